@@ -1,1 +1,48 @@
-//! placeholder
+//! A typed Salesforce REST client: SOQL query, SOSL search, sObject describe/create/get/
+//! update/delete/upsert, composite, the error model and the API-usage header. It knows
+//! nothing of Ringside.
+//!
+//! Module map:
+//! - [`client`]: the [`Client`] and its calls.
+//! - [`error`] / [`error_code`]: [`Error`], [`ApiError`], [`ErrorCode`] and the retry/re-auth
+//!   questions.
+//! - [`escape`]: SOQL/SOSL escaping; the only way caller text may enter a query.
+//! - [`instance`], [`version`], [`secret`]: validated configuration (instance URL, API
+//!   version, access token).
+//! - [`record`], [`query`], [`describe`], [`sobject`], [`composite`]: request and response types.
+//! - [`limits`]: the `Sforce-Limit-Info` header.
+//! - `path`: name validation and percent-encoding for paths.
+
+pub mod client;
+pub mod composite;
+pub mod describe;
+pub mod error;
+pub mod error_code;
+pub mod escape;
+pub mod instance;
+pub mod limits;
+mod path;
+pub mod query;
+pub mod record;
+pub mod secret;
+pub mod sobject;
+pub mod version;
+
+pub use client::{Client, ClientOptions};
+pub use composite::{
+    CompositeMethod, CompositeRequest, CompositeResponse, CompositeSubrequest, CompositeSubresponse,
+};
+pub use describe::{FieldDescribe, FieldType, PicklistValue, SObjectDescribe};
+pub use error::{ApiError, Error, TransportKind};
+pub use error_code::{ErrorClass, ErrorCode};
+pub use instance::InstanceUrl;
+pub use limits::LimitInfo;
+pub use path::{validate_api_name, validate_record_id};
+pub use query::{QueryPage, SearchResult};
+pub use record::{Attributes, Record};
+pub use secret::AccessToken;
+pub use sobject::{CreateResult, UpsertOutcome};
+pub use version::ApiVersion;
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,696 @@
+//! The HTTP client: one [`Client`] per org session, cheap to clone, that sends every request
+//! with the current access token, records API usage, and turns answers into typed results.
+//!
+//! Every call uses a path under `/services/data/v{version}/`; names are validated and data in
+//! paths is percent-encoded before anything is sent. Each request runs in a `tracing` span
+//! `salesforce.request` with the method, the path (never query values), the status and the
+//! elapsed time; the token is never logged.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::composite::{CompositeRequest, CompositeResponse, non_empty};
+use crate::describe::SObjectDescribe;
+use crate::error::Error;
+use crate::instance::InstanceUrl;
+use crate::limits::LimitInfo;
+use crate::path::{
+    encode_query_value, encode_segment, validate_api_name, validate_external_id_value,
+    validate_record_id,
+};
+use crate::query::{QueryPage, SearchResult};
+use crate::record::Record;
+use crate::secret::AccessToken;
+use crate::sobject::{CreateResult, SaveResult, UpsertOutcome};
+use crate::version::ApiVersion;
+
+/// Timeouts of the underlying HTTP client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// How long to wait for a TCP/TLS connection. A failure here means nothing was sent.
+    pub connect_timeout: Duration,
+    /// How long a whole request may take, answer included.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A Salesforce REST client for one org and user. Clones share the token, the usage
+/// counters and the connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    instance: InstanceUrl,
+    version: ApiVersion,
+    /// Behind a lock so an OAuth refresh layer can swap it while clones are in use.
+    token: RwLock<AccessToken>,
+    last_limit: Mutex<Option<LimitInfo>>,
+    requests: AtomicU64,
+}
+
+/// A received HTTP answer.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Client {
+    /// A client for `instance_url` (validated by [`InstanceUrl::parse`]) with default options.
+    pub fn new(instance_url: &str, token: AccessToken, version: ApiVersion) -> Result<Self, Error> {
+        Self::with_options(
+            InstanceUrl::parse(instance_url)?,
+            token,
+            version,
+            ClientOptions::default(),
+        )
+    }
+
+    /// A client with explicit options.
+    pub fn with_options(
+        instance: InstanceUrl,
+        token: AccessToken,
+        version: ApiVersion,
+        options: ClientOptions,
+    ) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            // Salesforce's REST API does not redirect; following one could hand the token to
+            // another host, and a 300 from upsert must reach us unfollowed.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ringside-salesforce/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("the HTTP client could not be built: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                instance,
+                version,
+                token: RwLock::new(token),
+                last_limit: Mutex::new(None),
+                requests: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The org's instance URL.
+    pub fn instance_url(&self) -> &InstanceUrl {
+        &self.inner.instance
+    }
+
+    /// The API version in every path.
+    pub fn api_version(&self) -> ApiVersion {
+        self.inner.version
+    }
+
+    /// Replaces the access token for all clones (after an OAuth refresh).
+    pub fn set_access_token(&self, token: AccessToken) {
+        *self
+            .inner
+            .token
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = token;
+    }
+
+    /// The API usage reported by the latest response that carried `Sforce-Limit-Info`.
+    pub fn last_limit_info(&self) -> Option<LimitInfo> {
+        *self
+            .inner
+            .last_limit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How many requests this client (and its clones) sent to Salesforce: every request
+    /// that got an answer or may have reached the server; connection failures, where
+    /// nothing was sent, are not counted. Take the difference around an operation to report
+    /// its API calls.
+    pub fn api_requests_made(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// Runs a SOQL query and returns its first page. Build `soql` with [`crate::escape`].
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm>.
+    pub async fn query<T: DeserializeOwned>(&self, soql: &str) -> Result<QueryPage<T>, Error> {
+        non_empty("SOQL query", soql)?;
+        let path = format!("{}/query", self.base());
+        let answer = self
+            .execute(Method::GET, &path, Some(q_param(soql)), None, &[])
+            .await?;
+        decode(&answer, "query results")
+    }
+
+    /// Fetches the next page of a query from its `nextRecordsUrl` (a path such as
+    /// `/services/data/v66.0/query/01gxx-2000`, or the same on this instance's full URL).
+    pub async fn query_more<T: DeserializeOwned>(
+        &self,
+        next_records_url: &str,
+    ) -> Result<QueryPage<T>, Error> {
+        let path = self.checked_next_url(next_records_url)?;
+        let answer = self.execute(Method::GET, &path, None, None, &[]).await?;
+        decode(&answer, "query results")
+    }
+
+    /// Runs a SOQL query and follows `nextRecordsUrl` until `done`, returning every row.
+    /// One API call per page. (This is not Salesforce's `/queryAll` resource: deleted and
+    /// archived rows are not included.)
+    pub async fn query_all<T: DeserializeOwned>(&self, soql: &str) -> Result<Vec<T>, Error> {
+        let mut page: QueryPage<T> = self.query(soql).await?;
+        let mut rows = Vec::new();
+        let mut previous: Option<String> = None;
+        loop {
+            rows.append(&mut page.records);
+            if page.done {
+                return Ok(rows);
+            }
+            let next = page
+                .next_records_url
+                .take()
+                .ok_or_else(|| Error::UnexpectedResponse {
+                    status: 200,
+                    endpoint: "GET query".into(),
+                    detail: "done is false but there is no nextRecordsUrl".into(),
+                })?;
+            if previous.as_deref() == Some(next.as_str()) {
+                // A server repeating its cursor would otherwise keep us paging forever.
+                return Err(Error::UnexpectedResponse {
+                    status: 200,
+                    endpoint: "GET query".into(),
+                    detail: "nextRecordsUrl repeated the previous page".into(),
+                });
+            }
+            page = self.query_more(&next).await?;
+            previous = Some(next);
+        }
+    }
+
+    /// Runs a SOSL search. Put caller text in `FIND {"…"}` only through
+    /// [`crate::escape::sosl_term`].
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_search.htm>.
+    pub async fn search(&self, sosl: &str) -> Result<SearchResult, Error> {
+        non_empty("SOSL search", sosl)?;
+        let path = format!("{}/search", self.base());
+        let answer = self
+            .execute(Method::GET, &path, Some(q_param(sosl)), None, &[])
+            .await?;
+        decode(&answer, "search results")
+    }
+
+    /// Describes an object: its fields as this user sees them.
+    pub async fn describe(&self, object: &str) -> Result<SObjectDescribe, Error> {
+        validate_api_name("object", object)?;
+        let path = format!("{}/sobjects/{object}/describe", self.base());
+        let answer = self.execute(Method::GET, &path, None, None, &[]).await?;
+        decode(&answer, "describe")
+    }
+
+    /// Creates a record from a JSON object of field values and returns its id.
+    pub async fn create(&self, object: &str, body: &Value) -> Result<CreateResult, Error> {
+        validate_api_name("object", object)?;
+        require_object(body)?;
+        let path = format!("{}/sobjects/{object}", self.base());
+        let answer = self
+            .execute(Method::POST, &path, None, Some(body), &[])
+            .await?;
+        let saved: SaveResult = decode(&answer, "create result")?;
+        check_save_result(&saved, "create result")?;
+        let id = saved.id.ok_or_else(|| missing_id("create result"))?;
+        Ok(CreateResult { id })
+    }
+
+    /// Reads a record, with only `fields` when given.
+    pub async fn get(
+        &self,
+        object: &str,
+        id: &str,
+        fields: Option<&[&str]>,
+    ) -> Result<Record, Error> {
+        validate_api_name("object", object)?;
+        validate_record_id(id)?;
+        let query = match fields {
+            Some(fields) if !fields.is_empty() => {
+                for field in fields {
+                    validate_api_name("field", field)?;
+                }
+                Some(format!("fields={}", fields.join(",")))
+            }
+            _ => None,
+        };
+        let path = format!("{}/sobjects/{object}/{id}", self.base());
+        let answer = self.execute(Method::GET, &path, query, None, &[]).await?;
+        decode(&answer, "record")
+    }
+
+    /// Updates fields of a record.
+    pub async fn update(&self, object: &str, id: &str, body: &Value) -> Result<(), Error> {
+        validate_api_name("object", object)?;
+        validate_record_id(id)?;
+        require_object(body)?;
+        let path = format!("{}/sobjects/{object}/{id}", self.base());
+        self.execute(Method::PATCH, &path, None, Some(body), &[])
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a record (it goes to the Recycle Bin).
+    pub async fn delete(&self, object: &str, id: &str) -> Result<(), Error> {
+        validate_api_name("object", object)?;
+        validate_record_id(id)?;
+        let path = format!("{}/sobjects/{object}/{id}", self.base());
+        self.execute(Method::DELETE, &path, None, None, &[]).await?;
+        Ok(())
+    }
+
+    /// Creates or updates the record whose external-id `field` equals `value`: the
+    /// idempotent write. Several matches give [`Error::MultipleMatches`] and write nothing.
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm>.
+    pub async fn upsert_by_external_id(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+        body: &Value,
+    ) -> Result<UpsertOutcome, Error> {
+        validate_api_name("object", object)?;
+        validate_api_name("field", field)?;
+        validate_external_id_value(value)?;
+        require_object(body)?;
+        let path = format!(
+            "{}/sobjects/{object}/{field}/{}",
+            self.base(),
+            encode_segment(value)
+        );
+        let answer = self
+            .execute(Method::PATCH, &path, None, Some(body), &[300])
+            .await?;
+        match answer.status {
+            201 => {
+                let saved: SaveResult = decode(&answer, "upsert result")?;
+                check_save_result(&saved, "upsert result")?;
+                Ok(UpsertOutcome::Created {
+                    id: saved.id.ok_or_else(|| missing_id("upsert result"))?,
+                })
+            }
+            300 => Err(Error::MultipleMatches {
+                object: object.to_owned(),
+                field: field.to_owned(),
+                matches: list_matches(&answer.body),
+            }),
+            204 => Ok(UpsertOutcome::Updated { id: None }),
+            _ if answer.body.is_empty() => Ok(UpsertOutcome::Updated { id: None }),
+            _ => {
+                let saved: SaveResult = decode(&answer, "upsert result")?;
+                check_save_result(&saved, "upsert result")?;
+                Ok(UpsertOutcome::Updated { id: saved.id })
+            }
+        }
+    }
+
+    /// Sends a composite request (one API call). The answer is HTTP 200 even when
+    /// subrequests failed: inspect [`CompositeResponse::all_succeeded`] /
+    /// [`crate::CompositeSubresponse::error`].
+    pub async fn composite(&self, request: &CompositeRequest) -> Result<CompositeResponse, Error> {
+        request.validate()?;
+        let body = serde_json::to_value(request).map_err(|source| Error::Decode {
+            context: "composite request".into(),
+            source,
+        })?;
+        let path = format!("{}/composite", self.base());
+        let answer = self
+            .execute(Method::POST, &path, None, Some(&body), &[])
+            .await?;
+        let response: CompositeResponse = decode(&answer, "composite response")?;
+        if response.composite_response.len() != request.composite_request.len() {
+            return Err(Error::UnexpectedResponse {
+                status: answer.status,
+                endpoint: format!("POST {path}"),
+                detail: format!(
+                    "{} subresponses for {} subrequests",
+                    response.composite_response.len(),
+                    request.composite_request.len()
+                ),
+            });
+        }
+        Ok(response)
+    }
+
+    fn base(&self) -> String {
+        self.inner.version.base_path()
+    }
+
+    /// Accepts a `nextRecordsUrl` only as a path on this org's data API, so a tampered
+    /// value cannot send the token elsewhere or address another resource.
+    fn checked_next_url(&self, next: &str) -> Result<String, Error> {
+        let path = next
+            .strip_prefix(self.inner.instance.as_str())
+            .unwrap_or(next);
+        let ok = path.starts_with("/services/data/v")
+            && path.contains("/query")
+            && !path.contains("..")
+            && !path.contains("//")
+            && !path.contains(['?', '#', '\\'])
+            && path.chars().all(|c| c.is_ascii_graphic());
+        if ok {
+            Ok(path.to_owned())
+        } else {
+            Err(Error::InvalidInput(format!(
+                "`{}` is not a query cursor of this org (expected /services/data/vXX.X/query/…)",
+                next.chars().take(120).collect::<String>().escape_debug()
+            )))
+        }
+    }
+
+    /// Sends one request and reads the whole answer. 2xx (and `extra_ok`) statuses come
+    /// back as an [`Answer`]; others become errors.
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<String>,
+        body: Option<&Value>,
+        extra_ok: &[u16],
+    ) -> Result<Answer, Error> {
+        let endpoint = format!("{method} {path}");
+        let span = tracing::info_span!(
+            "salesforce.request",
+            method = %method,
+            path = %path,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = async {
+            let url = match &query {
+                Some(query) => format!("{}{path}?{query}", self.inner.instance),
+                None => format!("{}{path}", self.inner.instance),
+            };
+            // Cloned out of the lock so no lock is held across the await.
+            let token = self
+                .inner
+                .token
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let mut request = self
+                .inner
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token.expose_secret())
+                .header(ACCEPT, "application/json");
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(err) => {
+                    let err = Error::from_transport(endpoint.clone(), err);
+                    if !err.nothing_sent() {
+                        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return Err(err);
+                }
+            };
+            self.inner.requests.fetch_add(1, Ordering::Relaxed);
+            let status = response.status().as_u16();
+            if let Some(limit) = response
+                .headers()
+                .get("sforce-limit-info")
+                .and_then(|v| v.to_str().ok())
+                .and_then(LimitInfo::parse_header)
+            {
+                *self
+                    .inner
+                    .last_limit
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(limit);
+            }
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|err| Error::from_transport(endpoint.clone(), err))?;
+            tracing::Span::current().record("status", status);
+            if (200..300).contains(&status) || extra_ok.contains(&status) {
+                Ok(Answer {
+                    status,
+                    body: bytes.to_vec(),
+                })
+            } else {
+                Err(Error::from_response(
+                    status,
+                    &endpoint,
+                    content_type.as_deref(),
+                    &bytes,
+                    token.expose_secret(),
+                ))
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        span.record("elapsed_ms", elapsed_ms);
+        let _entered = span.enter();
+        match &outcome {
+            Ok(answer) => tracing::debug!(
+                status = answer.status,
+                elapsed_ms,
+                "salesforce request done"
+            ),
+            Err(err) => {
+                tracing::warn!(code = %err.code(), elapsed_ms, error = %err, "salesforce request failed")
+            }
+        }
+        outcome
+    }
+}
+
+fn q_param(text: &str) -> String {
+    format!("q={}", encode_query_value(text))
+}
+
+fn require_object(body: &Value) -> Result<(), Error> {
+    if body.is_object() {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(
+            "a record body must be a JSON object of field values".into(),
+        ))
+    }
+}
+
+fn decode<T: DeserializeOwned>(answer: &Answer, context: &str) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+        context: context.to_owned(),
+        source,
+    })
+}
+
+fn missing_id(context: &str) -> Error {
+    Error::UnexpectedResponse {
+        status: 201,
+        endpoint: context.to_owned(),
+        detail: "the answer has no record id".into(),
+    }
+}
+
+/// A 2xx save result with `success: false` is still a failure; report its errors.
+fn check_save_result(saved: &SaveResult, context: &str) -> Result<(), Error> {
+    if saved.success == Some(false) {
+        let errors = crate::error::ApiError::list_from_json(&Value::Array(saved.errors.clone()));
+        return Err(match errors {
+            Some(errors) => Error::Api {
+                status: 200,
+                errors,
+            },
+            None => Error::UnexpectedResponse {
+                status: 200,
+                endpoint: context.to_owned(),
+                detail: "success is false without a readable error".into(),
+            },
+        });
+    }
+    Ok(())
+}
+
+/// The records listed in a 300 answer: Salesforce sends a list of record URLs; objects with
+/// a `url`/`attributes.url`/`id` are accepted too.
+fn list_matches(body: &[u8]) -> Vec<String> {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Value::String(url) => Some(url.clone()),
+            Value::Object(map) => map
+                .get("url")
+                .or_else(|| map.get("attributes").and_then(|a| a.get("url")))
+                .or_else(|| map.get("id"))
+                .or_else(|| map.get("Id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::new(
+            "https://acme.my.salesforce.com",
+            AccessToken::new("tok").unwrap(),
+            ApiVersion::DEFAULT,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn next_records_url_must_stay_on_this_org_data_api() {
+        let c = client();
+        assert_eq!(
+            c.checked_next_url("/services/data/v66.0/query/01gD0000002HU6KIAW-2000")
+                .unwrap(),
+            "/services/data/v66.0/query/01gD0000002HU6KIAW-2000"
+        );
+        assert_eq!(
+            c.checked_next_url("https://acme.my.salesforce.com/services/data/v66.0/query/01g-2")
+                .unwrap(),
+            "/services/data/v66.0/query/01g-2",
+            "a full URL on this instance is reduced to its path"
+        );
+        for bad in [
+            "https://evil.example/services/data/v66.0/query/01g-2",
+            "//evil.example/services/data/v66.0/query/x",
+            "/services/data/v66.0/query/../sobjects/User",
+            "/services/data/v66.0/query/x?q=1",
+            "/services/oauth2/revoke",
+            "01gD0000002HU6KIAW-2000",
+            "",
+        ] {
+            assert!(
+                c.checked_next_url(bad).is_err(),
+                "`{bad}` must not be followed"
+            );
+        }
+    }
+
+    #[test]
+    fn three_hundred_body_lists_every_match() {
+        let body = br#"["/services/data/v66.0/sobjects/Call_Log__c/a00000000000001AAA","/services/data/v66.0/sobjects/Call_Log__c/a00000000000002AAA"]"#;
+        assert_eq!(
+            list_matches(body).len(),
+            2,
+            "both candidates are named in the error"
+        );
+        let objects = br#"[{"attributes":{"url":"/a"}},{"id":"a00000000000002AAA"}]"#;
+        assert_eq!(
+            list_matches(objects),
+            vec!["/a".to_string(), "a00000000000002AAA".to_string()]
+        );
+        assert!(
+            list_matches(b"<html>").is_empty(),
+            "unreadable body gives an empty list, not a panic"
+        );
+    }
+
+    #[test]
+    fn save_result_with_success_false_is_an_error() {
+        let saved: SaveResult = serde_json::from_str(
+            r#"{"id":null,"success":false,"errors":[{"message":"dup","errorCode":"DUPLICATES_DETECTED","fields":[]}]}"#,
+        )
+        .unwrap();
+        let err = check_save_result(&saved, "create result").unwrap_err();
+        assert_eq!(
+            err.code(),
+            "DUPLICATES_DETECTED",
+            "the listed error is surfaced"
+        );
+    }
+
+    #[test]
+    fn clones_share_token_and_counters() {
+        let a = client();
+        let b = a.clone();
+        b.set_access_token(AccessToken::new("other").unwrap());
+        assert_eq!(
+            a.inner.token.read().unwrap().expose_secret(),
+            "other",
+            "refresh must reach every clone"
+        );
+        assert_eq!(a.api_requests_made(), 0);
+        assert!(
+            !format!("{a:?}").contains("other"),
+            "Debug of the client must not show the token"
+        );
+    }
+
+    #[test]
+    fn bad_names_fail_before_any_request() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let c = client();
+        let err = rt.block_on(c.describe("Contact/../User")).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)) && err.nothing_sent(),
+            "got {err:?}"
+        );
+        let err = rt.block_on(c.get("Contact", "../x", None)).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "got {err:?}");
+        let err = rt
+            .block_on(c.get(
+                "Contact",
+                "003000000000001",
+                Some(&["Name", "Id FROM User"]),
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "field lists are validated too: {err:?}"
+        );
+        let err = rt
+            .block_on(c.upsert_by_external_id(
+                "Call_Log__c",
+                "External_Id__c",
+                "..",
+                &serde_json::json!({}),
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "dot segments are refused: {err:?}"
+        );
+        assert_eq!(
+            c.api_requests_made(),
+            0,
+            "nothing was sent for invalid input"
+        );
+    }
+}
