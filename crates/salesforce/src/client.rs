@@ -38,6 +38,10 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// How long a whole request may take, answer included.
     pub request_timeout: Duration,
+    /// Rows per query page, sent as `Sforce-Query-Options: batchSize=N` (Salesforce accepts
+    /// 200 to 2000 and treats it as a hint). `None` leaves Salesforce's default of 2000.
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm>.
+    pub query_batch_size: Option<u16>,
 }
 
 impl Default for ClientOptions {
@@ -45,6 +49,7 @@ impl Default for ClientOptions {
         Self {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            query_batch_size: None,
         }
     }
 }
@@ -65,6 +70,7 @@ struct Inner {
     token: RwLock<AccessToken>,
     last_limit: Mutex<Option<LimitInfo>>,
     requests: AtomicU64,
+    query_batch_size: Option<u16>,
 }
 
 /// A received HTTP answer.
@@ -91,6 +97,13 @@ impl Client {
         version: ApiVersion,
         options: ClientOptions,
     ) -> Result<Self, Error> {
+        if let Some(size) = options.query_batch_size
+            && !(200..=2000).contains(&size)
+        {
+            return Err(Error::InvalidInput(format!(
+                "query batch size {size} is outside Salesforce's 200 to 2000"
+            )));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -108,6 +121,7 @@ impl Client {
                 token: RwLock::new(token),
                 last_limit: Mutex::new(None),
                 requests: AtomicU64::new(0),
+                query_batch_size: options.query_batch_size,
             }),
         })
     }
@@ -416,6 +430,11 @@ impl Client {
                 .request(method.clone(), url)
                 .bearer_auth(token.expose_secret())
                 .header(ACCEPT, "application/json");
+            if let Some(size) = self.inner.query_batch_size
+                && path.contains("/query")
+            {
+                request = request.header("Sforce-Query-Options", format!("batchSize={size}"));
+            }
             if let Some(body) = body {
                 request = request.json(body);
             }

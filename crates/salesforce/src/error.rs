@@ -229,9 +229,10 @@ impl Error {
         }
     }
 
-    /// True when the request certainly never reached Salesforce (connection refused, DNS
-    /// failure, TLS failure, connect timeout). Such a request can be sent again without
-    /// any risk of doing the work twice; the org is probably unreachable.
+    /// True when the request certainly never reached Salesforce: connection refused, DNS
+    /// failure, TLS failure, connect timeout (the org is probably unreachable), or input
+    /// refused before sending. Such a request can be sent again without any risk of doing
+    /// the work twice.
     pub fn nothing_sent(&self) -> bool {
         matches!(
             self,
