@@ -1,0 +1,120 @@
+// Test harness: serves the built UI (ui/dist) on a loopback port, starts Debian's Chromium
+// through playwright-core with a fresh profile, and installs Tauri's own `mockIPC` (from
+// @tauri-apps/api/mocks) before the app's scripts run, so `invoke` answers from the test.
+import { createServer } from "node:http";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+export const distDir = join(repo, "ui", "dist");
+const mocksFile = join(repo, "ui", "node_modules", "@tauri-apps", "api", "mocks.js");
+const localesDir = join(repo, "ui", "src", "i18n", "locales");
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+/** Serves ui/dist on 127.0.0.1 (a free port). Resolves to { url, close }. */
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = normalize(join(distDir, path === "/" ? "index.html" : path));
+    // Why: never serve outside dist, whatever the request path says.
+    if (!file.startsWith(distDir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Chromium with a fresh user-data-dir; `locale` becomes navigator.language. */
+export async function launchBrowser({ locale = "en-US" } = {}) {
+  const profile = await mkdtemp(join(tmpdir(), "ringside-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    locale,
+    viewport: { width: 480, height: 600 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The init script: Tauri's real mocks.js (its ESM `export` turned into a global), then
+ * `mockIPC` with a handler answering `lookup_caller` from `scenario`:
+ *   { result } → resolves with it; { error } → rejects with it (as Tauri does with IpcError);
+ *   hold: true → waits until the page calls `window.__releaseLookup()` (to see "Searching…").
+ * Every call is recorded in `window.__ipcCalls`.
+ */
+export async function ipcMockScript(scenario) {
+  const mocks = await readFile(mocksFile, "utf8");
+  const asGlobal = mocks.replace(/^export \{([^}]*)\};?\s*$/m, "window.__tauriMocks = {$1};");
+  if (asGlobal === mocks) throw new Error("mocks.js no longer ends in one `export {…}`: update the harness");
+  return `(() => {
+${asGlobal}
+const scenario = ${JSON.stringify(scenario)};
+window.__ipcCalls = [];
+let release;
+const released = new Promise((resolve) => { release = resolve; });
+window.__releaseLookup = () => release();
+window.__tauriMocks.mockIPC(async (cmd, args) => {
+  window.__ipcCalls.push({ cmd, args });
+  if (cmd !== "lookup_caller") throw "command " + cmd + " not allowed";
+  if (scenario.hold) await released;
+  if (scenario.error) throw scenario.error;
+  return scenario.result;
+});
+})();`;
+}
+
+/** Opens the app in a new page with the given IPC scenario installed first. */
+export async function openApp(browser, url, scenario) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err));
+  await page.addInitScript({ content: await ipcMockScript(scenario) });
+  await page.goto(url);
+  await page.waitForSelector("#search-input");
+  return { page, errors };
+}
+
+export async function catalog(locale) {
+  return JSON.parse(await readFile(join(localesDir, `${locale}.json`), "utf8"));
+}

@@ -1,0 +1,17 @@
+// Maps an IPC error code to the catalog message the agent reads. Codes come from
+// ringside-core's `LookupError::code()`; an unknown code still gets a sensible message.
+
+import type { MessageKey } from "../../i18n";
+
+const KNOWN: Readonly<Record<string, MessageKey>> = {
+  invalid_input: "error.invalid_input",
+  salesforce_unreachable: "error.salesforce_unreachable",
+  salesforce_error: "error.salesforce_error",
+  signed_out: "error.signed_out",
+  misconfigured: "error.misconfigured",
+  backend_unavailable: "error.backend_unavailable",
+};
+
+export function errorMessageKey(code: string): MessageKey {
+  return Object.hasOwn(KNOWN, code) ? (KNOWN[code] as MessageKey) : "error.unknown";
+}
