@@ -8,8 +8,8 @@ cd "$repo"
 bindings=ui/src/bindings
 # Start from an empty dir so a type that was removed or renamed in Rust shows up as a diff too.
 rm -f "$bindings"/*.ts
-cargo test -p ringside-core --features ts export_bindings --quiet
-cargo test -p ringside-desktop export_bindings --quiet
+cargo test -p ringside-core --features ts --lib --quiet export_bindings
+cargo test -p ringside-desktop --lib --quiet export_bindings
 if ! git diff --exit-code -- "$bindings" || [ -n "$(git ls-files --others --exclude-standard -- "$bindings")" ]; then
   echo "check-bindings: ui/src/bindings is out of date with the Rust types." >&2
   echo "Run ui/scripts/check-bindings.sh, then commit the regenerated files." >&2
