@@ -1,1 +1,178 @@
-//! placeholder
+//! # demo-org: a Salesforce-compatible REST server for demos, tests and benchmarks
+//!
+//! An independent implementation of Salesforce's side of the REST API (it shares no code
+//! with the `salesforce` client crate, so it catches the client's mistakes), seeded with a
+//! deterministic org ([`seed`]) and able to misbehave on request ([`Faults`]).
+//!
+//! Served on `127.0.0.1` only, over real TCP. Salesforce surface under
+//! `/services/data/`: versions list, `vNN.N/sobjects` (describeGlobal, describe, CRUD,
+//! upsert by external id), `query` (SOQL, paged), `search` (SOSL), `composite`,
+//! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
+//! api-usage=N/15000`; errors are Salesforce's JSON lists.
+//!
+//! ## Test-harness control API (`/__demo/`, loopback only, no authentication)
+//! For a server run as its own process (`ringside demo-org serve`):
+//! - `POST /__demo/tokens` → `{"access_token","instance_url","id","token_type","issued_at"}`:
+//!   a fresh token for the demo user.
+//! - `POST /__demo/faults` with a [`FaultCommand`] JSON, e.g.
+//!   `{"kind":"latency","ms":200}`,
+//!   `{"kind":"error","method":"POST","path_prefix":"/services/data/v66.0/composite","times":2,"status":503,"body":[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]}`,
+//!   `{"kind":"drop_before","path_prefix":"/services/data","times":1}`,
+//!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
+//!   `{"kind":"expire_tokens"}`, `{"kind":"refuse_connections","seconds":2}`, `{"kind":"clear"}` → 204.
+//! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
+//!   `DELETE /__demo/requests` clears it.
+//! - `GET /__demo/usage` → `{"api_usage","limit"}`.
+//!
+//! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
+//!
+//! ## Documented choices
+//! - SOSL phone matching compares digits exactly (see [`sosl::search`]): `+14155550123` does
+//!   not find a stored `(415) 555-0123`, `4155550123` does.
+//! - Unrestricted picklists accept any value (as in Salesforce); restricted ones
+//!   (Task.TaskSubtype, Task.CallType, Call_Log__c.Direction__c) answer
+//!   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST.
+//! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
+//! - No search-index lag; records are searchable at once.
+
+mod api_error;
+mod clock;
+mod faults;
+mod http;
+mod ids;
+mod org;
+mod rest;
+mod schema;
+pub mod seed;
+mod server;
+mod soql;
+mod sosl;
+mod store;
+
+pub use faults::{FaultCommand, Faults};
+pub use org::LoggedRequest;
+
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The newest API version served (Spring '26).
+pub const LATEST_API_VERSION: &str = "66.0";
+
+/// How to start the org.
+#[derive(Clone, Debug)]
+pub struct DemoOrgConfig {
+    /// TCP port on 127.0.0.1; 0 picks any free port.
+    pub port: u16,
+    /// Latency added before every `/services` response (changeable later through [`Faults`]).
+    pub latency: Duration,
+}
+
+impl Default for DemoOrgConfig {
+    fn default() -> Self {
+        DemoOrgConfig {
+            port: 0,
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+/// Why the org could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoOrgError {
+    /// The port could not be bound (in use, or not permitted).
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running demo org. Dropping it without [`DemoOrg::shutdown`] stops accepting when the
+/// runtime ends; call `shutdown` to stop it at once.
+pub struct DemoOrg {
+    org: Arc<org::Org>,
+    base_url: String,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for DemoOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoOrg")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Seeds the org and starts serving on 127.0.0.1.
+pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
+    let listener = TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|source| DemoOrgError::Bind {
+            port: config.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| DemoOrgError::Bind {
+        port: config.port,
+        source,
+    })?;
+    let base_url = format!("http://{addr}");
+    let org = Arc::new(org::Org::new(
+        seed::build(),
+        Faults::new(config.latency),
+        base_url.clone(),
+    ));
+    let router = http::router(org.clone());
+    let (shutdown, rx) = watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, org.clone(), router, rx));
+    tracing::info!(%base_url, "demo org listening");
+    Ok(DemoOrg {
+        org,
+        base_url,
+        shutdown,
+        task,
+    })
+}
+
+impl DemoOrg {
+    /// `http://127.0.0.1:PORT`: the instance URL, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// A fresh valid bearer token for the seeded demo user ([`seed::DEMO_USER_ID`]).
+    pub fn issue_access_token(&self) -> String {
+        self.org.issue_token()
+    }
+
+    /// Fault injection switches.
+    pub fn faults(&self) -> &Faults {
+        &self.org.faults
+    }
+
+    /// Every `/services/data` request seen so far, oldest first.
+    pub fn data_requests(&self) -> Vec<LoggedRequest> {
+        self.org.requests()
+    }
+
+    pub fn clear_request_log(&self) {
+        self.org.clear_requests();
+    }
+
+    /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).
+    pub fn api_usage(&self) -> u64 {
+        self.org.api_usage()
+    }
+
+    /// Stops listening, closes open connections and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        if let Err(e) = self.task.await {
+            tracing::warn!(error = %e, "demo org task ended abnormally");
+        }
+    }
+}

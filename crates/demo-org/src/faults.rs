@@ -1,0 +1,280 @@
+//! Fault injection: what a test asks the org to do wrong. Added latency; an error
+//! status and body for the next N matching requests; expiring every access token;
+//! dropping the connection before the handler runs or after its write is committed;
+//! refusing connections for a while (listener closed, then re-bound on the same port).
+//!
+//! Rules match a request by optional HTTP method and a prefix of the URL path (e.g.
+//! `/services/data/v66.0/composite`). Faults apply only to `/services/…` requests, never
+//! to the `/__demo/` control API. The same controls are reachable over HTTP as
+//! [`FaultCommand`] JSON posted to `/__demo/faults`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// What a matching request gets instead of a normal answer.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Action {
+    Error { status: u16, body: Value },
+    DropBeforeHandler,
+    DropAfterCommit,
+}
+
+#[derive(Debug)]
+struct Rule {
+    method: Option<String>,
+    path_prefix: String,
+    remaining: u32,
+    action: Action,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    latency: Duration,
+    rules: Vec<Rule>,
+    refuse_for: Option<Duration>,
+}
+
+/// A fault command, as JSON on `POST /__demo/faults` (`{"kind": "error", …}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultCommand {
+    /// Added latency before every `/services` answer.
+    Latency { ms: u64 },
+    /// The next `times` matching requests get `status` and `body` (the handler does not run).
+    Error {
+        #[serde(default)]
+        method: Option<String>,
+        path_prefix: String,
+        #[serde(default = "one")]
+        times: u32,
+        status: u16,
+        body: Value,
+    },
+    /// The next `times` matching requests have their connection closed before the handler runs.
+    DropBefore {
+        #[serde(default)]
+        method: Option<String>,
+        path_prefix: String,
+        #[serde(default = "one")]
+        times: u32,
+    },
+    /// The next `times` matching requests run (their writes are committed) but the
+    /// connection is closed instead of sending the response.
+    DropAfter {
+        #[serde(default)]
+        method: Option<String>,
+        path_prefix: String,
+        #[serde(default = "one")]
+        times: u32,
+    },
+    /// Every access token issued so far stops working (401 INVALID_SESSION_ID).
+    ExpireTokens,
+    /// Close the listener (and open connections) and re-bind after `seconds`.
+    RefuseConnections { seconds: f64 },
+    /// Remove every rule and the added latency.
+    Clear,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The org's fault switches. Shared by the server and whoever drives the tests.
+#[derive(Debug, Default)]
+pub struct Faults {
+    state: Mutex<State>,
+    token_epoch: AtomicU64,
+    refuse: Notify,
+}
+
+impl Faults {
+    pub(crate) fn new(latency: Duration) -> Self {
+        Faults {
+            state: Mutex::new(State {
+                latency,
+                ..State::default()
+            }),
+            ..Faults::default()
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave State inconsistent (plain fields).
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets the latency added before every `/services` response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().latency = latency;
+    }
+
+    pub fn latency(&self) -> Duration {
+        self.state().latency
+    }
+
+    fn push(&self, method: Option<&str>, path_prefix: &str, times: u32, action: Action) {
+        self.state().rules.push(Rule {
+            method: method.map(str::to_ascii_uppercase),
+            path_prefix: path_prefix.to_owned(),
+            remaining: times,
+            action,
+        });
+    }
+
+    /// The next `times` requests matching `method` (any when `None`) and `path_prefix`
+    /// are answered with `status` and the JSON `body` instead of running.
+    pub fn fail_next(
+        &self,
+        method: Option<&str>,
+        path_prefix: &str,
+        times: u32,
+        status: u16,
+        body: Value,
+    ) {
+        self.push(method, path_prefix, times, Action::Error { status, body });
+    }
+
+    /// The next `times` matching requests see their connection closed before the handler runs.
+    pub fn drop_before_handler(&self, method: Option<&str>, path_prefix: &str, times: u32) {
+        self.push(method, path_prefix, times, Action::DropBeforeHandler);
+    }
+
+    /// The next `times` matching requests are handled (writes committed) but the
+    /// connection is closed instead of sending the response.
+    pub fn drop_after_commit(&self, method: Option<&str>, path_prefix: &str, times: u32) {
+        self.push(method, path_prefix, times, Action::DropAfterCommit);
+    }
+
+    /// Invalidates every access token issued so far.
+    pub fn expire_tokens(&self) {
+        self.token_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Closes the listener and every open connection, refusing connections for
+    /// `duration`, then listens again on the same port.
+    pub fn refuse_connections(&self, duration: Duration) {
+        self.state().refuse_for = Some(duration);
+        self.refuse.notify_one();
+    }
+
+    /// Removes all pending rules and the added latency.
+    pub fn clear(&self) {
+        let mut s = self.state();
+        s.rules.clear();
+        s.latency = Duration::ZERO;
+    }
+
+    /// Applies a command received over HTTP.
+    pub fn apply(&self, command: FaultCommand) {
+        match command {
+            FaultCommand::Latency { ms } => self.set_latency(Duration::from_millis(ms)),
+            FaultCommand::Error {
+                method,
+                path_prefix,
+                times,
+                status,
+                body,
+            } => self.fail_next(method.as_deref(), &path_prefix, times, status, body),
+            FaultCommand::DropBefore {
+                method,
+                path_prefix,
+                times,
+            } => self.drop_before_handler(method.as_deref(), &path_prefix, times),
+            FaultCommand::DropAfter {
+                method,
+                path_prefix,
+                times,
+            } => self.drop_after_commit(method.as_deref(), &path_prefix, times),
+            FaultCommand::ExpireTokens => self.expire_tokens(),
+            FaultCommand::RefuseConnections { seconds } => {
+                self.refuse_connections(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
+            }
+            FaultCommand::Clear => self.clear(),
+        }
+    }
+
+    /// Takes one use of the first rule matching this request, if any.
+    pub(crate) fn take(&self, method: &str, path: &str) -> Option<Action> {
+        let mut s = self.state();
+        let rule = s.rules.iter_mut().find(|r| {
+            r.remaining > 0
+                && r.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.starts_with(&r.path_prefix)
+        })?;
+        rule.remaining -= 1;
+        let action = rule.action.clone();
+        s.rules.retain(|r| r.remaining > 0);
+        Some(action)
+    }
+
+    pub(crate) fn token_epoch(&self) -> u64 {
+        self.token_epoch.load(Ordering::SeqCst)
+    }
+
+    /// Waits until a refusal is requested; returns its duration.
+    pub(crate) async fn refusal_requested(&self) -> Duration {
+        loop {
+            if let Some(d) = self.state().refuse_for.take() {
+                return d;
+            }
+            self.refuse.notified().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_count_down_and_match_method_and_prefix() {
+        let f = Faults::new(Duration::ZERO);
+        f.fail_next(
+            Some("post"),
+            "/services/data/v66.0/composite",
+            2,
+            503,
+            Value::Null,
+        );
+        assert_eq!(
+            f.take("GET", "/services/data/v66.0/composite"),
+            None,
+            "method must match"
+        );
+        assert!(
+            f.take("POST", "/services/data/v66.0/composite").is_some(),
+            "first use"
+        );
+        assert!(
+            f.take("POST", "/services/data/v66.0/composite/").is_some(),
+            "prefix match, second use"
+        );
+        assert_eq!(
+            f.take("POST", "/services/data/v66.0/composite"),
+            None,
+            "exhausted after N"
+        );
+    }
+
+    #[test]
+    fn commands_deserialize() {
+        let c: FaultCommand =
+            serde_json::from_str(r#"{"kind":"drop_after","path_prefix":"/services"}"#)
+                .expect("valid JSON command");
+        assert_eq!(
+            c,
+            FaultCommand::DropAfter {
+                method: None,
+                path_prefix: "/services".into(),
+                times: 1
+            },
+            "times defaults to 1"
+        );
+    }
+}

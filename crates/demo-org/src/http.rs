@@ -1,0 +1,179 @@
+//! The axum routes: Salesforce's `/services/data` surface (authentication, the
+//! `Sforce-Limit-Info` header, JSON bodies) on top of [`crate::rest`], and the
+//! `/__demo/` test-harness control API (faults, request log, tokens).
+
+use crate::api_error::ApiError;
+use crate::clock;
+use crate::faults::FaultCommand;
+use crate::org::{Org, lock};
+use crate::rest::{self, Answer, Call};
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub fn router(org: Arc<Org>) -> Router {
+    Router::new()
+        .route("/services/data", get(versions))
+        .route("/services/data/", get(versions))
+        .route("/services/data/{*rest}", any(data))
+        .route("/__demo/faults", post(post_fault))
+        .route(
+            "/__demo/requests",
+            get(get_requests).delete(delete_requests),
+        )
+        .route("/__demo/tokens", post(post_token))
+        .route("/__demo/usage", get(get_usage))
+        .fallback(not_found)
+        .with_state(org)
+}
+
+fn json_response(org: &Org, status: u16, body: Option<Value>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match body {
+        Some(b) if status != StatusCode::NO_CONTENT => {
+            let mut r = Response::new(Body::from(b.to_string()));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
+            r
+        }
+        _ => Response::new(Body::empty()),
+    };
+    *response.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&org.limit_header()) {
+        response.headers_mut().insert("Sforce-Limit-Info", v);
+    }
+    response
+}
+
+fn answer_response(org: &Org, answer: Answer) -> Response {
+    let location = answer.location.clone();
+    let mut r = json_response(org, answer.status, answer.body);
+    if let Some(loc) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        r.headers_mut().insert(header::LOCATION, loc);
+    }
+    r
+}
+
+async fn versions(State(org): State<Arc<Org>>) -> Response {
+    json_response(&org, 200, Some(rest::versions_body()))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("OAuth "))
+        .map(str::trim)
+}
+
+/// `Sforce-Query-Options: batchSize=N`.
+fn batch_size(headers: &HeaderMap) -> Option<usize> {
+    let v = headers.get("Sforce-Query-Options")?.to_str().ok()?;
+    v.split(',').find_map(|part| {
+        let (k, n) = part.split_once('=')?;
+        if k.trim().eq_ignore_ascii_case("batchSize") {
+            n.trim().parse().ok()
+        } else {
+            None
+        }
+    })
+}
+
+async fn data(
+    State(org): State<Arc<Org>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !bearer(&headers).is_some_and(|t| org.token_valid(t)) {
+        let mut r = json_response(&org, 401, Some(ApiError::invalid_session().body()));
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+        return r;
+    }
+    // Every authenticated data request is one API call (a composite too, whatever it holds).
+    org.count_call();
+    let (version, segments) = match rest::parse_path(uri.path()) {
+        Ok(p) => p,
+        Err(e) => return answer_response(&org, e.into()),
+    };
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return answer_response(
+                    &org,
+                    ApiError::json_parser(format!("Unexpected character in JSON body: {e}")).into(),
+                );
+            }
+        }
+    };
+    let call = Call {
+        method: method.as_str().to_owned(),
+        version,
+        segments,
+        params: rest::parse_query_string(uri.query().unwrap_or_default()),
+        batch_size: batch_size(&headers),
+        body,
+    };
+    let answer = {
+        let mut store = lock(&org.store);
+        rest::dispatch(&org, &mut store, &call, clock::now_ms(), true)
+    };
+    answer_response(&org, answer)
+}
+
+async fn not_found(State(org): State<Arc<Org>>) -> Response {
+    json_response(&org, 404, Some(ApiError::not_found().body()))
+}
+
+async fn post_fault(State(org): State<Arc<Org>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<FaultCommand>(&body) {
+        Ok(command) => {
+            tracing::info!(?command, "fault injected");
+            org.faults.apply(command);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": format!("invalid fault command: {e}")})),
+        )
+            .into_response(),
+    }
+}
+
+async fn get_requests(State(org): State<Arc<Org>>) -> Response {
+    Json(org.requests()).into_response()
+}
+
+async fn delete_requests(State(org): State<Arc<Org>>) -> Response {
+    org.clear_requests();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn get_usage(State(org): State<Arc<Org>>) -> Response {
+    Json(json!({"api_usage": org.api_usage(), "limit": crate::org::API_LIMIT})).into_response()
+}
+
+async fn post_token(State(org): State<Arc<Org>>) -> Response {
+    let token = org.issue_token();
+    Json(json!({
+        "access_token": token,
+        "instance_url": org.base_url,
+        "id": format!("{}/id/00DDm0000000001AAA/{}", org.base_url, org.user_id),
+        "token_type": "Bearer",
+        "issued_at": clock::now_ms().to_string(),
+    }))
+    .into_response()
+}

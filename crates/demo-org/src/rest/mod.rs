@@ -1,0 +1,186 @@
+//! The Salesforce REST resources under `/services/data/vNN.N/`, independent of HTTP
+//! plumbing: a [`Call`] (method, path segments, parameters, JSON body) goes in, an
+//! [`Answer`] (status, JSON body, Location) comes out. The HTTP layer and composite
+//! subrequests both go through [`dispatch`], so a subrequest behaves exactly like the
+//! same request sent alone.
+
+pub mod composite;
+pub mod query;
+pub mod sobjects;
+
+use crate::api_error::ApiError;
+use crate::org::Org;
+use crate::store::Store;
+use serde_json::{Value, json};
+
+/// API versions this org serves, with their release names (v60 Spring '24 … v66 Spring '26).
+pub const VERSIONS: &[(&str, &str)] = &[
+    ("60.0", "Spring '24"),
+    ("61.0", "Summer '24"),
+    ("62.0", "Winter '25"),
+    ("63.0", "Spring '25"),
+    ("64.0", "Summer '25"),
+    ("65.0", "Winter '26"),
+    ("66.0", "Spring '26"),
+];
+
+/// `GET /services/data/`: the versions list.
+pub fn versions_body() -> Value {
+    Value::Array(
+        VERSIONS
+            .iter()
+            .map(|(v, label)| json!({"label": label, "url": format!("/services/data/v{v}"), "version": v}))
+            .collect(),
+    )
+}
+
+/// One REST request, already authenticated.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    /// The version without its `v` (`66.0`).
+    pub version: String,
+    /// Percent-decoded path segments after the version (`["sobjects", "Contact", "003…"]`).
+    pub segments: Vec<String>,
+    /// Decoded query-string parameters.
+    pub params: Vec<(String, String)>,
+    /// From `Sforce-Query-Options: batchSize=N`, if given.
+    pub batch_size: Option<usize>,
+    pub body: Option<Value>,
+}
+
+impl Call {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A REST answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub location: Option<String>,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: Value) -> Self {
+        Answer {
+            status,
+            body: Some(body),
+            location: None,
+        }
+    }
+
+    pub fn no_content() -> Self {
+        Answer {
+            status: 204,
+            body: None,
+            location: None,
+        }
+    }
+}
+
+impl From<ApiError> for Answer {
+    fn from(e: ApiError) -> Self {
+        Answer::json(e.status, e.body())
+    }
+}
+
+/// Splits `/services/data/v66.0/a/b?x=y` into a version and segments; `None` when the
+/// path is not under a supported version.
+pub fn parse_path(path: &str) -> Result<(String, Vec<String>), ApiError> {
+    let rest = path
+        .strip_prefix("/services/data/")
+        .ok_or_else(ApiError::not_found)?;
+    let mut parts = rest.split('/');
+    let version = parts.next().unwrap_or_default();
+    let version = version.strip_prefix('v').ok_or_else(ApiError::not_found)?;
+    if !VERSIONS.iter().any(|(v, _)| *v == version) {
+        return Err(ApiError::not_found());
+    }
+    let segments = parts
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    Ok((version.to_owned(), segments))
+}
+
+/// Decodes an `application/x-www-form-urlencoded` query string.
+pub fn parse_query_string(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+fn method_not_allowed(method: &str, allowed: &str) -> Answer {
+    ApiError::new(
+        405,
+        "METHOD_NOT_ALLOWED",
+        format!("HTTP Method '{method}' not allowed. Allowed are {allowed}"),
+    )
+    .into()
+}
+
+/// Routes one call. `allow_composite` is false inside a composite (no nesting).
+pub fn dispatch(
+    org: &Org,
+    store: &mut Store,
+    call: &Call,
+    now_ms: i64,
+    allow_composite: bool,
+) -> Answer {
+    let segs: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    let m = call.method.as_str();
+    match (segs.as_slice(), m) {
+        ([], "GET") => Answer::json(200, resources(&call.version)),
+        (["limits"], "GET") => Answer::json(
+            200,
+            json!({"DailyApiRequests": {"Max": crate::org::API_LIMIT, "Remaining": crate::org::API_LIMIT.saturating_sub(org.api_usage())}}),
+        ),
+        (["sobjects", ..], _) => sobjects::route(store, call, &segs[1..], now_ms),
+        (["query"], "GET") => query::query(org, store, call, now_ms),
+        (["query", locator], "GET") => query::next_page(org, call, locator),
+        (["query", ..], _) => method_not_allowed(m, "GET"),
+        (["search"], "GET") => query::search(store, call, now_ms),
+        (["search"], _) => method_not_allowed(m, "GET"),
+        (["composite"], "POST") if allow_composite => {
+            composite::composite(org, store, call, now_ms)
+        }
+        (["composite", "sobjects"], "POST") => composite::collection_create(store, call, now_ms),
+        (["composite", ..], "POST") if !allow_composite => ApiError::bad_request(
+            "INVALID_API_INPUT",
+            "A composite subrequest cannot be another composite request",
+        )
+        .into(),
+        (["composite", ..], _) => method_not_allowed(m, "POST"),
+        _ => ApiError::not_found().into(),
+    }
+}
+
+fn resources(version: &str) -> Value {
+    let base = format!("/services/data/v{version}");
+    json!({
+        "sobjects": format!("{base}/sobjects"),
+        "query": format!("{base}/query"),
+        "search": format!("{base}/search"),
+        "composite": format!("{base}/composite"),
+        "limits": format!("{base}/limits"),
+    })
+}

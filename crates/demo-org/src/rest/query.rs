@@ -1,0 +1,117 @@
+//! `query` (SOQL, paged through `nextRecordsUrl`) and `search` (SOSL) resources.
+
+use super::{Answer, Call};
+use crate::api_error::ApiError;
+use crate::org::{Cursor, Org, lock};
+use crate::store::Store;
+use crate::{soql, sosl};
+use serde_json::{Value, json};
+
+/// Rows per page unless `Sforce-Query-Options: batchSize=N` asks otherwise.
+pub const DEFAULT_BATCH: usize = 2000;
+/// Salesforce's bounds for batchSize.
+const MIN_BATCH: usize = 200;
+const MAX_BATCH: usize = 2000;
+
+fn page_body(
+    org: &Org,
+    call: &Call,
+    total: usize,
+    records: &[Value],
+    start: usize,
+    batch: usize,
+    locator: Option<&str>,
+) -> Value {
+    let end = (start + batch).min(records.len());
+    let mut body = json!({"totalSize": total, "done": end >= records.len(), "records": records[start..end].to_vec()});
+    if end < records.len()
+        && let Some(loc) = locator
+    {
+        body["nextRecordsUrl"] = json!(format!(
+            "/services/data/v{}/query/{loc}-{end}",
+            call.version
+        ));
+    }
+    let _ = org;
+    body
+}
+
+/// `GET query?q=…`.
+pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
+    let run = || -> Result<Answer, ApiError> {
+        let q = call.param("q").ok_or_else(|| {
+            ApiError::malformed_query("A query is required: pass it as the q parameter")
+        })?;
+        let parsed = soql::parse(q)?;
+        let rows = soql::eval::execute(store, &parsed, &call.version, now_ms)?;
+        let batch = call
+            .batch_size
+            .unwrap_or(DEFAULT_BATCH)
+            .clamp(MIN_BATCH, MAX_BATCH);
+        if rows.records.len() <= batch {
+            return Ok(Answer::json(
+                200,
+                page_body(org, call, rows.total_size, &rows.records, 0, batch, None),
+            ));
+        }
+        let body_first = rows.records[..batch].to_vec();
+        let total = rows.total_size;
+        let locator = lock(&org.cursors).insert(Cursor {
+            records: rows.records,
+            batch,
+        });
+        let mut body = json!({"totalSize": total, "done": false, "records": body_first});
+        body["nextRecordsUrl"] = json!(format!(
+            "/services/data/v{}/query/{locator}-{batch}",
+            call.version
+        ));
+        Ok(Answer::json(200, body))
+    };
+    run().unwrap_or_else(Answer::from)
+}
+
+/// `GET query/{locator}-{offset}`.
+pub fn next_page(org: &Org, call: &Call, locator: &str) -> Answer {
+    let invalid = || ApiError::bad_request("INVALID_QUERY_LOCATOR", "invalid query locator");
+    let run = || -> Result<Answer, ApiError> {
+        let (loc, offset) = locator.rsplit_once('-').ok_or_else(invalid)?;
+        let offset: usize = offset.parse().map_err(|_| invalid())?;
+        let cursors = lock(&org.cursors);
+        let cursor = cursors.get(loc).ok_or_else(invalid)?;
+        if offset > cursor.records.len() {
+            return Err(invalid());
+        }
+        let batch = call
+            .batch_size
+            .map(|b| b.clamp(MIN_BATCH, MAX_BATCH))
+            .unwrap_or(cursor.batch);
+        Ok(Answer::json(
+            200,
+            page_body(
+                org,
+                call,
+                cursor.records.len(),
+                &cursor.records,
+                offset,
+                batch,
+                Some(loc),
+            ),
+        ))
+    };
+    run().unwrap_or_else(Answer::from)
+}
+
+/// `GET search?q=…`.
+pub fn search(store: &Store, call: &Call, now_ms: i64) -> Answer {
+    let run = || -> Result<Answer, ApiError> {
+        let q = call.param("q").ok_or_else(|| {
+            ApiError::malformed_search("A search is required: pass it as the q parameter")
+        })?;
+        let parsed = sosl::parse(q)?;
+        Ok(Answer::json(
+            200,
+            sosl::search::run(store, &parsed, &call.version, now_ms)?,
+        ))
+    };
+    run().unwrap_or_else(Answer::from)
+}

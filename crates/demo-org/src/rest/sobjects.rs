@@ -1,0 +1,163 @@
+//! `sobjects` resources: describeGlobal, describe, create, read (optionally `?fields=`),
+//! update, delete, and read/upsert by external id.
+
+use super::{Answer, Call, method_not_allowed};
+use crate::api_error::ApiError;
+use crate::schema::{self, ObjectDef};
+use crate::store::{Store, UpsertOutcome};
+use serde_json::{Map, Value, json};
+
+fn object(name: &str) -> Result<&'static ObjectDef, ApiError> {
+    schema::object(name)
+        .ok_or_else(|| ApiError::new(404, "NOT_FOUND", "The requested resource does not exist"))
+}
+
+fn body(call: &Call) -> Result<&Value, ApiError> {
+    call.body
+        .as_ref()
+        .ok_or_else(|| ApiError::json_parser("The request body is missing or is not JSON"))
+}
+
+fn record_url(call: &Call, object: &str, id: &str) -> String {
+    format!("/services/data/v{}/sobjects/{object}/{id}", call.version)
+}
+
+fn created(call: &Call, object: &str, id: String) -> Answer {
+    Answer {
+        status: 201,
+        location: Some(record_url(call, object, &id)),
+        body: Some(json!({"id": id, "success": true, "errors": []})),
+    }
+}
+
+/// Routes `sobjects/…` (segments after `sobjects`).
+pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answer {
+    let result = (|| -> Result<Answer, ApiError> {
+        let m = call.method.as_str();
+        match segs {
+            [] => match m {
+                "GET" => Ok(Answer::json(
+                    200,
+                    json!({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": schema::objects().iter().map(|o| o.global_entry(&call.version)).collect::<Vec<_>>()}),
+                )),
+                _ => Ok(method_not_allowed(m, "GET")),
+            },
+            [name] => {
+                let object = object(name)?;
+                match m {
+                    "GET" => Ok(Answer::json(
+                        200,
+                        json!({"objectDescribe": object.global_entry(&call.version), "recentItems": []}),
+                    )),
+                    "POST" => {
+                        let id = store.create(object, body(call)?, now_ms)?;
+                        Ok(created(call, object.name, id))
+                    }
+                    _ => Ok(method_not_allowed(m, "GET,POST")),
+                }
+            }
+            [name, "describe"] => {
+                let object = object(name)?;
+                match m {
+                    "GET" => Ok(Answer::json(200, object.describe(&call.version))),
+                    _ => Ok(method_not_allowed(m, "GET")),
+                }
+            }
+            [name, id] => {
+                let object = object(name)?;
+                match m {
+                    "GET" => {
+                        let record = store.find(object, id)?;
+                        let full = record.to_json(&call.version);
+                        match call.param("fields") {
+                            None => Ok(Answer::json(200, full)),
+                            Some(list) => Ok(Answer::json(200, pick_fields(object, &full, list)?)),
+                        }
+                    }
+                    "PATCH" => {
+                        store.update(object, id, body(call)?, now_ms)?;
+                        Ok(Answer::no_content())
+                    }
+                    "DELETE" => {
+                        store.delete(object, id)?;
+                        Ok(Answer::no_content())
+                    }
+                    _ => Ok(method_not_allowed(m, "GET,PATCH,DELETE")),
+                }
+            }
+            [name, field, value] => {
+                let object = object(name)?;
+                let field_def = object.field(field).filter(|f| f.external_id || f.name == "Id").ok_or_else(|| {
+                    ApiError::new(404, "NOT_FOUND", format!("Provided external ID field does not exist or is not accessible: {field}"))
+                })?;
+                match m {
+                    "GET" => {
+                        let matches: Vec<Value> = store
+                            .by_external_id(object, field_def, value)
+                            .iter()
+                            .map(|r| r.to_json(&call.version))
+                            .collect();
+                        match matches.len() {
+                            0 => Err(ApiError::not_found()),
+                            1 => Ok(Answer::json(
+                                200,
+                                matches.into_iter().next().unwrap_or(Value::Null),
+                            )),
+                            _ => Ok(Answer::json(
+                                300,
+                                Value::Array(
+                                    matches
+                                        .iter()
+                                        .map(|r| r["attributes"]["url"].clone())
+                                        .collect(),
+                                ),
+                            )),
+                        }
+                    }
+                    "PATCH" => {
+                        match store.upsert(object, field_def.name, value, body(call)?, now_ms)? {
+                            UpsertOutcome::Created(id) => {
+                                let mut a = created(call, object.name, id);
+                                if let Some(b) = a.body.as_mut() {
+                                    b["created"] = json!(true);
+                                }
+                                Ok(a)
+                            }
+                            UpsertOutcome::Updated(id) => Ok(Answer::json(
+                                200,
+                                json!({"id": id, "success": true, "errors": [], "created": false}),
+                            )),
+                            UpsertOutcome::Multiple(ids) => Ok(Answer::json(
+                                300,
+                                Value::Array(
+                                    ids.iter()
+                                        .map(|id| json!(record_url(call, object.name, id)))
+                                        .collect(),
+                                ),
+                            )),
+                        }
+                    }
+                    _ => Ok(method_not_allowed(m, "GET,PATCH")),
+                }
+            }
+            _ => Err(ApiError::not_found()),
+        }
+    })();
+    result.unwrap_or_else(Answer::from)
+}
+
+/// `?fields=A,B`: only those fields (plus attributes), each checked against the describe.
+fn pick_fields(object: &ObjectDef, full: &Value, list: &str) -> Result<Value, ApiError> {
+    let mut out = Map::new();
+    out.insert("attributes".into(), full["attributes"].clone());
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let f = object.field(name).ok_or_else(|| {
+            ApiError::bad_request(
+                "INVALID_FIELD",
+                format!("No such column '{name}' on sobject of type {}", object.name),
+            )
+        })?;
+        out.insert(f.name.to_owned(), full[f.name].clone());
+    }
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,1177 @@
+//! End-to-end tests of the demo org over real loopback HTTP with reqwest: versions and
+//! auth, the limit header, describe, SOQL with paging, SOSL semantics, sObject CRUD and
+//! validation, upsert, composite, every fault kind, and the `/__demo/` control API.
+
+use demo_org::seed;
+use demo_org::{DemoOrg, DemoOrgConfig, LATEST_API_VERSION};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+struct Harness {
+    org: DemoOrg,
+    client: Client,
+    token: String,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let org = demo_org::start(DemoOrgConfig::default())
+            .await
+            .expect("the demo org starts on a free port");
+        // No pooling: fault tests close connections, and a pooled dead socket would
+        // blur which request saw the fault.
+        let client = Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("reqwest client builds");
+        let token = org.issue_access_token();
+        Harness { org, client, token }
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!(
+            "{}/services/data/v{LATEST_API_VERSION}/{rest}",
+            self.org.base_url()
+        )
+    }
+
+    async fn get(&self, rest: &str) -> Response {
+        self.client
+            .get(self.url(rest))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("GET reaches the org")
+    }
+
+    async fn query(&self, soql: &str) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .get(self.url("query"))
+            .query(&[("q", soql)])
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("query reaches the org");
+        let status = r.status();
+        (status, r.json().await.expect("query answers JSON"))
+    }
+
+    async fn search(&self, sosl: &str) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .get(self.url("search"))
+            .query(&[("q", sosl)])
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("search reaches the org");
+        let status = r.status();
+        (status, r.json().await.expect("search answers JSON"))
+    }
+
+    async fn send(&self, method: reqwest::Method, rest: &str, body: Value) -> Response {
+        self.client
+            .request(method, self.url(rest))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the org")
+    }
+}
+
+fn error_code(body: &Value) -> &str {
+    body[0]["errorCode"].as_str().unwrap_or("<no errorCode>")
+}
+
+fn ids(search: &Value) -> Vec<String> {
+    search["searchRecords"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["Id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn usage(r: &Response) -> u64 {
+    let h = r
+        .headers()
+        .get("Sforce-Limit-Info")
+        .and_then(|v| v.to_str().ok())
+        .expect("every data response has Sforce-Limit-Info");
+    let n = h
+        .strip_prefix("api-usage=")
+        .and_then(|s| s.split('/').next())
+        .expect("api-usage=N/M format");
+    n.parse().expect("N is a number")
+}
+
+mod versions_and_auth {
+    use super::*;
+
+    #[tokio::test]
+    async fn versions_list_and_unknown_version() {
+        let h = Harness::start().await;
+        let r = h
+            .client
+            .get(format!("{}/services/data/", h.org.base_url()))
+            .send()
+            .await
+            .expect("versions");
+        assert_eq!(r.status(), 200, "the versions list needs no token");
+        let body: Value = r.json().await.expect("JSON");
+        let versions: Vec<&str> = body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|v| v["version"].as_str())
+            .collect();
+        assert!(
+            versions.contains(&"60.0") && versions.contains(&"66.0"),
+            "v60..v66 are listed: {versions:?}"
+        );
+        let r = h
+            .client
+            .get(format!("{}/services/data/v99.0/sobjects", h.org.base_url()))
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 404, "an unknown version is 404");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "NOT_FOUND", "with NOT_FOUND");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn missing_unknown_and_expired_tokens_are_401() {
+        let h = Harness::start().await;
+        let r = h.client.get(h.url("sobjects")).send().await.expect("GET");
+        assert_eq!(r.status(), 401, "no token → 401");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            body,
+            json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]),
+            "Salesforce's exact 401 body"
+        );
+        let r = h
+            .client
+            .get(h.url("sobjects"))
+            .bearer_auth("00Dbogus!token")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 401, "unknown token → 401");
+        assert_eq!(
+            h.get("sobjects").await.status(),
+            200,
+            "the issued token works"
+        );
+        h.org.faults().expire_tokens();
+        let r = h.get("sobjects").await;
+        assert_eq!(r.status(), 401, "an expired token → 401");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            error_code(&body),
+            "INVALID_SESSION_ID",
+            "expired sessions say INVALID_SESSION_ID"
+        );
+        let fresh = h.org.issue_access_token();
+        let r = h
+            .client
+            .get(h.url("sobjects"))
+            .bearer_auth(&fresh)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200, "a token issued after expiry works");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn limit_header_counts_calls_and_composite_is_one() {
+        let h = Harness::start().await;
+        let a = usage(&h.get("limits").await);
+        let b = usage(&h.get("sobjects/Contact/describe").await);
+        assert_eq!(b, a + 1, "each call counts once");
+        let sub = |i: usize| json!({"method": "GET", "url": format!("/services/data/v{LATEST_API_VERSION}/sobjects/Contact/{}", seed::JANE_CALLER_ID), "referenceId": format!("r{i}")});
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "composite",
+                json!({"compositeRequest": (0..5).map(sub).collect::<Vec<_>>()}),
+            )
+            .await;
+        assert_eq!(usage(&r), b + 1, "a composite of five counts as one call");
+        let r = h.get("sobjects/Nope__c/describe").await;
+        assert_eq!(r.status(), 404, "unknown object");
+        assert_eq!(usage(&r), b + 2, "errors carry the header too");
+        h.org.shutdown().await;
+    }
+}
+
+mod describe {
+    use super::*;
+
+    fn field<'a>(d: &'a Value, name: &str) -> &'a Value {
+        d["fields"]
+            .as_array()
+            .and_then(|f| f.iter().find(|x| x["name"] == name))
+            .unwrap_or_else(|| panic!("describe lists {name}"))
+    }
+
+    #[tokio::test]
+    async fn describes_match_salesforce_shapes() {
+        let h = Harness::start().await;
+        let d: Value = h
+            .get("sobjects/Contact/describe")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(d["keyPrefix"], "003", "Contact key prefix");
+        assert_eq!(
+            field(&d, "Name")["createable"],
+            false,
+            "compound Name is not createable"
+        );
+        assert_eq!(
+            field(&d, "LastName")["nillable"],
+            false,
+            "LastName is required"
+        );
+        assert_eq!(field(&d, "Phone")["type"], "phone", "phone type");
+        assert_eq!(field(&d, "Email")["type"], "email", "email type");
+        assert_eq!(
+            field(&d, "AccountId")["referenceTo"],
+            json!(["Account"]),
+            "reference target"
+        );
+        assert_eq!(
+            field(&d, "AccountId")["relationshipName"],
+            "Account",
+            "relationship name"
+        );
+        let lead_source = &field(&d, "LeadSource")["picklistValues"];
+        assert!(
+            lead_source
+                .as_array()
+                .is_some_and(|v| v.iter().any(|p| p["value"] == "Web" && p["active"] == true)),
+            "picklist values"
+        );
+        let t: Value = h
+            .get("sobjects/Task/describe")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let subtype = field(&t, "TaskSubtype");
+        assert!(
+            subtype["createable"] == true && subtype["updateable"] == false,
+            "TaskSubtype is create-only"
+        );
+        assert_eq!(
+            field(&t, "Description")["length"],
+            32000,
+            "Task Description holds 32,000"
+        );
+        assert_eq!(
+            field(&t, "WhoId")["referenceTo"],
+            json!(["Contact", "Lead"]),
+            "WhoId is polymorphic"
+        );
+        let c: Value = h
+            .get("sobjects/Call_Log__c/describe")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            field(&c, "External_Id__c")["externalId"],
+            true,
+            "call log external id"
+        );
+        assert_eq!(
+            field(&c, "Started_At__c")["type"],
+            "datetime",
+            "datetime type"
+        );
+        for object in ["Lead", "Account", "Opportunity", "Case", "User"] {
+            assert_eq!(
+                h.get(&format!("sobjects/{object}/describe")).await.status(),
+                200,
+                "{object} is described"
+            );
+        }
+        h.org.shutdown().await;
+    }
+}
+
+mod query {
+    use super::*;
+
+    #[tokio::test]
+    async fn pages_with_batch_size_and_next_records_url() {
+        let h = Harness::start().await;
+        let r = h
+            .client
+            .get(h.url("query"))
+            .query(&[("q", "SELECT Id, Name FROM Contact ORDER BY Name")])
+            .header("Sforce-Query-Options", "batchSize=200")
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("query");
+        let first: Value = r.json().await.expect("JSON");
+        let total = first["totalSize"].as_u64().expect("totalSize");
+        assert!(total > 200, "more than one page of contacts: {total}");
+        assert_eq!(first["done"], false, "first page is not done");
+        assert_eq!(
+            first["records"].as_array().map(Vec::len),
+            Some(200),
+            "a page of batchSize rows"
+        );
+        let next = first["nextRecordsUrl"]
+            .as_str()
+            .expect("nextRecordsUrl on a partial page");
+        assert!(
+            next.starts_with(&format!("/services/data/v{LATEST_API_VERSION}/query/01g")),
+            "locator url shape: {next}"
+        );
+        let second: Value = h
+            .client
+            .get(format!("{}{next}", h.org.base_url()))
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("next page")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(second["done"], true, "second page finishes");
+        assert_eq!(
+            second["records"].as_array().map(Vec::len),
+            Some(total as usize - 200),
+            "the rest of the rows"
+        );
+        assert!(
+            second.get("nextRecordsUrl").is_none(),
+            "no nextRecordsUrl when done"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn parent_fields_are_nested_with_attributes() {
+        let h = Harness::start().await;
+        let (status, body) = h
+            .query("SELECT Id, Name, Title, Account.Name, Owner.Name FROM Contact WHERE Email = 'jane.caller@EXAMPLE.com'")
+            .await;
+        assert_eq!(status, 200, "valid query: {body}");
+        assert_eq!(body["totalSize"], 1, "email equality is case-insensitive");
+        let rec = &body["records"][0];
+        assert_eq!(rec["attributes"]["type"], "Contact", "record attributes");
+        assert_eq!(rec["Id"], seed::JANE_CALLER_ID, "Jane's well-known id");
+        assert_eq!(
+            rec["Account"]["attributes"]["type"], "Account",
+            "parent carries attributes"
+        );
+        assert_eq!(
+            rec["Account"]["Name"], "Acme Corporation",
+            "parent field nested"
+        );
+        assert_eq!(rec["Owner"]["Name"], "Dana Demo", "owner is the demo user");
+        let (_, open) = h
+            .query(&format!(
+                "SELECT Id, Name FROM Opportunity WHERE AccountId = '{}' AND IsClosed = false",
+                seed::ACME_ACCOUNT_ID
+            ))
+            .await;
+        assert_eq!(open["totalSize"], 1, "Acme has one open opportunity");
+        let (_, cases) = h
+            .query(&format!(
+                "SELECT Id FROM Case WHERE ContactId = '{}' AND IsClosed = false",
+                seed::JANE_CALLER_ID
+            ))
+            .await;
+        assert_eq!(
+            cases["records"][0]["Id"],
+            seed::JANE_OPEN_CASE_ID,
+            "Jane has one open case"
+        );
+        let (_, count) = h
+            .query("SELECT COUNT() FROM Lead WHERE IsConverted = true")
+            .await;
+        assert!(
+            count["totalSize"].as_u64().is_some_and(|n| n >= 1) && count["records"] == json!([]),
+            "COUNT() answers totalSize only"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn query_errors_are_salesforce_errors() {
+        let h = Harness::start().await;
+        for (soql, code) in [
+            ("SELECT Id FROM Contact WHERE", "MALFORMED_QUERY"),
+            (
+                "SELECT Id FROM Contact WHERE Name = 'unterminated",
+                "MALFORMED_QUERY",
+            ),
+            ("SELECT Bogus FROM Contact", "INVALID_FIELD"),
+            ("SELECT Id FROM Bogus__c", "INVALID_TYPE"),
+            (
+                "SELECT Id FROM Lead WHERE IsConverted = 'false'",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Id FROM Contact WHERE Name = 'x' OR '1'='1'",
+                "MALFORMED_QUERY",
+            ),
+        ] {
+            let (status, body) = h.query(soql).await;
+            assert_eq!(status, 400, "{soql} is a 400");
+            assert_eq!(error_code(&body), code, "{soql} → {code}: {body}");
+        }
+        let (status, body) = h
+            .query(r"SELECT Id FROM Contact WHERE LastName = 'O\'Brien' OR LastName LIKE '%\_%'")
+            .await;
+        assert_eq!(
+            (status.as_u16(), body["totalSize"].clone()),
+            (200, json!(0)),
+            "escaped literals are valid and match nothing: {body}"
+        );
+        h.org.shutdown().await;
+    }
+}
+
+mod search {
+    use super::*;
+
+    #[tokio::test]
+    async fn phone_digits_rule() {
+        let h = Harness::start().await;
+        let (status, by_digits) = h
+            .search("FIND {4155550123} IN PHONE FIELDS RETURNING Contact(Id, Name, Phone)")
+            .await;
+        assert_eq!(status, 200, "valid search: {by_digits}");
+        assert!(
+            ids(&by_digits).contains(&seed::JANE_CALLER_ID.to_owned()),
+            "national digits find (415) 555-0123"
+        );
+        assert_eq!(
+            by_digits["searchRecords"][0]["attributes"]["type"], "Contact",
+            "records carry attributes"
+        );
+        let (_, e164) = h
+            .search(r"FIND {\+14155550123} IN PHONE FIELDS RETURNING Contact(Id)")
+            .await;
+        assert!(
+            !ids(&e164).contains(&seed::JANE_CALLER_ID.to_owned()),
+            "E.164 does not find a number stored nationally"
+        );
+        let (_, rendered) = h
+            .search(r#"FIND {"(415) 555-0123"} IN PHONE FIELDS RETURNING Contact(Id)"#)
+            .await;
+        assert!(
+            ids(&rendered).contains(&seed::JANE_CALLER_ID.to_owned()),
+            "the stored rendering finds it"
+        );
+        let (_, jp) = h
+            .search(r"FIND {\+81312345678} IN PHONE FIELDS RETURNING Contact(Id, Name)")
+            .await;
+        assert!(
+            ids(&jp).contains(&seed::YAMADA_CONTACT_ID.to_owned()),
+            "an international stored number matches its E.164 digits"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn screen_pop_search_filters_converted_leads() {
+        let h = Harness::start().await;
+        let sosl = format!(
+            r#"FIND {{"{}" OR "{}"}} IN PHONE FIELDS RETURNING Contact(Id, Name, Account.Name), Lead(Id, Name WHERE IsConverted = false), Account(Id, Name)"#,
+            seed::CONVERTED_TWIN_NUMBER,
+            seed::SHARED_NUMBER
+        );
+        let (status, body) = h.search(&sosl).await;
+        assert_eq!(status, 200, "valid search: {body}");
+        let found = ids(&body);
+        assert!(
+            found.contains(&seed::CONVERTED_TWIN_CONTACT_ID.to_owned()),
+            "the contact twin is found"
+        );
+        assert!(
+            !found.contains(&seed::CONVERTED_LEAD_ID.to_owned()),
+            "the converted lead is filtered by WHERE"
+        );
+        assert!(
+            found.contains(&seed::SHARED_NUMBER_CONTACT_ID.to_owned())
+                && found.contains(&seed::SHARED_NUMBER_LEAD_ID.to_owned()),
+            "a Contact and a Lead share a number"
+        );
+        let (_, globex) = h
+            .search(&format!(
+                r#"FIND {{"{}"}} IN PHONE FIELDS RETURNING Contact(Id), Account(Id)"#,
+                seed::GLOBEX_MAIN_NUMBER
+            ))
+            .await;
+        let g = ids(&globex);
+        assert!(
+            g.contains(&seed::GLOBEX_ACCOUNT_ID.to_owned())
+                && g.contains(&seed::GLOBEX_CONTACT_1_ID.to_owned())
+                && g.contains(&seed::GLOBEX_CONTACT_2_ID.to_owned()),
+            "account main number matches the account and two contacts"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn email_case_names_and_malformed() {
+        let h = Harness::start().await;
+        let (_, email) = h
+            .search("FIND {JANE.CALLER@EXAMPLE.COM} IN EMAIL FIELDS RETURNING Contact(Id, Email)")
+            .await;
+        assert_eq!(
+            ids(&email),
+            vec![seed::JANE_CALLER_ID.to_owned()],
+            "email search is case-insensitive and exact enough"
+        );
+        assert_eq!(
+            email["searchRecords"][0]["Email"],
+            seed::JANE_EMAIL,
+            "the stored case is returned"
+        );
+        let (_, name) = h
+            .search("FIND {山田} IN NAME FIELDS RETURNING Contact(Id, Name)")
+            .await;
+        assert!(
+            ids(&name).contains(&seed::YAMADA_CONTACT_ID.to_owned()),
+            "Japanese name search"
+        );
+        let (_, turkish) = h
+            .search("FIND {öztürk} IN NAME FIELDS RETURNING Contact(Id, Name)")
+            .await;
+        assert!(
+            !ids(&turkish).is_empty(),
+            "Turkish names are found case-insensitively"
+        );
+        for bad in [
+            "FIND {+14155550123} IN PHONE FIELDS",
+            "FIND {abc",
+            "FIND {a}",
+            "FIND {ab} RETURNING Contact(Id WHERE",
+        ] {
+            let (status, body) = h.search(bad).await;
+            assert_eq!(
+                (status.as_u16(), error_code(&body)),
+                (400, "MALFORMED_SEARCH"),
+                "{bad} is MALFORMED_SEARCH: {body}"
+            );
+        }
+        h.org.shutdown().await;
+    }
+}
+
+mod sobjects {
+    use super::*;
+    use reqwest::Method;
+
+    #[tokio::test]
+    async fn create_read_update_delete() {
+        let h = Harness::start().await;
+        let r = h.send(Method::POST, "sobjects/Contact", json!({"FirstName": "İsmail", "LastName": "Testoğlu", "Phone": "+90 212 555 99 99", "AccountId": seed::ACME_ACCOUNT_ID})).await;
+        assert_eq!(r.status(), 201, "create answers 201");
+        let created: Value = r.json().await.expect("JSON");
+        assert_eq!(created["success"], true, "success flag");
+        assert_eq!(created["errors"], json!([]), "no errors");
+        let id = created["id"].as_str().expect("an id").to_owned();
+        assert!(
+            id.len() == 18 && id.starts_with("003"),
+            "an 18-char Contact id: {id}"
+        );
+        let rec: Value = h
+            .get(&format!("sobjects/Contact/{id}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(rec["Name"], "İsmail Testoğlu", "Name is derived");
+        let stamp = rec["LastModifiedDate"]
+            .as_str()
+            .expect("timestamp")
+            .to_owned();
+        assert!(
+            stamp.ends_with(".000+0000") || stamp.ends_with("+0000"),
+            "Salesforce datetime format: {stamp}"
+        );
+        let some: Value = h
+            .get(&format!("sobjects/Contact/{id}?fields=Name,Phone"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert!(
+            some.get("Title").is_none() && some["Phone"] == "+90 212 555 99 99",
+            "?fields= limits the fields"
+        );
+        let r = h
+            .send(
+                Method::PATCH,
+                &format!("sobjects/Contact/{id}"),
+                json!({"Title": "Müdür"}),
+            )
+            .await;
+        assert_eq!(r.status(), 204, "update answers 204");
+        let rec: Value = h
+            .get(&format!("sobjects/Contact/{id}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(rec["Title"], "Müdür", "update applied");
+        let r = h
+            .client
+            .delete(h.url(&format!("sobjects/Contact/{id}")))
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("DELETE");
+        assert_eq!(r.status(), 204, "delete answers 204");
+        let r = h.get(&format!("sobjects/Contact/{id}")).await;
+        assert_eq!(r.status(), 404, "deleted records are gone");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "ENTITY_IS_DELETED", "and say so");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn validation_errors() {
+        let h = Harness::start().await;
+        let cases = [
+            (
+                "sobjects/Contact",
+                json!({"FirstName": "No"}),
+                "REQUIRED_FIELD_MISSING",
+                Some("LastName"),
+            ),
+            (
+                "sobjects/Lead",
+                json!({"LastName": "NoCompany"}),
+                "REQUIRED_FIELD_MISSING",
+                Some("Company"),
+            ),
+            (
+                "sobjects/Contact",
+                json!({"LastName": "x".repeat(81)}),
+                "STRING_TOO_LONG",
+                Some("LastName"),
+            ),
+            (
+                "sobjects/Contact",
+                json!({"LastName": "X", "Name": "Y"}),
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                Some("Name"),
+            ),
+            (
+                "sobjects/Task",
+                json!({"Subject": "Call", "Description": "d".repeat(32_001)}),
+                "STRING_TOO_LONG",
+                Some("Description"),
+            ),
+            (
+                "sobjects/Task",
+                json!({"Subject": "Call", "CallType": "Sideways"}),
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                Some("CallType"),
+            ),
+            (
+                "sobjects/Contact",
+                json!({"LastName": "X", "Bogus__c": 1}),
+                "INVALID_FIELD",
+                None,
+            ),
+        ];
+        for (path, body, code, field) in cases {
+            let r = h.send(Method::POST, path, body).await;
+            assert_eq!(r.status(), 400, "{path} {code} is a 400");
+            let err: Value = r.json().await.expect("JSON");
+            assert_eq!(error_code(&err), code, "{path}: {err}");
+            if let Some(f) = field {
+                assert_eq!(err[0]["fields"], json!([f]), "{code} names the field");
+            }
+        }
+        let r = h.send(Method::POST, "sobjects/Task", json!({"Subject": "Call", "Type": "Call", "TaskSubtype": "Call", "WhoId": seed::JANE_CALLER_ID})).await;
+        assert_eq!(r.status(), 201, "a call Task is created");
+        let id = r.json::<Value>().await.expect("JSON")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let r = h
+            .send(
+                Method::PATCH,
+                &format!("sobjects/Task/{id}"),
+                json!({"TaskSubtype": "Task"}),
+            )
+            .await;
+        let err: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            error_code(&err),
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "TaskSubtype cannot be updated"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn upsert_201_200_300() {
+        let h = Harness::start().await;
+        let body = json!({"Direction__c": "Inbound", "Duration_Seconds__c": 42, "From_Number__c": "+14155550123", "Contact__c": seed::JANE_CALLER_ID});
+        let r = h
+            .send(
+                Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/call-abc-1",
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "first upsert creates");
+        let created: Value = r.json().await.expect("JSON");
+        assert_eq!(created["created"], true, "created flag");
+        let r = h
+            .send(
+                Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/call-abc-1",
+                json!({"Duration_Seconds__c": 43}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "second upsert updates");
+        let updated: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            (updated["created"].clone(), updated["id"].clone()),
+            (json!(false), created["id"].clone()),
+            "same record, created=false"
+        );
+        let r = h
+            .send(
+                Method::PATCH,
+                &format!("sobjects/Account/Legacy_Id__c/{}", seed::LEGACY_DUP_VALUE),
+                json!({"Website": "https://x.example"}),
+            )
+            .await;
+        assert_eq!(r.status(), 300, "several matches → 300");
+        let urls: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            urls.as_array().map(Vec::len),
+            Some(2),
+            "the matching record URLs are listed"
+        );
+        let r = h
+            .send(
+                Method::PATCH,
+                "sobjects/Call_Log__c/Direction__c/Inbound",
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), 404, "a non-external-id field cannot be used");
+        h.org.shutdown().await;
+    }
+}
+
+mod composite {
+    use super::*;
+    use reqwest::Method;
+
+    fn v(path: &str) -> String {
+        format!("/services/data/v{LATEST_API_VERSION}/{path}")
+    }
+
+    #[tokio::test]
+    async fn references_chain_subrequests() {
+        let h = Harness::start().await;
+        let body = json!({"allOrNone": true, "compositeRequest": [
+            {"method": "POST", "url": v("sobjects/Account"), "referenceId": "acct", "body": {"Name": "Composite Co"}},
+            {"method": "POST", "url": v("sobjects/Contact"), "referenceId": "ct", "body": {"LastName": "Ref", "AccountId": "@{acct.id}"}},
+            {"method": "GET", "url": v("query?q=SELECT+Id,+Account.Name+FROM+Contact+WHERE+Id+=+'@{ct.id}'"), "referenceId": "q"},
+            {"method": "PATCH", "url": v("sobjects/Contact/@{q.records[0].Id}"), "referenceId": "upd", "body": {"Title": "Linked"}},
+        ]});
+        let r = h.send(Method::POST, "composite", body).await;
+        assert_eq!(r.status(), 200, "composite answers 200");
+        let out: Value = r.json().await.expect("JSON");
+        let codes: Vec<u64> = out["compositeResponse"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|x| x["httpStatusCode"].as_u64())
+            .collect();
+        assert_eq!(
+            codes,
+            vec![201, 201, 200, 204],
+            "every subrequest succeeded: {out}"
+        );
+        assert_eq!(
+            out["compositeResponse"][2]["body"]["records"][0]["Account"]["Name"], "Composite Co",
+            "the reference linked the records"
+        );
+        assert!(
+            out["compositeResponse"][0]["httpHeaders"]["Location"]
+                .as_str()
+                .is_some_and(|l| l.contains("/sobjects/Account/001")),
+            "Location header on create"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn all_or_none_rolls_back() {
+        let h = Harness::start().await;
+        let body = json!({"allOrNone": true, "compositeRequest": [
+            {"method": "POST", "url": v("sobjects/Account"), "referenceId": "acct", "body": {"Name": "Rollback Ltd"}},
+            {"method": "POST", "url": v("sobjects/Contact"), "referenceId": "bad", "body": {"FirstName": "NoLastName", "AccountId": "@{acct.id}"}},
+            {"method": "GET", "url": v("limits"), "referenceId": "after"},
+        ]});
+        let out: Value = h
+            .send(Method::POST, "composite", body)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let resp = &out["compositeResponse"];
+        assert_eq!(
+            resp[0]["httpStatusCode"], 400,
+            "the successful one is reported halted"
+        );
+        assert_eq!(
+            error_code(&resp[0]["body"]),
+            "PROCESSING_HALTED",
+            "rolled back"
+        );
+        assert_eq!(
+            error_code(&resp[1]["body"]),
+            "REQUIRED_FIELD_MISSING",
+            "the failing one keeps its error"
+        );
+        assert_eq!(
+            error_code(&resp[2]["body"]),
+            "PROCESSING_HALTED",
+            "later ones are not run"
+        );
+        let (_, q) = h
+            .query("SELECT Id FROM Account WHERE Name = 'Rollback Ltd'")
+            .await;
+        assert_eq!(q["totalSize"], 0, "the account insert was rolled back");
+
+        let body = json!({"allOrNone": false, "compositeRequest": [
+            {"method": "POST", "url": v("sobjects/Contact"), "referenceId": "bad", "body": {"FirstName": "NoLastName"}},
+            {"method": "PATCH", "url": v("sobjects/Contact/@{bad.id}"), "referenceId": "dependent", "body": {"Title": "x"}},
+            {"method": "POST", "url": v("sobjects/Account"), "referenceId": "independent", "body": {"Name": "Kept Inc"}},
+        ]});
+        let out: Value = h
+            .send(Method::POST, "composite", body)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let resp = &out["compositeResponse"];
+        assert_eq!(
+            error_code(&resp[1]["body"]),
+            "PROCESSING_HALTED",
+            "a dependent of a failure is not run"
+        );
+        assert_eq!(
+            resp[2]["httpStatusCode"], 201,
+            "an independent subrequest still runs"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn more_than_25_subrequests_are_rejected() {
+        let h = Harness::start().await;
+        let subs: Vec<Value> = (0..26)
+            .map(|i| json!({"method": "GET", "url": v("limits"), "referenceId": format!("r{i}")}))
+            .collect();
+        let r = h
+            .send(Method::POST, "composite", json!({"compositeRequest": subs}))
+            .await;
+        assert_eq!(r.status(), 400, "26 subrequests → 400");
+        let subs: Vec<Value> = (0..25)
+            .map(|i| json!({"method": "GET", "url": v("limits"), "referenceId": format!("r{i}")}))
+            .collect();
+        assert_eq!(
+            h.send(Method::POST, "composite", json!({"compositeRequest": subs}))
+                .await
+                .status(),
+            200,
+            "25 are fine"
+        );
+        h.org.shutdown().await;
+    }
+}
+
+mod faults {
+    use super::*;
+    use reqwest::Method;
+
+    #[tokio::test]
+    async fn injected_errors_then_recovery() {
+        let h = Harness::start().await;
+        let prefix = format!("/services/data/v{LATEST_API_VERSION}/sobjects/Account");
+        h.org.faults().fail_next(
+            Some("POST"),
+            &prefix,
+            2,
+            503,
+            json!([{"message": "try later", "errorCode": "SERVER_UNAVAILABLE"}]),
+        );
+        for i in 0..2 {
+            let r = h
+                .send(Method::POST, "sobjects/Account", json!({"Name": "Flaky"}))
+                .await;
+            assert_eq!(r.status(), 503, "injected error #{i}");
+        }
+        assert_eq!(
+            h.get("sobjects/Account/describe").await.status(),
+            200,
+            "GETs are not matched by a POST rule"
+        );
+        assert_eq!(
+            h.send(Method::POST, "sobjects/Account", json!({"Name": "Flaky"}))
+                .await
+                .status(),
+            201,
+            "after N the org recovers"
+        );
+        let log = h.org.data_requests();
+        assert_eq!(
+            log.iter().filter(|l| l.status == 503).count(),
+            2,
+            "the log records injected statuses"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn drop_before_handler_writes_nothing() {
+        let h = Harness::start().await;
+        h.org.faults().drop_before_handler(
+            Some("PATCH"),
+            &format!("/services/data/v{LATEST_API_VERSION}/sobjects/Call_Log__c"),
+            1,
+        );
+        let result = h
+            .client
+            .patch(h.url("sobjects/Call_Log__c/External_Id__c/drop-before-1"))
+            .bearer_auth(&h.token)
+            .json(&json!({"Direction__c": "Inbound"}))
+            .send()
+            .await;
+        assert!(
+            result.is_err(),
+            "the client sees a connection error, not a response: {result:?}"
+        );
+        let r = h
+            .get("sobjects/Call_Log__c/External_Id__c/drop-before-1")
+            .await;
+        assert_eq!(r.status(), 404, "nothing was written");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn drop_after_commit_writes_but_never_answers() {
+        let h = Harness::start().await;
+        h.org.faults().drop_after_commit(
+            Some("PATCH"),
+            &format!("/services/data/v{LATEST_API_VERSION}/sobjects/Call_Log__c"),
+            1,
+        );
+        let result = h
+            .client
+            .patch(h.url("sobjects/Call_Log__c/External_Id__c/drop-after-1"))
+            .bearer_auth(&h.token)
+            .json(&json!({"Direction__c": "Inbound"}))
+            .send()
+            .await;
+        assert!(
+            result.is_err(),
+            "the client sees a connection error: {result:?}"
+        );
+        let r = h
+            .get("sobjects/Call_Log__c/External_Id__c/drop-after-1")
+            .await;
+        assert_eq!(r.status(), 200, "the write was committed before the drop");
+        let log = h.org.data_requests();
+        assert!(
+            log.iter()
+                .any(|l| l.method == "PATCH" && l.status == 201 && !l.delivered),
+            "the log shows the undelivered 201: {log:?}"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn refuse_connections_then_rebind_same_port() {
+        let h = Harness::start().await;
+        h.org
+            .faults()
+            .refuse_connections(Duration::from_millis(800));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let refused = h
+            .client
+            .get(h.url("limits"))
+            .bearer_auth(&h.token)
+            .send()
+            .await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.is_connect()),
+            "connections are refused: {refused:?}"
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match h
+                .client
+                .get(h.url("limits"))
+                .bearer_auth(&h.token)
+                .send()
+                .await
+            {
+                Ok(r) => {
+                    assert_eq!(r.status(), 200, "after the outage the same URL answers");
+                    break;
+                }
+                Err(e) => assert!(
+                    Instant::now() < deadline,
+                    "the org came back within 5 s: {e}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn latency_is_added_and_adjustable() {
+        let h = Harness::start().await;
+        h.org.faults().set_latency(Duration::from_millis(250));
+        let t = Instant::now();
+        assert_eq!(h.get("limits").await.status(), 200, "slow but fine");
+        assert!(
+            t.elapsed() >= Duration::from_millis(250),
+            "latency applied: {:?}",
+            t.elapsed()
+        );
+        h.org.faults().set_latency(Duration::ZERO);
+        let t = Instant::now();
+        h.get("limits").await;
+        assert!(
+            t.elapsed() < Duration::from_millis(250),
+            "latency removed: {:?}",
+            t.elapsed()
+        );
+        h.org.shutdown().await;
+    }
+}
+
+mod control_api {
+    use super::*;
+
+    #[tokio::test]
+    async fn tokens_faults_and_request_log_over_http() {
+        let h = Harness::start().await;
+        let base = h.org.base_url();
+        let issued: Value = h
+            .client
+            .post(format!("{base}/__demo/tokens"))
+            .send()
+            .await
+            .expect("POST tokens")
+            .json()
+            .await
+            .expect("JSON");
+        let token = issued["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned();
+        assert_eq!(
+            issued["instance_url"],
+            base.as_str(),
+            "instance_url is the base url"
+        );
+        let ok = h
+            .client
+            .get(h.url("limits"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(ok.status(), 200, "an HTTP-issued token works");
+        let r = h
+            .client
+            .post(format!("{base}/__demo/faults"))
+            .json(&json!({"kind": "expire_tokens"}))
+            .send()
+            .await
+            .expect("POST faults");
+        assert_eq!(r.status(), 204, "fault accepted");
+        let r = h
+            .client
+            .get(h.url("limits"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 401, "tokens expired over HTTP");
+        let r = h
+            .client
+            .post(format!("{base}/__demo/faults"))
+            .json(&json!({"kind": "nonsense"}))
+            .send()
+            .await
+            .expect("POST faults");
+        assert_eq!(r.status(), 400, "unknown fault kinds are rejected");
+        let log: Value = h
+            .client
+            .get(format!("{base}/__demo/requests"))
+            .send()
+            .await
+            .expect("GET requests")
+            .json()
+            .await
+            .expect("JSON");
+        let entries = log.as_array().expect("a list");
+        assert_eq!(
+            entries.len(),
+            2,
+            "only /services/data requests are logged: {log}"
+        );
+        assert_eq!(
+            entries[0]["path"],
+            format!("/services/data/v{LATEST_API_VERSION}/limits"),
+            "path logged"
+        );
+        assert_eq!(
+            (entries[0]["status"].clone(), entries[1]["status"].clone()),
+            (json!(200), json!(401)),
+            "statuses logged"
+        );
+        assert_eq!(
+            h.client
+                .delete(format!("{base}/__demo/requests"))
+                .send()
+                .await
+                .expect("DELETE")
+                .status(),
+            204,
+            "log cleared"
+        );
+        assert!(
+            h.org.data_requests().is_empty(),
+            "cleared for the library API too"
+        );
+        h.org.shutdown().await;
+    }
+}
