@@ -1,0 +1,10 @@
+//! Generates the Tauri context and the app's command permissions: `lookup_caller`
+//! becomes the permission `allow-lookup-caller`, which `capabilities/main.json` grants.
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(&["lookup_caller"])),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}

@@ -1,0 +1,4 @@
+//! Tauri commands: each one parses its arguments, calls one `ringside-core` function and maps
+//! the error to [`crate::error::IpcError`]. No domain logic lives here.
+
+pub mod caller;

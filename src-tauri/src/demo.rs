@@ -1,0 +1,72 @@
+//! The built-in demo org: started in-process at launch so Ringside works with no Salesforce
+//! account, and stopped when the app exits. This is the only place the shell links `demo-org`.
+
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use ringside_core::{CallerLookup, LookupSettings};
+
+/// The running demo org, kept in Tauri's managed state until exit.
+#[derive(Debug)]
+pub struct DemoOrgHandle(Mutex<Option<demo_org::DemoOrg>>);
+
+impl DemoOrgHandle {
+    fn new(org: demo_org::DemoOrg) -> Self {
+        DemoOrgHandle(Mutex::new(Some(org)))
+    }
+
+    /// Stops the server; later calls do nothing.
+    pub async fn shutdown(&self) {
+        let org = match self.0.lock() {
+            Ok(mut guard) => guard.take(),
+            // A panic elsewhere poisoned the lock; the org inside is still fine to stop.
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(org) = org {
+            org.shutdown().await;
+        }
+    }
+}
+
+/// Starts the seeded demo org on a loopback port and connects a lookup to it.
+pub async fn start() -> anyhow::Result<(DemoOrgHandle, CallerLookup)> {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .context("could not start the built-in demo org")?;
+    let base_url = org.base_url();
+    let lookup = CallerLookup::connect(
+        &base_url,
+        org.issue_access_token(),
+        LookupSettings::from_environment(),
+    )
+    .context("could not connect to the built-in demo org")?;
+    tracing::info!(%base_url, "built-in demo org running");
+    Ok((DemoOrgHandle::new(org), lookup))
+}
+
+#[cfg(test)]
+mod tests {
+    use ringside_core::CallerObject;
+
+    #[test]
+    fn the_started_demo_org_answers_a_lookup_for_its_seeded_contact() {
+        tauri::async_runtime::block_on(async {
+            let (org, lookup) = super::start()
+                .await
+                .expect("the demo org must start on loopback");
+
+            let result = lookup.lookup("(415) 555-0123").await;
+            org.shutdown().await;
+
+            let result = result.expect("the seeded number must be found over real loopback HTTP");
+            assert!(
+                result
+                    .matches
+                    .iter()
+                    .any(|m| m.object == CallerObject::Contact && !m.name.is_empty()),
+                "the demo org seeds a Contact with Phone (415) 555-0123; got {:?}",
+                result.matches
+            );
+        });
+    }
+}

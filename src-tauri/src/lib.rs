@@ -1,0 +1,44 @@
+//! Ringside's desktop shell. This module only wires things together: logging, the built-in
+//! demo org, managed state, the tray, and the command list. Commands live in [`commands`].
+
+mod commands;
+mod demo;
+mod error;
+mod tray;
+
+use tauri::Manager;
+
+pub use error::IpcError;
+
+/// Builds and runs the app until the user quits. Returns an error if it cannot start.
+pub fn run() -> anyhow::Result<()> {
+    init_logging();
+    let app = tauri::Builder::default()
+        .setup(|app| {
+            let (org, lookup) = tauri::async_runtime::block_on(demo::start())?;
+            app.manage(org);
+            app.manage(lookup);
+            // A missing tray (no StatusNotifier host) must not stop the window from working.
+            if let Err(err) = tray::install(app.handle()) {
+                tracing::warn!(%err, "no tray icon");
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![commands::caller::lookup_caller])
+        .build(tauri::generate_context!())?;
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event
+            && let Some(org) = app.try_state::<demo::DemoOrgHandle>()
+        {
+            tauri::async_runtime::block_on(org.shutdown());
+        }
+    });
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // `try_init`: a second call (tests) keeps the first subscriber instead of panicking.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

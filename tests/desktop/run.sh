@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Real-window tests: builds the UI and target/debug/ringside-desktop, then drives the window
+# through tauri-driver → WebKitWebDriver under Xvfb, in a fresh D-Bus session, with HOME and the
+# XDG dirs in a temp dir. Exits non-zero on failure.
+#   RINGSIDE_SCREENSHOT=docs/screenshot.png tests/desktop/run.sh   also saves the window picture.
+# Needs (apt): libwebkit2gtk-4.1-dev … (build), xvfb xauth dbus webkit2gtk-driver (run).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+TAURI_DRIVER_VERSION=2.1.0
+
+for tool in xvfb-run dbus-run-session WebKitWebDriver; do
+  command -v "$tool" >/dev/null || { echo "desktop tests: $tool not found (apt-get install xvfb xauth dbus webkit2gtk-driver)" >&2; exit 1; }
+done
+
+cd "$repo/ui"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build
+cd "$repo"
+cargo build -p ringside-desktop
+
+# Pinned: a bare `cargo install tauri-driver` picks the 3.0 alpha.
+if ! tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+  cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked
+fi
+driver="$(command -v tauri-driver)"
+
+# The app writes webview data and desktop files under HOME/XDG dirs: keep them in a temp dir.
+# RUSTUP_HOME/CARGO_HOME first, so changing HOME does not lose the toolchain.
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+sandbox="$(mktemp -d -t ringside-desktop-test.XXXXXX)"
+trap 'rm -rf "$sandbox"' EXIT
+mkdir -p "$sandbox"/{config,data,cache,state,runtime}
+chmod 700 "$sandbox/runtime"
+screenshot="${RINGSIDE_SCREENSHOT:-}"
+[ -z "$screenshot" ] || case "$screenshot" in /*) ;; *) screenshot="$repo/$screenshot" ;; esac
+
+# timeout: WebDriver can wait forever (see shared/TAURI-ON-THIS-MACHINE.md); fail instead.
+env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data" \
+  XDG_CACHE_HOME="$sandbox/cache" XDG_STATE_HOME="$sandbox/state" XDG_RUNTIME_DIR="$sandbox/runtime" \
+  LANG=en_US.UTF-8 LANGUAGE=en RINGSIDE_APP="$CARGO_TARGET_DIR/debug/ringside-desktop" TAURI_DRIVER="$driver" \
+  RINGSIDE_SCREENSHOT="$screenshot" \
+  timeout --kill-after=10 240 \
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+  dbus-run-session -- node --test --test-concurrency=1 "$here/window.test.mjs"

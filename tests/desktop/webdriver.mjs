@@ -1,0 +1,106 @@
+// A minimal W3C WebDriver client over HTTP (node fetch): just the endpoints the desktop
+// tests use. tauri-driver forwards them to WebKitWebDriver, which drives the real window.
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+export const KEY_ENTER = "\uE007";
+
+export class WebDriverError extends Error {}
+
+async function call(base, method, path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  let payload;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    throw new WebDriverError(`${method} ${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 300)}`);
+  }
+  if (!response.ok || payload?.value?.error) {
+    const { error, message } = payload?.value ?? {};
+    throw new WebDriverError(`${method} ${path}: ${error ?? response.status}: ${message ?? text.slice(0, 300)}`);
+  }
+  return payload.value;
+}
+
+/** The id in a W3C element reference; throws rather than letting `undefined` compare equal. */
+function elementId(reference, what) {
+  const id = reference?.[ELEMENT];
+  if (typeof id !== "string" || id === "") {
+    throw new WebDriverError(`no element reference for ${what}: ${JSON.stringify(reference)}`);
+  }
+  return id;
+}
+
+export class Session {
+  static async create(base, capabilities) {
+    const value = await call(base, "POST", "/session", { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  #call(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    return elementId(await this.#call("POST", "/element", { using: "css selector", value: css }), css);
+  }
+
+  async findAll(css) {
+    const value = await this.#call("POST", "/elements", { using: "css selector", value: css });
+    return value.map((element) => elementId(element, css));
+  }
+
+  /** Polls until `css` matches at least one element; the app answers asynchronously. */
+  async waitFor(css, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.findAll(css);
+      if (found.length > 0) return found;
+      if (Date.now() > deadline) throw new WebDriverError(`nothing matched ${css} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async activeElement() {
+    return elementId(await this.#call("GET", "/element/active"), "the active element");
+  }
+
+  text(element) {
+    return this.#call("GET", `/element/${element}/text`);
+  }
+
+  attribute(element, name) {
+    return this.#call("GET", `/element/${element}/attribute/${name}`);
+  }
+
+  clear(element) {
+    return this.#call("POST", `/element/${element}/clear`, {});
+  }
+
+  type(element, text) {
+    return this.#call("POST", `/element/${element}/value`, { text });
+  }
+
+  execute(script, args = []) {
+    return this.#call("POST", "/execute/sync", { script, args });
+  }
+
+  /** The window's content as PNG bytes. */
+  async screenshot() {
+    return Buffer.from(await this.#call("GET", "/screenshot"), "base64");
+  }
+
+  delete() {
+    return this.#call("DELETE", "");
+  }
+}

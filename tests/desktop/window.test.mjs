@@ -1,0 +1,128 @@
+// The real app window: target/debug/ringside-desktop with its in-process demo org, driven
+// through tauri-driver → WebKitWebDriver. Run inside Xvfb and its own D-Bus session (run.sh).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KEY_ENTER, Session } from "./webdriver.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const SCREENSHOT = process.env.RINGSIDE_SCREENSHOT; // where to save the window picture, if set
+
+// The demo org seeds a Contact whose Phone is stored as "(415) 555-0123".
+const NUMBER = "(415) 555-0123";
+
+const catalog = async (locale) =>
+  JSON.parse(await readFile(join(repo, "ui", "src", "i18n", "locales", `${locale}.json`), "utf8"));
+const digits = (text) => text.replace(/\D/g, "");
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer().once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A port P with P+1 free too: tauri-driver listens on P and WebKitWebDriver on P+1. */
+async function freePortPair() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+  throw new Error("no free port pair on 127.0.0.1");
+}
+
+let driver;
+let driverLog = "";
+let session;
+let base;
+
+before(async () => {
+  const port = await freePortPair();
+  base = `http://127.0.0.1:${port}`;
+  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  driver.stdout.on("data", (chunk) => (driverLog += chunk));
+  driver.stderr.on("data", (chunk) => (driverLog += chunk));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const status = await fetch(`${base}/status`);
+      if (status.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
+    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const started = Date.now();
+  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
+  // The window's content is ready once the search box exists.
+  await session.waitFor("#search-input");
+  console.log(`window ready ${Date.now() - started} ms after the session request`);
+});
+
+after(async () => {
+  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+  driver?.kill("SIGTERM");
+});
+
+test("the search box has focus and the header says Demo org", async () => {
+  const input = await session.find("#search-input");
+  assert.equal(await session.activeElement(), input, "keyboard-first: focus starts in the search box");
+  const locale = await session.execute("return document.documentElement.lang");
+  const messages = await catalog(locale);
+  assert.equal(await session.text(await session.find("#org-badge")), messages["app.demoOrg"], "the user must see they are on the demo org");
+});
+
+test("typing the seeded number and pressing Enter lists its Contact from the demo org", async () => {
+  const input = await session.find("#search-input");
+  await session.clear(input);
+  await session.type(input, NUMBER + KEY_ENTER);
+  await session.waitFor('#status[data-state="found"], #status[data-state="failed"]');
+  const state = await session.attribute(await session.find("#status"), "data-state");
+  assert.equal(state, "found", `the lookup failed: ${await session.text(await session.find("#status"))}`);
+
+  const matches = await session.findAll(".match");
+  assert.ok(matches.length >= 1, "the demo org seeds a record with this number, so at least one match");
+  const listed = [];
+  for (const match of matches) {
+    const phone = await session.findAll(`.match[data-record-id="${await session.attribute(match, "data-record-id")}"] .match-phone`);
+    listed.push({
+      object: await session.attribute(match, "data-object"),
+      name: await session.text(await session.find(`.match[data-record-id="${await session.attribute(match, "data-record-id")}"] .match-name`)),
+      phone: phone.length > 0 ? await session.text(phone[0]) : "",
+    });
+  }
+  console.log(`listed: ${JSON.stringify(listed)}`);
+  const contact = listed.find((m) => m.object === "Contact" && digits(m.phone).endsWith("4155550123"));
+  assert.ok(contact, `a Contact whose phone is the caller's number is listed; got ${JSON.stringify(listed)}`);
+  assert.ok(contact.name.trim().length > 0, "the matched Contact shows its name");
+
+  if (SCREENSHOT) {
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await writeFile(SCREENSHOT, await session.screenshot());
+    console.log(`screenshot: ${SCREENSHOT}`);
+  }
+});
+
+test("input that is not a number or email shows the catalog message from the real IpcError", async () => {
+  const input = await session.find("#search-input");
+  await session.clear(input);
+  await session.type(input, "not a number" + KEY_ENTER);
+  await session.waitFor('#status[data-state="failed"]');
+  const locale = await session.execute("return document.documentElement.lang");
+  const messages = await catalog(locale);
+  assert.equal(
+    await session.text(await session.find("#error-message")),
+    messages["error.invalid_input"],
+    "the shell's IpcError code invalid_input must reach the UI and pick its catalog message",
+  );
+});
