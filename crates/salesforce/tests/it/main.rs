@@ -1,0 +1,12 @@
+//! Integration tests: the client against the demo org over real loopback HTTP. Modules
+//! mirror `src/`.
+
+mod support;
+
+mod client;
+mod composite;
+mod errors;
+mod escape;
+mod limits;
+mod query;
+mod sobject;
