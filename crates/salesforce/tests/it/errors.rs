@@ -108,12 +108,12 @@ async fn permanent_errors_are_not_retryable() {
 }
 
 #[tokio::test]
-async fn an_html_error_page_still_gives_the_status() {
+async fn a_json_body_that_is_not_an_error_list_still_gives_the_status() {
     let org = support::org().await;
     let client = support::client(&org);
     let query_path = format!("{}/query", ApiVersion::DEFAULT.base_path());
-    // The demo org answers the injected body as JSON; a JSON string is what a proxy's
-    // non-error body looks like to the parser: neither an error list nor an OAuth error.
+    // Valid JSON that is neither an error list nor an OAuth error (some gateways answer
+    // like this) must not be mistaken for either.
     org.faults().fail_next(
         Some("GET"),
         &query_path,
@@ -203,4 +203,90 @@ async fn connection_dropped_after_commit_is_ambiguous() {
         "the demo org did commit it, which is why the caller must check"
     );
     org.shutdown().await;
+}
+
+/// Serves `count` connections on loopback, answering each with `response` verbatim, the
+/// way a corporate proxy or load balancer answers when Salesforce is out of reach.
+async fn proxy_answering(response: &'static str, count: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        for _ in 0..count {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 16 * 1024];
+            // Read the request head (the tests send GETs without a body).
+            let mut read = 0;
+            while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf[read..]).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => read += n,
+                }
+            }
+            let _ = socket.write_all(response.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_real_html_proxy_page_gives_status_and_title() {
+    let base = proxy_answering(
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 75\r\nConnection: close\r\n\r\n<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>\n",
+        1,
+    )
+    .await;
+    let token = salesforce::AccessToken::new("00Dproxy!token").unwrap();
+    let client = Client::with_options(
+        InstanceUrl::parse(&base).unwrap(),
+        token,
+        ApiVersion::DEFAULT,
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let err = client.query::<Record>(QUERY).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, Error::UnexpectedResponse { status: 502, .. }),
+        "got {err:?}"
+    );
+    assert!(
+        message.contains("text/html") && message.contains("502 Bad Gateway"),
+        "type and title shown: {message}"
+    );
+    assert!(err.is_retryable(), "a gateway error is transient");
+    assert!(
+        !message.contains("SELECT"),
+        "the query stays out of the message: {message}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_login_page_with_401_asks_to_sign_in_again() {
+    let base = proxy_answering(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\nContent-Length: 42\r\nConnection: close\r\n\r\n<html><title>Login required</title></html>",
+        1,
+    )
+    .await;
+    let token = salesforce::AccessToken::new("00Dproxy!token").unwrap();
+    let client = Client::with_options(
+        InstanceUrl::parse(&base).unwrap(),
+        token,
+        ApiVersion::DEFAULT,
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let err = client.query::<Record>(QUERY).await.unwrap_err();
+    assert!(
+        err.needs_reauth(),
+        "any 401 means the session cannot be used: {err:?}"
+    );
+    assert_eq!(
+        client.api_requests_made(),
+        1,
+        "the request reached a server, so it counts"
+    );
 }
