@@ -126,3 +126,10 @@ test("input that is not a number or email shows the catalog message from the rea
     "the shell's IpcError code invalid_input must reach the UI and pick its catalog message",
   );
 });
+
+test("the page runs under the CSP from tauri.conf.json: eval is refused", async () => {
+  const outcome = await session.execute(
+    "try { new Function('return 1')(); return 'allowed'; } catch (err) { return err.name; }",
+  );
+  assert.equal(outcome, "EvalError", "script-src without 'unsafe-eval' must block eval in the window");
+});
