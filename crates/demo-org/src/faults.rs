@@ -71,8 +71,12 @@ pub enum FaultCommand {
         #[serde(default = "one")]
         times: u32,
     },
-    /// Every access token issued so far stops working (401 INVALID_SESSION_ID).
+    /// Every access token issued so far stops working (401 INVALID_SESSION_ID); refresh
+    /// tokens still work.
     ExpireTokens,
+    /// Every refresh token issued so far stops working (`invalid_grant`), as when an admin
+    /// revokes the app's sessions or a sixth login pushes the oldest out.
+    RevokeRefreshTokens,
     /// Close the listener (and open connections) and re-bind after `seconds`.
     RefuseConnections { seconds: f64 },
     /// Remove every rule and the added latency.
@@ -88,6 +92,7 @@ fn one() -> u32 {
 pub struct Faults {
     state: Mutex<State>,
     token_epoch: AtomicU64,
+    session_epoch: AtomicU64,
     refuse: Notify,
 }
 
@@ -154,6 +159,11 @@ impl Faults {
         self.token_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Invalidates every refresh token issued so far (the next refresh gets `invalid_grant`).
+    pub fn revoke_refresh_tokens(&self) {
+        self.session_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// Closes the listener and every open connection, refusing connections for
     /// `duration`, then listens again on the same port.
     pub fn refuse_connections(&self, duration: Duration) {
@@ -190,6 +200,7 @@ impl Faults {
                 times,
             } => self.drop_after_commit(method.as_deref(), &path_prefix, times),
             FaultCommand::ExpireTokens => self.expire_tokens(),
+            FaultCommand::RevokeRefreshTokens => self.revoke_refresh_tokens(),
             FaultCommand::RefuseConnections { seconds } => {
                 self.refuse_connections(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
             }
@@ -215,6 +226,10 @@ impl Faults {
 
     pub(crate) fn token_epoch(&self) -> u64 {
         self.token_epoch.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn session_epoch(&self) -> u64 {
+        self.session_epoch.load(Ordering::SeqCst)
     }
 
     /// Waits until a refusal is requested; returns its duration.

@@ -5,6 +5,7 @@
 use crate::api_error::ApiError;
 use crate::clock;
 use crate::faults::FaultCommand;
+use crate::oauth;
 use crate::org::{Org, lock};
 use crate::rest::{self, Answer, Call};
 use axum::Json;
@@ -22,6 +23,10 @@ pub fn router(org: Arc<Org>) -> Router {
         .route("/services/data", get(versions))
         .route("/services/data/", get(versions))
         .route("/services/data/{*rest}", any(data))
+        .route("/services/oauth2/authorize", get(oauth::authorize))
+        .route("/services/oauth2/token", post(oauth::token))
+        .route("/services/oauth2/revoke", post(oauth::revoke))
+        .route("/id/{org_id}/{user_id}", get(oauth::identity))
         .route("/__demo/faults", post(post_fault))
         .route(
             "/__demo/requests",
@@ -171,7 +176,7 @@ async fn post_token(State(org): State<Arc<Org>>) -> Response {
     Json(json!({
         "access_token": token,
         "instance_url": org.base_url,
-        "id": format!("{}/id/00DDm0000000001AAA/{}", org.base_url, org.user_id),
+        "id": oauth::identity_url(&org),
         "token_type": "Bearer",
         "issued_at": clock::now_ms().to_string(),
     }))

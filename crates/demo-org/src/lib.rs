@@ -10,6 +10,14 @@
 //! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
 //! api-usage=N/15000`; errors are Salesforce's JSON lists.
 //!
+//! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
+//! secret, refresh-token rotation on): `GET /services/oauth2/authorize` approves at once
+//! as the demo user and redirects to `redirect_uri?code=…&state=…`; `POST
+//! /services/oauth2/token` (`authorization_code` with `code_verifier`, or
+//! `refresh_token`; answers have no `expires_in`); `POST /services/oauth2/revoke`;
+//! the identity URL `GET /id/{orgId}/{userId}`. Reusing a rotated-out refresh token
+//! revokes its whole family (`invalid_grant`).
+//!
 //! ## Test-harness control API (`/__demo/`, loopback only, no authentication)
 //! For a server run as its own process (`ringside demo-org serve`):
 //! - `POST /__demo/tokens` → `{"access_token","instance_url","id","token_type","issued_at"}`:
@@ -19,7 +27,7 @@
 //!   `{"kind":"error","method":"POST","path_prefix":"/services/data/v66.0/composite","times":2,"status":503,"body":[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]}`,
 //!   `{"kind":"drop_before","path_prefix":"/services/data","times":1}`,
 //!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
-//!   `{"kind":"expire_tokens"}`, `{"kind":"refuse_connections","seconds":2}`, `{"kind":"clear"}` → 204.
+//!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`, `{"kind":"clear"}` → 204.
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
 //! - `GET /__demo/usage` → `{"api_usage","limit"}`.
@@ -40,11 +48,13 @@ mod clock;
 mod faults;
 mod http;
 mod ids;
+mod oauth;
 mod org;
 mod rest;
 mod schema;
 pub mod seed;
 mod server;
+mod sessions;
 mod soql;
 mod sosl;
 mod store;

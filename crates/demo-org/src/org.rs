@@ -2,8 +2,8 @@
 //! the request log and the fault switches. One `Org` per server, behind an `Arc`.
 
 use crate::faults::Faults;
+use crate::sessions::Sessions;
 use crate::store::Store;
-use rand::Rng;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -78,8 +78,7 @@ impl Cursors {
 pub struct Org {
     pub store: Mutex<Store>,
     pub faults: Faults,
-    /// Issued tokens and the fault epoch they were issued in.
-    tokens: Mutex<HashMap<String, u64>>,
+    pub sessions: Mutex<Sessions>,
     api_usage: AtomicU64,
     log: Mutex<Vec<LoggedRequest>>,
     pub cursors: Mutex<Cursors>,
@@ -100,7 +99,7 @@ impl Org {
         Org {
             store: Mutex::new(store),
             faults,
-            tokens: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(Sessions::default()),
             api_usage: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
             cursors: Mutex::new(Cursors::default()),
@@ -111,23 +110,11 @@ impl Org {
 
     /// A new bearer token for the demo user, shaped like a Salesforce session id.
     pub fn issue_token(&self) -> String {
-        let mut rng = rand::rng();
-        let tail: String = (0..96)
-            .map(|_| {
-                const ALPHABET: &[u8] =
-                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
-                ALPHABET[rng.random_range(0..ALPHABET.len())] as char
-            })
-            .collect();
-        let token = format!("00DDm0000000001!AQ{tail}");
-        lock(&self.tokens).insert(token.clone(), self.faults.token_epoch());
-        token
+        lock(&self.sessions).issue_access(self.faults.token_epoch(), None)
     }
 
     pub fn token_valid(&self, token: &str) -> bool {
-        lock(&self.tokens)
-            .get(token)
-            .is_some_and(|epoch| *epoch == self.faults.token_epoch())
+        lock(&self.sessions).access_valid(token, self.faults.token_epoch())
     }
 
     /// Counts one API call and returns the new total.

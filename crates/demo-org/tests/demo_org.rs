@@ -1175,3 +1175,304 @@ mod control_api {
         h.org.shutdown().await;
     }
 }
+
+mod oauth {
+    use super::*;
+
+    /// RFC 7636 Appendix B's verifier and challenge.
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const REDIRECT: &str = "http://127.0.0.1:7777/callback";
+
+    async fn authorize(h: &Harness, client: &Client, scope: &str) -> String {
+        let r = client
+            .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
+            .query(&[
+                ("response_type", "code"),
+                ("client_id", "ringside-test"),
+                ("redirect_uri", REDIRECT),
+                ("state", "st4te"),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("scope", scope),
+            ])
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(r.status(), 302, "authorize redirects back to the app");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("Location header")
+            .to_owned();
+        assert!(
+            location.starts_with(REDIRECT) && location.contains("state=st4te"),
+            "redirect carries the state: {location}"
+        );
+        let code = location
+            .split("code=")
+            .nth(1)
+            .and_then(|s| s.split('&').next())
+            .expect("a code in the redirect");
+        code.to_owned()
+    }
+
+    async fn token(h: &Harness, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let r = h
+            .client
+            .post(format!("{}/services/oauth2/token", h.org.base_url()))
+            .form(form)
+            .send()
+            .await
+            .expect("token endpoint");
+        let status = r.status();
+        (status, r.json().await.expect("token endpoint answers JSON"))
+    }
+
+    #[tokio::test]
+    async fn pkce_login_refresh_rotation_and_revoke() {
+        let h = Harness::start().await;
+        let no_redirects = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let code = authorize(&h, &no_redirects, "api refresh_token offline_access").await;
+        let (status, bad) = token(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", "ringside-test"),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &"x".repeat(43)),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status.as_u16(), bad["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "a wrong verifier is refused: {bad}"
+        );
+        let code = authorize(&h, &no_redirects, "api refresh_token offline_access").await;
+        let (status, t) = token(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", "ringside-test"),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "the code is redeemed: {t}");
+        assert!(
+            t.get("expires_in").is_none(),
+            "Salesforce sends no expires_in"
+        );
+        assert_eq!(t["instance_url"], h.org.base_url().as_str(), "instance_url");
+        assert!(
+            t["id"]
+                .as_str()
+                .is_some_and(|id| id.contains(seed::DEMO_USER_ID)),
+            "identity URL names the demo user"
+        );
+        let access = t["access_token"].as_str().expect("access_token").to_owned();
+        let refresh1 = t["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned();
+        let r = h
+            .client
+            .get(h.url("limits"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(
+            r.status(),
+            200,
+            "the OAuth access token works on the data API"
+        );
+
+        h.org.faults().expire_tokens();
+        let r = h
+            .client
+            .get(h.url("limits"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 401, "expired access token");
+        let (status, t2) = token(
+            &h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh1),
+                ("client_id", "ringside-test"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "refresh works after access expiry: {t2}");
+        let refresh2 = t2["refresh_token"]
+            .as_str()
+            .expect("rotation returns a new refresh token")
+            .to_owned();
+        assert_ne!(refresh1, refresh2, "rotated");
+        let access2 = t2["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned();
+        assert_eq!(
+            h.client
+                .get(h.url("limits"))
+                .bearer_auth(&access2)
+                .send()
+                .await
+                .expect("GET")
+                .status(),
+            200,
+            "refreshed token works"
+        );
+
+        let (status, reuse) = token(
+            &h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh1),
+                ("client_id", "ringside-test"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status.as_u16(), reuse["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "a used refresh token is refused"
+        );
+        assert_eq!(
+            h.client
+                .get(h.url("limits"))
+                .bearer_auth(&access2)
+                .send()
+                .await
+                .expect("GET")
+                .status(),
+            401,
+            "reuse revoked the family"
+        );
+
+        let code = authorize(&h, &no_redirects, "api refresh_token").await;
+        let (_, t3) = token(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", "ringside-test"),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+        let refresh3 = t3["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned();
+        let access3 = t3["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned();
+        let r = h
+            .client
+            .post(format!("{}/services/oauth2/revoke", h.org.base_url()))
+            .form(&[("token", refresh3.as_str())])
+            .send()
+            .await
+            .expect("revoke");
+        assert_eq!(r.status(), 200, "revoke answers 200");
+        assert_eq!(
+            h.client
+                .get(h.url("limits"))
+                .bearer_auth(&access3)
+                .send()
+                .await
+                .expect("GET")
+                .status(),
+            401,
+            "revoking the refresh token kills its access tokens"
+        );
+        let (status, _) = token(
+            &h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh3),
+                ("client_id", "ringside-test"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400, "a revoked refresh token cannot refresh");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn revoke_refresh_tokens_fault_and_missing_pkce() {
+        let h = Harness::start().await;
+        let no_redirects = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let r = no_redirects
+            .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
+            .query(&[
+                ("response_type", "code"),
+                ("client_id", "c"),
+                ("redirect_uri", REDIRECT),
+                ("state", "s"),
+            ])
+            .send()
+            .await
+            .expect("authorize");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            location.contains("error=invalid_request"),
+            "PKCE is required: {location}"
+        );
+        let code = authorize(&h, &no_redirects, "api refresh_token").await;
+        let (_, t) = token(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", "ringside-test"),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+        let refresh = t["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned();
+        h.org.faults().revoke_refresh_tokens();
+        let (status, body) = token(
+            &h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("client_id", "ringside-test"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "revoked sessions must sign in again"
+        );
+        h.org.shutdown().await;
+    }
+}
