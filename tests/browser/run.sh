@@ -8,11 +8,11 @@ repo="$(cd "$here/../.." && pwd)"
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "browser tests: ${CHROMIUM:-/usr/bin/chromium} not found (apt-get install chromium)" >&2; exit 1; }
 
 cd "$repo/ui"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
 npm run build
 npm test
 
 cd "$here"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
 # The outer timeout is a backstop: a wedged browser must fail the run, not hang it.
 timeout 300 node --test --test-concurrency=1 ui.test.mjs

@@ -15,16 +15,18 @@ for tool in xvfb-run dbus-run-session WebKitWebDriver; do
 done
 
 cd "$repo/ui"
-[ -d node_modules ] || npm ci --no-audit --no-fund
+# npm ci when node_modules is missing or older than the lockfile.
+[ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
 npm run build
 cd "$repo"
 cargo build -p ringside-desktop
 
-# Pinned: a bare `cargo install tauri-driver` picks the 3.0 alpha.
-if ! tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+# Pinned: a bare `cargo install tauri-driver` picks the 3.0 alpha. (It has no --version flag.)
+if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION//./\\.}:"; then
   cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked
 fi
-driver="$(command -v tauri-driver)"
+driver="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
+[ -x "$driver" ] || driver="$(command -v tauri-driver)"
 
 # The app writes webview data and desktop files under HOME/XDG dirs: keep them in a temp dir.
 # RUSTUP_HOME/CARGO_HOME first, so changing HOME does not lose the toolchain.
