@@ -101,13 +101,19 @@ pub enum DemoOrgError {
     },
 }
 
-/// A running demo org. Dropping it without [`DemoOrg::shutdown`] stops accepting when the
-/// runtime ends; call `shutdown` to stop it at once.
+/// A running demo org. Dropping it stops the server (without waiting); call
+/// [`DemoOrg::shutdown`] to stop it and wait until the port is released.
 pub struct DemoOrg {
     org: Arc<org::Org>,
     base_url: String,
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Drop for DemoOrg {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
 }
 
 impl std::fmt::Debug for DemoOrg {
@@ -144,7 +150,7 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
         org,
         base_url,
         shutdown,
-        task,
+        task: Some(task),
     })
 }
 
@@ -179,9 +185,11 @@ impl DemoOrg {
     }
 
     /// Stops listening, closes open connections and waits for the server task.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        if let Err(e) = self.task.await {
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
             tracing::warn!(error = %e, "demo org task ended abnormally");
         }
     }

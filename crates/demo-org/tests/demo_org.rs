@@ -1476,3 +1476,79 @@ mod oauth {
         h.org.shutdown().await;
     }
 }
+
+mod lifecycle {
+    use super::*;
+
+    #[tokio::test]
+    async fn shutdown_releases_the_port_and_fixed_ports_work() {
+        let h = Harness::start().await;
+        let base = h.org.base_url();
+        assert!(
+            base.starts_with("http://127.0.0.1:") && !base.ends_with('/'),
+            "loopback base URL without trailing slash: {base}"
+        );
+        let port: u16 = base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port");
+        h.org.shutdown().await;
+        let refused = Client::new()
+            .get(format!("{base}/services/data/"))
+            .send()
+            .await;
+        assert!(refused.is_err(), "nothing listens after shutdown");
+        let again = demo_org::start(DemoOrgConfig {
+            port,
+            latency: Duration::ZERO,
+        })
+        .await
+        .expect("the same port can be bound again after shutdown");
+        assert_eq!(
+            again.base_url(),
+            base,
+            "a fixed port gives the same base URL"
+        );
+        let busy = demo_org::start(DemoOrgConfig {
+            port,
+            latency: Duration::ZERO,
+        })
+        .await;
+        assert!(
+            matches!(busy, Err(demo_org::DemoOrgError::Bind { .. })),
+            "a taken port is a Bind error"
+        );
+        again.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn seed_is_identical_across_starts() {
+        let a = Harness::start().await;
+        let b = Harness::start().await;
+        let q = "SELECT Id, Name, Phone, CreatedDate FROM Contact ORDER BY Id LIMIT 50";
+        let (_, ra) = a.query(q).await;
+        let (_, rb) = b.query(q).await;
+        let strip = |v: &Value| {
+            v["records"].as_array().map(|r| {
+                r.iter()
+                    .map(|x| {
+                        (
+                            x["Id"].clone(),
+                            x["Name"].clone(),
+                            x["Phone"].clone(),
+                            x["CreatedDate"].clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            strip(&ra),
+            strip(&rb),
+            "two orgs seed the same ids, names, phones and dates"
+        );
+        a.org.shutdown().await;
+        b.org.shutdown().await;
+    }
+}
