@@ -1,0 +1,57 @@
+//! `ringside demo-org serve`: the demo org as its own process, for tests,
+//! benchmarks and trying Ringside against a server you can poke.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::args::DemoOrgCommand;
+
+pub async fn run(command: DemoOrgCommand) -> anyhow::Result<()> {
+    match command {
+        DemoOrgCommand::Serve { port, latency_ms } => serve(port, latency_ms).await,
+    }
+}
+
+async fn serve(port: u16, latency_ms: u64) -> anyhow::Result<()> {
+    let config = demo_org::DemoOrgConfig {
+        port,
+        latency: Duration::from_millis(latency_ms),
+    };
+    let org = demo_org::start(config)
+        .await
+        .with_context(|| format!("cannot start the demo org on 127.0.0.1:{port}"))?;
+    // The base URL is the first line on stdout: scripts read it to find the server.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", org.base_url()).context("cannot write to stdout")?;
+    stdout.flush().context("cannot write to stdout")?;
+    drop(stdout);
+    eprintln!("demo org listening; press Ctrl-C to stop");
+    wait_for_stop_signal().await;
+    org.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a test harness or service manager.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

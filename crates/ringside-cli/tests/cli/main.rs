@@ -1,0 +1,6 @@
+//! The `ringside` binary run as a user runs it, against the demo org over real
+//! HTTP on loopback. Modules mirror `src/commands/`.
+
+mod demo_org;
+mod lookup;
+mod support;

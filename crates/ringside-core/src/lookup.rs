@@ -1,0 +1,130 @@
+//! The screen-pop lookup: one Salesforce request per lookup, results kept only
+//! when a stored number or email really is the caller's, ranked for the agent.
+//!
+//! Salesforce stores phone numbers as typed and its search does not reliably
+//! ignore formatting, so [`sosl`] searches several renderings of the number at
+//! once and [`matching`] throws away whatever does not normalise to the caller.
+
+mod matching;
+mod model;
+mod sosl;
+
+use std::time::Instant;
+
+use thiserror::Error;
+
+pub use model::{CallerMatch, CallerObject, LookupResult, QueryKind};
+
+use crate::phone::{CallerQuery, InputError, parse_caller_input};
+use crate::settings::LookupSettings;
+
+/// Why a lookup found nothing to show. [`LookupError::code`] is what a UI
+/// branches on; `Display` is one line for a person, with the next step.
+#[derive(Debug, Error)]
+pub enum LookupError {
+    /// The input is not a phone number or email address; nothing was sent.
+    #[error("{0}")]
+    InvalidInput(#[from] InputError),
+    /// The instance URL or API version in the org's settings is unusable.
+    #[error("the org connection is misconfigured: {0}")]
+    Misconfigured(String),
+    /// Salesforce could not be reached (connection refused, DNS, timeout).
+    #[error("Salesforce could not be reached ({0}); check the network and try again")]
+    Unreachable(salesforce::Error),
+    /// The session ended (expired or revoked token).
+    #[error("the Salesforce session has ended; sign in again with `ringside org login`")]
+    SignedOut(salesforce::Error),
+    /// Salesforce answered with an error.
+    #[error("Salesforce refused the search: {0}")]
+    Salesforce(salesforce::Error),
+}
+
+impl LookupError {
+    /// A stable code for UIs and scripts: `invalid_input`, `misconfigured`,
+    /// `salesforce_unreachable`, `signed_out`, `salesforce_error`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LookupError::InvalidInput(_) => "invalid_input",
+            LookupError::Misconfigured(_) => "misconfigured",
+            LookupError::Unreachable(_) => "salesforce_unreachable",
+            LookupError::SignedOut(_) => "signed_out",
+            LookupError::Salesforce(_) => "salesforce_error",
+        }
+    }
+
+    fn from_salesforce(err: salesforce::Error) -> Self {
+        if err.needs_reauth() {
+            LookupError::SignedOut(err)
+        } else if matches!(err, salesforce::Error::Transport { .. }) {
+            LookupError::Unreachable(err)
+        } else {
+            LookupError::Salesforce(err)
+        }
+    }
+}
+
+/// Finds callers in one org. Cheap to clone; safe to share between tasks.
+#[derive(Debug, Clone)]
+pub struct CallerLookup {
+    client: salesforce::Client,
+    settings: LookupSettings,
+}
+
+impl CallerLookup {
+    pub fn new(client: salesforce::Client, settings: LookupSettings) -> Self {
+        CallerLookup { client, settings }
+    }
+
+    /// Connects to an org by instance URL and access token, with the default
+    /// API version.
+    pub fn connect(
+        instance_url: &str,
+        access_token: String,
+        settings: LookupSettings,
+    ) -> Result<Self, LookupError> {
+        let misconfigured = |err: salesforce::Error| LookupError::Misconfigured(err.to_string());
+        let token = salesforce::AccessToken::new(access_token).map_err(misconfigured)?;
+        let client =
+            salesforce::Client::new(instance_url, token, salesforce::ApiVersion::default())
+                .map_err(misconfigured)?;
+        Ok(CallerLookup::new(client, settings))
+    }
+
+    pub fn settings(&self) -> &LookupSettings {
+        &self.settings
+    }
+
+    /// Looks up a phone number or email address: validates the input (nothing
+    /// is sent for bad input), makes exactly one Salesforce request, keeps the
+    /// records that really match and ranks them.
+    pub async fn lookup(&self, input: &str) -> Result<LookupResult, LookupError> {
+        let started = Instant::now();
+        let query = parse_caller_input(input, self.settings.default_region)?;
+        let (kind, normalized, search) = match &query {
+            CallerQuery::Phone(phone) => (
+                QueryKind::Phone,
+                phone.e164().to_owned(),
+                sosl::phone_search(phone),
+            ),
+            CallerQuery::Email(email) => {
+                (QueryKind::Email, email.clone(), sosl::email_search(email))
+            }
+        };
+        tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
+        let found = self
+            .client
+            .search(&search)
+            .await
+            .map_err(LookupError::from_salesforce)?;
+        let matches = matching::keep_and_rank(&query, &found.search_records, &self.settings);
+        Ok(LookupResult {
+            query: input.to_owned(),
+            normalized,
+            kind,
+            matches,
+            api_calls: 1,
+            cached: false,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+}

@@ -1,0 +1,70 @@
+//! What a lookup returns: the types the CLI prints as JSON and the UI renders.
+//! The desktop UI's TypeScript types are generated from these (feature `ts`).
+
+use serde::Serialize;
+
+/// Whether the agent searched by phone number or by email address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum QueryKind {
+    Phone,
+    Email,
+}
+
+/// The Salesforce object a caller was found on, in default rank order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum CallerObject {
+    Contact,
+    Lead,
+    Account,
+}
+
+impl CallerObject {
+    /// The sObject API name.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            CallerObject::Contact => "Contact",
+            CallerObject::Lead => "Lead",
+            CallerObject::Account => "Account",
+        }
+    }
+}
+
+/// One record that matches the caller.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CallerMatch {
+    pub object: CallerObject,
+    /// The Salesforce record id.
+    pub id: String,
+    pub name: String,
+    /// The Account name for a Contact, the Company for a Lead, the name for an Account.
+    pub company: Option<String>,
+    pub title: Option<String>,
+    /// The stored phone value that matched (as typed in Salesforce), or the main phone.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The field the caller's number or email was found in, e.g. `MobilePhone`.
+    pub matched_field: String,
+    /// `LastModifiedDate` as Salesforce sent it; used to rank ties.
+    pub last_modified: Option<String>,
+}
+
+/// The answer to one lookup (DESIGN §6 JSON contract).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LookupResult {
+    /// The input exactly as given.
+    pub query: String,
+    /// E.164 for phones (`+14155550123`), lower-case for emails.
+    pub normalized: String,
+    pub kind: QueryKind,
+    /// Ranked best first.
+    pub matches: Vec<CallerMatch>,
+    /// Salesforce API requests this lookup made (1 uncached, 0 from cache).
+    pub api_calls: u32,
+    pub cached: bool,
+    pub elapsed_ms: u64,
+}

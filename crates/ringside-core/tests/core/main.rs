@@ -1,0 +1,4 @@
+//! ringside-core against the demo org over real HTTP on loopback. Modules
+//! mirror `src/`.
+
+mod lookup;
