@@ -35,7 +35,7 @@
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
 //! ## Documented choices
-//! - SOSL phone matching compares digits exactly (see [`sosl::search`]): `+14155550123` does
+//! - SOSL phone matching compares digits exactly (module `sosl::search`): `+14155550123` does
 //!   not find a stored `(415) 555-0123`, `4155550123` does.
 //! - Unrestricted picklists accept any value (as in Salesforce); restricted ones
 //!   (Task.TaskSubtype, Task.CallType, Call_Log__c.Direction__c) answer
