@@ -13,6 +13,7 @@ pub use error::IpcError;
 /// Builds and runs the app until the user quits. Returns an error if it cannot start.
 pub fn run() -> anyhow::Result<()> {
     init_logging();
+    require_display()?;
     let app = tauri::Builder::default()
         .setup(|app| {
             let (org, lookup) = tauri::async_runtime::block_on(demo::start())?;
@@ -33,6 +34,18 @@ pub fn run() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(org.shutdown());
         }
     });
+    Ok(())
+}
+
+/// GTK panics when it finds no display; say what is missing instead.
+fn require_display() -> anyhow::Result<()> {
+    let unset = |name| std::env::var_os(name).is_none_or(|value| value.is_empty());
+    if cfg!(target_os = "linux") && unset("DISPLAY") && unset("WAYLAND_DISPLAY") {
+        anyhow::bail!(
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset): start Ringside from a desktop \
+             session, or use the `ringside` command in a terminal"
+        );
+    }
     Ok(())
 }
 
