@@ -1552,3 +1552,75 @@ mod lifecycle {
         b.org.shutdown().await;
     }
 }
+
+mod composite_graph_and_collections {
+    use super::*;
+    use reqwest::Method;
+
+    fn v(path: &str) -> String {
+        format!("/services/data/v{LATEST_API_VERSION}/{path}")
+    }
+
+    #[tokio::test]
+    async fn each_graph_is_all_or_nothing_and_counts_as_one_call() {
+        let h = Harness::start().await;
+        let before = usage(&h.get("limits").await);
+        let body = json!({"graphs": [
+            {"graphId": "good", "compositeRequest": [
+                {"method": "PATCH", "url": v("sobjects/Call_Log__c/External_Id__c/graph-call-1"), "referenceId": "log", "body": {"Direction__c": "Inbound"}},
+                {"method": "POST", "url": v("sobjects/Task"), "referenceId": "task", "body": {"Subject": "Call", "TaskSubtype": "Call", "CallObject": "graph-call-1", "Call_Log__c": "@{log.id}"}},
+            ]},
+            {"graphId": "bad", "compositeRequest": [
+                {"method": "PATCH", "url": v("sobjects/Call_Log__c/External_Id__c/graph-call-2"), "referenceId": "log", "body": {"Direction__c": "Inbound"}},
+                {"method": "POST", "url": v("sobjects/Task"), "referenceId": "task", "body": {"Subject": "Call", "CallType": "Sideways"}},
+            ]},
+        ]});
+        let r = h.send(Method::POST, "composite/graph", body).await;
+        assert_eq!(usage(&r), before + 1, "a graph request is one API call");
+        let out: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            out["graphs"][0]["isSuccessful"], true,
+            "the good graph succeeded: {out}"
+        );
+        assert_eq!(
+            out["graphs"][1]["isSuccessful"], false,
+            "the bad graph failed"
+        );
+        assert_eq!(
+            h.get("sobjects/Call_Log__c/External_Id__c/graph-call-1")
+                .await
+                .status(),
+            200,
+            "good graph's log exists"
+        );
+        assert_eq!(
+            h.get("sobjects/Call_Log__c/External_Id__c/graph-call-2")
+                .await
+                .status(),
+            404,
+            "bad graph's log was rolled back"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn collection_create_reports_per_record() {
+        let h = Harness::start().await;
+        let body = json!({"allOrNone": false, "records": [
+            {"attributes": {"type": "Account"}, "Name": "Coll One"},
+            {"attributes": {"type": "Contact"}, "FirstName": "NoLast"},
+        ]});
+        let out: Value = h
+            .send(Method::POST, "composite/sobjects", body)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(out[0]["success"], true, "first record created: {out}");
+        assert_eq!(
+            out[1]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING",
+            "second record's error"
+        );
+        h.org.shutdown().await;
+    }
+}

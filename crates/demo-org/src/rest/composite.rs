@@ -1,5 +1,6 @@
-//! `POST composite` (≤ 25 subrequests, `@{ref.path}` references, `allOrNone` rollback)
-//! and `POST composite/sobjects` (create up to 200 records in one call).
+//! `POST composite` (≤ 25 subrequests, `@{ref.path}` references, `allOrNone` rollback),
+//! `POST composite/graph` (≤ 500 nodes, each graph all-or-nothing) and
+//! `POST composite/sobjects` (create up to 200 records in one call).
 //!
 //! A composite is one API call however many subrequests it holds. It answers HTTP 200
 //! even when subrequests fail; each subresponse carries its own `httpStatusCode`.
@@ -18,6 +19,8 @@ use std::collections::HashMap;
 
 /// Salesforce's cap on `/composite` subrequests.
 pub const MAX_SUBREQUESTS: usize = 25;
+/// Salesforce's cap on nodes in one `/composite/graph` call.
+pub const MAX_GRAPH_NODES: usize = 500;
 /// Salesforce's cap on records in one `/composite/sobjects` call.
 pub const MAX_COLLECTION: usize = 200;
 
@@ -118,7 +121,7 @@ struct Sub {
     body: Option<Value>,
 }
 
-fn parse_subrequests(body: &Value) -> Result<(bool, Vec<Sub>), ApiError> {
+fn parse_subrequests(body: &Value, max: usize) -> Result<(bool, Vec<Sub>), ApiError> {
     let obj = body
         .as_object()
         .ok_or_else(|| ApiError::json_parser("The composite request body must be a JSON object"))?;
@@ -137,11 +140,11 @@ fn parse_subrequests(body: &Value) -> Result<(bool, Vec<Sub>), ApiError> {
             "compositeRequest must contain at least one subrequest",
         ));
     }
-    if list.len() > MAX_SUBREQUESTS {
+    if list.len() > max {
         return Err(ApiError::bad_request(
             "LIMIT_EXCEEDED",
             format!(
-                "A composite request can contain at most {MAX_SUBREQUESTS} subrequests; this one has {}",
+                "A composite request can contain at most {max} subrequests; this one has {}",
                 list.len()
             ),
         ));
@@ -232,17 +235,32 @@ pub fn composite(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answ
     let Some(body) = call.body.as_ref() else {
         return ApiError::json_parser("The composite request body is missing").into();
     };
-    let (all_or_none, subs) = match parse_subrequests(body) {
+    let (all_or_none, subs) = match parse_subrequests(body, MAX_SUBREQUESTS) {
         Ok(x) => x,
         Err(e) => return e.into(),
     };
+    let (items, _) = run_all(org, store, call, all_or_none, &subs, now_ms);
+    Answer::json(200, json!({"compositeResponse": items}))
+}
+
+/// Runs subrequests in order; returns the subresponses and whether all succeeded.
+fn run_all(
+    org: &Org,
+    store: &mut Store,
+    call: &Call,
+    all_or_none: bool,
+    subs: &[Sub],
+    now_ms: i64,
+) -> (Vec<Value>, bool) {
     let snapshot = all_or_none.then(|| store.clone());
     let mut results: HashMap<String, (u16, Value)> = HashMap::new();
     let mut answers: Vec<Option<Answer>> = Vec::new();
     let mut failed_at = None;
+    let mut all_ok = true;
     for (i, sub) in subs.iter().enumerate() {
         let answer = run_sub(org, store, call, sub, &results, now_ms);
         let ok = (200..300).contains(&answer.status);
+        all_ok &= ok;
         results.insert(
             sub.reference_id.clone(),
             (answer.status, answer.body.clone().unwrap_or(Value::Null)),
@@ -262,7 +280,7 @@ pub fn composite(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answ
             }
         }
     }
-    let items: Vec<Value> = subs
+    let items = subs
         .iter()
         .zip(answers)
         .map(|(sub, answer)| {
@@ -274,7 +292,51 @@ pub fn composite(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answ
             json!({"body": answer.body.unwrap_or(Value::Null), "httpHeaders": headers, "httpStatusCode": answer.status, "referenceId": sub.reference_id})
         })
         .collect();
-    Answer::json(200, json!({"compositeResponse": items}))
+    (items, all_ok)
+}
+
+/// `POST composite/graph`: `{"graphs":[{"graphId","compositeRequest":[…]}]}`. Each graph
+/// is all-or-nothing on its own; the answer lists every graph with `isSuccessful`.
+pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
+    let mut run = || -> Result<Answer, ApiError> {
+        let graphs = call
+            .body
+            .as_ref()
+            .and_then(|b| b.get("graphs"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::json_parser("graphs is required and must be a list"))?;
+        let mut parsed = Vec::new();
+        let mut nodes = 0;
+        for g in graphs {
+            let id = g
+                .get("graphId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ApiError::json_parser("Each graph needs a graphId"))?;
+            let (_, subs) = parse_subrequests(
+                &json!({"compositeRequest": g.get("compositeRequest").cloned().unwrap_or(Value::Null)}),
+                MAX_GRAPH_NODES,
+            )?;
+            nodes += subs.len();
+            parsed.push((id.to_owned(), subs));
+        }
+        if nodes > MAX_GRAPH_NODES {
+            return Err(ApiError::bad_request(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "A graph request can contain at most {MAX_GRAPH_NODES} nodes; this one has {nodes}"
+                ),
+            ));
+        }
+        let out: Vec<Value> = parsed
+            .iter()
+            .map(|(id, subs)| {
+                let (items, ok) = run_all(org, store, call, true, subs, now_ms);
+                json!({"graphId": id, "graphResponse": {"compositeResponse": items}, "isSuccessful": ok})
+            })
+            .collect();
+        Ok(Answer::json(200, json!({"graphs": out})))
+    };
+    run().unwrap_or_else(Answer::from)
 }
 
 /// `POST composite/sobjects`: `{"allOrNone", "records":[{"attributes":{"type"}, …}]}` →

@@ -164,6 +164,9 @@ pub fn dispatch(
             composite::composite(org, store, call, now_ms)
         }
         (["composite", "sobjects"], "POST") => composite::collection_create(store, call, now_ms),
+        (["composite", "graph"], "POST") if allow_composite => {
+            composite::graph(org, store, call, now_ms)
+        }
         (["composite", ..], "POST") if !allow_composite => ApiError::bad_request(
             "INVALID_API_INPUT",
             "A composite subrequest cannot be another composite request",
