@@ -83,6 +83,10 @@ export class Session {
     return this.#call("GET", `/element/${element}/attribute/${name}`);
   }
 
+  click(element) {
+    return this.#call("POST", `/element/${element}/click`, {});
+  }
+
   clear(element) {
     return this.#call("POST", `/element/${element}/clear`, {});
   }

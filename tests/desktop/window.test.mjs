@@ -133,3 +133,13 @@ test("the page runs under the CSP from tauri.conf.json: eval is refused", async 
   );
   assert.equal(outcome, "EvalError", "script-src without 'unsafe-eval' must block eval in the window");
 });
+
+test("choosing Arabic in the real window switches it to right-to-left", async () => {
+  const ar = await catalog("ar");
+  await session.click(await session.find('#language-select option[value="ar"]'));
+  assert.equal(await session.execute("return document.documentElement.dir"), "rtl", "Arabic is laid out right to left");
+  assert.equal(await session.text(await session.find(".search-label")), ar["search.label"], "labels come from the Arabic catalog");
+  // Put English back: the choice is remembered in the webview's storage for the next start.
+  await session.click(await session.find('#language-select option[value="en"]'));
+  assert.equal(await session.execute("return document.documentElement.dir"), "ltr", "back to left to right");
+});
