@@ -80,7 +80,8 @@ export async function launchBrowser({ locale = "en-US" } = {}) {
  * The init script: Tauri's real mocks.js (its ESM `export` turned into a global), then
  * `mockIPC` with a handler answering `lookup_caller` from `scenario`:
  *   { result } → resolves with it; { error } → rejects with it (as Tauri does with IpcError);
- *   hold: true → waits until the page calls `window.__releaseLookup()` (to see "Searching…").
+ *   hold: true → waits until the page calls `window.__releaseLookup()` (to see "Searching…");
+ *   delayMs → answers after that long; byQuery: { [query]: answer } → a different answer per query.
  * Every call is recorded in `window.__ipcCalls`.
  */
 export async function ipcMockScript(scenario) {
@@ -97,9 +98,11 @@ window.__releaseLookup = () => release();
 window.__tauriMocks.mockIPC(async (cmd, args) => {
   window.__ipcCalls.push({ cmd, args });
   if (cmd !== "lookup_caller") throw "command " + cmd + " not allowed";
-  if (scenario.hold) await released;
-  if (scenario.error) throw scenario.error;
-  return scenario.result;
+  const answer = scenario.byQuery?.[args.query] ?? scenario;
+  if (answer.hold) await released;
+  if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+  if (answer.error) throw answer.error;
+  return answer.result;
 });
 })();`;
 }

@@ -146,3 +146,20 @@ test("the language follows navigator.language (de-DE → German)", async () => {
     await german.close();
   }
 });
+
+test("a slow answer to an older search does not replace the newer search's result", async () => {
+  const older = { ...MATCH, name: "Older Search" };
+  const newer = { ...MATCH, id: "003000000000002AAA", name: "Newer Search" };
+  const { page } = await openApp(browser, server.url, {
+    byQuery: {
+      "111": { result: { ...lookupResult([older]), query: "111" }, delayMs: 600 },
+      "222": { result: { ...lookupResult([newer]), query: "222" } },
+    },
+  });
+  await search(page, "111");
+  await search(page, "222");
+  await page.waitForSelector('#status[data-state="found"]');
+  await page.waitForFunction(() => window.__ipcCalls.length === 2);
+  await new Promise((resolve) => setTimeout(resolve, 900)); // let the older answer arrive
+  assert.deepEqual(await page.locator(".match-name").allTextContents(), ["Newer Search"], "the agent sees the caller they searched last");
+});
