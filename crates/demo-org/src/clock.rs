@@ -137,6 +137,35 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     Some(days * MS_PER_DAY + secs * 1000 + millis)
 }
 
+/// Parses an HTTP-date (`Sun, 22 Nov 2026 00:25:58 GMT`, RFC 9110 IMF-fixdate), as
+/// used by `If-Unmodified-Since` / `If-Modified-Since`.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = MONTHS.iter().position(|x| x == month)? as u32 + 1;
+    let (y, d) = (i64::from(digits(year)?), digits(day)?);
+    if d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    let t: Vec<&str> = time.split(':').collect();
+    let [h, mi, se] = t.as_slice() else {
+        return None;
+    };
+    let (h, mi, se) = (digits(h)?, digits(mi)?, digits(se)?);
+    if h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(
+        days_from_civil(y, m, d) * MS_PER_DAY
+            + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(se)) * 1000,
+    )
+}
+
 /// The day number of a millisecond time.
 pub fn day_of(ms: i64) -> i64 {
     ms.div_euclid(MS_PER_DAY)
@@ -183,6 +212,24 @@ mod tests {
                 "{bad:?} must be rejected"
             );
         }
+    }
+
+    #[test]
+    fn http_dates() {
+        let t = parse_http_date("Fri, 20 Nov 2026 10:15:30 GMT").expect("IMF-fixdate");
+        assert_eq!(
+            format_datetime(t),
+            "2026-11-20T10:15:30.000+0000",
+            "HTTP-date is UTC"
+        );
+        assert!(
+            parse_http_date("2026-11-20T10:15:30Z").is_none(),
+            "ISO text is not an HTTP-date"
+        );
+        assert!(
+            parse_http_date("Fri, 31 Feb 2026 10:15:30 GMT").is_none(),
+            "impossible dates are rejected"
+        );
     }
 
     #[test]

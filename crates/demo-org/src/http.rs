@@ -79,6 +79,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// `Sforce-Query-Options: batchSize=N`.
 fn batch_size(headers: &HeaderMap) -> Option<usize> {
     let v = headers.get("Sforce-Query-Options")?.to_str().ok()?;
@@ -130,6 +137,8 @@ async fn data(
         segments,
         params: rest::parse_query_string(uri.query().unwrap_or_default()),
         batch_size: batch_size(&headers),
+        if_unmodified_since: header_text(&headers, "If-Unmodified-Since"),
+        if_modified_since: header_text(&headers, "If-Modified-Since"),
         body,
     };
     let answer = {

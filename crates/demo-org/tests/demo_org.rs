@@ -1624,3 +1624,96 @@ mod composite_graph_and_collections {
         h.org.shutdown().await;
     }
 }
+
+mod conditional_requests {
+    use super::*;
+    use reqwest::Method;
+
+    /// `2025-06-01T10:15:30.000+0000` → `Mon, 01 Jun 2025 10:15:30 GMT` (the weekday is not
+    /// computed; the org, like most servers, does not check it).
+    fn http_date(sf: &str) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let month: usize = sf[5..7].parse().expect("month digits");
+        format!(
+            "Mon, {} {} {} {} GMT",
+            &sf[8..10],
+            MONTHS[month - 1],
+            &sf[0..4],
+            &sf[11..19]
+        )
+    }
+
+    #[tokio::test]
+    async fn if_unmodified_since_detects_conflicting_edits() {
+        let h = Harness::start().await;
+        let path = format!("sobjects/Contact/{}", seed::JANE_CALLER_ID);
+        let before: Value = h.get(&path).await.json().await.expect("JSON");
+        // The time we read the record: unchanged since then, so the first edit applies;
+        // that edit moves LastModifiedDate to now, so a second edit based on the same
+        // read is stale.
+        let seen = http_date(
+            before["LastModifiedDate"]
+                .as_str()
+                .expect("LastModifiedDate"),
+        );
+        let later = seen.as_str();
+        let r = h
+            .client
+            .patch(h.url(&path))
+            .bearer_auth(&h.token)
+            .header("If-Unmodified-Since", later)
+            .json(&json!({"Title": "Edited"}))
+            .send()
+            .await
+            .expect("PATCH");
+        assert_eq!(r.status(), 204, "unchanged since → the edit applies");
+        let old = seen.as_str();
+        let r = h
+            .client
+            .patch(h.url(&path))
+            .bearer_auth(&h.token)
+            .header("If-Unmodified-Since", old)
+            .json(&json!({"Title": "Stale"}))
+            .send()
+            .await
+            .expect("PATCH");
+        assert_eq!(r.status(), 412, "the record changed after that time → 412");
+        let err: Value = r.json().await.expect("JSON");
+        assert_eq!(error_code(&err), "PRECONDITION_FAILED", "conflict code");
+        let r = h
+            .client
+            .patch(h.url(&path))
+            .bearer_auth(&h.token)
+            .header("If-Unmodified-Since", "yesterday")
+            .json(&json!({"Title": "x"}))
+            .send()
+            .await
+            .expect("PATCH");
+        assert_eq!(r.status(), 400, "an invalid date is a 400");
+        let rec: Value = h.get(&path).await.json().await.expect("JSON");
+        assert_eq!(rec["Title"], "Edited", "the stale edit did not apply");
+        let r = h
+            .client
+            .get(h.url(&path))
+            .bearer_auth(&h.token)
+            .header("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 304, "not modified since a future date");
+        let sub = json!({"compositeRequest": [{"method": "PATCH", "url": format!("/services/data/v{LATEST_API_VERSION}/{path}"), "referenceId": "p", "httpHeaders": {"If-Unmodified-Since": old}, "body": {"Title": "Stale"}}]});
+        let out: Value = h
+            .send(Method::POST, "composite", sub)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            out["compositeResponse"][0]["httpStatusCode"], 412,
+            "subrequest headers are honoured"
+        );
+        h.org.shutdown().await;
+    }
+}

@@ -119,6 +119,7 @@ struct Sub {
     url: String,
     reference_id: String,
     body: Option<Value>,
+    headers: Option<Value>,
 }
 
 fn parse_subrequests(body: &Value, max: usize) -> Result<(bool, Vec<Sub>), ApiError> {
@@ -188,9 +189,20 @@ fn parse_subrequests(body: &Value, max: usize) -> Result<(bool, Vec<Sub>), ApiEr
             url,
             reference_id,
             body: item.get("body").cloned(),
+            headers: item.get("httpHeaders").cloned(),
         });
     }
     Ok((all_or_none, subs))
+}
+
+/// A header from a subrequest's `httpHeaders`, matched case-insensitively.
+fn sub_header(sub: &Sub, name: &str) -> Option<String> {
+    sub.headers
+        .as_ref()?
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str().map(str::to_owned))
 }
 
 fn run_sub(
@@ -225,6 +237,8 @@ fn run_sub(
         segments,
         params: parse_query_string(query),
         batch_size: call.batch_size,
+        if_unmodified_since: sub_header(sub, "If-Unmodified-Since"),
+        if_modified_since: sub_header(sub, "If-Modified-Since"),
         body,
     };
     dispatch(org, store, &sub_call, now_ms, false)

@@ -46,6 +46,9 @@ pub struct Call {
     pub params: Vec<(String, String)>,
     /// From `Sforce-Query-Options: batchSize=N`, if given.
     pub batch_size: Option<usize>,
+    /// `If-Unmodified-Since` / `If-Modified-Since` header values, if sent.
+    pub if_unmodified_since: Option<String>,
+    pub if_modified_since: Option<String>,
     pub body: Option<Value>,
 }
 

@@ -1,10 +1,12 @@
-//! `sobjects` resources: describeGlobal, describe, create, read (optionally `?fields=`),
-//! update, delete, and read/upsert by external id.
+//! `sobjects` resources: describeGlobal, describe, create, read (optionally `?fields=`,
+//! `If-Modified-Since` → 304), update (`If-Unmodified-Since` → 412 when the record changed
+//! since), delete, and read/upsert by external id.
 
 use super::{Answer, Call, method_not_allowed};
 use crate::api_error::ApiError;
+use crate::clock;
 use crate::schema::{self, ObjectDef};
-use crate::store::{Store, UpsertOutcome};
+use crate::store::{Record, Store, UpsertOutcome};
 use serde_json::{Map, Value, json};
 
 fn object(name: &str) -> Result<&'static ObjectDef, ApiError> {
@@ -68,6 +70,18 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
                 match m {
                     "GET" => {
                         let record = store.find(object, id)?;
+                        if let Some(since) = call
+                            .if_modified_since
+                            .as_deref()
+                            .and_then(clock::parse_http_date)
+                            && modified_ms(record) < since + 1000
+                        {
+                            return Ok(Answer {
+                                status: 304,
+                                body: None,
+                                location: None,
+                            });
+                        }
                         let full = record.to_json(&call.version);
                         match call.param("fields") {
                             None => Ok(Answer::json(200, full)),
@@ -75,6 +89,7 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
                         }
                     }
                     "PATCH" => {
+                        check_unmodified_since(call, store.find(object, id)?)?;
                         store.update(object, id, body(call)?, now_ms)?;
                         Ok(Answer::no_content())
                     }
@@ -144,6 +159,40 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
         }
     })();
     result.unwrap_or_else(Answer::from)
+}
+
+/// The record's LastModifiedDate in milliseconds.
+fn modified_ms(record: &Record) -> i64 {
+    record
+        .get("LastModifiedDate")
+        .as_str()
+        .and_then(clock::parse_datetime)
+        .unwrap_or(0)
+}
+
+/// `If-Unmodified-Since` on an update: 412 when the record changed after that time
+/// (HTTP dates have whole seconds, so the record's time is compared at that precision).
+fn check_unmodified_since(call: &Call, record: &Record) -> Result<(), ApiError> {
+    let Some(raw) = call.if_unmodified_since.as_deref() else {
+        return Ok(());
+    };
+    let since = clock::parse_http_date(raw).ok_or_else(|| {
+        ApiError::bad_request(
+            "INVALID_HEADER_TYPE",
+            format!("If-Unmodified-Since is not a valid HTTP date: {raw}"),
+        )
+    })?;
+    if modified_ms(record) >= since + 1000 {
+        return Err(ApiError::new(
+            412,
+            "PRECONDITION_FAILED",
+            format!(
+                "The requested resource was modified after {raw} (LastModifiedDate {})",
+                record.get("LastModifiedDate").as_str().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `?fields=A,B`: only those fields (plus attributes), each checked against the describe.
