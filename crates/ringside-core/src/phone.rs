@@ -111,9 +111,13 @@ pub enum InputError {
     )]
     TooLong { chars: usize, max: usize },
     #[error(
-        "{shown:?} is not a phone number: it contains {offending:?}; use digits, spaces and + - . ( ) only"
+        "{shown:?} is not a phone number: it contains {offending}; use digits, spaces and + - . ( ) only"
     )]
-    InvalidCharacter { shown: String, offending: char },
+    InvalidCharacter {
+        shown: String,
+        /// The first character that cannot be in a phone number, printable: `“'”` or `U+0000`.
+        offending: String,
+    },
     #[error("{shown:?} is not a phone number Ringside can read: {reason}")]
     InvalidPhone { shown: String, reason: String },
     #[error("{shown:?} is not a valid email address: {reason}")]
@@ -172,7 +176,7 @@ pub fn normalize_phone(input: &str, default_region: Region) -> Result<PhoneQuery
             None => {
                 return Err(InputError::InvalidCharacter {
                     shown,
-                    offending: ch,
+                    offending: printable_char(ch),
                 });
             }
         }
@@ -288,6 +292,15 @@ pub fn normalize_email(input: &str) -> Result<String, InputError> {
         ));
     }
     Ok(address.to_lowercase())
+}
+
+/// A character as an error message can show it: invisible ones by code point.
+fn printable_char(ch: char) -> String {
+    if ch.is_control() || ch.is_whitespace() || ch.is_ascii_control() {
+        format!("U+{:04X}", u32::from(ch))
+    } else {
+        format!("“{ch}”")
+    }
 }
 
 /// Digits of a string, in order.

@@ -134,6 +134,7 @@ async fn reserved_characters_never_make_a_malformed_search() {
         "a+b-c@example.com",
         "x}RETURNING,User(Id@example.com",
         "\"quoted\"@example.com",
+        "un\"balanced@example.com",
         "back\\slash@example.com",
         "w?ld*card~@example.com",
         "(paren)[br]{brace}^caret!bang&amp|pipe:colon@example.com",
