@@ -21,4 +21,4 @@ matches: Array<CallerMatch>,
 /**
  * Salesforce API requests this lookup made (1 uncached, 0 from cache).
  */
-api_calls: number, cached: boolean, elapsed_ms: bigint, };
+api_calls: number, cached: boolean, elapsed_ms: number, };

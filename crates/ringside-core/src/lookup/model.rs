@@ -66,5 +66,7 @@ pub struct LookupResult {
     /// Salesforce API requests this lookup made (1 uncached, 0 from cache).
     pub api_calls: u32,
     pub cached: bool,
+    // A lookup never takes 2^53 ms, so a JS number is exact; ts-rs would say bigint.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub elapsed_ms: u64,
 }
