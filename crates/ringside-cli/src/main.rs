@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod demo;
+mod org;
 
 use std::process::ExitCode;
 

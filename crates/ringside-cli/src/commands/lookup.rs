@@ -2,31 +2,22 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use ringside_core::config::{Config, ringside_home};
 use ringside_core::phone::{Region, parse_caller_input};
 use ringside_core::{CallerLookup, LookupResult, LookupSettings};
 
 use crate::args::LookupArgs;
-use crate::demo::BuiltinDemo;
 
 pub async fn run(args: LookupArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
     // Bad input is refused before anything starts, so the agent sees one line
     // saying what is wrong and no request is ever made with it.
     parse_caller_input(&args.query, settings.default_region)?;
-    if let Some(alias) = &args.org {
-        // Signing in to real orgs (`ringside org login`) is not built yet; say so
-        // instead of silently searching the demo org.
-        bail!(
-            "no org named {alias:?} is configured; signing in to your own Salesforce org is not \
-             available in this version yet (leave out --org to use the built-in demo org)"
-        );
-    }
-    eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
-    let demo = BuiltinDemo::start().await?;
-    let outcome = lookup_in(&demo, &settings, &args.query).await;
-    demo.shutdown().await;
+    let org = crate::org::connect(args.org.as_deref()).await?;
+    let lookup = CallerLookup::new(org.client.clone(), settings);
+    let outcome = lookup.lookup(&args.query).await;
+    org.close().await;
     let result = outcome?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -36,15 +27,6 @@ pub async fn run(args: LookupArgs) -> anyhow::Result<()> {
         write_human(&mut stdout, &result).context("cannot write to stdout")?;
     }
     Ok(())
-}
-
-async fn lookup_in(
-    demo: &BuiltinDemo,
-    settings: &LookupSettings,
-    query: &str,
-) -> anyhow::Result<LookupResult> {
-    let lookup = CallerLookup::connect(&demo.base_url(), demo.access_token(), *settings)?;
-    Ok(lookup.lookup(query).await?)
 }
 
 /// `--region`, else the config file's region, else the OS locale's, else US.
