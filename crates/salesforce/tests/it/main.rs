@@ -3,7 +3,6 @@
 
 mod support;
 
-mod client;
 mod composite;
 mod errors;
 mod escape;

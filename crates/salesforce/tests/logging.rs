@@ -1,4 +1,8 @@
 //! Client-wide behaviour: the token never reaches the logs.
+//!
+//! Its own test binary on purpose: `tracing` caches per-callsite interest globally, and a
+//! test that installs a thread-local subscriber while other tests run in parallel threads
+//! can miss the request span (seen as a flaky "the path is logged" failure in CI).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -6,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use salesforce::Record;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::support;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -38,7 +41,9 @@ async fn logs_carry_method_path_and_status_but_never_the_token_or_query_values()
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let org = support::org().await;
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("the demo org must start on a free loopback port");
     let token = org.issue_access_token().to_string();
     let instance = salesforce::InstanceUrl::parse(&org.base_url().to_string()).unwrap();
     let secret = salesforce::AccessToken::new(token.clone()).unwrap();
