@@ -26,6 +26,7 @@ pub fn router(org: Arc<Org>) -> Router {
         .route("/services/oauth2/authorize", get(oauth::authorize))
         .route("/services/oauth2/token", post(oauth::token))
         .route("/services/oauth2/revoke", post(oauth::revoke))
+        .route("/services/oauth2/userinfo", get(oauth::userinfo))
         .route("/id/{org_id}/{user_id}", get(oauth::identity))
         .route("/__demo/faults", post(post_fault))
         .route(
@@ -34,8 +35,14 @@ pub fn router(org: Arc<Org>) -> Router {
         )
         .route("/__demo/tokens", post(post_token))
         .route("/__demo/usage", get(get_usage))
+        .route("/__demo/oauth", get(get_oauth_counts))
         .fallback(not_found)
         .with_state(org)
+}
+
+/// `GET /__demo/oauth`: token and revoke requests answered so far, by grant type.
+async fn get_oauth_counts(State(org): State<Arc<Org>>) -> Response {
+    Json(json!(lock(&org.sessions).counts)).into_response()
 }
 
 fn json_response(org: &Org, status: u16, body: Option<Value>) -> Response {

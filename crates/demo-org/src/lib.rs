@@ -11,8 +11,12 @@
 //! api-usage=N/15000`; errors are Salesforce's JSON lists.
 //!
 //! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
-//! secret, refresh-token rotation on): `GET /services/oauth2/authorize` approves at once
-//! as the demo user and redirects to `redirect_uri?code=…&state=…`; `POST
+//! secret, refresh-token rotation on; its consumer key is [`DEMO_CLIENT_ID`], any other is
+//! `invalid_client_id`; callbacks `ringside://oauth/callback` and
+//! `http://127.0.0.1:ANY/oauth/callback`): `GET /services/oauth2/authorize` approves at once
+//! as the demo user and redirects to `redirect_uri?code=…&state=…` (`prompt=consent` shows
+//! an Allow/Deny page first; Deny redirects with `error=access_denied`);
+//! `GET /services/oauth2/userinfo`; `POST
 //! /services/oauth2/token` (`authorization_code` with `code_verifier`, or
 //! `refresh_token`; answers have no `expires_in`); `POST /services/oauth2/revoke`;
 //! the identity URL `GET /id/{orgId}/{userId}`. Reusing a rotated-out refresh token
@@ -31,6 +35,8 @@
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
 //! - `GET /__demo/usage` → `{"api_usage","limit"}`.
+//! - `GET /__demo/oauth` → `{"authorization_code","refresh_token","revoke"}`: token and
+//!   revoke requests answered so far.
 //!
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
@@ -60,7 +66,9 @@ mod sosl;
 mod store;
 
 pub use faults::{FaultCommand, Faults};
+pub use oauth::{DEMO_USERNAME, ORG_ID};
 pub use org::LoggedRequest;
+pub use sessions::{DEMO_CLIENT_ID, OAuthCounts};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -177,6 +185,11 @@ impl DemoOrg {
 
     pub fn clear_request_log(&self) {
         self.org.clear_requests();
+    }
+
+    /// Token and revoke requests answered so far (a refresh is one `refresh_token`).
+    pub fn oauth_counts(&self) -> OAuthCounts {
+        org::lock(&self.org.sessions).counts
     }
 
     /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).

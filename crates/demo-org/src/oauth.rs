@@ -1,12 +1,20 @@
 //! The OAuth 2.0 web-server flow with PKCE, as Salesforce serves it under
 //! `/services/oauth2/`: `authorize` (auto-approves as the demo user and redirects with a
-//! code), `token` (authorization_code and refresh_token grants), `revoke`, and the
-//! identity URL `/id/{orgId}/{userId}`. Errors are `{"error","error_description"}`.
+//! code; with `prompt=consent` it shows a small Allow/Deny page first), `token`
+//! (authorization_code and refresh_token grants), `revoke`, `userinfo`, and the identity
+//! URL `/id/{orgId}/{userId}`. Errors are `{"error","error_description"}`.
 //! Token lifetimes and rotation rules live in [`crate::sessions`].
+//!
+//! As Salesforce does, the authorize step answers an unknown consumer key or a callback URL
+//! the app does not list with an error of its own (HTTP 400, no redirect: the redirect URI
+//! cannot be trusted), and every later problem with a redirect carrying `error=` and
+//! `error_description=` (and `state`).
 
 use crate::org::{Org, lock};
 use crate::rest::parse_query_string;
-use crate::sessions::{GrantError, KNOWN_SCOPES, PendingCode};
+use crate::sessions::{
+    GrantError, KNOWN_CLIENT_IDS, KNOWN_SCOPES, PendingCode, callback_allowed, invalid_client_id,
+};
 use crate::{clock, seed};
 use axum::Json;
 use axum::body::Bytes;
@@ -67,6 +75,17 @@ pub async fn authorize(State(org): State<Arc<Org>>, RawQuery(query): RawQuery) -
             "missing client_id or redirect_uri",
         );
     };
+    if !KNOWN_CLIENT_IDS.contains(&client_id.as_str()) {
+        let e = invalid_client_id();
+        return oauth_error(StatusCode::BAD_REQUEST, e.error, &e.description);
+    }
+    if !callback_allowed(&redirect_uri) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        );
+    }
     let state = get("state").unwrap_or_default();
     let fail = |error: &str, description: &str| {
         let mut p = vec![("error", error), ("error_description", description)];
@@ -92,6 +111,14 @@ pub async fn authorize(State(org): State<Arc<Org>>, RawQuery(query): RawQuery) -
             &format!("the requested scope is not allowed: {bad}"),
         );
     }
+    match get("demo_decision").as_deref() {
+        Some("deny") => return fail("access_denied", "end-user denied authorization"),
+        Some("allow") => {}
+        _ if get("prompt").is_some_and(|p| p.split_whitespace().any(|p| p == "consent")) => {
+            return consent_page(query.as_deref().unwrap_or_default(), &scope);
+        }
+        _ => {}
+    }
     let code = lock(&org.sessions).new_code(PendingCode {
         client_id,
         redirect_uri: redirect_uri.clone(),
@@ -103,6 +130,36 @@ pub async fn authorize(State(org): State<Arc<Org>>, RawQuery(query): RawQuery) -
         p.push(("state", state.as_str()));
     }
     redirect_with(&redirect_uri, &p)
+}
+
+/// The Allow/Deny page: two links back to this endpoint with the demo user's decision.
+fn consent_page(query: &str, scope: &str) -> Response {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let link = |decision: &str| {
+        escape(&format!(
+            "/services/oauth2/authorize?{query}&demo_decision={decision}"
+        ))
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allow Access?</title></head>\
+         <body><h1>Allow Access?</h1><p>Ringside (demo) is asking to access your data as Dana Demo \
+         with these scopes: {}.</p><p><a id=\"allow\" href=\"{}\">Allow</a> \
+         <a id=\"deny\" href=\"{}\">Deny</a></p></body></html>",
+        escape(scope),
+        link("allow"),
+        link("deny")
+    );
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html;charset=UTF-8")],
+        html,
+    )
+        .into_response()
 }
 
 /// `POST /services/oauth2/token` (form-encoded).
@@ -117,21 +174,29 @@ pub async fn token(State(org): State<Arc<Org>>, body: Bytes) -> Response {
     };
     let epoch = org.faults.token_epoch();
     let session_epoch = org.faults.session_epoch();
+    let mut sessions = lock(&org.sessions);
     let result = match get("grant_type") {
-        "authorization_code" => lock(&org.sessions).redeem_code(
-            get("code"),
-            get("client_id"),
-            get("redirect_uri"),
-            get("code_verifier"),
-            epoch,
-            session_epoch,
-        ),
-        "refresh_token" => lock(&org.sessions).refresh(get("refresh_token"), epoch, session_epoch),
+        "authorization_code" => {
+            sessions.counts.authorization_code += 1;
+            sessions.redeem_code(
+                get("code"),
+                get("client_id"),
+                get("redirect_uri"),
+                get("code_verifier"),
+                epoch,
+                session_epoch,
+            )
+        }
+        "refresh_token" => {
+            sessions.counts.refresh_token += 1;
+            sessions.refresh(get("client_id"), get("refresh_token"), epoch, session_epoch)
+        }
         _ => Err(GrantError {
             error: "unsupported_grant_type",
             description: "grant type not supported".into(),
         }),
     };
+    drop(sessions);
     match result {
         Ok(grant) => {
             let issued_at = clock::now_ms().to_string();
@@ -164,7 +229,9 @@ pub async fn revoke(State(org): State<Arc<Org>>, body: Bytes) -> Response {
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.as_str())
         .unwrap_or_default();
-    if lock(&org.sessions).revoke(token) {
+    let mut sessions = lock(&org.sessions);
+    sessions.counts.revoke += 1;
+    if sessions.revoke(token) {
         StatusCode::OK.into_response()
     } else {
         oauth_error(
@@ -174,6 +241,37 @@ pub async fn revoke(State(org): State<Arc<Org>>, body: Bytes) -> Response {
         )
     }
 }
+
+/// `GET /services/oauth2/userinfo` with a bearer token: OpenID Connect's view of the user.
+pub async fn userinfo(State(org): State<Arc<Org>>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !org.token_valid(token) {
+        return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
+    }
+    let user = seed::well_known("demo_user");
+    Json(json!({
+        "sub": identity_url(&org),
+        "user_id": org.user_id,
+        "organization_id": ORG_ID,
+        "preferred_username": DEMO_USERNAME,
+        "name": user.map(|u| u.name).unwrap_or("Dana Demo"),
+        "email": user.and_then(|u| u.email).unwrap_or_default(),
+        "email_verified": true,
+        "active": true,
+        "user_type": "STANDARD",
+        "language": "en_US",
+        "locale": "en_US",
+        "utcOffset": 0,
+    }))
+    .into_response()
+}
+
+/// The demo user's Salesforce username.
+pub const DEMO_USERNAME: &str = "dana.demo@ringside.example";
 
 pub fn identity_url(org: &Org) -> String {
     format!("{}/id/{ORG_ID}/{}", org.base_url, org.user_id)
@@ -201,7 +299,7 @@ pub async fn identity(
         "id": identity_url(&org),
         "user_id": org.user_id,
         "organization_id": ORG_ID,
-        "username": "dana.demo@ringside.example",
+        "username": DEMO_USERNAME,
         "display_name": user.map(|u| u.name).unwrap_or("Dana Demo"),
         "email": user.and_then(|u| u.email).unwrap_or_default(),
         "active": true,

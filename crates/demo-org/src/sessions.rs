@@ -58,6 +58,14 @@ fn invalid_grant(description: &str) -> GrantError {
     }
 }
 
+/// Salesforce's answer to an unknown consumer key.
+pub fn invalid_client_id() -> GrantError {
+    GrantError {
+        error: "invalid_client_id",
+        description: "client identifier invalid".into(),
+    }
+}
+
 /// What a successful token request hands out.
 #[derive(Debug, Clone)]
 pub struct Grant {
@@ -89,8 +97,39 @@ pub struct PendingCode {
     pub scope: String,
 }
 
+/// The consumer key of the demo org's one External Client App.
+pub const DEMO_CLIENT_ID: &str = "3MVG9RingsideDemoOrgConsumerKey.PublicClient.PKCE";
+
+/// Consumer keys this org knows; any other is `invalid_client_id`.
+pub const KNOWN_CLIENT_IDS: &[&str] = &[DEMO_CLIENT_ID];
+
+/// Whether `uri` is one of the demo app's callback URLs: the desktop's custom scheme, or
+/// the loopback redirect on any port (RFC 8252 §7.3: the port is chosen at sign-in time).
+pub fn callback_allowed(uri: &str) -> bool {
+    if uri == "ringside://oauth/callback" {
+        return true;
+    }
+    ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .filter_map(|prefix| uri.strip_prefix(prefix))
+        .filter_map(|rest| rest.strip_suffix("/oauth/callback"))
+        .any(|port| !port.is_empty() && port.parse::<u16>().is_ok())
+}
+
+/// How many token and revoke requests the org answered, by grant type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OAuthCounts {
+    /// `grant_type=authorization_code` requests (answered, whatever the outcome).
+    pub authorization_code: u64,
+    /// `grant_type=refresh_token` requests.
+    pub refresh_token: u64,
+    /// `/services/oauth2/revoke` requests.
+    pub revoke: u64,
+}
+
 #[derive(Debug, Default)]
 pub struct Sessions {
+    pub counts: OAuthCounts,
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
     codes: HashMap<String, PendingCode>,
@@ -173,11 +212,8 @@ impl Sessions {
             .codes
             .remove(code)
             .ok_or_else(|| invalid_grant("invalid authorization code"))?;
-        if pending.client_id != client_id {
-            return Err(GrantError {
-                error: "invalid_client_id",
-                description: "client identifier invalid".into(),
-            });
+        if pending.client_id != client_id || !KNOWN_CLIENT_IDS.contains(&client_id) {
+            return Err(invalid_client_id());
         }
         if pending.redirect_uri != redirect_uri {
             return Err(GrantError {
@@ -198,11 +234,15 @@ impl Sessions {
     /// `grant_type=refresh_token`, with rotation and reuse detection.
     pub fn refresh(
         &mut self,
+        client_id: &str,
         token: &str,
         epoch: u64,
         session_epoch: u64,
     ) -> Result<Grant, GrantError> {
         let expired = || invalid_grant("expired access/refresh token");
+        if !KNOWN_CLIENT_IDS.contains(&client_id) {
+            return Err(invalid_client_id());
+        }
         let entry = self.refresh.get_mut(token).ok_or_else(expired)?;
         let family = entry.family;
         if self.revoked_families.contains(&family) || entry.session_epoch != session_epoch {
@@ -261,29 +301,45 @@ mod tests {
     fn refresh_rotates_and_reuse_revokes_the_family() {
         let mut s = Sessions::default();
         let code = s.new_code(PendingCode {
-            client_id: "c".into(),
+            client_id: DEMO_CLIENT_ID.into(),
             redirect_uri: "http://127.0.0.1/cb".into(),
             challenge: s256(&"v".repeat(43)),
             scope: "api refresh_token".into(),
         });
         let g = s
-            .redeem_code(&code, "c", "http://127.0.0.1/cb", &"v".repeat(43), 0, 0)
+            .redeem_code(
+                &code,
+                DEMO_CLIENT_ID,
+                "http://127.0.0.1/cb",
+                &"v".repeat(43),
+                0,
+                0,
+            )
             .expect("valid code and verifier");
         assert!(
-            s.redeem_code(&code, "c", "http://127.0.0.1/cb", &"v".repeat(43), 0, 0)
-                .is_err(),
+            s.redeem_code(
+                &code,
+                DEMO_CLIENT_ID,
+                "http://127.0.0.1/cb",
+                &"v".repeat(43),
+                0,
+                0
+            )
+            .is_err(),
             "codes are single-use"
         );
         let r1 = g
             .refresh_token
             .expect("refresh_token scope brings a refresh token");
-        let g2 = s.refresh(&r1, 0, 0).expect("first refresh works");
+        let g2 = s
+            .refresh(DEMO_CLIENT_ID, &r1, 0, 0)
+            .expect("first refresh works");
         assert!(
             s.access_valid(&g2.access_token, 0),
             "new access token works"
         );
         assert_eq!(
-            s.refresh(&r1, 0, 0).map(|_| ()),
+            s.refresh(DEMO_CLIENT_ID, &r1, 0, 0).map(|_| ()),
             Err(invalid_grant("expired access/refresh token")),
             "reuse is refused"
         );
@@ -295,7 +351,7 @@ mod tests {
             .refresh_token
             .expect("rotation hands out a new refresh token");
         assert!(
-            s.refresh(&r2, 0, 0).is_err(),
+            s.refresh(DEMO_CLIENT_ID, &r2, 0, 0).is_err(),
             "and the newest refresh token too"
         );
     }
@@ -304,14 +360,14 @@ mod tests {
     fn full_alone_brings_no_refresh_token_and_bad_verifier_fails() {
         let mut s = Sessions::default();
         let pending = PendingCode {
-            client_id: "c".into(),
+            client_id: DEMO_CLIENT_ID.into(),
             redirect_uri: "u".into(),
             challenge: s256(&"a".repeat(43)),
             scope: "full".into(),
         };
         let code = s.new_code(pending.clone());
         assert!(
-            s.redeem_code(&code, "c", "u", &"a".repeat(43), 0, 0)
+            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"a".repeat(43), 0, 0)
                 .expect("valid")
                 .refresh_token
                 .is_none(),
@@ -319,7 +375,7 @@ mod tests {
         );
         let code = s.new_code(pending);
         assert_eq!(
-            s.redeem_code(&code, "c", "u", &"b".repeat(43), 0, 0)
+            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"b".repeat(43), 0, 0)
                 .map(|_| ()),
             Err(invalid_grant("invalid code verifier")),
             "wrong verifier"

@@ -1182,14 +1182,14 @@ mod oauth {
     /// RFC 7636 Appendix B's verifier and challenge.
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    const REDIRECT: &str = "http://127.0.0.1:7777/callback";
+    const REDIRECT: &str = "http://127.0.0.1:7777/oauth/callback";
 
     async fn authorize(h: &Harness, client: &Client, scope: &str) -> String {
         let r = client
             .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
             .query(&[
                 ("response_type", "code"),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("state", "st4te"),
                 ("code_challenge", CHALLENGE),
@@ -1243,7 +1243,7 @@ mod oauth {
             &[
                 ("grant_type", "authorization_code"),
                 ("code", &code),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("code_verifier", &"x".repeat(43)),
             ],
@@ -1260,7 +1260,7 @@ mod oauth {
             &[
                 ("grant_type", "authorization_code"),
                 ("code", &code),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("code_verifier", VERIFIER),
             ],
@@ -1310,7 +1310,7 @@ mod oauth {
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", &refresh1),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
             ],
         )
         .await;
@@ -1341,7 +1341,7 @@ mod oauth {
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", &refresh1),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
             ],
         )
         .await;
@@ -1368,7 +1368,7 @@ mod oauth {
             &[
                 ("grant_type", "authorization_code"),
                 ("code", &code),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("code_verifier", VERIFIER),
             ],
@@ -1406,7 +1406,7 @@ mod oauth {
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", &refresh3),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
             ],
         )
         .await;
@@ -1425,7 +1425,7 @@ mod oauth {
             .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
             .query(&[
                 ("response_type", "code"),
-                ("client_id", "c"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("state", "s"),
             ])
@@ -1448,7 +1448,7 @@ mod oauth {
             &[
                 ("grant_type", "authorization_code"),
                 ("code", &code),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
                 ("redirect_uri", REDIRECT),
                 ("code_verifier", VERIFIER),
             ],
@@ -1464,7 +1464,7 @@ mod oauth {
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", &refresh),
-                ("client_id", "ringside-test"),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
             ],
         )
         .await;
@@ -1472,6 +1472,165 @@ mod oauth {
             (status.as_u16(), body["error"].as_str()),
             (400, Some("invalid_grant")),
             "revoked sessions must sign in again"
+        );
+        h.org.shutdown().await;
+    }
+
+    fn no_redirects() -> Client {
+        Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    async fn authorize_raw(h: &Harness, params: &[(&str, &str)]) -> reqwest::Response {
+        no_redirects()
+            .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
+            .query(params)
+            .send()
+            .await
+            .expect("authorize answers")
+    }
+
+    #[tokio::test]
+    async fn unknown_client_and_foreign_callback_get_an_error_page_not_a_redirect() {
+        let h = Harness::start().await;
+        for (client_id, redirect, error, description) in [
+            (
+                "3MVGnotregistered",
+                REDIRECT,
+                "invalid_client_id",
+                "client identifier invalid",
+            ),
+            (
+                demo_org::DEMO_CLIENT_ID,
+                "https://evil.example/oauth/callback",
+                "redirect_uri_mismatch",
+                "redirect_uri must match configuration",
+            ),
+        ] {
+            let r = authorize_raw(
+                &h,
+                &[
+                    ("response_type", "code"),
+                    ("client_id", client_id),
+                    ("redirect_uri", redirect),
+                    ("state", "s"),
+                    ("code_challenge", CHALLENGE),
+                    ("code_challenge_method", "S256"),
+                ],
+            )
+            .await;
+            assert_eq!(r.status(), 400, "{error}: no redirect to an untrusted URI");
+            assert!(
+                r.headers().get("location").is_none(),
+                "{error}: no Location"
+            );
+            let body: Value = r.json().await.expect("JSON error");
+            assert_eq!(
+                body,
+                serde_json::json!({"error": error, "error_description": description}),
+                "Salesforce's error shape"
+            );
+        }
+        // The token endpoint refuses an unknown consumer key the same way.
+        let (status, body) = token(
+            &h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", "3MVGnotregistered"),
+                ("refresh_token", "5Aepwhatever"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["error"], "invalid_client_id",
+            "unknown client on refresh"
+        );
+        assert_eq!(
+            h.org.oauth_counts().refresh_token,
+            1,
+            "the refused refresh is still counted as a token request"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn consent_page_deny_redirects_with_access_denied_and_userinfo_names_the_user() {
+        let h = Harness::start().await;
+        let params = [
+            ("response_type", "code"),
+            ("client_id", demo_org::DEMO_CLIENT_ID),
+            ("redirect_uri", REDIRECT),
+            ("state", "st4te"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("scope", "api refresh_token"),
+            ("prompt", "consent"),
+        ];
+        let page = authorize_raw(&h, &params).await;
+        assert_eq!(page.status(), 200, "prompt=consent shows a page");
+        let html = page.text().await.expect("html");
+        let deny = html
+            .split("id=\"deny\" href=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a Deny link")
+            .replace("&amp;", "&");
+        let r = no_redirects()
+            .get(format!("{}{deny}", h.org.base_url()))
+            .send()
+            .await
+            .expect("deny");
+        assert_eq!(r.status(), 302);
+        let location = r.headers()["location"].to_str().expect("ascii").to_owned();
+        assert!(
+            location.starts_with(REDIRECT)
+                && location.contains("error=access_denied")
+                && location.contains("error_description=end-user%20denied%20authorization")
+                && location.contains("state=st4te"),
+            "Deny redirects as Salesforce does: {location}"
+        );
+
+        let code = authorize(&h, &no_redirects(), "api refresh_token").await;
+        let (status, grant) = token(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{grant}");
+        let access = grant["access_token"].as_str().expect("access token");
+        let info: Value = h
+            .client
+            .get(format!("{}/services/oauth2/userinfo", h.org.base_url()))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("userinfo")
+            .json()
+            .await
+            .expect("userinfo JSON");
+        assert_eq!(info["preferred_username"], demo_org::DEMO_USERNAME);
+        assert_eq!(info["organization_id"], demo_org::ORG_ID);
+        let refused = h
+            .client
+            .get(format!("{}/services/oauth2/userinfo", h.org.base_url()))
+            .bearer_auth("nope")
+            .send()
+            .await
+            .expect("userinfo");
+        assert_eq!(refused.status(), 403, "a bad token is refused");
+        assert_eq!(
+            h.org.oauth_counts().authorization_code,
+            1,
+            "one code exchange was counted"
         );
         h.org.shutdown().await;
     }
