@@ -21,6 +21,7 @@ use crate::describe::SObjectDescribe;
 use crate::error::Error;
 use crate::instance::InstanceUrl;
 use crate::limits::LimitInfo;
+use crate::oauth::TokenRefresher;
 use crate::path::{
     encode_query_value, encode_segment, validate_api_name, validate_external_id_value,
     validate_record_id,
@@ -66,11 +67,24 @@ struct Inner {
     http: reqwest::Client,
     instance: InstanceUrl,
     version: ApiVersion,
-    /// Behind a lock so an OAuth refresh layer can swap it while clones are in use.
-    token: RwLock<AccessToken>,
+    /// Behind a lock so an OAuth refresh can swap it while clones are in use.
+    token: RwLock<TokenSlot>,
+    /// Renews the access token after a 401; `None` for a token-only client.
+    refresher: Option<Arc<dyn TokenRefresher>>,
+    /// Makes refresh single-flight: requests that failed with the same token generation
+    /// queue here, the first refreshes, the rest see the new generation and just retry.
+    refresh_gate: tokio::sync::Mutex<()>,
     last_limit: Mutex<Option<LimitInfo>>,
     requests: AtomicU64,
     query_batch_size: Option<u16>,
+}
+
+/// The current access token and how many times it was replaced, so a request that failed
+/// with an old token knows someone already refreshed.
+#[derive(Debug)]
+struct TokenSlot {
+    token: AccessToken,
+    generation: u64,
 }
 
 /// A received HTTP answer.
@@ -97,6 +111,29 @@ impl Client {
         version: ApiVersion,
         options: ClientOptions,
     ) -> Result<Self, Error> {
+        Self::build(instance, token, version, options, None)
+    }
+
+    /// A client that renews its session: on a 401 it asks `refresher` for a new access
+    /// token (once, shared by every request waiting at that moment) and retries the
+    /// request once. See [`crate::oauth::RefreshingSession`].
+    pub fn with_refresher(
+        instance: InstanceUrl,
+        token: AccessToken,
+        version: ApiVersion,
+        options: ClientOptions,
+        refresher: Arc<dyn TokenRefresher>,
+    ) -> Result<Self, Error> {
+        Self::build(instance, token, version, options, Some(refresher))
+    }
+
+    fn build(
+        instance: InstanceUrl,
+        token: AccessToken,
+        version: ApiVersion,
+        options: ClientOptions,
+        refresher: Option<Arc<dyn TokenRefresher>>,
+    ) -> Result<Self, Error> {
         if let Some(size) = options.query_batch_size
             && !(200..=2000).contains(&size)
         {
@@ -118,7 +155,12 @@ impl Client {
                 http,
                 instance,
                 version,
-                token: RwLock::new(token),
+                token: RwLock::new(TokenSlot {
+                    token,
+                    generation: 0,
+                }),
+                refresher,
+                refresh_gate: tokio::sync::Mutex::new(()),
                 last_limit: Mutex::new(None),
                 requests: AtomicU64::new(0),
                 query_batch_size: options.query_batch_size,
@@ -138,11 +180,28 @@ impl Client {
 
     /// Replaces the access token for all clones (after an OAuth refresh).
     pub fn set_access_token(&self, token: AccessToken) {
-        *self
+        let mut slot = self
             .inner
             .token
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = token;
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slot.token = token;
+        slot.generation += 1;
+    }
+
+    /// The access token in use now (to store it after a sign-in). Hand it only to a secret
+    /// store.
+    pub fn access_token(&self) -> AccessToken {
+        self.token_slot().0
+    }
+
+    fn token_slot(&self) -> (AccessToken, u64) {
+        let slot = self
+            .inner
+            .token
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (slot.token.clone(), slot.generation)
     }
 
     /// The API usage reported by the latest response that carried `Sforce-Limit-Info`.
@@ -371,6 +430,19 @@ impl Client {
         self.inner.version.base_path()
     }
 
+    /// POSTs a JSON body to a data-API path and decodes the 2xx answer (for resources with
+    /// their own module, such as [`crate::graph`]).
+    pub(crate) async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<T, Error> {
+        let answer = self
+            .execute(Method::POST, path, None, Some(body), &[])
+            .await?;
+        decode(&answer, path)
+    }
+
     /// Accepts a `nextRecordsUrl` only as a path on this org's data API, so a tampered
     /// value cannot send the token elsewhere or address another resource.
     fn checked_next_url(&self, next: &str) -> Result<String, Error> {
@@ -393,8 +465,9 @@ impl Client {
         }
     }
 
-    /// Sends one request and reads the whole answer. 2xx (and `extra_ok`) statuses come
-    /// back as an [`Answer`]; others become errors.
+    /// Sends a request; when the session has expired (401) and this client can refresh,
+    /// refreshes (single-flight) and sends it once more. A request that got a 401 was not
+    /// processed, so sending it again cannot do the work twice.
     async fn execute(
         &self,
         method: Method,
@@ -403,6 +476,44 @@ impl Client {
         body: Option<&Value>,
         extra_ok: &[u16],
     ) -> Result<Answer, Error> {
+        let (outcome, generation) = self
+            .execute_once(method.clone(), path, query.clone(), body, extra_ok)
+            .await;
+        match (outcome, &self.inner.refresher) {
+            (Err(err), Some(refresher)) if err.needs_reauth() => {
+                self.refresh_after(generation, refresher.as_ref()).await?;
+                self.execute_once(method, path, query, body, extra_ok)
+                    .await
+                    .0
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// Replaces the token that failed (generation `seen`) unless another request already
+    /// did while this one waited at the gate.
+    async fn refresh_after(&self, seen: u64, refresher: &dyn TokenRefresher) -> Result<(), Error> {
+        let _gate = self.inner.refresh_gate.lock().await;
+        if self.token_slot().1 != seen {
+            tracing::debug!("session already refreshed by a concurrent request");
+            return Ok(());
+        }
+        let token = refresher.refresh().await?;
+        self.set_access_token(token);
+        Ok(())
+    }
+
+    /// Sends one request and reads the whole answer. 2xx (and `extra_ok`) statuses come
+    /// back as an [`Answer`]; others become errors. Also returns the generation of the
+    /// token it sent.
+    async fn execute_once(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<String>,
+        body: Option<&Value>,
+        extra_ok: &[u16],
+    ) -> (Result<Answer, Error>, u64) {
         let endpoint = format!("{method} {path}");
         let span = tracing::info_span!(
             "salesforce.request",
@@ -412,18 +523,14 @@ impl Client {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        let (token, generation) = self.token_slot();
         let outcome = async {
             let url = match &query {
                 Some(query) => format!("{}{path}?{query}", self.inner.instance),
                 None => format!("{}{path}", self.inner.instance),
             };
             // Cloned out of the lock so no lock is held across the await.
-            let token = self
-                .inner
-                .token
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
+            let token = token.clone();
             let mut request = self
                 .inner
                 .http
@@ -502,7 +609,7 @@ impl Client {
                 tracing::warn!(code = %err.code(), elapsed_ms, error = %err, "salesforce request failed")
             }
         }
-        outcome
+        (outcome, generation)
     }
 }
 
@@ -658,7 +765,7 @@ mod tests {
         let b = a.clone();
         b.set_access_token(AccessToken::new("other").unwrap());
         assert_eq!(
-            a.inner.token.read().unwrap().expose_secret(),
+            a.access_token().expose_secret(),
             "other",
             "refresh must reach every clone"
         );

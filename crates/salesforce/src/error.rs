@@ -138,6 +138,20 @@ pub enum Error {
         /// Salesforce's description.
         description: Option<String>,
     },
+    /// The sign-in ended: refreshing the session failed with `invalid_grant` (the refresh
+    /// token was revoked, expired, or used twice). Only a new interactive sign-in helps.
+    #[error("Salesforce ended this sign-in ({reason}); {hint}")]
+    SignedOut {
+        /// What Salesforce said (its `error_description`; never a token).
+        reason: String,
+        /// The next step, in words of the app that built the client (e.g. which command
+        /// signs in again).
+        hint: String,
+    },
+    /// A refreshed session could not be kept: the rotated refresh token could not be
+    /// stored, so the new access token was not used.
+    #[error("the new Salesforce sign-in could not be stored: {0}")]
+    TokenStore(String),
     /// An upsert by external id matched several records (HTTP 300): nothing was written.
     #[error(
         "{object}.{field}: the external id matches {} records, so nothing was written; remove the duplicates in Salesforce: {}",
@@ -210,7 +224,11 @@ impl Error {
             Error::OAuth { error, .. } => {
                 matches!(error.as_str(), "temporarily_unavailable" | "server_error")
             }
-            Error::Decode { .. } | Error::InvalidInput(_) | Error::MultipleMatches { .. } => false,
+            Error::Decode { .. }
+            | Error::InvalidInput(_)
+            | Error::MultipleMatches { .. }
+            | Error::SignedOut { .. }
+            | Error::TokenStore(_) => false,
         }
     }
 
@@ -225,8 +243,15 @@ impl Error {
                         .any(|e| e.error_code.class() == ErrorClass::NeedsReauth)
             }
             Error::UnexpectedResponse { status, .. } => *status == 401,
+            Error::SignedOut { .. } => true,
             _ => false,
         }
+    }
+
+    /// True when the sign-in itself has ended ([`Error::SignedOut`]): refreshing cannot
+    /// help, the user must sign in again. Work waiting on Salesforce should wait, not fail.
+    pub fn is_signed_out(&self) -> bool {
+        matches!(self, Error::SignedOut { .. })
     }
 
     /// True when the request certainly never reached Salesforce: connection refused, DNS
@@ -291,6 +316,8 @@ impl Error {
             Error::InvalidInput(_) => "INVALID_INPUT".into(),
             Error::OAuth { error, .. } => format!("OAUTH_{error}"),
             Error::MultipleMatches { .. } => "MULTIPLE_MATCHES".into(),
+            Error::SignedOut { .. } => "SIGNED_OUT".into(),
+            Error::TokenStore(_) => "TOKEN_STORE".into(),
         }
     }
 

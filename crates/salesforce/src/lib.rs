@@ -10,7 +10,10 @@
 //! - [`instance`], [`version`], [`secret`]: validated configuration (instance URL, API
 //!   version, access token).
 //! - [`record`], [`query`], [`describe`], [`sobject`], [`composite`]: request and response types.
+//! - [`graph`]: `/composite/graph`, independent all-or-nothing graphs in one call.
 //! - [`limits`]: the `Sforce-Limit-Info` header.
+//! - [`oauth`]: signing in (web-server flow with PKCE), refresh with rotation, revoke,
+//!   identity; [`oauth::RefreshingSession`] renews a [`Client`]'s token on a 401.
 //! - `path`: name validation and percent-encoding for paths.
 
 pub mod client;
@@ -19,8 +22,10 @@ pub mod describe;
 pub mod error;
 pub mod error_code;
 pub mod escape;
+pub mod graph;
 pub mod instance;
 pub mod limits;
+pub mod oauth;
 mod path;
 pub mod query;
 pub mod record;
@@ -35,6 +40,7 @@ pub use composite::{
 pub use describe::{FieldDescribe, FieldType, PicklistValue, SObjectDescribe};
 pub use error::{ApiError, Error, TransportKind};
 pub use error_code::{ErrorClass, ErrorCode};
+pub use graph::{Graph, GraphRequest, GraphResponse, GraphResult};
 pub use instance::InstanceUrl;
 pub use limits::LimitInfo;
 pub use path::{validate_api_name, validate_record_id};

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use salesforce::Record;
 use tracing_subscriber::fmt::MakeWriter;
 
-
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 

@@ -7,5 +7,6 @@ mod composite;
 mod errors;
 mod escape;
 mod limits;
+mod oauth;
 mod query;
 mod sobject;

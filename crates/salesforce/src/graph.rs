@@ -1,0 +1,164 @@
+//! The `/composite/graph` resource: several independent graphs in one API call, each graph
+//! all-or-nothing on its own. This is what lets a catch-up drain send many call logs in one
+//! request while one bad record sinks only its own graph.
+//!
+//! Limits per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>:
+//! at most 75 graphs and 500 nodes in one payload; after 14 failed graphs Salesforce halts
+//! the rest (they answer `PROCESSING_HALTED`). Graph nodes are the same subrequests as in
+//! `/composite`, so [`CompositeSubrequest`]'s typed constructors build them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::composite::{CompositeResponse, CompositeSubrequest};
+use crate::error::Error;
+
+/// The most graphs one `/composite/graph` payload may carry.
+pub const MAX_GRAPHS: usize = 75;
+/// The most nodes (subrequests, over all graphs) one payload may carry.
+pub const MAX_GRAPH_NODES: usize = 500;
+
+/// One graph: subrequests that succeed or fail together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Graph {
+    /// Unique within the payload; the answer names the graph by it.
+    pub graph_id: String,
+    /// The nodes, in order; later ones may use `@{ref.id}` of earlier ones.
+    pub composite_request: Vec<CompositeSubrequest>,
+}
+
+/// A whole `/composite/graph` payload.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GraphRequest {
+    /// The graphs, each all-or-nothing.
+    pub graphs: Vec<Graph>,
+}
+
+impl GraphRequest {
+    /// Total nodes over all graphs.
+    pub fn node_count(&self) -> usize {
+        self.graphs.iter().map(|g| g.composite_request.len()).sum()
+    }
+
+    /// Checks the payload limits before it costs an API call: 1 to 75 graphs, at most 500
+    /// nodes, unique graph ids, every graph valid as a composite (unique reference ids).
+    pub fn validate(&self) -> Result<(), Error> {
+        let graphs = self.graphs.len();
+        if graphs == 0 || graphs > MAX_GRAPHS {
+            return Err(Error::InvalidInput(format!(
+                "a composite graph request needs 1 to {MAX_GRAPHS} graphs, not {graphs}"
+            )));
+        }
+        let nodes = self.node_count();
+        if nodes > MAX_GRAPH_NODES {
+            return Err(Error::InvalidInput(format!(
+                "a composite graph request may hold at most {MAX_GRAPH_NODES} nodes, not {nodes}"
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for graph in &self.graphs {
+            let id_ok = !graph.graph_id.is_empty()
+                && graph.graph_id.len() < 40
+                && graph
+                    .graph_id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && graph
+                    .graph_id
+                    .starts_with(|c: char| c.is_ascii_alphanumeric());
+            if !id_ok {
+                return Err(Error::InvalidInput(format!(
+                    "`{}` is not a valid graph id (letters, digits, `_`, under 40 characters)",
+                    graph.graph_id.escape_debug()
+                )));
+            }
+            if !seen.insert(graph.graph_id.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "the graph id `{}` is used twice",
+                    graph.graph_id
+                )));
+            }
+            // Each node obeys the composite's rules (reference id shape, versioned URL);
+            // only the 25-subrequest cap is a composite limit, not a graph one.
+            let mut references = std::collections::HashSet::new();
+            if graph.composite_request.is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "graph `{}` has no nodes",
+                    graph.graph_id
+                )));
+            }
+            for node in &graph.composite_request {
+                if !references.insert(node.reference_id.as_str()) {
+                    return Err(Error::InvalidInput(format!(
+                        "graph `{}` uses the reference id `{}` twice",
+                        graph.graph_id, node.reference_id
+                    )));
+                }
+                crate::composite::CompositeRequest {
+                    all_or_none: true,
+                    composite_request: vec![node.clone()],
+                }
+                .validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The answer: one entry per graph, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraphResponse {
+    /// Each graph's outcome.
+    pub graphs: Vec<GraphResult>,
+}
+
+impl GraphResponse {
+    /// The outcome of the graph with this id.
+    pub fn get(&self, graph_id: &str) -> Option<&GraphResult> {
+        self.graphs.iter().find(|g| g.graph_id == graph_id)
+    }
+}
+
+/// One graph's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphResult {
+    /// The graph id it answers.
+    pub graph_id: String,
+    /// The subresponses, as in `/composite`.
+    pub graph_response: CompositeResponse,
+    /// Whether every node succeeded (a failed graph was rolled back as a whole).
+    pub is_successful: bool,
+}
+
+impl Client {
+    /// Sends a `/composite/graph` request (one API call). Each graph commits or rolls back on
+    /// its own: inspect every [`GraphResult::is_successful`].
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph.htm>.
+    pub async fn composite_graph(&self, request: &GraphRequest) -> Result<GraphResponse, Error> {
+        request.validate()?;
+        let body = serde_json::to_value(request).map_err(|source| Error::Decode {
+            context: "composite graph request".into(),
+            source,
+        })?;
+        let response: GraphResponse = self
+            .post_json(
+                &format!("{}/composite/graph", self.api_version().base_path()),
+                &body,
+            )
+            .await?;
+        if response.graphs.len() != request.graphs.len() {
+            return Err(Error::UnexpectedResponse {
+                status: 200,
+                endpoint: "POST composite/graph".into(),
+                detail: format!(
+                    "{} graph results for {} graphs",
+                    response.graphs.len(),
+                    request.graphs.len()
+                ),
+            });
+        }
+        Ok(response)
+    }
+}
