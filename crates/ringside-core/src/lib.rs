@@ -5,11 +5,20 @@
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
 //! - [`settings`]: where the default phone region comes from.
+//! - [`events`]: call events from softphones, the loopback API and links, on one stream.
+//! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
+//! - [`clock`]: the time seam the cache and the pop use.
 
+pub mod clock;
 pub mod config;
+pub mod events;
 pub mod lookup;
 pub mod phone;
+pub mod pop;
 pub mod settings;
 
-pub use lookup::{CallerLookup, CallerMatch, CallerObject, LookupError, LookupResult, QueryKind};
-pub use settings::LookupSettings;
+pub use lookup::{
+    CallerLookup, CallerMatch, CallerObject, LookupError, LookupResult, MatchSource, OpenCase,
+    OpenOpportunity, QueryKind,
+};
+pub use settings::{LookupSettings, ObjectPriority};

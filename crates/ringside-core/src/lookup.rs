@@ -7,13 +7,16 @@
 
 mod matching;
 mod model;
+mod related;
 mod sosl;
 
 use std::time::Instant;
 
 use thiserror::Error;
 
-pub use model::{CallerMatch, CallerObject, LookupResult, QueryKind};
+pub use model::{
+    CallerMatch, CallerObject, LookupResult, MatchSource, OpenCase, OpenOpportunity, QueryKind,
+};
 
 use crate::phone::{CallerQuery, InputError, parse_caller_input};
 use crate::settings::LookupSettings;
@@ -32,11 +35,20 @@ pub enum LookupError {
     #[error("Salesforce could not be reached ({0}); check the network and try again")]
     Unreachable(salesforce::Error),
     /// The session ended (expired or revoked token).
-    #[error("the Salesforce session has ended; sign in again with `ringside org login`")]
+    #[error("the Salesforce session has ended; {}", signed_out_next_step(.0))]
     SignedOut(salesforce::Error),
     /// Salesforce answered with an error.
     #[error("Salesforce refused the search: {0}")]
     Salesforce(salesforce::Error),
+}
+
+/// The next step for a signed-out lookup: the session's own hint (it knows the org's
+/// alias) when the sign-in was ended by Salesforce, else the generic one.
+fn signed_out_next_step(err: &salesforce::Error) -> String {
+    match err {
+        salesforce::Error::SignedOut { hint, .. } => hint.clone(),
+        _ => "sign in again with `ringside org login`".to_owned(),
+    }
 }
 
 impl LookupError {
@@ -95,12 +107,23 @@ impl CallerLookup {
     }
 
     /// Looks up a phone number or email address: validates the input (nothing
-    /// is sent for bad input), makes exactly one Salesforce request, keeps the
-    /// records that really match and ranks them.
+    /// is sent for bad input), makes exactly one Salesforce request (a
+    /// `/composite` of the search and the open Opportunities and Cases of what
+    /// it finds), keeps the records that really match and ranks them.
     pub async fn lookup(&self, input: &str) -> Result<LookupResult, LookupError> {
         let started = Instant::now();
         let query = parse_caller_input(input, self.settings.default_region)?;
-        let (kind, normalized, search) = match &query {
+        self.lookup_query(input, &query, started).await
+    }
+
+    /// [`CallerLookup::lookup`] for input already parsed.
+    pub async fn lookup_query(
+        &self,
+        input: &str,
+        query: &CallerQuery,
+        started: Instant,
+    ) -> Result<LookupResult, LookupError> {
+        let (kind, normalized, search) = match query {
             CallerQuery::Phone(phone) => (
                 QueryKind::Phone,
                 phone.e164().to_owned(),
@@ -111,12 +134,22 @@ impl CallerLookup {
             }
         };
         tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
-        let found = self
+        let request = related::composite_request(self.client.api_version(), &search)
+            .map_err(|err| LookupError::Misconfigured(err.to_string()))?;
+        let response = self
             .client
-            .search(&search)
+            .composite(&request)
             .await
             .map_err(LookupError::from_salesforce)?;
-        let matches = matching::keep_and_rank(&query, &found.search_records, &self.settings);
+        let mut answer = related::read_answer(&response).map_err(LookupError::from_salesforce)?;
+        let mut matches = matching::keep_and_rank(query, &answer.records, &self.settings);
+        for found in &mut matches {
+            if let Some(related) = answer.related.remove(&found.id) {
+                found.open_opportunities = related.opportunities;
+                found.open_cases = related.cases;
+                found.related_loaded = true;
+            }
+        }
         Ok(LookupResult {
             query: input.to_owned(),
             normalized,

@@ -1,25 +1,71 @@
 //! Lookup settings and where they come from: the admin's config file, else the
-//! OS locale, else the United States.
+//! OS locale, else the United States; and the object priority of ranking.
 
+use crate::lookup::CallerObject;
 use crate::phone::Region;
 
-/// How lookups read numbers typed without a country code.
+/// How lookups read numbers typed without a country code, and which object
+/// ranks first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LookupSettings {
     pub default_region: Region,
+    /// Which object's matches come first (default Contact > Lead > Account).
+    pub object_priority: ObjectPriority,
+}
+
+/// The order in which matches on each object are listed: every object exactly
+/// once, so an admin's config can only reorder, never hide, a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectPriority([CallerObject; 3]);
+
+impl Default for ObjectPriority {
+    fn default() -> Self {
+        ObjectPriority([
+            CallerObject::Contact,
+            CallerObject::Lead,
+            CallerObject::Account,
+        ])
+    }
+}
+
+impl ObjectPriority {
+    /// `order` must name each of Contact, Lead and Account exactly once.
+    pub fn new(order: [CallerObject; 3]) -> Option<Self> {
+        let all_distinct = order[0] != order[1] && order[1] != order[2] && order[0] != order[2];
+        all_distinct.then_some(ObjectPriority(order))
+    }
+
+    /// 0 for the object listed first.
+    pub fn rank(&self, object: CallerObject) -> usize {
+        self.0
+            .iter()
+            .position(|o| *o == object)
+            .unwrap_or(self.0.len())
+    }
+
+    pub fn order(&self) -> [CallerObject; 3] {
+        self.0
+    }
 }
 
 impl LookupSettings {
     /// Settings with the region named by the OS locale (`ja-JP` → JP), else US.
     pub fn from_environment() -> Self {
         let region = sys_locale::get_locale().and_then(|locale| region_of_locale(&locale));
-        LookupSettings {
-            default_region: region.unwrap_or(Region::US),
-        }
+        LookupSettings::with_region(region.unwrap_or(Region::US))
     }
 
     pub fn with_region(default_region: Region) -> Self {
-        LookupSettings { default_region }
+        LookupSettings {
+            default_region,
+            object_priority: ObjectPriority::default(),
+        }
+    }
+
+    /// The same settings with another object priority.
+    pub fn with_object_priority(mut self, object_priority: ObjectPriority) -> Self {
+        self.object_priority = object_priority;
+        self
     }
 }
 

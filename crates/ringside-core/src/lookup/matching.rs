@@ -3,7 +3,7 @@
 
 use salesforce::Record;
 
-use super::model::{CallerMatch, CallerObject};
+use super::model::{CallerMatch, CallerObject, MatchSource};
 use super::sosl::{ACCOUNT_PHONE_FIELDS, CONTACT_PHONE_FIELDS, LEAD_PHONE_FIELDS};
 use crate::phone::CallerQuery;
 use crate::settings::LookupSettings;
@@ -17,7 +17,8 @@ struct Ranked {
 }
 
 /// Keeps the records whose stored number (or email) is the caller's and sorts
-/// them: Contact before Lead before Account, a match on the main number before
+/// them: by the configured object priority (default Contact before Lead before
+/// Account), a match on the main number before
 /// one on a secondary number, then the most recently modified first.
 pub(super) fn keep_and_rank(
     query: &CallerQuery,
@@ -29,9 +30,10 @@ pub(super) fn keep_and_rank(
         .filter_map(|record| match_record(query, record, settings))
         .collect();
     ranked.sort_by(|a, b| {
-        a.found
-            .object
-            .cmp(&b.found.object)
+        let priority = &settings.object_priority;
+        priority
+            .rank(a.found.object)
+            .cmp(&priority.rank(b.found.object))
             .then(a.field_rank.cmp(&b.field_rank))
             // Salesforce datetimes in one format sort as text; newest first.
             .then_with(|| b.found.last_modified.cmp(&a.found.last_modified))
@@ -98,6 +100,10 @@ fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings)
             email: record.str_field("Email").map(str::to_owned),
             matched_field: (*matched_field).to_owned(),
             last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
+            open_opportunities: Vec::new(),
+            open_cases: Vec::new(),
+            related_loaded: false,
+            source: MatchSource::Search,
         },
         field_rank,
     })
@@ -162,6 +168,37 @@ mod tests {
             matches[2].company.as_deref(),
             Some("Acme"),
             "Lead's company is Company"
+        );
+    }
+
+    #[test]
+    fn configured_priority_puts_leads_first() {
+        let records = [
+            record(
+                json!({"attributes": {"type": "Contact"}, "Id": "003C", "Name": "C",
+                "Phone": "(415) 555-0123"}),
+            ),
+            record(
+                json!({"attributes": {"type": "Account"}, "Id": "001A", "Name": "A",
+                "Phone": "(415) 555-0123"}),
+            ),
+            record(
+                json!({"attributes": {"type": "Lead"}, "Id": "00QL", "Name": "L",
+                "Phone": "(415) 555-0123"}),
+            ),
+        ];
+        let priority = crate::settings::ObjectPriority::new([
+            CallerObject::Lead,
+            CallerObject::Account,
+            CallerObject::Contact,
+        ])
+        .expect("a permutation");
+        let settings = LookupSettings::with_region(Region::US).with_object_priority(priority);
+        let matches = keep_and_rank(&phone("4155550123"), &records, &settings);
+        assert_eq!(
+            ids(&matches),
+            ["00QL", "001A", "003C"],
+            "the admin's order wins over the default Contact > Lead > Account"
         );
     }
 

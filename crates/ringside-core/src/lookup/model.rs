@@ -50,6 +50,54 @@ pub struct CallerMatch {
     pub matched_field: String,
     /// `LastModifiedDate` as Salesforce sent it; used to rank ties.
     pub last_modified: Option<String>,
+    /// Open Opportunities: the Account's for an Account or a Contact (through its
+    /// Account), none for a Lead. Fetched in the same request as the search.
+    pub open_opportunities: Vec<OpenOpportunity>,
+    /// Open Cases: the Contact's own for a Contact, the Account's for an Account.
+    pub open_cases: Vec<OpenCase>,
+    /// Whether `open_opportunities` / `open_cases` are known. False when the
+    /// record was beyond the matches Ringside fetches related records for, when
+    /// fetching them failed, or for a record matched locally before Salesforce's
+    /// search index had it: the UI then says "open the record for details"
+    /// instead of "no open cases".
+    pub related_loaded: bool,
+    /// Where the match came from: Salesforce's search, or Ringside's memory of a
+    /// record it created moments ago (not yet searchable in Salesforce).
+    pub source: MatchSource,
+}
+
+/// Where a match came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum MatchSource {
+    /// Salesforce's search answered with it.
+    Search,
+    /// Ringside created it recently; Salesforce's search index may not have it yet.
+    RecentlyCreated,
+}
+
+/// An open Opportunity of a matched record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OpenOpportunity {
+    pub id: String,
+    pub name: String,
+    pub stage: Option<String>,
+    pub amount: Option<f64>,
+    /// `CloseDate` as Salesforce sent it (`YYYY-MM-DD`).
+    pub close_date: Option<String>,
+}
+
+/// An open Case of a matched record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OpenCase {
+    pub id: String,
+    /// `CaseNumber`, e.g. `00001026`.
+    pub number: Option<String>,
+    pub subject: Option<String>,
+    pub status: Option<String>,
 }
 
 /// The answer to one lookup (DESIGN §6 JSON contract).

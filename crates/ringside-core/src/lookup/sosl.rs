@@ -42,8 +42,10 @@ fn quoted(term: &str) -> String {
 }
 
 fn returning(with_accounts: bool) -> String {
+    // AccountId lets the composite's related queries find the Contact's
+    // Account Opportunities (see `related`).
     let contact = format!(
-        "Contact(Id, Name, Title, Email, {}, Account.Name, LastModifiedDate LIMIT {LIMIT_PER_OBJECT})",
+        "Contact(Id, Name, Title, Email, {}, AccountId, Account.Name, LastModifiedDate LIMIT {LIMIT_PER_OBJECT})",
         CONTACT_PHONE_FIELDS.join(", ")
     );
     // Converted leads live on as Contacts; popping both would show one person twice.

@@ -198,3 +198,87 @@ async fn unreachable_org_is_reported_as_such() {
         .expect_err("no server, no answer");
     assert_eq!(err.code(), "salesforce_unreachable", "{err}");
 }
+
+/// Related records come back in the same single request as the search: Jane's
+/// open Opportunity (on her Account) and her own open Case, not the closed ones.
+#[tokio::test]
+async fn related_open_records_arrive_in_the_same_request() {
+    let Fixture { org, lookup } = fixture().await;
+    org.clear_request_log();
+    let result = lookup
+        .lookup("+1 415 555 0123")
+        .await
+        .expect("lookup works");
+    assert_eq!(
+        org.data_requests().len(),
+        1,
+        "search and related records share one API call"
+    );
+    let jane = result
+        .matches
+        .iter()
+        .find(|m| m.id == seed::JANE_CALLER_ID)
+        .expect("Jane is found");
+    assert!(
+        jane.related_loaded,
+        "related records were fetched for the first match"
+    );
+    let opportunities: Vec<&str> = jane
+        .open_opportunities
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(
+        opportunities,
+        [seed::JANE_OPEN_OPPORTUNITY_ID],
+        "the Account's open Opportunity only, not the closed pilot"
+    );
+    let opportunity = &jane.open_opportunities[0];
+    assert_eq!(opportunity.stage.as_deref(), Some("Proposal/Price Quote"));
+    assert_eq!(opportunity.amount, Some(48000.0), "amount as a number");
+    assert!(opportunity.close_date.is_some(), "close date is shown");
+    let cases: Vec<&str> = jane.open_cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        cases,
+        [seed::JANE_OPEN_CASE_ID],
+        "her open Case, not the closed one"
+    );
+    assert!(
+        jane.open_cases[0].number.is_some()
+            && jane.open_cases[0].status.as_deref() == Some("Working"),
+        "case number and status are shown: {:?}",
+        jane.open_cases[0]
+    );
+    org.shutdown().await;
+}
+
+/// A Lead has no Opportunities or Cases; an Account has its own; positions
+/// beyond the search results do not turn into errors.
+#[tokio::test]
+async fn related_records_for_leads_and_accounts() {
+    let Fixture { org, lookup } = fixture().await;
+    let shared = lookup
+        .lookup(seed::SHARED_NUMBER)
+        .await
+        .expect("lookup works");
+    let lead = shared
+        .matches
+        .iter()
+        .find(|m| m.id == seed::SHARED_NUMBER_LEAD_ID)
+        .expect("the Lead is found");
+    assert!(
+        lead.related_loaded && lead.open_opportunities.is_empty() && lead.open_cases.is_empty(),
+        "a Lead has nothing related, and that is known: {lead:?}"
+    );
+    let globex = lookup
+        .lookup(seed::GLOBEX_MAIN_NUMBER)
+        .await
+        .expect("lookup works");
+    for found in &globex.matches {
+        assert!(
+            found.related_loaded,
+            "every match got related records: {found:?}"
+        );
+    }
+    org.shutdown().await;
+}

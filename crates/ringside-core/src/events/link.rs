@@ -1,0 +1,266 @@
+//! `tel:` and `ringside://call?…` links, parsed into what they ask for. A pure
+//! function: the desktop shell registers the schemes and hands links here.
+//!
+//! - `ringside://call?event=ring&call_id=ID&from=N[&to=N][&direction=inbound|outbound][&duration=S][&disposition=D]`
+//!   is a call event, validated exactly like the loopback API's JSON body.
+//! - `tel:+1-415-555-0123` (RFC 3966) asks to show the caller for that number.
+
+use thiserror::Error;
+
+use super::model::{
+    CallEvent, CallEventKind, CallerId, Direction, EventError, EventSource, WireEvent,
+    parse_caller_id,
+};
+
+/// Longest link accepted.
+pub const MAX_LINK_CHARS: usize = 4096;
+
+/// What a link asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallLink {
+    /// A call event for the stream.
+    Event(CallEvent),
+    /// Show who this number is (a `tel:` link).
+    Show(CallerId),
+}
+
+/// Why a link is refused; each says what a good link looks like.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LinkError {
+    #[error("the link is {0} characters long; at most {MAX_LINK_CHARS}")]
+    TooLong(usize),
+    #[error(
+        "not a link Ringside handles: {0}; use tel:+14155550123 or ringside://call?event=ring&call_id=…&from=…"
+    )]
+    UnknownScheme(String),
+    #[error("the link is not a valid URL: {0}")]
+    NotAUrl(String),
+    #[error("ringside://{0} is not a Ringside link; only ringside://call?… is")]
+    UnknownAction(String),
+    #[error("the link's `{0}` parameter is given twice")]
+    Repeated(String),
+    #[error("the link has an unknown parameter `{0}`")]
+    UnknownParameter(String),
+    #[error("the link's `{0}` parameter is missing")]
+    Missing(&'static str),
+    #[error("the link's `{field}` parameter is invalid: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("the tel: link holds no number")]
+    EmptyTel,
+}
+
+pub fn parse_link(link: &str) -> Result<CallLink, LinkError> {
+    let link = link.trim();
+    let chars = link.chars().count();
+    if chars > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong(chars));
+    }
+    let scheme = link
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match scheme.as_str() {
+        "tel" => parse_tel(link.get(4..).unwrap_or_default()),
+        "ringside" => parse_ringside(link),
+        _ => Err(LinkError::UnknownScheme(
+            link.chars()
+                .take(40)
+                .collect::<String>()
+                .escape_debug()
+                .to_string(),
+        )),
+    }
+}
+
+fn parse_tel(rest: &str) -> Result<CallLink, LinkError> {
+    let decoded = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .map_err(|_| LinkError::Invalid {
+            field: "tel",
+            reason: "not UTF-8 after percent-decoding".into(),
+        })?;
+    // RFC 3966 parameters (`;ext=`, `;phone-context=`) follow the number.
+    let number = decoded.split(';').next().unwrap_or_default().trim();
+    if number.is_empty() {
+        return Err(LinkError::EmptyTel);
+    }
+    match parse_caller_id(number) {
+        Ok(CallerId::Withheld) => Err(LinkError::EmptyTel),
+        Ok(id) => Ok(CallLink::Show(id)),
+        Err(reason) => Err(LinkError::Invalid {
+            field: "tel",
+            reason,
+        }),
+    }
+}
+
+fn parse_ringside(link: &str) -> Result<CallLink, LinkError> {
+    let url = url::Url::parse(link).map_err(|err| LinkError::NotAUrl(err.to_string()))?;
+    let action = url.host_str().unwrap_or_default();
+    let action = if action.is_empty() {
+        url.path().trim_matches('/')
+    } else {
+        action
+    };
+    if action != "call" {
+        return Err(LinkError::UnknownAction(action.chars().take(40).collect()));
+    }
+    let mut params: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (key, value) in url.query_pairs() {
+        let key = key.into_owned();
+        if !matches!(
+            key.as_str(),
+            "event" | "call_id" | "from" | "to" | "direction" | "duration" | "disposition"
+        ) {
+            return Err(LinkError::UnknownParameter(key.chars().take(40).collect()));
+        }
+        if params.insert(key.clone(), value.into_owned()).is_some() {
+            return Err(LinkError::Repeated(key));
+        }
+    }
+    let event = match params.get("event").map(String::as_str) {
+        Some("ring") => CallEventKind::Ring,
+        Some("answer") => CallEventKind::Answer,
+        Some("end") => CallEventKind::End,
+        Some(other) => {
+            return Err(LinkError::Invalid {
+                field: "event",
+                reason: format!(
+                    "{:?} is not ring, answer or end",
+                    other.chars().take(40).collect::<String>()
+                ),
+            });
+        }
+        None => return Err(LinkError::Missing("event")),
+    };
+    let direction = match params.get("direction").map(String::as_str) {
+        None => None,
+        Some("inbound") => Some(Direction::Inbound),
+        Some("outbound") => Some(Direction::Outbound),
+        Some(_) => {
+            return Err(LinkError::Invalid {
+                field: "direction",
+                reason: "use inbound or outbound".into(),
+            });
+        }
+    };
+    let duration = params
+        .get("duration")
+        .map(|d| d.parse::<u64>())
+        .transpose()
+        .map_err(|_| LinkError::Invalid {
+            field: "duration",
+            reason: "whole seconds, e.g. 42".into(),
+        })?;
+    let wire = WireEvent {
+        event,
+        call_id: params
+            .remove("call_id")
+            .ok_or(LinkError::Missing("call_id"))?,
+        from: params.remove("from").ok_or(LinkError::Missing("from"))?,
+        to: params.remove("to"),
+        direction,
+        duration,
+        disposition: params.remove("disposition"),
+    };
+    wire.validate(EventSource::Link)
+        .map(CallLink::Event)
+        .map_err(|err| match err {
+            EventError::InvalidField { field, reason } => LinkError::Invalid { field, reason },
+            other => LinkError::Invalid {
+                field: "link",
+                reason: other.to_string(),
+            },
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ringside_links_become_events() {
+        let Ok(CallLink::Event(event)) = parse_link(
+            "ringside://call?event=end&call_id=abc%201&from=%2B14155550123&direction=inbound&duration=42&disposition=answered",
+        ) else {
+            panic!("a valid end event link")
+        };
+        assert_eq!(event.event, CallEventKind::End);
+        assert_eq!(event.call_id, "abc 1", "percent-decoded");
+        assert_eq!(event.from, CallerId::Number("+14155550123".into()));
+        assert_eq!(event.duration_secs, Some(42));
+        assert_eq!(event.source, EventSource::Link);
+    }
+
+    #[test]
+    fn tel_links_show_the_number() {
+        assert_eq!(
+            parse_link("tel:+1-415-555-0123;ext=7"),
+            Ok(CallLink::Show(CallerId::Number("+1-415-555-0123".into()))),
+            "parameters after ; are not part of the number"
+        );
+        assert_eq!(
+            parse_link("TEL:%2B14155550123"),
+            Ok(CallLink::Show(CallerId::Number("+14155550123".into())))
+        );
+    }
+
+    #[test]
+    fn broken_links_say_what_is_wrong() {
+        let cases: &[(&str, &str)] = &[
+            ("tel:", "holds no number"),
+            ("tel:call-me", "letter"),
+            ("mailto:x@y", "not a link Ringside handles"),
+            ("ringside://dial?from=1", "only ringside://call"),
+            (
+                "ringside://call?call_id=c&from=1",
+                "`event` parameter is missing",
+            ),
+            (
+                "ringside://call?event=ring&from=1",
+                "`call_id` parameter is missing",
+            ),
+            (
+                "ringside://call?event=ring&call_id=c",
+                "`from` parameter is missing",
+            ),
+            (
+                "ringside://call?event=hold&call_id=c&from=1",
+                "not ring, answer or end",
+            ),
+            (
+                "ringside://call?event=ring&call_id=c&from=1&from=2",
+                "given twice",
+            ),
+            (
+                "ringside://call?event=ring&call_id=c&from=1&token=x",
+                "unknown parameter",
+            ),
+            (
+                "ringside://call?event=end&call_id=c&from=1&duration=-3",
+                "whole seconds",
+            ),
+            (
+                "ringside://call?event=ring&call_id=c&from=abc",
+                "`from` parameter is invalid",
+            ),
+            (
+                "ringside://call?event=ring&call_id=c&from=1&direction=sideways",
+                "inbound or outbound",
+            ),
+        ];
+        for (link, expected) in cases {
+            let err = parse_link(link).expect_err(link);
+            assert!(err.to_string().contains(expected), "{link}: {err}");
+        }
+        let huge = format!(
+            "ringside://call?event=ring&call_id={}&from=1",
+            "x".repeat(5000)
+        );
+        assert!(
+            matches!(parse_link(&huge), Err(LinkError::TooLong(_))),
+            "oversized link"
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! The screen pop: from a caller id to what the agent sees. Withheld and
+//! unreadable numbers pop "unknown caller" without a search; a number seen in
+//! the last 60 s comes from the cache (no API call); otherwise one lookup.
+//! Records Ringside created recently are matched locally and merged in, since
+//! Salesforce's search index may not have them yet.
+//!
+//! - [`cache`]: lookup results by normalised number, with a time to live.
+//! - [`recent`]: records Ringside created, matched locally.
+
+mod cache;
+mod recent;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use recent::{CreatedRecord, StoredPhone};
+
+use crate::clock::Clock;
+use crate::events::CallerId;
+use crate::lookup::{CallerLookup, LookupResult, MatchSource};
+use crate::phone::{CallerQuery, normalize_email, normalize_phone, parse_caller_input};
+
+/// How long a lookup answers for the same number (DESIGN §8, issue 4).
+pub const CACHE_TTL: Duration = Duration::from_secs(60);
+/// How long Ringside remembers records it created (search-index lag is minutes).
+pub const RECENT_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How long a pop waits for Salesforce before it shows an error and the number.
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the agent sees for one caller.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Pop {
+    /// Searched (or answered from the cache); `matches` may be empty, which
+    /// means "no record yet: create a Lead or Contact".
+    Searched { result: LookupResult },
+    /// No search was made: the number was withheld or cannot be a phone number.
+    UnknownCaller {
+        /// `true` for anonymous / private / empty caller ids.
+        withheld: bool,
+        /// Why there is nothing to search, for the agent.
+        reason: String,
+    },
+    /// The search failed; the number is shown so the agent can search by hand.
+    Failed {
+        /// The normalised number (E.164), for a manual search.
+        number: String,
+        /// [`crate::LookupError::code`], or `timeout`.
+        code: String,
+        message: String,
+    },
+}
+
+impl Pop {
+    /// The matches to show (none for an unknown caller or a failure).
+    pub fn matches(&self) -> &[crate::CallerMatch] {
+        match self {
+            Pop::Searched { result } => &result.matches,
+            _ => &[],
+        }
+    }
+}
+
+/// The screen pop for one org: lookup, cache and local memory together. Share
+/// it behind an `Arc`; every method takes `&self`.
+#[derive(Debug)]
+pub struct ScreenPop {
+    lookup: CallerLookup,
+    clock: Arc<dyn Clock>,
+    timeout: Duration,
+    cache: Mutex<cache::PopCache>,
+    recent: Mutex<recent::RecentlyCreated>,
+}
+
+impl ScreenPop {
+    /// A pop with the default cache time (60 s), memory window (15 min) and timeout (10 s).
+    pub fn new(lookup: CallerLookup, clock: Arc<dyn Clock>) -> Self {
+        ScreenPop {
+            lookup,
+            clock,
+            timeout: LOOKUP_TIMEOUT,
+            cache: Mutex::new(cache::PopCache::new(CACHE_TTL)),
+            recent: Mutex::new(recent::RecentlyCreated::new(RECENT_WINDOW)),
+        }
+    }
+
+    /// Another cache time to live (zero turns the cache off).
+    pub fn with_cache_ttl(self, ttl: Duration) -> Self {
+        *lock(&self.cache) = cache::PopCache::new(ttl);
+        self
+    }
+
+    /// Another lookup timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn lookup(&self) -> &CallerLookup {
+        &self.lookup
+    }
+
+    /// The pop for a caller id as a softphone reported it.
+    pub async fn pop(&self, caller: &CallerId) -> Pop {
+        match caller {
+            CallerId::Withheld => Pop::UnknownCaller {
+                withheld: true,
+                reason: "the caller withheld their number".into(),
+            },
+            CallerId::Number(number) => self.pop_number(number).await,
+        }
+    }
+
+    /// The pop for a number (or email) typed or received as text.
+    pub async fn pop_number(&self, input: &str) -> Pop {
+        let started = Instant::now();
+        let region = self.lookup.settings().default_region;
+        let query = match parse_caller_input(input, region) {
+            Ok(query) => query,
+            Err(err) => {
+                tracing::info!(reason = %err, "caller id is not a searchable number; unknown caller");
+                return Pop::UnknownCaller {
+                    withheld: false,
+                    reason: err.to_string(),
+                };
+            }
+        };
+        let key = cache_key(&query);
+        let now = self.clock.now();
+        let cached = lock(&self.cache).get(&key, now);
+        let mut result = match cached {
+            Some(mut hit) => {
+                hit.query = input.to_owned();
+                hit.cached = true;
+                hit.api_calls = 0;
+                hit
+            }
+            None => {
+                let outcome = tokio::time::timeout(
+                    self.timeout,
+                    self.lookup.lookup_query(input, &query, started),
+                )
+                .await;
+                let found = match outcome {
+                    Ok(Ok(found)) => found,
+                    Ok(Err(err)) => {
+                        tracing::warn!(code = err.code(), error = %err, "screen pop lookup failed");
+                        return Pop::Failed {
+                            number: key,
+                            code: err.code().to_owned(),
+                            message: err.to_string(),
+                        };
+                    }
+                    Err(_) => {
+                        tracing::warn!(
+                            timeout_ms = self.timeout.as_millis() as u64,
+                            "screen pop lookup timed out"
+                        );
+                        return Pop::Failed {
+                            number: key,
+                            code: "timeout".into(),
+                            message: format!(
+                                "Salesforce did not answer within {} s; search for the number by hand",
+                                self.timeout.as_secs()
+                            ),
+                        };
+                    }
+                };
+                lock(&self.cache).put(key, found.clone(), self.clock.now());
+                found
+            }
+        };
+        self.merge_recent(&query, &mut result);
+        result.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Pop::Searched { result }
+    }
+
+    /// Remembers a record Ringside just created, so it pops even before
+    /// Salesforce's search finds it, and drops cached answers for its numbers.
+    pub fn remember_created(&self, record: CreatedRecord) {
+        let region = self.lookup.settings().default_region;
+        {
+            let mut cache = lock(&self.cache);
+            for phone in &record.phones {
+                if let Ok(query) = normalize_phone(&phone.value, region) {
+                    cache.remove(query.e164());
+                }
+            }
+            if let Some(email) = record
+                .email
+                .as_deref()
+                .and_then(|e| normalize_email(e).ok())
+            {
+                cache.remove(&email);
+            }
+        }
+        lock(&self.recent).remember(record, self.clock.now());
+    }
+
+    /// Ringside edited a record: cached pops that show it are dropped, so the
+    /// next pop shows the edit. Returns how many cached answers were dropped.
+    pub fn invalidate_record(&self, record_id: &str) -> usize {
+        lock(&self.cache).remove_record(record_id)
+    }
+
+    /// Drops the cached answer for a number or email (e.g. after Ringside
+    /// changed a phone field). Returns whether there was one.
+    pub fn invalidate_number(&self, input: &str) -> bool {
+        match parse_caller_input(input, self.lookup.settings().default_region) {
+            Ok(query) => lock(&self.cache).remove(&cache_key(&query)),
+            Err(_) => false,
+        }
+    }
+
+    fn merge_recent(&self, query: &CallerQuery, result: &mut LookupResult) {
+        let region = self.lookup.settings().default_region;
+        let local = lock(&self.recent).matching(query, region, self.clock.now());
+        if local.is_empty() {
+            return;
+        }
+        for found in local {
+            if !result.matches.iter().any(|m| m.id == found.id) {
+                result.matches.push(found);
+            }
+        }
+        // Object priority first; within an object, a record Ringside has just
+        // created for this caller is the likeliest one, so it leads.
+        let priority = self.lookup.settings().object_priority;
+        result.matches.sort_by_key(|m| {
+            (
+                priority.rank(m.object),
+                m.source != MatchSource::RecentlyCreated,
+            )
+        });
+    }
+}
+
+fn cache_key(query: &CallerQuery) -> String {
+    match query {
+        CallerQuery::Phone(phone) => phone.e164().to_owned(),
+        CallerQuery::Email(email) => email.clone(),
+    }
+}
+
+/// The caches hold plain data; a panic elsewhere cannot leave them half-written
+/// in a way that matters, so a poisoned lock is used as is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

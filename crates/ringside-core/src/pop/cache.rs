@@ -1,0 +1,98 @@
+//! The screen-pop cache: the last lookup per normalised number (or email) for
+//! a short time, so the answer and hang-up of a call, or a caller ringing
+//! twice, cost no API call. Ringside's own edits invalidate entries.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::lookup::LookupResult;
+
+/// Entries kept at most; the oldest go first when full.
+pub(super) const MAX_ENTRIES: usize = 1024;
+
+#[derive(Debug)]
+struct Entry {
+    stored_at: Duration,
+    result: LookupResult,
+}
+
+/// Lookup results by normalised number, each valid for `ttl` from when it was
+/// stored (times come from the pop's [`crate::clock::Clock`]).
+#[derive(Debug)]
+pub(super) struct PopCache {
+    ttl: Duration,
+    entries: HashMap<String, Entry>,
+}
+
+impl PopCache {
+    pub(super) fn new(ttl: Duration) -> Self {
+        PopCache {
+            ttl,
+            entries: HashMap::new(),
+        }
+    }
+
+    /// A fresh entry for `key`, if any; a stale one is dropped.
+    pub(super) fn get(&mut self, key: &str, now: Duration) -> Option<LookupResult> {
+        let fresh = self
+            .entries
+            .get(key)
+            .is_some_and(|entry| now.saturating_sub(entry.stored_at) < self.ttl);
+        if fresh {
+            self.entries.get(key).map(|entry| entry.result.clone())
+        } else {
+            self.entries.remove(key);
+            None
+        }
+    }
+
+    pub(super) fn put(&mut self, key: String, result: LookupResult, now: Duration) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(&key) {
+            let ttl = self.ttl;
+            self.entries
+                .retain(|_, entry| now.saturating_sub(entry.stored_at) < ttl);
+            if self.entries.len() >= MAX_ENTRIES {
+                if let Some(oldest) = self
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, entry)| entry.stored_at)
+                    .map(|(key, _)| key.clone())
+                {
+                    self.entries.remove(&oldest);
+                }
+            }
+        }
+        self.entries.insert(
+            key,
+            Entry {
+                stored_at: now,
+                result,
+            },
+        );
+    }
+
+    pub(super) fn remove(&mut self, key: &str) -> bool {
+        self.entries.remove(key).is_some()
+    }
+
+    /// Drops every entry that shows `record_id`; returns how many.
+    pub(super) fn remove_record(&mut self, record_id: &str) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|_, entry| {
+            !entry
+                .result
+                .matches
+                .iter()
+                .any(|found| found.id == record_id)
+        });
+        before - self.entries.len()
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
