@@ -2,14 +2,15 @@
 //! `ringside.toml` in it. Parsed once into validated types; the rest of the
 //! program never sees raw TOML.
 //!
-//! Only the `[phone]` table is read so far; other tables (fields, intents) are
-//! accepted and left for the features that own them.
+//! Read so far: `[phone]` and `[logging]` (mode and call-log API names); other tables
+//! (fields, intents) are accepted and left for the features that own them.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
 use crate::phone::Region;
 use crate::settings::LookupSettings;
 
@@ -43,6 +44,17 @@ pub enum ConfigError {
         "{path}: [phone] default_region = {value:?} is not a two-letter region code such as US, GB, JP"
     )]
     InvalidRegion { path: PathBuf, value: String },
+    #[error(
+        "{path}: [logging] mode = {value:?} is not one of \"task_and_call_log\", \"call_log_only\""
+    )]
+    InvalidLoggingMode { path: PathBuf, value: String },
+    #[error("{path}: [logging.call_log] {key} = {value:?} is not a Salesforce API name: {reason}")]
+    InvalidLoggingName {
+        path: PathBuf,
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 /// The validated admin config.
@@ -50,6 +62,8 @@ pub enum ConfigError {
 pub struct Config {
     /// `[phone] default_region`: how numbers without a country code are read.
     pub default_region: Option<Region>,
+    /// `[logging]`: what a logged call writes and under which API names.
+    pub logging: LoggingSettings,
 }
 
 impl Config {
@@ -80,7 +94,11 @@ impl Config {
                 )
             }
         };
-        Ok(Config { default_region })
+        let logging = logging_settings(raw.logging, path)?;
+        Ok(Config {
+            default_region,
+            logging,
+        })
     }
 
     /// Lookup settings: the configured region, else the OS locale's, else US.
@@ -96,6 +114,79 @@ impl Config {
 struct RawConfig {
     #[serde(default)]
     phone: RawPhone,
+    #[serde(default)]
+    logging: RawLogging,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogging {
+    mode: Option<String>,
+    #[serde(default)]
+    call_log: RawCallLogNames,
+}
+
+/// Each key overrides one default name of [`CallLogFields`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCallLogNames {
+    object: Option<String>,
+    external_id: Option<String>,
+    direction: Option<String>,
+    duration: Option<String>,
+    from_number: Option<String>,
+    to_number: Option<String>,
+    started_at: Option<String>,
+    recording_url: Option<String>,
+    summary: Option<String>,
+    key_topics: Option<String>,
+    disposition: Option<String>,
+    contact: Option<String>,
+    lead: Option<String>,
+    account: Option<String>,
+    task_lookup: Option<String>,
+}
+
+fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, ConfigError> {
+    let mode = match raw.mode {
+        None => LoggingMode::default(),
+        Some(value) => {
+            LoggingMode::parse(&value).ok_or_else(|| ConfigError::InvalidLoggingMode {
+                path: path.to_owned(),
+                value: value.clone(),
+            })?
+        }
+    };
+    let n = raw.call_log;
+    let d = CallLogFields::default();
+    let call_log = CallLogFields {
+        object: n.object.unwrap_or(d.object),
+        external_id: n.external_id.unwrap_or(d.external_id),
+        direction: n.direction.unwrap_or(d.direction),
+        duration: n.duration.unwrap_or(d.duration),
+        from_number: n.from_number.unwrap_or(d.from_number),
+        to_number: n.to_number.unwrap_or(d.to_number),
+        started_at: n.started_at.unwrap_or(d.started_at),
+        recording_url: n.recording_url.unwrap_or(d.recording_url),
+        summary: n.summary.unwrap_or(d.summary),
+        key_topics: n.key_topics.unwrap_or(d.key_topics),
+        disposition: n.disposition.unwrap_or(d.disposition),
+        contact: n.contact.unwrap_or(d.contact),
+        lead: n.lead.unwrap_or(d.lead),
+        account: n.account.unwrap_or(d.account),
+        task_lookup: n.task_lookup.unwrap_or(d.task_lookup),
+    };
+    for (key, value) in call_log.named() {
+        salesforce::validate_api_name(key, value).map_err(|err| {
+            ConfigError::InvalidLoggingName {
+                path: path.to_owned(),
+                key,
+                value: value.to_owned(),
+                reason: err.to_string(),
+            }
+        })?;
+    }
+    Ok(LoggingSettings { mode, call_log })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +232,35 @@ mod tests {
         assert!(
             matches!(err, ConfigError::Syntax { .. }),
             "unknown key in [phone] refused: {err}"
+        );
+    }
+
+    #[test]
+    fn logging_table_sets_mode_and_names_and_refuses_bad_ones() {
+        let config = parse(
+            "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nobject = \"Phone_Call__c\"\n",
+        )
+        .expect("valid logging table");
+        assert_eq!(config.logging.mode, LoggingMode::CallLogOnly);
+        assert_eq!(config.logging.call_log.object, "Phone_Call__c");
+        assert_eq!(
+            config.logging.call_log.external_id, "External_Id__c",
+            "names not given keep their defaults"
+        );
+        let err = parse("[logging]\nmode = \"both\"").unwrap_err();
+        assert!(
+            err.to_string().contains("task_and_call_log"),
+            "names the allowed modes: {err}"
+        );
+        let err = parse("[logging.call_log]\nsummary = \"Summary c\"").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::InvalidLoggingName { key: "summary", .. }),
+            "a space is not in an API name: {err}"
+        );
+        let err = parse("[logging.call_log]\nsumary = \"X__c\"").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Syntax { .. }),
+            "a misspelt key is refused: {err}"
         );
     }
 

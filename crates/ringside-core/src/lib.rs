@@ -5,14 +5,20 @@
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
 //! - [`settings`]: where the default phone region comes from.
+//! - [`call_log`]: the call log, its validation, and its Salesforce records (Task + call log).
+//! - [`outbox`]: the durable call-log queue (SQLite) and the worker that delivers it exactly once.
+//! - [`audit`]: the append-only log of every queue state change.
 //! - [`events`]: call events from softphones, the loopback API and links, on one stream.
 //! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
 //! - [`clock`]: the time seam the cache and the pop use.
 
+pub mod audit;
+pub mod call_log;
 pub mod clock;
 pub mod config;
 pub mod events;
 pub mod lookup;
+pub mod outbox;
 pub mod phone;
 pub mod pop;
 pub mod settings;

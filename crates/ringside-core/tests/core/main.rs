@@ -2,3 +2,5 @@
 //! mirror `src/`.
 
 mod lookup;
+mod outbox;
+mod queue_kill;

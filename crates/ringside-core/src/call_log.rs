@@ -1,0 +1,371 @@
+//! The call log: what Ringside records about one call ([`CallLog`]), its validation, and
+//! how it becomes Salesforce records ([`mapping`]: the call-log object and the Task).
+//!
+//! A log is validated once, when it is queued, so the worker never sends input Salesforce
+//! would refuse for reasons the agent could have been told about at once.
+
+pub mod mapping;
+mod time;
+
+pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
+pub use time::{iso_date, iso_datetime};
+
+use serde::{Deserialize, Serialize};
+
+/// Salesforce's limit on `Task.Description` (the agent's notes).
+pub const MAX_NOTES_CHARS: usize = 32_000;
+/// Salesforce's limit on `Task.Subject`.
+pub const MAX_SUBJECT_CHARS: usize = 255;
+/// The longest call id accepted (it is an external id and `Task.CallObject`, 255 chars).
+pub const MAX_CALL_ID_CHARS: usize = 255;
+
+/// Which way the call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The customer called in.
+    Inbound,
+    /// The agent called out.
+    Outbound,
+}
+
+impl Direction {
+    /// Reads `inbound` / `outbound` (any case).
+    pub fn parse(text: &str) -> Result<Direction, CallLogError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "inbound" | "in" => Ok(Direction::Inbound),
+            "outbound" | "out" => Ok(Direction::Outbound),
+            _ => Err(CallLogError::Direction(text.to_owned())),
+        }
+    }
+
+    /// The picklist value Salesforce uses (`Task.CallType`, `Direction__c`).
+    pub fn salesforce_value(self) -> &'static str {
+        match self {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+        }
+    }
+}
+
+/// One call, as the agent (or the idle timer) logged it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallLog {
+    /// The softphone's call id: the call log's external id and the Task's `CallObject`.
+    pub call_id: String,
+    pub direction: Direction,
+    /// The caller's number as the softphone gave it.
+    pub from: String,
+    /// The called number.
+    pub to: String,
+    /// When the call started, in milliseconds since the Unix epoch (UTC).
+    pub started_at_ms: i64,
+    /// Talk time in seconds (0 for a missed call).
+    pub duration_seconds: i64,
+    #[serde(default)]
+    pub disposition: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The agent's notes (`Task.Description`).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The Contact or Lead the call was with.
+    #[serde(default)]
+    pub who_id: Option<String>,
+    /// The Account, Opportunity or Case the call was about.
+    #[serde(default)]
+    pub what_id: Option<String>,
+    #[serde(default)]
+    pub recording_url: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub key_topics: Vec<String>,
+    /// Nobody answered.
+    #[serde(default)]
+    pub missed: bool,
+}
+
+/// Why a call log cannot be queued. Each message says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallLogError {
+    #[error("direction {0:?} is neither inbound nor outbound")]
+    Direction(String),
+    #[error("the duration must be zero or more seconds, not {0}")]
+    NegativeDuration(i64),
+    #[error("the {what} is {chars} characters; Salesforce accepts at most {max}")]
+    TooLong {
+        what: &'static str,
+        chars: usize,
+        max: usize,
+    },
+    #[error(
+        "the call id {0:?} is not usable: it needs 1 to 255 visible ASCII characters without `/`, `\\`, `?`, `#` or `%`"
+    )]
+    CallId(String),
+    #[error("the {what} number is empty")]
+    EmptyNumber { what: &'static str },
+    #[error(
+        "{field} {value:?} is not a Salesforce record id (15 or 18 letters and digits){expected}"
+    )]
+    RecordId {
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("the recording URL {0:?} is not an http(s) URL")]
+    RecordingUrl(String),
+}
+
+/// The key prefixes a `WhoId` may have: Contact (003) and Lead (00Q).
+const WHO_PREFIXES: &[&str] = &["003", "00Q"];
+/// The key prefixes a `WhatId` may have: Account, Opportunity, Case.
+const WHAT_PREFIXES: &[&str] = &["001", "006", "500"];
+
+impl CallLog {
+    /// Checks everything that can be checked without Salesforce.
+    pub fn validate(&self) -> Result<(), CallLogError> {
+        check_call_id(&self.call_id)?;
+        if self.duration_seconds < 0 {
+            return Err(CallLogError::NegativeDuration(self.duration_seconds));
+        }
+        if self.from.trim().is_empty() {
+            return Err(CallLogError::EmptyNumber { what: "from" });
+        }
+        if self.to.trim().is_empty() {
+            return Err(CallLogError::EmptyNumber { what: "to" });
+        }
+        check_len("notes", self.notes.as_deref(), MAX_NOTES_CHARS)?;
+        check_len("subject", self.subject.as_deref(), MAX_SUBJECT_CHARS)?;
+        check_len(
+            "disposition",
+            self.disposition.as_deref(),
+            MAX_SUBJECT_CHARS,
+        )?;
+        if let Some(id) = &self.who_id {
+            check_record_id(
+                "--who",
+                id,
+                WHO_PREFIXES,
+                " of a Contact (003…) or Lead (00Q…)",
+            )?;
+        }
+        if let Some(id) = &self.what_id {
+            check_record_id(
+                "--what",
+                id,
+                WHAT_PREFIXES,
+                " of an Account (001…), Opportunity (006…) or Case (500…)",
+            )?;
+        }
+        if let Some(url) = &self.recording_url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() > 8
+                && !url.chars().any(char::is_whitespace);
+            if !ok {
+                return Err(CallLogError::RecordingUrl(url.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A later update of the same call (summary or recording arriving after hang-up):
+    /// required fields come from `newer`, optional ones from `newer` when it has them,
+    /// else stay as they were, so an update never erases the agent's notes.
+    pub fn merged_with(&self, newer: &CallLog) -> CallLog {
+        let pick = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+        CallLog {
+            call_id: self.call_id.clone(),
+            direction: newer.direction,
+            from: newer.from.clone(),
+            to: newer.to.clone(),
+            started_at_ms: newer.started_at_ms,
+            duration_seconds: newer.duration_seconds,
+            disposition: pick(&newer.disposition, &self.disposition),
+            subject: pick(&newer.subject, &self.subject),
+            notes: pick(&newer.notes, &self.notes),
+            who_id: pick(&newer.who_id, &self.who_id),
+            what_id: pick(&newer.what_id, &self.what_id),
+            recording_url: pick(&newer.recording_url, &self.recording_url),
+            summary: pick(&newer.summary, &self.summary),
+            key_topics: if newer.key_topics.is_empty() {
+                self.key_topics.clone()
+            } else {
+                newer.key_topics.clone()
+            },
+            missed: newer.missed,
+        }
+    }
+
+    /// The subject shown in Salesforce: the agent's, else "Call from …" / "Missed call from …".
+    pub fn effective_subject(&self) -> String {
+        if let Some(subject) = self.subject.as_deref().filter(|s| !s.trim().is_empty()) {
+            return subject.to_owned();
+        }
+        let other = match self.direction {
+            Direction::Inbound => format!("from {}", self.from),
+            Direction::Outbound => format!("to {}", self.to),
+        };
+        if self.missed {
+            format!("Missed call {other}")
+        } else {
+            format!("Call {other}")
+        }
+    }
+
+    /// The disposition sent: the agent's, else "Missed" for a missed call.
+    pub fn effective_disposition(&self) -> Option<String> {
+        self.disposition
+            .clone()
+            .or_else(|| self.missed.then(|| "Missed".to_owned()))
+    }
+}
+
+/// A fresh call id for a call the softphone gave none: `rs-` and 20 random hex digits.
+pub fn new_call_id() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let n: u128 = rng.random();
+    format!("rs-{:020x}", n & ((1u128 << 80) - 1))
+}
+
+fn check_call_id(id: &str) -> Result<(), CallLogError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_CALL_ID_CHARS
+        && id != "."
+        && id != ".."
+        && id
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '\\' | '?' | '#' | '%'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CallLogError::CallId(id.to_owned()))
+    }
+}
+
+fn check_len(what: &'static str, text: Option<&str>, max: usize) -> Result<(), CallLogError> {
+    let chars = text.map(|t| t.chars().count()).unwrap_or(0);
+    if chars > max {
+        Err(CallLogError::TooLong { what, chars, max })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_record_id(
+    field: &'static str,
+    id: &str,
+    prefixes: &[&str],
+    expected: &'static str,
+) -> Result<(), CallLogError> {
+    let shape = matches!(id.len(), 15 | 18) && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if shape && prefixes.iter().any(|p| id.starts_with(p)) {
+        Ok(())
+    } else {
+        Err(CallLogError::RecordId {
+            field,
+            value: id.to_owned(),
+            expected,
+        })
+    }
+}
+
+/// The key prefix says which object an id belongs to (Contact 003, Lead 00Q, Account 001).
+pub(crate) fn is_lead_id(id: &str) -> bool {
+    id.starts_with("00Q")
+}
+
+pub(crate) fn is_account_id(id: &str) -> bool {
+    id.starts_with("001")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> CallLog {
+        CallLog {
+            call_id: "call-1".into(),
+            direction: Direction::Inbound,
+            from: "+14155550123".into(),
+            to: "+14155550100".into(),
+            started_at_ms: 1_700_000_000_000,
+            duration_seconds: 42,
+            disposition: None,
+            subject: None,
+            notes: Some("asked for a demo".into()),
+            who_id: Some("003Dm0000000003IAA".into()),
+            what_id: None,
+            recording_url: None,
+            summary: None,
+            key_topics: vec![],
+            missed: false,
+        }
+    }
+
+    #[test]
+    fn a_plain_log_is_valid() {
+        sample().validate().expect("the sample log is well-formed");
+    }
+
+    #[test]
+    fn each_bad_field_gets_its_own_clear_error() {
+        assert!(matches!(
+            Direction::parse("sideways"),
+            Err(CallLogError::Direction(_))
+        ));
+        let mut log = sample();
+        log.duration_seconds = -1;
+        assert_eq!(log.validate(), Err(CallLogError::NegativeDuration(-1)));
+        let mut log = sample();
+        log.notes = Some("x".repeat(MAX_NOTES_CHARS + 1));
+        let err = log.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("32000"),
+            "the limit is named so the agent can shorten the notes: {err}"
+        );
+        let mut log = sample();
+        log.who_id = Some("not-an-id".into());
+        assert!(matches!(log.validate(), Err(CallLogError::RecordId { .. })));
+        let mut log = sample();
+        log.who_id = Some("001Dm0000000002IAA".into());
+        let err = log.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("Contact"),
+            "an Account id as WhoId is refused with what is expected: {err}"
+        );
+        let mut log = sample();
+        log.call_id = "a/b".into();
+        assert!(matches!(log.validate(), Err(CallLogError::CallId(_))));
+        let mut log = sample();
+        log.notes = Some("é".repeat(MAX_NOTES_CHARS));
+        log.validate()
+            .expect("the limit counts characters, not UTF-8 bytes");
+    }
+
+    #[test]
+    fn an_update_keeps_what_it_does_not_replace() {
+        let first = sample();
+        let mut later = sample();
+        later.notes = None;
+        later.summary = Some("wants pricing".into());
+        let merged = first.merged_with(&later);
+        assert_eq!(
+            merged.notes, first.notes,
+            "the agent's notes survive a summary update"
+        );
+        assert_eq!(merged.summary.as_deref(), Some("wants pricing"));
+    }
+
+    #[test]
+    fn missed_calls_say_so() {
+        let mut log = sample();
+        log.missed = true;
+        log.duration_seconds = 0;
+        assert_eq!(log.effective_subject(), "Missed call from +14155550123");
+        assert_eq!(log.effective_disposition().as_deref(), Some("Missed"));
+        assert!(new_call_id().starts_with("rs-"));
+        assert_ne!(new_call_id(), new_call_id(), "ids are random");
+    }
+}

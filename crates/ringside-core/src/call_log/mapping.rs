@@ -1,0 +1,233 @@
+//! How a [`CallLog`] becomes Salesforce records: the logging mode, the call-log object's
+//! configurable API names (DESIGN §4 defaults), and the JSON bodies of the call-log upsert
+//! and the Task (DESIGN §3 "Task fields for calls").
+
+use serde_json::{Map, Value, json};
+
+use super::{CallLog, is_account_id, is_lead_id, iso_date, iso_datetime};
+
+/// What a logged call writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoggingMode {
+    /// A Task (the activity agents see on the record) and the call-log record it links to.
+    #[default]
+    TaskAndCallLog,
+    /// Only the call-log record.
+    CallLogOnly,
+}
+
+impl LoggingMode {
+    /// Reads the config value `task_and_call_log` / `call_log_only`.
+    pub fn parse(text: &str) -> Option<LoggingMode> {
+        match text {
+            "task_and_call_log" => Some(LoggingMode::TaskAndCallLog),
+            "call_log_only" => Some(LoggingMode::CallLogOnly),
+            _ => None,
+        }
+    }
+
+    /// Whether a Task is written.
+    pub fn writes_task(self) -> bool {
+        self == LoggingMode::TaskAndCallLog
+    }
+}
+
+/// The API names of the call-log object and its fields, and of the Task's lookup to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallLogFields {
+    pub object: String,
+    pub external_id: String,
+    pub direction: String,
+    pub duration: String,
+    pub from_number: String,
+    pub to_number: String,
+    pub started_at: String,
+    pub recording_url: String,
+    pub summary: String,
+    pub key_topics: String,
+    pub disposition: String,
+    pub contact: String,
+    pub lead: String,
+    pub account: String,
+    /// The Task field that looks up the call log.
+    pub task_lookup: String,
+}
+
+impl Default for CallLogFields {
+    fn default() -> Self {
+        let s = |v: &str| v.to_owned();
+        CallLogFields {
+            object: s("Call_Log__c"),
+            external_id: s("External_Id__c"),
+            direction: s("Direction__c"),
+            duration: s("Duration_Seconds__c"),
+            from_number: s("From_Number__c"),
+            to_number: s("To_Number__c"),
+            started_at: s("Started_At__c"),
+            recording_url: s("Recording_Url__c"),
+            summary: s("Summary__c"),
+            key_topics: s("Key_Topics__c"),
+            disposition: s("Disposition__c"),
+            contact: s("Contact__c"),
+            lead: s("Lead__c"),
+            account: s("Account__c"),
+            task_lookup: s("Call_Log__c"),
+        }
+    }
+}
+
+impl CallLogFields {
+    /// Every configured name with its config key, for validation.
+    pub fn named(&self) -> [(&'static str, &str); 15] {
+        [
+            ("object", &self.object),
+            ("external_id", &self.external_id),
+            ("direction", &self.direction),
+            ("duration", &self.duration),
+            ("from_number", &self.from_number),
+            ("to_number", &self.to_number),
+            ("started_at", &self.started_at),
+            ("recording_url", &self.recording_url),
+            ("summary", &self.summary),
+            ("key_topics", &self.key_topics),
+            ("disposition", &self.disposition),
+            ("contact", &self.contact),
+            ("lead", &self.lead),
+            ("account", &self.account),
+            ("task_lookup", &self.task_lookup),
+        ]
+    }
+}
+
+/// The `[logging]` config: the mode and the call-log names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LoggingSettings {
+    pub mode: LoggingMode,
+    pub call_log: CallLogFields,
+}
+
+impl LoggingSettings {
+    /// The call-log upsert body (the external id is in the URL, not the body). Absent
+    /// optional values are left out, so an update never blanks a field it does not know.
+    pub fn call_log_body(&self, log: &CallLog) -> Value {
+        let f = &self.call_log;
+        let mut body = Map::new();
+        body.insert(f.direction.clone(), json!(log.direction.salesforce_value()));
+        body.insert(f.duration.clone(), json!(log.duration_seconds));
+        body.insert(f.from_number.clone(), json!(log.from));
+        body.insert(f.to_number.clone(), json!(log.to));
+        body.insert(f.started_at.clone(), json!(iso_datetime(log.started_at_ms)));
+        let mut put = |key: &str, value: Option<String>| {
+            if let Some(v) = value {
+                body.insert(key.to_owned(), json!(v));
+            }
+        };
+        put(&f.recording_url, log.recording_url.clone());
+        put(&f.summary, log.summary.clone());
+        put(
+            &f.key_topics,
+            (!log.key_topics.is_empty()).then(|| log.key_topics.join("; ")),
+        );
+        put(&f.disposition, log.effective_disposition());
+        if let Some(who) = &log.who_id {
+            let field = if is_lead_id(who) { &f.lead } else { &f.contact };
+            put(field, Some(who.clone()));
+        }
+        if let Some(what) = log.what_id.as_ref().filter(|w| is_account_id(w)) {
+            put(&f.account, Some(what.clone()));
+        }
+        Value::Object(body)
+    }
+
+    /// The Task body. `created` adds the create-only fields (`TaskSubtype`); `call_log_ref`
+    /// is the call log's id or a composite reference such as `@{log.id}`.
+    pub fn task_body(&self, log: &CallLog, created: bool, call_log_ref: &str) -> Value {
+        let mut body = json!({
+            "Subject": log.effective_subject(),
+            "Status": "Completed",
+            "Type": "Call",
+            "CallType": log.direction.salesforce_value(),
+            "CallDurationInSeconds": log.duration_seconds,
+            "CallObject": log.call_id,
+            "ActivityDate": iso_date(log.started_at_ms),
+        });
+        let map = body.as_object_mut().expect("built as an object above");
+        if created {
+            map.insert("TaskSubtype".into(), json!("Call"));
+        }
+        map.insert(self.call_log.task_lookup.clone(), json!(call_log_ref));
+        if let Some(d) = log.effective_disposition() {
+            map.insert("CallDisposition".into(), json!(d));
+        }
+        if let Some(notes) = &log.notes {
+            map.insert("Description".into(), json!(notes));
+        }
+        if let Some(who) = &log.who_id {
+            map.insert("WhoId".into(), json!(who));
+        }
+        if let Some(what) = &log.what_id {
+            map.insert("WhatId".into(), json!(what));
+        }
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call_log::Direction;
+
+    fn log() -> CallLog {
+        CallLog {
+            call_id: "c-9".into(),
+            direction: Direction::Outbound,
+            from: "+1 415 555 0100".into(),
+            to: "+1 415 555 0123".into(),
+            started_at_ms: 1_700_000_000_000,
+            duration_seconds: 61,
+            disposition: Some("Left voicemail".into()),
+            subject: None,
+            notes: Some("n".into()),
+            who_id: Some("00QDm0000000009MAA".into()),
+            what_id: Some("001Dm0000000002IAA".into()),
+            recording_url: None,
+            summary: None,
+            key_topics: vec!["pricing".into(), "demo".into()],
+            missed: false,
+        }
+    }
+
+    #[test]
+    fn task_carries_every_call_field_and_subtype_only_on_create() {
+        let s = LoggingSettings::default();
+        let created = s.task_body(&log(), true, "@{log.id}");
+        assert_eq!(created["TaskSubtype"], "Call", "create sets the subtype");
+        assert_eq!(created["CallType"], "Outbound");
+        assert_eq!(
+            created["CallObject"], "c-9",
+            "the call id makes the Task findable"
+        );
+        assert_eq!(created["Call_Log__c"], "@{log.id}");
+        assert_eq!(created["ActivityDate"], "2023-11-14");
+        assert_eq!(created["Status"], "Completed");
+        let updated = s.task_body(&log(), false, "a01x");
+        assert!(
+            updated.get("TaskSubtype").is_none(),
+            "TaskSubtype is create-only in Salesforce"
+        );
+    }
+
+    #[test]
+    fn call_log_puts_lookups_in_the_right_fields() {
+        let body = LoggingSettings::default().call_log_body(&log());
+        assert_eq!(body["Lead__c"], "00QDm0000000009MAA", "00Q is a Lead");
+        assert!(body.get("Contact__c").is_none());
+        assert_eq!(body["Account__c"], "001Dm0000000002IAA");
+        assert_eq!(body["Key_Topics__c"], "pricing; demo");
+        assert_eq!(body["Started_At__c"], "2023-11-14T22:13:20.000Z");
+        assert!(
+            body.get("Summary__c").is_none(),
+            "absent values are not sent, so updates never blank them"
+        );
+    }
+}

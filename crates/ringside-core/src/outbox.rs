@@ -1,0 +1,479 @@
+//! The durable call-log queue (the outbox): a log is committed to SQLite before
+//! [`Outbox::enqueue`] returns, then a [`Worker`] delivers it to Salesforce exactly once.
+//!
+//! One row per call id. Its life: `pending` → claimed (`in_flight`, with a lease) →
+//! `delivered`, or back to `pending` with a later `run_at` (retry, outage, signed out), or
+//! `dead` (permanent error or out of attempts) until an admin replays it. A later update of
+//! the same call rewrites the row's payload and sends it again, to the same records.
+//! Every change is written to the [`crate::audit`] log in the same transaction.
+//!
+//! Module map: [`database`] opens the file safely; [`retry`] holds the schedule and the
+//! error verdicts; `delivery` builds and sends the Salesforce requests; [`worker`] runs
+//! the drain.
+
+pub mod database;
+mod delivery;
+pub mod retry;
+pub mod worker;
+
+pub use database::{OpenOptions, Recovery};
+pub use retry::RetrySchedule;
+pub use worker::{DrainReport, Worker, WorkerOptions};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use sqlx::{Row, SqlitePool};
+
+use crate::audit::{self, AuditEntry};
+use crate::call_log::{CallLog, CallLogError};
+
+/// The database file's name inside the Ringside home.
+pub const DATABASE_FILE: &str = "ringside.db";
+/// Where logs go when the database cannot take them (read-only, full, broken): one JSON
+/// file per call, imported into the queue the next time it opens.
+pub const UNSENT_DIR: &str = "unsent";
+
+/// Everything that can go wrong with the queue. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error(
+        "the call-log database {path} is read-only; Ringside will not change it. Make it writable (chmod u+w) and try again"
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "the call-log database {path} is full (the disk or its size limit); free some space and try again"
+    )]
+    Full { path: PathBuf },
+    #[error("the call-log database {path} is damaged ({reason}) and could not be replaced")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("another Ringside worker is already sending from {path}")]
+    WorkerBusy { path: PathBuf },
+    #[error(transparent)]
+    Invalid(#[from] CallLogError),
+    #[error("no queued call log has id {0}")]
+    NotFound(i64),
+    #[error("queued call log {id} is {state}, not dead; only dead letters are replayed")]
+    NotDead { id: i64, state: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the call-log database could not be migrated: {0}")]
+    Migrate(sqlx::migrate::MigrateError),
+    #[error("call-log database error while {context}: {source}")]
+    Database {
+        context: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("a queued call log could not be read back: {0}")]
+    Payload(serde_json::Error),
+}
+
+impl OutboxError {
+    pub(crate) fn database(context: &'static str, source: sqlx::Error) -> Self {
+        OutboxError::Database { context, source }
+    }
+
+    /// Whether the database itself is unusable (so the log should be kept elsewhere).
+    pub fn database_unusable(&self) -> bool {
+        matches!(
+            self,
+            OutboxError::ReadOnly { .. } | OutboxError::Full { .. } | OutboxError::Corrupt { .. }
+        )
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Where an item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    Pending,
+    InFlight,
+    Delivered,
+    Dead,
+}
+
+impl ItemState {
+    fn parse(s: &str) -> ItemState {
+        match s {
+            "in_flight" => ItemState::InFlight,
+            "delivered" => ItemState::Delivered,
+            "dead" => ItemState::Dead,
+            _ => ItemState::Pending,
+        }
+    }
+}
+
+/// One queued call log as the queue views show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub call_id: String,
+    pub state: ItemState,
+    pub attempts: i64,
+    pub revision: i64,
+    /// Epoch ms before which it is not sent.
+    pub run_at: i64,
+    pub last_error_code: Option<String>,
+    /// Salesforce's message (or the transport's), shown to the admin.
+    pub last_error: Option<String>,
+    pub task_id: Option<String>,
+    pub log_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub log: CallLog,
+}
+
+/// Counts per state (`ringside queue status --json`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueStatus {
+    pub pending: i64,
+    pub in_flight: i64,
+    pub delivered: i64,
+    pub dead: i64,
+}
+
+/// What [`Outbox::enqueue`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enqueued {
+    pub id: i64,
+    pub call_id: String,
+    /// True when the call was already queued or delivered and this updated it.
+    pub updated: bool,
+}
+
+/// The queue. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pool: SqlitePool,
+    path: Arc<PathBuf>,
+    recovery: Option<Recovery>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+const ITEM_COLUMNS: &str = "id, call_id, payload, revision, state, attempts, run_at, \
+     last_error_code, last_error, task_id, log_id, created_at, updated_at, check_first";
+
+impl Outbox {
+    /// Opens (creating if needed) the queue at `path`, then imports any logs kept in the
+    /// [`UNSENT_DIR`] beside it.
+    pub async fn open(path: &Path) -> Result<Outbox, OutboxError> {
+        Outbox::open_with(path, &OpenOptions::default()).await
+    }
+
+    /// [`Outbox::open`] with options.
+    pub async fn open_with(path: &Path, options: &OpenOptions) -> Result<Outbox, OutboxError> {
+        let (pool, recovery) = database::open(path, options).await?;
+        let outbox = Outbox {
+            pool,
+            path: Arc::new(path.to_owned()),
+            recovery,
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        outbox.import_unsent().await?;
+        Ok(outbox)
+    }
+
+    /// Opens `RINGSIDE_HOME/ringside.db`.
+    pub async fn open_in_home(home: &Path) -> Result<Outbox, OutboxError> {
+        Outbox::open(&home.join(DATABASE_FILE)).await
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Set when opening found an unreadable database and moved it aside.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub(crate) fn wake(&self) -> &tokio::sync::Notify {
+        &self.wake
+    }
+
+    /// Validates the log and commits it (fsync'd) before returning. The same call id again
+    /// updates the queued call (merging in what the update carries) and sends it again.
+    pub async fn enqueue(&self, log: &CallLog, actor: &str) -> Result<Enqueued, OutboxError> {
+        log.validate()?;
+        let now = now_ms();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.write_error("starting to queue a call log", e))?;
+        let existing = sqlx::query("SELECT id, payload FROM outbox WHERE call_id = ?1")
+            .bind(&log.call_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| self.write_error("looking for the call", e))?;
+        let (id, updated) = match existing {
+            None => {
+                let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at) \
+                     VALUES (?1, ?2, 'pending', ?3, ?3, ?3) RETURNING id",
+                )
+                .bind(&log.call_id)
+                .bind(payload)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| self.write_error("queueing the call log", e))?;
+                audit::append(&mut tx, now, actor, &log.call_id, "queued", None, None)
+                    .await
+                    .map_err(|e| self.write_error("auditing", e))?;
+                (id, false)
+            }
+            Some(row) => {
+                let id: i64 = row.get("id");
+                let old: CallLog = serde_json::from_str(row.get::<&str, _>("payload"))
+                    .map_err(OutboxError::Payload)?;
+                let merged = old.merged_with(log);
+                let payload = serde_json::to_string(&merged).map_err(OutboxError::Payload)?;
+                // An in-flight send keeps its lease; the new revision makes its ack put the
+                // item back to pending instead of delivered, so the update is sent too.
+                sqlx::query(
+                    "UPDATE outbox SET payload = ?2, revision = revision + 1, \
+                       state = CASE WHEN state = 'in_flight' THEN 'in_flight' ELSE 'pending' END, \
+                       attempts = CASE WHEN state = 'in_flight' THEN attempts ELSE 0 END, \
+                       run_at = ?3, updated_at = ?3, last_error = NULL, last_error_code = NULL \
+                     WHERE id = ?1",
+                )
+                .bind(id)
+                .bind(payload)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.write_error("updating the queued call log", e))?;
+                audit::append(&mut tx, now, actor, &log.call_id, "updated", None, None)
+                    .await
+                    .map_err(|e| self.write_error("auditing", e))?;
+                (id, true)
+            }
+        };
+        tx.commit()
+            .await
+            .map_err(|e| self.write_error("committing the call log", e))?;
+        self.wake.notify_one();
+        Ok(Enqueued {
+            id,
+            call_id: log.call_id.clone(),
+            updated,
+        })
+    }
+
+    /// Counts per state.
+    pub async fn status(&self) -> Result<QueueStatus, OutboxError> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| OutboxError::database("counting the queue", e))?;
+        let mut status = QueueStatus::default();
+        for row in rows {
+            let n: i64 = row.get("n");
+            match ItemState::parse(row.get::<&str, _>("state")) {
+                ItemState::Pending => status.pending = n,
+                ItemState::InFlight => status.in_flight = n,
+                ItemState::Delivered => status.delivered = n,
+                ItemState::Dead => status.dead = n,
+            }
+        }
+        Ok(status)
+    }
+
+    /// Every item, oldest first.
+    pub async fn list(&self) -> Result<Vec<OutboxItem>, OutboxError> {
+        self.items_where("1 = 1").await
+    }
+
+    /// Dead letters, oldest first.
+    pub async fn dead(&self) -> Result<Vec<OutboxItem>, OutboxError> {
+        self.items_where("state = 'dead'").await
+    }
+
+    /// One item.
+    pub async fn get(&self, id: i64) -> Result<OutboxItem, OutboxError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))?
+        .ok_or(OutboxError::NotFound(id))?;
+        item_from_row(&row)
+    }
+
+    async fn items_where(&self, condition: &'static str) -> Result<Vec<OutboxItem>, OutboxError> {
+        // Safe: `condition` is one of this module's constant strings, never input.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM outbox WHERE {condition} ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    /// Sends a dead letter again from a clean slate of attempts.
+    pub async fn replay(&self, id: i64, actor: &str) -> Result<(), OutboxError> {
+        let item = self.get(id).await?;
+        if item.state != ItemState::Dead {
+            return Err(OutboxError::NotDead {
+                id,
+                state: format!("{:?}", item.state).to_lowercase(),
+            });
+        }
+        self.replay_where(Some(id), actor).await.map(|_| ())
+    }
+
+    /// Replays every dead letter; returns how many.
+    pub async fn replay_all(&self, actor: &str) -> Result<usize, OutboxError> {
+        self.replay_where(None, actor).await
+    }
+
+    async fn replay_where(&self, id: Option<i64>, actor: &str) -> Result<usize, OutboxError> {
+        let now = now_ms();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.write_error("starting a replay", e))?;
+        let call_ids: Vec<String> = sqlx::query_scalar(
+            "UPDATE outbox SET state = 'pending', attempts = 0, run_at = ?1, updated_at = ?1 \
+             WHERE state = 'dead' AND (?2 IS NULL OR id = ?2) RETURNING call_id",
+        )
+        .bind(now)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| self.write_error("replaying", e))?;
+        for call_id in &call_ids {
+            audit::append(&mut tx, now, actor, call_id, "replayed", None, None)
+                .await
+                .map_err(|e| self.write_error("auditing", e))?;
+        }
+        tx.commit()
+            .await
+            .map_err(|e| self.write_error("committing a replay", e))?;
+        self.wake.notify_one();
+        Ok(call_ids.len())
+    }
+
+    /// The audit log, oldest first.
+    pub async fn audit(&self) -> Result<Vec<AuditEntry>, OutboxError> {
+        audit::list(&self.pool)
+            .await
+            .map_err(|e| OutboxError::database("reading the audit log", e))
+    }
+
+    /// Closes the database (waiting for open connections).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A write error, recognising a full or read-only database.
+    pub(crate) fn write_error(&self, context: &'static str, e: sqlx::Error) -> OutboxError {
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .and_then(|c| database::primary(&c));
+        match code {
+            Some(13) => OutboxError::Full {
+                path: self.path.to_path_buf(),
+            },
+            Some(8) => OutboxError::ReadOnly {
+                path: self.path.to_path_buf(),
+            },
+            _ => OutboxError::database(context, e),
+        }
+    }
+
+    /// Imports logs kept as files while the database was unusable, then removes each file.
+    async fn import_unsent(&self) -> Result<(), OutboxError> {
+        let Some(dir) = self.path.parent().map(|p| p.join(UNSENT_DIR)) else {
+            return Ok(());
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let file = entry.path();
+            if file.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            match serde_json::from_str::<CallLog>(&text) {
+                Ok(log) => {
+                    self.enqueue(&log, "agent").await?;
+                    std::fs::remove_file(&file).map_err(|source| OutboxError::Io {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    tracing::info!(call_id = %log.call_id, "kept call log imported into the queue");
+                }
+                Err(e) => {
+                    tracing::warn!(file = %file.display(), error = %e, "a kept call log is unreadable; left in place");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keeps a log the database could not take, as `<home>/unsent/<call id>.json` (fsync'd),
+/// so the agent's notes survive until the queue opens again.
+pub fn keep_unsent(home: &Path, log: &CallLog) -> Result<PathBuf, OutboxError> {
+    use std::io::Write;
+    let dir = home.join(UNSENT_DIR);
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| OutboxError::Io { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let file = dir.join(format!("{}.json", log.call_id));
+    let text = serde_json::to_vec_pretty(log).map_err(OutboxError::Payload)?;
+    let mut f = std::fs::File::create(&file).map_err(io(&file))?;
+    f.write_all(&text).map_err(io(&file))?;
+    f.sync_all().map_err(io(&file))?;
+    Ok(file)
+}
+
+fn item_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, OutboxError> {
+    let get = |e: sqlx::Error| OutboxError::database("reading a queue row", e);
+    let payload: String = row.try_get("payload").map_err(get)?;
+    Ok(OutboxItem {
+        id: row.try_get("id").map_err(get)?,
+        call_id: row.try_get("call_id").map_err(get)?,
+        state: ItemState::parse(row.try_get::<&str, _>("state").map_err(get)?),
+        attempts: row.try_get("attempts").map_err(get)?,
+        revision: row.try_get("revision").map_err(get)?,
+        run_at: row.try_get("run_at").map_err(get)?,
+        last_error_code: row.try_get("last_error_code").map_err(get)?,
+        last_error: row.try_get("last_error").map_err(get)?,
+        task_id: row.try_get("task_id").map_err(get)?,
+        log_id: row.try_get("log_id").map_err(get)?,
+        created_at: row.try_get("created_at").map_err(get)?,
+        updated_at: row.try_get("updated_at").map_err(get)?,
+        log: serde_json::from_str(&payload).map_err(OutboxError::Payload)?,
+    })
+}

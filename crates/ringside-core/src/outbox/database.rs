@@ -1,0 +1,207 @@
+//! Opening the queue's SQLite file safely: WAL, `synchronous=FULL` (a commit is on disk
+//! before enqueue returns), migrations; and refusing to damage a file it cannot trust.
+//!
+//! - A read-only file is refused with a clear error and left untouched.
+//! - A file that is not a SQLite database, or fails `PRAGMA quick_check`, is moved aside to
+//!   `ringside.db.corrupt-<epoch ms>` (with its `-wal`/`-shm`), never overwritten; a fresh
+//!   database takes its place and the caller is told where the old one went.
+//! - "Database or disk is full" surfaces as [`OutboxError::Full`].
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{OutboxError, now_ms};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How to open the database.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Caps the file at this many pages (`PRAGMA max_page_count`): for small disks, and
+    /// for tests that need a genuinely full database.
+    pub max_page_count: Option<u32>,
+}
+
+/// What opening had to do besides opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    /// Where the unreadable database was moved.
+    pub moved_to: PathBuf,
+    /// Why it was judged unreadable.
+    pub reason: String,
+}
+
+pub(crate) async fn open(
+    path: &Path,
+    options: &OpenOptions,
+) -> Result<(SqlitePool, Option<Recovery>), OutboxError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| OutboxError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    let mut recovery = None;
+    if let Ok(meta) = std::fs::metadata(path) {
+        // Checked by hand: root can write a 0444 file, and Ringside must still not.
+        if meta.permissions().readonly() {
+            return Err(OutboxError::ReadOnly {
+                path: path.to_owned(),
+            });
+        }
+        if let Some(reason) = header_problem(path)? {
+            recovery = Some(move_aside(path, reason)?);
+        }
+    }
+    match connect_checked(path, options).await {
+        Ok(pool) => Ok((pool, recovery)),
+        Err(Unusable::Corrupt(reason)) if recovery.is_none() => {
+            let moved = move_aside(path, reason)?;
+            let pool = connect_checked(path, options)
+                .await
+                .map_err(|e| e.into_error(path))?;
+            Ok((pool, Some(moved)))
+        }
+        Err(other) => Err(other.into_error(path)),
+    }
+}
+
+enum Unusable {
+    Corrupt(String),
+    Other(OutboxError),
+}
+
+impl Unusable {
+    fn into_error(self, path: &Path) -> OutboxError {
+        match self {
+            Unusable::Corrupt(reason) => OutboxError::Corrupt {
+                path: path.to_owned(),
+                reason,
+            },
+            Unusable::Other(e) => e,
+        }
+    }
+}
+
+async fn connect_checked(path: &Path, options: &OpenOptions) -> Result<SqlitePool, Unusable> {
+    let mut connect = SqliteConnectOptions::from_str("sqlite://")
+        .map_err(|e| Unusable::Other(OutboxError::database("connect options", e)))?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(pages) = options.max_page_count {
+        connect = connect.pragma("max_page_count", pages.to_string());
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(connect)
+        .await
+        .map_err(|e| classify_open_error(path, e))?;
+    let check: Result<String, sqlx::Error> = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_one(&pool)
+        .await;
+    match check {
+        Ok(ok) if ok == "ok" => {}
+        Ok(problem) => {
+            pool.close().await;
+            return Err(Unusable::Corrupt(format!("integrity check: {problem}")));
+        }
+        Err(e) => {
+            pool.close().await;
+            return Err(classify_open_error(path, e));
+        }
+    }
+    if let Err(e) = MIGRATOR.run(&pool).await {
+        pool.close().await;
+        return Err(match e {
+            sqlx::migrate::MigrateError::Execute(inner) => classify_open_error(path, inner),
+            other => Unusable::Other(OutboxError::Migrate(other)),
+        });
+    }
+    Ok(pool)
+}
+
+fn classify_open_error(path: &Path, e: sqlx::Error) -> Unusable {
+    let code = e
+        .as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.into_owned());
+    match code.as_deref() {
+        // SQLITE_CORRUPT, SQLITE_NOTADB (primary codes; extended codes keep the low byte).
+        Some(c) if primary(c) == Some(11) || primary(c) == Some(26) => {
+            Unusable::Corrupt(e.to_string())
+        }
+        Some(c) if primary(c) == Some(13) => Unusable::Other(OutboxError::Full {
+            path: path.to_owned(),
+        }),
+        Some(c) if primary(c) == Some(8) => Unusable::Other(OutboxError::ReadOnly {
+            path: path.to_owned(),
+        }),
+        _ => Unusable::Other(OutboxError::database("opening the queue database", e)),
+    }
+}
+
+pub(crate) fn primary(code: &str) -> Option<i64> {
+    code.parse::<i64>().ok().map(|c| c & 0xff)
+}
+
+/// A non-empty file that does not start with SQLite's magic header is not ours to open.
+fn header_problem(path: &Path) -> Result<Option<String>, OutboxError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|source| OutboxError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(source) => {
+                return Err(OutboxError::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    if read == 0 || header == *b"SQLite format 3\0" {
+        Ok(None)
+    } else {
+        Ok(Some("the file is not a SQLite database".into()))
+    }
+}
+
+fn move_aside(path: &Path, reason: String) -> Result<Recovery, OutboxError> {
+    let stamp = now_ms();
+    let target = sibling(path, &format!(".corrupt-{stamp}"));
+    std::fs::rename(path, &target).map_err(|source| OutboxError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let side = sibling(path, suffix);
+        if side.exists() {
+            let _ = std::fs::rename(&side, sibling(&target, suffix));
+        }
+    }
+    tracing::warn!(from = %path.display(), to = %target.display(), %reason, "unreadable queue database moved aside");
+    Ok(Recovery {
+        moved_to: target,
+        reason,
+    })
+}
+
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}

@@ -1,0 +1,627 @@
+//! The worker: claims due items, delivers them ([`super::delivery`]), and records each
+//! outcome with its audit entry. One worker per database at a time (an OS file lock), so
+//! at start every item still `in_flight` belonged to a worker that died: it goes back to
+//! `pending`, marked to check what exists before writing again.
+//!
+//! Outcomes: delivered; retry after the schedule's wait (an attempt spent); dead letter
+//! (permanent error, or out of attempts); and two waits that spend no attempt: the org is
+//! unreachable (circuit breaker: the pass stops, and the next probe comes after
+//! `unreachable_wait`), or the session is gone (held until sign-in: the pass stops, and
+//! is retried after `signed_out_wait`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::delivery::{self, Claimed, Delivered, MAX_GRAPHS_PER_REQUEST};
+use super::retry::{RetrySchedule, Verdict, classify};
+use super::{Outbox, OutboxError, database, now_ms};
+use crate::audit;
+use crate::call_log::{CallLog, LoggingSettings};
+
+/// How the worker behaves; the defaults are DESIGN §4's, tests shorten them.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub schedule: RetrySchedule,
+    /// How long a claim is held before another start may take it back.
+    pub lease: Duration,
+    /// The wait between probes while the org is unreachable.
+    pub unreachable_wait: Duration,
+    /// The wait before trying again while signed out.
+    pub signed_out_wait: Duration,
+    /// Calls claimed per pass, and so per graph request (at most 75).
+    pub batch: usize,
+    /// The audit actor.
+    pub actor: String,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            schedule: RetrySchedule::default(),
+            lease: Duration::from_secs(120),
+            unreachable_wait: Duration::from_secs(5),
+            signed_out_wait: Duration::from_secs(30),
+            batch: MAX_GRAPHS_PER_REQUEST,
+            actor: "worker".into(),
+        }
+    }
+}
+
+/// What a drain did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DrainReport {
+    pub delivered: u64,
+    /// Failed attempts that will be retried.
+    pub retried: u64,
+    pub dead: u64,
+    /// Items put back without spending an attempt (org unreachable, signed out, halted).
+    pub waiting: u64,
+    /// API calls made (as the client counts them).
+    pub api_calls: u64,
+    /// The last pass stopped because nothing reached the org.
+    pub org_unreachable: bool,
+    /// The last pass stopped because the session is gone.
+    pub signed_out: bool,
+}
+
+impl DrainReport {
+    fn add(&mut self, other: DrainReport) {
+        self.delivered += other.delivered;
+        self.retried += other.retried;
+        self.dead += other.dead;
+        self.waiting += other.waiting;
+        self.api_calls += other.api_calls;
+        self.org_unreachable = other.org_unreachable;
+        self.signed_out = other.signed_out;
+    }
+}
+
+/// Sends queued call logs to one org.
+#[derive(Debug)]
+pub struct Worker {
+    outbox: Outbox,
+    client: salesforce::Client,
+    settings: LoggingSettings,
+    options: WorkerOptions,
+    _lock: std::fs::File,
+}
+
+impl Worker {
+    /// Takes the database's worker lock and puts back items left in flight by a worker
+    /// that died. Fails with [`OutboxError::WorkerBusy`] if another worker runs.
+    pub async fn start(
+        outbox: Outbox,
+        client: salesforce::Client,
+        settings: LoggingSettings,
+        options: WorkerOptions,
+    ) -> Result<Worker, OutboxError> {
+        let lock_path: PathBuf = database::sibling(outbox.path(), ".worker-lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| OutboxError::Io {
+                path: lock_path.clone(),
+                source,
+            })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OutboxError::WorkerBusy {
+                    path: outbox.path().to_owned(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(OutboxError::Io {
+                    path: lock_path,
+                    source,
+                });
+            }
+        }
+        let worker = Worker {
+            outbox,
+            client,
+            settings,
+            options: WorkerOptions {
+                batch: options.batch.clamp(1, MAX_GRAPHS_PER_REQUEST),
+                ..options
+            },
+            _lock: lock,
+        };
+        worker.requeue_in_flight(None).await?;
+        Ok(worker)
+    }
+
+    /// The client it sends with (e.g. to swap in a fresh token after sign-in).
+    pub fn client(&self) -> &salesforce::Client {
+        &self.client
+    }
+
+    /// Sends everything due now, in passes of up to `batch` calls, until nothing is due or
+    /// the org is unreachable or the session is gone.
+    pub async fn drain_due(&self) -> Result<DrainReport, OutboxError> {
+        let calls_before = self.client.api_requests_made();
+        let mut report = DrainReport::default();
+        self.requeue_in_flight(Some(now_ms())).await?;
+        loop {
+            let claimed = self.claim().await?;
+            if claimed.is_empty() {
+                break;
+            }
+            if self.deliver(claimed, &mut report).await? {
+                break;
+            }
+        }
+        report.api_calls = self.client.api_requests_made() - calls_before;
+        Ok(report)
+    }
+
+    /// Drains, then keeps draining items whose wait ends within `wait`, and returns when
+    /// nothing is pending or the time is up.
+    pub async fn drain(&self, wait: Duration) -> Result<DrainReport, OutboxError> {
+        let deadline = Instant::now() + wait;
+        let mut total = DrainReport::default();
+        loop {
+            total.add(self.drain_due().await?);
+            let Some(next) = self.next_due().await? else {
+                break;
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let until_due = Duration::from_millis((next - now_ms()).max(5) as u64);
+            tokio::time::sleep(until_due.min(left)).await;
+        }
+        Ok(total)
+    }
+
+    /// Runs until `stop` completes: drains, then sleeps until the next item is due or a new
+    /// one is queued through the same [`Outbox`].
+    pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let pause = match self.drain_due().await {
+                Ok(_) => match self.next_due().await {
+                    Ok(Some(next)) => Duration::from_millis((next - now_ms()).max(5) as u64),
+                    Ok(None) => Duration::from_secs(60),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "queue worker could not read the queue");
+                        self.options.unreachable_wait
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "queue worker pass failed");
+                    self.options.unreachable_wait
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = self.outbox.wake().notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// When the next pending item is due (epoch ms).
+    pub async fn next_due(&self) -> Result<Option<i64>, OutboxError> {
+        sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE state = 'pending'")
+            .fetch_one(self.outbox.pool())
+            .await
+            .map_err(|e| OutboxError::database("reading the queue", e))
+    }
+
+    /// Puts in-flight items back to pending, to be checked before any write: all of them
+    /// (at start: their worker is gone), or those whose lease ended before `expired_before`.
+    async fn requeue_in_flight(&self, expired_before: Option<i64>) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let o = &self.outbox;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("re-queueing", e))?;
+        let call_ids: Vec<String> = sqlx::query_scalar(
+            "UPDATE outbox SET state = 'pending', check_first = 1, lease_expires_at = NULL, \
+               run_at = ?1, updated_at = ?1 \
+             WHERE state = 'in_flight' AND (?2 IS NULL OR lease_expires_at < ?2) RETURNING call_id",
+        )
+        .bind(now)
+        .bind(expired_before)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| o.write_error("re-queueing", e))?;
+        for call_id in &call_ids {
+            audit::append(
+                &mut tx,
+                now,
+                &self.options.actor,
+                call_id,
+                "requeued",
+                None,
+                Some("left in flight by a stopped worker; will check Salesforce before writing"),
+            )
+            .await
+            .map_err(|e| o.write_error("auditing", e))?;
+        }
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("re-queueing", e))?;
+        Ok(())
+    }
+
+    /// Claims up to `batch` due items with one `UPDATE … RETURNING`.
+    async fn claim(&self) -> Result<Vec<Claimed>, OutboxError> {
+        let now = now_ms();
+        let lease_until = now + self.options.lease.as_millis() as i64;
+        let rows = sqlx::query(
+            "UPDATE outbox SET state = 'in_flight', lease_expires_at = ?1, updated_at = ?2 \
+             WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?2 \
+                          ORDER BY run_at, id LIMIT ?3) \
+             RETURNING id, call_id, payload, revision, attempts, check_first, task_id, last_error_code",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(self.options.batch as i64)
+        .fetch_all(self.outbox.pool())
+        .await
+        .map_err(|e| self.outbox.write_error("claiming due call logs", e))?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let payload: String = row.get("payload");
+            let log: CallLog = serde_json::from_str(&payload).map_err(OutboxError::Payload)?;
+            claimed.push(Claimed {
+                id: row.get("id"),
+                call_id: row.get("call_id"),
+                revision: row.get("revision"),
+                attempts: row.get("attempts"),
+                check_first: row.get::<i64, _>("check_first") != 0,
+                task_id: row.get("task_id"),
+                log,
+                last_error_code: row.get("last_error_code"),
+            });
+        }
+        // RETURNING gives no order guarantee; deliver oldest first.
+        claimed.sort_by_key(|c| c.id);
+        Ok(claimed)
+    }
+
+    /// Delivers one claimed pass. Returns true when the drain must stop (org unreachable,
+    /// signed out); every claimed item has been given back or settled either way.
+    async fn deliver(
+        &self,
+        claimed: Vec<Claimed>,
+        report: &mut DrainReport,
+    ) -> Result<bool, OutboxError> {
+        let mut ready = Vec::with_capacity(claimed.len());
+        let mut queue = claimed.into_iter();
+        while let Some(mut item) = queue.next() {
+            if item.check_first && self.settings.mode.writes_task() {
+                match delivery::verify(&self.client, &self.settings, &item).await {
+                    Ok(found) => {
+                        if found.is_some() {
+                            item.task_id = found;
+                        }
+                        item.check_first = false;
+                        self.record_check(&item).await?;
+                    }
+                    Err(err) => {
+                        if self.settle_error(&item, &err, report).await? {
+                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
+                            self.give_back(&rest, &err, report).await?;
+                            return Ok(true);
+                        }
+                        continue;
+                    }
+                }
+            }
+            ready.push(item);
+        }
+        match ready.len() {
+            0 => Ok(false),
+            1 => {
+                let item = &ready[0];
+                match delivery::send_one(&self.client, &self.settings, item).await {
+                    Ok(done) => {
+                        self.ack(item, &done, report).await?;
+                        Ok(false)
+                    }
+                    Err(err) => self.settle_error(item, &err, report).await,
+                }
+            }
+            _ => match delivery::send_batch(&self.client, &self.settings, &ready).await {
+                Ok(results) => {
+                    for (item, result) in ready.iter().zip(results) {
+                        match result {
+                            Ok(done) => self.ack(item, &done, report).await?,
+                            Err(err) => {
+                                self.settle_error(item, &err, report).await?;
+                            }
+                        }
+                    }
+                    Ok(false)
+                }
+                Err(err) => {
+                    let mut stop = false;
+                    for item in &ready {
+                        stop |= self.settle_error(item, &err, report).await?;
+                    }
+                    Ok(stop)
+                }
+            },
+        }
+    }
+
+    /// Records a failed attempt by its verdict. Returns true when the drain must stop.
+    async fn settle_error(
+        &self,
+        item: &Claimed,
+        err: &salesforce::Error,
+        report: &mut DrainReport,
+    ) -> Result<bool, OutboxError> {
+        let verdict = classify(err);
+        tracing::info!(call_id = %item.call_id, code = %err.code(), ?verdict, "call log not delivered");
+        match verdict {
+            Verdict::Unreachable => {
+                report.org_unreachable = true;
+                self.give_back(std::slice::from_ref(item), err, report)
+                    .await?;
+                Ok(true)
+            }
+            Verdict::SignedOut => {
+                report.signed_out = true;
+                self.give_back(std::slice::from_ref(item), err, report)
+                    .await?;
+                Ok(true)
+            }
+            Verdict::Halted => {
+                self.give_back(std::slice::from_ref(item), err, report)
+                    .await?;
+                Ok(false)
+            }
+            Verdict::Retry { in_doubt } => {
+                let spent = item.attempts + 1;
+                match self
+                    .options
+                    .schedule
+                    .delay_after(u32::try_from(spent).unwrap_or(u32::MAX))
+                {
+                    Some(delay) => {
+                        report.retried += 1;
+                        self.fail(item, err, spent, Some(delay), in_doubt).await?;
+                    }
+                    None => {
+                        report.dead += 1;
+                        self.fail(item, err, spent, None, in_doubt).await?;
+                    }
+                }
+                Ok(false)
+            }
+            Verdict::Dead => {
+                report.dead += 1;
+                self.fail(item, err, item.attempts + 1, None, false).await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Puts items back to pending without spending an attempt.
+    async fn give_back(
+        &self,
+        items: &[Claimed],
+        err: &salesforce::Error,
+        report: &mut DrainReport,
+    ) -> Result<(), OutboxError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let verdict = classify(err);
+        let (wait, event) = match verdict {
+            Verdict::SignedOut => (self.options.signed_out_wait, "held"),
+            Verdict::Unreachable => (self.options.unreachable_wait, "waiting"),
+            _ => (Duration::ZERO, "waiting"),
+        };
+        let now = now_ms();
+        let code = err.code();
+        let message = err.to_string();
+        let o = &self.outbox;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("giving items back", e))?;
+        for item in items {
+            sqlx::query(
+                "UPDATE outbox SET state = 'pending', run_at = ?2, lease_expires_at = NULL, \
+                   last_error_code = ?3, last_error = ?4, updated_at = ?5 \
+                 WHERE id = ?1 AND state = 'in_flight'",
+            )
+            .bind(item.id)
+            .bind(now + wait.as_millis() as i64)
+            .bind(&code)
+            .bind(&message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| o.write_error("giving items back", e))?;
+            // One entry per change of reason, not one per probe during a long outage.
+            if item.last_error_code.as_deref() != Some(code.as_str()) {
+                audit::append(
+                    &mut tx,
+                    now,
+                    &self.options.actor,
+                    &item.call_id,
+                    event,
+                    Some(&code),
+                    Some("no attempt spent"),
+                )
+                .await
+                .map_err(|e| o.write_error("auditing", e))?;
+            }
+            report.waiting += 1;
+        }
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("giving items back", e))?;
+        Ok(())
+    }
+
+    /// Records a spent attempt: pending again after `delay`, or dead when `delay` is None.
+    async fn fail(
+        &self,
+        item: &Claimed,
+        err: &salesforce::Error,
+        spent: i64,
+        delay: Option<Duration>,
+        in_doubt: bool,
+    ) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let code = err.code();
+        let message = err.to_string();
+        let (state, run_at, event) = match delay {
+            Some(d) => ("pending", now + d.as_millis() as i64, "retry"),
+            None => ("dead", now, "dead"),
+        };
+        let o = &self.outbox;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("recording a failed attempt", e))?;
+        // An update queued while this send was in flight gets a fresh start instead.
+        sqlx::query(
+            "UPDATE outbox SET \
+               state = CASE WHEN revision = ?2 THEN ?3 ELSE 'pending' END, \
+               attempts = CASE WHEN revision = ?2 THEN ?4 ELSE 0 END, \
+               run_at = ?5, check_first = MAX(check_first, ?6), lease_expires_at = NULL, \
+               last_error_code = ?7, last_error = ?8, updated_at = ?9 \
+             WHERE id = ?1 AND state = 'in_flight'",
+        )
+        .bind(item.id)
+        .bind(item.revision)
+        .bind(state)
+        .bind(spent)
+        .bind(run_at)
+        .bind(i64::from(in_doubt))
+        .bind(&code)
+        .bind(&message)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| o.write_error("recording a failed attempt", e))?;
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &item.call_id,
+            event,
+            Some(&code),
+            Some(&message),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("recording a failed attempt", e))?;
+        Ok(())
+    }
+
+    /// Stores what a check found, so it is never looked up (or created) again.
+    async fn record_check(&self, item: &Claimed) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let o = &self.outbox;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("recording a check", e))?;
+        sqlx::query(
+            "UPDATE outbox SET check_first = 0, task_id = COALESCE(?2, task_id), updated_at = ?3 \
+             WHERE id = ?1",
+        )
+        .bind(item.id)
+        .bind(&item.task_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| o.write_error("recording a check", e))?;
+        let detail = match &item.task_id {
+            Some(id) => format!("Task {id} already exists; it will be updated, not created"),
+            None => "no Task carries this call id yet".to_owned(),
+        };
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &item.call_id,
+            "checked",
+            None,
+            Some(&detail),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("recording a check", e))?;
+        Ok(())
+    }
+
+    /// Records a delivery. If the call was updated while in flight, it goes back to pending
+    /// (with the ids learnt) so the update is sent to the same records.
+    async fn ack(
+        &self,
+        item: &Claimed,
+        done: &Delivered,
+        report: &mut DrainReport,
+    ) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let o = &self.outbox;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("recording a delivery", e))?;
+        sqlx::query(
+            "UPDATE outbox SET \
+               state = CASE WHEN revision = ?2 THEN 'delivered' ELSE 'pending' END, \
+               attempts = 0, task_id = COALESCE(?3, task_id), log_id = COALESCE(?4, log_id), \
+               check_first = 0, delivered_at = ?5, updated_at = ?5, run_at = ?5, \
+               lease_expires_at = NULL, last_error = NULL, last_error_code = NULL \
+             WHERE id = ?1 AND state = 'in_flight'",
+        )
+        .bind(item.id)
+        .bind(item.revision)
+        .bind(&done.task_id)
+        .bind(&done.log_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| o.write_error("recording a delivery", e))?;
+        let detail = match (&done.task_id, &done.log_id) {
+            (Some(t), Some(l)) => format!("Task {t}, call log {l}"),
+            (None, Some(l)) => format!("call log {l}"),
+            (Some(t), None) => format!("Task {t}"),
+            (None, None) => "delivered".to_owned(),
+        };
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &item.call_id,
+            "sent",
+            None,
+            Some(&detail),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("recording a delivery", e))?;
+        report.delivered += 1;
+        Ok(())
+    }
+}

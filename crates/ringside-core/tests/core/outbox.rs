@@ -1,0 +1,744 @@
+//! The durable queue against a real SQLite file and the real demo org over HTTP, with
+//! faults injected through `DemoOrg::faults()`. After every scenario the org must hold
+//! exactly one Task and one call log per logged call, each Task linked to its call log,
+//! and every local item must be delivered or dead-lettered with a reason.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use demo_org::{DemoOrg, seed};
+use ringside_core::call_log::{CallLog, Direction, LoggingMode, LoggingSettings};
+use ringside_core::outbox::{
+    ItemState, OpenOptions, Outbox, OutboxError, RetrySchedule, Worker, WorkerOptions, keep_unsent,
+};
+use salesforce::{ApiVersion, ClientOptions, InstanceUrl, Record};
+use serde_json::json;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh directory per test (the database is always a real file).
+pub fn temp_home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ringside-outbox-{name}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+pub fn call(id: &str) -> CallLog {
+    CallLog {
+        call_id: id.to_owned(),
+        direction: Direction::Inbound,
+        from: seed::JANE_PHONE.to_owned(),
+        to: "+14155550100".to_owned(),
+        started_at_ms: 1_763_000_000_000,
+        duration_seconds: 95,
+        disposition: Some("Resolved".into()),
+        subject: None,
+        notes: Some("wants a demo next week".into()),
+        who_id: Some(seed::JANE_CALLER_ID.to_owned()),
+        what_id: Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned()),
+        recording_url: None,
+        summary: None,
+        key_topics: vec![],
+        missed: false,
+    }
+}
+
+pub fn client(org: &DemoOrg, timeout: Duration) -> salesforce::Client {
+    salesforce::Client::with_options(
+        InstanceUrl::parse(&org.base_url()).expect("demo url"),
+        salesforce::AccessToken::new(org.issue_access_token()).expect("token"),
+        ApiVersion::default(),
+        ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: timeout,
+            query_batch_size: None,
+        },
+    )
+    .expect("client")
+}
+
+/// Short waits so fault scenarios finish in milliseconds.
+pub fn fast_options() -> WorkerOptions {
+    WorkerOptions {
+        schedule: RetrySchedule::new(vec![Duration::from_millis(10); 5]),
+        unreachable_wait: Duration::from_millis(50),
+        signed_out_wait: Duration::from_millis(20),
+        ..WorkerOptions::default()
+    }
+}
+
+struct Fixture {
+    org: DemoOrg,
+    outbox: Outbox,
+    worker: Worker,
+    home: PathBuf,
+}
+
+async fn fixture_with(name: &str, settings: LoggingSettings, timeout: Duration) -> Fixture {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let home = temp_home(name);
+    let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, timeout),
+        settings,
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    Fixture {
+        org,
+        outbox,
+        worker,
+        home,
+    }
+}
+
+async fn fixture(name: &str) -> Fixture {
+    fixture_with(name, LoggingSettings::default(), Duration::from_secs(10)).await
+}
+
+/// What the org holds: call logs by external id, and Tasks by call id.
+pub struct OrgRecords {
+    pub logs: HashMap<String, Vec<Record>>,
+    pub tasks: HashMap<String, Vec<Record>>,
+}
+
+pub async fn org_records(org: &DemoOrg) -> OrgRecords {
+    let reader = client(org, Duration::from_secs(10));
+    let logs: Vec<Record> = reader
+        .query_all("SELECT Id, External_Id__c, Summary__c, Duration_Seconds__c, Contact__c FROM Call_Log__c")
+        .await
+        .expect("call logs readable");
+    let tasks: Vec<Record> = reader
+        .query_all("SELECT Id, CallObject, Call_Log__c, Subject, TaskSubtype, CallType, Description, WhoId, WhatId, Status FROM Task WHERE CallObject != null")
+        .await
+        .expect("tasks readable");
+    let mut by_log: HashMap<String, Vec<Record>> = HashMap::new();
+    for r in logs {
+        let key = r.fields["External_Id__c"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        by_log.entry(key).or_default().push(r);
+    }
+    let mut by_task: HashMap<String, Vec<Record>> = HashMap::new();
+    for r in tasks {
+        let key = r.fields["CallObject"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        by_task.entry(key).or_default().push(r);
+    }
+    OrgRecords {
+        logs: by_log,
+        tasks: by_task,
+    }
+}
+
+/// Exactly one call log and one Task per delivered call, the Task linked to the log;
+/// every local item delivered or dead with a reason; nothing for dead ones.
+pub async fn assert_exactly_once(org: &DemoOrg, outbox: &Outbox) {
+    let records = org_records(org).await;
+    for item in outbox.list().await.expect("queue readable") {
+        match item.state {
+            ItemState::Delivered => {
+                let logs = records.logs.get(&item.call_id).map_or(0, Vec::len);
+                let tasks = records
+                    .tasks
+                    .get(&item.call_id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                assert_eq!(logs, 1, "{}: exactly one call log", item.call_id);
+                assert_eq!(
+                    tasks.len(),
+                    1,
+                    "{}: exactly one Task: {tasks:?}",
+                    item.call_id
+                );
+                let log_id = records.logs[&item.call_id][0].fields["Id"].clone();
+                assert_eq!(
+                    tasks[0].fields["Call_Log__c"], log_id,
+                    "{}: the Task links to its call log",
+                    item.call_id
+                );
+                assert_eq!(
+                    item.task_id.as_deref(),
+                    tasks[0].fields["Id"].as_str(),
+                    "the queue knows the Task id"
+                );
+            }
+            ItemState::Dead => {
+                assert!(
+                    item.last_error.is_some() && item.last_error_code.is_some(),
+                    "{}: a dead letter says why",
+                    item.call_id
+                );
+                assert!(
+                    !records.tasks.contains_key(&item.call_id),
+                    "{}: a dead letter wrote no Task",
+                    item.call_id
+                );
+            }
+            other => panic!(
+                "{}: left {other:?}; every item must be delivered or dead",
+                item.call_id
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_logged_call_is_one_api_call_with_every_task_field() {
+    let f = fixture("happy").await;
+    let queued = f
+        .outbox
+        .enqueue(&call("happy-1"), "agent")
+        .await
+        .expect("queued");
+    assert!(!queued.updated);
+    f.org.clear_request_log();
+    let report = f.worker.drain(Duration::ZERO).await.expect("drain");
+    assert_eq!(report.delivered, 1);
+    assert_eq!(
+        report.api_calls, 1,
+        "Task and call log go in one composite: {report:?}"
+    );
+    let requests = f.org.data_requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "one request reached the org: {requests:?}"
+    );
+    let records = org_records(&f.org).await;
+    let task = &records.tasks["happy-1"][0].fields;
+    assert_eq!(task["TaskSubtype"], "Call");
+    assert_eq!(task["CallType"], "Inbound");
+    assert_eq!(task["Status"], "Completed");
+    assert_eq!(task["Description"], "wants a demo next week");
+    assert_eq!(task["WhoId"], seed::JANE_CALLER_ID);
+    assert_eq!(task["WhatId"], seed::JANE_OPEN_OPPORTUNITY_ID);
+    assert_eq!(
+        records.logs["happy-1"][0].fields["Contact__c"],
+        seed::JANE_CALLER_ID
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let events: Vec<String> = f
+        .outbox
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(
+        events,
+        ["queued", "sent"],
+        "each state change is audited once"
+    );
+}
+
+#[tokio::test]
+async fn a_later_update_changes_the_same_records() {
+    let f = fixture("update").await;
+    f.outbox.enqueue(&call("upd-1"), "agent").await.unwrap();
+    f.worker.drain(Duration::ZERO).await.unwrap();
+    let mut later = call("upd-1");
+    later.notes = None;
+    later.summary = Some("Customer asked about pricing".into());
+    later.recording_url = Some("https://recordings.example.com/upd-1.mp3".into());
+    let queued = f.outbox.enqueue(&later, "agent").await.unwrap();
+    assert!(queued.updated, "the same call id updates the queued call");
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.api_calls, 1, "an update is one call too");
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let records = org_records(&f.org).await;
+    assert_eq!(
+        records.logs["upd-1"][0].fields["Summary__c"],
+        "Customer asked about pricing"
+    );
+    assert_eq!(
+        records.tasks["upd-1"][0].fields["Description"], "wants a demo next week",
+        "the agent's notes survive the summary update"
+    );
+}
+
+#[tokio::test]
+async fn call_log_only_mode_writes_no_task() {
+    let settings = LoggingSettings {
+        mode: LoggingMode::CallLogOnly,
+        ..LoggingSettings::default()
+    };
+    let f = fixture_with("logonly", settings, Duration::from_secs(10)).await;
+    f.outbox.enqueue(&call("only-1"), "agent").await.unwrap();
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    let records = org_records(&f.org).await;
+    assert_eq!(records.logs["only-1"].len(), 1);
+    assert!(
+        !records.tasks.contains_key("only-1"),
+        "call-log-only mode writes no Task"
+    );
+}
+
+/// `code` is the code the audit should show: an error list's `errorCode`, or `HTTP_<status>`
+/// for a body that is not a Salesforce error (a proxy's answer).
+async fn burst(status: u16, code: &str, times: u32) {
+    let f = fixture(&format!("burst-{status}")).await;
+    for i in 0..3 {
+        f.outbox
+            .enqueue(&call(&format!("burst-{status}-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    f.org.faults().fail_next(
+        Some("POST"),
+        "/services/data/v66.0/composite",
+        times,
+        status,
+        if code.starts_with("HTTP_") {
+            json!([])
+        } else {
+            json!([{"message": format!("injected {code}"), "errorCode": code}])
+        },
+    );
+    let report = f.worker.drain(Duration::from_secs(3)).await.unwrap();
+    assert_eq!(
+        report.delivered, 3,
+        "{code}: everything lands after the burst: {report:?}"
+    );
+    assert!(
+        report.retried >= 1,
+        "{code}: the burst cost attempts: {report:?}"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let audit = f.outbox.audit().await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.event == "retry" && e.error_code.as_deref() == Some(code)),
+        "{code}: the retry is audited with its code"
+    );
+}
+
+#[tokio::test]
+async fn burst_of_503_then_delivered_once() {
+    burst(503, "SERVER_UNAVAILABLE", 3).await;
+}
+
+#[tokio::test]
+async fn burst_of_500_then_delivered_once() {
+    burst(500, "HTTP_500", 2).await;
+}
+
+#[tokio::test]
+async fn request_limit_exceeded_is_retried() {
+    burst(403, "REQUEST_LIMIT_EXCEEDED", 2).await;
+}
+
+#[tokio::test]
+async fn unable_to_lock_row_is_retried() {
+    burst(400, "UNABLE_TO_LOCK_ROW", 2).await;
+}
+
+#[tokio::test]
+async fn connection_dropped_after_commit_creates_no_second_task() {
+    let f = fixture("dropped").await;
+    f.outbox.enqueue(&call("drop-1"), "agent").await.unwrap();
+    f.org
+        .faults()
+        .drop_after_commit(Some("POST"), "/services/data/v66.0/composite", 1);
+    let first = f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        first.retried, 1,
+        "the lost answer is a failed attempt: {first:?}"
+    );
+    let after_drop = org_records(&f.org).await;
+    assert_eq!(
+        after_drop.tasks["drop-1"].len(),
+        1,
+        "Salesforce did commit the first send"
+    );
+    let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let audit = f.outbox.audit().await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.event == "checked"
+            && e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("already exists"))),
+        "the retry looked before writing and found the Task: {audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_timeout_is_checked_before_writing_again() {
+    let f = fixture_with(
+        "timeout",
+        LoggingSettings::default(),
+        Duration::from_millis(300),
+    )
+    .await;
+    f.outbox.enqueue(&call("slow-1"), "agent").await.unwrap();
+    f.org.faults().set_latency(Duration::from_millis(800));
+    let first = f.worker.drain_due().await.unwrap();
+    assert_eq!(first.retried, 1, "a timeout spends an attempt: {first:?}");
+    f.org.faults().set_latency(Duration::ZERO);
+    let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    assert!(
+        report.api_calls >= 2,
+        "a check precedes the write after a timeout"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+#[tokio::test]
+async fn expired_session_holds_without_spending_attempts() {
+    let f = fixture("expired").await;
+    for i in 0..4 {
+        f.outbox
+            .enqueue(&call(&format!("exp-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    f.org.faults().expire_tokens();
+    let held = f.worker.drain_due().await.unwrap();
+    assert!(
+        held.signed_out,
+        "the drain stops while signed out: {held:?}"
+    );
+    assert_eq!(
+        held.dead + held.retried,
+        0,
+        "no attempt is spent on a dead session"
+    );
+    for item in f.outbox.list().await.unwrap() {
+        assert_eq!(item.state, ItemState::Pending, "held items stay queued");
+        assert_eq!(item.attempts, 0, "holding spends no attempt");
+    }
+    // Sign-in again (the refresh layer does this for real orgs).
+    f.worker
+        .client()
+        .set_access_token(salesforce::AccessToken::new(f.org.issue_access_token()).unwrap());
+    let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(report.delivered, 4, "{report:?}");
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+#[tokio::test]
+async fn one_bad_record_in_a_batch_does_not_sink_the_others() {
+    let f = fixture("batch-bad").await;
+    for i in 0..6 {
+        let mut log = call(&format!("batch-{i}"));
+        if i == 3 {
+            // Key topics are limited to 1,000 characters in the org: STRING_TOO_LONG.
+            log.key_topics = vec!["x".repeat(1500)];
+        }
+        f.outbox.enqueue(&log, "agent").await.unwrap();
+    }
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(
+        report.api_calls, 1,
+        "six calls go in one graph request: {report:?}"
+    );
+    assert_eq!(report.delivered, 5);
+    assert_eq!(report.dead, 1, "a permanent error dead-letters at once");
+    let dead = f.outbox.dead().await.unwrap();
+    assert_eq!(dead[0].call_id, "batch-3");
+    assert_eq!(dead[0].last_error_code.as_deref(), Some("STRING_TOO_LONG"));
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("Key_Topics__c")
+            || dead[0]
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("Key Topics"),
+        "Salesforce's message is kept for the admin: {:?}",
+        dead[0].last_error
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+#[tokio::test]
+async fn org_down_waits_without_attempts_and_resumes_by_itself() {
+    let f = fixture("down").await;
+    for i in 0..3 {
+        f.outbox
+            .enqueue(&call(&format!("down-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    f.org
+        .faults()
+        .refuse_connections(Duration::from_millis(1500));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let first = f.worker.drain_due().await.unwrap();
+    assert!(first.org_unreachable, "{first:?}");
+    assert_eq!(first.api_calls, 0, "nothing reached the org");
+    for item in f.outbox.list().await.unwrap() {
+        assert_eq!(item.attempts, 0, "an unreachable org spends no attempt");
+    }
+    let report = f.worker.drain(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        report.delivered, 3,
+        "resumes once the org is back: {report:?}"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let waits = f
+        .outbox
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event == "waiting")
+        .count();
+    assert!(
+        waits <= 3,
+        "one audit entry per item per outage, not one per probe ({waits})"
+    );
+}
+
+#[tokio::test]
+async fn out_of_attempts_goes_dead_then_replay_delivers_once() {
+    let f = fixture("attempts").await;
+    f.outbox.enqueue(&call("tired-1"), "agent").await.unwrap();
+    f.org.faults().fail_next(
+        Some("POST"),
+        "/services/data/v66.0/composite",
+        6,
+        503,
+        json!([{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]),
+    );
+    let report = f.worker.drain(Duration::from_secs(3)).await.unwrap();
+    assert_eq!(
+        report.dead, 1,
+        "six failed attempts dead-letter the item: {report:?}"
+    );
+    let dead = f.outbox.dead().await.unwrap();
+    assert_eq!(dead[0].attempts, 6);
+    f.outbox.replay(dead[0].id, "admin").await.unwrap();
+    let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_exactly_once(&f.org, &f.outbox).await;
+    assert!(matches!(
+        f.outbox.replay(dead[0].id, "admin").await,
+        Err(OutboxError::NotDead { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_permanent_error_dead_letters_at_once_with_the_message() {
+    let f = fixture("permanent").await;
+    let mut log = call("perm-1");
+    log.who_id = Some("003Dm00000000ZZIAA".into());
+    f.outbox.enqueue(&log, "agent").await.unwrap();
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.dead, 1, "{report:?}");
+    assert_eq!(report.api_calls, 1, "no retry for a permanent error");
+    let dead = &f.outbox.dead().await.unwrap()[0];
+    assert_eq!(dead.attempts, 1);
+    assert!(dead.last_error_code.is_some(), "{dead:?}");
+    assert_exactly_once(&f.org, &f.outbox).await;
+    let _ = f.home;
+}
+
+#[tokio::test]
+async fn catch_up_drains_in_batches() {
+    let f = fixture("catchup").await;
+    for i in 0..300 {
+        f.outbox
+            .enqueue(&call(&format!("cu-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.delivered, 300);
+    assert!(
+        report.api_calls <= 30,
+        "N queued calls take at most N/10 API calls: {report:?}"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_update_and_delete() {
+    let f = fixture("audit").await;
+    f.outbox.enqueue(&call("aud-1"), "agent").await.unwrap();
+    f.outbox.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        f.home.join("ringside.db").display()
+    ))
+    .await
+    .unwrap();
+    let update = sqlx::query("UPDATE audit SET event = 'forged'")
+        .execute(&pool)
+        .await;
+    assert!(
+        update.unwrap_err().to_string().contains("append-only"),
+        "the trigger refuses UPDATE"
+    );
+    let delete = sqlx::query("DELETE FROM audit").execute(&pool).await;
+    assert!(delete.is_err(), "the trigger refuses DELETE");
+}
+
+#[tokio::test]
+async fn a_second_worker_on_the_same_database_is_refused() {
+    let f = fixture("busy").await;
+    let second = Worker::start(
+        f.outbox.clone(),
+        client(&f.org, Duration::from_secs(2)),
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await;
+    assert!(matches!(second, Err(OutboxError::WorkerBusy { .. })));
+}
+
+#[tokio::test]
+async fn a_read_only_database_is_refused_and_left_untouched() {
+    let home = temp_home("readonly");
+    let path = home.join("ringside.db");
+    {
+        let outbox = Outbox::open(&path).await.unwrap();
+        outbox.enqueue(&call("ro-1"), "agent").await.unwrap();
+        outbox.close().await;
+    }
+    let before = std::fs::read(&path).unwrap();
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&path, perms).unwrap();
+    let err = Outbox::open(&path).await.unwrap_err();
+    assert!(matches!(err, OutboxError::ReadOnly { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("read-only"),
+        "says so plainly: {err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is not changed"
+    );
+    // The agent's log is kept beside it and imported once the database is writable.
+    let kept = keep_unsent(&home, &call("ro-2")).unwrap();
+    assert!(kept.exists());
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    let outbox = Outbox::open(&path).await.unwrap();
+    let ids: Vec<String> = outbox
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.call_id)
+        .collect();
+    assert_eq!(ids, ["ro-1", "ro-2"], "nothing lost, the kept log imported");
+    assert!(!kept.exists(), "the kept file is removed once imported");
+}
+
+#[tokio::test]
+async fn a_corrupt_database_is_moved_aside_not_overwritten() {
+    let home = temp_home("corrupt");
+    let path = home.join("ringside.db");
+    std::fs::write(&path, b"this is not a database, but someone's data").unwrap();
+    let outbox = Outbox::open(&path).await.expect("opens a fresh database");
+    let recovery = outbox.recovery().expect("says what it did").clone();
+    assert_eq!(
+        std::fs::read(&recovery.moved_to).unwrap(),
+        b"this is not a database, but someone's data",
+        "the old file is kept byte for byte"
+    );
+    outbox
+        .enqueue(&call("after-corrupt"), "agent")
+        .await
+        .unwrap();
+    assert_eq!(outbox.status().await.unwrap().pending, 1);
+}
+
+#[tokio::test]
+async fn a_damaged_sqlite_file_is_moved_aside() {
+    let home = temp_home("damaged");
+    let path = home.join("ringside.db");
+    {
+        let outbox = Outbox::open(&path).await.unwrap();
+        for i in 0..50 {
+            outbox
+                .enqueue(&call(&format!("dmg-{i}")), "agent")
+                .await
+                .unwrap();
+        }
+        outbox.close().await;
+    }
+    // Keep the SQLite header, smash pages after it.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in bytes.iter_mut().skip(100).take(8000) {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let _ = std::fs::remove_file(home.join("ringside.db-wal"));
+    let outbox = Outbox::open(&path).await.expect("opens a fresh database");
+    let recovery = outbox.recovery().expect("the damage is reported");
+    assert!(
+        recovery.moved_to.exists(),
+        "the damaged file is kept for recovery"
+    );
+}
+
+#[tokio::test]
+async fn a_full_database_says_so_and_the_log_can_be_kept() {
+    let home = temp_home("full");
+    let path = home.join("ringside.db");
+    {
+        Outbox::open(&path).await.unwrap().close().await;
+    }
+    let pages: u32 = {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        n as u32
+    };
+    let outbox = Outbox::open_with(
+        &path,
+        &OpenOptions {
+            max_page_count: Some(pages),
+        },
+    )
+    .await
+    .unwrap();
+    let mut big = call("full-1");
+    big.notes = Some("n".repeat(30_000));
+    let mut result = Ok(());
+    for i in 0..20 {
+        big.call_id = format!("full-{i}");
+        if let Err(e) = outbox.enqueue(&big, "agent").await {
+            result = Err(e);
+            break;
+        }
+    }
+    let err = result.expect_err("a capped database fills up");
+    assert!(matches!(err, OutboxError::Full { .. }), "{err:?}");
+    assert!(err.database_unusable());
+    assert!(err.to_string().contains("full"), "{err}");
+}
