@@ -2,8 +2,9 @@
 //! `ringside.toml` in it. Parsed once into validated types; the rest of the
 //! program never sees raw TOML.
 //!
-//! Read so far: `[phone]` and `[logging]` (mode and call-log API names); other tables
-//! (fields, intents) are accepted and left for the features that own them.
+//! Read so far: `[phone]`, `[logging]` (mode and call-log API names) and `[lookup]`
+//! (`object_priority`); other tables (fields, intents) are accepted and left for
+//! the features that own them.
 
 use std::path::{Path, PathBuf};
 
@@ -11,8 +12,9 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
+use crate::lookup::CallerObject;
 use crate::phone::Region;
-use crate::settings::LookupSettings;
+use crate::settings::{LookupSettings, ObjectPriority};
 
 /// The config file's name inside the Ringside home.
 pub const CONFIG_FILE: &str = "ringside.toml";
@@ -45,6 +47,10 @@ pub enum ConfigError {
     )]
     InvalidRegion { path: PathBuf, value: String },
     #[error(
+        "{path}: [lookup] object_priority = {value} must list \"Contact\", \"Lead\" and \"Account\", each once, e.g. [\"Lead\", \"Contact\", \"Account\"]"
+    )]
+    InvalidObjectPriority { path: PathBuf, value: String },
+    #[error(
         "{path}: [logging] mode = {value:?} is not one of \"task_and_call_log\", \"call_log_only\""
     )]
     InvalidLoggingMode { path: PathBuf, value: String },
@@ -64,6 +70,8 @@ pub struct Config {
     pub default_region: Option<Region>,
     /// `[logging]`: what a logged call writes and under which API names.
     pub logging: LoggingSettings,
+    /// `[lookup] object_priority`: which object's matches the pop lists first.
+    pub object_priority: ObjectPriority,
 }
 
 impl Config {
@@ -95,19 +103,44 @@ impl Config {
             }
         };
         let logging = logging_settings(raw.logging, path)?;
+        let object_priority = object_priority(raw.lookup, path)?;
         Ok(Config {
             default_region,
             logging,
+            object_priority,
         })
     }
 
     /// Lookup settings: the configured region, else the OS locale's, else US.
     pub fn lookup_settings(&self) -> LookupSettings {
-        match self.default_region {
+        let settings = match self.default_region {
             Some(region) => LookupSettings::with_region(region),
             None => LookupSettings::from_environment(),
-        }
+        };
+        settings.with_object_priority(self.object_priority)
     }
+}
+
+/// `[lookup] object_priority`: a permutation of Contact, Lead, Account.
+fn object_priority(raw: RawLookup, path: &Path) -> Result<ObjectPriority, ConfigError> {
+    let Some(names) = raw.object_priority else {
+        return Ok(ObjectPriority::default());
+    };
+    let invalid = || ConfigError::InvalidObjectPriority {
+        path: path.to_owned(),
+        value: format!("{names:?}"),
+    };
+    let objects: Vec<CallerObject> = names
+        .iter()
+        .map(|name| match name.as_str() {
+            "Contact" => Ok(CallerObject::Contact),
+            "Lead" => Ok(CallerObject::Lead),
+            "Account" => Ok(CallerObject::Account),
+            _ => Err(invalid()),
+        })
+        .collect::<Result<_, _>>()?;
+    let order: [CallerObject; 3] = objects.try_into().map_err(|_| invalid())?;
+    ObjectPriority::new(order).ok_or_else(invalid)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +149,14 @@ struct RawConfig {
     phone: RawPhone,
     #[serde(default)]
     logging: RawLogging,
+    #[serde(default)]
+    lookup: RawLookup,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLookup {
+    object_priority: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -261,6 +302,44 @@ mod tests {
         assert!(
             matches!(err, ConfigError::Syntax { .. }),
             "a misspelt key is refused: {err}"
+        );
+    }
+
+    #[test]
+    fn lookup_object_priority_is_validated_at_parse_time() {
+        let config = parse("[lookup]\nobject_priority = [\"Lead\", \"Account\", \"Contact\"]\n")
+            .expect("a permutation is valid");
+        assert_eq!(
+            config.lookup_settings().object_priority.order(),
+            [
+                CallerObject::Lead,
+                CallerObject::Account,
+                CallerObject::Contact
+            ],
+            "the admin's order reaches the lookup settings"
+        );
+        assert_eq!(
+            parse("").expect("empty config").object_priority,
+            ObjectPriority::default(),
+            "default Contact > Lead > Account"
+        );
+        for bad in [
+            "[\"Lead\", \"Lead\", \"Account\"]",
+            "[\"Contact\", \"Lead\"]",
+            "[\"Contact\", \"Lead\", \"Account\", \"Case\"]",
+            "[\"contact\", \"Lead\", \"Account\"]",
+        ] {
+            let err = parse(&format!("[lookup]\nobject_priority = {bad}")).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InvalidObjectPriority { .. })
+                    && err.to_string().contains("each once"),
+                "{bad} is refused with the fix: {err}"
+            );
+        }
+        let err = parse("[lookup]\npriority = []").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Syntax { .. }),
+            "unknown key in [lookup] refused: {err}"
         );
     }
 

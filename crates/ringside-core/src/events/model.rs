@@ -158,13 +158,14 @@ pub struct WireEvent {
 impl WireEvent {
     /// Reads a JSON body; every refusal says what to fix.
     pub fn from_json(body: &[u8]) -> Result<WireEvent, EventError> {
-        serde_json::from_slice(body).map_err(|err| {
-            if err.is_syntax() || err.is_eof() {
-                EventError::NotJson(err.to_string())
-            } else {
-                EventError::Malformed(err.to_string())
-            }
-        })
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|err| EventError::NotJson(err.to_string()))?;
+        if !value.is_object() {
+            return Err(EventError::Malformed(
+                "the body must be a JSON object such as {\"event\":\"ring\",\"call_id\":\"…\",\"from\":\"…\"}".into(),
+            ));
+        }
+        serde_json::from_value(value).map_err(|err| EventError::Malformed(err.to_string()))
     }
 
     /// Validates every field into a [`CallEvent`].

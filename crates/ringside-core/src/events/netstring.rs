@@ -151,7 +151,8 @@ mod tests {
 
     #[test]
     fn broken_streams_are_errors_not_panics() {
-        let cases: [(&[u8], fn(&NetstringError) -> bool); 5] = [
+        type Expect = fn(&NetstringError) -> bool;
+        let cases: [(&[u8], Expect); 5] = [
             (b"abc:xyz,", |e| {
                 matches!(e, NetstringError::BadLength(b'a'))
             }),

@@ -54,15 +54,13 @@ impl PopCache {
             let ttl = self.ttl;
             self.entries
                 .retain(|_, entry| now.saturating_sub(entry.stored_at) < ttl);
-            if self.entries.len() >= MAX_ENTRIES {
-                if let Some(oldest) = self
-                    .entries
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.stored_at)
-                    .map(|(key, _)| key.clone())
-                {
-                    self.entries.remove(&oldest);
-                }
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, entry)| entry.stored_at)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest.filter(|_| self.entries.len() >= MAX_ENTRIES) {
+                self.entries.remove(&oldest);
             }
         }
         self.entries.insert(
@@ -90,9 +88,53 @@ impl PopCache {
         });
         before - self.entries.len()
     }
+}
 
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.entries.len()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lookup::QueryKind;
+
+    fn result(n: usize) -> LookupResult {
+        LookupResult {
+            query: n.to_string(),
+            normalized: n.to_string(),
+            kind: QueryKind::Phone,
+            matches: Vec::new(),
+            api_calls: 1,
+            cached: false,
+            elapsed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn bounded_and_expiring() {
+        let mut cache = PopCache::new(Duration::from_secs(60));
+        for n in 0..(MAX_ENTRIES + 10) {
+            cache.put(n.to_string(), result(n), Duration::from_millis(n as u64));
+        }
+        assert!(
+            cache.entries.len() <= MAX_ENTRIES,
+            "never more than {MAX_ENTRIES} entries"
+        );
+        assert!(
+            cache.get("0", Duration::from_secs(1)).is_none(),
+            "the oldest went first"
+        );
+        let last = (MAX_ENTRIES + 9).to_string();
+        assert!(
+            cache.get(&last, Duration::from_secs(1)).is_some(),
+            "the newest stays"
+        );
+        assert!(
+            cache.get(&last, Duration::from_secs(62)).is_none(),
+            "stale after the TTL"
+        );
+        let mut off = PopCache::new(Duration::ZERO);
+        off.put("x".into(), result(1), Duration::ZERO);
+        assert!(
+            off.get("x", Duration::ZERO).is_none(),
+            "a zero TTL turns the cache off"
+        );
     }
 }

@@ -1,0 +1,261 @@
+//! The event intake over real loopback sockets: the HTTP API with its token,
+//! and the baresip adapter against a TCP server speaking ctrl_tcp's netstrings.
+
+use std::time::Duration;
+
+use ringside_core::events::api::EventApi;
+use ringside_core::events::baresip::{self, Backoff, BaresipConfig};
+use ringside_core::events::netstring::encode;
+use ringside_core::events::token::{ApiToken, Endpoint};
+use ringside_core::events::{CallEvent, CallEventKind, CallerId, EventSource, EventStream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+fn temp_home(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ringside-events-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// One raw HTTP/1.1 request; returns the status and the body.
+async fn request(port: u16, token: Option<&str>, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("the API accepts connections");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head sent");
+    // The server may answer (413, 401) and close before reading a large body.
+    let _ = stream.write_all(body).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("an HTTP answer: {text:?}"));
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+async fn next_event(events: &mut broadcast::Receiver<CallEvent>) -> CallEvent {
+    tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("an event arrives within 5 s")
+        .expect("the stream is open")
+}
+
+async fn no_event(events: &mut broadcast::Receiver<CallEvent>) {
+    let got = tokio::time::timeout(Duration::from_millis(200), events.recv()).await;
+    assert!(got.is_err(), "no event was published: {got:?}");
+}
+
+#[tokio::test]
+async fn api_accepts_authenticated_events_and_refuses_everything_else() {
+    let home = temp_home("api");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let api = EventApi::start(&home, 0, stream.clone())
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    assert!(api.address().ip().is_loopback(), "bound to 127.0.0.1 only");
+    assert_eq!(
+        Endpoint::read(&home).expect("readable"),
+        Some(Endpoint { port }),
+        "the port is recorded for `ringside call`"
+    );
+    let token = ApiToken::load(&home).expect("the token file exists");
+    let ring = br#"{"event":"ring","call_id":"c-1","from":"sip:+14155550123@pbx;user=phone"}"#;
+
+    let (status, body) = request(port, Some(token.expose()), ring).await;
+    assert_eq!(status, 202, "accepted: {body}");
+    let event = next_event(&mut events).await;
+    assert_eq!(event.event, CallEventKind::Ring);
+    assert_eq!(event.from, CallerId::Number("+14155550123".into()));
+    assert_eq!(event.source, EventSource::Api);
+
+    let (status, body) = request(port, None, ring).await;
+    assert_eq!(status, 401, "no token: {body}");
+    assert!(!body.contains(token.expose()), "the token is never echoed");
+    let (status, _) = request(port, Some("0123456789abcdef0123456789abcdef"), ring).await;
+    assert_eq!(status, 401, "wrong token");
+
+    let cases: &[(&[u8], u16, &str)] = &[
+        (b"ring!", 400, "not valid JSON"),
+        (br#"{"event":"ring","call_id":"c"#, 400, "not valid JSON"),
+        (
+            br#"{"event":"ring","from":"+14155550123"}"#,
+            400,
+            "missing field `call_id`",
+        ),
+        (
+            br#"{"event":"ring","call_id":"c"}"#,
+            400,
+            "missing field `from`",
+        ),
+        (
+            br#"{"event":"ring","call_id":"c","from":"+1 415 CALL NOW"}"#,
+            400,
+            "letter",
+        ),
+        (br#"[1,2,3]"#, 400, "malformed"),
+    ];
+    for (body, expected_status, expected_text) in cases {
+        let (status, answer) = request(port, Some(token.expose()), body).await;
+        assert_eq!(
+            status,
+            *expected_status,
+            "{}: {answer}",
+            String::from_utf8_lossy(body)
+        );
+        assert!(
+            answer.contains(expected_text),
+            "{}: says {expected_text:?}: {answer}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let megabyte = vec![b' '; 1024 * 1024];
+    let (status, _) = request(port, Some(token.expose()), &megabyte).await;
+    assert_eq!(status, 413, "a 1 MB body is refused");
+    no_event(&mut events).await;
+
+    // Anonymous callers are events too: they pop "unknown caller".
+    let anonymous = br#"{"event":"ring","call_id":"c-2","from":"sip:anonymous@anonymous.invalid"}"#;
+    assert_eq!(request(port, Some(token.expose()), anonymous).await.0, 202);
+    assert_eq!(next_event(&mut events).await.from, CallerId::Withheld);
+
+    api.shutdown().await;
+    assert_eq!(
+        Endpoint::read(&home).expect("readable"),
+        None,
+        "the endpoint file is removed on stop"
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "nothing listens after shutdown"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+fn baresip_event(kind: &str, id: &str, peer: &str) -> Vec<u8> {
+    encode(
+        format!(
+            r#"{{"event":true,"type":"{kind}","class":"call","accountaor":"sip:agent@127.0.0.1","direction":"incoming","peeruri":"{peer}","id":"{id}","param":""}}"#
+        )
+        .as_bytes(),
+    )
+}
+
+fn fast_backoff() -> Backoff {
+    Backoff {
+        initial: Duration::from_millis(20),
+        max: Duration::from_millis(100),
+    }
+}
+
+#[tokio::test]
+async fn baresip_adapter_waits_for_baresip_and_survives_restarts_and_garbage() {
+    // Reserve a port, then free it: baresip is "not running" at first.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let adapter = tokio::spawn(baresip::run(
+        BaresipConfig {
+            address: format!("127.0.0.1:{port}"),
+            backoff: fast_backoff(),
+        },
+        stream.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("port still free");
+
+    // First baresip: one good call, then a broken netstring (the adapter drops the connection).
+    let (mut conn, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+        .await
+        .expect("the adapter connects once baresip is up")
+        .unwrap();
+    conn.write_all(&baresip_event(
+        "CALL_INCOMING",
+        "a1",
+        "sip:+14155550123@127.0.0.1:5070;user=phone",
+    ))
+    .await
+    .unwrap();
+    let ring = next_event(&mut events).await;
+    assert_eq!(
+        (ring.event, ring.call_id.as_str()),
+        (CallEventKind::Ring, "a1")
+    );
+    assert_eq!(ring.source, EventSource::Baresip);
+    conn.write_all(b"1048576:").await.unwrap();
+    let mut probe = [0u8; 1];
+    let closed = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut probe)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "an oversized netstring drops the connection"
+    );
+
+    // Second connection: garbage JSON is skipped, a truncated frame at close is logged.
+    let (mut conn, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+        .await
+        .expect("the adapter reconnects")
+        .unwrap();
+    conn.write_all(&encode(b"this is not json")).await.unwrap();
+    conn.write_all(&encode(br#"{"event":true,"type":"CALL_INCOMING","class":"call","peeruri":"sip:anonymous@anonymous.invalid","id":"a2"}"#))
+        .await
+        .unwrap();
+    let anonymous = next_event(&mut events).await;
+    assert_eq!(
+        anonymous.from,
+        CallerId::Withheld,
+        "anonymous → unknown caller"
+    );
+    conn.write_all(&baresip_event(
+        "CALL_CLOSED",
+        "a2",
+        "sip:anonymous@anonymous.invalid",
+    ))
+    .await
+    .unwrap();
+    let end = next_event(&mut events).await;
+    assert_eq!(
+        end.disposition.as_deref(),
+        Some("missed"),
+        "closed without answer"
+    );
+    conn.write_all(b"50:{\"event\":true").await.unwrap();
+    drop(conn);
+
+    // baresip restarts: a new listener on the same port; the adapter finds it.
+    drop(listener);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("rebind");
+    let (mut conn, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+        .await
+        .expect("the adapter reconnects after a restart")
+        .unwrap();
+    conn.write_all(&baresip_event("CALL_INCOMING", "a3", "sip:4155550123@host"))
+        .await
+        .unwrap();
+    let ring = next_event(&mut events).await;
+    assert_eq!(ring.call_id, "a3", "events flow again after the restart");
+    assert!(!adapter.is_finished(), "the adapter never gave up");
+    adapter.abort();
+}
