@@ -24,6 +24,112 @@ pub enum Command {
     /// Run the built-in demo org (a Salesforce-compatible server with seeded data).
     #[command(name = "demo-org", subcommand)]
     DemoOrg(DemoOrgCommand),
+    /// Queue a call log durably (no network needed); prints its call id.
+    #[command(name = "log-call")]
+    LogCall(LogCallArgs),
+    /// The call-log queue: counts, items, sending, dead letters and replay.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// The append-only audit log of every queue state change.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogCallArgs {
+    /// The caller's number.
+    #[arg(long, value_name = "N")]
+    pub from: String,
+    /// The called number.
+    #[arg(long, value_name = "N")]
+    pub to: String,
+    /// inbound or outbound.
+    #[arg(long, value_name = "DIR")]
+    pub direction: String,
+    /// Talk time in seconds.
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: i64,
+    /// The softphone's call id (default: a new random one). The same id again updates
+    /// the logged call.
+    #[arg(long, value_name = "ID")]
+    pub call_id: Option<String>,
+    /// The Contact or Lead id the call was with.
+    #[arg(long, value_name = "ID")]
+    pub who: Option<String>,
+    /// The Account, Opportunity or Case id the call was about.
+    #[arg(long, value_name = "ID")]
+    pub what: Option<String>,
+    #[arg(long, value_name = "S")]
+    pub subject: Option<String>,
+    /// The agent's notes (up to 32,000 characters).
+    #[arg(long, value_name = "S")]
+    pub notes: Option<String>,
+    #[arg(long, value_name = "S")]
+    pub disposition: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub recording_url: Option<String>,
+    #[arg(long, value_name = "S")]
+    pub summary: Option<String>,
+    /// A key topic of the call (repeatable).
+    #[arg(long = "key-topic", value_name = "S")]
+    pub key_topics: Vec<String>,
+    /// Nobody answered.
+    #[arg(long)]
+    pub missed: bool,
+    /// Print {"call_id","id","updated","enqueue_ms"} on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Counts per state.
+    Status(JsonFlag),
+    /// Every queued call log with its state and last error.
+    List(JsonFlag),
+    /// Send everything due now to the org.
+    Drain(QueueDrainArgs),
+    /// Dead letters with Salesforce's message.
+    Dead(JsonFlag),
+    /// Send dead letters again: one by id, or all with --all.
+    Replay(QueueReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct JsonFlag {
+    /// One JSON value on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QueueDrainArgs {
+    /// Also wait up to this many seconds for items in backoff.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub wait: u64,
+    /// The org to send to (default: the active org; with none, the demo org).
+    #[arg(long, value_name = "ALIAS")]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QueueReplayArgs {
+    /// The queue id of the dead letter (`ringside queue dead`).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<i64>,
+    /// Replay every dead letter.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// One JSON object on stdout: {"entries":[…]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,7 +1,10 @@
 //! One module per command; each turns parsed arguments into output.
 
+mod audit;
 mod demo_org;
+mod log_call;
 mod lookup;
+mod queue;
 
 use crate::args::Command;
 
@@ -9,5 +12,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Lookup(args) => lookup::run(args).await,
         Command::DemoOrg(command) => demo_org::run(command).await,
+        Command::LogCall(args) => log_call::run(args).await,
+        Command::Queue(command) => queue::run(command).await,
+        Command::Audit(args) => audit::run(args).await,
     }
 }

@@ -2,5 +2,6 @@
 //! HTTP on loopback. Modules mirror `src/commands/`.
 
 mod demo_org;
+mod log_call;
 mod lookup;
 mod support;

@@ -1,0 +1,85 @@
+//! `ringside log-call`: queues a call log durably and prints its call id. Needs no
+//! network: the worker (`ringside queue drain`, or the desktop app) sends it later.
+//! If the database cannot take the log (read-only, full, damaged), the log is kept as a
+//! file beside it and queued the next time the database opens.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Context;
+use ringside_core::call_log::{CallLog, Direction, new_call_id};
+use ringside_core::outbox::{keep_unsent, now_ms};
+
+use crate::args::LogCallArgs;
+
+pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
+    let home = super::queue::home()?;
+    let log = call_log(&args, now_ms())?;
+    // Bad input is refused before the database is touched.
+    log.validate()?;
+    let outbox = match super::queue::open(&home).await {
+        Ok(outbox) => outbox,
+        Err(err) => return Err(keep(&home, &log, err)),
+    };
+    let started = Instant::now();
+    let queued = match outbox.enqueue(&log, "agent").await {
+        Ok(queued) => queued,
+        Err(err) if err.database_unusable() => return Err(keep(&home, &log, err)),
+        Err(err) => return Err(err.into()),
+    };
+    let enqueue_ms = started.elapsed().as_secs_f64() * 1000.0;
+    outbox.close().await;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let value = serde_json::json!({
+            "call_id": queued.call_id,
+            "id": queued.id,
+            "updated": queued.updated,
+            "enqueue_ms": enqueue_ms,
+        });
+        writeln!(stdout, "{value}").context("cannot write to stdout")?;
+    } else {
+        writeln!(stdout, "{}", queued.call_id).context("cannot write to stdout")?;
+    }
+    Ok(())
+}
+
+/// Keeps the log as a file when the database cannot take it, and says so.
+fn keep(
+    home: &std::path::Path,
+    log: &CallLog,
+    err: ringside_core::outbox::OutboxError,
+) -> anyhow::Error {
+    match keep_unsent(home, log) {
+        Ok(file) => anyhow::anyhow!(
+            "{err}. Your call log was kept in {} and will be queued as soon as the database works again",
+            file.display()
+        ),
+        Err(keep_err) => anyhow::anyhow!(
+            "{err}. The call log could not be kept either ({keep_err}); copy your notes now: {}",
+            log.notes.as_deref().unwrap_or("(none)")
+        ),
+    }
+}
+
+/// The call ended now; it started `duration` seconds ago.
+fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
+    let direction = Direction::parse(&a.direction)?;
+    Ok(CallLog {
+        call_id: a.call_id.clone().unwrap_or_else(new_call_id),
+        direction,
+        from: a.from.clone(),
+        to: a.to.clone(),
+        started_at_ms: now - a.duration.max(0).saturating_mul(1000),
+        duration_seconds: a.duration,
+        disposition: a.disposition.clone(),
+        subject: a.subject.clone(),
+        notes: a.notes.clone(),
+        who_id: a.who.clone(),
+        what_id: a.what.clone(),
+        recording_url: a.recording_url.clone(),
+        summary: a.summary.clone(),
+        key_topics: a.key_topics.clone(),
+        missed: a.missed,
+    })
+}

@@ -1,0 +1,161 @@
+//! `ringside queue status|list|drain|dead|replay`: the call-log queue from a terminal.
+//! `drain` sends to the org `crate::org::connect` picks, with the `[logging]` settings of
+//! the config file.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use ringside_core::config::Config;
+use ringside_core::outbox::{Outbox, OutboxItem, Worker, WorkerOptions};
+
+use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs};
+
+/// The Ringside home (`RINGSIDE_HOME`, else the user's config dir), where the queue lives.
+pub fn home() -> anyhow::Result<std::path::PathBuf> {
+    ringside_core::config::ringside_home().context("no Ringside home: set RINGSIDE_HOME or HOME")
+}
+
+/// Opens the queue in the Ringside home, telling the user if a damaged database had to be
+/// moved aside.
+pub async fn open(home: &Path) -> Result<Outbox, ringside_core::outbox::OutboxError> {
+    let outbox = Outbox::open_in_home(home).await?;
+    if let Some(recovery) = outbox.recovery() {
+        eprintln!(
+            "ringside: the call-log database was unreadable ({}); it was moved to {} and a new one was started",
+            recovery.reason,
+            recovery.moved_to.display()
+        );
+    }
+    Ok(outbox)
+}
+
+pub async fn run(command: QueueCommand) -> anyhow::Result<()> {
+    let home = super::queue::home()?;
+    let outbox = open(&home).await?;
+    let result = match command {
+        QueueCommand::Status(flag) => status(&outbox, flag.json).await,
+        QueueCommand::List(flag) => items(outbox.list().await?, flag.json, "queue is empty"),
+        QueueCommand::Dead(flag) => items(outbox.dead().await?, flag.json, "no dead letters"),
+        QueueCommand::Replay(args) => replay(&outbox, args).await,
+        QueueCommand::Drain(args) => drain(&home, &outbox, args).await,
+    };
+    outbox.close().await;
+    result
+}
+
+async fn status(outbox: &Outbox, json: bool) -> anyhow::Result<()> {
+    let s = outbox.status().await?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &s).context("cannot write JSON")?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "pending {}, in flight {}, delivered {}, dead {}",
+            s.pending, s.in_flight, s.delivered, s.dead
+        )?;
+    }
+    Ok(())
+}
+
+fn items(items: Vec<OutboxItem>, json: bool, empty: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &serde_json::json!({ "items": items }))
+            .context("cannot write JSON")?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if items.is_empty() {
+        writeln!(out, "{empty}")?;
+    }
+    for item in items {
+        let mut line = format!(
+            "{:>5}  {:<9}  {}  attempts {}",
+            item.id,
+            format!("{:?}", item.state).to_lowercase(),
+            item.call_id,
+            item.attempts
+        );
+        if let Some(task) = &item.task_id {
+            line.push_str(&format!("  Task {task}"));
+        }
+        if let (Some(code), Some(message)) = (&item.last_error_code, &item.last_error) {
+            line.push_str(&format!("  {code}: {message}"));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+async fn replay(outbox: &Outbox, args: QueueReplayArgs) -> anyhow::Result<()> {
+    let count = match (args.all, args.id) {
+        (true, _) => outbox.replay_all("admin").await?,
+        (false, Some(id)) => {
+            outbox.replay(id, "admin").await?;
+            1
+        }
+        (false, None) => anyhow::bail!("give a queue id, or --all"),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::json!({ "replayed": count }))?;
+    } else {
+        writeln!(out, "{count} dead letter(s) queued again")?;
+    }
+    Ok(())
+}
+
+async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Result<()> {
+    let config = Config::load_from_home(home)?;
+    let org = crate::org::connect(args.org.as_deref()).await?;
+    let worker = Worker::start(
+        outbox.clone(),
+        org.client.clone(),
+        config.logging,
+        WorkerOptions::default(),
+    )
+    .await;
+    let outcome = match worker {
+        Ok(worker) => worker
+            .drain(Duration::from_secs(args.wait))
+            .await
+            .map_err(anyhow::Error::from),
+        Err(err) => Err(err.into()),
+    };
+    org.close().await;
+    let report = outcome?;
+    let status = outbox.status().await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let value = serde_json::json!({ "report": report, "status": status });
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(
+            out,
+            "delivered {}, retrying {}, dead {}, API calls {}; now pending {}, dead {}",
+            report.delivered,
+            report.retried,
+            report.dead,
+            report.api_calls,
+            status.pending,
+            status.dead
+        )?;
+        if report.org_unreachable {
+            writeln!(
+                out,
+                "the org could not be reached; queued logs wait and are sent later"
+            )?;
+        }
+        if report.signed_out {
+            writeln!(
+                out,
+                "the org is signed out; queued logs are kept until you sign in again"
+            )?;
+        }
+    }
+    Ok(())
+}

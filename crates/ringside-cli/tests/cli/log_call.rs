@@ -1,0 +1,227 @@
+//! `ringside log-call`, `queue …` and `audit` as a user runs them: a private home per test,
+//! a real database file, the built-in demo org for `queue drain`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::Run;
+
+fn home(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("ringside-cli-queue-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp home");
+    dir
+}
+
+fn run_in(home: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_ringside"))
+        .env("RINGSIDE_HOME", home)
+        .env("LANG", "C")
+        .env_remove("RUST_LOG")
+        .args(args)
+        .output()
+        .expect("the ringside binary runs");
+    Run {
+        code: output.status.code().expect("exits normally"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+    }
+}
+
+fn json_in(home: &Path, args: &[&str]) -> serde_json::Value {
+    let run = run_in(home, args);
+    assert_eq!(run.code, 0, "{args:?} succeeds; stderr: {}", run.stderr);
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{args:?} prints JSON ({e}): {}", run.stdout))
+}
+
+const CALL: &[&str] = &[
+    "log-call",
+    "--from",
+    "+14155550123",
+    "--to",
+    "+14155550100",
+    "--direction",
+    "inbound",
+    "--duration",
+    "42",
+    "--who",
+    "003Dm0000000003IAA",
+    "--notes",
+    "asked for a demo",
+];
+
+#[test]
+fn log_call_queues_without_network_and_prints_the_call_id() {
+    let home = home("queue");
+    let run = run_in(&home, &[CALL, &["--call-id", "cli-1"]].concat());
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout.trim(), "cli-1", "the call id is printed alone");
+    assert!(
+        !run.stderr.contains("demo org"),
+        "queueing talks to no org: {}",
+        run.stderr
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(
+        status,
+        serde_json::json!({"pending": 1, "in_flight": 0, "delivered": 0, "dead": 0})
+    );
+    let generated = json_in(&home, &[CALL, &["--json"]].concat());
+    assert!(
+        generated["call_id"].as_str().unwrap().starts_with("rs-"),
+        "a call id is made up when none is given: {generated}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_message_and_nothing_queued() {
+    let home = home("bad");
+    for (args, expect) in [
+        (
+            vec!["--direction", "sideways"],
+            "neither inbound nor outbound",
+        ),
+        (vec!["--duration", "-3"], "zero or more seconds"),
+        (vec!["--what", "hello"], "not a Salesforce record id"),
+    ] {
+        let mut all: Vec<&str> = CALL.to_vec();
+        // Later flags win in clap only for repeated options; rebuild with the bad value.
+        for pair in args.chunks(2) {
+            if let Some(pos) = all.iter().position(|a| *a == pair[0]) {
+                all[pos + 1] = pair[1];
+            } else {
+                all.extend_from_slice(pair);
+            }
+        }
+        let run = run_in(&home, &all);
+        assert_eq!(run.code, 1, "{args:?} is refused");
+        assert!(
+            run.stderr.contains(expect),
+            "{args:?}: says why: {}",
+            run.stderr
+        );
+    }
+    let long_notes = "x".repeat(32_001);
+    let mut all = CALL.to_vec();
+    let pos = all.iter().position(|a| *a == "--notes").unwrap();
+    all[pos + 1] = &long_notes;
+    let run = run_in(&home, &all);
+    assert!(
+        run.stderr.contains("32000"),
+        "the notes limit is named: {}",
+        run.stderr
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 0, "nothing was queued");
+}
+
+#[test]
+fn drain_sends_to_the_org_then_status_list_and_audit_show_it() {
+    let home = home("drain");
+    run_in(&home, &[CALL, &["--call-id", "cli-d1"]].concat());
+    run_in(&home, &[CALL, &["--call-id", "cli-d2"]].concat());
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 2, "{drained}");
+    assert_eq!(
+        drained["report"]["api_calls"], 1,
+        "two calls in one graph request: {drained}"
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["delivered"], 2);
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    assert!(
+        list["items"][0]["task_id"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("00T")),
+        "the Task id is kept: {list}"
+    );
+    let audit = json_in(&home, &["audit", "--json"]);
+    let events: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["queued", "queued", "sent", "sent"]);
+    let human = run_in(&home, &["audit"]);
+    assert!(human.stdout.contains("sent") && human.stdout.contains("cli-d1"));
+}
+
+#[test]
+fn dead_letters_are_listed_and_replayed() {
+    let home = home("dead");
+    // A well-formed Contact id that does not exist: Salesforce refuses it for good.
+    let mut all = CALL.to_vec();
+    let pos = all.iter().position(|a| *a == "--who").unwrap();
+    all[pos + 1] = "003Dm00000000ZZIAA";
+    run_in(
+        &home,
+        &[all.as_slice(), &["--call-id", "cli-dead"]].concat(),
+    );
+    json_in(&home, &["queue", "drain", "--json"]);
+    let dead = json_in(&home, &["queue", "dead", "--json"]);
+    let item = &dead["items"][0];
+    assert_eq!(item["call_id"], "cli-dead");
+    assert!(
+        item["last_error"].as_str().is_some(),
+        "the reason is shown: {dead}"
+    );
+    let id = item["id"].as_i64().unwrap().to_string();
+    let replayed = json_in(&home, &["queue", "replay", &id, "--json"]);
+    assert_eq!(replayed["replayed"], 1);
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 1, "replayed items are pending again");
+    let all = json_in(&home, &["queue", "replay", "--all", "--json"]);
+    assert_eq!(all["replayed"], 0, "nothing else is dead");
+    let missing = run_in(&home, &["queue", "replay"]);
+    assert_eq!(missing.code, 2, "an id or --all is required");
+}
+
+#[test]
+fn a_read_only_database_keeps_the_log_and_says_so() {
+    let home = home("readonly");
+    run_in(&home, &[CALL, &["--call-id", "ro-a"]].concat());
+    let db = home.join("ringside.db");
+    let mut perms = std::fs::metadata(&db).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&db, perms).unwrap();
+    let run = run_in(&home, &[CALL, &["--call-id", "ro-b"]].concat());
+    assert_eq!(run.code, 1, "the log could not be queued");
+    assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("kept in"),
+        "says where the log is: {}",
+        run.stderr
+    );
+    assert!(home.join("unsent").join("ro-b.json").exists());
+    let mut perms = std::fs::metadata(&db).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&db, perms).unwrap();
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(
+        status["pending"], 2,
+        "the kept log is queued once the database is writable"
+    );
+}
+
+#[test]
+fn a_corrupt_database_is_moved_aside_and_the_user_is_told() {
+    let home = home("corrupt");
+    std::fs::write(home.join("ringside.db"), b"garbage that is not SQLite").unwrap();
+    let run = run_in(&home, &[CALL, &["--call-id", "after"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("moved to"),
+        "the user is told: {}",
+        run.stderr
+    );
+    let kept = std::fs::read_dir(&home).unwrap().flatten().any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .starts_with("ringside.db.corrupt-")
+    });
+    assert!(kept, "the old file is kept");
+}
