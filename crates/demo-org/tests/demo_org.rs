@@ -1763,6 +1763,56 @@ mod composite_graph_and_collections {
     }
 
     #[tokio::test]
+    async fn graph_limits_75_graphs_and_halts_after_14_failures() {
+        let h = Harness::start().await;
+        let graph = |i: usize, direction: &str| {
+            json!({"graphId": format!("g{i}"), "compositeRequest": [
+                {"method": "PATCH", "url": v(&format!("sobjects/Call_Log__c/External_Id__c/halt-{i}")), "referenceId": "log", "body": {"Direction__c": direction}},
+            ]})
+        };
+        let too_many: Vec<Value> = (0..76).map(|i| graph(i, "Inbound")).collect();
+        let r = h
+            .send(Method::POST, "composite/graph", json!({"graphs": too_many}))
+            .await;
+        assert_eq!(r.status(), 400, "76 graphs exceed Salesforce's 75");
+        // 16 bad graphs, then a good one: the 15th failure halts everything after it.
+        let mut graphs: Vec<Value> = (0..16).map(|i| graph(i, "Sideways")).collect();
+        graphs.push(graph(16, "Inbound"));
+        let out: Value = h
+            .send(Method::POST, "composite/graph", json!({"graphs": graphs}))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let code = |g: usize| {
+            out["graphs"][g]["graphResponse"]["compositeResponse"][0]["body"][0]["errorCode"]
+                .clone()
+        };
+        assert_eq!(
+            code(14),
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "the 15th failure is still run: {out}"
+        );
+        assert_eq!(
+            code(15),
+            "PROCESSING_HALTED",
+            "after 15 failures the rest is halted"
+        );
+        assert_eq!(
+            out["graphs"][16]["isSuccessful"], false,
+            "even a good graph is not run"
+        );
+        assert_eq!(
+            h.get("sobjects/Call_Log__c/External_Id__c/halt-16")
+                .await
+                .status(),
+            404,
+            "the halted graph wrote nothing"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn collection_create_reports_per_record() {
         let h = Harness::start().await;
         let body = json!({"allOrNone": false, "records": [

@@ -21,6 +21,11 @@ use std::collections::HashMap;
 pub const MAX_SUBREQUESTS: usize = 25;
 /// Salesforce's cap on nodes in one `/composite/graph` call.
 pub const MAX_GRAPH_NODES: usize = 500;
+/// Salesforce's cap on graphs in one `/composite/graph` call.
+pub const MAX_GRAPHS: usize = 75;
+/// After this many failed graphs Salesforce halts the rest of the payload
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>).
+pub const MAX_GRAPH_FAILURES: usize = 14;
 /// Salesforce's cap on records in one `/composite/sobjects` call.
 pub const MAX_COLLECTION: usize = 200;
 
@@ -319,6 +324,15 @@ pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
             .and_then(|b| b.get("graphs"))
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::json_parser("graphs is required and must be a list"))?;
+        if graphs.len() > MAX_GRAPHS {
+            return Err(ApiError::bad_request(
+                "LIMIT_EXCEEDED",
+                format!(
+                    "A graph request can contain at most {MAX_GRAPHS} graphs; this one has {}",
+                    graphs.len()
+                ),
+            ));
+        }
         let mut parsed = Vec::new();
         let mut nodes = 0;
         for g in graphs {
@@ -341,10 +355,22 @@ pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
                 ),
             ));
         }
+        let mut failures = 0;
         let out: Vec<Value> = parsed
             .iter()
             .map(|(id, subs)| {
+                if failures > MAX_GRAPH_FAILURES {
+                    // Past the failure limit the remaining graphs are not run at all.
+                    let items: Vec<Value> = subs
+                        .iter()
+                        .map(|sub| json!({"body": halted("The graph was not processed because too many graphs in this request failed.".to_owned()), "httpHeaders": {}, "httpStatusCode": 400, "referenceId": sub.reference_id}))
+                        .collect();
+                    return json!({"graphId": id, "graphResponse": {"compositeResponse": items}, "isSuccessful": false});
+                }
                 let (items, ok) = run_all(org, store, call, true, subs, now_ms);
+                if !ok {
+                    failures += 1;
+                }
                 json!({"graphId": id, "graphResponse": {"compositeResponse": items}, "isSuccessful": ok})
             })
             .collect();
