@@ -742,3 +742,59 @@ async fn a_full_database_says_so_and_the_log_can_be_kept() {
     assert!(err.database_unusable());
     assert!(err.to_string().contains("full"), "{err}");
 }
+
+#[tokio::test]
+async fn past_14_failed_graphs_the_halted_rest_is_resent_without_spending_attempts() {
+    let f = fixture("halted").await;
+    for i in 0..26 {
+        let mut log = call(&format!("halt-{i:02}"));
+        if i < 16 {
+            log.key_topics = vec!["x".repeat(1500)];
+        }
+        f.outbox.enqueue(&log, "agent").await.unwrap();
+    }
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(
+        report.dead, 16,
+        "every bad record is dead-lettered: {report:?}"
+    );
+    assert_eq!(report.delivered, 10, "every good record lands: {report:?}");
+    assert!(
+        report.waiting >= 11,
+        "halted graphs were given back: {report:?}"
+    );
+    for item in f.outbox.dead().await.unwrap() {
+        assert_eq!(
+            item.attempts, 1,
+            "{}: a halted graph spent no attempt",
+            item.call_id
+        );
+        assert_eq!(item.last_error_code.as_deref(), Some("STRING_TOO_LONG"));
+    }
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+#[tokio::test]
+async fn the_running_worker_sends_what_is_queued_while_it_waits() {
+    let f = fixture("run").await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run = f.worker.run(async {
+        let _ = stopped.await;
+    });
+    let drive = async {
+        // Queued after the worker went idle: the enqueue wakes it.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        f.outbox.enqueue(&call("run-1"), "agent").await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while f.outbox.status().await.unwrap().delivered < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the worker delivers without being asked"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = stop.send(());
+    };
+    tokio::join!(run, drive);
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
