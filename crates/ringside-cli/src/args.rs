@@ -24,6 +24,12 @@ pub enum Command {
     /// Run the built-in demo org (a Salesforce-compatible server with seeded data).
     #[command(name = "demo-org", subcommand)]
     DemoOrg(DemoOrgCommand),
+    /// A softphone hook: report a call event to the running Ringside (with none
+    /// running, `ring` prints the pop here).
+    Call(CallArgs),
+    /// Run the call-event intake headless: the loopback API (and the baresip
+    /// adapter), one line per call event with its pop.
+    Listen(ListenArgs),
     /// Queue a call log durably (no network needed); prints its call id.
     #[command(name = "log-call")]
     LogCall(LogCallArgs),
@@ -160,4 +166,66 @@ pub enum DemoOrgCommand {
         #[arg(long, default_value_t = 0, value_name = "MS")]
         latency_ms: u64,
     },
+}
+
+/// `ringside call ring|answer|end …`.
+#[derive(Debug, clap::Args)]
+pub struct CallArgs {
+    /// What happened: ring, answer or end.
+    #[arg(value_enum)]
+    pub action: CallAction,
+    /// The softphone's id for the call (the same on ring, answer and end).
+    #[arg(long, value_name = "ID")]
+    pub call_id: String,
+    /// The calling number (`anonymous` when withheld; `sip:`/`tel:` URIs are fine).
+    #[arg(long, value_name = "N")]
+    pub from: String,
+    /// The called number.
+    #[arg(long, value_name = "N")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = CallDirection::Inbound)]
+    pub direction: CallDirection,
+    /// Talk time in seconds (on `end`).
+    #[arg(long, value_name = "S")]
+    pub duration: Option<u64>,
+    /// How the call ended, e.g. answered, missed (on `end`).
+    #[arg(long, value_name = "TEXT")]
+    pub disposition: Option<String>,
+    /// The org to search when no Ringside is running (default: the active org).
+    #[arg(long, value_name = "ALIAS")]
+    pub org: Option<String>,
+    /// Print the local pop as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallAction {
+    Ring,
+    Answer,
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallDirection {
+    Inbound,
+    Outbound,
+}
+
+/// `ringside listen …`.
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// Connect to baresip's ctrl_tcp module at HOST:PORT (reconnects when it restarts).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub baresip: Option<String>,
+    /// Port of the loopback event API on 127.0.0.1 (0 picks a free one; the port is
+    /// written to RINGSIDE_HOME/event-api.json for `ringside call`).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The org to search (default: the active org; with none configured, the demo org).
+    #[arg(long, value_name = "ALIAS")]
+    pub org: Option<String>,
+    /// One JSON object per line: {"event","call_id","from","direction","matches":[…],…}.
+    #[arg(long)]
+    pub json: bool,
 }

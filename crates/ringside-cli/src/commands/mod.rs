@@ -1,9 +1,12 @@
 //! One module per command; each turns parsed arguments into output.
 
 mod audit;
+mod call;
 mod demo_org;
+mod listen;
 mod log_call;
 mod lookup;
+mod pop_line;
 mod queue;
 
 use crate::args::Command;
@@ -12,6 +15,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Lookup(args) => lookup::run(args).await,
         Command::DemoOrg(command) => demo_org::run(command).await,
+        Command::Call(args) => call::run(args).await,
+        Command::Listen(args) => listen::run(args).await,
         Command::LogCall(args) => log_call::run(args).await,
         Command::Queue(command) => queue::run(command).await,
         Command::Audit(args) => audit::run(args).await,

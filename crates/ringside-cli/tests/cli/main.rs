@@ -2,6 +2,8 @@
 //! HTTP on loopback. Modules mirror `src/commands/`.
 
 mod demo_org;
+mod listen;
 mod log_call;
 mod lookup;
+mod softphone;
 mod support;

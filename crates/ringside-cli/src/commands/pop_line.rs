@@ -1,0 +1,130 @@
+//! One line per call event with its pop, for `ringside listen` and the
+//! terminal pop of `ringside call ring`: a sentence for people, or one JSON
+//! object (`{"event","call_id","from","direction","matches":[…],…}`) for scripts.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use ringside_core::clock::MonotonicClock;
+use ringside_core::config::{Config, ringside_home};
+use ringside_core::events::CallEvent;
+use ringside_core::pop::{Pop, ScreenPop};
+use ringside_core::{CallerLookup, LookupSettings};
+use serde_json::json;
+
+/// The config file's lookup settings (region, object priority), else the defaults.
+pub fn lookup_settings() -> anyhow::Result<LookupSettings> {
+    let config = match ringside_home() {
+        Some(home) => Config::load_from_home(&home)?,
+        None => Config::default(),
+    };
+    Ok(config.lookup_settings())
+}
+
+/// A screen pop over an org client, with the real clock.
+pub fn screen_pop(client: salesforce::Client) -> anyhow::Result<ScreenPop> {
+    let lookup = CallerLookup::new(client, lookup_settings()?);
+    Ok(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())))
+}
+
+/// The JSON line of an event and its pop.
+pub fn json_line(event: &CallEvent, pop: &Pop) -> anyhow::Result<String> {
+    let mut line = json!({
+        "event": event.event,
+        "call_id": event.call_id,
+        "from": event.from.as_str(),
+        "to": event.to.as_ref().map(|to| to.as_str()),
+        "direction": event.direction,
+        "duration": event.duration_secs,
+        "disposition": event.disposition,
+        "source": event.source,
+        "matches": pop.matches(),
+    });
+    let extra = match pop {
+        Pop::Searched { result } => json!({
+            "status": "searched",
+            "normalized": result.normalized,
+            "cached": result.cached,
+            "api_calls": result.api_calls,
+            "elapsed_ms": result.elapsed_ms,
+        }),
+        Pop::UnknownCaller { withheld, reason } => json!({
+            "status": "unknown_caller",
+            "withheld": withheld,
+            "reason": reason,
+        }),
+        Pop::Failed {
+            number,
+            code,
+            message,
+        } => json!({
+            "status": "failed",
+            "normalized": number,
+            "error": {"code": code, "message": message},
+        }),
+    };
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
+        line.extend(extra.clone());
+    }
+    serde_json::to_string(&line).context("cannot write JSON")
+}
+
+/// The human line of an event and its pop.
+pub fn human_line(event: &CallEvent, pop: &Pop) -> String {
+    let mut line = format!(
+        "{:<6} {} {} ({})",
+        event.event.as_str(),
+        event.call_id,
+        event.peer().as_str(),
+        event.direction.as_str()
+    );
+    if let Some(seconds) = event.duration_secs {
+        line.push_str(&format!(" {seconds}s"));
+    }
+    if let Some(disposition) = &event.disposition {
+        line.push_str(&format!(" {disposition}"));
+    }
+    line.push_str(" → ");
+    match pop {
+        Pop::UnknownCaller { withheld: true, .. } => {
+            line.push_str("unknown caller (number withheld)")
+        }
+        Pop::UnknownCaller { reason, .. } => line.push_str(&format!("unknown caller: {reason}")),
+        Pop::Failed {
+            number, message, ..
+        } => line.push_str(&format!(
+            "lookup failed: {message}; search {number} by hand"
+        )),
+        Pop::Searched { result } if result.matches.is_empty() => line.push_str(&format!(
+            "no match for {}: create a Lead or Contact",
+            result.normalized
+        )),
+        Pop::Searched { result } => {
+            let best = &result.matches[0];
+            line.push_str(&format!("{} ({})", best.name, best.object.api_name()));
+            if let Some(company) = best.company.as_deref().filter(|c| *c != best.name) {
+                line.push_str(&format!(" · {company}"));
+            }
+            if best.related_loaded {
+                line.push_str(&format!(
+                    " · {} open opportunit{}, {} open case{}",
+                    best.open_opportunities.len(),
+                    if best.open_opportunities.len() == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
+                    best.open_cases.len(),
+                    if best.open_cases.len() == 1 { "" } else { "s" }
+                ));
+            }
+            if result.matches.len() > 1 {
+                line.push_str(&format!(" (+{} more)", result.matches.len() - 1));
+            }
+            if result.cached {
+                line.push_str(" [cached]");
+            }
+        }
+    }
+    line
+}

@@ -1,0 +1,304 @@
+//! `ringside listen` and `ringside call` as processes: the loopback API with
+//! its token files, forwarding from `call`, and the terminal pop with no
+//! listener. The real-softphone run is in `softphone`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use demo_org::seed;
+
+/// A private home per test (each test runs its own listener).
+pub fn home(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ringside-listen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp home");
+    dir
+}
+
+pub fn ringside(home: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ringside"));
+    command
+        .env("RINGSIDE_HOME", home)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env("RUST_LOG", "ringside_core=info")
+        // Reconnect to baresip quickly: it may still be starting.
+        .env("RINGSIDE_BARESIP_BACKOFF_MS", "50,500");
+    command
+}
+
+/// A running `ringside listen`, its stdout lines and stderr lines as channels.
+pub struct Listener {
+    child: Child,
+    pub lines: mpsc::Receiver<String>,
+    pub log: mpsc::Receiver<String>,
+}
+
+impl Listener {
+    pub fn start(home: &std::path::Path, extra: &[&str]) -> Listener {
+        let mut child = ringside(home)
+            .args(["listen", "--json"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ringside listen starts");
+        let (line_tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = line_tx.send(line);
+            }
+        });
+        let (log_tx, log) = mpsc::channel();
+        let stderr = child.stderr.take().expect("piped stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = log_tx.send(line);
+            }
+        });
+        let listener = Listener { child, lines, log };
+        listener.wait_for_log("listening for call events", Duration::from_secs(30));
+        listener
+    }
+
+    /// Waits for a stderr line containing `needle`; panics with what was seen.
+    pub fn wait_for_log(&self, needle: &str, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no log line with {needle:?} within {within:?}; saw: {seen:#?}");
+    }
+
+    /// The next JSON event line.
+    pub fn next_event(&self, within: Duration) -> serde_json::Value {
+        let line = self
+            .lines
+            .recv_timeout(within)
+            .unwrap_or_else(|_| panic!("an event line within {within:?}"));
+        serde_json::from_str(&line)
+            .unwrap_or_else(|err| panic!("one JSON object per line ({err}): {line}"))
+    }
+
+    pub fn stop(mut self) {
+        // SIGTERM would be kinder, but std has no portable way; the endpoint file
+        // left behind is exactly the stale-file case `ringside call` must handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn call(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    ringside(home)
+        .arg("call")
+        .args(args)
+        .output()
+        .expect("ringside call runs")
+}
+
+fn ids(event: &serde_json::Value) -> Vec<String> {
+    event["matches"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| x["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn call_forwards_to_listen_and_listen_prints_each_pop() {
+    let home = home("forward");
+    let listener = Listener::start(&home, &[]);
+    let token = std::fs::metadata(home.join("event-api.token")).expect("the token file exists");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            token.permissions().mode() & 0o777,
+            0o600,
+            "only the owner may read the token"
+        );
+    }
+
+    let out = call(
+        &home,
+        &[
+            "ring",
+            "--call-id",
+            "c-1",
+            "--from",
+            "sip:+14155550123@pbx;user=phone",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "forwarded: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ring = listener.next_event(Duration::from_secs(20));
+    assert_eq!(ring["event"], "ring");
+    assert_eq!(ring["call_id"], "c-1");
+    assert_eq!(ring["from"], "+14155550123");
+    assert_eq!(ring["direction"], "inbound");
+    assert_eq!(
+        ids(&ring).first().map(String::as_str),
+        Some(seed::JANE_CALLER_ID),
+        "Jane pops: {ring}"
+    );
+    assert_eq!(ring["api_calls"], 1, "one API call for an uncached pop");
+    assert_eq!(
+        ring["matches"][0]["open_cases"][0]["id"],
+        seed::JANE_OPEN_CASE_ID,
+        "her open case is in the pop"
+    );
+
+    let out = call(
+        &home,
+        &[
+            "end",
+            "--call-id",
+            "c-1",
+            "--from",
+            "(415) 555-0123",
+            "--duration",
+            "42",
+            "--disposition",
+            "answered",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "forwarded: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let end = listener.next_event(Duration::from_secs(20));
+    assert_eq!(
+        (end["event"].as_str(), end["duration"].as_u64()),
+        (Some("end"), Some(42))
+    );
+    assert_eq!(
+        end["cached"], true,
+        "the same caller seconds later is a cache hit"
+    );
+    assert_eq!(end["api_calls"], 0, "a cache hit makes no API call");
+
+    let out = call(&home, &["ring", "--call-id", "c-2", "--from", "anonymous"]);
+    assert!(out.status.success());
+    let anonymous = listener.next_event(Duration::from_secs(20));
+    assert_eq!(anonymous["status"], "unknown_caller");
+    assert_eq!(anonymous["withheld"], true);
+    assert!(
+        ids(&anonymous).is_empty(),
+        "nothing searched for a withheld number"
+    );
+
+    // Refused before anything is sent, with the reason.
+    let out = call(
+        &home,
+        &["ring", "--call-id", "c-3", "--from", "+1 415 CALL NOW"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "letters in a number are an error"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("letter 'C'"),
+        "names the letter"
+    );
+
+    // A wrong token: the listener refuses, `call` says so.
+    std::fs::write(home.join("event-api.token"), "f".repeat(64)).expect("overwrite token");
+    let out = call(&home, &["ring", "--call-id", "c-4", "--from", "4155550123"]);
+    assert_eq!(out.status.code(), Some(1), "refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("401"),
+        "says the token was refused: {stderr}"
+    );
+    assert!(!stderr.contains(&"f".repeat(64)), "never prints the token");
+    assert!(
+        listener
+            .lines
+            .recv_timeout(Duration::from_millis(300))
+            .is_err(),
+        "an unauthenticated event is not printed"
+    );
+    listener.stop();
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn with_nothing_listening_ring_pops_in_the_terminal() {
+    let home = home("nobody");
+    let out = call(
+        &home,
+        &[
+            "ring",
+            "--call-id",
+            "t-1",
+            "--from",
+            "415.555.0123",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pop: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        ids(&pop).first().map(String::as_str),
+        Some(seed::JANE_CALLER_ID),
+        "{pop}"
+    );
+    let out = call(
+        &home,
+        &["end", "--call-id", "t-1", "--from", "415.555.0123"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an end with nobody to keep it is an error"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no Ringside is listening"),
+        "says why"
+    );
+    // A stale endpoint file (a crashed listener) is the same as nobody listening.
+    std::fs::write(home.join("event-api.json"), r#"{"port":9}"#).expect("stale endpoint");
+    std::fs::write(home.join("event-api.token"), "a".repeat(64)).expect("token");
+    let out = call(
+        &home,
+        &["ring", "--call-id", "t-2", "--from", "+14155550123"],
+    );
+    assert!(
+        out.status.success(),
+        "falls back to the terminal pop: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Jane Caller"),
+        "human pop printed"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}

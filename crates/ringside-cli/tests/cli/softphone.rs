@@ -1,0 +1,152 @@
+//! End to end with a real softphone: baresip (headless, manual answer,
+//! ctrl_tcp on a free port, its own config dir) receives a call placed by
+//! SIPp from +1 415 555 0123; `ringside listen --baresip … --json` must print
+//! the ring with the seeded Contact, then the CANCELled call's end as missed.
+//! Skipped (with the reason printed) only when baresip or sipp is not
+//! installed and CI is not set; in CI a missing tool fails the test.
+
+use std::net::{TcpListener, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use demo_org::seed;
+
+use super::listen::{Listener, home};
+
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn installed(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A port free for both TCP and UDP on 127.0.0.1 (SIP listens on both).
+fn free_port() -> u16 {
+    for _ in 0..50 {
+        let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = tcp.local_addr().expect("addr").port();
+        if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port for both TCP and UDP");
+}
+
+#[test]
+fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
+    let missing: Vec<&str> = ["baresip", "sipp"]
+        .into_iter()
+        .filter(|t| !installed(t))
+        .collect();
+    if !missing.is_empty() {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !in_ci,
+            "CI=true but {missing:?} not installed: run scripts/install-deps.sh"
+        );
+        eprintln!(
+            "SKIPPED baresip_call_from_sipp…: {missing:?} not installed (scripts/install-deps.sh installs them)"
+        );
+        return;
+    }
+    let dir = home("softphone");
+    let baresip_dir = dir.join("baresip");
+    std::fs::create_dir_all(&baresip_dir).expect("baresip dir");
+    let (sip_port, ctrl_port, sipp_port, media_port) =
+        (free_port(), free_port(), free_port(), free_port());
+    // SOFTPHONES.md's headless config: no stdio module, nothing reads stdin.
+    let config = format!(
+        "sip_listen 127.0.0.1:{sip_port}\nnet_interface 127.0.0.1\naudio_player aubridge,nil\n\
+         audio_source ausine,440\nausrc_srate 48000\nausrc_channels 2\naudio_alert aubridge,nil\n\
+         module_path /usr/lib/baresip/modules\nmodule g711.so\nmodule ausine.so\nmodule aubridge.so\n\
+         module_tmp uuid.so\nmodule_tmp account.so\nmodule_app contact.so\nmodule_app menu.so\n\
+         module_app ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:{ctrl_port}\n"
+    );
+    std::fs::write(baresip_dir.join("config"), config).expect("config");
+    std::fs::write(
+        baresip_dir.join("accounts"),
+        "<sip:agent@127.0.0.1>;regint=0;answermode=manual\n",
+    )
+    .expect("accounts");
+    std::fs::write(baresip_dir.join("contacts"), "").expect("contacts");
+    let baresip_log = std::fs::File::create(dir.join("baresip.log")).expect("log file");
+    let _baresip = Reaped(
+        Command::new("baresip")
+            .arg("-f")
+            .arg(&baresip_dir)
+            .stdin(Stdio::null())
+            .stdout(baresip_log.try_clone().expect("log"))
+            .stderr(baresip_log)
+            .spawn()
+            .expect("baresip starts"),
+    );
+
+    let address = format!("127.0.0.1:{ctrl_port}");
+    let listener = Listener::start(&dir, &["--baresip", &address]);
+    listener.wait_for_log("connected to baresip ctrl_tcp", Duration::from_secs(30));
+
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cli/fixtures/sipp-ring-then-cancel.xml"
+    );
+    let sipp = Command::new("timeout")
+        .args(["60", "sipp", "-sf", scenario])
+        .arg(format!("127.0.0.1:{sip_port}"))
+        .args([
+            "-m",
+            "1",
+            "-s",
+            "agent",
+            "-i",
+            "127.0.0.1",
+            "-nostdin",
+            "-timeout",
+            "30",
+        ])
+        .args(["-p", &sipp_port.to_string(), "-mp", &media_port.to_string()])
+        .current_dir(&dir)
+        .output()
+        .expect("sipp runs");
+    let baresip_said = std::fs::read_to_string(dir.join("baresip.log")).unwrap_or_default();
+    assert!(
+        sipp.status.success(),
+        "sipp placed and cancelled the call: {}\n{}\nbaresip: {baresip_said}",
+        String::from_utf8_lossy(&sipp.stdout),
+        String::from_utf8_lossy(&sipp.stderr)
+    );
+
+    let ring = listener.next_event(Duration::from_secs(30));
+    assert_eq!(ring["event"], "ring", "first the ring: {ring}");
+    assert_eq!(ring["source"], "baresip");
+    assert_eq!(
+        ring["from"], "+14155550123",
+        "peeruri reduced to the number"
+    );
+    assert_eq!(ring["direction"], "inbound");
+    assert_eq!(
+        ring["matches"][0]["id"],
+        seed::JANE_CALLER_ID,
+        "the seeded Contact pops: {ring}"
+    );
+    let call_id = ring["call_id"].as_str().expect("a call id").to_owned();
+    let end = listener.next_event(Duration::from_secs(30));
+    assert_eq!(end["event"], "end", "then the end: {end}");
+    assert_eq!(end["call_id"], call_id.as_str(), "of the same call");
+    assert_eq!(
+        end["disposition"], "missed",
+        "CANCELled before anyone answered"
+    );
+    assert_eq!(end["duration"], 0, "no talk time");
+    listener.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
