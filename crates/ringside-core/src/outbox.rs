@@ -332,6 +332,43 @@ impl Outbox {
         rows.iter().map(item_from_row).collect()
     }
 
+    /// An admin's correction of a queued or dead call log (e.g. a bad field that made
+    /// Salesforce refuse it): replaces the payload as given (no merging) and audits it as
+    /// `edited`. The state is kept: a dead letter stays dead until [`Outbox::replay`].
+    pub async fn edit(&self, id: i64, log: &CallLog, actor: &str) -> Result<(), OutboxError> {
+        log.validate()?;
+        let item = self.get(id).await?;
+        if item.call_id != log.call_id {
+            return Err(OutboxError::Invalid(CallLogError::CallId(format!(
+                "{} (an edit cannot change the call id {})",
+                log.call_id, item.call_id
+            ))));
+        }
+        let now = now_ms();
+        let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.write_error("starting an edit", e))?;
+        sqlx::query(
+            "UPDATE outbox SET payload = ?2, revision = revision + 1, updated_at = ?3 WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.write_error("editing a call log", e))?;
+        audit::append(&mut tx, now, actor, &log.call_id, "edited", None, None)
+            .await
+            .map_err(|e| self.write_error("auditing", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| self.write_error("committing an edit", e))?;
+        Ok(())
+    }
+
     /// Sends a dead letter again from a clean slate of attempts.
     pub async fn replay(&self, id: i64, actor: &str) -> Result<(), OutboxError> {
         let item = self.get(id).await?;

@@ -550,10 +550,46 @@ async fn a_permanent_error_dead_letters_at_once_with_the_message() {
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.dead, 1, "{report:?}");
     assert_eq!(report.api_calls, 1, "no retry for a permanent error");
-    let dead = &f.outbox.dead().await.unwrap()[0];
+    let dead = f.outbox.dead().await.unwrap().remove(0);
     assert_eq!(dead.attempts, 1);
     assert!(dead.last_error_code.is_some(), "{dead:?}");
+    // The admin fixes the field and replays: delivered, and the edit is audited.
+    let mut fixed = dead.log.clone();
+    fixed.who_id = Some(seed::JANE_CALLER_ID.into());
+    f.outbox.edit(dead.id, &fixed, "admin").await.unwrap();
+    assert_eq!(
+        f.outbox.get(dead.id).await.unwrap().state,
+        ItemState::Dead,
+        "an edit alone sends nothing"
+    );
+    f.outbox.replay(dead.id, "admin").await.unwrap();
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
     assert_exactly_once(&f.org, &f.outbox).await;
+    let events: Vec<String> = f
+        .outbox
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{}:{}", e.actor, e.event))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "agent:queued",
+            "worker:dead",
+            "admin:edited",
+            "admin:replayed",
+            "worker:sent"
+        ]
+    );
+    let mut other = fixed.clone();
+    other.call_id = "someone-else".into();
+    assert!(
+        f.outbox.edit(dead.id, &other, "admin").await.is_err(),
+        "an edit cannot move a log to another call"
+    );
     let _ = f.home;
 }
 
