@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
 use crate::lookup::CallerObject;
+use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
 use crate::settings::{LookupSettings, ObjectPriority};
 
@@ -54,6 +55,8 @@ pub enum ConfigError {
         "{path}: [logging] mode = {value:?} is not one of \"task_and_call_log\", \"call_log_only\""
     )]
     InvalidLoggingMode { path: PathBuf, value: String },
+    #[error("{path}: [logging] dead_letter_webhook is unusable: {reason}")]
+    InvalidWebhook { path: PathBuf, reason: String },
     #[error("{path}: [logging.call_log] {key} = {value:?} is not a Salesforce API name: {reason}")]
     InvalidLoggingName {
         path: PathBuf,
@@ -70,6 +73,8 @@ pub struct Config {
     pub default_region: Option<Region>,
     /// `[logging]`: what a logged call writes and under which API names.
     pub logging: LoggingSettings,
+    /// `[logging] dead_letter_webhook`: a Slack-compatible URL alerted on each new dead letter.
+    pub dead_letter_webhook: Option<DeadLetterWebhook>,
     /// `[lookup] object_priority`: which object's matches the pop lists first.
     pub object_priority: ObjectPriority,
 }
@@ -102,11 +107,21 @@ impl Config {
                 )
             }
         };
+        let dead_letter_webhook = match &raw.logging.dead_letter_webhook {
+            None => None,
+            Some(text) => Some(DeadLetterWebhook::parse(text).map_err(|reason| {
+                ConfigError::InvalidWebhook {
+                    path: path.to_owned(),
+                    reason,
+                }
+            })?),
+        };
         let logging = logging_settings(raw.logging, path)?;
         let object_priority = object_priority(raw.lookup, path)?;
         Ok(Config {
             default_region,
             logging,
+            dead_letter_webhook,
             object_priority,
         })
     }
@@ -163,6 +178,7 @@ struct RawLookup {
 #[serde(deny_unknown_fields)]
 struct RawLogging {
     mode: Option<String>,
+    dead_letter_webhook: Option<String>,
     #[serde(default)]
     call_log: RawCallLogNames,
 }
@@ -297,6 +313,15 @@ mod tests {
         assert!(
             matches!(err, ConfigError::InvalidLoggingName { key: "summary", .. }),
             "a space is not in an API name: {err}"
+        );
+        let config = parse("[logging]\ndead_letter_webhook = \"https://hooks.example.com/T/B/x\"")
+            .expect("an https webhook is accepted");
+        assert!(config.dead_letter_webhook.is_some());
+        let err =
+            parse("[logging]\ndead_letter_webhook = \"http://hooks.example.com/x\"").unwrap_err();
+        assert!(
+            !err.to_string().contains("hooks.example.com"),
+            "the webhook URL is a secret and stays out of the message: {err}"
         );
         let err = parse("[logging.call_log]\nsumary = \"X__c\"").unwrap_err();
         assert!(

@@ -8,16 +8,18 @@
 //! Every change is written to the [`crate::audit`] log in the same transaction.
 //!
 //! Module map: [`database`] opens the file safely; [`retry`] holds the schedule and the
-//! error verdicts; `delivery` builds and sends the Salesforce requests; [`worker`] runs
+//! error verdicts; [`webhook`] alerts an admin channel of new dead letters; `delivery` builds and sends the Salesforce requests; [`worker`] runs
 //! the drain.
 
 pub mod database;
 mod delivery;
 pub mod retry;
+pub mod webhook;
 pub mod worker;
 
 pub use database::{OpenOptions, Recovery};
 pub use retry::RetrySchedule;
+pub use webhook::DeadLetterWebhook;
 pub use worker::{DrainReport, Worker, WorkerOptions};
 
 use std::path::{Path, PathBuf};

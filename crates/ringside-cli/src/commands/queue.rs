@@ -116,7 +116,10 @@ async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Re
         outbox.clone(),
         org.client.clone(),
         config.logging,
-        WorkerOptions::default(),
+        WorkerOptions {
+            dead_letter_webhook: config.dead_letter_webhook,
+            ..WorkerOptions::default()
+        },
     )
     .await;
     let outcome = match worker {

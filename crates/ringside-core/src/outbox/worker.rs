@@ -35,6 +35,8 @@ pub struct WorkerOptions {
     pub batch: usize,
     /// The audit actor.
     pub actor: String,
+    /// Where to announce each new dead letter (none by default).
+    pub dead_letter_webhook: Option<super::DeadLetterWebhook>,
 }
 
 impl Default for WorkerOptions {
@@ -46,6 +48,7 @@ impl Default for WorkerOptions {
             signed_out_wait: Duration::from_secs(30),
             batch: MAX_GRAPHS_PER_REQUEST,
             actor: "worker".into(),
+            dead_letter_webhook: None,
         }
     }
 }
@@ -493,13 +496,13 @@ impl Worker {
             .await
             .map_err(|e| o.write_error("recording a failed attempt", e))?;
         // An update queued while this send was in flight gets a fresh start instead.
-        sqlx::query(
+        let now_state: Option<String> = sqlx::query_scalar(
             "UPDATE outbox SET \
                state = CASE WHEN revision = ?2 THEN ?3 ELSE 'pending' END, \
                attempts = CASE WHEN revision = ?2 THEN ?4 ELSE 0 END, \
                run_at = ?5, check_first = MAX(check_first, ?6), lease_expires_at = NULL, \
                last_error_code = ?7, last_error = ?8, updated_at = ?9 \
-             WHERE id = ?1 AND state = 'in_flight'",
+             WHERE id = ?1 AND state = 'in_flight' RETURNING state",
         )
         .bind(item.id)
         .bind(item.revision)
@@ -510,7 +513,7 @@ impl Worker {
         .bind(&code)
         .bind(&message)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(|e| o.write_error("recording a failed attempt", e))?;
         audit::append(
@@ -527,6 +530,11 @@ impl Worker {
         tx.commit()
             .await
             .map_err(|e| o.write_error("recording a failed attempt", e))?;
+        if now_state.as_deref() == Some("dead")
+            && let Some(hook) = &self.options.dead_letter_webhook
+        {
+            hook.alert(item.id, &item.call_id, &code, &message).await;
+        }
         Ok(())
     }
 

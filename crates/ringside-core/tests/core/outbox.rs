@@ -834,3 +834,69 @@ async fn the_running_worker_sends_what_is_queued_while_it_waits() {
     tokio::join!(run, drive);
     assert_exactly_once(&f.org, &f.outbox).await;
 }
+
+#[tokio::test]
+async fn each_new_dead_letter_is_announced_on_the_webhook() {
+    use axum::extract::State;
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<serde_json::Value>>>;
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(
+                |State(seen): State<Seen>, axum::Json(body): axum::Json<serde_json::Value>| async move {
+                    seen.lock().unwrap().push(body);
+                    "ok"
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .unwrap();
+    let outbox = Outbox::open_in_home(&temp_home("webhook")).await.unwrap();
+    let options = WorkerOptions {
+        dead_letter_webhook: Some(
+            ringside_core::outbox::DeadLetterWebhook::parse(&hook_url).unwrap(),
+        ),
+        ..fast_options()
+    };
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, Duration::from_secs(5)),
+        LoggingSettings::default(),
+        options,
+    )
+    .await
+    .unwrap();
+    let mut bad = call("hook-bad");
+    bad.key_topics = vec!["x".repeat(1500)];
+    outbox.enqueue(&bad, "agent").await.unwrap();
+    outbox.enqueue(&call("hook-good"), "agent").await.unwrap();
+    worker.drain(Duration::ZERO).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen.len(),
+        1,
+        "one alert for one dead letter, none for the delivered call: {seen:?}"
+    );
+    let text = seen[0]["text"]
+        .as_str()
+        .expect("Slack-compatible {\"text\"}");
+    assert!(
+        text.contains("hook-bad") && text.contains("STRING_TOO_LONG"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ringside queue replay"),
+        "says what to do: {text}"
+    );
+    assert!(
+        !text.contains("wants a demo"),
+        "the agent's notes stay out of the channel: {text}"
+    );
+}
