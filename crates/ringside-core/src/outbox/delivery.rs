@@ -18,6 +18,12 @@
 //! - Once the Task id is known it is stored with the item, and later updates of the call
 //!   (summary, recording) `PATCH` that Task.
 //!
+//! - Residual risk, stated plainly: on a real org a request can still be waiting inside
+//!   Salesforce after the client gave up on it. If it started its transaction only after
+//!   the check above ran, a second Task could appear. The check runs no earlier than the
+//!   first retry wait, and Salesforce's own request timeout bounds the window; the demo org
+//!   cancels a request whose client went away, so the tests cannot show this case.
+//!
 //! One logged call is one API call (a `/composite`); a catch-up batch is one
 //! `/composite/graph` for up to 75 calls, each call its own all-or-nothing graph.
 
