@@ -1,4 +1,4 @@
-//! Crash safety: a worker process (`examples/queue_worker.rs`) is killed with SIGKILL at
+//! Crash safety: a worker process (`tests/bin/queue_worker.rs`) is killed with SIGKILL at
 //! random moments, over and over, while it delivers to the demo org; more calls and
 //! updates are queued meanwhile. A final drain must leave every call delivered exactly
 //! once: nothing lost, nothing duplicated.
@@ -13,17 +13,9 @@ use ringside_core::outbox::{ItemState, Outbox, Worker};
 
 use crate::outbox::{assert_exactly_once, call, client, fast_options, temp_home};
 
-/// `cargo test` builds the crate's examples next to the test binary's `deps/` folder.
+/// The worker process: `tests/bin/queue_worker.rs`, which cargo builds for these tests.
 fn worker_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let path = dir.join("examples").join("queue_worker");
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test -p ringside-core`, which builds examples",
-        path.display()
-    );
-    path
+    PathBuf::from(env!("CARGO_BIN_EXE_ringside-queue-worker"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
