@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
-  librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev pkg-config build-essential file)
+  librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev pkg-config build-essential file
+  libdbus-1-dev)
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool imagemagick gnome-keyring
   libsecret-tools keyutils xdg-utils desktop-file-utils chromium
   baresip sip-tester)

@@ -25,6 +25,9 @@ bash ui/scripts/check-bindings.sh
 step "Rust: unit and integration tests (CLI and client against the demo org over HTTP)"
 cargo test --workspace 2>&1 | tee "$log_dir/cargo.log"
 
+step "Sign-in against a real keyring (private D-Bus session + unlocked gnome-keyring)"
+bash tests/keyring/run.sh 2>&1 | tee "$log_dir/keyring.log"
+
 step "UI in Chromium (IPC mocked)"
 bash tests/browser/run.sh 2>&1 | tee "$log_dir/browser.log"
 
@@ -37,7 +40,7 @@ passed=0
 failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))
-done < <(grep -hE '^test result:' "$log_dir/cargo.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
+done < <(grep -hE '^test result:' "$log_dir/cargo.log" "$log_dir/keyring.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 for log in "$log_dir/browser.log" "$log_dir/desktop.log"; do
   p=$(grep -hE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
   f=$(grep -hE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')

@@ -30,6 +30,9 @@ pub enum Command {
     /// Run the call-event intake headless: the loopback API (and the baresip
     /// adapter), one line per call event with its pop.
     Listen(ListenArgs),
+    /// Sign in to Salesforce orgs, list them, pick the active one, sign out.
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// Queue a call log durably (no network needed); prints its call id.
     #[command(name = "log-call")]
     LogCall(LogCallArgs),
@@ -136,6 +139,50 @@ pub struct AuditArgs {
     /// One JSON object on stdout: {"entries":[…]}.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Sign in through the browser (OAuth with PKCE); the org becomes the active one.
+    Login(OrgLoginArgs),
+    /// The orgs signed in on this device.
+    List {
+        /// One JSON object on stdout: {"orgs":[…]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make ALIAS the org commands use when no --org is given.
+    Use { alias: String },
+    /// Sign out: revoke the sign-in at Salesforce and delete it from the keyring.
+    Logout { alias: String },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrgLoginArgs {
+    /// The name for this org in Ringside (`--org ALIAS`).
+    #[arg(long, value_name = "ALIAS")]
+    pub alias: String,
+    /// https://login.salesforce.com (production, the default), https://test.salesforce.com
+    /// (sandbox) or your My Domain, e.g. https://acme.my.salesforce.com.
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// The consumer key of your External Client App (default: the one this alias used before).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Loopback port for the redirect; the app must list
+    /// http://127.0.0.1:PORT/oauth/callback (0 picks any free port: demo org and tests).
+    #[arg(long, value_name = "N", default_value_t = 1717)]
+    pub redirect_port: u16,
+    /// Print the sign-in URL on its own line instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// standard (api refresh_token offline_access), extended (+ web full) or
+    /// privileged (+ chatter_api).
+    #[arg(long, value_name = "P", default_value = "standard")]
+    pub scope_profile: String,
+    /// Give up waiting for the browser after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, clap::Args)]

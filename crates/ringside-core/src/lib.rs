@@ -11,16 +11,24 @@
 //! - [`events`]: call events from softphones, the loopback API and links, on one stream.
 //! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
 //! - [`clock`]: the time seam the cache and the pop use.
+//! - [`secrets`]: sign-in tokens in the OS keyring (never a file), keyed by org and user id.
+//! - [`orgs`]: the org registry `orgs.toml` (aliases, hosts, ids, the active org; no secret).
+//! - [`login`]: the browser sign-in (PKCE, `state`, loopback redirect) end to end.
+//! - [`org_session`]: a self-refreshing client for a signed-in org.
 
 pub mod audit;
 pub mod call_log;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod login;
 pub mod lookup;
+pub mod org_session;
+pub mod orgs;
 pub mod outbox;
 pub mod phone;
 pub mod pop;
+pub mod secrets;
 pub mod settings;
 
 pub use lookup::{

@@ -6,6 +6,7 @@ mod demo_org;
 mod listen;
 mod log_call;
 mod lookup;
+mod org;
 mod pop_line;
 mod queue;
 
@@ -17,6 +18,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::DemoOrg(command) => demo_org::run(command).await,
         Command::Call(args) => call::run(args).await,
         Command::Listen(args) => listen::run(args).await,
+        Command::Org(command) => org::run(command).await,
         Command::LogCall(args) => log_call::run(args).await,
         Command::Queue(command) => queue::run(command).await,
         Command::Audit(args) => audit::run(args).await,

@@ -5,5 +5,6 @@ mod demo_org;
 mod listen;
 mod log_call;
 mod lookup;
+mod org_login;
 mod softphone;
 mod support;

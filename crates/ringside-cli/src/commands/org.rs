@@ -1,0 +1,224 @@
+//! `ringside org login|list|use|logout`: signing in to Salesforce orgs from a terminal.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use ringside_core::login::{LoginError, LoginRequest, LoginStores, LoopbackRedirect, login};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::secrets::{SecretKey, SecretStore};
+use salesforce::oauth::{LoginUrl, OAuthApp, ScopeProfile};
+use serde_json::json;
+
+use crate::args::{OrgCommand, OrgLoginArgs};
+use crate::org::{home, keyring, keyring_namespace};
+
+pub async fn run(command: OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Login(args) => login_command(args).await,
+        OrgCommand::List { json } => list(json),
+        OrgCommand::Use { alias } => use_org(&alias),
+        OrgCommand::Logout { alias } => logout(&alias).await,
+    }
+}
+
+async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
+    let home = home()?;
+    let registry = OrgRegistry::load(&home)?;
+    let previous = registry.get(&args.alias);
+    // Signing in again under a known alias reuses its host and consumer key.
+    let login_url = args
+        .login_url
+        .clone()
+        .or_else(|| previous.map(|p| p.login_url.clone()))
+        .unwrap_or_else(|| LoginUrl::PRODUCTION.to_owned());
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| previous.map(|p| p.client_id.clone()))
+        .context(
+            "give --client-id: the consumer key of your Salesforce External Client App (see the README)",
+        )?;
+    let request = LoginRequest {
+        alias: args.alias.clone(),
+        login_url: LoginUrl::parse(&login_url)?,
+        client_id,
+        scope_profile: args.scope_profile.parse::<ScopeProfile>()?,
+        timeout: Duration::from_secs(args.timeout_secs),
+    };
+    ringside_core::orgs::validate_alias(&request.alias)?;
+    // Fail before the browser opens if the tokens would have nowhere to go.
+    let secrets = keyring()?;
+    let namespace = keyring_namespace();
+    let redirect = LoopbackRedirect::bind(args.redirect_port).await?;
+    let no_browser = args.no_browser;
+    let open = |url: &str| -> Result<(), LoginError> {
+        if no_browser {
+            // The URL alone on its line on stdout, for scripts and remote shells.
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{url}")
+                .and_then(|()| stdout.flush())
+                .map_err(|e| LoginError::Browser(format!("cannot write to stdout: {e}")))?;
+            eprintln!(
+                "ringside: open the URL above in a browser to sign in; waiting for the redirect"
+            );
+            Ok(())
+        } else {
+            eprintln!("ringside: opening your browser to sign in to {login_url}");
+            open_browser(url)
+        }
+    };
+    let signed_in = login(
+        &request,
+        redirect,
+        open,
+        LoginStores {
+            home: &home,
+            namespace: &namespace,
+            secrets: secrets.as_ref(),
+        },
+    )
+    .await?;
+    let record = signed_in.record;
+    eprintln!(
+        "ringside: signed in to {} as {} ({} profile); it is now the active org",
+        record.alias, record.username, record.scope_profile
+    );
+    Ok(())
+}
+
+/// Opens the system browser with the platform's own opener; no extra crate.
+fn open_browser(url: &str) -> Result<(), LoginError> {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        // rundll32 takes the URL verbatim; `cmd /c start` would split it at `&`.
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| LoginError::Browser(e.to_string()))
+}
+
+fn list(json_output: bool) -> anyhow::Result<()> {
+    let home = home()?;
+    let registry = OrgRegistry::load(&home)?;
+    // Listing works without a keyring; the signed-in column then says "unknown".
+    let secrets = match keyring() {
+        Ok(secrets) => Some(secrets),
+        Err(err) => {
+            eprintln!("ringside: warning: {err:#}");
+            None
+        }
+    };
+    let namespace = keyring_namespace();
+    let mut rows = Vec::new();
+    for record in &registry.orgs {
+        let signed_in = match &secrets {
+            Some(secrets) => Some(
+                secrets
+                    .load(&SecretKey::new(&namespace, &record.org_id, &record.user_id))?
+                    .is_some(),
+            ),
+            None => None,
+        };
+        rows.push((
+            record,
+            registry.active.as_deref() == Some(&record.alias),
+            signed_in,
+        ));
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json_output {
+        let orgs: Vec<_> = rows
+            .iter()
+            .map(|(r, active, signed_in)| {
+                json!({
+                    "alias": r.alias,
+                    "username": r.username,
+                    "instance_url": r.instance_url,
+                    "login_url": r.login_url,
+                    "org_id": r.org_id,
+                    "user_id": r.user_id,
+                    "scope_profile": r.scope_profile,
+                    "active": active,
+                    "signed_in": signed_in,
+                })
+            })
+            .collect();
+        writeln!(stdout, "{}", json!({ "orgs": orgs }))?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writeln!(
+            stdout,
+            "No org signed in on this device; `ringside org login --alias NAME --client-id KEY` signs in (commands use the built-in demo org meanwhile)."
+        )?;
+        return Ok(());
+    }
+    for (r, active, signed_in) in rows {
+        let state = match signed_in {
+            Some(true) => "signed in",
+            Some(false) => "signed out",
+            None => "unknown",
+        };
+        writeln!(
+            stdout,
+            "{} {} · {} · {} · {} profile · {state}",
+            if active { "*" } else { " " },
+            r.alias,
+            r.username,
+            r.instance_url,
+            r.scope_profile
+        )?;
+    }
+    Ok(())
+}
+
+fn use_org(alias: &str) -> anyhow::Result<()> {
+    let home = home()?;
+    let mut registry = OrgRegistry::load(&home)?;
+    registry.set_active(alias)?;
+    registry.save(&home)?;
+    eprintln!("ringside: {alias} is now the active org");
+    Ok(())
+}
+
+async fn logout(alias: &str) -> anyhow::Result<()> {
+    let home = home()?;
+    let registry = OrgRegistry::load(&home)?;
+    let record = registry.require(alias)?.clone();
+    let secrets: Arc<dyn SecretStore> = keyring()?;
+    let key = SecretKey::new(&keyring_namespace(), &record.org_id, &record.user_id);
+    let Some(tokens) = secrets.load(&key)? else {
+        eprintln!("ringside: {alias} was already signed out");
+        return Ok(());
+    };
+    let app = OAuthApp::new(
+        LoginUrl::parse(&record.login_url)?,
+        &record.client_id,
+        "ringside://oauth/callback",
+    )?;
+    let revoked = app.revoke(&tokens.refresh).await;
+    // The local copy goes either way: signing out on this device must always work.
+    secrets.delete(&key)?;
+    match revoked {
+        Ok(()) => {
+            eprintln!("ringside: signed out of {alias}; the sign-in was revoked at Salesforce");
+            Ok(())
+        }
+        Err(err) => bail!(
+            "signed out of {alias} on this device, but Salesforce could not revoke the sign-in ({err}); an admin can revoke it under Setup > Connected Apps OAuth Usage"
+        ),
+    }
+}

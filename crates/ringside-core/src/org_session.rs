@@ -1,0 +1,120 @@
+//! A working connection to a signed-in org: the [`salesforce::Client`] built from the
+//! registry record and the keyring, renewing its own token (refresh once and retry once on
+//! a 401, single-flight, rotated tokens written back to the keyring first).
+
+use std::sync::Arc;
+
+use salesforce::oauth::{LoginUrl, OAuthApp, RefreshToken, RefreshingSession, TokenPersistence};
+use salesforce::{AccessToken, ApiVersion, Client, ClientOptions, InstanceUrl};
+
+use crate::orgs::OrgRecord;
+use crate::secrets::{SecretKey, SecretStore, StoredTokens};
+
+/// Redirect URI given to the refresh-only app (a refresh request sends none).
+const REFRESH_ONLY_REDIRECT: &str = "ringside://oauth/callback";
+
+/// Writes refreshed tokens back to the keyring; forgets them when Salesforce ends the sign-in.
+#[derive(Debug)]
+pub struct KeyringPersistence {
+    secrets: Arc<dyn SecretStore>,
+    key: SecretKey,
+}
+
+impl KeyringPersistence {
+    pub fn new(secrets: Arc<dyn SecretStore>, key: SecretKey) -> Self {
+        Self { secrets, key }
+    }
+}
+
+impl TokenPersistence for KeyringPersistence {
+    fn store(&self, refresh: &RefreshToken, access: &AccessToken) -> Result<(), String> {
+        self.secrets
+            .save(
+                &self.key,
+                &StoredTokens {
+                    refresh: refresh.clone(),
+                    access: Some(access.clone()),
+                },
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    fn signed_out(&self) {
+        // The refresh token is dead: keeping it would only make the org look signed in.
+        if let Err(e) = self.secrets.delete(&self.key) {
+            tracing::warn!(error = %e, "could not delete a dead sign-in from the keyring");
+        }
+    }
+}
+
+/// Why a signed-in org cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("{alias} is signed out (no sign-in stored in the keyring for {username}); {hint}")]
+    SignedOut {
+        alias: String,
+        username: String,
+        hint: String,
+    },
+    #[error("{0}")]
+    Secrets(#[from] crate::secrets::SecretError),
+    #[error("the org {alias} is recorded with an unusable setting: {detail}")]
+    Misconfigured { alias: String, detail: String },
+    #[error("{0}")]
+    Salesforce(#[from] salesforce::Error),
+}
+
+/// A client for a signed-in org and the session renewing it.
+#[derive(Debug, Clone)]
+pub struct OrgSession {
+    pub client: Client,
+    pub session: Arc<RefreshingSession>,
+}
+
+/// Opens `record`'s sign-in from the keyring. `signed_out_hint` is the next step shown if
+/// Salesforce has ended it (e.g. which command signs in again).
+pub async fn open(
+    record: &OrgRecord,
+    secrets: Arc<dyn SecretStore>,
+    namespace: &str,
+    version: ApiVersion,
+    signed_out_hint: &str,
+) -> Result<OrgSession, SessionError> {
+    let misconfigured = |detail: String| SessionError::Misconfigured {
+        alias: record.alias.clone(),
+        detail,
+    };
+    let key = SecretKey::new(namespace, &record.org_id, &record.user_id);
+    let Some(tokens) = secrets.load(&key)? else {
+        return Err(SessionError::SignedOut {
+            alias: record.alias.clone(),
+            username: record.username.clone(),
+            hint: signed_out_hint.to_owned(),
+        });
+    };
+    let login = LoginUrl::parse(&record.login_url).map_err(|e| misconfigured(e.to_string()))?;
+    let app = OAuthApp::new(login, &record.client_id, REFRESH_ONLY_REDIRECT)
+        .map_err(|e| misconfigured(e.to_string()))?;
+    let instance =
+        InstanceUrl::parse(&record.instance_url).map_err(|e| misconfigured(e.to_string()))?;
+    let persistence = Arc::new(KeyringPersistence::new(secrets, key));
+    let session = Arc::new(RefreshingSession::new(
+        app,
+        tokens.refresh,
+        persistence,
+        signed_out_hint,
+    ));
+    let access = match tokens.access {
+        Some(access) => access,
+        // No cached access token: get one now (a refresh, which also proves the sign-in).
+        None => salesforce::oauth::TokenRefresher::refresh(session.as_ref()).await?,
+    };
+    let client = Client::with_refresher(
+        instance,
+        access,
+        version,
+        ClientOptions::default(),
+        session.clone(),
+    )?;
+    Ok(OrgSession { client, session })
+}

@@ -1,0 +1,287 @@
+//! The browser sign-in against the demo org over real loopback HTTP: the loopback
+//! redirect, `state` checking (forged callbacks), cancelled consent, the timeout releasing
+//! the port, and what is recorded. Tokens go to an in-memory [`SecretStore`] here (the
+//! real keyring is exercised by the CLI tests under `tests/keyring/run.sh`).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ringside_core::login::{LoginError, LoginRequest, LoginStores, LoopbackRedirect, login};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::secrets::{SecretError, SecretKey, SecretStore, StoredTokens};
+use salesforce::oauth::{LoginUrl, ScopeProfile};
+
+/// A test double of the keyring (in addition to the real one, tested elsewhere).
+#[derive(Debug, Default)]
+struct MemoryStore(Mutex<HashMap<String, StoredTokens>>);
+
+impl SecretStore for MemoryStore {
+    fn load(&self, key: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
+        Ok(self.0.lock().unwrap().get(&key.account()).cloned())
+    }
+    fn save(&self, key: &SecretKey, tokens: &StoredTokens) -> Result<(), SecretError> {
+        self.0.lock().unwrap().insert(key.account(), tokens.clone());
+        Ok(())
+    }
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+        self.0.lock().unwrap().remove(&key.account());
+        Ok(())
+    }
+}
+
+fn temp_home(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ringside-login-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn request(org: &demo_org::DemoOrg, timeout: Duration) -> LoginRequest {
+    LoginRequest {
+        alias: "demo".into(),
+        login_url: LoginUrl::parse(&org.base_url()).unwrap(),
+        client_id: demo_org::DEMO_CLIENT_ID.into(),
+        scope_profile: ScopeProfile::Standard,
+        timeout,
+    }
+}
+
+/// A raw HTTP GET (like a browser, not following redirects): status line, Location, body.
+fn get(url: &str) -> (u16, Option<String>, String) {
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(authority).expect("connects");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().expect("a status code");
+    let location = answer
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or_else(|| l.strip_prefix("Location: "))
+        })
+        .map(str::to_owned);
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, body)
+}
+
+fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{name} in {url}"))
+}
+
+/// Runs `login` with the authorize URL handed to `browser` on a blocking thread.
+async fn run_login(
+    org: &demo_org::DemoOrg,
+    home: &std::path::Path,
+    store: &MemoryStore,
+    timeout: Duration,
+    browser: impl FnOnce(String, String) + Send + 'static,
+) -> Result<ringside_core::login::SignedIn, LoginError> {
+    let redirect = LoopbackRedirect::bind(0).await.unwrap();
+    let callback = format!("http://127.0.0.1:{}/oauth/callback", redirect.port());
+    let open = move |url: &str| {
+        let url = url.to_owned();
+        std::thread::spawn(move || browser(url, callback));
+        Ok(())
+    };
+    login(
+        &request(org, timeout),
+        redirect,
+        open,
+        LoginStores {
+            home,
+            namespace: "ringside-test",
+            secrets: store,
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn loopback_login_stores_tokens_and_records_the_active_org() {
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("ok");
+    let store = MemoryStore::default();
+    let page = Arc::new(Mutex::new(String::new()));
+    let seen = page.clone();
+    let signed_in = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_secs(20),
+        move |url, _| {
+            let (status, location, _) = get(&url);
+            assert_eq!(status, 302, "the demo org approves and redirects");
+            let (status, _, body) = get(&location.expect("a Location"));
+            assert_eq!(status, 200, "the callback page says signed in");
+            *seen.lock().unwrap() = body;
+        },
+    )
+    .await
+    .expect("signed in");
+    assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
+    assert_eq!(signed_in.record.org_id, demo_org::ORG_ID);
+    assert!(
+        page.lock().unwrap().contains("Signed in"),
+        "{}",
+        page.lock().unwrap()
+    );
+    let registry = OrgRegistry::load(&home).unwrap();
+    assert_eq!(
+        registry.active.as_deref(),
+        Some("demo"),
+        "the new org is active"
+    );
+    let key = SecretKey::new(
+        "ringside-test",
+        &signed_in.record.org_id,
+        &signed_in.record.user_id,
+    );
+    let tokens = store
+        .load(&key)
+        .unwrap()
+        .expect("tokens stored under org id + user id");
+    let file = std::fs::read_to_string(home.join("orgs.toml")).unwrap();
+    assert!(
+        !file.contains(tokens.refresh.expose_secret())
+            && !file.contains(tokens.access.as_ref().unwrap().expose_secret()),
+        "no token in orgs.toml"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test]
+async fn forged_callbacks_are_rejected_and_the_real_one_still_signs_in() {
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("forged");
+    let store = MemoryStore::default();
+    let signed_in = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_secs(20),
+        |url, callback| {
+            // An attacker's callbacks: wrong state, then none at all.
+            let (status, _, body) = get(&format!("{callback}?code=evil&state=wrong"));
+            assert_eq!(status, 400, "wrong state is rejected: {body}");
+            assert!(body.contains("Rejected"), "{body}");
+            let (status, _, _) = get(&format!("{callback}?code=evil"));
+            assert_eq!(status, 400, "missing state is rejected");
+            let (status, _, _) = get(&callback.replace("/oauth/callback", "/favicon.ico"));
+            assert_eq!(status, 404, "other paths are ignored");
+            let (_, location, _) = get(&url);
+            let (status, _, _) = get(&location.unwrap());
+            assert_eq!(status, 200, "the genuine callback still works");
+        },
+    )
+    .await
+    .expect("the genuine callback signs in");
+    assert_eq!(signed_in.record.alias, "demo");
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test]
+async fn denied_consent_is_cancelled_and_nothing_is_recorded() {
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("denied");
+    let store = MemoryStore::default();
+    let err = run_login(&org, &home, &store, Duration::from_secs(20), |url, _| {
+        // The demo org's consent page, Deny chosen.
+        let (status, location, _) = get(&format!("{url}&demo_decision=deny"));
+        assert_eq!(status, 302);
+        let location = location.unwrap();
+        assert_eq!(query_param(&location, "error"), "access_denied");
+        let (status, _, body) = get(&location);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("cancelled"), "the browser is told: {body}");
+    })
+    .await
+    .expect_err("cancelled");
+    assert!(matches!(err, LoginError::Cancelled), "{err:?}");
+    assert!(err.to_string().contains("Allow"), "says what to do: {err}");
+    assert_eq!(OrgRegistry::load(&home).unwrap(), OrgRegistry::default());
+    assert!(store.0.lock().unwrap().is_empty(), "nothing stored");
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test]
+async fn timeout_counts_forged_callbacks_and_releases_the_port() {
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("timeout");
+    let store = MemoryStore::default();
+    let port = Arc::new(Mutex::new(0u16));
+    let seen = port.clone();
+    let err = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_millis(600),
+        move |_, callback| {
+            *seen.lock().unwrap() = url::Url::parse(&callback).unwrap().port().unwrap();
+            get(&format!("{callback}?code=evil&state=forged"));
+        },
+    )
+    .await
+    .expect_err("nobody completed the sign-in");
+    assert!(
+        matches!(err, LoginError::Timeout { forged: 1, .. }),
+        "timeout reporting the forged callback: {err:?}"
+    );
+    assert!(err.to_string().contains("forged"), "{err}");
+    let port = *port.lock().unwrap();
+    std::net::TcpListener::bind(("127.0.0.1", port))
+        .expect("the redirect port is free again after the timeout");
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test]
+async fn a_code_salesforce_refuses_fails_the_sign_in_and_tells_the_browser() {
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("badcode");
+    let store = MemoryStore::default();
+    let err = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_secs(20),
+        |url, callback| {
+            // The right state with a code the org never issued.
+            let state = query_param(&url, "state");
+            let (status, _, body) = get(&format!("{callback}?code=aPrxbogus&state={state}"));
+            assert_eq!(status, 400, "{body}");
+            assert!(
+                body.contains("Sign-in failed"),
+                "the browser is told: {body}"
+            );
+        },
+    )
+    .await
+    .expect_err("the code is refused");
+    assert!(
+        matches!(
+            err,
+            LoginError::OAuth(salesforce::oauth::OAuthError::InvalidGrant { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(store.0.lock().unwrap().is_empty(), "nothing stored");
+    assert!(!home.join("orgs.toml").exists(), "nothing recorded");
+    std::fs::remove_dir_all(&home).unwrap();
+}
