@@ -1,7 +1,7 @@
 //! Signing in to an org: the browser flow end to end. [`login`] builds the authorize URL
 //! (PKCE S256 + `state`), hands it to the caller to open, waits for the redirect from a
 //! [`RedirectSource`] (the [`LoopbackRedirect`] here; the desktop adds its
-//! `ringside://oauth/callback` deep link), checks `state`, exchanges the code, reads who
+//! `ringside://oauth/callback` deep link through [`LinkRedirect`]), checks `state`, exchanges the code, reads who
 //! signed in, stores the tokens in the keyring and records the org as active.
 //!
 //! Documented choice, forged callbacks: a callback whose `state` is missing or wrong is
@@ -111,6 +111,73 @@ pub trait RedirectSource: Send {
     /// Tells the browser (if any is waiting) what became of its callback.
     fn answer(&mut self, verdict: CallbackVerdict)
     -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// A redirect delivered as a whole URL by someone else: the desktop's deep link
+/// (`ringside://oauth/callback?…`, handed over by the deep-link / single-instance plugins).
+/// A link that is not a URL or not for the callback path is logged and answered like a
+/// forged callback (the sign-in keeps waiting): any web page can open a `ringside://` link.
+#[derive(Debug)]
+pub struct LinkRedirect {
+    redirect_uri: String,
+    links: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl LinkRedirect {
+    /// A source for `redirect_uri` and the sender the link handler pushes URLs into.
+    pub fn new(redirect_uri: &str) -> (Self, tokio::sync::mpsc::UnboundedSender<String>) {
+        let (sender, links) = tokio::sync::mpsc::unbounded_channel();
+        (
+            Self {
+                redirect_uri: redirect_uri.to_owned(),
+                links,
+            },
+            sender,
+        )
+    }
+
+    async fn next_link(&mut self) -> Result<CallbackParams, LoginError> {
+        let Some(link) = self.links.recv().await else {
+            return Err(LoginError::MalformedCallback {
+                detail: "the app stopped delivering sign-in links".into(),
+            });
+        };
+        let expected = url::Url::parse(&self.redirect_uri).ok();
+        let parsed = url::Url::parse(&link).ok();
+        let same_target = |a: &url::Url, b: &url::Url| {
+            a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.path() == b.path()
+        };
+        match (expected, parsed) {
+            (Some(expected), Some(parsed)) if same_target(&expected, &parsed) => Ok(
+                CallbackParams::from_query(parsed.query().unwrap_or_default()),
+            ),
+            _ => {
+                tracing::warn!("ignored a malformed sign-in link");
+                // No state: the flow rejects it as forged and keeps waiting.
+                Ok(CallbackParams::default())
+            }
+        }
+    }
+}
+
+impl RedirectSource for LinkRedirect {
+    fn redirect_uri(&self) -> String {
+        self.redirect_uri.clone()
+    }
+
+    fn next_callback(
+        &mut self,
+    ) -> Pin<Box<dyn Future<Output = Result<CallbackParams, LoginError>> + Send + '_>> {
+        Box::pin(self.next_link())
+    }
+
+    /// The app shows the outcome itself (from [`login`]'s result); no browser is waiting.
+    fn answer(
+        &mut self,
+        _verdict: CallbackVerdict,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
 }
 
 /// Who signed in.

@@ -285,3 +285,49 @@ async fn a_code_salesforce_refuses_fails_the_sign_in_and_tells_the_browser() {
     assert!(!home.join("orgs.toml").exists(), "nothing recorded");
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+#[tokio::test]
+async fn deep_link_redirect_ignores_malformed_links_and_signs_in() {
+    use ringside_core::login::LinkRedirect;
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("link");
+    let store = MemoryStore::default();
+    let (redirect, links) = LinkRedirect::new("ringside://oauth/callback");
+    let open = move |url: &str| {
+        let url = url.to_owned();
+        std::thread::spawn(move || {
+            // Links any web page could fire first: not a URL, another path, no state.
+            links.send("ringside://".into()).unwrap();
+            links.send("not a url".into()).unwrap();
+            links
+                .send("ringside://oauth/other?code=x&state=y".into())
+                .unwrap();
+            links
+                .send("ringside://oauth/callback?code=x".into())
+                .unwrap();
+            let (status, location, _) = get(&url);
+            assert_eq!(status, 302);
+            let location = location.unwrap();
+            assert!(
+                location.starts_with("ringside://oauth/callback?"),
+                "{location}"
+            );
+            links.send(location).unwrap();
+        });
+        Ok(())
+    };
+    let signed_in = login(
+        &request(&org, Duration::from_secs(20)),
+        redirect,
+        open,
+        LoginStores {
+            home: &home,
+            namespace: "ringside-test",
+            secrets: &store,
+        },
+    )
+    .await
+    .expect("the genuine deep link signs in");
+    assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
+    std::fs::remove_dir_all(&home).unwrap();
+}

@@ -348,6 +348,12 @@ fn token_error(err: RequestTokenError<Error, BasicErrorResponse>) -> OAuthError 
             response.error_description().map(String::as_str),
         ),
         RequestTokenError::Request(inner) => OAuthError::Http(inner),
+        // Editions without API access answer the token request with a REST error list.
+        RequestTokenError::Parse(_, body)
+            if String::from_utf8_lossy(&body).contains("API_DISABLED_FOR_ORG") =>
+        {
+            OAuthError::ApiDisabled
+        }
         RequestTokenError::Parse(source, _body) => OAuthError::UnexpectedResponse(format!(
             "unexpected token answer (at `{}`)",
             source.path()

@@ -303,3 +303,31 @@ async fn revoke_ends_the_refresh_token_and_its_access_tokens() {
     assert_eq!(org.oauth_counts().revoke, 2);
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn api_disabled_edition_is_explained_whatever_shape_the_error_has() {
+    let org = support::org().await;
+    let grant = sign_in(&org).await;
+    let refresh = grant.refresh_token.unwrap();
+    let a = app(&org);
+    for (status, body) in [
+        (
+            403,
+            serde_json::json!([{"message": "API is not enabled for this Organization or Partner", "errorCode": "API_DISABLED_FOR_ORG"}]),
+        ),
+        (
+            400,
+            serde_json::json!({"error": "API_DISABLED_FOR_ORG", "error_description": "API is not enabled"}),
+        ),
+    ] {
+        org.faults()
+            .fail_next(Some("POST"), "/services/oauth2/token", 1, status, body);
+        let err = a.refresh(&refresh).await.unwrap_err();
+        assert!(matches!(err, OAuthError::ApiDisabled), "{err:?}");
+        assert!(
+            err.to_string().contains("Professional"),
+            "names the editions: {err}"
+        );
+    }
+    org.shutdown().await;
+}
