@@ -51,6 +51,19 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
     // Fail before the browser opens if the tokens would have nowhere to go.
     let secrets = keyring()?;
     let namespace = keyring_namespace();
+    // A sign-in this one replaces: each sign-in uses one of Salesforce's five approvals per
+    // user and app (a sixth silently revokes the oldest, maybe on another PC), so say so,
+    // and revoke the replaced one afterwards to give its approval back.
+    let replaced = match previous {
+        Some(p) => secrets.load(&SecretKey::new(&namespace, &p.org_id, &p.user_id))?,
+        None => None,
+    };
+    if replaced.is_some() {
+        eprintln!(
+            "ringside: note: {} is already signed in on this device; signing in again uses one of Salesforce's five approvals per user (the replaced sign-in is revoked afterwards)",
+            args.alias
+        );
+    }
     let redirect = LoopbackRedirect::bind(args.redirect_port).await?;
     let no_browser = args.no_browser;
     let open = |url: &str| -> Result<(), LoginError> {
@@ -81,6 +94,16 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
     )
     .await?;
     let record = signed_in.record;
+    if let Some(old) = replaced {
+        let app = OAuthApp::new(
+            LoginUrl::parse(&record.login_url)?,
+            &record.client_id,
+            "ringside://oauth/callback",
+        )?;
+        if let Err(err) = app.revoke(&old.refresh).await {
+            eprintln!("ringside: warning: the replaced sign-in could not be revoked ({err})");
+        }
+    }
     eprintln!(
         "ringside: signed in to {} as {} ({} profile); it is now the active org",
         record.alias, record.username, record.scope_profile

@@ -210,14 +210,20 @@ impl Drop for World {
 }
 
 /// A raw HTTP/1.1 request: status, Location, body.
-fn http(method: &str, url: &str, json: Option<&str>) -> (u16, Option<String>, String) {
+/// `body` is JSON when it starts with `{` or `[`, else a form.
+fn http(method: &str, url: &str, body: Option<&str>) -> (u16, Option<String>, String) {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut stream = TcpStream::connect(authority).expect("connects");
-    let body = json.unwrap_or_default();
+    let body = body.unwrap_or_default();
+    let content_type = if body.starts_with(['{', '[']) {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -234,6 +240,26 @@ fn http(method: &str, url: &str, json: Option<&str>) -> (u16, Option<String>, St
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, location, body)
+}
+
+/// Asks the org to refresh with `token` directly and expects `invalid_grant`.
+fn assert_refresh_token_dead(
+    world: &World,
+    token: &ringside_core::secrets::RefreshToken,
+    what: &str,
+) {
+    let form = format!(
+        "grant_type=refresh_token&client_id={}&refresh_token={}",
+        demo_org::DEMO_CLIENT_ID,
+        token.expose_secret()
+    );
+    let (status, _, body) = http(
+        "POST",
+        &format!("{}/services/oauth2/token", world.base_url),
+        Some(&form),
+    );
+    assert_eq!(status, 400, "{what}: its refresh token is dead: {body}");
+    assert!(body.contains("invalid_grant"), "{what}: {body}");
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -300,6 +326,18 @@ fn keyring_login_lookup_refresh_rotation_list_use_and_logout() {
         1
     );
 
+    // Signing in again replaces the sign-in and revokes the replaced refresh token, so
+    // approvals do not pile up towards Salesforce's limit of five.
+    let replaced = world.stored().expect("signed in");
+    world.login();
+    assert_eq!(
+        world.oauth_counts()["revoke"],
+        1,
+        "the replaced sign-in was revoked"
+    );
+    assert_ne!(world.stored().expect("signed in").refresh, replaced.refresh);
+    assert_refresh_token_dead(&world, &replaced.refresh, "the replaced sign-in");
+
     let run = world.run(&["org", "use", "nope"]);
     assert_eq!(run.code, 1, "an unknown alias is refused");
     assert!(run.stderr.contains("org list"), "{}", run.stderr);
@@ -307,10 +345,11 @@ fn keyring_login_lookup_refresh_rotation_list_use_and_logout() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     // Logout revokes at Salesforce and deletes the keyring entry; the org stays listed.
+    let signed_out = world.stored().expect("signed in before logout");
     let run = world.run(&["org", "logout", ALIAS]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("revoked"), "{}", run.stderr);
-    assert_eq!(world.oauth_counts()["revoke"], 1, "one revoke request");
+    assert_eq!(world.oauth_counts()["revoke"], 2, "one more revoke request");
     assert!(world.stored().is_none(), "the keyring entry is gone");
     assert_eq!(world.list()["orgs"][0]["signed_in"], false);
     let run = world.lookup();
@@ -324,13 +363,7 @@ fn keyring_login_lookup_refresh_rotation_list_use_and_logout() {
         "says how to sign in again: {}",
         run.stderr
     );
-    // The revoked refresh token really is dead at the org.
-    let (status, _, body) = http(
-        "POST",
-        &format!("{}/services/oauth2/token", world.base_url),
-        None,
-    );
-    assert_eq!(status, 400, "{body}");
+    assert_refresh_token_dead(&world, &signed_out.refresh, "the logged-out sign-in");
 }
 
 #[test]
