@@ -116,6 +116,19 @@ impl CallerLookup {
         self.lookup_query(input, &query, started).await
     }
 
+    /// The one request a lookup of `input` sends (a `/composite` of the search
+    /// and the related-record queries), for benchmarks and diagnostics that
+    /// need the bare round trip without Ringside's own work around it.
+    pub fn request_for(&self, input: &str) -> Result<salesforce::CompositeRequest, LookupError> {
+        let query = parse_caller_input(input, self.settings.default_region)?;
+        let search = match &query {
+            CallerQuery::Phone(phone) => sosl::phone_search(phone),
+            CallerQuery::Email(email) => sosl::email_search(email),
+        };
+        related::composite_request(self.client.api_version(), &search)
+            .map_err(|err| LookupError::Misconfigured(err.to_string()))
+    }
+
     /// [`CallerLookup::lookup`] for input already parsed.
     pub async fn lookup_query(
         &self,

@@ -67,16 +67,25 @@ impl Listener {
 
     /// Waits for a stderr line containing `needle`; panics with what was seen.
     pub fn wait_for_log(&self, needle: &str, within: Duration) {
+        if let Err(seen) = self.try_wait_for_log(needle, within) {
+            panic!("{seen}");
+        }
+    }
+
+    /// Waits for a stderr line containing `needle`; the error lists what was seen.
+    pub fn try_wait_for_log(&self, needle: &str, within: Duration) -> Result<(), String> {
         let deadline = std::time::Instant::now() + within;
         let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             match self.log.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return,
+                Ok(line) if line.contains(needle) => return Ok(()),
                 Ok(line) => seen.push(line),
                 Err(_) => break,
             }
         }
-        panic!("no log line with {needle:?} within {within:?}; saw: {seen:#?}");
+        Err(format!(
+            "no log line with {needle:?} within {within:?}; saw: {seen:#?}"
+        ))
     }
 
     /// The next JSON event line.
@@ -164,6 +173,15 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
         "Jane pops: {ring}"
     );
     assert_eq!(ring["api_calls"], 1, "one API call for an uncached pop");
+    let lookup = ringside(&home)
+        .args(["lookup", "--json", "+14155550123"])
+        .output()
+        .expect("ringside lookup runs");
+    let looked_up: serde_json::Value = serde_json::from_slice(&lookup.stdout).expect("lookup JSON");
+    assert_eq!(
+        looked_up["matches"], ring["matches"],
+        "`ringside lookup` and the pop agree"
+    );
     assert_eq!(
         ring["matches"][0]["open_cases"][0]["id"],
         seed::JANE_OPEN_CASE_ID,

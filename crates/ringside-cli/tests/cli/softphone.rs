@@ -30,16 +30,25 @@ fn installed(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// A port free for both TCP and UDP on 127.0.0.1 (SIP listens on both).
-fn free_port() -> u16 {
-    for _ in 0..50 {
-        let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = tcp.local_addr().expect("addr").port();
-        if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
+/// `N` distinct ports free for both TCP and UDP on 127.0.0.1 (SIP listens on
+/// both). All stay bound until all are chosen: a port released and picked again
+/// would hand baresip's SIP and ctrl_tcp the same port.
+fn free_ports<const N: usize>() -> [u16; N] {
+    let mut held = Vec::new();
+    let mut ports = [0u16; N];
+    for slot in &mut ports {
+        let port = (0..50)
+            .find_map(|_| {
+                let tcp = TcpListener::bind("127.0.0.1:0").ok()?;
+                let port = tcp.local_addr().ok()?.port();
+                let udp = UdpSocket::bind(("127.0.0.1", port)).ok()?;
+                held.push((tcp, udp));
+                Some(port)
+            })
+            .expect("a port free for both TCP and UDP");
+        *slot = port;
     }
-    panic!("no free port for both TCP and UDP");
+    ports
 }
 
 #[test]
@@ -62,8 +71,7 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
     let dir = home("softphone");
     let baresip_dir = dir.join("baresip");
     std::fs::create_dir_all(&baresip_dir).expect("baresip dir");
-    let (sip_port, ctrl_port, sipp_port, media_port) =
-        (free_port(), free_port(), free_port(), free_port());
+    let [sip_port, ctrl_port, sipp_port, media_port] = free_ports::<4>();
     // SOFTPHONES.md's headless config: no stdio module, nothing reads stdin.
     let config = format!(
         "sip_listen 127.0.0.1:{sip_port}\nnet_interface 127.0.0.1\naudio_player aubridge,nil\n\
@@ -93,7 +101,12 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
 
     let address = format!("127.0.0.1:{ctrl_port}");
     let listener = Listener::start(&dir, &["--baresip", &address]);
-    listener.wait_for_log("connected to baresip ctrl_tcp", Duration::from_secs(30));
+    if let Err(seen) =
+        listener.try_wait_for_log("connected to baresip ctrl_tcp", Duration::from_secs(30))
+    {
+        let baresip_said = std::fs::read_to_string(dir.join("baresip.log")).unwrap_or_default();
+        panic!("the adapter never reached baresip: {seen}\nbaresip's log:\n{baresip_said}");
+    }
 
     let scenario = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -191,3 +191,26 @@ async fn slow_salesforce_gives_a_clear_error_with_the_number() {
         "a stopped org is unreachable: {down:?}"
     );
 }
+
+/// Issue 4's acceptance: the same seeded person from every spelling a softphone
+/// or an agent may use.
+#[tokio::test]
+async fn every_spelling_of_janes_number_pops_jane() {
+    let Fixture { org, pop, .. } = fixture().await;
+    let pop = pop.with_cache_ttl(Duration::ZERO);
+    for spelling in [
+        "(415) 555-0123",
+        "+14155550123",
+        "415.555.0123",
+        "sip:+14155550123@host;user=phone",
+    ] {
+        let caller = ringside_core::events::parse_caller_id(spelling).expect("a caller id");
+        let result = searched(pop.pop(&caller).await);
+        assert_eq!(
+            result.matches.first().map(|m| m.id.as_str()),
+            Some(seed::JANE_CALLER_ID),
+            "{spelling:?} pops Jane"
+        );
+    }
+    org.shutdown().await;
+}
