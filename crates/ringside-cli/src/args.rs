@@ -162,24 +162,27 @@ pub struct OrgLoginArgs {
     /// The name for this org in Ringside (`--org ALIAS`).
     #[arg(long, value_name = "ALIAS")]
     pub alias: String,
-    /// https://login.salesforce.com (production, the default), https://test.salesforce.com
-    /// (sandbox) or your My Domain, e.g. https://acme.my.salesforce.com.
+    /// https://login.salesforce.com (production), https://test.salesforce.com (sandbox) or
+    /// your My Domain, e.g. https://acme.my.salesforce.com (default: the alias's previous
+    /// one, else [salesforce] login_url, else production).
     #[arg(long, value_name = "URL")]
     pub login_url: Option<String>,
-    /// The consumer key of your External Client App (default: the one this alias used before).
+    /// The consumer key of your External Client App (default: the one this alias used
+    /// before, else [salesforce] client_id in ringside.toml).
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
     /// Loopback port for the redirect; the app must list
     /// http://127.0.0.1:PORT/oauth/callback (0 picks any free port: demo org and tests).
-    #[arg(long, value_name = "N", default_value_t = 1717)]
-    pub redirect_port: u16,
+    /// (Default: [salesforce] redirect_port in ringside.toml, else 1717.)
+    #[arg(long, value_name = "N")]
+    pub redirect_port: Option<u16>,
     /// Print the sign-in URL on its own line instead of opening a browser.
     #[arg(long)]
     pub no_browser: bool,
     /// standard (api refresh_token offline_access), extended (+ web full) or
-    /// privileged (+ chatter_api).
-    #[arg(long, value_name = "P", default_value = "standard")]
-    pub scope_profile: String,
+    /// privileged (+ chatter_api). Default: [salesforce] scope_profile, else standard.
+    #[arg(long, value_name = "P")]
+    pub scope_profile: Option<String>,
     /// Give up waiting for the browser after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout_secs: u64,

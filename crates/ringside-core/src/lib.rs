@@ -15,6 +15,7 @@
 //! - [`orgs`]: the org registry `orgs.toml` (aliases, hosts, ids, the active org; no secret).
 //! - [`login`]: the browser sign-in (PKCE, `state`, loopback redirect) end to end.
 //! - [`org_session`]: a self-refreshing client for a signed-in org.
+//! - [`signin_settings`]: the admin's `[salesforce]` sign-in settings (consumer key, host).
 
 pub mod audit;
 pub mod call_log;
@@ -30,6 +31,7 @@ pub mod phone;
 pub mod pop;
 pub mod secrets;
 pub mod settings;
+pub mod signin_settings;
 
 pub use lookup::{
     CallerLookup, CallerMatch, CallerObject, LookupError, LookupResult, MatchSource, OpenCase,

@@ -111,6 +111,9 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError>;
 }
 
+/// How long [`KeyringStore::open`] waits for the keyring to answer.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The OS keyring through the `keyring` crate.
 #[derive(Debug, Clone, Default)]
 pub struct KeyringStore;
@@ -132,11 +135,27 @@ const FIX: &str = if cfg!(any(target_os = "macos", windows)) {
 
 impl KeyringStore {
     /// Checks that the keyring answers at all (reads an entry that does not exist), so a
-    /// sign-in fails before the browser opens rather than after.
+    /// sign-in fails before the browser opens rather than after. A keyring that does not
+    /// answer within [`PROBE_TIMEOUT`] (a locked collection waiting on an unlock prompt
+    /// nobody sees) is reported as unavailable instead of hanging the command.
     pub fn open() -> Result<Self, SecretError> {
-        let store = KeyringStore;
-        store.load(&SecretKey::new(DEFAULT_NAMESPACE, "probe", "probe"))?;
-        Ok(store)
+        let (done, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let probe = KeyringStore.load(&SecretKey::new(DEFAULT_NAMESPACE, "probe", "probe"));
+            let _ = done.send(probe.map(|_| ()));
+        });
+        match outcome.recv_timeout(PROBE_TIMEOUT) {
+            Ok(Ok(())) => Ok(KeyringStore),
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(SecretError::Unavailable {
+                backend: BACKEND,
+                detail: format!(
+                    "no answer within {} s; it may be locked and waiting for an unlock prompt",
+                    PROBE_TIMEOUT.as_secs()
+                ),
+                fix: FIX,
+            }),
+        }
     }
 
     fn entry(key: &SecretKey) -> Result<keyring::Entry, SecretError> {

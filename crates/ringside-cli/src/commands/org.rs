@@ -8,11 +8,15 @@ use anyhow::{Context, bail};
 use ringside_core::login::{LoginError, LoginRequest, LoginStores, LoopbackRedirect, login};
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::secrets::{SecretKey, SecretStore};
+use ringside_core::signin_settings::SignInSettings;
 use salesforce::oauth::{LoginUrl, OAuthApp, ScopeProfile};
 use serde_json::json;
 
 use crate::args::{OrgCommand, OrgLoginArgs};
 use crate::org::{home, keyring, keyring_namespace};
+
+/// The loopback port when neither the flag nor the config names one.
+const DEFAULT_REDIRECT_PORT: u16 = 1717;
 
 pub async fn run(command: OrgCommand) -> anyhow::Result<()> {
     match command {
@@ -27,24 +31,36 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
     let home = home()?;
     let registry = OrgRegistry::load(&home)?;
     let previous = registry.get(&args.alias);
-    // Signing in again under a known alias reuses its host and consumer key.
-    let login_url = args
-        .login_url
-        .clone()
-        .or_else(|| previous.map(|p| p.login_url.clone()))
-        .unwrap_or_else(|| LoginUrl::PRODUCTION.to_owned());
+    let settings = SignInSettings::load_from_home(&home)?;
+    // Flag, else what this alias used before (signing in again), else the admin's
+    // [salesforce] settings, else production.
+    let login_url = match (&args.login_url, previous, &settings.login_url) {
+        (Some(flag), _, _) => LoginUrl::parse(flag)?,
+        (None, Some(previous), _) => LoginUrl::parse(&previous.login_url)?,
+        (None, None, Some(configured)) => configured.clone(),
+        (None, None, None) => LoginUrl::parse(LoginUrl::PRODUCTION)?,
+    };
     let client_id = args
         .client_id
         .clone()
         .or_else(|| previous.map(|p| p.client_id.clone()))
+        .or_else(|| settings.client_id.clone())
         .context(
-            "give --client-id: the consumer key of your Salesforce External Client App (see the README)",
+            "give --client-id (or [salesforce] client_id in ringside.toml): the consumer key of your Salesforce External Client App (see the README)",
         )?;
+    let scope_profile = match &args.scope_profile {
+        Some(name) => name.parse::<ScopeProfile>()?,
+        None => settings.scope_profile.unwrap_or_default(),
+    };
+    let redirect_port = args
+        .redirect_port
+        .or(settings.redirect_port)
+        .unwrap_or(DEFAULT_REDIRECT_PORT);
     let request = LoginRequest {
         alias: args.alias.clone(),
-        login_url: LoginUrl::parse(&login_url)?,
+        login_url: login_url.clone(),
         client_id,
-        scope_profile: args.scope_profile.parse::<ScopeProfile>()?,
+        scope_profile,
         timeout: Duration::from_secs(args.timeout_secs),
     };
     ringside_core::orgs::validate_alias(&request.alias)?;
@@ -64,7 +80,7 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
             args.alias
         );
     }
-    let redirect = LoopbackRedirect::bind(args.redirect_port).await?;
+    let redirect = LoopbackRedirect::bind(redirect_port).await?;
     let no_browser = args.no_browser;
     let open = |url: &str| -> Result<(), LoginError> {
         if no_browser {

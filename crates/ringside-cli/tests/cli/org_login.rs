@@ -102,6 +102,18 @@ impl World {
     /// follow redirects by itself: GET the authorize URL, then GET its Location (the
     /// loopback callback).
     fn login(&mut self) {
+        let base_url = self.base_url.clone();
+        self.login_with(&[
+            "--login-url",
+            &base_url,
+            "--client-id",
+            demo_org::DEMO_CLIENT_ID,
+            "--redirect-port",
+            "0",
+        ]);
+    }
+
+    fn login_with(&mut self, extra: &[&str]) {
         let mut child = Proc(
             self.command()
                 .args([
@@ -109,16 +121,11 @@ impl World {
                     "login",
                     "--alias",
                     ALIAS,
-                    "--login-url",
-                    &self.base_url,
-                    "--client-id",
-                    demo_org::DEMO_CLIENT_ID,
-                    "--redirect-port",
-                    "0",
                     "--no-browser",
                     "--timeout-secs",
                     "60",
                 ])
+                .args(extra)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -412,7 +419,17 @@ fn keyring_no_token_in_any_file_or_log() {
         return;
     }
     let mut world = World::new("secrets");
-    world.login();
+    // This time the consumer key, host and port come from the admin's config.
+    std::fs::write(
+        world.home.join("ringside.toml"),
+        format!(
+            "[salesforce]\nclient_id = \"{}\"\nlogin_url = \"{}\"\nredirect_port = 0\n",
+            demo_org::DEMO_CLIENT_ID,
+            world.base_url
+        ),
+    )
+    .unwrap();
+    world.login_with(&[]);
     let mut tokens = Vec::new();
     let mut remember = |world: &World| {
         let stored = world.stored().expect("signed in");
@@ -456,4 +473,39 @@ fn keyring_no_token_in_any_file_or_log() {
             "a token leaked into the CLI's output or logs"
         );
     }
+}
+
+#[test]
+fn login_without_a_consumer_key_or_with_a_bad_config_says_what_to_give() {
+    // No keyring needed: both are refused before the keyring is touched.
+    let home = std::env::temp_dir().join(format!("ringside-org-nokey-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |home: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_ringside"))
+            .args(["org", "login", "--alias", "prod", "--no-browser"])
+            .env("RINGSIDE_HOME", home)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&home);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--client-id") && stderr.contains("External Client App"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no URL printed");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[salesforce]\nlogin_url = \"http://login.salesforce.com\"\n",
+    )
+    .unwrap();
+    let out = run(&home);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ringside.toml") && stderr.contains("[salesforce]"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
 }
