@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use ringside_core::login::{LoginError, LoginRequest, LoginStores, LoopbackRedirect, login};
@@ -119,8 +119,9 @@ async fn loopback_login_stores_tokens_and_records_the_active_org() {
     let org = demo_org::start(Default::default()).await.unwrap();
     let home = temp_home("ok");
     let store = MemoryStore::default();
-    let page = Arc::new(Mutex::new(String::new()));
-    let seen = page.clone();
+    // The browser thread hands its page over a channel: login returns as soon as the page
+    // is written, which may be before the thread has read it.
+    let (page_tx, page_rx) = std::sync::mpsc::channel();
     let signed_in = run_login(
         &org,
         &home,
@@ -131,18 +132,17 @@ async fn loopback_login_stores_tokens_and_records_the_active_org() {
             assert_eq!(status, 302, "the demo org approves and redirects");
             let (status, _, body) = get(&location.expect("a Location"));
             assert_eq!(status, 200, "the callback page says signed in");
-            *seen.lock().unwrap() = body;
+            page_tx.send(body).unwrap();
         },
     )
     .await
     .expect("signed in");
     assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
     assert_eq!(signed_in.record.org_id, demo_org::ORG_ID);
-    assert!(
-        page.lock().unwrap().contains("Signed in"),
-        "{}",
-        page.lock().unwrap()
-    );
+    let page = page_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the browser got its page");
+    assert!(page.contains("Signed in"), "{page}");
     let registry = OrgRegistry::load(&home).unwrap();
     assert_eq!(
         registry.active.as_deref(),
@@ -226,15 +226,16 @@ async fn timeout_counts_forged_callbacks_and_releases_the_port() {
     let org = demo_org::start(Default::default()).await.unwrap();
     let home = temp_home("timeout");
     let store = MemoryStore::default();
-    let port = Arc::new(Mutex::new(0u16));
-    let seen = port.clone();
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
     let err = run_login(
         &org,
         &home,
         &store,
         Duration::from_millis(600),
         move |_, callback| {
-            *seen.lock().unwrap() = url::Url::parse(&callback).unwrap().port().unwrap();
+            port_tx
+                .send(url::Url::parse(&callback).unwrap().port().unwrap())
+                .unwrap();
             get(&format!("{callback}?code=evil&state=forged"));
         },
     )
@@ -245,7 +246,9 @@ async fn timeout_counts_forged_callbacks_and_releases_the_port() {
         "timeout reporting the forged callback: {err:?}"
     );
     assert!(err.to_string().contains("forged"), "{err}");
-    let port = *port.lock().unwrap();
+    let port = port_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the browser saw the port");
     std::net::TcpListener::bind(("127.0.0.1", port))
         .expect("the redirect port is free again after the timeout");
     std::fs::remove_dir_all(&home).unwrap();
