@@ -128,3 +128,68 @@ pub fn human_line(event: &CallEvent, pop: &Pop) -> String {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use ringside_core::events::{CallEventKind, CallerId, Direction, EventSource};
+
+    use super::*;
+
+    fn event(kind: CallEventKind, from: CallerId) -> CallEvent {
+        CallEvent {
+            event: kind,
+            call_id: "c-9".into(),
+            from,
+            to: None,
+            direction: Direction::Inbound,
+            duration_secs: (kind == CallEventKind::End).then_some(42),
+            disposition: (kind == CallEventKind::End).then(|| "answered".to_owned()),
+            source: EventSource::Api,
+        }
+    }
+
+    #[test]
+    fn human_lines_say_what_happened_and_what_to_do() {
+        let withheld = human_line(
+            &event(CallEventKind::Ring, CallerId::Withheld),
+            &Pop::UnknownCaller {
+                withheld: true,
+                reason: "the caller withheld their number".into(),
+            },
+        );
+        assert_eq!(
+            withheld,
+            "ring   c-9 anonymous (inbound) → unknown caller (number withheld)"
+        );
+        let failed = human_line(
+            &event(CallEventKind::End, CallerId::Number("+14155550123".into())),
+            &Pop::Failed {
+                number: "+14155550123".into(),
+                code: "timeout".into(),
+                message: "Salesforce did not answer within 10 s".into(),
+            },
+        );
+        assert!(
+            failed.starts_with("end    c-9 +14155550123 (inbound) 42s answered → lookup failed")
+                && failed.ends_with("search +14155550123 by hand"),
+            "the number for a manual search: {failed}"
+        );
+    }
+
+    #[test]
+    fn json_lines_carry_the_contract_fields() {
+        let line = json_line(
+            &event(CallEventKind::Ring, CallerId::Withheld),
+            &Pop::UnknownCaller {
+                withheld: true,
+                reason: "withheld".into(),
+            },
+        )
+        .expect("serialises");
+        let value: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        for key in ["event", "call_id", "from", "direction", "matches"] {
+            assert!(value.get(key).is_some(), "{key} is in every line: {line}");
+        }
+        assert_eq!(value["status"], "unknown_caller");
+    }
+}

@@ -260,6 +260,8 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
             .is_err(),
         "an unauthenticated event is not printed"
     );
+    // The refusal is logged with its reason (and never the token).
+    listener.wait_for_log("wrong bearer token", Duration::from_secs(5));
     listener.stop();
     let _ = std::fs::remove_dir_all(&home);
 }
