@@ -34,6 +34,9 @@ pub struct Listener {
     child: Child,
     pub lines: mpsc::Receiver<String>,
     pub log: mpsc::Receiver<String>,
+    /// Every stderr line received so far: a line may arrive before anyone waits
+    /// for it (the adapter can connect before "listening" is printed).
+    history: std::cell::RefCell<Vec<String>>,
 }
 
 impl Listener {
@@ -60,7 +63,12 @@ impl Listener {
                 let _ = log_tx.send(line);
             }
         });
-        let listener = Listener { child, lines, log };
+        let listener = Listener {
+            child,
+            lines,
+            log,
+            history: std::cell::RefCell::new(Vec::new()),
+        };
         listener.wait_for_log("listening for call events", Duration::from_secs(30));
         listener
     }
@@ -72,19 +80,33 @@ impl Listener {
         }
     }
 
-    /// Waits for a stderr line containing `needle`; the error lists what was seen.
+    /// Waits for a stderr line containing `needle` (also among lines already
+    /// received); the error lists what was seen.
     pub fn try_wait_for_log(&self, needle: &str, within: Duration) -> Result<(), String> {
+        if self
+            .history
+            .borrow()
+            .iter()
+            .any(|line| line.contains(needle))
+        {
+            return Ok(());
+        }
         let deadline = std::time::Instant::now() + within;
-        let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             match self.log.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return Ok(()),
-                Ok(line) => seen.push(line),
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    self.history.borrow_mut().push(line);
+                    if found {
+                        return Ok(());
+                    }
+                }
                 Err(_) => break,
             }
         }
         Err(format!(
-            "no log line with {needle:?} within {within:?}; saw: {seen:#?}"
+            "no log line with {needle:?} within {within:?}; saw: {:#?}",
+            self.history.borrow()
         ))
     }
 

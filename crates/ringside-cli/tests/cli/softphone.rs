@@ -51,8 +51,19 @@ fn free_ports<const N: usize>() -> [u16; N] {
     ports
 }
 
-#[test]
-fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
+/// A headless baresip with `ringside listen --baresip … --json` attached.
+struct Softphone {
+    dir: std::path::PathBuf,
+    listener: Listener,
+    sip_port: u16,
+    sipp_port: u16,
+    media_port: u16,
+    _baresip: Reaped,
+}
+
+/// Starts baresip (account `answermode`) and the listener, or `None` when the
+/// tools are missing outside CI (the reason is printed).
+fn softphone(name: &str, answermode: &str) -> Option<Softphone> {
     let missing: Vec<&str> = ["baresip", "sipp"]
         .into_iter()
         .filter(|t| !installed(t))
@@ -64,11 +75,11 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
             "CI=true but {missing:?} not installed: run scripts/install-deps.sh"
         );
         eprintln!(
-            "SKIPPED baresip_call_from_sipp…: {missing:?} not installed (scripts/install-deps.sh installs them)"
+            "SKIPPED softphone test {name}: {missing:?} not installed (scripts/install-deps.sh installs them)"
         );
-        return;
+        return None;
     }
-    let dir = home("softphone");
+    let dir = home(name);
     let baresip_dir = dir.join("baresip");
     std::fs::create_dir_all(&baresip_dir).expect("baresip dir");
     let [sip_port, ctrl_port, sipp_port, media_port] = free_ports::<4>();
@@ -83,12 +94,12 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
     std::fs::write(baresip_dir.join("config"), config).expect("config");
     std::fs::write(
         baresip_dir.join("accounts"),
-        "<sip:agent@127.0.0.1>;regint=0;answermode=manual\n",
+        format!("<sip:agent@127.0.0.1>;regint=0;answermode={answermode}\n"),
     )
     .expect("accounts");
     std::fs::write(baresip_dir.join("contacts"), "").expect("contacts");
     let baresip_log = std::fs::File::create(dir.join("baresip.log")).expect("log file");
-    let _baresip = Reaped(
+    let baresip = Reaped(
         Command::new("baresip")
             .arg("-f")
             .arg(&baresip_dir)
@@ -98,7 +109,6 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
             .spawn()
             .expect("baresip starts"),
     );
-
     let address = format!("127.0.0.1:{ctrl_port}");
     let listener = Listener::start(&dir, &["--baresip", &address]);
     if let Err(seen) =
@@ -107,37 +117,57 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
         let baresip_said = std::fs::read_to_string(dir.join("baresip.log")).unwrap_or_default();
         panic!("the adapter never reached baresip: {seen}\nbaresip's log:\n{baresip_said}");
     }
+    Some(Softphone {
+        dir,
+        listener,
+        sip_port,
+        sipp_port,
+        media_port,
+        _baresip: baresip,
+    })
+}
 
-    let scenario = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/cli/fixtures/sipp-ring-then-cancel.xml"
-    );
-    let sipp = Command::new("timeout")
-        .args(["60", "sipp", "-sf", scenario])
-        .arg(format!("127.0.0.1:{sip_port}"))
-        .args([
-            "-m",
-            "1",
-            "-s",
-            "agent",
-            "-i",
-            "127.0.0.1",
-            "-nostdin",
-            "-timeout",
-            "30",
-        ])
-        .args(["-p", &sipp_port.to_string(), "-mp", &media_port.to_string()])
-        .current_dir(&dir)
-        .output()
-        .expect("sipp runs");
-    let baresip_said = std::fs::read_to_string(dir.join("baresip.log")).unwrap_or_default();
-    assert!(
-        sipp.status.success(),
-        "sipp placed and cancelled the call: {}\n{}\nbaresip: {baresip_said}",
-        String::from_utf8_lossy(&sipp.stdout),
-        String::from_utf8_lossy(&sipp.stderr)
-    );
+impl Softphone {
+    /// Runs one SIPp scenario from `tests/cli/fixtures` against baresip.
+    fn call(&self, scenario: &str) {
+        let scenario = format!(
+            "{}/tests/cli/fixtures/{scenario}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let sipp = Command::new("timeout")
+            .args(["60", "sipp", "-sf", &scenario])
+            .arg(format!("127.0.0.1:{}", self.sip_port))
+            .args(["-m", "1", "-s", "agent", "-i", "127.0.0.1", "-nostdin"])
+            .args(["-timeout", "30"])
+            .args(["-p", &self.sipp_port.to_string()])
+            .args(["-mp", &self.media_port.to_string()])
+            .current_dir(&self.dir)
+            .output()
+            .expect("sipp runs");
+        let baresip_said =
+            std::fs::read_to_string(self.dir.join("baresip.log")).unwrap_or_default();
+        assert!(
+            sipp.status.success(),
+            "sipp ran {scenario}: {}\n{}\nbaresip: {baresip_said}",
+            String::from_utf8_lossy(&sipp.stdout),
+            String::from_utf8_lossy(&sipp.stderr)
+        );
+    }
+}
 
+impl Drop for Softphone {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
+    let Some(phone) = softphone("softphone-cancel", "manual") else {
+        return;
+    };
+    phone.call("sipp-ring-then-cancel.xml");
+    let listener = &phone.listener;
     let ring = listener.next_event(Duration::from_secs(30));
     assert_eq!(ring["event"], "ring", "first the ring: {ring}");
     assert_eq!(ring["source"], "baresip");
@@ -160,6 +190,34 @@ fn baresip_call_from_sipp_pops_jane_and_a_cancel_is_missed() {
         "CANCELled before anyone answered"
     );
     assert_eq!(end["duration"], 0, "no talk time");
-    listener.stop();
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With auto-answer baresip sends no CALL_INCOMING: the first event is the
+/// answer, and the hang-up carries the talk time Ringside measured itself.
+#[test]
+fn answered_call_reports_its_talk_time() {
+    let Some(phone) = softphone("softphone-answered", "auto") else {
+        return;
+    };
+    phone.call("sipp-answered-call.xml");
+    let answer = phone.listener.next_event(Duration::from_secs(30));
+    assert_eq!(
+        answer["event"], "answer",
+        "auto-answer starts with the answer: {answer}"
+    );
+    assert_eq!(
+        answer["matches"][0]["id"],
+        seed::JANE_CALLER_ID,
+        "Jane pops on answer"
+    );
+    let end = phone.listener.next_event(Duration::from_secs(30));
+    assert_eq!(end["event"], "end", "then the hang-up: {end}");
+    assert_eq!(end["call_id"], answer["call_id"], "of the same call");
+    assert_eq!(end["disposition"], "answered");
+    let talk = end["duration"].as_u64().expect("a duration");
+    assert!(
+        (1..=4).contains(&talk),
+        "about the 2.2 s SIPp talked: {talk}"
+    );
+    assert_eq!(end["cached"], true, "the end's pop is a cache hit");
 }
