@@ -1,10 +1,15 @@
 //! Generates the Tauri context and the app's command permissions: `lookup_caller`
-//! becomes the permission `allow-lookup-caller`, which `capabilities/main.json` grants.
+//! becomes the permission `allow-lookup-caller`, which `capabilities/main.json` grants;
+//! the pop-up's three commands are granted by `capabilities/popup.json`.
 
 fn main() {
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["lookup_caller"])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "lookup_caller",
+            "current_pop",
+            "dismiss_pop",
+            "open_caller_record",
+        ]),
+    ))
     .expect("tauri-build failed: check tauri.conf.json and capabilities/");
 }

@@ -13,5 +13,9 @@ export default defineConfig({
     // No inline scripts or styles: the CSP allows only 'self'.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // Two pages: the main window (index.html) and the pop-up window (popup.html, label "popup").
+    rollupOptions: {
+      input: { main: "index.html", popup: "popup.html" },
+    },
   },
 });

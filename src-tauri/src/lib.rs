@@ -1,9 +1,12 @@
 //! Ringside's desktop shell. This module only wires things together: logging, the built-in
-//! demo org, managed state, the tray, and the command list. Commands live in [`commands`].
+//! demo org, the call-event intake ([`intake`]) feeding the pop-up window ([`popup`]), managed
+//! state, the tray, and the command list. Commands live in [`commands`].
 
 mod commands;
 mod demo;
 mod error;
+mod intake;
+mod popup;
 mod tray;
 
 use tauri::Manager;
@@ -18,6 +21,17 @@ pub fn run() -> anyhow::Result<()> {
         .setup(|app| {
             let (org, lookup) = tauri::async_runtime::block_on(demo::start())?;
             app.manage(org);
+            app.manage(popup::LatestPop::default());
+            // Without the intake the search box still works; say why no pop-up will come.
+            match tauri::async_runtime::block_on(intake::start(
+                app.handle().clone(),
+                lookup.clone(),
+            )) {
+                Ok(api) => {
+                    app.manage(api);
+                }
+                Err(err) => tracing::error!("no call events, so no pop-up: {err:#}"),
+            }
             app.manage(lookup);
             // A missing tray (no StatusNotifier host) must not stop the window from working.
             if let Err(err) = tray::install(app.handle()) {
@@ -25,13 +39,22 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::caller::lookup_caller])
+        .invoke_handler(tauri::generate_handler![
+            commands::caller::lookup_caller,
+            commands::popup::current_pop,
+            commands::popup::dismiss_pop,
+            commands::popup::open_caller_record
+        ])
         .build(tauri::generate_context!())?;
     app.run(|app, event| {
-        if let tauri::RunEvent::Exit = event
-            && let Some(org) = app.try_state::<demo::DemoOrgHandle>()
-        {
-            tauri::async_runtime::block_on(org.shutdown());
+        if let tauri::RunEvent::Exit = event {
+            // The API first: its endpoint file must not point `ringside call` at a dead app.
+            if let Some(api) = app.try_state::<intake::RunningApi>() {
+                tauri::async_runtime::block_on(api.shutdown());
+            }
+            if let Some(org) = app.try_state::<demo::DemoOrgHandle>() {
+                tauri::async_runtime::block_on(org.shutdown());
+            }
         }
     });
     Ok(())

@@ -1,8 +1,9 @@
 // Entry point: picks the language, draws the header (title, org badge, language selector)
-// and mounts the caller search.
+// and mounts the record panel (filled from the pop-up) and the caller search.
 
 import "./styles.css";
 import { mountCallerSearch } from "./features/caller/caller-search";
+import { mountRecordPanel } from "./features/caller/record-panel";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -54,4 +55,5 @@ setLocale(initialLocale());
 mountHeader(root);
 const main = document.createElement("main");
 root.append(main);
+mountRecordPanel(main);
 mountCallerSearch(main);

@@ -2,3 +2,4 @@
 //! the error to [`crate::error::IpcError`]. No domain logic lives here.
 
 pub mod caller;
+pub mod popup;

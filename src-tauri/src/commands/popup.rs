@@ -1,0 +1,63 @@
+//! The pop-up window's commands: read the current pop, dismiss the window (Esc), and open a
+//! matched record in the main window (Enter). Granted to the pop-up only (`capabilities/popup.json`).
+
+use ringside_core::CallerMatch;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+use crate::error::IpcError;
+use crate::popup::{self, LatestPop, PopUpdate};
+
+/// The event the main window listens to for "show this caller's record".
+pub const SHOW_RECORD_EVENT: &str = "show-record";
+
+/// The pop to show now (`null` before any call), for a window that just opened.
+#[tauri::command]
+pub fn current_pop(latest: State<'_, LatestPop>) -> Option<PopUpdate> {
+    latest.get()
+}
+
+/// Hides the pop-up (Esc). Never blocks answering: the window is only hidden.
+#[tauri::command]
+pub fn dismiss_pop<R: Runtime>(app: AppHandle<R>) {
+    popup::hide(&app);
+}
+
+/// Shows the main window on the record `record_id` of call `call_id`'s pop (Enter).
+#[tauri::command]
+pub fn open_caller_record<R: Runtime>(
+    call_id: String,
+    record_id: String,
+    app: AppHandle<R>,
+    latest: State<'_, LatestPop>,
+) -> Result<(), IpcError> {
+    let record = find_record(latest.get(), &call_id, &record_id).ok_or_else(|| IpcError {
+        code: "record_not_in_pop".into(),
+        message: "That record is no longer in the pop-up (another call replaced it). Search for it in the main window.".into(),
+    })?;
+    let Some(main) = app.get_webview_window("main") else {
+        return Err(IpcError {
+            code: "backend_unavailable".into(),
+            message: "The main window is gone. Restart Ringside.".into(),
+        });
+    };
+    main.unminimize()
+        .and_then(|()| main.show())
+        .and_then(|()| main.set_focus())
+        .and_then(|()| app.emit_to("main", SHOW_RECORD_EVENT, &record))
+        .map_err(|err| IpcError {
+            code: "backend_unavailable".into(),
+            message: format!("Could not show the main window: {err}"),
+        })?;
+    popup::hide(&app);
+    Ok(())
+}
+
+fn find_record(latest: Option<PopUpdate>, call_id: &str, record_id: &str) -> Option<CallerMatch> {
+    let update = latest.filter(|update| update.call_id == call_id)?;
+    update
+        .pop?
+        .matches()
+        .iter()
+        .find(|record| record.id == record_id)
+        .cloned()
+}

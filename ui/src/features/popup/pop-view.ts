@@ -1,0 +1,170 @@
+// The pop-up window's view of one call: "Searching…" with the number at once, then the
+// matches (count, arrow keys pick one, its details below), "Unknown caller", or an error
+// with the number for a manual search. Enter opens the picked record in the main window,
+// Esc dismisses. It renders whatever the shell sends; the pop itself is ringside-core's.
+
+import { currentPop, dismissPop, onPopUpdate, openCallerRecord, type CallerMatch, type PopUpdate } from "../../backend";
+import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
+import { errorMessageKey } from "../caller/error-message";
+import { el, renderRecordDetails } from "../caller/record-details";
+
+const POP_ERRORS: Readonly<Record<string, MessageKey>> = { timeout: "popup.error.timeout" };
+
+export function mountPopView(root: HTMLElement): void {
+  const header = el("div", "pop-header");
+  const number = el("p", "pop-number");
+  number.id = "pop-number";
+  number.dir = "ltr";
+  const status = el("div", "pop-status");
+  status.id = "pop-status";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  header.append(number, status);
+
+  const list = el("ol", "pop-matches");
+  list.id = "pop-matches";
+  list.setAttribute("role", "listbox");
+  list.tabIndex = 0;
+  const details = el("div", "pop-details");
+  details.id = "pop-details";
+  const hint = el("p", "pop-hint");
+  hint.id = "pop-hint";
+  root.append(header, list, details, hint);
+
+  let update: PopUpdate | null = null;
+  let selected = 0;
+
+  const matches = (): readonly CallerMatch[] =>
+    update?.pop?.status === "searched" ? update.pop.result.matches : [];
+
+  const render = (): void => {
+    list.setAttribute("aria-label", t("results.label"));
+    const state = stateOf(update);
+    root.dataset["state"] = state;
+    number.textContent = update === null ? "" : callerText(update);
+    status.replaceChildren(...statusLines(update));
+    const shown = matches();
+    selected = Math.min(selected, Math.max(shown.length - 1, 0));
+    list.hidden = shown.length < 2;
+    list.replaceChildren(
+      ...shown.map((match, index) => {
+        const item = el("li", "pop-match");
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", String(index === selected));
+        item.dataset["recordId"] = match.id;
+        item.append(el("span", "match-name", match.name), el("span", "match-object", t(`object.${match.object}`)));
+        item.addEventListener("click", () => {
+          selected = index;
+          render();
+        });
+        return item;
+      }),
+    );
+    const picked = shown[selected];
+    if (picked === undefined) {
+      details.replaceChildren();
+      list.removeAttribute("aria-activedescendant");
+    } else {
+      details.replaceChildren(renderRecordDetails(picked));
+    }
+    hint.textContent = t(shown.length > 0 ? (shown.length > 1 ? "popup.hint.pick" : "popup.hint.open") : "popup.hint.dismiss");
+  };
+
+  const show = (next: PopUpdate): void => {
+    if (update === null || update.call_id !== next.call_id) selected = 0;
+    update = next;
+    render();
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const shown = matches();
+    switch (event.key) {
+      case "Escape":
+        event.preventDefault();
+        void dismissPop();
+        return;
+      case "ArrowDown":
+      case "ArrowUp": {
+        if (shown.length < 2) return;
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        selected = (selected + step + shown.length) % shown.length;
+        render();
+        return;
+      }
+      case "Enter": {
+        const picked = shown[selected];
+        if (update === null || picked === undefined) return;
+        event.preventDefault();
+        const callId = update.call_id;
+        void openCallerRecord(callId, picked.id).then((outcome) => {
+          if (!outcome.ok) {
+            status.replaceChildren(line("pop-status-text status-error", t(errorMessageKey(outcome.error.code))));
+          }
+        });
+        return;
+      }
+    }
+  });
+
+  onLocaleChange(render);
+  render();
+  // Listen first, then read the current pop: an update sent in between is not lost.
+  void onPopUpdate(show).then(async () => {
+    const current = await currentPop();
+    if (current.ok && current.value !== null && update === null) show(current.value);
+    if (!current.ok) {
+      status.replaceChildren(line("pop-status-text status-error", t(errorMessageKey(current.error.code))));
+    }
+  });
+  list.focus();
+}
+
+type PopState = "idle" | "searching" | "found" | "none" | "unknown" | "failed";
+
+function stateOf(update: PopUpdate | null): PopState {
+  if (update === null) return "idle";
+  const pop = update.pop;
+  if (pop === null) return "searching";
+  switch (pop.status) {
+    case "searched":
+      return pop.result.matches.length > 0 ? "found" : "none";
+    case "unknown_caller":
+      return "unknown";
+    case "failed":
+      return "failed";
+  }
+}
+
+function callerText(update: PopUpdate): string {
+  return update.caller.kind === "number" ? update.caller.number : t("popup.withheldNumber");
+}
+
+function statusLines(update: PopUpdate | null): HTMLElement[] {
+  if (update === null) return [line("pop-status-text", t("popup.waiting"))];
+  const pop = update.pop;
+  if (pop === null) return [line("pop-status-text", t("status.searching"))];
+  switch (pop.status) {
+    case "searched": {
+      const count = pop.result.matches.length;
+      if (count === 0) return [line("pop-status-text status-empty", t("popup.noMatch"))];
+      return [line("pop-status-text pop-count", tCount("status.count", count))];
+    }
+    case "unknown_caller":
+      return [
+        line("pop-status-text pop-unknown", t("popup.unknownCaller")),
+        line("pop-status-detail", t(pop.withheld ? "popup.withheld" : "popup.unreadable")),
+      ];
+    case "failed": {
+      const key = Object.hasOwn(POP_ERRORS, pop.code) ? (POP_ERRORS[pop.code] as MessageKey) : errorMessageKey(pop.code);
+      const manual = line("pop-status-detail pop-manual", t("popup.manualSearch", { number: pop.number }));
+      const message = line("pop-status-text status-error", t(key));
+      message.id = "pop-error";
+      return [message, manual];
+    }
+  }
+}
+
+function line(className: string, text: string): HTMLParagraphElement {
+  return el("p", className, text);
+}
