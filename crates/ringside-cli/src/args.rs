@@ -41,6 +41,76 @@ pub enum Command {
     Queue(QueueCommand),
     /// The append-only audit log of every queue state change.
     Audit(AuditArgs),
+    /// The admin config: check it against the org.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Show or edit a Contact, Lead or Account under the admin's field policy.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Check that the org and this machine are ready: API access, sign-in, object and
+    /// field access, API usage, clock, keyring, config.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check the config (default: ringside.toml in RINGSIDE_HOME) against the org's
+    /// live describe; lists every problem and exits 1, or prints "valid".
+    Validate(ConfigValidateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigValidateArgs {
+    /// The config file to check.
+    #[arg(value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Show the fields agents may see.
+    Show(ContactShowArgs),
+    /// Change fields agents may edit: Field=Value…
+    Edit(ContactEditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ContactShowArgs {
+    /// A Contact, Lead or Account id.
+    pub id: String,
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ContactEditArgs {
+    /// A Contact, Lead or Account id.
+    pub id: String,
+    /// Field=Value pairs (API names); an empty value clears the field.
+    #[arg(value_name = "FIELD=VALUE", required = true)]
+    pub changes: Vec<String>,
+    /// The LastModifiedDate you saw (from `contact show`): the edit is refused with both
+    /// values if the record changed since. Default: read just before writing.
+    #[arg(long, value_name = "TS")]
+    pub expect_modified: Option<String>,
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

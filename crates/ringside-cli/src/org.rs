@@ -21,6 +21,11 @@ pub struct OrgConnection {
 }
 
 impl OrgConnection {
+    /// Whether this is the built-in demo org (no org signed in).
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+
     /// Stops the built-in demo org, if this connection started one.
     pub async fn close(self) {
         if let Some(demo) = self.demo {

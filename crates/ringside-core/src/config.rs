@@ -2,9 +2,9 @@
 //! `ringside.toml` in it. Parsed once into validated types; the rest of the
 //! program never sees raw TOML.
 //!
-//! Read so far: `[phone]`, `[logging]` (mode and call-log API names) and `[lookup]`
-//! (`object_priority`); other tables (fields, intents) are accepted and left for
-//! the features that own them.
+//! Read here: `[phone]`, `[logging]` (mode and call-log API names), `[lookup]`
+//! (`object_priority`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
+//! `[salesforce]` is accepted and left to [`crate::signin_settings`].
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
+use crate::field_policy::{FieldPolicy, IntentMap, ObjectFields};
 use crate::lookup::CallerObject;
 use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
@@ -64,6 +65,9 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    /// A `[fields.*]` or `[intents]` entry; `detail` names the table, key and fix.
+    #[error("{path}: {detail}")]
+    InvalidFieldPolicy { path: PathBuf, detail: String },
 }
 
 /// The validated admin config.
@@ -77,6 +81,10 @@ pub struct Config {
     pub dead_letter_webhook: Option<DeadLetterWebhook>,
     /// `[lookup] object_priority`: which object's matches the pop lists first.
     pub object_priority: ObjectPriority,
+    /// `[fields.<Object>]`: what agents see and may change.
+    pub fields: FieldPolicy,
+    /// `[intents]`: the field each intent button writes.
+    pub intents: IntentMap,
 }
 
 impl Config {
@@ -94,7 +102,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Syntax {
             path: path.to_owned(),
-            message: err.message().to_owned(),
+            message: syntax_message(text, &err),
         })?;
         let default_region = match raw.phone.default_region {
             None => None,
@@ -118,11 +126,47 @@ impl Config {
         };
         let logging = logging_settings(raw.logging, path)?;
         let object_priority = object_priority(raw.lookup, path)?;
+        let policy_error = |detail: String| ConfigError::InvalidFieldPolicy {
+            path: path.to_owned(),
+            detail,
+        };
+        let mut fields = FieldPolicy::default();
+        for (object, table) in raw.fields {
+            let defaults = fields.object(&object).cloned();
+            let visible = table
+                .visible
+                .or_else(|| defaults.as_ref().map(|d| d.visible.clone()))
+                .unwrap_or_default();
+            // Editable defaults only apply while visible is the default too, so narrowing
+            // visible never leaves a default editable field the admin just hid.
+            let editable = table.editable.unwrap_or_else(|| {
+                defaults
+                    .map(|d| {
+                        d.editable
+                            .into_iter()
+                            .filter(|f| visible.iter().any(|v| v.eq_ignore_ascii_case(f)))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
+            fields
+                .set(&object, ObjectFields { visible, editable })
+                .map_err(policy_error)?;
+        }
+        let intents = match raw.intents {
+            None => IntentMap::default(),
+            Some(table) => {
+                IntentMap::from_entries(table.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .map_err(policy_error)?
+            }
+        };
         Ok(Config {
             default_region,
             logging,
             dead_letter_webhook,
             object_priority,
+            fields,
+            intents,
         })
     }
 
@@ -158,6 +202,23 @@ fn object_priority(raw: RawLookup, path: &Path) -> Result<ObjectPriority, Config
     ObjectPriority::new(order).ok_or_else(invalid)
 }
 
+/// The TOML error with the line it points at, so a wrong type names its key
+/// (`message()` alone says "invalid type: integer" without saying where).
+fn syntax_message(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end().to_owned();
+    let Some(span) = err.span() else {
+        return message;
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or_default().trim();
+    if line.is_empty() {
+        message
+    } else {
+        format!("{message} (line {line_no}: {line})")
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct RawConfig {
     #[serde(default)]
@@ -166,6 +227,16 @@ struct RawConfig {
     logging: RawLogging,
     #[serde(default)]
     lookup: RawLookup,
+    #[serde(default)]
+    fields: std::collections::BTreeMap<String, RawObjectFields>,
+    intents: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObjectFields {
+    visible: Option<Vec<String>>,
+    editable: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,12 +16,23 @@
 //! - [`login`]: the browser sign-in (PKCE, `state`, loopback redirect) end to end.
 //! - [`org_session`]: a self-refreshing client for a signed-in org.
 //! - [`signin_settings`]: the admin's `[salesforce]` sign-in settings (consumer key, host).
+//! - [`field_policy`]: which fields agents see and may edit, and the intent map (`[fields.*]`, `[intents]`).
+//! - [`field_value`]: a typed value checked against a field's describe (picklist, date, length…).
+//! - [`describe_cache`]: describes fetched once per object per run.
+//! - [`config_check`]: `config validate`, the config against the org's live describe.
+//! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
+//! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 
 pub mod audit;
 pub mod call_log;
 pub mod clock;
 pub mod config;
+pub mod config_check;
+pub mod describe_cache;
+pub mod doctor;
 pub mod events;
+pub mod field_policy;
+pub mod field_value;
 pub mod login;
 pub mod lookup;
 pub mod org_session;
@@ -29,6 +40,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod phone;
 pub mod pop;
+pub mod record_edit;
 pub mod secrets;
 pub mod settings;
 pub mod signin_settings;

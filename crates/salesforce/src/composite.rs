@@ -50,6 +50,14 @@ pub struct CompositeSubrequest {
     /// The JSON body for POST/PATCH/PUT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Conditional headers Salesforce honours per subrequest (`If-Unmodified-Since`,
+    /// `If-Match`, `If-Modified-Since`, …).
+    #[serde(
+        default,
+        rename = "httpHeaders",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub http_headers: std::collections::BTreeMap<String, String>,
 }
 
 /// A whole composite request.
@@ -169,7 +177,15 @@ impl CompositeSubrequest {
             url: url.into(),
             reference_id: reference_id.into(),
             body: None,
+            http_headers: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Adds a request header, e.g. `If-Unmodified-Since` for an update that must not
+    /// overwrite a newer change (answered 412 when the record changed since).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.http_headers.insert(name.into(), value.into());
+        self
     }
 
     /// Sets the body.

@@ -2,7 +2,10 @@
 
 mod audit;
 mod call;
+mod config;
+mod contact;
 mod demo_org;
+mod doctor;
 mod listen;
 mod log_call;
 mod lookup;
@@ -22,5 +25,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::LogCall(args) => log_call::run(args).await,
         Command::Queue(command) => queue::run(command).await,
         Command::Audit(args) => audit::run(args).await,
+        Command::Config(command) => config::run(command).await,
+        Command::Contact(command) => contact::run(command).await,
+        Command::Doctor(args) => doctor::run(args).await,
     }
 }

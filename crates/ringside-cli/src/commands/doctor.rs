@@ -1,0 +1,62 @@
+//! `ringside doctor`: each readiness check on one line, pass/fail/skip with the fix;
+//! exit 1 when any check failed.
+
+use std::io::Write;
+
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::doctor::{CheckStatus, Environment, run_checks};
+
+use crate::args::DoctorArgs;
+
+pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
+    let config = super::config::load(None);
+    let keyring = ringside_core::secrets::KeyringStore::open()
+        .map(|_| ringside_core::secrets::BACKEND.to_owned())
+        .map_err(|e| e.to_string());
+    let org = crate::org::connect(args.org.as_deref()).await?;
+    let sign_in = Ok(if org.is_demo() {
+        "no org signed in: checking the built-in demo org (`ringside org login` signs in to yours)"
+            .to_owned()
+    } else {
+        "signed in; the stored session works".to_owned()
+    });
+    let describes = DescribeCache::new(org.client.clone());
+    let env = Environment {
+        sign_in,
+        keyring,
+        config: config
+            .as_ref()
+            .map(|(c, _)| c)
+            .map_err(|e| format!("{e:#}")),
+    };
+    let checks = run_checks(&describes, env).await;
+    org.close().await;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &serde_json::json!({"checks": checks}))?;
+        writeln!(stdout)?;
+    } else {
+        for check in &checks {
+            let mark = match check.status {
+                CheckStatus::Pass => "pass",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Skip => "skip",
+            };
+            writeln!(stdout, "{mark}  {:16} {}", check.name, check.detail)?;
+            if let Some(fix) = &check.fix {
+                writeln!(stdout, "      fix: {fix}")?;
+            }
+        }
+    }
+    let failed = checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .count();
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} check{} failed",
+            if failed == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}

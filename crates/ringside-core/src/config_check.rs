@@ -1,0 +1,234 @@
+//! The admin config checked against the org as the signed-in user sees it (describe,
+//! field-level security applied): every field agents see exists and is visible, every
+//! editable field is updateable, intents point at writable fields of a type Ringside can
+//! write, the call-log object has what the logging mode writes, and Task `Type` is
+//! visible. Problems are collected, not stopped at, so the admin fixes them in one pass.
+
+use std::fmt;
+
+use salesforce::{ErrorCode, SObjectDescribe};
+
+use crate::config::Config;
+use crate::describe_cache::DescribeCache;
+use crate::field_value::is_writable_type;
+
+/// One problem: the config key, the object/field it is about, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigIssue {
+    /// E.g. `[fields.Contact] editable` or `[intents] qualified`.
+    pub key: String,
+    /// E.g. `Contact.Title`.
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.key, self.field, self.reason)
+    }
+}
+
+/// The Task fields a logged call writes (DESIGN §3).
+pub const TASK_CALL_FIELDS: [&str; 11] = [
+    "Subject",
+    "Status",
+    "Type",
+    "TaskSubtype",
+    "CallType",
+    "CallDurationInSeconds",
+    "CallDisposition",
+    "CallObject",
+    "Description",
+    "WhoId",
+    "WhatId",
+];
+
+/// Checks `config` against the org behind `describes`. An empty list means valid. A
+/// describe that fails for a reason other than "no such object" (network, session)
+/// is returned as an error: the config may be fine, the check could not run.
+pub async fn check_config(
+    config: &Config,
+    describes: &DescribeCache,
+) -> Result<Vec<ConfigIssue>, salesforce::Error> {
+    let mut issues = Vec::new();
+    for (object, fields) in config.fields.objects() {
+        let Some(describe) = describe_or_issue(
+            describes,
+            object,
+            &format!("[fields.{object}]"),
+            &mut issues,
+        )
+        .await?
+        else {
+            continue;
+        };
+        for name in &fields.visible {
+            if describe.field(name).is_none() {
+                issues.push(missing(&format!("[fields.{object}] visible"), object, name));
+            }
+        }
+        for name in &fields.editable {
+            match describe.field(name) {
+                None => issues.push(missing(&format!("[fields.{object}] editable"), object, name)),
+                Some(f) if !f.updateable => issues.push(ConfigIssue {
+                    key: format!("[fields.{object}] editable"),
+                    field: format!("{object}.{name}"),
+                    reason: "is read-only for this user (not updateable): remove it from editable or grant edit access in its field-level security".into(),
+                }),
+                Some(f) if !is_writable_type(&f.field_type) => issues.push(ConfigIssue {
+                    key: format!("[fields.{object}] editable"),
+                    field: format!("{object}.{name}"),
+                    reason: format!("is a {} field, which Ringside does not edit", f.field_type.as_str()),
+                }),
+                Some(_) => {}
+            }
+        }
+    }
+    for intent in config.intents.iter() {
+        let key = format!("[intents] {}", intent.name);
+        let Some(describe) =
+            describe_or_issue(describes, &intent.object, &key, &mut issues).await?
+        else {
+            continue;
+        };
+        let at = format!("{}.{}", intent.object, intent.field);
+        let Some(f) = describe.field(&intent.field) else {
+            issues.push(missing(&key, &intent.object, &intent.field));
+            continue;
+        };
+        let reason = if !(f.updateable || f.createable) {
+            Some(
+                "is read-only for this user: an intent must write a field the agent may update"
+                    .to_owned(),
+            )
+        } else if !is_writable_type(&f.field_type) {
+            Some(format!(
+                "is a {} field; an intent writes text, picklist, date, datetime, number, boolean, email, phone, URL or lookup fields",
+                f.field_type.as_str()
+            ))
+        } else if matches!(
+            f.field_type,
+            salesforce::FieldType::Picklist | salesforce::FieldType::MultiPicklist
+        ) && !f.picklist_values.iter().any(|v| v.active)
+        {
+            Some(
+                "is a picklist with no active values, so the intent has nothing to write"
+                    .to_owned(),
+            )
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            issues.push(ConfigIssue {
+                key,
+                field: at,
+                reason,
+            });
+        }
+    }
+    check_logging(config, describes, &mut issues).await?;
+    Ok(issues)
+}
+
+async fn check_logging(
+    config: &Config,
+    describes: &DescribeCache,
+    issues: &mut Vec<ConfigIssue>,
+) -> Result<(), salesforce::Error> {
+    let names = &config.logging.call_log;
+    let object = names.object.as_str();
+    if let Some(describe) =
+        describe_or_issue(describes, object, "[logging.call_log] object", issues).await?
+    {
+        for (key, name) in names.named() {
+            if key == "object" || key == "task_lookup" {
+                continue;
+            }
+            let config_key = format!("[logging.call_log] {key}");
+            match describe.field(name) {
+                None => issues.push(missing(&config_key, object, name)),
+                Some(f) if !(f.createable && f.updateable) => issues.push(ConfigIssue {
+                    key: config_key,
+                    field: format!("{object}.{name}"),
+                    reason: "must be creatable and updatable by this user: call logs are upserted".into(),
+                }),
+                Some(f) if key == "external_id" && !f.external_id => issues.push(ConfigIssue {
+                    key: config_key,
+                    field: format!("{object}.{name}"),
+                    reason: "is not marked External ID, so calls cannot be upserted by call id: tick External ID (and Unique) on the field".into(),
+                }),
+                Some(_) => {}
+            }
+        }
+    }
+    let task = describes.describe("Task").await;
+    let task = match task {
+        Ok(task) => task,
+        Err(err) if object_missing(&err) => {
+            issues.push(ConfigIssue {
+                key: "[logging] mode".into(),
+                field: "Task".into(),
+                reason:
+                    "this user cannot see Task: call logging needs read and create access to Tasks"
+                        .into(),
+            });
+            return Ok(());
+        }
+        Err(err) => return Err(err),
+    };
+    if task.field("Type").is_none() {
+        issues.push(ConfigIssue {
+            key: "[logging] mode".into(),
+            field: "Task.Type".into(),
+            reason: "is not visible to this user: calls are logged as Type = Call; make Task Type visible in the profile's field-level security".into(),
+        });
+    }
+    if config.logging.mode.writes_task() {
+        for name in TASK_CALL_FIELDS.iter().filter(|n| **n != "Type") {
+            if task.field(name).is_none() {
+                issues.push(missing("[logging] mode", "Task", name));
+            }
+        }
+        let lookup = names.task_lookup.as_str();
+        if task.field(lookup).is_none() {
+            issues.push(missing("[logging.call_log] task_lookup", "Task", lookup));
+        }
+    }
+    Ok(())
+}
+
+fn missing(key: &str, object: &str, field: &str) -> ConfigIssue {
+    ConfigIssue {
+        key: key.to_owned(),
+        field: format!("{object}.{field}"),
+        reason: "does not exist or is hidden from this user by field-level security".into(),
+    }
+}
+
+fn object_missing(err: &salesforce::Error) -> bool {
+    matches!(
+        err.api_errors().first().map(|e| &e.error_code),
+        Some(ErrorCode::NotFound | ErrorCode::InvalidType)
+    ) || err.status() == Some(404)
+}
+
+/// The describe, or an issue when the object does not exist for this user.
+async fn describe_or_issue(
+    describes: &DescribeCache,
+    object: &str,
+    key: &str,
+    issues: &mut Vec<ConfigIssue>,
+) -> Result<Option<std::sync::Arc<SObjectDescribe>>, salesforce::Error> {
+    match describes.describe(object).await {
+        Ok(describe) => Ok(Some(describe)),
+        Err(err) if object_missing(&err) => {
+            issues.push(ConfigIssue {
+                key: key.to_owned(),
+                field: object.to_owned(),
+                reason: "no such object for this user: it does not exist or the profile has no access to it".into(),
+            });
+            Ok(None)
+        }
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,325 @@
+//! `doctor`: is this org and this machine ready for Ringside? Each check passes, fails
+//! with the fix in plain words, or is skipped with the reason. Describes are shared with
+//! the config check through one [`DescribeCache`], so each object costs one request.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use salesforce::ErrorCode;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::config_check::{ConfigIssue, check_config};
+use crate::describe_cache::DescribeCache;
+
+/// How far this machine's clock may drift from Salesforce's before sign-in and
+/// timestamps go wrong.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+/// API usage at or above this share of the daily allowance fails the check.
+pub const API_USAGE_FAIL: f64 = 0.9;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Skip,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub status: CheckStatus,
+    /// What was found.
+    pub detail: String,
+    /// What to do about a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn pass(name: &'static str, detail: impl Into<String>) -> Self {
+        Check {
+            name,
+            status: CheckStatus::Pass,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+    fn fail(name: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Check {
+            name,
+            status: CheckStatus::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+    fn skip(name: &'static str, reason: impl Into<String>) -> Self {
+        Check {
+            name,
+            status: CheckStatus::Skip,
+            detail: reason.into(),
+            fix: None,
+        }
+    }
+}
+
+/// What the caller knows about this machine: how the client was signed in, whether
+/// the keyring answers, and whether the config file parsed.
+#[derive(Debug)]
+pub struct Environment<'a> {
+    /// `Ok(description)` of the signed-in org (or the built-in demo org), `Err(fix)` when
+    /// there is no usable sign-in.
+    pub sign_in: Result<String, String>,
+    /// `Ok(backend)` when the keyring answered, `Err(message with fix)` otherwise.
+    pub keyring: Result<String, String>,
+    /// The parsed config, or why it could not be read.
+    pub config: Result<&'a Config, String>,
+}
+
+/// Runs every check against `describes`' org. Never fails as a whole: a check that
+/// cannot run is reported as failed or skipped.
+pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let api = api_access(describes).await;
+    let api_ok = api.status == CheckStatus::Pass;
+    checks.push(api);
+    checks.push(match &env.sign_in {
+        Ok(who) => Check::pass("sign-in", who.clone()),
+        Err(fix) => Check::fail("sign-in", "not signed in", fix.clone()),
+    });
+    let logging_object = env
+        .config
+        .as_ref()
+        .map(|c| c.logging.call_log.object.clone())
+        .unwrap_or_else(|_| crate::call_log::CallLogFields::default().object);
+    for object in [
+        "Contact",
+        "Lead",
+        "Account",
+        "Task",
+        logging_object.as_str(),
+    ] {
+        checks.push(if api_ok {
+            object_access(describes, object).await
+        } else {
+            Check::skip(
+                "object access",
+                format!("{object}: the API is not reachable"),
+            )
+        });
+    }
+    let issues: Option<Result<Vec<ConfigIssue>, String>> = match (&env.config, api_ok) {
+        (Ok(config), true) => Some(
+            check_config(config, describes)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        _ => None,
+    };
+    checks.push(match &issues {
+        None => Check::skip("task type", "the API is not reachable or the config is unreadable"),
+        Some(Err(e)) => Check::fail("task type", e.clone(), "check the connection and run doctor again"),
+        Some(Ok(list)) => match list.iter().find(|i| i.field == "Task.Type") {
+            Some(issue) => Check::fail("task type", issue.reason.clone(), "in Setup, make Task field Type visible (field-level security) for the agents' profile"),
+            None => Check::pass("task type", "Task Type is visible"),
+        },
+    });
+    checks.push(match &issues {
+        None => Check::skip("call-log fields", "the API is not reachable or the config is unreadable"),
+        Some(Err(e)) => Check::fail("call-log fields", e.clone(), "check the connection and run doctor again"),
+        Some(Ok(list)) => {
+            let logging: Vec<String> = list
+                .iter()
+                .filter(|i| i.key.starts_with("[logging") && i.field != "Task.Type")
+                .map(ToString::to_string)
+                .collect();
+            if logging.is_empty() {
+                Check::pass("call-log fields", format!("{logging_object} and the Task have every field call logging writes"))
+            } else {
+                Check::fail("call-log fields", logging.join("; "), "create the missing fields (see the README's call-log object) or set their names under [logging.call_log]")
+            }
+        }
+    });
+    checks.push(api_usage(describes));
+    checks.push(clock_skew(describes).await);
+    checks.push(match &env.keyring {
+        Ok(backend) => Check::pass("keyring", format!("{backend} answers")),
+        Err(message) => Check::fail("keyring", "the OS keyring does not answer", message.clone()),
+    });
+    checks.push(match (&env.config, &issues) {
+        (Err(e), _) => Check::fail(
+            "config",
+            e.clone(),
+            "fix the file and run `ringside config validate`",
+        ),
+        (Ok(_), Some(Ok(list))) if list.is_empty() => {
+            Check::pass("config", "valid against this org")
+        }
+        (Ok(_), Some(Ok(list))) => Check::fail(
+            "config",
+            list.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            "run `ringside config validate` and fix each line",
+        ),
+        (Ok(_), _) => Check::skip("config", "could not be checked against the org"),
+    });
+    checks
+}
+
+async fn api_access(describes: &DescribeCache) -> Check {
+    const NAME: &str = "api access";
+    match describes.describe("Contact").await {
+        Ok(_) => Check::pass(NAME, "the REST API answers"),
+        Err(err) => {
+            let code = err.api_errors().first().map(|e| e.error_code.clone());
+            if code == Some(ErrorCode::ApiDisabledForOrg) {
+                Check::fail(
+                    NAME,
+                    "API_DISABLED_FOR_ORG: this org's edition has no API access",
+                    "Ringside needs the Salesforce API: use Enterprise, Unlimited, Performance or Developer edition, or buy the API add-on for Professional edition (Essentials has no API)",
+                )
+            } else if err.needs_reauth() || err.is_signed_out() {
+                Check::fail(
+                    NAME,
+                    "the session is no longer valid",
+                    "sign in again with `ringside org login`",
+                )
+            } else if err.status().is_none() {
+                Check::fail(
+                    NAME,
+                    format!("Salesforce is not reachable: {err}"),
+                    "check the network connection, proxy and the org's My Domain address",
+                )
+            } else {
+                Check::fail(
+                    NAME,
+                    err.to_string(),
+                    "make sure the user's profile has \"API Enabled\" and read access to Contacts",
+                )
+            }
+        }
+    }
+}
+
+async fn object_access(describes: &DescribeCache, object: &str) -> Check {
+    match describes.describe(object).await {
+        Ok(d) => Check::pass(
+            "object access",
+            format!("{object}: readable, {} fields visible", d.fields.len()),
+        ),
+        Err(err) => Check::fail(
+            "object access",
+            format!("{object}: {err}"),
+            format!(
+                "give the agents' profile or a permission set Read access to {object} (for the call-log object: deploy it first)"
+            ),
+        ),
+    }
+}
+
+fn api_usage(describes: &DescribeCache) -> Check {
+    const NAME: &str = "api usage";
+    match describes.client().last_limit_info() {
+        None => Check::skip(NAME, "Salesforce sent no Sforce-Limit-Info header"),
+        Some(limit) => {
+            let detail = format!(
+                "{} of {} daily API requests used ({:.0}%)",
+                limit.used,
+                limit.max,
+                limit.fraction_used() * 100.0
+            );
+            if limit.fraction_used() >= API_USAGE_FAIL {
+                Check::fail(
+                    NAME,
+                    detail,
+                    "the org is near its daily API limit: calls may stop being logged; reduce other integrations' usage or buy more API calls",
+                )
+            } else {
+                Check::pass(NAME, detail)
+            }
+        }
+    }
+}
+
+/// Compares this machine's clock with the `Date` header of an unauthenticated request to
+/// the org (`/services/data`, the version list; it needs no token).
+async fn clock_skew(describes: &DescribeCache) -> Check {
+    const NAME: &str = "clock";
+    let url = format!("{}/services/data", describes.client().instance_url());
+    let http = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
+        Ok(http) => http,
+        Err(err) => return Check::skip(NAME, format!("no HTTP client: {err}")),
+    };
+    let before = SystemTime::now();
+    let response = match http.get(url).send().await {
+        Ok(r) => r,
+        Err(_) => {
+            return Check::skip(
+                NAME,
+                "the org did not answer, so its clock could not be read",
+            );
+        }
+    };
+    let Some(server) = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_http_date)
+    else {
+        return Check::skip(NAME, "the org's answer has no Date header");
+    };
+    let local = before
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let skew = local - server;
+    let detail = format!(
+        "this machine is {} s {} Salesforce",
+        skew.abs(),
+        if skew >= 0 { "ahead of" } else { "behind" }
+    );
+    if skew.unsigned_abs() > MAX_CLOCK_SKEW.as_secs() {
+        Check::fail(
+            NAME,
+            detail,
+            "turn on automatic time synchronisation (NTP) in the system settings",
+        )
+    } else {
+        Check::pass(NAME, detail)
+    }
+}
+
+/// `Sun, 22 Nov 2026 01:28:14 GMT` → seconds since the epoch.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = MONTHS.iter().position(|x| x == month)? as i64 + 1;
+    let (d, y): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, min, s) = (hms.next()??, hms.next()??, hms.next()??);
+    Some(crate::record_edit::days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_dates_parse() {
+        assert_eq!(
+            super::parse_http_date("Thu, 01 Jan 1970 00:01:05 GMT"),
+            Some(65)
+        );
+        assert_eq!(super::parse_http_date("yesterday"), None);
+    }
+}

@@ -1,0 +1,247 @@
+//! Text an agent (or an admin) typed for a field, checked against that field's describe
+//! and turned into the JSON value Salesforce expects. The same rules serve edits and
+//! intent values, so a value that passes here is one Salesforce accepts on type and length.
+
+use salesforce::{FieldDescribe, FieldType};
+use serde_json::{Value, json};
+
+/// Checks `raw` for `field`; the error says why, in words, without repeating the value
+/// (it may be a long note).
+pub fn check_value(field: &FieldDescribe, raw: &str) -> Result<Value, String> {
+    if raw.is_empty() {
+        return if field.nillable {
+            Ok(Value::Null)
+        } else {
+            Err("cannot be empty".into())
+        };
+    }
+    let t = &field.field_type;
+    match t {
+        FieldType::String
+        | FieldType::TextArea
+        | FieldType::Phone
+        | FieldType::Url
+        | FieldType::Combobox
+        | FieldType::EncryptedString => text(field, raw),
+        FieldType::Email => {
+            if !is_email(raw) {
+                return Err("is not an email address (name@example.com)".into());
+            }
+            text(field, raw)
+        }
+        FieldType::Picklist => picklist_value(field, raw).map(Value::from),
+        FieldType::MultiPicklist => {
+            let values = raw
+                .split(';')
+                .map(|v| picklist_value(field, v.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(json!(values.join(";")))
+        }
+        FieldType::Boolean => match raw.to_ascii_lowercase().as_str() {
+            "true" => Ok(json!(true)),
+            "false" => Ok(json!(false)),
+            _ => Err("must be true or false".into()),
+        },
+        FieldType::Int | FieldType::Long => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "must be a whole number".to_owned()),
+        FieldType::Double | FieldType::Currency | FieldType::Percent => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Value::from)
+            .ok_or_else(|| "must be a number such as 12.5".to_owned()),
+        FieldType::Date => {
+            if is_date(raw) {
+                Ok(json!(raw))
+            } else {
+                Err("must be a date written YYYY-MM-DD, e.g. 2026-03-31".into())
+            }
+        }
+        FieldType::DateTime => {
+            if is_datetime(raw) {
+                Ok(json!(raw))
+            } else {
+                Err("must be a date and time written YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-03-31T14:30:00Z".into())
+            }
+        }
+        FieldType::Reference => salesforce::validate_record_id(raw)
+            .map(|()| json!(raw))
+            .map_err(|_| "must be a Salesforce record id (15 or 18 letters and digits)".into()),
+        other => Err(format!(
+            "is a {} field, which Ringside does not write",
+            other.as_str()
+        )),
+    }
+}
+
+/// Whether Ringside knows how to write values of this type ([`check_value`] accepts some).
+pub fn is_writable_type(t: &FieldType) -> bool {
+    matches!(
+        t,
+        FieldType::String
+            | FieldType::TextArea
+            | FieldType::Phone
+            | FieldType::Url
+            | FieldType::Combobox
+            | FieldType::EncryptedString
+            | FieldType::Email
+            | FieldType::Picklist
+            | FieldType::MultiPicklist
+            | FieldType::Boolean
+            | FieldType::Int
+            | FieldType::Long
+            | FieldType::Double
+            | FieldType::Currency
+            | FieldType::Percent
+            | FieldType::Date
+            | FieldType::DateTime
+            | FieldType::Reference
+    )
+}
+
+fn text(field: &FieldDescribe, raw: &str) -> Result<Value, String> {
+    let chars = raw.chars().count();
+    if field.length > 0 && chars > field.length as usize {
+        return Err(format!(
+            "is {chars} characters long; this field holds at most {}",
+            field.length
+        ));
+    }
+    Ok(json!(raw))
+}
+
+fn picklist_value(field: &FieldDescribe, raw: &str) -> Result<String, String> {
+    let active: Vec<&str> = field
+        .picklist_values
+        .iter()
+        .filter(|v| v.active)
+        .map(|v| v.value.as_str())
+        .collect();
+    active
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(raw))
+        .map(|v| (*v).to_owned())
+        .ok_or_else(|| {
+            format!(
+                "{raw:?} is not one of the picklist values: {}",
+                active.join(", ")
+            )
+        })
+}
+
+fn is_email(raw: &str) -> bool {
+    let Some((local, domain)) = raw.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !raw.chars().any(char::is_whitespace)
+}
+
+/// `YYYY-MM-DD` naming a day that exists.
+pub fn is_date(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (Some(y), Some(m), Some(d)) = (num(&raw[..4]), num(&raw[5..7]), num(&raw[8..])) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM|±HHMM)`.
+pub fn is_datetime(raw: &str) -> bool {
+    if raw.len() < 20 || !raw.is_char_boundary(10) || !is_date(&raw[..10]) {
+        return false;
+    }
+    let rest = &raw[10..];
+    let b = rest.as_bytes();
+    if b[0] != b'T' || b[3] != b':' || b[6] != b':' {
+        return false;
+    }
+    let two = |s: &[u8], max: u32| {
+        s.len() == 2
+            && s.iter().all(u8::is_ascii_digit)
+            && u32::from(s[0] - b'0') * 10 + u32::from(s[1] - b'0') <= max
+    };
+    if !(two(&b[1..3], 23) && two(&b[4..6], 59) && two(&b[7..9], 59)) {
+        return false;
+    }
+    let mut zone = &rest[9..];
+    if let Some(frac) = zone.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        zone = &frac[digits..];
+    }
+    match zone.as_bytes() {
+        b"Z" => true,
+        [sign, h1, h2, b':', m1, m2] | [sign, h1, h2, m1, m2] if *sign == b'+' || *sign == b'-' => {
+            two(&[*h1, *h2], 14) && two(&[*m1, *m2], 59)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_datetimes_are_strict() {
+        assert!(is_date("2024-02-29"));
+        for bad in [
+            "2023-02-29",
+            "31/12/2026",
+            "2026-13-01",
+            "2026-1-01",
+            "２０２６-01-01",
+        ] {
+            assert!(!is_date(bad), "{bad} is not a date");
+        }
+        for good in [
+            "2026-03-31T14:30:00Z",
+            "2026-03-31T14:30:00.000+0000",
+            "2026-03-31T14:30:00-05:00",
+        ] {
+            assert!(is_datetime(good), "{good} is a datetime");
+        }
+        for bad in [
+            "2026-03-31",
+            "2026-03-31 14:30:00Z",
+            "2026-03-31T25:00:00Z",
+            "2026-03-31T14:30:00",
+        ] {
+            assert!(!is_datetime(bad), "{bad} is not a datetime");
+        }
+    }
+
+    #[test]
+    fn email_shape() {
+        assert!(is_email("a.b@example.com"));
+        for bad in ["a@b", "@x.com", "a@@x.com", "a b@x.com", "plain"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

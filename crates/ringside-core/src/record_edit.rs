@@ -1,0 +1,497 @@
+//! Showing and editing a Contact, Lead or Account under the admin's field policy. The
+//! policy lives here, not in a UI: only visible fields are shown, only editable fields
+//! written, every value is checked against the live describe first, and nothing is sent
+//! unless every change is acceptable (so nothing is half-written).
+//!
+//! Conflicts: an edit carries the `LastModifiedDate` the agent saw and is sent as one
+//! composite PATCH with `If-Unmodified-Since`; Salesforce answers 412 when someone changed
+//! the record since, and the edit reports both values instead of overwriting theirs.
+
+use std::sync::Arc;
+
+use salesforce::{CompositeRequest, CompositeSubrequest, ErrorCode, Record, SObjectDescribe};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::describe_cache::DescribeCache;
+use crate::field_policy::{FieldPolicy, ObjectFields};
+use crate::field_value::check_value;
+
+/// A record as an agent may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownRecord {
+    pub object: String,
+    pub id: String,
+    /// Salesforce's `LastModifiedDate` when read: pass it back to [`RecordEditor::edit`].
+    pub last_modified: Option<String>,
+    pub fields: Vec<ShownField>,
+    /// Fields the policy lists that this user cannot see (field-level security).
+    pub hidden: Vec<String>,
+}
+
+/// One visible field, with what an editor needs to offer the right input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownField {
+    pub name: String,
+    pub label: String,
+    /// The describe type (`string`, `picklist`, `date`, …).
+    #[serde(rename = "type")]
+    pub field_type: String,
+    pub value: Value,
+    pub editable: bool,
+    /// Maximum length for text fields (0 for others).
+    pub length: u32,
+    /// Active picklist values (empty for other types).
+    pub picklist: Vec<String>,
+}
+
+/// A finished edit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EditOutcome {
+    pub object: String,
+    pub id: String,
+    /// The fields written, as API names.
+    pub changed: Vec<String>,
+    /// `LastModifiedDate` after the edit.
+    pub last_modified: Option<String>,
+}
+
+/// One refused change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub reason: String,
+}
+
+/// A field someone else changed: what the agent wanted and what Salesforce has now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictField {
+    pub field: String,
+    pub yours: Value,
+    pub theirs: Value,
+}
+
+/// Why an edit or a read did not happen. Nothing was written in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("{id:?} is not a Contact, Lead or Account id (they start with 003, 00Q or 001)")]
+    UnsupportedRecord { id: String },
+    #[error("nothing to change: give Field=Value pairs")]
+    NoChanges,
+    #[error("{}", problems.iter().map(|p| format!("{}: {}", p.field, p.reason)).collect::<Vec<_>>().join("; "))]
+    Refused { problems: Vec<FieldProblem> },
+    #[error(
+        "the record changed in Salesforce since you saw it ({expected}; now {}): {}",
+        current.as_deref().unwrap_or("unknown"),
+        fields.iter().map(|f| format!("{} yours {} / theirs {}", f.field, f.yours, f.theirs)).collect::<Vec<_>>().join("; ")
+    )]
+    Conflict {
+        expected: String,
+        current: Option<String>,
+        fields: Vec<ConflictField>,
+    },
+    #[error("{object} {id} was deleted in Salesforce")]
+    Deleted { object: String, id: String },
+    #[error("{object} {id} does not exist, or this user cannot see it")]
+    NotFound { object: String, id: String },
+    #[error(
+        "--expect-modified {0:?} is not a Salesforce date-time such as 2026-03-31T14:30:00.000+0000"
+    )]
+    BadTimestamp(String),
+    #[error("Salesforce refused the edit: {message}")]
+    Rejected { code: String, message: String },
+    #[error(transparent)]
+    Salesforce(salesforce::Error),
+}
+
+/// The object of a Contact, Lead or Account id (the key prefixes are the same in every org).
+pub fn object_for_id(id: &str) -> Option<&'static str> {
+    match id.get(..3)? {
+        "003" => Some("Contact"),
+        "00Q" => Some("Lead"),
+        "001" => Some("Account"),
+        _ => None,
+    }
+}
+
+/// Shows and edits records under one field policy.
+#[derive(Debug, Clone)]
+pub struct RecordEditor {
+    describes: DescribeCache,
+    policy: FieldPolicy,
+}
+
+impl RecordEditor {
+    pub fn new(describes: DescribeCache, policy: FieldPolicy) -> Self {
+        RecordEditor { describes, policy }
+    }
+
+    fn target(&self, id: &str) -> Result<(&'static str, &ObjectFields), EditError> {
+        salesforce::validate_record_id(id)
+            .map_err(|_| EditError::UnsupportedRecord { id: id.to_owned() })?;
+        let object =
+            object_for_id(id).ok_or_else(|| EditError::UnsupportedRecord { id: id.to_owned() })?;
+        let fields = self
+            .policy
+            .object(object)
+            .ok_or_else(|| EditError::UnsupportedRecord { id: id.to_owned() })?;
+        Ok((object, fields))
+    }
+
+    async fn describe(&self, object: &str) -> Result<Arc<SObjectDescribe>, EditError> {
+        self.describes
+            .describe(object)
+            .await
+            .map_err(EditError::Salesforce)
+    }
+
+    /// Reads the visible fields of record `id` (one describe per run, one read).
+    pub async fn show(&self, id: &str) -> Result<ShownRecord, EditError> {
+        let (object, policy) = self.target(id)?;
+        let describe = self.describe(object).await?;
+        let mut hidden = Vec::new();
+        let mut described = Vec::new();
+        for name in &policy.visible {
+            match describe.field(name) {
+                Some(f) => described.push(f),
+                None => hidden.push(name.clone()),
+            }
+        }
+        let mut names: Vec<&str> = described.iter().map(|f| f.name.as_str()).collect();
+        if describe.field("LastModifiedDate").is_some() {
+            names.push("LastModifiedDate");
+        }
+        let record = self.read(object, id, &names).await?;
+        let fields = described
+            .into_iter()
+            .map(|f| ShownField {
+                name: f.name.clone(),
+                label: f.label.clone(),
+                field_type: f.field_type.as_str().to_owned(),
+                value: record.field(&f.name).cloned().unwrap_or(Value::Null),
+                editable: policy.is_editable(&f.name) && f.updateable,
+                length: f.length,
+                picklist: f
+                    .picklist_values
+                    .iter()
+                    .filter(|v| v.active)
+                    .map(|v| v.value.clone())
+                    .collect(),
+            })
+            .collect();
+        Ok(ShownRecord {
+            object: object.to_owned(),
+            id: id.to_owned(),
+            last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
+            fields,
+            hidden,
+        })
+    }
+
+    /// Writes `changes` (API name, typed text) to record `id` if every one is allowed and
+    /// valid. `expected_modified` is the `LastModifiedDate` the agent saw; without it the
+    /// current value is read just before the write (which still catches a change racing
+    /// the write, not one made while the agent was typing).
+    pub async fn edit(
+        &self,
+        id: &str,
+        changes: &[(String, String)],
+        expected_modified: Option<&str>,
+    ) -> Result<EditOutcome, EditError> {
+        let (object, policy) = self.target(id)?;
+        if changes.is_empty() {
+            return Err(EditError::NoChanges);
+        }
+        if let Some(ts) = expected_modified {
+            http_date(ts).ok_or_else(|| EditError::BadTimestamp(ts.to_owned()))?;
+        }
+        let describe = self.describe(object).await?;
+        let (body, problems) = checked_body(object, policy, &describe, changes);
+        if !problems.is_empty() {
+            return Err(EditError::Refused { problems });
+        }
+        let expected = match expected_modified {
+            Some(ts) => ts.to_owned(),
+            None => self
+                .read(object, id, &["LastModifiedDate"])
+                .await?
+                .str_field("LastModifiedDate")
+                .map(str::to_owned)
+                .ok_or_else(|| EditError::Rejected {
+                    code: "NO_LAST_MODIFIED".into(),
+                    message:
+                        "the record has no LastModifiedDate, so a conflict could not be detected"
+                            .into(),
+                })?,
+        };
+        let since =
+            http_date(&expected).ok_or_else(|| EditError::BadTimestamp(expected.clone()))?;
+        let version = self.describes.client().api_version();
+        let patch =
+            CompositeSubrequest::update(version, "edit", object, id, Value::Object(body.clone()))
+                .map_err(EditError::Salesforce)?
+                .with_header("If-Unmodified-Since", since);
+        let reread = CompositeSubrequest::new(
+            salesforce::CompositeMethod::Get,
+            format!(
+                "{}/sobjects/{object}/{id}?fields=LastModifiedDate",
+                version.base_path()
+            ),
+            "after",
+        );
+        let mut request = CompositeRequest::new(true);
+        request.push(patch).push(reread);
+        let response = self
+            .describes
+            .client()
+            .composite(&request)
+            .await
+            .map_err(|e| self.classify(object, id, e))?;
+        if let Some(err) = response.get("edit").and_then(|s| s.error()) {
+            if err.status() == Some(412) {
+                return Err(self.conflict(object, id, expected, &body).await);
+            }
+            return Err(self.classify(object, id, err));
+        }
+        let last_modified = response
+            .get("after")
+            .and_then(|s| s.body_as::<Record>().ok())
+            .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
+        tracing::info!(object, changed = body.len(), "record edited");
+        Ok(EditOutcome {
+            object: object.to_owned(),
+            id: id.to_owned(),
+            changed: body.keys().cloned().collect(),
+            last_modified,
+        })
+    }
+
+    async fn read(&self, object: &str, id: &str, fields: &[&str]) -> Result<Record, EditError> {
+        self.describes
+            .client()
+            .get(object, id, Some(fields))
+            .await
+            .map_err(|e| self.classify(object, id, e))
+    }
+
+    /// Builds the conflict report from the record as it is now.
+    async fn conflict(
+        &self,
+        object: &str,
+        id: &str,
+        expected: String,
+        body: &Map<String, Value>,
+    ) -> EditError {
+        let mut names: Vec<&str> = body.keys().map(String::as_str).collect();
+        names.push("LastModifiedDate");
+        let now = match self.read(object, id, &names).await {
+            Ok(record) => record,
+            Err(err) => return err,
+        };
+        EditError::Conflict {
+            expected,
+            current: now.str_field("LastModifiedDate").map(str::to_owned),
+            fields: body
+                .iter()
+                .map(|(field, yours)| ConflictField {
+                    field: field.clone(),
+                    yours: yours.clone(),
+                    theirs: now.field(field).cloned().unwrap_or(Value::Null),
+                })
+                .collect(),
+        }
+    }
+
+    fn classify(&self, object: &str, id: &str, err: salesforce::Error) -> EditError {
+        let Some(first) = err.api_errors().first().cloned() else {
+            return EditError::Salesforce(err);
+        };
+        match first.error_code {
+            ErrorCode::EntityIsDeleted => EditError::Deleted {
+                object: object.to_owned(),
+                id: id.to_owned(),
+            },
+            ErrorCode::NotFound => EditError::NotFound {
+                object: object.to_owned(),
+                id: id.to_owned(),
+            },
+            _ if err.status() == Some(400) => {
+                let on = if first.fields.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", first.fields.join(", "))
+                };
+                EditError::Rejected {
+                    code: first.error_code.to_string(),
+                    message: format!("{}{on}", first.message),
+                }
+            }
+            _ => EditError::Salesforce(err),
+        }
+    }
+}
+
+/// The body to send and every reason a change is refused.
+fn checked_body(
+    object: &str,
+    policy: &ObjectFields,
+    describe: &SObjectDescribe,
+    changes: &[(String, String)],
+) -> (Map<String, Value>, Vec<FieldProblem>) {
+    let mut body = Map::new();
+    let mut problems = Vec::new();
+    for (name, raw) in changes {
+        let mut refuse = |reason: String| {
+            problems.push(FieldProblem {
+                field: name.clone(),
+                reason,
+            })
+        };
+        if !policy.is_visible(name) {
+            refuse(format!(
+                "is not a field agents see on {object} ([fields.{object}] visible)"
+            ));
+            continue;
+        }
+        let Some(field) = describe.field(name) else {
+            refuse("is hidden from this user by field-level security".into());
+            continue;
+        };
+        if !policy.is_editable(name) {
+            let why = if matches!(
+                field.field_type,
+                salesforce::FieldType::Email | salesforce::FieldType::Phone
+            ) {
+                format!(
+                    "is read-only: email and phone fields can be edited only when the admin lists them in [fields.{object}] editable"
+                )
+            } else {
+                format!("is read-only: it is not in [fields.{object}] editable")
+            };
+            refuse(why);
+            continue;
+        }
+        if !field.updateable {
+            refuse("is read-only for this user in Salesforce (field-level security)".into());
+            continue;
+        }
+        if body.contains_key(&field.name) {
+            refuse("is given twice".into());
+            continue;
+        }
+        match check_value(field, raw) {
+            Ok(value) => {
+                body.insert(field.name.clone(), value);
+            }
+            Err(reason) => refuse(reason),
+        }
+    }
+    (body, problems)
+}
+
+/// A Salesforce date-time (`2026-03-31T14:30:00.000+0000`, `…Z`, `…-05:00`) as an HTTP
+/// date (`Tue, 31 Mar 2026 14:30:00 GMT`), the form `If-Unmodified-Since` takes.
+pub fn http_date(datetime: &str) -> Option<String> {
+    if !crate::field_value::is_datetime(datetime) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| datetime.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, min, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let zone = datetime.trim_end_matches('Z');
+    let offset_minutes = if datetime.ends_with('Z') {
+        0
+    } else {
+        let tail: String = zone
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let tail = tail.trim_start_matches(|c: char| c != '+' && c != '-');
+        let sign = if tail.starts_with('-') { -1 } else { 1 };
+        let digits: String = tail.chars().filter(char::is_ascii_digit).collect();
+        let hh: i64 = digits.get(..2)?.parse().ok()?;
+        let mm: i64 = digits.get(2..4)?.parse().ok()?;
+        sign * (hh * 60 + mm)
+    };
+    let days = days_from_civil(y, m, d);
+    let secs = days * 86_400 + h * 3600 + min * 60 + s - offset_minutes * 60;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    Some(format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    ))
+}
+
+/// Howard Hinnant's `days_from_civil`: days since 1970-01-01.
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salesforce_times_become_http_dates() {
+        assert_eq!(
+            http_date("2026-03-31T14:30:00.000+0000").as_deref(),
+            Some("Tue, 31 Mar 2026 14:30:00 GMT")
+        );
+        assert_eq!(
+            http_date("2026-01-01T01:00:00+02:00").as_deref(),
+            Some("Wed, 31 Dec 2025 23:00:00 GMT"),
+            "offsets are applied"
+        );
+        assert_eq!(
+            http_date("1970-01-01T00:00:00Z").as_deref(),
+            Some("Thu, 01 Jan 1970 00:00:00 GMT")
+        );
+        assert_eq!(http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn ids_map_to_their_objects() {
+        assert_eq!(object_for_id("003000000000001AAA"), Some("Contact"));
+        assert_eq!(object_for_id("00Q000000000001AAA"), Some("Lead"));
+        assert_eq!(object_for_id("006000000000001AAA"), None);
+    }
+}
