@@ -20,6 +20,8 @@ cd "$repo/ui"
 npm run build
 cd "$repo"
 cargo build -p ringside-desktop
+# The pop-up test sends a ring with the real `ringside call` CLI.
+cargo build -p ringside-cli
 
 # Pinned: a bare `cargo install tauri-driver` picks the 3.0 alpha. (It has no --version flag.)
 if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION//./\\.}:"; then
@@ -33,7 +35,7 @@ driver="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 sandbox="$(mktemp -d -t ringside-desktop-test.XXXXXX)"
 trap 'rm -rf "$sandbox"' EXIT
-mkdir -p "$sandbox"/{config,data,cache,state,runtime}
+mkdir -p "$sandbox"/{config,data,cache,state,runtime,ringside}
 chmod 700 "$sandbox/runtime"
 screenshot="${RINGSIDE_SCREENSHOT:-}"
 [ -z "$screenshot" ] || case "$screenshot" in /*) ;; *) screenshot="$repo/$screenshot" ;; esac
@@ -41,6 +43,7 @@ screenshot="${RINGSIDE_SCREENSHOT:-}"
 # timeout: WebDriver can wait forever (see shared/TAURI-ON-THIS-MACHINE.md); fail instead.
 env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data" \
   XDG_CACHE_HOME="$sandbox/cache" XDG_STATE_HOME="$sandbox/state" XDG_RUNTIME_DIR="$sandbox/runtime" \
+  RINGSIDE_HOME="$sandbox/ringside" RINGSIDE_CLI="$CARGO_TARGET_DIR/debug/ringside" \
   LANG=en_US.UTF-8 LANGUAGE=en RINGSIDE_APP="$CARGO_TARGET_DIR/debug/ringside-desktop" TAURI_DRIVER="$driver" \
   RINGSIDE_SCREENSHOT="$screenshot" \
   timeout --kill-after=10 240 \

@@ -3,6 +3,7 @@
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export const KEY_ENTER = "\uE007";
+export const KEY_ESCAPE = "\uE00C";
 
 export class WebDriverError extends Error {}
 
@@ -97,6 +98,36 @@ export class Session {
 
   execute(script, args = []) {
     return this.#call("POST", "/execute/sync", { script, args });
+  }
+
+  /** Handles of every top-level window the session knows (the main window, the pop-up…). */
+  windowHandles() {
+    return this.#call("GET", "/window/handles");
+  }
+
+  windowHandle() {
+    return this.#call("GET", "/window");
+  }
+
+  /** Sends later commands to another window. */
+  switchToWindow(handle) {
+    return this.#call("POST", "/window", { handle });
+  }
+
+  /** Sends keys to whatever has focus in the current window (W3C actions, one key). */
+  async pressKey(key) {
+    await this.#call("POST", "/actions", {
+      actions: [
+        {
+          type: "key",
+          id: "keyboard",
+          actions: [
+            { type: "keyDown", value: key },
+            { type: "keyUp", value: key },
+          ],
+        },
+      ],
+    });
   }
 
   /** The window's content as PNG bytes. */

@@ -2,7 +2,7 @@
 // through tauri-driver → WebKitWebDriver. Run inside Xvfb and its own D-Bus session (run.sh).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -12,6 +12,8 @@ import { KEY_ENTER, Session } from "./webdriver.mjs";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
 const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+// The `ringside` CLI; it finds the running app through RINGSIDE_HOME, which run.sh sets for both.
+const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
 const SCREENSHOT = process.env.RINGSIDE_SCREENSHOT; // where to save the window picture, if set
 
 // The demo org seeds a Contact whose Phone is stored as "(415) 555-0123".
@@ -142,4 +144,52 @@ test("choosing Arabic in the real window switches it to right-to-left", async ()
   // Put English back: the choice is remembered in the webview's storage for the next start.
   await session.click(await session.find('#language-select option[value="en"]'));
   assert.equal(await session.execute("return document.documentElement.dir"), "ltr", "back to left to right");
+});
+
+/** Runs the `ringside` CLI (same environment, so the same RINGSIDE_HOME as the app). */
+function ringside(args) {
+  return new Promise((resolve) => {
+    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Polls the session's window handles until one besides `known` appears (the pop-up). */
+async function waitForNewWindow(known, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const handles = await session.windowHandles();
+    const added = handles.find((handle) => !known.includes(handle));
+    if (added !== undefined) return added;
+    if (Date.now() > deadline) throw new Error(`no new window within ${timeoutMs} ms; handles: ${JSON.stringify(handles)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("`ringside call ring` pops Jane Caller and her open Case in the pop-up window; Enter opens her record in the main window", async () => {
+  const mainHandle = await session.windowHandle();
+  const before = await session.windowHandles();
+
+  const sent = await ringside(["call", "ring", "--call-id", "T1", "--from", "+1 415 555 0123"]);
+  assert.equal(sent.code, 0, `ringside call ring failed:\n${sent.stderr}`);
+  assert.match(sent.stderr, /sent to the running Ringside/, `the CLI must reach the app through RINGSIDE_HOME, not pop in the terminal:\n${sent.stderr}`);
+
+  const popup = await waitForNewWindow(before);
+  await session.switchToWindow(popup);
+  assert.match(await session.execute("return location.pathname"), /popup\.html$/, "the new window is the pop-up page");
+  await session.waitFor('#popup[data-state="found"], #popup[data-state="failed"], #popup[data-state="none"]', 20_000);
+  const state = await session.attribute(await session.find("#popup"), "data-state");
+  assert.equal(state, "found", `the pop failed: ${await session.text(await session.find("#popup"))}`);
+
+  assert.equal(await session.text(await session.find("#pop-number")), "+1 415 555 0123", "the pop-up shows the caller's number as the softphone sent it");
+  assert.equal(await session.text(await session.find("#pop-details .record-name")), "Jane Caller", "the seeded Contact with this number is the first match");
+  const cases = [];
+  for (const subject of await session.findAll("#pop-details .record-cases .case-subject")) cases.push(await session.text(subject));
+  assert.ok(cases.includes("Headset drops calls"), `Jane's open Case is listed in the pop-up; got ${JSON.stringify(cases)}`);
+
+  await session.pressKey(KEY_ENTER);
+  await session.switchToWindow(mainHandle);
+  await session.waitFor("#record-panel:not([hidden]) .record-name");
+  assert.equal(await session.text(await session.find("#record-panel .record-name")), "Jane Caller", "Enter in the pop-up shows the picked record in the main window");
 });
