@@ -95,6 +95,7 @@ window.__ipcCalls = [];
 let release;
 const released = new Promise((resolve) => { release = resolve; });
 window.__releaseLookup = () => release();
+// shouldMockEvents: \`listen\` (the record panel's show-record) is answered by Tauri's mock event bus.
 window.__tauriMocks.mockIPC(async (cmd, args) => {
   window.__ipcCalls.push({ cmd, args });
   if (cmd !== "lookup_caller") throw "command " + cmd + " not allowed";
@@ -103,8 +104,49 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
   if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
   if (answer.error) throw answer.error;
   return answer.result;
-});
+}, { shouldMockEvents: true });
 })();`;
+}
+
+/**
+ * The pop-up window's init script: mocks.js as above, `mockIPC` with Tauri's mock event bus, and
+ * answers for the pop-up's commands: `current_pop` → `scenario.current` (null if absent),
+ * `dismiss_pop` and `open_caller_record` → null (or `scenario.openError`, rejected). Every
+ * command is recorded in `window.__ipcCalls`; `window.__sendPop(update)` emits a `pop-update`.
+ */
+export async function popupMockScript(scenario) {
+  const mocks = await readFile(mocksFile, "utf8");
+  const asGlobal = mocks.replace(/^export \{([^}]*)\};?\s*$/m, "window.__tauriMocks = {$1};");
+  if (asGlobal === mocks) throw new Error("mocks.js no longer ends in one `export {…}`: update the harness");
+  return `(() => {
+${asGlobal}
+const scenario = ${JSON.stringify(scenario)};
+window.__ipcCalls = [];
+window.__tauriMocks.mockIPC(async (cmd, args) => {
+  window.__ipcCalls.push({ cmd, args });
+  switch (cmd) {
+    case "current_pop": return scenario.current ?? null;
+    case "dismiss_pop": return null;
+    case "open_caller_record": if (scenario.openError) throw scenario.openError; return null;
+    default: throw "command " + cmd + " not allowed";
+  }
+}, { shouldMockEvents: true });
+window.__sendPop = (update) =>
+  window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "pop-update", payload: update });
+})();`;
+}
+
+/** Opens the pop-up page (popup.html) with its mocked commands installed first. */
+export async function openPopup(browser, url, scenario = {}) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err));
+  await page.addInitScript({ content: await popupMockScript(scenario) });
+  await page.goto(new URL("popup.html", url).href);
+  await page.waitForSelector("#popup[data-state]");
+  // The pop-up listens before it asks for the current pop; wait until both happened.
+  await page.waitForFunction(() => window.__ipcCalls.some((call) => call.cmd === "current_pop"));
+  return { page, errors };
 }
 
 /** Opens the app in a new page with the given IPC scenario installed first. */
