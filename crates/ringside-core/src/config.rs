@@ -440,6 +440,66 @@ mod tests {
     }
 
     #[test]
+    fn fields_and_intents_are_parsed_and_bad_ones_named() {
+        let config = parse(
+            "[fields.Contact]\nvisible = [\"Name\", \"Title\", \"Email\"]\neditable = [\"Title\", \"Email\"]\n[fields.Lead]\nvisible = [\"Name\"]\n[intents]\nqualified = \"Lead.Status\"\n",
+        )
+        .expect("valid fields and intents");
+        let contact = config.fields.object("Contact").expect("Contact configured");
+        assert!(
+            contact.is_editable("Email"),
+            "Email is editable once listed"
+        );
+        assert!(
+            config.fields.object("Lead").unwrap().editable.is_empty(),
+            "narrowing visible drops default editable fields that are no longer visible"
+        );
+        assert_eq!(
+            config.intents.iter().count(),
+            1,
+            "[intents] replaces the defaults"
+        );
+        assert_eq!(
+            parse("").unwrap().intents.iter().count(),
+            3,
+            "default intents"
+        );
+        for (text, needle) in [
+            (
+                "[fields.Contact]\nvisble = [\"Name\"]",
+                "unknown field `visble`",
+            ),
+            (
+                "[fields.Contact]\nvisible = \"Name\"",
+                "line 2: visible = \"Name\"",
+            ),
+            ("[intents]\nqualified = 3", "line 2: qualified = 3"),
+            (
+                "[fields.Opportunity]\nvisible = [\"Name\"]",
+                "Contact, Lead, Account",
+            ),
+            (
+                "[fields.Contact]\nvisible = [\"Name\"]\neditable = [\"Title\"]",
+                "not in visible",
+            ),
+            (
+                "[intents]\nqualified = \"LeadStatus\"",
+                "[intents] qualified",
+            ),
+            (
+                "[fields.Contact]\nvisible = [\"Bad Name\"]",
+                "[fields.Contact] visible",
+            ),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(
+                err.contains(needle) && err.starts_with("ringside.toml"),
+                "{text:?} → {err}"
+            );
+        }
+    }
+
+    #[test]
     fn missing_file_means_defaults() {
         let dir = std::env::temp_dir().join(format!("ringside-config-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");

@@ -1,6 +1,7 @@
 //! The `ringside` binary run as a user runs it, against the demo org over real
 //! HTTP on loopback. Modules mirror `src/commands/`.
 
+mod admin;
 mod demo_org;
 mod listen;
 mod log_call;

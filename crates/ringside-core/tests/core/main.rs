@@ -1,8 +1,12 @@
 //! ringside-core against the demo org over real HTTP on loopback. Modules
 //! mirror `src/`.
 
+mod config_check;
+mod doctor;
 mod events;
+mod field_value;
 mod lookup;
 mod outbox;
 mod pop;
 mod queue_kill;
+mod record_edit;

@@ -1,0 +1,212 @@
+//! `ringside config validate`, `contact show|edit` and `doctor` as an admin or agent runs
+//! them, each against the built-in demo org (no org signed in) over real HTTP.
+
+use std::path::PathBuf;
+
+use crate::support::{Run, ringside};
+
+/// A private home holding `config` as its ringside.toml (none when empty).
+fn home(name: &str, config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ringside-admin-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp home");
+    if !config.is_empty() {
+        std::fs::write(dir.join("ringside.toml"), config).expect("config written");
+    }
+    dir
+}
+
+fn run_in(home: &PathBuf, args: &[&str]) -> Run {
+    let out = ringside()
+        .env("RINGSIDE_HOME", home)
+        .args(args)
+        .output()
+        .expect("ringside runs");
+    Run {
+        code: out.status.code().expect("exits normally"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8"),
+    }
+}
+
+const JANE: &str = "003Dm0000000003IAA";
+
+#[test]
+fn config_validate_says_valid_or_lists_every_problem() {
+    let dir = home("validate", "");
+    let ok = run_in(&dir, &["config", "validate"]);
+    assert_eq!(ok.code, 0, "the defaults are valid: {}", ok.stderr);
+    assert!(ok.stdout.trim_end().ends_with("valid"), "{}", ok.stdout);
+
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "[fields.Contact]\nvisible = [\"Name\", \"Shoe_Size__c\"]\neditable = [\"Name\"]\n[intents]\nconverted = \"Lead.IsConverted\"\n",
+    )
+    .unwrap();
+    let bad = run_in(&dir, &["config", "validate", file.to_str().unwrap()]);
+    assert_eq!(bad.code, 1, "problems exit 1");
+    for needle in [
+        "[fields.Contact] visible: Contact.Shoe_Size__c: does not exist",
+        "[fields.Contact] editable: Contact.Name: is read-only",
+        "[intents] converted: Lead.IsConverted: is read-only",
+        "3 problems found",
+    ] {
+        assert!(bad.stderr.contains(needle), "{needle:?} in: {}", bad.stderr);
+    }
+    let json = run_in(
+        &dir,
+        &["config", "validate", "--json", file.to_str().unwrap()],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON object");
+    assert_eq!(value["valid"], false);
+    assert_eq!(value["issues"].as_array().map(Vec::len), Some(3), "{value}");
+}
+
+#[test]
+fn config_validate_refuses_a_malformed_file_before_any_request() {
+    let dir = home("malformed", "");
+    for (text, needle) in [
+        (
+            "[fields.Contact]\nvisibel = [\"Name\"]\n",
+            "unknown field `visibel`",
+        ),
+        ("[intents]\nqualified = 3\n", "qualified = 3"),
+    ] {
+        let file = dir.join("c.toml");
+        std::fs::write(&file, text).unwrap();
+        let run = run_in(&dir, &["config", "validate", file.to_str().unwrap()]);
+        assert_eq!(run.code, 1);
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("demo org"),
+            "no org is contacted for a file that does not parse: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn contact_show_and_edit_follow_the_policy() {
+    let dir = home("contact", "");
+    let shown = run_in(&dir, &["contact", "show", JANE, "--json"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let record: serde_json::Value = serde_json::from_str(&shown.stdout).expect("JSON");
+    let names: Vec<&str> = record["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Title") && !names.contains(&"MailingCountry"),
+        "{names:?}"
+    );
+
+    let human = run_in(&dir, &["contact", "show", JANE]);
+    assert!(
+        human.stdout.contains("Email") && human.stdout.contains("(read-only)"),
+        "{}",
+        human.stdout
+    );
+
+    let edited = run_in(
+        &dir,
+        &["contact", "edit", JANE, "Title=Head of Support", "--json"],
+    );
+    assert_eq!(edited.code, 0, "{}", edited.stderr);
+    let done: serde_json::Value = serde_json::from_str(&edited.stdout).expect("JSON");
+    assert_eq!(done["changed"], serde_json::json!(["Title"]));
+
+    let long = format!("Description={}", "n".repeat(40_000));
+    for (args, needle) in [
+        (vec!["Email=jane@example.org"], "Email: is read-only"),
+        (
+            vec!["LeadSource=Billboard"],
+            "\"Billboard\" is not one of the picklist values",
+        ),
+        (vec![long.as_str()], "40000 characters"),
+        (vec!["Title"], "is not Field=Value"),
+    ] {
+        let mut all = vec!["contact", "edit", JANE];
+        all.extend(args);
+        let run = run_in(&dir, &all);
+        assert_eq!(run.code, 1, "{needle}");
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn contact_edit_against_a_stale_version_reports_the_conflict() {
+    let dir = home("conflict", "");
+    let run = run_in(
+        &dir,
+        &[
+            "contact",
+            "edit",
+            JANE,
+            "Title=Mine",
+            "--expect-modified",
+            "2020-01-01T00:00:00.000+0000",
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 1, "a conflict is an error");
+    let conflict: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON conflict");
+    assert_eq!(conflict["conflict"]["fields"][0]["yours"], "Mine");
+    assert_eq!(
+        conflict["conflict"]["fields"][0]["theirs"],
+        "VP Customer Operations"
+    );
+    assert!(
+        run.stderr
+            .contains("changed in Salesforce since you saw it"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_account_field_outside_editable_is_refused() {
+    let dir = home(
+        "account",
+        "[fields.Account]\nvisible = [\"Name\", \"Description\"]\neditable = [\"Description\"]\n",
+    );
+    let run = run_in(
+        &dir,
+        &["contact", "edit", "001Dm0000000002IAA", "Name=Other"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("not in [fields.Account] editable"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn doctor_lists_each_check_and_fails_on_any_failure() {
+    let dir = home(
+        "doctor",
+        "[logging.call_log]\nduration = \"Talk_Time__c\"\n",
+    );
+    let run = run_in(&dir, &["doctor", "--json"]);
+    assert_eq!(run.code, 1, "a missing call-log field fails doctor");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let checks = report["checks"].as_array().expect("checks");
+    let status = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{name} check present: {report}"))
+    };
+    assert_eq!(status("api access"), "pass");
+    assert_eq!(status("call-log fields"), "fail");
+    assert_eq!(status("config"), "fail");
+    let keyring = checks.iter().find(|c| c["name"] == "keyring").unwrap();
+    assert!(
+        keyring["status"] == "pass" || keyring["fix"].as_str().is_some_and(|f| !f.is_empty()),
+        "the keyring passes or says how to fix it: {keyring}"
+    );
+}

@@ -1,0 +1,138 @@
+//! `check_config` against a real demo org: each validation rule, one describe request
+//! per object, and every problem listed with its key, field and reason.
+
+use std::path::Path;
+
+use ringside_core::config::Config;
+use ringside_core::config_check::{ConfigIssue, check_config};
+use ringside_core::describe_cache::DescribeCache;
+
+pub async fn demo() -> (demo_org::DemoOrg, salesforce::Client) {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let token = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    let client = salesforce::Client::new(&org.base_url(), token, salesforce::ApiVersion::default())
+        .expect("client for the demo org");
+    (org, client)
+}
+
+async fn issues_for(toml: &str) -> Vec<ConfigIssue> {
+    let (org, client) = demo().await;
+    let config = Config::parse(toml, Path::new("ringside.toml")).expect("config parses");
+    let issues = check_config(&config, &DescribeCache::new(client))
+        .await
+        .expect("the check runs against the demo org");
+    org.shutdown().await;
+    issues
+}
+
+fn find<'a>(issues: &'a [ConfigIssue], field: &str) -> &'a ConfigIssue {
+    issues
+        .iter()
+        .find(|i| i.field == field)
+        .unwrap_or_else(|| panic!("an issue about {field} is reported; got {issues:#?}"))
+}
+
+#[tokio::test]
+async fn the_defaults_are_valid_against_the_demo_org_with_one_describe_per_object() {
+    let (org, client) = demo().await;
+    org.clear_request_log();
+    let issues = check_config(&Config::default(), &DescribeCache::new(client))
+        .await
+        .expect("check runs");
+    assert!(
+        issues.is_empty(),
+        "the defaults fit the demo org: {issues:#?}"
+    );
+    let paths: Vec<String> = org.data_requests().iter().map(|r| r.path.clone()).collect();
+    let mut unique = paths.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        paths.len(),
+        unique.len(),
+        "each object is described once per run, however many keys use it: {paths:?}"
+    );
+    // Contact, Lead, Account, Opportunity (intent), Task, Call_Log__c.
+    assert_eq!(paths.len(), 6, "one describe per object: {paths:?}");
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn missing_and_read_only_fields_are_named_with_their_key() {
+    let issues = issues_for(
+        "[fields.Contact]\nvisible = [\"Name\", \"Title\", \"Shoe_Size__c\"]\neditable = [\"Name\", \"Title\"]\n",
+    )
+    .await;
+    let missing = find(&issues, "Contact.Shoe_Size__c");
+    assert_eq!(missing.key, "[fields.Contact] visible");
+    assert!(missing.reason.contains("does not exist"), "{missing}");
+    let read_only = find(&issues, "Contact.Name");
+    assert_eq!(read_only.key, "[fields.Contact] editable");
+    assert!(read_only.reason.contains("read-only"), "{read_only}");
+    assert_eq!(issues.len(), 2, "Title is fine: {issues:#?}");
+}
+
+#[tokio::test]
+async fn intents_must_target_existing_writable_fields() {
+    let issues = issues_for(
+        "[intents]\nconverted = \"Lead.IsConverted\"\nnope = \"Lead.Nope__c\"\nghost = \"Ghost__c.Field__c\"\nqualified = \"Lead.Status\"\ndemo = \"Opportunity.Demo_Requested_At__c\"\n",
+    )
+    .await;
+    let read_only = find(&issues, "Lead.IsConverted");
+    assert_eq!(read_only.key, "[intents] converted");
+    assert!(read_only.reason.contains("read-only"), "{read_only}");
+    assert_eq!(find(&issues, "Lead.Nope__c").key, "[intents] nope");
+    let ghost = find(&issues, "Ghost__c");
+    assert!(ghost.reason.contains("no such object"), "{ghost}");
+    assert_eq!(
+        issues.len(),
+        3,
+        "Status and the datetime are fine: {issues:#?}"
+    );
+}
+
+#[tokio::test]
+async fn the_call_log_object_must_have_what_the_logging_mode_writes() {
+    let issues = issues_for(
+        "[logging.call_log]\nsummary = \"Call_Summary__c\"\ntask_lookup = \"Phone_Call__c\"\n",
+    )
+    .await;
+    assert_eq!(
+        find(&issues, "Call_Log__c.Call_Summary__c").key,
+        "[logging.call_log] summary"
+    );
+    assert_eq!(
+        find(&issues, "Task.Phone_Call__c").key,
+        "[logging.call_log] task_lookup"
+    );
+    let issues = issues_for("[logging.call_log]\nobject = \"Phone_Call__c\"\n").await;
+    let missing = find(&issues, "Phone_Call__c");
+    assert_eq!(missing.key, "[logging.call_log] object");
+    let issues = issues_for("[logging.call_log]\nexternal_id = \"Disposition__c\"\n").await;
+    assert!(
+        find(&issues, "Call_Log__c.Disposition__c")
+            .reason
+            .contains("External ID"),
+        "an upsert key must be an External ID field: {issues:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_org_is_an_error_not_a_verdict() {
+    let (org, client) = demo().await;
+    org.faults().fail_next(
+        None,
+        "/services/data",
+        1,
+        403,
+        serde_json::json!([{"errorCode": "API_DISABLED_FOR_ORG", "message": "API is not enabled for this Organization or Partner"}]),
+    );
+    let outcome = check_config(&Config::default(), &DescribeCache::new(client)).await;
+    assert!(
+        outcome.is_err(),
+        "the config cannot be called valid or invalid when describe fails: {outcome:?}"
+    );
+    org.shutdown().await;
+}

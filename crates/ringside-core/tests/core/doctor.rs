@@ -1,0 +1,105 @@
+//! `run_checks` against a real demo org: a ready org passes, an org without API access
+//! fails with the edition explained, and every failure carries a fix.
+
+use ringside_core::config::Config;
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::doctor::{Check, CheckStatus, Environment, run_checks};
+use std::path::Path;
+
+use crate::config_check::demo;
+
+fn env(config: &Config) -> Environment<'_> {
+    Environment {
+        sign_in: Ok("demo org".into()),
+        keyring: Ok("test keyring".into()),
+        config: Ok(config),
+    }
+}
+
+fn named<'a>(checks: &'a [Check], name: &str) -> Vec<&'a Check> {
+    checks.iter().filter(|c| c.name == name).collect()
+}
+
+#[tokio::test]
+async fn a_ready_org_passes_every_check() {
+    let (org, client) = demo().await;
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let failed: Vec<_> = checks
+        .iter()
+        .filter(|c| c.status != CheckStatus::Pass)
+        .collect();
+    assert!(failed.is_empty(), "the demo org is ready: {failed:#?}");
+    let usage = &named(&checks, "api usage")[0];
+    assert!(
+        usage.detail.contains("daily API requests used"),
+        "{usage:?}"
+    );
+    assert_eq!(
+        named(&checks, "object access").len(),
+        5,
+        "Contact, Lead, Account, Task, call log"
+    );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn api_disabled_is_explained_and_other_checks_are_skipped() {
+    let (org, client) = demo().await;
+    org.faults().fail_next(
+        None,
+        "/services/data",
+        1,
+        403,
+        serde_json::json!([{"errorCode": "API_DISABLED_FOR_ORG", "message": "API is not enabled for this Organization or Partner"}]),
+    );
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let api = &named(&checks, "api access")[0];
+    assert_eq!(api.status, CheckStatus::Fail);
+    assert!(
+        api.detail.contains("API_DISABLED_FOR_ORG")
+            && api
+                .fix
+                .as_deref()
+                .is_some_and(|f| f.contains("Professional")),
+        "the edition problem is said with the fix: {api:?}"
+    );
+    assert!(
+        named(&checks, "object access")
+            .iter()
+            .all(|c| c.status == CheckStatus::Skip),
+        "object checks cannot run without the API"
+    );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_broken_config_keyring_and_call_log_each_fail_with_a_fix() {
+    let (org, client) = demo().await;
+    let config = Config::parse(
+        "[logging.call_log]\nduration = \"Talk_Time__c\"\n",
+        Path::new("ringside.toml"),
+    )
+    .expect("parses");
+    let checks = run_checks(
+        &DescribeCache::new(client),
+        Environment {
+            sign_in: Err("sign in with `ringside org login`".into()),
+            keyring: Err("no OS keyring; start GNOME Keyring".into()),
+            config: Ok(&config),
+        },
+    )
+    .await;
+    for name in ["sign-in", "keyring", "call-log fields", "config"] {
+        let check = &named(&checks, name)[0];
+        assert_eq!(check.status, CheckStatus::Fail, "{name}: {check:?}");
+        assert!(check.fix.is_some(), "{name} says how to fix it");
+    }
+    assert!(
+        named(&checks, "call-log fields")[0]
+            .detail
+            .contains("Talk_Time__c")
+    );
+    org.shutdown().await;
+}
