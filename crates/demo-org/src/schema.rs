@@ -621,7 +621,45 @@ fn build() -> Vec<ObjectDef> {
         task,
         user,
         call_log,
+        customer_profile(),
     ]
+}
+
+/// How many custom fields [`customer_profile`] has: real orgs often carry 200+ custom
+/// fields on one object, and describe-driven features (config validation, the settings
+/// field picker) must work at that size.
+pub const CUSTOMER_PROFILE_FIELD_COUNT: usize = 220;
+
+/// `Customer_Profile__c`: a wide custom object, fields `Field_001__c` …
+/// `Field_220__c` cycling through text, picklist, date, datetime, number, checkbox and a
+/// read-only formula, so every type appears many times.
+fn customer_profile() -> ObjectDef {
+    const TIERS: &[&str] = &["Bronze", "Silver", "Gold"];
+    let fields = (1..=CUSTOMER_PROFILE_FIELD_COUNT)
+        .map(|n| {
+            // The schema is built once per process and lives for the whole run, so the
+            // generated names are leaked into the `&'static str` the schema uses.
+            let name: &'static str = Box::leak(format!("Field_{n:03}__c").into_boxed_str());
+            let label: &'static str = Box::leak(format!("Field {n}").into_boxed_str());
+            match n % 7 {
+                0 => FieldDef::new(name, label, T::String).len(255),
+                1 => FieldDef::new(name, label, T::Picklist).picklist(TIERS, None),
+                2 => FieldDef::new(name, label, T::Date),
+                3 => FieldDef::new(name, label, T::Datetime),
+                4 => FieldDef::new(name, label, T::Double),
+                5 => FieldDef::new(name, label, T::Boolean),
+                _ => FieldDef::new(name, label, T::String).len(255).calculated(),
+            }
+        })
+        .collect();
+    object_def(
+        "Customer_Profile__c",
+        "Customer Profile",
+        "Customer Profiles",
+        "a02",
+        fields,
+        true,
+    )
 }
 
 /// Field names searched by `IN NAME FIELDS`.
