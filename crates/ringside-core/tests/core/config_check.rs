@@ -136,3 +136,45 @@ async fn a_failing_org_is_an_error_not_a_verdict() {
     );
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_object_with_200_plus_custom_fields_is_checked_from_one_describe() {
+    let (org, client) = demo().await;
+    let config = Config::parse(
+        "[intents]\ntier = \"Customer_Profile__c.Field_218__c\"\nseen = \"Customer_Profile__c.Field_003__c\"\nnote = \"Customer_Profile__c.Field_210__c\"\nformula = \"Customer_Profile__c.Field_006__c\"\nmissing = \"Customer_Profile__c.Field_999__c\"\n",
+        Path::new("ringside.toml"),
+    )
+    .expect("parses");
+    let describes = DescribeCache::new(client);
+    let wide = describes
+        .describe("Customer_Profile__c")
+        .await
+        .expect("wide object describes");
+    let custom = wide
+        .fields
+        .iter()
+        .filter(|f| f.name.ends_with("__c"))
+        .count();
+    assert!(
+        custom >= 200,
+        "the demo object is wide: {custom} custom fields"
+    );
+    org.clear_request_log();
+    let issues = check_config(&config, &describes).await.expect("check runs");
+    assert!(
+        !org.data_requests()
+            .iter()
+            .any(|r| r.path.contains("Customer_Profile__c")),
+        "the wide describe is reused from the cache"
+    );
+    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "Customer_Profile__c.Field_006__c",
+            "Customer_Profile__c.Field_999__c"
+        ],
+        "the formula is read-only and 999 does not exist; the others are fine: {issues:#?}"
+    );
+    org.shutdown().await;
+}
