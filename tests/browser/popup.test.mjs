@@ -3,7 +3,7 @@
 // Expected texts come from the catalogs, so the tests check wiring, not copy-edits.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { catalog, launchBrowser, openPopup, serveDist } from "./harness.mjs";
+import { catalog, launchBrowser, openApp, openPopup, serveDist } from "./harness.mjs";
 
 const NUMBER = "+1 415 555 0123";
 const caller = { kind: "number", number: NUMBER };
@@ -177,4 +177,19 @@ test("in Arabic the pop-up is right to left and its labels come from the Arabic 
   } finally {
     await arabic.close();
   }
+});
+
+test("the main window shows the record the pop-up opened (show-record) with its cases", async () => {
+  const { page, errors } = await openApp(browser, server.url, { result: null });
+  assert.equal(await page.isHidden("#record-panel"), true, "no record panel before a record is opened");
+  await page.evaluate(
+    (record) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "show-record", payload: record }),
+    JANE,
+  );
+  await page.waitForSelector("#record-panel:not([hidden]) .record-name");
+  assert.equal(await page.textContent("#record-panel .record-name"), "Jane Caller", "the opened record is shown");
+  assert.equal(await page.textContent("#record-panel .case-subject"), "Headset drops calls", "with its open case");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "record-panel", "focus moves to the record for the keyboard");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
 });

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session } from "./webdriver.mjs";
+import { KEY_ENTER, KEY_ESCAPE, Session } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -192,4 +192,27 @@ test("`ringside call ring` pops Jane Caller and her open Case in the pop-up wind
   await session.switchToWindow(mainHandle);
   await session.waitFor("#record-panel:not([hidden]) .record-name");
   assert.equal(await session.text(await session.find("#record-panel .record-name")), "Jane Caller", "Enter in the pop-up shows the picked record in the main window");
+});
+
+test("a withheld number pops Unknown caller in the same pop-up window, and Esc hides it", async () => {
+  const mainHandle = await session.windowHandle();
+  const sent = await ringside(["call", "ring", "--call-id", "T2", "--from", "anonymous"]);
+  assert.equal(sent.code, 0, `ringside call ring failed:\n${sent.stderr}`);
+
+  const handles = await session.windowHandles();
+  assert.equal(handles.length, 2, `the pop-up window is reused for the next call; handles: ${JSON.stringify(handles)}`);
+  await session.switchToWindow(handles.find((handle) => handle !== mainHandle));
+  await session.waitFor('#popup[data-state="unknown"]');
+  const messages = await catalog(await session.execute("return document.documentElement.lang"));
+  assert.equal(await session.text(await session.find("#pop-status .pop-unknown")), messages["popup.unknownCaller"], "no search for a withheld number: Unknown caller");
+
+  assert.equal(await session.execute("return document.visibilityState"), "visible", "the pop-up is on screen before Esc");
+  await session.pressKey(KEY_ESCAPE);
+  const deadline = Date.now() + 10_000;
+  let visibility;
+  while ((visibility = await session.execute("return document.visibilityState")) !== "hidden" && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(visibility, "hidden", "Esc hides the pop-up window");
+  await session.switchToWindow(mainHandle);
 });
