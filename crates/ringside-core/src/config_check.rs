@@ -197,6 +197,51 @@ async fn check_logging(
     Ok(())
 }
 
+/// An intent resolved against the org: what its button writes and the kind of value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ResolvedIntent {
+    pub name: String,
+    /// `Object.Field`.
+    pub target: String,
+    /// The describe type the value must have (`datetime`, `picklist`, `textarea`, …).
+    pub value_type: String,
+    /// For text fields, the most characters it holds (0 otherwise).
+    pub length: u32,
+    /// For picklists, the active values to choose from.
+    pub picklist: Vec<String>,
+}
+
+/// The intents whose targets exist for this user, with their value types (the ones that
+/// do not are reported by [`check_config`]). Uses the same cached describes.
+pub async fn resolve_intents(
+    config: &Config,
+    describes: &DescribeCache,
+) -> Result<Vec<ResolvedIntent>, salesforce::Error> {
+    let mut resolved = Vec::new();
+    for intent in config.intents.iter() {
+        let describe = match describes.describe(&intent.object).await {
+            Ok(d) => d,
+            Err(err) if object_missing(&err) => continue,
+            Err(err) => return Err(err),
+        };
+        if let Some(f) = describe.field(&intent.field) {
+            resolved.push(ResolvedIntent {
+                name: intent.name.clone(),
+                target: format!("{}.{}", intent.object, f.name),
+                value_type: f.field_type.as_str().to_owned(),
+                length: f.length,
+                picklist: f
+                    .picklist_values
+                    .iter()
+                    .filter(|v| v.active)
+                    .map(|v| v.value.clone())
+                    .collect(),
+            });
+        }
+    }
+    Ok(resolved)
+}
+
 fn missing(key: &str, object: &str, field: &str) -> ConfigIssue {
     ConfigIssue {
         key: key.to_owned(),

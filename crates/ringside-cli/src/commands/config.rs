@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ringside_core::config::{CONFIG_FILE, Config};
-use ringside_core::config_check::check_config;
+use ringside_core::config_check::{check_config, resolve_intents};
 use ringside_core::describe_cache::DescribeCache;
 
 use crate::args::{ConfigCommand, ConfigValidateArgs};
@@ -40,14 +40,19 @@ async fn validate(args: ConfigValidateArgs) -> anyhow::Result<()> {
     let (config, name) = load(args.file.as_ref())?;
     let org = crate::org::connect(args.org.as_deref()).await?;
     let describes = DescribeCache::new(org.client.clone());
-    let outcome = check_config(&config, &describes).await;
+    let outcome = match check_config(&config, &describes).await {
+        Ok(issues) => resolve_intents(&config, &describes)
+            .await
+            .map(|intents| (issues, intents)),
+        Err(err) => Err(err),
+    };
     org.close().await;
-    let issues = outcome.context("cannot check the config against the org")?;
+    let (issues, intents) = outcome.context("cannot check the config against the org")?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(
             &mut stdout,
-            &serde_json::json!({"file": name, "valid": issues.is_empty(), "issues": issues}),
+            &serde_json::json!({"file": name, "valid": issues.is_empty(), "issues": issues, "intents": intents}),
         )?;
         writeln!(stdout)?;
     } else if issues.is_empty() {

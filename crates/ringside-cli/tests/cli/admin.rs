@@ -61,6 +61,10 @@ fn config_validate_says_valid_or_lists_every_problem() {
     let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON object");
     assert_eq!(value["valid"], false);
     assert_eq!(value["issues"].as_array().map(Vec::len), Some(3), "{value}");
+    assert_eq!(
+        value["intents"][0]["value_type"], "boolean",
+        "valid-looking intents are listed with their value type: {value}"
+    );
 }
 
 #[test]

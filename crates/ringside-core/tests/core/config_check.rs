@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ringside_core::config::Config;
-use ringside_core::config_check::{ConfigIssue, check_config};
+use ringside_core::config_check::{ConfigIssue, check_config, resolve_intents};
 use ringside_core::describe_cache::DescribeCache;
 
 pub async fn demo() -> (demo_org::DemoOrg, salesforce::Client) {
@@ -176,5 +176,35 @@ async fn an_object_with_200_plus_custom_fields_is_checked_from_one_describe() {
         ],
         "the formula is read-only and 999 does not exist; the others are fine: {issues:#?}"
     );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn intents_resolve_to_their_value_types() {
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let intents = resolve_intents(&Config::default(), &describes)
+        .await
+        .expect("resolves");
+    let types: Vec<(&str, &str)> = intents
+        .iter()
+        .map(|i| (i.name.as_str(), i.value_type.as_str()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("call_summary", "textarea"),
+            ("demo_requested", "datetime"),
+            ("qualified", "picklist")
+        ],
+        "each default intent writes a known type"
+    );
+    let qualified = intents.iter().find(|i| i.name == "qualified").unwrap();
+    assert!(
+        qualified
+            .picklist
+            .contains(&"Working - Contacted".to_owned())
+    );
+    assert_eq!(intents[0].length, 32000, "the note's limit is known");
     org.shutdown().await;
 }
