@@ -76,5 +76,9 @@ fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // `try_init`: a second call (tests) keeps the first subscriber instead of panicking.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // stderr: logs are diagnostics, and tauri-driver passes a tested app's stderr on.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -216,3 +216,35 @@ test("a withheld number pops Unknown caller in the same pop-up window, and Esc h
   assert.equal(visibility, "hidden", "Esc hides the pop-up window");
   await session.switchToWindow(mainHandle);
 });
+
+test("with Salesforce failing, a ring pops the catalog error and the number for a manual search", async (t) => {
+  // The app logs its built-in demo org's address; tauri-driver passes the app's output on.
+  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(driverLog.replace(/\x1b\[[0-9;]*m/g, ""));
+  assert.ok(found, `the app's log must name its demo org address; log:\n${driverLog.slice(-2000)}`);
+  const org = found[1];
+  const fault = await fetch(`${org}/__demo/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "error", path_prefix: "/services/data", times: 100, status: 503, body: [{ message: "busy", errorCode: "SERVER_UNAVAILABLE" }] }),
+  });
+  assert.equal(fault.status, 204, "the demo org accepts the fault");
+  t.after(() => fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"kind":"clear"}' }));
+
+  const mainHandle = await session.windowHandle();
+  // Another number than Jane's: hers is cached for 60 s and would pop without a request.
+  const sent = await ringside(["call", "ring", "--call-id", "T3", "--from", "+1 212 555 0199"]);
+  assert.equal(sent.code, 0, `ringside call ring failed:\n${sent.stderr}`);
+  await session.switchToWindow((await session.windowHandles()).find((handle) => handle !== mainHandle));
+  await session.waitFor('#popup[data-state="failed"], #popup[data-state="found"], #popup[data-state="none"]', 20_000);
+  assert.equal(await session.attribute(await session.find("#popup"), "data-state"), "failed", "a refused search pops the failure state");
+  const messages = await catalog(await session.execute("return document.documentElement.lang"));
+  const errorTexts = Object.entries(messages).filter(([key]) => key.startsWith("error.") || key.startsWith("popup.error.")).map(([, text]) => text);
+  const shown = await session.text(await session.find("#pop-error"));
+  assert.ok(errorTexts.includes(shown), `the error is a catalog message; got ${JSON.stringify(shown)}`);
+  assert.equal(
+    await session.text(await session.find("#pop-status .pop-manual")),
+    messages["popup.manualSearch"].replace("{number}", "+12125550199"),
+    "the pop-up gives the number for a manual search",
+  );
+  await session.switchToWindow(mainHandle);
+});
