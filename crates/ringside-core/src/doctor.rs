@@ -170,6 +170,36 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
     checks
 }
 
+/// The checks when no connection to the org could be made at all (signed out, no
+/// keyring to read the session from, unreachable): the sign-in fails with `reason` and
+/// the fix, the local checks still run, the org checks are skipped.
+pub fn without_org(reason: &str, fix: &str, env: Environment<'_>) -> Vec<Check> {
+    let mut checks = vec![Check::fail("sign-in", reason, fix)];
+    for name in [
+        "api access",
+        "object access",
+        "task type",
+        "call-log fields",
+        "api usage",
+        "clock",
+    ] {
+        checks.push(Check::skip(name, "no connection to the org"));
+    }
+    checks.push(match &env.keyring {
+        Ok(backend) => Check::pass("keyring", format!("{backend} answers")),
+        Err(message) => Check::fail("keyring", "the OS keyring does not answer", message.clone()),
+    });
+    checks.push(match &env.config {
+        Err(e) => Check::fail(
+            "config",
+            e.clone(),
+            "fix the file and run `ringside config validate`",
+        ),
+        Ok(_) => Check::skip("config", "parses; cannot be checked without the org"),
+    });
+    checks
+}
+
 async fn api_access(describes: &DescribeCache) -> Check {
     const NAME: &str = "api access";
     match describes.describe("Contact").await {
@@ -314,6 +344,36 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn without_an_org_local_checks_still_run() {
+        let config = Config::default();
+        let checks = without_org(
+            "signed out",
+            "run `ringside org login --alias prod`",
+            Environment {
+                sign_in: Err(String::new()),
+                keyring: Err("start GNOME Keyring".into()),
+                config: Ok(&config),
+            },
+        );
+        let status = |name: &str| checks.iter().find(|c| c.name == name).map(|c| c.status);
+        assert_eq!(status("sign-in"), Some(CheckStatus::Fail));
+        assert_eq!(
+            status("keyring"),
+            Some(CheckStatus::Fail),
+            "keyring is checked locally"
+        );
+        assert_eq!(status("clock"), Some(CheckStatus::Skip));
+        assert!(
+            checks[0]
+                .fix
+                .as_deref()
+                .is_some_and(|f| f.contains("org login"))
+        );
+    }
+
     #[test]
     fn http_dates_parse() {
         assert_eq!(

@@ -368,6 +368,23 @@ impl CompositeSubresponse {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn subrequest_headers_are_sent_only_when_set() {
+        let plain = CompositeSubrequest::new(CompositeMethod::Get, "/services/data/v66.0/x", "a");
+        assert!(
+            serde_json::to_value(&plain)
+                .unwrap()
+                .get("httpHeaders")
+                .is_none(),
+            "no empty httpHeaders object on the wire"
+        );
+        let conditional = plain.with_header("If-Unmodified-Since", "Tue, 31 Mar 2026 14:30:00 GMT");
+        assert_eq!(
+            serde_json::to_value(&conditional).unwrap()["httpHeaders"]["If-Unmodified-Since"],
+            "Tue, 31 Mar 2026 14:30:00 GMT"
+        );
+    }
+
     use super::*;
     use crate::ErrorCode;
     use crate::escape;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use ringside_core::describe_cache::DescribeCache;
-use ringside_core::doctor::{CheckStatus, Environment, run_checks};
+use ringside_core::doctor::{CheckStatus, Environment, run_checks, without_org};
 
 use crate::args::DoctorArgs;
 
@@ -13,24 +13,39 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
     let keyring = ringside_core::secrets::KeyringStore::open()
         .map(|_| ringside_core::secrets::BACKEND.to_owned())
         .map_err(|e| e.to_string());
-    let org = crate::org::connect(args.org.as_deref()).await?;
-    let sign_in = Ok(if org.is_demo() {
-        "no org signed in: checking the built-in demo org (`ringside org login` signs in to yours)"
-            .to_owned()
-    } else {
-        "signed in; the stored session works".to_owned()
-    });
-    let describes = DescribeCache::new(org.client.clone());
-    let env = Environment {
-        sign_in,
-        keyring,
-        config: config
-            .as_ref()
-            .map(|(c, _)| c)
-            .map_err(|e| format!("{e:#}")),
+    let config = config
+        .as_ref()
+        .map(|(c, _)| c)
+        .map_err(|e| format!("{e:#}"));
+    let checks = match crate::org::connect(args.org.as_deref()).await {
+        Ok(org) => {
+            let sign_in = Ok(if org.is_demo() {
+                "no org signed in: checking the built-in demo org (`ringside org login` signs in to yours)".to_owned()
+            } else {
+                "signed in; the stored session works".to_owned()
+            });
+            let describes = DescribeCache::new(org.client.clone());
+            let env = Environment {
+                sign_in,
+                keyring,
+                config,
+            };
+            let checks = run_checks(&describes, env).await;
+            org.close().await;
+            checks
+        }
+        // Signed out, no keyring to read the session from, or an unknown alias: say so as
+        // a failed check and still run what needs no org.
+        Err(err) => without_org(
+            &format!("{err:#}"),
+            "run `ringside org login --alias A` (or `ringside org list` to see the aliases)",
+            Environment {
+                sign_in: Err(String::new()),
+                keyring,
+                config,
+            },
+        ),
     };
-    let checks = run_checks(&describes, env).await;
-    org.close().await;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut stdout, &serde_json::json!({"checks": checks}))?;

@@ -214,3 +214,27 @@ fn doctor_lists_each_check_and_fails_on_any_failure() {
         "the keyring passes or says how to fix it: {keyring}"
     );
 }
+
+#[test]
+fn doctor_without_a_usable_org_still_reports_the_local_checks() {
+    let dir = home("doctor-no-org", "");
+    let run = run_in(&dir, &["doctor", "--org", "nowhere", "--json"]);
+    assert_eq!(run.code, 1, "no org is a failure");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let checks = report["checks"].as_array().expect("checks");
+    let sign_in = checks
+        .iter()
+        .find(|c| c["name"] == "sign-in")
+        .expect("sign-in check");
+    assert_eq!(sign_in["status"], "fail");
+    assert!(
+        sign_in["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("nowhere")),
+        "the unknown alias is named: {sign_in}"
+    );
+    assert!(
+        checks.iter().any(|c| c["name"] == "keyring"),
+        "the keyring is checked without an org"
+    );
+}
