@@ -34,7 +34,8 @@ driver="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
 # RUSTUP_HOME/CARGO_HOME first, so changing HOME does not lose the toolchain.
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 sandbox="$(mktemp -d -t ringside-desktop-test.XXXXXX)"
-trap 'rm -rf "$sandbox"' EXIT
+source "$repo/tests/sandbox.sh"
+trap 'remove_sandbox_on_exit "$sandbox"' EXIT
 mkdir -p "$sandbox"/{config,data,cache,state,runtime,ringside}
 chmod 700 "$sandbox/runtime"
 screenshot="${RINGSIDE_SCREENSHOT:-}"

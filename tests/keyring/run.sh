@@ -22,7 +22,8 @@ timeout 900 cargo test -p ringside-cli --test cli --no-run --quiet
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source tests/sandbox.sh
+trap 'remove_sandbox_on_exit "$tmp"' EXIT
 export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" \
   XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
