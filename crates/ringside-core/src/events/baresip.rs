@@ -79,6 +79,28 @@ struct Tracked {
     local: Option<CallerId>,
 }
 
+impl Tracked {
+    /// A call Ringside sees for the first time at `now`, not yet answered.
+    fn first_seen(message: &Message, direction: Direction, now: Instant) -> Tracked {
+        Tracked {
+            started: now,
+            answered: None,
+            direction,
+            peer: peer_of(&message.peeruri),
+            local: local_of(&message.accountaor),
+        }
+    }
+}
+
+/// The direction baresip states on an event; anything but "outgoing" is inbound.
+fn stated_direction(message: &Message) -> Direction {
+    if message.direction == "outgoing" {
+        Direction::Outbound
+    } else {
+        Direction::Inbound
+    }
+}
+
 /// Turns baresip's events into ring / answer / end, measuring times itself.
 #[derive(Debug, Default)]
 pub struct CallTracker {
@@ -124,45 +146,23 @@ impl CallTracker {
                         Direction::Inbound
                     };
                 self.evict_if_full();
-                let tracked = Tracked {
-                    started: now,
-                    answered: None,
-                    direction,
-                    peer: peer_of(&message.peeruri),
-                    local: local_of(&message.accountaor),
-                };
+                let tracked = Tracked::first_seen(&message, direction, now);
                 let event = self.event(CallEventKind::Ring, &id, &tracked, None, None);
                 self.calls.insert(id, tracked);
                 Some(event)
             }
             "CALL_ESTABLISHED" => {
-                let tracked = self.calls.entry(id.clone()).or_insert_with(|| Tracked {
-                    // Ringside started after the ring: count from now.
-                    started: now,
-                    answered: None,
-                    direction: if message.direction == "outgoing" {
-                        Direction::Outbound
-                    } else {
-                        Direction::Inbound
-                    },
-                    peer: peer_of(&message.peeruri),
-                    local: local_of(&message.accountaor),
+                // Ringside started after the ring: count from now.
+                let tracked = self.calls.entry(id.clone()).or_insert_with(|| {
+                    Tracked::first_seen(&message, stated_direction(&message), now)
                 });
                 tracked.answered.get_or_insert(now);
                 let tracked = &self.calls[&id];
                 Some(self.event(CallEventKind::Answer, &id, tracked, None, None))
             }
             "CALL_CLOSED" => {
-                let tracked = self.calls.remove(&id).unwrap_or_else(|| Tracked {
-                    started: now,
-                    answered: None,
-                    direction: if message.direction == "outgoing" {
-                        Direction::Outbound
-                    } else {
-                        Direction::Inbound
-                    },
-                    peer: peer_of(&message.peeruri),
-                    local: local_of(&message.accountaor),
+                let tracked = self.calls.remove(&id).unwrap_or_else(|| {
+                    Tracked::first_seen(&message, stated_direction(&message), now)
                 });
                 let (duration, disposition) = match tracked.answered {
                     Some(answered) => (
