@@ -6,6 +6,7 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "lookup_caller",
+            "current_org",
             "current_pop",
             "dismiss_pop",
             "open_caller_record",

@@ -4,7 +4,8 @@
 use std::sync::Mutex;
 
 use anyhow::Context as _;
-use ringside_core::{CallerLookup, LookupSettings};
+
+use crate::org::{OrgIdentity, OrgLink};
 
 /// The running demo org, kept in Tauri's managed state until exit.
 #[derive(Debug)]
@@ -28,20 +29,25 @@ impl DemoOrgHandle {
     }
 }
 
-/// Starts the seeded demo org on a loopback port and connects a lookup to it.
-pub async fn start() -> anyhow::Result<(DemoOrgHandle, CallerLookup)> {
+/// Starts the seeded demo org on a loopback port and links to it.
+pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
     let org = demo_org::start(demo_org::DemoOrgConfig::default())
         .await
         .context("could not start the built-in demo org")?;
     let base_url = org.base_url();
-    let lookup = CallerLookup::connect(
-        &base_url,
-        org.issue_access_token(),
-        LookupSettings::from_environment(),
-    )
-    .context("could not connect to the built-in demo org")?;
+    let connect = || -> Result<salesforce::Client, salesforce::Error> {
+        let token = salesforce::AccessToken::new(org.issue_access_token())?;
+        salesforce::Client::new(&base_url, token, salesforce::ApiVersion::default())
+    };
+    let client = connect().context("could not connect to the built-in demo org")?;
+    let identity = OrgIdentity {
+        alias: None,
+        username: None,
+        instance_url: base_url.clone(),
+        demo: true,
+    };
     tracing::info!(%base_url, "built-in demo org running");
-    Ok((DemoOrgHandle::new(org), lookup))
+    Ok((DemoOrgHandle::new(org), OrgLink::new(identity, client)))
 }
 
 #[cfg(test)]
@@ -51,11 +57,11 @@ mod tests {
     #[test]
     fn the_started_demo_org_answers_a_lookup_for_its_seeded_contact() {
         tauri::async_runtime::block_on(async {
-            let (org, lookup) = super::start()
+            let (org, link) = super::start()
                 .await
                 .expect("the demo org must start on loopback");
 
-            let result = lookup.lookup("(415) 555-0123").await;
+            let result = link.screen_pop.lookup().lookup("(415) 555-0123").await;
             org.shutdown().await;
 
             let result = result.expect("the seeded number must be found over real loopback HTTP");

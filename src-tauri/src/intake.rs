@@ -10,14 +10,12 @@
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use ringside_core::CallerLookup;
-use ringside_core::clock::MonotonicClock;
 use ringside_core::events::api::EventApi;
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
-use ringside_core::pop::ScreenPop;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::org::ActiveOrg;
 use crate::popup::{self, LatestPop, PopUpdate};
 
 /// When the pop-up opens by itself.
@@ -74,11 +72,8 @@ impl RunningApi {
     }
 }
 
-/// Starts the API and the pop task. Needs `LatestPop` managed already.
-pub async fn start<R: Runtime>(
-    app: AppHandle<R>,
-    lookup: CallerLookup,
-) -> anyhow::Result<RunningApi> {
+/// Starts the API and the pop task. Needs `LatestPop` and `ActiveOrg` managed already.
+pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> {
     let home = ringside_core::config::ringside_home()
         .context("no Ringside home: set RINGSIDE_HOME or HOME")?;
     let port = event_port()?;
@@ -87,13 +82,7 @@ pub async fn start<R: Runtime>(
     let api = EventApi::start(&home, port, stream)
         .await
         .with_context(|| format!("could not start the event API under {}", home.display()))?;
-    let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
-    tauri::async_runtime::spawn(deliver(
-        app,
-        receiver,
-        screen_pop,
-        PopTrigger::from_environment(),
-    ));
+    tauri::async_runtime::spawn(deliver(app, receiver, PopTrigger::from_environment()));
     Ok(RunningApi(Mutex::new(Some(api))))
 }
 
@@ -111,7 +100,6 @@ fn event_port() -> anyhow::Result<u16> {
 async fn deliver<R: Runtime>(
     app: AppHandle<R>,
     mut receiver: tokio::sync::broadcast::Receiver<CallEvent>,
-    screen_pop: Arc<ScreenPop>,
     trigger: PopTrigger,
 ) {
     loop {
@@ -136,7 +124,8 @@ async fn deliver<R: Runtime>(
         popup::show(&app);
         // Each pop runs on its own so a slow search never delays the next call's "searching…".
         let app = app.clone();
-        let screen_pop = Arc::clone(&screen_pop);
+        // The org in use when the call rings answers it, even if the agent switches meanwhile.
+        let screen_pop = Arc::clone(&app.state::<ActiveOrg>().current().screen_pop);
         tauri::async_runtime::spawn(async move {
             let pop = screen_pop.pop(&searching.caller).await;
             let done = PopUpdate {

@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod error;
 mod intake;
+mod org;
 mod popup;
 mod tray;
 
@@ -19,20 +20,19 @@ pub fn run() -> anyhow::Result<()> {
     require_display()?;
     let app = tauri::Builder::default()
         .setup(|app| {
-            let (org, lookup) = tauri::async_runtime::block_on(demo::start())?;
-            app.manage(org);
+            let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
+            app.manage(demo_org);
+            let active = org::ActiveOrg::new(demo_link);
+            tauri::async_runtime::block_on(active.connect_registered());
+            app.manage(active);
             app.manage(popup::LatestPop::default());
             // Without the intake the search box still works; say why no pop-up will come.
-            match tauri::async_runtime::block_on(intake::start(
-                app.handle().clone(),
-                lookup.clone(),
-            )) {
+            match tauri::async_runtime::block_on(intake::start(app.handle().clone())) {
                 Ok(api) => {
                     app.manage(api);
                 }
                 Err(err) => tracing::error!("no call events, so no pop-up: {err:#}"),
             }
-            app.manage(lookup);
             // A missing tray (no StatusNotifier host) must not stop the window from working.
             if let Err(err) = tray::install(app.handle()) {
                 tracing::warn!(%err, "no tray icon");
@@ -41,6 +41,7 @@ pub fn run() -> anyhow::Result<()> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::caller::lookup_caller,
+            commands::org::current_org,
             commands::popup::current_pop,
             commands::popup::dismiss_pop,
             commands::popup::open_caller_record

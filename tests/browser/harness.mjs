@@ -82,7 +82,8 @@ export async function launchBrowser({ locale = "en-US" } = {}) {
  *   { result } → resolves with it; { error } → rejects with it (as Tauri does with IpcError);
  *   hold: true → waits until the page calls `window.__releaseLookup()` (to see "Searching…");
  *   delayMs → answers after that long; byQuery: { [query]: answer } → a different answer per query.
- * Every call is recorded in `window.__ipcCalls`.
+ *   commands: { [cmd]: answer } → what other commands answer (default: `current_org` says demo org).
+ * Each lookup_caller call is recorded in `window.__ipcCalls`, every call in `window.__allIpcCalls`.
  */
 export async function ipcMockScript(scenario) {
   const mocks = await readFile(mocksFile, "utf8");
@@ -92,13 +93,22 @@ export async function ipcMockScript(scenario) {
 ${asGlobal}
 const scenario = ${JSON.stringify(scenario)};
 window.__ipcCalls = [];
+window.__allIpcCalls = [];
+const otherCommands = {
+  current_org: { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null },
+  ...scenario.commands,
+};
 let release;
 const released = new Promise((resolve) => { release = resolve; });
 window.__releaseLookup = () => release();
 // shouldMockEvents: \`listen\` (the record panel's show-record) is answered by Tauri's mock event bus.
 window.__tauriMocks.mockIPC(async (cmd, args) => {
+  window.__allIpcCalls.push({ cmd, args });
+  if (cmd !== "lookup_caller") {
+    if (cmd in otherCommands) return otherCommands[cmd];
+    throw "command " + cmd + " not allowed";
+  }
   window.__ipcCalls.push({ cmd, args });
-  if (cmd !== "lookup_caller") throw "command " + cmd + " not allowed";
   const answer = scenario.byQuery?.[args.query] ?? scenario;
   if (answer.hold) await released;
   if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));

@@ -47,6 +47,6 @@ env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/da
   RINGSIDE_HOME="$sandbox/ringside" RINGSIDE_CLI="$CARGO_TARGET_DIR/debug/ringside" \
   LANG=en_US.UTF-8 LANGUAGE=en RINGSIDE_APP="$CARGO_TARGET_DIR/debug/ringside-desktop" TAURI_DRIVER="$driver" \
   RINGSIDE_SCREENSHOT="$screenshot" \
-  timeout --kill-after=10 240 \
+  timeout --kill-after=10 900 \
   xvfb-run -a -s "-screen 0 1280x800x24" \
-  dbus-run-session -- node --test --test-concurrency=1 "$here/window.test.mjs"
+  dbus-run-session -- node --test --test-concurrency=1 "$here"/*.test.mjs

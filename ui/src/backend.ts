@@ -4,11 +4,12 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { CallerMatch } from "./bindings/CallerMatch";
+import type { CurrentOrg } from "./bindings/CurrentOrg";
 import type { IpcError } from "./bindings/IpcError";
 import type { LookupResult } from "./bindings/LookupResult";
 import type { PopUpdate } from "./bindings/PopUpdate";
 
-export type { CallerMatch, IpcError, LookupResult, PopUpdate };
+export type { CallerMatch, CurrentOrg, IpcError, LookupResult, PopUpdate };
 export type { Pop } from "./bindings/Pop";
 export type { CallerObject } from "./bindings/CallerObject";
 
@@ -21,6 +22,15 @@ export const BACKEND_UNAVAILABLE = "backend_unavailable";
 export async function lookupCaller(query: string): Promise<Outcome<LookupResult>> {
   try {
     return { ok: true, value: await invoke<LookupResult>("lookup_caller", { query }) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+/** Which org the app talks to now, and why not the signed-in one if it can't: `current_org`. */
+export async function currentOrg(): Promise<Outcome<CurrentOrg>> {
+  try {
+    return { ok: true, value: await invoke<CurrentOrg>("current_org") };
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }

@@ -1,9 +1,9 @@
 // Entry point: picks the language, draws the header (title, org badge, language selector)
-// and mounts the record panel (filled from the pop-up) and the caller search.
+// and the views with their tabs (shell/views.ts lists them).
 
 import "./styles.css";
-import { mountCallerSearch } from "./features/caller/caller-search";
-import { mountRecordPanel } from "./features/caller/record-panel";
+import { currentOrg, type CurrentOrg } from "./backend";
+import { mountNavigation } from "./shell/navigation";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -13,7 +13,7 @@ function mountHeader(root: HTMLElement): void {
   const title = document.createElement("h1");
   title.className = "app-title";
 
-  // This build always runs on the built-in demo org (src-tauri starts it); the badge says so.
+  // Which org the app talks to: the built-in demo org unless an org is signed in and active.
   const badge = document.createElement("span");
   badge.id = "org-badge";
   badge.className = "org-badge";
@@ -37,23 +37,34 @@ function mountHeader(root: HTMLElement): void {
   header.append(title, badge, languageLabel);
   root.append(header);
 
+  let org: CurrentOrg | null = null;
   const render = (): void => {
     title.textContent = t("app.title");
-    badge.textContent = t("app.demoOrg");
-    badge.title = t("app.demoOrgHint");
+    const demo = org === null || org.org.demo;
+    badge.textContent = demo ? t("app.demoOrg") : (org?.org.alias ?? "");
+    badge.title = org?.problem ?? (demo ? t("app.demoOrgHint") : (org?.org.username ?? ""));
+    badge.dataset["demo"] = String(demo);
     languageText.textContent = t("language.label");
     select.setAttribute("aria-label", t("language.label"));
     select.value = currentLocale();
   };
   onLocaleChange(render);
   render();
+  refreshOrgBadge = () =>
+    void currentOrg().then((outcome) => {
+      if (outcome.ok) {
+        org = outcome.value;
+        render();
+      }
+    });
+  refreshOrgBadge();
 }
+
+/** Re-reads which org is in use (after a sign-in, a switch or a sign-out). */
+export let refreshOrgBadge: () => void = () => {};
 
 const root = document.getElementById("app");
 if (root === null) throw new Error("index.html lacks the #app element");
 setLocale(initialLocale());
 mountHeader(root);
-const main = document.createElement("main");
-root.append(main);
-mountRecordPanel(main);
-mountCallerSearch(main);
+mountNavigation(root);

@@ -1,9 +1,11 @@
-//! `lookup_caller`: the screen-pop search, forwarded to [`ringside_core::CallerLookup`].
+//! `lookup_caller`: the screen-pop search, forwarded to the active org's
+//! [`ringside_core::CallerLookup`].
 
-use ringside_core::{CallerLookup, LookupResult};
+use ringside_core::LookupResult;
 use tauri::State;
 
 use crate::error::IpcError;
+use crate::org::ActiveOrg;
 
 /// Finds the records whose phone or email is the caller's, best first.
 ///
@@ -12,11 +14,16 @@ use crate::error::IpcError;
 #[tauri::command]
 pub async fn lookup_caller(
     query: String,
-    lookup: State<'_, CallerLookup>,
+    org: State<'_, ActiveOrg>,
 ) -> Result<LookupResult, IpcError> {
-    lookup.lookup(&query).await.map_err(|err| {
-        // The code only: the query is a caller's phone number or email (personal data).
-        tracing::warn!(code = err.code(), "caller lookup failed");
-        IpcError::from(err)
-    })
+    let link = org.current();
+    link.screen_pop
+        .lookup()
+        .lookup(&query)
+        .await
+        .map_err(|err| {
+            // The code only: the query is a caller's phone number or email (personal data).
+            tracing::warn!(code = err.code(), "caller lookup failed");
+            IpcError::from(err)
+        })
 }

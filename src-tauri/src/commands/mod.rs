@@ -2,4 +2,5 @@
 //! the error to [`crate::error::IpcError`]. No domain logic lives here.
 
 pub mod caller;
+pub mod org;
 pub mod popup;

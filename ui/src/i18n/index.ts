@@ -1,22 +1,14 @@
 // i18n: owns the message catalogs, the current language, and the text direction of the page.
 // Every user-visible string goes through `t`; components re-render on `onLocaleChange`.
 
-import ar from "./locales/ar.json";
-import de from "./locales/de.json";
-import en from "./locales/en.json";
-import fr from "./locales/fr.json";
-import ja from "./locales/ja.json";
-import tr from "./locales/tr.json";
+import { CATALOGS, type MessageKey } from "./catalogs";
+import { LOCALES, type Locale } from "./locale";
 
-export type MessageKey = keyof typeof en;
-type Catalog = Record<MessageKey, string>;
+export type { MessageKey } from "./catalogs";
+export { LOCALES, type Locale } from "./locale";
 
-export const LOCALES = ["en", "de", "fr", "tr", "ja", "ar"] as const;
-export type Locale = (typeof LOCALES)[number];
-
-// Typing each catalog as `Catalog` makes a missing key a compile error; test/catalogs.test.mjs
-// also catches extra keys and empty strings.
-const CATALOGS: Record<Locale, Catalog> = { en, de, fr, tr, ja, ar };
+// Each part's catalog is typed so a missing key is a compile error; test/catalogs.test.mjs
+// also catches extra keys, empty strings and keys two parts both define.
 const RTL_LOCALES: ReadonlySet<Locale> = new Set<Locale>(["ar"]);
 const STORAGE_KEY = "ringside.locale";
 
@@ -91,10 +83,13 @@ export function tIn(locale: Locale, key: MessageKey): string {
   return CATALOGS[locale][key];
 }
 
+/** The bases of plural messages: keys that come as `<base>.one` and `<base>.other`. */
+export type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
+
 /** Chooses `<base>.one` or `<base>.other` by the language's plural rules. */
-export function tCount(base: "status.count", count: number): string {
+export function tCount(base: PluralBase, count: number): string {
   const category = new Intl.PluralRules(current).select(count);
-  const key: MessageKey = category === "one" ? `${base}.one` : `${base}.other`;
+  const key = (category === "one" ? `${base}.one` : `${base}.other`) as MessageKey;
   return t(key, { count: new Intl.NumberFormat(current).format(count) });
 }
 

@@ -5,7 +5,8 @@ import { onShowRecord, type CallerMatch } from "../../backend";
 import { onLocaleChange, t } from "../../i18n";
 import { renderRecordDetails } from "./record-details";
 
-export function mountRecordPanel(root: HTMLElement): void {
+/** `reveal` brings the panel's view forward when the pop-up opens a record in it. */
+export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
   const panel = document.createElement("section");
   panel.id = "record-panel";
   panel.className = "record-panel";
@@ -24,6 +25,7 @@ export function mountRecordPanel(root: HTMLElement): void {
   void onShowRecord((shown) => {
     record = shown;
     render();
+    reveal();
     panel.focus();
   });
 }

@@ -1,0 +1,164 @@
+//! The org the desktop app talks to: the active org of `orgs.toml` (signed in with
+//! `ringside org login` or the settings view, tokens in the OS keyring), else the built-in demo
+//! org. Features ask [`ActiveOrg::current`] on every action instead of keeping a client, so
+//! signing in, switching or signing out takes effect at once, everywhere.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use anyhow::Context as _;
+use ringside_core::clock::MonotonicClock;
+use ringside_core::orgs::{OrgRecord, OrgRegistry};
+use ringside_core::pop::ScreenPop;
+use ringside_core::secrets::{KeyringStore, namespace_for_home};
+use ringside_core::{CallerLookup, LookupSettings};
+
+/// Which org a link talks to, as the UI may show it (no secret in here).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct OrgIdentity {
+    /// The alias in `orgs.toml`; `None` for the built-in demo org.
+    pub alias: Option<String>,
+    /// The signed-in user's username; `None` for the demo org.
+    pub username: Option<String>,
+    pub instance_url: String,
+    pub demo: bool,
+}
+
+/// A connection to one org: its client and its screen pop (whose 60 s cache belongs to this
+/// org, so switching orgs never shows another org's caller).
+#[derive(Debug)]
+pub struct OrgLink {
+    pub identity: OrgIdentity,
+    #[expect(dead_code, reason = "the log form, queue and history views use it (issues 5, 7)")]
+    pub client: salesforce::Client,
+    pub screen_pop: Arc<ScreenPop>,
+}
+
+impl OrgLink {
+    /// Links to an org through an authenticated client.
+    pub fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
+        let lookup = CallerLookup::new(client.clone(), LookupSettings::from_environment());
+        let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
+        OrgLink {
+            identity,
+            client,
+            screen_pop,
+        }
+    }
+}
+
+/// The org in use now, in Tauri's managed state.
+#[derive(Debug)]
+pub struct ActiveOrg {
+    current: RwLock<Arc<OrgLink>>,
+    demo: Arc<OrgLink>,
+    /// Why the active org of `orgs.toml` is not the one in use (signed out, no keyring…).
+    problem: Mutex<Option<String>>,
+}
+
+impl ActiveOrg {
+    /// Starts on the demo org; call [`ActiveOrg::connect_registered`] to move to the active org.
+    pub fn new(demo: OrgLink) -> Self {
+        let demo = Arc::new(demo);
+        ActiveOrg {
+            current: RwLock::new(Arc::clone(&demo)),
+            demo,
+            problem: Mutex::new(None),
+        }
+    }
+
+    /// The org to use for the next action.
+    pub fn current(&self) -> Arc<OrgLink> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Goes back to the built-in demo org (always running): after signing out of the org in use.
+    #[expect(dead_code, reason = "the settings view's sign-out uses it (issue 3)")]
+    pub fn use_demo(&self) {
+        self.switch_to(Arc::clone(&self.demo));
+    }
+
+    /// Makes `link` the org in use and clears any earlier problem.
+    pub fn switch_to(&self, link: Arc<OrgLink>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = link;
+        self.set_problem(None);
+    }
+
+    /// Why the registered active org is not in use, in words (for the settings view).
+    pub fn problem(&self) -> Option<String> {
+        self.problem
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_problem(&self, problem: Option<String>) {
+        *self.problem.lock().unwrap_or_else(PoisonError::into_inner) = problem;
+    }
+
+    /// Moves to the active org of `orgs.toml`, if one is set. When it cannot be used (signed
+    /// out, no keyring, unreachable), stays where it is and remembers why: the app keeps
+    /// working on the demo org and the settings view says what to do.
+    pub async fn connect_registered(&self) {
+        match registered_link().await {
+            Ok(Some(link)) => {
+                tracing::info!(alias = ?link.identity.alias, "using the active org");
+                self.switch_to(Arc::new(link));
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!("the active org cannot be used: {err:#}");
+                self.set_problem(Some(format!("{err:#}")));
+            }
+        }
+    }
+}
+
+/// The Ringside home (`RINGSIDE_HOME`, else the user's config dir).
+pub fn home() -> anyhow::Result<PathBuf> {
+    ringside_core::config::ringside_home().context("no Ringside home: set RINGSIDE_HOME or HOME")
+}
+
+/// The keyring namespace of this home: the same as the CLI's, so a sign-in made with
+/// `ringside org login` is the desktop's too.
+pub fn keyring_namespace() -> String {
+    let explicit = std::env::var_os("RINGSIDE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    namespace_for_home(explicit.as_deref())
+}
+
+/// The next step when an org is signed out, in the desktop's words.
+pub fn sign_in_hint(alias: &str) -> String {
+    format!("sign in to {alias} again in Settings")
+}
+
+async fn registered_link() -> anyhow::Result<Option<OrgLink>> {
+    let registry = OrgRegistry::load(&home()?)?;
+    match registry.active_record() {
+        Some(record) => Ok(Some(connect_signed_in(record).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Opens a signed-in org from its registry record and the tokens in the OS keyring.
+pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
+    let secrets = Arc::new(KeyringStore::open()?);
+    let session = ringside_core::org_session::open(
+        record,
+        secrets,
+        &keyring_namespace(),
+        salesforce::ApiVersion::default(),
+        &sign_in_hint(&record.alias),
+    )
+    .await?;
+    let identity = OrgIdentity {
+        alias: Some(record.alias.clone()),
+        username: Some(record.username.clone()),
+        instance_url: record.instance_url.clone(),
+        demo: false,
+    };
+    Ok(OrgLink::new(identity, session.client))
+}

@@ -1,0 +1,19 @@
+// The caller view: the record opened from the pop-up above the caller search.
+
+import { showView } from "../../shell/navigation";
+import type { View } from "../../shell/view";
+import { mountCallerSearch } from "./caller-search";
+import { mountRecordPanel } from "./record-panel";
+
+export const callerView: View = {
+  id: "caller",
+  label: "nav.caller",
+  mount(section) {
+    mountRecordPanel(section, () => showView("caller"));
+    mountCallerSearch(section);
+  },
+  onShow() {
+    // Keyboard-first: coming to this view, the agent types a number without clicking.
+    document.getElementById("search-input")?.focus();
+  },
+};

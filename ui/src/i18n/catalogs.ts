@@ -1,0 +1,27 @@
+// All message catalogs, merged per language. A feature adds its catalog with ONE import and
+// ONE entry in PARTS; keys are prefixed with the feature's name so parts never collide
+// (test/catalogs.test.mjs checks that, and that every language has the same keys).
+
+import type { Locale } from "./locale";
+import shell from "./locales/index";
+
+const PARTS = [shell] as const;
+
+type Part = (typeof PARTS)[number];
+// The union of every part's English keys: a key any part defines is a valid `MessageKey`.
+type KeysOf<P> = P extends { en: infer English } ? keyof English : never;
+export type MessageKey = KeysOf<Part> & string;
+export type Catalog = Record<MessageKey, string>;
+
+function merge(locale: Locale): Catalog {
+  return Object.assign({}, ...PARTS.map((part) => part[locale])) as Catalog;
+}
+
+export const CATALOGS: Record<Locale, Catalog> = {
+  en: merge("en"),
+  de: merge("de"),
+  fr: merge("fr"),
+  tr: merge("tr"),
+  ja: merge("ja"),
+  ar: merge("ar"),
+};

@@ -1,0 +1,6 @@
+// The main window's views, in tab order. A feature adds its view with ONE import and ONE entry.
+
+import { callerView } from "../features/caller/view";
+import type { View } from "./view";
+
+export const VIEWS: readonly View[] = [callerView];
