@@ -35,6 +35,7 @@ pub fn router(org: Arc<Org>) -> Router {
         )
         .route("/__demo/tokens", post(post_token))
         .route("/__demo/usage", get(get_usage))
+        .route("/__demo/call_logs", post(post_call_logs))
         .route("/__demo/oauth", get(get_oauth_counts))
         .fallback(not_found)
         .with_state(org)
@@ -197,4 +198,32 @@ async fn post_token(State(org): State<Arc<Org>>) -> Response {
         "issued_at": clock::now_ms().to_string(),
     }))
     .into_response()
+}
+
+/// `POST /__demo/call_logs`: seeds a call history ([`crate::CallLogSeed`]).
+async fn post_call_logs(State(org): State<Arc<Org>>, body: Bytes) -> Response {
+    let spec = match serde_json::from_slice::<crate::CallLogSeed>(&body) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": format!("invalid call-log seed: {e}")})),
+            )
+                .into_response();
+        }
+    };
+    match crate::call_log_seed::seed(&mut lock(&org.store), &spec) {
+        Ok(seeded) => Json(json!({
+            "seeded": seeded.calls.len(),
+            "from_ms": seeded.from_ms,
+            "until_ms": seeded.until_ms,
+            "agents": seeded.agents,
+        }))
+        .into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
 }

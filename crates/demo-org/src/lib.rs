@@ -35,6 +35,10 @@
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
 //! - `GET /__demo/usage` → `{"api_usage","limit"}`.
+//! - `POST /__demo/call_logs` with a [`CallLogSeed`] JSON, e.g. `{"count":5000,"seed":1}`
+//!   (optional `"days"`, default 30, and `"until_ms"`, default a fixed 2026-10-20T00:00Z)
+//!   → `{"seeded","from_ms","until_ms","agents":[{"id","name"}]}`: a call history of that
+//!   many call logs with their Tasks, over six agents (see [`call_log_seed`]).
 //! - `GET /__demo/oauth` → `{"authorization_code","refresh_token","revoke"}`: token and
 //!   revoke requests answered so far.
 //!
@@ -48,8 +52,13 @@
 //!   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST.
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
 //! - No search-index lag; records are searchable at once.
+//! - Sharing is not modelled: every user sees every record, as with an org-wide default
+//!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
+//! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`
+//!   (`Call_Log__c.Tasks__r` is the Task's call-log lookup).
 
 mod api_error;
+pub mod call_log_seed;
 mod clock;
 mod faults;
 mod http;
@@ -65,6 +74,7 @@ mod soql;
 mod sosl;
 mod store;
 
+pub use call_log_seed::{CallLogSeed, CallLogSeedError, SeededCallLogs};
 pub use faults::{FaultCommand, Faults};
 pub use oauth::{DEMO_USERNAME, ORG_ID};
 pub use org::LoggedRequest;
@@ -190,6 +200,11 @@ impl DemoOrg {
     /// Token and revoke requests answered so far (a refresh is one `refresh_token`).
     pub fn oauth_counts(&self) -> OAuthCounts {
         org::lock(&self.org.sessions).counts
+    }
+
+    /// Adds a generated call history (call logs with their Tasks over several agents).
+    pub fn seed_call_logs(&self, spec: &CallLogSeed) -> Result<SeededCallLogs, CallLogSeedError> {
+        call_log_seed::seed(&mut org::lock(&self.org.store), spec)
     }
 
     /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).

@@ -269,7 +269,22 @@ impl ObjectDef {
                 .map(|f| f.to_describe(self.custom))
                 .collect(),
         );
-        v["childRelationships"] = json!([]);
+        v["childRelationships"] = Value::Array(
+            CHILD_RELATIONSHIPS
+                .iter()
+                .filter(|c| c.parent == self.name)
+                .map(|c| {
+                    json!({
+                        "cascadeDelete": false,
+                        "childSObject": c.child,
+                        "deprecatedAndHidden": false,
+                        "field": c.field,
+                        "relationshipName": c.name,
+                        "restrictedDelete": false,
+                    })
+                })
+                .collect(),
+        );
         v["recordTypeInfos"] = json!([]);
         v["urls"]["rowTemplate"] = json!(format!("{base}/{{ID}}"));
         v
@@ -293,6 +308,71 @@ impl ObjectDef {
             "urls": {"sobject": base, "describe": format!("{base}/describe")},
         })
     }
+}
+
+/// A child relationship: the records of `child` whose lookup `field` points at a `parent`
+/// record, named `name` in parent-to-child subqueries (`SELECT (SELECT Id FROM Contacts)
+/// FROM Account`). Custom ones end in `__r`, as the admin named them when creating the lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChildRelationship {
+    pub parent: &'static str,
+    pub name: &'static str,
+    pub child: &'static str,
+    pub field: &'static str,
+}
+
+/// The child relationships subqueries can use.
+pub const CHILD_RELATIONSHIPS: &[ChildRelationship] = &[
+    ChildRelationship {
+        parent: "Account",
+        name: "Contacts",
+        child: "Contact",
+        field: "AccountId",
+    },
+    ChildRelationship {
+        parent: "Account",
+        name: "Opportunities",
+        child: "Opportunity",
+        field: "AccountId",
+    },
+    ChildRelationship {
+        parent: "Account",
+        name: "Cases",
+        child: "Case",
+        field: "AccountId",
+    },
+    ChildRelationship {
+        parent: "Contact",
+        name: "Cases",
+        child: "Case",
+        field: "ContactId",
+    },
+    ChildRelationship {
+        parent: "Contact",
+        name: "Tasks",
+        child: "Task",
+        field: "WhoId",
+    },
+    ChildRelationship {
+        parent: "Lead",
+        name: "Tasks",
+        child: "Task",
+        field: "WhoId",
+    },
+    // The Task's lookup to the call log (DESIGN §4), as a Ringside admin creates it.
+    ChildRelationship {
+        parent: "Call_Log__c",
+        name: "Tasks__r",
+        child: "Task",
+        field: "Call_Log__c",
+    },
+];
+
+/// The child relationship `name` (case-insensitive) of `parent`.
+pub fn child_relationship(parent: &str, name: &str) -> Option<&'static ChildRelationship> {
+    CHILD_RELATIONSHIPS
+        .iter()
+        .find(|c| c.parent.eq_ignore_ascii_case(parent) && c.name.eq_ignore_ascii_case(name))
 }
 
 /// All objects of the demo org.

@@ -274,8 +274,25 @@ pub fn build() -> Store {
     s.add("Case", json!({"Subject": "Cannot log in to softphone", "Status": "Closed", "Priority": "Medium", "ContactId": jane, "AccountId": acme}));
 
     s.bulk(tokyo);
+    // Last, so every id above stays as documented.
+    for (first, last, username) in AGENT_USERS {
+        s.add(
+            "User",
+            json!({"Username": username, "FirstName": first, "LastName": last, "Email": username, "IsActive": true}),
+        );
+    }
     s.store
 }
+
+/// Agents besides the demo user (first name, last name, username), so call histories
+/// spread over a team; names in the scripts the UI must render.
+pub const AGENT_USERS: &[(&str, &str, &str)] = &[
+    ("Ayşe", "Yılmaz", "ayse.yilmaz@ringside.example"),
+    ("健二", "渡辺", "kenji.watanabe@ringside.example"),
+    ("عمر", "حداد", "omar.haddad@ringside.example"),
+    ("Lucy", "Chen", "lucy.chen@ringside.example"),
+    ("Marco", "Rossi", "marco.rossi@ringside.example"),
+];
 
 /// A generated person: first name, last name, country index.
 const FIRST: &[&str] = &[
@@ -588,6 +605,33 @@ impl Seeder {
             self.add(
                 "Task",
                 json!({"Subject": "Call", "Status": "Completed", "Type": "Call", "TaskSubtype": "Call", "CallType": "Inbound", "CallDurationInSeconds": 60 + i * 7, "CallDisposition": "Connected", "CallObject": call_id, "WhoId": contact, "ActivityDate": date(-(i as i64)), "Call_Log__c": log, "Description": "Seeded call task."}),
+            );
+        }
+        // Calls with the Japanese and Arabic well-known contacts (notes in their scripts),
+        // so the default history and its CSV export show non-Latin text too.
+        let scripted = [
+            (
+                "seed-call-yamada",
+                YAMADA_CONTACT_ID,
+                "Inbound",
+                "見積もりの件で折り返し希望",
+            ),
+            (
+                "seed-call-alotaibi",
+                ALOTAIBI_CONTACT_ID,
+                "Outbound",
+                "يرغب في عرض سعر جديد",
+            ),
+        ];
+        for (n, (call_id, contact, direction, notes)) in scripted.into_iter().enumerate() {
+            let started = base_ms() - (n as i64 + 1) * 1_800_000;
+            let log = self.add(
+                "Call_Log__c",
+                json!({"External_Id__c": call_id, "Direction__c": direction, "Duration_Seconds__c": 95.0, "From_Number__c": "+14155550100", "To_Number__c": "+14155550111", "Started_At__c": clock::format_datetime(started), "Contact__c": contact, "Disposition__c": "Connected"}),
+            );
+            self.add(
+                "Task",
+                json!({"Subject": "Call", "Status": "Completed", "Type": "Call", "TaskSubtype": "Call", "CallType": direction, "CallDurationInSeconds": 95, "CallDisposition": "Connected", "CallObject": call_id, "WhoId": contact, "ActivityDate": date(0), "Call_Log__c": log, "Description": notes}),
             );
         }
     }

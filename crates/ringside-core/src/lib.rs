@@ -22,6 +22,7 @@
 //! - [`config_check`]: `config validate`, the config against the org's live describe.
 //! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
+//! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 
 pub mod audit;
 pub mod call_log;
@@ -33,6 +34,7 @@ pub mod doctor;
 pub mod events;
 pub mod field_policy;
 pub mod field_value;
+pub mod history;
 pub mod login;
 pub mod lookup;
 pub mod org_session;

@@ -621,6 +621,11 @@ pub fn execute(
         &query.order_by,
         now_ms,
     )?;
+    let children = query
+        .children
+        .iter()
+        .map(|c| super::children::ChildSelection::compile(object, c, now_ms))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut rows: Vec<&Record> = store
         .records_of(object.name)
         .filter(|r| selection.matches(store, r))
@@ -635,9 +640,16 @@ pub fn execute(
             records: Vec::new(),
         });
     }
+    let indexes: Vec<_> = children.iter().map(|c| c.index(store)).collect();
     let records: Vec<Value> = rows
         .iter()
-        .map(|r| selection.render(store, r, version))
+        .map(|r| {
+            let mut row = selection.render(store, r, version);
+            for (child, index) in children.iter().zip(&indexes) {
+                child.render_into(store, index, r, &mut row, version);
+            }
+            row
+        })
         .collect();
     Ok(QueryRows {
         total_size: records.len(),

@@ -1,6 +1,7 @@
 //! SOQL: tokenizer ([`lexer`]), recursive-descent parser ([`parser`]) and the evaluator
-//! that runs a query against the store ([`eval`]).
+//! that runs a query against the store ([`eval`], parent-to-child subqueries in [`children`]).
 
+pub mod children;
 pub mod eval;
 pub mod lexer;
 pub mod parser;

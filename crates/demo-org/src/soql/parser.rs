@@ -5,7 +5,9 @@
 //! Grammar (subset):
 //! ```text
 //! query     := SELECT select FROM word [WHERE cond] [ORDER BY order (, order)*] [LIMIT n] [OFFSET n]
-//! select    := COUNT ( ) | path (, path)*
+//! select    := COUNT ( ) | item (, item)*
+//! item      := path | ( SELECT path (, path)* FROM relationship [WHERE cond] [ORDER BY …] [LIMIT n] )
+//!              -- a parent-to-child subquery, one level deep as in Salesforce
 //! cond      := unary (AND unary)* | unary (OR unary)*     -- mixing AND/OR needs parentheses
 //! unary     := NOT unary | ( cond ) | path op value | path [NOT] IN ( value, … )
 //! value     := 'string' | number | true | false | null | date | datetime | TODAY | LAST_N_DAYS:n …
@@ -21,6 +23,8 @@ const MAX_DEPTH: usize = 64;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     pub fields: Vec<Path>,
+    /// Parent-to-child subqueries (`(SELECT Id FROM Contacts)`), in SELECT order.
+    pub children: Vec<ChildQuery>,
     pub count_only: bool,
     pub from: String,
     pub from_col: usize,
@@ -28,6 +32,18 @@ pub struct Query {
     pub order_by: Vec<OrderItem>,
     pub limit: Option<u64>,
     pub offset: Option<u64>,
+}
+
+/// A parent-to-child subquery in the SELECT list: its rows are the child records whose
+/// lookup points at the outer row, through the child relationship named in its FROM.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChildQuery {
+    pub fields: Vec<Path>,
+    pub relationship: String,
+    pub relationship_col: usize,
+    pub filter: Option<Cond>,
+    pub order_by: Vec<OrderItem>,
+    pub limit: Option<u64>,
 }
 
 /// A dotted field path as written (`Account.Owner.Name`), with its column.
@@ -395,16 +411,70 @@ impl Parser {
         }
     }
 
+    /// The outer SELECT list: fields and parent-to-child subqueries, in any order.
+    fn select_list(&mut self) -> Result<(Vec<Path>, Vec<ChildQuery>), ApiError> {
+        let mut fields = Vec::new();
+        let mut children = Vec::new();
+        loop {
+            if self.peek() == &Tok::LParen && self.peek_at(1).is_word("SELECT") {
+                self.advance();
+                children.push(self.child_query()?);
+                self.expect(&Tok::RParen)?;
+            } else {
+                fields.push(self.path()?);
+            }
+            if self.peek() == &Tok::Comma {
+                self.advance();
+            } else {
+                return Ok((fields, children));
+            }
+        }
+    }
+
+    /// `SELECT fields FROM relationship [WHERE] [ORDER BY] [LIMIT]` inside parentheses;
+    /// a nested subquery is refused, as Salesforce allows only one level.
+    fn child_query(&mut self) -> Result<ChildQuery, ApiError> {
+        self.expect_word("SELECT")?;
+        let fields = self.field_list()?;
+        self.expect_word("FROM")?;
+        let (relationship, relationship_col) = self.name()?;
+        let filter = if self.eat_word("WHERE") {
+            Some(self.condition()?)
+        } else {
+            None
+        };
+        let order_by = if self.eat_word("ORDER") {
+            self.expect_word("BY")?;
+            self.order_by()?
+        } else {
+            Vec::new()
+        };
+        let limit = if self.eat_word("LIMIT") {
+            Some(self.unsigned()?)
+        } else {
+            None
+        };
+        Ok(ChildQuery {
+            fields,
+            relationship,
+            relationship_col,
+            filter,
+            order_by,
+            limit,
+        })
+    }
+
     pub fn query(&mut self) -> Result<Query, ApiError> {
         self.expect_word("SELECT")?;
-        let (fields, count_only) =
+        let (fields, children, count_only) =
             if self.peek().is_word("COUNT") && self.peek_at(1) == &Tok::LParen {
                 self.advance();
                 self.advance();
                 self.expect(&Tok::RParen)?;
-                (Vec::new(), true)
+                (Vec::new(), Vec::new(), true)
             } else {
-                (self.field_list()?, false)
+                let (fields, children) = self.select_list()?;
+                (fields, children, false)
             };
         self.expect_word("FROM")?;
         let (from, from_col) = self.name()?;
@@ -434,6 +504,7 @@ impl Parser {
         }
         Ok(Query {
             fields,
+            children,
             count_only,
             from,
             from_col,
@@ -470,6 +541,23 @@ mod tests {
         assert!(
             matches!(q.filter, Some(Cond::And(ref parts)) if parts.len() == 4),
             "AND chain of four"
+        );
+    }
+
+    #[test]
+    fn child_subqueries_parse_one_level_deep() {
+        let q = parse(
+            "SELECT Id, (SELECT Id, Subject FROM Tasks__r WHERE Status = 'Completed' ORDER BY CreatedDate DESC LIMIT 1), Name FROM Call_Log__c",
+        )
+        .expect("a parent-to-child subquery parses");
+        assert_eq!(q.fields.len(), 2, "fields around the subquery are kept");
+        assert_eq!(q.children.len(), 1, "one subquery");
+        assert_eq!(q.children[0].relationship, "Tasks__r");
+        assert_eq!(q.children[0].limit, Some(1));
+        assert!(
+            parse("SELECT Id, (SELECT Id, (SELECT Id FROM Tasks) FROM Contacts) FROM Account")
+                .is_err(),
+            "Salesforce allows one level of subquery only"
         );
     }
 

@@ -5,6 +5,7 @@ mod config_check;
 mod doctor;
 mod events;
 mod field_value;
+mod history;
 mod lookup;
 mod outbox;
 mod pop;

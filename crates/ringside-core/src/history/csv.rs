@@ -1,0 +1,284 @@
+//! The history as CSV for spreadsheets: RFC 4180 (a header row, CRLF line ends, a field
+//! quoted when it holds `,` `"` CR or LF, quotes doubled), in UTF-8 with a byte-order mark
+//! so spreadsheet programs read Japanese, Arabic and Turkish names as written instead of
+//! guessing a legacy code page. See <https://www.rfc-editor.org/rfc/rfc4180>.
+
+use std::io::{self, Write};
+
+use super::row::HistoryRow;
+
+/// The UTF-8 byte-order mark.
+pub const BOM: &str = "\u{feff}";
+
+/// The columns, in order.
+pub const COLUMNS: &[&str] = &[
+    "call_id",
+    "started_at",
+    "direction",
+    "from",
+    "to",
+    "duration_seconds",
+    "disposition",
+    "subject",
+    "notes",
+    "summary",
+    "recording_url",
+    "matched_object",
+    "matched_id",
+    "matched_name",
+    "owner_id",
+    "owner_name",
+    "delivery",
+    "delivery_error",
+    "call_log_id",
+    "task_id",
+];
+
+fn fields(row: &HistoryRow) -> [String; 20] {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let matched = row.matched.as_ref();
+    let owner = row.owner.as_ref();
+    [
+        row.call_id.clone(),
+        row.started_at.clone(),
+        row.direction
+            .map(|d| d.salesforce_value().to_ascii_lowercase())
+            .unwrap_or_default(),
+        opt(&row.from),
+        opt(&row.to),
+        row.duration_seconds.to_string(),
+        opt(&row.disposition),
+        opt(&row.subject),
+        opt(&row.notes),
+        opt(&row.summary),
+        opt(&row.recording_url),
+        matched
+            .map(|m| m.object.as_str().to_owned())
+            .unwrap_or_default(),
+        matched.map(|m| m.id.clone()).unwrap_or_default(),
+        matched.and_then(|m| m.name.clone()).unwrap_or_default(),
+        owner.map(|o| o.id.clone()).unwrap_or_default(),
+        owner.and_then(|o| o.name.clone()).unwrap_or_default(),
+        row.delivery.as_str().to_owned(),
+        opt(&row.delivery_error),
+        opt(&row.call_log_id),
+        opt(&row.task_id),
+    ]
+}
+
+fn push_field(out: &mut String, value: &str) {
+    if value.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn push_record<'a>(out: &mut String, values: impl IntoIterator<Item = &'a str>) {
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(out, value);
+    }
+    out.push_str("\r\n");
+}
+
+/// The whole CSV document (BOM, header, one record per row).
+pub fn history_csv(rows: &[HistoryRow]) -> String {
+    let mut out = String::with_capacity(64 + rows.len() * 200);
+    out.push_str(BOM);
+    push_record(&mut out, COLUMNS.iter().copied());
+    for row in rows {
+        let values = fields(row);
+        push_record(&mut out, values.iter().map(String::as_str));
+    }
+    out
+}
+
+/// Writes [`history_csv`] to `out` a row at a time (for large exports to stdout or a file).
+pub fn write_history_csv<W: Write>(rows: &[HistoryRow], mut out: W) -> io::Result<()> {
+    let mut line = String::new();
+    line.push_str(BOM);
+    push_record(&mut line, COLUMNS.iter().copied());
+    out.write_all(line.as_bytes())?;
+    for row in rows {
+        line.clear();
+        let values = fields(row);
+        push_record(&mut line, values.iter().map(String::as_str));
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()
+}
+
+/// A strict RFC 4180 reader (BOM, header, CRLF; quoted fields), for tests that check an
+/// export reads back exactly. Returns `None` on anything RFC 4180 does not allow.
+pub fn parse_rfc4180(text: &str) -> Option<Vec<Vec<String>>> {
+    let text = text.strip_prefix(BOM)?;
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted_field = false;
+    loop {
+        let Some(c) = chars.next() else {
+            // The last record must end in CRLF.
+            return (field.is_empty() && record.is_empty() && !quoted_field).then_some(records);
+        };
+        match c {
+            '"' if field.is_empty() && !quoted_field => {
+                quoted_field = true;
+                loop {
+                    match chars.next()? {
+                        '"' if chars.peek() == Some(&'"') => {
+                            chars.next();
+                            field.push('"');
+                        }
+                        '"' => break,
+                        other => field.push(other),
+                    }
+                }
+                if !matches!(chars.peek(), Some(',') | Some('\r')) {
+                    return None;
+                }
+            }
+            '"' => return None,
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                quoted_field = false;
+            }
+            '\r' => {
+                if chars.next()? != '\n' {
+                    return None;
+                }
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                quoted_field = false;
+            }
+            '\n' => return None,
+            other => field.push(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::filter::MatchedObject;
+    use crate::history::row::{DeliveryState, MatchedRecord, Owner};
+
+    fn row(name: &str, notes: &str) -> HistoryRow {
+        HistoryRow {
+            call_id: "c-1".into(),
+            started_at: "2026-10-01T09:00:00.000Z".into(),
+            started_at_ms: 1_790_845_200_000,
+            direction: Some(crate::call_log::Direction::Inbound),
+            from: Some("+81 3-1234-5678".into()),
+            to: Some("+1 415 555 0100".into()),
+            duration_seconds: 61,
+            disposition: Some("Connected".into()),
+            subject: Some(format!("Call from {name}")),
+            notes: Some(notes.into()),
+            summary: None,
+            recording_url: None,
+            matched: Some(MatchedRecord {
+                object: MatchedObject::Contact,
+                id: "003Dm0000000007IAA".into(),
+                name: Some(name.into()),
+            }),
+            owner: Some(Owner {
+                id: "005Dm0000000001IAA".into(),
+                name: Some("Ayşe Yılmaz".into()),
+            }),
+            delivery: DeliveryState::Dead,
+            delivery_error: Some("STRING_TOO_LONG: Subject, \"too long\"".into()),
+            call_log_id: None,
+            task_id: None,
+        }
+    }
+
+    #[test]
+    fn non_latin_names_and_special_characters_round_trip() {
+        let rows = vec![
+            row("太郎 山田", "折り返し電話を希望。"),
+            row("محمد العتيبي", "يرغب العميل في عرض سعر جديد"),
+            row(
+                "İsmail Şahin",
+                "Fiyat teklifi istedi, \"acil\"\r\nyarın ara",
+            ),
+            row("Zoë, \"the\" boss", "line1\nline2\rline3"),
+        ];
+        let csv = history_csv(&rows);
+        assert!(
+            csv.starts_with('\u{feff}'),
+            "a BOM so spreadsheets read UTF-8"
+        );
+        assert!(
+            csv.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]),
+            "the BOM is the UTF-8 bytes EF BB BF"
+        );
+        assert!(
+            csv.contains("call_id,started_at,direction"),
+            "header row first"
+        );
+        let parsed = parse_rfc4180(&csv).expect("the export is strict RFC 4180");
+        assert_eq!(
+            parsed.len(),
+            rows.len() + 1,
+            "header plus one record per row"
+        );
+        assert!(
+            parsed.iter().all(|r| r.len() == COLUMNS.len()),
+            "every record has every column"
+        );
+        for (record, row) in parsed[1..].iter().zip(&rows) {
+            assert_eq!(
+                &record[13],
+                row.matched.as_ref().unwrap().name.as_ref().unwrap(),
+                "matched name as written"
+            );
+            assert_eq!(
+                &record[8],
+                row.notes.as_ref().unwrap(),
+                "notes with quotes and line breaks intact"
+            );
+            assert_eq!(record[15], "Ayşe Yılmaz");
+            assert_eq!(record[16], "dead");
+            assert_eq!(record[17], "STRING_TOO_LONG: Subject, \"too long\"");
+        }
+        let mut streamed = Vec::new();
+        write_history_csv(&rows, &mut streamed).expect("writes to memory");
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            csv,
+            "streaming writes the same bytes"
+        );
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_they_must_be() {
+        let mut out = String::new();
+        push_record(&mut out, ["plain", "a,b", "say \"hi\"", "cr\rlf\n", "日本"]);
+        assert_eq!(
+            out,
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"cr\rlf\n\",日本\r\n"
+        );
+    }
+
+    #[test]
+    fn the_reader_refuses_what_rfc_4180_does_not_allow() {
+        assert!(parse_rfc4180("\u{feff}a,b\n").is_none(), "bare LF");
+        assert!(parse_rfc4180("\u{feff}a,b").is_none(), "no final CRLF");
+        assert!(
+            parse_rfc4180("\u{feff}a\"b\r\n").is_none(),
+            "quote inside an unquoted field"
+        );
+        assert!(parse_rfc4180("a,b\r\n").is_none(), "no BOM");
+        assert_eq!(
+            parse_rfc4180("\u{feff}\"a\"\"\",\r\n").unwrap(),
+            vec![vec!["a\"".to_owned(), String::new()]]
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! One call as the history shows it ([`HistoryRow`]), from either side: a call-log record
+//! Salesforce returned (with its Task), or a log still in the local queue. Both become the
+//! same row, so the table, the charts and the CSV never ask where a call came from.
+
+use salesforce::Record;
+use serde::Serialize;
+
+use super::filter::MatchedObject;
+use super::source::HistorySource;
+use crate::call_log::{Direction, iso_datetime};
+use crate::outbox::{ItemState, OutboxItem};
+
+/// Whether a call has reached Salesforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// In Salesforce (this row came from there).
+    Delivered,
+    /// In the local queue, waiting or being sent.
+    Pending,
+    /// In the local queue's dead letters: it failed for good until an admin replays it.
+    Dead,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Pending => "pending",
+            DeliveryState::Dead => "dead",
+        }
+    }
+}
+
+/// The Contact, Lead or Account a call was with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MatchedRecord {
+    pub object: MatchedObject,
+    pub id: String,
+    /// `None` for a call still in the local queue (the name lives in Salesforce).
+    pub name: Option<String>,
+}
+
+/// The agent who owns the call log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Owner {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// One call in the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryRow {
+    /// The softphone's call id (the call log's external id); the record id for a call log
+    /// written without one.
+    pub call_id: String,
+    /// When the call started, `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
+    pub started_at: String,
+    /// The same instant in epoch milliseconds (for sorting and charts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub started_at_ms: i64,
+    /// `None` when Salesforce holds a direction other than Inbound/Outbound.
+    #[cfg_attr(feature = "ts", ts(type = "\"inbound\" | \"outbound\" | null"))]
+    pub direction: Option<Direction>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub duration_seconds: i64,
+    pub disposition: Option<String>,
+    /// The Task's subject.
+    pub subject: Option<String>,
+    /// The agent's notes (the Task's `Description`).
+    pub notes: Option<String>,
+    pub summary: Option<String>,
+    pub recording_url: Option<String>,
+    pub matched: Option<MatchedRecord>,
+    pub owner: Option<Owner>,
+    pub delivery: DeliveryState,
+    /// Why a pending call last failed, or why a dead one died (for the team lead).
+    pub delivery_error: Option<String>,
+    /// The call-log record in Salesforce.
+    pub call_log_id: Option<String>,
+    /// The Task in Salesforce.
+    pub task_id: Option<String>,
+}
+
+impl HistoryRow {
+    /// A row from a call-log record as [`super::soql::history_query`] selects it.
+    pub(crate) fn from_record(record: &Record, source: &HistorySource) -> HistoryRow {
+        let f = &source.logging.call_log;
+        let text = |path: &str| record.str_field(path).map(str::to_owned);
+        let call_log_id = record.id().map(str::to_owned);
+        let started_at_ms = record
+            .str_field(&f.started_at)
+            .or_else(|| record.str_field("CreatedDate"))
+            .and_then(parse_salesforce_datetime)
+            .unwrap_or(0);
+        let task = source
+            .includes_tasks()
+            .then(|| record.children(&source.task_relationship))
+            .flatten()
+            .and_then(|tasks| tasks.into_iter().next());
+        let task_text = |field: &str| {
+            task.as_ref()
+                .and_then(|t| t.str_field(field))
+                .map(str::to_owned)
+        };
+        let matched = [
+            (MatchedObject::Contact, &f.contact),
+            (MatchedObject::Lead, &f.lead),
+            (MatchedObject::Account, &f.account),
+        ]
+        .into_iter()
+        .find_map(|(object, field)| {
+            let id = record.str_field(field)?.to_owned();
+            let name = text(&format!("{}.Name", relationship_name(field)));
+            Some(MatchedRecord { object, id, name })
+        });
+        let owner = text("OwnerId").map(|id| Owner {
+            id,
+            name: text("Owner.Name"),
+        });
+        HistoryRow {
+            call_id: text(&f.external_id)
+                .filter(|s| !s.is_empty())
+                .or_else(|| call_log_id.clone())
+                .unwrap_or_default(),
+            started_at: iso_datetime(started_at_ms),
+            started_at_ms,
+            direction: record
+                .str_field(&f.direction)
+                .and_then(|d| Direction::parse(d).ok()),
+            from: text(&f.from_number),
+            to: text(&f.to_number),
+            duration_seconds: record.f64_field(&f.duration).unwrap_or(0.0).round() as i64,
+            disposition: text(&f.disposition).or_else(|| task_text("CallDisposition")),
+            subject: task_text("Subject"),
+            notes: task_text("Description"),
+            summary: text(&f.summary),
+            recording_url: text(&f.recording_url),
+            matched,
+            owner,
+            delivery: DeliveryState::Delivered,
+            delivery_error: None,
+            call_log_id,
+            task_id: task.as_ref().and_then(|t| t.id()).map(str::to_owned),
+        }
+    }
+
+    /// A row from a queued (not yet delivered) log. `owner_id` is the signed-in user, who
+    /// will own the records once they are written.
+    pub(crate) fn from_outbox(item: &OutboxItem, owner_id: Option<&str>) -> HistoryRow {
+        let log = &item.log;
+        let matched = log.who_id.iter().chain(log.what_id.iter()).find_map(|id| {
+            MatchedObject::of_id(id).map(|object| MatchedRecord {
+                object,
+                id: id.clone(),
+                name: None,
+            })
+        });
+        HistoryRow {
+            call_id: log.call_id.clone(),
+            started_at: iso_datetime(log.started_at_ms),
+            started_at_ms: log.started_at_ms,
+            direction: Some(log.direction),
+            from: Some(log.from.clone()),
+            to: Some(log.to.clone()),
+            duration_seconds: log.duration_seconds,
+            disposition: log.effective_disposition(),
+            subject: Some(log.effective_subject()),
+            notes: log.notes.clone(),
+            summary: log.summary.clone(),
+            recording_url: log.recording_url.clone(),
+            matched,
+            owner: owner_id.map(|id| Owner {
+                id: id.to_owned(),
+                name: None,
+            }),
+            delivery: if item.state == ItemState::Dead {
+                DeliveryState::Dead
+            } else {
+                DeliveryState::Pending
+            },
+            delivery_error: item.last_error.clone(),
+            call_log_id: item.log_id.clone(),
+            task_id: item.task_id.clone(),
+        }
+    }
+
+    /// The queued version of a call Salesforce already has (an update not yet sent, or a
+    /// send whose answer was lost): what the agent wrote last wins, Salesforce's ids and
+    /// names stay, and the row says it is not delivered.
+    pub(crate) fn overlaid_with(mut self, local: HistoryRow) -> HistoryRow {
+        fn keep(old: &mut Option<String>, new: Option<String>) {
+            if new.is_some() {
+                *old = new;
+            }
+        }
+        self.started_at = local.started_at;
+        self.started_at_ms = local.started_at_ms;
+        self.direction = local.direction.or(self.direction);
+        keep(&mut self.from, local.from);
+        keep(&mut self.to, local.to);
+        self.duration_seconds = local.duration_seconds;
+        keep(&mut self.disposition, local.disposition);
+        keep(&mut self.subject, local.subject);
+        keep(&mut self.notes, local.notes);
+        keep(&mut self.summary, local.summary);
+        keep(&mut self.recording_url, local.recording_url);
+        if let Some(m) = local.matched
+            && self.matched.as_ref().is_none_or(|old| old.id != m.id)
+        {
+            self.matched = Some(m);
+        }
+        self.delivery = local.delivery;
+        self.delivery_error = local.delivery_error;
+        self
+    }
+}
+
+/// The relationship name of a custom lookup (`Contact__c` → `Contact__r`) or a standard
+/// one (`AccountId` → `Account`).
+pub(crate) fn relationship_name(field: &str) -> String {
+    if let Some(stem) = field.strip_suffix("__c") {
+        format!("{stem}__r")
+    } else if let Some(stem) = field.strip_suffix("Id").filter(|s| !s.is_empty()) {
+        stem.to_owned()
+    } else {
+        field.to_owned()
+    }
+}
+
+/// Salesforce's datetime (`2026-10-01T09:30:00.000+0000`, or `Z`) → epoch ms.
+pub(crate) fn parse_salesforce_datetime(text: &str) -> Option<i64> {
+    match super::filter::DateBound::parse(text).ok()? {
+        super::filter::DateBound::Instant(ms) => {
+            // The filter parser works to the second; a history keeps the milliseconds.
+            let millis = text
+                .get(20..23)
+                .filter(|_| text.as_bytes().get(19) == Some(&b'.'))
+                .and_then(|m| m.parse::<i64>().ok())
+                .unwrap_or(0);
+            Some(ms + millis)
+        }
+        super::filter::DateBound::Day(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salesforce_datetimes_keep_their_milliseconds() {
+        assert_eq!(
+            parse_salesforce_datetime("2026-10-01T00:00:00.250+0000"),
+            Some(1_790_812_800_250)
+        );
+        assert_eq!(
+            parse_salesforce_datetime("2026-10-01T00:00:00.000Z"),
+            Some(1_790_812_800_000)
+        );
+        assert_eq!(parse_salesforce_datetime("not a date"), None);
+    }
+
+    #[test]
+    fn relationship_names_follow_salesforce_conventions() {
+        assert_eq!(relationship_name("Contact__c"), "Contact__r");
+        assert_eq!(relationship_name("AccountId"), "Account");
+        assert_eq!(relationship_name("ns__Lead__c"), "ns__Lead__r");
+    }
+}

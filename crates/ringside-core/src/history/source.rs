@@ -1,0 +1,61 @@
+//! Where the history is read from: the call-log object and field names of the admin's
+//! `[logging]` config (the same names the queue writes with), and the name of the child
+//! relationship from the call log to its Tasks.
+
+use crate::call_log::LoggingSettings;
+
+use super::HistoryError;
+
+/// The child relationship name an admin gives the Task's call-log lookup when creating
+/// it (Setup → Activity Custom Fields → Call Log → Child Relationship Name `Tasks`, which
+/// SOQL spells `Tasks__r`).
+pub const DEFAULT_TASK_RELATIONSHIP: &str = "Tasks__r";
+
+/// The names the history query uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySource {
+    /// The `[logging]` config: call-log object and field names, and whether Tasks exist.
+    pub logging: LoggingSettings,
+    /// The call log's child relationship to its Tasks ([`DEFAULT_TASK_RELATIONSHIP`]).
+    pub task_relationship: String,
+}
+
+impl HistorySource {
+    /// The names of this `[logging]` config, with the default Task relationship.
+    pub fn new(logging: &LoggingSettings) -> HistorySource {
+        HistorySource {
+            logging: logging.clone(),
+            task_relationship: DEFAULT_TASK_RELATIONSHIP.to_owned(),
+        }
+    }
+
+    /// Whether rows carry their Task's subject and notes (not in call-log-only mode,
+    /// where no Task is written).
+    pub fn includes_tasks(&self) -> bool {
+        self.logging.mode.writes_task()
+    }
+
+    /// Every name is an API name, so none can change the query's shape (config loading
+    /// checks them too; a source built in code is checked here).
+    pub fn validate(&self) -> Result<(), HistoryError> {
+        let names = self
+            .logging
+            .call_log
+            .named()
+            .into_iter()
+            .chain([("task_relationship", self.task_relationship.as_str())]);
+        for (key, value) in names {
+            salesforce::validate_api_name(key, value).map_err(|_| HistoryError::Name {
+                key,
+                value: value.to_owned(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for HistorySource {
+    fn default() -> Self {
+        HistorySource::new(&LoggingSettings::default())
+    }
+}

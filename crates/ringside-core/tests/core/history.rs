@@ -1,0 +1,533 @@
+//! Call history against the demo org over real HTTP, seeded with thousands of call logs
+//! across agents and dates: every filter gives exactly the seeded calls it should, pages
+//! follow `nextRecordsUrl`, the first page is one API call, calls still in a real SQLite
+//! queue (pending, dead) merge in once, and bad input is refused before any request.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use demo_org::call_log_seed::SeededCall;
+use demo_org::{CallLogSeed, DemoOrg, SeededCallLogs, seed};
+use ringside_core::call_log::{CallLog, Direction, LoggingSettings};
+use ringside_core::history::{
+    DateBound, DeliveryState, History, HistoryError, HistoryFilter, HistoryRow, HistorySource,
+    HistoryStats, MatchedObject, history_csv,
+};
+use ringside_core::outbox::{Outbox, Worker};
+
+use super::outbox::{client, fast_options, temp_home};
+
+/// A demo org with `count` generated calls (seed `seed`) and a client for it.
+async fn seeded_org(count: usize, seed: u64) -> (DemoOrg, SeededCallLogs, History) {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let seeded = org
+        .seed_call_logs(&CallLogSeed::new(count, seed))
+        .expect("call logs seed");
+    let history = History::new(
+        client(&org, Duration::from_secs(30)),
+        HistorySource::new(&LoggingSettings::default()),
+    );
+    (org, seeded, history)
+}
+
+/// The seeded window, so the default seed's own few call logs stay out.
+fn window(seeded: &SeededCallLogs) -> HistoryFilter {
+    HistoryFilter {
+        since: Some(DateBound::Instant(seeded.from_ms)),
+        until: Some(DateBound::Instant(seeded.until_ms)),
+        ..Default::default()
+    }
+}
+
+/// The seeded calls a filter should return, newest first (ties: newest record first, as
+/// `ORDER BY … DESC, Id DESC` orders them).
+fn expected(seeded: &SeededCallLogs, keep: impl Fn(&SeededCall) -> bool) -> Vec<&SeededCall> {
+    let mut calls: Vec<&SeededCall> = seeded.calls.iter().filter(|c| keep(c)).collect();
+    calls.sort_by(|a, b| {
+        b.started_at_ms
+            .cmp(&a.started_at_ms)
+            .then_with(|| b.call_log_id.cmp(&a.call_log_id))
+    });
+    calls
+}
+
+fn ids(rows: &[HistoryRow]) -> Vec<&str> {
+    rows.iter().map(|r| r.call_id.as_str()).collect()
+}
+
+fn expected_ids<'a>(calls: &[&'a SeededCall]) -> Vec<&'a str> {
+    calls.iter().map(|c| c.call_id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn each_filter_returns_exactly_its_calls_newest_first() {
+    let (org, seeded, history) = seeded_org(1500, 11).await;
+    let day = 86_400_000;
+    let agent = seeded
+        .agents
+        .iter()
+        .find(|a| a.id != seed::DEMO_USER_ID)
+        .expect("a seeded agent besides the demo user")
+        .clone();
+    let week_from = seeded.until_ms - 10 * day;
+    let week_until = seeded.until_ms - 3 * day;
+    type Keep = Box<dyn Fn(&SeededCall) -> bool>;
+    let cases: Vec<(&str, HistoryFilter, Keep)> = vec![
+        ("window", window(&seeded), Box::new(|_| true)),
+        (
+            "agent",
+            HistoryFilter {
+                agent: Some(agent.id.clone()),
+                ..window(&seeded)
+            },
+            Box::new({
+                let id = agent.id.clone();
+                move |c| c.owner_id == id
+            }),
+        ),
+        (
+            "date range",
+            HistoryFilter {
+                since: Some(DateBound::Instant(week_from)),
+                until: Some(DateBound::Instant(week_until)),
+                ..Default::default()
+            },
+            Box::new(move |c| (week_from..week_until).contains(&c.started_at_ms)),
+        ),
+        (
+            "direction",
+            HistoryFilter {
+                direction: Some(Direction::Outbound),
+                ..window(&seeded)
+            },
+            Box::new(|c| c.direction == "Outbound"),
+        ),
+        (
+            "disposition, any case",
+            HistoryFilter {
+                disposition: Some("left VOICEMAIL".into()),
+                ..window(&seeded)
+            },
+            Box::new(|c| c.disposition == "Left voicemail"),
+        ),
+        (
+            "lead",
+            HistoryFilter {
+                matched_object: Some(MatchedObject::Lead),
+                ..window(&seeded)
+            },
+            Box::new(|c| c.matched_object == Some("Lead")),
+        ),
+        (
+            "account alone",
+            HistoryFilter {
+                matched_object: Some(MatchedObject::Account),
+                ..window(&seeded)
+            },
+            Box::new(|c| c.matched_object == Some("Account")),
+        ),
+        (
+            "everything at once",
+            HistoryFilter {
+                agent: Some(agent.id.clone()),
+                direction: Some(Direction::Inbound),
+                disposition: Some("Connected".into()),
+                matched_object: Some(MatchedObject::Contact),
+                ..window(&seeded)
+            },
+            Box::new({
+                let id = agent.id.clone();
+                move |c| {
+                    c.owner_id == id
+                        && c.direction == "Inbound"
+                        && c.disposition == "Connected"
+                        && c.matched_object == Some("Contact")
+                }
+            }),
+        ),
+    ];
+    for (name, filter, keep) in cases {
+        let want = expected(&seeded, keep);
+        assert!(
+            !want.is_empty(),
+            "{name}: the seed must give this filter something to find"
+        );
+        let rows = history.all(&filter).await.expect("history reads");
+        assert_eq!(
+            ids(&rows),
+            expected_ids(&want),
+            "{name}: exactly the seeded calls, newest first"
+        );
+    }
+
+    // One row checked field by field against what was seeded.
+    let rows = history.all(&window(&seeded)).await.expect("history reads");
+    let call = seeded
+        .calls
+        .iter()
+        .find(|c| {
+            c.matched_object == Some("Contact") && c.notes.is_some() && c.duration_seconds > 0
+        })
+        .expect("a matched, answered call with notes");
+    let row = rows
+        .iter()
+        .find(|r| r.call_id == call.call_id)
+        .expect("the call is in the history");
+    assert_eq!(row.delivery, DeliveryState::Delivered);
+    assert_eq!(
+        row.started_at_ms, call.started_at_ms,
+        "start to the millisecond"
+    );
+    assert_eq!(row.duration_seconds, call.duration_seconds);
+    assert_eq!(row.disposition.as_deref(), Some(call.disposition));
+    assert_eq!(
+        row.notes, call.notes,
+        "the Task's notes come in the same query"
+    );
+    assert!(
+        row.subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Call")),
+        "the Task's subject: {row:?}"
+    );
+    assert_eq!(row.task_id, call.task_id, "the Task's id");
+    assert_eq!(row.call_log_id.as_deref(), Some(call.call_log_id.as_str()));
+    let matched = row.matched.as_ref().expect("matched record");
+    assert_eq!(matched.object, MatchedObject::Contact);
+    assert_eq!(
+        matched.name, call.matched_name,
+        "the Contact's name comes along"
+    );
+    let owner = row.owner.as_ref().expect("owner");
+    assert_eq!(owner.id, call.owner_id);
+    let agent_name = seeded
+        .agents
+        .iter()
+        .find(|a| a.id == call.owner_id)
+        .map(|a| a.name.clone());
+    assert_eq!(owner.name, agent_name, "the owner's name comes along");
+    assert!(
+        rows.iter()
+            .filter_map(|r| r.matched.as_ref()?.name.as_deref())
+            .any(|n| !n.is_ascii()),
+        "non-Latin names come back as stored"
+    );
+
+    let stats = HistoryStats::from_rows(&rows, 0);
+    assert_eq!(stats.calls as usize, seeded.calls.len());
+    assert_eq!(
+        stats.per_hour.iter().sum::<u32>() as usize,
+        seeded.calls.len()
+    );
+    assert_eq!(
+        stats.per_agent.iter().map(|a| a.calls).sum::<u32>() as usize,
+        seeded.calls.len(),
+        "every call counted for one agent"
+    );
+    assert_eq!(
+        stats.longest.as_ref().map(|l| l.duration_seconds),
+        seeded.calls.iter().map(|c| c.duration_seconds).max()
+    );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_follow_next_records_url_and_the_first_costs_one_call() {
+    let (org, seeded, history) = seeded_org(2600, 5).await;
+    let filter = HistoryFilter {
+        page_size: Some(500),
+        ..window(&seeded)
+    };
+    let usage = org.api_usage();
+    let mut page = history.first_page(&filter).await.expect("first page");
+    assert_eq!(page.api_calls, 1, "the first page is one API call");
+    assert_eq!(org.api_usage() - usage, 1, "and the org counted one");
+    assert_eq!(page.rows.len(), 500, "page size honoured");
+    assert_eq!(page.total_in_salesforce, 2600, "the total of every page");
+    let mut rows = std::mem::take(&mut page.rows);
+    let mut calls = page.api_calls;
+    let mut pages = 1;
+    while let Some(cursor) = page.next.take() {
+        page = history.next_page(cursor).await.expect("next page");
+        calls += page.api_calls;
+        pages += 1;
+        assert!(page.rows.len() <= 500, "no page beyond its size");
+        rows.append(&mut page.rows);
+    }
+    assert_eq!(pages, 6, "2600 rows in pages of 500");
+    assert_eq!(
+        calls, 2,
+        "Salesforce's batches are 2000 rows: the history took one nextRecordsUrl"
+    );
+    let requests = org.data_requests();
+    assert!(
+        requests.iter().any(|r| r.path.contains("/query/01g")),
+        "the second batch came from nextRecordsUrl: {requests:?}"
+    );
+    let unique: HashSet<&str> = ids(&rows).into_iter().collect();
+    assert_eq!(unique.len(), 2600, "no call repeated or lost across pages");
+    assert_eq!(
+        ids(&rows),
+        expected_ids(&expected(&seeded, |_| true)),
+        "newest first across page boundaries"
+    );
+    let all = history.all(&window(&seeded)).await.expect("all pages");
+    assert_eq!(all, rows, "all() gives what paging gives");
+
+    let limited = history
+        .all(&HistoryFilter {
+            limit: Some(30),
+            ..window(&seeded)
+        })
+        .await
+        .expect("limited");
+    assert_eq!(ids(&limited), ids(&rows[..30]), "a limit keeps the newest");
+    org.shutdown().await;
+}
+
+fn local_call(id: &str, started_at_ms: i64, direction: Direction) -> CallLog {
+    CallLog {
+        call_id: id.into(),
+        direction,
+        from: "+81 3-1234-5678".into(),
+        to: "+1 415 555 0100".into(),
+        started_at_ms,
+        duration_seconds: 42,
+        disposition: Some("Connected".into()),
+        subject: None,
+        notes: Some("山田様: 見積もり".into()),
+        who_id: Some(seed::YAMADA_CONTACT_ID.into()),
+        what_id: None,
+        recording_url: None,
+        summary: None,
+        key_topics: vec![],
+        missed: false,
+    }
+}
+
+#[tokio::test]
+async fn pending_and_dead_calls_merge_in_once() {
+    let (org, seeded, history) = seeded_org(300, 3).await;
+    let home = temp_home("history-merge");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, Duration::from_secs(10)),
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let newest = expected(&seeded, |_| true);
+    let mid = newest[100].started_at_ms;
+
+    // A dead letter: its WhoId does not exist, a permanent error.
+    let mut dead = local_call("local-dead", mid + 1, Direction::Inbound);
+    dead.who_id = Some("003Dm00000000ZZIAA".into());
+    outbox.enqueue(&dead, "agent").await.unwrap();
+    let report = worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.dead, 1, "the bad log dead-letters: {report:?}");
+    // A pending call, newer than everything in Salesforce.
+    let pending = local_call("local-pending", seeded.until_ms - 1, Direction::Outbound);
+    outbox.enqueue(&pending, "agent").await.unwrap();
+    // An update of a call Salesforce already has, not sent yet: its twin.
+    let twin_of = newest[10];
+    let mut update = local_call(&twin_of.call_id, twin_of.started_at_ms, Direction::Inbound);
+    update.notes = Some("update not sent yet".into());
+    outbox.enqueue(&update, "agent").await.unwrap();
+
+    let merged = history
+        .clone()
+        .with_outbox(outbox.clone(), Some(seed::DEMO_USER_ID.into()));
+    let rows = merged.all(&window(&seeded)).await.expect("merged history");
+    assert_eq!(
+        rows.len(),
+        seeded.calls.len() + 2,
+        "two local-only calls; the twin once"
+    );
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].started_at_ms >= w[1].started_at_ms),
+        "one timeline, newest first"
+    );
+    assert_eq!(
+        rows[0].call_id, "local-pending",
+        "the newest call is the queued one"
+    );
+    assert_eq!(rows[0].delivery, DeliveryState::Pending);
+    assert_eq!(
+        rows[0].owner.as_ref().map(|o| o.id.as_str()),
+        Some(seed::DEMO_USER_ID)
+    );
+    let dead_row = rows
+        .iter()
+        .find(|r| r.call_id == "local-dead")
+        .expect("dead call shown");
+    assert_eq!(dead_row.delivery, DeliveryState::Dead);
+    assert!(
+        dead_row
+            .delivery_error
+            .as_deref()
+            .is_some_and(|e| !e.is_empty()),
+        "the dead letter carries its error: {dead_row:?}"
+    );
+    let twins: Vec<&HistoryRow> = rows
+        .iter()
+        .filter(|r| r.call_id == twin_of.call_id)
+        .collect();
+    assert_eq!(twins.len(), 1, "a call in both places appears once");
+    assert_eq!(
+        twins[0].delivery,
+        DeliveryState::Pending,
+        "its update is not delivered yet"
+    );
+    assert_eq!(
+        twins[0].notes.as_deref(),
+        Some("update not sent yet"),
+        "the agent's latest words"
+    );
+    assert_eq!(
+        twins[0].call_log_id.as_deref(),
+        Some(twin_of.call_log_id.as_str()),
+        "Salesforce's record id stays"
+    );
+
+    // Filters apply to local calls too.
+    let outbound = merged
+        .all(&HistoryFilter {
+            direction: Some(Direction::Outbound),
+            ..window(&seeded)
+        })
+        .await
+        .unwrap();
+    assert!(outbound.iter().any(|r| r.call_id == "local-pending"));
+    assert!(
+        !outbound.iter().any(|r| r.call_id == "local-dead"),
+        "an inbound queued call is not outbound"
+    );
+    let other_agent = seeded
+        .agents
+        .iter()
+        .find(|a| a.id != seed::DEMO_USER_ID)
+        .unwrap();
+    let theirs = merged
+        .all(&HistoryFilter {
+            agent: Some(other_agent.id.clone()),
+            ..window(&seeded)
+        })
+        .await
+        .unwrap();
+    assert!(
+        theirs
+            .iter()
+            .all(|r| r.delivery == DeliveryState::Delivered || r.call_id == twin_of.call_id),
+        "this user's queued calls are not another agent's"
+    );
+    let leads = merged
+        .all(&HistoryFilter {
+            matched_object: Some(MatchedObject::Lead),
+            ..window(&seeded)
+        })
+        .await
+        .unwrap();
+    assert!(
+        !leads.iter().any(|r| r.call_id.starts_with("local-")),
+        "queued calls were with a Contact"
+    );
+    let stats = HistoryStats::from_rows(&rows, 0);
+    assert_eq!(
+        (stats.pending, stats.dead),
+        (2, 1),
+        "the charts count what is not delivered"
+    );
+
+    // The page cursor merges the same way.
+    let first = merged
+        .first_page(&HistoryFilter {
+            page_size: Some(5),
+            ..window(&seeded)
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.rows[0].call_id, "local-pending");
+    assert_eq!(first.local_undelivered, 3);
+    assert_eq!(first.api_calls, 1, "the local queue costs no API call");
+    let csv = history_csv(&rows);
+    assert!(
+        csv.contains("local-dead") && csv.contains(",dead,"),
+        "the CSV says which calls are dead"
+    );
+    drop(worker);
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let (org, _seeded, history) = seeded_org(10, 1).await;
+    org.clear_request_log();
+    let usage = org.api_usage();
+    for text in [
+        "2026-02-30",
+        "last week",
+        "2026-10-01T10:00:00",
+        "2026-10-01' OR Id != null",
+    ] {
+        assert!(
+            matches!(DateBound::parse(text), Err(HistoryError::Date(_))),
+            "{text:?} is refused as a date"
+        );
+    }
+    let hostile = [
+        HistoryFilter {
+            disposition: Some("Connected' OR Name LIKE '%".into()),
+            ..Default::default()
+        },
+        HistoryFilter {
+            disposition: Some("x\\' OR OwnerId != null".into()),
+            ..Default::default()
+        },
+        HistoryFilter {
+            agent: Some("005' OR OwnerId != '".into()),
+            ..Default::default()
+        },
+        HistoryFilter {
+            since: Some(DateBound::Day(20_400)),
+            until: Some(DateBound::Day(20_399)),
+            ..Default::default()
+        },
+        HistoryFilter {
+            page_size: Some(5000),
+            ..Default::default()
+        },
+    ];
+    for filter in hostile {
+        let err = history.first_page(&filter).await.expect_err("refused");
+        assert!(
+            matches!(
+                err,
+                HistoryError::Disposition(_)
+                    | HistoryError::Agent(_)
+                    | HistoryError::EmptyRange
+                    | HistoryError::PageSize(_)
+            ),
+            "a typed input error, not a Salesforce one: {err}"
+        );
+        assert!(!err.to_string().is_empty());
+    }
+    assert!(org.data_requests().is_empty(), "nothing reached the org");
+    assert_eq!(org.api_usage(), usage, "no API call spent");
+
+    let source = HistorySource {
+        task_relationship: "Tasks__r) FROM Task --".into(),
+        ..Default::default()
+    };
+    let err = History::new(client(&org, Duration::from_secs(5)), source)
+        .first_page(&HistoryFilter::default())
+        .await
+        .expect_err("a bad name is refused");
+    assert!(matches!(err, HistoryError::Name { .. }), "{err}");
+    assert!(org.data_requests().is_empty(), "nothing reached the org");
+    org.shutdown().await;
+}
