@@ -10,9 +10,18 @@
 //! user's sign-in; accepting it would let it inject its own code. If only forged callbacks
 //! arrive, the timeout error says how many were rejected.
 
+mod browser;
 mod loopback;
+mod pending;
+mod sign_out;
 
+pub use browser::{BROWSER_VARIABLE, open_in_browser};
 pub use loopback::{CALLBACK_PATH, LoopbackRedirect};
+pub use pending::{BegunSignIn, CompletedSignIn, PendingSignIns, SignInOutcome};
+pub use sign_out::{OrgStatus, SignOut, SignOutError, org_statuses, remove_org, sign_out};
+
+/// The desktop's redirect URI: the `ringside` scheme the deep-link plugin registers.
+pub const DEEP_LINK_REDIRECT: &str = "ringside://oauth/callback";
 
 use std::future::Future;
 use std::path::Path;
@@ -208,6 +217,14 @@ pub enum LoginError {
     },
     #[error("the sign-in answer is malformed ({detail}); run the sign-in again")]
     MalformedCallback { detail: String },
+    /// A callback whose `state` matches no sign-in in progress (forged, reused, expired).
+    #[error(
+        "this sign-in link was not started by Ringside (or its sign-in already finished or timed out), so it was ignored; start the sign-in again from Settings"
+    )]
+    ForeignLink,
+    /// The sign-in was ended in the app (Cancel) before the browser answered.
+    #[error("the sign-in was cancelled in Ringside")]
+    Abandoned,
     #[error(
         "the browser could not be opened ({0}); use --no-browser and open the printed URL yourself"
     )]
@@ -222,6 +239,34 @@ pub enum LoginError {
     Secrets(#[from] SecretError),
     #[error("{0}")]
     Orgs(#[from] OrgsError),
+}
+
+impl LoginError {
+    /// A stable code for each kind of failure, for a UI that words them itself.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoginError::Cancelled => "access_denied",
+            LoginError::Timeout { .. } => "timeout",
+            LoginError::Listen { .. } => "redirect_port",
+            LoginError::MalformedCallback { .. } => "malformed_link",
+            LoginError::ForeignLink => "foreign_link",
+            LoginError::Abandoned => "abandoned",
+            LoginError::Browser(_) => "browser",
+            LoginError::NoRefreshToken => "no_refresh_token",
+            LoginError::OAuth(OAuthError::ApiDisabled) => "api_disabled",
+            LoginError::OAuth(OAuthError::UnknownClient { .. }) => "unknown_client",
+            LoginError::OAuth(OAuthError::InvalidGrant { .. }) => "invalid_grant",
+            LoginError::OAuth(OAuthError::Http(_)) => "salesforce_unreachable",
+            LoginError::OAuth(OAuthError::InvalidConfig(_)) => "invalid_input",
+            LoginError::OAuth(_) => "oauth_refused",
+            LoginError::Secrets(SecretError::Unavailable { .. }) => "keyring_unavailable",
+            LoginError::Secrets(SecretError::Refused { .. }) => "keyring_refused",
+            LoginError::Secrets(SecretError::Corrupt { .. }) => "keyring_corrupt",
+            LoginError::Orgs(OrgsError::InvalidAlias { .. }) => "invalid_input",
+            LoginError::Orgs(OrgsError::UnknownAlias { .. }) => "unknown_org",
+            LoginError::Orgs(_) => "org_registry",
+        }
+    }
 }
 
 /// Where a sign-in is recorded.

@@ -114,6 +114,52 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// How long [`KeyringStore::open`] waits for the keyring to answer.
 pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// How long each keyring call after the probe may take. A Secret Service that locks
+/// itself while the app runs (screen lock, an unlock prompt nobody sees) would otherwise
+/// hang the caller forever; this turns it into an error naming the backend.
+pub const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs one keyring call on its own thread and gives up after `timeout`. The thread of a
+/// call that never answers is left behind (the platform API offers no way to cancel it);
+/// the caller gets [`SecretError::Unavailable`] saying which backend is stuck.
+fn within<T: Send + 'static>(
+    timeout: std::time::Duration,
+    action: &'static str,
+    call: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
+) -> Result<T, SecretError> {
+    let (done, outcome) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("keyring-call".into())
+        .spawn(move || {
+            let _ = done.send(call());
+        });
+    if let Err(e) = spawned {
+        return Err(SecretError::Unavailable {
+            backend: BACKEND,
+            detail: format!("no thread for the keyring call: {e}"),
+            fix: FIX,
+        });
+    }
+    match outcome.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(
+                backend = BACKEND,
+                action,
+                "the keyring did not answer in time"
+            );
+            Err(SecretError::Unavailable {
+                backend: BACKEND,
+                detail: format!(
+                    "it did not {action} within {} s; it may be locked and waiting for an unlock prompt",
+                    timeout.as_secs()
+                ),
+                fix: FIX,
+            })
+        }
+    }
+}
+
 /// The OS keyring through the `keyring` crate.
 #[derive(Debug, Clone, Default)]
 pub struct KeyringStore;
@@ -139,23 +185,11 @@ impl KeyringStore {
     /// answer within [`PROBE_TIMEOUT`] (a locked collection waiting on an unlock prompt
     /// nobody sees) is reported as unavailable instead of hanging the command.
     pub fn open() -> Result<Self, SecretError> {
-        let (done, outcome) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let probe = KeyringStore.load(&SecretKey::new(DEFAULT_NAMESPACE, "probe", "probe"));
-            let _ = done.send(probe.map(|_| ()));
-        });
-        match outcome.recv_timeout(PROBE_TIMEOUT) {
-            Ok(Ok(())) => Ok(KeyringStore),
-            Ok(Err(err)) => Err(err),
-            Err(_) => Err(SecretError::Unavailable {
-                backend: BACKEND,
-                detail: format!(
-                    "no answer within {} s; it may be locked and waiting for an unlock prompt",
-                    PROBE_TIMEOUT.as_secs()
-                ),
-                fix: FIX,
-            }),
-        }
+        let probe = SecretKey::new(DEFAULT_NAMESPACE, "probe", "probe");
+        within(PROBE_TIMEOUT, "answer", move || {
+            KeyringStore::load_now(&probe)
+        })
+        .map(|_| KeyringStore)
     }
 
     fn entry(key: &SecretKey) -> Result<keyring::Entry, SecretError> {
@@ -182,8 +216,8 @@ fn map_error(err: keyring::Error) -> SecretError {
     }
 }
 
-impl SecretStore for KeyringStore {
-    fn load(&self, key: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
+impl KeyringStore {
+    fn load_now(key: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
         match Self::entry(key)?.get_password() {
             Ok(text) => StoredTokens::decode(&text)
                 .map(Some)
@@ -198,7 +232,7 @@ impl SecretStore for KeyringStore {
         }
     }
 
-    fn save(&self, key: &SecretKey, tokens: &StoredTokens) -> Result<(), SecretError> {
+    fn save_now(key: &SecretKey, tokens: &StoredTokens) -> Result<(), SecretError> {
         Self::entry(key)?
             .set_password(&tokens.encode())
             .map_err(map_error)?;
@@ -206,11 +240,34 @@ impl SecretStore for KeyringStore {
         Ok(())
     }
 
-    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+    fn delete_now(key: &SecretKey) -> Result<(), SecretError> {
         match Self::entry(key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(e)),
         }
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn load(&self, key: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
+        let key = key.clone();
+        within(CALL_TIMEOUT, "read a sign-in", move || {
+            KeyringStore::load_now(&key)
+        })
+    }
+
+    fn save(&self, key: &SecretKey, tokens: &StoredTokens) -> Result<(), SecretError> {
+        let (key, tokens) = (key.clone(), tokens.clone());
+        within(CALL_TIMEOUT, "store a sign-in", move || {
+            KeyringStore::save_now(&key, &tokens)
+        })
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+        let key = key.clone();
+        within(CALL_TIMEOUT, "delete a sign-in", move || {
+            KeyringStore::delete_now(&key)
+        })
     }
 }
 
@@ -252,6 +309,30 @@ mod tests {
             Some(without_access)
         );
         assert_eq!(StoredTokens::decode("plain-token"), None, "foreign entries");
+    }
+
+    #[test]
+    fn a_keyring_call_that_never_answers_times_out_naming_the_backend() {
+        let started = std::time::Instant::now();
+        let err = within(std::time::Duration::from_millis(50), "answer", || {
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            Ok(())
+        })
+        .expect_err("a call that outlives its timeout must fail, not hang");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "the caller must get its answer at the timeout, not when the stuck call ends"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(BACKEND) && message.contains("did not answer within"),
+            "the error names the stuck backend and what it did not do: {message}"
+        );
+        assert_eq!(
+            within(std::time::Duration::from_secs(5), "answer", || Ok(7)).unwrap(),
+            7,
+            "a call that answers in time passes its result through"
+        );
     }
 
     #[test]

@@ -1,0 +1,448 @@
+//! The desktop's sign-in, begun by one call and completed from a deep link
+//! ([`PendingSignIns`]), against the demo org over real loopback HTTP: the genuine link signs
+//! in, forged / reused / stray links are refused without disturbing the sign-in, consent
+//! denied, the timeout, the app's Cancel, signing an alias in again, signing out and removing
+//! an org. Tokens go to an in-memory [`SecretStore`] (the real keyring is tested under
+//! `tests/keyring/run.sh` and by the desktop WebDriver test).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ringside_core::login::{
+    DEEP_LINK_REDIRECT, LoginError, LoginRequest, LoginStores, PendingSignIns, SignOut,
+    org_statuses, remove_org, sign_out,
+};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::secrets::{SecretError, SecretKey, SecretStore, StoredTokens};
+use salesforce::oauth::{LoginUrl, OAuthApp, OAuthError, ScopeProfile};
+
+/// A test double of the keyring (in addition to the real one, tested elsewhere).
+#[derive(Debug, Default)]
+struct MemoryStore(Mutex<HashMap<String, StoredTokens>>);
+
+impl SecretStore for MemoryStore {
+    fn load(&self, key: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
+        Ok(self.0.lock().unwrap().get(&key.account()).cloned())
+    }
+    fn save(&self, key: &SecretKey, tokens: &StoredTokens) -> Result<(), SecretError> {
+        self.0.lock().unwrap().insert(key.account(), tokens.clone());
+        Ok(())
+    }
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+        self.0.lock().unwrap().remove(&key.account());
+        Ok(())
+    }
+}
+
+const NAMESPACE: &str = "ringside-desktop-test";
+
+struct Fixture {
+    org: demo_org::DemoOrg,
+    home: std::path::PathBuf,
+    store: MemoryStore,
+    pending: PendingSignIns,
+}
+
+impl Fixture {
+    async fn new(name: &str) -> Self {
+        let home = std::env::temp_dir().join(format!(
+            "ringside-desktop-signin-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        Fixture {
+            org: demo_org::start(Default::default()).await.unwrap(),
+            home,
+            store: MemoryStore::default(),
+            pending: PendingSignIns::new(),
+        }
+    }
+
+    fn request(&self, alias: &str, timeout: Duration) -> LoginRequest {
+        LoginRequest {
+            alias: alias.into(),
+            login_url: LoginUrl::parse(&self.org.base_url()).unwrap(),
+            client_id: demo_org::DEMO_CLIENT_ID.into(),
+            scope_profile: ScopeProfile::Standard,
+            timeout,
+        }
+    }
+
+    fn stores(&self) -> LoginStores<'_> {
+        LoginStores {
+            home: &self.home,
+            namespace: NAMESPACE,
+            secrets: &self.store,
+        }
+    }
+
+    fn registry(&self) -> OrgRegistry {
+        OrgRegistry::load(&self.home).unwrap()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+/// What the browser does with the authorize URL: the demo org approves at once and
+/// redirects (302) to the callback, which is returned.
+async fn consent(authorize_url: &str) -> String {
+    let url = authorize_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let rest = url
+            .strip_prefix("http://")
+            .expect("the demo org is plain http");
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut stream = TcpStream::connect(authority).expect("the demo org accepts");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 302"),
+            "the authorize step redirects: {answer}"
+        );
+        answer
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("location: ")
+                    .or_else(|| l.strip_prefix("Location: "))
+            })
+            .expect("a Location header")
+            .to_owned()
+    })
+    .await
+    .unwrap()
+}
+
+fn demo_app(org: &demo_org::DemoOrg) -> OAuthApp {
+    OAuthApp::new(
+        LoginUrl::parse(&org.base_url()).unwrap(),
+        demo_org::DEMO_CLIENT_ID,
+        DEEP_LINK_REDIRECT,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_genuine_link_signs_in_and_the_same_link_again_is_refused() {
+    let f = Fixture::new("ok").await;
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    assert_eq!(begun.redirect_uri, DEEP_LINK_REDIRECT);
+    let link = consent(&begun.authorize_url).await;
+    assert!(
+        link.starts_with("ringside://oauth/callback?code="),
+        "the demo org redirects to the deep link: {link}"
+    );
+
+    let completed = f.pending.complete(&link, f.stores()).await.unwrap();
+    assert_eq!(completed.alias, "acme");
+    assert_eq!(
+        completed.result,
+        Ok(demo_org::DEMO_USERNAME.to_owned()),
+        "complete reports who signed in"
+    );
+    let signed_in = f
+        .pending
+        .wait(begun)
+        .await
+        .expect("the waiter gets the same success");
+    assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
+    assert_eq!(
+        f.registry().active.as_deref(),
+        Some("acme"),
+        "the new org is active"
+    );
+    let key = SecretKey::new(NAMESPACE, demo_org::ORG_ID, &signed_in.record.user_id);
+    assert!(
+        f.store.load(&key).unwrap().is_some(),
+        "tokens are in the keyring"
+    );
+
+    let again = f.pending.complete(&link, f.stores()).await;
+    assert!(
+        matches!(again, Err(LoginError::ForeignLink)),
+        "a used state belongs to no sign-in any more: {again:?}"
+    );
+    let statuses = org_statuses(&f.registry(), Some(&f.store), NAMESPACE);
+    assert_eq!(statuses.len(), 1);
+    assert!(statuses[0].active, "the only org is active");
+    assert_eq!(statuses[0].signed_in, Some(true), "and signed in");
+}
+
+#[tokio::test]
+async fn forged_missing_state_and_stray_links_are_refused_and_the_sign_in_still_finishes() {
+    let f = Fixture::new("forged").await;
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    for (link, why) in [
+        (
+            "ringside://oauth/callback?code=stolen&state=guessed",
+            "a state Ringside never sent",
+        ),
+        ("ringside://oauth/callback?code=stolen", "no state at all"),
+        (
+            "ringside://oauth/callback?error=access_denied",
+            "an error without state cannot cancel",
+        ),
+    ] {
+        let refused = f.pending.complete(link, f.stores()).await;
+        assert!(
+            matches!(refused, Err(LoginError::ForeignLink)),
+            "{why}: {refused:?}"
+        );
+        let message = refused.unwrap_err().to_string();
+        assert!(
+            message.contains("not started by Ringside"),
+            "the user is told the link is not theirs: {message}"
+        );
+    }
+    for link in [
+        "ringside://call?event=ring",
+        "not a url",
+        "https://evil.example/oauth/callback?state=x",
+    ] {
+        let refused = f.pending.complete(link, f.stores()).await;
+        assert!(
+            matches!(refused, Err(LoginError::MalformedCallback { .. })),
+            "{link} is not a sign-in callback: {refused:?}"
+        );
+    }
+    assert_eq!(
+        f.pending.pending_count(),
+        1,
+        "refused links leave the sign-in pending"
+    );
+    assert!(
+        f.registry().orgs.is_empty(),
+        "nothing was recorded for refused links"
+    );
+
+    let link = consent(&begun.authorize_url).await;
+    f.pending.complete(&link, f.stores()).await.unwrap();
+    let signed_in = f
+        .pending
+        .wait(begun)
+        .await
+        .expect("the genuine link still signs in");
+    assert_eq!(signed_in.record.alias, "acme");
+}
+
+#[tokio::test]
+async fn denied_consent_ends_the_sign_in_as_cancelled_and_records_nothing() {
+    let f = Fixture::new("denied").await;
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    // The demo org's Deny button.
+    let link = consent(&format!("{}&demo_decision=deny", begun.authorize_url)).await;
+    assert!(link.contains("error=access_denied"), "{link}");
+    let completed = f.pending.complete(&link, f.stores()).await.unwrap();
+    assert!(
+        completed.result.is_err(),
+        "the link belonged to the sign-in, which failed"
+    );
+    let outcome = f.pending.wait(begun).await;
+    let err = outcome.expect_err("denied consent is no sign-in");
+    assert!(matches!(err, LoginError::Cancelled), "{err:?}");
+    assert_eq!(err.code(), "access_denied", "the UI words it by this code");
+    assert!(f.registry().orgs.is_empty(), "nothing recorded");
+    assert_eq!(f.pending.pending_count(), 0);
+}
+
+#[tokio::test]
+async fn an_unanswered_sign_in_times_out_and_its_late_link_is_refused() {
+    let f = Fixture::new("timeout").await;
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_millis(300)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    let authorize_url = begun.authorize_url.clone();
+    let err = f.pending.wait(begun).await.expect_err("nobody answered");
+    assert!(matches!(err, LoginError::Timeout { .. }), "{err:?}");
+    assert_eq!(err.code(), "timeout");
+    assert_eq!(
+        f.pending.pending_count(),
+        0,
+        "a timed-out sign-in is forgotten"
+    );
+
+    let late = consent(&authorize_url).await;
+    let refused = f.pending.complete(&late, f.stores()).await;
+    assert!(
+        matches!(refused, Err(LoginError::ForeignLink)),
+        "a link arriving after the timeout finishes nothing: {refused:?}"
+    );
+    assert!(f.registry().orgs.is_empty());
+}
+
+#[tokio::test]
+async fn cancel_in_the_app_ends_the_wait_and_only_that_sign_in() {
+    let f = Fixture::new("cancel").await;
+    let first = f
+        .pending
+        .begin(
+            f.request("one", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    let second = f
+        .pending
+        .begin(
+            f.request("two", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    assert_ne!(first.id, second.id);
+    assert!(f.pending.cancel(first.id), "it was pending");
+    assert!(
+        !f.pending.cancel(first.id),
+        "cancelling twice finds nothing"
+    );
+    let err = f.pending.wait(first).await.expect_err("cancelled");
+    assert!(matches!(err, LoginError::Abandoned), "{err:?}");
+
+    let link = consent(&second.authorize_url).await;
+    f.pending.complete(&link, f.stores()).await.unwrap();
+    let signed_in = f
+        .pending
+        .wait(second)
+        .await
+        .expect("the other sign-in is untouched");
+    assert_eq!(signed_in.record.alias, "two");
+}
+
+#[tokio::test]
+async fn bad_settings_are_refused_before_the_browser_opens() {
+    let f = Fixture::new("bad").await;
+    let bad_alias = f.pending.begin(
+        f.request("has space", Duration::from_secs(5)),
+        DEEP_LINK_REDIRECT,
+    );
+    assert_eq!(bad_alias.unwrap_err().code(), "invalid_input");
+    let mut request = f.request("acme", Duration::from_secs(5));
+    request.client_id = " ".into();
+    let bad_key = f.pending.begin(request, DEEP_LINK_REDIRECT).unwrap_err();
+    assert!(
+        matches!(bad_key, LoginError::OAuth(OAuthError::InvalidConfig(_))),
+        "{bad_key:?}"
+    );
+    assert_eq!(f.pending.pending_count(), 0);
+}
+
+async fn sign_in(f: &Fixture, alias: &str) -> ringside_core::login::SignedIn {
+    let begun = f
+        .pending
+        .begin(
+            f.request(alias, Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    let link = consent(&begun.authorize_url).await;
+    f.pending.complete(&link, f.stores()).await.unwrap();
+    f.pending.wait(begun).await.unwrap()
+}
+
+fn tokens_of(f: &Fixture, record: &ringside_core::orgs::OrgRecord) -> Option<StoredTokens> {
+    f.store
+        .load(&SecretKey::new(NAMESPACE, &record.org_id, &record.user_id))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_an_alias_in_again_revokes_the_replaced_sign_in() {
+    let f = Fixture::new("again").await;
+    let first = sign_in(&f, "acme").await;
+    let old = tokens_of(&f, &first.record).unwrap();
+    let second = sign_in(&f, "acme").await;
+    let new = tokens_of(&f, &second.record).unwrap();
+    assert_ne!(
+        old.refresh, new.refresh,
+        "the new sign-in has its own token"
+    );
+    let refused = demo_app(&f.org).refresh(&old.refresh).await;
+    assert!(
+        matches!(refused, Err(OAuthError::InvalidGrant { .. })),
+        "the replaced refresh token was revoked, giving its approval back: {refused:?}"
+    );
+    demo_app(&f.org)
+        .refresh(&new.refresh)
+        .await
+        .expect("the new sign-in still works");
+}
+
+#[tokio::test]
+async fn sign_out_revokes_and_remove_forgets_the_org() {
+    let f = Fixture::new("remove").await;
+    let acme = sign_in(&f, "acme").await.record;
+    let tokens = tokens_of(&f, &acme).unwrap();
+
+    assert_eq!(
+        sign_out(&acme, &f.store, NAMESPACE).await.unwrap(),
+        SignOut::Revoked
+    );
+    assert!(
+        tokens_of(&f, &acme).is_none(),
+        "the keyring entry is deleted"
+    );
+    assert!(
+        demo_app(&f.org).refresh(&tokens.refresh).await.is_err(),
+        "the refresh token is revoked at the org"
+    );
+    assert_eq!(
+        sign_out(&acme, &f.store, NAMESPACE).await.unwrap(),
+        SignOut::AlreadySignedOut,
+        "signing out twice is harmless"
+    );
+    assert_eq!(
+        org_statuses(&f.registry(), Some(&f.store), NAMESPACE)[0].signed_in,
+        Some(false),
+        "the org stays listed, signed out"
+    );
+
+    // Removing a still signed-in org revokes it too.
+    let again = sign_in(&f, "acme").await.record;
+    let tokens = tokens_of(&f, &again).unwrap();
+    let (removed, signed_out) = remove_org(&f.home, "acme", &f.store, NAMESPACE)
+        .await
+        .unwrap();
+    assert_eq!(removed.alias, "acme");
+    assert_eq!(signed_out, SignOut::Revoked);
+    assert!(tokens_of(&f, &again).is_none());
+    assert!(demo_app(&f.org).refresh(&tokens.refresh).await.is_err());
+    let registry = f.registry();
+    assert!(registry.orgs.is_empty(), "the record is gone");
+    assert_eq!(registry.active, None, "the removed org is no longer active");
+    let unknown = remove_org(&f.home, "acme", &f.store, NAMESPACE)
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), "unknown_org", "{unknown}");
+}
