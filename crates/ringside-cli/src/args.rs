@@ -50,6 +50,9 @@ pub enum Command {
     /// Check that the org and this machine are ready: API access, sign-in, object and
     /// field access, API usage, clock, keyring, config.
     Doctor(DoctorArgs),
+    /// The call history: the org's call logs and this machine's queued calls, newest
+    /// first, as a table, JSON or CSV (UTF-8 with BOM, for spreadsheets).
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +106,41 @@ pub struct ContactEditArgs {
     pub org: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Calls from this day (YYYY-MM-DD, UTC) or instant (YYYY-MM-DDTHH:MM:SSZ or +HH:MM).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Calls up to this day (inclusive) or before this instant.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// One agent's calls: a Salesforce User id (the call log's owner).
+    #[arg(long, value_name = "ID")]
+    pub agent: Option<String>,
+    #[arg(long, value_name = "inbound|outbound")]
+    pub direction: Option<String>,
+    /// Calls with this outcome (case-insensitive).
+    #[arg(long, value_name = "S")]
+    pub disposition: Option<String>,
+    /// Calls matched to a Contact, a Lead, or an Account alone.
+    #[arg(long, value_name = "Contact|Lead|Account")]
+    pub object: Option<String>,
+    /// At most N calls (the newest).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    /// JSON on stdout: {"calls":[…]}, newest first.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV on stdout (RFC 4180, UTF-8 with BOM, CRLF).
+    #[arg(long)]
+    pub csv: bool,
+    /// Add the summary: outcomes, talk times, per agent (JSON: a "stats" object).
+    #[arg(long, conflicts_with = "csv")]
+    pub stats: bool,
 }
 
 #[derive(Debug, clap::Args)]

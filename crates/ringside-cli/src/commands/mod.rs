@@ -6,6 +6,7 @@ mod config;
 mod contact;
 mod demo_org;
 mod doctor;
+mod history;
 mod listen;
 mod log_call;
 mod lookup;
@@ -28,5 +29,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Config(command) => config::run(command).await,
         Command::Contact(command) => contact::run(command).await,
         Command::Doctor(args) => doctor::run(args).await,
+        Command::History(args) => history::run(args).await,
     }
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod demo_org;
+mod history;
 mod listen;
 mod log_call;
 mod lookup;
