@@ -263,6 +263,9 @@ pub enum OrgCommand {
     Use { alias: String },
     /// Sign out: revoke the sign-in at Salesforce and delete it from the keyring.
     Logout { alias: String },
+    /// Forget ALIAS on this device: sign out (revoking if still signed in) and remove it
+    /// from the org list.
+    Remove { alias: String },
 }
 
 #[derive(Debug, clap::Args)]

@@ -17,7 +17,7 @@ mod sign_out;
 
 pub use browser::{BROWSER_VARIABLE, open_in_browser};
 pub use loopback::{CALLBACK_PATH, LoopbackRedirect};
-pub use pending::{BegunSignIn, CompletedSignIn, PendingSignIns, SignInOutcome};
+pub use pending::{BegunSignIn, CompletedSignIn, PendingSignIns, SignInFailure, SignInOutcome};
 pub use sign_out::{OrgStatus, SignOut, SignOutError, org_statuses, remove_org, sign_out};
 
 /// The desktop's redirect URI: the `ringside` scheme the deep-link plugin registers.

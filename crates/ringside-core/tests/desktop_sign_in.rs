@@ -446,3 +446,63 @@ async fn sign_out_revokes_and_remove_forgets_the_org() {
         .unwrap_err();
     assert_eq!(unknown.code(), "unknown_org", "{unknown}");
 }
+
+/// A GET like a browser: status and body.
+async fn browser_get(url: &str) -> (u16, String) {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let rest = url.strip_prefix("http://").unwrap();
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut stream = TcpStream::connect(authority).expect("the listener accepts");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        (answer[9..12].parse().unwrap(), answer)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn with_a_loopback_redirect_port_the_browser_gets_its_page_and_forged_requests_are_rejected()
+{
+    use ringside_core::login::LoopbackRedirect;
+    let f = Fixture::new("loopback").await;
+    let redirect = LoopbackRedirect::bind(0).await.unwrap();
+    let port = redirect.port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+    let request = f.request("acme", Duration::from_secs(20));
+    let begun = f.pending.begin(request, &redirect_uri).unwrap();
+    let id = begun.id;
+    let browser = async {
+        let (status, page) =
+            browser_get(&format!("{redirect_uri}?code=stolen&state=guessed")).await;
+        assert_eq!(
+            status, 400,
+            "a forged callback gets the rejected page: {page}"
+        );
+        let link = consent(&begun.authorize_url).await;
+        assert!(link.starts_with(&redirect_uri), "{link}");
+        let (status, page) = browser_get(&link).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Signed in"), "the browser is told: {page}");
+    };
+    let serve = f
+        .pending
+        .serve_loopback(id, redirect, Duration::from_secs(20), f.stores());
+    tokio::join!(serve, browser);
+    let signed_in = f
+        .pending
+        .wait(begun)
+        .await
+        .expect("signed in through the loopback");
+    assert_eq!(signed_in.record.alias, "acme");
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+        "the redirect port is released when the sign-in ends"
+    );
+}

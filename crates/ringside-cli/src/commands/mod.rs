@@ -11,6 +11,7 @@ mod listen;
 mod log_call;
 mod lookup;
 mod org;
+mod org_remove;
 mod pop_line;
 mod queue;
 

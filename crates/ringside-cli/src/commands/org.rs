@@ -24,6 +24,7 @@ pub async fn run(command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::List { json } => list(json),
         OrgCommand::Use { alias } => use_org(&alias),
         OrgCommand::Logout { alias } => logout(&alias).await,
+        OrgCommand::Remove { alias } => super::org_remove::run(&alias).await,
     }
 }
 

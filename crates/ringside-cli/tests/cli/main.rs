@@ -8,5 +8,6 @@ mod listen;
 mod log_call;
 mod lookup;
 mod org_login;
+mod org_remove;
 mod softphone;
 mod support;

@@ -155,6 +155,16 @@ impl PendingSignIns {
         stores: LoginStores<'_>,
     ) -> Result<CompletedSignIn, LoginError> {
         let params = self.callback_params(callback_url)?;
+        self.complete_params(params, stores).await
+    }
+
+    /// [`PendingSignIns::complete`] for a callback already split into its parameters (the
+    /// loopback listener's).
+    pub async fn complete_params(
+        &self,
+        params: CallbackParams,
+        stores: LoginStores<'_>,
+    ) -> Result<CompletedSignIn, LoginError> {
         let Some(state) = params.get("state") else {
             tracing::warn!("refused a sign-in link without a state");
             return Err(LoginError::ForeignLink);
@@ -176,19 +186,74 @@ impl PendingSignIns {
             Ok(done) => tracing::info!(id, alias = %done.record.alias, "desktop sign-in finished"),
             Err(err) => tracing::warn!(id, "desktop sign-in failed: {err}"),
         }
-        // The waiter's copy; the caller gets a summary (LoginError is not Clone).
+        // The waiter gets the typed outcome; the caller a summary (LoginError is not Clone).
         let summary = CompletedSignIn {
             id,
             alias: entry.request.alias.clone(),
-            result: outcome
-                .as_ref()
-                .map(|s| s.record.username.clone())
-                .map_err(ToString::to_string),
+            result: match &outcome {
+                Ok(done) => Ok(done.record.username.clone()),
+                Err(err) => Err(SignInFailure {
+                    code: err.code(),
+                    message: err.to_string(),
+                }),
+            },
         };
         if entry.outcome.send(outcome).is_err() {
             tracing::debug!(id, "nobody was waiting for this sign-in any more");
         }
         Ok(summary)
+    }
+
+    /// Serves sign-in `id`'s loopback redirect (an admin's `redirect_port`) until that
+    /// sign-in ends or `timeout` passes, answering each browser request with a page. Forged
+    /// callbacks get the "rejected" page and the listener keeps waiting; dropping
+    /// `redirect` at the end releases the port.
+    pub async fn serve_loopback(
+        &self,
+        id: u64,
+        mut redirect: super::LoopbackRedirect,
+        timeout: std::time::Duration,
+        stores: LoginStores<'_>,
+    ) {
+        use super::{CallbackVerdict, RedirectSource};
+        let serve = async {
+            loop {
+                let params = match redirect.next_callback().await {
+                    Ok(params) => params,
+                    Err(err) => {
+                        tracing::warn!("the sign-in redirect listener stopped: {err}");
+                        return;
+                    }
+                };
+                let verdict = match self.complete_params(params, stores).await {
+                    Err(LoginError::ForeignLink) => CallbackVerdict::Forged,
+                    Err(err) => CallbackVerdict::Failed {
+                        message: err.to_string(),
+                    },
+                    Ok(done) => {
+                        let verdict = match done.result {
+                            Ok(username) => CallbackVerdict::SignedIn { username },
+                            Err(failure) if failure.code == "access_denied" => {
+                                CallbackVerdict::Cancelled
+                            }
+                            Err(failure) => CallbackVerdict::Failed {
+                                message: failure.message,
+                            },
+                        };
+                        if done.id == id {
+                            redirect.answer(verdict).await;
+                            return;
+                        }
+                        verdict
+                    }
+                };
+                redirect.answer(verdict).await;
+                if !self.lock().iter().any(|e| e.id == id) {
+                    return; // Cancelled or timed out meanwhile.
+                }
+            }
+        };
+        let _ = tokio::time::timeout(timeout, serve).await;
     }
 
     fn callback_params(&self, callback_url: &str) -> Result<CallbackParams, LoginError> {
@@ -232,8 +297,15 @@ impl PendingSignIns {
 pub struct CompletedSignIn {
     pub id: u64,
     pub alias: String,
-    /// The username signed in, or the error in words (its waiter has the typed error).
-    pub result: Result<String, String>,
+    /// The username signed in, or why not (its waiter has the typed error).
+    pub result: Result<String, SignInFailure>,
+}
+
+/// A failed sign-in in words: [`LoginError::code`] and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInFailure {
+    pub code: &'static str,
+    pub message: String,
 }
 
 /// The callback's `error` or `code` → the sign-in's outcome. Signing an alias in again
