@@ -34,6 +34,7 @@ struct Rule {
 #[derive(Debug, Default)]
 struct State {
     latency: Duration,
+    index_lag: Duration,
     rules: Vec<Rule>,
     refuse_for: Option<Duration>,
 }
@@ -79,7 +80,10 @@ pub enum FaultCommand {
     RevokeRefreshTokens,
     /// Close the listener (and open connections) and re-bind after `seconds`.
     RefuseConnections { seconds: f64 },
-    /// Remove every rule and the added latency.
+    /// Search-index lag: records created less than `ms` ago are not found by SOSL
+    /// (queries and reads still see them), as Salesforce's index lags behind writes.
+    IndexLag { ms: u64 },
+    /// Remove every rule, the added latency and the index lag.
     Clear,
 }
 
@@ -171,11 +175,21 @@ impl Faults {
         self.refuse.notify_one();
     }
 
-    /// Removes all pending rules and the added latency.
+    /// Removes all pending rules, the added latency and the index lag.
     pub fn clear(&self) {
         let mut s = self.state();
         s.rules.clear();
         s.latency = Duration::ZERO;
+        s.index_lag = Duration::ZERO;
+    }
+
+    /// Hides records created less than `lag` ago from SOSL (zero: no lag, the default).
+    pub fn set_index_lag(&self, lag: Duration) {
+        self.state().index_lag = lag;
+    }
+
+    pub fn index_lag(&self) -> Duration {
+        self.state().index_lag
     }
 
     /// Applies a command received over HTTP.
@@ -204,6 +218,7 @@ impl Faults {
             FaultCommand::RefuseConnections { seconds } => {
                 self.refuse_connections(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
             }
+            FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
             FaultCommand::Clear => self.clear(),
         }
     }

@@ -31,7 +31,9 @@
 //!   `{"kind":"error","method":"POST","path_prefix":"/services/data/v66.0/composite","times":2,"status":503,"body":[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]}`,
 //!   `{"kind":"drop_before","path_prefix":"/services/data","times":1}`,
 //!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
-//!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`, `{"kind":"clear"}` → 204.
+//!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`,
+//!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long ago),
+//!   `{"kind":"clear"}` → 204.
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
 //! - `GET /__demo/usage` → `{"api_usage","limit"}`.
@@ -51,7 +53,8 @@
 //!   (Task.TaskSubtype, Task.CallType, Call_Log__c.Direction__c) answer
 //!   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST.
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
-//! - No search-index lag; records are searchable at once.
+//! - No search-index lag by default (records are searchable at once); the `index_lag` fault
+//!   models Salesforce's lag.
 //! - Sharing is not modelled: every user sees every record, as with an org-wide default
 //!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`

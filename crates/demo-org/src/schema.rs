@@ -495,6 +495,8 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("HomePhone", "Home Phone", T::Phone),
             FieldDef::new("OtherPhone", "Other Phone", T::Phone),
             FieldDef::new("AssistantPhone", "Asst. Phone", T::Phone),
+            // A custom phone field, as admins add them (`[lookup] phone_fields.Contact`).
+            FieldDef::new("Work_Phone__c", "Work Phone", T::Phone),
             FieldDef::new("AccountId", "Account ID", T::Reference).refers(&["Account"], "Account"),
             FieldDef::new("LeadSource", "Lead Source", T::Picklist).picklist(LEAD_SOURCES, None),
             FieldDef::new("Description", "Contact Description", T::Textarea).len(32000),

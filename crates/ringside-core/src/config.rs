@@ -3,7 +3,8 @@
 //! program never sees raw TOML.
 //!
 //! Read here: `[phone]`, `[logging]` (mode and call-log API names), `[lookup]`
-//! (`object_priority`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
+//! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
+//! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
 //! `[salesforce]` is accepted and left to [`crate::signin_settings`].
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ use crate::field_policy::{FieldPolicy, IntentMap, ObjectFields};
 use crate::lookup::CallerObject;
 use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
-use crate::settings::{LookupSettings, ObjectPriority};
+use crate::pop::settings::{PopOpenOn, PopSettings, validate_host_port};
+use crate::settings::{CustomPhoneFields, LookupSettings, ObjectPriority};
 
 /// The config file's name inside the Ringside home.
 pub const CONFIG_FILE: &str = "ringside.toml";
@@ -53,6 +55,21 @@ pub enum ConfigError {
     )]
     InvalidObjectPriority { path: PathBuf, value: String },
     #[error(
+        "{path}: [lookup] phone_fields.{object} is unusable: {reason} (objects: Contact, Lead, Account; values: lists of field API names such as [\"Work_Phone__c\"])"
+    )]
+    InvalidPhoneFields {
+        path: PathBuf,
+        object: String,
+        reason: String,
+    },
+    /// A `[pop]` value; `key` names it, `reason` says what to write.
+    #[error("{path}: [pop] {key} {reason}")]
+    InvalidPop {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
+    #[error(
         "{path}: [logging] mode = {value:?} is not one of \"task_and_call_log\", \"call_log_only\""
     )]
     InvalidLoggingMode { path: PathBuf, value: String },
@@ -81,6 +98,10 @@ pub struct Config {
     pub dead_letter_webhook: Option<DeadLetterWebhook>,
     /// `[lookup] object_priority`: which object's matches the pop lists first.
     pub object_priority: ObjectPriority,
+    /// `[lookup] phone_fields.<Object>`: custom phone fields searched besides the standard ones.
+    pub phone_fields: CustomPhoneFields,
+    /// `[pop]`: when the desktop pop-up opens, the event API's port, baresip's address.
+    pub pop: PopSettings,
     /// `[fields.<Object>]`: what agents see and may change.
     pub fields: FieldPolicy,
     /// `[intents]`: the field each intent button writes.
@@ -125,7 +146,9 @@ impl Config {
             })?),
         };
         let logging = logging_settings(raw.logging, path)?;
+        let phone_fields = phone_fields(&raw.lookup, path)?;
         let object_priority = object_priority(raw.lookup, path)?;
+        let pop = pop_settings(raw.pop, path)?;
         let policy_error = |detail: String| ConfigError::InvalidFieldPolicy {
             path: path.to_owned(),
             detail,
@@ -165,6 +188,8 @@ impl Config {
             logging,
             dead_letter_webhook,
             object_priority,
+            phone_fields,
+            pop,
             fields,
             intents,
         })
@@ -176,8 +201,74 @@ impl Config {
             Some(region) => LookupSettings::with_region(region),
             None => LookupSettings::from_environment(),
         };
-        settings.with_object_priority(self.object_priority)
+        settings
+            .with_object_priority(self.object_priority)
+            .with_phone_fields(self.phone_fields.clone())
     }
+}
+
+/// `[lookup] phone_fields.<Object> = ["Field__c", …]`.
+fn phone_fields(raw: &RawLookup, path: &Path) -> Result<CustomPhoneFields, ConfigError> {
+    let mut fields = CustomPhoneFields::default();
+    for (object, names) in raw.phone_fields.iter().flatten() {
+        let invalid = |reason: String| ConfigError::InvalidPhoneFields {
+            path: path.to_owned(),
+            object: object.clone(),
+            reason,
+        };
+        let caller_object = match object.as_str() {
+            "Contact" => CallerObject::Contact,
+            "Lead" => CallerObject::Lead,
+            "Account" => CallerObject::Account,
+            _ => {
+                return Err(invalid(
+                    "Ringside pops Contacts, Leads and Accounts only".into(),
+                ));
+            }
+        };
+        fields.set(caller_object, names).map_err(invalid)?;
+    }
+    Ok(fields)
+}
+
+/// `[pop]`: `open_on`, `event_port`, `baresip`.
+fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
+    let invalid = |key, reason: String| ConfigError::InvalidPop {
+        path: path.to_owned(),
+        key,
+        reason,
+    };
+    let open_on = match raw.open_on {
+        None => PopOpenOn::default(),
+        Some(value) => PopOpenOn::parse(&value).ok_or_else(|| {
+            invalid(
+                "open_on",
+                format!("= {value:?} is not one of \"ring\", \"answer\", \"manual\""),
+            )
+        })?,
+    };
+    let event_port = match raw.event_port {
+        None | Some(0) => None,
+        Some(port) => Some(u16::try_from(port).map_err(|_| {
+            invalid(
+                "event_port",
+                format!("= {port} is not a port from 1 to 65535 (leave it out to pick a free one)"),
+            )
+        })?),
+    };
+    let baresip = match raw.baresip {
+        None => None,
+        Some(address) => {
+            validate_host_port(address.trim())
+                .map_err(|reason| invalid("baresip", format!("= {address:?}: {reason}")))?;
+            Some(address.trim().to_owned())
+        }
+    };
+    Ok(PopSettings {
+        open_on,
+        event_port,
+        baresip,
+    })
 }
 
 /// `[lookup] object_priority`: a permutation of Contact, Lead, Account.
@@ -228,6 +319,8 @@ struct RawConfig {
     #[serde(default)]
     lookup: RawLookup,
     #[serde(default)]
+    pop: RawPop,
+    #[serde(default)]
     fields: std::collections::BTreeMap<String, RawObjectFields>,
     intents: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -243,6 +336,16 @@ struct RawObjectFields {
 #[serde(deny_unknown_fields)]
 struct RawLookup {
     object_priority: Option<Vec<String>>,
+    phone_fields: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPop {
+    open_on: Option<String>,
+    // Wider than u16 so 70000 gets the port message rather than a bare type error.
+    event_port: Option<i64>,
+    baresip: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -490,6 +593,75 @@ mod tests {
                 "[fields.Contact]\nvisible = [\"Bad Name\"]",
                 "[fields.Contact] visible",
             ),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(
+                err.contains(needle) && err.starts_with("ringside.toml"),
+                "{text:?} → {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn phone_fields_are_read_per_object_and_bad_ones_named() {
+        let config = parse("[lookup]\nphone_fields.Contact = [\"Work_Phone__c\"]\nphone_fields.Lead = [\"Direct__c\"]\n")
+            .expect("valid phone fields");
+        let settings = config.lookup_settings();
+        assert_eq!(
+            settings.phone_fields.of(CallerObject::Contact),
+            ["Work_Phone__c".to_owned()],
+            "the Contact's custom field reaches the lookup settings"
+        );
+        assert_eq!(
+            settings.phone_fields.of(CallerObject::Lead),
+            ["Direct__c".to_owned()]
+        );
+        for (text, needle) in [
+            (
+                "[lookup]\nphone_fields.Case = [\"X__c\"]",
+                "phone_fields.Case",
+            ),
+            (
+                "[lookup]\nphone_fields.Contact = [\"Work Phone\"]",
+                "phone_fields.Contact",
+            ),
+            (
+                "[lookup]\nphone_fields.Contact = \"Work_Phone__c\"",
+                "line 2: phone_fields.Contact",
+            ),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text:?} → {err}");
+        }
+    }
+
+    #[test]
+    fn pop_table_is_validated_and_names_the_key() {
+        assert_eq!(
+            parse("").expect("empty").pop,
+            PopSettings::default(),
+            "no [pop]: open on ring, any free port, no baresip"
+        );
+        let config = parse(
+            "[pop]\nopen_on = \"answer\"\nevent_port = 47123\nbaresip = \"127.0.0.1:4444\"\n",
+        )
+        .expect("valid [pop]");
+        assert_eq!(
+            config.pop,
+            PopSettings {
+                open_on: PopOpenOn::Answer,
+                event_port: Some(47123),
+                baresip: Some("127.0.0.1:4444".into()),
+            }
+        );
+        for (text, needle) in [
+            ("[pop]\nopen_on = \"ringing\"", "[pop] open_on"),
+            ("[pop]\nopen_on = 1", "line 2: open_on = 1"),
+            ("[pop]\nevent_port = 70000", "[pop] event_port"),
+            ("[pop]\nevent_port = \"4444\"", "line 2: event_port"),
+            ("[pop]\nbaresip = \"127.0.0.1\"", "[pop] baresip"),
+            ("[pop]\nbaresip = 4444", "line 2: baresip"),
+            ("[pop]\nbaresip_port = 4444", "unknown field `baresip_port`"),
         ] {
             let err = parse(text).unwrap_err().to_string();
             assert!(

@@ -10,6 +10,7 @@
 //! - [`audit`]: the append-only log of every queue state change.
 //! - [`events`]: call events from softphones, the loopback API and links, on one stream.
 //! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
+//! - [`new_caller`]: creating a Lead or Contact for an unknown caller from the pop-up.
 //! - [`clock`]: the time seam the cache and the pop use.
 //! - [`secrets`]: sign-in tokens in the OS keyring (never a file), keyed by org and user id.
 //! - [`orgs`]: the org registry `orgs.toml` (aliases, hosts, ids, the active org; no secret).
@@ -37,6 +38,7 @@ pub mod field_value;
 pub mod history;
 pub mod login;
 pub mod lookup;
+pub mod new_caller;
 pub mod org_session;
 pub mod orgs;
 pub mod outbox;

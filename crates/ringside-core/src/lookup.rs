@@ -122,8 +122,8 @@ impl CallerLookup {
     pub fn request_for(&self, input: &str) -> Result<salesforce::CompositeRequest, LookupError> {
         let query = parse_caller_input(input, self.settings.default_region)?;
         let search = match &query {
-            CallerQuery::Phone(phone) => sosl::phone_search(phone),
-            CallerQuery::Email(email) => sosl::email_search(email),
+            CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings.phone_fields),
+            CallerQuery::Email(email) => sosl::email_search(email, &self.settings.phone_fields),
         };
         related::composite_request(self.client.api_version(), &search)
             .map_err(|err| LookupError::Misconfigured(err.to_string()))
@@ -140,11 +140,13 @@ impl CallerLookup {
             CallerQuery::Phone(phone) => (
                 QueryKind::Phone,
                 phone.e164().to_owned(),
-                sosl::phone_search(phone),
+                sosl::phone_search(phone, &self.settings.phone_fields),
             ),
-            CallerQuery::Email(email) => {
-                (QueryKind::Email, email.clone(), sosl::email_search(email))
-            }
+            CallerQuery::Email(email) => (
+                QueryKind::Email,
+                email.clone(),
+                sosl::email_search(email, &self.settings.phone_fields),
+            ),
         };
         tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
         let request = related::composite_request(self.client.api_version(), &search)

@@ -6,9 +6,11 @@
 //!
 //! - [`cache`]: lookup results by normalised number, with a time to live.
 //! - [`recent`]: records Ringside created, matched locally.
+//! - [`settings`]: `[pop]`: when the pop-up opens, the event port, baresip's address.
 
 mod cache;
 mod recent;
+pub mod settings;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 pub use recent::{CreatedRecord, StoredPhone};
+pub use settings::{PopOpenOn, PopSettings};
 
 use crate::clock::Clock;
 use crate::events::CallerId;

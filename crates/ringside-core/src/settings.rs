@@ -1,16 +1,94 @@
 //! Lookup settings and where they come from: the admin's config file, else the
-//! OS locale, else the United States; and the object priority of ranking.
+//! OS locale, else the United States; the object priority of ranking; and the
+//! admin's custom phone fields searched besides the standard ones.
 
 use crate::lookup::CallerObject;
 use crate::phone::Region;
 
-/// How lookups read numbers typed without a country code, and which object
-/// ranks first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How lookups read numbers typed without a country code, which object ranks
+/// first, and which custom phone fields are searched.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LookupSettings {
     pub default_region: Region,
     /// Which object's matches come first (default Contact > Lead > Account).
     pub object_priority: ObjectPriority,
+    /// `[lookup] phone_fields.<Object>`: custom phone fields, after the standard ones.
+    pub phone_fields: CustomPhoneFields,
+}
+
+/// Admin-configured phone fields per object (`Work_Phone__c`…), searched and
+/// compared after the standard ones. Names are validated API names, never
+/// caller input; a standard field named again is left out (it is searched anyway).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomPhoneFields {
+    contact: Vec<String>,
+    lead: Vec<String>,
+    account: Vec<String>,
+}
+
+impl CustomPhoneFields {
+    /// Adds `fields` to `object`'s list. Refuses a name that is not a Salesforce
+    /// API name; drops standard fields and repeats (compared case-insensitively,
+    /// as Salesforce compares API names).
+    pub fn set(&mut self, object: CallerObject, fields: &[String]) -> Result<(), String> {
+        let standard = standard_phone_fields(object);
+        let list = self.list_mut(object);
+        for field in fields {
+            salesforce::validate_api_name("field", field).map_err(|err| err.to_string())?;
+            let known = standard
+                .iter()
+                .copied()
+                .chain(list.iter().map(String::as_str))
+                .any(|f| f.eq_ignore_ascii_case(field));
+            if !known {
+                list.push(field.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The custom phone fields of `object`, in the admin's order.
+    pub fn of(&self, object: CallerObject) -> &[String] {
+        match object {
+            CallerObject::Contact => &self.contact,
+            CallerObject::Lead => &self.lead,
+            CallerObject::Account => &self.account,
+        }
+    }
+
+    fn list_mut(&mut self, object: CallerObject) -> &mut Vec<String> {
+        match object {
+            CallerObject::Contact => &mut self.contact,
+            CallerObject::Lead => &mut self.lead,
+            CallerObject::Account => &mut self.account,
+        }
+    }
+
+    /// Every phone field compared on `object`: the standard ones (main number
+    /// first), then the custom ones.
+    pub fn all(&self, object: CallerObject) -> Vec<&str> {
+        standard_phone_fields(object)
+            .iter()
+            .copied()
+            .chain(self.of(object).iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// The standard phone fields of each object, in the order a match on them
+/// ranks (the main number first).
+pub fn standard_phone_fields(object: CallerObject) -> &'static [&'static str] {
+    match object {
+        CallerObject::Contact => &[
+            "Phone",
+            "MobilePhone",
+            "HomePhone",
+            "OtherPhone",
+            "AssistantPhone",
+        ],
+        CallerObject::Lead => &["Phone", "MobilePhone"],
+        CallerObject::Account => &["Phone"],
+    }
 }
 
 /// The order in which matches on each object are listed: every object exactly
@@ -59,7 +137,14 @@ impl LookupSettings {
         LookupSettings {
             default_region,
             object_priority: ObjectPriority::default(),
+            phone_fields: CustomPhoneFields::default(),
         }
+    }
+
+    /// The same settings with custom phone fields.
+    pub fn with_phone_fields(mut self, phone_fields: CustomPhoneFields) -> Self {
+        self.phone_fields = phone_fields;
+        self
     }
 
     /// The same settings with another object priority.
@@ -82,6 +167,32 @@ pub fn region_of_locale(locale: &str) -> Option<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_phone_fields_follow_the_standard_ones_once_each() {
+        let mut fields = CustomPhoneFields::default();
+        fields
+            .set(
+                CallerObject::Contact,
+                &[
+                    "Work_Phone__c".to_owned(),
+                    "phone".to_owned(),
+                    "work_phone__c".to_owned(),
+                ],
+            )
+            .expect("valid API names");
+        assert_eq!(
+            fields.all(CallerObject::Contact).last(),
+            Some(&"Work_Phone__c"),
+            "custom after standard; a standard field or a repeat is not added twice"
+        );
+        assert_eq!(fields.of(CallerObject::Contact).len(), 1);
+        assert!(fields.of(CallerObject::Lead).is_empty(), "per object");
+        let err = fields
+            .set(CallerObject::Lead, &["Work Phone".to_owned()])
+            .expect_err("a space is not in an API name");
+        assert!(err.contains("Work Phone"), "names the bad value: {err}");
+    }
 
     #[test]
     fn locale_tags_name_their_region() {

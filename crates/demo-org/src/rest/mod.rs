@@ -161,7 +161,7 @@ pub fn dispatch(
         (["query"], "GET") => query::query(org, store, call, now_ms),
         (["query", locator], "GET") => query::next_page(org, call, locator),
         (["query", ..], _) => method_not_allowed(m, "GET"),
-        (["search"], "GET") => query::search(store, call, now_ms),
+        (["search"], "GET") => query::search(org, store, call, now_ms),
         (["search"], _) => method_not_allowed(m, "GET"),
         (["composite"], "POST") if allow_composite => {
             composite::composite(org, store, call, now_ms)

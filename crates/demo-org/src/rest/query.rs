@@ -102,7 +102,7 @@ pub fn next_page(org: &Org, call: &Call, locator: &str) -> Answer {
 }
 
 /// `GET search?q=…`.
-pub fn search(store: &Store, call: &Call, now_ms: i64) -> Answer {
+pub fn search(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
     let run = || -> Result<Answer, ApiError> {
         let q = call.param("q").ok_or_else(|| {
             ApiError::malformed_search("A search is required: pass it as the q parameter")
@@ -110,7 +110,13 @@ pub fn search(store: &Store, call: &Call, now_ms: i64) -> Answer {
         let parsed = sosl::parse(q)?;
         Ok(Answer::json(
             200,
-            sosl::search::run(store, &parsed, &call.version, now_ms)?,
+            sosl::search::run(
+                store,
+                &parsed,
+                &call.version,
+                now_ms,
+                i64::try_from(org.faults.index_lag().as_millis()).unwrap_or(i64::MAX),
+            )?,
         ))
     };
     run().unwrap_or_else(Answer::from)

@@ -16,7 +16,9 @@
 //! - NAME FIELDS: Name, FirstName, LastName, Company. ALL FIELDS: every text, textarea,
 //!   email, phone and url field.
 //!
-//! Index lag is not modelled: a record is searchable as soon as it is written.
+//! Index lag: none by default (a record is searchable as soon as it is written); the
+//! `index_lag` fault hides records created less than that long ago, as Salesforce's
+//! index lags behind writes by minutes.
 
 use super::parser::{Returning, Scope, Search, SearchExpr, TermChar};
 use crate::api_error::ApiError;
@@ -218,8 +220,26 @@ fn object_of(r: &Returning) -> Result<&'static ObjectDef, ApiError> {
     })
 }
 
-/// Runs a search; returns the `{"searchRecords":[…]}` body.
-pub fn run(store: &Store, search: &Search, version: &str, now_ms: i64) -> Result<Value, ApiError> {
+/// Runs a search; returns the `{"searchRecords":[…]}` body. Records created less
+/// than `index_lag_ms` before `now_ms` are not indexed yet.
+pub fn run(
+    store: &Store,
+    search: &Search,
+    version: &str,
+    now_ms: i64,
+    index_lag_ms: i64,
+) -> Result<Value, ApiError> {
+    // Stamps share one format, so they order as text.
+    let indexed_until = (index_lag_ms > 0)
+        .then(|| crate::clock::format_datetime(now_ms.saturating_sub(index_lag_ms)));
+    let indexed = |rec: &Record| match &indexed_until {
+        None => true,
+        Some(until) => rec
+            .fields
+            .get("CreatedDate")
+            .and_then(Value::as_str)
+            .is_none_or(|created| created < until.as_str()),
+    };
     let returning: Vec<Returning> = if search.returning.is_empty() {
         DEFAULT_OBJECTS
             .iter()
@@ -256,6 +276,7 @@ pub fn run(store: &Store, search: &Search, version: &str, now_ms: i64) -> Result
             Selection::compile(object, &fields, r.filter.as_ref(), &r.order_by, now_ms)?;
         let mut rows: Vec<&Record> = store
             .records_of(object.name)
+            .filter(|rec| indexed(rec))
             .filter(|rec| expr_matches(rec, search.scope, &search.expr))
             .filter(|rec| selection.matches(store, rec))
             .collect();

@@ -4,7 +4,6 @@
 use salesforce::Record;
 
 use super::model::{CallerMatch, CallerObject, MatchSource};
-use super::sosl::{ACCOUNT_PHONE_FIELDS, CONTACT_PHONE_FIELDS, LEAD_PHONE_FIELDS};
 use crate::phone::CallerQuery;
 use crate::settings::LookupSettings;
 
@@ -61,12 +60,8 @@ fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings)
     };
     let (field_rank, matched_field) = match query {
         CallerQuery::Phone(phone) => {
-            let fields = match object {
-                CallerObject::Contact => CONTACT_PHONE_FIELDS,
-                CallerObject::Lead => LEAD_PHONE_FIELDS,
-                CallerObject::Account => ACCOUNT_PHONE_FIELDS,
-            };
-            fields.iter().enumerate().find(|(_, field)| {
+            let fields = settings.phone_fields.all(object);
+            fields.into_iter().enumerate().find(|(_, field)| {
                 record
                     .str_field(field)
                     .is_some_and(|stored| phone.matches_stored(stored, settings.default_region))
@@ -77,7 +72,7 @@ fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings)
             if stored.trim().to_lowercase() != *email {
                 return None;
             }
-            (0, &"Email")
+            (0, "Email")
         }
     };
     let company = match object {
@@ -98,7 +93,8 @@ fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings)
             title: record.str_field("Title").map(str::to_owned),
             phone: phone.map(str::to_owned),
             email: record.str_field("Email").map(str::to_owned),
-            matched_field: (*matched_field).to_owned(),
+            matched_field: matched_field.to_owned(),
+            owner: record.str_field("Owner.Name").map(str::to_owned),
             last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
             open_opportunities: Vec::new(),
             open_cases: Vec::new(),
@@ -233,6 +229,36 @@ mod tests {
             matches[1].phone.as_deref(),
             Some("(415) 555-0123"),
             "shows the matched value"
+        );
+    }
+
+    #[test]
+    fn a_custom_phone_field_matches_only_when_configured_and_the_owner_is_read() {
+        let records = [record(
+            json!({"attributes": {"type": "Contact"}, "Id": "003W", "Name": "Wendy Work",
+            "Phone": "+1 212 555 0100", "Work_Phone__c": "415-555-0123",
+            "Owner": {"attributes": {"type": "User"}, "Name": "Olivia Owner"}}),
+        )];
+        let plain = LookupSettings::with_region(Region::US);
+        assert!(
+            keep_and_rank(&phone("4155550123"), &records, &plain).is_empty(),
+            "a field the admin did not configure is not compared"
+        );
+        let mut fields = crate::settings::CustomPhoneFields::default();
+        fields
+            .set(CallerObject::Contact, &["Work_Phone__c".to_owned()])
+            .expect("valid name");
+        let matches = keep_and_rank(
+            &phone("4155550123"),
+            &records,
+            &plain.with_phone_fields(fields),
+        );
+        assert_eq!(ids(&matches), ["003W"], "the configured field matches");
+        assert_eq!(matches[0].matched_field, "Work_Phone__c");
+        assert_eq!(
+            matches[0].owner.as_deref(),
+            Some("Olivia Owner"),
+            "Owner.Name is shown"
         );
     }
 

@@ -1,7 +1,7 @@
 //! What a lookup returns: the types the CLI prints as JSON and the UI renders.
 //! The desktop UI's TypeScript types are generated from these (feature `ts`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether the agent searched by phone number or by email address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -13,7 +13,7 @@ pub enum QueryKind {
 }
 
 /// The Salesforce object a caller was found on, in default rank order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum CallerObject {
     Contact,
@@ -48,6 +48,8 @@ pub struct CallerMatch {
     pub email: Option<String>,
     /// The field the caller's number or email was found in, e.g. `MobilePhone`.
     pub matched_field: String,
+    /// The record owner's name (`Owner.Name`, a user or a queue), read in the same search.
+    pub owner: Option<String>,
     /// `LastModifiedDate` as Salesforce sent it; used to rank ties.
     pub last_modified: Option<String>,
     /// Open Opportunities: the Account's for an Account or a Contact (through its

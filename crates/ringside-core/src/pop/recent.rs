@@ -30,6 +30,8 @@ pub struct CreatedRecord {
     pub title: Option<String>,
     pub phones: Vec<StoredPhone>,
     pub email: Option<String>,
+    /// The owner's name, when known (the agent who created it, usually).
+    pub owner: Option<String>,
 }
 
 #[derive(Debug)]
@@ -123,6 +125,7 @@ fn match_record(
         phone,
         email: record.email.clone(),
         matched_field,
+        owner: record.owner.clone(),
         last_modified: None,
         open_opportunities: Vec::new(),
         open_cases: Vec::new(),

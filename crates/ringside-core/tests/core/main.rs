@@ -7,6 +7,7 @@ mod events;
 mod field_value;
 mod history;
 mod lookup;
+mod new_caller;
 mod outbox;
 mod pop;
 mod queue_kill;

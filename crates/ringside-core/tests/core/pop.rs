@@ -114,6 +114,7 @@ async fn created_records_pop_before_the_search_index_has_them() {
             value: "(212) 555-0142".into(),
         }],
         email: None,
+        owner: None,
     });
     org.clear_request_log();
     let after = searched(pop.pop(&number("tel:+12125550142")).await);
