@@ -10,6 +10,8 @@ fn main() {
             "current_pop",
             "dismiss_pop",
             "open_caller_record",
+            "show_record",
+            "save_record",
         ]),
     ))
     .expect("tauri-build failed: check tauri.conf.json and capabilities/");

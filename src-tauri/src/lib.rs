@@ -44,7 +44,9 @@ pub fn run() -> anyhow::Result<()> {
             commands::org::current_org,
             commands::popup::current_pop,
             commands::popup::dismiss_pop,
-            commands::popup::open_caller_record
+            commands::popup::open_caller_record,
+            commands::record_edit::show_record,
+            commands::record_edit::save_record
         ])
         .build(tauri::generate_context!())?;
     app.run(|app, event| {

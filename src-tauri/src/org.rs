@@ -31,7 +31,6 @@ pub struct OrgIdentity {
 #[derive(Debug)]
 pub struct OrgLink {
     pub identity: OrgIdentity,
-    #[expect(dead_code, reason = "the log form, queue and history views use it (issues 5, 7)")]
     pub client: salesforce::Client,
     pub screen_pop: Arc<ScreenPop>,
 }

@@ -18,6 +18,7 @@ use crate::field_policy::{FieldPolicy, ObjectFields};
 use crate::field_value::check_value;
 
 /// A record as an agent may see it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShownRecord {
     pub object: String,
@@ -30,6 +31,7 @@ pub struct ShownRecord {
 }
 
 /// One visible field, with what an editor needs to offer the right input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShownField {
     pub name: String,
@@ -37,6 +39,7 @@ pub struct ShownField {
     /// The describe type (`string`, `picklist`, `date`, …).
     #[serde(rename = "type")]
     pub field_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | number | boolean | null"))]
     pub value: Value,
     pub editable: bool,
     /// Maximum length for text fields (0 for others).
@@ -46,6 +49,7 @@ pub struct ShownField {
 }
 
 /// A finished edit.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EditOutcome {
     pub object: String,
@@ -57,6 +61,7 @@ pub struct EditOutcome {
 }
 
 /// One refused change.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldProblem {
     pub field: String,
@@ -64,10 +69,13 @@ pub struct FieldProblem {
 }
 
 /// A field someone else changed: what the agent wanted and what Salesforce has now.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConflictField {
     pub field: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | number | boolean | null"))]
     pub yours: Value,
+    #[cfg_attr(feature = "ts", ts(type = "string | number | boolean | null"))]
     pub theirs: Value,
 }
 
@@ -102,6 +110,66 @@ pub enum EditError {
     Rejected { code: String, message: String },
     #[error(transparent)]
     Salesforce(salesforce::Error),
+}
+
+impl EditError {
+    /// A stable code a UI branches on (it picks its message by it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            EditError::UnsupportedRecord { .. } => "unsupported_record",
+            EditError::NoChanges => "no_changes",
+            EditError::Refused { .. } => "refused",
+            EditError::Conflict { .. } => "conflict",
+            EditError::Deleted { .. } => "record_deleted",
+            EditError::NotFound { .. } => "record_not_found",
+            EditError::BadTimestamp(_) => "invalid_input",
+            EditError::Rejected { .. } => "salesforce_rejected",
+            EditError::Salesforce(err) if err.needs_reauth() => "signed_out",
+            EditError::Salesforce(salesforce::Error::Transport { .. }) => "salesforce_unreachable",
+            EditError::Salesforce(_) => "salesforce_error",
+        }
+    }
+}
+
+/// One change an editor sends: the field's API name and the value as typed (checked
+/// against the describe by [`RecordEditor::edit`]; empty clears the field).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub value: String,
+}
+
+/// What a save from an editor (the desktop record panel) came to. A conflict and refused
+/// values are answers the agent acts on, not failures: they carry what the editor shows.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecordSave {
+    /// Written; `outcome.last_modified` is the new version to edit from.
+    Saved { outcome: EditOutcome },
+    /// Someone changed the record since it was shown: theirs and yours per field. Save
+    /// again with `current` as the expected version to overwrite with the agent's choice.
+    Conflict {
+        current: Option<String>,
+        fields: Vec<ConflictField>,
+    },
+    /// Values refused before anything was sent, each with its reason.
+    Refused { problems: Vec<FieldProblem> },
+}
+
+impl RecordSave {
+    /// Turns an edit's result into an answer for an editor; other errors stay errors.
+    pub fn from_edit(result: Result<EditOutcome, EditError>) -> Result<RecordSave, EditError> {
+        match result {
+            Ok(outcome) => Ok(RecordSave::Saved { outcome }),
+            Err(EditError::Conflict {
+                current, fields, ..
+            }) => Ok(RecordSave::Conflict { current, fields }),
+            Err(EditError::Refused { problems }) => Ok(RecordSave::Refused { problems }),
+            Err(other) => Err(other),
+        }
+    }
 }
 
 /// The object of a Contact, Lead or Account id (the key prefixes are the same in every org).

@@ -4,3 +4,4 @@
 pub mod caller;
 pub mod org;
 pub mod popup;
+pub mod record_edit;

@@ -2,7 +2,7 @@
 // company, title, phone, email, then its open Opportunities and open Cases. Text goes in
 // through `textContent` only, so a value from Salesforce can never inject markup.
 
-import type { CallerMatch } from "../../backend";
+import type { CallerMatch, CallerObject } from "../../backend";
 import { currentLocale, t } from "../../i18n";
 import type { OpenCase } from "../../bindings/OpenCase";
 import type { OpenOpportunity } from "../../bindings/OpenOpportunity";
@@ -11,12 +11,7 @@ export function renderRecordDetails(match: CallerMatch): HTMLElement {
   const section = el("section", "record-details");
   section.dataset["recordId"] = match.id;
 
-  const heading = el("div", "record-heading");
-  heading.append(
-    el("span", "record-name", match.name),
-    el("span", `match-object match-object-${match.object.toLowerCase()}`, t(`object.${match.object}`)),
-  );
-  section.append(heading);
+  section.append(renderRecordHeading(match.name, match.object));
 
   const fields = el("dl", "record-fields");
   addField(fields, t("field.company"), match.company, "record-company", false);
@@ -25,15 +20,27 @@ export function renderRecordDetails(match: CallerMatch): HTMLElement {
   addField(fields, t("field.email"), match.email, "record-email", true);
   section.append(fields);
 
-  if (!match.related_loaded) {
-    section.append(el("p", "record-related-unknown", t("record.relatedUnknown")));
-    return section;
-  }
-  section.append(
+  section.append(...renderRelated(match));
+  return section;
+}
+
+/** The record's name and its object badge (`.record-name`, `.match-object`). */
+export function renderRecordHeading(name: string, object: CallerObject): HTMLElement {
+  const heading = el("div", "record-heading");
+  heading.append(
+    el("span", "record-name", name),
+    el("span", `match-object match-object-${object.toLowerCase()}`, t(`object.${object}`)),
+  );
+  return heading;
+}
+
+/** The match's open Opportunities and Cases, or a note that the pop did not load them. */
+export function renderRelated(match: CallerMatch): HTMLElement[] {
+  if (!match.related_loaded) return [el("p", "record-related-unknown", t("record.relatedUnknown"))];
+  return [
     relatedList("record-opportunities", t("record.opportunities"), t("record.noOpportunities"), match.open_opportunities.map(opportunityLine)),
     relatedList("record-cases", t("record.cases"), t("record.noCases"), match.open_cases.map(caseLine)),
-  );
-  return section;
+  ];
 }
 
 function opportunityLine(opportunity: OpenOpportunity): HTMLLIElement {

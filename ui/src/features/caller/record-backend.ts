@@ -1,0 +1,50 @@
+// The record panel's calls to the Rust shell: read a record's allowed fields (`show_record`)
+// and save the agent's changes (`save_record`). Same `Outcome` shape as ../../backend.ts.
+
+import { invoke } from "@tauri-apps/api/core";
+import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import type { FieldChange } from "../../bindings/FieldChange";
+import type { RecordSave } from "../../bindings/RecordSave";
+import type { ShownField } from "../../bindings/ShownField";
+import type { ShownRecord } from "../../bindings/ShownRecord";
+
+export type { FieldChange, RecordSave, ShownField, ShownRecord };
+
+/** The visible fields of a Contact, Lead or Account under the admin's policy: `show_record`. */
+export function showRecord(id: string): Promise<Outcome<ShownRecord>> {
+  return call<ShownRecord>("show_record", { id });
+}
+
+/**
+ * Saves `changes` to record `id` (`save_record`). `expectedModified` is the LastModifiedDate the
+ * panel showed, so a record changed since comes back as a conflict instead of being overwritten.
+ */
+export function saveRecord(
+  id: string,
+  changes: FieldChange[],
+  expectedModified: string | null,
+): Promise<Outcome<RecordSave>> {
+  return call<RecordSave>("save_record", { id, changes, expectedModified });
+}
+
+async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+function toIpcError(thrown: unknown): IpcError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    typeof (thrown as { code?: unknown }).code === "string" &&
+    typeof (thrown as { message?: unknown }).message === "string"
+  ) {
+    const { code, message } = thrown as IpcError;
+    return { code, message };
+  }
+  // A missing command, a denied permission or no Tauri runtime rejects with a plain string.
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}
