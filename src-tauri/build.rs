@@ -12,6 +12,13 @@ fn main() {
             "open_caller_record",
             "show_record",
             "save_record",
+            "history_first_page",
+            "history_next_page",
+            "history_stats",
+            "export_history_csv",
+            "agent_day",
+            "call_back",
+            "open_recording",
         ]),
     ))
     .expect("tauri-build failed: check tauri.conf.json and capabilities/");

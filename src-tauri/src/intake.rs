@@ -1,68 +1,57 @@
-//! Event intake for the desktop app: one `EventStream`, the loopback event API that
-//! `ringside call …` forwards to, and the task that turns each call event into a pop-up.
-//! Matching, caching and timeouts are ringside-core's [`ScreenPop`]; this only wires them to
-//! the window.
+//! Event intake for the desktop app: one `EventStream`, fed by the loopback event API that
+//! `ringside call …` forwards to and, when configured, by the baresip adapter; and the task
+//! that turns each call event into the pop-up. Matching, caching and timeouts are
+//! ringside-core's [`ScreenPop`](ringside_core::pop::ScreenPop); this only wires them to the window.
 //!
-//! Settings (environment, read at launch): `RINGSIDE_EVENT_PORT` (the API's port; default 0,
-//! any free port, written to `RINGSIDE_HOME/event-api.json`) and `RINGSIDE_POP_ON` (`ring`,
-//! the default; `answer`; or `manual`, which never opens the window by itself).
+//! Settings: `[pop]` in `RINGSIDE_HOME/ringside.toml` (`open_on = "ring" | "answer" |
+//! "manual"`, `event_port`, `baresip = "127.0.0.1:4444"`; see ringside-core's config). The
+//! environment variables `RINGSIDE_POP_ON` and `RINGSIDE_EVENT_PORT` override the file (for
+//! tests and one-off runs). A broken config file is logged and the defaults are used, so
+//! calls still pop.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
+use ringside_core::config::Config;
 use ringside_core::events::api::EventApi;
+use ringside_core::events::baresip::{self, Backoff, BaresipConfig};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
+use ringside_core::pop::{PopOpenOn, PopSettings};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::org::ActiveOrg;
-use crate::popup::{self, LatestPop, PopUpdate};
+use crate::popup::{self, CallEnded, LatestPop, PopUpdate};
 
-/// When the pop-up opens by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PopTrigger {
-    Ring,
-    Answer,
-    Manual,
+/// Whether `event` brings the pop-up window to the screen by itself under `open_on`.
+fn shows_window(open_on: PopOpenOn, kind: CallEventKind) -> bool {
+    matches!(
+        (open_on, kind),
+        (PopOpenOn::Ring, CallEventKind::Ring) | (PopOpenOn::Answer, CallEventKind::Answer)
+    )
 }
 
-impl PopTrigger {
-    /// Reads `RINGSIDE_POP_ON`; an unknown value is logged and the default (`ring`) used.
-    fn from_environment() -> PopTrigger {
-        match std::env::var("RINGSIDE_POP_ON")
-            .ok()
-            .as_deref()
-            .map(str::trim)
-        {
-            None | Some("" | "ring") => PopTrigger::Ring,
-            Some("answer") => PopTrigger::Answer,
-            Some("manual") => PopTrigger::Manual,
-            Some(other) => {
-                tracing::warn!(
-                    value = other,
-                    "RINGSIDE_POP_ON is not ring, answer or manual; using ring"
-                );
-                PopTrigger::Ring
-            }
-        }
-    }
-
-    fn pops_on(self, kind: CallEventKind) -> bool {
-        matches!(
-            (self, kind),
-            (PopTrigger::Ring, CallEventKind::Ring) | (PopTrigger::Answer, CallEventKind::Answer)
-        )
-    }
-}
-
-/// The running loopback API, kept in managed state and stopped at exit (removes the endpoint file).
+/// The running loopback API and baresip adapter, kept in managed state and stopped at exit
+/// (the API removes its endpoint file).
 #[derive(Debug, Default)]
-pub struct RunningApi(Mutex<Option<EventApi>>);
+pub struct RunningApi {
+    api: Mutex<Option<EventApi>>,
+    baresip: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
 
 impl RunningApi {
     pub async fn shutdown(&self) {
+        if let Some(adapter) = self
+            .baresip
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            adapter.abort();
+        }
         let api = self
-            .0
+            .api
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
@@ -72,35 +61,78 @@ impl RunningApi {
     }
 }
 
-/// Starts the API and the pop task. Needs `LatestPop` and `ActiveOrg` managed already.
+/// Starts the API, the baresip adapter (when `[pop] baresip` is set) and the pop task.
+/// Needs `LatestPop` and `ActiveOrg` managed already.
 pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> {
     let home = ringside_core::config::ringside_home()
         .context("no Ringside home: set RINGSIDE_HOME or HOME")?;
-    let port = event_port()?;
+    let settings = pop_settings(&home)?;
     let stream = EventStream::new();
+    // Managed, so other features (the log form) subscribe to the same events.
+    app.manage(stream.clone());
     let receiver = stream.subscribe();
-    let api = EventApi::start(&home, port, stream)
+    let api = EventApi::start(&home, settings.event_port.unwrap_or(0), stream.clone())
         .await
         .with_context(|| format!("could not start the event API under {}", home.display()))?;
-    tauri::async_runtime::spawn(deliver(app, receiver, PopTrigger::from_environment()));
-    Ok(RunningApi(Mutex::new(Some(api))))
+    // baresip may not run yet, or restart: the adapter reconnects with backoff and only
+    // logs, so a missing softphone never stops the app.
+    let adapter = settings.baresip.map(|address| {
+        tracing::info!(%address, "listening to baresip ctrl_tcp");
+        tauri::async_runtime::spawn(baresip::run(
+            BaresipConfig {
+                address,
+                backoff: Backoff::default(),
+            },
+            stream,
+        ))
+    });
+    tracing::info!(open_on = settings.open_on.as_str(), "pop-up opens on");
+    tauri::async_runtime::spawn(deliver(app, receiver, settings.open_on));
+    Ok(RunningApi {
+        api: Mutex::new(Some(api)),
+        baresip: Mutex::new(adapter),
+    })
 }
 
-fn event_port() -> anyhow::Result<u16> {
-    match std::env::var("RINGSIDE_EVENT_PORT") {
-        Err(_) => Ok(0),
-        Ok(value) if value.trim().is_empty() => Ok(0),
-        Ok(value) => value.trim().parse().with_context(|| {
-            format!("RINGSIDE_EVENT_PORT = {value:?} is not a port number (0–65535)")
-        }),
+/// `[pop]` from the config file, then the environment overrides.
+fn pop_settings(home: &Path) -> anyhow::Result<PopSettings> {
+    let mut settings = match Config::load_from_home(home) {
+        Ok(config) => config.pop,
+        Err(err) => {
+            tracing::error!("{err}; the pop-up uses its defaults (open on ring, no baresip)");
+            PopSettings::default()
+        }
+    };
+    if let Ok(value) = std::env::var("RINGSIDE_POP_ON")
+        && !value.trim().is_empty()
+    {
+        match PopOpenOn::parse(value.trim()) {
+            Some(open_on) => settings.open_on = open_on,
+            None => tracing::warn!(
+                value,
+                "RINGSIDE_POP_ON is not ring, answer or manual; ignored"
+            ),
+        }
     }
+    if let Ok(value) = std::env::var("RINGSIDE_EVENT_PORT")
+        && !value.trim().is_empty()
+    {
+        let port: u16 = value.trim().parse().with_context(|| {
+            format!("RINGSIDE_EVENT_PORT = {value:?} is not a port number (0–65535)")
+        })?;
+        settings.event_port = (port != 0).then_some(port);
+    }
+    Ok(settings)
 }
 
-/// For each event that should pop: "searching…" at once, then the pop when ringside-core has it.
+/// For each call event: a ring (or an answer of a call never rung, as with auto-answer)
+/// shows "searching…" at once and then the pop; the window comes up when `open_on` says
+/// so (with `manual` the tray's "Show caller" opens it on the latest pop). An end marks the
+/// call in the pop-up as ended or missed.
 async fn deliver<R: Runtime>(
     app: AppHandle<R>,
     mut receiver: tokio::sync::broadcast::Receiver<CallEvent>,
-    trigger: PopTrigger,
+    open_on: PopOpenOn,
 ) {
     loop {
         let event = match receiver.recv().await {
@@ -111,32 +143,50 @@ async fn deliver<R: Runtime>(
             }
             Err(RecvError::Closed) => return,
         };
-        if !trigger.pops_on(event.event) {
-            continue;
-        }
-        let searching = PopUpdate {
-            call_id: event.call_id.clone(),
-            caller: event.from.clone(),
-            pop: None,
-        };
-        app.state::<LatestPop>().begin(searching.clone());
-        popup::send(&app, &searching);
-        popup::show(&app);
-        // Each pop runs on its own so a slow search never delays the next call's "searching…".
-        let app = app.clone();
-        // The org in use when the call rings answers it, even if the agent switches meanwhile.
-        let screen_pop = Arc::clone(&app.state::<ActiveOrg>().current().screen_pop);
-        tauri::async_runtime::spawn(async move {
-            let pop = screen_pop.pop(&searching.caller).await;
-            let done = PopUpdate {
-                pop: Some(pop),
-                ..searching
-            };
-            if app.state::<LatestPop>().finish(done.clone()) {
-                popup::send(&app, &done);
+        let latest = app.state::<LatestPop>();
+        match event.event {
+            CallEventKind::End => {
+                if let Some(update) = latest.end(&event.call_id, CallEnded::of(&event)) {
+                    popup::send(&app, &update);
+                }
             }
-        });
+            CallEventKind::Answer if latest.is_current(&event.call_id) => {
+                if shows_window(open_on, event.event) {
+                    popup::show(&app);
+                }
+            }
+            CallEventKind::Ring | CallEventKind::Answer => {
+                begin_pop(&app, &event);
+                if shows_window(open_on, event.event)
+                    || (event.event == CallEventKind::Answer && open_on == PopOpenOn::Ring)
+                {
+                    popup::show(&app);
+                }
+            }
+        }
     }
+}
+
+/// "Searching…" for the call's peer, then its pop from the org in use when the call rang.
+fn begin_pop<R: Runtime>(app: &AppHandle<R>, event: &CallEvent) {
+    let searching = PopUpdate {
+        call_id: event.call_id.clone(),
+        caller: event.peer().clone(),
+        pop: None,
+        ended: None,
+    };
+    app.state::<LatestPop>().begin(searching.clone());
+    popup::send(app, &searching);
+    // Each pop runs on its own so a slow search never delays the next call's "searching…".
+    let app = app.clone();
+    // The org in use when the call rings answers it, even if the agent switches meanwhile.
+    let screen_pop = Arc::clone(&app.state::<ActiveOrg>().current().screen_pop);
+    tauri::async_runtime::spawn(async move {
+        let pop = screen_pop.pop(&searching.caller).await;
+        if let Some(done) = app.state::<LatestPop>().finish(&searching.call_id, pop) {
+            popup::send(&app, &done);
+        }
+    });
 }
 
 #[cfg(test)]
@@ -144,23 +194,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_trigger_pops_on_its_own_event_only() {
-        assert!(PopTrigger::Ring.pops_on(CallEventKind::Ring));
+    fn each_setting_shows_the_window_on_its_own_event_only() {
+        assert!(shows_window(PopOpenOn::Ring, CallEventKind::Ring));
         assert!(
-            !PopTrigger::Ring.pops_on(CallEventKind::Answer),
+            !shows_window(PopOpenOn::Ring, CallEventKind::Answer),
             "on ring: answering must not pop again"
         );
-        assert!(PopTrigger::Answer.pops_on(CallEventKind::Answer));
-        assert!(!PopTrigger::Answer.pops_on(CallEventKind::Ring));
+        assert!(shows_window(PopOpenOn::Answer, CallEventKind::Answer));
+        assert!(!shows_window(PopOpenOn::Answer, CallEventKind::Ring));
         for kind in [
             CallEventKind::Ring,
             CallEventKind::Answer,
             CallEventKind::End,
         ] {
             assert!(
-                !PopTrigger::Manual.pops_on(kind),
+                !shows_window(PopOpenOn::Manual, kind),
                 "manual never opens the window by itself"
             );
         }
+    }
+
+    #[test]
+    fn the_config_file_sets_the_pop_and_a_broken_one_falls_back_to_defaults() {
+        let home = std::env::temp_dir().join(format!("ringside-intake-test-{}", std::process::id()));
+        std::fs::create_dir_all(&home).expect("temp home");
+        std::fs::write(
+            home.join("ringside.toml"),
+            "[pop]\nopen_on = \"manual\"\nbaresip = \"127.0.0.1:14444\"\n",
+        )
+        .expect("config written");
+        // Only meaningful without the overrides (tests run without them set).
+        if std::env::var_os("RINGSIDE_POP_ON").is_none() && std::env::var_os("RINGSIDE_EVENT_PORT").is_none() {
+            let settings = pop_settings(&home).expect("valid config");
+            assert_eq!(settings.open_on, PopOpenOn::Manual);
+            assert_eq!(settings.baresip.as_deref(), Some("127.0.0.1:14444"));
+            std::fs::write(home.join("ringside.toml"), "[pop]\nopen_on = 3\n").expect("written");
+            assert_eq!(
+                pop_settings(&home).expect("a broken file is logged, not fatal"),
+                PopSettings::default(),
+                "calls still pop with the defaults"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&home);
     }
 }

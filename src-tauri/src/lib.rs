@@ -26,6 +26,7 @@ pub fn run() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(active.connect_registered());
             app.manage(active);
             app.manage(popup::LatestPop::default());
+            app.manage(commands::history::HistoryCursors::default());
             // Without the intake the search box still works; say why no pop-up will come.
             match tauri::async_runtime::block_on(intake::start(app.handle().clone())) {
                 Ok(api) => {
@@ -46,7 +47,14 @@ pub fn run() -> anyhow::Result<()> {
             commands::popup::dismiss_pop,
             commands::popup::open_caller_record,
             commands::record_edit::show_record,
-            commands::record_edit::save_record
+            commands::record_edit::save_record,
+            commands::history::history_first_page,
+            commands::history::history_next_page,
+            commands::history::history_stats,
+            commands::history::export_history_csv,
+            commands::history::agent_day,
+            commands::history::call_back,
+            commands::history::open_recording
         ])
         .build(tauri::generate_context!())?;
     app.run(|app, event| {

@@ -38,12 +38,28 @@ pub struct OrgLink {
 impl OrgLink {
     /// Links to an org through an authenticated client.
     pub fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
-        let lookup = CallerLookup::new(client.clone(), LookupSettings::from_environment());
+        let lookup = CallerLookup::new(client.clone(), lookup_settings());
         let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
         OrgLink {
             identity,
             client,
             screen_pop,
+        }
+    }
+}
+
+/// The admin's `[phone]` and `[lookup]` settings (region, object priority, custom phone
+/// fields) from `ringside.toml`; a broken file is logged and the defaults are used.
+fn lookup_settings() -> LookupSettings {
+    let config = match ringside_core::config::ringside_home() {
+        Some(home) => ringside_core::config::Config::load_from_home(&home),
+        None => Ok(ringside_core::config::Config::default()),
+    };
+    match config {
+        Ok(config) => config.lookup_settings(),
+        Err(err) => {
+            tracing::error!("{err}; lookups use the default settings");
+            LookupSettings::from_environment()
         }
     }
 }

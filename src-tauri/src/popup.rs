@@ -1,10 +1,12 @@
 //! The pop-up window: what it shows ([`PopUpdate`], sent as the typed Tauri event
-//! [`POP_UPDATE_EVENT`]), the latest update kept for a window that opens after it was sent,
-//! and opening the small always-on-top window itself. The pop is computed in ringside-core.
+//! [`POP_UPDATE_EVENT`]), the latest update kept for a window that opens after it was sent
+//! (and changed when the call ends or the agent creates a record for the caller), and opening
+//! the small always-on-top window itself. The pop is computed in ringside-core.
 
 use std::sync::Mutex;
 
-use ringside_core::events::CallerId;
+use ringside_core::CallerMatch;
+use ringside_core::events::{CallEvent, CallerId};
 use ringside_core::pop::Pop;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
@@ -23,6 +25,35 @@ pub struct PopUpdate {
     /// The calling party as the softphone reported it (shown for a manual search).
     pub caller: CallerId,
     pub pop: Option<Pop>,
+    /// Set once the call has ended: whether it was missed, and its talk time.
+    pub ended: Option<CallEnded>,
+}
+
+/// How a call that is in the pop-up ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct CallEnded {
+    /// Nobody answered (the caller hung up while it rang, or it timed out).
+    pub missed: bool,
+    /// Talk time in seconds, when the source knew it.
+    // A call never lasts 2^53 s, so a JS number is exact; ts-rs would say bigint.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub duration_secs: Option<u64>,
+}
+
+impl CallEnded {
+    /// Reads an `end` event: missed when the source says so, or when it gives no
+    /// disposition and no talk time at all.
+    pub fn of(event: &CallEvent) -> CallEnded {
+        let missed = match event.disposition.as_deref() {
+            Some(disposition) => disposition.eq_ignore_ascii_case("missed"),
+            None => event.duration_secs == Some(0),
+        };
+        CallEnded {
+            missed,
+            duration_secs: event.duration_secs,
+        }
+    }
 }
 
 /// The latest update, so a pop-up that loads after the event was sent still shows it.
@@ -39,16 +70,40 @@ impl LatestPop {
         *lock(&self.0) = Some(update);
     }
 
-    /// Stores a finished pop unless a newer call replaced it meanwhile; says whether it did.
-    pub fn finish(&self, update: PopUpdate) -> bool {
-        let mut latest = lock(&self.0);
-        let current = latest
+    /// Whether `call_id` is the call the pop-up is about.
+    pub fn is_current(&self, call_id: &str) -> bool {
+        lock(&self.0)
             .as_ref()
-            .is_some_and(|shown| shown.call_id == update.call_id);
-        if current {
-            *latest = Some(update);
-        }
-        current
+            .is_some_and(|shown| shown.call_id == call_id)
+    }
+
+    /// Stores a finished pop unless a newer call replaced it meanwhile; returns the update
+    /// to send (keeping an end that arrived while the search ran).
+    pub fn finish(&self, call_id: &str, pop: Pop) -> Option<PopUpdate> {
+        self.change(call_id, |shown| shown.pop = Some(pop))
+    }
+
+    /// Marks the call as ended, if it is the one shown; returns the update to send.
+    pub fn end(&self, call_id: &str, ended: CallEnded) -> Option<PopUpdate> {
+        self.change(call_id, |shown| shown.ended = Some(ended))
+    }
+
+    /// Lists a record the agent just created for this call's caller first, if the call is
+    /// still the one shown; returns the update to send.
+    pub fn add_created(&self, call_id: &str, created: CallerMatch) -> Option<PopUpdate> {
+        self.change(call_id, |shown| {
+            if let Some(Pop::Searched { result }) = &mut shown.pop {
+                result.matches.retain(|m| m.id != created.id);
+                result.matches.insert(0, created);
+            }
+        })
+    }
+
+    fn change(&self, call_id: &str, change: impl FnOnce(&mut PopUpdate)) -> Option<PopUpdate> {
+        let mut latest = lock(&self.0);
+        let shown = latest.as_mut().filter(|shown| shown.call_id == call_id)?;
+        change(shown);
+        Some(shown.clone())
     }
 }
 
@@ -66,15 +121,47 @@ pub fn send<R: Runtime>(app: &AppHandle<R>, update: &PopUpdate) {
     }
 }
 
+/// The pop-up window's title until the UI sends the one in the agent's language.
+pub const DEFAULT_POPUP_TITLE: &str = "Ringside: caller";
+
+/// The pop-up's title in the UI's language (set by `set_shell_labels`).
+#[derive(Debug)]
+pub struct PopupTitle(Mutex<String>);
+
+impl Default for PopupTitle {
+    fn default() -> Self {
+        PopupTitle(Mutex::new(DEFAULT_POPUP_TITLE.to_owned()))
+    }
+}
+
+impl PopupTitle {
+    pub fn get(&self) -> String {
+        lock(&self.0).clone()
+    }
+
+    /// Stores the title and retitles an open pop-up.
+    pub fn set<R: Runtime>(&self, app: &AppHandle<R>, title: String) {
+        if let Some(window) = app.get_webview_window(POPUP_LABEL)
+            && let Err(err) = window.set_title(&title)
+        {
+            tracing::warn!(%err, "could not retitle the pop-up window");
+        }
+        *lock(&self.0) = title;
+    }
+}
+
 /// Opens the pop-up window, or brings the existing one to the front.
 pub fn show<R: Runtime>(app: &AppHandle<R>) {
+    let title = app
+        .try_state::<PopupTitle>()
+        .map_or_else(|| DEFAULT_POPUP_TITLE.to_owned(), |t| t.get());
     let shown = match app.get_webview_window(POPUP_LABEL) {
         Some(window) => window
             .unminimize()
             .and_then(|()| window.show())
             .and_then(|()| window.set_focus()),
         None => WebviewWindowBuilder::new(app, POPUP_LABEL, WebviewUrl::App("popup.html".into()))
-            .title("Ringside: caller")
+            .title(title)
             .inner_size(360.0, 420.0)
             .min_inner_size(300.0, 240.0)
             .always_on_top(true)
@@ -105,6 +192,20 @@ mod tests {
             call_id: call_id.to_owned(),
             caller: CallerId::Withheld,
             pop,
+            ended: None,
+        }
+    }
+
+    fn end_event(disposition: Option<&str>, duration: Option<u64>) -> CallEvent {
+        CallEvent {
+            event: ringside_core::events::CallEventKind::End,
+            call_id: "A".into(),
+            from: CallerId::Withheld,
+            to: None,
+            direction: ringside_core::events::Direction::Inbound,
+            duration_secs: duration,
+            disposition: disposition.map(str::to_owned),
+            source: ringside_core::events::EventSource::Baresip,
         }
     }
 
@@ -119,11 +220,42 @@ mod tests {
     fn a_finished_pop_replaces_its_own_searching_state() {
         let latest = LatestPop::default();
         latest.begin(update("A", None));
-        assert!(
-            latest.finish(update("A", Some(unknown()))),
+        assert_eq!(
+            latest.finish("A", unknown()),
+            Some(update("A", Some(unknown()))),
             "A is still the call on screen"
         );
         assert_eq!(latest.get(), Some(update("A", Some(unknown()))));
+    }
+
+    #[test]
+    fn an_end_that_comes_before_the_search_finishes_is_kept() {
+        let latest = LatestPop::default();
+        latest.begin(update("A", None));
+        let missed = CallEnded::of(&end_event(Some("missed"), Some(0)));
+        assert!(missed.missed, "baresip's missed disposition is a missed call");
+        assert!(latest.end("A", missed.clone()).is_some());
+        let done = latest.finish("A", unknown()).expect("A is on screen");
+        assert_eq!(
+            done.ended,
+            Some(missed),
+            "the late pop must not erase that the call was missed"
+        );
+        assert_eq!(
+            latest.end("B", CallEnded::of(&end_event(None, Some(0)))),
+            None,
+            "another call's end changes nothing on screen"
+        );
+    }
+
+    #[test]
+    fn missed_is_read_from_the_disposition_or_a_zero_talk_time() {
+        assert!(!CallEnded::of(&end_event(Some("answered"), Some(42))).missed);
+        assert!(CallEnded::of(&end_event(None, Some(0))).missed);
+        assert!(
+            !CallEnded::of(&end_event(None, None)).missed,
+            "no facts: not called missed"
+        );
     }
 
     #[test]
@@ -132,7 +264,7 @@ mod tests {
         latest.begin(update("A", None));
         latest.begin(update("B", None));
         assert!(
-            !latest.finish(update("A", Some(unknown()))),
+            latest.finish("A", unknown()).is_none(),
             "B rang after A: A's late answer must not cover it"
         );
         assert_eq!(
@@ -147,7 +279,7 @@ mod tests {
         let json = serde_json::to_value(update("T1", None)).expect("PopUpdate must serialise");
         assert_eq!(
             json,
-            serde_json::json!({ "call_id": "T1", "caller": { "kind": "withheld" }, "pop": null }),
+            serde_json::json!({ "call_id": "T1", "caller": { "kind": "withheld" }, "pop": null, "ended": null }),
             "the UI's generated PopUpdate type reads a null pop as searching"
         );
     }

@@ -1,6 +1,9 @@
 //! The tray icon and its menu: "Show Ringside" brings the main window to the front, "Show
 //! caller" opens the pop-up on the latest call (the way in when pops are set to manual), "Quit" exits.
+//! The labels start in English and follow the UI's language: the main window sends them from
+//! its message catalog (`set_shell_labels`), so the tray speaks the language the agent chose.
 
+use serde::Deserialize;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
@@ -9,11 +12,77 @@ const SHOW: &str = "show";
 const SHOW_CALLER: &str = "show-caller";
 const QUIT: &str = "quit";
 
+/// Longest label accepted from the UI; real ones are a few words.
+const MAX_LABEL_CHARS: usize = 80;
+
+/// The texts of the tray menu and the pop-up window's title, in the UI's language.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShellLabels {
+    pub show: String,
+    pub show_caller: String,
+    pub quit: String,
+    pub popup_title: String,
+}
+
+impl ShellLabels {
+    /// Trims every label; refuses an empty one, one with control characters, or one over
+    /// 80 characters (says which).
+    pub fn checked(self) -> Result<ShellLabels, String> {
+        let check = |name: &str, value: String| {
+            let value = value.trim().to_owned();
+            if value.is_empty() || value.chars().any(char::is_control) {
+                Err(format!("the {name} label must be a line of text"))
+            } else if value.chars().count() > MAX_LABEL_CHARS {
+                Err(format!("the {name} label is over {MAX_LABEL_CHARS} characters"))
+            } else {
+                Ok(value)
+            }
+        };
+        Ok(ShellLabels {
+            show: check("show", self.show)?,
+            show_caller: check("showCaller", self.show_caller)?,
+            quit: check("quit", self.quit)?,
+            popup_title: check("popupTitle", self.popup_title)?,
+        })
+    }
+}
+
+/// The tray menu's items, kept to relabel them.
+pub struct TrayMenu<R: Runtime> {
+    show: MenuItem<R>,
+    show_caller: MenuItem<R>,
+    quit: MenuItem<R>,
+}
+
+impl<R: Runtime> TrayMenu<R> {
+    pub fn relabel(&self, labels: &ShellLabels) -> tauri::Result<()> {
+        self.show.set_text(&labels.show)?;
+        self.show_caller.set_text(&labels.show_caller)?;
+        self.quit.set_text(&labels.quit)
+    }
+
+    /// The labels shown now (for tests and logs).
+    pub fn labels(&self) -> tauri::Result<[String; 3]> {
+        Ok([
+            self.show.text()?,
+            self.show_caller.text()?,
+            self.quit.text()?,
+        ])
+    }
+}
+
 pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, SHOW, "Show Ringside", true, None::<&str>)?;
     let show_caller = MenuItem::with_id(app, SHOW_CALLER, "Show caller", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &show_caller, &quit])?;
+    app.manage(TrayMenu {
+        show: show.clone(),
+        show_caller: show_caller.clone(),
+        quit: quit.clone(),
+    });
     TrayIconBuilder::with_id("main")
         .icon(tauri::include_image!("../icons/32x32.png"))
         .tooltip("Ringside")
@@ -39,5 +108,33 @@ fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
         .and_then(|()| window.set_focus());
     if let Err(err) = shown {
         tracing::warn!(%err, "tray: could not show the main window");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(show: &str) -> ShellLabels {
+        ShellLabels {
+            show: show.into(),
+            show_caller: " Anrufer zeigen ".into(),
+            quit: "Beenden".into(),
+            popup_title: "Ringside: Anrufer".into(),
+        }
+    }
+
+    #[test]
+    fn labels_are_trimmed_and_bad_ones_refused() {
+        let checked = labels("Ringside zeigen").checked().expect("fine labels");
+        assert_eq!(checked.show_caller, "Anrufer zeigen", "trimmed");
+        for bad in ["", "  ", "a\nb", &"x".repeat(81)] {
+            let err = labels(bad).checked().expect_err("refused");
+            assert!(err.contains("show label"), "names the label: {err}");
+        }
+        assert!(
+            labels(&"ش".repeat(80)).checked().is_ok(),
+            "80 Arabic characters fit"
+        );
     }
 }

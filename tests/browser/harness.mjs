@@ -121,7 +121,8 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
 /**
  * The pop-up window's init script: mocks.js as above, `mockIPC` with Tauri's mock event bus, and
  * answers for the pop-up's commands: `current_pop` → `scenario.current` (null if absent),
- * `dismiss_pop` and `open_caller_record` → null (or `scenario.openError`, rejected). Every
+ * `dismiss_pop` and `open_caller_record` → null (or `scenario.openError`, rejected); other commands
+ * from `scenario.commands` ({ result } | { error }; hold: true waits for `window.__releaseCommand()`). Every
  * command is recorded in `window.__ipcCalls`; `window.__sendPop(update)` emits a `pop-update`.
  */
 export async function popupMockScript(scenario) {
@@ -138,7 +139,14 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
     case "current_pop": return scenario.current ?? null;
     case "dismiss_pop": return null;
     case "open_caller_record": if (scenario.openError) throw scenario.openError; return null;
-    default: throw "command " + cmd + " not allowed";
+    default: {
+      // scenario.commands: { [cmd]: { result } | { error } | { hold: true, result } } for other commands.
+      const answer = scenario.commands?.[cmd];
+      if (answer === undefined) throw "command " + cmd + " not allowed";
+      if (answer.hold) await new Promise((resolve) => { window.__releaseCommand = resolve; });
+      if (answer.error) throw answer.error;
+      return answer.result ?? null;
+    }
   }
 }, { shouldMockEvents: true });
 window.__sendPop = (update) =>

@@ -4,6 +4,7 @@
 import "./styles.css";
 import { currentOrg, type CurrentOrg } from "./backend";
 import { mountNavigation } from "./shell/navigation";
+import { syncShellLabels } from "./features/popup/shell-labels";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -68,3 +69,5 @@ if (root === null) throw new Error("index.html lacks the #app element");
 setLocale(initialLocale());
 mountHeader(root);
 mountNavigation(root);
+// The tray menu (built in Rust) and the pop-up's title follow the UI's language.
+syncShellLabels();

@@ -3,9 +3,15 @@
 
 import "./styles.css";
 import { mountPopView } from "./features/popup/pop-view";
-import { initialLocale, setLocale } from "./i18n";
+import { initialLocale, onLocaleChange, setLocale, t } from "./i18n";
 
 const root = document.getElementById("popup");
 if (root === null) throw new Error("popup.html lacks the #popup element");
 setLocale(initialLocale());
+// setLocale titles the page with the app's name; the pop-up has its own title.
+const retitle = (): void => {
+  document.title = t("popup.title");
+};
+onLocaleChange(retitle);
+retitle();
 mountPopView(root);

@@ -11,6 +11,7 @@
 //! - [`events`]: call events from softphones, the loopback API and links, on one stream.
 //! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
 //! - [`new_caller`]: creating a Lead or Contact for an unknown caller from the pop-up.
+//! - [`record_link`]: the Lightning URL of a record, for "Open in Salesforce".
 //! - [`clock`]: the time seam the cache and the pop use.
 //! - [`secrets`]: sign-in tokens in the OS keyring (never a file), keyed by org and user id.
 //! - [`orgs`]: the org registry `orgs.toml` (aliases, hosts, ids, the active org; no secret).
@@ -45,6 +46,7 @@ pub mod outbox;
 pub mod phone;
 pub mod pop;
 pub mod record_edit;
+pub mod record_link;
 pub mod secrets;
 pub mod settings;
 pub mod signin_settings;

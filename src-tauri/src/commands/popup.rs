@@ -1,11 +1,14 @@
 //! The pop-up window's commands: read the current pop, dismiss the window (Esc), and open a
 //! matched record in the main window (Enter). Granted to the pop-up only (`capabilities/popup.json`).
+//! Also `set_shell_labels`, which the main window calls with its catalog's tray labels and
+//! pop-up title (granted to the main window only, `capabilities/shell-labels.json`).
 
 use ringside_core::CallerMatch;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::IpcError;
-use crate::popup::{self, LatestPop, PopUpdate};
+use crate::popup::{self, LatestPop, PopUpdate, PopupTitle};
+use crate::tray::{ShellLabels, TrayMenu};
 
 /// The event the main window listens to for "show this caller's record".
 pub const SHOW_RECORD_EVENT: &str = "show-record";
@@ -49,6 +52,33 @@ pub fn open_caller_record<R: Runtime>(
             message: format!("Could not show the main window: {err}"),
         })?;
     popup::hide(&app);
+    Ok(())
+}
+
+/// Puts the tray menu and the pop-up's title in the UI's language (sent whenever it changes).
+#[tauri::command]
+pub fn set_shell_labels<R: Runtime>(
+    labels: ShellLabels,
+    app: AppHandle<R>,
+    title: State<'_, PopupTitle>,
+) -> Result<(), IpcError> {
+    let labels = labels.checked().map_err(|message| IpcError {
+        code: "invalid_input".into(),
+        message,
+    })?;
+    // No tray (no StatusNotifier host) is not an error: there is nothing to relabel.
+    if let Some(tray) = app.try_state::<TrayMenu<R>>() {
+        tray.relabel(&labels).map_err(|err| IpcError {
+            code: "backend_unavailable".into(),
+            message: format!("the tray menu could not be relabelled: {err}"),
+        })?;
+        // What the menu says now, read back from the menu items (the desktop test checks it).
+        match tray.labels() {
+            Ok(shown) => tracing::info!(?shown, "tray menu relabelled"),
+            Err(err) => tracing::warn!(%err, "could not read the tray labels back"),
+        }
+    }
+    title.set(&app, labels.popup_title);
     Ok(())
 }
 

@@ -25,6 +25,10 @@ phone: string | null, email: string | null,
  */
 matched_field: string, 
 /**
+ * The record owner's name (`Owner.Name`, a user or a queue), read in the same search.
+ */
+owner: string | null, 
+/**
  * `LastModifiedDate` as Salesforce sent it; used to rank ties.
  */
 last_modified: string | null, 

@@ -1,12 +1,20 @@
 // The pop-up window's view of one call: "Searching…" with the number at once, then the
-// matches (count, arrow keys pick one, its details below), "Unknown caller", or an error
-// with the number for a manual search. Enter opens the picked record in the main window,
-// Esc dismisses. It renders whatever the shell sends; the pop itself is ringside-core's.
+// matches (count, arrow keys pick one, its details with the owner and "Open in Salesforce"
+// below), "Unknown caller", or an error with the number for a manual search. No match offers
+// the inline "Create Lead / Create Contact" form. An ended call says so (missed or ended).
+// Enter opens the picked record in the main window, Esc dismisses. It renders whatever the
+// shell sends; the pop itself is ringside-core's.
 
+import "./popup.css";
 import { currentPop, dismissPop, onPopUpdate, openCallerRecord, type CallerMatch, type PopUpdate } from "../../backend";
 import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { errorMessageKey } from "../caller/error-message";
 import { el, renderRecordDetails } from "../caller/record-details";
+import { openInSalesforce } from "./backend";
+import { mountCreateForm } from "./create-form";
+
+/** Matches whose open opportunities and cases come with the pop (ringside-core's RELATED_FOR_FIRST). */
+const RELATED_FOR_FIRST = 8;
 
 const POP_ERRORS: Readonly<Record<string, MessageKey>> = { timeout: "popup.error.timeout" };
 
@@ -25,14 +33,32 @@ export function mountPopView(root: HTMLElement): void {
   list.id = "pop-matches";
   list.setAttribute("role", "listbox");
   list.tabIndex = 0;
+  const ended = el("p", "pop-ended");
+  ended.id = "pop-ended";
+  header.append(ended);
+  const relatedNote = el("p", "pop-related-first");
+  relatedNote.id = "pop-related-first";
   const details = el("div", "pop-details");
   details.id = "pop-details";
+  const owner = el("p", "pop-owner");
+  owner.id = "pop-owner";
+  const actions = el("div", "pop-actions");
+  const openSalesforce = el("button", "pop-open-salesforce");
+  openSalesforce.type = "button";
+  openSalesforce.id = "pop-open-salesforce";
+  const actionError = el("p", "pop-action-error status-error");
+  actionError.id = "pop-action-error";
+  actions.append(openSalesforce, actionError);
   const hint = el("p", "pop-hint");
   hint.id = "pop-hint";
-  root.append(header, list, details, hint);
 
   let update: PopUpdate | null = null;
   let selected = 0;
+  let createdFor: string | null = null;
+  const create = mountCreateForm(() => {
+    createdFor = update?.call_id ?? null;
+  });
+  root.append(header, relatedNote, list, details, owner, actions, create.element, hint);
 
   const matches = (): readonly CallerMatch[] =>
     update?.pop?.status === "searched" ? update.pop.result.matches : [];
@@ -67,14 +93,47 @@ export function mountPopView(root: HTMLElement): void {
     } else {
       details.replaceChildren(renderRecordDetails(picked));
     }
+    owner.hidden = picked?.owner == null || picked.owner === "";
+    owner.textContent = owner.hidden ? "" : t("popup.owner", { name: picked?.owner ?? "" });
+    actions.hidden = picked === undefined;
+    openSalesforce.textContent = t("popup.openInSalesforce");
+    if (picked !== undefined) openSalesforce.dataset["recordId"] = picked.id;
+    relatedNote.hidden = shown.length <= RELATED_FOR_FIRST;
+    relatedNote.textContent = relatedNote.hidden ? "" : t("popup.relatedFirst", { count: RELATED_FOR_FIRST });
+    const end = update?.ended ?? null;
+    root.dataset["ended"] = end === null ? "" : end.missed ? "missed" : "ended";
+    ended.hidden = end === null;
+    ended.textContent = end === null ? "" : t(end.missed ? "popup.ended.missed" : "popup.ended.ended");
+    create.element.hidden = state !== "none";
+    create.render();
+    if (state === "found" && createdFor === update?.call_id) {
+      const created = line("pop-status-detail pop-created", t("popup.create.created"));
+      created.id = "pop-created";
+      status.append(created);
+    }
     hint.textContent = t(shown.length > 0 ? (shown.length > 1 ? "popup.hint.pick" : "popup.hint.open") : "popup.hint.dismiss");
   };
 
   const show = (next: PopUpdate): void => {
-    if (update === null || update.call_id !== next.call_id) selected = 0;
+    if (update === null || update.call_id !== next.call_id) {
+      selected = 0;
+      actionError.textContent = "";
+      create.reset(next.call_id, next.caller.kind === "number" ? next.caller.number : "");
+    }
     update = next;
     render();
   };
+
+  openSalesforce.addEventListener("click", () => {
+    const recordId = openSalesforce.dataset["recordId"];
+    if (recordId === undefined) return;
+    actionError.textContent = "";
+    void openInSalesforce(recordId).then((outcome) => {
+      if (!outcome.ok) {
+        actionError.textContent = t(outcome.error.code === "opener_failed" ? "popup.openFailed" : errorMessageKey(outcome.error.code));
+      }
+    });
+  });
 
   document.addEventListener("keydown", (event) => {
     const shown = matches();

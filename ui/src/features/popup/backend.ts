@@ -1,0 +1,42 @@
+// The pop-up feature's IPC: create a record for an unknown caller, open a record in Salesforce,
+// and send the tray labels and pop-up title in the UI's language. Same `Outcome` shape as
+// ../../backend.ts; errors arrive as the generated `IpcError`.
+
+import { invoke } from "@tauri-apps/api/core";
+import { BACKEND_UNAVAILABLE, type CallerMatch, type IpcError, type Outcome } from "../../backend";
+import type { NewCaller } from "../../bindings/NewCaller";
+import type { ShellLabels } from "../../bindings/ShellLabels";
+
+export type { NewCaller, ShellLabels };
+
+/** Creates a Lead or Contact for call `callId`'s caller in the org in use: `create_caller`. */
+export function createCaller(callId: string, caller: NewCaller): Promise<Outcome<CallerMatch>> {
+  return call<CallerMatch>("create_caller", { callId, caller });
+}
+
+/** Opens the record's Lightning page in the system browser; resolves to the URL: `open_in_salesforce`. */
+export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
+  return call<string>("open_in_salesforce", { recordId });
+}
+
+/** Relabels the tray menu and titles the pop-up in the UI's language: `set_shell_labels`. */
+export function setShellLabels(labels: ShellLabels): Promise<Outcome<null>> {
+  return call<null>("set_shell_labels", { labels });
+}
+
+async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+function toIpcError(thrown: unknown): IpcError {
+  if (typeof thrown === "object" && thrown !== null) {
+    const { code, message } = thrown as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && typeof message === "string") return { code, message };
+  }
+  // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}
