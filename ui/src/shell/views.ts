@@ -1,6 +1,7 @@
 // The main window's views, in tab order. A feature adds its view with ONE import and ONE entry.
 
 import { callerView } from "../features/caller/view";
+import { historyView } from "../features/history/view";
 import type { View } from "./view";
 
-export const VIEWS: readonly View[] = [callerView];
+export const VIEWS: readonly View[] = [callerView, historyView];

@@ -1,0 +1,78 @@
+// The history view's calls to the Rust shell (commands in src-tauri/src/commands/history.rs).
+// Same `Outcome` shape as ../../backend.ts: components never call `invoke` themselves.
+
+import { invoke } from "@tauri-apps/api/core";
+import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import type { AgentDay } from "../../bindings/AgentDay";
+import type { CallBack } from "../../bindings/CallBack";
+import type { ExportedCsv } from "../../bindings/ExportedCsv";
+import type { HistoryPageView } from "../../bindings/HistoryPageView";
+import type { HistoryQuery } from "../../bindings/HistoryQuery";
+import type { HistoryRow } from "../../bindings/HistoryRow";
+import type { HistoryStatsView } from "../../bindings/HistoryStatsView";
+
+export type { AgentDay, CallBack, ExportedCsv, HistoryPageView, HistoryQuery, HistoryRow, HistoryStatsView };
+export type { HistoryStats } from "../../bindings/HistoryStats";
+export type { MissedCall } from "../../bindings/MissedCall";
+
+/** The user's offset from UTC now, in minutes east (Tokyo: 540), for hours and days in charts. */
+export function utcOffsetMinutes(): number {
+  return -new Date().getTimezoneOffset();
+}
+
+/** The first page of calls for `query`, newest first (`history_first_page`). */
+export function historyFirstPage(query: HistoryQuery): Promise<Outcome<HistoryPageView>> {
+  return call<HistoryPageView>("history_first_page", { query });
+}
+
+/** The page after `cursor` (`history_next_page`). */
+export function historyNextPage(cursor: number): Promise<Outcome<HistoryPageView>> {
+  return call<HistoryPageView>("history_next_page", { cursor });
+}
+
+/** The charts' numbers for `query` in the user's time zone (`history_stats`). */
+export function historyStats(query: HistoryQuery): Promise<Outcome<HistoryStatsView>> {
+  return call<HistoryStatsView>("history_stats", { query, utcOffsetMinutes: utcOffsetMinutes() });
+}
+
+/** Writes the calls of `query` as CSV to the Downloads folder (`export_history_csv`). */
+export function exportHistoryCsv(query: HistoryQuery): Promise<Outcome<ExportedCsv>> {
+  return call<ExportedCsv>("export_history_csv", { query, utcOffsetMinutes: utcOffsetMinutes() });
+}
+
+/** The signed-in agent's calls since `since` (local midnight as an instant) (`agent_day`). */
+export function agentDay(since: string): Promise<Outcome<AgentDay>> {
+  return call<AgentDay>("agent_day", { since });
+}
+
+/** Calls `number` back through the system's `tel:` handler (`call_back`). */
+export function callBack(number: string): Promise<Outcome<CallBack>> {
+  return call<CallBack>("call_back", { number });
+}
+
+/** Opens a call recording's web link in the browser (`open_recording`). */
+export function openRecording(url: string): Promise<Outcome<null>> {
+  return call<null>("open_recording", { url });
+}
+
+async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+function toIpcError(thrown: unknown): IpcError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    typeof (thrown as { code?: unknown }).code === "string" &&
+    typeof (thrown as { message?: unknown }).message === "string"
+  ) {
+    const { code, message } = thrown as IpcError;
+    return { code, message };
+  }
+  // A missing command, a denied permission or no Tauri runtime rejects with a plain string.
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}
