@@ -6,7 +6,9 @@ mod commands;
 mod demo;
 mod error;
 mod intake;
+mod log_forms;
 mod org;
+mod outbox_runner;
 mod popup;
 mod tray;
 
@@ -34,6 +36,15 @@ pub fn run() -> anyhow::Result<()> {
                 }
                 Err(err) => tracing::error!("no call events, so no pop-up: {err:#}"),
             }
+            // Call logging: the outbox (even a broken one: the app still opens and says
+            // why), its worker for the org in use, and the log forms fed by the intake.
+            let queue = tauri::async_runtime::block_on(outbox_runner::CallLogQueue::open());
+            let policy = queue.config().auto_log;
+            app.manage(queue);
+            app.state::<outbox_runner::CallLogQueue>()
+                .start(app.handle().clone());
+            app.manage(log_forms::LogForms::new(policy));
+            log_forms::start(app.handle());
             // A missing tray (no StatusNotifier host) must not stop the window from working.
             if let Err(err) = tray::install(app.handle()) {
                 tracing::warn!(%err, "no tray icon");
@@ -46,6 +57,15 @@ pub fn run() -> anyhow::Result<()> {
             commands::popup::current_pop,
             commands::popup::dismiss_pop,
             commands::popup::open_caller_record,
+            commands::call_log::open_call_logs,
+            commands::call_log::start_call_log,
+            commands::call_log::update_call_log,
+            commands::call_log::log_call,
+            commands::call_log::call_log_state,
+            commands::queue::queue_overview,
+            commands::queue::edit_queued_call_log,
+            commands::queue::replay_queued_call_log,
+            commands::queue::replay_all_call_logs,
             commands::record_edit::show_record,
             commands::record_edit::save_record,
             commands::history::history_first_page,
@@ -62,6 +82,10 @@ pub fn run() -> anyhow::Result<()> {
             // The API first: its endpoint file must not point `ringside call` at a dead app.
             if let Some(api) = app.try_state::<intake::RunningApi>() {
                 tauri::async_runtime::block_on(api.shutdown());
+            }
+            // The queue worker before the demo org it may be sending to.
+            if let Some(queue) = app.try_state::<outbox_runner::CallLogQueue>() {
+                tauri::async_runtime::block_on(queue.shutdown());
             }
             if let Some(org) = app.try_state::<demo::DemoOrgHandle>() {
                 tauri::async_runtime::block_on(org.shutdown());

@@ -1,9 +1,11 @@
 //! The call log: what Ringside records about one call ([`CallLog`]), its validation, and
-//! how it becomes Salesforce records ([`mapping`]: the call-log object and the Task).
+//! how it becomes Salesforce records ([`mapping`]: the call-log object and the Task), and
+//! the log form's logic ([`draft`]: prefill, idle auto-log, the agent's inputs).
 //!
 //! A log is validated once, when it is queued, so the worker never sends input Salesforce
 //! would refuse for reasons the agent could have been told about at once.
 
+pub mod draft;
 pub mod mapping;
 mod time;
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::call_log::draft::AutoLogPolicy;
 use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
 use crate::field_policy::{FieldPolicy, IntentMap, ObjectFields};
 use crate::lookup::CallerObject;
@@ -73,6 +74,10 @@ pub enum ConfigError {
         "{path}: [logging] mode = {value:?} is not one of \"task_and_call_log\", \"call_log_only\""
     )]
     InvalidLoggingMode { path: PathBuf, value: String },
+    #[error(
+        "{path}: [logging] auto_log_after_secs = {value} is out of range: give 1 to 86400 seconds"
+    )]
+    InvalidAutoLog { path: PathBuf, value: i64 },
     #[error("{path}: [logging] dead_letter_webhook is unusable: {reason}")]
     InvalidWebhook { path: PathBuf, reason: String },
     #[error("{path}: [logging.call_log] {key} = {value:?} is not a Salesforce API name: {reason}")]
@@ -87,6 +92,9 @@ pub enum ConfigError {
     InvalidFieldPolicy { path: PathBuf, detail: String },
 }
 
+/// The longest idle time before a call is logged anyway: a day.
+const MAX_AUTO_LOG_AFTER_SECS: i64 = 86_400;
+
 /// The validated admin config.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -96,6 +104,9 @@ pub struct Config {
     pub logging: LoggingSettings,
     /// `[logging] dead_letter_webhook`: a Slack-compatible URL alerted on each new dead letter.
     pub dead_letter_webhook: Option<DeadLetterWebhook>,
+    /// `[logging] auto_log_after_secs`: how long an untouched log form waits before the
+    /// call is logged anyway (default 120 s).
+    pub auto_log: AutoLogPolicy,
     /// `[lookup] object_priority`: which object's matches the pop lists first.
     pub object_priority: ObjectPriority,
     /// `[lookup] phone_fields.<Object>`: custom phone fields searched besides the standard ones.
@@ -145,6 +156,18 @@ impl Config {
                 }
             })?),
         };
+        let auto_log = match raw.logging.auto_log_after_secs {
+            None => AutoLogPolicy::default(),
+            Some(secs) if (1..=MAX_AUTO_LOG_AFTER_SECS).contains(&secs) => AutoLogPolicy {
+                after: std::time::Duration::from_secs(secs.unsigned_abs()),
+            },
+            Some(secs) => {
+                return Err(ConfigError::InvalidAutoLog {
+                    path: path.to_owned(),
+                    value: secs,
+                });
+            }
+        };
         let logging = logging_settings(raw.logging, path)?;
         let phone_fields = phone_fields(&raw.lookup, path)?;
         let object_priority = object_priority(raw.lookup, path)?;
@@ -187,6 +210,7 @@ impl Config {
             default_region,
             logging,
             dead_letter_webhook,
+            auto_log,
             object_priority,
             phone_fields,
             pop,
@@ -353,6 +377,7 @@ struct RawPop {
 struct RawLogging {
     mode: Option<String>,
     dead_letter_webhook: Option<String>,
+    auto_log_after_secs: Option<i64>,
     #[serde(default)]
     call_log: RawCallLogNames,
 }
@@ -464,6 +489,24 @@ mod tests {
             matches!(err, ConfigError::Syntax { .. }),
             "unknown key in [phone] refused: {err}"
         );
+    }
+
+    #[test]
+    fn auto_log_after_secs_sets_the_idle_time_and_refuses_nonsense() {
+        assert_eq!(
+            parse("").expect("empty config").auto_log.after,
+            std::time::Duration::from_secs(120),
+            "two minutes by default"
+        );
+        let config = parse("[logging]\nauto_log_after_secs = 2").expect("a short idle time");
+        assert_eq!(config.auto_log.after, std::time::Duration::from_secs(2));
+        for bad in ["0", "-5", "86401"] {
+            let err = parse(&format!("[logging]\nauto_log_after_secs = {bad}")).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InvalidAutoLog { .. }),
+                "{bad} is refused with the range: {err}"
+            );
+        }
     }
 
     #[test]

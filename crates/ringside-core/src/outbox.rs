@@ -20,7 +20,7 @@ pub mod worker;
 pub use database::{OpenOptions, Recovery};
 pub use retry::RetrySchedule;
 pub use webhook::DeadLetterWebhook;
-pub use worker::{DrainReport, Worker, WorkerOptions};
+pub use worker::{DrainReport, OrgFilter, Worker, WorkerOptions};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +33,10 @@ use crate::call_log::{CallLog, CallLogError};
 
 /// The database file's name inside the Ringside home.
 pub const DATABASE_FILE: &str = "ringside.db";
+/// The org tag of logs queued for the built-in demo org (`*` is never part of an alias, so
+/// it cannot collide with a signed-in org's alias).
+pub const DEMO_ORG_TAG: &str = "*demo";
+
 /// Where logs go when the database cannot take them (read-only, full, broken): one JSON
 /// file per call, imported into the queue the next time it opens.
 pub const UNSENT_DIR: &str = "unsent";
@@ -122,6 +126,9 @@ impl ItemState {
 pub struct OutboxItem {
     pub id: i64,
     pub call_id: String,
+    /// The org it was queued for: an alias, [`DEMO_ORG_TAG`], or `None` (queued before
+    /// logs were tagged; sent to whichever signed-in org drains the queue).
+    pub org: Option<String>,
     pub state: ItemState,
     pub attempts: i64,
     pub revision: i64,
@@ -162,9 +169,11 @@ pub struct Outbox {
     path: Arc<PathBuf>,
     recovery: Option<Recovery>,
     wake: Arc<tokio::sync::Notify>,
+    /// Bumped after every committed change, so views can refresh (see [`Outbox::changes`]).
+    changed: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
-const ITEM_COLUMNS: &str = "id, call_id, payload, revision, state, attempts, run_at, \
+const ITEM_COLUMNS: &str = "id, call_id, org, payload, revision, state, attempts, run_at, \
      last_error_code, last_error, task_id, log_id, created_at, updated_at, check_first";
 
 impl Outbox {
@@ -182,6 +191,7 @@ impl Outbox {
             path: Arc::new(path.to_owned()),
             recovery,
             wake: Arc::new(tokio::sync::Notify::new()),
+            changed: Arc::new(tokio::sync::watch::channel(0).0),
         };
         outbox.import_unsent().await?;
         Ok(outbox)
@@ -210,9 +220,33 @@ impl Outbox {
         &self.wake
     }
 
+    /// A receiver that sees a new value after every committed change of the queue (queued,
+    /// claimed, sent, failed, edited, replayed), from this process. Views refresh on it.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// Tells [`Outbox::changes`] subscribers that something was committed.
+    pub(crate) fn touched(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Validates the log and commits it (fsync'd) before returning. The same call id again
     /// updates the queued call (merging in what the update carries) and sends it again.
+    /// The log is untagged: any worker may send it (see [`Outbox::enqueue_for`]).
     pub async fn enqueue(&self, log: &CallLog, actor: &str) -> Result<Enqueued, OutboxError> {
+        self.enqueue_for(log, None, actor).await
+    }
+
+    /// [`Outbox::enqueue`] for one org (`org`: its alias, or [`DEMO_ORG_TAG`]): only a
+    /// worker connected to that org sends it. An update keeps the org the call was first
+    /// queued for unless it names one.
+    pub async fn enqueue_for(
+        &self,
+        log: &CallLog,
+        org: Option<&str>,
+        actor: &str,
+    ) -> Result<Enqueued, OutboxError> {
         log.validate()?;
         let now = now_ms();
         let mut tx = self
@@ -229,12 +263,13 @@ impl Outbox {
             None => {
                 let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at) \
-                     VALUES (?1, ?2, 'pending', ?3, ?3, ?3) RETURNING id",
+                    "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at, org) \
+                     VALUES (?1, ?2, 'pending', ?3, ?3, ?3, ?4) RETURNING id",
                 )
                 .bind(&log.call_id)
                 .bind(payload)
                 .bind(now)
+                .bind(org)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("queueing the call log", e))?;
@@ -255,12 +290,14 @@ impl Outbox {
                     "UPDATE outbox SET payload = ?2, revision = revision + 1, \
                        state = CASE WHEN state = 'in_flight' THEN 'in_flight' ELSE 'pending' END, \
                        attempts = CASE WHEN state = 'in_flight' THEN attempts ELSE 0 END, \
-                       run_at = ?3, updated_at = ?3, last_error = NULL, last_error_code = NULL \
+                       run_at = ?3, updated_at = ?3, last_error = NULL, last_error_code = NULL, \
+                       org = COALESCE(?4, org) \
                      WHERE id = ?1",
                 )
                 .bind(id)
                 .bind(payload)
                 .bind(now)
+                .bind(org)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("updating the queued call log", e))?;
@@ -273,6 +310,7 @@ impl Outbox {
         tx.commit()
             .await
             .map_err(|e| self.write_error("committing the call log", e))?;
+        self.touched();
         self.wake.notify_one();
         Ok(Enqueued {
             id,
@@ -323,6 +361,18 @@ impl Outbox {
         item_from_row(&row)
     }
 
+    /// The item of one call, if it was queued.
+    pub async fn find_call(&self, call_id: &str) -> Result<Option<OutboxItem>, OutboxError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM outbox WHERE call_id = ?1"
+        )))
+        .bind(call_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))?;
+        row.as_ref().map(item_from_row).transpose()
+    }
+
     async fn items_where(&self, condition: &'static str) -> Result<Vec<OutboxItem>, OutboxError> {
         // Safe: `condition` is one of this module's constant strings, never input.
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -368,6 +418,7 @@ impl Outbox {
         tx.commit()
             .await
             .map_err(|e| self.write_error("committing an edit", e))?;
+        self.touched();
         Ok(())
     }
 
@@ -412,6 +463,7 @@ impl Outbox {
         tx.commit()
             .await
             .map_err(|e| self.write_error("committing a replay", e))?;
+        self.touched();
         self.wake.notify_one();
         Ok(call_ids.len())
     }
@@ -503,6 +555,7 @@ fn item_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, OutboxErro
     Ok(OutboxItem {
         id: row.try_get("id").map_err(get)?,
         call_id: row.try_get("call_id").map_err(get)?,
+        org: row.try_get("org").map_err(get)?,
         state: ItemState::parse(row.try_get::<&str, _>("state").map_err(get)?),
         attempts: row.try_get("attempts").map_err(get)?,
         revision: row.try_get("revision").map_err(get)?,

@@ -2,6 +2,7 @@
 
 import { callerView } from "../features/caller/view";
 import { historyView } from "../features/history/view";
+import { queueView } from "../features/queue/view";
 import type { View } from "./view";
 
-export const VIEWS: readonly View[] = [callerView, historyView];
+export const VIEWS: readonly View[] = [callerView, historyView, queueView];

@@ -21,6 +21,41 @@ use super::{Outbox, OutboxError, database, now_ms};
 use crate::audit;
 use crate::call_log::{CallLog, LoggingSettings};
 
+/// Which queued logs a worker sends: it is connected to one org, and a log queued for
+/// another org must wait for that org (signed out logs are held, never sent elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum OrgFilter {
+    /// Every log, whatever org it was queued for (a single-org setup, tests).
+    #[default]
+    All,
+    /// Logs tagged with this org, and untagged ones (queued before logs were tagged): a
+    /// signed-in org, by alias.
+    SignedIn(String),
+    /// Only logs tagged with this org: the built-in demo org ([`super::DEMO_ORG_TAG`]),
+    /// which must never receive a real org's (or an untagged) log.
+    Only(String),
+}
+
+impl OrgFilter {
+    /// The filter for a connection: the demo org takes only its own logs.
+    pub fn for_org(alias: Option<&str>) -> OrgFilter {
+        match alias {
+            Some(alias) => OrgFilter::SignedIn(alias.to_owned()),
+            None => OrgFilter::Only(super::DEMO_ORG_TAG.to_owned()),
+        }
+    }
+
+    /// `(org tag, whether untagged logs match)` for the SQL condition
+    /// `(?tag IS NULL OR org = ?tag OR (org IS NULL AND ?untagged))`.
+    fn sql_binds(&self) -> (Option<&str>, bool) {
+        match self {
+            OrgFilter::All => (None, true),
+            OrgFilter::SignedIn(alias) => (Some(alias), true),
+            OrgFilter::Only(tag) => (Some(tag), false),
+        }
+    }
+}
+
 /// How the worker behaves; the defaults are DESIGN §4's, tests shorten them.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -37,6 +72,8 @@ pub struct WorkerOptions {
     pub actor: String,
     /// Where to announce each new dead letter (none by default).
     pub dead_letter_webhook: Option<super::DeadLetterWebhook>,
+    /// Which logs this worker sends.
+    pub org: OrgFilter,
 }
 
 impl Default for WorkerOptions {
@@ -49,6 +86,7 @@ impl Default for WorkerOptions {
             batch: MAX_GRAPHS_PER_REQUEST,
             actor: "worker".into(),
             dead_letter_webhook: None,
+            org: OrgFilter::All,
         }
     }
 }
@@ -160,6 +198,9 @@ impl Worker {
             }
         }
         report.api_calls = self.client.api_requests_made() - calls_before;
+        if report != DrainReport::default() {
+            self.outbox.touched();
+        }
         Ok(report)
     }
 
@@ -210,12 +251,18 @@ impl Worker {
         }
     }
 
-    /// When the next pending item is due (epoch ms).
+    /// When the next pending item this worker sends is due (epoch ms).
     pub async fn next_due(&self) -> Result<Option<i64>, OutboxError> {
-        sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE state = 'pending'")
-            .fetch_one(self.outbox.pool())
-            .await
-            .map_err(|e| OutboxError::database("reading the queue", e))
+        let (tag, untagged) = self.options.org.sql_binds();
+        sqlx::query_scalar(
+            "SELECT MIN(run_at) FROM outbox WHERE state = 'pending' \
+               AND (?1 IS NULL OR org = ?1 OR (org IS NULL AND ?2))",
+        )
+        .bind(tag)
+        .bind(untagged)
+        .fetch_one(self.outbox.pool())
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))
     }
 
     /// Puts in-flight items back to pending, to be checked before any write: all of them
@@ -264,12 +311,15 @@ impl Worker {
         let rows = sqlx::query(
             "UPDATE outbox SET state = 'in_flight', lease_expires_at = ?1, updated_at = ?2 \
              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?2 \
+                            AND (?4 IS NULL OR org = ?4 OR (org IS NULL AND ?5)) \
                           ORDER BY run_at, id LIMIT ?3) \
              RETURNING id, call_id, payload, revision, attempts, check_first, task_id, last_error_code",
         )
         .bind(lease_until)
         .bind(now)
         .bind(self.options.batch as i64)
+        .bind(self.options.org.sql_binds().0)
+        .bind(self.options.org.sql_binds().1)
         .fetch_all(self.outbox.pool())
         .await
         .map_err(|e| self.outbox.write_error("claiming due call logs", e))?;
@@ -290,6 +340,10 @@ impl Worker {
         }
         // RETURNING gives no order guarantee; deliver oldest first.
         claimed.sort_by_key(|c| c.id);
+        if !claimed.is_empty() {
+            // Views show these as in flight while they are sent.
+            self.outbox.touched();
+        }
         Ok(claimed)
     }
 

@@ -2,6 +2,7 @@
 
 import { showView } from "../../shell/navigation";
 import type { View } from "../../shell/view";
+import { mountCallLog } from "../call-log/call-log";
 import { mountCallerSearch } from "./caller-search";
 import { mountRecordPanel } from "./record-panel";
 
@@ -10,6 +11,8 @@ export const callerView: View = {
   label: "nav.caller",
   mount(section) {
     mountRecordPanel(section, () => showView("caller"));
+    // The log form sits right under the caller the agent just talked to.
+    mountCallLog(section);
     mountCallerSearch(section);
   },
   onShow() {

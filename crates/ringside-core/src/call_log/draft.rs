@@ -1,0 +1,518 @@
+//! The log form's logic, headless: what a form shows for a call that just ended
+//! ([`CallDraft::after_call`], prefilled from the call's events and its screen pop), the
+//! agent's inputs ([`DraftFields`]) turned into a validated [`CallLog`], and the idle rule
+//! ([`DraftBook`]): a form nobody touched for [`AutoLogPolicy::after`] is logged anyway, with
+//! whatever the agent had typed, so no call goes unlogged because the agent moved on.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CallLog, CallLogError, Direction, MAX_NOTES_CHARS};
+use crate::events::{self, CallEvent, CallerId};
+use crate::lookup::CallerObject;
+use crate::pop::Pop;
+
+/// How long an untouched form waits before it is logged anyway (DESIGN §5), unless
+/// `[logging] auto_log_after_secs` says otherwise.
+pub const DEFAULT_AUTO_LOG_AFTER: Duration = Duration::from_secs(120);
+
+/// The number shown when the softphone did not say who was called.
+pub const UNKNOWN_NUMBER: &str = "unknown";
+
+/// The idle rule, from `[logging] auto_log_after_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AutoLogPolicy {
+    /// Time without any edit after which the form is logged as it stands.
+    pub after: Duration,
+}
+
+impl Default for AutoLogPolicy {
+    fn default() -> Self {
+        AutoLogPolicy {
+            after: DEFAULT_AUTO_LOG_AFTER,
+        }
+    }
+}
+
+/// A record the call can be related to (`WhoId` or `WhatId`), as the form lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DraftRecord {
+    pub id: String,
+    /// `Contact`, `Lead`, `Account`, `Opportunity` or `Case`.
+    pub object: String,
+    /// What the agent reads: a name, or a case number and subject.
+    pub label: String,
+}
+
+/// What the agent can change in the form. Empty text means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DraftFields {
+    pub direction: events::Direction,
+    pub from: String,
+    pub to: String,
+    // A call never lasts 2^53 s, so a JS number is exact; ts-rs would say bigint.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub duration_seconds: i64,
+    pub disposition: String,
+    pub subject: String,
+    pub notes: String,
+    /// The Contact or Lead (`WhoId`).
+    pub who_id: Option<String>,
+    /// The Account, Opportunity or Case (`WhatId`).
+    pub what_id: Option<String>,
+}
+
+/// One log form: the call it is for, the records it can be related to, and the fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CallDraft {
+    pub call_id: String,
+    /// When the call started (epoch ms, UTC).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub started_at_ms: i64,
+    /// Nobody answered: logged as a missed call.
+    pub missed: bool,
+    /// Opened by hand ("Log a call"), not by a call's end: never logged by the idle rule.
+    pub manual: bool,
+    /// The matched record from the call's pop (the first, best-ranked match), if any.
+    pub matched: Option<DraftRecord>,
+    /// What the call can be about: the matched record's open Opportunities and Cases (and
+    /// its Account when the match is an Account).
+    pub what_choices: Vec<DraftRecord>,
+    pub fields: DraftFields,
+}
+
+/// What the intake saw of a call before its end: when it rang and when it was answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallTimes {
+    pub rang_at_ms: Option<i64>,
+    pub answered_at_ms: Option<i64>,
+}
+
+/// Dispositions softphones use for a call nobody answered.
+const MISSED_DISPOSITIONS: &[&str] = &[
+    "missed",
+    "no_answer",
+    "no-answer",
+    "noanswer",
+    "unanswered",
+    "busy",
+    "rejected",
+    "declined",
+    "cancelled",
+    "canceled",
+];
+
+impl CallDraft {
+    /// The form for a call that ended at `now_ms`: direction, numbers and duration from the
+    /// `end` event; the start from the answer (else the ring, else end minus duration); the
+    /// matched record and its open Opportunities and Cases from the pop.
+    pub fn after_call(end: &CallEvent, times: CallTimes, pop: Option<&Pop>, now_ms: i64) -> Self {
+        let duration = end
+            .duration_secs
+            .map_or(0, |d| d.min(i64::MAX as u64) as i64);
+        let said_missed = end
+            .disposition
+            .as_deref()
+            .map(|d| d.trim().to_ascii_lowercase())
+            .is_some_and(|d| MISSED_DISPOSITIONS.contains(&d.as_str()));
+        // A ring that ended with no talk time and no answer was missed.
+        let missed = said_missed || (duration == 0 && times.answered_at_ms.is_none());
+        let started_at_ms = times
+            .answered_at_ms
+            .or(times.rang_at_ms)
+            .unwrap_or_else(|| now_ms - duration.saturating_mul(1000));
+        let number = |id: &CallerId| id.number().unwrap_or("anonymous").to_owned();
+        let (matched, what_choices) = related(pop);
+        let who_id = matched
+            .as_ref()
+            .filter(|m| m.object == "Contact" || m.object == "Lead")
+            .map(|m| m.id.clone());
+        // An Account match is what the call is about; a person's call starts unrelated.
+        let what_id = matched
+            .as_ref()
+            .filter(|m| m.object == "Account")
+            .map(|m| m.id.clone());
+        let disposition = if missed {
+            "Missed".to_owned()
+        } else {
+            end.disposition.clone().unwrap_or_default()
+        };
+        CallDraft {
+            call_id: end.call_id.clone(),
+            started_at_ms,
+            missed,
+            manual: false,
+            matched,
+            what_choices,
+            fields: DraftFields {
+                direction: end.direction,
+                from: number(&end.from),
+                to: end
+                    .to
+                    .as_ref()
+                    .map(number)
+                    .unwrap_or_else(|| UNKNOWN_NUMBER.to_owned()),
+                duration_seconds: duration,
+                disposition,
+                subject: String::new(),
+                notes: String::new(),
+                who_id,
+                what_id,
+            },
+        }
+    }
+
+    /// An empty form for a call the agent logs by hand ("Log a call"), with a fresh call id.
+    pub fn manual(now_ms: i64) -> Self {
+        CallDraft {
+            call_id: super::new_call_id(),
+            started_at_ms: now_ms,
+            missed: false,
+            manual: true,
+            matched: None,
+            what_choices: Vec::new(),
+            fields: DraftFields::default(),
+        }
+    }
+
+    /// The log the fields describe, validated as the queue will validate it. Notes over
+    /// Salesforce's 32,000 characters are refused here (never cut): the agent shortens them.
+    pub fn to_call_log(&self, fields: &DraftFields) -> Result<CallLog, CallLogError> {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let id = |s: &Option<String>| s.as_deref().and_then(text);
+        // Notes keep their own spacing (an agent's line breaks are meaningful).
+        let notes = Some(fields.notes.clone()).filter(|n| !n.trim().is_empty());
+        let log = CallLog {
+            call_id: self.call_id.clone(),
+            direction: match fields.direction {
+                events::Direction::Inbound => Direction::Inbound,
+                events::Direction::Outbound => Direction::Outbound,
+            },
+            from: fields.from.trim().to_owned(),
+            to: fields.to.trim().to_owned(),
+            started_at_ms: self.started_at_ms,
+            duration_seconds: fields.duration_seconds,
+            disposition: text(&fields.disposition),
+            subject: text(&fields.subject),
+            notes,
+            who_id: id(&fields.who_id),
+            what_id: id(&fields.what_id),
+            recording_url: None,
+            summary: None,
+            key_topics: Vec::new(),
+            missed: self.missed,
+        };
+        log.validate()?;
+        Ok(log)
+    }
+}
+
+/// How many characters the notes may still take (negative: how many too many). Counts
+/// characters (Unicode scalar values), as Salesforce does, not UTF-8 bytes.
+pub fn notes_room(notes: &str) -> i64 {
+    MAX_NOTES_CHARS as i64 - notes.chars().count() as i64
+}
+
+fn related(pop: Option<&Pop>) -> (Option<DraftRecord>, Vec<DraftRecord>) {
+    let Some(best) = pop.and_then(|p| p.matches().first()) else {
+        return (None, Vec::new());
+    };
+    let matched = DraftRecord {
+        id: best.id.clone(),
+        object: best.object.api_name().to_owned(),
+        label: best.name.clone(),
+    };
+    let mut choices = Vec::new();
+    if best.object == CallerObject::Account {
+        choices.push(matched.clone());
+    }
+    for opportunity in &best.open_opportunities {
+        choices.push(DraftRecord {
+            id: opportunity.id.clone(),
+            object: "Opportunity".into(),
+            label: opportunity.name.clone(),
+        });
+    }
+    for case in &best.open_cases {
+        let label = match (&case.number, &case.subject) {
+            (Some(n), Some(s)) => format!("{n} {s}"),
+            (Some(n), None) => n.clone(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => case.id.clone(),
+        };
+        choices.push(DraftRecord {
+            id: case.id.clone(),
+            object: "Case".into(),
+            label,
+        });
+    }
+    (Some(matched), choices)
+}
+
+/// The forms waiting for the agent, with the idle rule. Keyed by call id; one form per call.
+#[derive(Debug, Default)]
+pub struct DraftBook {
+    policy: AutoLogPolicy,
+    open: BTreeMap<String, OpenDraft>,
+}
+
+#[derive(Debug, Clone)]
+struct OpenDraft {
+    draft: CallDraft,
+    last_touched_ms: i64,
+}
+
+impl DraftBook {
+    pub fn new(policy: AutoLogPolicy) -> Self {
+        DraftBook {
+            policy,
+            open: BTreeMap::new(),
+        }
+    }
+
+    /// Opens a form (or replaces the one of the same call, keeping what the agent typed).
+    pub fn open(&mut self, mut draft: CallDraft, now_ms: i64) -> CallDraft {
+        if let Some(earlier) = self.open.get(&draft.call_id) {
+            let typed = &earlier.draft.fields;
+            draft.fields.subject.clone_from(&typed.subject);
+            draft.fields.notes.clone_from(&typed.notes);
+        }
+        self.open.insert(
+            draft.call_id.clone(),
+            OpenDraft {
+                draft: draft.clone(),
+                last_touched_ms: now_ms,
+            },
+        );
+        draft
+    }
+
+    /// Records the agent's current inputs; the idle time starts again. `false` when no form
+    /// of that call is open (already logged).
+    pub fn touch(&mut self, call_id: &str, fields: DraftFields, now_ms: i64) -> bool {
+        match self.open.get_mut(call_id) {
+            Some(open) => {
+                open.draft.fields = fields;
+                open.last_touched_ms = now_ms;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn get(&self, call_id: &str) -> Option<&CallDraft> {
+        self.open.get(call_id).map(|o| &o.draft)
+    }
+
+    /// Every open form, oldest call first.
+    pub fn all(&self) -> Vec<CallDraft> {
+        let mut drafts: Vec<_> = self.open.values().map(|o| o.draft.clone()).collect();
+        drafts.sort_by_key(|d| d.started_at_ms);
+        drafts
+    }
+
+    /// When the form will be logged by itself (epoch ms); `None` for a manual form.
+    pub fn auto_log_at(&self, call_id: &str) -> Option<i64> {
+        let open = self.open.get(call_id)?;
+        (!open.draft.manual).then(|| open.last_touched_ms + self.policy.after.as_millis() as i64)
+    }
+
+    /// Closes the form (it was logged).
+    pub fn close(&mut self, call_id: &str) -> Option<CallDraft> {
+        self.open.remove(call_id).map(|o| o.draft)
+    }
+
+    /// The forms idle for the policy's time at `now_ms` (manual ones never are): log them.
+    /// They stay open until [`DraftBook::close`], so a failed enqueue is tried again.
+    pub fn due(&self, now_ms: i64) -> Vec<CallDraft> {
+        self.open
+            .keys()
+            .filter(|id| self.auto_log_at(id).is_some_and(|at| at <= now_ms))
+            .filter_map(|id| self.get(id).cloned())
+            .collect()
+    }
+
+    /// The earliest auto-log time of any open form.
+    pub fn next_due(&self) -> Option<i64> {
+        self.open.keys().filter_map(|id| self.auto_log_at(id)).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{CallEventKind, EventSource};
+    use crate::lookup::{CallerMatch, LookupResult, MatchSource, OpenCase, OpenOpportunity};
+
+    fn end(duration: Option<u64>, disposition: Option<&str>) -> CallEvent {
+        CallEvent {
+            event: CallEventKind::End,
+            call_id: "c-1".into(),
+            from: CallerId::Number("+14155550123".into()),
+            to: Some(CallerId::Number("+14155550100".into())),
+            direction: events::Direction::Inbound,
+            duration_secs: duration,
+            disposition: disposition.map(str::to_owned),
+            source: EventSource::Api,
+        }
+    }
+
+    fn jane_pop() -> Pop {
+        Pop::Searched {
+            result: LookupResult {
+                query: "+14155550123".into(),
+                normalized: "+14155550123".into(),
+                kind: crate::lookup::QueryKind::Phone,
+                matches: vec![CallerMatch {
+                    object: CallerObject::Contact,
+                    id: "003000000000001AAA".into(),
+                    name: "Jane Caller".into(),
+                    company: None,
+                    title: None,
+                    phone: None,
+                    email: None,
+                    matched_field: "Phone".into(),
+                    owner: None,
+                    last_modified: None,
+                    open_opportunities: vec![OpenOpportunity {
+                        id: "006000000000001AAA".into(),
+                        name: "Headsets".into(),
+                        stage: None,
+                        amount: None,
+                        close_date: None,
+                    }],
+                    open_cases: vec![OpenCase {
+                        id: "500000000000001AAA".into(),
+                        number: Some("00001026".into()),
+                        subject: Some("Headset drops calls".into()),
+                        status: None,
+                    }],
+                    related_loaded: true,
+                    source: MatchSource::Search,
+                }],
+                api_calls: 1,
+                cached: false,
+                elapsed_ms: 3,
+            },
+        }
+    }
+
+    #[test]
+    fn an_answered_call_is_prefilled_from_its_events_and_pop() {
+        let times = CallTimes {
+            rang_at_ms: Some(1_000),
+            answered_at_ms: Some(3_000),
+        };
+        let draft = CallDraft::after_call(&end(Some(42), None), times, Some(&jane_pop()), 50_000);
+        assert!(!draft.missed, "42 s of talk time is an answered call");
+        assert_eq!(draft.started_at_ms, 3_000, "the call started when answered");
+        assert_eq!(draft.fields.duration_seconds, 42);
+        assert_eq!(draft.fields.from, "+14155550123");
+        assert_eq!(draft.fields.to, "+14155550100");
+        assert_eq!(
+            draft.fields.who_id.as_deref(),
+            Some("003000000000001AAA"),
+            "the matched Contact is the WhoId"
+        );
+        let ids: Vec<_> = draft.what_choices.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["006000000000001AAA", "500000000000001AAA"],
+            "her open Opportunity and Case are the WhatId choices"
+        );
+        assert_eq!(draft.what_choices[1].label, "00001026 Headset drops calls");
+        let log = draft
+            .to_call_log(&draft.fields)
+            .expect("a prefilled form is loggable as it stands");
+        assert_eq!(log.who_id.as_deref(), Some("003000000000001AAA"));
+        assert_eq!(log.subject, None, "an empty subject is left to the default");
+    }
+
+    #[test]
+    fn a_call_nobody_answered_is_logged_as_missed() {
+        let draft = CallDraft::after_call(&end(Some(0), None), CallTimes::default(), None, 9_000);
+        assert!(draft.missed, "no talk time and no answer: missed");
+        assert_eq!(draft.fields.disposition, "Missed");
+        assert_eq!(
+            draft.started_at_ms, 9_000,
+            "with no ring seen it started at its end"
+        );
+        let said =
+            CallDraft::after_call(&end(None, Some("no-answer")), CallTimes::default(), None, 0);
+        assert!(
+            said.missed,
+            "the softphone's own 'no-answer' disposition counts"
+        );
+        let log = said
+            .to_call_log(&said.fields)
+            .expect("a missed call is loggable");
+        assert!(log.missed);
+        assert_eq!(log.effective_subject(), "Missed call from +14155550123");
+    }
+
+    #[test]
+    fn notes_over_the_salesforce_limit_are_refused_with_the_count_never_cut() {
+        let draft = CallDraft::after_call(&end(Some(5), None), CallTimes::default(), None, 0);
+        let mut fields = draft.fields.clone();
+        fields.notes = "日本語のメモ".repeat(40_000 / 6 + 1);
+        assert!(notes_room(&fields.notes) < 0);
+        let err = draft
+            .to_call_log(&fields)
+            .expect_err("40,000 characters exceed Task.Description");
+        assert!(
+            err.to_string().contains("32000") && err.to_string().contains("40002"),
+            "the agent is told the count and the limit: {err}"
+        );
+        fields.notes = "مرحبا ".repeat(5_000);
+        let log = draft
+            .to_call_log(&fields)
+            .expect("30,000 Arabic characters (60,000 bytes) fit: the limit counts characters");
+        assert_eq!(
+            log.notes.as_deref(),
+            Some(fields.notes.as_str()),
+            "kept whole"
+        );
+    }
+
+    #[test]
+    fn an_untouched_form_is_due_after_the_idle_time_and_each_edit_restarts_it() {
+        let mut book = DraftBook::new(AutoLogPolicy {
+            after: Duration::from_secs(10),
+        });
+        let draft = CallDraft::after_call(&end(Some(5), None), CallTimes::default(), None, 0);
+        book.open(draft.clone(), 1_000);
+        assert!(book.due(10_999).is_empty(), "not yet idle for 10 s");
+        let mut fields = draft.fields.clone();
+        fields.notes = "call back Tuesday".into();
+        assert!(book.touch("c-1", fields, 8_000));
+        assert!(
+            book.due(17_999).is_empty(),
+            "the edit at 8 s restarted the idle time"
+        );
+        let due = book.due(18_000);
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            due[0].fields.notes, "call back Tuesday",
+            "what the agent typed is what gets logged"
+        );
+        assert_eq!(book.next_due(), Some(18_000));
+        book.close("c-1");
+        assert!(
+            book.due(i64::MAX).is_empty(),
+            "a logged form is never logged twice"
+        );
+        assert!(!book.touch("c-1", DraftFields::default(), 0));
+
+        let manual = CallDraft::manual(0);
+        book.open(manual.clone(), 0);
+        assert!(
+            book.due(i64::MAX).is_empty(),
+            "a hand-opened form is never logged by itself"
+        );
+    }
+}

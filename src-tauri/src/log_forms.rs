@@ -1,0 +1,316 @@
+//! The log forms of the desktop app: on a call's `end` (from the intake's `EventStream`) the
+//! main window gets a form prefilled by ringside-core's `CallDraft::after_call`; a form the
+//! agent leaves alone for `[logging] auto_log_after_secs` is logged anyway (`DraftBook`).
+//! Logging commits the call to the outbox ([`crate::outbox_runner`]) before it returns;
+//! when the database is unusable the log is kept as a file beside it (never lost).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
+use ringside_core::events::{CallEvent, CallEventKind, EventStream};
+use ringside_core::outbox::{keep_unsent, now_ms};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::org::ActiveOrg;
+use crate::outbox_runner::{CallLogQueue, org_tag};
+use crate::popup::LatestPop;
+
+/// A form opened (or reopened) in the main window.
+pub const CALL_LOG_OPENED_EVENT: &str = "call-log-opened";
+/// A form was logged (by the agent or the idle rule), or could not be.
+pub const CALL_LOG_LOGGED_EVENT: &str = "call-log-logged";
+
+/// How often the idle rule looks at the open forms.
+const IDLE_TICK: Duration = Duration::from_millis(200);
+/// Calls remembered between ring and end; older ones are forgotten (a lost `end`).
+const MAX_TRACKED_CALLS: usize = 500;
+
+/// One open form as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct OpenCallLog {
+    pub draft: CallDraft,
+    /// When the idle rule logs it (epoch ms); `null` for a form opened by hand.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub auto_log_at_ms: Option<i64>,
+}
+
+/// What happened to a logged form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct LoggedCall {
+    pub call_id: String,
+    /// `queued` (committed to the outbox), `kept` (saved as a file: the database is
+    /// unusable), or `failed` (not logged; `message` says why and the form stays open).
+    pub outcome: String,
+    /// The queue item's id, when queued.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub queue_id: Option<i64>,
+    /// Logged by the idle rule rather than the agent.
+    pub automatic: bool,
+    pub message: Option<String>,
+}
+
+/// The open forms and what the intake saw of each call, in managed state.
+#[derive(Debug)]
+pub struct LogForms {
+    book: Mutex<DraftBook>,
+    calls: Mutex<HashMap<String, CallTimes>>,
+}
+
+impl LogForms {
+    pub fn new(policy: AutoLogPolicy) -> Self {
+        LogForms {
+            book: Mutex::new(DraftBook::new(policy)),
+            calls: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn book(&self) -> MutexGuard<'_, DraftBook> {
+        self.book.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every open form.
+    pub fn open_forms(&self) -> Vec<OpenCallLog> {
+        let book = self.book();
+        book.all()
+            .into_iter()
+            .map(|draft| OpenCallLog {
+                auto_log_at_ms: book.auto_log_at(&draft.call_id),
+                draft,
+            })
+            .collect()
+    }
+
+    /// Opens a form for a call logged by hand.
+    pub fn open_manual(&self) -> OpenCallLog {
+        let draft = self.book().open(CallDraft::manual(now_ms()), now_ms());
+        OpenCallLog {
+            draft,
+            auto_log_at_ms: None,
+        }
+    }
+
+    /// Records the agent's inputs (restarting the idle time). `None` when no such form is open.
+    pub fn update(&self, call_id: &str, fields: DraftFields) -> Option<OpenCallLog> {
+        let mut book = self.book();
+        book.touch(call_id, fields, now_ms()).then(|| OpenCallLog {
+            draft: book.get(call_id).cloned().expect("touched just now"),
+            auto_log_at_ms: book.auto_log_at(call_id),
+        })
+    }
+
+    fn open_after_call(&self, draft: CallDraft) -> OpenCallLog {
+        let mut book = self.book();
+        let draft = book.open(draft, now_ms());
+        OpenCallLog {
+            auto_log_at_ms: book.auto_log_at(&draft.call_id),
+            draft,
+        }
+    }
+
+    fn draft(&self, call_id: &str) -> Option<CallDraft> {
+        self.book().get(call_id).cloned()
+    }
+
+    fn close(&self, call_id: &str) {
+        self.book().close(call_id);
+    }
+
+    fn times(&self) -> MutexGuard<'_, HashMap<String, CallTimes>> {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Subscribes to the intake's events and runs the idle rule. Needs `LogForms`, `ActiveOrg`,
+/// `LatestPop` and `CallLogQueue` managed, and the intake's `EventStream` (when it started).
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    match app.try_state::<EventStream>() {
+        Some(stream) => {
+            let receiver = stream.subscribe();
+            tauri::async_runtime::spawn(follow_calls(app.clone(), receiver));
+        }
+        None => tracing::warn!("no call events: log forms open only from \"Log a call\""),
+    }
+    tauri::async_runtime::spawn(idle_rule(app.clone()));
+}
+
+async fn follow_calls<R: Runtime>(
+    app: AppHandle<R>,
+    mut receiver: tokio::sync::broadcast::Receiver<CallEvent>,
+) {
+    loop {
+        let event = match receiver.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "the log forms fell behind and skipped call events");
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let forms = app.state::<LogForms>();
+        let now = now_ms();
+        match event.event {
+            CallEventKind::Ring => {
+                let mut calls = forms.times();
+                if calls.len() >= MAX_TRACKED_CALLS {
+                    calls.clear();
+                }
+                calls.entry(event.call_id.clone()).or_default().rang_at_ms = Some(now);
+            }
+            CallEventKind::Answer => {
+                forms
+                    .times()
+                    .entry(event.call_id.clone())
+                    .or_default()
+                    .answered_at_ms = Some(now);
+            }
+            CallEventKind::End => {
+                let times = forms.times().remove(&event.call_id).unwrap_or_default();
+                let app = app.clone();
+                // The pop may need a search (a cache miss): never hold up the next event.
+                tauri::async_runtime::spawn(async move {
+                    let pop = pop_of(&app, &event).await;
+                    let draft = CallDraft::after_call(&event, times, pop.as_ref(), now);
+                    let opened = app.state::<LogForms>().open_after_call(draft);
+                    show_main(&app);
+                    if let Err(err) = app.emit_to("main", CALL_LOG_OPENED_EVENT, &opened) {
+                        tracing::warn!(%err, "could not send the log form to the main window");
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// The call's pop: the one the pop-up showed, else the screen pop (a cache hit when it rang
+/// in the last minute).
+async fn pop_of<R: Runtime>(
+    app: &AppHandle<R>,
+    event: &CallEvent,
+) -> Option<ringside_core::pop::Pop> {
+    if let Some(shown) = app.state::<LatestPop>().get()
+        && shown.call_id == event.call_id
+        && shown.pop.is_some()
+    {
+        return shown.pop;
+    }
+    let screen_pop = Arc::clone(&app.state::<ActiveOrg>().current().screen_pop);
+    Some(screen_pop.pop(event.peer()).await)
+}
+
+fn show_main<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(main) = app.get_webview_window("main")
+        && let Err(err) = main.unminimize().and_then(|()| main.show())
+    {
+        tracing::warn!(%err, "could not show the main window for the log form");
+    }
+}
+
+/// Logs the forms nobody touched for the idle time.
+async fn idle_rule<R: Runtime>(app: AppHandle<R>) {
+    loop {
+        tokio::time::sleep(IDLE_TICK).await;
+        let due = app.state::<LogForms>().book().due(now_ms());
+        for draft in due {
+            let logged = log_form(&app, &draft.call_id, &draft.fields, true).await;
+            if logged.outcome == "failed" {
+                // Tell the agent, and wait another idle period before trying again.
+                app.state::<LogForms>().book().touch(
+                    &draft.call_id,
+                    draft.fields.clone(),
+                    now_ms(),
+                );
+            }
+        }
+    }
+}
+
+/// Logs one open form: validated, then committed to the outbox (or kept as a file when the
+/// database is unusable). Closes the form unless it failed; announces the outcome.
+pub async fn log_form<R: Runtime>(
+    app: &AppHandle<R>,
+    call_id: &str,
+    fields: &DraftFields,
+    automatic: bool,
+) -> LoggedCall {
+    let forms = app.state::<LogForms>();
+    let failed = |message: String| LoggedCall {
+        call_id: call_id.to_owned(),
+        outcome: "failed".into(),
+        queue_id: None,
+        automatic,
+        message: Some(message),
+    };
+    let logged = match forms.draft(call_id) {
+        None => failed("This call was already logged, or its form was closed.".into()),
+        Some(draft) => match draft.to_call_log(fields) {
+            Err(err) => failed(err.to_string()),
+            Ok(log) => {
+                let org = org_tag(&app.state::<ActiveOrg>().current());
+                let actor = if automatic { "auto-log" } else { "agent" };
+                let queue = app.state::<CallLogQueue>();
+                let result = match queue.outbox() {
+                    Some(outbox) => outbox.enqueue_for(&log, Some(&org), actor).await,
+                    None => Err(ringside_core::outbox::OutboxError::ReadOnly {
+                        path: std::path::PathBuf::from(ringside_core::outbox::DATABASE_FILE),
+                    }),
+                };
+                match result {
+                    Ok(queued) => LoggedCall {
+                        call_id: call_id.to_owned(),
+                        outcome: "queued".into(),
+                        queue_id: Some(queued.id),
+                        automatic,
+                        message: None,
+                    },
+                    Err(err) if err.database_unusable() || queue.outbox().is_none() => {
+                        keep(&log, &err, automatic)
+                    }
+                    Err(err) => failed(err.to_string()),
+                }
+            }
+        },
+    };
+    if logged.outcome != "failed" {
+        forms.close(call_id);
+    }
+    if let Err(err) = app.emit_to("main", CALL_LOG_LOGGED_EVENT, &logged) {
+        tracing::debug!(%err, "could not announce a logged call");
+    }
+    logged
+}
+
+/// Keeps the log as `RINGSIDE_HOME/unsent/<call id>.json`, queued when the database opens.
+fn keep(
+    log: &ringside_core::call_log::CallLog,
+    err: &ringside_core::outbox::OutboxError,
+    automatic: bool,
+) -> LoggedCall {
+    let kept = crate::org::home().and_then(|home| Ok(keep_unsent(&home, log)?));
+    match kept {
+        Ok(file) => LoggedCall {
+            call_id: log.call_id.clone(),
+            outcome: "kept".into(),
+            queue_id: None,
+            automatic,
+            message: Some(format!(
+                "{err}. The log was kept in {} and is queued as soon as the database works again.",
+                file.display()
+            )),
+        },
+        Err(keep_err) => LoggedCall {
+            call_id: log.call_id.clone(),
+            outcome: "failed".into(),
+            queue_id: None,
+            automatic,
+            message: Some(format!(
+                "{err}. The log could not be kept either ({keep_err:#}); copy your notes now."
+            )),
+        },
+    }
+}

@@ -1,0 +1,284 @@
+//! The call-log queue inside the app: opens the same SQLite outbox as the CLI
+//! (`RINGSIDE_HOME/ringside.db`) and runs ringside-core's worker against the org in use.
+//!
+//! The worker follows the org: it is started for [`ActiveOrg::current`] and restarted
+//! whenever another org comes into use (sign-in, switch, sign-out). Each worker sends only the
+//! logs queued for its own org (`OrgFilter`), so a signed-out org's logs stay held, with no
+//! attempt spent, until that org is signed in again; they never go to the demo org.
+//! A database that cannot be opened (read-only, full, damaged) does not stop the app: the
+//! problem is kept in words for the queue view and the log form.
+//! Every committed change of the queue is announced to the main window as [`QUEUE_CHANGED_EVENT`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use ringside_core::config::Config;
+use ringside_core::outbox::{
+    DEMO_ORG_TAG, OrgFilter, Outbox, OutboxError, QueueStatus, Worker, WorkerOptions,
+};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::watch;
+
+use crate::org::{ActiveOrg, OrgLink};
+
+/// The event the main window refreshes its queue view and log-form states on.
+pub const QUEUE_CHANGED_EVENT: &str = "queue-changed";
+
+/// How often the runner looks whether another org came into use.
+const ORG_POLL: Duration = Duration::from_millis(500);
+/// How long to wait before trying again when another process (`ringside queue drain`)
+/// holds the worker lock.
+const BUSY_RETRY: Duration = Duration::from_secs(5);
+/// How long exit waits for a pass in progress to finish (an unfinished one is re-checked,
+/// never duplicated, at the next start).
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// The queue in managed state: the open outbox, or why there is none.
+#[derive(Debug)]
+pub struct CallLogQueue {
+    outbox: Option<Outbox>,
+    /// What is wrong with the database and what to do, for the UI.
+    problem: Option<String>,
+    /// Set when a damaged database was moved aside at start.
+    notice: Option<String>,
+    config: Config,
+    stop: watch::Sender<bool>,
+    running: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
+
+impl CallLogQueue {
+    /// Opens the outbox in the Ringside home. Never fails: a problem is kept for the UI.
+    pub async fn open() -> CallLogQueue {
+        let (stop, _) = watch::channel(false);
+        let mut queue = CallLogQueue {
+            outbox: None,
+            problem: None,
+            notice: None,
+            config: Config::default(),
+            stop,
+            running: Mutex::new(None),
+        };
+        let home = match crate::org::home() {
+            Ok(home) => home,
+            Err(err) => {
+                queue.problem = Some(format!("{err:#}"));
+                return queue;
+            }
+        };
+        match Config::load_from_home(&home) {
+            Ok(config) => queue.config = config,
+            Err(err) => {
+                tracing::warn!("ringside.toml is unusable; call logging uses the defaults: {err}");
+                queue.notice = Some(format!(
+                    "{err}. Call logging uses the default settings until it is fixed."
+                ));
+            }
+        }
+        match Outbox::open_in_home(&home).await {
+            Ok(outbox) => {
+                if let Some(recovery) = outbox.recovery() {
+                    let text = format!(
+                        "The call-log database was unreadable ({}). It was moved to {} and a new one was started; logs that were in it are not lost: keep that file and contact your admin.",
+                        recovery.reason,
+                        recovery.moved_to.display()
+                    );
+                    tracing::warn!("{text}");
+                    queue.notice = Some(text);
+                }
+                queue.outbox = Some(outbox);
+            }
+            Err(err) => {
+                tracing::error!("the call-log queue cannot open: {err}");
+                queue.problem = Some(problem_text(&err));
+            }
+        }
+        queue
+    }
+
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_ref()
+    }
+
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Starts the worker task and the change announcer (nothing when the outbox is closed).
+    pub fn start<R: Runtime>(&self, app: AppHandle<R>) {
+        let Some(outbox) = self.outbox.clone() else {
+            return;
+        };
+        tauri::async_runtime::spawn(announce_changes(app.clone(), outbox.changes()));
+        let task = tauri::async_runtime::spawn(follow_org(
+            app,
+            outbox,
+            self.config.clone(),
+            self.stop.subscribe(),
+        ));
+        *self.running.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+    }
+
+    /// Stops the worker between passes and closes the database (at exit).
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let task = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(task) = task
+            && tokio::time::timeout(STOP_GRACE, task).await.is_err()
+        {
+            tracing::warn!(
+                "the queue worker did not stop in time; its claims are re-checked at next start"
+            );
+        }
+        if let Some(outbox) = &self.outbox {
+            outbox.close().await;
+        }
+    }
+}
+
+/// The org tag logs are queued under for this link (see `OrgFilter`).
+pub fn org_tag(link: &OrgLink) -> String {
+    match (&link.identity.alias, link.identity.demo) {
+        (Some(alias), false) => alias.clone(),
+        _ => DEMO_ORG_TAG.to_owned(),
+    }
+}
+
+/// The problem in words, with the next step.
+pub fn problem_text(err: &OutboxError) -> String {
+    match err {
+        OutboxError::ReadOnly { .. } | OutboxError::Full { .. } | OutboxError::Corrupt { .. } => {
+            format!(
+                "{err}. Until then, logged calls are kept as files beside it and queued when it works again."
+            )
+        }
+        other => format!("{other}. Restart Ringside; if it stays, contact your admin."),
+    }
+}
+
+/// Runs a worker for the org in use; restarts it when another org comes into use.
+async fn follow_org<R: Runtime>(
+    app: AppHandle<R>,
+    outbox: Outbox,
+    config: Config,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let link = app.state::<ActiveOrg>().current();
+        let options = WorkerOptions {
+            dead_letter_webhook: config.dead_letter_webhook.clone(),
+            org: OrgFilter::for_org(
+                link.identity
+                    .alias
+                    .as_deref()
+                    .filter(|_| !link.identity.demo),
+            ),
+            actor: "worker".into(),
+            ..worker_timings()
+        };
+        let worker = Worker::start(
+            outbox.clone(),
+            link.client.clone(),
+            config.logging.clone(),
+            options,
+        )
+        .await;
+        let pause = match worker {
+            Ok(worker) => {
+                tracing::info!(org = %org_tag(&link), "queue worker sending");
+                let changed = org_changed(&app, &link, stop.clone());
+                worker.run(changed).await;
+                // The worker (and its lock) is dropped here, before the next one starts.
+                Duration::ZERO
+            }
+            Err(OutboxError::WorkerBusy { .. }) => {
+                tracing::info!("another Ringside process is sending the queue; trying again later");
+                BUSY_RETRY
+            }
+            Err(err) => {
+                tracing::warn!("the queue worker cannot start: {err}");
+                BUSY_RETRY
+            }
+        };
+        if !pause.is_zero() {
+            tokio::select! {
+                _ = stop.wait_for(|stopped| *stopped) => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+/// Completes when the app stops or another org than `link` comes into use.
+async fn org_changed<R: Runtime>(
+    app: &AppHandle<R>,
+    link: &Arc<OrgLink>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => return,
+            () = tokio::time::sleep(ORG_POLL) => {}
+        }
+        if !Arc::ptr_eq(&app.state::<ActiveOrg>().current(), link) {
+            tracing::info!("the org in use changed; the queue worker follows");
+            return;
+        }
+    }
+}
+
+/// Tells the main window after each committed change (coalesced: one event per burst).
+async fn announce_changes<R: Runtime>(app: AppHandle<R>, mut changes: watch::Receiver<u64>) {
+    while changes.changed().await.is_ok() {
+        let status = match app.try_state::<CallLogQueue>() {
+            Some(queue) => match queue.outbox() {
+                Some(outbox) => outbox.status().await.ok(),
+                None => None,
+            },
+            None => None,
+        };
+        let status: Option<QueueStatus> = status;
+        if let Err(err) = app.emit_to(
+            "main",
+            QUEUE_CHANGED_EVENT,
+            status.map(crate::commands::queue::QueueCounts::from),
+        ) {
+            tracing::debug!(%err, "could not announce a queue change");
+        }
+        // Coalesce a burst (a batch settles many items at once) into one refresh.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The worker's timings: DESIGN §4's, or shorter from `RINGSIDE_QUEUE_FAST=1` (tests only:
+/// a dead letter after a few quick attempts, outages probed every 200 ms).
+fn worker_timings() -> WorkerOptions {
+    let fast = std::env::var("RINGSIDE_QUEUE_FAST").is_ok_and(|v| v == "1");
+    if fast {
+        WorkerOptions {
+            schedule: ringside_core::outbox::RetrySchedule::new(vec![
+                Duration::from_millis(50),
+                Duration::from_millis(100),
+            ]),
+            unreachable_wait: Duration::from_millis(200),
+            signed_out_wait: Duration::from_millis(500),
+            ..WorkerOptions::default()
+        }
+    } else {
+        WorkerOptions::default()
+    }
+}

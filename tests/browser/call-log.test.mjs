@@ -1,0 +1,183 @@
+// The log form in Chromium with Tauri IPC mocked: a call's end (event `call-log-opened`) shows a
+// form prefilled with the call and its matched record; edits reach the shell (idle time restarts);
+// "Log call" sends the agent's fields and the result line follows the queue (queued → sent); notes
+// over Salesforce's 32,000 characters are refused with the count before anything is sent; an
+// automatic log replaces the form; "Log a call" opens an empty form with number inputs.
+// Expected texts come from the catalogs, so these check wiring, not copy.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+
+const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/call-log/locales/${locale}.json`, import.meta.url));
+
+const DRAFT = {
+  call_id: "call-42",
+  started_at_ms: Date.UTC(2026, 10, 22, 9, 30),
+  missed: false,
+  manual: false,
+  matched: { id: "003000000000001AAA", object: "Contact", label: "Jane Caller" },
+  what_choices: [
+    { id: "006000000000001AAA", object: "Opportunity", label: "Headsets" },
+    { id: "500000000000001AAA", object: "Case", label: "00001026 Headset drops calls" },
+  ],
+  fields: {
+    direction: "inbound",
+    from: "+14155550123",
+    to: "+14155550100",
+    duration_seconds: 95,
+    disposition: "",
+    subject: "",
+    notes: "",
+    who_id: "003000000000001AAA",
+    what_id: null,
+  },
+};
+const OPEN = { draft: DRAFT, auto_log_at_ms: Date.now() + 120_000 };
+
+// A second mockIPC over the harness's: answers the log form's commands and records them.
+const logFormMock = `(() => {
+window.__state = "pending";
+window.__calls = [];
+window.__tauriMocks.mockIPC(async (cmd, args) => {
+  window.__calls.push({ cmd, args });
+  switch (cmd) {
+    case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
+    case "open_call_logs": return [];
+    case "update_call_log": return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
+    case "log_call": return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };
+    case "call_log_state": return window.__state;
+    case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null } }, auto_log_at_ms: null };
+    case "queue_overview": return { counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem: null, notice: null };
+    default: throw "command " + cmd + " not allowed";
+  }
+}, { shouldMockEvents: true });
+window.__emit = (event, payload) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload });
+})();`;
+
+let server;
+let browser;
+let en;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+  en = JSON.parse(await readFile(localeFile("en"), "utf8"));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openForm() {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err));
+  await page.addInitScript({ content: await ipcMockScript({}) });
+  await page.addInitScript({ content: logFormMock });
+  await page.goto(server.url);
+  await page.waitForSelector("#call-log-start");
+  await page.evaluate((draft) => {
+    window.__draft = draft;
+  }, DRAFT);
+  // The form listens before the shell could send; wait until it asked for open forms.
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "open_call_logs"));
+  await page.evaluate((open) => window.__emit("call-log-opened", open), OPEN);
+  await page.waitForSelector('.call-log-form[data-call-id="call-42"]');
+  return { page, errors };
+}
+
+test("a call's end shows the form prefilled with the call and its matched record", async () => {
+  const { page, errors } = await openForm();
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  const summary = await form.locator(".call-log-summary").textContent();
+  assert.ok(summary.includes("+14155550123") && summary.includes("+14155550100"), `both numbers are shown: ${summary}`);
+  assert.ok(summary.includes("1:35"), `the duration (95 s) is shown as 1:35: ${summary}`);
+  assert.ok(summary.includes(en["callLog.inbound"]), `the direction is shown: ${summary}`);
+  assert.match(await form.locator(".call-log-matched").textContent(), /Jane Caller/, "the matched Contact is named");
+  const options = await form.locator(".call-log-what option").allTextContents();
+  assert.deepEqual(options.slice(1), ["Opportunity: Headsets", "Case: 00001026 Headset drops calls"], "her open Opportunity and Case are the WhatId choices");
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "call-log-disposition", "keyboard-first: the outcome field has focus");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("edits reach the shell, and Log call sends the agent's fields and follows the queue to sent", async () => {
+  const { page, errors } = await openForm();
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  await form.locator(".call-log-disposition").fill("Resolved");
+  await form.locator(".call-log-subject").fill("Headset replaced");
+  await form.locator(".call-log-what").selectOption("500000000000001AAA");
+  await form.locator(".call-log-notes").fill("Sent a new headset — 新しいヘッドセット");
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "update_call_log" && c.args.fields.notes.includes("新しい")));
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args);
+  assert.equal(sent.callId, "call-42");
+  assert.equal(sent.fields.disposition, "Resolved");
+  assert.equal(sent.fields.subject, "Headset replaced");
+  assert.equal(sent.fields.what_id, "500000000000001AAA", "the chosen Case is the WhatId");
+  assert.equal(sent.fields.who_id, "003000000000001AAA", "the matched Contact stays the WhoId");
+  assert.equal(sent.fields.notes, "Sent a new headset — 新しいヘッドセット", "non-Latin notes are sent as typed");
+  assert.equal(await page.locator(".call-log-form").count(), 0, "the logged form is closed");
+  const result = page.locator('.call-log-result[data-call-id="call-42"]');
+  assert.match(await result.getAttribute("data-state"), /^(queued|pending)$/, "right after Log call it is queued");
+
+  await page.evaluate(() => {
+    window.__state = "delivered";
+    return window.__emit("queue-changed", { pending: 0, in_flight: 0, delivered: 1, dead: 0 });
+  });
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"][data-state="delivered"]');
+  assert.ok((await result.textContent()).includes(en["callLog.result.delivered"].replace("{call}: ", "")), "the line says sent");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("notes over 32,000 characters are refused with the count before anything is sent", async () => {
+  const { page } = await openForm();
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  // 40,000 characters of Japanese, plus emoji that are 2 UTF-16 units but 1 character each.
+  const notes = "議事録".repeat(13_333) + "😀";
+  await form.locator(".call-log-notes").fill(notes);
+  const count = form.locator(".call-log-notes-count");
+  await page.waitForSelector('.call-log-notes-count[data-over="true"]');
+  const text = await count.textContent();
+  assert.ok(text.includes("40,000") && text.includes("32,000") && text.includes("8,000"), `the count, the limit and how much to cut: ${text}`);
+  assert.equal(await form.locator(".call-log-submit").isDisabled(), true, "Log call is disabled while the notes are too long");
+  await form.locator(".call-log-notes").press("Enter");
+  assert.equal(await page.evaluate(() => window.__calls.filter((c) => c.cmd === "log_call").length), 0, "nothing is sent, and nothing is cut");
+  await form.locator(".call-log-notes").fill("😀".repeat(32_000));
+  await page.waitForSelector('.call-log-notes-count[data-over="false"]');
+  assert.equal(await form.locator(".call-log-submit").isDisabled(), false, "32,000 emoji are 32,000 characters: allowed");
+  await page.close();
+});
+
+test("an automatic log closes the form and says it was logged automatically", async () => {
+  const { page } = await openForm();
+  await page.evaluate(() => window.__emit("call-log-logged", { call_id: "call-42", outcome: "queued", queue_id: 8, automatic: true, message: null }));
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"] .call-log-result-auto');
+  assert.equal(await page.locator(".call-log-form").count(), 0, "the form the idle rule logged is gone");
+  assert.equal(await page.locator(".call-log-result-auto").textContent(), en["callLog.result.automatic"]);
+  await page.close();
+});
+
+test("Log a call opens an empty form that asks for the numbers", async () => {
+  const { page } = await openForm();
+  await page.click("#call-log-start");
+  const form = page.locator('.call-log-form[data-call-id="rs-manual"]');
+  await form.waitFor();
+  assert.equal(await form.getAttribute("data-manual"), "true");
+  await form.locator(".call-log-from").fill("+14155550199");
+  await form.locator(".call-log-to").fill("+14155550100");
+  await form.locator(".call-log-direction").selectOption("outbound");
+  await form.locator(".call-log-duration").fill("60");
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="rs-manual"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.deepEqual(
+    { direction: sent.direction, from: sent.from, to: sent.to, duration: sent.duration_seconds },
+    { direction: "outbound", from: "+14155550199", to: "+14155550100", duration: 60 },
+    "the typed call is what is logged",
+  );
+  await page.close();
+});

@@ -1,0 +1,73 @@
+// The log form's IPC: every call to the shell goes through here, in the shared `Outcome` shape.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { Outcome, IpcError } from "../../backend";
+import { BACKEND_UNAVAILABLE } from "../../backend";
+import type { CallDraft } from "../../bindings/CallDraft";
+import type { DraftFields } from "../../bindings/DraftFields";
+import type { DraftRecord } from "../../bindings/DraftRecord";
+import type { LoggedCall } from "../../bindings/LoggedCall";
+import type { OpenCallLog } from "../../bindings/OpenCallLog";
+import type { QueueCounts } from "../../bindings/QueueCounts";
+
+export type { CallDraft, DraftFields, DraftRecord, LoggedCall, OpenCallLog, QueueCounts };
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+/** The forms waiting for the agent (`open_call_logs`). */
+export const openCallLogs = (): Promise<Outcome<OpenCallLog[]>> => call("open_call_logs");
+
+/** "Log a call": an empty form with a fresh call id (`start_call_log`). */
+export const startCallLog = (): Promise<Outcome<OpenCallLog>> => call("start_call_log");
+
+/** Keeps the agent's inputs and restarts the idle time (`update_call_log`). */
+export const updateCallLog = (callId: string, fields: DraftFields): Promise<Outcome<OpenCallLog>> =>
+  call("update_call_log", { callId, fields });
+
+/** Commits the log to the durable queue (`log_call`); Salesforce is not waited for. */
+export const logCall = (callId: string, fields: DraftFields): Promise<Outcome<LoggedCall>> =>
+  call("log_call", { callId, fields });
+
+/** `pending`, `in_flight`, `delivered`, `dead`, or null (`call_log_state`). */
+export const callLogState = (callId: string): Promise<Outcome<string | null>> => call("call_log_state", { callId });
+
+/** A form opened by a call's end (event `call-log-opened`). */
+export const onCallLogOpened = (handler: (form: OpenCallLog) => void): Promise<Outcome<null>> =>
+  listenTo("call-log-opened", handler);
+
+/** A form was logged, by the agent or the idle rule (event `call-log-logged`). */
+export const onCallLogLogged = (handler: (logged: LoggedCall) => void): Promise<Outcome<null>> =>
+  listenTo("call-log-logged", handler);
+
+/** The queue changed (event `queue-changed`, with the new counts). */
+export const onQueueChanged = (handler: (counts: QueueCounts | null) => void): Promise<Outcome<null>> =>
+  listenTo("queue-changed", handler);
+
+async function listenTo<T>(event: string, handler: (payload: T) => void): Promise<Outcome<null>> {
+  try {
+    await listen<T>(event, (received) => handler(received.payload));
+    return { ok: true, value: null };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+export function toIpcError(thrown: unknown): IpcError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    typeof (thrown as { code?: unknown }).code === "string" &&
+    typeof (thrown as { message?: unknown }).message === "string"
+  ) {
+    const { code, message } = thrown as IpcError;
+    return { code, message };
+  }
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}

@@ -1,0 +1,388 @@
+// The log form, right under the caller in the caller view: a form per ended call, prefilled by
+// the shell (direction, numbers, start, duration, matched record, its open Opportunities and
+// Cases), taking disposition, subject and notes. "Log call" commits the log to the durable queue
+// and the form turns into a result line that follows the queue: queued → sent (or dead).
+// A form left alone is logged by the shell's idle rule; "Log a call" opens an empty form.
+
+import { currentLocale, onLocaleChange, t } from "../../i18n";
+import {
+  callLogState,
+  logCall,
+  onCallLogLogged,
+  onCallLogOpened,
+  onQueueChanged,
+  openCallLogs,
+  startCallLog,
+  updateCallLog,
+  type DraftFields,
+  type LoggedCall,
+  type OpenCallLog,
+} from "./backend";
+import "./call-log.css";
+
+/** Salesforce's limit on Task.Description, in characters (code points, as Salesforce counts). */
+export const MAX_NOTES_CHARS = 32_000;
+/** Inputs are sent to the shell this long after the last keystroke (restarts the idle time). */
+const SAVE_DELAY_MS = 300;
+
+/** Characters as Salesforce counts them: code points, not UTF-16 units (emoji, CJK extension B). */
+export function charCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+type ResultState = "queued" | "pending" | "in_flight" | "delivered" | "dead" | "kept" | "failed";
+
+interface Result {
+  callId: string;
+  label: string;
+  state: ResultState;
+  message: string | null;
+  automatic: boolean;
+}
+
+export function mountCallLog(root: HTMLElement): void {
+  const section = document.createElement("section");
+  section.id = "call-log";
+  section.className = "call-log";
+  const header = document.createElement("div");
+  header.className = "call-log-header";
+  const title = document.createElement("h2");
+  title.className = "call-log-title";
+  const start = document.createElement("button");
+  start.type = "button";
+  start.id = "call-log-start";
+  header.append(title, start);
+  const forms = document.createElement("div");
+  forms.id = "call-log-forms";
+  const results = document.createElement("ul");
+  results.id = "call-log-results";
+  results.className = "call-log-results";
+  results.setAttribute("aria-live", "polite");
+  section.append(header, forms, results);
+  root.append(section);
+
+  const open = new Map<string, { form: OpenCallLog; element: HTMLFormElement }>();
+  const done = new Map<string, Result>();
+
+  const renderChrome = (): void => {
+    title.textContent = t("callLog.title");
+    start.textContent = t("callLog.start");
+    section.setAttribute("aria-label", t("callLog.title"));
+  };
+
+  const renderResults = (): void => {
+    results.replaceChildren(
+      ...[...done.values()].reverse().map((result) => {
+        const item = document.createElement("li");
+        item.className = "call-log-result";
+        item.dataset.callId = result.callId;
+        item.dataset.state = result.state;
+        const text = document.createElement("span");
+        text.className = "call-log-result-text";
+        text.textContent = t(`callLog.result.${result.state}`, { call: result.label });
+        item.append(text);
+        if (result.automatic) {
+          const auto = document.createElement("span");
+          auto.className = "call-log-result-auto";
+          auto.textContent = t("callLog.result.automatic");
+          item.append(" ", auto);
+        }
+        if (result.message) {
+          const detail = document.createElement("span");
+          detail.className = "call-log-result-detail";
+          detail.textContent = result.message;
+          item.append(" ", detail);
+        }
+        return item;
+      }),
+    );
+  };
+
+  const refreshStates = async (): Promise<void> => {
+    for (const result of done.values()) {
+      if (result.state === "kept" || result.state === "failed" || result.state === "delivered") continue;
+      const state = await callLogState(result.callId);
+      if (state.ok && state.value !== null) result.state = state.value as ResultState;
+    }
+    renderResults();
+  };
+
+  const logged = (outcome: LoggedCall, label: string): void => {
+    if (outcome.outcome === "failed") {
+      const entry = open.get(outcome.call_id);
+      if (entry) showFormError(entry.element, outcome.message ?? "");
+      return;
+    }
+    removeForm(outcome.call_id);
+    done.set(outcome.call_id, {
+      callId: outcome.call_id,
+      label,
+      state: outcome.outcome === "kept" ? "kept" : "queued",
+      message: outcome.message,
+      automatic: outcome.automatic,
+    });
+    renderResults();
+    void refreshStates();
+  };
+
+  const removeForm = (callId: string): void => {
+    open.get(callId)?.element.remove();
+    open.delete(callId);
+  };
+
+  const show = (form: OpenCallLog, focus: boolean): void => {
+    const existing = open.get(form.draft.call_id);
+    const element = renderForm(form, {
+      save: (fields) => updateCallLog(form.draft.call_id, fields),
+      submit: async (fields) => {
+        const outcome = await logCall(form.draft.call_id, fields);
+        if (outcome.ok) logged(outcome.value, callLabel(form, fields));
+        else showFormError(element, outcome.error.message);
+      },
+    });
+    if (existing) existing.element.replaceWith(element);
+    else forms.prepend(element);
+    open.set(form.draft.call_id, { form, element });
+    if (focus) element.querySelector<HTMLElement>(".call-log-disposition")?.focus();
+  };
+
+  start.addEventListener("click", async () => {
+    const form = await startCallLog();
+    if (form.ok) show(form.value, true);
+  });
+  onLocaleChange(() => {
+    renderChrome();
+    for (const { form } of open.values()) show(form, false);
+    renderResults();
+  });
+  renderChrome();
+
+  // No event permission (a plain browser) only means forms come from "Log a call".
+  void onCallLogOpened((form) => show(form, true));
+  void onCallLogLogged((outcome) => {
+    const entry = open.get(outcome.call_id);
+    if (entry || outcome.automatic) logged(outcome, entry ? callLabel(entry.form, entry.form.draft.fields) : outcome.call_id);
+  });
+  void onQueueChanged(() => void refreshStates());
+  void openCallLogs().then((forms) => {
+    if (forms.ok) for (const form of forms.value) show(form, false);
+  });
+}
+
+function callLabel(form: OpenCallLog, fields: DraftFields): string {
+  const other = fields.direction === "outbound" ? fields.to : fields.from;
+  return form.draft.matched ? `${form.draft.matched.label} (${other})` : other || form.draft.call_id;
+}
+
+function showFormError(element: HTMLElement, message: string): void {
+  const error = element.querySelector<HTMLElement>(".call-log-error");
+  if (!error) return;
+  error.textContent = message;
+  error.hidden = message === "";
+}
+
+interface FormActions {
+  save(fields: DraftFields): Promise<unknown>;
+  submit(fields: DraftFields): Promise<void>;
+}
+
+function field(labelKey: Parameters<typeof t>[0], control: HTMLElement, className: string): HTMLElement {
+  const wrapper = document.createElement("label");
+  wrapper.className = `call-log-field ${className}-field`;
+  const label = document.createElement("span");
+  label.className = "call-log-label";
+  label.textContent = t(labelKey);
+  wrapper.append(label, control);
+  return wrapper;
+}
+
+function input(className: string, value: string, type = "text"): HTMLInputElement {
+  const element = document.createElement("input");
+  element.type = type;
+  element.className = className;
+  element.value = value;
+  element.dir = "auto";
+  return element;
+}
+
+function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
+  const { draft } = open;
+  const form = document.createElement("form");
+  form.className = "call-log-form";
+  form.dataset.callId = draft.call_id;
+  form.dataset.missed = String(draft.missed);
+  form.dataset.manual = String(draft.manual);
+  form.noValidate = true;
+
+  const summary = document.createElement("p");
+  summary.className = "call-log-summary";
+  const fields = draft.fields;
+  const started = new Intl.DateTimeFormat(currentLocale(), { dateStyle: "short", timeStyle: "medium" }).format(
+    new Date(draft.started_at_ms),
+  );
+  summary.textContent = t(draft.missed ? "callLog.summaryMissed" : "callLog.summary", {
+    direction: t(fields.direction === "outbound" ? "callLog.outbound" : "callLog.inbound"),
+    from: fields.from,
+    to: fields.to,
+    started,
+    duration: formatDuration(fields.duration_seconds),
+  });
+  form.append(summary);
+  if (draft.matched) {
+    const who = document.createElement("p");
+    who.className = "call-log-matched";
+    who.dataset.recordId = draft.matched.id;
+    who.textContent = t("callLog.matched", { name: draft.matched.label, object: draft.matched.object });
+    form.append(who);
+  }
+
+  // A form opened by hand has no call to read these from: the agent types them.
+  const direction = document.createElement("select");
+  direction.className = "call-log-direction";
+  for (const value of ["inbound", "outbound"] as const) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = t(value === "inbound" ? "callLog.inbound" : "callLog.outbound");
+    option.selected = fields.direction === value;
+    direction.append(option);
+  }
+  const from = input("call-log-from", fields.from, "tel");
+  const to = input("call-log-to", fields.to, "tel");
+  const duration = input("call-log-duration", String(fields.duration_seconds), "number");
+  duration.min = "0";
+  if (draft.manual) {
+    const row = document.createElement("div");
+    row.className = "call-log-row";
+    row.append(
+      field("callLog.direction", direction, "call-log-direction"),
+      field("callLog.from", from, "call-log-from"),
+      field("callLog.to", to, "call-log-to"),
+      field("callLog.duration", duration, "call-log-duration"),
+    );
+    form.append(row);
+  }
+
+  const disposition = input("call-log-disposition", fields.disposition);
+  const dispositions = document.createElement("datalist");
+  dispositions.id = `call-log-dispositions-${draft.call_id}`;
+  for (const key of ["callLog.disposition.resolved", "callLog.disposition.callback", "callLog.disposition.voicemail", "callLog.disposition.missed"] as const) {
+    const option = document.createElement("option");
+    option.value = t(key);
+    dispositions.append(option);
+  }
+  disposition.setAttribute("list", dispositions.id);
+  const subject = input("call-log-subject", fields.subject);
+  subject.maxLength = 255;
+  subject.placeholder = t("callLog.subjectPlaceholder");
+
+  const what = document.createElement("select");
+  what.className = "call-log-what";
+  const none = document.createElement("option");
+  none.value = "";
+  none.textContent = t("callLog.whatNone");
+  what.append(none);
+  for (const choice of draft.what_choices) {
+    const option = document.createElement("option");
+    option.value = choice.id;
+    option.textContent = `${choice.object}: ${choice.label}`;
+    option.selected = fields.what_id === choice.id;
+    what.append(option);
+  }
+
+  const notes = document.createElement("textarea");
+  notes.className = "call-log-notes";
+  notes.rows = 4;
+  notes.dir = "auto";
+  notes.value = fields.notes;
+  const count = document.createElement("p");
+  count.className = "call-log-notes-count";
+  count.setAttribute("aria-live", "polite");
+
+  const row = document.createElement("div");
+  row.className = "call-log-row";
+  row.append(field("callLog.disposition", disposition, "call-log-disposition"), field("callLog.subject", subject, "call-log-subject"));
+  if (draft.what_choices.length > 0) row.append(field("callLog.what", what, "call-log-what"));
+  form.append(row, dispositions, field("callLog.notes", notes, "call-log-notes"), count);
+
+  const error = document.createElement("p");
+  error.className = "call-log-error";
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+  const footer = document.createElement("div");
+  footer.className = "call-log-footer";
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.className = "call-log-submit";
+  submit.textContent = t("callLog.submit");
+  const auto = document.createElement("span");
+  auto.className = "call-log-auto";
+  footer.append(submit, auto);
+  form.append(error, footer);
+
+  const current = (): DraftFields => ({
+    direction: direction.value === "outbound" ? "outbound" : "inbound",
+    from: from.value,
+    to: to.value,
+    duration_seconds: Math.max(0, Math.trunc(Number(duration.value) || 0)),
+    disposition: disposition.value,
+    subject: subject.value,
+    notes: notes.value,
+    who_id: fields.who_id,
+    what_id: what.value === "" ? (draft.what_choices.length > 0 ? null : fields.what_id) : what.value,
+  });
+
+  let autoAt = open.auto_log_at_ms;
+  const renderAuto = (): void => {
+    auto.textContent =
+      autoAt === null
+        ? ""
+        : t("callLog.autoLogAt", {
+            time: new Intl.DateTimeFormat(currentLocale(), { timeStyle: "medium" }).format(new Date(autoAt)),
+          });
+  };
+  const renderCount = (): void => {
+    const used = charCount(notes.value);
+    const over = used > MAX_NOTES_CHARS;
+    count.dataset.over = String(over);
+    count.textContent = over
+      ? t("callLog.notesOver", { count: used.toLocaleString(currentLocale()), max: MAX_NOTES_CHARS.toLocaleString(currentLocale()), extra: (used - MAX_NOTES_CHARS).toLocaleString(currentLocale()) })
+      : t("callLog.notesCount", { count: used.toLocaleString(currentLocale()), max: MAX_NOTES_CHARS.toLocaleString(currentLocale()) });
+    submit.disabled = over;
+  };
+  renderAuto();
+  renderCount();
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  form.addEventListener("input", () => {
+    renderCount();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void actions.save(current()).then((outcome) => {
+        const saved = outcome as { ok: boolean; value?: OpenCallLog };
+        if (saved.ok && saved.value) {
+          autoAt = saved.value.auto_log_at_ms;
+          renderAuto();
+        }
+      });
+    }, SAVE_DELAY_MS);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    if (charCount(notes.value) > MAX_NOTES_CHARS) return;
+    showFormError(form, "");
+    submit.disabled = true;
+    void actions.submit(current()).finally(() => {
+      submit.disabled = charCount(notes.value) > MAX_NOTES_CHARS;
+    });
+  });
+  return form;
+}
+
+function formatDuration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
