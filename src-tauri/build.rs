@@ -6,6 +6,13 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "lookup_caller",
+            "list_orgs",
+            "sign_in",
+            "cancel_sign_in",
+            "use_org",
+            "use_demo_org",
+            "sign_out_org",
+            "remove_org",
             "current_org",
             "current_pop",
             "dismiss_pop",

@@ -3,6 +3,7 @@
 //! state, the tray, and the command list. Commands live in [`commands`].
 
 mod commands;
+mod deep_link;
 mod demo;
 mod error;
 mod intake;
@@ -10,6 +11,7 @@ mod log_forms;
 mod org;
 mod outbox_runner;
 mod popup;
+mod signin;
 mod tray;
 
 use tauri::Manager;
@@ -21,6 +23,14 @@ pub fn run() -> anyhow::Result<()> {
     init_logging();
     require_display()?;
     let app = tauri::Builder::default()
+        // First: a second launch (e.g. the OS opening a `ringside://` or `tel:` link) hands its
+        // link to this copy and exits; the deep-link feature forwards it to `deep_link`.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if argv.len() <= 1 {
+                signin::bring_main_window_forward(app);
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
         .setup(|app| {
             let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
             app.manage(demo_org);
@@ -45,6 +55,9 @@ pub fn run() -> anyhow::Result<()> {
                 .start(app.handle().clone());
             app.manage(log_forms::LogForms::new(policy));
             log_forms::start(app.handle());
+            app.manage(std::sync::Arc::new(ringside_core::login::PendingSignIns::new()));
+            // After the intake: a link the app was started with may be a call event.
+            deep_link::install(app.handle());
             // A missing tray (no StatusNotifier host) must not stop the window from working.
             if let Err(err) = tray::install(app.handle()) {
                 tracing::warn!(%err, "no tray icon");
@@ -53,6 +66,13 @@ pub fn run() -> anyhow::Result<()> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::caller::lookup_caller,
+            commands::settings::list_orgs,
+            commands::settings::sign_in,
+            commands::settings::cancel_sign_in,
+            commands::settings::use_org,
+            commands::settings::use_demo_org,
+            commands::settings::sign_out_org,
+            commands::settings::remove_org,
             commands::org::current_org,
             commands::popup::current_pop,
             commands::popup::dismiss_pop,

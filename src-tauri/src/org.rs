@@ -89,8 +89,12 @@ impl ActiveOrg {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
+    /// The built-in demo org's identity (its URL is the login URL of its own OAuth sign-in).
+    pub fn demo_identity(&self) -> &OrgIdentity {
+        &self.demo.identity
+    }
+
     /// Goes back to the built-in demo org (always running): after signing out of the org in use.
-    #[expect(dead_code, reason = "the settings view's sign-out uses it (issue 3)")]
     pub fn use_demo(&self) {
         self.switch_to(Arc::clone(&self.demo));
     }

@@ -5,6 +5,7 @@ import "./styles.css";
 import { currentOrg, type CurrentOrg } from "./backend";
 import { mountNavigation } from "./shell/navigation";
 import { syncShellLabels } from "./features/popup/shell-labels";
+import { refreshOrgBadge, setOrgBadgeRefresher } from "./shell/org-badge";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -51,18 +52,20 @@ function mountHeader(root: HTMLElement): void {
   };
   onLocaleChange(render);
   render();
-  refreshOrgBadge = () =>
-    void currentOrg().then((outcome) => {
-      if (outcome.ok) {
-        org = outcome.value;
-        render();
-      }
-    });
+  setOrgBadgeRefresher(
+    () =>
+      void currentOrg().then((outcome) => {
+        if (outcome.ok) {
+          org = outcome.value;
+          render();
+        }
+      }),
+  );
   refreshOrgBadge();
 }
 
 /** Re-reads which org is in use (after a sign-in, a switch or a sign-out). */
-export let refreshOrgBadge: () => void = () => {};
+export { refreshOrgBadge } from "./shell/org-badge";
 
 const root = document.getElementById("app");
 if (root === null) throw new Error("index.html lacks the #app element");

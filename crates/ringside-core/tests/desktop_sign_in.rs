@@ -338,6 +338,21 @@ async fn cancel_in_the_app_ends_the_wait_and_only_that_sign_in() {
         .await
         .expect("the other sign-in is untouched");
     assert_eq!(signed_in.record.alias, "two");
+
+    let third = f
+        .pending
+        .begin(
+            f.request("three", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    assert_eq!(
+        f.pending.cancel_all(),
+        1,
+        "Cancel without an id ends what is pending"
+    );
+    let err = f.pending.wait(third).await.expect_err("cancelled");
+    assert!(matches!(err, LoginError::Abandoned), "{err:?}");
 }
 
 #[tokio::test]

@@ -8,3 +8,4 @@ pub mod org;
 pub mod popup;
 pub mod queue;
 pub mod record_edit;
+pub mod settings;

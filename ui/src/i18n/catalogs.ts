@@ -4,12 +4,13 @@
 
 import type { Locale } from "./locale";
 import shell from "./locales/index";
+import settings from "../features/settings/locales/index";
 import callLog from "../features/call-log/locales/index";
 import queue from "../features/queue/locales/index";
 import recordEdit from "../features/caller/locales/index";
 import history from "../features/history/locales/index";
 
-const PARTS = [shell, recordEdit, callLog, queue, history] as const;
+const PARTS = [shell, recordEdit, callLog, queue, history, settings] as const;
 
 type Part = (typeof PARTS)[number];
 // The union of every part's English keys: a key any part defines is a valid `MessageKey`.

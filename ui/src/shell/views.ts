@@ -3,6 +3,7 @@
 import { callerView } from "../features/caller/view";
 import { historyView } from "../features/history/view";
 import { queueView } from "../features/queue/view";
+import { settingsView } from "../features/settings/view";
 import type { View } from "./view";
 
-export const VIEWS: readonly View[] = [callerView, historyView, queueView];
+export const VIEWS: readonly View[] = [callerView, historyView, queueView, settingsView];

@@ -141,6 +141,19 @@ impl PendingSignIns {
         }
     }
 
+    /// Ends every pending sign-in (the app's Cancel when it does not track ids); says how many.
+    pub fn cancel_all(&self) -> usize {
+        let ended: Vec<Entry> = self.lock().drain(..).collect();
+        for entry in &ended {
+            tracing::info!(id = entry.id, "desktop sign-in cancelled in the app");
+        }
+        let count = ended.len();
+        for entry in ended {
+            let _ = entry.outcome.send(Err(LoginError::Abandoned));
+        }
+        count
+    }
+
     /// How many sign-ins are waiting for their redirect.
     pub fn pending_count(&self) -> usize {
         self.lock().len()

@@ -1,0 +1,95 @@
+//! Desktop sign-in wiring: where a sign-in's tokens and record go (the OS keyring and
+//! `orgs.toml` of this home, shared with the `ringside` CLI), and finishing a sign-in from a
+//! callback link. The flow itself (pending sign-ins keyed by `state`, code exchange,
+//! storing, refusing foreign links) is ringside-core's [`PendingSignIns`].
+//!
+//! A refused link (forged or reused `state`, malformed) is sent to the main window as the
+//! event [`LINK_REFUSED_EVENT`] so the settings view can say "this sign-in link was not
+//! started by Ringside"; the pending sign-in keeps waiting.
+
+use std::path::PathBuf;
+
+use ringside_core::login::{LoginError, LoginStores, PendingSignIns};
+use ringside_core::secrets::KeyringStore;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::error::IpcError;
+use crate::org::{home, keyring_namespace};
+
+/// The event the main window gets when a sign-in link was refused: an [`IpcError`].
+pub const LINK_REFUSED_EVENT: &str = "sign-in-link-refused";
+
+/// Owned [`LoginStores`]: this home and its keyring namespace.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    pub home: PathBuf,
+    pub namespace: String,
+}
+
+impl Stores {
+    pub fn of_this_home() -> anyhow::Result<Stores> {
+        Ok(Stores {
+            home: home()?,
+            namespace: keyring_namespace(),
+        })
+    }
+
+    /// Borrowed for ringside-core. The keyring was probed when the sign-in began, and each
+    /// call on it gives up after a timeout, so a keyring locked meanwhile cannot hang this.
+    pub fn borrow(&self) -> LoginStores<'_> {
+        LoginStores {
+            home: &self.home,
+            namespace: &self.namespace,
+            secrets: &KeyringStore,
+        }
+    }
+}
+
+/// Finishes the pending sign-in `link` belongs to; a refused link is logged with its
+/// reason and shown in the main window.
+pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
+    let stores = match Stores::of_this_home() {
+        Ok(stores) => stores,
+        Err(err) => {
+            tracing::error!("a sign-in link arrived but there is no Ringside home: {err:#}");
+            return;
+        }
+    };
+    let pending = app.state::<std::sync::Arc<PendingSignIns>>();
+    match pending.complete(&link, stores.borrow()).await {
+        Ok(done) => {
+            tracing::info!(id = done.id, alias = %done.alias, ok = done.result.is_ok(), "sign-in link handled");
+            bring_main_window_forward(&app);
+        }
+        Err(err) => {
+            tracing::warn!(code = err.code(), "refused a sign-in link: {err}");
+            let shown = IpcError::from(err);
+            if let Err(e) = app.emit_to("main", LINK_REFUSED_EVENT, &shown) {
+                tracing::warn!(%e, "could not tell the main window about a refused sign-in link");
+            }
+            bring_main_window_forward(&app);
+        }
+    }
+}
+
+impl From<LoginError> for IpcError {
+    fn from(err: LoginError) -> Self {
+        IpcError {
+            code: err.code().to_owned(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// The browser has the focus after a sign-in; the result is shown in the main window.
+pub fn bring_main_window_forward<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let shown = window
+            .unminimize()
+            .and_then(|()| window.show())
+            .and_then(|()| window.set_focus());
+        if let Err(err) = shown {
+            tracing::debug!(%err, "could not bring the main window forward");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// The settings view's calls to the Rust shell (commands in src-tauri/src/commands/settings.rs).
+// Same `Outcome` shape as ../../backend.ts: components never call `invoke` themselves.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import type { OrgEntry } from "../../bindings/OrgEntry";
+import type { OrgIdentity } from "../../bindings/OrgIdentity";
+import type { OrgsOverview } from "../../bindings/OrgsOverview";
+import type { SignInDefaults } from "../../bindings/SignInDefaults";
+import type { SignInForm } from "../../bindings/SignInForm";
+import type { SignOutResult } from "../../bindings/SignOutResult";
+
+export type { IpcError, OrgEntry, OrgIdentity, OrgsOverview, SignInDefaults, SignInForm, SignOutResult };
+
+/** The orgs of orgs.toml with their state, and the sign-in form's defaults (`list_orgs`). */
+export function listOrgs(): Promise<Outcome<OrgsOverview>> {
+  return call<OrgsOverview>("list_orgs");
+}
+
+/** Opens the browser to sign in and waits for the redirect, up to 5 minutes (`sign_in`). */
+export function signIn(form: SignInForm): Promise<Outcome<OrgIdentity>> {
+  return call<OrgIdentity>("sign_in", { form });
+}
+
+/** Ends the sign-in in progress (`cancel_sign_in`). */
+export function cancelSignIn(): Promise<Outcome<number>> {
+  return call<number>("cancel_sign_in");
+}
+
+/** Makes a signed-in org the one in use (`use_org`). */
+export function useOrg(alias: string): Promise<Outcome<OrgIdentity>> {
+  return call<OrgIdentity>("use_org", { alias });
+}
+
+/** Goes back to the built-in demo org (`use_demo_org`). */
+export function useDemoOrg(): Promise<Outcome<null>> {
+  return call<null>("use_demo_org");
+}
+
+/** Revokes and forgets the org's sign-in on this device (`sign_out_org`). */
+export function signOutOrg(alias: string): Promise<Outcome<SignOutResult>> {
+  return call<SignOutResult>("sign_out_org", { alias });
+}
+
+/** Signs out and removes the org from the list (`remove_org`). */
+export function removeOrg(alias: string): Promise<Outcome<SignOutResult>> {
+  return call<SignOutResult>("remove_org", { alias });
+}
+
+/** Calls `handler` when a sign-in link was refused (event `sign-in-link-refused`). */
+export async function onSignInLinkRefused(handler: (error: IpcError) => void): Promise<Outcome<null>> {
+  try {
+    await listen<IpcError>("sign-in-link-refused", (event) => handler(event.payload));
+    return { ok: true, value: null };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+function toIpcError(thrown: unknown): IpcError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    typeof (thrown as { code?: unknown }).code === "string" &&
+    typeof (thrown as { message?: unknown }).message === "string"
+  ) {
+    const { code, message } = thrown as IpcError;
+    return { code, message };
+  }
+  // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}
