@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ringside_core::call_log::{CallLog, Direction, new_call_id};
-use ringside_core::outbox::{keep_unsent, now_ms};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
 
 use crate::args::LogCallArgs;
 
@@ -21,8 +22,14 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
         Ok(outbox) => outbox,
         Err(err) => return Err(keep(&home, &log, err)),
     };
+    // Queued for the active org (or the demo org when none is signed in), so only that
+    // org's worker ever sends it. Reading the registry needs no network.
+    let org = OrgRegistry::load(&home)
+        .ok()
+        .and_then(|registry| registry.active)
+        .unwrap_or_else(|| DEMO_ORG_TAG.to_owned());
     let started = Instant::now();
-    let queued = match outbox.enqueue(&log, "agent").await {
+    let queued = match outbox.enqueue_for(&log, Some(&org), "agent").await {
         Ok(queued) => queued,
         Err(err) if err.database_unusable() => return Err(keep(&home, &log, err)),
         Err(err) => return Err(err.into()),

@@ -1,6 +1,8 @@
 //! `ringside queue status|list|drain|dead|replay`: the call-log queue from a terminal.
 //! `drain` sends to the org `crate::org::connect` picks, with the `[logging]` settings of
-//! the config file.
+//! the config file, and only the logs queued for that org: with no org signed in that is the
+//! built-in demo org (a throwaway in-process org), which gets only the logs queued while no
+//! org was signed in; logs queued for a signed-out org stay queued, and the drain says so.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,7 +10,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ringside_core::config::Config;
-use ringside_core::outbox::{Outbox, OutboxItem, Worker, WorkerOptions};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::outbox::{OrgFilter, Outbox, OutboxItem, Worker, WorkerOptions};
 
 use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs};
 
@@ -112,29 +115,54 @@ async fn replay(outbox: &Outbox, args: QueueReplayArgs) -> anyhow::Result<()> {
 async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Result<()> {
     let config = Config::load_from_home(home)?;
     let org = crate::org::connect(args.org.as_deref()).await?;
+    // The alias `connect` used; the built-in demo org has none.
+    let alias = match (&args.org, org.is_demo()) {
+        (_, true) => None,
+        (Some(alias), false) => Some(alias.clone()),
+        (None, false) => OrgRegistry::load(home)?.active,
+    };
     let worker = Worker::start(
         outbox.clone(),
         org.client.clone(),
         config.logging,
         WorkerOptions {
             dead_letter_webhook: config.dead_letter_webhook,
+            org: OrgFilter::for_org(alias.as_deref()),
             ..WorkerOptions::default()
         },
     )
     .await;
     let outcome = match worker {
-        Ok(worker) => worker
-            .drain(Duration::from_secs(args.wait))
-            .await
-            .map_err(anyhow::Error::from),
+        Ok(worker) => {
+            let drained = worker.drain(Duration::from_secs(args.wait)).await;
+            match (drained, worker.held_for_other_orgs().await) {
+                (Ok(report), Ok(held)) => Ok((report, held)),
+                (Err(err), _) | (_, Err(err)) => Err(anyhow::Error::from(err)),
+            }
+        }
         Err(err) => Err(err.into()),
     };
     org.close().await;
-    let report = outcome?;
+    let (report, held) = outcome?;
+    if alias.is_none() {
+        eprintln!(
+            "ringside: no org signed in: sent only the logs queued for the built-in demo org (an in-process test org; they do not reach Salesforce)"
+        );
+    }
+    if held > 0 {
+        eprintln!(
+            "ringside: {held} log(s) queued for another org stay queued until that org is signed in (`ringside org login`, or --org ALIAS)"
+        );
+    }
     let status = outbox.status().await?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let value = serde_json::json!({ "report": report, "status": status });
+        let value = serde_json::json!({
+            "report": report,
+            "status": status,
+            "org": alias.as_deref().unwrap_or("demo"),
+            "held_for_other_orgs": held,
+        });
         writeln!(out, "{value}")?;
     } else {
         writeln!(

@@ -150,6 +150,48 @@ fn drain_sends_to_the_org_then_status_list_and_audit_show_it() {
 }
 
 #[test]
+fn drain_with_no_org_signed_in_never_sends_another_orgs_logs_to_the_demo_org() {
+    let home = home("held");
+    // Queued while the org "prod" was the active org…
+    std::fs::write(home.join("orgs.toml"), "active = \"prod\"\n").expect("registry written");
+    run_in(&home, &[CALL, &["--call-id", "for-prod"]].concat());
+    // …and one queued with no org at all, which belongs to the demo org.
+    std::fs::remove_file(home.join("orgs.toml")).expect("signed out");
+    run_in(&home, &[CALL, &["--call-id", "for-demo"]].concat());
+
+    let run = run_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(run.code, 0, "the drain ran: {}", run.stderr);
+    let drained: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(drained["org"], "demo", "{drained}");
+    assert_eq!(
+        drained["report"]["delivered"], 1,
+        "only the demo org's own log went to the demo org: {drained}"
+    );
+    assert_eq!(drained["held_for_other_orgs"], 1, "{drained}");
+    assert!(
+        run.stderr.contains("no org signed in")
+            && run
+                .stderr
+                .contains("1 log(s) queued for another org stay queued"),
+        "the user is told plainly what was and was not sent: {}",
+        run.stderr
+    );
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    let prod = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["call_id"] == "for-prod")
+        .expect("the prod log is listed");
+    assert_eq!(
+        prod["state"], "pending",
+        "held, not sent and not dead: {prod}"
+    );
+    assert_eq!(prod["attempts"], 0, "holding spends no attempt");
+    assert_eq!(prod["org"], "prod");
+}
+
+#[test]
 fn dead_letters_are_listed_and_replayed() {
     let home = home("dead");
     // A well-formed Contact id that does not exist: Salesforce refuses it for good.

@@ -251,6 +251,21 @@ impl Worker {
         }
     }
 
+    /// How many pending logs wait for another org than this worker's (held until it is
+    /// signed in), so a drain can say they were not sent.
+    pub async fn held_for_other_orgs(&self) -> Result<i64, OutboxError> {
+        let (tag, untagged) = self.options.org.sql_binds();
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' \
+               AND NOT (?1 IS NULL OR org = ?1 OR (org IS NULL AND ?2))",
+        )
+        .bind(tag)
+        .bind(untagged)
+        .fetch_one(self.outbox.pool())
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))
+    }
+
     /// When the next pending item this worker sends is due (epoch ms).
     pub async fn next_due(&self) -> Result<Option<i64>, OutboxError> {
         let (tag, untagged) = self.options.org.sql_binds();
