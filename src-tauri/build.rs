@@ -28,6 +28,7 @@ fn main() {
             "replay_all_call_logs",
             "show_record",
             "save_record",
+            "apply_intent",
             "history_first_page",
             "history_next_page",
             "history_stats",

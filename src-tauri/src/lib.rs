@@ -88,6 +88,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::queue::replay_all_call_logs,
             commands::record_edit::show_record,
             commands::record_edit::save_record,
+            commands::record_edit::apply_intent,
             commands::history::history_first_page,
             commands::history::history_next_page,
             commands::history::history_stats,

@@ -40,6 +40,7 @@ const RECORD = {
     field("Description", "Description", "textarea", "Prefers mornings", true, { length: 32000 }),
   ],
   hidden: ["Secret__c"],
+  intents: [],
 };
 const withValue = (name, value, lastModified) => ({
   ...RECORD,
@@ -254,5 +255,48 @@ test("a record opened from the pop-up (show-record) gets the editor and its open
   assert.equal(await page.textContent("#record-panel .record-name"), "Ada Lovelace", "the pop-up's match is shown");
   assert.equal(await page.textContent("#record-panel .case-subject"), "Engine jammed", "its open case is listed");
   assert.equal(await page.getAttribute('.record-field[data-field="Title"]', "data-editable"), "true", "and its fields are editable as allowed");
+  await page.close();
+});
+
+test("intent buttons write their value; a picklist intent sends the agent's pick; a refusal says why", async () => {
+  const withIntents = {
+    ...RECORD,
+    intents: [
+      { name: "demo_requested", field: "Demo_At__c", label: "Demo At", kind: "now" },
+      { name: "stage", field: "LeadSource", label: "Lead Source", kind: "choose", values: ["Web", "Phone Inquiry"] },
+    ],
+  };
+  const saved = { result: { kind: "saved", outcome: { object: "Contact", id: ID, changed: ["Demo_At__c"], last_modified: "2026-11-04T08:00:00.000+0000" } } };
+  const { page } = await openWithRecord({
+    show_record: [{ result: withIntents }],
+    apply_intent: [saved, { result: { kind: "refused", problems: [{ field: "stage", reason: "pick a value first" }] } }, saved],
+  });
+  await openRecord(page);
+  assert.deepEqual(
+    await page.$$eval("#record-intents .intent-button", (buttons) => buttons.map((b) => b.textContent)),
+    ["Demo requested", "Stage"],
+    "each intent is a button labelled in words",
+  );
+  await page.fill("#record-field-Title", "Kept while the intent applies");
+  await page.click('.intent[data-intent="demo_requested"] .intent-button');
+  await page.waitForSelector('#record-edit[data-state="intent"]');
+  assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.intentApplied"].replace("{intent}", "Demo requested"), "the agent sees it was saved");
+  assert.equal(await page.inputValue("#record-field-Title"), "Kept while the intent applies", "an unsaved edit survives the intent");
+
+  await page.click('.intent[data-intent="stage"] .intent-button');
+  await page.waitForSelector(".record-edit-status .record-edit-detail");
+  assert.equal(await page.textContent(".record-edit-status .record-edit-detail"), "pick a value first", "the refusal's reason is shown");
+  await page.selectOption('.intent[data-intent="stage"] select', "Phone Inquiry");
+  await page.click('.intent[data-intent="stage"] .intent-button');
+  await page.waitForFunction(() => window.__recordCalls.filter((c) => c.cmd === "apply_intent").length === 3);
+  assert.deepEqual(
+    (await calls(page, "apply_intent")).map((c) => c.args),
+    [
+      { id: ID, intent: "demo_requested", input: null },
+      { id: ID, intent: "stage", input: "" },
+      { id: ID, intent: "stage", input: "Phone Inquiry" },
+    ],
+    "a value-less intent sends no input; a picklist intent sends the agent's pick",
+  );
   await page.close();
 });

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::call_log::draft::AutoLogPolicy;
 use crate::call_log::{CallLogFields, LoggingMode, LoggingSettings};
-use crate::field_policy::{FieldPolicy, IntentMap, ObjectFields};
+use crate::field_policy::{FieldPolicy, IntentMap, IntentTarget, ObjectFields};
 use crate::lookup::CallerObject;
 use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
@@ -201,10 +201,19 @@ impl Config {
         }
         let intents = match raw.intents {
             None => IntentMap::default(),
-            Some(table) => {
-                IntentMap::from_entries(table.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                    .map_err(policy_error)?
-            }
+            Some(table) => IntentMap::from_targets(
+                table
+                    .into_iter()
+                    .map(|(name, raw)| {
+                        let (target, value) = match raw {
+                            RawIntent::Target(target) => (target, None),
+                            RawIntent::Table(table) => (table.field, table.value),
+                        };
+                        IntentTarget::parse(&name, &target).map(|t| t.with_value(value))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(policy_error)?,
+            ),
         };
         Ok(Config {
             default_region,
@@ -346,7 +355,25 @@ struct RawConfig {
     pop: RawPop,
     #[serde(default)]
     fields: std::collections::BTreeMap<String, RawObjectFields>,
-    intents: Option<std::collections::BTreeMap<String, String>>,
+    intents: Option<std::collections::BTreeMap<String, RawIntent>>,
+}
+
+/// One `[intents]` entry: `"Object.Field"` or `{ field = "Object.Field", value = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "\"Object.Field\" or { field = \"Object.Field\", value = \"…\" }"
+)]
+enum RawIntent {
+    Target(String),
+    Table(RawIntentTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntentTable {
+    field: String,
+    value: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -712,6 +739,31 @@ mod tests {
                 "{text:?} → {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_intent_may_carry_a_fixed_value_and_a_misspelt_key_is_refused() {
+        let config = parse(
+            "[intents]\nnurture = { field = \"Lead.Status\", value = \"Qualified\" }\nstage = \"Lead.Status\"\n",
+        )
+        .expect("both intent forms parse");
+        let nurture = config.intents.get("nurture").expect("nurture");
+        assert_eq!(
+            (nurture.field.as_str(), nurture.value.as_deref()),
+            ("Status", Some("Qualified")),
+            "the table form gives the field and its fixed value"
+        );
+        assert_eq!(
+            config.intents.get("stage").and_then(|i| i.value.clone()),
+            None,
+            "the string form lets the field's type decide"
+        );
+        let err =
+            parse("[intents]\nnurture = { field = \"Lead.Status\", valeu = \"x\" }").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Syntax { .. }) && err.to_string().contains("line 2"),
+            "a misspelt key in an intent table is refused with its line: {err}"
+        );
     }
 
     #[test]

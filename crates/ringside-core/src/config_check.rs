@@ -11,6 +11,7 @@ use salesforce::{ErrorCode, SObjectDescribe};
 use crate::config::Config;
 use crate::describe_cache::DescribeCache;
 use crate::field_value::is_writable_type;
+use crate::intents::intent_kind;
 
 /// One problem: the config key, the object/field it is about, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -116,7 +117,14 @@ pub async fn check_config(
                     .to_owned(),
             )
         } else {
-            None
+            // A fixed value must fit the field (picklist value, length, format), and the
+            // field's type must give the button a value: decided now, never during a call.
+            intent_kind(f, intent.value.as_deref())
+                .err()
+                .map(|reason| match &intent.value {
+                    Some(_) => format!("value: {reason}"),
+                    None => reason,
+                })
         };
         if let Some(reason) = reason {
             issues.push(ConfigIssue {

@@ -6,7 +6,8 @@
 //! visible  = ["Name", "Title", "Email", "Phone", "Description"]
 //! editable = ["Title", "Description"]      # each must also be visible
 //! [intents]
-//! demo_requested = "Opportunity.Demo_Requested_At__c"
+//! demo_requested = "Opportunity.Demo_Requested_At__c"    # the value follows the field's type
+//! qualified = { field = "Lead.Status", value = "Qualified" }  # or a fixed value
 //! ```
 //!
 //! Only the syntax is checked here (API names, known objects, editable ⊆ visible); whether
@@ -148,6 +149,9 @@ pub struct IntentTarget {
     pub name: String,
     pub object: String,
     pub field: String,
+    /// The value the button writes, as the admin typed it (checked against the describe by
+    /// [`crate::config_check`]); `None` lets the field's type decide (see [`crate::intents`]).
+    pub value: Option<String>,
 }
 
 /// The `[intents]` map, sorted by name.
@@ -202,7 +206,14 @@ impl IntentTarget {
             name: name.to_owned(),
             object: object.to_owned(),
             field: field.to_owned(),
+            value: None,
         })
+    }
+
+    /// The same target writing a fixed `value`.
+    pub fn with_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
     }
 }
 
@@ -217,6 +228,12 @@ impl IntentMap {
             .collect::<Result<Vec<_>, _>>()?;
         intents.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(IntentMap { intents })
+    }
+
+    /// Builds the map from already parsed targets (e.g. with fixed values).
+    pub fn from_targets(mut intents: Vec<IntentTarget>) -> IntentMap {
+        intents.sort_by(|a, b| a.name.cmp(&b.name));
+        IntentMap { intents }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &IntentTarget> {

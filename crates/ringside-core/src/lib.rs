@@ -23,6 +23,7 @@
 //! - [`describe_cache`]: describes fetched once per object per run.
 //! - [`config_check`]: `config validate`, the config against the org's live describe.
 //! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
+//! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 
@@ -37,6 +38,7 @@ pub mod events;
 pub mod field_policy;
 pub mod field_value;
 pub mod history;
+pub mod intents;
 pub mod login;
 pub mod lookup;
 pub mod new_caller;

@@ -14,8 +14,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::describe_cache::DescribeCache;
-use crate::field_policy::{FieldPolicy, ObjectFields};
+use crate::field_policy::{FieldPolicy, IntentMap, ObjectFields};
 use crate::field_value::check_value;
+use crate::intents::{IntentButton, record_intents};
 
 /// A record as an agent may see it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -28,6 +29,8 @@ pub struct ShownRecord {
     pub fields: Vec<ShownField>,
     /// Fields the policy lists that this user cannot see (field-level security).
     pub hidden: Vec<String>,
+    /// The intent buttons for this record's object (`[intents]` on it), in name order.
+    pub intents: Vec<IntentButton>,
 }
 
 /// One visible field, with what an editor needs to offer the right input.
@@ -187,11 +190,23 @@ pub fn object_for_id(id: &str) -> Option<&'static str> {
 pub struct RecordEditor {
     describes: DescribeCache,
     policy: FieldPolicy,
+    intents: IntentMap,
 }
 
 impl RecordEditor {
+    /// An editor with no intent buttons; see [`RecordEditor::with_intents`].
     pub fn new(describes: DescribeCache, policy: FieldPolicy) -> Self {
-        RecordEditor { describes, policy }
+        RecordEditor {
+            describes,
+            policy,
+            intents: IntentMap::from_targets(Vec::new()),
+        }
+    }
+
+    /// Offers (and applies) the admin's intents on shown records.
+    pub fn with_intents(mut self, intents: IntentMap) -> Self {
+        self.intents = intents;
+        self
     }
 
     fn target(&self, id: &str) -> Result<(&'static str, &ObjectFields), EditError> {
@@ -253,6 +268,54 @@ impl RecordEditor {
             last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
             fields,
             hidden,
+            intents: record_intents(&self.intents, object, &describe),
+        })
+    }
+
+    /// Presses intent `name` on record `id` at `now`: writes its field (the value from the
+    /// field's type, the admin's fixed value, or the agent's `input` for picklists and text).
+    /// Only intents on the record's own object apply; the field policy does not limit them,
+    /// because the admin mapped them on purpose and `config validate` checked them.
+    pub async fn apply_intent(
+        &self,
+        id: &str,
+        name: &str,
+        input: Option<&str>,
+        now: std::time::SystemTime,
+    ) -> Result<EditOutcome, EditError> {
+        let (object, _) = self.target(id)?;
+        let refuse = |reason: String| EditError::Refused {
+            problems: vec![FieldProblem {
+                field: name.to_owned(),
+                reason,
+            }],
+        };
+        let intent = self
+            .intents
+            .get(name)
+            .filter(|i| i.object.eq_ignore_ascii_case(object))
+            .ok_or_else(|| refuse(format!("is not an intent on {object} in [intents]")))?;
+        let describe = self.describe(object).await?;
+        let (field, value) =
+            crate::intents::resolve(intent, &describe, input, now).map_err(refuse)?;
+        let mut body = Map::new();
+        body.insert(field.clone(), value);
+        let client = self.describes.client();
+        client
+            .update(object, id, &Value::Object(body))
+            .await
+            .map_err(|e| self.classify(object, id, e))?;
+        let last_modified = self
+            .read(object, id, &["LastModifiedDate"])
+            .await
+            .ok()
+            .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
+        tracing::info!(object, intent = name, "intent applied");
+        Ok(EditOutcome {
+            object: object.to_owned(),
+            id: id.to_owned(),
+            changed: vec![field],
+            last_modified,
         })
     }
 
@@ -514,7 +577,7 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -1,5 +1,6 @@
 //! The record panel's commands: `show_record` (the fields the admin lets agents see, typed
-//! for the editor) and `save_record` (only the changed fields, with conflict detection).
+//! for the editor, and the intent buttons), `save_record` (only the changed fields, with
+//! conflict detection) and `apply_intent` (an intent button pressed).
 //! The policy and the checks live in [`ringside_core::record_edit`]; this module forwards.
 
 use ringside_core::config::Config;
@@ -35,6 +36,22 @@ pub async fn save_record(
         .map_err(edit_error)
 }
 
+/// Presses intent `intent` on record `id`; `input` is the agent's pick or text when the
+/// intent asks for one. Values the agent gave that do not fit answer `refused`.
+#[tauri::command]
+pub async fn apply_intent(
+    id: String,
+    intent: String,
+    input: Option<String>,
+    active: State<'_, ActiveOrg>,
+) -> Result<RecordSave, IpcError> {
+    let editor = editor(&active)?;
+    let outcome = editor
+        .apply_intent(&id, &intent, input.as_deref(), std::time::SystemTime::now())
+        .await;
+    RecordSave::from_edit(outcome).map_err(edit_error)
+}
+
 /// An editor over the org in use now and the admin's config as it is on disk now.
 fn editor(active: &ActiveOrg) -> Result<RecordEditor, IpcError> {
     let config = org::home()
@@ -45,7 +62,7 @@ fn editor(active: &ActiveOrg) -> Result<RecordEditor, IpcError> {
             message: format!("{message}. Fix ringside.toml (Admin view) and try again."),
         })?;
     let client = active.current().client.clone();
-    Ok(RecordEditor::new(DescribeCache::new(client), config.fields))
+    Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
 }
 
 fn edit_error(err: EditError) -> IpcError {

@@ -6,6 +6,7 @@ mod doctor;
 mod events;
 mod field_value;
 mod history;
+mod intents;
 mod lookup;
 mod new_caller;
 mod outbox;

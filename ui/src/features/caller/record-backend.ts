@@ -4,11 +4,12 @@
 import { invoke } from "@tauri-apps/api/core";
 import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
 import type { FieldChange } from "../../bindings/FieldChange";
+import type { IntentButton } from "../../bindings/IntentButton";
 import type { RecordSave } from "../../bindings/RecordSave";
 import type { ShownField } from "../../bindings/ShownField";
 import type { ShownRecord } from "../../bindings/ShownRecord";
 
-export type { FieldChange, RecordSave, ShownField, ShownRecord };
+export type { FieldChange, IntentButton, RecordSave, ShownField, ShownRecord };
 
 /** The visible fields of a Contact, Lead or Account under the admin's policy: `show_record`. */
 export function showRecord(id: string): Promise<Outcome<ShownRecord>> {
@@ -25,6 +26,11 @@ export function saveRecord(
   expectedModified: string | null,
 ): Promise<Outcome<RecordSave>> {
   return call<RecordSave>("save_record", { id, changes, expectedModified });
+}
+
+/** Presses intent `intent` on record `id` (`apply_intent`); `input` is the agent's pick or text. */
+export function applyIntent(id: string, intent: string, input: string | null): Promise<Outcome<RecordSave>> {
+  return call<RecordSave>("apply_intent", { id, intent, input });
 }
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {

@@ -11,13 +11,22 @@ import type { ConflictField } from "../../bindings/ConflictField";
 import type { FieldProblem } from "../../bindings/FieldProblem";
 import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { el } from "./record-details";
-import { saveRecord, showRecord, type FieldChange, type ShownField, type ShownRecord } from "./record-backend";
+import {
+  applyIntent,
+  saveRecord,
+  showRecord,
+  type FieldChange,
+  type IntentButton,
+  type ShownField,
+  type ShownRecord,
+} from "./record-backend";
 
 type Status =
   | { kind: "idle" }
   | { kind: "loading" }
   | { kind: "saving" }
   | { kind: "saved" }
+  | { kind: "intent"; intent: string; problem: string | null }
   | { kind: "refused" }
   | { kind: "conflict"; current: string | null; fields: ConflictField[]; choices: Map<string, "theirs" | "yours"> }
   | { kind: "failed"; error: IpcError };
@@ -102,6 +111,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
     if (record.hidden.length > 0) {
       form.append(el("p", "record-hidden-fields", t("recordEdit.hiddenFields", { fields: record.hidden.join(", ") })));
     }
+    if (record.intents.length > 0) form.append(renderIntents(record.intents));
     if (status.kind === "conflict") form.append(renderConflict(status));
     const actions = el("div", "record-edit-actions");
     actions.append(saveButton, revertButton);
@@ -131,7 +141,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       drafts.set(field.name, raw);
       problems.delete(field.name);
       row.querySelector(".record-field-problem")?.remove();
-      if (status.kind === "saved" || status.kind === "refused" || status.kind === "failed") status = { kind: "idle" };
+      if (["saved", "refused", "failed", "intent"].includes(status.kind)) status = { kind: "idle" };
       row.dataset["changed"] = String(!sameValue(field, raw));
       renderControls();
     });
@@ -154,6 +164,63 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       row.append(note);
     }
     return row;
+  };
+
+  const renderIntents = (intents: IntentButton[]): HTMLElement => {
+    const box = el("section", "record-intents");
+    box.id = "record-intents";
+    box.append(el("h3", "record-intents-title", t("recordEdit.intents")));
+    for (const intent of intents) {
+      const row = el("div", "intent");
+      row.dataset["intent"] = intent.name;
+      let input: HTMLInputElement | HTMLSelectElement | null = null;
+      if (intent.kind === "choose") {
+        const select = el("select", "intent-input");
+        select.append(option("", t("recordEdit.intentChoose")), ...intent.values.map((v) => option(v, v)));
+        input = select;
+      } else if (intent.kind === "typed") {
+        const text = el("input", "intent-input");
+        text.type = "text";
+        if (intent.length > 0) text.maxLength = intent.length;
+        input = text;
+      }
+      const button = el("button", "intent-button", intentLabel(intent.name));
+      button.type = "button";
+      button.title = intent.label;
+      if (input !== null) {
+        input.setAttribute("aria-label", `${intentLabel(intent.name)}: ${intent.label}`);
+        row.append(input);
+      }
+      button.addEventListener("click", () => pressIntent(intent.name, input?.value ?? null));
+      row.prepend(button);
+      box.append(row);
+    }
+    return box;
+  };
+
+  const pressIntent = (name: string, input: string | null): void => {
+    if (recordId === null || status.kind === "saving") return;
+    const id = recordId;
+    const mine = ++generation;
+    status = { kind: "saving" };
+    renderControls();
+    void applyIntent(id, name, input).then((outcome) => {
+      if (mine !== generation) return;
+      if (!outcome.ok) {
+        status = { kind: "failed", error: outcome.error };
+        render();
+        return;
+      }
+      if (outcome.value.kind === "refused") {
+        status = { kind: "intent", intent: name, problem: outcome.value.problems.map((p) => p.reason).join("; ") };
+        render();
+        return;
+      }
+      // Written: read the record again so the field shows what the intent wrote. The agent's
+      // unsaved edits of other fields stay.
+      const kept = drafts;
+      load(id, { kind: "intent", intent: name, problem: null }, kept);
+    });
   };
 
   const renderConflict = (conflict: Extract<Status, { kind: "conflict" }>): HTMLElement => {
@@ -192,7 +259,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
     return box;
   };
 
-  const load = (id: string, after: Status = { kind: "idle" }): void => {
+  const load = (id: string, after: Status = { kind: "idle" }, keep: Map<string, string> = new Map()): void => {
     const mine = ++generation;
     recordId = id;
     if (record?.id !== id) {
@@ -210,7 +277,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
         return;
       }
       record = outcome.value;
-      drafts = new Map();
+      drafts = keep;
       status = after;
       render();
       onLoaded(outcome.value);
@@ -302,6 +369,14 @@ function statusContent(status: Status, pending: number): Node[] {
       return [el("p", "record-edit-text record-edit-saved", t("recordEdit.saved"))];
     case "refused":
       return [el("p", "record-edit-text record-edit-error", t("recordEdit.refused"))];
+    case "intent": {
+      const label = intentLabel(status.intent);
+      if (status.problem === null) return [el("p", "record-edit-text record-edit-saved", t("recordEdit.intentApplied", { intent: label }))];
+      const reason = el("p", "record-edit-detail", status.problem);
+      reason.lang = "en";
+      reason.dir = "ltr";
+      return [el("p", "record-edit-text record-edit-error", t("recordEdit.intentRefused", { intent: label })), reason];
+    }
     case "conflict":
       return [];
     case "failed": {
@@ -468,4 +543,10 @@ function fromLocalInput(value: string): string {
   if (value === "") return "";
   const time = Date.parse(value);
   return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/** `demo_requested` → "Demo requested": the admin's intent name in words. */
+export function intentLabel(name: string): string {
+  const words = name.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

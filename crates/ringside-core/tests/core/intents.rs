@@ -1,0 +1,134 @@
+//! Intents against a real demo org: fixed values are checked by `config validate` (a
+//! picklist value not in the list, a text too long for the field), the record panel's buttons
+//! come from the describe, and pressing one writes its field in the org.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use demo_org::seed;
+use ringside_core::config::Config;
+use ringside_core::config_check::check_config;
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::field_policy::FieldPolicy;
+use ringside_core::intents::IntentKind;
+use ringside_core::record_edit::{EditError, RecordEditor};
+use serde_json::json;
+
+use crate::config_check::demo;
+
+const INTENTS: &str = "[intents]\nnurture = { field = \"Lead.Status\", value = \"closed - not converted\" }\nstage = \"Lead.Status\"\ncall_summary = \"Task.Description\"\n";
+
+#[tokio::test]
+async fn fixed_values_that_cannot_be_written_are_config_errors_naming_key_and_field() {
+    let (org, client) = demo().await;
+    let config = Config::parse(
+        &format!(
+            "[intents]\nwon = {{ field = \"Lead.Status\", value = \"Won\" }}\nlong = {{ field = \"Lead.Title\", value = \"{}\" }}\nok = {{ field = \"Lead.Status\", value = \"Working - Contacted\" }}\n",
+            "x".repeat(129)
+        ),
+        Path::new("ringside.toml"),
+    )
+    .expect("the table form parses");
+    let issues = check_config(&config, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    let won = issues
+        .iter()
+        .find(|i| i.key == "[intents] won")
+        .unwrap_or_else(|| panic!("a value not in the picklist is reported: {issues:#?}"));
+    assert_eq!(won.field, "Lead.Status", "the issue names the field");
+    assert!(
+        won.reason.contains("not one of the picklist values"),
+        "says why: {won}"
+    );
+    let long = issues
+        .iter()
+        .find(|i| i.key == "[intents] long")
+        .unwrap_or_else(|| panic!("a value too long for the field is reported: {issues:#?}"));
+    assert!(
+        long.reason.contains("at most 128"),
+        "names the limit: {long}"
+    );
+    assert!(
+        !issues.iter().any(|i| i.key == "[intents] ok"),
+        "a value in the picklist is fine: {issues:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lead_shows_its_intent_buttons_and_pressing_one_writes_the_field() {
+    let (org, client) = demo().await;
+    let config = Config::parse(INTENTS, Path::new("ringside.toml")).expect("parses");
+    let editor = RecordEditor::new(DescribeCache::new(client.clone()), FieldPolicy::default())
+        .with_intents(config.intents);
+    let lead = seed::SHARED_NUMBER_LEAD_ID;
+
+    let shown = editor.show(lead).await.expect("the Lead shows");
+    let names: Vec<&str> = shown.intents.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["nurture", "stage"],
+        "only intents on Lead are buttons on a Lead (the Task one belongs to the call)"
+    );
+    assert_eq!(
+        shown.intents[0].kind,
+        IntentKind::Fixed {
+            value: "Closed - Not Converted".into()
+        },
+        "the fixed value is kept in the org's spelling"
+    );
+    assert!(
+        matches!(&shown.intents[1].kind, IntentKind::Choose { values } if values.contains(&"Working - Contacted".to_owned())),
+        "a picklist without a fixed value offers the describe's values: {:?}",
+        shown.intents[1]
+    );
+
+    let status = |client: salesforce::Client| async move {
+        client
+            .get("Lead", lead, Some(&["Status"]))
+            .await
+            .expect("the Lead reads")
+            .field("Status")
+            .cloned()
+    };
+    editor
+        .apply_intent(lead, "nurture", None, SystemTime::now())
+        .await
+        .expect("the fixed intent writes");
+    assert_eq!(
+        status(client.clone()).await,
+        Some(json!("Closed - Not Converted")),
+        "the demo org holds the intent's value"
+    );
+
+    let err = editor
+        .apply_intent(lead, "stage", Some("Won"), SystemTime::now())
+        .await
+        .expect_err("a pick outside the picklist is refused");
+    assert!(
+        matches!(&err, EditError::Refused { problems } if problems[0].reason.contains("not one of the picklist values")),
+        "{err}"
+    );
+    editor
+        .apply_intent(
+            lead,
+            "stage",
+            Some("Working - Contacted"),
+            SystemTime::now(),
+        )
+        .await
+        .expect("the agent's pick writes");
+    assert_eq!(
+        status(client.clone()).await,
+        Some(json!("Working - Contacted")),
+        "the agent's pick is in the org"
+    );
+
+    let err = editor
+        .apply_intent(lead, "call_summary", Some("hi"), SystemTime::now())
+        .await
+        .expect_err("a Task intent is not a record button");
+    assert!(matches!(err, EditError::Refused { .. }), "{err}");
+    org.shutdown().await;
+}
