@@ -1,8 +1,13 @@
 //! Signing in to an org: the browser flow end to end. [`login`] builds the authorize URL
 //! (PKCE S256 + `state`), hands it to the caller to open, waits for the redirect from a
-//! [`RedirectSource`] (the [`LoopbackRedirect`] here; the desktop adds its
-//! `ringside://oauth/callback` deep link through [`LinkRedirect`]), checks `state`, exchanges the code, reads who
-//! signed in, stores the tokens in the keyring and records the org as active.
+//! [`RedirectSource`] (the [`LoopbackRedirect`] here, or a link through [`LinkRedirect`]),
+//! checks `state`, exchanges the code, reads who signed in, stores the tokens in the keyring
+//! and records the org as active.
+//!
+//! The desktop app, whose sign-in begins in one command and ends when the OS delivers the
+//! `ringside://oauth/callback` link, uses [`PendingSignIns`] instead (`pending`): begin →
+//! complete(url) → wait. Also here: opening the browser (`browser`, honouring
+//! `RINGSIDE_BROWSER`) and signing out / removing orgs (`sign_out`).
 //!
 //! Documented choice, forged callbacks: a callback whose `state` is missing or wrong is
 //! answered "rejected" and logged, and the sign-in keeps waiting for the real one until the

@@ -96,7 +96,8 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
             Ok(())
         } else {
             eprintln!("ringside: opening your browser to sign in to {login_url}");
-            open_browser(url)
+            // The platform's opener, or the program named by RINGSIDE_BROWSER.
+            ringside_core::login::open_in_browser(url)
         }
     };
     let signed_in = login(
@@ -126,28 +127,6 @@ async fn login_command(args: OrgLoginArgs) -> anyhow::Result<()> {
         record.alias, record.username, record.scope_profile
     );
     Ok(())
-}
-
-/// Opens the system browser with the platform's own opener; no extra crate.
-fn open_browser(url: &str) -> Result<(), LoginError> {
-    let mut command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        // rundll32 takes the URL verbatim; `cmd /c start` would split it at `&`.
-        let mut c = std::process::Command::new("rundll32");
-        c.arg("url.dll,FileProtocolHandler");
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    command
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| LoginError::Browser(e.to_string()))
 }
 
 fn list(json_output: bool) -> anyhow::Result<()> {

@@ -1,0 +1,182 @@
+// The real desktop sign-in path: the app under WebDriver signs in to its built-in demo org
+// through the browser flow. RINGSIDE_BROWSER names a script that records the authorize URL
+// instead of opening a browser (as a user could name another browser); the test plays the
+// browser (the demo org approves at once and redirects to ringside://oauth/callback?…) and
+// delivers the link the way the OS does: a second copy of the app binary started with the
+// URL, which the single-instance plugin hands to the running copy. Then: the settings view
+// and the header show the signed-in org, a forged link is refused in words, Sign out goes
+// back to the demo org, and a `tel:` link delivered the same way pops the caller.
+// Tokens go to the real Secret Service that run.sh starts in this D-Bus session.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchApp, waitUntil } from "./webdriver.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const settingsCatalog = JSON.parse(
+  await readFile(join(repo, "ui", "src", "features", "settings", "locales", "en.json"), "utf8"),
+);
+
+let dir;
+let env;
+let app;
+let session;
+const urlsFile = () => join(dir, "opened-urls.txt");
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ringside-signin-test-"));
+  const browser = join(dir, "record-browser.sh");
+  // The "browser": records each URL it is asked to open, one per line, and opens nothing.
+  await writeFile(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urlsFile()}'\n`);
+  await chmod(browser, 0o755);
+  // Its own Ringside home: an empty orgs.toml and its own keyring namespace.
+  env = { RINGSIDE_HOME: join(dir, "home"), RINGSIDE_BROWSER: browser };
+  app = await launchApp({ app: APP, driver: DRIVER, env });
+  session = app.session;
+});
+
+after(async () => {
+  await app?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts a second copy of the app with `link` as its only argument, as the OS does for a
+ * clicked link; it must hand the link over and exit. */
+function deliver(link) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(APP, [link], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the second copy did not hand the link over and exit within 20 s:\n${output}`));
+    }, 20_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+async function openedUrls() {
+  try {
+    return (await readFile(urlsFile(), "utf8")).split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The tokens the app stored in the Secret Service for this home (read with libsecret's
+ * secret-tool, as another program on the desktop could): [refresh, access], or [] if none. */
+async function storedTokens() {
+  const namespace = `ringside (${await realpath(env.RINGSIDE_HOME)})`;
+  const { stdout } = await new Promise((resolve) =>
+    execFile("secret-tool", ["search", "--all", "service", namespace], { timeout: 20_000 }, (error, stdout, stderr) =>
+      resolve({ error, stdout, stderr }),
+    ),
+  );
+  const at = stdout.indexOf("secret = ringside-tokens-v1\n");
+  if (at < 0) return [];
+  return stdout
+    .slice(at)
+    .split("\n")
+    .slice(1, 3)
+    .filter((line) => line.length > 0 && !line.includes(" = "));
+}
+
+async function textOf(css) {
+  return session.text(await session.find(css));
+}
+
+test("signing in to the demo org through the browser and the ringside:// link shows it signed in", async () => {
+  await session.click(await session.find("#nav-settings"));
+  await session.waitFor('#view-settings .org-row[data-demo="true"][data-in-use="true"]');
+  await session.click(await session.find('#signin-host option[value="demo"]'));
+  const alias = await session.find("#signin-alias");
+  await session.clear(alias);
+  await session.type(alias, "demo-oauth");
+  await session.click(await session.find("#signin-submit"));
+  await session.waitFor('#settings-signin[data-state="signing-in"]');
+  assert.equal(await textOf("#signin-progress span"), settingsCatalog["settings.signIn.progress"]);
+
+  const [authorizeUrl] = await waitUntil(async () => {
+    const urls = await openedUrls();
+    return urls.length > 0 ? urls : null;
+  }, "the app to open the authorize URL in the browser");
+  const authorize = new URL(authorizeUrl);
+  assert.equal(authorize.pathname, "/services/oauth2/authorize");
+  assert.equal(authorize.searchParams.get("redirect_uri"), "ringside://oauth/callback", "the deep link is the redirect");
+  assert.equal(authorize.searchParams.get("code_challenge_method"), "S256", "PKCE S256");
+  assert.ok(authorize.searchParams.get("state"), "a state is sent");
+
+  // The browser: the demo org approves at once and redirects to the deep link.
+  const consent = await fetch(authorizeUrl, { redirect: "manual" });
+  assert.equal(consent.status, 302, "the demo org approves and redirects");
+  const callback = consent.headers.get("location");
+  assert.match(callback, /^ringside:\/\/oauth\/callback\?code=/, "the redirect is the ringside:// link");
+
+  // A forged link first: refused in words, the sign-in keeps waiting.
+  const forged = await deliver("ringside://oauth/callback?code=stolen&state=forged");
+  assert.equal(forged.code, 0, `the second copy exits cleanly after handing over:\n${forged.output}`);
+  await session.waitFor('#settings-notice[data-code="foreign_link"]');
+  assert.equal(await textOf("#settings-notice-text"), settingsCatalog["settings.error.foreign_link"]);
+  assert.equal(
+    await session.attribute(await session.find("#settings-signin"), "data-state"),
+    "signing-in",
+    "a forged link does not end the real sign-in",
+  );
+
+  const handed = await deliver(callback);
+  assert.equal(handed.code, 0, `the second copy exits cleanly after handing over:\n${handed.output}`);
+  await session.waitFor('#settings-notice[data-kind="success"]', 30_000);
+  const done = await textOf("#settings-notice-text");
+  assert.equal(
+    done,
+    settingsCatalog["settings.signIn.done"].replace("{alias}", "demo-oauth").replace("{username}", "dana.demo@ringside.example"),
+  );
+  await session.waitFor('.org-row[data-alias="demo-oauth"][data-in-use="true"][data-signed-in="true"]');
+  await waitUntil(async () => (await textOf("#org-badge")) === "demo-oauth", "the header badge to show the signed-in org");
+  const registry = await readFile(join(env.RINGSIDE_HOME, "orgs.toml"), "utf8");
+  assert.match(registry, /active = "demo-oauth"/, "orgs.toml records the new org as active");
+  const tokens = await storedTokens();
+  assert.equal(tokens.length, 2, "the keyring holds the refresh and the access token");
+  for (const token of tokens) assert.ok(!registry.includes(token), "no token in orgs.toml");
+});
+
+test("Sign out revokes and goes back to the built-in demo org", async () => {
+  await session.click(await session.find('.org-row[data-alias="demo-oauth"] button[data-action="sign-out"]'));
+  await session.waitFor('.org-row[data-alias="demo-oauth"][data-signed-in="false"]');
+  await session.waitFor('.org-row[data-demo="true"][data-in-use="true"]');
+  assert.equal(
+    await textOf("#settings-notice-text"),
+    settingsCatalog["settings.signOut.done"].replace("{alias}", "demo-oauth"),
+  );
+  await waitUntil(
+    async () => (await session.attribute(await session.find("#org-badge"), "data-demo")) === "true",
+    "the header badge to show the demo org again",
+  );
+  assert.deepEqual(await storedTokens(), [], "the keyring entry is deleted");
+});
+
+test("a tel: link delivered by a second launch pops the caller", async () => {
+  const mainHandle = await session.windowHandle();
+  const before = await session.windowHandles();
+  const handed = await deliver("tel:+1-415-555-0123");
+  assert.equal(handed.code, 0, `the second copy exits cleanly after handing over:\n${handed.output}`);
+  const popup = await waitUntil(async () => {
+    const handles = await session.windowHandles();
+    return handles.find((handle) => !before.includes(handle)) ?? null;
+  }, "the pop-up window to open");
+  await session.switchToWindow(popup);
+  await session.waitFor('#popup[data-state="found"], #popup[data-state="failed"], #popup[data-state="none"]', 20_000);
+  assert.equal(await session.attribute(await session.find("#popup"), "data-state"), "found", await textOf("#popup"));
+  assert.equal(await textOf("#pop-details .record-name"), "Jane Caller", "the seeded Contact with this number pops");
+  await session.switchToWindow(mainHandle);
+});
