@@ -14,7 +14,8 @@ import { chmod, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchApp, waitUntil } from "./webdriver.mjs";
+import { createServer } from "node:net";
+import { Session } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -22,6 +23,61 @@ const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const settingsCatalog = JSON.parse(
   await readFile(join(repo, "ui", "src", "features", "settings", "locales", "en.json"), "utf8"),
 );
+
+/**
+ * Starts tauri-driver on a free port pair with `env` added (the app it launches inherits it)
+ * and opens a session on the app started with `args`. Resolves to { session, close() }.
+ */
+async function launchApp({ args = [], readySelector = "#search-input" } = {}) {
+  const free = (port) =>
+    new Promise((resolve) => {
+      const probe = createServer().once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+  let port = 0;
+  for (let attempt = 0; attempt < 50 && port === 0; attempt++) {
+    const candidate = 20000 + Math.floor(Math.random() * 20000);
+    if ((await free(candidate)) && (await free(candidate + 1))) port = candidate;
+  }
+  if (port === 0) throw new Error("no free port pair on 127.0.0.1");
+  const base = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  await waitUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited (${child.exitCode}):\n${output}`);
+    try {
+      return (await fetch(`${base}/status`)).ok;
+    } catch {
+      return false; // Not listening yet.
+    }
+  }, "tauri-driver to listen");
+  const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP, args } });
+  await session.waitFor(readySelector);
+  return {
+    session,
+    async close() {
+      await session.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+      child.kill("SIGTERM");
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+    },
+  };
+}
+
+/** Polls until `predicate()` is truthy; throws naming `what` after `timeoutMs`. */
+async function waitUntil(predicate, what, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 let dir;
 let env;
@@ -37,7 +93,7 @@ before(async () => {
   await chmod(browser, 0o755);
   // Its own Ringside home: an empty orgs.toml and its own keyring namespace.
   env = { RINGSIDE_HOME: join(dir, "home"), RINGSIDE_BROWSER: browser };
-  app = await launchApp({ app: APP, driver: DRIVER, env });
+  app = await launchApp();
   session = app.session;
 });
 
@@ -179,4 +235,22 @@ test("a tel: link delivered by a second launch pops the caller", async () => {
   assert.equal(await session.attribute(await session.find("#popup"), "data-state"), "found", await textOf("#popup"));
   assert.equal(await textOf("#pop-details .record-name"), "Jane Caller", "the seeded Contact with this number pops");
   await session.switchToWindow(mainHandle);
+});
+
+test("a link the app is started with (cold start) is handled: tel: pops the caller", async () => {
+  // One copy at a time: a second copy would hand over to the first and exit.
+  await app.close();
+  app = await launchApp({ args: ["tel:+14155550123"] });
+  session = app.session;
+  const popup = await waitUntil(async () => {
+    for (const handle of await session.windowHandles()) {
+      await session.switchToWindow(handle);
+      if (/popup\.html$/.test(await session.execute("return location.pathname"))) return handle;
+    }
+    return null;
+  }, "the pop-up window of the link the app started with");
+  await session.switchToWindow(popup);
+  await session.waitFor('#popup[data-state="found"], #popup[data-state="failed"], #popup[data-state="none"]', 20_000);
+  assert.equal(await session.attribute(await session.find("#popup"), "data-state"), "found", await textOf("#popup"));
+  assert.equal(await textOf("#pop-details .record-name"), "Jane Caller", "the number of the link pops");
 });
