@@ -14,6 +14,7 @@ use crate::field_value::is_writable_type;
 use crate::intents::intent_kind;
 
 /// One problem: the config key, the object/field it is about, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigIssue {
     /// E.g. `[fields.Contact] editable` or `[intents] qualified`.

@@ -18,6 +18,7 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(60);
 /// API usage at or above this share of the daily allowance fails the check.
 pub const API_USAGE_FAIL: f64 = 0.9;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
@@ -27,8 +28,10 @@ pub enum CheckStatus {
 }
 
 /// One check's result.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub name: &'static str,
     pub status: CheckStatus,
     /// What was found.

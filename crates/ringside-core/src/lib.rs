@@ -22,6 +22,7 @@
 //! - [`field_value`]: a typed value checked against a field's describe (picklist, date, length…).
 //! - [`describe_cache`]: describes fetched once per object per run.
 //! - [`config_check`]: `config validate`, the config against the org's live describe.
+//! - [`config_edit`]: the admin view's changes to `ringside.toml`, checked, then written atomically.
 //! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
 //! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
@@ -32,6 +33,7 @@ pub mod call_log;
 pub mod clock;
 pub mod config;
 pub mod config_check;
+pub mod config_edit;
 pub mod describe_cache;
 pub mod doctor;
 pub mod events;

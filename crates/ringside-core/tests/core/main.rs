@@ -2,11 +2,13 @@
 //! mirror `src/`.
 
 mod config_check;
+mod config_edit;
 mod doctor;
 mod events;
 mod field_value;
 mod history;
 mod intents;
+mod log_form;
 mod lookup;
 mod new_caller;
 mod outbox;

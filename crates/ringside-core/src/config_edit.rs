@@ -1,0 +1,373 @@
+//! The admin view's changes to `ringside.toml`: what the view shows ([`AdminSettings`], read
+//! from the validated config), how a change is applied to the file's document
+//! ([`ConfigDocument`]: only `[fields.*]`, `[intents]`, `[logging] mode` and
+//! `[salesforce] scope_profile` are touched; every other table and key is kept), and saving:
+//! the new text is parsed and checked against the org's live describe first, and written
+//! (atomically: temp file, fsync, rename) only when it is valid. Import does the same for a
+//! whole file. The file is rewritten from its parsed form, so comments are not kept.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+use crate::call_log::LoggingMode;
+use crate::config::{CONFIG_FILE, Config};
+use crate::config_check::{ConfigIssue, check_config};
+use crate::describe_cache::DescribeCache;
+use crate::field_policy::{ObjectFields, POLICY_OBJECTS};
+use crate::signin_settings::SignInSettings;
+
+/// Visible and editable fields of one object, as the admin view edits them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectSettings {
+    pub object: String,
+    pub visible: Vec<String>,
+    pub editable: Vec<String>,
+}
+
+/// One intent as the admin view edits it: `target` is `Object.Field`, `value` a fixed value
+/// (`None` lets the field's type decide).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentSetting {
+    pub name: String,
+    pub target: String,
+    pub value: Option<String>,
+}
+
+/// Everything the admin view edits.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSettings {
+    /// Contact, Lead and Account, in that order.
+    pub objects: Vec<ObjectSettings>,
+    pub intents: Vec<IntentSetting>,
+    /// `task_and_call_log` or `call_log_only`.
+    pub logging_mode: String,
+    /// `standard`, `extended` or `privileged`; `None` leaves it to the default (standard).
+    pub scope_profile: Option<String>,
+}
+
+impl AdminSettings {
+    /// What the view shows for a config (defaults filled in).
+    pub fn from_config(config: &Config, sign_in: &SignInSettings) -> Self {
+        let objects = POLICY_OBJECTS
+            .iter()
+            .map(|object| {
+                let fields = config
+                    .fields
+                    .object(object)
+                    .cloned()
+                    .unwrap_or(ObjectFields {
+                        visible: Vec::new(),
+                        editable: Vec::new(),
+                    });
+                ObjectSettings {
+                    object: (*object).to_owned(),
+                    visible: fields.visible,
+                    editable: fields.editable,
+                }
+            })
+            .collect();
+        AdminSettings {
+            objects,
+            intents: config
+                .intents
+                .iter()
+                .map(|i| IntentSetting {
+                    name: i.name.clone(),
+                    target: format!("{}.{}", i.object, i.field),
+                    value: i.value.clone(),
+                })
+                .collect(),
+            logging_mode: match config.logging.mode {
+                LoggingMode::TaskAndCallLog => "task_and_call_log",
+                LoggingMode::CallLogOnly => "call_log_only",
+            }
+            .to_owned(),
+            scope_profile: sign_in.scope_profile.map(|p| p.name().to_owned()),
+        }
+    }
+}
+
+/// The config file as a TOML document, edited in place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigDocument {
+    table: Table,
+}
+
+impl ConfigDocument {
+    /// Parses the file's text (only TOML syntax is checked here).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.parse::<Table>()
+            .map(|table| ConfigDocument { table })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Applies the admin view's settings; every other table and key stays as it was.
+    pub fn apply(&mut self, settings: &AdminSettings) {
+        let fields = child(&mut self.table, "fields");
+        for object in &settings.objects {
+            let mut entry = Table::new();
+            entry.insert("visible".into(), strings(&object.visible));
+            entry.insert("editable".into(), strings(&object.editable));
+            fields.insert(object.object.clone(), Value::Table(entry));
+        }
+        let mut intents = Table::new();
+        for intent in &settings.intents {
+            let value = match &intent.value {
+                None => Value::String(intent.target.clone()),
+                Some(fixed) => {
+                    let mut t = Table::new();
+                    t.insert("field".into(), Value::String(intent.target.clone()));
+                    t.insert("value".into(), Value::String(fixed.clone()));
+                    Value::Table(t)
+                }
+            };
+            intents.insert(intent.name.clone(), value);
+        }
+        self.table.insert("intents".into(), Value::Table(intents));
+        child(&mut self.table, "logging")
+            .insert("mode".into(), Value::String(settings.logging_mode.clone()));
+        match &settings.scope_profile {
+            Some(profile) => {
+                child(&mut self.table, "salesforce")
+                    .insert("scope_profile".into(), Value::String(profile.clone()));
+            }
+            None => {
+                if let Some(Value::Table(sf)) = self.table.get_mut("salesforce") {
+                    sf.remove("scope_profile");
+                }
+            }
+        }
+    }
+
+    /// The document as file text.
+    pub fn to_text(&self) -> String {
+        let body = toml::to_string(&self.table).unwrap_or_default();
+        format!(
+            "# Ringside admin config (written by the Admin view; comments are not kept).\n{body}"
+        )
+    }
+}
+
+/// Gets or creates the table `key` in `table` (a non-table value there is replaced).
+fn child<'a>(table: &'a mut Table, key: &str) -> &'a mut Table {
+    if !matches!(table.get(key), Some(Value::Table(_))) {
+        table.insert(key.to_owned(), Value::Table(Table::new()));
+    }
+    match table.get_mut(key) {
+        Some(Value::Table(t)) => t,
+        // Just inserted above.
+        _ => unreachable!("{key} was made a table"),
+    }
+}
+
+fn strings(list: &[String]) -> Value {
+    Value::Array(list.iter().cloned().map(Value::String).collect())
+}
+
+/// What a save or an import came to.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConfigSave {
+    /// Written to `path`.
+    Saved { path: String },
+    /// Not written: each problem with its key, field and reason.
+    Invalid { issues: Vec<ConfigIssue> },
+}
+
+/// Why the config could not be saved (an invalid config is a [`ConfigSave::Invalid`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigEditError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The org could not be asked (network, session): nothing was written.
+    #[error("the config could not be checked against Salesforce, so it was not saved: {0}")]
+    Salesforce(#[from] salesforce::Error),
+}
+
+/// Checks config text as `config validate` does: it must parse (every table), and fit the
+/// org behind `describes`. An empty list means valid.
+pub async fn check_text(
+    text: &str,
+    describes: &DescribeCache,
+) -> Result<Vec<ConfigIssue>, salesforce::Error> {
+    let path = Path::new(CONFIG_FILE);
+    let file_issue = |reason: String| ConfigIssue {
+        key: CONFIG_FILE.to_owned(),
+        field: String::new(),
+        reason,
+    };
+    let config = match Config::parse(text, path) {
+        Ok(config) => config,
+        Err(err) => return Ok(vec![file_issue(err.to_string())]),
+    };
+    if let Err(err) = SignInSettings::parse(text, path) {
+        return Ok(vec![file_issue(err.to_string())]);
+    }
+    check_config(&config, describes).await
+}
+
+/// Applies `settings` to `home`'s config file and writes it if the result is valid.
+pub async fn save_settings(
+    home: &Path,
+    settings: &AdminSettings,
+    describes: &DescribeCache,
+) -> Result<ConfigSave, ConfigEditError> {
+    let path = home.join(CONFIG_FILE);
+    let mut document = match std::fs::read_to_string(&path) {
+        Ok(text) => ConfigDocument::parse(&text).map_err(|reason| ConfigEditError::Read {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
+        })?,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => ConfigDocument::default(),
+        Err(source) => return Err(ConfigEditError::Read { path, source }),
+    };
+    document.apply(settings);
+    write_if_valid(&path, &document.to_text(), describes).await
+}
+
+/// Replaces `home`'s config file with `text` (an imported file) if it is valid; the text is
+/// written as given, comments included.
+pub async fn import_text(
+    home: &Path,
+    text: &str,
+    describes: &DescribeCache,
+) -> Result<ConfigSave, ConfigEditError> {
+    write_if_valid(&home.join(CONFIG_FILE), text, describes).await
+}
+
+async fn write_if_valid(
+    path: &Path,
+    text: &str,
+    describes: &DescribeCache,
+) -> Result<ConfigSave, ConfigEditError> {
+    let issues = check_text(text, describes).await?;
+    if !issues.is_empty() {
+        return Ok(ConfigSave::Invalid { issues });
+    }
+    write_atomic(path, text).map_err(|source| ConfigEditError::Write {
+        path: path.to_owned(),
+        source,
+    })?;
+    tracing::info!(path = %path.display(), "config saved");
+    Ok(ConfigSave::Saved {
+        path: path.display().to_string(),
+    })
+}
+
+/// Writes `text` to `path` so a reader sees the old file or the new one, never half of
+/// either: a temp file in the same directory, flushed to disk, then renamed over.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| CONFIG_FILE.to_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_of(text: &str) -> AdminSettings {
+        let path = Path::new("ringside.toml");
+        AdminSettings::from_config(
+            &Config::parse(text, path).expect("valid config"),
+            &SignInSettings::parse(text, path).expect("valid [salesforce]"),
+        )
+    }
+
+    #[test]
+    fn applying_the_shown_settings_keeps_every_other_table_and_round_trips() {
+        let text = "[phone]\ndefault_region = \"GB\"\n[salesforce]\nclient_id = \"3MVGkey\"\n[logging]\nauto_log_after_secs = 30\n";
+        let mut settings = settings_of(text);
+        settings.objects[0].visible.push("MailingCountry".into());
+        settings.intents.push(IntentSetting {
+            name: "nurture".into(),
+            target: "Lead.Status".into(),
+            value: Some("Working - Contacted".into()),
+        });
+        settings.logging_mode = "call_log_only".into();
+        settings.scope_profile = Some("extended".into());
+        let mut document = ConfigDocument::parse(text).expect("TOML");
+        document.apply(&settings);
+        let written = document.to_text();
+
+        let reread = settings_of(&written);
+        // Intents read back in name order.
+        settings.intents.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(
+            reread, settings,
+            "what was saved reads back the same:\n{written}"
+        );
+        let config = Config::parse(&written, Path::new("x")).unwrap();
+        assert_eq!(
+            config.default_region,
+            crate::phone::Region::parse("GB"),
+            "[phone] is kept"
+        );
+        assert!(
+            written.contains("auto_log_after_secs = 30"),
+            "other [logging] keys are kept:\n{written}"
+        );
+        assert!(
+            written.contains("client_id = \"3MVGkey\""),
+            "[salesforce] client_id is kept:\n{written}"
+        );
+    }
+
+    #[test]
+    fn no_scope_profile_removes_the_key_only() {
+        let text = "[salesforce]\nclient_id = \"k\"\nscope_profile = \"privileged\"\n";
+        let mut settings = settings_of(text);
+        assert_eq!(settings.scope_profile.as_deref(), Some("privileged"));
+        settings.scope_profile = None;
+        let mut document = ConfigDocument::parse(text).unwrap();
+        document.apply(&settings);
+        let written = document.to_text();
+        assert!(!written.contains("scope_profile"), "{written}");
+        assert!(written.contains("client_id"), "{written}");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("ringside-config-edit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join(CONFIG_FILE);
+        write_atomic(&path, "a = 1\n").expect("first write");
+        write_atomic(&path, "a = 2\n").expect("second write");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "only the config file remains: {names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,126 @@
+//! The admin view's save and import against a real demo org: a valid change is written and
+//! reads back the same; an invalid one is refused with key, field and reason and leaves the
+//! file as it was.
+
+use std::path::PathBuf;
+
+use ringside_core::config::{CONFIG_FILE, Config};
+use ringside_core::config_edit::{AdminSettings, ConfigSave, import_text, save_settings};
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::signin_settings::SignInSettings;
+
+use crate::config_check::demo;
+
+fn temp_home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ringside-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp home");
+    dir
+}
+
+fn shown(home: &std::path::Path) -> AdminSettings {
+    AdminSettings::from_config(
+        &Config::load_from_home(home).expect("config loads"),
+        &SignInSettings::load_from_home(home).expect("sign-in settings load"),
+    )
+}
+
+#[tokio::test]
+async fn a_valid_change_is_written_and_reads_back_the_same() {
+    let (org, client) = demo().await;
+    let home = temp_home("config-edit-ok");
+    std::fs::write(
+        home.join(CONFIG_FILE),
+        "[salesforce]\nclient_id = \"3MVGdemo\"\n",
+    )
+    .unwrap();
+    let mut settings = shown(&home);
+    settings.objects[0].visible.push("MailingCountry".into());
+    settings.objects[0].editable.push("MailingCountry".into());
+    settings.logging_mode = "call_log_only".into();
+    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    assert_eq!(
+        shown(&home),
+        settings,
+        "the saved file reads back as the admin set it"
+    );
+    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        text.contains("3MVGdemo"),
+        "the consumer key is kept:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let home = temp_home("config-edit-bad");
+    let before = "[phone]\ndefault_region = \"US\"\n";
+    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let mut settings = shown(&home);
+    // Name is a formula (not updateable); Shoe_Size__c does not exist.
+    settings.objects[0].editable.push("Name".into());
+    settings.objects[0].visible.push("Shoe_Size__c".into());
+    let saved = save_settings(&home, &settings, &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = saved else {
+        panic!("an invalid config must not be saved: {saved:?}");
+    };
+    let keyed: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.key.as_str(), i.field.as_str()))
+        .collect();
+    assert!(
+        keyed.contains(&("[fields.Contact] editable", "Contact.Name"))
+            && keyed.contains(&("[fields.Contact] visible", "Contact.Shoe_Size__c")),
+        "each problem names its key and field: {issues:#?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        before,
+        "nothing was written"
+    );
+
+    let imported = import_text(
+        &home,
+        "[intents]\nwon = { field = \"Lead.Status\", value = \"Won\" }\n",
+        &describes,
+    )
+    .await
+    .expect("the check runs");
+    assert!(
+        matches!(&imported, ConfigSave::Invalid { issues } if issues[0].key == "[intents] won"),
+        "an imported file is checked the same way: {imported:?}"
+    );
+    let imported = import_text(&home, "[fields.Contact]\nvisble = []\n", &describes)
+        .await
+        .expect("the check runs");
+    assert!(
+        matches!(&imported, ConfigSave::Invalid { issues } if issues[0].reason.contains("visble")),
+        "a file that does not parse is refused with the parse error: {imported:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        before,
+        "a refused import writes nothing"
+    );
+    let text = "# shipped by IT\n[logging]\nmode = \"call_log_only\"\n";
+    let imported = import_text(&home, text, &describes)
+        .await
+        .expect("the check runs");
+    assert!(matches!(imported, ConfigSave::Saved { .. }), "{imported:?}");
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        text,
+        "a valid import is written as given, comments included"
+    );
+    org.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
