@@ -53,7 +53,7 @@ const send = (page, value) => page.evaluate((u) => window.__sendPop(u), value);
 const calls = (page, cmd) => page.evaluate((c) => window.__ipcCalls.filter((call) => call.cmd === c), cmd);
 
 test("no match shows the create form with the caller's number; a Lead is created and then shown", async () => {
-  const { page, errors } = await openPopup(browser, server.url, { commands: { create_caller: { result: CREATED } } });
+  const { page, errors } = await openPopup(browser, server.url, { commands: { create_caller: { hold: true, result: CREATED } } });
   await send(page, update("C1", noMatch));
   await page.waitForSelector('#popup[data-state="none"] #pop-create:not([hidden])');
   assert.equal(await page.inputValue("#pop-create-phone"), NUMBER, "the caller's number is prefilled");
@@ -78,10 +78,12 @@ test("no match shows the create form with the caller's number; a Lead is created
     [{ callId: "C1", caller: { object: "Lead", first_name: "Nia", last_name: "Newcaller", company: "Newco Ltd", phone: NUMBER } }],
     "create_caller gets the call and exactly what the agent typed",
   );
-  await page.waitForSelector('#pop-create[data-created="00Q000000000042AAA"]');
-  // The shell lists the new record in the call's pop and sends the update.
+  // As the real shell does: it lists the new record in the call's pop and sends that update
+  // before the command's answer arrives.
   await send(page, update("C1", { ...noMatch, result: { ...noMatch.result, matches: [CREATED] } }));
   await page.waitForSelector('#popup[data-state="found"]');
+  await page.evaluate(() => window.__releaseCommand());
+  await page.waitForSelector("#pop-created");
   assert.equal(await page.textContent("#pop-details .record-name"), "Nia Newcaller", "the new Lead is shown");
   assert.equal(await page.textContent("#pop-created"), en["popup.create.created"], "and the agent is told it is saved");
   assert.equal(await page.isHidden("#pop-create"), true, "the form is gone once there is a record");

@@ -139,3 +139,65 @@ export class Session {
     return this.#call("DELETE", "");
   }
 }
+
+/**
+ * Starts tauri-driver (on a free port pair) with `env` added to this process's environment,
+ * so the app it launches gets it too (e.g. its own RINGSIDE_HOME), and opens a session on the
+ * app. Resolves to { session, log() (the driver's and the app's output so far), close() }.
+ */
+export async function launchApp({ app, driver, env = {}, readySelector = "#search-input" }) {
+  const { spawn } = await import("node:child_process");
+  const { createServer } = await import("node:net");
+  const free = (port) =>
+    new Promise((resolve) => {
+      const probe = createServer().once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+  let port = 0;
+  for (let attempt = 0; attempt < 50 && port === 0; attempt++) {
+    const candidate = 20000 + Math.floor(Math.random() * 20000);
+    if ((await free(candidate)) && (await free(candidate + 1))) port = candidate;
+  }
+  if (port === 0) throw new WebDriverError("no free port pair on 127.0.0.1");
+  const base = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn(driver, ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/status`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (child.exitCode !== null) throw new WebDriverError(`tauri-driver exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new WebDriverError(`tauri-driver did not start within 20 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: app } });
+  await session.waitFor(readySelector);
+  return {
+    session,
+    log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
+    async close() {
+      await session.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+      child.kill("SIGTERM");
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+    },
+  };
+}
+
+/** Polls until `predicate()` is truthy (it may be async); throws `what` after `timeoutMs`. */
+export async function waitUntil(predicate, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new WebDriverError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

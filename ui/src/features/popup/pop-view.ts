@@ -57,6 +57,8 @@ export function mountPopView(root: HTMLElement): void {
   let createdFor: string | null = null;
   const create = mountCreateForm(() => {
     createdFor = update?.call_id ?? null;
+    // The shell's pop-update with the new record may arrive before or after this answer.
+    render();
   });
   root.append(header, relatedNote, list, details, owner, actions, create.element, hint);
 
@@ -90,8 +92,11 @@ export function mountPopView(root: HTMLElement): void {
     if (picked === undefined) {
       details.replaceChildren();
       list.removeAttribute("aria-activedescendant");
+      delete details.dataset["source"];
     } else {
       details.replaceChildren(renderRecordDetails(picked));
+      // "search", or "recently_created": Ringside matched its own new record locally.
+      details.dataset["source"] = picked.source;
     }
     owner.hidden = picked?.owner == null || picked.owner === "";
     owner.textContent = owner.hidden ? "" : t("popup.owner", { name: picked?.owner ?? "" });

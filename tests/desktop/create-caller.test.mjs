@@ -1,0 +1,89 @@
+// Create on no match, in the real window: a ring from a number nobody has pops "no match" with
+// the inline form; the agent creates a Lead in the app's demo org; the next ring from that
+// number pops the new Lead at once, matched locally, while the org's search index still lags
+// (the demo org's index_lag fault plays Salesforce's minutes-long lag).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchApp, waitUntil } from "./webdriver.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
+const NUMBER = "+1 212 555 0142";
+
+let home;
+let app;
+let org;
+
+/** `ringside call …` against this test's app (same RINGSIDE_HOME). */
+function ringside(args) {
+  return new Promise((resolve) => {
+    execFile(CLI, args, { timeout: 30_000, env: { ...process.env, RINGSIDE_HOME: home } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function demo(path, init = {}) {
+  return fetch(`${org}${path}`, { ...init, headers: { "content-type": "application/json", ...init.headers } });
+}
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), "ringside-create-caller-"));
+  app = await launchApp({ app: APP, driver: DRIVER, env: { RINGSIDE_HOME: home, RINGSIDE_POP_ON: "", RINGSIDE_EVENT_PORT: "" } });
+  // The app logs its built-in demo org's address; tauri-driver passes the app's output on.
+  const found = await waitUntil(() => /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(app.log()), "the demo org's address in the log");
+  org = found[1];
+  const lag = await demo("/__demo/faults", { method: "POST", body: JSON.stringify({ kind: "index_lag", ms: 600000 }) });
+  assert.equal(lag.status, 204, "the demo org accepts the index lag");
+});
+
+after(async () => {
+  await app?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+test("an unknown number offers Create Lead; the new Lead is in Salesforce and the next ring pops it locally", async () => {
+  const { session } = app;
+  const en = JSON.parse(await readFile(join(repo, "ui", "src", "features", "popup", "locales", "en.json"), "utf8"));
+  const mainHandle = await session.windowHandle();
+  const first = await ringside(["call", "ring", "--call-id", "N1", "--from", NUMBER]);
+  assert.equal(first.code, 0, `ringside call ring failed:\n${first.stderr}`);
+  const popup = await waitUntil(async () => (await session.windowHandles()).find((handle) => handle !== mainHandle), "the pop-up window");
+  await session.switchToWindow(popup);
+  await session.waitFor('#popup[data-state="none"] #pop-create:not([hidden])', 20_000);
+  assert.equal(await session.execute("return document.querySelector('#pop-create-phone').value"), NUMBER, "the caller's number is prefilled");
+
+  await session.type(await session.find("#pop-create-first"), "Nia");
+  await session.type(await session.find("#pop-create-last"), "Newcaller");
+  await session.type(await session.find("#pop-create-company"), "Newco Ltd");
+  await session.click(await session.find("#pop-create-submit"));
+  await session.waitFor('#popup[data-state="found"], #pop-create[data-error]', 20_000);
+  const failed = await session.findAll("#pop-create[data-error]");
+  assert.equal(failed.length, 0, `the create failed: ${failed.length ? await session.text(await session.find("#pop-create-detail")) : ""}`);
+  assert.equal(await session.text(await session.find("#pop-details .record-name")), "Nia Newcaller", "the new Lead is listed in the pop-up at once");
+  assert.equal(await session.text(await session.find("#pop-created")), en["popup.create.created"], "the agent is told it is saved");
+
+  // It really is in the org, with the caller's number.
+  const token = await (await demo("/__demo/tokens", { method: "POST" })).json();
+  const soql = encodeURIComponent("SELECT Id, Name, Company, Phone FROM Lead WHERE LastName = 'Newcaller'");
+  const rows = await (await fetch(`${org}/services/data/v66.0/query?q=${soql}`, { headers: { authorization: `Bearer ${token.access_token}` } })).json();
+  assert.equal(rows.totalSize, 1, `one Lead was created: ${JSON.stringify(rows)}`);
+  assert.equal(rows.records[0].Company, "Newco Ltd");
+  assert.equal(rows.records[0].Phone, "+12125550142", "saved with the caller's number in E.164");
+
+  // The caller rings back while Salesforce's index still lags: found locally, no Create prompt.
+  const again = await ringside(["call", "ring", "--call-id", "N2", "--from", "(212) 555-0142"]);
+  assert.equal(again.code, 0, `ringside call ring failed:\n${again.stderr}`);
+  await session.waitFor('#popup[data-state="found"] #pop-details[data-source="recently_created"]', 20_000);
+  assert.equal(await session.text(await session.find("#pop-number")), "(212) 555-0142", "this is the second call");
+  assert.equal(await session.text(await session.find("#pop-details .record-name")), "Nia Newcaller", "the new Lead pops, matched locally");
+  assert.equal((await session.findAll("#pop-create:not([hidden])")).length, 0, "no Create prompt for a known caller");
+  await session.switchToWindow(mainHandle);
+});
