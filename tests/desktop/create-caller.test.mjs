@@ -4,7 +4,7 @@
 // (the demo org's index_lag fault plays Salesforce's minutes-long lag).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,4 +86,21 @@ test("an unknown number offers Create Lead; the new Lead is in Salesforce and th
   assert.equal(await session.text(await session.find("#pop-details .record-name")), "Nia Newcaller", "the new Lead pops, matched locally");
   assert.equal((await session.findAll("#pop-create:not([hidden])")).length, 0, "no Create prompt for a known caller");
   await session.switchToWindow(mainHandle);
+});
+
+test("switching the UI to German relabels the tray menu and retitles the pop-up window", async () => {
+  const { session } = app;
+  const de = JSON.parse(await readFile(join(repo, "ui", "src", "features", "popup", "locales", "de.json"), "utf8"));
+  const relabelled = (show) => app.log().split("\n").some((line) => line.includes("tray menu relabelled") && line.includes(show));
+  // At start the main window sent its (English) labels.
+  await waitUntil(() => relabelled("Show Ringside"), `the English tray labels in the log:\n${app.log().slice(-1500)}`);
+  await session.click(await session.find('#language-select option[value="de"]'));
+  await waitUntil(() => relabelled(de["popup.tray.show"]), "the tray menu to read German (read back from its items)");
+  // The pop-up window (open since the test above) is retitled; xdotool reads the X window's name.
+  const titled = await waitUntil(() => {
+    const found = spawnSync("xdotool", ["search", "--name", `^${de["popup.title"]}$`], { encoding: "utf8" });
+    return found.status === 0 && found.stdout.trim() !== "";
+  }, `an X window named ${de["popup.title"]}`);
+  assert.ok(titled, "the pop-up's window title is German");
+  await session.click(await session.find('#language-select option[value="en"]'));
 });
