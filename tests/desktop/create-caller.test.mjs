@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +36,14 @@ async function demo(path, init = {}) {
 
 before(async () => {
   home = await mkdtemp(join(tmpdir(), "ringside-create-caller-"));
-  app = await launchApp({ app: APP, driver: DRIVER, env: { RINGSIDE_HOME: home, RINGSIDE_POP_ON: "", RINGSIDE_EVENT_PORT: "" } });
+  // The "browser": records the URL it was asked to open (RINGSIDE_BROWSER, as in sign-in tests).
+  await writeFile(join(home, "browser.sh"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${join(home, "opened.txt")}'\n`);
+  await chmod(join(home, "browser.sh"), 0o755);
+  app = await launchApp({
+    app: APP,
+    driver: DRIVER,
+    env: { RINGSIDE_HOME: home, RINGSIDE_POP_ON: "", RINGSIDE_EVENT_PORT: "", RINGSIDE_BROWSER: join(home, "browser.sh") },
+  });
   // The app logs its built-in demo org's address; tauri-driver passes the app's output on.
   const found = await waitUntil(() => /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(app.log()), "the demo org's address in the log");
   org = found[1];
@@ -85,6 +92,14 @@ test("an unknown number offers Create Lead; the new Lead is in Salesforce and th
   assert.equal(await session.text(await session.find("#pop-number")), "(212) 555-0142", "this is the second call");
   assert.equal(await session.text(await session.find("#pop-details .record-name")), "Nia Newcaller", "the new Lead pops, matched locally");
   assert.equal((await session.findAll("#pop-create:not([hidden])")).length, 0, "no Create prompt for a known caller");
+
+  // Open in Salesforce: the URL is the org's instance URL and the record's checked id.
+  await session.click(await session.find("#pop-open-salesforce"));
+  const opened = await waitUntil(
+    () => readFile(join(home, "opened.txt"), "utf8").catch(() => ""),
+    "the browser to be asked to open the record",
+  );
+  assert.equal(opened.trim(), `${org}/lightning/r/Lead/${rows.records[0].Id}/view`, "the Lead's Lightning page in the org in use");
   await session.switchToWindow(mainHandle);
 });
 
