@@ -5,7 +5,6 @@ use crate::faults::Faults;
 use crate::sessions::Sessions;
 use crate::store::Store;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -42,11 +41,15 @@ fn ser_time<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Erro
     )
 }
 
-/// A query's remaining rows, for `nextRecordsUrl` paging.
+/// A query's matching rows, for `nextRecordsUrl` paging: their ids in order, rendered a
+/// batch at a time as the client asks (a server-side cursor, as Salesforce keeps).
 #[derive(Debug)]
 pub struct Cursor {
-    pub records: Vec<Value>,
+    pub query: crate::soql::Query,
+    pub ids: Vec<String>,
     pub batch: usize,
+    /// When the query ran (named date literals keep their meaning on later pages).
+    pub now_ms: i64,
 }
 
 #[derive(Debug, Default)]

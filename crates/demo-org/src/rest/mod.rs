@@ -159,7 +159,7 @@ pub fn dispatch(
         ),
         (["sobjects", ..], _) => sobjects::route(store, call, &segs[1..], now_ms),
         (["query"], "GET") => query::query(org, store, call, now_ms),
-        (["query", locator], "GET") => query::next_page(org, call, locator),
+        (["query", locator], "GET") => query::next_page(org, store, call, locator),
         (["query", ..], _) => method_not_allowed(m, "GET"),
         (["search"], "GET") => query::search(org, store, call, now_ms),
         (["search"], _) => method_not_allowed(m, "GET"),

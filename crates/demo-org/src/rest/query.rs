@@ -13,18 +13,26 @@ pub const DEFAULT_BATCH: usize = 2000;
 const MIN_BATCH: usize = 200;
 const MAX_BATCH: usize = 2000;
 
+/// The body of one batch: rows `start..start+batch` of `ids`, rendered now.
 fn page_body(
-    org: &Org,
+    store: &Store,
+    cursor: &Cursor,
     call: &Call,
-    total: usize,
-    records: &[Value],
     start: usize,
     batch: usize,
     locator: Option<&str>,
-) -> Value {
-    let end = (start + batch).min(records.len());
-    let mut body = json!({"totalSize": total, "done": end >= records.len(), "records": records[start..end].to_vec()});
-    if end < records.len()
+) -> Result<Value, ApiError> {
+    let end = (start + batch).min(cursor.ids.len());
+    let records = soql::eval::render(
+        store,
+        &cursor.query,
+        &call.version,
+        cursor.now_ms,
+        &cursor.ids[start..end],
+    )?;
+    let mut body =
+        json!({"totalSize": cursor.ids.len(), "done": end >= cursor.ids.len(), "records": records});
+    if end < cursor.ids.len()
         && let Some(loc) = locator
     {
         body["nextRecordsUrl"] = json!(format!(
@@ -32,8 +40,7 @@ fn page_body(
             call.version
         ));
     }
-    let _ = org;
-    body
+    Ok(body)
 }
 
 /// `GET query?q=…`.
@@ -43,24 +50,32 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             ApiError::malformed_query("A query is required: pass it as the q parameter")
         })?;
         let parsed = soql::parse(q)?;
-        let rows = soql::eval::execute(store, &parsed, &call.version, now_ms)?;
+        let rows = soql::eval::execute(store, &parsed, now_ms)?;
+        if parsed.count_only {
+            return Ok(Answer::json(
+                200,
+                json!({"totalSize": rows.total_size, "done": true, "records": []}),
+            ));
+        }
         let batch = call
             .batch_size
             .unwrap_or(DEFAULT_BATCH)
             .clamp(MIN_BATCH, MAX_BATCH);
-        if rows.records.len() <= batch {
+        let cursor = Cursor {
+            query: parsed,
+            ids: rows.ids,
+            batch,
+            now_ms,
+        };
+        if cursor.ids.len() <= batch {
             return Ok(Answer::json(
                 200,
-                page_body(org, call, rows.total_size, &rows.records, 0, batch, None),
+                page_body(store, &cursor, call, 0, batch, None)?,
             ));
         }
-        let body_first = rows.records[..batch].to_vec();
-        let total = rows.total_size;
-        let locator = lock(&org.cursors).insert(Cursor {
-            records: rows.records,
-            batch,
-        });
-        let mut body = json!({"totalSize": total, "done": false, "records": body_first});
+        // The first batch is rendered before the cursor is kept, so it carries no URL yet.
+        let mut body = page_body(store, &cursor, call, 0, batch, None)?;
+        let locator = lock(&org.cursors).insert(cursor);
         body["nextRecordsUrl"] = json!(format!(
             "/services/data/v{}/query/{locator}-{batch}",
             call.version
@@ -71,14 +86,14 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
 }
 
 /// `GET query/{locator}-{offset}`.
-pub fn next_page(org: &Org, call: &Call, locator: &str) -> Answer {
+pub fn next_page(org: &Org, store: &Store, call: &Call, locator: &str) -> Answer {
     let invalid = || ApiError::bad_request("INVALID_QUERY_LOCATOR", "invalid query locator");
     let run = || -> Result<Answer, ApiError> {
         let (loc, offset) = locator.rsplit_once('-').ok_or_else(invalid)?;
         let offset: usize = offset.parse().map_err(|_| invalid())?;
         let cursors = lock(&org.cursors);
         let cursor = cursors.get(loc).ok_or_else(invalid)?;
-        if offset > cursor.records.len() {
+        if offset > cursor.ids.len() {
             return Err(invalid());
         }
         let batch = call
@@ -87,15 +102,7 @@ pub fn next_page(org: &Org, call: &Call, locator: &str) -> Answer {
             .unwrap_or(cursor.batch);
         Ok(Answer::json(
             200,
-            page_body(
-                org,
-                call,
-                cursor.records.len(),
-                &cursor.records,
-                offset,
-                batch,
-                Some(loc),
-            ),
+            page_body(store, cursor, call, offset, batch, Some(loc))?,
         ))
     };
     run().unwrap_or_else(Answer::from)

@@ -3,10 +3,10 @@
 //! `{"totalSize","done","records"}`, or `null` when it has none, as Salesforce renders them.
 //! See <https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm>.
 //!
-//! Children are grouped by parent id in one pass over the child object per query, so a
-//! page of thousands of rows costs one scan, not one scan per row.
+//! Children are grouped by parent id in one pass over the child object per batch, so a
+//! batch of thousands of rows costs one scan, not one scan per row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
@@ -63,12 +63,30 @@ impl ChildSelection {
         })
     }
 
-    /// The matching children of every parent, sorted and limited, by parent id.
-    pub fn index<'s>(&self, store: &'s Store) -> HashMap<String, Vec<&'s Record>> {
+    /// The matching children of the `parents` being rendered, sorted and limited, by
+    /// parent id.
+    pub fn index<'s>(
+        &self,
+        store: &'s Store,
+        parents: &HashSet<&str>,
+    ) -> HashMap<String, Vec<&'s Record>> {
         let mut by_parent: HashMap<String, Vec<&'s Record>> = HashMap::new();
         for record in store.records_of(self.child) {
-            let Some(parent) = record.get(self.field).as_str().and_then(ids::canonical) else {
+            let Some(raw) = record.get(self.field).as_str() else {
                 continue;
+            };
+            // Stored lookups are 18-character ids; only a 15-character one needs the
+            // (allocating) conversion before it can be compared.
+            let parent = if raw.len() == 18 {
+                if !parents.contains(raw) {
+                    continue;
+                }
+                raw.to_owned()
+            } else {
+                match ids::canonical(raw) {
+                    Some(id) if parents.contains(id.as_str()) => id,
+                    _ => continue,
+                }
             };
             if self.selection.matches(store, record) {
                 by_parent.entry(parent).or_default().push(record);

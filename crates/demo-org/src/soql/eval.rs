@@ -11,6 +11,7 @@ use crate::ids;
 use crate::schema::{self, FieldDef, FieldType, ObjectDef};
 use crate::store::{Record, Store, attributes};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Salesforce refuses OFFSET above this.
@@ -102,8 +103,9 @@ pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiE
     })
 }
 
-/// The value of a resolved path on a record (`null` when any reference on the way is empty).
-fn value_of<'s>(store: &'s Store, record: &'s Record, path: &Resolved) -> Value {
+/// The value of a resolved path on a record (`null` when any reference on the way is
+/// empty), borrowed from the store where it can be: filters and sorts read it per row.
+fn value_of<'s>(store: &'s Store, record: &'s Record, path: &Resolved) -> Cow<'s, Value> {
     let mut current = record;
     for step in &path.steps {
         let Some(target) = current
@@ -111,14 +113,14 @@ fn value_of<'s>(store: &'s Store, record: &'s Record, path: &Resolved) -> Value 
             .as_str()
             .and_then(|id| store.by_id(id))
         else {
-            return Value::Null;
+            return Cow::Owned(Value::Null);
         };
         current = target;
     }
     match path.last {
-        Last::Field(f) => current.get(f.name).clone(),
-        Last::Poly("Id") => current.get("Id").clone(),
-        Last::Poly(_) => poly_name(current),
+        Last::Field(f) => Cow::Borrowed(current.get(f.name)),
+        Last::Poly("Id") => Cow::Borrowed(current.get("Id")),
+        Last::Poly(_) => Cow::Owned(poly_name(current)),
     }
 }
 
@@ -431,18 +433,43 @@ fn matches(store: &Store, record: &Record, filter: &Filter) -> bool {
     }
 }
 
-fn order_values(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::String(x), Value::String(y)) => x
-            .to_lowercase()
-            .cmp(&y.to_lowercase())
-            .then_with(|| x.cmp(y)),
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        _ => Ordering::Equal,
+/// One ORDER BY value, prepared for comparing: text compares case-insensitively first,
+/// then exactly, so the order is total and stable.
+enum SortKey {
+    Null,
+    Text { folded: String, text: String },
+    Num(f64),
+    Bool(bool),
+    Other,
+}
+
+impl SortKey {
+    fn of(value: Value) -> SortKey {
+        match value {
+            Value::Null => SortKey::Null,
+            Value::String(text) => SortKey::Text {
+                folded: text.to_lowercase(),
+                text,
+            },
+            Value::Number(n) => n.as_f64().map_or(SortKey::Other, SortKey::Num),
+            Value::Bool(b) => SortKey::Bool(b),
+            _ => SortKey::Other,
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, SortKey::Null)
+    }
+
+    fn compare(&self, other: &SortKey) -> Ordering {
+        match (self, other) {
+            (SortKey::Text { folded: a, text: x }, SortKey::Text { folded: b, text: y }) => {
+                a.cmp(b).then_with(|| x.cmp(y))
+            }
+            (SortKey::Num(a), SortKey::Num(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+            (SortKey::Bool(a), SortKey::Bool(b)) => a.cmp(b),
+            _ => Ordering::Equal,
+        }
     }
 }
 
@@ -497,12 +524,24 @@ impl Selection {
             .is_none_or(|f| matches(store, record, f))
     }
 
-    /// Sorts by ORDER BY, ties broken by id so results are stable run to run.
+    /// Sorts by ORDER BY, ties broken by id so results are stable run to run. Each key is
+    /// read (and lower-cased) once per record, not once per comparison, so ordering ten
+    /// thousand rows stays cheap.
     pub fn sort(&self, store: &Store, records: &mut [&Record]) {
-        records.sort_by(|a, b| {
-            for (path, desc, nulls_first) in &self.order {
-                let (va, vb) = (value_of(store, a, path), value_of(store, b, path));
-                let o = match (va.is_null(), vb.is_null()) {
+        let mut keyed: Vec<(Vec<SortKey>, &Record)> = records
+            .iter()
+            .map(|r| {
+                let keys = self
+                    .order
+                    .iter()
+                    .map(|(path, _, _)| SortKey::of(value_of(store, r, path).into_owned()))
+                    .collect();
+                (keys, *r)
+            })
+            .collect();
+        keyed.sort_by(|(ka, a), (kb, b)| {
+            for ((x, y), (_, desc, nulls_first)) in ka.iter().zip(kb).zip(&self.order) {
+                let o = match (x.is_null(), y.is_null()) {
                     (true, true) => Ordering::Equal,
                     (true, false) => {
                         if *nulls_first {
@@ -519,7 +558,7 @@ impl Selection {
                         }
                     }
                     (false, false) => {
-                        let o = order_values(&va, &vb);
+                        let o = x.compare(y);
                         if *desc { o.reverse() } else { o }
                     }
                 };
@@ -529,6 +568,9 @@ impl Selection {
             }
             a.id().cmp(b.id())
         });
+        for (slot, (_, record)) in records.iter_mut().zip(keyed) {
+            *slot = record;
+        }
     }
 
     /// The record as a query returns it: attributes, selected fields, parents nested.
@@ -583,21 +625,17 @@ fn put_path(
     }
 }
 
-/// A finished query: every matching row, rendered, before paging.
+/// A finished query: the matching rows' ids in order (after OFFSET and LIMIT). Rows are
+/// rendered a batch at a time ([`render`]), as a server-side cursor hands them out, so a
+/// query matching ten thousand rows costs what its first batch costs.
 #[derive(Debug)]
 pub struct QueryRows {
     pub total_size: usize,
-    pub records: Vec<Value>,
+    pub ids: Vec<String>,
 }
 
-/// Runs a parsed SOQL query.
-pub fn execute(
-    store: &Store,
-    query: &Query,
-    version: &str,
-    now_ms: i64,
-) -> Result<QueryRows, ApiError> {
-    let object = schema::object(&query.from).ok_or_else(|| {
+fn object_of(query: &Query) -> Result<&'static ObjectDef, ApiError> {
+    schema::object(&query.from).ok_or_else(|| {
         ApiError::bad_request(
             "INVALID_TYPE",
             format!(
@@ -605,7 +643,13 @@ pub fn execute(
                 query.from_col, query.from
             ),
         )
-    })?;
+    })
+}
+
+/// Runs a parsed SOQL query: checks it completely (fields, subqueries, literals), filters
+/// and sorts.
+pub fn execute(store: &Store, query: &Query, now_ms: i64) -> Result<QueryRows, ApiError> {
+    let object = object_of(query)?;
     if let Some(offset) = query.offset
         && offset > MAX_OFFSET
     {
@@ -621,11 +665,9 @@ pub fn execute(
         &query.order_by,
         now_ms,
     )?;
-    let children = query
-        .children
-        .iter()
-        .map(|c| super::children::ChildSelection::compile(object, c, now_ms))
-        .collect::<Result<Vec<_>, _>>()?;
+    for child in &query.children {
+        super::children::ChildSelection::compile(object, child, now_ms)?;
+    }
     let mut rows: Vec<&Record> = store
         .records_of(object.name)
         .filter(|r| selection.matches(store, r))
@@ -633,16 +675,46 @@ pub fn execute(
     selection.sort(store, &mut rows);
     let offset = query.offset.unwrap_or(0) as usize;
     let limit = query.limit.map(|l| l as usize).unwrap_or(usize::MAX);
-    let rows: Vec<&Record> = rows.into_iter().skip(offset).take(limit).collect();
+    let ids: Vec<String> = rows
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|r| r.id().to_owned())
+        .collect();
     if query.count_only {
         return Ok(QueryRows {
-            total_size: rows.len(),
-            records: Vec::new(),
+            total_size: ids.len(),
+            ids: Vec::new(),
         });
     }
-    let indexes: Vec<_> = children.iter().map(|c| c.index(store)).collect();
-    let records: Vec<Value> = rows
+    Ok(QueryRows {
+        total_size: ids.len(),
+        ids,
+    })
+}
+
+/// Renders the rows `ids` of `query` (a batch of [`execute`]'s result) as the query
+/// resource returns them: selected fields, parents nested, child subqueries. A row
+/// deleted since the query ran is left out.
+pub fn render(
+    store: &Store,
+    query: &Query,
+    version: &str,
+    now_ms: i64,
+    ids: &[String],
+) -> Result<Vec<Value>, ApiError> {
+    let object = object_of(query)?;
+    let selection = Selection::compile(object, &query.fields, None, &[], now_ms)?;
+    let children = query
+        .children
         .iter()
+        .map(|c| super::children::ChildSelection::compile(object, c, now_ms))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parents: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let indexes: Vec<_> = children.iter().map(|c| c.index(store, &parents)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| store.by_id(id))
         .map(|r| {
             let mut row = selection.render(store, r, version);
             for (child, index) in children.iter().zip(&indexes) {
@@ -650,11 +722,7 @@ pub fn execute(
             }
             row
         })
-        .collect();
-    Ok(QueryRows {
-        total_size: records.len(),
-        records,
-    })
+        .collect())
 }
 
 #[cfg(test)]

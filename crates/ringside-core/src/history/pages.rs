@@ -1,14 +1,22 @@
-//! Reading the history page by page: the first page is one API call; later pages come
-//! from what that call already returned, then from `nextRecordsUrl`, one call per
-//! Salesforce batch. Calls still in the local queue are merged in by start time and
-//! replace their delivered twin (same call id), so each call appears once.
+//! Reading the history page by page.
+//!
+//! - The first page is one small query (`LIMIT` the page size), so it costs one round
+//!   trip and a few hundred rows however long the history is.
+//! - The next page runs the full query once (one API call, a batch of up to 2000 rows)
+//!   and skips the rows the first page already showed; later pages come from that batch,
+//!   then from `nextRecordsUrl`, one call per batch. Calls logged after the first page
+//!   do not slip in mid-list; the view shows them when it starts again.
+//! - [`History::all`] runs the full query at once (export).
+//!
+//! Calls still in the local queue are merged in by start time and replace their
+//! delivered twin (same call id), so each call appears once.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use salesforce::{QueryPage, Record};
 
 use super::filter::{HistoryFilter, MAX_PAGE_SIZE};
-use super::row::{DeliveryState, HistoryRow};
+use super::row::{HistoryRow, parse_salesforce_datetime};
 use super::source::HistorySource;
 use super::{HistoryError, soql};
 use crate::outbox::{ItemState, Outbox};
@@ -33,24 +41,57 @@ pub struct HistoryPage {
     pub rows: Vec<HistoryRow>,
     /// Ask [`History::next_page`] with this for the following rows; `None` at the end.
     pub next: Option<HistoryCursor>,
-    /// Calls Salesforce matched in all (every page).
-    pub total_in_salesforce: u64,
+    /// Calls Salesforce matched in all, once known: `None` after a first page that
+    /// filled up (it asked for one page only), known from the second page on.
+    pub total_in_salesforce: Option<u64>,
     /// Calls in the local queue that match the filter (not delivered yet, or dead).
     pub local_undelivered: usize,
     /// API calls this page cost (0 when it came from rows already fetched).
     pub api_calls: u64,
 }
 
+/// Where a Salesforce row sits in the history's order (`started_at DESC NULLS LAST`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Position {
+    started_at_ms: Option<i64>,
+    call_log_id: Option<String>,
+}
+
+/// The last instant the first page reached, and the rows it fetched at that instant.
+#[derive(Debug, Clone)]
+struct ResumeAfter {
+    started_at_ms: Option<i64>,
+    seen_at_that_instant: HashSet<String>,
+}
+
+impl ResumeAfter {
+    /// Whether the full query's row at `p` was already fetched (or is newer than the
+    /// first page, i.e. logged since).
+    fn covers(&self, p: &Position) -> bool {
+        match (p.started_at_ms, self.started_at_ms) {
+            (Some(a), Some(b)) if a != b => a > b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            _ => p
+                .call_log_id
+                .as_ref()
+                .is_some_and(|id| self.seen_at_that_instant.contains(id)),
+        }
+    }
+}
+
 /// Where the next page starts. Opaque: hand it back to [`History::next_page`].
 #[derive(Debug, Clone)]
 pub struct HistoryCursor {
+    filter: HistoryFilter,
     remote: VecDeque<HistoryRow>,
     next_records_url: Option<String>,
+    /// Set after a first page that filled up: the full query has not run yet.
+    resume: Option<ResumeAfter>,
     local: VecDeque<HistoryRow>,
-    page_size: usize,
     /// Rows still allowed by the filter's limit.
     remaining: Option<usize>,
-    total_in_salesforce: u64,
+    total_in_salesforce: Option<u64>,
     local_undelivered: usize,
 }
 
@@ -72,24 +113,37 @@ impl History {
         self
     }
 
-    /// The first page: one API call. Refuses a bad filter before sending anything.
+    /// The first page: one API call for at most the page size of rows. Refuses a bad
+    /// filter before sending anything.
     pub async fn first_page(&self, filter: &HistoryFilter) -> Result<HistoryPage, HistoryError> {
-        filter.validate()?;
-        self.source.validate()?;
-        let local = self.local_rows(filter).await?;
-        let soql = soql::history_query(&self.source, filter);
-        tracing::debug!(object = %self.source.logging.call_log.object, "history query");
+        let mut cursor = self.start(filter).await?;
+        let page_limit = filter
+            .limit
+            .map_or(filter.page_size(), |l| l.min(filter.page_size()));
+        let soql = soql::history_query(
+            &self.source,
+            &HistoryFilter {
+                limit: Some(page_limit),
+                ..filter.clone()
+            },
+        );
         let page: QueryPage<Record> = self.client.query(&soql).await?;
-        let mut cursor = HistoryCursor {
-            remote: VecDeque::new(),
-            next_records_url: None,
-            local_undelivered: local.len(),
-            local: local.into(),
-            page_size: filter.page_size(),
-            remaining: filter.limit,
-            total_in_salesforce: page.total_size,
-        };
-        cursor.take_salesforce_page(page, &self.source);
+        let rows_fetched = page.records.len();
+        let positions = cursor.take_salesforce_page(page, &self.source);
+        if rows_fetched < page_limit || Some(page_limit) == filter.limit {
+            // Everything there is (or everything the limit allows) is here.
+            cursor.total_in_salesforce = Some(rows_fetched as u64);
+        } else {
+            let last = positions.last().map(|p| p.started_at_ms).unwrap_or(None);
+            cursor.resume = Some(ResumeAfter {
+                started_at_ms: last,
+                seen_at_that_instant: positions
+                    .into_iter()
+                    .filter(|p| p.started_at_ms == last)
+                    .filter_map(|p| p.call_log_id)
+                    .collect(),
+            });
+        }
         self.fill(cursor, 1).await
     }
 
@@ -98,11 +152,21 @@ impl History {
         self.fill(cursor, 0).await
     }
 
-    /// Every matching call (all pages), for export.
+    /// Every matching call (all pages), for export: the full query and its
+    /// `nextRecordsUrl` batches, one API call per 2000 rows.
     pub async fn all(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRow>, HistoryError> {
-        let mut filter = filter.clone();
-        filter.page_size = Some(MAX_PAGE_SIZE);
-        let mut page = self.first_page(&filter).await?;
+        let filter = HistoryFilter {
+            page_size: Some(MAX_PAGE_SIZE),
+            ..filter.clone()
+        };
+        let mut cursor = self.start(&filter).await?;
+        let page: QueryPage<Record> = self
+            .client
+            .query(&soql::history_query(&self.source, &filter))
+            .await?;
+        cursor.total_in_salesforce = Some(page.total_size);
+        cursor.take_salesforce_page(page, &self.source);
+        let mut page = self.fill(cursor, 1).await?;
         let mut rows = std::mem::take(&mut page.rows);
         while let Some(cursor) = page.next.take() {
             page = self.next_page(cursor).await?;
@@ -111,29 +175,65 @@ impl History {
         Ok(rows)
     }
 
+    /// Checks everything and reads the local queue; nothing is sent.
+    async fn start(&self, filter: &HistoryFilter) -> Result<HistoryCursor, HistoryError> {
+        filter.validate()?;
+        self.source.validate()?;
+        let local = self.local_rows(filter).await?;
+        tracing::debug!(object = %self.source.logging.call_log.object, local = local.len(), "history query");
+        Ok(HistoryCursor {
+            filter: filter.clone(),
+            remote: VecDeque::new(),
+            next_records_url: None,
+            resume: None,
+            local_undelivered: local.len(),
+            local: local.into(),
+            remaining: filter.limit,
+            total_in_salesforce: None,
+        })
+    }
+
     /// Takes rows from both sides, newest first, until the page is full.
     async fn fill(
         &self,
         mut cursor: HistoryCursor,
         mut api_calls: u64,
     ) -> Result<HistoryPage, HistoryError> {
-        let want = cursor
-            .remaining
-            .map_or(cursor.page_size, |r| r.min(cursor.page_size));
+        let page_size = cursor.filter.page_size();
+        let want = cursor.remaining.map_or(page_size, |r| r.min(page_size));
         let mut rows = Vec::with_capacity(want);
         while rows.len() < want {
-            if cursor.remote.is_empty()
-                && let Some(url) = cursor.next_records_url.take()
+            // A loop: a batch can be all skipped rows, and a page is never left short
+            // while Salesforce has more.
+            while cursor.remote.is_empty()
+                && (cursor.resume.is_some() || cursor.next_records_url.is_some())
             {
-                let page: QueryPage<Record> = self.client.query_more(&url).await?;
-                api_calls += 1;
-                cursor.take_salesforce_page(page, &self.source);
+                if let Some(resume) = cursor.resume.take() {
+                    // No LIMIT: calls logged since the first page would take places in it
+                    // and then be skipped; `remaining` keeps the count instead.
+                    let soql = soql::history_query(
+                        &self.source,
+                        &HistoryFilter {
+                            limit: None,
+                            ..cursor.filter.clone()
+                        },
+                    );
+                    let page: QueryPage<Record> = self.client.query(&soql).await?;
+                    api_calls += 1;
+                    cursor.total_in_salesforce = Some(page.total_size);
+                    cursor.take_salesforce_page_after(page, &self.source, &resume);
+                } else if let Some(url) = cursor.next_records_url.take() {
+                    let page: QueryPage<Record> = self.client.query_more(&url).await?;
+                    api_calls += 1;
+                    cursor.take_salesforce_page(page, &self.source);
+                }
             }
             let local_first = match (cursor.local.front(), cursor.remote.front()) {
                 // Ties go to Salesforce's row, so a queued twin (same call, same start)
                 // is found and merged before it could be shown on its own.
                 (Some(l), Some(r)) => l.started_at_ms > r.started_at_ms,
-                (Some(_), None) => true,
+                // Salesforce may still hold older rows: wait for them before the queue's.
+                (Some(_), None) => cursor.resume.is_none() && cursor.next_records_url.is_none(),
                 (None, Some(_)) => false,
                 (None, None) => break,
             };
@@ -162,6 +262,7 @@ impl History {
         let more = cursor.remaining != Some(0)
             && (!cursor.remote.is_empty()
                 || cursor.next_records_url.is_some()
+                || cursor.resume.is_some()
                 || !cursor.local.is_empty());
         Ok(HistoryPage {
             rows,
@@ -189,18 +290,58 @@ impl History {
                 .cmp(&a.started_at_ms)
                 .then_with(|| b.call_id.cmp(&a.call_id))
         });
-        debug_assert!(rows.iter().all(|r| r.delivery != DeliveryState::Delivered));
         Ok(rows)
     }
 }
 
 impl HistoryCursor {
-    fn take_salesforce_page(&mut self, page: QueryPage<Record>, source: &HistorySource) {
-        self.remote.extend(
-            page.records
-                .iter()
-                .map(|record| HistoryRow::from_record(record, source)),
-        );
+    /// Buffers a batch of Salesforce rows; returns their positions.
+    fn take_salesforce_page(
+        &mut self,
+        page: QueryPage<Record>,
+        source: &HistorySource,
+    ) -> Vec<Position> {
+        let started_at = &source.logging.call_log.started_at;
+        let mut positions = Vec::with_capacity(page.records.len());
+        for record in &page.records {
+            positions.push(Position {
+                started_at_ms: record
+                    .str_field(started_at)
+                    .and_then(parse_salesforce_datetime),
+                call_log_id: record.id().map(str::to_owned),
+            });
+            self.remote
+                .push_back(HistoryRow::from_record(record, source));
+        }
+        self.next_records_url = if page.done {
+            None
+        } else {
+            page.next_records_url
+        };
+        positions
+    }
+
+    /// Like [`HistoryCursor::take_salesforce_page`], leaving out the rows the first page
+    /// already showed (and any logged since).
+    fn take_salesforce_page_after(
+        &mut self,
+        page: QueryPage<Record>,
+        source: &HistorySource,
+        resume: &ResumeAfter,
+    ) {
+        let started_at = &source.logging.call_log.started_at;
+        for record in &page.records {
+            let position = Position {
+                started_at_ms: record
+                    .str_field(started_at)
+                    .and_then(parse_salesforce_datetime),
+                call_log_id: record.id().map(str::to_owned),
+            };
+            if !resume.covers(&position) {
+                self.remote
+                    .push_back(HistoryRow::from_record(record, source));
+            }
+        }
         self.next_records_url = if page.done {
             None
         } else {
@@ -228,4 +369,48 @@ fn passes(row: &HistoryRow, filter: &HistoryFilter) -> bool {
         && filter
             .matched_object
             .is_none_or(|object| row.matched.as_ref().is_some_and(|m| m.object == object))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resuming_skips_exactly_what_the_first_page_fetched() {
+        let resume = ResumeAfter {
+            started_at_ms: Some(1000),
+            seen_at_that_instant: ["a01A".to_owned()].into(),
+        };
+        let at = |ms: Option<i64>, id: &str| Position {
+            started_at_ms: ms,
+            call_log_id: Some(id.to_owned()),
+        };
+        assert!(
+            resume.covers(&at(Some(2000), "a01N")),
+            "newer: shown (or logged since)"
+        );
+        assert!(
+            resume.covers(&at(Some(1000), "a01A")),
+            "same instant, fetched"
+        );
+        assert!(
+            !resume.covers(&at(Some(1000), "a01B")),
+            "same instant, not fetched yet"
+        );
+        assert!(!resume.covers(&at(Some(999), "a01C")), "older");
+        assert!(
+            !resume.covers(&at(None, "a01D")),
+            "no start time sorts last"
+        );
+        let after_nulls = ResumeAfter {
+            started_at_ms: None,
+            seen_at_that_instant: ["a01D".to_owned()].into(),
+        };
+        assert!(
+            after_nulls.covers(&at(Some(5), "a01E")),
+            "every dated row came first"
+        );
+        assert!(after_nulls.covers(&at(None, "a01D")));
+        assert!(!after_nulls.covers(&at(None, "a01F")));
+    }
 }

@@ -99,14 +99,21 @@ impl HistoryRow {
             .or_else(|| record.str_field("CreatedDate"))
             .and_then(parse_salesforce_datetime)
             .unwrap_or(0);
+        // The subquery's first (newest) Task, read in place: a history page has thousands
+        // of rows, and copying each nested result into records would double the work.
         let task = source
             .includes_tasks()
-            .then(|| record.children(&source.task_relationship))
-            .flatten()
-            .and_then(|tasks| tasks.into_iter().next());
+            .then(|| {
+                let (_, children) = record
+                    .fields
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&source.task_relationship))?;
+                children.get("records")?.as_array()?.first()?.as_object()
+            })
+            .flatten();
         let task_text = |field: &str| {
-            task.as_ref()
-                .and_then(|t| t.str_field(field))
+            task.and_then(|t| t.get(field))
+                .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
         };
         let matched = [
@@ -147,7 +154,7 @@ impl HistoryRow {
             delivery: DeliveryState::Delivered,
             delivery_error: None,
             call_log_id,
-            task_id: task.as_ref().and_then(|t| t.id()).map(str::to_owned),
+            task_id: task_text("Id"),
         }
     }
 

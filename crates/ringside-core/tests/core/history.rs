@@ -245,7 +245,10 @@ async fn pages_follow_next_records_url_and_the_first_costs_one_call() {
     assert_eq!(page.api_calls, 1, "the first page is one API call");
     assert_eq!(org.api_usage() - usage, 1, "and the org counted one");
     assert_eq!(page.rows.len(), 500, "page size honoured");
-    assert_eq!(page.total_in_salesforce, 2600, "the total of every page");
+    assert_eq!(
+        page.total_in_salesforce, None,
+        "one page asked for: the total is not known yet"
+    );
     let mut rows = std::mem::take(&mut page.rows);
     let mut calls = page.api_calls;
     let mut pages = 1;
@@ -253,13 +256,19 @@ async fn pages_follow_next_records_url_and_the_first_costs_one_call() {
         page = history.next_page(cursor).await.expect("next page");
         calls += page.api_calls;
         pages += 1;
+        assert_eq!(
+            page.total_in_salesforce,
+            Some(2600),
+            "known from the second page on"
+        );
         assert!(page.rows.len() <= 500, "no page beyond its size");
+        assert!(!page.rows.is_empty(), "no empty page before the end");
         rows.append(&mut page.rows);
     }
     assert_eq!(pages, 6, "2600 rows in pages of 500");
     assert_eq!(
-        calls, 2,
-        "Salesforce's batches are 2000 rows: the history took one nextRecordsUrl"
+        calls, 3,
+        "the small first page, the full query (a 2000-row batch), one nextRecordsUrl"
     );
     let requests = org.data_requests();
     assert!(
@@ -273,8 +282,14 @@ async fn pages_follow_next_records_url_and_the_first_costs_one_call() {
         expected_ids(&expected(&seeded, |_| true)),
         "newest first across page boundaries"
     );
+    let usage = org.api_usage();
     let all = history.all(&window(&seeded)).await.expect("all pages");
     assert_eq!(all, rows, "all() gives what paging gives");
+    assert_eq!(
+        org.api_usage() - usage,
+        2,
+        "an export is one call per 2000 rows"
+    );
 
     let limited = history
         .all(&HistoryFilter {
@@ -284,6 +299,31 @@ async fn pages_follow_next_records_url_and_the_first_costs_one_call() {
         .await
         .expect("limited");
     assert_eq!(ids(&limited), ids(&rows[..30]), "a limit keeps the newest");
+
+    // A limit beyond the first page, and calls logged while the lead scrolls: the pages
+    // stay the history as it was when the view opened, without repeats or gaps.
+    let filter = HistoryFilter {
+        page_size: Some(300),
+        limit: Some(700),
+        ..window(&seeded)
+    };
+    let mut page = history.first_page(&filter).await.expect("first page");
+    org.seed_call_logs(&CallLogSeed {
+        days: 1,
+        until_ms: Some(seeded.until_ms),
+        ..CallLogSeed::new(5, 99)
+    })
+    .expect("calls logged meanwhile");
+    let mut scrolled = std::mem::take(&mut page.rows);
+    while let Some(cursor) = page.next.take() {
+        page = history.next_page(cursor).await.expect("next page");
+        scrolled.append(&mut page.rows);
+    }
+    assert_eq!(
+        ids(&scrolled),
+        ids(&rows[..700]),
+        "700 rows, as of the first page"
+    );
     org.shutdown().await;
 }
 
