@@ -2,6 +2,7 @@
 //! the error to [`crate::error::IpcError`]. No domain logic lives here.
 
 pub mod call_log;
+pub mod admin;
 pub mod caller;
 pub mod history;
 pub mod org;

@@ -1,0 +1,202 @@
+//! The admin view's commands: read the settings it edits (`admin_settings`), list an
+//! object's fields from the live describe (`describe_fields`), save or import the config only
+//! when it is valid against the org (`save_admin_settings`, `import_config`), export the file
+//! (`export_config`), and run the readiness checks (`run_doctor`). The logic lives in
+//! [`ringside_core::config_edit`] and [`ringside_core::doctor`]; this module forwards.
+
+use ringside_core::config::{CONFIG_FILE, Config};
+use ringside_core::config_edit::{self, AdminSettings, ConfigSave};
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::doctor::{Check, Environment, run_checks};
+use ringside_core::signin_settings::SignInSettings;
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::org::{self, ActiveOrg};
+
+/// The settings the admin view shows, and why the file on disk could not be read if so.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct AdminView {
+    pub settings: AdminSettings,
+    /// Where the config file is (it may not exist yet: the defaults apply).
+    pub path: String,
+    /// The file's error when it does not parse; the view then shows the defaults.
+    pub problem: Option<String>,
+}
+
+/// One field of an object's describe, with the hints the field picker shows.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChoice {
+    pub name: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    pub updateable: bool,
+    pub custom: bool,
+    pub length: u32,
+    pub picklist: Vec<String>,
+}
+
+/// The admin settings as the config file on disk gives them.
+#[tauri::command]
+pub fn admin_settings() -> Result<AdminView, IpcError> {
+    let home = home()?;
+    let path = home.join(CONFIG_FILE).display().to_string();
+    let loaded = Config::load_from_home(&home)
+        .map_err(|e| e.to_string())
+        .and_then(|config| {
+            SignInSettings::load_from_home(&home)
+                .map(|sign_in| (config, sign_in))
+                .map_err(|e| e.to_string())
+        });
+    Ok(match loaded {
+        Ok((config, sign_in)) => AdminView {
+            settings: AdminSettings::from_config(&config, &sign_in),
+            path,
+            problem: None,
+        },
+        Err(problem) => AdminView {
+            settings: AdminSettings::from_config(&Config::default(), &SignInSettings::default()),
+            path,
+            problem: Some(problem),
+        },
+    })
+}
+
+/// Every field of `object` this user can see, in describe order.
+#[tauri::command]
+pub async fn describe_fields(
+    object: String,
+    active: State<'_, ActiveOrg>,
+) -> Result<Vec<FieldChoice>, IpcError> {
+    let client = active.current().client.clone();
+    let describe = client.describe(&object).await.map_err(salesforce_error)?;
+    Ok(describe
+        .fields
+        .iter()
+        .map(|f| FieldChoice {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            field_type: f.field_type.as_str().to_owned(),
+            updateable: f.updateable,
+            custom: f.name.ends_with("__c"),
+            length: f.length,
+            picklist: f
+                .picklist_values
+                .iter()
+                .filter(|v| v.active)
+                .map(|v| v.value.clone())
+                .collect(),
+        })
+        .collect())
+}
+
+/// Applies the view's settings to the config file, writing it only when it is valid.
+#[tauri::command]
+pub async fn save_admin_settings(
+    settings: AdminSettings,
+    active: State<'_, ActiveOrg>,
+) -> Result<ConfigSave, IpcError> {
+    let describes = DescribeCache::new(active.current().client.clone());
+    config_edit::save_settings(&home()?, &settings, &describes)
+        .await
+        .map_err(edit_error)
+}
+
+/// Replaces the config file with an imported one, only when it is valid.
+#[tauri::command]
+pub async fn import_config(
+    text: String,
+    active: State<'_, ActiveOrg>,
+) -> Result<ConfigSave, IpcError> {
+    let describes = DescribeCache::new(active.current().client.clone());
+    config_edit::import_text(&home()?, &text, &describes)
+        .await
+        .map_err(edit_error)
+}
+
+/// The config file's text, to ship to every agent (empty when there is no file yet).
+#[tauri::command]
+pub fn export_config() -> Result<String, IpcError> {
+    let path = home()?.join(CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(err) => Err(IpcError {
+            code: "config_unreadable".into(),
+            message: format!("cannot read {}: {err}", path.display()),
+        }),
+    }
+}
+
+/// The readiness checks against the org in use, each pass/fail/skip with its fix.
+#[tauri::command]
+pub async fn run_doctor(active: State<'_, ActiveOrg>) -> Result<Vec<Check>, IpcError> {
+    let link = active.current();
+    let home = home()?;
+    let config = Config::load_from_home(&home).map_err(|e| e.to_string());
+    let keyring = ringside_core::secrets::KeyringStore::open()
+        .map(|_| ringside_core::secrets::BACKEND.to_owned())
+        .map_err(|e| e.to_string());
+    let sign_in = Ok(if link.identity.demo {
+        "no org signed in: checking the built-in demo org (sign in to yours in Settings)".to_owned()
+    } else {
+        format!(
+            "signed in as {}",
+            link.identity
+                .username
+                .as_deref()
+                .unwrap_or("the org's user")
+        )
+    });
+    let describes = DescribeCache::new(link.client.clone());
+    let env = Environment {
+        sign_in,
+        keyring,
+        config: config.as_ref().map_err(Clone::clone),
+    };
+    Ok(run_checks(&describes, env).await)
+}
+
+fn home() -> Result<std::path::PathBuf, IpcError> {
+    org::home().map_err(|err| IpcError {
+        code: "no_home".into(),
+        message: format!("{err:#}"),
+    })
+}
+
+fn salesforce_error(err: salesforce::Error) -> IpcError {
+    let code = if err.needs_reauth() {
+        "signed_out"
+    } else if matches!(err, salesforce::Error::Transport { .. }) {
+        "salesforce_unreachable"
+    } else {
+        "salesforce_error"
+    };
+    tracing::warn!(code, "admin describe failed");
+    IpcError {
+        code: code.into(),
+        message: err.to_string(),
+    }
+}
+
+fn edit_error(err: config_edit::ConfigEditError) -> IpcError {
+    let code = match &err {
+        config_edit::ConfigEditError::Salesforce(e) if e.needs_reauth() => "signed_out",
+        config_edit::ConfigEditError::Salesforce(salesforce::Error::Transport { .. }) => {
+            "salesforce_unreachable"
+        }
+        config_edit::ConfigEditError::Salesforce(_) => "salesforce_error",
+        config_edit::ConfigEditError::Read { .. } => "config_unreadable",
+        config_edit::ConfigEditError::Write { .. } => "config_unwritable",
+    };
+    tracing::warn!(code, "admin config save failed");
+    IpcError {
+        code: code.into(),
+        message: err.to_string(),
+    }
+}

@@ -1,0 +1,194 @@
+// The admin view in Chromium with Tauri IPC mocked: fields picked from the describe (200+
+// custom fields stay searchable), editable implies visible, intents with type-aware value
+// pickers, Save listing each problem with key, field and reason, a successful save, import and
+// export, and the Check connection panel. Texts come from the catalogs.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+
+const f = (name, label, type, extra = {}) => ({ name, label, type, updateable: true, custom: name.endsWith("__c"), length: 0, picklist: [], ...extra });
+// Contact as a wide org has it: the standard fields and 220 custom ones.
+const CONTACT = [
+  f("Name", "Full Name", "string", { updateable: false, length: 121 }),
+  f("Title", "Title", "string", { length: 128 }),
+  f("Email", "Email", "email", { length: 80 }),
+  f("Phone", "Business Phone", "phone", { length: 40 }),
+  f("LeadSource", "Lead Source", "picklist", { picklist: ["Web", "Phone Inquiry"] }),
+  f("Description", "Contact Description", "textarea", { length: 32000 }),
+  ...Array.from({ length: 220 }, (_, i) => f(`Field_${String(i + 1).padStart(3, "0")}__c`, `Custom ${i + 1}`, i % 2 ? "date" : "string", { length: i % 2 ? 0 : 255 })),
+];
+const LEAD = [f("Name", "Full Name", "string", { updateable: false }), f("Status", "Status", "picklist", { picklist: ["Open - Not Contacted", "Working - Contacted"] })];
+const SETTINGS = {
+  objects: [
+    { object: "Contact", visible: ["Name", "Title", "Email"], editable: ["Title"] },
+    { object: "Lead", visible: ["Name", "Status"], editable: ["Status"] },
+    { object: "Account", visible: ["Name"], editable: [] },
+  ],
+  intents: [{ name: "qualified", target: "Lead.Status", value: null }],
+  logging_mode: "task_and_call_log",
+  scope_profile: null,
+};
+const VIEW = { settings: SETTINGS, path: "/home/agent/.config/ringside/ringside.toml", problem: null };
+
+let server;
+let browser;
+let en;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser({ locale: "en-US" });
+  en = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/admin/locales/en.json", import.meta.url)), "utf8"));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The app with the admin commands answering from `answers` (lists used in order, the last repeats). */
+async function openAdmin(answers) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err));
+  await page.addInitScript({ content: await ipcMockScript({ result: null }) });
+  await page.addInitScript({
+    content: `(() => {
+      const answers = ${JSON.stringify({ admin_settings: [{ result: VIEW }], ...answers })};
+      const describes = ${JSON.stringify({ Contact: CONTACT, Lead: LEAD, Account: [f("Name", "Account Name", "string")], Task: [], Opportunity: [] })};
+      const used = {};
+      window.__adminCalls = [];
+      const fallback = window.__TAURI_INTERNALS__.invoke;
+      window.__tauriMocks.mockIPC(async (cmd, args) => {
+        if (cmd === "describe_fields") { window.__adminCalls.push({ cmd, args }); return describes[args.object] ?? []; }
+        if (!(cmd in answers)) return fallback(cmd, args);
+        window.__adminCalls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
+        const list = answers[cmd];
+        const answer = list[Math.min(used[cmd] ?? 0, list.length - 1)];
+        used[cmd] = (used[cmd] ?? 0) + 1;
+        if (answer.error) throw answer.error;
+        return answer.result;
+      }, { shouldMockEvents: true });
+    })();`,
+  });
+  await page.goto(server.url);
+  await page.click("#nav-admin");
+  await page.waitForSelector('#admin-fields .admin-field[data-field="Field_220__c"]');
+  return { page, errors };
+}
+
+const calls = (page, cmd) => page.evaluate((c) => window.__adminCalls.filter((call) => call.cmd === c).map((call) => call.args), cmd);
+
+test("the Contact fields come from the describe with type hints, and the search narrows 226 fields", async () => {
+  const { page, errors } = await openAdmin({});
+  assert.equal(await page.$$eval("#admin-fields .admin-field", (rows) => rows.length), CONTACT.length, "every described field is listed");
+  assert.equal(await page.textContent('.admin-field[data-field="Title"] .admin-field-type'), "string (128)", "the type and length are hinted");
+  assert.equal(await page.isChecked('.admin-field[data-field="Title"] .admin-editable'), true, "Title is editable as configured");
+  assert.equal(await page.isChecked('.admin-field[data-field="Email"] .admin-editable'), false, "Email is visible, not editable");
+  assert.equal(await page.isDisabled('.admin-field[data-field="Name"] .admin-editable'), true, "a read-only field cannot be made editable");
+
+  await page.fill("#admin-field-search", "custom 21");
+  const shown = await page.$$eval("#admin-fields .admin-field:not([hidden])", (rows) => rows.map((r) => r.dataset.field));
+  assert.deepEqual(shown, ["Field_021__c", "Field_210__c", "Field_211__c", "Field_212__c", "Field_213__c", "Field_214__c", "Field_215__c", "Field_216__c", "Field_217__c", "Field_218__c", "Field_219__c"], "the search matches labels");
+  assert.ok((await page.textContent("#admin-field-count")).startsWith("11 of 226"), "the count says how many are shown");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "admin-field-search", "filtering keeps the focus in the search box");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("ticking editable makes a field visible too; Save sends it and lists each problem with key, field and reason", async () => {
+  const { page } = await openAdmin({
+    save_admin_settings: [
+      { result: { kind: "invalid", issues: [{ key: "[fields.Contact] editable", field: "Contact.Field_218__c", reason: "is read-only for this user (not updateable)" }] } },
+    ],
+  });
+  await page.fill("#admin-field-search", "Field_218");
+  await page.check('.admin-field[data-field="Field_218__c"] .admin-editable');
+  assert.equal(await page.isChecked('.admin-field[data-field="Field_218__c"] .admin-visible'), true, "an editable field must be visible");
+  await page.selectOption("#admin-logging-mode", "call_log_only");
+  await page.click("#admin-save");
+  await page.waitForSelector("#admin-issues .admin-issue");
+  const [sent] = await calls(page, "save_admin_settings");
+  const contact = sent.settings.objects.find((o) => o.object === "Contact");
+  assert.ok(contact.visible.includes("Field_218__c") && contact.editable.includes("Field_218__c"), "the field is sent visible and editable");
+  assert.equal(sent.settings.logging_mode, "call_log_only", "the logging mode is sent");
+  assert.equal(await page.textContent("#admin-status .admin-error"), en["admin.invalid"], "the view says nothing was saved");
+  assert.equal(await page.getAttribute(".admin-issue", "data-key"), "[fields.Contact] editable", "the issue names the key");
+  assert.equal(await page.textContent(".admin-issue .admin-issue-field"), "Contact.Field_218__c", "and the field");
+  assert.equal(await page.textContent(".admin-issue .admin-issue-reason"), "is read-only for this user (not updateable)", "and why");
+  await page.close();
+});
+
+test("a valid save says where it was written and re-reads the file", async () => {
+  const { page } = await openAdmin({ save_admin_settings: [{ result: { kind: "saved", path: VIEW.path } }] });
+  await page.click("#admin-save");
+  await page.waitForSelector('#admin-status[data-state="saved"]');
+  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.saved"].replace("{path}", VIEW.path), "the path is said, and that comments are not kept");
+  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
+  await page.close();
+});
+
+test("an intent on a picklist offers the describe's values; the chosen value is saved", async () => {
+  const { page } = await openAdmin({ save_admin_settings: [{ result: { kind: "saved", path: VIEW.path } }] });
+  await page.waitForSelector('.admin-intent .admin-intent-field option[value="Status"]', { state: "attached" });
+  assert.deepEqual(
+    await page.$$eval(".admin-intent .admin-intent-fixed option", (options) => options.map((o) => o.value)),
+    ["", "Open - Not Contacted", "Working - Contacted"],
+    "the value picker lists the picklist (empty: the agent picks)",
+  );
+  await page.selectOption(".admin-intent .admin-intent-fixed", "Working - Contacted");
+  await page.click("#admin-intent-add");
+  await page.fill('.admin-intent[data-index="1"] .admin-intent-name', "title_note");
+  await page.waitForSelector('.admin-intent[data-index="1"] .admin-intent-field option[value="Title"]', { state: "attached" });
+  await page.selectOption('.admin-intent[data-index="1"] .admin-intent-field', "Title");
+  await page.click("#admin-save");
+  await page.waitForSelector('#admin-status[data-state="saved"]');
+  const [sent] = await calls(page, "save_admin_settings");
+  assert.deepEqual(
+    sent.settings.intents,
+    [
+      { name: "qualified", target: "Lead.Status", value: "Working - Contacted" },
+      { name: "title_note", target: "Contact.Title", value: null },
+    ],
+    "the intents are sent with their targets and fixed values",
+  );
+  await page.close();
+});
+
+test("Check connection lists each check with pass or fail and the fix", async () => {
+  const { page } = await openAdmin({
+    run_doctor: [
+      {
+        result: [
+          { name: "api access", status: "pass", detail: "API v66.0 answers" },
+          { name: "task type", status: "fail", detail: "Task.Type is not visible", fix: "make Task Type visible" },
+        ],
+      },
+    ],
+  });
+  await page.click("#admin-doctor-run");
+  await page.waitForSelector("#admin-doctor .doctor-check");
+  assert.deepEqual(await page.$$eval("#admin-doctor .doctor-check", (items) => items.map((i) => i.dataset.status)), ["pass", "fail"], "each check's status is shown");
+  assert.equal(await page.textContent('.doctor-check[data-name="task type"] .doctor-fix'), en["admin.doctor.fix"].replace("{fix}", "make Task Type visible"), "a failure shows its fix");
+  await page.close();
+});
+
+test("export shows the file to download or copy; import sends the chosen file's text", async () => {
+  const text = "[logging]\nmode = \"call_log_only\"\n";
+  const { page } = await openAdmin({ export_config: [{ result: text }], import_config: [{ result: { kind: "saved", path: VIEW.path } }] });
+  await page.click("#admin-export");
+  await page.waitForSelector("#admin-export-text");
+  assert.equal(await page.inputValue("#admin-export-text"), text, "the file's text is shown");
+  assert.equal(await page.getAttribute(".admin-export-link", "download"), "ringside.toml", "and offered as a download");
+
+  const dir = await mkdtemp(join(tmpdir(), "ringside-admin-"));
+  const file = join(dir, "ringside.toml");
+  await writeFile(file, text);
+  await page.setInputFiles("#admin-import-file", file);
+  await page.waitForSelector('#admin-status[data-state="saved"]');
+  assert.deepEqual(await calls(page, "import_config"), [{ text }], "the file's text is imported");
+  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.imported"].replace("{path}", VIEW.path), "the import is confirmed");
+  await rm(dir, { recursive: true, force: true });
+  await page.close();
+});

@@ -1,0 +1,49 @@
+// The admin view's calls to the Rust shell (commands in src-tauri/src/commands/admin.rs), in the
+// same `Outcome` shape as ../../backend.ts.
+
+import { invoke } from "@tauri-apps/api/core";
+import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import type { AdminSettings } from "../../bindings/AdminSettings";
+import type { AdminView } from "../../bindings/AdminView";
+import type { Check } from "../../bindings/Check";
+import type { ConfigIssue } from "../../bindings/ConfigIssue";
+import type { ConfigSave } from "../../bindings/ConfigSave";
+import type { FieldChoice } from "../../bindings/FieldChoice";
+import type { IntentSetting } from "../../bindings/IntentSetting";
+
+export type { AdminSettings, AdminView, Check, ConfigIssue, ConfigSave, FieldChoice, IntentSetting, IpcError };
+
+/** The settings from the config file on disk (`admin_settings`). */
+export const adminSettings = (): Promise<Outcome<AdminView>> => call("admin_settings", {});
+/** Every field of `object` the user can see, from the live describe (`describe_fields`). */
+export const describeFields = (object: string): Promise<Outcome<FieldChoice[]>> => call("describe_fields", { object });
+/** Saves the settings if they are valid against the org (`save_admin_settings`). */
+export const saveAdminSettings = (settings: AdminSettings): Promise<Outcome<ConfigSave>> =>
+  call("save_admin_settings", { settings });
+/** Replaces the config file with `text` if it is valid (`import_config`). */
+export const importConfig = (text: string): Promise<Outcome<ConfigSave>> => call("import_config", { text });
+/** The config file's text (`export_config`). */
+export const exportConfig = (): Promise<Outcome<string>> => call("export_config", {});
+/** The readiness checks (`run_doctor`). */
+export const runDoctor = (): Promise<Outcome<Check[]>> => call("run_doctor", {});
+
+async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+function toIpcError(thrown: unknown): IpcError {
+  if (
+    typeof thrown === "object" &&
+    thrown !== null &&
+    typeof (thrown as { code?: unknown }).code === "string" &&
+    typeof (thrown as { message?: unknown }).message === "string"
+  ) {
+    const { code, message } = thrown as IpcError;
+    return { code, message };
+  }
+  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
+}

@@ -1,0 +1,559 @@
+// The admin view: which fields agents see and may edit per object (picked from the live
+// describe, with type hints and a search box that keeps 200+ custom fields usable), the intent
+// buttons (field and a type-aware value), the logging mode and scope profile; "Check and save"
+// validates against the org and writes ringside.toml only when valid, listing each problem
+// with its key, field and reason. Import / export of the file, and a "Check connection" panel
+// running doctor. The rules live in ringside-core (config_edit, config_check, doctor).
+
+import "./admin.css";
+import { onLocaleChange, t, type MessageKey } from "../../i18n";
+import type { View } from "../../shell/view";
+import {
+  adminSettings,
+  describeFields,
+  exportConfig,
+  importConfig,
+  runDoctor,
+  saveAdminSettings,
+  type AdminSettings,
+  type Check,
+  type ConfigSave,
+  type FieldChoice,
+  type IntentSetting,
+  type IpcError,
+} from "./backend";
+
+const OBJECTS = ["Contact", "Lead", "Account"] as const;
+/** Objects an intent may write: the record panel's, Opportunity, and the call's Task. */
+const INTENT_OBJECTS = ["Contact", "Lead", "Account", "Opportunity", "Task"] as const;
+const ERROR_CODES = new Set(["salesforce_unreachable", "signed_out"]);
+
+type Status =
+  | { kind: "idle" }
+  | { kind: "busy" }
+  | { kind: "saved"; path: string; imported: boolean }
+  | { kind: "invalid"; save: Extract<ConfigSave, { kind: "invalid" }> }
+  | { kind: "failed"; error: IpcError };
+
+export const adminView: View = {
+  id: "admin",
+  label: "admin.nav",
+  mount(section) {
+    mountAdmin(section);
+  },
+  onShow() {
+    reload?.();
+  },
+};
+
+let reload: (() => void) | null = null;
+
+function mountAdmin(root: HTMLElement): void {
+  let settings: AdminSettings | null = null;
+  let path = "";
+  let problem: string | null = null;
+  let object: (typeof OBJECTS)[number] = "Contact";
+  let search = "";
+  let status: Status = { kind: "idle" };
+  let checks: Check[] | null = null;
+  let doctorBusy = false;
+  const describes = new Map<string, FieldChoice[] | IpcError>();
+
+  const container = el("div", "admin");
+  container.id = "admin";
+  root.append(container);
+
+  // Fields: built once so the search box keeps focus while rows are filtered.
+  const fieldsSection = el("section", "admin-section");
+  const fieldsTitle = el("h2", "admin-title");
+  const objectLabel = el("label", "admin-inline");
+  const objectSelect = el("select", "");
+  objectSelect.id = "admin-object";
+  for (const name of OBJECTS) objectSelect.append(option(name, name));
+  const searchLabel = el("label", "admin-inline");
+  const searchInput = el("input", "");
+  searchInput.id = "admin-field-search";
+  searchInput.type = "search";
+  const fieldCount = el("p", "admin-hint");
+  fieldCount.id = "admin-field-count";
+  const fieldTable = el("table", "admin-fields");
+  fieldTable.id = "admin-fields";
+  const fieldHead = el("thead", "");
+  const fieldBody = el("tbody", "");
+  fieldTable.append(fieldHead, fieldBody);
+  objectLabel.append(el("span", ""), objectSelect);
+  searchLabel.append(el("span", ""), searchInput);
+  fieldsSection.append(fieldsTitle, objectLabel, searchLabel, fieldCount, fieldTable);
+
+  const intentsSection = el("section", "admin-section");
+  intentsSection.id = "admin-intents";
+  const loggingSection = el("section", "admin-section");
+  const actions = el("section", "admin-section admin-actions");
+  const statusBox = el("div", "admin-status");
+  statusBox.id = "admin-status";
+  statusBox.setAttribute("role", "status");
+  const fileSection = el("section", "admin-section");
+  const doctorSection = el("section", "admin-section");
+  doctorSection.id = "admin-doctor-section";
+  const problemBox = el("p", "admin-problem");
+  problemBox.id = "admin-file-problem";
+  container.append(problemBox, fieldsSection, intentsSection, loggingSection, actions, statusBox, fileSection, doctorSection);
+
+  const objectSettings = () => settings?.objects.find((o) => o.object === object) ?? null;
+
+  const ensureDescribe = (name: string, then: () => void): void => {
+    if (describes.has(name)) return;
+    void describeFields(name).then((outcome) => {
+      describes.set(name, outcome.ok ? outcome.value : outcome.error);
+      then();
+    });
+  };
+
+  const renderFields = (): void => {
+    fieldsTitle.textContent = t("admin.fields.title");
+    (objectLabel.firstChild as HTMLElement).textContent = t("admin.fields.object");
+    (searchLabel.firstChild as HTMLElement).textContent = t("admin.fields.search");
+    searchInput.placeholder = t("admin.fields.searchPlaceholder");
+    objectSelect.value = object;
+    const head = el("tr", "");
+    for (const key of ["admin.fields.label", "admin.fields.type", "admin.fields.visible", "admin.fields.editable"] as const) {
+      head.append(el("th", "", t(key)));
+    }
+    fieldHead.replaceChildren(head);
+    const current = objectSettings();
+    const described = describes.get(object);
+    if (current === null || described === undefined) {
+      fieldBody.replaceChildren();
+      fieldCount.textContent = t("admin.loading");
+      if (described === undefined) ensureDescribe(object, renderFields);
+      return;
+    }
+    if (!Array.isArray(described)) {
+      fieldBody.replaceChildren();
+      fieldCount.replaceChildren(...errorNodes(described));
+      return;
+    }
+    const known = new Set(described.map((f) => f.name.toLowerCase()));
+    // Listed fields this user cannot see come first, so the admin can remove them.
+    const missing = current.visible.filter((name) => !known.has(name.toLowerCase()));
+    const rows = [
+      ...missing.map((name) => fieldRow({ name, label: name, type: "", updateable: false, custom: false, length: 0, picklist: [] }, true)),
+      ...described.map((f) => fieldRow(f, false)),
+    ];
+    fieldBody.replaceChildren(...rows);
+    applySearch();
+  };
+
+  const fieldRow = (field: FieldChoice, missing: boolean): HTMLTableRowElement => {
+    const current = objectSettings();
+    const row = el("tr", "admin-field");
+    row.dataset["field"] = field.name;
+    row.dataset["search"] = `${field.name} ${field.label} ${field.type}`.toLowerCase();
+    const name = el("td", "admin-field-name");
+    name.append(el("span", "admin-field-label", field.label), el("code", "admin-field-api", field.name));
+    if (missing) name.append(el("span", "admin-field-note", t("admin.fields.missing")));
+    else if (!field.updateable) name.append(el("span", "admin-field-note", t("admin.fields.readOnly")));
+    else if (field.type === "email" || field.type === "phone") name.append(el("span", "admin-field-note", t("admin.fields.emailPhone")));
+    const type = el("td", "admin-field-type", typeHint(field));
+    const visible = checkbox("admin-visible", includes(current?.visible, field.name));
+    const editable = checkbox("admin-editable", includes(current?.editable, field.name));
+    editable.disabled = !field.updateable && !editable.checked;
+    visible.setAttribute("aria-label", `${t("admin.fields.visible")}: ${field.label}`);
+    editable.setAttribute("aria-label", `${t("admin.fields.editable")}: ${field.label}`);
+    visible.addEventListener("change", () => {
+      const o = objectSettings();
+      if (o === null) return;
+      o.visible = toggle(o.visible, field.name, visible.checked);
+      // An editable field must be visible: hiding it stops editing too.
+      if (!visible.checked) {
+        o.editable = toggle(o.editable, field.name, false);
+        editable.checked = false;
+      }
+      renderCount();
+    });
+    editable.addEventListener("change", () => {
+      const o = objectSettings();
+      if (o === null) return;
+      o.editable = toggle(o.editable, field.name, editable.checked);
+      if (editable.checked) {
+        o.visible = toggle(o.visible, field.name, true);
+        visible.checked = true;
+      }
+      renderCount();
+    });
+    const visibleCell = el("td", "");
+    visibleCell.append(visible);
+    const editableCell = el("td", "");
+    editableCell.append(editable);
+    row.append(name, type, visibleCell, editableCell);
+    return row;
+  };
+
+  const applySearch = (): void => {
+    const needle = search.trim().toLowerCase();
+    for (const row of fieldBody.rows) row.hidden = needle !== "" && !(row.dataset["search"] ?? "").includes(needle);
+    renderCount();
+  };
+
+  const renderCount = (): void => {
+    const current = objectSettings();
+    const rows = [...fieldBody.rows];
+    if (current === null || rows.length === 0) return;
+    fieldCount.textContent = t("admin.fields.count", {
+      shown: rows.filter((r) => !r.hidden).length,
+      total: rows.length,
+      visible: current.visible.length,
+      editable: current.editable.length,
+    });
+  };
+
+  const renderIntents = (): void => {
+    intentsSection.replaceChildren(el("h2", "admin-title", t("admin.intents.title")));
+    if (settings === null) return;
+    const list = el("div", "admin-intent-list");
+    settings.intents.forEach((intent, index) => list.append(intentRow(intent, index)));
+    const add = el("button", "", t("admin.intents.add"));
+    add.type = "button";
+    add.id = "admin-intent-add";
+    add.addEventListener("click", () => {
+      settings?.intents.push({ name: "", target: "Contact.", value: null });
+      renderIntents();
+    });
+    intentsSection.append(list, add);
+  };
+
+  const intentRow = (intent: IntentSetting, index: number): HTMLElement => {
+    const row = el("div", "admin-intent");
+    row.dataset["index"] = String(index);
+    const [objectName = "", fieldName = ""] = intent.target.split(".", 2);
+    const name = el("input", "admin-intent-name");
+    name.value = intent.name;
+    name.setAttribute("aria-label", t("admin.intents.name"));
+    name.addEventListener("input", () => (intent.name = name.value.trim()));
+    const objectPick = el("select", "admin-intent-object");
+    objectPick.setAttribute("aria-label", t("admin.intents.object"));
+    const objects: string[] = [...INTENT_OBJECTS];
+    if (!objects.includes(objectName)) objects.push(objectName);
+    for (const o of objects) objectPick.append(option(o, o));
+    objectPick.value = objectName;
+    objectPick.addEventListener("change", () => {
+      intent.target = `${objectPick.value}.`;
+      intent.value = null;
+      renderIntents();
+    });
+    const fieldPick = el("select", "admin-intent-field");
+    fieldPick.setAttribute("aria-label", t("admin.intents.field"));
+    const described = describes.get(objectName);
+    const fields = Array.isArray(described) ? described.filter((f) => f.updateable) : [];
+    fieldPick.append(option("", t("admin.intents.chooseField")));
+    for (const f of fields) fieldPick.append(option(f.name, `${f.label} (${f.name}) · ${typeHint(f)}`));
+    if (fieldName !== "" && !fields.some((f) => f.name === fieldName)) fieldPick.append(option(fieldName, fieldName));
+    fieldPick.value = fieldName;
+    fieldPick.addEventListener("change", () => {
+      intent.target = `${objectName}.${fieldPick.value}`;
+      intent.value = null;
+      renderIntents();
+    });
+    if (described === undefined && objectName !== "") ensureDescribe(objectName, renderIntents);
+    const chosen = fields.find((f) => f.name === fieldName);
+    const remove = el("button", "admin-intent-remove", t("admin.intents.remove"));
+    remove.type = "button";
+    remove.addEventListener("click", () => {
+      settings?.intents.splice(index, 1);
+      renderIntents();
+    });
+    row.append(name, objectPick, fieldPick, valuePicker(intent, chosen), remove);
+    return row;
+  };
+
+  const renderLogging = (): void => {
+    loggingSection.replaceChildren(el("h2", "admin-title", t("admin.logging.title")));
+    if (settings === null) return;
+    const current = settings;
+    const mode = el("select", "");
+    mode.id = "admin-logging-mode";
+    mode.append(option("task_and_call_log", t("admin.logging.taskAndCallLog")), option("call_log_only", t("admin.logging.callLogOnly")));
+    mode.value = current.logging_mode;
+    mode.addEventListener("change", () => (current.logging_mode = mode.value));
+    const scope = el("select", "");
+    scope.id = "admin-scope-profile";
+    scope.append(
+      option("", t("admin.logging.scopeDefault")),
+      option("standard", t("admin.logging.standard")),
+      option("extended", t("admin.logging.extended")),
+      option("privileged", t("admin.logging.privileged")),
+    );
+    scope.value = current.scope_profile ?? "";
+    scope.addEventListener("change", () => (current.scope_profile = scope.value === "" ? null : scope.value));
+    loggingSection.append(labelled(t("admin.logging.mode"), mode), labelled(t("admin.logging.scope"), scope));
+  };
+
+  const renderActions = (): void => {
+    const save = el("button", "admin-save", t("admin.save"));
+    save.id = "admin-save";
+    save.type = "button";
+    save.disabled = settings === null || status.kind === "busy";
+    save.addEventListener("click", () => {
+      if (settings === null) return;
+      status = { kind: "busy" };
+      renderStatus();
+      renderActions();
+      void saveAdminSettings(settings).then((outcome) => finish(outcome, false));
+    });
+    actions.replaceChildren(save);
+  };
+
+  const finish = (outcome: Awaited<ReturnType<typeof saveAdminSettings>>, imported: boolean): void => {
+    if (!outcome.ok) status = { kind: "failed", error: outcome.error };
+    else if (outcome.value.kind === "saved") status = { kind: "saved", path: outcome.value.path, imported };
+    else status = { kind: "invalid", save: outcome.value };
+    renderStatus();
+    renderActions();
+    if (status.kind === "saved") load(false);
+  };
+
+  const renderStatus = (): void => {
+    statusBox.dataset["state"] = status.kind;
+    switch (status.kind) {
+      case "idle":
+        statusBox.replaceChildren();
+        return;
+      case "busy":
+        statusBox.replaceChildren(el("p", "", t("admin.saving")));
+        return;
+      case "saved":
+        statusBox.replaceChildren(el("p", "admin-saved", t(status.imported ? "admin.imported" : "admin.saved", { path: status.path })));
+        return;
+      case "invalid": {
+        const list = el("ul", "admin-issues");
+        list.id = "admin-issues";
+        for (const issue of status.save.issues) {
+          const item = el("li", "admin-issue");
+          item.dataset["key"] = issue.key;
+          item.dataset["field"] = issue.field;
+          item.lang = "en";
+          item.dir = "ltr";
+          item.append(el("code", "admin-issue-key", issue.key));
+          if (issue.field !== "") item.append(el("code", "admin-issue-field", issue.field));
+          item.append(el("span", "admin-issue-reason", issue.reason));
+          list.append(item);
+        }
+        statusBox.replaceChildren(el("p", "admin-error", t("admin.invalid")), list);
+        return;
+      }
+      case "failed":
+        statusBox.replaceChildren(...errorNodes(status.error));
+        return;
+    }
+  };
+
+  const renderFile = (): void => {
+    fileSection.replaceChildren(el("h2", "admin-title", t("admin.file.title")));
+    const importLabel = el("label", "admin-inline");
+    const file = el("input", "");
+    file.id = "admin-import-file";
+    file.type = "file";
+    file.accept = ".toml,text/plain";
+    file.addEventListener("change", () => {
+      const chosen = file.files?.[0];
+      if (chosen === undefined) return;
+      status = { kind: "busy" };
+      renderStatus();
+      void chosen.text().then((text) => importConfig(text)).then((outcome) => finish(outcome, true));
+    });
+    importLabel.append(el("span", "", t("admin.file.import")), file);
+    const exportButton = el("button", "", t("admin.file.export"));
+    exportButton.id = "admin-export";
+    exportButton.type = "button";
+    const exported = el("div", "admin-export");
+    exported.id = "admin-export-result";
+    exportButton.addEventListener("click", () => {
+      void exportConfig().then((outcome) => {
+        if (!outcome.ok) {
+          exported.replaceChildren(...errorNodes(outcome.error));
+          return;
+        }
+        if (outcome.value === "") {
+          exported.replaceChildren(el("p", "admin-hint", t("admin.file.exportEmpty")));
+          return;
+        }
+        const link = el("a", "admin-export-link", "ringside.toml");
+        link.href = URL.createObjectURL(new Blob([outcome.value], { type: "text/plain" }));
+        link.download = "ringside.toml";
+        // The text too: a webview without downloads still lets the admin copy it.
+        const text = el("textarea", "admin-export-text");
+        text.id = "admin-export-text";
+        text.readOnly = true;
+        text.rows = 8;
+        text.value = outcome.value;
+        text.dir = "ltr";
+        exported.replaceChildren(link, text);
+      });
+    });
+    fileSection.append(importLabel, exportButton, exported);
+  };
+
+  const renderDoctor = (): void => {
+    doctorSection.replaceChildren(el("h2", "admin-title", t("admin.doctor.title")));
+    const run = el("button", "", t(doctorBusy ? "admin.doctor.running" : "admin.doctor.run"));
+    run.id = "admin-doctor-run";
+    run.type = "button";
+    run.disabled = doctorBusy;
+    run.addEventListener("click", () => {
+      doctorBusy = true;
+      renderDoctor();
+      void runDoctor().then((outcome) => {
+        doctorBusy = false;
+        checks = outcome.ok ? outcome.value : null;
+        renderDoctor();
+        if (!outcome.ok) doctorSection.append(...errorNodes(outcome.error));
+      });
+    });
+    doctorSection.append(run);
+    if (checks === null) return;
+    const list = el("ul", "admin-doctor");
+    list.id = "admin-doctor";
+    for (const check of checks) {
+      const item = el("li", "doctor-check");
+      item.dataset["status"] = check.status;
+      item.dataset["name"] = check.name;
+      const mark = { pass: "admin.doctor.pass", fail: "admin.doctor.fail", skip: "admin.doctor.skip" }[check.status] as MessageKey;
+      item.append(el("span", `doctor-status doctor-${check.status}`, t(mark)), el("span", "doctor-name", check.name));
+      const detail = el("span", "doctor-detail", check.detail);
+      detail.lang = "en";
+      item.append(detail);
+      if (check.fix !== undefined && check.fix !== null) {
+        const fix = el("p", "doctor-fix", t("admin.doctor.fix", { fix: check.fix }));
+        item.append(fix);
+      }
+      list.append(item);
+    }
+    doctorSection.append(list);
+  };
+
+  const renderAll = (): void => {
+    problemBox.hidden = problem === null;
+    problemBox.replaceChildren();
+    if (problem !== null) {
+      const detail = el("code", "", problem);
+      detail.dir = "ltr";
+      problemBox.append(el("span", "", t("admin.fileProblem")), detail);
+    }
+    renderFields();
+    renderIntents();
+    renderLogging();
+    renderActions();
+    renderStatus();
+    renderFile();
+    renderDoctor();
+  };
+
+  const load = (resetStatus: boolean): void => {
+    void adminSettings().then((outcome) => {
+      if (!outcome.ok) {
+        status = { kind: "failed", error: outcome.error };
+        renderStatus();
+        return;
+      }
+      settings = outcome.value.settings;
+      path = outcome.value.path;
+      problem = outcome.value.problem;
+      if (resetStatus) status = { kind: "idle" };
+      container.dataset["path"] = path;
+      renderAll();
+    });
+  };
+
+  objectSelect.addEventListener("change", () => {
+    object = objectSelect.value as (typeof OBJECTS)[number];
+    renderFields();
+  });
+  searchInput.addEventListener("input", () => {
+    search = searchInput.value;
+    applySearch();
+  });
+  onLocaleChange(renderAll);
+  reload = () => load(true);
+  renderAll();
+}
+
+/** The value picker of an intent, by the chosen field's type. */
+function valuePicker(intent: IntentSetting, field: FieldChoice | undefined): HTMLElement {
+  const cell = el("span", "admin-intent-value");
+  cell.setAttribute("aria-label", t("admin.intents.value"));
+  if (field === undefined) return cell;
+  const automatic = { datetime: "admin.intents.now", date: "admin.intents.today", boolean: "admin.intents.checked" }[field.type] as
+    | MessageKey
+    | undefined;
+  if (automatic !== undefined && intent.value === null) {
+    cell.append(el("span", "admin-hint", t(automatic)));
+    return cell;
+  }
+  if (field.type === "picklist" || field.type === "multipicklist") {
+    const select = el("select", "admin-intent-fixed");
+    select.append(option("", t("admin.intents.agentPicks")), ...field.picklist.map((v) => option(v, v)));
+    select.value = intent.value ?? "";
+    select.addEventListener("change", () => (intent.value = select.value === "" ? null : select.value));
+    cell.append(select);
+    return cell;
+  }
+  const input = el("input", "admin-intent-fixed");
+  input.placeholder = t("admin.intents.agentTypes");
+  if (field.length > 0) input.maxLength = field.length;
+  input.value = intent.value ?? "";
+  input.addEventListener("input", () => (intent.value = input.value === "" ? null : input.value));
+  cell.append(input);
+  return cell;
+}
+
+function typeHint(field: FieldChoice): string {
+  if (field.type === "") return "";
+  if (field.length > 0 && ["string", "textarea", "email", "phone", "url"].includes(field.type)) return `${field.type} (${field.length})`;
+  if (field.picklist.length > 0) return `${field.type} (${field.picklist.length})`;
+  return field.type;
+}
+
+function errorNodes(error: IpcError): HTMLElement[] {
+  const key = (ERROR_CODES.has(error.code) ? `admin.error.${error.code}` : "admin.error.other") as MessageKey;
+  const message = el("p", "admin-error", t(key));
+  message.dataset["code"] = error.code;
+  const detail = el("p", "admin-error-detail", error.message);
+  detail.lang = "en";
+  detail.dir = "ltr";
+  return [message, detail];
+}
+
+function includes(list: readonly string[] | undefined, name: string): boolean {
+  return (list ?? []).some((entry) => entry.toLowerCase() === name.toLowerCase());
+}
+
+function toggle(list: string[], name: string, on: boolean): string[] {
+  const without = list.filter((entry) => entry.toLowerCase() !== name.toLowerCase());
+  return on ? [...without, name] : without;
+}
+
+function checkbox(className: string, checked: boolean): HTMLInputElement {
+  const box = el("input", className);
+  box.type = "checkbox";
+  box.checked = checked;
+  return box;
+}
+
+function labelled(text: string, control: HTMLElement): HTMLLabelElement {
+  const label = el("label", "admin-inline");
+  label.append(el("span", "", text), control);
+  return label;
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const item = el("option", "", label);
+  item.value = value;
+  return item;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className !== "") node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
