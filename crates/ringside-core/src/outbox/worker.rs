@@ -46,7 +46,8 @@ impl OrgFilter {
     }
 
     /// `(org tag, whether untagged logs match)` for the SQL condition
-    /// `(?tag IS NULL OR org = ?tag OR (org IS NULL AND ?untagged))`.
+    /// `(?tag IS NULL OR COALESCE(org = ?tag, 0) OR (org IS NULL AND ?untagged))` (COALESCE: an
+    /// untagged row compares as NULL, which `NOT` would keep NULL).
     fn sql_binds(&self) -> (Option<&str>, bool) {
         match self {
             OrgFilter::All => (None, true),
@@ -229,24 +230,40 @@ impl Worker {
     pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
-            let pause = match self.drain_due().await {
+            let (pause, breaker_open) = match self.drain_due().await {
+                // Circuit breaker: while the org is unreachable (or signed out) a newly
+                // queued log does not wake the worker for another futile probe; it waits
+                // for the next probe with the rest (and the agent's enqueue never competes
+                // with probes for the database).
+                Ok(report) if report.org_unreachable => (self.options.unreachable_wait, true),
+                Ok(report) if report.signed_out => (self.options.signed_out_wait, true),
                 Ok(_) => match self.next_due().await {
-                    Ok(Some(next)) => Duration::from_millis((next - now_ms()).max(5) as u64),
-                    Ok(None) => Duration::from_secs(60),
+                    Ok(Some(next)) => (
+                        Duration::from_millis((next - now_ms()).max(5) as u64),
+                        false,
+                    ),
+                    Ok(None) => (Duration::from_secs(60), false),
                     Err(e) => {
                         tracing::warn!(error = %e, "queue worker could not read the queue");
-                        self.options.unreachable_wait
+                        (self.options.unreachable_wait, false)
                     }
                 },
                 Err(e) => {
                     tracing::warn!(error = %e, "queue worker pass failed");
-                    self.options.unreachable_wait
+                    (self.options.unreachable_wait, false)
                 }
             };
-            tokio::select! {
-                () = &mut stop => return,
-                () = self.outbox.wake().notified() => {}
-                () = tokio::time::sleep(pause) => {}
+            if breaker_open {
+                tokio::select! {
+                    () = &mut stop => return,
+                    () = tokio::time::sleep(pause) => {}
+                }
+            } else {
+                tokio::select! {
+                    () = &mut stop => return,
+                    () = self.outbox.wake().notified() => {}
+                    () = tokio::time::sleep(pause) => {}
+                }
             }
         }
     }
@@ -257,7 +274,7 @@ impl Worker {
         let (tag, untagged) = self.options.org.sql_binds();
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE state = 'pending' \
-               AND NOT (?1 IS NULL OR org = ?1 OR (org IS NULL AND ?2))",
+               AND NOT (?1 IS NULL OR COALESCE(org = ?1, 0) OR (org IS NULL AND ?2))",
         )
         .bind(tag)
         .bind(untagged)
@@ -271,7 +288,7 @@ impl Worker {
         let (tag, untagged) = self.options.org.sql_binds();
         sqlx::query_scalar(
             "SELECT MIN(run_at) FROM outbox WHERE state = 'pending' \
-               AND (?1 IS NULL OR org = ?1 OR (org IS NULL AND ?2))",
+               AND (?1 IS NULL OR COALESCE(org = ?1, 0) OR (org IS NULL AND ?2))",
         )
         .bind(tag)
         .bind(untagged)
@@ -326,7 +343,7 @@ impl Worker {
         let rows = sqlx::query(
             "UPDATE outbox SET state = 'in_flight', lease_expires_at = ?1, updated_at = ?2 \
              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?2 \
-                            AND (?4 IS NULL OR org = ?4 OR (org IS NULL AND ?5)) \
+                            AND (?4 IS NULL OR COALESCE(org = ?4, 0) OR (org IS NULL AND ?5)) \
                           ORDER BY run_at, id LIMIT ?3) \
              RETURNING id, call_id, payload, revision, attempts, check_first, task_id, last_error_code",
         )

@@ -8,6 +8,7 @@ mod events;
 mod field_value;
 mod history;
 mod intents;
+mod log_form;
 mod lookup;
 mod new_caller;
 mod outbox;
