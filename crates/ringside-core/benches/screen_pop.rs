@@ -2,7 +2,9 @@
 //! stream → the subscriber's pop with its matches, against the demo org over
 //! real loopback HTTP, with 0 ms and 50 ms injected latency, uncached and
 //! cached. Prints p50/p95/p99/max, the backend overhead above the injected
-//! round trip, and the API calls per pop from the demo org's request log.
+//! round trip, and the API calls per pop from the demo org's request log. The
+//! "+custom" row searches with a custom phone field configured
+//! (`[lookup] phone_fields.Contact = ["Work_Phone__c"]`): still one request per pop.
 //!
 //! Run: `cargo bench -p ringside-core --bench screen_pop` (release build).
 //! Not a test: it asserts nothing about time.
@@ -16,7 +18,8 @@ use ringside_core::events::{
 };
 use ringside_core::phone::Region;
 use ringside_core::pop::{Pop, ScreenPop};
-use ringside_core::{CallerLookup, LookupSettings};
+use ringside_core::settings::CustomPhoneFields;
+use ringside_core::{CallerLookup, CallerObject, LookupSettings};
 
 /// Seeded callers in the spellings softphones send.
 const CALLERS: &[&str] = &[
@@ -50,14 +53,33 @@ fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
-async fn measure(name: &str, latency: Duration, cached: bool, iterations: usize) -> Row {
+/// The lookup settings of a run: US numbers, with or without a custom Contact phone field.
+fn settings(custom_field: bool) -> LookupSettings {
+    let settings = LookupSettings::with_region(Region::US);
+    if !custom_field {
+        return settings;
+    }
+    let mut fields = CustomPhoneFields::default();
+    fields
+        .set(CallerObject::Contact, &["Work_Phone__c".to_owned()])
+        .expect("a valid API name");
+    settings.with_phone_fields(fields)
+}
+
+async fn measure(
+    name: &str,
+    latency: Duration,
+    cached: bool,
+    custom_field: bool,
+    iterations: usize,
+) -> Row {
     let org = demo_org::start(demo_org::DemoOrgConfig { port: 0, latency })
         .await
         .expect("demo org starts");
     let lookup = CallerLookup::connect(
         &org.base_url(),
         org.issue_access_token(),
-        LookupSettings::with_region(Region::US),
+        settings(custom_field),
     )
     .expect("connects");
     let baseline = if cached {
@@ -151,10 +173,25 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = if quick { 10 } else { 1 };
     let rows = vec![
-        measure("uncached", Duration::ZERO, false, 1000 / scale).await,
-        measure("uncached", Duration::from_millis(50), false, 200 / scale).await,
-        measure("cached", Duration::ZERO, true, 20000 / scale).await,
-        measure("cached", Duration::from_millis(50), true, 20000 / scale).await,
+        measure("uncached", Duration::ZERO, false, false, 1000 / scale).await,
+        measure("+custom", Duration::ZERO, false, true, 1000 / scale).await,
+        measure(
+            "uncached",
+            Duration::from_millis(50),
+            false,
+            false,
+            200 / scale,
+        )
+        .await,
+        measure("cached", Duration::ZERO, true, false, 20000 / scale).await,
+        measure(
+            "cached",
+            Duration::from_millis(50),
+            true,
+            false,
+            20000 / scale,
+        )
+        .await,
     ];
     println!("screen pop: call event → matches (demo org on loopback, release build)");
     println!(
