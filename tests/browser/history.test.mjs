@@ -38,6 +38,31 @@ const STATS = {
   ],
 };
 
+// The agent's day: two missed calls (one already called back), an answered one, the call back.
+const at = (h, m) => Date.UTC(2026, 10, 22, h, m);
+const dayCall = (id, ms, direction, from, to, disposition, seconds, name) => ({
+  call_id: id, started_at: new Date(ms).toISOString(), started_at_ms: ms, direction, from, to,
+  duration_seconds: seconds, disposition, subject: null, notes: null, summary: null, recording_url: null,
+  matched: name ? { object: "Contact", id: "003000000000001AAA", name } : null,
+  owner: { id: "005000000000000AAA", name: "Demo User" }, delivery: "delivered", delivery_error: null,
+  call_log_id: null, task_id: null,
+});
+const MISSED_OPEN = dayCall("d-3", at(11, 5), "inbound", "+81 3 1234 5678", "+1 415 555 0100", "Missed", 0, "山田 太郎");
+const MISSED_DONE = dayCall("d-1", at(9, 0), "inbound", "+1 415 555 0123", "+1 415 555 0100", "Missed", 0, "Jane Caller");
+const DAY = {
+  agentId: "005000000000000AAA",
+  calls: [
+    MISSED_OPEN,
+    dayCall("d-2", at(10, 0), "outbound", "+1 415 555 0100", "(415) 555-0123", "Connected", 125, "Jane Caller"),
+    MISSED_DONE,
+  ],
+  missed: [
+    { call: MISSED_OPEN, number: "+81 3 1234 5678", calledBack: false },
+    { call: MISSED_DONE, number: "+1 415 555 0123", calledBack: true },
+  ],
+  limitReached: false,
+};
+
 let server;
 let browser;
 let en;
@@ -67,8 +92,10 @@ async function openHistory(scenario = {}) {
   await page.addInitScript({ content: await ipcMockScript({ result: null }) });
   await page.addInitScript({
     content: `(() => {
-      const scenario = ${JSON.stringify({ ...scenario, TOTAL, PAGE, STATS })};
+      const scenario = ${JSON.stringify({ ...scenario, TOTAL, PAGE, STATS, DAY })};
       window.__historyCalls = [];
+      // Each test starts in English (the profile is shared, and the Arabic test switches).
+      localStorage.removeItem("ringside.locale");
       let query = {};
       const BASE = Date.UTC(2026, 9, 19, 18, 0, 0);
       const row = (i) => {
@@ -100,7 +127,8 @@ async function openHistory(scenario = {}) {
         return {
           rows,
           cursor: (n + 1) * scenario.PAGE < scenario.TOTAL ? n + 1 : null,
-          totalInSalesforce: scenario.TOTAL - 3,
+          // Like the shell: a full first page does not know the total yet.
+          totalInSalesforce: n === 0 ? null : scenario.TOTAL - 3,
           localUndelivered: 3,
           queueProblem: null,
         };
@@ -122,6 +150,12 @@ async function openHistory(scenario = {}) {
           rows: 9999,
         }),
         open_recording: () => null,
+        open_in_salesforce: (args) => "http://127.0.0.1:1/lightning/r/Contact/" + args.recordId + "/view",
+        agent_day: () => scenario.DAY,
+        call_back: (args) => {
+          if (scenario.callBackError) throw scenario.callBackError;
+          return { via: "tel", uri: "tel:" + args.number.replace(/[^+0-9]/g, "") };
+        },
       };
       const fallback = window.__TAURI_INTERNALS__.invoke;
       window.__tauriMocks.mockIPC(async (cmd, args) => {
@@ -133,7 +167,7 @@ async function openHistory(scenario = {}) {
   });
   await page.goto(server.url);
   await page.waitForSelector("#nav-history");
-  await page.click("#nav-history");
+  await page.click(`#nav-${scenario.tab ?? "history"}`);
   return { page, errors };
 }
 
@@ -155,8 +189,8 @@ test("opening History loads the first page only: a few dozen DOM rows for 500 lo
   assert.ok(shown > 10 && shown < 60, `only the rows in view (plus overscan) exist in the DOM; got ${shown}`);
   assert.equal(
     await page.textContent("#history-summary"),
-    en["history.summary"].replace("{shown}", "500").replace("{total}", "10,000"),
-    "the summary counts loaded rows against Salesforce's total plus the local queue",
+    en["history.summaryOpen"].replace("{shown}", "500"),
+    "after the first page the total is not known yet: the summary says more follow",
   );
   const spacer = await page.evaluate(() => document.getElementById("history-spacer").getBoundingClientRect().height);
   assert.equal(spacer, PAGE * ROW_HEIGHT, "the spacer is as tall as every loaded row");
@@ -174,6 +208,11 @@ test("scrolling near the end of what is loaded asks for the next page; the DOM s
     });
     await page.waitForFunction((n) => document.getElementById("history-scroll").getAttribute("aria-rowcount") === String(n), loaded + PAGE);
   }
+  assert.equal(
+    await page.textContent("#history-summary"),
+    en["history.summary"].replace("{shown}", "10,000").replace("{total}", "10,000"),
+    "from the second page on, loaded rows are counted against Salesforce's total plus the local queue",
+  );
   const next = await calls(page, "history_next_page");
   assert.deepEqual(
     next.map((c) => c.args.cursor),
@@ -290,7 +329,7 @@ test("the charts are drawn on canvases with the stats' numbers; a capped history
   assert.deepEqual(agents, ["Ayşe Yılmaz", "山田 太郎"], "calls per agent, most first");
   assert.equal(
     await page.textContent("#history-charts-note"),
-    en["history.chartsCapped"].replace("{cap}", "20,000").replace("{total}", "10,000"),
+    en["history.chartsCapped"].replace("{cap}", "20,000"),
     "capped stats are said to be capped",
   );
   assert.deepEqual(errors, [], "no script or console errors");
@@ -344,5 +383,49 @@ test("in Arabic the history is right to left, from the Arabic catalog, with Arab
   });
   assert.ok(layout.startRight > layout.stateRight, "the first column (Started) is at the right edge in RTL");
   assert.deepEqual(errors, [], "charts redraw in RTL without errors");
+  await page.close();
+});
+
+test("Open in Salesforce on a call's related record asks the shell with the record id", async () => {
+  const { page } = await openHistory();
+  await page.waitForSelector('#view-history[data-state="ready"]');
+  await page.click('#history-rows .history-row[data-index="3"]');
+  await page.click("#history-detail .history-open-record");
+  await page.waitForFunction(() => window.__historyCalls.some((c) => c.cmd === "open_in_salesforce"));
+  assert.equal((await calls(page, "open_in_salesforce"))[0].args.recordId, "0030000000000003AA", "the matched record's id, the URL is built in Rust");
+  await page.close();
+});
+
+test("My day lists today's calls, the missed ones first, and Call back hands the number to the shell", async () => {
+  const today = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/today/locales/en.json", import.meta.url)), "utf8"));
+  const { page, errors } = await openHistory({ tab: "today" });
+  await page.waitForSelector('#view-today[data-state="ready"]');
+  const since = (await calls(page, "agent_day"))[0].args.since;
+  assert.match(since, /^\d{4}-\d\d-\d\dT00:00:00[+-]\d\d:\d\d$/, "the day starts at local midnight, sent with its offset");
+  assert.equal(await page.locator("#today-calls .today-call").count(), 3, "every call of the day is listed");
+  assert.equal(await page.textContent("#today-tile-missed .history-tile-value"), "1", "one missed call is still open");
+  assert.equal(await page.textContent("#today-tile-talk .history-tile-value"), "2:05", "talk time adds up the day");
+  const done = page.locator('#today-missed .missed-call[data-call-id="d-1"]');
+  assert.equal(await done.getAttribute("data-called-back"), "true");
+  assert.equal(await done.locator(".missed-done").textContent(), today["today.calledBack"], "a missed call already returned says so");
+  await page.click('#today-missed .missed-call[data-call-id="d-3"] .call-back');
+  await page.waitForFunction(() => window.__historyCalls.some((c) => c.cmd === "call_back"));
+  assert.equal((await calls(page, "call_back"))[0].args.number, "+81 3 1234 5678", "one click calls the caller's number back");
+  assert.equal(await page.textContent("#today-status .today-note"), today["today.calling"].replace("{number}", "+81 3 1234 5678"));
+  assert.deepEqual(errors, [], "no script or console errors");
+  await page.close();
+});
+
+test("Call back without a phone app says to dial by hand", async () => {
+  const today = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/today/locales/en.json", import.meta.url)), "utf8"));
+  const { page } = await openHistory({
+    tab: "today",
+    callBackError: { code: "opener_failed", message: "the phone link could not be opened: xdg-open: not found" },
+  });
+  await page.waitForSelector('#view-today[data-state="ready"]');
+  await page.click('#today-missed .missed-call[data-call-id="d-3"] .call-back');
+  await page.waitForSelector("#today-status .today-error");
+  assert.equal(await page.textContent("#today-status .today-error"), today["today.error.opener_failed"]);
+  assert.match(await page.textContent("#today-status .history-error-detail"), /xdg-open/);
   await page.close();
 });

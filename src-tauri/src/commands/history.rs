@@ -96,9 +96,10 @@ pub struct HistoryPageView {
     /// Hand to `history_next_page` for the following rows; `None` at the end.
     #[cfg_attr(test, ts(type = "number | null"))]
     pub cursor: Option<u64>,
-    /// Calls Salesforce matched in all (every page).
-    #[cfg_attr(test, ts(type = "number"))]
-    pub total_in_salesforce: u64,
+    /// Calls Salesforce matched in all, once known: `None` after a full first page (it
+    /// asked for one page only); known from the second page on.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub total_in_salesforce: Option<u64>,
     /// Calls of this machine's queue that match (not delivered yet, or dead).
     pub local_undelivered: u32,
     /// Why queued calls are not shown, when the local queue cannot be read.
@@ -243,8 +244,9 @@ pub async fn history_next_page(
 ) -> Result<HistoryPageView, IpcError> {
     let kept = cursors.take(cursor).ok_or_else(|| IpcError {
         code: "cursor_expired".into(),
-        message: "this list is out of date (it was reloaded or left unused). Apply the filter again."
-            .into(),
+        message:
+            "this list is out of date (it was reloaded or left unused). Apply the filter again."
+                .into(),
     })?;
     if !Arc::ptr_eq(&kept.link, &active.current()) {
         return Err(IpcError {
@@ -455,7 +457,10 @@ fn missed_calls(calls: &[HistoryRow]) -> Vec<MissedCall> {
                 calls.iter().any(|later| {
                     later.direction == Some(Direction::Outbound)
                         && later.started_at_ms > row.started_at_ms
-                        && later.to.as_deref().is_some_and(|to| same_number(to, number))
+                        && later
+                            .to
+                            .as_deref()
+                            .is_some_and(|to| same_number(to, number))
                 })
             });
             MissedCall {

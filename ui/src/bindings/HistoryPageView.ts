@@ -10,9 +10,10 @@ export type HistoryPageView = { rows: Array<HistoryRow>,
  */
 cursor: number | null, 
 /**
- * Calls Salesforce matched in all (every page).
+ * Calls Salesforce matched in all, once known: `None` after a full first page (it
+ * asked for one page only); known from the second page on.
  */
-totalInSalesforce: number, 
+totalInSalesforce: number | null, 
 /**
  * Calls of this machine's queue that match (not delivered yet, or dead).
  */

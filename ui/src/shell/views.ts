@@ -2,9 +2,10 @@
 
 import { callerView } from "../features/caller/view";
 import { historyView } from "../features/history/view";
+import { todayView } from "../features/today/view";
 import { queueView } from "../features/queue/view";
 import { settingsView } from "../features/settings/view";
 import { adminView } from "../features/admin/view";
 import type { View } from "./view";
 
-export const VIEWS: readonly View[] = [callerView, historyView, queueView, settingsView, adminView];
+export const VIEWS: readonly View[] = [callerView, todayView, historyView, queueView, settingsView, adminView];

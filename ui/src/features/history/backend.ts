@@ -50,6 +50,11 @@ export function callBack(number: string): Promise<Outcome<CallBack>> {
   return call<CallBack>("call_back", { number });
 }
 
+/** Opens a Contact, Lead or Account in Salesforce in the browser (`open_in_salesforce`). */
+export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
+  return call<string>("open_in_salesforce", { recordId });
+}
+
 /** Opens a call recording's web link in the browser (`open_recording`). */
 export function openRecording(url: string): Promise<Outcome<null>> {
   return call<null>("open_recording", { url });

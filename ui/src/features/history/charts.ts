@@ -21,6 +21,9 @@ import type { HistoryStats, HistoryStatsView } from "./backend";
 import { formatDay, formatDuration, formatNumber } from "./format";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip);
+// The page's font stack (with its CJK and Arabic fallbacks) for labels drawn on the canvas.
+const pageFont = getComputedStyle(document.documentElement).fontFamily;
+if (pageFont !== "") Chart.defaults.font.family = pageFont;
 
 const PALETTE = ["#0f766e", "#2563eb", "#d97706", "#7c3aed", "#dc2626", "#059669", "#db2777", "#475569"];
 
@@ -30,7 +33,7 @@ export interface HistoryCharts {
   readonly element: HTMLElement;
   /** Shows "computing…" while the numbers for a new filter are on their way. */
   loading(): void;
-  show(view: HistoryStatsView, totalCalls: number): void;
+  show(view: HistoryStatsView): void;
   /** Redraws in the current language and direction. */
   relabel(): void;
 }
@@ -69,7 +72,7 @@ export function createHistoryCharts(): HistoryCharts {
     canvases.set(id, { figure, caption, canvas });
   }
   const charts = new Map<ChartId, Chart>();
-  let current: { view: HistoryStatsView; total: number } | null = null;
+  let current: HistoryStatsView | null = null;
 
   const draw = (): void => {
     heading.textContent = t("history.charts");
@@ -84,10 +87,10 @@ export function createHistoryCharts(): HistoryCharts {
       parts.canvas.setAttribute("aria-label", captions[id]);
     }
     if (current === null) return;
-    const { view, total } = current;
+    const view = current;
     const stats = view.stats;
     note.textContent = view.capped
-      ? t("history.chartsCapped", { cap: formatNumber(view.cap), total: formatNumber(total) })
+      ? t("history.chartsCapped", { cap: formatNumber(view.cap) })
       : "";
     note.hidden = !view.capped;
     element.dataset["capped"] = String(view.capped);
@@ -120,6 +123,8 @@ export function createHistoryCharts(): HistoryCharts {
             color: PALETTE[2],
           },
         ],
+        // Agents' names read better along the side than under narrow bars.
+        true,
       ),
     };
     for (const [id, config] of Object.entries(configs) as [ChartId, ChartConfiguration][]) {
@@ -137,8 +142,8 @@ export function createHistoryCharts(): HistoryCharts {
       note.hidden = false;
       note.textContent = t("history.chartsLoading");
     },
-    show(view, total) {
-      current = { view, total };
+    show(view) {
+      current = view;
       draw();
     },
     relabel: draw,
@@ -168,9 +173,18 @@ function common(): Pick<ChartConfiguration, "options">["options"] & object {
 function barChart(
   labels: string[],
   series: { label: string; data: number[]; color: string | undefined }[],
+  horizontal = false,
 ): ChartConfiguration {
   const rtl = textDirection(currentLocale()) === "rtl";
   const base = common();
+  // Categories read from the start edge (time left to right, or right to left in Arabic);
+  // values grow from the start edge too.
+  const categories = horizontal
+    ? { position: rtl ? ("right" as const) : ("left" as const), ticks: { autoSkip: false } }
+    : { reverse: rtl, ticks: { autoSkip: true, maxRotation: 0 } };
+  const values = horizontal
+    ? { beginAtZero: true, reverse: rtl }
+    : { beginAtZero: true, position: rtl ? ("right" as const) : ("left" as const), ticks: { precision: 0 } };
   return {
     type: "bar",
     data: {
@@ -179,12 +193,9 @@ function barChart(
     },
     options: {
       ...base,
+      indexAxis: horizontal ? "y" : "x",
       plugins: { ...base.plugins, legend: { ...base.plugins?.legend, display: series.length > 1 } },
-      scales: {
-        // Time reads from the start edge: right to left in Arabic.
-        x: { reverse: rtl, ticks: { autoSkip: true, maxRotation: 0 } },
-        y: { beginAtZero: true, position: rtl ? "right" : "left", ticks: { precision: 0 } },
-      },
+      scales: horizontal ? { x: values, y: categories } : { x: categories, y: values },
     },
   };
 }

@@ -3,7 +3,7 @@
 // waits or failed for good, with the error.
 
 import { t, type MessageKey } from "../../i18n";
-import { openRecording, type HistoryRow } from "./backend";
+import { openInSalesforce, openRecording, type HistoryRow } from "./backend";
 import { formatDateTime, formatDuration, otherParty } from "./format";
 
 export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError: (code: string, message: string) => void): void {
@@ -69,7 +69,17 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
     name.textContent = ` ${row.matched.name ?? ""} `;
     const id = document.createElement("code");
     id.textContent = row.matched.id;
-    related.append(object, name, id);
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "history-open-record";
+    open.textContent = t("history.openInSalesforce");
+    const recordId = row.matched.id;
+    open.addEventListener("click", () => {
+      void openInSalesforce(recordId).then((outcome) => {
+        if (!outcome.ok) onError(outcome.error.code, outcome.error.message);
+      });
+    });
+    related.append(object, name, id, document.createElement("br"), open);
     add("history.field.related", related, "detail-related");
   }
   add("history.field.delivery", t(`history.state.${row.delivery}`), "detail-delivery");

@@ -14,7 +14,7 @@ import {
   type HistoryQuery,
   type HistoryRow,
 } from "./backend";
-import { createHistoryCharts } from "./charts";
+import type { HistoryCharts } from "./charts";
 import { renderDetail } from "./detail";
 import { createHistoryFilters } from "./filters";
 import { formatNumber } from "./format";
@@ -94,14 +94,26 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
     onNeedMore: () => void loadMore(),
   });
   main.append(table.element, detail);
-  const charts = createHistoryCharts();
-  section.append(filters.element, bar, exportStatus, error, main, charts.element);
+  // Chart.js is most of this view's code: it loads with the first visit, not at app start.
+  const chartSlot = document.createElement("div");
+  chartSlot.className = "history-chart-slot";
+  const chartsReady: Promise<HistoryCharts> = import("./charts").then(({ createHistoryCharts }) => {
+    const created = createHistoryCharts();
+    chartSlot.replaceWith(created.element);
+    return created;
+  });
+  const charts = {
+    loading: () => void chartsReady.then((c) => c.loading()),
+    show: (...args: Parameters<HistoryCharts["show"]>) => void chartsReady.then((c) => c.show(...args)),
+    relabel: () => void chartsReady.then((c) => c.relabel()),
+  };
+  section.append(filters.element, bar, exportStatus, error, main, chartSlot);
 
   let generation = 0;
   let query: HistoryQuery = filters.query();
   let cursor: number | null = null;
   let loadingMore = false;
-  let totals: { salesforce: number; local: number } | null = null;
+  let totals: { salesforce: number | null; local: number } | null = null;
   let state: "loading" | "ready" | "failed" = "loading";
 
   const renderSummary = (): void => {
@@ -114,14 +126,18 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
       summary.textContent = "";
       return;
     }
-    const total = totals.salesforce + totals.local;
-    if (total === 0 && table.rowCount === 0) {
+    if (table.rowCount === 0 && cursor === null) {
       summary.textContent = t("history.empty");
       return;
     }
+    // The first page asks for one page only, so the total is known from the second page on.
+    const shown = formatNumber(table.rowCount);
     summary.textContent =
-      t("history.summary", { shown: formatNumber(table.rowCount), total: formatNumber(Math.max(total, table.rowCount)) }) +
+      (totals.salesforce === null
+        ? t("history.summaryOpen", { shown })
+        : t("history.summary", { shown, total: formatNumber(Math.max(totals.salesforce + totals.local, table.rowCount)) })) +
       (loadingMore ? ` · ${t("history.loadingMore")}` : "");
+    summary.dataset["total"] = totals.salesforce === null ? "" : String(totals.salesforce + totals.local);
   };
 
   const load = (): void => {
@@ -151,7 +167,7 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
         return;
       }
       filters.learn(outcome.value.stats);
-      charts.show(outcome.value, totals ? totals.salesforce + totals.local : outcome.value.stats.calls);
+      charts.show(outcome.value);
     });
   };
 
