@@ -18,6 +18,7 @@ import {
   type LoggedCall,
   type OpenCallLog,
 } from "./backend";
+import { queueOverview } from "../queue/backend";
 import "./call-log.css";
 
 /** Salesforce's limit on Task.Description, in characters (code points, as Salesforce counts). */
@@ -54,13 +55,20 @@ export function mountCallLog(root: HTMLElement): void {
   start.type = "button";
   start.id = "call-log-start";
   header.append(title, start);
+  // What is wrong with the call-log database (read-only, full, moved aside) and what to do:
+  // the agent must see it where they log calls, not only in the queue view.
+  const problem = document.createElement("p");
+  problem.id = "call-log-problem";
+  problem.className = "call-log-problem";
+  problem.setAttribute("role", "alert");
+  problem.hidden = true;
   const forms = document.createElement("div");
   forms.id = "call-log-forms";
   const results = document.createElement("ul");
   results.id = "call-log-results";
   results.className = "call-log-results";
   results.setAttribute("aria-live", "polite");
-  section.append(header, forms, results);
+  section.append(header, problem, forms, results);
   root.append(section);
 
   const open = new Map<string, { form: OpenCallLog; element: HTMLFormElement }>();
@@ -166,6 +174,12 @@ export function mountCallLog(root: HTMLElement): void {
     if (entry || outcome.automatic) logged(outcome, entry ? callLabel(entry.form, entry.form.draft.fields) : outcome.call_id);
   });
   void onQueueChanged(() => void refreshStates());
+  void queueOverview().then((overview) => {
+    if (!overview.ok) return;
+    const text = [overview.value.problem, overview.value.notice].filter((line) => line).join(" ");
+    problem.textContent = text;
+    problem.hidden = text === "";
+  });
   void openCallLogs().then((forms) => {
     if (forms.ok) for (const form of forms.value) show(form, false);
   });

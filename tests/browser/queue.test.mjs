@@ -1,0 +1,170 @@
+// The queue view in Chromium with Tauri IPC mocked: counts, pending and dead items with their
+// last error in words (held for a signed-out org, unreachable, refused), editing a dead letter's
+// fields and replaying it, Replay all, a refresh on the shell's `queue-changed` event, and the
+// database problem shown in the view and on the log form. Texts come from the catalogs.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+
+const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/queue/locales/${locale}.json`, import.meta.url));
+
+const entry = (over) => ({
+  id: 1,
+  call_id: "c-1",
+  state: "pending",
+  attempts: 0,
+  last_error_code: null,
+  last_error: null,
+  held_for: null,
+  reason: null,
+  from: "+14155550123",
+  to: "+14155550100",
+  started_at_ms: Date.UTC(2026, 10, 22, 9, 0),
+  subject: "",
+  disposition: "",
+  notes: "",
+  who_id: "003000000000001AAA",
+  what_id: null,
+  ...over,
+});
+const OVERVIEW = {
+  counts: { pending: 2, in_flight: 0, delivered: 5, dead: 1 },
+  entries: [
+    entry({ id: 1, call_id: "held-1", held_for: "prod", reason: "held" }),
+    entry({ id: 2, call_id: "down-1", attempts: 0, last_error_code: "TRANSPORT_CONNECT", last_error: "could not connect", reason: "unreachable" }),
+    entry({
+      id: 3,
+      call_id: "dead-1",
+      state: "dead",
+      attempts: 1,
+      last_error_code: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+      last_error: "Subject must name the product",
+      reason: "refused",
+      subject: "Question",
+      disposition: "Resolved",
+      notes: "ملاحظات العميل",
+    }),
+  ],
+  problem: null,
+  notice: null,
+};
+
+const queueMock = (overview) => `(() => {
+window.__overview = ${JSON.stringify(overview)};
+window.__calls = [];
+window.__tauriMocks.mockIPC(async (cmd, args) => {
+  window.__calls.push({ cmd, args });
+  switch (cmd) {
+    case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
+    case "queue_overview": return window.__overview;
+    case "open_call_logs": return [];
+    case "edit_queued_call_log": return null;
+    case "replay_queued_call_log": return null;
+    case "replay_all_call_logs": return 1;
+    default: throw "command " + cmd + " not allowed";
+  }
+}, { shouldMockEvents: true });
+window.__emit = (event, payload) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload });
+})();`;
+
+let server;
+let browser;
+let en;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+  en = JSON.parse(await readFile(localeFile("en"), "utf8"));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openQueue(overview = OVERVIEW) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err));
+  await page.addInitScript({ content: await ipcMockScript({}) });
+  await page.addInitScript({ content: queueMock(overview) });
+  await page.goto(server.url);
+  await page.click("#nav-queue");
+  await page.waitForSelector('#view-queue:not([hidden]) .queue-item[data-call-id="dead-1"]');
+  return { page, errors };
+}
+
+test("counts and each item's state and reason in words", async () => {
+  const { page, errors } = await openQueue();
+  const count = (state) => page.locator(`#queue-counts [data-count="${state}"]`).textContent();
+  assert.deepEqual(
+    [await count("pending"), await count("in_flight"), await count("delivered"), await count("dead")],
+    ["2", "0", "5", "1"],
+  );
+  const reason = (id) => page.locator(`.queue-item[data-call-id="${id}"] .queue-reason`).textContent();
+  assert.equal(await reason("held-1"), en["queue.reason.held"].replace("{org}", "prod"), "a signed-out org's log says it waits for that org");
+  assert.equal(await reason("down-1"), en["queue.reason.unreachable"]);
+  assert.equal(await reason("dead-1"), en["queue.reason.refused"], "a refused log says to fix and replay");
+  assert.equal(
+    await page.locator('.queue-item[data-call-id="dead-1"] .queue-error').textContent(),
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject must name the product",
+    "Salesforce's own message is shown for the admin",
+  );
+  assert.equal(await page.locator('.queue-item[data-call-id="held-1"] .queue-replay').count(), 0, "only dead letters are replayed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a dead letter's fields are edited, then it is replayed; Replay all replays every dead letter", async () => {
+  const { page } = await openQueue();
+  const item = page.locator('.queue-item[data-call-id="dead-1"]');
+  await item.locator(".queue-edit").click();
+  assert.equal(await item.locator(".queue-edit-notes").inputValue(), "ملاحظات العميل", "the editor starts from the queued values");
+  await item.locator(".queue-edit-subject").fill("Question about the H2 headset");
+  await item.locator(".queue-edit-what").fill("500000000000001AAA");
+  await item.locator(".queue-save").click();
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "edit_queued_call_log"));
+  const edit = await page.evaluate(() => window.__calls.find((c) => c.cmd === "edit_queued_call_log").args);
+  assert.equal(edit.id, 3);
+  assert.deepEqual(
+    edit.edit,
+    { subject: "Question about the H2 headset", disposition: "Resolved", notes: "ملاحظات العميل", who_id: "003000000000001AAA", what_id: "500000000000001AAA" },
+    "the whole corrected log is sent, unchanged fields kept",
+  );
+  await page.waitForSelector("#queue-message:has-text('Saved')");
+  await item.locator(".queue-replay").click();
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "replay_queued_call_log" && c.args.id === 3));
+  await page.click("#queue-replay-all");
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "replay_all_call_logs"));
+  await page.close();
+});
+
+test("a queue-changed event from the worker refreshes the view", async () => {
+  const { page } = await openQueue();
+  await page.evaluate(() => {
+    window.__overview = {
+      ...window.__overview,
+      counts: { pending: 1, in_flight: 0, delivered: 6, dead: 0 },
+      entries: window.__overview.entries.filter((e) => e.call_id !== "dead-1"),
+    };
+    return window.__emit("queue-changed", { pending: 1, in_flight: 0, delivered: 6, dead: 0 });
+  });
+  await page.waitForSelector('#queue-counts [data-count="dead"]:has-text("0")');
+  assert.equal(await page.locator('.queue-item[data-call-id="dead-1"]').count(), 0, "the delivered dead letter is gone from the list");
+  assert.equal(await page.locator("#queue-replay-all").isDisabled(), true, "nothing left to replay");
+  await page.close();
+});
+
+test("a database problem is shown in the queue view and above the log form", async () => {
+  const problem = "the call-log database /home/a/ringside.db is read-only; Ringside will not change it. Make it writable (chmod u+w) and try again.";
+  const page = await browser.context.newPage();
+  await page.addInitScript({ content: await ipcMockScript({}) });
+  await page.addInitScript({ content: queueMock({ counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem, notice: null }) });
+  await page.goto(server.url);
+  await page.waitForSelector("#call-log-problem:not([hidden])");
+  assert.equal(await page.locator("#call-log-problem").textContent(), problem, "the agent sees it where calls are logged");
+  await page.click("#nav-queue");
+  await page.waitForSelector("#queue-problem:not([hidden])");
+  assert.equal(await page.locator("#queue-problem").textContent(), problem);
+  await page.close();
+});
