@@ -256,8 +256,12 @@ pub async fn log_form<R: Runtime>(
                 let queue = app.state::<CallLogQueue>();
                 let result = match queue.outbox() {
                     Some(outbox) => outbox.enqueue_for(&log, Some(&org), actor).await,
-                    None => Err(ringside_core::outbox::OutboxError::ReadOnly {
-                        path: std::path::PathBuf::from(ringside_core::outbox::DATABASE_FILE),
+                    // The database could not be opened at start (its problem is on screen).
+                    None => Err(ringside_core::outbox::OutboxError::Unavailable {
+                        path: crate::org::home()
+                            .map(|home| home.join(ringside_core::outbox::DATABASE_FILE))
+                            .unwrap_or_default(),
+                        reason: queue.problem().unwrap_or("not open").to_owned(),
                     }),
                 };
                 match result {
@@ -268,9 +272,7 @@ pub async fn log_form<R: Runtime>(
                         automatic,
                         message: None,
                     },
-                    Err(err) if err.database_unusable() || queue.outbox().is_none() => {
-                        keep(&log, &err, automatic)
-                    }
+                    Err(err) if err.database_unusable() => keep(&log, &err, automatic),
                     Err(err) => failed(err.to_string()),
                 }
             }

@@ -158,7 +158,7 @@ pub fn org_tag(link: &OrgLink) -> String {
 /// The problem in words, with the next step.
 pub fn problem_text(err: &OutboxError) -> String {
     match err {
-        OutboxError::ReadOnly { .. } | OutboxError::Full { .. } | OutboxError::Corrupt { .. } => {
+        err if err.database_unusable() => {
             format!(
                 "{err}. Until then, logged calls are kept as files beside it and queued when it works again."
             )

@@ -54,6 +54,10 @@ pub enum OutboxError {
     Full { path: PathBuf },
     #[error("the call-log database {path} is damaged ({reason}) and could not be replaced")]
     Corrupt { path: PathBuf, reason: String },
+    /// The queue could not be opened earlier (the reason is that error's message); a log
+    /// given meanwhile is kept as a file.
+    #[error("the call-log database {path} cannot be used: {reason}")]
+    Unavailable { path: PathBuf, reason: String },
     #[error("another Ringside worker is already sending from {path}")]
     WorkerBusy { path: PathBuf },
     #[error(transparent)]
@@ -87,7 +91,10 @@ impl OutboxError {
     pub fn database_unusable(&self) -> bool {
         matches!(
             self,
-            OutboxError::ReadOnly { .. } | OutboxError::Full { .. } | OutboxError::Corrupt { .. }
+            OutboxError::ReadOnly { .. }
+                | OutboxError::Full { .. }
+                | OutboxError::Corrupt { .. }
+                | OutboxError::Unavailable { .. }
         )
     }
 }

@@ -111,9 +111,7 @@ pub fn queue_error(err: OutboxError) -> IpcError {
         OutboxError::Invalid(_) => "call_log_invalid",
         OutboxError::NotFound(_) => "queue_item_not_found",
         OutboxError::NotDead { .. } => "queue_item_not_dead",
-        OutboxError::ReadOnly { .. } | OutboxError::Full { .. } | OutboxError::Corrupt { .. } => {
-            "queue_unusable"
-        }
+        err if err.database_unusable() => "queue_unusable",
         _ => "queue_failed",
     };
     IpcError {
