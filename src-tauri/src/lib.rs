@@ -110,7 +110,11 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(api) = app.try_state::<intake::RunningApi>() {
                 tauri::async_runtime::block_on(api.shutdown());
             }
-            // The queue worker before the demo org it may be sending to.
+            // Forms of ended calls are logged as they stand, then the queue worker stops
+            // (before the demo org it may be sending to).
+            if app.try_state::<log_forms::LogForms>().is_some() {
+                tauri::async_runtime::block_on(log_forms::log_open_forms_at_exit(app));
+            }
             if let Some(queue) = app.try_state::<outbox_runner::CallLogQueue>() {
                 tauri::async_runtime::block_on(queue.shutdown());
             }

@@ -230,6 +230,22 @@ async fn idle_rule<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
+/// At exit: logs every form of an ended call as it stands, so quitting never loses a call
+/// (forms opened by hand are left: the agent chose to start them and did not finish).
+pub async fn log_open_forms_at_exit<R: Runtime>(app: &AppHandle<R>) {
+    let open: Vec<CallDraft> = app
+        .state::<LogForms>()
+        .book()
+        .all()
+        .into_iter()
+        .filter(|draft| !draft.manual)
+        .collect();
+    for draft in open {
+        let logged = log_form(app, &draft.call_id, &draft.fields, true).await;
+        tracing::info!(call_id = %draft.call_id, outcome = %logged.outcome, "open log form logged at exit");
+    }
+}
+
 /// Logs one open form: validated, then committed to the outbox (or kept as a file when the
 /// database is unusable). Closes the form unless it failed; announces the outcome.
 pub async fn log_form<R: Runtime>(
