@@ -56,6 +56,7 @@ pub fn run() -> anyhow::Result<()> {
             app.manage(log_forms::LogForms::new(policy));
             log_forms::start(app.handle());
             app.manage(std::sync::Arc::new(ringside_core::login::PendingSignIns::new()));
+            app.manage(signin::RefusedLink::default());
             // After the intake: a link the app was started with may be a call event.
             deep_link::install(app.handle());
             // A missing tray (no StatusNotifier host) must not stop the window from working.

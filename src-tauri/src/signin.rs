@@ -5,7 +5,8 @@
 //!
 //! A refused link (forged or reused `state`, malformed) is sent to the main window as the
 //! event [`LINK_REFUSED_EVENT`] so the settings view can say "this sign-in link was not
-//! started by Ringside"; the pending sign-in keeps waiting.
+//! started by Ringside", and kept in [`RefusedLink`] for a view that loads later; the pending
+//! sign-in keeps waiting.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,28 @@ use crate::org::{home, keyring_namespace};
 
 /// The event the main window gets when a sign-in link was refused: an [`IpcError`].
 pub const LINK_REFUSED_EVENT: &str = "sign-in-link-refused";
+
+/// The last refused sign-in link, kept for a window that was not listening yet (a link the
+/// app was started with arrives before the UI loads); the settings view reads it once.
+#[derive(Debug, Default)]
+pub struct RefusedLink(std::sync::Mutex<Option<IpcError>>);
+
+impl RefusedLink {
+    /// Takes the refusal, so it is shown once.
+    pub fn take(&self) -> Option<IpcError> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    fn keep(&self, refusal: IpcError) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(refusal);
+    }
+}
 
 /// Owned [`LoginStores`]: this home and its keyring namespace.
 #[derive(Debug, Clone)]
@@ -64,6 +87,7 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
         Err(err) => {
             tracing::warn!(code = err.code(), "refused a sign-in link: {err}");
             let shown = IpcError::from(err);
+            app.state::<RefusedLink>().keep(shown.clone());
             if let Err(e) = app.emit_to("main", LINK_REFUSED_EVENT, &shown) {
                 tracing::warn!(%e, "could not tell the main window about a refused sign-in link");
             }

@@ -35,6 +35,7 @@ const overview = (orgs, extra = {}) => ({
   demoInUse: !orgs.some((o) => o.inUse),
   keyringProblem: null,
   activeProblem: null,
+  refusedLink: null,
   defaults: {
     clientId: "3MVGadminKey",
     loginUrl: "https://login.salesforce.com",
@@ -108,7 +109,8 @@ async function openSettings(state, { locale } = {}) {
   page.on("pageerror", (err) => errors.push(err));
   await page.addInitScript({ content: await ipcMockScript({ result: null }) });
   await page.addInitScript({ content: settingsMock(state) });
-  if (locale) await page.addInitScript(`localStorage.setItem("ringside.locale", ${JSON.stringify(locale)});`);
+  // The profile is shared by all pages: set the language every time, so no test inherits another's.
+  await page.addInitScript(`localStorage.setItem("ringside.locale", ${JSON.stringify(locale ?? "en")});`);
   await page.goto(server.url);
   await page.click("#nav-settings");
   await page.waitForSelector("#view-settings .org-row[data-demo]");
@@ -306,5 +308,15 @@ test("a keyring problem and an unusable active org are shown; Arabic is right-to
   const keyring = await page.textContent("#settings-keyring-problem");
   assert.ok(keyring.includes(ar["settings.keyringProblem"]) && keyring.includes("Secret Service"), keyring);
   assert.ok((await page.textContent("#settings-active-problem")).includes("acme is signed out"));
+  await page.close();
+});
+
+test("a sign-in link refused before the view loaded (the app's start link) is shown once", async () => {
+  const { page } = await openSettings({
+    currentOrg: demoOrg,
+    overview: overview([], { refusedLink: { code: "foreign_link", message: "this sign-in link was not started by Ringside" } }),
+  });
+  await page.waitForSelector('#settings-notice[data-code="foreign_link"]');
+  assert.equal(await page.textContent("#settings-notice-text"), en["settings.error.foreign_link"]);
   await page.close();
 });

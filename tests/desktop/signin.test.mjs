@@ -60,7 +60,10 @@ async function launchApp({ args = [], readySelector = "#search-input" } = {}) {
   await session.waitFor(readySelector);
   return {
     session,
+    log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
     async close() {
+      // The app's log (through tauri-driver), for a failure's diagnosis; no secret is logged.
+      console.log(`# app log (last lines):\n${output.replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n")}`);
       await session.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
@@ -237,6 +240,29 @@ test("a tel: link delivered by a second launch pops the caller", async () => {
   await session.switchToWindow(mainHandle);
 });
 
+test("a ringside://call link delivered by a second launch is a call event that pops the caller; a malformed one changes nothing", async () => {
+  const mainHandle = await session.windowHandle();
+  const bad = await deliver("ringside://call?event=hold&call_id=L0&from=1");
+  assert.equal(bad.code, 0, `a malformed link is logged, never a crash:\n${bad.output}`);
+  const handed = await deliver("ringside://call?event=ring&call_id=L1&from=%2B14155550123");
+  assert.equal(handed.code, 0, handed.output);
+  const popup = await waitUntil(async () => {
+    for (const handle of await session.windowHandles()) {
+      if (handle === mainHandle) continue;
+      await session.switchToWindow(handle);
+      const shows = await session.execute(
+        "return document.querySelector('#pop-number')?.textContent ?? ''",
+      );
+      if (shows === "+14155550123") return handle;
+    }
+    return null;
+  }, "the pop-up to show the link's call");
+  await session.switchToWindow(popup);
+  await session.waitFor('#popup[data-state="found"], #popup[data-state="failed"], #popup[data-state="none"]', 20_000);
+  assert.equal(await textOf("#pop-details .record-name"), "Jane Caller", "the ring of the link pops Jane");
+  await session.switchToWindow(mainHandle);
+});
+
 test("a link the app is started with (cold start) is handled: tel: pops the caller", async () => {
   // One copy at a time: a second copy would hand over to the first and exit.
   await app.close();
@@ -253,4 +279,13 @@ test("a link the app is started with (cold start) is handled: tel: pops the call
   await session.waitFor('#popup[data-state="found"], #popup[data-state="failed"], #popup[data-state="none"]', 20_000);
   assert.equal(await session.attribute(await session.find("#popup"), "data-state"), "found", await textOf("#popup"));
   assert.equal(await textOf("#pop-details .record-name"), "Jane Caller", "the number of the link pops");
+});
+
+test("a sign-in link the app is started with belongs to no sign-in and is refused in words", async () => {
+  await app.close();
+  app = await launchApp({ args: ["ringside://oauth/callback?code=stolen&state=forged"] });
+  session = app.session;
+  await session.click(await session.find("#nav-settings"));
+  await session.waitFor('#settings-notice[data-code="foreign_link"]');
+  assert.equal(await textOf("#settings-notice-text"), settingsCatalog["settings.error.foreign_link"]);
 });

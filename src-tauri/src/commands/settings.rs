@@ -20,7 +20,7 @@ use tauri::State;
 
 use crate::error::IpcError;
 use crate::org::{ActiveOrg, OrgIdentity, connect_signed_in};
-use crate::signin::Stores;
+use crate::signin::{RefusedLink, Stores};
 
 /// How long a sign-in waits for the browser before giving up.
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
@@ -75,6 +75,9 @@ pub struct OrgsOverview {
     pub keyring_problem: Option<String>,
     /// Why the registry's active org is not the one in use, if so.
     pub active_problem: Option<String>,
+    /// A sign-in link refused before anyone listened (e.g. the one the app was started
+    /// with); returned once.
+    pub refused_link: Option<IpcError>,
     pub defaults: SignInDefaults,
 }
 
@@ -180,7 +183,10 @@ fn settings(stores: &Stores) -> Result<SignInSettings, IpcError> {
 
 /// The orgs of `orgs.toml`, which is in use, and the sign-in form's defaults.
 #[tauri::command]
-pub async fn list_orgs(active: State<'_, ActiveOrg>) -> Result<OrgsOverview, IpcError> {
+pub async fn list_orgs(
+    active: State<'_, ActiveOrg>,
+    refused: State<'_, RefusedLink>,
+) -> Result<OrgsOverview, IpcError> {
     let stores = stores()?;
     let registry = OrgRegistry::load(&stores.home)?;
     let settings = settings(&stores)?;
@@ -221,6 +227,7 @@ pub async fn list_orgs(active: State<'_, ActiveOrg>) -> Result<OrgsOverview, Ipc
         demo_in_use: in_use.demo,
         keyring_problem,
         active_problem: active.problem(),
+        refused_link: refused.take(),
         defaults: SignInDefaults {
             client_id: settings.client_id,
             login_url: settings

@@ -111,6 +111,11 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
         const first = overview === null;
         overview = outcome.value;
         if (first) applyDefaults();
+        // A link refused before this view listened (the one the app was started with); later
+        // refusals arrive as events and were shown then, so only the first load shows one.
+        if (first && outcome.value.refusedLink !== null) {
+          notice = { kind: "error", key: errorKey(outcome.value.refusedLink.code), error: outcome.value.refusedLink };
+        }
       } else {
         fail(outcome.error);
       }
