@@ -21,6 +21,7 @@ const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Relative to the repository (run.sh runs from there); an absolute path is kept.
 const SCREENSHOT = process.env.RINGSIDE_HISTORY_SCREENSHOT ? resolve(repo, process.env.RINGSIDE_HISTORY_SCREENSHOT) : null;
 const SEEDED = 5000;
+const PAGE = 200; // TABLE_PAGE_SIZE in src-tauri/src/commands/history.rs
 const API = "/services/data/v66.0";
 
 const historyCatalog = async (locale) =>
@@ -161,26 +162,26 @@ test("the history view lists thousands of seeded calls in a virtualised table an
     rows: document.querySelectorAll("#history-rows .history-row").length,
     loaded: Number(document.getElementById("history-scroll").getAttribute("aria-rowcount")),
   }`);
-  assert.equal(table.loaded, 500, "one page of 500 rows is loaded first");
+  assert.equal(table.loaded, PAGE, `one page of ${PAGE} rows is loaded first`);
   assert.ok(table.rows > 5 && table.rows < 80, `only the rows in view are in the DOM; got ${table.rows}`);
 
   // Scrolling to the end of the loaded rows loads the next page through the shell's cursor.
   await inView(`const s = document.getElementById("history-scroll"); s.scrollTop = s.scrollHeight;`);
   const deadline = Date.now() + 30_000;
-  let loaded = 500;
-  while (loaded <= 500 && Date.now() < deadline) {
+  let loaded = PAGE;
+  while (loaded <= PAGE && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     loaded = await inView(`return Number(document.getElementById("history-scroll").getAttribute("aria-rowcount"))`);
   }
-  assert.equal(loaded, 1000, "the second page arrived from the real app");
+  assert.equal(loaded, 2 * PAGE, "the second page arrived from the real app");
   assert.equal(
     Number(await session.attribute(await session.find("#history-summary"), "data-total")),
     inWindow.totalSize,
     "from the second page on the summary knows Salesforce's total",
   );
   const order = await inView(`return [...document.querySelectorAll("#history-rows .history-row")].map((r) => Number(r.dataset.index))`);
-  assert.ok(order.includes(499), `the rows drawn are the ones where the user scrolled to (the end of page one); got ${order[0]}…${order.at(-1)}`);
-  assert.ok(order.length < 80, `still only a few dozen rows in the DOM with 1,000 loaded; got ${order.length}`);
+  assert.ok(order.includes(PAGE - 1), `the rows drawn are the ones where the user scrolled to (the end of page one); got ${order[0]}…${order.at(-1)}`);
+  assert.ok(order.length < 80, `still only a few dozen rows in the DOM with ${2 * PAGE} loaded; got ${order.length}`);
 
   // Filter: inbound only.
   await inView(`const s = document.getElementById("history-direction"); s.value = "inbound"; s.dispatchEvent(new Event("change", { bubbles: true }));`);
@@ -347,3 +348,66 @@ async function demoUser() {
   assert.ok(found, "crates/demo-org/src/seed.rs names DEMO_USER_ID");
   return found[1];
 }
+
+/** p-th percentile (nearest rank) of `values`. */
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+// A measurement, not a check: prints percentiles and API calls, asserts no timing.
+// Run with RINGSIDE_HISTORY_BENCH=1 tests/desktop/run.sh (after the tests above seeded 5,600 calls).
+test(
+  "bench: the history view's first page through the app's IPC, 10,000+ calls, 50 ms injected latency",
+  { skip: process.env.RINGSIDE_HISTORY_BENCH !== "1" && "set RINGSIDE_HISTORY_BENCH=1 to measure" },
+  async (t) => {
+    await seed({ count: 5000, seed: 8 });
+    const total = (await soql("SELECT Id FROM Call_Log__c")).totalSize;
+    const fault = await fetch(`${org}/__demo/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "latency", ms: 50 }),
+    });
+    assert.equal(fault.status, 204, "the demo org takes the latency fault");
+    t.after(() => fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"kind":"clear"}' }));
+    const runs = 30;
+    // The bare round trip at the same latency, for comparison (a one-row query from node).
+    const bare = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await soql("SELECT Id FROM User LIMIT 1");
+      bare.push(performance.now() - started);
+    }
+    await fetch(`${org}/__demo/requests`, { method: "DELETE" });
+    const timings = await session.execute(`return (async () => {
+      const query = { since: null, until: null, agent: null, direction: null, disposition: null, matchedObject: null };
+      const times = [];
+      for (let i = 0; i < ${runs}; i++) {
+        const started = performance.now();
+        const page = await window.__TAURI_INTERNALS__.invoke("history_first_page", { query });
+        times.push(performance.now() - started);
+        if (page.rows.length !== ${PAGE}) throw new Error("a first page holds ${PAGE} rows, got " + page.rows.length);
+      }
+      return times;
+    })()`);
+    const requests = await (await fetch(`${org}/__demo/requests`)).json();
+    // Queries only: the app's queue worker may talk to the org meanwhile.
+    const apiCalls = requests.filter((r) => /\/query(\/|$)/.test(r.path)).length;
+    // The same query the app sent, replayed from node: Salesforce's (the demo org's) share.
+    const sent = requests.find((r) => /\/query$/.test(r.path) && r.query);
+    const replay = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const response = await fetch(`${org}${sent.path}?${sent.query}`, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      replay.push(performance.now() - started);
+    }
+    const line = (name, values) =>
+      `${name}: p50 ${percentile(values, 50).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
+    console.log(`history first page via IPC, ${total} calls in the org, 50 ms latency, ${runs} runs`);
+    console.log(line(`  first page (invoke → ${PAGE} rows in the webview)`, timings));
+    console.log(line("  the app's first-page query replayed from node", replay));
+    console.log(line("  bare round trip (one-row SOQL from node)", bare));
+    console.log(`  API calls per first page: ${apiCalls / runs}`);
+  },
+);

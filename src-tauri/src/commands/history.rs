@@ -29,8 +29,10 @@ use crate::outbox_runner::CallLogQueue;
 /// Salesforce batch that is 10 API calls, a few seconds on a slow link. The view says
 /// when a filter matches more.
 pub const STATS_CAP: usize = 20_000;
-/// Rows per page of the table: one Salesforce batch, a few screens of rows.
-const TABLE_PAGE_SIZE: usize = 500;
+/// Rows per page of the table: a dozen screens of rows. The first page is one query of this
+/// many rows, so a smaller page shows sooner; later pages come mostly from the 2,000-row
+/// batch the second page fetched (no API call).
+pub const TABLE_PAGE_SIZE: usize = 200;
 /// The most calls the agent's own day lists.
 const TODAY_LIMIT: usize = 1_000;
 /// Cursors kept at once (each view keeps its newest; older ones are dropped).
