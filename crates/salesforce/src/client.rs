@@ -296,6 +296,38 @@ impl Client {
         decode(&answer, "describe")
     }
 
+    /// Describes an object unless its metadata is unchanged since `since` (an HTTP date such
+    /// as `Sun, 22 Nov 2026 00:25:58 GMT`, typically when the cached describe was fetched):
+    /// `Ok(None)` when Salesforce answers 304 Not Modified.
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm>.
+    pub async fn describe_if_modified_since(
+        &self,
+        object: &str,
+        since: &str,
+    ) -> Result<Option<SObjectDescribe>, Error> {
+        validate_api_name("object", object)?;
+        if since.is_empty() || !since.is_ascii() || since.contains(['\r', '\n']) {
+            return Err(Error::InvalidInput(format!(
+                "If-Modified-Since {since:?} is not an HTTP date"
+            )));
+        }
+        let path = format!("{}/sobjects/{object}/describe", self.base());
+        let answer = self
+            .execute_with_headers(
+                Method::GET,
+                &path,
+                None,
+                None,
+                &[304],
+                &[("If-Modified-Since", since)],
+            )
+            .await?;
+        if answer.status == 304 {
+            return Ok(None);
+        }
+        decode(&answer, "describe").map(Some)
+    }
+
     /// Creates a record from a JSON object of field values and returns its id.
     pub async fn create(&self, object: &str, body: &Value) -> Result<CreateResult, Error> {
         validate_api_name("object", object)?;
@@ -476,13 +508,27 @@ impl Client {
         body: Option<&Value>,
         extra_ok: &[u16],
     ) -> Result<Answer, Error> {
+        self.execute_with_headers(method, path, query, body, extra_ok, &[])
+            .await
+    }
+
+    /// [`Client::execute`] with extra request headers (e.g. `If-Modified-Since`).
+    async fn execute_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<String>,
+        body: Option<&Value>,
+        extra_ok: &[u16],
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, Error> {
         let (outcome, generation) = self
-            .execute_once(method.clone(), path, query.clone(), body, extra_ok)
+            .execute_once(method.clone(), path, query.clone(), body, extra_ok, headers)
             .await;
         match (outcome, &self.inner.refresher) {
             (Err(err), Some(refresher)) if err.needs_reauth() => {
                 self.refresh_after(generation, refresher.as_ref()).await?;
-                self.execute_once(method, path, query, body, extra_ok)
+                self.execute_once(method, path, query, body, extra_ok, headers)
                     .await
                     .0
             }
@@ -513,6 +559,7 @@ impl Client {
         query: Option<String>,
         body: Option<&Value>,
         extra_ok: &[u16],
+        headers: &[(&str, &str)],
     ) -> (Result<Answer, Error>, u64) {
         let endpoint = format!("{method} {path}");
         let span = tracing::info_span!(
@@ -537,6 +584,9 @@ impl Client {
                 .request(method.clone(), url)
                 .bearer_auth(token.expose_secret())
                 .header(ACCEPT, "application/json");
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
             if let Some(size) = self.inner.query_batch_size
                 && path.contains("/query")
             {

@@ -1,4 +1,4 @@
-//! `sobjects` resources: describeGlobal, describe, create, read (optionally `?fields=`,
+//! `sobjects` resources: describeGlobal, describe (`If-Modified-Since` → 304), create, read (optionally `?fields=`,
 //! `If-Modified-Since` → 304), update (`If-Unmodified-Since` → 412 when the record changed
 //! since), delete, and read/upsert by external id.
 
@@ -8,6 +8,10 @@ use crate::clock;
 use crate::schema::{self, ObjectDef};
 use crate::store::{Record, Store, UpsertOutcome};
 use serde_json::{Map, Value, json};
+
+/// When the demo org's schema last changed (2026-01-01T00:00:00Z): a describe with
+/// `If-Modified-Since` at or after it answers 304 Not Modified.
+pub const SCHEMA_CHANGED_MS: i64 = 1_767_225_600_000;
 
 fn object(name: &str) -> Result<&'static ObjectDef, ApiError> {
     schema::object(name)
@@ -61,6 +65,22 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
             [name, "describe"] => {
                 let object = object(name)?;
                 match m {
+                    // The schema is fixed for the life of the org: unchanged since any date
+                    // from SCHEMA_CHANGED_MS on, as Salesforce answers a describe whose
+                    // metadata has not changed since `If-Modified-Since`.
+                    "GET"
+                        if call
+                            .if_modified_since
+                            .as_deref()
+                            .and_then(clock::parse_http_date)
+                            .is_some_and(|since| since >= SCHEMA_CHANGED_MS) =>
+                    {
+                        Ok(Answer {
+                            status: 304,
+                            body: None,
+                            location: None,
+                        })
+                    }
                     "GET" => Ok(Answer::json(200, object.describe(&call.version))),
                     _ => Ok(method_not_allowed(m, "GET")),
                 }

@@ -3,6 +3,7 @@
 
 mod config_check;
 mod config_edit;
+mod describe_cache;
 mod doctor;
 mod events;
 mod field_value;
