@@ -77,8 +77,15 @@ impl CallLogQueue {
         match Outbox::open_in_home(&home).await {
             Ok(outbox) => {
                 if let Some(recovery) = outbox.recovery() {
+                    let salvaged = match &recovery.salvaged {
+                        Some(s) => format!(
+                            "{} unsent call log(s) were read back out of it and queued again.",
+                            s.queued
+                        ),
+                        None => "Nothing could be read back out of it: keep that file and ask your admin to run `ringside queue salvage` on it.".to_owned(),
+                    };
                     let text = format!(
-                        "The call-log database was unreadable ({}). It was moved to {} and a new one was started; logs that were in it are not lost: keep that file and contact your admin.",
+                        "The call-log database was unreadable ({}). It was moved to {} and a new one was started. {salvaged}",
                         recovery.reason,
                         recovery.moved_to.display()
                     );

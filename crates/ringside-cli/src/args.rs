@@ -209,6 +209,17 @@ pub enum QueueCommand {
     Dead(JsonFlag),
     /// Send dead letters again: one by id, or all with --all.
     Replay(QueueReplayArgs),
+    /// Read unsent call logs back out of a damaged database file that was moved aside.
+    Salvage(QueueSalvageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QueueSalvageArgs {
+    /// The damaged file (`ringside.db.corrupt-…`, named when it was moved aside).
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,17 +8,20 @@
 //! Every change is written to the [`crate::audit`] log in the same transaction.
 //!
 //! Module map: [`database`] opens the file safely; [`retry`] holds the schedule and the
-//! error verdicts; [`webhook`] alerts an admin channel of new dead letters; `delivery` builds and sends the Salesforce requests; [`worker`] runs
+//! error verdicts; [`salvage`] reads unsent logs back out of a damaged file moved aside;
+//! [`webhook`] alerts an admin channel of new dead letters; `delivery` builds and sends the Salesforce requests; [`worker`] runs
 //! the drain.
 
 pub mod database;
 mod delivery;
 pub mod retry;
+pub mod salvage;
 pub mod webhook;
 pub mod worker;
 
 pub use database::{OpenOptions, Recovery};
 pub use retry::RetrySchedule;
+pub use salvage::SalvageReport;
 pub use webhook::DeadLetterWebhook;
 pub use worker::{DrainReport, OrgFilter, Worker, WorkerOptions};
 
@@ -192,15 +195,26 @@ impl Outbox {
 
     /// [`Outbox::open`] with options.
     pub async fn open_with(path: &Path, options: &OpenOptions) -> Result<Outbox, OutboxError> {
-        let (pool, recovery) = database::open(path, options).await?;
-        let outbox = Outbox {
+        let (pool, mut recovery) = database::open(path, options).await?;
+        let mut outbox = Outbox {
             pool,
             path: Arc::new(path.to_owned()),
-            recovery,
+            recovery: None,
             wake: Arc::new(tokio::sync::Notify::new()),
             changed: Arc::new(tokio::sync::watch::channel(0).0),
         };
         outbox.import_unsent().await?;
+        // A damaged file was moved aside: read the agent's unsent logs back out of it (best
+        // effort; a failure here must not keep the new database from opening).
+        if let Some(moved) = recovery.as_mut() {
+            match outbox.salvage(&moved.moved_to, "ringside").await {
+                Ok(report) => moved.salvaged = Some(report),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read logs back out of the damaged database")
+                }
+            }
+        }
+        outbox.recovery = recovery;
         Ok(outbox)
     }
 

@@ -13,7 +13,7 @@ use ringside_core::config::Config;
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{OrgFilter, Outbox, OutboxItem, Worker, WorkerOptions};
 
-use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs};
+use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs, QueueSalvageArgs};
 
 /// The Ringside home (`RINGSIDE_HOME`, else the user's config dir), where the queue lives.
 pub fn home() -> anyhow::Result<std::path::PathBuf> {
@@ -30,6 +30,16 @@ pub async fn open(home: &Path) -> Result<Outbox, ringside_core::outbox::OutboxEr
             recovery.reason,
             recovery.moved_to.display()
         );
+        match &recovery.salvaged {
+            Some(s) => eprintln!(
+                "ringside: {} unsent call log(s) were read back out of it and queued again (each is checked against Salesforce before any write)",
+                s.queued
+            ),
+            None => eprintln!(
+                "ringside: nothing could be read back out of it; keep the file and try `ringside queue salvage {}`",
+                recovery.moved_to.display()
+            ),
+        }
     }
     Ok(outbox)
 }
@@ -43,6 +53,7 @@ pub async fn run(command: QueueCommand) -> anyhow::Result<()> {
         QueueCommand::Dead(flag) => items(outbox.dead().await?, flag.json, "no dead letters"),
         QueueCommand::Replay(args) => replay(&outbox, args).await,
         QueueCommand::Drain(args) => drain(&home, &outbox, args).await,
+        QueueCommand::Salvage(args) => salvage(&outbox, args).await,
     };
     outbox.close().await;
     result
@@ -108,6 +119,29 @@ async fn replay(outbox: &Outbox, args: QueueReplayArgs) -> anyhow::Result<()> {
         writeln!(out, "{}", serde_json::json!({ "replayed": count }))?;
     } else {
         writeln!(out, "{count} dead letter(s) queued again")?;
+    }
+    Ok(())
+}
+
+async fn salvage(outbox: &Outbox, args: QueueSalvageArgs) -> anyhow::Result<()> {
+    if !args.file.is_file() {
+        anyhow::bail!("{} is not a file", args.file.display());
+    }
+    let report = outbox.salvage(&args.file, "admin").await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report).context("cannot write JSON")?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "found {} call log(s) in {} ({}): queued {}, already queued {}",
+            report.found,
+            args.file.display(),
+            report.method.replace('_', " "),
+            report.queued,
+            report.skipped
+        )?;
     }
     Ok(())
 }

@@ -267,3 +267,53 @@ fn a_corrupt_database_is_moved_aside_and_the_user_is_told() {
     });
     assert!(kept, "the old file is kept");
 }
+
+#[test]
+fn a_corrupt_databases_unsent_notes_are_read_back_and_salvage_can_be_rerun() {
+    let home = home("salvage");
+    let mut with_notes = CALL.to_vec();
+    let pos = with_notes.iter().position(|a| *a == "--notes").unwrap();
+    with_notes[pos + 1] = "rappeler vendredi — 金曜日";
+    run_in(
+        &home,
+        &[with_notes.as_slice(), &["--call-id", "salv-1"]].concat(),
+    );
+    // Destroy the SQLite header; the payload bytes stay where they were.
+    let db = home.join("ringside.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[..100].fill(0xAB);
+    std::fs::write(&db, bytes).unwrap();
+
+    let run = run_in(&home, &["queue", "list", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 unsent call log(s) were read back"),
+        "the user is told the notes were recovered: {}",
+        run.stderr
+    );
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(list["items"][0]["call_id"], "salv-1", "{list}");
+    assert_eq!(
+        list["items"][0]["log"]["notes"],
+        "rappeler vendredi — 金曜日"
+    );
+
+    let moved = std::fs::read_dir(&home)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ringside.db.corrupt-"))
+                && p.extension().is_none_or(|e| e != "json")
+                && !p.to_string_lossy().ends_with("-wal")
+                && !p.to_string_lossy().ends_with("-shm")
+        })
+        .expect("the damaged file is kept");
+    let again = json_in(
+        &home,
+        &["queue", "salvage", moved.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(again["queued"], 0, "nothing is queued twice: {again}");
+    assert_eq!(again["skipped"], 1, "{again}");
+}

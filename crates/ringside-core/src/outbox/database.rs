@@ -33,6 +33,8 @@ pub struct Recovery {
     pub moved_to: PathBuf,
     /// Why it was judged unreadable.
     pub reason: String,
+    /// What was read back out of it into the new database (see [`super::salvage`]).
+    pub salvaged: Option<super::SalvageReport>,
 }
 
 pub(crate) async fn open(
@@ -197,6 +199,7 @@ fn move_aside(path: &Path, reason: String) -> Result<Recovery, OutboxError> {
     Ok(Recovery {
         moved_to: target,
         reason,
+        salvaged: None,
     })
 }
 

@@ -16,3 +16,4 @@ mod outbox;
 mod pop;
 mod queue_kill;
 mod record_edit;
+mod salvage;
