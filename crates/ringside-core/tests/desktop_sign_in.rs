@@ -521,3 +521,88 @@ async fn with_a_loopback_redirect_port_the_browser_gets_its_page_and_forged_requ
         "the redirect port is released when the sign-in ends"
     );
 }
+
+#[tokio::test]
+async fn an_org_without_api_access_is_explained_and_nothing_is_recorded() {
+    let f = Fixture::new("api-disabled").await;
+    // What an Essentials org answers the token request with.
+    f.org.faults().apply(demo_org::FaultCommand::Error {
+        method: Some("POST".into()),
+        path_prefix: "/services/oauth2/token".into(),
+        times: 1,
+        status: 400,
+        body: serde_json::json!([{
+            "message": "The REST API is not enabled for this Organization.",
+            "errorCode": "API_DISABLED_FOR_ORG"
+        }]),
+    });
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    let link = consent(&begun.authorize_url).await;
+    f.pending.complete(&link, f.stores()).await.unwrap();
+    let err = f.pending.wait(begun).await.expect_err("no API, no sign-in");
+    assert_eq!(err.code(), "api_disabled", "{err}");
+    assert!(
+        err.to_string().contains("Essentials and Professional"),
+        "the edition is explained: {err}"
+    );
+    assert!(f.registry().orgs.is_empty(), "nothing recorded");
+}
+
+/// A keyring that answers but refuses to store (no Secret Service provider).
+#[derive(Debug, Default)]
+struct NoKeyring;
+
+impl SecretStore for NoKeyring {
+    fn load(&self, _: &SecretKey) -> Result<Option<StoredTokens>, SecretError> {
+        Ok(None)
+    }
+    fn save(&self, _: &SecretKey, _: &StoredTokens) -> Result<(), SecretError> {
+        Err(SecretError::Unavailable {
+            backend: ringside_core::secrets::BACKEND,
+            detail: "org.freedesktop.secrets was not provided by any .service files".into(),
+            fix: "start a Secret Service provider",
+        })
+    }
+    fn delete(&self, _: &SecretKey) -> Result<(), SecretError> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn without_a_keyring_the_sign_in_fails_naming_the_backend_and_records_nothing() {
+    let f = Fixture::new("no-keyring").await;
+    let begun = f
+        .pending
+        .begin(
+            f.request("acme", Duration::from_secs(20)),
+            DEEP_LINK_REDIRECT,
+        )
+        .unwrap();
+    let link = consent(&begun.authorize_url).await;
+    let stores = LoginStores {
+        home: &f.home,
+        namespace: NAMESPACE,
+        secrets: &NoKeyring,
+    };
+    f.pending.complete(&link, stores).await.unwrap();
+    let err = f
+        .pending
+        .wait(begun)
+        .await
+        .expect_err("tokens had nowhere to go");
+    assert_eq!(err.code(), "keyring_unavailable");
+    assert!(
+        err.to_string().contains(ringside_core::secrets::BACKEND),
+        "the missing backend is named: {err}"
+    );
+    assert!(
+        f.registry().orgs.is_empty(),
+        "no org is recorded without its tokens (never a file fallback)"
+    );
+}
