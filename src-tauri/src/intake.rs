@@ -216,7 +216,8 @@ mod tests {
 
     #[test]
     fn the_config_file_sets_the_pop_and_a_broken_one_falls_back_to_defaults() {
-        let home = std::env::temp_dir().join(format!("ringside-intake-test-{}", std::process::id()));
+        let home =
+            std::env::temp_dir().join(format!("ringside-intake-test-{}", std::process::id()));
         std::fs::create_dir_all(&home).expect("temp home");
         std::fs::write(
             home.join("ringside.toml"),
@@ -224,7 +225,9 @@ mod tests {
         )
         .expect("config written");
         // Only meaningful without the overrides (tests run without them set).
-        if std::env::var_os("RINGSIDE_POP_ON").is_none() && std::env::var_os("RINGSIDE_EVENT_PORT").is_none() {
+        if std::env::var_os("RINGSIDE_POP_ON").is_none()
+            && std::env::var_os("RINGSIDE_EVENT_PORT").is_none()
+        {
             let settings = pop_settings(&home).expect("valid config");
             assert_eq!(settings.open_on, PopOpenOn::Manual);
             assert_eq!(settings.baresip.as_deref(), Some("127.0.0.1:14444"));

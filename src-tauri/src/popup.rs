@@ -233,7 +233,10 @@ mod tests {
         let latest = LatestPop::default();
         latest.begin(update("A", None));
         let missed = CallEnded::of(&end_event(Some("missed"), Some(0)));
-        assert!(missed.missed, "baresip's missed disposition is a missed call");
+        assert!(
+            missed.missed,
+            "baresip's missed disposition is a missed call"
+        );
         assert!(latest.end("A", missed.clone()).is_some());
         let done = latest.finish("A", unknown()).expect("A is on screen");
         assert_eq!(

@@ -35,7 +35,9 @@ impl ShellLabels {
             if value.is_empty() || value.chars().any(char::is_control) {
                 Err(format!("the {name} label must be a line of text"))
             } else if value.chars().count() > MAX_LABEL_CHARS {
-                Err(format!("the {name} label is over {MAX_LABEL_CHARS} characters"))
+                Err(format!(
+                    "the {name} label is over {MAX_LABEL_CHARS} characters"
+                ))
             } else {
                 Ok(value)
             }

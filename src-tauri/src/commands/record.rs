@@ -43,12 +43,13 @@ pub fn open_in_salesforce(
     org: State<'_, ActiveOrg>,
 ) -> Result<String, IpcError> {
     let link = org.current();
-    let url = lightning_record_url(link.client.instance_url(), record_id.trim()).map_err(|err| {
-        IpcError {
-            code: "invalid_input".into(),
-            message: err.to_string(),
-        }
-    })?;
+    let url =
+        lightning_record_url(link.client.instance_url(), record_id.trim()).map_err(|err| {
+            IpcError {
+                code: "invalid_input".into(),
+                message: err.to_string(),
+            }
+        })?;
     ringside_core::login::open_in_browser(&url).map_err(|err| IpcError {
         code: "opener_failed".into(),
         message: format!("the browser could not be started: {err}"),
