@@ -11,16 +11,40 @@ use std::time::{Duration, Instant};
 use demo_org::CallLogSeed;
 use ringside_core::history::{DateBound, History, HistoryFilter, HistorySource};
 
+/// CPU time this process (the demo org and the client together) has used, in ms, read from
+/// `/proc/self/stat` (Linux; `None` elsewhere). Unlike wall time it does not grow when
+/// other programs load the machine, so it shows what an operation costs on an idle core.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some((utime + stime) * 10.0)
+}
+
+fn cpu_note(before: Option<f64>, ops: usize) -> String {
+    match (before, cpu_ms()) {
+        (Some(a), Some(b)) => format!(
+            "; CPU {:.1} ms per operation (org + client)",
+            (b - a) / ops as f64
+        ),
+        _ => String::new(),
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
 }
 
-fn summary(name: &str, mut samples: Vec<f64>, latency_ms: u64, api_calls: f64) {
+fn summary(name: &str, mut samples: Vec<f64>, latency_ms: u64, api_calls: f64, cpu: String) {
     samples.sort_by(f64::total_cmp);
     let p99 = percentile(&samples, 0.99);
     println!(
-        "{name}: n={} p50={:.1} ms p95={:.1} ms p99={:.1} ms max={:.1} ms; API calls {api_calls:.2}; p99 beyond the round trip {:.1} ms",
+        "{name}: n={} p50={:.1} ms p95={:.1} ms p99={:.1} ms max={:.1} ms; API calls {api_calls:.2}; p99 beyond the round trip {:.1} ms{cpu}",
         samples.len(),
         percentile(&samples, 0.50),
         percentile(&samples, 0.95),
@@ -56,6 +80,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seeded.calls.len(),
         seeded.agents.len()
     );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        // Wall times grow with other work on the machine; the CPU column does not.
+        println!(
+            "load average: {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     let client = salesforce::Client::new(
         &org.base_url(),
         salesforce::AccessToken::new(org.issue_access_token())?,
@@ -92,6 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, filter) in views {
         let mut samples = Vec::with_capacity(runs);
         let before = org.api_usage();
+        let cpu = cpu_ms();
         let mut rows = 0;
         for _ in 0..runs {
             let started = Instant::now();
@@ -101,13 +136,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(page.api_calls, 1, "a first page is one API call");
         }
         let calls = (org.api_usage() - before) as f64 / runs as f64;
-        summary(&format!("{name} [{rows} rows]"), samples, latency_ms, calls);
+        let cpu = cpu_note(cpu, runs);
+        summary(
+            &format!("{name} [{rows} rows]"),
+            samples,
+            latency_ms,
+            calls,
+            cpu,
+        );
     }
 
     // Scrolling on: the next 200 rows come from the batch already fetched.
     let mut samples = Vec::new();
     let mut page = history.first_page(&window).await?;
     let before = org.api_usage();
+    let cpu = cpu_ms();
     let mut pages = 0;
     while let Some(cursor) = page.next.take() {
         let started = Instant::now();
@@ -116,16 +159,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pages += 1;
     }
     let calls = (org.api_usage() - before) as f64 / f64::from(pages);
+    let cpu = cpu_note(cpu, pages as usize);
     summary(
         &format!("next page (200 rows), {pages} pages to the end"),
         samples,
         latency_ms,
         calls,
+        cpu,
     );
 
     // Export: every call.
     let mut samples = Vec::new();
     let before = org.api_usage();
+    let cpu = cpu_ms();
     let export_runs = 5;
     for _ in 0..export_runs {
         let started = Instant::now();
@@ -134,11 +180,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         assert_eq!(rows.len(), seeded.calls.len(), "every call exported");
     }
     let calls = (org.api_usage() - before) as f64 / f64::from(export_runs);
+    let cpu = cpu_note(cpu, export_runs as usize);
     summary(
         &format!("all {} calls (CSV export)", seeded.calls.len()),
         samples,
         latency_ms,
         calls,
+        cpu,
     );
     org.shutdown().await;
     Ok(())
