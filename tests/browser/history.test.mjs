@@ -184,7 +184,8 @@ test("opening History loads the first page only: a few dozen DOM rows for 500 lo
     { since: null, until: null, agent: null, direction: null, disposition: null, matchedObject: null },
     "no filter set: every field is sent as null, the shape HistoryQuery expects",
   );
-  assert.equal(await page.getAttribute("#history-scroll", "aria-rowcount"), String(PAGE), "the grid knows how many rows are loaded");
+  assert.equal(await page.getAttribute("#history-grid", "data-loaded"), String(PAGE), "the grid knows how many rows are loaded");
+  assert.equal(await page.getAttribute("#history-grid", "aria-rowcount"), String(PAGE + 1), "assistive tech hears every loaded row plus the header, not just the DOM's");
   const shown = await domRows(page);
   assert.ok(shown > 10 && shown < 60, `only the rows in view (plus overscan) exist in the DOM; got ${shown}`);
   assert.equal(
@@ -206,7 +207,7 @@ test("scrolling near the end of what is loaded asks for the next page; the DOM s
       const scroll = document.getElementById("history-scroll");
       scroll.scrollTop = scroll.scrollHeight;
     });
-    await page.waitForFunction((n) => document.getElementById("history-scroll").getAttribute("aria-rowcount") === String(n), loaded + PAGE);
+    await page.waitForFunction((n) => document.getElementById("history-grid").dataset.loaded === String(n), loaded + PAGE);
   }
   assert.equal(
     await page.textContent("#history-summary"),
@@ -235,8 +236,13 @@ test("scrolling near the end of what is loaded asks for the next page; the DOM s
   const visible = await page.evaluate(() => {
     const scroll = document.getElementById("history-scroll").getBoundingClientRect();
     const row = [...document.querySelectorAll("#history-rows .history-row")].find((r) => r.dataset.index === "5000");
-    return { top: row.getBoundingClientRect().top - scroll.top, with: row.querySelector(".col-with").textContent };
+    return {
+      top: row.getBoundingClientRect().top - scroll.top,
+      with: row.querySelector(".col-with").textContent,
+      rowIndex: row.getAttribute("aria-rowindex"),
+    };
   });
+  assert.equal(visible.rowIndex, "5002", "its place among all rows: after the header, the 5,001st");
   assert.ok(Math.abs(visible.top) < 2, `row 5000 sits at the top of the viewport after scrolling to it; offset ${visible.top}`);
   assert.equal(visible.with, "Caller 5000", "the drawn row shows call 5000's data, not a stale recycled row");
   assert.deepEqual(errors, [], "no script or console errors");
@@ -293,7 +299,7 @@ test("picking a call shows its notes, recording, related record; a dead letter s
   assert.equal((await calls(page, "open_recording"))[0].args.url, "https://recordings.example.com/c-3.mp3", "the recording opens through the shell, not by navigating the app window");
 
   // Keyboard: arrow down twice from c-3 reaches the dead letter c-5.
-  await page.focus("#history-scroll");
+  await page.focus("#history-grid");
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
   await page.waitForSelector('#history-detail[data-call-id="c-5"]');

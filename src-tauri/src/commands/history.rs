@@ -198,6 +198,14 @@ impl HistoryCursors {
         id
     }
 
+    /// Puts a cursor back under its own number (after a failed page).
+    fn keep_as(&self, id: u64, kept: KeptCursor) {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, kept);
+    }
+
     fn take(&self, id: u64) -> Option<KeptCursor> {
         self.kept
             .lock()
@@ -278,16 +286,6 @@ pub async fn history_next_page(
         local_undelivered: u32::try_from(page.local_undelivered).unwrap_or(u32::MAX),
         queue_problem: queue.outbox().is_none().then(|| queue_problem(&queue)),
     })
-}
-
-impl HistoryCursors {
-    /// Puts a cursor back under its own number (after a failed page).
-    fn keep_as(&self, id: u64, kept: KeptCursor) {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, kept);
-    }
 }
 
 /// The charts' numbers for `query`, with hours and days read at `utc_offset_minutes` east

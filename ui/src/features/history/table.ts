@@ -39,12 +39,21 @@ export function createHistoryTable(options: {
   onSelect: (row: HistoryRow | null) => void;
   onNeedMore: () => void;
 }): HistoryTable {
+  // A WAI-ARIA grid: the header row and the drawn rows carry their place among all loaded
+  // rows (aria-rowindex), so a screen reader counts the whole list, not the DOM.
   const element = document.createElement("div");
+  element.id = "history-grid";
   element.className = "history-table";
+  element.setAttribute("role", "grid");
+  element.tabIndex = 0;
 
+  const headerGroup = document.createElement("div");
+  headerGroup.setAttribute("role", "rowgroup");
   const header = document.createElement("div");
   header.className = "history-row history-header";
   header.setAttribute("role", "row");
+  header.setAttribute("aria-rowindex", "1");
+  headerGroup.append(header);
   const headerCells = COLUMNS.map((column) => {
     const cell = document.createElement("span");
     cell.className = `history-cell ${column.className}`;
@@ -56,8 +65,6 @@ export function createHistoryTable(options: {
   const viewport = document.createElement("div");
   viewport.id = "history-scroll";
   viewport.className = "history-scroll";
-  viewport.tabIndex = 0;
-  viewport.setAttribute("role", "grid");
   viewport.style.setProperty("--row-height", `${ROW_HEIGHT}px`);
   const spacer = document.createElement("div");
   spacer.id = "history-spacer";
@@ -68,7 +75,7 @@ export function createHistoryTable(options: {
   body.setAttribute("role", "rowgroup");
   spacer.append(body);
   viewport.append(spacer);
-  element.append(header, viewport);
+  element.append(headerGroup, viewport);
 
   let rows: HistoryRow[] = [];
   let more = false;
@@ -79,7 +86,8 @@ export function createHistoryTable(options: {
   const draw = (): void => {
     frame = 0;
     spacer.style.blockSize = `${rows.length * ROW_HEIGHT}px`;
-    viewport.setAttribute("aria-rowcount", String(rows.length));
+    element.setAttribute("aria-rowcount", String(rows.length + 1));
+    element.dataset["loaded"] = String(rows.length);
     const height = viewport.clientHeight || ROW_HEIGHT * 20;
     const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(rows.length, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
@@ -117,7 +125,7 @@ export function createHistoryTable(options: {
     const target = event.target instanceof Element ? event.target.closest<HTMLElement>(".history-row[data-index]") : null;
     if (target) select(Number(target.dataset["index"]));
   });
-  viewport.addEventListener("keydown", (event) => {
+  element.addEventListener("keydown", (event) => {
     const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
     const step = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page }[event.key];
     if (step !== undefined) {
@@ -136,7 +144,7 @@ export function createHistoryTable(options: {
       const cell = headerCells[i];
       if (cell) cell.textContent = t(column.key);
     });
-    viewport.setAttribute("aria-label", t("history.table"));
+    element.setAttribute("aria-label", t("history.table"));
     // Cells are refilled with the new language's formats.
     for (const element of pool) element.dataset["index"] = "";
     draw();
@@ -187,7 +195,8 @@ function fillRow(element: HTMLElement, row: HistoryRow, index: number, selected:
   element.dataset["index"] = String(index);
   element.dataset["key"] = key;
   element.dataset["delivery"] = row.delivery;
-  element.setAttribute("aria-rowindex", String(index + 1));
+  // Row 1 is the header.
+  element.setAttribute("aria-rowindex", String(index + 2));
   const cells = element.children;
   const set = (i: number, text: string, title = text): void => {
     const cell = cells[i];
