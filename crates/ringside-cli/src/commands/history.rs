@@ -24,10 +24,12 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     let config = Config::load_from_home(&home)?;
     let source = HistorySource::new(&config.logging);
     source.validate()?;
-    let owner = signed_in_user(&home, args.org.as_deref())?;
+    let (owner, org_tag) = signed_in_user(&home, args.org.as_deref())?;
     let outbox = super::queue::open(&home).await?;
     let org = crate::org::connect(args.org.as_deref()).await?;
-    let history = History::new(org.client.clone(), source).with_outbox(outbox.clone(), owner);
+    let history = History::new(org.client.clone(), source)
+        .with_outbox(outbox.clone(), Some(owner))
+        .only_org(org_tag);
     let outcome = history.all(&filter).await;
     org.close().await;
     outbox.close().await;
@@ -78,17 +80,21 @@ fn filter(args: &HistoryArgs) -> anyhow::Result<HistoryFilter> {
     })
 }
 
-/// The user the queued calls belong to: the org `connect` will use, else the demo user.
-fn signed_in_user(home: &std::path::Path, alias: Option<&str>) -> anyhow::Result<Option<String>> {
+/// The user the queued calls belong to and the queue's tag of the org `connect` will use
+/// (its alias), else the demo user and the demo org's tag.
+fn signed_in_user(home: &std::path::Path, alias: Option<&str>) -> anyhow::Result<(String, String)> {
     let registry = OrgRegistry::load(home)?;
     let record = match alias {
         Some(alias) => Some(registry.require(alias)?),
         None => registry.active_record(),
     };
-    Ok(Some(match record {
-        Some(record) => record.user_id.clone(),
-        None => demo_org::seed::DEMO_USER_ID.to_owned(),
-    }))
+    Ok(match record {
+        Some(record) => (record.user_id.clone(), record.alias.clone()),
+        None => (
+            demo_org::seed::DEMO_USER_ID.to_owned(),
+            ringside_core::outbox::DEMO_ORG_TAG.to_owned(),
+        ),
+    })
 }
 
 fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()> {

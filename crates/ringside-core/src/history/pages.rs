@@ -33,6 +33,8 @@ pub struct History {
 struct LocalQueue {
     outbox: Outbox,
     owner_id: Option<String>,
+    /// Show only calls queued for this org (and untagged ones); `None`: every call.
+    org: Option<String>,
 }
 
 /// One page of history, newest call first.
@@ -109,7 +111,22 @@ impl History {
     /// signed-in user (the owner those calls will have), used by the agent filter; when
     /// unknown, an agent filter leaves local calls out.
     pub fn with_outbox(mut self, outbox: Outbox, owner_id: Option<String>) -> History {
-        self.local = Some(LocalQueue { outbox, owner_id });
+        self.local = Some(LocalQueue {
+            outbox,
+            owner_id,
+            org: None,
+        });
+        self
+    }
+
+    /// Shows only the queued calls tagged for `org` (its alias, or
+    /// [`crate::outbox::DEMO_ORG_TAG`]) and untagged ones (they go to whichever org drains
+    /// the queue), so another org's calls never appear in this org's history. Call after
+    /// [`History::with_outbox`].
+    pub fn only_org(mut self, org: impl Into<String>) -> History {
+        if let Some(local) = self.local.as_mut() {
+            local.org = Some(org.into());
+        }
         self
     }
 
@@ -282,6 +299,10 @@ impl History {
         let mut rows: Vec<HistoryRow> = items
             .iter()
             .filter(|item| item.state != ItemState::Delivered)
+            .filter(|item| match (&local.org, &item.org) {
+                (Some(wanted), Some(tag)) => wanted == tag,
+                _ => true,
+            })
             .map(|item| HistoryRow::from_outbox(item, local.owner_id.as_deref()))
             .filter(|row| passes(row, filter))
             .collect();

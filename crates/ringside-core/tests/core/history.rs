@@ -483,8 +483,37 @@ async fn pending_and_dead_calls_merge_in_once() {
         "the charts count what is not delivered"
     );
 
+    // A call queued for another org never shows in this org's history.
+    let elsewhere = local_call("local-other-org", seeded.until_ms - 2, Direction::Inbound);
+    outbox
+        .enqueue_for(&elsewhere, Some("other-org"), "agent")
+        .await
+        .unwrap();
+    let this_org = merged
+        .clone()
+        .only_org(ringside_core::outbox::DEMO_ORG_TAG)
+        .all(&window(&seeded))
+        .await
+        .unwrap();
+    assert!(
+        !this_org.iter().any(|r| r.call_id == "local-other-org"),
+        "another org's queued call stays out"
+    );
+    assert_eq!(
+        this_org.len(),
+        rows.len(),
+        "untagged queued calls still show"
+    );
+    let every_org = merged.all(&window(&seeded)).await.unwrap();
+    assert!(
+        every_org.iter().any(|r| r.call_id == "local-other-org"),
+        "without only_org the whole queue shows"
+    );
+
     // The page cursor merges the same way.
     let first = merged
+        .clone()
+        .only_org(ringside_core::outbox::DEMO_ORG_TAG)
         .first_page(&HistoryFilter {
             page_size: Some(5),
             ..window(&seeded)
@@ -492,7 +521,10 @@ async fn pending_and_dead_calls_merge_in_once() {
         .await
         .unwrap();
     assert_eq!(first.rows[0].call_id, "local-pending");
-    assert_eq!(first.local_undelivered, 3);
+    assert_eq!(
+        first.local_undelivered, 3,
+        "pending, dead and the twin; not the other org's"
+    );
     assert_eq!(first.api_calls, 1, "the local queue costs no API call");
     let csv = history_csv(&rows);
     assert!(
