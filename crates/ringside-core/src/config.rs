@@ -5,7 +5,7 @@
 //! Read here: `[phone]`, `[logging]` (mode and call-log API names), `[lookup]`
 //! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
 //! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
-//! `[salesforce]` is accepted and left to [`crate::signin_settings`].
+//! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse).
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,7 @@ use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
 use crate::pop::settings::{PopOpenOn, PopSettings, validate_host_port};
 use crate::settings::{CustomPhoneFields, LookupSettings, ObjectPriority};
+use crate::signin_settings::SignInSettings;
 
 /// The config file's name inside the Ringside home.
 pub const CONFIG_FILE: &str = "ringside.toml";
@@ -87,6 +88,9 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    /// A `[salesforce]` value (consumer key, login URL, scope profile).
+    #[error(transparent)]
+    SignIn(#[from] crate::signin_settings::SignInSettingsError),
     /// A `[fields.*]` or `[intents]` entry; `detail` names the table, key and fix.
     #[error("{path}: {detail}")]
     InvalidFieldPolicy { path: PathBuf, detail: String },
@@ -117,6 +121,8 @@ pub struct Config {
     pub fields: FieldPolicy,
     /// `[intents]`: the field each intent button writes.
     pub intents: IntentMap,
+    /// `[salesforce]`: the sign-in settings (consumer key, login URL, scope profile).
+    pub sign_in: SignInSettings,
 }
 
 impl Config {
@@ -199,6 +205,7 @@ impl Config {
                 .set(&object, ObjectFields { visible, editable })
                 .map_err(policy_error)?;
         }
+        let sign_in = SignInSettings::from_raw(raw.salesforce, path)?;
         let intents = match raw.intents {
             None => IntentMap::default(),
             Some(table) => IntentMap::from_targets(
@@ -225,6 +232,7 @@ impl Config {
             pop,
             fields,
             intents,
+            sign_in,
         })
     }
 
@@ -356,6 +364,8 @@ struct RawConfig {
     #[serde(default)]
     fields: std::collections::BTreeMap<String, RawObjectFields>,
     intents: Option<std::collections::BTreeMap<String, RawIntent>>,
+    #[serde(default)]
+    salesforce: crate::signin_settings::RawSalesforce,
 }
 
 /// One `[intents]` entry: `"Object.Field"` or `{ field = "Object.Field", value = "…" }`.
@@ -763,6 +773,28 @@ mod tests {
         assert!(
             matches!(err, ConfigError::Syntax { .. }) && err.to_string().contains("line 2"),
             "a misspelt key in an intent table is refused with its line: {err}"
+        );
+    }
+
+    #[test]
+    fn the_salesforce_table_is_read_in_the_same_parse() {
+        let config = parse("[salesforce]\nclient_id = \"3MVGkey\"\nscope_profile = \"extended\"\n")
+            .expect("valid [salesforce]");
+        assert_eq!(config.sign_in.client_id.as_deref(), Some("3MVGkey"));
+        assert_eq!(
+            config.sign_in.scope_profile,
+            Some(salesforce::oauth::ScopeProfile::Extended),
+            "one read of the file gives the sign-in settings too"
+        );
+        let err = parse("[salesforce]\nlogin_url = \"http://login.salesforce.com\"").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::SignIn(_)) && err.to_string().contains("[salesforce]"),
+            "a bad sign-in value is a config error naming its table: {err}"
+        );
+        let err = parse("[salesforce]\nclient_secret = \"x\"").unwrap_err();
+        assert!(
+            err.to_string().contains("client_secret"),
+            "an unknown key (a secret has no place here) is refused: {err}"
         );
     }
 

@@ -17,7 +17,6 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::config_check::{ConfigIssue, check_config};
 use crate::describe_cache::DescribeCache;
 use crate::field_policy::{ObjectFields, POLICY_OBJECTS};
-use crate::signin_settings::SignInSettings;
 
 /// Visible and editable fields of one object, as the admin view edits them.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -53,7 +52,7 @@ pub struct AdminSettings {
 
 impl AdminSettings {
     /// What the view shows for a config (defaults filled in).
-    pub fn from_config(config: &Config, sign_in: &SignInSettings) -> Self {
+    pub fn from_config(config: &Config) -> Self {
         let objects = POLICY_OBJECTS
             .iter()
             .map(|object| {
@@ -88,7 +87,7 @@ impl AdminSettings {
                 LoggingMode::CallLogOnly => "call_log_only",
             }
             .to_owned(),
-            scope_profile: sign_in.scope_profile.map(|p| p.name().to_owned()),
+            scope_profile: config.sign_in.scope_profile.map(|p| p.name().to_owned()),
         }
     }
 }
@@ -199,7 +198,8 @@ pub enum ConfigEditError {
     Salesforce(#[from] salesforce::Error),
 }
 
-/// Checks config text as `config validate` does: it must parse (every table), and fit the
+/// Checks config text as `config validate` does: it must parse (every table, `[salesforce]`
+/// included), and fit the
 /// org behind `describes`. An empty list means valid.
 pub async fn check_text(
     text: &str,
@@ -215,9 +215,6 @@ pub async fn check_text(
         Ok(config) => config,
         Err(err) => return Ok(vec![file_issue(err.to_string())]),
     };
-    if let Err(err) = SignInSettings::parse(text, path) {
-        return Ok(vec![file_issue(err.to_string())]);
-    }
     check_config(&config, describes).await
 }
 
@@ -297,10 +294,7 @@ mod tests {
 
     fn settings_of(text: &str) -> AdminSettings {
         let path = Path::new("ringside.toml");
-        AdminSettings::from_config(
-            &Config::parse(text, path).expect("valid config"),
-            &SignInSettings::parse(text, path).expect("valid [salesforce]"),
-        )
+        AdminSettings::from_config(&Config::parse(text, path).expect("valid config"))
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The admin's sign-in settings: the `[salesforce]` table of `ringside.toml`, so agents
-//! sign in without typing the consumer key. Read on its own (the rest of the file belongs
-//! to [`crate::config`], which accepts this table and leaves it here).
+//! sign in without typing the consumer key. [`crate::config::Config`] reads it in the same
+//! parse as the rest of the file (`Config::sign_in`); [`SignInSettings::load_from_home`]
+//! reads this table alone, so a problem elsewhere in the file never blocks signing in.
 //!
 //! ```toml
 //! [salesforce]
@@ -43,9 +44,10 @@ struct RawFile {
     salesforce: RawSalesforce,
 }
 
+/// The raw `[salesforce]` table, also read by [`crate::config`]'s single parse.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSalesforce {
+pub(crate) struct RawSalesforce {
     client_id: Option<String>,
     login_url: Option<String>,
     redirect_port: Option<u16>,
@@ -70,7 +72,15 @@ impl SignInSettings {
         };
         // The full message quotes the offending line, so the key is named.
         let raw: RawFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let raw = raw.salesforce;
+        Self::from_raw(raw.salesforce, path)
+    }
+
+    /// Validates an already parsed `[salesforce]` table; `path` is for messages.
+    pub(crate) fn from_raw(raw: RawSalesforce, path: &Path) -> Result<Self, SignInSettingsError> {
+        let invalid = |detail: String| SignInSettingsError::Invalid {
+            path: path.to_path_buf(),
+            detail,
+        };
         let client_id = raw.client_id.map(|c| c.trim().to_owned());
         if client_id.as_deref().is_some_and(str::is_empty) {
             return Err(invalid("client_id is empty".into()));

@@ -8,7 +8,6 @@ use ringside_core::config::{CONFIG_FILE, Config};
 use ringside_core::config_edit::{self, AdminSettings, ConfigSave};
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::doctor::{Check, Environment, run_checks};
-use ringside_core::signin_settings::SignInSettings;
 use tauri::State;
 
 use crate::error::IpcError;
@@ -46,23 +45,16 @@ pub struct FieldChoice {
 pub fn admin_settings() -> Result<AdminView, IpcError> {
     let home = home()?;
     let path = home.join(CONFIG_FILE).display().to_string();
-    let loaded = Config::load_from_home(&home)
-        .map_err(|e| e.to_string())
-        .and_then(|config| {
-            SignInSettings::load_from_home(&home)
-                .map(|sign_in| (config, sign_in))
-                .map_err(|e| e.to_string())
-        });
-    Ok(match loaded {
-        Ok((config, sign_in)) => AdminView {
-            settings: AdminSettings::from_config(&config, &sign_in),
+    Ok(match Config::load_from_home(&home) {
+        Ok(config) => AdminView {
+            settings: AdminSettings::from_config(&config),
             path,
             problem: None,
         },
         Err(problem) => AdminView {
-            settings: AdminSettings::from_config(&Config::default(), &SignInSettings::default()),
+            settings: AdminSettings::from_config(&Config::default()),
             path,
-            problem: Some(problem),
+            problem: Some(problem.to_string()),
         },
     })
 }

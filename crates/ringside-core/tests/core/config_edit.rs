@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use ringside_core::config::{CONFIG_FILE, Config};
 use ringside_core::config_edit::{AdminSettings, ConfigSave, import_text, save_settings};
 use ringside_core::describe_cache::DescribeCache;
-use ringside_core::signin_settings::SignInSettings;
 
 use crate::config_check::demo;
 
@@ -19,10 +18,7 @@ fn temp_home(name: &str) -> PathBuf {
 }
 
 fn shown(home: &std::path::Path) -> AdminSettings {
-    AdminSettings::from_config(
-        &Config::load_from_home(home).expect("config loads"),
-        &SignInSettings::load_from_home(home).expect("sign-in settings load"),
-    )
+    AdminSettings::from_config(&Config::load_from_home(home).expect("config loads"))
 }
 
 #[tokio::test]

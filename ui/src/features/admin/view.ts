@@ -393,23 +393,26 @@ function mountAdmin(root: HTMLElement): void {
     fileSection.append(importLabel, exportButton, exported);
   };
 
+  // One button for the view's life: re-rendering (e.g. when the view is shown again) must not
+  // swap the element the admin is about to click.
+  const doctorRun = el("button", "");
+  doctorRun.id = "admin-doctor-run";
+  doctorRun.type = "button";
+  doctorRun.addEventListener("click", () => {
+    doctorBusy = true;
+    renderDoctor();
+    void runDoctor().then((outcome) => {
+      doctorBusy = false;
+      checks = outcome.ok ? outcome.value : null;
+      renderDoctor();
+      if (!outcome.ok) doctorSection.append(...errorNodes(outcome.error));
+    });
+  });
   const renderDoctor = (): void => {
     doctorSection.replaceChildren(el("h2", "admin-title", t("admin.doctor.title")));
-    const run = el("button", "", t(doctorBusy ? "admin.doctor.running" : "admin.doctor.run"));
-    run.id = "admin-doctor-run";
-    run.type = "button";
-    run.disabled = doctorBusy;
-    run.addEventListener("click", () => {
-      doctorBusy = true;
-      renderDoctor();
-      void runDoctor().then((outcome) => {
-        doctorBusy = false;
-        checks = outcome.ok ? outcome.value : null;
-        renderDoctor();
-        if (!outcome.ok) doctorSection.append(...errorNodes(outcome.error));
-      });
-    });
-    doctorSection.append(run);
+    doctorRun.textContent = t(doctorBusy ? "admin.doctor.running" : "admin.doctor.run");
+    doctorRun.disabled = doctorBusy;
+    doctorSection.append(doctorRun);
     if (checks === null) return;
     const list = el("ul", "admin-doctor");
     list.id = "admin-doctor";

@@ -1,0 +1,128 @@
+// The admin view in the real window (run.sh: Xvfb, own D-Bus session, RINGSIDE_HOME in a temp
+// dir): the field list comes from the demo org's live describe; making MailingCountry editable
+// and saving writes ringside.toml (checked against the org first), and the record panel then
+// offers MailingCountry as an editable field. Check connection runs doctor against the demo org.
+// The config file is removed afterwards: the other desktop tests expect the defaults.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KEY_ENTER, Session } from "./webdriver.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const NUMBER = "(415) 555-0123";
+const HOME = process.env.RINGSIDE_HOME;
+const CONFIG = HOME ? join(HOME, "ringside.toml") : null;
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer().once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+async function freePortPair() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+  throw new Error("no free port pair on 127.0.0.1");
+}
+
+let driver;
+let driverLog = "";
+let session;
+
+before(async () => {
+  const port = await freePortPair();
+  const base = `http://127.0.0.1:${port}`;
+  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], { stdio: ["ignore", "pipe", "pipe"] });
+  driver.stdout.on("data", (chunk) => (driverLog += chunk));
+  driver.stderr.on("data", (chunk) => (driverLog += chunk));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/status`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
+    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
+  await session.waitFor("#search-input");
+});
+
+after(async () => {
+  if (CONFIG) await rm(CONFIG, { force: true });
+  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+  driver?.kill("SIGTERM");
+});
+
+test("making MailingCountry editable in the admin view writes ringside.toml and the record panel offers it", async () => {
+  assert.ok(CONFIG, "run.sh sets RINGSIDE_HOME");
+  await rm(CONFIG, { force: true });
+  await session.click(await session.find("#nav-admin"));
+  await session.waitFor('#admin-fields .admin-field[data-field="MailingCountry"]', 20_000);
+  const search = await session.find("#admin-field-search");
+  await session.type(search, "Mailing");
+  const hidden = await session.execute("return document.querySelector('.admin-field[data-field=\"Title\"]').hidden");
+  assert.equal(hidden, true, "the search hides fields that do not match");
+  await session.click(await session.find('.admin-field[data-field="MailingCountry"] .admin-editable'));
+  assert.equal(
+    await session.execute("return document.querySelector('.admin-field[data-field=\"MailingCountry\"] .admin-visible').checked"),
+    true,
+    "editable implies visible",
+  );
+  await session.click(await session.find("#admin-save"));
+  await session.waitFor('#admin-status[data-state="saved"], #admin-status[data-state="invalid"], #admin-status[data-state="failed"]', 20_000);
+  assert.equal(
+    await session.attribute(await session.find("#admin-status"), "data-state"),
+    "saved",
+    `the config is valid against the demo org: ${await session.text(await session.find("#admin-status"))}`,
+  );
+  const written = await readFile(CONFIG, "utf8");
+  assert.match(written, /MailingCountry/, `the file lists the field:\n${written}`);
+
+  await session.click(await session.find("#nav-caller"));
+  const input = await session.find("#search-input");
+  await session.clear(input);
+  await session.type(input, NUMBER + KEY_ENTER);
+  await session.waitFor('#status[data-state="found"]');
+  let opened = false;
+  for (const match of await session.findAll('.match[data-object="Contact"]')) {
+    const id = await session.attribute(match, "data-record-id");
+    if ((await session.text(await session.find(`.match[data-record-id="${id}"] .match-name`))) === "Jane Caller") {
+      await session.click(match);
+      opened = true;
+      break;
+    }
+  }
+  assert.ok(opened, "Jane Caller is listed");
+  await session.waitFor('#record-edit[data-state="idle"]', 20_000);
+  assert.equal(
+    await session.attribute(await session.find('.record-field[data-field="MailingCountry"]'), "data-editable"),
+    "true",
+    "the record panel follows the saved config",
+  );
+});
+
+test("Check connection runs doctor against the demo org: each check passes or says its fix", async () => {
+  await session.click(await session.find("#nav-admin"));
+  await session.click(await session.find("#admin-doctor-run"));
+  await session.waitFor("#admin-doctor .doctor-check", 30_000);
+  const statuses = {};
+  for (const item of await session.findAll("#admin-doctor .doctor-check")) {
+    statuses[await session.attribute(item, "data-name")] = await session.attribute(item, "data-status");
+  }
+  assert.equal(statuses["api access"], "pass", `the demo org answers the API: ${JSON.stringify(statuses)}`);
+  const failed = (await session.findAll('#admin-doctor .doctor-check[data-status="fail"]')).length;
+  const fixes = (await session.findAll('#admin-doctor .doctor-check[data-status="fail"] .doctor-fix')).length;
+  assert.equal(fixes, failed, `every failed check shows its fix: ${JSON.stringify(statuses)}`);
+});
