@@ -38,6 +38,7 @@ pub fn run() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(active.connect_registered());
             app.manage(active);
             app.manage(popup::LatestPop::default());
+            app.manage(popup::PopupTitle::default());
             app.manage(commands::history::HistoryCursors::default());
             // Without the intake the search box still works; say why no pop-up will come.
             match tauri::async_runtime::block_on(intake::start(app.handle().clone())) {
@@ -78,6 +79,9 @@ pub fn run() -> anyhow::Result<()> {
             commands::popup::current_pop,
             commands::popup::dismiss_pop,
             commands::popup::open_caller_record,
+            commands::popup::set_shell_labels,
+            commands::record::create_caller,
+            commands::record::open_in_salesforce,
             commands::call_log::open_call_logs,
             commands::call_log::start_call_log,
             commands::call_log::update_call_log,

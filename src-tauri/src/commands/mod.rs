@@ -8,5 +8,6 @@ pub mod history;
 pub mod org;
 pub mod popup;
 pub mod queue;
+pub mod record;
 pub mod record_edit;
 pub mod settings;
