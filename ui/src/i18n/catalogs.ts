@@ -8,11 +8,12 @@ import settings from "../features/settings/locales/index";
 import callLog from "../features/call-log/locales/index";
 import queue from "../features/queue/locales/index";
 import recordEdit from "../features/caller/locales/index";
+import popup from "../features/popup/locales/index";
 import admin from "../features/admin/locales/index";
 import history from "../features/history/locales/index";
 import today from "../features/today/locales/index";
 
-const PARTS = [shell, recordEdit, callLog, queue, history, today, settings, admin] as const;
+const PARTS = [shell, recordEdit, callLog, queue, history, today, settings, admin, popup] as const;
 
 type Part = (typeof PARTS)[number];
 // The union of every part's English keys: a key any part defines is a valid `MessageKey`.
