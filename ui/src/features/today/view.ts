@@ -97,6 +97,7 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
     li.className = "missed-call";
     li.dataset["callId"] = missed.call.call_id;
     li.dataset["calledBack"] = String(missed.calledBack);
+    li.dataset["delivery"] = missed.call.delivery;
     const when = document.createElement("span");
     when.className = "missed-time";
     when.textContent = formatTime(missed.call.started_at_ms);
@@ -179,6 +180,8 @@ function callItem(call: HistoryRow): HTMLElement {
   const li = document.createElement("li");
   li.className = "today-call";
   li.dataset["callId"] = call.call_id;
+  // Calls still in this computer's queue are listed too (pending or failed).
+  li.dataset["delivery"] = call.delivery;
   const parts = [
     formatTime(call.started_at_ms),
     call.direction === "inbound" ? "↓" : call.direction === "outbound" ? "↑" : "·",
