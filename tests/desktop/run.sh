@@ -37,12 +37,12 @@ sandbox="$(mktemp -d -t ringside-desktop-test.XXXXXX)"
 source "$repo/tests/sandbox.sh"
 trap 'remove_sandbox_on_exit "$sandbox"' EXIT
 mkdir -p "$sandbox"/{config,data,cache,state,runtime,ringside}
-rm -rf "$sandbox/data/keyrings"
 chmod 700 "$sandbox/runtime"
 screenshot="${RINGSIDE_SCREENSHOT:-}"
 [ -z "$screenshot" ] || case "$screenshot" in /*) ;; *) screenshot="$repo/$screenshot" ;; esac
 
 # timeout: WebDriver can wait forever (see shared/TAURI-ON-THIS-MACHINE.md); fail instead.
+# suite-session.sh gives each test file its own D-Bus session and Secret Service.
 env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data" \
   XDG_CACHE_HOME="$sandbox/cache" XDG_STATE_HOME="$sandbox/state" XDG_RUNTIME_DIR="$sandbox/runtime" \
   RINGSIDE_HOME="$sandbox/ringside" RINGSIDE_CLI="$CARGO_TARGET_DIR/debug/ringside" \
@@ -50,11 +50,4 @@ env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/da
   RINGSIDE_SCREENSHOT="$screenshot" \
   timeout --kill-after=10 900 \
   xvfb-run -a -s "-screen 0 1280x800x24" \
-  dbus-run-session -- bash -c '
-    # A private Secret Service for the sign-in test (tokens go to the OS keyring): a fresh
-    # keyrings dir under the sandbox, unlocked with a throwaway password, so no unlock prompt
-    # can wait forever. Without gnome-keyring the sign-in test fails and says why.
-    if command -v gnome-keyring-daemon >/dev/null; then
-      echo -n ringside-desktop-test | timeout 20 gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    fi
-    exec node --test --test-concurrency=1 "$@"' desktop-tests "$here"/*.test.mjs
+  bash "$here/suite-session.sh" "$here"/*.test.mjs
