@@ -23,7 +23,7 @@ use tauri::State;
 
 use crate::error::IpcError;
 use crate::org::{self, ActiveOrg, OrgLink};
-use crate::outbox_runner::CallLogQueue;
+use crate::outbox_runner::{CallLogQueue, org_tag};
 
 /// The most calls the charts are computed over (the newest ones): at 2,000 rows per
 /// Salesforce batch that is 10 API calls, a few seconds on a slow link. The view says
@@ -411,14 +411,17 @@ pub fn open_recording(url: String) -> Result<(), IpcError> {
     })
 }
 
-/// A history over `link`'s org with this machine's queue merged in (when it opened).
+/// A history over `link`'s org with this machine's queue merged in (when it opened): only
+/// the calls queued for this org (or untagged), never another org's.
 fn history_for(link: &OrgLink, queue: &CallLogQueue) -> History {
     let history = History::new(
         link.client.clone(),
         HistorySource::new(&queue.config().logging),
     );
     match queue.outbox() {
-        Some(outbox) => history.with_outbox(outbox.clone(), signed_in_user(link).ok()),
+        Some(outbox) => history
+            .with_outbox(outbox.clone(), signed_in_user(link).ok())
+            .only_org(org_tag(link)),
         None => history,
     }
 }
