@@ -56,7 +56,9 @@ pub fn run() -> anyhow::Result<()> {
                 .start(app.handle().clone());
             app.manage(log_forms::LogForms::new(policy));
             log_forms::start(app.handle());
-            app.manage(std::sync::Arc::new(ringside_core::login::PendingSignIns::new()));
+            app.manage(std::sync::Arc::new(
+                ringside_core::login::PendingSignIns::new(),
+            ));
             app.manage(signin::RefusedLink::default());
             // After the intake: a link the app was started with may be a call event.
             deep_link::install(app.handle());

@@ -1,8 +1,8 @@
 //! Tauri commands: each one parses its arguments, calls one `ringside-core` function and maps
 //! the error to [`crate::error::IpcError`]. No domain logic lives here.
 
-pub mod call_log;
 pub mod admin;
+pub mod call_log;
 pub mod caller;
 pub mod history;
 pub mod org;
