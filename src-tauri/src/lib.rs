@@ -112,6 +112,17 @@ pub fn run() -> anyhow::Result<()> {
         ])
         .build(tauri::generate_context!())?;
     app.run(|app, event| {
+        // The main window is the app: once it is gone, a hidden pop-up must not keep a
+        // window-less process running (it would also hold the single-instance name).
+        if let tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } = &event
+            && label == "main"
+        {
+            app.exit(0);
+        }
         if let tauri::RunEvent::Exit = event {
             // The API first: its endpoint file must not point `ringside call` at a dead app.
             if let Some(api) = app.try_state::<intake::RunningApi>() {
