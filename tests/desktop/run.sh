@@ -3,6 +3,7 @@
 # through tauri-driver → WebKitWebDriver under Xvfb, in a fresh D-Bus session, with HOME and the
 # XDG dirs in a temp dir. Exits non-zero on failure.
 #   RINGSIDE_SCREENSHOT=docs/screenshot.png tests/desktop/run.sh   also saves the window picture.
+#   tests/desktop/run.sh tests/desktop/queue.test.mjs …               runs only the files given.
 # Needs (apt): libwebkit2gtk-4.1-dev … (build), xvfb xauth dbus webkit2gtk-driver (run).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,6 +14,13 @@ TAURI_DRIVER_VERSION=2.1.0
 for tool in xvfb-run dbus-run-session WebKitWebDriver; do
   command -v "$tool" >/dev/null || { echo "desktop tests: $tool not found (apt-get install xvfb xauth dbus webkit2gtk-driver)" >&2; exit 1; }
 done
+
+# The files given (relative to the repo or absolute), or every *.test.mjs here.
+files=()
+for file in "$@"; do
+  case "$file" in /*) files+=("$file") ;; *) files+=("$repo/$file") ;; esac
+done
+[ "${#files[@]}" -gt 0 ] || files=("$here"/*.test.mjs)
 
 cd "$repo/ui"
 # npm ci when node_modules is missing or older than the lockfile.
@@ -50,4 +58,4 @@ env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/da
   RINGSIDE_SCREENSHOT="$screenshot" \
   timeout --kill-after=10 900 \
   xvfb-run -a -s "-screen 0 1280x800x24" \
-  bash "$here/suite-session.sh" "$here"/*.test.mjs
+  bash "$here/suite-session.sh" "${files[@]}"
