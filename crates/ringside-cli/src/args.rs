@@ -388,12 +388,14 @@ pub enum CallDirection {
 #[derive(Debug, clap::Args)]
 pub struct ListenArgs {
     /// Connect to baresip's ctrl_tcp module at HOST:PORT (reconnects when it restarts).
+    /// Default: `[pop] baresip` in ringside.toml; neither means no baresip adapter.
     #[arg(long, value_name = "HOST:PORT")]
     pub baresip: Option<String>,
     /// Port of the loopback event API on 127.0.0.1 (0 picks a free one; the port is
     /// written to RINGSIDE_HOME/event-api.json for `ringside call`).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
+    /// Default: `[pop] event_port` in ringside.toml, else a free port.
+    #[arg(long)]
+    pub port: Option<u16>,
     /// The org to search (default: the active org; with none configured, the demo org).
     #[arg(long, value_name = "ALIAS")]
     pub org: Option<String>,

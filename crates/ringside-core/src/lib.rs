@@ -57,6 +57,6 @@ pub mod signin_settings;
 
 pub use lookup::{
     CallerLookup, CallerMatch, CallerObject, LookupError, LookupResult, MatchSource, OpenCase,
-    OpenOpportunity, QueryKind,
+    OpenOpportunity, QueryKind, RelatedRecords,
 };
 pub use settings::{LookupSettings, ObjectPriority};

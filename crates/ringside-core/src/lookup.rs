@@ -16,6 +16,7 @@ use thiserror::Error;
 
 pub use model::{
     CallerMatch, CallerObject, LookupResult, MatchSource, OpenCase, OpenOpportunity, QueryKind,
+    RelatedRecords,
 };
 
 use crate::phone::{CallerQuery, InputError, parse_caller_input};
@@ -28,6 +29,9 @@ pub enum LookupError {
     /// The input is not a phone number or email address; nothing was sent.
     #[error("{0}")]
     InvalidInput(#[from] InputError),
+    /// Not a Salesforce record id; nothing was sent.
+    #[error("{0}")]
+    InvalidRecordId(salesforce::Error),
     /// The instance URL or API version in the org's settings is unusable.
     #[error("the org connection is misconfigured: {0}")]
     Misconfigured(String),
@@ -40,6 +44,10 @@ pub enum LookupError {
     /// Salesforce answered with an error.
     #[error("Salesforce refused the search: {0}")]
     Salesforce(salesforce::Error),
+    /// The record whose related records were asked for no longer exists (or this
+    /// user cannot see it).
+    #[error("the record {id} no longer exists in Salesforce or is not visible to you")]
+    RecordNotFound { id: String },
 }
 
 /// The next step for a signed-out lookup: the session's own hint (it knows the org's
@@ -53,10 +61,11 @@ fn signed_out_next_step(err: &salesforce::Error) -> String {
 
 impl LookupError {
     /// A stable code for UIs and scripts: `invalid_input`, `misconfigured`,
-    /// `salesforce_unreachable`, `signed_out`, `salesforce_error`.
+    /// `salesforce_unreachable`, `signed_out`, `salesforce_error`, `record_not_found`.
     pub fn code(&self) -> &'static str {
         match self {
-            LookupError::InvalidInput(_) => "invalid_input",
+            LookupError::InvalidInput(_) | LookupError::InvalidRecordId(_) => "invalid_input",
+            LookupError::RecordNotFound { .. } => "record_not_found",
             LookupError::Misconfigured(_) => "misconfigured",
             LookupError::Unreachable(_) => "salesforce_unreachable",
             LookupError::SignedOut(_) => "signed_out",
@@ -127,6 +136,41 @@ impl CallerLookup {
         };
         related::composite_request(self.client.api_version(), &search)
             .map_err(|err| LookupError::Misconfigured(err.to_string()))
+    }
+
+    /// The open Opportunities and Cases of one matched record, for a match the
+    /// pop did not fetch them for (beyond the first `RELATED_FOR_FIRST` search
+    /// results, or matched locally). One Salesforce request (a `/composite`);
+    /// none for a Lead, which has neither. The id is checked, then sent only as
+    /// an escaped SOQL literal.
+    pub async fn related_for(
+        &self,
+        object: CallerObject,
+        id: &str,
+    ) -> Result<RelatedRecords, LookupError> {
+        salesforce::validate_record_id(id).map_err(LookupError::InvalidRecordId)?;
+        let Some(request) = related::record_request(self.client.api_version(), object, id)
+            .map_err(|err| LookupError::Misconfigured(err.to_string()))?
+        else {
+            return Ok(RelatedRecords::default());
+        };
+        let response = self
+            .client
+            .composite(&request)
+            .await
+            .map_err(LookupError::from_salesforce)?;
+        match related::read_record_answer(object, &response) {
+            Ok(found) => Ok(RelatedRecords {
+                open_opportunities: found.opportunities,
+                open_cases: found.cases,
+            }),
+            Err(related::RecordAnswerError::NotFound) => {
+                Err(LookupError::RecordNotFound { id: id.to_owned() })
+            }
+            Err(related::RecordAnswerError::Salesforce(err)) => {
+                Err(LookupError::from_salesforce(err))
+            }
+        }
     }
 
     /// [`CallerLookup::lookup`] for input already parsed.

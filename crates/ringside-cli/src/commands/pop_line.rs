@@ -23,8 +23,15 @@ pub fn lookup_settings() -> anyhow::Result<LookupSettings> {
 
 /// A screen pop over an org client, with the real clock.
 pub fn screen_pop(client: salesforce::Client) -> anyhow::Result<ScreenPop> {
-    let lookup = CallerLookup::new(client, lookup_settings()?);
-    Ok(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())))
+    Ok(screen_pop_with(client, lookup_settings()?))
+}
+
+/// [`screen_pop`] with lookup settings the caller already read.
+pub fn screen_pop_with(client: salesforce::Client, settings: LookupSettings) -> ScreenPop {
+    ScreenPop::new(
+        CallerLookup::new(client, settings),
+        Arc::new(MonotonicClock::new()),
+    )
 }
 
 /// The JSON line of an event and its pop.

@@ -344,3 +344,153 @@ fn with_nothing_listening_ring_pops_in_the_terminal() {
     );
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// A stand-in for baresip's ctrl_tcp on loopback: accepts the adapter's
+/// connection and writes netstring events to it, as baresip does.
+struct FakeCtrlTcp {
+    listener: std::net::TcpListener,
+}
+
+impl FakeCtrlTcp {
+    fn start() -> FakeCtrlTcp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        listener.set_nonblocking(true).expect("non-blocking accept");
+        FakeCtrlTcp { listener }
+    }
+
+    fn address(&self) -> String {
+        format!(
+            "127.0.0.1:{}",
+            self.listener.local_addr().expect("bound").port()
+        )
+    }
+
+    /// The adapter's connection, if it comes within `within`.
+    fn accept(&self, within: Duration) -> Option<std::net::TcpStream> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            match self.listener.accept() {
+                Ok((conn, _)) => {
+                    conn.set_nonblocking(false).expect("blocking writes");
+                    return Some(conn);
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(err) => panic!("accept failed: {err}"),
+            }
+        }
+        None
+    }
+}
+
+/// `CALL_INCOMING` from `peer` as one netstring, the way ctrl_tcp frames it.
+fn incoming_call(id: &str, peer: &str) -> Vec<u8> {
+    let json = format!(
+        r#"{{"event":true,"type":"CALL_INCOMING","class":"call","accountaor":"sip:agent@127.0.0.1","direction":"incoming","peeruri":"{peer}","peerdisplayname":"Jane Caller","id":"{id}","param":""}}"#
+    );
+    format!("{}:{json},", json.len()).into_bytes()
+}
+
+/// A port nothing listens on right now (bound, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+#[test]
+fn listen_takes_baresip_and_event_port_from_the_pop_table() {
+    use std::io::Write;
+    let home = home("pop-table");
+    let baresip = FakeCtrlTcp::start();
+    let event_port = free_port();
+    std::fs::write(
+        home.join("ringside.toml"),
+        format!(
+            "[pop]\nbaresip = \"{}\"\nevent_port = {event_port}\n",
+            baresip.address()
+        ),
+    )
+    .expect("write ringside.toml");
+    // No --baresip, no --port: only the file says where to listen.
+    let listener = Listener::start(&home, &[]);
+    let mut conn = baresip
+        .accept(Duration::from_secs(30))
+        .expect("the adapter connects to the [pop] baresip address from ringside.toml");
+    listener.wait_for_log(
+        &format!("127.0.0.1:{event_port}/v1/events"),
+        Duration::from_secs(5),
+    );
+    let endpoint: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.join("event-api.json")).expect("endpoint file"),
+    )
+    .expect("endpoint JSON");
+    assert_eq!(
+        endpoint["port"].as_u64(),
+        Some(u64::from(event_port)),
+        "the event API binds [pop] event_port"
+    );
+    conn.write_all(&incoming_call(
+        "file-1",
+        "sip:+14155550123@127.0.0.1:5070;user=phone",
+    ))
+    .expect("send CALL_INCOMING");
+    let ring = listener.next_event(Duration::from_secs(20));
+    assert_eq!(ring["source"], "baresip", "{ring}");
+    assert_eq!(ring["call_id"], "file-1");
+    assert_eq!(
+        ids(&ring).first().map(String::as_str),
+        Some(seed::JANE_CALLER_ID),
+        "the baresip call pops Jane: {ring}"
+    );
+    listener.stop();
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn baresip_flag_overrides_the_pop_table() {
+    let home = home("pop-override");
+    let from_file = FakeCtrlTcp::start();
+    let from_flag = FakeCtrlTcp::start();
+    std::fs::write(
+        home.join("ringside.toml"),
+        format!("[pop]\nbaresip = \"{}\"\n", from_file.address()),
+    )
+    .expect("write ringside.toml");
+    let listener = Listener::start(&home, &["--baresip", &from_flag.address()]);
+    assert!(
+        from_flag.accept(Duration::from_secs(30)).is_some(),
+        "the adapter connects to the --baresip address"
+    );
+    assert!(
+        from_file.accept(Duration::from_millis(500)).is_none(),
+        "the file's address is not used when --baresip is given"
+    );
+    listener.stop();
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn a_bad_baresip_address_in_the_file_is_an_error_naming_the_key() {
+    let home = home("pop-bad");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[pop]\nbaresip = \"127.0.0.1\"\n",
+    )
+    .expect("write ringside.toml");
+    let out = ringside(&home)
+        .args(["listen", "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("ringside listen runs");
+    assert_eq!(out.status.code(), Some(1), "refused at start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[pop] baresip") && stderr.contains("ringside.toml"),
+        "names the file and the key: {stderr}"
+    );
+    assert!(!home.join("event-api.json").exists(), "nothing was started");
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -102,6 +102,26 @@ pub struct OpenCase {
     pub status: Option<String>,
 }
 
+/// One record's open Opportunities and Cases, fetched when the agent picks a
+/// match whose related records did not come with the pop
+/// ([`crate::CallerLookup::related_for`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RelatedRecords {
+    pub open_opportunities: Vec<OpenOpportunity>,
+    pub open_cases: Vec<OpenCase>,
+}
+
+impl CallerMatch {
+    /// This match with `related` as its open Opportunities and Cases, now known.
+    pub fn with_related(mut self, related: RelatedRecords) -> CallerMatch {
+        self.open_opportunities = related.open_opportunities;
+        self.open_cases = related.open_cases;
+        self.related_loaded = true;
+        self
+    }
+}
+
 /// The answer to one lookup (DESIGN §6 JSON contract).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

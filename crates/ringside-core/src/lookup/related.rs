@@ -11,12 +11,18 @@
 //! position does not have (a Lead has no `AccountId`), makes that subrequest
 //! fail with an unresolved reference; those failures are expected and ignored.
 //! See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>.
+//!
+//! A match beyond those positions gets its related records on demand, when the
+//! agent picks it: [`record_request`] is again one `/composite` (the Contact's
+//! `AccountId` read and used through a reference, its Account's open
+//! Opportunities, its open Cases), with the record id as an escaped SOQL literal.
 
 use std::collections::HashMap;
 
+use salesforce::escape::soql_literal;
 use salesforce::{CompositeRequest, CompositeResponse, CompositeSubrequest, QueryPage, Record};
 
-use super::model::{OpenCase, OpenOpportunity};
+use super::model::{CallerObject, OpenCase, OpenOpportunity};
 
 /// Reference id of the search subrequest.
 const SEARCH_REF: &str = "search";
@@ -44,29 +50,18 @@ pub(super) fn composite_request(
 ) -> Result<CompositeRequest, salesforce::Error> {
     let mut request = CompositeRequest::new(false);
     request.push(CompositeSubrequest::search(version, SEARCH_REF, sosl)?);
-    let opportunities = format!(
-        "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity \
-         WHERE IsClosed = false AND AccountId = '{{id}}' ORDER BY CloseDate LIMIT {RELATED_LIMIT}"
-    );
-    let cases = format!(
-        "SELECT Id, CaseNumber, Subject, Status FROM Case WHERE IsClosed = false \
-         AND (ContactId = '{ID_PLACEHOLDER}' OR AccountId = '{ID_PLACEHOLDER}') \
-         ORDER BY CreatedDate DESC LIMIT {RELATED_LIMIT}"
-    );
+    // The same three queries for every position; only the references differ.
+    let account_opportunities = opportunities_soql(&format!("'{ID_PLACEHOLDER}'"));
+    let contact_opportunities = opportunities_soql(&format!("'{ACCOUNT_ID_PLACEHOLDER}'"));
+    let cases = cases_soql(&format!("'{ID_PLACEHOLDER}'"));
     for k in 0..RELATED_FOR_FIRST {
         let subs = [
-            (
-                format!("accountOpps{k}"),
-                opportunities.replace("{id}", ID_PLACEHOLDER),
-            ),
-            (
-                format!("contactOpps{k}"),
-                opportunities.replace("{id}", ACCOUNT_ID_PLACEHOLDER),
-            ),
-            (format!("cases{k}"), cases.clone()),
+            (format!("accountOpps{k}"), &account_opportunities),
+            (format!("contactOpps{k}"), &contact_opportunities),
+            (format!("cases{k}"), &cases),
         ];
         for (reference, soql) in subs {
-            let mut sub = CompositeSubrequest::query(version, &reference, &soql)?;
+            let mut sub = CompositeSubrequest::query(version, &reference, soql)?;
             // Longest placeholder first: one is a prefix of the other's tail.
             sub.url = sub
                 .url
@@ -82,6 +77,123 @@ pub(super) fn composite_request(
         }
     }
     Ok(request)
+}
+
+/// Open Opportunities of the Account `account_id` (a SOQL literal, quotes included).
+fn opportunities_soql(account_id: &str) -> String {
+    format!(
+        "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity \
+         WHERE IsClosed = false AND AccountId = {account_id} ORDER BY CloseDate LIMIT {RELATED_LIMIT}"
+    )
+}
+
+/// Open Cases of the Contact or Account `id` (a SOQL literal, quotes included).
+fn cases_soql(id: &str) -> String {
+    format!(
+        "SELECT Id, CaseNumber, Subject, Status FROM Case WHERE IsClosed = false \
+         AND (ContactId = {id} OR AccountId = {id}) \
+         ORDER BY CreatedDate DESC LIMIT {RELATED_LIMIT}"
+    )
+}
+
+/// References of the on-demand request.
+const RECORD_CONTACT_REF: &str = "contact";
+const RECORD_OPPORTUNITIES_REF: &str = "opportunities";
+const RECORD_CASES_REF: &str = "cases";
+
+/// The one request for one record's open Opportunities and Cases, or `None`
+/// for a Lead (it has neither until converted, so there is nothing to ask).
+/// `id` must already be a checked record id; it is still escaped as a literal.
+pub(super) fn record_request(
+    version: salesforce::ApiVersion,
+    object: CallerObject,
+    id: &str,
+) -> Result<Option<CompositeRequest>, salesforce::Error> {
+    let id_literal = soql_literal(id);
+    let mut request = CompositeRequest::new(false);
+    match object {
+        CallerObject::Lead => return Ok(None),
+        CallerObject::Account => {
+            request.push(CompositeSubrequest::query(
+                version,
+                RECORD_OPPORTUNITIES_REF,
+                &opportunities_soql(&id_literal),
+            )?);
+        }
+        CallerObject::Contact => {
+            // A Contact's Opportunities are its Account's; the pop's match does not
+            // carry the AccountId, so read it in the same composite and refer to it.
+            request.push(CompositeSubrequest::query(
+                version,
+                RECORD_CONTACT_REF,
+                &format!("SELECT Id, AccountId FROM Contact WHERE Id = {id_literal}"),
+            )?);
+            let mut sub = CompositeSubrequest::query(
+                version,
+                RECORD_OPPORTUNITIES_REF,
+                &opportunities_soql(&format!("'{ACCOUNT_ID_PLACEHOLDER}'")),
+            )?;
+            sub.url = sub.url.replace(
+                ACCOUNT_ID_PLACEHOLDER,
+                &format!("@{{{RECORD_CONTACT_REF}.records[0].AccountId}}"),
+            );
+            request.push(sub);
+        }
+    }
+    request.push(CompositeSubrequest::query(
+        version,
+        RECORD_CASES_REF,
+        &cases_soql(&id_literal),
+    )?);
+    Ok(Some(request))
+}
+
+/// Why the on-demand answer has no related records.
+#[derive(Debug)]
+pub(super) enum RecordAnswerError {
+    /// The record is gone (deleted, or not visible to this user).
+    NotFound,
+    Salesforce(salesforce::Error),
+}
+
+/// Reads [`record_request`]'s answer. Unlike the pop's, a failed query is an
+/// error here: the agent asked for exactly these records.
+pub(super) fn read_record_answer(
+    object: CallerObject,
+    response: &CompositeResponse,
+) -> Result<Related, RecordAnswerError> {
+    let rows = |reference: &str| -> Result<Vec<Record>, RecordAnswerError> {
+        let sub = response
+            .get(reference)
+            .ok_or_else(|| RecordAnswerError::Salesforce(missing_subresponse(reference)))?;
+        sub.body_as::<QueryPage<Record>>()
+            .map(|page| page.records)
+            .map_err(RecordAnswerError::Salesforce)
+    };
+    let has_account = match object {
+        CallerObject::Lead => return Ok(Related::default()),
+        CallerObject::Account => true,
+        CallerObject::Contact => {
+            let contact = rows(RECORD_CONTACT_REF)?;
+            let contact = contact.first().ok_or(RecordAnswerError::NotFound)?;
+            contact.str_field("AccountId").is_some()
+        }
+    };
+    // A Contact without an Account has no Opportunities; its reference resolved
+    // to nothing and that subrequest's failure means nothing.
+    let opportunities = if has_account {
+        rows(RECORD_OPPORTUNITIES_REF)?
+            .iter()
+            .filter_map(opportunity)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let cases = rows(RECORD_CASES_REF)?.iter().filter_map(case).collect();
+    Ok(Related {
+        opportunities,
+        cases,
+    })
 }
 
 /// What the composite answered: the search's records and, by record id, the
@@ -195,6 +307,53 @@ fn case(record: &Record) -> Option<OpenCase> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_demand_request_escapes_the_id_and_refers_to_the_contacts_account() {
+        let request = record_request(
+            salesforce::ApiVersion::DEFAULT,
+            CallerObject::Contact,
+            "003Dm0000000003IAA",
+        )
+        .expect("builds")
+        .expect("a Contact has related records");
+        request.validate().expect("a valid composite");
+        let refs: Vec<&str> = request
+            .composite_request
+            .iter()
+            .map(|s| s.reference_id.as_str())
+            .collect();
+        assert_eq!(refs, ["contact", "opportunities", "cases"]);
+        assert!(
+            request.composite_request[1]
+                .url
+                .contains("%27@{contact.records[0].AccountId}%27"),
+            "the Opportunities follow the Contact's Account: {}",
+            request.composite_request[1].url
+        );
+        let hostile = record_request(
+            salesforce::ApiVersion::DEFAULT,
+            CallerObject::Account,
+            "x' OR Name != '",
+        )
+        .expect("builds")
+        .expect("an Account has related records");
+        assert!(
+            hostile.composite_request[0].url.contains("%5C%27"),
+            "a quote in the id is escaped, never closes the literal: {}",
+            hostile.composite_request[0].url
+        );
+        assert!(
+            record_request(
+                salesforce::ApiVersion::DEFAULT,
+                CallerObject::Lead,
+                "00QDm0000000009MAA"
+            )
+            .expect("builds")
+            .is_none(),
+            "nothing to ask for a Lead"
+        );
+    }
 
     #[test]
     fn references_stay_unencoded_and_fit_the_cap() {

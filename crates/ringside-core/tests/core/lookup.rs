@@ -1,9 +1,12 @@
 //! `CallerLookup` against a real demo org: one request per lookup, what the
 //! server saw, and hostile input that must never reach it.
 
+use std::collections::HashMap;
+
 use demo_org::seed;
 use ringside_core::phone::Region;
 use ringside_core::{CallerLookup, CallerObject, LookupError, LookupSettings};
+use serde_json::json;
 
 struct Fixture {
     org: demo_org::DemoOrg,
@@ -280,5 +283,175 @@ async fn related_records_for_leads_and_accounts() {
             "every match got related records: {found:?}"
         );
     }
+    org.shutdown().await;
+}
+
+/// More matches than the pop fetches related records for: ten Contacts of one
+/// Account share a number. Those beyond the first search results come without
+/// related records; `related_for` fetches one record's in a single request.
+#[tokio::test]
+async fn related_records_on_demand_beyond_the_first_matches() {
+    let Fixture { org, lookup } = fixture().await;
+    let admin = salesforce::Client::new(
+        &org.base_url(),
+        salesforce::AccessToken::new(org.issue_access_token()).expect("token"),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("client");
+    let number = "+1 212 555 0199";
+    let account = admin
+        .create("Account", &json!({"Name": "Crowded Ltd", "Phone": number}))
+        .await
+        .expect("account")
+        .id;
+    let open_opportunity = admin
+        .create(
+            "Opportunity",
+            &json!({"Name": "Crowded - Renewal", "StageName": "Prospecting", "Amount": 1200.0,
+                    "CloseDate": "2031-01-31", "AccountId": account}),
+        )
+        .await
+        .expect("open opportunity")
+        .id;
+    admin
+        .create(
+            "Opportunity",
+            &json!({"Name": "Crowded - Old", "StageName": "Closed Lost",
+                    "CloseDate": "2020-01-31", "AccountId": account}),
+        )
+        .await
+        .expect("closed opportunity");
+    let mut contacts = Vec::new();
+    for n in 0..10 {
+        let id = admin
+            .create(
+                "Contact",
+                &json!({"FirstName": format!("Crowd{n}"), "LastName": "Member",
+                        "Phone": number, "AccountId": account}),
+            )
+            .await
+            .expect("contact")
+            .id;
+        contacts.push(id);
+    }
+    let mut cases = HashMap::new();
+    for id in &contacts {
+        let case = admin
+            .create(
+                "Case",
+                &json!({"Subject": "Crowd question", "Status": "New",
+                        "ContactId": id, "AccountId": account}),
+            )
+            .await
+            .expect("case")
+            .id;
+        cases.insert(id.clone(), case);
+    }
+    let lonely = admin
+        .create(
+            "Contact",
+            &json!({"FirstName": "No", "LastName": "Account", "Phone": number}),
+        )
+        .await
+        .expect("contact without an account")
+        .id;
+
+    let result = lookup.lookup(number).await.expect("lookup works");
+    assert_eq!(result.matches.len(), 12, "the Account and eleven Contacts");
+    let unloaded: Vec<&ringside_core::CallerMatch> = result
+        .matches
+        .iter()
+        .filter(|m| !m.related_loaded)
+        .collect();
+    assert!(
+        unloaded.len() >= 3,
+        "matches beyond the first eight search results come without related records: {}",
+        unloaded.len()
+    );
+    let loaded_contact = result
+        .matches
+        .iter()
+        .find(|m| m.related_loaded && m.object == CallerObject::Contact && m.id != lonely)
+        .expect("a Contact with related records from the pop");
+
+    for found in &unloaded {
+        org.clear_request_log();
+        let related = lookup
+            .related_for(found.object, &found.id)
+            .await
+            .expect("related records load");
+        let requests = org.data_requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "one API call for one record's related records: {requests:?}"
+        );
+        let opportunities: Vec<&str> = related
+            .open_opportunities
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect();
+        let case_ids: Vec<&str> = related.open_cases.iter().map(|c| c.id.as_str()).collect();
+        match found.object {
+            CallerObject::Contact if found.id == lonely => {
+                assert!(
+                    opportunities.is_empty() && case_ids.is_empty(),
+                    "a Contact without an Account has nothing: {related:?}"
+                );
+            }
+            CallerObject::Contact => {
+                assert_eq!(
+                    opportunities,
+                    [open_opportunity.as_str()],
+                    "its Account's open Opportunity only"
+                );
+                assert_eq!(case_ids, [cases[&found.id].as_str()], "its own open Case");
+            }
+            CallerObject::Account => {
+                assert_eq!(opportunities, [open_opportunity.as_str()]);
+                assert_eq!(case_ids.len(), 10, "every open Case on the Account");
+            }
+            CallerObject::Lead => unreachable!("no Lead has this number"),
+        }
+        let shown = (*found).clone().with_related(related);
+        assert!(
+            shown.related_loaded,
+            "the match now knows its related records"
+        );
+    }
+
+    // On demand and in the pop agree for the same record.
+    let again = lookup
+        .related_for(CallerObject::Contact, &loaded_contact.id)
+        .await
+        .expect("related records load");
+    assert_eq!(again.open_opportunities, loaded_contact.open_opportunities);
+    assert_eq!(again.open_cases, loaded_contact.open_cases);
+
+    // A Lead has none: nothing is asked. A bad id is refused before sending.
+    org.clear_request_log();
+    let lead = lookup
+        .related_for(CallerObject::Lead, seed::SHARED_NUMBER_LEAD_ID)
+        .await
+        .expect("a Lead's related records");
+    assert!(lead.open_opportunities.is_empty() && lead.open_cases.is_empty());
+    let err = lookup
+        .related_for(CallerObject::Contact, "003' OR Name != '")
+        .await
+        .expect_err("not a record id");
+    assert_eq!(err.code(), "invalid_input", "{err}");
+    assert!(
+        org.data_requests().is_empty(),
+        "neither sends a request: {:?}",
+        org.data_requests()
+    );
+
+    // A record deleted since the pop says so.
+    admin.delete("Contact", &lonely).await.expect("delete");
+    let err = lookup
+        .related_for(CallerObject::Contact, &lonely)
+        .await
+        .expect_err("the Contact is gone");
+    assert_eq!(err.code(), "record_not_found", "{err}");
     org.shutdown().await;
 }
