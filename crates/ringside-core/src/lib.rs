@@ -24,6 +24,7 @@
 //! - [`config_check`]: `config validate`, the config against the org's live describe.
 //! - [`config_edit`]: the admin view's changes to `ringside.toml`, checked, then written atomically.
 //! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
+//! - [`edit_queue`]: record edits made while Salesforce is unreachable, queued durably and sent later.
 //! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
@@ -36,6 +37,7 @@ pub mod config_check;
 pub mod config_edit;
 pub mod describe_cache;
 pub mod doctor;
+pub mod edit_queue;
 pub mod events;
 pub mod field_policy;
 pub mod field_value;

@@ -31,7 +31,22 @@ pub struct ShownRecord {
     pub hidden: Vec<String>,
     /// The intent buttons for this record's object (`[intents]` on it), in name order.
     pub intents: Vec<IntentButton>,
+    /// Intent buttons for the related records the panel lists (each open Opportunity, Case):
+    /// `[intents]` on those objects, e.g. `demo_requested = "Opportunity.Demo_Requested_At__c"`.
+    pub related_intents: Vec<RelatedIntents>,
 }
+
+/// The intent buttons for every related record of one object.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelatedIntents {
+    /// `Opportunity` or `Case`.
+    pub object: String,
+    pub intents: Vec<IntentButton>,
+}
+
+/// The related objects the record panel lists, whose records can carry intents.
+pub const RELATED_OBJECTS: [&str; 2] = ["Opportunity", "Case"];
 
 /// One visible field, with what an editor needs to offer the right input.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -73,7 +88,7 @@ pub struct FieldProblem {
 
 /// A field someone else changed: what the agent wanted and what Salesforce has now.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ConflictField {
     pub field: String,
     #[cfg_attr(feature = "ts", ts(type = "string | number | boolean | null"))]
@@ -159,6 +174,9 @@ pub enum RecordSave {
     },
     /// Values refused before anything was sent, each with its reason.
     Refused { problems: Vec<FieldProblem> },
+    /// Salesforce could not be reached: the edit is in the durable queue, "pending", and is
+    /// sent when Salesforce answers again.
+    Queued { edit: crate::edit_queue::QueuedEdit },
 }
 
 impl RecordSave {
@@ -183,6 +201,16 @@ pub fn object_for_id(id: &str) -> Option<&'static str> {
         "001" => Some("Account"),
         _ => None,
     }
+}
+
+/// The object of any id Ringside writes: a Contact, Lead or Account, or a related
+/// Opportunity or Case (intents only).
+pub fn object_for_any_id(id: &str) -> Option<&'static str> {
+    object_for_id(id).or_else(|| match id.get(..3)? {
+        "006" => Some("Opportunity"),
+        "500" => Some("Case"),
+        _ => None,
+    })
 }
 
 /// Shows and edits records under one field policy.
@@ -269,12 +297,98 @@ impl RecordEditor {
             fields,
             hidden,
             intents: record_intents(&self.intents, object, &describe),
+            related_intents: self.related_intents().await,
         })
+    }
+
+    /// The intent buttons of the related objects the config maps intents to. A related
+    /// object this user cannot describe simply offers none (`config validate` says why).
+    async fn related_intents(&self) -> Vec<RelatedIntents> {
+        let mut related = Vec::new();
+        for object in RELATED_OBJECTS {
+            if !self
+                .intents
+                .iter()
+                .any(|i| i.object.eq_ignore_ascii_case(object))
+            {
+                continue;
+            }
+            match self.describe(object).await {
+                Ok(describe) => {
+                    let intents = record_intents(&self.intents, object, &describe);
+                    if !intents.is_empty() {
+                        related.push(RelatedIntents {
+                            object: object.to_owned(),
+                            intents,
+                        });
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(object, code = err.code(), "no intents for related records")
+                }
+            }
+        }
+        related
+    }
+
+    /// Checks the policy alone (no describe, so it works offline): the record is one Ringside
+    /// edits and every field is visible and editable. Used before an edit is queued while
+    /// Salesforce is unreachable; values are checked against the describe when it is sent.
+    pub fn check_policy(&self, id: &str, changes: &[(String, String)]) -> Result<(), EditError> {
+        let (object, policy) = self.target(id)?;
+        if changes.is_empty() {
+            return Err(EditError::NoChanges);
+        }
+        let problems: Vec<FieldProblem> = changes
+            .iter()
+            .filter_map(|(name, _)| {
+                let reason = if !policy.is_visible(name) {
+                    format!("is not a field agents see on {object} ([fields.{object}] visible)")
+                } else if !policy.is_editable(name) {
+                    format!("is read-only: it is not in [fields.{object}] editable")
+                } else {
+                    return None;
+                };
+                Some(FieldProblem {
+                    field: name.clone(),
+                    reason,
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(EditError::Refused { problems })
+        }
+    }
+
+    /// Checks that intent `name` can be pressed on record `id` (offline: no describe).
+    pub fn check_intent(&self, id: &str, name: &str) -> Result<(), EditError> {
+        self.intent_target(id, name).map(|_| ())
+    }
+
+    /// The object of `id` and intent `name`, if the intent is on that object.
+    fn intent_target(&self, id: &str, name: &str) -> Result<&'static str, EditError> {
+        salesforce::validate_record_id(id)
+            .map_err(|_| EditError::UnsupportedRecord { id: id.to_owned() })?;
+        let object = object_for_any_id(id)
+            .ok_or_else(|| EditError::UnsupportedRecord { id: id.to_owned() })?;
+        self.intents
+            .get(name)
+            .filter(|i| i.object.eq_ignore_ascii_case(object))
+            .ok_or_else(|| EditError::Refused {
+                problems: vec![FieldProblem {
+                    field: name.to_owned(),
+                    reason: format!("is not an intent on {object} in [intents]"),
+                }],
+            })?;
+        Ok(object)
     }
 
     /// Presses intent `name` on record `id` at `now`: writes its field (the value from the
     /// field's type, the admin's fixed value, or the agent's `input` for picklists and text).
-    /// Only intents on the record's own object apply; the field policy does not limit them,
+    /// Only intents on the record's own object apply (a Contact, Lead or Account, or a related
+    /// Opportunity or Case the panel lists); the field policy does not limit them,
     /// because the admin mapped them on purpose and `config validate` checked them.
     pub async fn apply_intent(
         &self,
@@ -283,7 +397,7 @@ impl RecordEditor {
         input: Option<&str>,
         now: std::time::SystemTime,
     ) -> Result<EditOutcome, EditError> {
-        let (object, _) = self.target(id)?;
+        let object = self.intent_target(id, name)?;
         let refuse = |reason: String| EditError::Refused {
             problems: vec![FieldProblem {
                 field: name.to_owned(),
@@ -293,7 +407,6 @@ impl RecordEditor {
         let intent = self
             .intents
             .get(name)
-            .filter(|i| i.object.eq_ignore_ascii_case(object))
             .ok_or_else(|| refuse(format!("is not an intent on {object} in [intents]")))?;
         let describe = self.describe(object).await?;
         let (field, value) =

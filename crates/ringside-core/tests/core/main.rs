@@ -5,6 +5,7 @@ mod config_check;
 mod config_edit;
 mod describe_cache;
 mod doctor;
+mod edit_queue;
 mod events;
 mod field_value;
 mod history;

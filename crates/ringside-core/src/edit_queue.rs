@@ -1,0 +1,629 @@
+//! The durable queue of record edits made while Salesforce is unreachable (issue 6): an
+//! edit (or an intent press) is committed to the outbox's SQLite file (table
+//! `record_edits`, WAL, fsync on commit) before the agent's action returns, and shown as
+//! "pending" until it is sent.
+//!
+//! Sending ([`EditQueue::send_due`]) goes through the same [`RecordEditor`] as a live edit,
+//! so the policy, the type checks and the conflict check all apply again:
+//! - the edit carries the `LastModifiedDate` the agent saw (or, from the CLI without
+//!   `--expect-modified`, the moment it was queued); if the record changed meanwhile the edit
+//!   is not applied but becomes a **conflict** with both values, for the agent to resolve;
+//! - a permanent error (validation rule, `ENTITY_IS_DELETED`, field-level security, a value
+//!   the describe refuses) marks it **failed** with the reason in words;
+//! - while the org is unreachable (connection refused, DNS, offline) or the session is gone,
+//!   nothing is spent: the pass stops and the edit waits; other transient errors spend an
+//!   attempt and wait per the [`RetrySchedule`], then fail.
+//!
+//! Exactly once: a row is claimed (its `run_at` pushed past a lease) before it is sent, so
+//! two senders never send it at once; a send that landed but whose answer was lost comes back
+//! as a "conflict" whose values are all the agent's own, which is recognised as applied.
+//! Two queued edits of one record: once the first applies, the next ones expect the version it
+//! produced (Ringside's own change is not someone else's).
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::Serialize;
+use sqlx::{Row, SqlitePool};
+
+use crate::outbox::retry::{RetrySchedule, Verdict, classify};
+use crate::outbox::{Outbox, now_ms};
+use crate::record_edit::{
+    ConflictField, EditError, EditOutcome, FieldChange, RecordEditor, object_for_any_id,
+};
+
+/// How long a sender holds a claimed edit before another may take it (a sender that died).
+const CLAIM_LEASE_MS: i64 = 60_000;
+/// Edits looked at per pass.
+const BATCH: i64 = 50;
+
+/// Where a queued edit is.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueuedEditState {
+    /// Waiting for Salesforce.
+    Pending,
+    /// Written to Salesforce.
+    Applied,
+    /// The record changed in Salesforce since the agent saw it: not written; the agent decides.
+    Conflict,
+    /// Salesforce (or the policy) refused it for good; `error` says why.
+    Failed,
+    /// The agent dealt with a conflict or a failure (kept for the record, no longer shown).
+    Resolved,
+}
+
+impl QueuedEditState {
+    fn as_str(self) -> &'static str {
+        match self {
+            QueuedEditState::Pending => "pending",
+            QueuedEditState::Applied => "applied",
+            QueuedEditState::Conflict => "conflict",
+            QueuedEditState::Failed => "failed",
+            QueuedEditState::Resolved => "resolved",
+        }
+    }
+
+    fn parse(text: &str) -> QueuedEditState {
+        match text {
+            "applied" => QueuedEditState::Applied,
+            "conflict" => QueuedEditState::Conflict,
+            "failed" => QueuedEditState::Failed,
+            "resolved" => QueuedEditState::Resolved,
+            _ => QueuedEditState::Pending,
+        }
+    }
+}
+
+/// The record as it is now, for a conflict: its version and, per field, both values.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct QueuedConflict {
+    pub current: Option<String>,
+    pub fields: Vec<ConflictField>,
+}
+
+/// One queued edit as the record panel and the CLI show it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuedEdit {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub object: String,
+    pub record_id: String,
+    /// The field changes, as typed (empty for an intent press).
+    pub changes: Vec<FieldChange>,
+    /// The intent pressed, for an intent press.
+    pub intent: Option<String>,
+    pub state: QueuedEditState,
+    pub attempts: u32,
+    /// A stable code for a failed edit (as [`EditError::code`]).
+    pub error_code: Option<String>,
+    /// Why it failed, in words.
+    pub error: Option<String>,
+    pub conflict: Option<QueuedConflict>,
+    /// When the agent made it (epoch ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at: i64,
+}
+
+/// What a send pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EditSendReport {
+    pub applied: u64,
+    pub conflicts: u64,
+    pub failed: u64,
+    /// Attempts that failed and will be tried again.
+    pub retried: u64,
+    /// The pass stopped because nothing reached the org (no attempt spent).
+    pub org_unreachable: bool,
+    /// The pass stopped because the session is gone (no attempt spent).
+    pub signed_out: bool,
+}
+
+/// Why the queue itself failed (the database, not Salesforce).
+#[derive(Debug, thiserror::Error)]
+pub enum EditQueueError {
+    #[error("record-edit queue database error while {context}: {source}")]
+    Database {
+        context: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("no queued record edit has id {0}")]
+    NotFound(i64),
+    #[error("queued record edit {id} is {state}; only a conflict or a failed edit is resolved")]
+    NotOpen { id: i64, state: &'static str },
+    #[error("{0:?} is not a record id Ringside edits")]
+    UnsupportedRecord(String),
+}
+
+fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> EditQueueError {
+    move |source| EditQueueError::Database { context, source }
+}
+
+/// What to queue: field changes, or an intent press.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditRequest {
+    /// Field changes as typed, with the `LastModifiedDate` the agent saw (`None`: the moment
+    /// it is queued is taken as the version the agent saw).
+    Fields {
+        changes: Vec<(String, String)>,
+        expected_modified: Option<String>,
+    },
+    /// An intent button; its value is worked out when sent, with the press time kept here.
+    Intent { name: String, input: Option<String> },
+}
+
+/// The queue, over the outbox's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct EditQueue {
+    pool: SqlitePool,
+    wake: Arc<tokio::sync::Notify>,
+    changed: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+const COLUMNS: &str = "id, object, record_id, changes, intent, state, attempts, error_code, error, \
+     conflict, created_at";
+
+impl EditQueue {
+    /// The queue in `outbox`'s database file (its migration made the table).
+    pub fn new(outbox: &Outbox) -> EditQueue {
+        EditQueue {
+            pool: outbox.pool().clone(),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            changed: Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
+
+    /// Completes when something was queued through this handle (a sender waits on it).
+    pub async fn queued(&self) {
+        self.wake.notified().await;
+    }
+
+    /// A receiver that sees a new value after every committed change from this handle.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn touched(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Commits an edit of record `id` for org `org` (its tag) before returning.
+    pub async fn queue(
+        &self,
+        org: &str,
+        id: &str,
+        request: &EditRequest,
+    ) -> Result<QueuedEdit, EditQueueError> {
+        let object = object_for_any_id(id)
+            .ok_or_else(|| EditQueueError::UnsupportedRecord(id.to_owned()))?;
+        let now = now_ms();
+        let (changes, intent, input, expected) = match request {
+            EditRequest::Fields {
+                changes,
+                expected_modified,
+            } => (
+                serde_json::to_string(changes).unwrap_or_else(|_| "[]".into()),
+                None,
+                None,
+                expected_modified.clone(),
+            ),
+            EditRequest::Intent { name, input } => {
+                ("[]".to_owned(), Some(name.clone()), input.clone(), None)
+            }
+        };
+        let row_id: i64 = sqlx::query_scalar(
+            "INSERT INTO record_edits (org, object, record_id, changes, intent, intent_input, \
+             expected_modified, run_at, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(org)
+        .bind(object)
+        .bind(id)
+        .bind(&changes)
+        .bind(&intent)
+        .bind(&input)
+        .bind(&expected)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("queueing an edit"))?;
+        tracing::info!(
+            object,
+            edit = row_id,
+            "record edit queued until Salesforce answers"
+        );
+        self.wake.notify_one();
+        self.touched();
+        self.get(row_id).await
+    }
+
+    /// One queued edit.
+    pub async fn get(&self, id: i64) -> Result<QueuedEdit, EditQueueError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM record_edits WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("reading an edit"))?
+        .ok_or(EditQueueError::NotFound(id))?;
+        Ok(edit_from_row(&row))
+    }
+
+    /// The edits of record `record_id` the agent still has to see: pending, conflicts and
+    /// failures (applied and resolved ones are history), oldest first.
+    pub async fn open_for_record(
+        &self,
+        record_id: &str,
+    ) -> Result<Vec<QueuedEdit>, EditQueueError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM record_edits WHERE record_id = ? \
+             AND state IN ('pending', 'conflict', 'failed') ORDER BY id"
+        )))
+        .bind(record_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("listing a record's edits"))?;
+        Ok(rows.iter().map(edit_from_row).collect())
+    }
+
+    /// Every queued edit, oldest first.
+    pub async fn list(&self) -> Result<Vec<QueuedEdit>, EditQueueError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM record_edits ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("listing edits"))?;
+        Ok(rows.iter().map(edit_from_row).collect())
+    }
+
+    /// The agent dealt with a conflict or a failed edit (saved their choice, took theirs, or
+    /// gave up): it is no longer shown.
+    pub async fn resolve(&self, id: i64) -> Result<(), EditQueueError> {
+        let edit = self.get(id).await?;
+        if !matches!(
+            edit.state,
+            QueuedEditState::Conflict | QueuedEditState::Failed
+        ) {
+            return Err(EditQueueError::NotOpen {
+                id,
+                state: edit.state.as_str(),
+            });
+        }
+        self.set_state(id, QueuedEditState::Resolved, None, None, None, None)
+            .await?;
+        self.touched();
+        Ok(())
+    }
+
+    /// Sends org `org`'s due edits with `editor` (built over that org's client and the
+    /// admin's policy), until none is due or the org stops answering.
+    pub async fn send_due(
+        &self,
+        editor: &RecordEditor,
+        org: &str,
+        schedule: &RetrySchedule,
+    ) -> Result<EditSendReport, EditQueueError> {
+        let mut report = EditSendReport::default();
+        loop {
+            let due = self.due(org).await?;
+            if due.is_empty() {
+                break;
+            }
+            let mut stop = false;
+            for mut row in due {
+                let Some(expected) = self.claim(row.id).await? else {
+                    continue;
+                };
+                row.expected = expected;
+                if self.send_one(editor, &row, schedule, &mut report).await? {
+                    stop = true;
+                    break;
+                }
+            }
+            self.touched();
+            if stop {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn due(&self, org: &str) -> Result<Vec<DueEdit>, EditQueueError> {
+        let rows = sqlx::query(
+            "SELECT id, record_id, changes, intent, intent_input, expected_modified, attempts, \
+             created_at FROM record_edits WHERE org = ? AND state = 'pending' AND run_at <= ? \
+             ORDER BY id LIMIT ?",
+        )
+        .bind(org)
+        .bind(now_ms())
+        .bind(BATCH)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("finding due edits"))?;
+        Ok(rows
+            .iter()
+            .map(|r| DueEdit {
+                id: r.get("id"),
+                record_id: r.get("record_id"),
+                changes: serde_json::from_str(r.get::<&str, _>("changes")).unwrap_or_default(),
+                intent: r.get("intent"),
+                input: r.get("intent_input"),
+                expected: r.get("expected_modified"),
+                attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    /// Takes a due edit for this sender: `None` when another sender took it first, else the
+    /// version it now expects (an earlier queued edit of the record may have moved it on).
+    async fn claim(&self, id: i64) -> Result<Option<Option<String>>, EditQueueError> {
+        let now = now_ms();
+        let row = sqlx::query(
+            "UPDATE record_edits SET run_at = ?, updated_at = ? \
+             WHERE id = ? AND state = 'pending' AND run_at <= ? RETURNING expected_modified",
+        )
+        .bind(now + CLAIM_LEASE_MS)
+        .bind(now)
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("claiming an edit"))?;
+        Ok(row.map(|r| r.get("expected_modified")))
+    }
+
+    /// Sends one claimed edit and records what came of it. True: stop the pass (the org is
+    /// unreachable or the session is gone; the edit waits, no attempt spent).
+    async fn send_one(
+        &self,
+        editor: &RecordEditor,
+        row: &DueEdit,
+        schedule: &RetrySchedule,
+        report: &mut EditSendReport,
+    ) -> Result<bool, EditQueueError> {
+        let made_at =
+            UNIX_EPOCH + Duration::from_millis(u64::try_from(row.created_at).unwrap_or(0));
+        let result: Result<EditOutcome, EditError> = match &row.intent {
+            Some(name) => {
+                editor
+                    .apply_intent(&row.record_id, name, row.input.as_deref(), made_at)
+                    .await
+            }
+            None => {
+                // Without the version the agent saw, the moment the edit was made stands in:
+                // a change in Salesforce after it is someone else's.
+                let expected = row
+                    .expected
+                    .clone()
+                    .unwrap_or_else(|| crate::intents::utc_datetime(made_at));
+                editor
+                    .edit(&row.record_id, &row.changes, Some(&expected))
+                    .await
+            }
+        };
+        match result {
+            Ok(outcome) => {
+                self.applied(row, outcome.last_modified.as_deref()).await?;
+                report.applied += 1;
+            }
+            Err(EditError::Conflict {
+                current, fields, ..
+            }) => {
+                if fields.iter().all(|f| f.yours == f.theirs) {
+                    // Every value is already the agent's: an earlier send landed although its
+                    // answer was lost. Applied, not a conflict (and not written twice).
+                    self.applied(row, current.as_deref()).await?;
+                    report.applied += 1;
+                } else {
+                    let conflict = QueuedConflict { current, fields };
+                    let text = serde_json::to_string(&conflict).ok();
+                    self.set_state(row.id, QueuedEditState::Conflict, None, None, text, None)
+                        .await?;
+                    tracing::info!(edit = row.id, "queued edit conflicts with a newer record");
+                    report.conflicts += 1;
+                }
+            }
+            Err(EditError::Salesforce(err)) => match classify(&err) {
+                Verdict::Unreachable => {
+                    self.put_back(row.id, 0).await?;
+                    report.org_unreachable = true;
+                    return Ok(true);
+                }
+                Verdict::SignedOut => {
+                    self.put_back(row.id, 0).await?;
+                    report.signed_out = true;
+                    return Ok(true);
+                }
+                Verdict::Halted => self.put_back(row.id, 0).await?,
+                Verdict::Retry { .. } => {
+                    let spent = row.attempts.saturating_add(1);
+                    match schedule.delay_after(spent) {
+                        Some(wait) => {
+                            self.retry_later(row.id, spent, wait, &err).await?;
+                            report.retried += 1;
+                        }
+                        None => {
+                            self.failed(row.id, err.code().as_str(), &err.to_string())
+                                .await?;
+                            report.failed += 1;
+                        }
+                    }
+                }
+                Verdict::Dead => {
+                    self.failed(row.id, err.code().as_str(), &err.to_string())
+                        .await?;
+                    report.failed += 1;
+                }
+            },
+            Err(other) => {
+                self.failed(row.id, other.code(), &other.to_string())
+                    .await?;
+                report.failed += 1;
+            }
+        }
+        Ok(false)
+    }
+
+    async fn applied(
+        &self,
+        row: &DueEdit,
+        last_modified: Option<&str>,
+    ) -> Result<(), EditQueueError> {
+        let mut tx = self.pool.begin().await.map_err(db("recording an edit"))?;
+        sqlx::query(
+            "UPDATE record_edits SET state = 'applied', last_modified = ?, error_code = NULL, \
+             error = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(last_modified)
+        .bind(now_ms())
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording an edit"))?;
+        // Later queued edits of this record were made from the same version as this one;
+        // the version this edit produced is theirs now.
+        if let (Some(before), Some(after)) = (&row.expected, last_modified) {
+            sqlx::query(
+                "UPDATE record_edits SET expected_modified = ? WHERE record_id = ? \
+                 AND state = 'pending' AND expected_modified = ? AND id > ?",
+            )
+            .bind(after)
+            .bind(&row.record_id)
+            .bind(before)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording an edit"))?;
+        }
+        tx.commit().await.map_err(db("recording an edit"))?;
+        tracing::info!(edit = row.id, "queued record edit applied");
+        Ok(())
+    }
+
+    async fn failed(&self, id: i64, code: &str, message: &str) -> Result<(), EditQueueError> {
+        tracing::warn!(edit = id, code, "queued record edit failed");
+        self.set_state(
+            id,
+            QueuedEditState::Failed,
+            Some(code),
+            Some(message),
+            None,
+            None,
+        )
+        .await
+    }
+
+    async fn put_back(&self, id: i64, wait_ms: i64) -> Result<(), EditQueueError> {
+        sqlx::query("UPDATE record_edits SET run_at = ?, updated_at = ? WHERE id = ?")
+            .bind(now_ms() + wait_ms)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("putting an edit back"))?;
+        Ok(())
+    }
+
+    async fn retry_later(
+        &self,
+        id: i64,
+        attempts: u32,
+        wait: Duration,
+        err: &salesforce::Error,
+    ) -> Result<(), EditQueueError> {
+        let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+        sqlx::query(
+            "UPDATE record_edits SET attempts = ?, run_at = ?, error_code = ?, error = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(i64::from(attempts))
+        .bind(now_ms() + wait_ms)
+        .bind(err.code().as_str())
+        .bind(err.to_string())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("scheduling a retry"))?;
+        Ok(())
+    }
+
+    async fn set_state(
+        &self,
+        id: i64,
+        state: QueuedEditState,
+        code: Option<&str>,
+        message: Option<&str>,
+        conflict: Option<String>,
+        last_modified: Option<&str>,
+    ) -> Result<(), EditQueueError> {
+        sqlx::query(
+            "UPDATE record_edits SET state = ?, error_code = COALESCE(?, error_code), \
+             error = COALESCE(?, error), conflict = COALESCE(?, conflict), \
+             last_modified = COALESCE(?, last_modified), updated_at = ? WHERE id = ?",
+        )
+        .bind(state.as_str())
+        .bind(code)
+        .bind(message)
+        .bind(conflict)
+        .bind(last_modified)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("recording an edit's state"))?;
+        Ok(())
+    }
+}
+
+struct DueEdit {
+    id: i64,
+    record_id: String,
+    changes: Vec<(String, String)>,
+    intent: Option<String>,
+    input: Option<String>,
+    expected: Option<String>,
+    attempts: u32,
+    created_at: i64,
+}
+
+fn edit_from_row(row: &sqlx::sqlite::SqliteRow) -> QueuedEdit {
+    let changes: Vec<(String, String)> =
+        serde_json::from_str(row.get::<&str, _>("changes")).unwrap_or_default();
+    QueuedEdit {
+        id: row.get("id"),
+        object: row.get("object"),
+        record_id: row.get("record_id"),
+        changes: changes
+            .into_iter()
+            .map(|(field, value)| FieldChange { field, value })
+            .collect(),
+        intent: row.get("intent"),
+        state: QueuedEditState::parse(row.get::<&str, _>("state")),
+        attempts: u32::try_from(row.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+        error_code: row.get("error_code"),
+        error: row.get("error"),
+        conflict: row
+            .get::<Option<&str>, _>("conflict")
+            .and_then(|text| serde_json::from_str(text).ok()),
+        created_at: row.get("created_at"),
+    }
+}
+
+/// True when an edit's error means Salesforce could not be reached (connection refused, DNS,
+/// offline, or the answer was lost), so the edit should be queued instead of refused: a
+/// queued edit's conflict check makes sending it again safe.
+pub fn should_queue(err: &EditError) -> bool {
+    matches!(
+        err,
+        EditError::Salesforce(salesforce::Error::Transport { .. })
+    )
+}

@@ -1,0 +1,396 @@
+//! The record-edit queue against a real demo org over loopback HTTP: an edit made while the
+//! org refuses connections is queued (no attempt spent while it is down) and applied exactly
+//! once when it is back; a record changed behind a queued edit becomes a conflict with both
+//! values; a lost answer is not a second write; permanent errors fail in words.
+
+use std::time::Duration;
+
+use demo_org::seed;
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::edit_queue::{EditQueue, EditRequest, QueuedEditState, should_queue};
+use ringside_core::field_policy::FieldPolicy;
+use ringside_core::outbox::{DEMO_ORG_TAG, Outbox, RetrySchedule};
+use ringside_core::record_edit::RecordEditor;
+use serde_json::json;
+
+use crate::outbox::{client, temp_home};
+
+struct Fixture {
+    org: demo_org::DemoOrg,
+    client: salesforce::Client,
+    editor: RecordEditor,
+    queue: EditQueue,
+}
+
+async fn fixture(name: &str) -> Fixture {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let client = client(&org, Duration::from_secs(5));
+    let outbox = Outbox::open_in_home(&temp_home(name))
+        .await
+        .expect("the queue database opens");
+    let editor = RecordEditor::new(DescribeCache::new(client.clone()), FieldPolicy::default());
+    Fixture {
+        org,
+        client,
+        editor,
+        queue: EditQueue::new(&outbox),
+    }
+}
+
+fn schedule() -> RetrySchedule {
+    RetrySchedule::new(vec![Duration::from_millis(10); 3])
+}
+
+fn fields(pairs: &[(&str, &str)], expected: Option<String>) -> EditRequest {
+    EditRequest::Fields {
+        changes: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        expected_modified: expected,
+    }
+}
+
+async fn title_of(client: &salesforce::Client, id: &str) -> serde_json::Value {
+    client
+        .get("Contact", id, Some(&["Title"]))
+        .await
+        .expect("contact reads")
+        .field("Title")
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn composite_posts(org: &demo_org::DemoOrg) -> usize {
+    org.data_requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/composite"))
+        .count()
+}
+
+#[tokio::test]
+async fn an_edit_while_the_org_is_down_is_queued_and_applied_exactly_once_when_it_is_back() {
+    let f = fixture("edit-down").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    f.org
+        .faults()
+        .refuse_connections(Duration::from_millis(1200));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let changes = [("Title", "Queued title")];
+    let err = f
+        .editor
+        .edit(
+            seed::JANE_CALLER_ID,
+            &fields_pairs(&changes),
+            seen.last_modified.as_deref(),
+        )
+        .await
+        .expect_err("nothing answers while the org refuses connections");
+    assert!(should_queue(&err), "unreachable means queue it: {err}");
+    let queued = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&changes, seen.last_modified.clone()),
+        )
+        .await
+        .expect("committed before returning");
+    assert_eq!(queued.state, QueuedEditState::Pending);
+    assert_eq!(queued.object, "Contact");
+
+    let down = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .expect("a pass runs");
+    assert!(down.org_unreachable, "the pass sees the outage: {down:?}");
+    let still = f.queue.get(queued.id).await.unwrap();
+    assert_eq!(still.state, QueuedEditState::Pending, "it waits");
+    assert_eq!(still.attempts, 0, "an unreachable org spends no attempt");
+    let open = f.queue.open_for_record(seed::JANE_CALLER_ID).await.unwrap();
+    assert_eq!(open.len(), 1, "the panel lists the pending edit");
+
+    // Back: the claim lease was not taken (nothing sent), so it is due again at once.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    f.org.clear_request_log();
+    let back = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .expect("a pass runs");
+    assert_eq!(back.applied, 1, "applied once the org answers: {back:?}");
+    assert_eq!(
+        title_of(&f.client, seed::JANE_CALLER_ID).await,
+        json!("Queued title")
+    );
+    let again = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .expect("a pass runs");
+    assert_eq!(again.applied, 0, "nothing is sent twice: {again:?}");
+    assert_eq!(
+        composite_posts(&f.org),
+        1,
+        "exactly one write request reached the org"
+    );
+    assert_eq!(
+        f.queue.get(queued.id).await.unwrap().state,
+        QueuedEditState::Applied
+    );
+    assert!(
+        f.queue
+            .open_for_record(seed::JANE_CALLER_ID)
+            .await
+            .unwrap()
+            .is_empty(),
+        "an applied edit is no longer shown as pending"
+    );
+    f.org.shutdown().await;
+}
+
+fn fields_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_record_changed_behind_a_queued_edit_becomes_a_conflict_not_an_overwrite() {
+    let f = fixture("edit-conflict").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    let queued = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "Agent offline")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    // Someone else changes the record before the queued edit goes out.
+    f.client
+        .update(
+            "Contact",
+            seed::JANE_CALLER_ID,
+            &json!({"Title": "Changed in Salesforce"}),
+        )
+        .await
+        .expect("the other user's edit");
+    let report = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    assert_eq!(report.applied, 0, "{report:?}");
+    let edit = f.queue.get(queued.id).await.unwrap();
+    assert_eq!(edit.state, QueuedEditState::Conflict);
+    let conflict = edit.conflict.expect("both values are kept for the agent");
+    assert_eq!(conflict.fields[0].field, "Title");
+    assert_eq!(conflict.fields[0].yours, json!("Agent offline"));
+    assert_eq!(conflict.fields[0].theirs, json!("Changed in Salesforce"));
+    assert_ne!(conflict.current, seen.last_modified, "the new version");
+    assert_eq!(
+        title_of(&f.client, seed::JANE_CALLER_ID).await,
+        json!("Changed in Salesforce"),
+        "the other user's change survives"
+    );
+    let open = f.queue.open_for_record(seed::JANE_CALLER_ID).await.unwrap();
+    assert_eq!(open.len(), 1, "the conflict stays visible in the panel");
+    f.queue
+        .resolve(queued.id)
+        .await
+        .expect("the agent resolves it");
+    assert!(
+        f.queue
+            .open_for_record(seed::JANE_CALLER_ID)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        f.queue.resolve(queued.id).await.is_err(),
+        "a resolved edit is not resolved twice"
+    );
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_not_a_second_write_and_later_edits_follow_the_first() {
+    let f = fixture("edit-lost").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    // The write lands but the connection drops before the answer.
+    f.org
+        .faults()
+        .drop_after_commit(Some("POST"), "/services/data", 1);
+    let err = f
+        .editor
+        .edit(
+            seed::JANE_CALLER_ID,
+            &fields_pairs(&[("Title", "Landed")]),
+            seen.last_modified.as_deref(),
+        )
+        .await
+        .expect_err("the answer was lost");
+    assert!(should_queue(&err), "a lost answer is queued: {err}");
+    let first = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "Landed")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    // A second edit made from the same version the agent saw.
+    let second = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Department", "Support")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    let report = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(
+        report.applied, 2,
+        "the landed edit is recognised, the next one applies on top: {report:?}"
+    );
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    for id in [first.id, second.id] {
+        assert_eq!(
+            f.queue.get(id).await.unwrap().state,
+            QueuedEditState::Applied
+        );
+    }
+    let record = f
+        .client
+        .get(
+            "Contact",
+            seed::JANE_CALLER_ID,
+            Some(&["Title", "Department"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(record.str_field("Title"), Some("Landed"));
+    assert_eq!(record.str_field("Department"), Some("Support"));
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn permanent_errors_fail_in_words() {
+    let f = fixture("edit-permanent").await;
+    let seen = f.editor.show(seed::YAMADA_CONTACT_ID).await.expect("shown");
+    let deleted = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::YAMADA_CONTACT_ID,
+            &fields(&[("Title", "X")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    f.client
+        .delete("Contact", seed::YAMADA_CONTACT_ID)
+        .await
+        .expect("deleted in Salesforce");
+    // Values are checked against the describe when sent: a 40,000-character note is refused.
+    let too_long = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Description", &"x".repeat(40_000))], None),
+        )
+        .await
+        .unwrap();
+    let report = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(report.failed, 2, "{report:?}");
+    let deleted = f.queue.get(deleted.id).await.unwrap();
+    assert_eq!(deleted.state, QueuedEditState::Failed);
+    assert_eq!(deleted.error_code.as_deref(), Some("record_deleted"));
+    assert!(
+        deleted
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("was deleted"),
+        "ENTITY_IS_DELETED in words: {:?}",
+        deleted.error
+    );
+    let too_long = f.queue.get(too_long.id).await.unwrap();
+    assert_eq!(too_long.state, QueuedEditState::Failed);
+    assert!(
+        too_long
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("Description"),
+        "the field is named: {:?}",
+        too_long.error
+    );
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_queued_intent_press_writes_the_related_opportunity_once() {
+    let f = fixture("edit-intent").await;
+    let editor = RecordEditor::new(DescribeCache::new(f.client.clone()), FieldPolicy::default())
+        .with_intents(ringside_core::config::Config::default().intents);
+    editor
+        .check_intent(seed::JANE_OPEN_OPPORTUNITY_ID, "demo_requested")
+        .expect("demo_requested is an Opportunity intent");
+    let queued = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_OPEN_OPPORTUNITY_ID,
+            &EditRequest::Intent {
+                name: "demo_requested".into(),
+                input: None,
+            },
+        )
+        .await
+        .unwrap();
+    let report = f
+        .queue
+        .send_due(&editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+    let opportunity = f
+        .client
+        .get(
+            "Opportunity",
+            seed::JANE_OPEN_OPPORTUNITY_ID,
+            Some(&["Demo_Requested_At__c"]),
+        )
+        .await
+        .unwrap();
+    let written = opportunity
+        .str_field("Demo_Requested_At__c")
+        .expect("the intent wrote the field");
+    let pressed = ringside_core::intents::utc_datetime(
+        std::time::UNIX_EPOCH + Duration::from_millis(queued.created_at as u64),
+    );
+    assert_eq!(
+        &written[..19],
+        &pressed[..19],
+        "the moment of the press, not of the send"
+    );
+    f.org.shutdown().await;
+}
