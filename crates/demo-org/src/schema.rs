@@ -687,7 +687,18 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Recording_Url__c", "Recording URL", T::Url),
             FieldDef::new("Summary__c", "Summary", T::Textarea).len(32768),
             FieldDef::new("Key_Topics__c", "Key Topics", T::Textarea).len(1000),
-            FieldDef::new("Disposition__c", "Disposition", T::String),
+            // A picklist, not restricted: the log form offers its values, and a softphone's
+            // own outcome words are still accepted.
+            FieldDef::new("Disposition__c", "Disposition", T::Picklist).picklist(
+                &[
+                    "Resolved",
+                    "Call back",
+                    "Left voicemail",
+                    "Missed",
+                    "No answer",
+                ],
+                None,
+            ),
             FieldDef::new("Contact__c", "Contact", T::Reference).refers(&["Contact"], "Contact__r"),
             FieldDef::new("Lead__c", "Lead", T::Reference).refers(&["Lead"], "Lead__r"),
             FieldDef::new("Account__c", "Account", T::Reference).refers(&["Account"], "Account__r"),

@@ -1,18 +1,24 @@
 //! The call log: what Ringside records about one call ([`CallLog`]), its validation, and
 //! how it becomes Salesforce records ([`mapping`]: the call-log object and the Task), and
-//! the log form's logic ([`draft`]: prefill, idle auto-log, the agent's inputs).
+//! the log form's logic ([`draft`]: prefill, idle auto-log, the agent's inputs;
+//! [`form_options`]: the intent buttons and outcome choices the org's describe allows).
 //!
 //! A log is validated once, when it is queued, so the worker never sends input Salesforce
 //! would refuse for reasons the agent could have been told about at once.
 
 pub mod draft;
+pub mod form_options;
 pub mod mapping;
 mod time;
 
 pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
+
+/// `Task.Description`: where the notes go, and a call-summary intent may write too.
+pub const TASK_DESCRIPTION: &str = "Description";
 pub use time::{iso_date, iso_datetime};
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// Salesforce's limit on `Task.Description` (the agent's notes).
 pub const MAX_NOTES_CHARS: usize = 32_000;
@@ -86,6 +92,27 @@ pub struct CallLog {
     /// Nobody answered.
     #[serde(default)]
     pub missed: bool,
+    /// Fields the intents pressed on the log form write (e.g. `call_summary` →
+    /// `Task.Description`), already checked against the org's describe when pressed; they
+    /// go in the same composite as the Task and the call log.
+    #[serde(default, skip_serializing_if = "IntentFields::is_empty")]
+    pub intent_fields: IntentFields,
+}
+
+/// The values a call's pressed intents write, per record of the call (see
+/// [`crate::intents::call_intent_fields`]). Field API name → JSON value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntentFields {
+    #[serde(default)]
+    pub task: Map<String, Value>,
+    #[serde(default)]
+    pub call_log: Map<String, Value>,
+}
+
+impl IntentFields {
+    pub fn is_empty(&self) -> bool {
+        self.task.is_empty() && self.call_log.is_empty()
+    }
 }
 
 /// Why a call log cannot be queued. Each message says what to fix.
@@ -117,6 +144,8 @@ pub enum CallLogError {
     },
     #[error("the recording URL {0:?} is not an http(s) URL")]
     RecordingUrl(String),
+    #[error("an intent names the field {0:?}, which is not a Salesforce API name")]
+    IntentField(String),
 }
 
 /// The key prefixes a `WhoId` may have: Contact (003) and Lead (00Q).
@@ -168,6 +197,24 @@ impl CallLog {
                 return Err(CallLogError::RecordingUrl(url.clone()));
             }
         }
+        // The names become JSON keys of the Salesforce bodies: API-name shaped only.
+        for name in self
+            .intent_fields
+            .task
+            .keys()
+            .chain(self.intent_fields.call_log.keys())
+        {
+            let ok = !name.is_empty()
+                && name.len() <= 80
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(CallLogError::IntentField(name.clone()));
+            }
+        }
+        if let Some(Value::String(text)) = self.intent_fields.task.get(TASK_DESCRIPTION) {
+            let joined = mapping::joined_description(Some(text), self.notes.as_deref());
+            check_len("summary and notes", joined.as_deref(), MAX_NOTES_CHARS)?;
+        }
         Ok(())
     }
 
@@ -196,6 +243,11 @@ impl CallLog {
                 newer.key_topics.clone()
             },
             missed: newer.missed,
+            intent_fields: if newer.intent_fields.is_empty() {
+                self.intent_fields.clone()
+            } else {
+                newer.intent_fields.clone()
+            },
         }
     }
 
@@ -303,6 +355,7 @@ mod tests {
             summary: None,
             key_topics: vec![],
             missed: false,
+            intent_fields: IntentFields::default(),
         }
     }
 

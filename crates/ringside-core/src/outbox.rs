@@ -7,19 +7,22 @@
 //! the same call rewrites the row's payload and sends it again, to the same records.
 //! Every change is written to the [`crate::audit`] log in the same transaction.
 //!
-//! Module map: [`database`] opens the file safely; [`retry`] holds the schedule and the
+//! Module map: [`database`] opens the file safely; [`open_forms`] keeps the log forms not
+//! yet logged (so a crash loses none); [`retry`] holds the schedule and the
 //! error verdicts; [`salvage`] reads unsent logs back out of a damaged file moved aside;
 //! [`webhook`] alerts an admin channel of new dead letters; `delivery` builds and sends the Salesforce requests; [`worker`] runs
 //! the drain.
 
 pub mod database;
 mod delivery;
+pub mod open_forms;
 pub mod retry;
 pub mod salvage;
 pub mod webhook;
 pub mod worker;
 
 pub use database::{OpenOptions, Recovery};
+pub use open_forms::SavedForm;
 pub use retry::RetrySchedule;
 pub use salvage::SalvageReport;
 pub use webhook::DeadLetterWebhook;
@@ -268,6 +271,28 @@ impl Outbox {
         org: Option<&str>,
         actor: &str,
     ) -> Result<Enqueued, OutboxError> {
+        self.enqueue_in(log, org, actor, false).await
+    }
+
+    /// [`Outbox::enqueue_for`] for a log form: also deletes the call's saved form (see
+    /// [`open_forms`]) in the same transaction, so a crash leaves either the open form or
+    /// the queued log, never both and never neither.
+    pub async fn enqueue_form(
+        &self,
+        log: &CallLog,
+        org: Option<&str>,
+        actor: &str,
+    ) -> Result<Enqueued, OutboxError> {
+        self.enqueue_in(log, org, actor, true).await
+    }
+
+    async fn enqueue_in(
+        &self,
+        log: &CallLog,
+        org: Option<&str>,
+        actor: &str,
+        close_form: bool,
+    ) -> Result<Enqueued, OutboxError> {
         log.validate()?;
         let now = now_ms();
         let mut tx = self
@@ -328,6 +353,11 @@ impl Outbox {
                 (id, true)
             }
         };
+        if close_form {
+            open_forms::delete_in(&mut tx, &log.call_id)
+                .await
+                .map_err(|e| self.write_error("closing the log form", e))?;
+        }
         tx.commit()
             .await
             .map_err(|e| self.write_error("committing the call log", e))?;
@@ -534,9 +564,9 @@ impl Outbox {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
-            match serde_json::from_str::<CallLog>(&text) {
-                Ok(log) => {
-                    self.enqueue(&log, "agent").await?;
+            match serde_json::from_str::<KeptLog>(&text) {
+                Ok(KeptLog { org, log }) => {
+                    self.enqueue_for(&log, org.as_deref(), "agent").await?;
                     std::fs::remove_file(&file).map_err(|source| OutboxError::Io {
                         path: file.clone(),
                         source,
@@ -552,10 +582,23 @@ impl Outbox {
     }
 }
 
-/// Keeps a log the database could not take, as `<home>/unsent/<call id>.json` (fsync'd),
-/// so the agent's notes survive until the queue opens again.
-pub fn keep_unsent(home: &Path, log: &CallLog) -> Result<PathBuf, OutboxError> {
+/// A log kept as a file: the log's own fields plus the org it was queued for, so it is
+/// queued for that org again (never sent to whichever org happens to drain the queue).
+/// Files written before the tag existed read back untagged.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct KeptLog {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org: Option<String>,
+    #[serde(flatten)]
+    log: CallLog,
+}
+
+/// Keeps a log the database could not take, as `<home>/unsent/<call id>.json` (fsync'd)
+/// with its org tag (`org`, as for [`Outbox::enqueue_for`]), so the agent's notes survive
+/// until the queue opens again and then go to the org they were meant for.
+pub fn keep_unsent(home: &Path, log: &CallLog, org: Option<&str>) -> Result<PathBuf, OutboxError> {
     use std::io::Write;
+    log.validate()?;
     let dir = home.join(UNSENT_DIR);
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -563,10 +606,21 @@ pub fn keep_unsent(home: &Path, log: &CallLog) -> Result<PathBuf, OutboxError> {
     };
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let file = dir.join(format!("{}.json", log.call_id));
-    let text = serde_json::to_vec_pretty(log).map_err(OutboxError::Payload)?;
-    let mut f = std::fs::File::create(&file).map_err(io(&file))?;
-    f.write_all(&text).map_err(io(&file))?;
-    f.sync_all().map_err(io(&file))?;
+    let kept = KeptLog {
+        org: org.map(str::to_owned),
+        log: log.clone(),
+    };
+    let text = serde_json::to_vec_pretty(&kept).map_err(OutboxError::Payload)?;
+    // Written beside and renamed into place, so a crash never leaves half a file that
+    // would then be skipped as unreadable.
+    let partial = dir.join(format!(".{}.json.partial", log.call_id));
+    let mut f = std::fs::File::create(&partial).map_err(io(&partial))?;
+    f.write_all(&text).map_err(io(&partial))?;
+    f.sync_all().map_err(io(&partial))?;
+    std::fs::rename(&partial, &file).map_err(io(&file))?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
     Ok(file)
 }
 

@@ -18,20 +18,20 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     let log = call_log(&args, now_ms())?;
     // Bad input is refused before the database is touched.
     log.validate()?;
-    let outbox = match super::queue::open(&home).await {
-        Ok(outbox) => outbox,
-        Err(err) => return Err(keep(&home, &log, err)),
-    };
     // Queued for the active org (or the demo org when none is signed in), so only that
     // org's worker ever sends it. Reading the registry needs no network.
     let org = OrgRegistry::load(&home)
         .ok()
         .and_then(|registry| registry.active)
         .unwrap_or_else(|| DEMO_ORG_TAG.to_owned());
+    let outbox = match super::queue::open(&home).await {
+        Ok(outbox) => outbox,
+        Err(err) => return Err(keep(&home, &log, &org, err)),
+    };
     let started = Instant::now();
     let queued = match outbox.enqueue_for(&log, Some(&org), "agent").await {
         Ok(queued) => queued,
-        Err(err) if err.database_unusable() => return Err(keep(&home, &log, err)),
+        Err(err) if err.database_unusable() => return Err(keep(&home, &log, &org, err)),
         Err(err) => return Err(err.into()),
     };
     let enqueue_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -55,9 +55,10 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
 fn keep(
     home: &std::path::Path,
     log: &CallLog,
+    org: &str,
     err: ringside_core::outbox::OutboxError,
 ) -> anyhow::Error {
-    match keep_unsent(home, log) {
+    match keep_unsent(home, log, Some(org)) {
         Ok(file) => anyhow::anyhow!(
             "{err}. Your call log was kept in {} and will be queued as soon as the database works again",
             file.display()
@@ -88,5 +89,6 @@ fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
         summary: a.summary.clone(),
         key_topics: a.key_topics.clone(),
         missed: a.missed,
+        intent_fields: Default::default(),
     })
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CallLog, CallLogError, Direction, MAX_NOTES_CHARS};
+use super::{CallLog, CallLogError, Direction, IntentFields, MAX_NOTES_CHARS};
 use crate::events::{self, CallEvent, CallerId};
 use crate::lookup::CallerObject;
 use crate::pop::Pop;
@@ -37,7 +37,7 @@ impl Default for AutoLogPolicy {
 }
 
 /// A record the call can be related to (`WhoId` or `WhatId`), as the form lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DraftRecord {
     pub id: String,
@@ -66,8 +66,56 @@ pub struct DraftFields {
     pub what_id: Option<String>,
 }
 
+/// One record the caller matched, with what a call with it can be about (its open
+/// Opportunities and Cases, and itself when it is an Account). The form's picker lists them
+/// when several records matched; the first (best-ranked) is the default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DraftCandidate {
+    pub record: DraftRecord,
+    pub what_choices: Vec<DraftRecord>,
+}
+
+impl DraftCandidate {
+    /// The `WhoId` a call with this record takes (a Contact or Lead; an Account has none).
+    pub fn who_id(&self) -> Option<String> {
+        matches!(self.record.object.as_str(), "Contact" | "Lead").then(|| self.record.id.clone())
+    }
+
+    /// The `WhatId` it starts with: the Account itself, else unrelated until the agent picks.
+    pub fn what_id(&self) -> Option<String> {
+        (self.record.object == "Account").then(|| self.record.id.clone())
+    }
+}
+
+/// Which record of the call a pressed intent writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum IntentRecord {
+    Task,
+    CallLog,
+}
+
+/// An intent the agent pressed on the form, with the value it writes, checked against the
+/// org's describe when pressed (so logging needs no Salesforce round trip).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CallIntent {
+    /// The `[intents]` key, e.g. `call_summary`.
+    pub name: String,
+    pub record: IntentRecord,
+    /// The field's API name.
+    pub field: String,
+    /// What the agent picked or typed, if the intent takes input.
+    pub input: Option<String>,
+    /// The JSON value written.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: serde_json::Value,
+}
+
 /// One log form: the call it is for, the records it can be related to, and the fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CallDraft {
     pub call_id: String,
@@ -83,6 +131,13 @@ pub struct CallDraft {
     /// What the call can be about: the matched record's open Opportunities and Cases (and
     /// its Account when the match is an Account).
     pub what_choices: Vec<DraftRecord>,
+    /// Every record the caller matched, best first (`matched` is the first). With more than
+    /// one, the form lets the agent pick which one the call was with.
+    #[serde(default)]
+    pub candidates: Vec<DraftCandidate>,
+    /// The intents pressed so far (one per name), written with the call.
+    #[serde(default)]
+    pub pressed: Vec<CallIntent>,
     pub fields: DraftFields,
 }
 
@@ -127,16 +182,13 @@ impl CallDraft {
             .or(times.rang_at_ms)
             .unwrap_or_else(|| now_ms - duration.saturating_mul(1000));
         let number = |id: &CallerId| id.number().unwrap_or("anonymous").to_owned();
-        let (matched, what_choices) = related(pop);
-        let who_id = matched
-            .as_ref()
-            .filter(|m| m.object == "Contact" || m.object == "Lead")
-            .map(|m| m.id.clone());
+        let candidates = candidates(pop);
+        let best = candidates.first();
+        let matched = best.map(|c| c.record.clone());
+        let what_choices = best.map(|c| c.what_choices.clone()).unwrap_or_default();
+        let who_id = best.and_then(DraftCandidate::who_id);
         // An Account match is what the call is about; a person's call starts unrelated.
-        let what_id = matched
-            .as_ref()
-            .filter(|m| m.object == "Account")
-            .map(|m| m.id.clone());
+        let what_id = best.and_then(DraftCandidate::what_id);
         let disposition = if missed {
             "Missed".to_owned()
         } else {
@@ -149,6 +201,8 @@ impl CallDraft {
             manual: false,
             matched,
             what_choices,
+            candidates,
+            pressed: Vec::new(),
             fields: DraftFields {
                 direction: end.direction,
                 from: number(&end.from),
@@ -176,6 +230,8 @@ impl CallDraft {
             manual: true,
             matched: None,
             what_choices: Vec::new(),
+            candidates: Vec::new(),
+            pressed: Vec::new(),
             fields: DraftFields::default(),
         }
     }
@@ -206,9 +262,41 @@ impl CallDraft {
             summary: None,
             key_topics: Vec::new(),
             missed: self.missed,
+            intent_fields: self.intent_fields(),
         };
         log.validate()?;
         Ok(log)
+    }
+
+    /// The agent's pick of the record the call was with: `who_id`/`what_id` for it, and
+    /// its Opportunities and Cases as the `WhatId` choices. `false` when it did not match.
+    pub fn choose_candidate(&mut self, record_id: &str) -> bool {
+        let Some(chosen) = self
+            .candidates
+            .iter()
+            .find(|c| c.record.id == record_id)
+            .cloned()
+        else {
+            return false;
+        };
+        self.fields.who_id = chosen.who_id();
+        self.fields.what_id = chosen.what_id();
+        self.matched = Some(chosen.record);
+        self.what_choices = chosen.what_choices;
+        true
+    }
+
+    /// The pressed intents as fields of the Task and the call log.
+    pub fn intent_fields(&self) -> IntentFields {
+        let mut fields = IntentFields::default();
+        for intent in &self.pressed {
+            let target = match intent.record {
+                IntentRecord::Task => &mut fields.task,
+                IntentRecord::CallLog => &mut fields.call_log,
+            };
+            target.insert(intent.field.clone(), intent.value.clone());
+        }
+        fields
     }
 }
 
@@ -218,40 +306,48 @@ pub fn notes_room(notes: &str) -> i64 {
     MAX_NOTES_CHARS as i64 - notes.chars().count() as i64
 }
 
-fn related(pop: Option<&Pop>) -> (Option<DraftRecord>, Vec<DraftRecord>) {
-    let Some(best) = pop.and_then(|p| p.matches().first()) else {
-        return (None, Vec::new());
+fn candidates(pop: Option<&Pop>) -> Vec<DraftCandidate> {
+    let Some(pop) = pop else {
+        return Vec::new();
     };
-    let matched = DraftRecord {
-        id: best.id.clone(),
-        object: best.object.api_name().to_owned(),
-        label: best.name.clone(),
-    };
-    let mut choices = Vec::new();
-    if best.object == CallerObject::Account {
-        choices.push(matched.clone());
-    }
-    for opportunity in &best.open_opportunities {
-        choices.push(DraftRecord {
-            id: opportunity.id.clone(),
-            object: "Opportunity".into(),
-            label: opportunity.name.clone(),
-        });
-    }
-    for case in &best.open_cases {
-        let label = match (&case.number, &case.subject) {
-            (Some(n), Some(s)) => format!("{n} {s}"),
-            (Some(n), None) => n.clone(),
-            (None, Some(s)) => s.clone(),
-            (None, None) => case.id.clone(),
-        };
-        choices.push(DraftRecord {
-            id: case.id.clone(),
-            object: "Case".into(),
-            label,
-        });
-    }
-    (Some(matched), choices)
+    pop.matches()
+        .iter()
+        .map(|m| {
+            let record = DraftRecord {
+                id: m.id.clone(),
+                object: m.object.api_name().to_owned(),
+                label: m.name.clone(),
+            };
+            let mut choices = Vec::new();
+            if m.object == CallerObject::Account {
+                choices.push(record.clone());
+            }
+            for opportunity in &m.open_opportunities {
+                choices.push(DraftRecord {
+                    id: opportunity.id.clone(),
+                    object: "Opportunity".into(),
+                    label: opportunity.name.clone(),
+                });
+            }
+            for case in &m.open_cases {
+                let label = match (&case.number, &case.subject) {
+                    (Some(n), Some(s)) => format!("{n} {s}"),
+                    (Some(n), None) => n.clone(),
+                    (None, Some(s)) => s.clone(),
+                    (None, None) => case.id.clone(),
+                };
+                choices.push(DraftRecord {
+                    id: case.id.clone(),
+                    object: "Case".into(),
+                    label,
+                });
+            }
+            DraftCandidate {
+                record,
+                what_choices: choices,
+            }
+        })
+        .collect()
 }
 
 /// The forms waiting for the agent, with the idle rule. Keyed by call id; one form per call.
@@ -281,6 +377,7 @@ impl DraftBook {
             let typed = &earlier.draft.fields;
             draft.fields.subject.clone_from(&typed.subject);
             draft.fields.notes.clone_from(&typed.notes);
+            draft.pressed.clone_from(&earlier.draft.pressed);
         }
         self.open.insert(
             draft.call_id.clone(),
@@ -303,6 +400,57 @@ impl DraftBook {
             }
             None => false,
         }
+    }
+
+    /// Puts back a form saved before a restart, with the auto-log time it had (a time
+    /// already past makes it due at once: the app was down when it should have been logged).
+    pub fn restore(&mut self, draft: CallDraft, auto_log_at_ms: Option<i64>, now_ms: i64) {
+        let last_touched_ms = match auto_log_at_ms {
+            Some(at) => at.saturating_sub(self.policy.after.as_millis() as i64),
+            None => now_ms,
+        };
+        self.open.insert(
+            draft.call_id.clone(),
+            OpenDraft {
+                draft,
+                last_touched_ms,
+            },
+        );
+    }
+
+    /// Records a pressed intent (replacing an earlier press of the same intent); the idle
+    /// time starts again. `false` when no form of that call is open.
+    pub fn press(&mut self, call_id: &str, intent: CallIntent, now_ms: i64) -> bool {
+        let Some(open) = self.open.get_mut(call_id) else {
+            return false;
+        };
+        open.draft.pressed.retain(|p| p.name != intent.name);
+        open.draft.pressed.push(intent);
+        open.last_touched_ms = now_ms;
+        true
+    }
+
+    /// Takes a pressed intent back. `false` when no form of that call is open.
+    pub fn release(&mut self, call_id: &str, name: &str, now_ms: i64) -> bool {
+        let Some(open) = self.open.get_mut(call_id) else {
+            return false;
+        };
+        open.draft.pressed.retain(|p| p.name != name);
+        open.last_touched_ms = now_ms;
+        true
+    }
+
+    /// The agent picked which matched record the call was with (see
+    /// [`CallDraft::choose_candidate`]). `false` when no such form or record.
+    pub fn choose(&mut self, call_id: &str, record_id: &str, now_ms: i64) -> bool {
+        let Some(open) = self.open.get_mut(call_id) else {
+            return false;
+        };
+        let chosen = open.draft.choose_candidate(record_id);
+        if chosen {
+            open.last_touched_ms = now_ms;
+        }
+        chosen
     }
 
     pub fn get(&self, call_id: &str) -> Option<&CallDraft> {
@@ -513,6 +661,68 @@ mod tests {
         assert!(
             book.due(i64::MAX).is_empty(),
             "a hand-opened form is never logged by itself"
+        );
+    }
+
+    #[test]
+    fn with_several_matches_the_agent_picks_the_record_and_its_choices_follow() {
+        let mut pop = jane_pop();
+        let Pop::Searched { result } = &mut pop else {
+            unreachable!("built as a search above")
+        };
+        let mut lead = result.matches[0].clone();
+        lead.object = CallerObject::Lead;
+        lead.id = "00Q000000000002AAA".into();
+        lead.name = "Jane Caller (Lead)".into();
+        lead.open_opportunities.clear();
+        lead.open_cases.clear();
+        result.matches.push(lead);
+        let mut draft =
+            CallDraft::after_call(&end(Some(9), None), CallTimes::default(), Some(&pop), 0);
+        assert_eq!(draft.candidates.len(), 2, "both matches are offered");
+        assert_eq!(
+            draft.fields.who_id.as_deref(),
+            Some("003000000000001AAA"),
+            "the best match is the default"
+        );
+        assert!(draft.choose_candidate("00Q000000000002AAA"));
+        assert_eq!(draft.fields.who_id.as_deref(), Some("00Q000000000002AAA"));
+        assert!(
+            draft.what_choices.is_empty(),
+            "the Lead has no Opportunities or Cases, so the Contact's are no longer offered"
+        );
+        assert!(
+            !draft.choose_candidate("003999999999999AAA"),
+            "only a matched record"
+        );
+        let log = draft.to_call_log(&draft.fields).expect("loggable");
+        assert_eq!(log.who_id.as_deref(), Some("00Q000000000002AAA"));
+    }
+
+    #[test]
+    fn a_restored_form_keeps_its_deadline_and_is_due_if_it_passed() {
+        let mut book = DraftBook::new(AutoLogPolicy {
+            after: Duration::from_secs(10),
+        });
+        let draft = CallDraft::after_call(&end(Some(5), None), CallTimes::default(), None, 0);
+        book.restore(draft.clone(), Some(50_000), 60_000);
+        assert_eq!(
+            book.auto_log_at("c-1"),
+            Some(50_000),
+            "the saved deadline stands"
+        );
+        assert_eq!(
+            book.due(60_000).len(),
+            1,
+            "passed while the app was down: due at once"
+        );
+        let mut manual = CallDraft::manual(0);
+        manual.call_id = "m-1".into();
+        book.restore(manual, None, 60_000);
+        assert_eq!(
+            book.auto_log_at("m-1"),
+            None,
+            "a hand-opened form stays manual"
         );
     }
 }

@@ -4,7 +4,20 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{CallLog, is_account_id, is_lead_id, iso_date, iso_datetime};
+use super::{CallLog, TASK_DESCRIPTION, is_account_id, is_lead_id, iso_date, iso_datetime};
+
+/// `Task.Description` when a call-summary intent and the agent's notes both write it: the
+/// summary first, then the notes, so pressing the intent never drops what the agent typed.
+pub fn joined_description(summary: Option<&str>, notes: Option<&str>) -> Option<String> {
+    let summary = summary.filter(|s| !s.trim().is_empty());
+    let notes = notes.filter(|n| !n.trim().is_empty());
+    match (summary, notes) {
+        (Some(s), Some(n)) => Some(format!("{s}\n\n{n}")),
+        (Some(s), None) => Some(s.to_owned()),
+        (None, Some(n)) => Some(n.to_owned()),
+        (None, None) => None,
+    }
+}
 
 /// What a logged call writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,6 +149,10 @@ impl LoggingSettings {
         if let Some(what) = log.what_id.as_ref().filter(|w| is_account_id(w)) {
             put(&f.account, Some(what.clone()));
         }
+        // The agent pressed these on purpose: they win over the form's own values.
+        for (name, value) in &log.intent_fields.call_log {
+            body.insert(name.clone(), value.clone());
+        }
         Value::Object(body)
     }
 
@@ -159,8 +176,16 @@ impl LoggingSettings {
         if let Some(d) = log.effective_disposition() {
             map.insert("CallDisposition".into(), json!(d));
         }
-        if let Some(notes) = &log.notes {
-            map.insert("Description".into(), json!(notes));
+        for (name, value) in &log.intent_fields.task {
+            map.insert(name.clone(), value.clone());
+        }
+        let summary = log
+            .intent_fields
+            .task
+            .get(TASK_DESCRIPTION)
+            .and_then(Value::as_str);
+        if let Some(description) = joined_description(summary, log.notes.as_deref()) {
+            map.insert(TASK_DESCRIPTION.into(), json!(description));
         }
         if let Some(who) = &log.who_id {
             map.insert("WhoId".into(), json!(who));
@@ -194,6 +219,7 @@ mod tests {
             summary: None,
             key_topics: vec!["pricing".into(), "demo".into()],
             missed: false,
+            intent_fields: Default::default(),
         }
     }
 
@@ -228,6 +254,33 @@ mod tests {
         assert!(
             body.get("Summary__c").is_none(),
             "absent values are not sent, so updates never blank them"
+        );
+    }
+
+    #[test]
+    fn pressed_intents_land_on_their_record_and_a_summary_keeps_the_notes() {
+        let mut call = log();
+        call.intent_fields
+            .task
+            .insert("Description".into(), json!("Wants pricing"));
+        call.intent_fields
+            .call_log
+            .insert("Disposition__c".into(), json!("Call back"));
+        let s = LoggingSettings::default();
+        let task = s.task_body(&call, true, "@{log.id}");
+        assert_eq!(
+            task["Description"], "Wants pricing\n\nn",
+            "the summary intent comes first, the agent's notes are kept after it"
+        );
+        let body = s.call_log_body(&call);
+        assert_eq!(
+            body["Disposition__c"], "Call back",
+            "a pressed intent wins over the form's value"
+        );
+        call.notes = None;
+        assert_eq!(
+            s.task_body(&call, true, "x")["Description"],
+            "Wants pricing"
         );
     }
 }

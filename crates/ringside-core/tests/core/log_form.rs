@@ -7,9 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use demo_org::seed;
-use ringside_core::call_log::draft::{CallDraft, CallTimes};
+use ringside_core::call_log::LoggingSettings;
+use ringside_core::call_log::draft::{
+    AutoLogPolicy, CallDraft, CallTimes, DraftBook, IntentRecord,
+};
+use ringside_core::call_log::form_options::{form_options, press_intent};
 use ringside_core::clock::MonotonicClock;
+use ringside_core::describe_cache::DescribeCache;
 use ringside_core::events::{CallEvent, CallEventKind, CallerId, Direction, EventSource};
+use ringside_core::field_policy::IntentMap;
 use ringside_core::outbox::{DEMO_ORG_TAG, ItemState, OrgFilter, Outbox, Worker, WorkerOptions};
 use ringside_core::pop::ScreenPop;
 use ringside_core::{CallerLookup, LookupSettings};
@@ -233,4 +239,187 @@ async fn a_dead_letter_edited_and_replayed_is_audited_and_lands_once() {
         ],
         "every change, with who made it"
     );
+}
+
+#[tokio::test]
+async fn an_open_form_survives_a_restart_and_logging_it_removes_it_in_the_same_commit() {
+    let home = temp_home("open-forms");
+    let draft = CallDraft::after_call(&end_of("durable-1", 61), CallTimes::default(), None, 1_000);
+    let mut fields = draft.fields.clone();
+    fields.notes = "Rückruf am Dienstag — 折り返し電話".into();
+    let mut book = DraftBook::new(AutoLogPolicy::default());
+    book.open(draft, 1_000);
+    assert!(book.touch("durable-1", fields.clone(), 2_000));
+    let saved_draft = book.get("durable-1").cloned().expect("open");
+    let deadline = book.auto_log_at("durable-1");
+    {
+        let outbox = Outbox::open_in_home(&home).await.expect("queue");
+        outbox
+            .save_form(&saved_draft, deadline, Some("prod"))
+            .await
+            .expect("saved");
+        // No close: the process "dies" here; only what was committed counts.
+        drop(outbox);
+    }
+    let outbox = Outbox::open_in_home(&home).await.expect("reopens");
+    let saved = outbox.saved_forms().await.expect("readable");
+    assert_eq!(saved.len(), 1, "the form is back after the restart");
+    assert_eq!(
+        saved[0].draft, saved_draft,
+        "with everything the agent typed"
+    );
+    assert_eq!(saved[0].auto_log_at_ms, deadline, "and its auto-log time");
+    assert_eq!(saved[0].org.as_deref(), Some("prod"));
+
+    let mut restored = DraftBook::new(AutoLogPolicy::default());
+    restored.restore(saved[0].draft.clone(), saved[0].auto_log_at_ms, i64::MAX);
+    let due = restored.due(i64::MAX);
+    assert_eq!(
+        due.len(),
+        1,
+        "its deadline passed while the app was down: logged at start"
+    );
+    let log = due[0].to_call_log(&due[0].fields).expect("loggable");
+    assert_eq!(log.notes.as_deref(), Some(fields.notes.as_str()));
+
+    // A log refused before the transaction leaves the form open: nothing is lost.
+    let mut bad = log.clone();
+    bad.who_id = Some("not-an-id".into());
+    outbox
+        .enqueue_form(&bad, Some("prod"), "agent")
+        .await
+        .expect_err("invalid");
+    assert_eq!(outbox.saved_forms().await.unwrap().len(), 1, "still open");
+
+    outbox
+        .enqueue_form(&log, Some("prod"), "agent")
+        .await
+        .expect("queued");
+    assert!(
+        outbox.saved_forms().await.unwrap().is_empty(),
+        "queued and closed in one commit: never both an open form and a queued log"
+    );
+    let item = outbox
+        .find_call("durable-1")
+        .await
+        .unwrap()
+        .expect("queued");
+    assert_eq!(item.log.notes, log.notes);
+    assert_eq!(item.org.as_deref(), Some("prod"));
+    assert!(
+        !outbox.discard_form("durable-1").await.unwrap(),
+        "nothing left to discard"
+    );
+}
+
+#[tokio::test]
+async fn pressed_intents_travel_in_the_same_composite_as_the_task_and_the_call_log() {
+    let org = demo_org::start(Default::default()).await.expect("demo org");
+    let describes = DescribeCache::new(client(&org, Duration::from_secs(10)));
+    let task = describes.describe("Task").await.expect("Task describe");
+    let call_log = describes
+        .describe("Call_Log__c")
+        .await
+        .expect("call-log describe");
+    let intents = IntentMap::from_entries([
+        ("call_summary", "Task.Description"),
+        ("topics", "Call_Log__c.Summary__c"),
+        ("qualified", "Lead.Status"),
+    ])
+    .expect("intents");
+    let settings = LoggingSettings::default();
+    let options = form_options(&intents, &settings, Some(&task), &call_log);
+    let offered: Vec<_> = options
+        .intents
+        .iter()
+        .map(|b| b.button.name.as_str())
+        .collect();
+    assert_eq!(
+        offered,
+        ["call_summary", "topics"],
+        "the call's intents, not the Lead's"
+    );
+    assert_eq!(
+        options
+            .dispositions
+            .as_ref()
+            .map(|d| d.contains(&"Resolved".to_owned())),
+        Some(true),
+        "the demo org declares Disposition__c a picklist: its values are offered: {:?}",
+        options.dispositions
+    );
+
+    let now = std::time::SystemTime::now();
+    let summary = press_intent(
+        &intents,
+        &settings,
+        &task,
+        &call_log,
+        "call_summary",
+        Some("Wants the enterprise plan"),
+        now,
+    )
+    .expect("fits Task.Description");
+    let topics = press_intent(
+        &intents,
+        &settings,
+        &task,
+        &call_log,
+        "topics",
+        Some("pricing; rollout"),
+        now,
+    )
+    .expect("fits Summary__c");
+    assert_eq!(topics.record, IntentRecord::CallLog);
+    let err = press_intent(
+        &intents,
+        &settings,
+        &task,
+        &call_log,
+        "qualified",
+        Some("Open"),
+        now,
+    )
+    .expect_err("a Lead intent is the record panel's");
+    assert!(err.to_string().contains("qualified"), "{err}");
+
+    let mut book = DraftBook::new(AutoLogPolicy::default());
+    let draft = CallDraft::after_call(
+        &end_of("intent-1", 30),
+        CallTimes::default(),
+        None,
+        1_763_000_000_000,
+    );
+    book.open(draft, 0);
+    assert!(book.press("intent-1", summary, 0));
+    assert!(book.press("intent-1", topics, 0));
+    let draft = book.get("intent-1").cloned().unwrap();
+    let mut fields = draft.fields.clone();
+    fields.notes = "Call back after the board meeting".into();
+    let log = draft.to_call_log(&fields).expect("loggable");
+
+    let home = temp_home("intents");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue");
+    outbox
+        .enqueue_form(&log, Some(DEMO_ORG_TAG), "agent")
+        .await
+        .expect("queued");
+    let worker = worker(&outbox, &org, OrgFilter::for_org(None)).await;
+    let report = worker.drain(Duration::from_secs(3)).await.expect("drain");
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!(
+        report.api_calls, 1,
+        "the intents ride in the call's one composite"
+    );
+    let records = org_records(&org).await;
+    let tasks = &records.tasks["intent-1"];
+    assert_eq!(tasks.len(), 1, "exactly one Task");
+    assert_eq!(
+        tasks[0].fields["Description"],
+        json!("Wants the enterprise plan\n\nCall back after the board meeting"),
+        "the summary intent and the agent's notes, both kept"
+    );
+    let logs = &records.logs["intent-1"];
+    assert_eq!(logs.len(), 1, "exactly one call log");
+    assert_eq!(logs[0].fields["Summary__c"], json!("pricing; rollout"));
 }

@@ -47,6 +47,7 @@ pub fn call(id: &str) -> CallLog {
         summary: None,
         key_topics: vec![],
         missed: false,
+        intent_fields: Default::default(),
     }
 }
 
@@ -682,7 +683,7 @@ async fn a_read_only_database_is_refused_and_left_untouched() {
         "the file is not changed"
     );
     // The agent's log is kept beside it and imported once the database is writable.
-    let kept = keep_unsent(&home, &call("ro-2")).unwrap();
+    let kept = keep_unsent(&home, &call("ro-2"), Some("prod")).unwrap();
     assert!(kept.exists());
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
@@ -698,6 +699,55 @@ async fn a_read_only_database_is_refused_and_left_untouched() {
         .collect();
     assert_eq!(ids, ["ro-1", "ro-2"], "nothing lost, the kept log imported");
     assert!(!kept.exists(), "the kept file is removed once imported");
+    let imported = outbox.find_call("ro-2").await.unwrap().expect("queued");
+    assert_eq!(
+        imported.org.as_deref(),
+        Some("prod"),
+        "the kept log goes back to the org it was logged for, not to whichever org drains"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_log_keeps_its_org_tag_and_an_untagged_old_file_still_imports() {
+    let home = temp_home("kept-org");
+    let mut noted = call("kept-tagged");
+    noted.notes = Some("お客様は来週デモを希望".into());
+    let file = keep_unsent(&home, &noted, Some("sandbox")).expect("kept");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("\"org\": \"sandbox\""),
+        "the tag is in the file itself: {text}"
+    );
+    // A file kept before the tag existed: the bare log.
+    let old = home.join("unsent").join("kept-old.json");
+    std::fs::write(&old, serde_json::to_vec(&call("kept-old")).unwrap()).unwrap();
+    let outbox = Outbox::open_in_home(&home)
+        .await
+        .expect("opens and imports");
+    let tagged = outbox
+        .find_call("kept-tagged")
+        .await
+        .unwrap()
+        .expect("imported");
+    assert_eq!(tagged.org.as_deref(), Some("sandbox"), "org tag restored");
+    assert_eq!(
+        tagged.log, noted,
+        "the log comes back whole, notes included"
+    );
+    let untagged = outbox
+        .find_call("kept-old")
+        .await
+        .unwrap()
+        .expect("imported");
+    assert_eq!(untagged.org, None, "an old file stays untagged");
+    assert!(
+        !file.exists() && !old.exists(),
+        "both files removed once queued"
+    );
+    assert!(
+        keep_unsent(&home, &call("a/b"), None).is_err(),
+        "a call id that is no file name is refused, never written outside unsent/"
+    );
 }
 
 #[tokio::test]
