@@ -32,6 +32,8 @@ fn main() {
             "show_record",
             "save_record",
             "apply_intent",
+            "queued_record_edits",
+            "resolve_queued_edit",
             "admin_settings",
             "describe_fields",
             "save_admin_settings",

@@ -5,6 +5,7 @@
 mod commands;
 mod deep_link;
 mod demo;
+mod edit_runner;
 mod error;
 mod intake;
 mod log_forms;
@@ -51,6 +52,10 @@ pub fn run() -> anyhow::Result<()> {
             // why), its worker for the org in use, and the log forms fed by the intake.
             let queue = tauri::async_runtime::block_on(outbox_runner::CallLogQueue::open());
             let policy = queue.config().auto_log;
+            // Record edits made while Salesforce is unreachable: same database file.
+            app.manage(edit_runner::RecordEditQueue::new(queue.outbox()));
+            app.state::<edit_runner::RecordEditQueue>()
+                .start(app.handle().clone());
             app.manage(queue);
             app.state::<outbox_runner::CallLogQueue>()
                 .start(app.handle().clone());
@@ -96,6 +101,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::record_edit::show_record,
             commands::record_edit::save_record,
             commands::record_edit::apply_intent,
+            commands::record_edit::queued_record_edits,
+            commands::record_edit::resolve_queued_edit,
             commands::admin::admin_settings,
             commands::admin::describe_fields,
             commands::admin::save_admin_settings,
@@ -132,6 +139,9 @@ pub fn run() -> anyhow::Result<()> {
             // (before the demo org it may be sending to).
             if app.try_state::<log_forms::LogForms>().is_some() {
                 tauri::async_runtime::block_on(log_forms::log_open_forms_at_exit(app));
+            }
+            if let Some(edits) = app.try_state::<edit_runner::RecordEditQueue>() {
+                tauri::async_runtime::block_on(edits.shutdown());
             }
             if let Some(queue) = app.try_state::<outbox_runner::CallLogQueue>() {
                 tauri::async_runtime::block_on(queue.shutdown());

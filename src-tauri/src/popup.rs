@@ -5,9 +5,9 @@
 
 use std::sync::Mutex;
 
-use ringside_core::CallerMatch;
 use ringside_core::events::{CallEvent, CallerId};
 use ringside_core::pop::Pop;
+use ringside_core::{CallerMatch, RelatedRecords};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -97,6 +97,23 @@ impl LatestPop {
                 result.matches.insert(0, created);
             }
         })
+    }
+
+    /// Keeps the related records loaded on demand for `record_id` with the pop shown, so
+    /// the record panel (Enter) and a re-opened pop-up have them without asking again.
+    /// Returns whether a match of the pop on screen took them.
+    pub fn add_related(&self, record_id: &str, related: &RelatedRecords) -> bool {
+        let mut latest = lock(&self.0);
+        let Some(Pop::Searched { result }) = latest.as_mut().and_then(|shown| shown.pop.as_mut())
+        else {
+            return false;
+        };
+        let mut taken = false;
+        for found in result.matches.iter_mut().filter(|m| m.id == record_id) {
+            *found = found.clone().with_related(related.clone());
+            taken = true;
+        }
+        taken
     }
 
     fn change(&self, call_id: &str, change: impl FnOnce(&mut PopUpdate)) -> Option<PopUpdate> {
@@ -274,6 +291,71 @@ mod tests {
             latest.get(),
             Some(update("B", None)),
             "the pop-up still shows B searching"
+        );
+    }
+
+    #[test]
+    fn related_records_loaded_on_demand_join_the_shown_match() {
+        use ringside_core::{CallerObject, LookupResult, MatchSource, OpenCase, QueryKind};
+        let unloaded = |id: &str| CallerMatch {
+            object: CallerObject::Contact,
+            id: id.into(),
+            name: "Crowd Member".into(),
+            company: None,
+            title: None,
+            phone: None,
+            email: None,
+            matched_field: "Phone".into(),
+            owner: None,
+            last_modified: None,
+            open_opportunities: Vec::new(),
+            open_cases: Vec::new(),
+            related_loaded: false,
+            source: MatchSource::Search,
+        };
+        let searched = Pop::Searched {
+            result: LookupResult {
+                query: "+12125550199".into(),
+                normalized: "+12125550199".into(),
+                kind: QueryKind::Phone,
+                matches: vec![unloaded("003A"), unloaded("003B")],
+                api_calls: 1,
+                cached: false,
+                elapsed_ms: 3,
+            },
+        };
+        let latest = LatestPop::default();
+        let related = RelatedRecords {
+            open_opportunities: Vec::new(),
+            open_cases: vec![OpenCase {
+                id: "500X".into(),
+                number: Some("00001".into()),
+                subject: None,
+                status: Some("New".into()),
+            }],
+        };
+        assert!(
+            !latest.add_related("003B", &related),
+            "no pop on screen: nothing to keep them in"
+        );
+        latest.begin(update("A", Some(searched)));
+        assert!(latest.add_related("003B", &related), "003B is on screen");
+        let Some(PopUpdate {
+            pop: Some(Pop::Searched { result }),
+            ..
+        }) = latest.get()
+        else {
+            panic!("the pop stays searched");
+        };
+        assert!(
+            !result.matches[0].related_loaded,
+            "another match is untouched"
+        );
+        assert!(result.matches[1].related_loaded, "the picked one is loaded");
+        assert_eq!(result.matches[1].open_cases, related.open_cases);
+        assert!(
+            !latest.add_related("003Z", &related),
+            "a record not in the pop changes nothing"
         );
     }
 

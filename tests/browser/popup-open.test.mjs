@@ -1,5 +1,6 @@
-// The pop-up's "Open in Salesforce", the owner line and the note on related records, plus the
-// main window sending the tray labels and pop-up title in the UI's language (set_shell_labels).
+// The pop-up's "Open in Salesforce", the owner line and related records loaded on demand (pop-up
+// and caller search), plus the main window sending the tray labels and pop-up title in the UI's
+// language (set_shell_labels).
 // Chromium with Tauri IPC mocked; the URL itself is built in Rust and tested there.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -84,14 +85,86 @@ test("a browser that cannot start is said in words", async () => {
   await page.close();
 });
 
-test("with more than 8 matches the pop-up says related records are loaded for the first 8", async () => {
-  const { page } = await openPopup(browser, server.url);
-  await send(page, update("O3", searched([match(1)])));
+const OPPORTUNITY = { id: "006000000000001AAA", name: "Renewal 2031", stage: "Prospecting", amount: 1200, close_date: "2031-01-31" };
+const CASE = { id: "500000000000009AAA", number: "00009009", subject: "Crowd question", status: "New" };
+const related = { open_opportunities: [OPPORTUNITY], open_cases: [CASE] };
+
+test("a match beyond the first 8 loads its opportunities and cases when picked: loading…, then the records", async () => {
+  const { page, errors } = await openPopup(browser, server.url, { commands: { related_records: { hold: true, result: related } } });
+  const matches = Array.from({ length: 10 }, (_, i) =>
+    match(i + 1, i < 8 ? { open_cases: [{ ...CASE, id: `50000000000000${i}AAA`, number: `0000100${i}` }] } : {}),
+  );
+  await send(page, update("O3", searched(matches)));
   await page.waitForSelector('#popup[data-state="found"]');
-  assert.equal(await page.isHidden("#pop-related-first"), true, "one match: nothing to say");
-  await send(page, update("O3", searched(Array.from({ length: 10 }, (_, i) => match(i + 1)))));
-  await page.waitForFunction(() => !document.querySelector("#pop-related-first").hidden);
-  assert.equal(await page.textContent("#pop-related-first"), en["popup.relatedFirst"].replace("{count}", "8"));
+  assert.equal(await page.textContent("#pop-details .case-number"), "00001000", "the first match's case came with the pop");
+  assert.equal(await page.$("#pop-related-first"), null, "no blanket note about the first 8 any more");
+  for (let i = 0; i < 8; i += 1) await page.keyboard.press("ArrowDown");
+  await page.waitForSelector(`#pop-details[data-source] .record-details[data-record-id="${match(9).id}"]`);
+  assert.equal(await page.textContent("#pop-details .related-loading"), en["popup.related.loading"], "loading… while it is fetched");
+  assert.equal(await page.$("#pop-details .record-related-unknown"), null, "never the old 'open the record' note");
+  assert.deepEqual(
+    (await calls(page, "related_records")).map((call) => call.args),
+    [{ object: "Contact", id: match(9).id }],
+    "one request, for the picked record only",
+  );
+  await page.evaluate(() => window.__releaseCommand());
+  await page.waitForSelector("#pop-details .case-number");
+  assert.equal(await page.textContent("#pop-details .case-number"), CASE.number, "its open case");
+  assert.equal(await page.textContent("#pop-details .opportunity-name"), OPPORTUNITY.name, "its open opportunity");
+  assert.equal(await page.$("#pop-details .related-loading"), null, "loading… is gone");
+  // Back and forth: the loaded records are kept, not asked again.
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForSelector("#pop-details .case-number");
+  assert.equal(await page.textContent("#pop-details .case-number"), CASE.number);
+  assert.equal((await calls(page, "related_records")).length, 1, "asked once per record");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("related records that cannot be loaded say so, and Try again asks again", async () => {
+  const { page } = await openPopup(browser, server.url, {
+    commands: { related_records: { error: { code: "salesforce_unreachable", message: "connection refused" } } },
+  });
+  await send(page, update("O4", searched([match(9)])));
+  await page.waitForSelector("#pop-details .related-failed");
+  const shown = await page.textContent("#pop-details .related-failed .status-error");
+  assert.ok(shown.startsWith(en["popup.related.failed"]), `says it failed: ${shown}`);
+  await page.click("#pop-details .related-retry");
+  await page.waitForFunction(() => window.__ipcCalls.filter((call) => call.cmd === "related_records").length === 2);
+  await page.waitForSelector("#pop-details .related-failed");
+  await page.close();
+});
+
+test("the caller search opens a match's opportunities and cases, loading them for a match the lookup lacked", async () => {
+  const matches = Array.from({ length: 10 }, (_, i) =>
+    match(i + 1, i === 0 ? { open_opportunities: [{ ...OPPORTUNITY, id: "006000000000000AAA", name: "From the lookup" }] } : {}),
+  );
+  const result = { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, cached: false, elapsed_ms: 9 };
+  const { page, errors } = await openApp(browser, server.url, { result, commands: { related_records: related } });
+  await page.fill("#search-input", NUMBER);
+  await page.press("#search-input", "Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#matches > li.match").length === 10);
+  const relatedCalls = () => page.evaluate(() => window.__allIpcCalls.filter((call) => call.cmd === "related_records").map((call) => call.args));
+  const first = `#matches > li[data-record-id="${match(1).id}"]`;
+  assert.equal(await page.getAttribute(`${first} .match-related-toggle`, "aria-expanded"), "false");
+  await page.click(`${first} .match-related-toggle`);
+  await page.waitForSelector(`${first} .match-related .opportunity-name`);
+  assert.equal(await page.textContent(`${first} .opportunity-name`), "From the lookup", "what the lookup brought");
+  assert.deepEqual(await relatedCalls(), [], "nothing asked for a match the lookup loaded");
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.classList.contains("match-related-toggle")),
+    true,
+    "the keyboard stays on the toggle",
+  );
+  const ninth = `#matches > li[data-record-id="${match(9).id}"]`;
+  await page.click(`${ninth} .match-related-toggle`);
+  await page.waitForSelector(`${ninth} .match-related .case-number`);
+  assert.equal(await page.textContent(`${ninth} .case-number`), CASE.number, "loaded on demand");
+  assert.deepEqual(await relatedCalls(), [{ object: "Contact", id: match(9).id }], "one request for the ninth match");
+  await page.click(`${ninth} .match-related-toggle`);
+  assert.equal(await page.isHidden(`${ninth} .match-related`), true, "closes again");
+  assert.deepEqual(errors, [], "no script errors");
   await page.close();
 });
 

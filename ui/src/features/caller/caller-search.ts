@@ -1,10 +1,12 @@
 // The caller search: a search box (Enter searches), a live status line ("Searching…",
-// "3 matches", "no match", or an error with its next step) and the list of matches.
+// "3 matches", "no match", or an error with its next step) and the list of matches, each of
+// which opens its open Opportunities and Cases (loaded on demand when the lookup lacked them).
 
 import { lookupCaller, type IpcError, type LookupResult } from "../../backend";
 import { onLocaleChange, t, tCount } from "../../i18n";
+import { RelatedOnDemand } from "../popup/related-on-demand";
 import { errorMessageKey } from "./error-message";
-import { renderMatchList } from "./match-list";
+import { renderMatchList, type RelatedView } from "./match-list";
 
 type SearchState =
   | { kind: "idle" }
@@ -56,6 +58,17 @@ export function mountCallerSearch(root: HTMLElement): void {
   let state: SearchState = { kind: "idle" };
   // Why: a slow answer to an older search must not overwrite the newer one the agent typed.
   let latestSearch = 0;
+  const expanded = new Set<string>();
+  const relatedView: RelatedView = {
+    related: new RelatedOnDemand(() => render()),
+    expanded,
+    toggle: (recordId) => {
+      if (!expanded.delete(recordId)) expanded.add(recordId);
+      render();
+      // The list is drawn anew: keep the keyboard on the toggle the agent used.
+      list.querySelector<HTMLButtonElement>(`li[data-record-id="${CSS.escape(recordId)}"] .match-related-toggle`)?.focus();
+    },
+  };
 
   const render = (): void => {
     label.textContent = t("search.label");
@@ -64,7 +77,7 @@ export function mountCallerSearch(root: HTMLElement): void {
     hint.textContent = t("search.hint");
     list.setAttribute("aria-label", t("results.label"));
     renderStatus(status, state);
-    renderMatchList(list, state.kind === "found" ? state.result.matches : []);
+    renderMatchList(list, state.kind === "found" ? state.result.matches : [], relatedView);
     form.setAttribute("aria-busy", String(state.kind === "searching"));
   };
 
@@ -80,6 +93,8 @@ export function mountCallerSearch(root: HTMLElement): void {
     render();
     void lookupCaller(query).then((outcome) => {
       if (search !== latestSearch) return;
+      expanded.clear();
+      relatedView.related.reset();
       state = outcome.ok ? { kind: "found", result: outcome.value } : { kind: "failed", error: outcome.error };
       render();
     });

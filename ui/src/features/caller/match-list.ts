@@ -1,14 +1,25 @@
-// Renders the ranked matches of one lookup. Text goes in through `textContent` only, so a
-// record name from Salesforce can never inject markup.
+// Renders the ranked matches of one lookup, each with a toggle for its open Opportunities and
+// Cases (loaded on demand for a match the lookup did not bring them for). Text goes in through
+// `textContent` only, so a record name from Salesforce can never inject markup.
 
 import type { CallerMatch } from "../../backend";
 import { t } from "../../i18n";
+import type { RelatedOnDemand } from "../popup/related-on-demand";
 
-export function renderMatchList(list: HTMLOListElement, matches: readonly CallerMatch[]): void {
-  list.replaceChildren(...matches.map(renderMatch));
+/** Which matches show their related records, and where those come from. */
+export interface RelatedView {
+  readonly related: RelatedOnDemand;
+  /** Record ids whose related records are open. */
+  readonly expanded: ReadonlySet<string>;
+  /** The agent opened or closed a match's related records. */
+  toggle(recordId: string): void;
 }
 
-function renderMatch(match: CallerMatch): HTMLLIElement {
+export function renderMatchList(list: HTMLOListElement, matches: readonly CallerMatch[], view?: RelatedView): void {
+  list.replaceChildren(...matches.map((match) => renderMatch(match, view)));
+}
+
+function renderMatch(match: CallerMatch, view: RelatedView | undefined): HTMLLIElement {
   const item = el("li", "match");
   item.dataset["recordId"] = match.id;
   item.dataset["object"] = match.object;
@@ -25,7 +36,29 @@ function renderMatch(match: CallerMatch): HTMLLIElement {
   addDetail(details, t("field.phone"), match.phone, "match-phone");
   addDetail(details, t("field.email"), match.email, "match-email");
   item.append(details);
+  if (view !== undefined) item.append(...relatedToggle(match, view));
   return item;
+}
+
+function relatedToggle(match: CallerMatch, view: RelatedView): HTMLElement[] {
+  const open = view.expanded.has(match.id);
+  const panel = el("div", "match-related");
+  panel.id = `match-related-${match.id}`;
+  const toggle = el("button", "match-related-toggle", t("popup.related.show"));
+  toggle.type = "button";
+  toggle.setAttribute("aria-expanded", String(open));
+  toggle.setAttribute("aria-controls", panel.id);
+  // Why stop: a click elsewhere on a match opens its record panel (record-panel.ts); opening
+  // the related records (or "Try again" inside them) must not also do that.
+  toggle.addEventListener("click", (event) => {
+    event.stopPropagation();
+    view.toggle(match.id);
+  });
+  panel.addEventListener("click", (event) => event.stopPropagation());
+  panel.hidden = !open;
+  // Only an opened match asks for its related records (one request each, on demand).
+  if (open) panel.append(...view.related.related(match));
+  return [toggle, panel];
 }
 
 function addDetail(list: HTMLDListElement, label: string, value: string | null, className: string): void {

@@ -1,13 +1,14 @@
 // The pop-up feature's IPC: create a record for an unknown caller, open a record in Salesforce,
-// and send the tray labels and pop-up title in the UI's language. Same `Outcome` shape as
-// ../../backend.ts; errors arrive as the generated `IpcError`.
+// load a match's related records on demand, and send the tray labels and pop-up title in the
+// UI's language. Same `Outcome` shape as ../../backend.ts; errors arrive as the generated `IpcError`.
 
 import { invoke } from "@tauri-apps/api/core";
-import { BACKEND_UNAVAILABLE, type CallerMatch, type IpcError, type Outcome } from "../../backend";
+import { BACKEND_UNAVAILABLE, type CallerMatch, type CallerObject, type IpcError, type Outcome } from "../../backend";
 import type { NewCaller } from "../../bindings/NewCaller";
+import type { RelatedRecords } from "../../bindings/RelatedRecords";
 import type { ShellLabels } from "../../bindings/ShellLabels";
 
-export type { NewCaller, ShellLabels };
+export type { NewCaller, RelatedRecords, ShellLabels };
 
 /** Creates a Lead or Contact for call `callId`'s caller in the org in use: `create_caller`. */
 export function createCaller(callId: string, caller: NewCaller): Promise<Outcome<CallerMatch>> {
@@ -17,6 +18,11 @@ export function createCaller(callId: string, caller: NewCaller): Promise<Outcome
 /** Opens the record's Lightning page in the system browser; resolves to the URL: `open_in_salesforce`. */
 export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
   return call<string>("open_in_salesforce", { recordId });
+}
+
+/** One match's open Opportunities and Cases, when the pop did not bring them: `related_records`. */
+export function relatedRecords(object: CallerObject, id: string): Promise<Outcome<RelatedRecords>> {
+  return call<RelatedRecords>("related_records", { object, id });
 }
 
 /** Relabels the tray menu and titles the pop-up in the UI's language: `set_shell_labels`. */

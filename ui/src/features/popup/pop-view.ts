@@ -9,12 +9,10 @@ import "./popup.css";
 import { currentPop, dismissPop, onPopUpdate, openCallerRecord, type CallerMatch, type PopUpdate } from "../../backend";
 import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { errorMessageKey } from "../caller/error-message";
-import { el, renderRecordDetails } from "../caller/record-details";
+import { el } from "../caller/record-details";
 import { openInSalesforce } from "./backend";
 import { mountCreateForm } from "./create-form";
-
-/** Matches whose open opportunities and cases come with the pop (ringside-core's RELATED_FOR_FIRST). */
-const RELATED_FOR_FIRST = 8;
+import { RelatedOnDemand } from "./related-on-demand";
 
 const POP_ERRORS: Readonly<Record<string, MessageKey>> = { timeout: "popup.error.timeout" };
 
@@ -36,8 +34,6 @@ export function mountPopView(root: HTMLElement): void {
   const ended = el("p", "pop-ended");
   ended.id = "pop-ended";
   header.append(ended);
-  const relatedNote = el("p", "pop-related-first");
-  relatedNote.id = "pop-related-first";
   const details = el("div", "pop-details");
   details.id = "pop-details";
   const owner = el("p", "pop-owner");
@@ -55,12 +51,13 @@ export function mountPopView(root: HTMLElement): void {
   let update: PopUpdate | null = null;
   let selected = 0;
   let createdFor: string | null = null;
+  const related = new RelatedOnDemand(() => render());
   const create = mountCreateForm(() => {
     createdFor = update?.call_id ?? null;
     // The shell's pop-update with the new record may arrive before or after this answer.
     render();
   });
-  root.append(header, relatedNote, list, details, owner, actions, create.element, hint);
+  root.append(header, list, details, owner, actions, create.element, hint);
 
   const matches = (): readonly CallerMatch[] =>
     update?.pop?.status === "searched" ? update.pop.result.matches : [];
@@ -94,7 +91,8 @@ export function mountPopView(root: HTMLElement): void {
       list.removeAttribute("aria-activedescendant");
       delete details.dataset["source"];
     } else {
-      details.replaceChildren(renderRecordDetails(picked));
+      // A match beyond the pop's first ones gets its related records when picked.
+      details.replaceChildren(related.details(picked));
       // "search", or "recently_created": Ringside matched its own new record locally.
       details.dataset["source"] = picked.source;
     }
@@ -103,8 +101,6 @@ export function mountPopView(root: HTMLElement): void {
     actions.hidden = picked === undefined;
     openSalesforce.textContent = t("popup.openInSalesforce");
     if (picked !== undefined) openSalesforce.dataset["recordId"] = picked.id;
-    relatedNote.hidden = shown.length <= RELATED_FOR_FIRST;
-    relatedNote.textContent = relatedNote.hidden ? "" : t("popup.relatedFirst", { count: RELATED_FOR_FIRST });
     const end = update?.ended ?? null;
     root.dataset["ended"] = end === null ? "" : end.missed ? "missed" : "ended";
     ended.hidden = end === null;
@@ -122,6 +118,7 @@ export function mountPopView(root: HTMLElement): void {
   const show = (next: PopUpdate): void => {
     if (update === null || update.call_id !== next.call_id) {
       selected = 0;
+      related.reset();
       actionError.textContent = "";
       create.reset(next.call_id, next.caller.kind === "number" ? next.caller.number : "");
     }
