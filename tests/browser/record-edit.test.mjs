@@ -1,7 +1,8 @@
 // The record panel's editor in Chromium with Tauri IPC mocked: type-aware inputs for the
 // editable fields, read-only text for the rest, Save sending only changed fields with the
 // version shown, Revert, the conflict prompt (theirs vs yours), refused values and errors in
-// words. Expected texts come from the catalogs, so these check wiring, not copy.
+// words, an edit queued while Salesforce is unreachable ("pending", then saved or a conflict),
+// and intent buttons on each related Opportunity. Expected texts come from the catalogs, so these check wiring, not copy.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -41,6 +42,7 @@ const RECORD = {
   ],
   hidden: ["Secret__c"],
   intents: [],
+  related_intents: [],
 };
 const withValue = (name, value, lastModified) => ({
   ...RECORD,
@@ -298,5 +300,113 @@ test("intent buttons write their value; a picklist intent sends the agent's pick
     ],
     "a value-less intent sends no input; a picklist intent sends the agent's pick",
   );
+  await page.close();
+});
+
+const QUEUED = {
+  id: 7,
+  object: "Contact",
+  record_id: ID,
+  changes: [{ field: "Title", value: "Offline title" }],
+  intent: null,
+  state: "pending",
+  attempts: 0,
+  error_code: null,
+  error: null,
+  conflict: null,
+  created_at: 1795000000000,
+};
+const emitEditsChanged = (page) =>
+  page.evaluate(() => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "record-edits-changed", payload: null }));
+
+test("Salesforce unreachable: the save is pending, listed, and turns into saved when the background send lands", async () => {
+  const { page, errors } = await openWithRecord({
+    show_record: [{ result: RECORD }, { result: withValue("Title", "Offline title", "2026-11-05T09:00:00.000+0000") }],
+    save_record: [{ result: { kind: "queued", edit: QUEUED } }],
+    // Read after the first load, after the queued save, then after the send.
+    queued_record_edits: [{ result: [] }, { result: [QUEUED] }, { result: [] }],
+  });
+  await openRecord(page);
+  await page.fill("#record-field-Title", "Offline title");
+  await page.click("#record-save");
+  await page.waitForSelector('#record-edit[data-state="queued"]');
+  assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.queued"], "the agent is told it is pending, not lost");
+  await page.waitForSelector('#record-pending .pending-edit[data-state="pending"]');
+  const line = await page.textContent('#record-pending .pending-edit[data-edit="7"]');
+  assert.ok(line.includes(en["recordEdit.pending"]), `the queued edit says it will be saved when Salesforce is reachable: ${line}`);
+  assert.ok(line.includes("Title: Offline title"), `the queued change is named: ${line}`);
+  assert.equal(await page.inputValue("#record-field-Title"), "Offline title", "the agent's value stays shown");
+  assert.equal(await page.isDisabled("#record-save"), true, "nothing left to save: it is queued");
+
+  await emitEditsChanged(page);
+  await page.waitForSelector('#record-edit[data-state="saved"]');
+  assert.equal(await page.$("#record-pending"), null, "once sent it is no longer pending");
+  assert.equal((await calls(page, "show_record")).length, 2, "the record is read again after the send");
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
+test("a queued edit that met a change in Salesforce shows both values; Save mine anyway overwrites and resolves it", async () => {
+  const conflict = {
+    ...QUEUED,
+    state: "conflict",
+    conflict: { current: "2026-11-05T10:00:00.000+0000", fields: [{ field: "Title", yours: "Offline title", theirs: "Changed by a colleague" }] },
+  };
+  const failed = { ...QUEUED, id: 8, changes: [{ field: "Description", value: "x" }], state: "failed", error_code: "salesforce_rejected", error: "Salesforce refused the edit: Description must mention a product" };
+  const { page } = await openWithRecord({
+    show_record: [{ result: RECORD }],
+    queued_record_edits: [{ result: [conflict, failed] }, { result: [failed] }],
+    save_record: [{ result: { kind: "saved", outcome: { object: "Contact", id: ID, changed: ["Title"], last_modified: "2026-11-05T10:01:00.000+0000" } } }],
+    resolve_queued_edit: [{ result: null }],
+  });
+  await openRecord(page);
+  await page.waitForSelector('#record-pending .pending-edit[data-state="conflict"]');
+  const text = await page.textContent('.pending-edit[data-state="conflict"]');
+  assert.ok(text.includes(en["recordEdit.pendingConflict"]), `the conflict is said: ${text}`);
+  assert.ok(text.includes("Changed by a colleague") && text.includes("Offline title"), `both values are shown: ${text}`);
+  const failedText = await page.textContent('.pending-edit[data-state="failed"] .pending-reason');
+  assert.equal(failedText, "Salesforce refused the edit: Description must mention a product", "a permanent error is shown in words");
+
+  await page.click('.pending-edit[data-state="conflict"] .pending-keep-mine');
+  await page.waitForFunction(() => window.__recordCalls.some((c) => c.cmd === "resolve_queued_edit"));
+  assert.deepEqual(
+    (await calls(page, "save_record")).map((c) => c.args),
+    [{ id: ID, changes: [{ field: "Title", value: "Offline title" }], expectedModified: "2026-11-05T10:00:00.000+0000" }],
+    "the agent's value is saved over the version Salesforce has now",
+  );
+  assert.deepEqual((await calls(page, "resolve_queued_edit")).map((c) => c.args), [{ edit: 7 }], "and the conflict is resolved");
+  await page.close();
+});
+
+test("each open Opportunity gets its intent buttons: Demo requested writes on that Opportunity", async () => {
+  const OPPORTUNITY = "006000000000001AAA";
+  const match = { ...MATCH, open_opportunities: [{ id: OPPORTUNITY, name: "Engines for Babbage", stage: "Prospecting", amount: null, close_date: null }] };
+  const withRelated = {
+    ...RECORD,
+    related_intents: [{ object: "Opportunity", intents: [{ name: "demo_requested", field: "Demo_Requested_At__c", label: "Demo Requested At", kind: "now" }] }],
+  };
+  const { page } = await openWithRecord({
+    show_record: [{ result: withRelated }],
+    apply_intent: [
+      { result: { kind: "saved", outcome: { object: "Opportunity", id: OPPORTUNITY, changed: ["Demo_Requested_At__c"], last_modified: null } } },
+      { result: { kind: "queued", edit: { ...QUEUED, object: "Opportunity", record_id: OPPORTUNITY, changes: [], intent: "demo_requested" } } },
+    ],
+  });
+  await page.evaluate((m) => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "show-record", payload: m }), match);
+  const button = `li.opportunity[data-record-id="${OPPORTUNITY}"] .related-intent-button[data-intent="demo_requested"]`;
+  await page.waitForSelector(button);
+  assert.equal(await page.textContent(button), "Demo requested", "the intent is a button on the Opportunity, in words");
+  await page.click(button);
+  const status = `li.opportunity[data-record-id="${OPPORTUNITY}"] .related-intent-status`;
+  await page.waitForSelector(`${status}[data-state="saved"]`);
+  assert.equal(await page.textContent(status), en["recordEdit.intentApplied"].replace("{intent}", "Demo requested"));
+  assert.deepEqual(
+    (await calls(page, "apply_intent")).map((c) => c.args),
+    [{ id: OPPORTUNITY, intent: "demo_requested", input: null }],
+    "it writes on that Opportunity, not on the Contact",
+  );
+  await page.click(button);
+  await page.waitForSelector(`${status}[data-state="queued"]`);
+  assert.equal(await page.textContent(status), en["recordEdit.intentQueued"].replace("{intent}", "Demo requested"), "offline, the press is pending");
   await page.close();
 });

@@ -29,7 +29,7 @@ use sqlx::{Row, SqlitePool};
 use crate::outbox::retry::{RetrySchedule, Verdict, classify};
 use crate::outbox::{Outbox, now_ms};
 use crate::record_edit::{
-    ConflictField, EditError, EditOutcome, FieldChange, RecordEditor, object_for_any_id,
+    ConflictField, EditError, EditOutcome, FieldChange, RecordEditor, RecordSave, object_for_any_id,
 };
 
 /// How long a sender holds a claimed edit before another may take it (a sender that died).
@@ -626,4 +626,59 @@ pub fn should_queue(err: &EditError) -> bool {
         err,
         EditError::Salesforce(salesforce::Error::Transport { .. })
     )
+}
+
+/// Saves now, or, when Salesforce cannot be reached, commits the edit to `queue` (for org tag
+/// `org`) and answers [`RecordSave::Queued`]. The policy is checked before anything is queued
+/// (offline, without a describe); the values are checked when it is sent. With no queue (its
+/// database cannot be opened), an unreachable org stays an error. Used by the record panel
+/// and `ringside contact edit`, so both queue the same way.
+pub async fn save_or_queue(
+    editor: &RecordEditor,
+    queue: Option<&EditQueue>,
+    org: &str,
+    id: &str,
+    request: &EditRequest,
+) -> Result<RecordSave, EditError> {
+    let now = match request {
+        EditRequest::Fields {
+            changes,
+            expected_modified,
+        } => editor.edit(id, changes, expected_modified.as_deref()).await,
+        EditRequest::Intent { name, input } => {
+            editor
+                .apply_intent(id, name, input.as_deref(), std::time::SystemTime::now())
+                .await
+        }
+    };
+    let err = match now {
+        Err(err) if should_queue(&err) => err,
+        other => return RecordSave::from_edit(other),
+    };
+    let Some(queue) = queue else {
+        return Err(err);
+    };
+    match request {
+        EditRequest::Fields { changes, .. } => {
+            if let Err(refused) = editor.check_policy(id, changes) {
+                return RecordSave::from_edit(Err(refused));
+            }
+        }
+        EditRequest::Intent { name, .. } => {
+            if let Err(refused) = editor.check_intent(id, name) {
+                return RecordSave::from_edit(Err(refused));
+            }
+        }
+    }
+    tracing::info!(
+        code = err.code(),
+        "Salesforce unreachable; queueing the edit"
+    );
+    let edit = queue
+        .queue(org, id, request)
+        .await
+        .map_err(|queue_err| EditError::NotQueued {
+            reason: queue_err.to_string(),
+        })?;
+    Ok(RecordSave::Queued { edit })
 }

@@ -126,6 +126,8 @@ pub enum EditError {
     BadTimestamp(String),
     #[error("Salesforce refused the edit: {message}")]
     Rejected { code: String, message: String },
+    #[error("Salesforce cannot be reached and the edit could not be queued: {reason}")]
+    NotQueued { reason: String },
     #[error(transparent)]
     Salesforce(salesforce::Error),
 }
@@ -142,6 +144,7 @@ impl EditError {
             EditError::NotFound { .. } => "record_not_found",
             EditError::BadTimestamp(_) => "invalid_input",
             EditError::Rejected { .. } => "salesforce_rejected",
+            EditError::NotQueued { .. } => "queue_unavailable",
             EditError::Salesforce(err) if err.needs_reauth() => "signed_out",
             EditError::Salesforce(salesforce::Error::Transport { .. }) => "salesforce_unreachable",
             EditError::Salesforce(_) => "salesforce_error",

@@ -1,13 +1,19 @@
 //! The record panel's commands: `show_record` (the fields the admin lets agents see, typed
 //! for the editor, and the intent buttons), `save_record` (only the changed fields, with
-//! conflict detection) and `apply_intent` (an intent button pressed).
-//! The policy and the checks live in [`ringside_core::record_edit`]; this module forwards.
+//! conflict detection), `apply_intent` (an intent button pressed, on the record or on a
+//! related Opportunity or Case), `queued_record_edits` (a record's edits made while
+//! Salesforce was unreachable: pending, in conflict or failed) and `resolve_queued_edit`.
+//! While Salesforce is unreachable, saves and intents are queued durably (answer `queued`).
+//! The policy and the checks live in [`ringside_core::record_edit`] and
+//! [`ringside_core::edit_queue`]; this module forwards.
 
 use ringside_core::config::Config;
 use ringside_core::describe_cache::DescribeCache;
+use ringside_core::edit_queue::{EditQueueError, EditRequest, QueuedEdit, save_or_queue};
 use ringside_core::record_edit::{EditError, FieldChange, RecordEditor, RecordSave, ShownRecord};
 use tauri::State;
 
+use crate::edit_runner::RecordEditQueue;
 use crate::error::IpcError;
 use crate::org::{self, ActiveOrg};
 
@@ -17,7 +23,7 @@ pub async fn show_record(
     id: String,
     active: State<'_, ActiveOrg>,
 ) -> Result<ShownRecord, IpcError> {
-    let editor = editor(&active)?;
+    let editor = editor_for(active.current().client.clone())?;
     editor.show(&id).await.map_err(edit_error)
 }
 
@@ -29,10 +35,17 @@ pub async fn save_record(
     changes: Vec<FieldChange>,
     expected_modified: Option<String>,
     active: State<'_, ActiveOrg>,
+    queue: State<'_, RecordEditQueue>,
 ) -> Result<RecordSave, IpcError> {
-    let editor = editor(&active)?;
-    let pairs: Vec<(String, String)> = changes.into_iter().map(|c| (c.field, c.value)).collect();
-    RecordSave::from_edit(editor.edit(&id, &pairs, expected_modified.as_deref()).await)
+    let link = active.current();
+    let editor = editor_for(link.client.clone())?;
+    let request = EditRequest::Fields {
+        changes: changes.into_iter().map(|c| (c.field, c.value)).collect(),
+        expected_modified,
+    };
+    let tag = crate::outbox_runner::org_tag(&link);
+    save_or_queue(&editor, queue.queue(), &tag, &id, &request)
+        .await
         .map_err(edit_error)
 }
 
@@ -44,16 +57,61 @@ pub async fn apply_intent(
     intent: String,
     input: Option<String>,
     active: State<'_, ActiveOrg>,
+    queue: State<'_, RecordEditQueue>,
 ) -> Result<RecordSave, IpcError> {
-    let editor = editor(&active)?;
-    let outcome = editor
-        .apply_intent(&id, &intent, input.as_deref(), std::time::SystemTime::now())
-        .await;
-    RecordSave::from_edit(outcome).map_err(edit_error)
+    let link = active.current();
+    let editor = editor_for(link.client.clone())?;
+    let request = EditRequest::Intent {
+        name: intent,
+        input,
+    };
+    let tag = crate::outbox_runner::org_tag(&link);
+    save_or_queue(&editor, queue.queue(), &tag, &id, &request)
+        .await
+        .map_err(edit_error)
 }
 
-/// An editor over the org in use now and the admin's config as it is on disk now.
-fn editor(active: &ActiveOrg) -> Result<RecordEditor, IpcError> {
+/// Record `id`'s queued edits the agent still has to see: pending ("will be saved when
+/// Salesforce is reachable"), in conflict (both values) or failed (the reason in words).
+#[tauri::command]
+pub async fn queued_record_edits(
+    id: String,
+    queue: State<'_, RecordEditQueue>,
+) -> Result<Vec<QueuedEdit>, IpcError> {
+    match queue.queue() {
+        Some(queue) => queue.open_for_record(&id).await.map_err(queue_error),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The agent dealt with a queued edit's conflict or failure: it is no longer shown.
+#[tauri::command]
+pub async fn resolve_queued_edit(
+    edit: i64,
+    queue: State<'_, RecordEditQueue>,
+) -> Result<(), IpcError> {
+    let Some(queue) = queue.queue() else {
+        return Err(IpcError {
+            code: "queue_unavailable".into(),
+            message: "the record-edit queue is not available".into(),
+        });
+    };
+    queue.resolve(edit).await.map_err(queue_error)
+}
+
+fn queue_error(err: EditQueueError) -> IpcError {
+    let code = match err {
+        EditQueueError::NotFound(_) | EditQueueError::NotOpen { .. } => "invalid_input",
+        _ => "queue_unavailable",
+    };
+    IpcError {
+        code: code.into(),
+        message: err.to_string(),
+    }
+}
+
+/// An editor over `client` (the org in use now) and the admin's config as it is on disk now.
+pub(crate) fn editor_for(client: salesforce::Client) -> Result<RecordEditor, IpcError> {
     let config = org::home()
         .map_err(|err| format!("{err:#}"))
         .and_then(|home| Config::load_from_home(&home).map_err(|err| err.to_string()))
@@ -61,7 +119,6 @@ fn editor(active: &ActiveOrg) -> Result<RecordEditor, IpcError> {
             code: "config_invalid".into(),
             message: format!("{message}. Fix ringside.toml (Admin view) and try again."),
         })?;
-    let client = active.current().client.clone();
     Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
 }
 

@@ -2,9 +2,10 @@
 import type { ConflictField } from "./ConflictField";
 import type { EditOutcome } from "./EditOutcome";
 import type { FieldProblem } from "./FieldProblem";
+import type { QueuedEdit } from "./QueuedEdit";
 
 /**
  * What a save from an editor (the desktop record panel) came to. A conflict and refused
  * values are answers the agent acts on, not failures: they carry what the editor shows.
  */
-export type RecordSave = { "kind": "saved", outcome: EditOutcome, } | { "kind": "conflict", current: string | null, fields: Array<ConflictField>, } | { "kind": "refused", problems: Array<FieldProblem>, };
+export type RecordSave = { "kind": "saved", outcome: EditOutcome, } | { "kind": "conflict", current: string | null, fields: Array<ConflictField>, } | { "kind": "refused", problems: Array<FieldProblem>, } | { "kind": "queued", edit: QueuedEdit, };

@@ -1,11 +1,21 @@
 //! `ringside contact show|edit`: a record under the admin's field policy. The policy is
 //! enforced by `ringside_core::record_edit`; this module parses and prints.
+//!
+//! When Salesforce cannot be reached, `contact edit` commits the edit to the durable queue
+//! (`ringside_core::edit_queue`, in the home's database) and says so; every `contact show`
+//! and `contact edit` first sends the org's due queued edits, and `show` lists the record's
+//! edits still pending, in conflict or failed.
 
 use std::io::Write;
 
 use anyhow::Context;
 use ringside_core::describe_cache::DescribeCache;
-use ringside_core::record_edit::{EditError, RecordEditor, ShownRecord};
+use ringside_core::edit_queue::{
+    EditQueue, EditRequest, QueuedEdit, QueuedEditState, save_or_queue,
+};
+use ringside_core::orgs::OrgRegistry;
+use ringside_core::outbox::{DEMO_ORG_TAG, Outbox, RetrySchedule};
+use ringside_core::record_edit::{EditError, RecordEditor, RecordSave, ShownRecord};
 
 use crate::args::{ContactCommand, ContactEditArgs, ContactShowArgs};
 
@@ -18,25 +28,121 @@ pub async fn run(command: ContactCommand) -> anyhow::Result<()> {
 
 fn editor(client: salesforce::Client) -> anyhow::Result<RecordEditor> {
     let (config, _) = super::config::load(None)?;
-    Ok(RecordEditor::new(DescribeCache::new(client), config.fields))
+    Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
+}
+
+/// The queue tag of the org a command uses: its alias, or the demo org's tag.
+fn org_tag(org: &crate::org::OrgConnection, alias: Option<&str>) -> String {
+    if org.is_demo() {
+        return DEMO_ORG_TAG.to_owned();
+    }
+    alias
+        .map(str::to_owned)
+        .or_else(|| {
+            ringside_core::config::ringside_home()
+                .and_then(|home| OrgRegistry::load(&home).ok())
+                .and_then(|registry| registry.active)
+        })
+        .unwrap_or_else(|| DEMO_ORG_TAG.to_owned())
+}
+
+/// The record-edit queue in the home's database; without one, edits are not queued (said).
+async fn open_queue() -> Option<(Outbox, EditQueue)> {
+    let home = crate::org::home().ok()?;
+    match super::queue::open(&home).await {
+        Ok(outbox) => {
+            let queue = EditQueue::new(&outbox);
+            Some((outbox, queue))
+        }
+        Err(err) => {
+            eprintln!("ringside: edits cannot be queued while Salesforce is unreachable: {err}");
+            None
+        }
+    }
+}
+
+/// Sends the org's queued edits that are due (quietly; what came of them `show` lists).
+async fn send_queued(queue: &EditQueue, editor: &RecordEditor, tag: &str) {
+    match queue.send_due(editor, tag, &RetrySchedule::default()).await {
+        Ok(report) if report.applied + report.conflicts + report.failed > 0 => eprintln!(
+            "ringside: queued edits sent: {} saved, {} in conflict, {} failed",
+            report.applied, report.conflicts, report.failed
+        ),
+        Ok(_) => {}
+        Err(err) => eprintln!("ringside: queued edits were not sent: {err}"),
+    }
 }
 
 async fn show(args: ContactShowArgs) -> anyhow::Result<()> {
     let org = crate::org::connect(args.org.as_deref()).await?;
+    let tag = org_tag(&org, args.org.as_deref());
+    let queue = open_queue().await;
     let outcome = match editor(org.client.clone()) {
-        Ok(editor) => editor.show(&args.id).await.map_err(anyhow::Error::from),
+        Ok(editor) => {
+            if let Some((_, queue)) = &queue {
+                send_queued(queue, &editor, &tag).await;
+            }
+            editor.show(&args.id).await.map_err(anyhow::Error::from)
+        }
         Err(err) => Err(err),
     };
     org.close().await;
+    let queued = match &queue {
+        Some((_, queue)) => queue.open_for_record(&args.id).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    if let Some((outbox, _)) = queue {
+        outbox.close().await;
+    }
     let record = outcome?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut stdout, &record)?;
+        let mut value = serde_json::to_value(&record)?;
+        value["queued_edits"] = serde_json::to_value(&queued)?;
+        serde_json::to_writer(&mut stdout, &value)?;
         writeln!(stdout)?;
     } else {
         write_human(&mut stdout, &record)?;
+        for edit in &queued {
+            writeln!(stdout, "  {}", queued_line(edit))?;
+        }
     }
     Ok(())
+}
+
+/// One queued edit in words.
+fn queued_line(edit: &QueuedEdit) -> String {
+    let what = match &edit.intent {
+        Some(intent) => format!("intent {intent}"),
+        None => edit
+            .changes
+            .iter()
+            .map(|c| format!("{}={}", c.field, c.value))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    match edit.state {
+        QueuedEditState::Pending => {
+            format!("pending: {what} (will be saved when Salesforce is reachable)")
+        }
+        QueuedEditState::Conflict => {
+            let theirs = edit
+                .conflict
+                .iter()
+                .flat_map(|c| &c.fields)
+                .map(|f| format!("{} now {}", f.field, f.theirs))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "conflict: {what} was not saved, the record changed in Salesforce ({theirs}); edit again to choose"
+            )
+        }
+        QueuedEditState::Failed => format!(
+            "failed: {what}: {}",
+            edit.error.as_deref().unwrap_or("refused by Salesforce")
+        ),
+        QueuedEditState::Applied | QueuedEditState::Resolved => format!("saved: {what}"),
+    }
 }
 
 fn write_human(out: &mut impl Write, record: &ShownRecord) -> std::io::Result<()> {
@@ -80,16 +186,35 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let org = crate::org::connect(args.org.as_deref()).await?;
+    let tag = org_tag(&org, args.org.as_deref());
+    let queue = open_queue().await;
+    let request = EditRequest::Fields {
+        changes,
+        expected_modified: args.expect_modified.clone(),
+    };
     let outcome = match editor(org.client.clone()) {
-        Ok(editor) => Ok(editor
-            .edit(&args.id, &changes, args.expect_modified.as_deref())
-            .await),
+        Ok(editor) => {
+            if let Some((_, queue)) = &queue {
+                send_queued(queue, &editor, &tag).await;
+            }
+            Ok(save_or_queue(
+                &editor,
+                queue.as_ref().map(|(_, q)| q),
+                &tag,
+                &args.id,
+                &request,
+            )
+            .await)
+        }
         Err(err) => Err(err),
     };
     org.close().await;
+    if let Some((outbox, _)) = queue {
+        outbox.close().await;
+    }
     let mut stdout = std::io::stdout().lock();
     match outcome? {
-        Ok(done) => {
+        Ok(RecordSave::Saved { outcome: done }) => {
             if args.json {
                 serde_json::to_writer(&mut stdout, &done)?;
                 writeln!(stdout)?;
@@ -104,7 +229,26 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Err(err) => {
+        Ok(RecordSave::Queued { edit }) => {
+            if args.json {
+                serde_json::to_writer(&mut stdout, &serde_json::json!({"queued": edit}))?;
+                writeln!(stdout)?;
+            } else {
+                writeln!(
+                    stdout,
+                    "{} {}: Salesforce is unreachable; the edit is queued (#{}) and will be saved when Salesforce is reachable",
+                    edit.object, edit.record_id, edit.id
+                )?;
+            }
+            Ok(())
+        }
+        Ok(RecordSave::Conflict { current, fields }) => {
+            let expected = args.expect_modified.clone().unwrap_or_default();
+            let err = EditError::Conflict {
+                expected,
+                current,
+                fields,
+            };
             if args.json
                 && let EditError::Conflict {
                     expected,
@@ -120,5 +264,7 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
             }
             Err(err.into())
         }
+        Ok(RecordSave::Refused { problems }) => Err(EditError::Refused { problems }.into()),
+        Err(err) => Err(err.into()),
     }
 }

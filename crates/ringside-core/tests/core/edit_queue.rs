@@ -394,3 +394,63 @@ async fn a_queued_intent_press_writes_the_related_opportunity_once() {
     );
     f.org.shutdown().await;
 }
+
+#[tokio::test]
+async fn save_or_queue_saves_live_queues_when_down_and_refuses_policy_offline() {
+    use ringside_core::edit_queue::save_or_queue;
+    use ringside_core::record_edit::RecordSave;
+    let f = fixture("edit-save-or-queue").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    let live = save_or_queue(
+        &f.editor,
+        Some(&f.queue),
+        DEMO_ORG_TAG,
+        seed::JANE_CALLER_ID,
+        &fields(&[("Title", "Live")], seen.last_modified.clone()),
+    )
+    .await
+    .expect("saved");
+    let RecordSave::Saved { outcome } = live else {
+        panic!("a reachable org saves at once: {live:?}");
+    };
+    f.org
+        .faults()
+        .refuse_connections(Duration::from_millis(1000));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let queued = save_or_queue(
+        &f.editor,
+        Some(&f.queue),
+        DEMO_ORG_TAG,
+        seed::JANE_CALLER_ID,
+        &fields(&[("Title", "Offline")], outcome.last_modified.clone()),
+    )
+    .await
+    .expect("queued, not an error");
+    let RecordSave::Queued { edit } = queued else {
+        panic!("an unreachable org queues: {queued:?}");
+    };
+    assert_eq!(edit.state, QueuedEditState::Pending);
+    let refused = save_or_queue(
+        &f.editor,
+        Some(&f.queue),
+        DEMO_ORG_TAG,
+        seed::JANE_CALLER_ID,
+        &fields(&[("Email", "x@example.com")], None),
+    )
+    .await
+    .expect("an answer");
+    assert!(
+        matches!(&refused, RecordSave::Refused { problems } if problems[0].field == "Email"),
+        "the policy is enforced offline too; nothing queued: {refused:?}"
+    );
+    assert_eq!(
+        f.queue
+            .open_for_record(seed::JANE_CALLER_ID)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the allowed edit is queued"
+    );
+    f.org.shutdown().await;
+}

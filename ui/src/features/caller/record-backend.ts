@@ -1,15 +1,22 @@
-// The record panel's calls to the Rust shell: read a record's allowed fields (`show_record`)
-// and save the agent's changes (`save_record`). Same `Outcome` shape as ../../backend.ts.
+// The record panel's calls to the Rust shell: read a record's allowed fields (`show_record`),
+// save the agent's changes (`save_record`, queued while Salesforce is unreachable), press
+// intents (`apply_intent`), and the record's queued edits (`queued_record_edits`,
+// `resolve_queued_edit`, the `record-edits-changed` event). Same `Outcome` shape as ../../backend.ts.
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
 import type { FieldChange } from "../../bindings/FieldChange";
 import type { IntentButton } from "../../bindings/IntentButton";
+import type { QueuedEdit } from "../../bindings/QueuedEdit";
 import type { RecordSave } from "../../bindings/RecordSave";
 import type { ShownField } from "../../bindings/ShownField";
 import type { ShownRecord } from "../../bindings/ShownRecord";
 
-export type { FieldChange, IntentButton, RecordSave, ShownField, ShownRecord };
+export type { FieldChange, IntentButton, QueuedEdit, RecordSave, ShownField, ShownRecord };
+
+/** The event the background sender announces each change of the queued edits with. */
+export const RECORD_EDITS_CHANGED = "record-edits-changed";
 
 /** The visible fields of a Contact, Lead or Account under the admin's policy: `show_record`. */
 export function showRecord(id: string): Promise<Outcome<ShownRecord>> {
@@ -31,6 +38,25 @@ export function saveRecord(
 /** Presses intent `intent` on record `id` (`apply_intent`); `input` is the agent's pick or text. */
 export function applyIntent(id: string, intent: string, input: string | null): Promise<Outcome<RecordSave>> {
   return call<RecordSave>("apply_intent", { id, intent, input });
+}
+
+/** Record `id`'s queued edits still to see: pending, in conflict or failed (`queued_record_edits`). */
+export function queuedRecordEdits(id: string): Promise<Outcome<QueuedEdit[]>> {
+  return call<QueuedEdit[]>("queued_record_edits", { id });
+}
+
+/** The agent dealt with a queued edit's conflict or failure (`resolve_queued_edit`). */
+export function resolveQueuedEdit(edit: number): Promise<Outcome<null>> {
+  return call<null>("resolve_queued_edit", { edit });
+}
+
+/** Calls `handler` whenever queued edits change (sent, conflict, failed). No-op without Tauri events. */
+export async function onRecordEditsChanged(handler: () => void): Promise<void> {
+  try {
+    await listen(RECORD_EDITS_CHANGED, () => handler());
+  } catch {
+    // No event permission or no Tauri runtime: the panel still re-reads after each save.
+  }
 }
 
 async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {

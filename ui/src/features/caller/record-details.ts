@@ -45,6 +45,8 @@ export function renderRelated(match: CallerMatch): HTMLElement[] {
 
 function opportunityLine(opportunity: OpenOpportunity): HTMLLIElement {
   const item = el("li", "opportunity");
+  // The record panel adds the Opportunity's intent buttons by this id (record-panel.ts).
+  item.dataset["recordId"] = opportunity.id;
   item.append(el("span", "opportunity-name", opportunity.name));
   const facts = [
     opportunity.stage,
@@ -57,6 +59,7 @@ function opportunityLine(opportunity: OpenOpportunity): HTMLLIElement {
 
 function caseLine(found: OpenCase): HTMLLIElement {
   const item = el("li", "case");
+  item.dataset["recordId"] = found.id;
   const number = el("span", "case-number", found.number ?? "");
   number.dir = "ltr";
   item.append(number, el("span", "case-subject", found.subject ?? ""));

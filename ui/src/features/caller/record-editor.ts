@@ -4,6 +4,10 @@
 // agent changed, with the LastModifiedDate the panel showed, so a record changed in
 // Salesforce meanwhile comes back as a conflict: both values side by side, the agent picks.
 // The policy itself is enforced in ringside-core; this only offers what it allows.
+// While Salesforce is unreachable a save (or an intent) is queued durably by the backend:
+// the panel says "pending — will be saved when Salesforce is reachable" and lists the
+// record's queued edits, which the background sender turns into saved, a conflict (both
+// values; save mine or keep theirs) or a failure in words (`record-edits-changed`).
 
 import "./record-edit.css";
 import type { IpcError } from "../../backend";
@@ -13,10 +17,14 @@ import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { el } from "./record-details";
 import {
   applyIntent,
+  onRecordEditsChanged,
+  queuedRecordEdits,
+  resolveQueuedEdit,
   saveRecord,
   showRecord,
   type FieldChange,
   type IntentButton,
+  type QueuedEdit,
   type ShownField,
   type ShownRecord,
 } from "./record-backend";
@@ -26,7 +34,8 @@ type Status =
   | { kind: "loading" }
   | { kind: "saving" }
   | { kind: "saved" }
-  | { kind: "intent"; intent: string; problem: string | null }
+  | { kind: "queued" }
+  | { kind: "intent"; intent: string; problem: string | null; queued?: boolean }
   | { kind: "refused" }
   | { kind: "conflict"; current: string | null; fields: ConflictField[]; choices: Map<string, "theirs" | "yours"> }
   | { kind: "failed"; error: IpcError };
@@ -47,6 +56,7 @@ const ERROR_CODES = new Set([
   "config_invalid",
   "unsupported_record",
   "backend_unavailable",
+  "queue_unavailable",
 ]);
 
 export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () => {}): RecordEditor {
@@ -59,6 +69,8 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
   let drafts = new Map<string, string>();
   let problems = new Map<string, string>();
   let status: Status = { kind: "idle" };
+  // The record's queued edits still to show (pending, conflict, failed), oldest first.
+  let queued: QueuedEdit[] = [];
   // Why: an answer for a record the agent has since left must not replace the one now shown.
   let generation = 0;
 
@@ -112,6 +124,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       form.append(el("p", "record-hidden-fields", t("recordEdit.hiddenFields", { fields: record.hidden.join(", ") })));
     }
     if (record.intents.length > 0) form.append(renderIntents(record.intents));
+    if (queued.length > 0) form.append(renderQueued());
     if (status.kind === "conflict") form.append(renderConflict(status));
     const actions = el("div", "record-edit-actions");
     actions.append(saveButton, revertButton);
@@ -141,7 +154,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       drafts.set(field.name, raw);
       problems.delete(field.name);
       row.querySelector(".record-field-problem")?.remove();
-      if (["saved", "refused", "failed", "intent"].includes(status.kind)) status = { kind: "idle" };
+      if (["saved", "queued", "refused", "failed", "intent"].includes(status.kind)) status = { kind: "idle" };
       row.dataset["changed"] = String(!sameValue(field, raw));
       renderControls();
     });
@@ -216,6 +229,11 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
         render();
         return;
       }
+      if (outcome.value.kind === "queued") {
+        status = { kind: "intent", intent: name, problem: null, queued: true };
+        refreshQueued(id);
+        return;
+      }
       // Written: read the record again so the field shows what the intent wrote. The agent's
       // unsaved edits of other fields stay.
       const kept = drafts;
@@ -265,6 +283,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
     if (record?.id !== id) {
       record = null;
       drafts = new Map();
+      queued = [];
     }
     problems = new Map();
     status = { kind: "loading" };
@@ -281,6 +300,113 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       status = after;
       render();
       onLoaded(outcome.value);
+      refreshQueued(id);
+    });
+  };
+
+  /** Re-reads record `id`'s queued edits; one that left "pending" was sent, so the record is read again. */
+  const refreshQueued = (id: string): void => {
+    void queuedRecordEdits(id).then((outcome) => {
+      if (recordId !== id) return;
+      // No queue command (or no queue) means nothing queued.
+      const next = outcome.ok && Array.isArray(outcome.value) ? outcome.value : [];
+      const pendingBefore = queued.filter((e) => e.state === "pending").map((e) => e.id);
+      const stillPending = new Set(next.filter((e) => e.state === "pending").map((e) => e.id));
+      const sent = pendingBefore.some((editId) => !stillPending.has(editId));
+      queued = next;
+      if (sent && status.kind !== "saving" && status.kind !== "loading") {
+        const after: Status = next.some((e) => e.state !== "pending") ? { kind: "idle" } : { kind: "saved" };
+        load(id, after, drafts);
+        return;
+      }
+      render();
+    });
+  };
+
+  const renderQueued = (): HTMLElement => {
+    const box = el("section", "record-pending");
+    box.id = "record-pending";
+    box.setAttribute("aria-live", "polite");
+    box.append(el("h3", "record-pending-title", t("recordEdit.pendingTitle")));
+    const list = el("ul", "record-pending-list");
+    for (const edit of queued) {
+      const item = el("li", "pending-edit");
+      item.dataset["state"] = edit.state;
+      item.dataset["edit"] = String(edit.id);
+      const what =
+        edit.intent !== null
+          ? intentLabel(edit.intent)
+          : edit.changes
+              .map((c) => `${record?.fields.find((f) => f.name === c.field)?.label ?? c.field}: ${c.value === "" ? t("recordEdit.empty") : c.value}`)
+              .join(", ");
+      const whatNode = el("span", "pending-what", what);
+      if (edit.state === "pending") {
+        item.append(el("span", "pending-state", t("recordEdit.pending")), whatNode);
+      } else if (edit.state === "conflict") {
+        item.append(el("span", "pending-state", t("recordEdit.pendingConflict")), whatNode);
+        for (const f of edit.conflict?.fields ?? []) {
+          const shown = record?.fields.find((x) => x.name === f.field);
+          item.append(
+            el(
+              "span",
+              "pending-values",
+              `${shown?.label ?? f.field} — ${t("recordEdit.conflictTheirs")}: ${showJson(f.theirs, shown)} · ${t("recordEdit.conflictYours")}: ${showJson(f.yours, shown)}`,
+            ),
+          );
+        }
+        if (edit.intent === null) {
+          const mine = el("button", "pending-keep-mine", t("recordEdit.keepMine"));
+          mine.type = "button";
+          mine.addEventListener("click", () => keepMine(edit));
+          item.append(mine);
+        }
+        item.append(resolveButton(edit, t("recordEdit.keepTheirs")));
+      } else {
+        const reason = el("span", "pending-reason", edit.error ?? "");
+        reason.lang = "en";
+        reason.dir = "ltr";
+        item.append(el("span", "pending-state", t("recordEdit.pendingFailed")), whatNode, reason, resolveButton(edit, t("recordEdit.dismiss")));
+      }
+      list.append(item);
+    }
+    box.append(list);
+    return box;
+  };
+
+  const resolveButton = (edit: QueuedEdit, label: string): HTMLButtonElement => {
+    const button = el("button", "pending-resolve", label);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      const id = recordId;
+      void resolveQueuedEdit(edit.id).then(() => {
+        if (id !== null) load(id, { kind: "idle" }, drafts);
+      });
+    });
+    return button;
+  };
+
+  /** A queued edit in conflict, saved anyway over the version Salesforce has now. */
+  const keepMine = (edit: QueuedEdit): void => {
+    if (recordId === null) return;
+    const id = recordId;
+    const mine = ++generation;
+    status = { kind: "saving" };
+    renderControls();
+    void saveRecord(id, edit.changes, edit.conflict?.current ?? null).then((outcome) => {
+      if (mine !== generation) return;
+      if (!outcome.ok) {
+        status = { kind: "failed", error: outcome.error };
+        render();
+        return;
+      }
+      if (outcome.value.kind === "saved" || outcome.value.kind === "queued") {
+        const after: Status = outcome.value.kind === "saved" ? { kind: "saved" } : { kind: "queued" };
+        void resolveQueuedEdit(edit.id).then(() => load(id, after, drafts));
+        return;
+      }
+      // Changed again, or refused: show what came back through the usual paths.
+      status = outcome.value.kind === "refused" ? { kind: "refused" } : { kind: "idle" };
+      refreshQueued(id);
     });
   };
 
@@ -309,6 +435,16 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
           problems = new Map(answer.problems.map((p: FieldProblem) => [p.field, p.reason]));
           status = { kind: "refused" };
           render();
+          return;
+        case "queued":
+          // Kept durably by the backend: show the agent's values as the record's for now.
+          for (const change of list) {
+            const field = record?.fields.find((f) => f.name === change.field);
+            if (field) field.value = change.value;
+          }
+          drafts = new Map();
+          status = { kind: "queued" };
+          refreshQueued(id);
           return;
         case "conflict":
           status = {
@@ -353,6 +489,9 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
     render();
   });
   onLocaleChange(render);
+  void onRecordEditsChanged(() => {
+    if (recordId !== null) refreshQueued(recordId);
+  });
   render();
   return { element: form, load: (id) => load(id) };
 }
@@ -367,10 +506,13 @@ function statusContent(status: Status, pending: number): Node[] {
       return [el("p", "record-edit-text", t("recordEdit.saving"))];
     case "saved":
       return [el("p", "record-edit-text record-edit-saved", t("recordEdit.saved"))];
+    case "queued":
+      return [el("p", "record-edit-text record-edit-queued", t("recordEdit.queued"))];
     case "refused":
       return [el("p", "record-edit-text record-edit-error", t("recordEdit.refused"))];
     case "intent": {
       const label = intentLabel(status.intent);
+      if (status.queued === true) return [el("p", "record-edit-text record-edit-queued", t("recordEdit.intentQueued", { intent: label }))];
       if (status.problem === null) return [el("p", "record-edit-text record-edit-saved", t("recordEdit.intentApplied", { intent: label }))];
       const reason = el("p", "record-edit-detail", status.problem);
       reason.lang = "en";

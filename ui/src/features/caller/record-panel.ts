@@ -1,12 +1,16 @@
 // The main window's record panel: the record the agent opened (Enter in the pop-up, or a click
 // on a match in the search results), shown above the search with its name, its fields under
 // the admin's policy (editable where allowed, see record-editor.ts) and, when the pop loaded
-// them, its open opportunities and cases.
+// them, its open opportunities and cases. Each related Opportunity (or Case) gets the intent
+// buttons the admin mapped to its object (e.g. "Demo requested" writing
+// Opportunity.Demo_Requested_At__c on that Opportunity), from the record's `related_intents`.
 
 import { onShowRecord, type CallerMatch, type CallerObject } from "../../backend";
-import { onLocaleChange, t } from "../../i18n";
-import { createRecordEditor } from "./record-editor";
-import { renderRecordHeading, renderRelated } from "./record-details";
+import { onLocaleChange, t, type MessageKey } from "../../i18n";
+import type { IntentButton } from "../../bindings/IntentButton";
+import { applyIntent, type ShownRecord } from "./record-backend";
+import { createRecordEditor, intentLabel } from "./record-editor";
+import { el, renderRecordHeading, renderRelated } from "./record-details";
 
 /** What the panel shows: a match from the pop-up (with its related lists) or a record by id. */
 type Opened = { match: CallerMatch } | { id: string; name: string; object: CallerObject };
@@ -23,7 +27,23 @@ export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
   root.append(panel);
 
   let opened: Opened | null = null;
-  const editor = createRecordEditor();
+  let shown: ShownRecord | null = null;
+  const decorate = (): void => {
+    if (shown === null || opened === null) return;
+    // `?? []`: a record from an older backend carries no related intents.
+    for (const group of shown.related_intents ?? []) {
+      const kind = group.object === "Opportunity" ? "opportunity" : group.object === "Case" ? "case" : null;
+      if (kind === null) continue;
+      for (const item of panel.querySelectorAll<HTMLElement>(`li.${kind}[data-record-id]`)) {
+        item.querySelector(".related-intents")?.remove();
+        item.append(renderRelatedIntents(item.dataset["recordId"] ?? "", group.intents));
+      }
+    }
+  };
+  const editor = createRecordEditor((record) => {
+    shown = record;
+    decorate();
+  });
   const render = (): void => {
     panel.setAttribute("aria-label", t("record.panel"));
     panel.hidden = opened === null;
@@ -38,9 +58,11 @@ export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
         ? renderRecordHeading(opened.match.name, opened.match.object)
         : renderRecordHeading(opened.name, opened.object);
     panel.replaceChildren(heading, editor.element, ...("match" in opened ? renderRelated(opened.match) : []));
+    decorate();
   };
   const open = (next: Opened): void => {
     opened = next;
+    shown = null;
     render();
     editor.load("match" in next ? next.match.id : next.id);
     panel.focus();
@@ -61,4 +83,61 @@ export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
     const name = target.querySelector(".match-name")?.textContent ?? "";
     open({ id, name, object });
   });
+}
+
+const INTENT_ERRORS = new Set(["salesforce_unreachable", "record_deleted", "record_not_found", "salesforce_rejected", "signed_out", "config_invalid", "queue_unavailable"]);
+
+/** The intent buttons of one related record (`id`), each with its input when it takes one. */
+function renderRelatedIntents(id: string, intents: IntentButton[]): HTMLElement {
+  const box = el("div", "related-intents");
+  const status = el("span", "related-intent-status");
+  status.setAttribute("role", "status");
+  for (const intent of intents) {
+    let input: HTMLInputElement | HTMLSelectElement | null = null;
+    if (intent.kind === "choose") {
+      const select = el("select", "intent-input");
+      const none = el("option", "", t("recordEdit.intentChoose"));
+      none.value = "";
+      select.append(none, ...intent.values.map((v) => Object.assign(el("option", "", v), { value: v })));
+      input = select;
+    } else if (intent.kind === "typed") {
+      const text = el("input", "intent-input");
+      text.type = "text";
+      if (intent.length > 0) text.maxLength = intent.length;
+      input = text;
+    }
+    const label = intentLabel(intent.name);
+    const button = el("button", "related-intent-button", label);
+    button.type = "button";
+    button.title = intent.label;
+    button.dataset["intent"] = intent.name;
+    if (input !== null) {
+      input.setAttribute("aria-label", `${label}: ${intent.label}`);
+      box.append(input);
+    }
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      status.dataset["state"] = "saving";
+      status.textContent = t("recordEdit.saving");
+      void applyIntent(id, intent.name, input?.value ?? null).then((outcome) => {
+        button.disabled = false;
+        if (!outcome.ok) {
+          const code = outcome.error.code;
+          status.dataset["state"] = "failed";
+          status.textContent = t((INTENT_ERRORS.has(code) ? `recordEdit.error.${code}` : "recordEdit.error.unknown") as MessageKey);
+          return;
+        }
+        const answer = outcome.value;
+        status.dataset["state"] = answer.kind;
+        if (answer.kind === "saved") status.textContent = t("recordEdit.intentApplied", { intent: label });
+        else if (answer.kind === "queued") status.textContent = t("recordEdit.intentQueued", { intent: label });
+        else if (answer.kind === "refused")
+          status.textContent = `${t("recordEdit.intentRefused", { intent: label })} ${answer.problems.map((p) => p.reason).join("; ")}`;
+        else status.textContent = t("recordEdit.error.unknown");
+      });
+    });
+    box.append(button);
+  }
+  box.append(status);
+  return box;
 }
