@@ -6,6 +6,7 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "lookup_caller",
+            "related_records",
             "list_orgs",
             "sign_in",
             "cancel_sign_in",

@@ -75,6 +75,7 @@ pub fn run() -> anyhow::Result<()> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::caller::lookup_caller,
+            commands::caller::related_records,
             commands::settings::list_orgs,
             commands::settings::sign_in,
             commands::settings::cancel_sign_in,
