@@ -124,7 +124,7 @@ test("a valid save says where it was written and re-reads the file", async () =>
   const { page } = await openAdmin({ save_admin_settings: [{ result: { kind: "saved", path: VIEW.path } }] });
   await page.click("#admin-save");
   await page.waitForSelector('#admin-status[data-state="saved"]');
-  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.saved"].replace("{path}", VIEW.path), "the path is said, and that comments are not kept");
+  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.saved"].replace("{path}", VIEW.path), "the path is said, and that its comments are kept");
   await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
   await page.close();
 });

@@ -4,13 +4,13 @@
 //! `[salesforce] scope_profile` are touched; every other table and key is kept), and saving:
 //! the new text is parsed and checked against the org's live describe first, and written
 //! (atomically: temp file, fsync, rename) only when it is valid. Import does the same for a
-//! whole file. The file is rewritten from its parsed form, so comments are not kept.
+//! whole file. The file is edited in place, so the admin's comments and layout are kept.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use toml::{Table, Value};
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 use crate::call_log::LoggingMode;
 use crate::config::{CONFIG_FILE, Config};
@@ -92,52 +92,88 @@ impl AdminSettings {
     }
 }
 
-/// The config file as a TOML document, edited in place.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The config file as a TOML document, edited in place (`toml_edit`): comments, blank lines,
+/// key order and formatting stay as the admin wrote them. A key whose value the view did not
+/// change is not touched at all; a changed value keeps the comments around its key.
+#[derive(Debug, Clone, Default)]
 pub struct ConfigDocument {
-    table: Table,
+    document: DocumentMut,
+}
+
+impl PartialEq for ConfigDocument {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_text() == other.to_text()
+    }
 }
 
 impl ConfigDocument {
     /// Parses the file's text (only TOML syntax is checked here).
     pub fn parse(text: &str) -> Result<Self, String> {
-        text.parse::<Table>()
-            .map(|table| ConfigDocument { table })
+        text.parse::<DocumentMut>()
+            .map(|document| ConfigDocument { document })
             .map_err(|e| e.to_string())
     }
 
-    /// Applies the admin view's settings; every other table and key stays as it was.
+    /// Applies the admin view's settings; every other table, key and comment stays as it was.
     pub fn apply(&mut self, settings: &AdminSettings) {
-        let fields = child(&mut self.table, "fields");
-        for object in &settings.objects {
-            let mut entry = Table::new();
-            entry.insert("visible".into(), strings(&object.visible));
-            entry.insert("editable".into(), strings(&object.editable));
-            fields.insert(object.object.clone(), Value::Table(entry));
+        let root = self.document.as_table_mut();
+        let fields = child(root, "fields");
+        // `[fields.Contact]` headers only, no bare `[fields]` line, for a table made here.
+        if fields.is_empty() {
+            fields.set_implicit(true);
         }
-        let mut intents = Table::new();
+        let defaults = crate::field_policy::FieldPolicy::default();
+        for object in &settings.objects {
+            // An object the file leaves to the defaults stays that way while it is unchanged.
+            let is_default = defaults
+                .object(&object.object)
+                .is_some_and(|d| d.visible == object.visible && d.editable == object.editable);
+            if is_default && !fields.contains_key(&object.object) {
+                continue;
+            }
+            let entry = child(fields, &object.object);
+            set_strings(entry, "visible", &object.visible);
+            set_strings(entry, "editable", &object.editable);
+        }
+        let intents = child(root, "intents");
+        let keep: Vec<&str> = settings.intents.iter().map(|i| i.name.as_str()).collect();
+        let gone: Vec<String> = intents
+            .iter()
+            .map(|(key, _)| key.to_owned())
+            .filter(|key| !keep.contains(&key.as_str()))
+            .collect();
+        for key in gone {
+            intents.remove(&key);
+        }
         for intent in &settings.intents {
+            let wanted = (intent.target.clone(), intent.value.clone());
+            if intents.get(&intent.name).and_then(intent_of).as_ref() == Some(&wanted) {
+                continue;
+            }
             let value = match &intent.value {
-                None => Value::String(intent.target.clone()),
+                None => Value::from(intent.target.as_str()),
                 Some(fixed) => {
-                    let mut t = Table::new();
-                    t.insert("field".into(), Value::String(intent.target.clone()));
-                    t.insert("value".into(), Value::String(fixed.clone()));
-                    Value::Table(t)
+                    let mut table = InlineTable::new();
+                    table.insert("field", Value::from(intent.target.as_str()));
+                    table.insert("value", Value::from(fixed.as_str()));
+                    Value::InlineTable(table)
                 }
             };
-            intents.insert(intent.name.clone(), value);
+            set_value(intents, &intent.name, value);
         }
-        self.table.insert("intents".into(), Value::Table(intents));
-        child(&mut self.table, "logging")
-            .insert("mode".into(), Value::String(settings.logging_mode.clone()));
+        let logging = child(root, "logging");
+        if logging.get("mode").and_then(Item::as_str) != Some(settings.logging_mode.as_str()) {
+            set_value(logging, "mode", Value::from(settings.logging_mode.as_str()));
+        }
         match &settings.scope_profile {
             Some(profile) => {
-                child(&mut self.table, "salesforce")
-                    .insert("scope_profile".into(), Value::String(profile.clone()));
+                let sf = child(root, "salesforce");
+                if sf.get("scope_profile").and_then(Item::as_str) != Some(profile.as_str()) {
+                    set_value(sf, "scope_profile", Value::from(profile.as_str()));
+                }
             }
             None => {
-                if let Some(Value::Table(sf)) = self.table.get_mut("salesforce") {
+                if let Some(sf) = root.get_mut("salesforce").and_then(Item::as_table_mut) {
                     sf.remove("scope_profile");
                 }
             }
@@ -146,27 +182,59 @@ impl ConfigDocument {
 
     /// The document as file text.
     pub fn to_text(&self) -> String {
-        let body = toml::to_string(&self.table).unwrap_or_default();
-        format!(
-            "# Ringside admin config (written by the Admin view; comments are not kept).\n{body}"
-        )
+        self.document.to_string()
     }
 }
 
 /// Gets or creates the table `key` in `table` (a non-table value there is replaced).
 fn child<'a>(table: &'a mut Table, key: &str) -> &'a mut Table {
-    if !matches!(table.get(key), Some(Value::Table(_))) {
-        table.insert(key.to_owned(), Value::Table(Table::new()));
+    if !table.get(key).is_some_and(Item::is_table) {
+        table.insert(key, Item::Table(Table::new()));
     }
-    match table.get_mut(key) {
-        Some(Value::Table(t)) => t,
-        // Just inserted above.
-        _ => unreachable!("{key} was made a table"),
+    match table.get_mut(key).and_then(Item::as_table_mut) {
+        Some(t) => t,
+        // Just made a table above.
+        None => unreachable!("{key} was made a table"),
     }
 }
 
-fn strings(list: &[String]) -> Value {
-    Value::Array(list.iter().cloned().map(Value::String).collect())
+/// Sets `key` to `value`, keeping the key's own comments and the old value's trailing comment.
+fn set_value(table: &mut Table, key: &str, mut value: Value) {
+    if let Some(old) = table.get(key).and_then(Item::as_value) {
+        let decor = old.decor().clone();
+        *value.decor_mut() = decor;
+        table[key] = Item::Value(value);
+    } else {
+        table.insert(key, Item::Value(value));
+    }
+}
+
+/// Sets the string list `key`, leaving it untouched when it already holds exactly `list`.
+fn set_strings(table: &mut Table, key: &str, list: &[String]) {
+    let current: Option<Vec<&str>> = table
+        .get(key)
+        .and_then(Item::as_array)
+        .and_then(|array| array.iter().map(Value::as_str).collect());
+    if current.is_some_and(|c| c.len() == list.len() && c.iter().zip(list).all(|(a, b)| *a == b)) {
+        return;
+    }
+    let array: Array = list.iter().map(String::as_str).collect();
+    set_value(table, key, Value::Array(array));
+}
+
+/// An intent entry as (target, fixed value): `name = "Object.Field"` or
+/// `name = { field = "Object.Field", value = "…" }` (inline or as a table).
+fn intent_of(item: &Item) -> Option<(String, Option<String>)> {
+    if let Some(target) = item.as_str() {
+        return Some((target.to_owned(), None));
+    }
+    let table = item.as_table_like()?;
+    let field = table.get("field")?.as_str()?.to_owned();
+    let value = match table.get("value") {
+        Some(v) => Some(v.as_str()?.to_owned()),
+        None => None,
+    };
+    Some((field, value))
 }
 
 /// What a save or an import came to.
@@ -218,6 +286,9 @@ pub async fn check_text(
     check_config(&config, describes).await
 }
 
+/// The first lines of a config file the Admin view creates.
+const NEW_FILE_HEADER: &str = "# Ringside admin config: visible and editable fields, intents, logging.\n# Comments you add here are kept when the Admin view saves.\n\n";
+
 /// Applies `settings` to `home`'s config file and writes it if the result is valid.
 pub async fn save_settings(
     home: &Path,
@@ -230,7 +301,10 @@ pub async fn save_settings(
             path: path.clone(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
         })?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => ConfigDocument::default(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            // A new file starts with a line saying what it is; an existing one keeps its own.
+            ConfigDocument::parse(NEW_FILE_HEADER).unwrap_or_default()
+        }
         Err(source) => return Err(ConfigEditError::Read { path, source }),
     };
     document.apply(settings);
@@ -333,6 +407,71 @@ mod tests {
         assert!(
             written.contains("client_id = \"3MVGkey\""),
             "[salesforce] client_id is kept:\n{written}"
+        );
+    }
+
+    #[test]
+    fn saving_keeps_comments_layout_and_untouched_keys_byte_for_byte() {
+        let text = r#"# Ringside config for the Berlin call center.
+# Owner: ops@example.com
+
+[salesforce]
+client_id = "3MVGkey"   # External Client App "Ringside"
+scope_profile = "standard"
+
+# What agents see on a Contact.
+[fields.Contact]
+visible  = ["Name", "Title", "Email", "Phone"]   # keep Phone for callbacks
+editable = ["Title"]
+
+[intents]
+# Sales asked for this one.
+demo_requested = "Opportunity.Demo_Requested_At__c"
+qualified      = "Lead.Status"  # legacy
+
+[logging]
+mode = "task_and_call_log" # default
+auto_log_after_secs = 30
+"#;
+        let mut settings = settings_of(text);
+        settings.objects[0].editable.push("Email".into());
+        settings.intents.retain(|i| i.name != "qualified");
+        settings.logging_mode = "call_log_only".into();
+        let mut document = ConfigDocument::parse(text).expect("TOML");
+        document.apply(&settings);
+        let written = document.to_text();
+        for kept in [
+            "# Ringside config for the Berlin call center.\n# Owner: ops@example.com\n",
+            "client_id = \"3MVGkey\"   # External Client App \"Ringside\"",
+            "# What agents see on a Contact.\n[fields.Contact]",
+            "visible  = [\"Name\", \"Title\", \"Email\", \"Phone\"]   # keep Phone for callbacks",
+            "# Sales asked for this one.\ndemo_requested = \"Opportunity.Demo_Requested_At__c\"",
+            "auto_log_after_secs = 30",
+        ] {
+            assert!(
+                written.contains(kept),
+                "{kept:?} is kept as written:\n{written}"
+            );
+        }
+        assert!(
+            written.contains("editable = [\"Title\", \"Email\"]"),
+            "the changed list is written:\n{written}"
+        );
+        assert!(
+            written.contains("mode = \"call_log_only\" # default"),
+            "a changed value keeps its trailing comment:\n{written}"
+        );
+        assert!(
+            !written.contains("qualified"),
+            "a removed intent goes, with its line:\n{written}"
+        );
+        assert_eq!(settings_of(&written).logging_mode, "call_log_only");
+        let mut unchanged = ConfigDocument::parse(text).unwrap();
+        unchanged.apply(&settings_of(text));
+        assert_eq!(
+            unchanged.to_text(),
+            text,
+            "saving without a change rewrites nothing"
         );
     }
 

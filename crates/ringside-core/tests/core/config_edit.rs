@@ -120,3 +120,35 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
     org.shutdown().await;
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[tokio::test]
+async fn a_commented_file_keeps_its_comments_after_a_save() {
+    let (org, client) = demo().await;
+    let home = temp_home("config-edit-comments");
+    let before = "# Ringside for the Berlin team: ask ops@example.com before changing.\n\n\
+        [salesforce]\nclient_id = \"3MVGdemo\"  # External Client App \"Ringside\"\n\n\
+        # Contacts: agents may fix titles.\n[fields.Contact]\n\
+        visible  = [\"Name\", \"Title\", \"Email\", \"Phone\"]\neditable = [\"Title\"]  # nothing else\n\n\
+        [intents]\n# Sales asked for this one.\ndemo_requested = \"Opportunity.Demo_Requested_At__c\"\n";
+    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let mut settings = shown(&home);
+    settings.objects[0].visible.push("Department".into());
+    settings.objects[0].editable.push("Department".into());
+    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    for comment in [
+        "# Ringside for the Berlin team: ask ops@example.com before changing.",
+        "# External Client App \"Ringside\"",
+        "# Contacts: agents may fix titles.",
+        "# nothing else",
+        "# Sales asked for this one.",
+    ] {
+        assert!(text.contains(comment), "{comment:?} is kept:\n{text}");
+    }
+    assert_eq!(shown(&home), settings, "and the change is saved:\n{text}");
+    let _ = std::fs::remove_dir_all(&home);
+}
