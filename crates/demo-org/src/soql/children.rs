@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use super::eval::Selection;
+use super::eval::{Selection, field_at};
 use super::parser::ChildQuery;
 use crate::api_error::ApiError;
 use crate::ids;
@@ -24,6 +24,8 @@ pub struct ChildSelection {
     name: &'static str,
     child: &'static str,
     field: &'static str,
+    /// `field`'s position in the child's describe (read without hashing in the scan).
+    field_position: Option<usize>,
     selection: Selection,
     limit: Option<usize>,
 }
@@ -58,6 +60,10 @@ impl ChildSelection {
             name: relationship.name,
             child: child.name,
             field: relationship.field,
+            field_position: child
+                .fields
+                .iter()
+                .position(|f| f.name == relationship.field),
             selection,
             limit: query.limit.map(|l| l as usize),
         })
@@ -72,7 +78,7 @@ impl ChildSelection {
     ) -> HashMap<String, Vec<&'s Record>> {
         let mut by_parent: HashMap<String, Vec<&'s Record>> = HashMap::new();
         for record in store.records_of(self.child) {
-            let Some(raw) = record.get(self.field).as_str() else {
+            let Some(raw) = field_at(record, self.field, self.field_position).as_str() else {
                 continue;
             };
             // Stored lookups are 18-character ids; only a 15-character one needs the

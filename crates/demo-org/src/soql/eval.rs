@@ -28,7 +28,28 @@ enum Last {
 #[derive(Clone, Debug)]
 pub struct Resolved {
     steps: Vec<&'static FieldDef>,
+    /// Each step's position in its object's describe (see [`field_at`]).
+    step_positions: Vec<usize>,
     last: Last,
+    /// The last field's position in its object's describe.
+    last_position: Option<usize>,
+}
+
+/// Where `field` sits in `object`'s describe. Records keep their fields in describe order
+/// (see `store`), so this is also its index in every stored record's field map.
+fn position(object: &ObjectDef, field: &FieldDef) -> Option<usize> {
+    object.fields.iter().position(|f| std::ptr::eq(f, field))
+}
+
+/// `record`'s value of `name`, read at `position` when the record has it there (the
+/// usual case: no hashing, one less memory access per row of a scan), else by name.
+pub(crate) fn field_at<'s>(record: &'s Record, name: &str, position: Option<usize>) -> &'s Value {
+    position
+        // `serde_json::Map` has no index access; stepping its entries is a few pointer
+        // increments over one contiguous array.
+        .and_then(|i| record.fields.iter().nth(i))
+        .filter(|(key, _)| key.as_str() == name)
+        .map_or_else(|| record.get(name), |(_, value)| value)
 }
 
 impl Resolved {
@@ -57,6 +78,7 @@ fn invalid_field(path: &Path, object: &ObjectDef) -> ApiError {
 pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiError> {
     let mut current = object;
     let mut steps = Vec::new();
+    let mut step_positions = Vec::new();
     let (last, rels) = path
         .parts
         .split_last()
@@ -72,6 +94,7 @@ pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiE
             )
         })?;
         steps.push(field);
+        step_positions.push(position(current, field).unwrap_or(usize::MAX));
         if field.reference_to.len() > 1 {
             // Polymorphic: only the Name object's fields, and nothing deeper.
             let poly = ["Id", "Name"]
@@ -80,7 +103,9 @@ pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiE
             return match poly {
                 Some(p) if i == rels.len() - 1 => Ok(Resolved {
                     steps,
+                    step_positions,
                     last: Last::Poly(p),
+                    last_position: None,
                 }),
                 _ => Err(invalid_field(
                     path,
@@ -99,7 +124,9 @@ pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiE
         .ok_or_else(|| invalid_field(path, current))?;
     Ok(Resolved {
         steps,
+        step_positions,
         last: Last::Field(field),
+        last_position: position(current, field),
     })
 }
 
@@ -107,9 +134,8 @@ pub fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Resolved, ApiE
 /// empty), borrowed from the store where it can be: filters and sorts read it per row.
 fn value_of<'s>(store: &'s Store, record: &'s Record, path: &Resolved) -> Cow<'s, Value> {
     let mut current = record;
-    for step in &path.steps {
-        let Some(target) = current
-            .get(step.name)
+    for (step, at) in path.steps.iter().zip(&path.step_positions) {
+        let Some(target) = field_at(current, step.name, Some(*at))
             .as_str()
             .and_then(|id| store.by_id(id))
         else {
@@ -118,7 +144,7 @@ fn value_of<'s>(store: &'s Store, record: &'s Record, path: &Resolved) -> Cow<'s
         current = target;
     }
     match path.last {
-        Last::Field(f) => Cow::Borrowed(current.get(f.name)),
+        Last::Field(f) => Cow::Borrowed(field_at(current, f.name, path.last_position)),
         Last::Poly("Id") => Cow::Borrowed(current.get("Id")),
         Last::Poly(_) => Cow::Owned(poly_name(current)),
     }
@@ -142,7 +168,9 @@ enum Typed {
     Num(f64),
     Bool(bool),
     Day(i64),
-    Instant(i64),
+    /// An instant, and the same instant as the store writes datetimes
+    /// (`YYYY-MM-DDTHH:MM:SS.mmm+0000`, see [`canonical_datetime`]).
+    Instant(i64, String),
     /// Half-open millisecond range of a named date literal.
     Range(i64, i64),
 }
@@ -256,7 +284,7 @@ fn type_literal(
                 let zoned = d.ends_with('Z') || d.ends_with('z') || d[10..].contains(['+', '-']);
                 clock::parse_datetime(d)
                     .filter(|_| zoned)
-                    .map(Typed::Instant)
+                    .map(|ms| Typed::Instant(ms, clock::format_datetime(ms)))
                     .ok_or_else(|| type_error(&field, "dateTime"))
             }
             Literal::Named(n, arg) => {
@@ -337,14 +365,39 @@ fn compile(object: &'static ObjectDef, cond: &Cond, now_ms: i64) -> Result<Filte
     })
 }
 
+/// Whether `text` has the exact shape `clock::format_datetime` writes: digits, with `-`,
+/// `T`, `:`, `.` at their places, in UTC (`+0000`). Two such texts order as their instants.
+fn canonical_datetime(text: &str) -> bool {
+    const SHAPE: &[u8; 28] = b"0000-00-00T00:00:00.000+0000";
+    text.len() == SHAPE.len()
+        && text
+            .bytes()
+            .zip(SHAPE)
+            .enumerate()
+            .all(|(i, (b, s))| match s {
+                b'0' if i < 23 => b.is_ascii_digit(),
+                _ => b == *s,
+            })
+}
+
 /// Compares a stored value with a typed literal; `None` when incomparable (null).
 fn compare(stored: &Value, lit: &Typed) -> Option<Ordering> {
     match lit {
-        Typed::Text(t) => Some(stored.as_str()?.to_lowercase().as_str().cmp(t.as_str())),
+        // `t` is lower-cased already; the stored text is folded as it is read.
+        Typed::Text(t) => Some(folded(stored.as_str()?).cmp(t.chars())),
         Typed::Num(n) => stored.as_f64()?.partial_cmp(n),
         Typed::Bool(b) => Some(stored.as_bool()?.cmp(b)),
         Typed::Day(d) => Some(clock::parse_date(stored.as_str()?)?.cmp(d)),
-        Typed::Instant(t) => Some(clock::parse_datetime(stored.as_str()?)?.cmp(t)),
+        Typed::Instant(t, text) => {
+            let stored = stored.as_str()?;
+            // A datetime in the store's own format compares as text, in the same order
+            // as the instants (a filter over ten thousand rows parses none of them).
+            if canonical_datetime(stored) && text.len() == stored.len() {
+                Some(stored.cmp(text.as_str()))
+            } else {
+                Some(clock::parse_datetime(stored)?.cmp(t))
+            }
+        }
         Typed::Range(a, b) => {
             let s = stored.as_str()?;
             let ms = clock::parse_datetime(s)
@@ -433,27 +486,52 @@ fn matches(store: &Store, record: &Record, filter: &Filter) -> bool {
     }
 }
 
-/// One ORDER BY value, prepared for comparing: text compares case-insensitively first,
-/// then exactly, so the order is total and stable.
-enum SortKey {
+/// `text` lower-cased, character by character, without allocating.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase)
+}
+
+/// Text order: case-insensitive first, then exact, so the order is total.
+fn compare_text(a: &str, b: &str) -> Ordering {
+    let insensitive = if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        folded(a).cmp(folded(b))
+    };
+    insensitive.then_with(|| a.cmp(b))
+}
+
+/// One ORDER BY value, prepared for comparing. It borrows the stored text (folding
+/// happens while comparing): building keys for ten thousand rows allocates nothing.
+enum SortKey<'s> {
     Null,
-    Text { folded: String, text: String },
+    Text(Cow<'s, str>),
+    /// Text in one fixed format whose byte order is its order (stored dates and
+    /// datetimes: case folding changes nothing there, so the cheap comparison is exact).
+    Ordered(&'s str),
     Num(f64),
     Bool(bool),
     Other,
 }
 
-impl SortKey {
-    fn of(value: Value) -> SortKey {
+impl<'s> SortKey<'s> {
+    fn of(value: Cow<'s, Value>, ty: FieldType) -> SortKey<'s> {
         match value {
-            Value::Null => SortKey::Null,
-            Value::String(text) => SortKey::Text {
-                folded: text.to_lowercase(),
-                text,
+            Cow::Borrowed(Value::String(text))
+                if matches!(ty, FieldType::Date | FieldType::Datetime) =>
+            {
+                SortKey::Ordered(text)
+            }
+            Cow::Borrowed(Value::String(text)) => SortKey::Text(Cow::Borrowed(text)),
+            Cow::Owned(Value::String(text)) => SortKey::Text(Cow::Owned(text)),
+            value => match value.as_ref() {
+                Value::Null => SortKey::Null,
+                Value::Number(n) => n.as_f64().map_or(SortKey::Other, SortKey::Num),
+                Value::Bool(b) => SortKey::Bool(*b),
+                _ => SortKey::Other,
             },
-            Value::Number(n) => n.as_f64().map_or(SortKey::Other, SortKey::Num),
-            Value::Bool(b) => SortKey::Bool(b),
-            _ => SortKey::Other,
         }
     }
 
@@ -463,13 +541,27 @@ impl SortKey {
 
     fn compare(&self, other: &SortKey) -> Ordering {
         match (self, other) {
-            (SortKey::Text { folded: a, text: x }, SortKey::Text { folded: b, text: y }) => {
-                a.cmp(b).then_with(|| x.cmp(y))
-            }
+            (SortKey::Text(a), SortKey::Text(b)) => compare_text(a, b),
+            (SortKey::Ordered(a), SortKey::Ordered(b)) => a.cmp(b),
             (SortKey::Num(a), SortKey::Num(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
             (SortKey::Bool(a), SortKey::Bool(b)) => a.cmp(b),
             _ => Ordering::Equal,
         }
+    }
+}
+
+/// Records with their ORDER BY keys: one flat array of keys (no allocation per record),
+/// `width` keys per record, in the order of `records`.
+struct Keyed<'s> {
+    width: usize,
+    keys: Vec<SortKey<'s>>,
+    /// Each record with the index of its keys.
+    records: Vec<(usize, &'s Record)>,
+}
+
+impl<'s> Keyed<'s> {
+    fn keys_of(&self, index: usize) -> &[SortKey<'s>] {
+        &self.keys[index * self.width..(index + 1) * self.width]
     }
 }
 
@@ -524,53 +616,86 @@ impl Selection {
             .is_none_or(|f| matches(store, record, f))
     }
 
-    /// Sorts by ORDER BY, ties broken by id so results are stable run to run. Each key is
-    /// read (and lower-cased) once per record, not once per comparison, so ordering ten
-    /// thousand rows stays cheap.
-    pub fn sort(&self, store: &Store, records: &mut [&Record]) {
-        let mut keyed: Vec<(Vec<SortKey>, &Record)> = records
-            .iter()
-            .map(|r| {
-                let keys = self
-                    .order
+    /// `records` with their ORDER BY keys, each key read once per record.
+    fn keyed<'s>(&self, store: &'s Store, records: impl Iterator<Item = &'s Record>) -> Keyed<'s> {
+        let mut keyed = Keyed {
+            width: self.order.len(),
+            keys: Vec::new(),
+            records: Vec::new(),
+        };
+        for record in records {
+            keyed.records.push((keyed.records.len(), record));
+            keyed.keys.extend(
+                self.order
                     .iter()
-                    .map(|(path, _, _)| SortKey::of(value_of(store, r, path).into_owned()))
-                    .collect();
-                (keys, *r)
-            })
-            .collect();
-        keyed.sort_by(|(ka, a), (kb, b)| {
-            for ((x, y), (_, desc, nulls_first)) in ka.iter().zip(kb).zip(&self.order) {
-                let o = match (x.is_null(), y.is_null()) {
-                    (true, true) => Ordering::Equal,
-                    (true, false) => {
-                        if *nulls_first {
-                            Ordering::Less
-                        } else {
-                            Ordering::Greater
-                        }
+                    .map(|(path, _, _)| SortKey::of(value_of(store, record, path), path.ty())),
+            );
+        }
+        keyed
+    }
+
+    /// ORDER BY, ties broken by id so results are stable run to run (the order is total).
+    fn compare(&self, keyed: &Keyed<'_>, a: &(usize, &Record), b: &(usize, &Record)) -> Ordering {
+        let (ka, kb) = (keyed.keys_of(a.0), keyed.keys_of(b.0));
+        for ((x, y), (_, desc, nulls_first)) in ka.iter().zip(kb).zip(&self.order) {
+            let o = match (x.is_null(), y.is_null()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => {
+                    if *nulls_first {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
                     }
-                    (false, true) => {
-                        if *nulls_first {
-                            Ordering::Greater
-                        } else {
-                            Ordering::Less
-                        }
-                    }
-                    (false, false) => {
-                        let o = x.compare(y);
-                        if *desc { o.reverse() } else { o }
-                    }
-                };
-                if o != Ordering::Equal {
-                    return o;
                 }
+                (false, true) => {
+                    if *nulls_first {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    }
+                }
+                (false, false) => {
+                    let o = x.compare(y);
+                    if *desc { o.reverse() } else { o }
+                }
+            };
+            if o != Ordering::Equal {
+                return o;
             }
-            a.id().cmp(b.id())
-        });
-        for (slot, (_, record)) in records.iter_mut().zip(keyed) {
+        }
+        a.1.id().cmp(b.1.id())
+    }
+
+    /// Sorts by ORDER BY (see [`Selection::compare`]).
+    pub fn sort<'s>(&self, store: &'s Store, records: &mut [&'s Record]) {
+        let mut keyed = self.keyed(store, records.iter().copied());
+        let mut order = std::mem::take(&mut keyed.records);
+        // The order is total (ids are unique), so an unstable sort is deterministic.
+        order.sort_unstable_by(|a, b| self.compare(&keyed, a, b));
+        for (slot, (_, record)) in records.iter_mut().zip(order) {
             *slot = record;
         }
+    }
+
+    /// The matching records of `object` in ORDER BY order, only the first `keep` of them
+    /// (OFFSET + LIMIT). Filtering and reading the sort keys is one pass over the
+    /// records; with a LIMIT, the first `keep` are selected in linear time and only they
+    /// are sorted, so `LIMIT 200` over ten thousand rows does not sort ten thousand.
+    fn select<'s>(&self, store: &'s Store, object: &str, keep: usize) -> Vec<&'s Record> {
+        let mut keyed = self.keyed(
+            store,
+            store.records_of(object).filter(|r| self.matches(store, r)),
+        );
+        let mut order = std::mem::take(&mut keyed.records);
+        if keep < order.len() {
+            if keep == 0 {
+                return Vec::new();
+            }
+            order.select_nth_unstable_by(keep - 1, |a, b| self.compare(&keyed, a, b));
+            order.truncate(keep);
+        }
+        order.sort_unstable_by(|a, b| self.compare(&keyed, a, b));
+        order.into_iter().map(|(_, r)| r).collect()
     }
 
     /// The record as a query returns it: attributes, selected fields, parents nested.
@@ -668,25 +793,26 @@ pub fn execute(store: &Store, query: &Query, now_ms: i64) -> Result<QueryRows, A
     for child in &query.children {
         super::children::ChildSelection::compile(object, child, now_ms)?;
     }
-    let mut rows: Vec<&Record> = store
-        .records_of(object.name)
-        .filter(|r| selection.matches(store, r))
-        .collect();
-    selection.sort(store, &mut rows);
     let offset = query.offset.unwrap_or(0) as usize;
     let limit = query.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+    if query.count_only {
+        // COUNT() needs no order: count the matches.
+        let matched = store
+            .records_of(object.name)
+            .filter(|r| selection.matches(store, r))
+            .count();
+        return Ok(QueryRows {
+            total_size: matched.saturating_sub(offset).min(limit),
+            ids: Vec::new(),
+        });
+    }
+    let rows = selection.select(store, object.name, offset.saturating_add(limit));
     let ids: Vec<String> = rows
         .into_iter()
         .skip(offset)
         .take(limit)
         .map(|r| r.id().to_owned())
         .collect();
-    if query.count_only {
-        return Ok(QueryRows {
-            total_size: ids.len(),
-            ids: Vec::new(),
-        });
-    }
     Ok(QueryRows {
         total_size: ids.len(),
         ids,
@@ -737,6 +863,100 @@ mod tests {
                 _ => None,
             })
             .expect("pattern literal")
+    }
+
+    /// The ids a query returns, run against `store`.
+    fn ids_of(store: &Store, soql: &str) -> Vec<String> {
+        let query = super::super::parse(soql).expect("query parses");
+        execute(store, &query, crate::clock::now_ms())
+            .expect("query runs")
+            .ids
+    }
+
+    #[test]
+    fn a_limited_query_returns_the_first_rows_of_the_full_order() {
+        // LIMIT selects its rows without sorting them all; the rows must be exactly the
+        // head of the fully sorted result, for every order, with and without a filter.
+        let mut store = crate::seed::build();
+        crate::call_log_seed::seed(&mut store, &crate::call_log_seed::CallLogSeed::new(1500, 3))
+            .expect("seeds");
+        for order in [
+            "Started_At__c DESC NULLS LAST, Id DESC",
+            "Started_At__c ASC, Id ASC",
+            "Disposition__c, Duration_Seconds__c DESC NULLS LAST",
+            "Owner.Name DESC, Started_At__c",
+            "From_Number__c NULLS LAST",
+        ] {
+            for filter in ["", " WHERE Direction__c = 'Inbound'"] {
+                let full = ids_of(
+                    &store,
+                    &format!("SELECT Id FROM Call_Log__c{filter} ORDER BY {order}"),
+                );
+                assert!(full.len() > 300, "enough rows to select from: {order}");
+                for (offset, limit) in [(0, 1), (0, 200), (150, 200), (0, 100_000)] {
+                    let page = ids_of(
+                        &store,
+                        &format!(
+                            "SELECT Id FROM Call_Log__c{filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                        ),
+                    );
+                    let expected: Vec<String> =
+                        full.iter().skip(offset).take(limit).cloned().collect();
+                    assert_eq!(
+                        page, expected,
+                        "ORDER BY {order}{filter} LIMIT {limit} OFFSET {offset}: the head of the full order"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn datetime_filters_compare_stored_text_as_instants() {
+        // Stored datetimes in the store's own format are compared as text; that must
+        // agree with comparing the parsed instants, including milliseconds.
+        let stored = [
+            "2026-10-01T00:00:00.000+0000",
+            "2026-10-01T00:00:00.001+0000",
+            "2026-09-30T23:59:59.999+0000",
+            "1999-12-31T23:59:59.000+0000",
+        ];
+        for s in stored {
+            assert!(canonical_datetime(s), "{s} is the store's format");
+            for literal in [
+                "2026-10-01T00:00:00Z",
+                "2026-10-01T02:00:00+02:00",
+                "1999-12-31T23:59:59Z",
+            ] {
+                let ms = crate::clock::parse_datetime(literal).expect("literal parses");
+                let typed = Typed::Instant(ms, crate::clock::format_datetime(ms));
+                let expected = crate::clock::parse_datetime(s).map(|v| v.cmp(&ms));
+                assert_eq!(
+                    compare(&Value::from(s), &typed),
+                    expected,
+                    "{s} against {literal}"
+                );
+            }
+        }
+        for odd in [
+            "2026-10-01T00:00:00Z",
+            "2026-10-01T00:00:00.000+0100",
+            "2026-10-01 00:00:00.000+0000",
+            "2026-1x-01T00:00:00.000+0000",
+        ] {
+            assert!(
+                !canonical_datetime(odd),
+                "{odd} is parsed, not compared as text"
+            );
+        }
+        // An offset other than UTC still compares by instant (through the parser).
+        let ms = crate::clock::parse_datetime("2026-10-01T00:00:00Z").expect("parses");
+        let typed = Typed::Instant(ms, crate::clock::format_datetime(ms));
+        assert_eq!(
+            compare(&Value::from("2026-10-01T00:30:00.000+0100"), &typed),
+            Some(Ordering::Less),
+            "00:30 at +01:00 is 23:30 UTC the day before"
+        );
     }
 
     #[test]
