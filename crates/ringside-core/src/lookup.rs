@@ -10,6 +10,7 @@ mod model;
 mod related;
 mod sosl;
 
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use thiserror::Error;
@@ -89,11 +90,33 @@ impl LookupError {
 pub struct CallerLookup {
     client: salesforce::Client,
     settings: LookupSettings,
+    /// The related-record subrequests every pop sends, built on first use and
+    /// shared by clones: they do not depend on the caller.
+    related: Arc<OnceLock<Vec<salesforce::CompositeSubrequest>>>,
 }
 
 impl CallerLookup {
     pub fn new(client: salesforce::Client, settings: LookupSettings) -> Self {
-        CallerLookup { client, settings }
+        CallerLookup {
+            client,
+            settings,
+            related: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The composite for one search: the search plus the prebuilt related queries.
+    fn composite_for(&self, sosl: &str) -> Result<salesforce::CompositeRequest, LookupError> {
+        let misconfigured = |err: salesforce::Error| LookupError::Misconfigured(err.to_string());
+        let version = self.client.api_version();
+        let related = match self.related.get() {
+            Some(related) => related,
+            None => {
+                let built = related::related_subrequests(version).map_err(misconfigured)?;
+                // Two pops racing here build the same list; either one is kept.
+                self.related.get_or_init(|| built)
+            }
+        };
+        related::composite_request_with(version, sosl, related).map_err(misconfigured)
     }
 
     /// Connects to an org by instance URL and access token, with the default
@@ -134,8 +157,7 @@ impl CallerLookup {
             CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings.phone_fields),
             CallerQuery::Email(email) => sosl::email_search(email, &self.settings.phone_fields),
         };
-        related::composite_request(self.client.api_version(), &search)
-            .map_err(|err| LookupError::Misconfigured(err.to_string()))
+        self.composite_for(&search)
     }
 
     /// The open Opportunities and Cases of one matched record, for a match the
@@ -193,8 +215,7 @@ impl CallerLookup {
             ),
         };
         tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
-        let request = related::composite_request(self.client.api_version(), &search)
-            .map_err(|err| LookupError::Misconfigured(err.to_string()))?;
+        let request = self.composite_for(&search)?;
         let response = self
             .client
             .composite(&request)

@@ -24,9 +24,13 @@ pub(super) fn keep_and_rank(
     records: &[Record],
     settings: &LookupSettings,
 ) -> Vec<CallerMatch> {
+    let tail = match query {
+        CallerQuery::Phone(phone) => caller_tail(phone.e164()),
+        CallerQuery::Email(_) => "",
+    };
     let mut ranked: Vec<Ranked> = records
         .iter()
-        .filter_map(|record| match_record(query, record, settings))
+        .filter_map(|record| match_record(query, tail, record, settings))
         .collect();
     ranked.sort_by(|a, b| {
         let priority = &settings.object_priority;
@@ -45,7 +49,43 @@ pub(super) fn keep_and_rank(
     ranked.into_iter().map(|r| r.found).collect()
 }
 
-fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings) -> Option<Ranked> {
+/// Digits of the caller's number every stored spelling of it must contain: the
+/// last four, which are the end of the national number (country codes have at
+/// most three digits, so a number of seven or more digits has a national part
+/// of at least four). Trunk prefixes, carrier codes and country codes only
+/// change the start of a number, never its end. Empty: no shortcut.
+fn caller_tail(e164: &str) -> &str {
+    let digits = e164.trim_start_matches('+');
+    if digits.len() >= 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        &digits[digits.len() - 4..]
+    } else {
+        ""
+    }
+}
+
+/// A cheap "cannot be the caller" test before the full parse (the parse is the
+/// pop's main CPU cost, up to two per phone field of each record): a stored
+/// value written with ASCII digits and punctuation only is the caller only if
+/// its digits contain `tail` in a row. Anything else (full-width or
+/// Arabic-Indic digits, …) goes to the full parse.
+fn may_be_caller(stored: &str, tail: &str) -> bool {
+    if tail.is_empty()
+        || !stored
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" +-.()/".contains(&b))
+    {
+        return true;
+    }
+    let digits: Vec<u8> = stored.bytes().filter(u8::is_ascii_digit).collect();
+    digits.windows(tail.len()).any(|w| w == tail.as_bytes())
+}
+
+fn match_record(
+    query: &CallerQuery,
+    tail: &str,
+    record: &Record,
+    settings: &LookupSettings,
+) -> Option<Ranked> {
     let object = match record.sobject_type() {
         "Contact" => CallerObject::Contact,
         "Lead" => CallerObject::Lead,
@@ -62,9 +102,10 @@ fn match_record(query: &CallerQuery, record: &Record, settings: &LookupSettings)
         CallerQuery::Phone(phone) => {
             let fields = settings.phone_fields.all(object);
             fields.into_iter().enumerate().find(|(_, field)| {
-                record
-                    .str_field(field)
-                    .is_some_and(|stored| phone.matches_stored(stored, settings.default_region))
+                record.str_field(field).is_some_and(|stored| {
+                    may_be_caller(stored, tail)
+                        && phone.matches_stored(stored, settings.default_region)
+                })
             })?
         }
         CallerQuery::Email(email) => {
@@ -122,6 +163,78 @@ mod tests {
 
     fn ids(matches: &[CallerMatch]) -> Vec<&str> {
         matches.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_shortcut_never_drops_a_number_the_full_parse_keeps() {
+        let callers = [
+            "+1 415 555 0123",
+            "+44 20 7946 0958",
+            "+49 30 901820",
+            "+55 11 91234-5678",
+            "+81 3-1234-5678",
+            "+54 9 11 1234-5678",
+            "+52 55 1234 5678",
+            "+39 06 1234 5678",
+            "+966 11 234 5678",
+        ];
+        let stored = [
+            "(415) 555-0123",
+            "415.555.0123",
+            "+1 415 555 0123",
+            "1-415-555-0123",
+            "001 415 555 0123",
+            "4155550123",
+            "+44 (0)20 7946 0958",
+            "020 7946 0958",
+            "0044 20 7946 0958",
+            "030 901820",
+            "+49 (30) 901820",
+            "(11) 91234-5678",
+            "0 15 11 91234-5678",
+            "03-1234-5678",
+            "０３-１２３４-５６７８",
+            "011 15-1234-5678",
+            "+54 11 15 1234 5678",
+            "55 1234 5678",
+            "044 55 1234 5678",
+            "06 1234 5678",
+            "011 234 5678",
+            "٠١١ ٢٣٤ ٥٦٧٨",
+            "(212) 555-0199",
+            "+1 415 555 0199",
+            "555-0123",
+        ];
+        let mut kept = 0;
+        for caller in callers {
+            let query = phone(caller);
+            let CallerQuery::Phone(number) = &query else {
+                unreachable!("a phone number")
+            };
+            let tail = caller_tail(number.e164());
+            assert_eq!(tail.len(), 4, "{caller}: a tail to test with");
+            for value in stored {
+                let keeps = number.matches_stored(value, Region::US);
+                kept += usize::from(keeps);
+                assert!(
+                    may_be_caller(value, tail) || !keeps,
+                    "{value:?} is {caller} by the full parse; the shortcut must not drop it"
+                );
+            }
+        }
+        assert!(
+            kept >= 15,
+            "the pairs include many real matches, or the check proves little: {kept}"
+        );
+        assert!(
+            !may_be_caller("(212) 555-0199", "0123"),
+            "another number is dropped cheaply"
+        );
+        assert!(
+            may_be_caller("０３-１２３４-５６７８", "5679"),
+            "non-ASCII digits: the full parse decides"
+        );
+        assert!(may_be_caller("12", ""), "no tail: no shortcut");
     }
 
     #[test]
