@@ -56,10 +56,15 @@ pub fn run() -> anyhow::Result<()> {
             app.manage(edit_runner::RecordEditQueue::new(queue.outbox()));
             app.state::<edit_runner::RecordEditQueue>()
                 .start(app.handle().clone());
+            let outbox = queue.outbox().cloned();
             app.manage(queue);
             app.state::<outbox_runner::CallLogQueue>()
                 .start(app.handle().clone());
-            app.manage(log_forms::LogForms::new(policy));
+            // Forms left open by the last run (a crash, a kill) come back before the idle
+            // rule starts: one whose auto-log time passed is logged at once.
+            let forms = log_forms::LogForms::new(policy, outbox);
+            tauri::async_runtime::block_on(forms.restore_saved());
+            app.manage(forms);
             log_forms::start(app.handle());
             app.manage(std::sync::Arc::new(
                 ringside_core::login::PendingSignIns::new(),
@@ -95,6 +100,10 @@ pub fn run() -> anyhow::Result<()> {
             commands::call_log::update_call_log,
             commands::call_log::log_call,
             commands::call_log::call_log_state,
+            commands::call_log::call_log_options,
+            commands::call_log::press_call_intent,
+            commands::call_log::release_call_intent,
+            commands::call_log::choose_call_record,
             commands::queue::queue_overview,
             commands::queue::edit_queued_call_log,
             commands::queue::replay_queued_call_log,

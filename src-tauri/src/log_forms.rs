@@ -3,14 +3,22 @@
 //! agent leaves alone for `[logging] auto_log_after_secs` is logged anyway (`DraftBook`).
 //! Logging commits the call to the outbox ([`crate::outbox_runner`]) before it returns;
 //! when the database is unusable the log is kept as a file beside it (never lost).
+//!
+//! Durable forms: every open form (prefill, what the agent typed, pressed intents, its
+//! auto-log time) is saved in the outbox's database when it opens and on every change, and
+//! restored at the next start ([`LogForms::restore_saved`]), so a crash or `kill -9` loses
+//! no form; a form whose auto-log time passed while the app was down is logged at start.
+//! Logging deletes the saved form in the same commit that queues the call. Without a usable
+//! database the forms live in memory only (not durable), as the queue view says.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use ringside_core::call_log::draft::CallIntent;
 use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
-use ringside_core::outbox::{keep_unsent, now_ms};
+use ringside_core::outbox::{Outbox, keep_unsent, now_ms};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
@@ -60,18 +68,76 @@ pub struct LoggedCall {
 pub struct LogForms {
     book: Mutex<DraftBook>,
     calls: Mutex<HashMap<String, CallTimes>>,
+    /// Where forms are saved; `None` when the database is unusable (forms not durable).
+    outbox: Option<Outbox>,
+    /// Orders saves and the log-and-close step: a save reads the form's latest state under
+    /// it, so saves land in order, and never re-save a form logged meanwhile.
+    saving: tokio::sync::Mutex<()>,
 }
 
 impl LogForms {
-    pub fn new(policy: AutoLogPolicy) -> Self {
+    pub fn new(policy: AutoLogPolicy, outbox: Option<Outbox>) -> Self {
         LogForms {
             book: Mutex::new(DraftBook::new(policy)),
             calls: Mutex::new(HashMap::new()),
+            outbox,
+            saving: tokio::sync::Mutex::new(()),
         }
     }
 
     fn book(&self) -> MutexGuard<'_, DraftBook> {
         self.book.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Puts back the forms saved before the app last stopped (a form whose call is
+    /// already queued was logged just before a crash: its leftover row is dropped).
+    /// Returns how many came back.
+    pub async fn restore_saved(&self) -> usize {
+        let Some(outbox) = &self.outbox else {
+            return 0;
+        };
+        let saved = match outbox.saved_forms().await {
+            Ok(saved) => saved,
+            Err(err) => {
+                tracing::error!("the saved log forms cannot be read: {err}");
+                return 0;
+            }
+        };
+        let mut restored = 0;
+        for form in saved {
+            let call_id = form.draft.call_id.clone();
+            if matches!(outbox.find_call(&call_id).await, Ok(Some(_))) {
+                let _ = outbox.discard_form(&call_id).await;
+                continue;
+            }
+            self.book()
+                .restore(form.draft, form.auto_log_at_ms, now_ms());
+            restored += 1;
+        }
+        if restored > 0 {
+            tracing::info!(restored, "log forms restored from the last run");
+        }
+        restored
+    }
+
+    /// Saves the form of `call_id` as it stands now (nothing when it is closed).
+    async fn save(&self, call_id: &str, org: Option<&str>) {
+        let Some(outbox) = &self.outbox else {
+            return;
+        };
+        let _order = self.saving.lock().await;
+        let snapshot = {
+            let book = self.book();
+            book.get(call_id)
+                .cloned()
+                .map(|draft| (draft, book.auto_log_at(call_id)))
+        };
+        let Some((draft, auto_log_at)) = snapshot else {
+            return;
+        };
+        if let Err(err) = outbox.save_form(&draft, auto_log_at, org).await {
+            tracing::warn!(%call_id, "the log form could not be saved (kept in memory): {err}");
+        }
     }
 
     /// Every open form.
@@ -86,31 +152,66 @@ impl LogForms {
             .collect()
     }
 
-    /// Opens a form for a call logged by hand.
-    pub fn open_manual(&self) -> OpenCallLog {
+    fn snapshot(&self, call_id: &str) -> Option<OpenCallLog> {
+        let book = self.book();
+        book.get(call_id).cloned().map(|draft| OpenCallLog {
+            auto_log_at_ms: book.auto_log_at(call_id),
+            draft,
+        })
+    }
+
+    /// Opens a form for a call logged by hand (saved like the others).
+    pub async fn open_manual(&self, org: &str) -> OpenCallLog {
         let draft = self.book().open(CallDraft::manual(now_ms()), now_ms());
+        self.save(&draft.call_id, Some(org)).await;
         OpenCallLog {
             draft,
             auto_log_at_ms: None,
         }
     }
 
-    /// Records the agent's inputs (restarting the idle time). `None` when no such form is open.
-    pub fn update(&self, call_id: &str, fields: DraftFields) -> Option<OpenCallLog> {
-        let mut book = self.book();
-        book.touch(call_id, fields, now_ms()).then(|| OpenCallLog {
-            draft: book.get(call_id).cloned().expect("touched just now"),
-            auto_log_at_ms: book.auto_log_at(call_id),
-        })
+    /// Records the agent's inputs (restarting the idle time) and saves the form. `None`
+    /// when no such form is open.
+    pub async fn update(&self, call_id: &str, fields: DraftFields) -> Option<OpenCallLog> {
+        if !self.book().touch(call_id, fields, now_ms()) {
+            return None;
+        }
+        self.save(call_id, None).await;
+        self.snapshot(call_id)
     }
 
-    fn open_after_call(&self, draft: CallDraft) -> OpenCallLog {
-        let mut book = self.book();
-        let draft = book.open(draft, now_ms());
-        OpenCallLog {
-            auto_log_at_ms: book.auto_log_at(&draft.call_id),
-            draft,
+    /// Records a pressed intent and saves the form. `None` when no such form is open.
+    pub async fn press(&self, call_id: &str, intent: CallIntent) -> Option<OpenCallLog> {
+        if !self.book().press(call_id, intent, now_ms()) {
+            return None;
         }
+        self.save(call_id, None).await;
+        self.snapshot(call_id)
+    }
+
+    /// Takes a pressed intent back and saves the form.
+    pub async fn release(&self, call_id: &str, name: &str) -> Option<OpenCallLog> {
+        if !self.book().release(call_id, name, now_ms()) {
+            return None;
+        }
+        self.save(call_id, None).await;
+        self.snapshot(call_id)
+    }
+
+    /// The agent picked which matched record the call was with; saves the form.
+    pub async fn choose(&self, call_id: &str, record_id: &str) -> Option<OpenCallLog> {
+        if !self.book().choose(call_id, record_id, now_ms()) {
+            return None;
+        }
+        self.save(call_id, None).await;
+        self.snapshot(call_id)
+    }
+
+    async fn open_after_call(&self, draft: CallDraft, org: &str) -> OpenCallLog {
+        let call_id = draft.call_id.clone();
+        self.book().open(draft, now_ms());
+        self.save(&call_id, Some(org)).await;
+        self.snapshot(&call_id).expect("opened just now")
     }
 
     fn draft(&self, call_id: &str) -> Option<CallDraft> {
@@ -176,7 +277,8 @@ async fn follow_calls<R: Runtime>(
                 tauri::async_runtime::spawn(async move {
                     let pop = pop_of(&app, &event).await;
                     let draft = CallDraft::after_call(&event, times, pop.as_ref(), now);
-                    let opened = app.state::<LogForms>().open_after_call(draft);
+                    let org = org_tag(&app.state::<ActiveOrg>().current());
+                    let opened = app.state::<LogForms>().open_after_call(draft, &org).await;
                     show_main(&app);
                     if let Err(err) = app.emit_to("main", CALL_LOG_OPENED_EVENT, &opened) {
                         tracing::warn!(%err, "could not send the log form to the main window");
@@ -220,11 +322,8 @@ async fn idle_rule<R: Runtime>(app: AppHandle<R>) {
             let logged = log_form(&app, &draft.call_id, &draft.fields, true).await;
             if logged.outcome == "failed" {
                 // Tell the agent, and wait another idle period before trying again.
-                app.state::<LogForms>().book().touch(
-                    &draft.call_id,
-                    draft.fields.clone(),
-                    now_ms(),
-                );
+                let forms = app.state::<LogForms>();
+                let _ = forms.update(&draft.call_id, draft.fields.clone()).await;
             }
         }
     }
@@ -262,6 +361,8 @@ pub async fn log_form<R: Runtime>(
         automatic,
         message: Some(message),
     };
+    // Held until the form is closed, so no save can put a logged form back.
+    let _order = forms.saving.lock().await;
     let logged = match forms.draft(call_id) {
         None => failed("This call was already logged, or its form was closed.".into()),
         Some(draft) => match draft.to_call_log(fields) {
@@ -271,7 +372,7 @@ pub async fn log_form<R: Runtime>(
                 let actor = if automatic { "auto-log" } else { "agent" };
                 let queue = app.state::<CallLogQueue>();
                 let result = match queue.outbox() {
-                    Some(outbox) => outbox.enqueue_for(&log, Some(&org), actor).await,
+                    Some(outbox) => outbox.enqueue_form(&log, Some(&org), actor).await,
                     // The database could not be opened at start (its problem is on screen).
                     None => Err(ringside_core::outbox::OutboxError::Unavailable {
                         path: crate::org::home()
@@ -288,7 +389,17 @@ pub async fn log_form<R: Runtime>(
                         automatic,
                         message: None,
                     },
-                    Err(err) if err.database_unusable() => keep(&log, &err, automatic),
+                    Err(err) if err.database_unusable() => {
+                        let kept = keep(&log, &org, &err, automatic);
+                        // The file holds the log now; a saved form (if the database still
+                        // reads) would log it a second time at the next start.
+                        if kept.outcome == "kept"
+                            && let Some(outbox) = queue.outbox()
+                        {
+                            let _ = outbox.discard_form(call_id).await;
+                        }
+                        kept
+                    }
                     Err(err) => failed(err.to_string()),
                 }
             }
@@ -306,10 +417,11 @@ pub async fn log_form<R: Runtime>(
 /// Keeps the log as `RINGSIDE_HOME/unsent/<call id>.json`, queued when the database opens.
 fn keep(
     log: &ringside_core::call_log::CallLog,
+    org: &str,
     err: &ringside_core::outbox::OutboxError,
     automatic: bool,
 ) -> LoggedCall {
-    let kept = crate::org::home().and_then(|home| Ok(keep_unsent(&home, log)?));
+    let kept = crate::org::home().and_then(|home| Ok(keep_unsent(&home, log, Some(org))?));
     match kept {
         Ok(file) => LoggedCall {
             call_id: log.call_id.clone(),

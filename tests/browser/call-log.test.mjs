@@ -22,6 +22,8 @@ const DRAFT = {
     { id: "006000000000001AAA", object: "Opportunity", label: "Headsets" },
     { id: "500000000000001AAA", object: "Case", label: "00001026 Headset drops calls" },
   ],
+  candidates: [],
+  pressed: [],
   fields: {
     direction: "inbound",
     from: "+14155550123",
@@ -45,10 +47,26 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
   switch (cmd) {
     case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
     case "open_call_logs": return [];
-    case "update_call_log": return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
+    case "update_call_log": window.__lastFields = args.fields; return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
     case "log_call": return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };
     case "call_log_state": return window.__state;
     case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null } }, auto_log_at_ms: null };
+    case "call_log_options":
+      if (!window.__options) throw { code: "describe_failed", message: "no describe in this test" };
+      return window.__options;
+    case "choose_call_record": {
+      const chosen = window.__draft.candidates.find((c) => c.record.id === args.recordId);
+      const isPerson = chosen.record.object === "Contact" || chosen.record.object === "Lead";
+      window.__draft = { ...window.__draft, matched: chosen.record, what_choices: chosen.what_choices, fields: { ...window.__lastFields ?? window.__draft.fields, who_id: isPerson ? chosen.record.id : null, what_id: null } };
+      return { draft: window.__draft, auto_log_at_ms: Date.now() + 120000 };
+    }
+    case "press_call_intent":
+      if (args.input === "bad") throw { code: "intent_invalid", message: "intent call_summary: is too long" };
+      window.__draft = { ...window.__draft, fields: window.__lastFields ?? window.__draft.fields, pressed: [{ name: args.name, record: "task", field: "Description", input: args.input, value: args.input }] };
+      return { draft: window.__draft, auto_log_at_ms: Date.now() + 120000 };
+    case "release_call_intent":
+      window.__draft = { ...window.__draft, fields: window.__lastFields ?? window.__draft.fields, pressed: [] };
+      return { draft: window.__draft, auto_log_at_ms: Date.now() + 120000 };
     case "queue_overview": return { counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem: null, notice: null };
     default: throw "command " + cmd + " not allowed";
   }
@@ -69,20 +87,22 @@ after(async () => {
   await server?.close();
 });
 
-async function openForm() {
+async function openForm({ draft = DRAFT, options = null } = {}) {
   const page = await browser.context.newPage();
   const errors = [];
   page.on("pageerror", (err) => errors.push(err));
   await page.addInitScript({ content: await ipcMockScript({}) });
   await page.addInitScript({ content: logFormMock });
+  // The form asks for its options as it mounts: they must be there before the page loads.
+  await page.addInitScript({ content: `window.__options = ${JSON.stringify(options)};` });
   await page.goto(server.url);
   await page.waitForSelector("#call-log-start");
   await page.evaluate((draft) => {
     window.__draft = draft;
-  }, DRAFT);
+  }, draft);
   // The form listens before the shell could send; wait until it asked for open forms.
   await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "open_call_logs"));
-  await page.evaluate((open) => window.__emit("call-log-opened", open), OPEN);
+  await page.evaluate((open) => window.__emit("call-log-opened", open), { draft, auto_log_at_ms: OPEN.auto_log_at_ms });
   await page.waitForSelector('.call-log-form[data-call-id="call-42"]');
   return { page, errors };
 }
@@ -179,5 +199,88 @@ test("Log a call opens an empty form that asks for the numbers", async () => {
     { direction: "outbound", from: "+14155550199", to: "+14155550100", duration: 60 },
     "the typed call is what is logged",
   );
+  await page.close();
+});
+
+const JANE_LEAD = { id: "00Q000000000002AAA", object: "Lead", label: "Jane Caller (Lead)" };
+const TWO_MATCHES = {
+  ...DRAFT,
+  candidates: [
+    { record: DRAFT.matched, what_choices: DRAFT.what_choices },
+    { record: JANE_LEAD, what_choices: [] },
+  ],
+};
+
+test("several matched records: a picker defaults to the first, and the chosen one is the WhoId", async () => {
+  const { page, errors } = await openForm({ draft: TWO_MATCHES });
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  const picker = form.locator(".call-log-who");
+  assert.deepEqual(await picker.locator("option").allTextContents(), ["Contact: Jane Caller", "Lead: Jane Caller (Lead)"], "both records are offered");
+  assert.equal(await picker.inputValue(), DRAFT.matched.id, "the best match is the default");
+  await form.locator(".call-log-notes").fill("typed before picking");
+  await picker.selectOption(JANE_LEAD.id);
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "choose_call_record"));
+  const order = await page.evaluate(() => window.__calls.map((c) => c.cmd).filter((c) => c === "update_call_log" || c === "choose_call_record"));
+  assert.equal(order.at(-1), "choose_call_record", "what was typed is saved before the pick");
+  assert.ok(order.includes("update_call_log"), "the notes reached the shell first");
+  await page.waitForFunction(() => document.querySelector(".call-log-who")?.value === "00Q000000000002AAA");
+  const relocated = page.locator('.call-log-form[data-call-id="call-42"]');
+  assert.equal(await relocated.locator(".call-log-what").count(), 0, "the Lead has no Opportunities or Cases to offer");
+  assert.equal(await relocated.locator(".call-log-notes").inputValue(), "typed before picking", "the notes survive the re-render");
+  await relocated.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.equal(sent.who_id, JANE_LEAD.id, "the picked Lead is the WhoId, not the first match");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("one match: no picker, the record is named", async () => {
+  const { page } = await openForm();
+  assert.equal(await page.locator(".call-log-who").count(), 0);
+  assert.equal(await page.locator(".call-log-matched").count(), 1);
+  await page.close();
+});
+
+test("a picklist outcome is a select of the org's values; without a describe it stays free text", async () => {
+  const { page, errors } = await openForm({ options: { intents: [], dispositions: ["Resolved", "Call back"] } });
+  await page.waitForFunction(() => document.querySelector(".call-log-disposition")?.tagName === "SELECT");
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  const values = await form.locator(".call-log-disposition option").evaluateAll((options) => options.map((o) => o.value));
+  assert.deepEqual(values, ["", "Resolved", "Call back"], "the org's values, and no outcome yet");
+  await form.locator(".call-log-disposition").selectOption("Call back");
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.equal(sent.disposition, "Call back");
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const free = await openForm();
+  await free.page.waitForFunction(() => window.__calls.some((c) => c.cmd === "call_log_options"));
+  assert.equal(await free.page.locator(".call-log-disposition").evaluate((e) => e.tagName), "INPUT", "free text with suggestions");
+  await free.page.close();
+});
+
+test("a call intent is pressed with its text, shown pressed, refused in words when it does not fit, and taken back", async () => {
+  const summary = { record: "task", name: "call_summary", field: "Description", label: "Call summary", kind: "typed", length: 32000 };
+  const { page, errors } = await openForm({ options: { intents: [summary], dispositions: null } });
+  const intent = page.locator('.call-log-intent[data-intent="call_summary"]');
+  await intent.waitFor();
+  await intent.locator(".call-log-intent-input").fill("bad");
+  await intent.locator(".call-log-intent-button").click();
+  await page.waitForFunction(() => document.querySelector(".call-log-error")?.textContent.includes("too long"));
+  await page.locator('.call-log-intent[data-intent="call_summary"] .call-log-intent-input').fill("Wants the enterprise plan");
+  await page.locator('.call-log-intent[data-intent="call_summary"] .call-log-intent-button').click();
+  await page.waitForSelector('.call-log-intent[data-intent="call_summary"][data-pressed="true"]');
+  const press = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "press_call_intent").at(-1).args);
+  assert.deepEqual(press, { callId: "call-42", name: "call_summary", input: "Wants the enterprise plan" });
+  const pressed = page.locator('.call-log-intent[data-intent="call_summary"]');
+  assert.equal(await pressed.locator(".call-log-intent-button").getAttribute("aria-pressed"), "true");
+  assert.equal(await pressed.locator(".call-log-intent-input").inputValue(), "Wants the enterprise plan", "the pressed value is shown");
+  await pressed.locator(".call-log-intent-button").click();
+  await page.waitForSelector('.call-log-intent[data-intent="call_summary"][data-pressed="false"]');
+  assert.ok(await page.evaluate(() => window.__calls.some((c) => c.cmd === "release_call_intent" && c.args.name === "call_summary")));
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -140,7 +140,9 @@ test("a call's end opens the log form prefilled with Jane and her open Case; Log
   const headsetCase = choices.find((choice) => choice.includes("Headset drops calls"));
   assert.ok(headsetCase, `her open Case is a WhatId choice; got ${JSON.stringify(choices)}`);
 
-  await session.type(await session.find(`${form} .call-log-disposition`), "Resolved");
+  // The demo org declares Disposition__c a picklist: the outcome is a select of its values.
+  await session.waitFor(`${form} select.call-log-disposition`);
+  await session.click(await session.find(`${form} .call-log-disposition option[value="Resolved"]`));
   await session.type(await session.find(`${form} .call-log-notes`), "Replaced the headset. 交換済み.");
   for (const option of await session.findAll(`${form} .call-log-what option`)) {
     if ((await session.text(option)).includes("Headset drops calls")) await session.click(option);

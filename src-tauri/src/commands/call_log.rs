@@ -1,13 +1,19 @@
 //! The log form's commands: list the open forms, open one by hand, record the agent's
-//! inputs (restarting the idle time), log a call, and read a logged call's queue state.
+//! inputs (restarting the idle time), log a call, read a logged call's queue state; the
+//! form's org-dependent options (intent buttons, disposition picklist), pressing and
+//! releasing an intent, and picking which matched record the call was with.
 //! Granted to the main window by `capabilities/call-log.json`.
 
 use ringside_core::call_log::draft::DraftFields;
+use ringside_core::call_log::form_options::{FormOptions, form_options, press_intent};
+use ringside_core::config::Config;
+use ringside_core::describe_cache::DescribeCache;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
 use crate::log_forms::{LogForms, LoggedCall, OpenCallLog};
-use crate::outbox_runner::CallLogQueue;
+use crate::org::ActiveOrg;
+use crate::outbox_runner::{CallLogQueue, org_tag};
 
 /// The forms waiting for the agent (for a window that loads after a call ended).
 #[tauri::command]
@@ -17,21 +23,28 @@ pub fn open_call_logs(forms: State<'_, LogForms>) -> Vec<OpenCallLog> {
 
 /// "Log a call": an empty form with a fresh call id, never logged by the idle rule.
 #[tauri::command]
-pub fn start_call_log(forms: State<'_, LogForms>) -> OpenCallLog {
-    forms.open_manual()
+pub async fn start_call_log(
+    forms: State<'_, LogForms>,
+    active: State<'_, ActiveOrg>,
+) -> Result<OpenCallLog, IpcError> {
+    Ok(forms.open_manual(&org_tag(&active.current())).await)
 }
 
-/// The agent changed the form: keeps the inputs and restarts the idle time.
+fn closed() -> IpcError {
+    IpcError {
+        code: "call_log_closed".into(),
+        message: "This call was already logged.".into(),
+    }
+}
+
+/// The agent changed the form: keeps (and saves) the inputs and restarts the idle time.
 #[tauri::command]
-pub fn update_call_log(
+pub async fn update_call_log(
     call_id: String,
     fields: DraftFields,
     forms: State<'_, LogForms>,
 ) -> Result<OpenCallLog, IpcError> {
-    forms.update(&call_id, fields).ok_or_else(|| IpcError {
-        code: "call_log_closed".into(),
-        message: "This call was already logged.".into(),
-    })
+    forms.update(&call_id, fields).await.ok_or_else(closed)
 }
 
 /// "Log call": commits the log to the queue before returning (Salesforce is not waited for).
@@ -66,4 +79,110 @@ pub async fn call_log_state(
         .await
         .map_err(super::queue::queue_error)?;
     Ok(item.map(|item| super::queue::state_name(item.state).to_owned()))
+}
+
+/// The admin's config as it is on disk now (intents may change while the app runs), else
+/// the one the queue started with.
+fn config(queue: &CallLogQueue) -> Config {
+    crate::org::home()
+        .ok()
+        .and_then(|home| Config::load_from_home(&home).ok())
+        .unwrap_or_else(|| queue.config().clone())
+}
+
+fn describe_error(err: salesforce::Error) -> IpcError {
+    IpcError {
+        code: "describe_failed".into(),
+        message: format!(
+            "The call-log fields could not be read from Salesforce ({err}); the form offers free text until it is reachable."
+        ),
+    }
+}
+
+/// What the form offers from the org in use's describe: the call's intent buttons and the
+/// disposition picklist (when `Disposition__c`, or the configured field, is one).
+#[tauri::command]
+pub async fn call_log_options(
+    active: State<'_, ActiveOrg>,
+    queue: State<'_, CallLogQueue>,
+) -> Result<FormOptions, IpcError> {
+    let config = config(&queue);
+    let describes = DescribeCache::new(active.current().client.clone());
+    let call_log = describes
+        .describe(&config.logging.call_log.object)
+        .await
+        .map_err(describe_error)?;
+    let task = if config.logging.mode.writes_task() {
+        Some(describes.describe("Task").await.map_err(describe_error)?)
+    } else {
+        None
+    };
+    Ok(form_options(
+        &config.intents,
+        &config.logging,
+        task.as_deref(),
+        &call_log,
+    ))
+}
+
+/// Presses an intent on the form: its value is checked against the field now (type,
+/// picklist value, length) and travels with the call when it is logged.
+#[tauri::command]
+pub async fn press_call_intent(
+    call_id: String,
+    name: String,
+    input: Option<String>,
+    forms: State<'_, LogForms>,
+    active: State<'_, ActiveOrg>,
+    queue: State<'_, CallLogQueue>,
+) -> Result<OpenCallLog, IpcError> {
+    let config = config(&queue);
+    let describes = DescribeCache::new(active.current().client.clone());
+    let task = describes.describe("Task").await.map_err(describe_error)?;
+    let call_log = describes
+        .describe(&config.logging.call_log.object)
+        .await
+        .map_err(describe_error)?;
+    let intent = press_intent(
+        &config.intents,
+        &config.logging,
+        &task,
+        &call_log,
+        &name,
+        input.as_deref(),
+        std::time::SystemTime::now(),
+    )
+    .map_err(|problem| IpcError {
+        code: "intent_invalid".into(),
+        message: problem.to_string(),
+    })?;
+    forms.press(&call_id, intent).await.ok_or_else(closed)
+}
+
+/// Takes a pressed intent back.
+#[tauri::command]
+pub async fn release_call_intent(
+    call_id: String,
+    name: String,
+    forms: State<'_, LogForms>,
+) -> Result<OpenCallLog, IpcError> {
+    forms.release(&call_id, &name).await.ok_or_else(closed)
+}
+
+/// Several records matched the caller: the agent picks the one the call was with (its
+/// `WhoId`, or `WhatId` for an Account, and its Opportunities and Cases as choices).
+#[tauri::command]
+pub async fn choose_call_record(
+    call_id: String,
+    record_id: String,
+    forms: State<'_, LogForms>,
+) -> Result<OpenCallLog, IpcError> {
+    forms
+        .choose(&call_id, &record_id)
+        .await
+        .ok_or_else(|| IpcError {
+            code: "call_log_record".into(),
+            message: "That record did not match this caller, or the call was already logged."
+                .into(),
+        })
 }

@@ -5,13 +5,28 @@ import { listen } from "@tauri-apps/api/event";
 import type { Outcome, IpcError } from "../../backend";
 import { BACKEND_UNAVAILABLE } from "../../backend";
 import type { CallDraft } from "../../bindings/CallDraft";
+import type { CallIntent } from "../../bindings/CallIntent";
+import type { CallIntentButton } from "../../bindings/CallIntentButton";
+import type { DraftCandidate } from "../../bindings/DraftCandidate";
+import type { FormOptions } from "../../bindings/FormOptions";
 import type { DraftFields } from "../../bindings/DraftFields";
 import type { DraftRecord } from "../../bindings/DraftRecord";
 import type { LoggedCall } from "../../bindings/LoggedCall";
 import type { OpenCallLog } from "../../bindings/OpenCallLog";
 import type { QueueCounts } from "../../bindings/QueueCounts";
 
-export type { CallDraft, DraftFields, DraftRecord, LoggedCall, OpenCallLog, QueueCounts };
+export type {
+  CallDraft,
+  CallIntent,
+  CallIntentButton,
+  DraftCandidate,
+  DraftFields,
+  DraftRecord,
+  FormOptions,
+  LoggedCall,
+  OpenCallLog,
+  QueueCounts,
+};
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
   try {
@@ -37,6 +52,21 @@ export const logCall = (callId: string, fields: DraftFields): Promise<Outcome<Lo
 
 /** `pending`, `in_flight`, `delivered`, `dead`, or null (`call_log_state`). */
 export const callLogState = (callId: string): Promise<Outcome<string | null>> => call("call_log_state", { callId });
+
+/** The form's intent buttons and the disposition picklist, from the org's describe (`call_log_options`). */
+export const callLogOptions = (): Promise<Outcome<FormOptions>> => call("call_log_options");
+
+/** Presses an intent: checked against its field now, written with the call (`press_call_intent`). */
+export const pressCallIntent = (callId: string, name: string, input: string | null): Promise<Outcome<OpenCallLog>> =>
+  call("press_call_intent", { callId, name, input });
+
+/** Takes a pressed intent back (`release_call_intent`). */
+export const releaseCallIntent = (callId: string, name: string): Promise<Outcome<OpenCallLog>> =>
+  call("release_call_intent", { callId, name });
+
+/** Picks which matched record the call was with (`choose_call_record`). */
+export const chooseCallRecord = (callId: string, recordId: string): Promise<Outcome<OpenCallLog>> =>
+  call("choose_call_record", { callId, recordId });
 
 /** A form opened by a call's end (event `call-log-opened`). */
 export const onCallLogOpened = (handler: (form: OpenCallLog) => void): Promise<Outcome<null>> =>

@@ -6,19 +6,26 @@
 
 import { currentLocale, onLocaleChange, t } from "../../i18n";
 import {
+  callLogOptions,
   callLogState,
+  chooseCallRecord,
   logCall,
   onCallLogLogged,
   onCallLogOpened,
   onQueueChanged,
   openCallLogs,
+  pressCallIntent,
+  releaseCallIntent,
   startCallLog,
   updateCallLog,
+  type CallIntentButton,
   type DraftFields,
+  type FormOptions,
   type LoggedCall,
   type OpenCallLog,
 } from "./backend";
 import { queueOverview } from "../queue/backend";
+import type { Outcome } from "../../backend";
 import "./call-log.css";
 
 /** Salesforce's limit on Task.Description, in characters (code points, as Salesforce counts). */
@@ -72,6 +79,9 @@ export function mountCallLog(root: HTMLElement): void {
   root.append(section);
 
   const open = new Map<string, { form: OpenCallLog; element: HTMLFormElement }>();
+  // Intent buttons and outcome picklist from the org's describe; until (or unless) they
+  // arrive, the form has free text and no intents.
+  let options: FormOptions = { intents: [], dispositions: null };
   const done = new Map<string, Result>();
 
   const renderChrome = (): void => {
@@ -142,13 +152,25 @@ export function mountCallLog(root: HTMLElement): void {
 
   const show = (form: OpenCallLog, focus: boolean): void => {
     const existing = open.get(form.draft.call_id);
-    const element = renderForm(form, {
-      save: (fields) => updateCallLog(form.draft.call_id, fields),
+    const callId = form.draft.call_id;
+    // Press and pick change the form in the shell: what was typed goes first, so the
+    // re-rendered form (from the shell's answer) keeps it.
+    const thenRerender = async (fields: DraftFields, change: () => Promise<Outcome<OpenCallLog>>): Promise<void> => {
+      await updateCallLog(callId, fields);
+      const changed = await change();
+      if (changed.ok) show(changed.value, false);
+      else showFormError(element, changed.error.message);
+    };
+    const element = renderForm(form, options, {
+      save: (fields) => updateCallLog(callId, fields),
       submit: async (fields) => {
-        const outcome = await logCall(form.draft.call_id, fields);
+        const outcome = await logCall(callId, fields);
         if (outcome.ok) logged(outcome.value, callLabel(form, fields));
         else showFormError(element, outcome.error.message);
       },
+      press: (fields, name, input) => thenRerender(fields, () => pressCallIntent(callId, name, input)),
+      release: (fields, name) => thenRerender(fields, () => releaseCallIntent(callId, name)),
+      choose: (fields, recordId) => thenRerender(fields, () => chooseCallRecord(callId, recordId)),
     });
     if (existing) existing.element.replaceWith(element);
     else forms.prepend(element);
@@ -183,6 +205,11 @@ export function mountCallLog(root: HTMLElement): void {
   void openCallLogs().then((forms) => {
     if (forms.ok) for (const form of forms.value) show(form, false);
   });
+  void callLogOptions().then((loaded) => {
+    if (!loaded.ok) return;
+    options = loaded.value;
+    for (const { form } of [...open.values()]) show(form, false);
+  });
 }
 
 function callLabel(form: OpenCallLog, fields: DraftFields): string {
@@ -200,6 +227,9 @@ function showFormError(element: HTMLElement, message: string): void {
 interface FormActions {
   save(fields: DraftFields): Promise<unknown>;
   submit(fields: DraftFields): Promise<void>;
+  press(fields: DraftFields, name: string, input: string | null): Promise<void>;
+  release(fields: DraftFields, name: string): Promise<void>;
+  choose(fields: DraftFields, recordId: string): Promise<void>;
 }
 
 function field(labelKey: Parameters<typeof t>[0], control: HTMLElement, className: string): HTMLElement {
@@ -221,7 +251,7 @@ function input(className: string, value: string, type = "text"): HTMLInputElemen
   return element;
 }
 
-function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
+function renderForm(open: OpenCallLog, options: FormOptions, actions: FormActions): HTMLFormElement {
   const { draft } = open;
   const form = document.createElement("form");
   form.className = "call-log-form";
@@ -244,7 +274,19 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
     duration: formatDuration(fields.duration_seconds),
   });
   form.append(summary);
-  if (draft.matched) {
+  // Several records matched the caller: the agent says which one the call was with.
+  const whoPicker = document.createElement("select");
+  whoPicker.className = "call-log-who";
+  if (draft.candidates.length > 1) {
+    for (const candidate of draft.candidates) {
+      const option = document.createElement("option");
+      option.value = candidate.record.id;
+      option.textContent = `${candidate.record.object}: ${candidate.record.label}`;
+      option.selected = draft.matched?.id === candidate.record.id;
+      whoPicker.append(option);
+    }
+    form.append(field("callLog.who", whoPicker, "call-log-who"));
+  } else if (draft.matched) {
     const who = document.createElement("p");
     who.className = "call-log-matched";
     who.dataset.recordId = draft.matched.id;
@@ -278,15 +320,38 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
     form.append(row);
   }
 
-  const disposition = input("call-log-disposition", fields.disposition);
+  // The org's picklist when the disposition field is one; else free text with suggestions.
   const dispositions = document.createElement("datalist");
   dispositions.id = `call-log-dispositions-${draft.call_id}`;
-  for (const key of ["callLog.disposition.resolved", "callLog.disposition.callback", "callLog.disposition.voicemail", "callLog.disposition.missed"] as const) {
-    const option = document.createElement("option");
-    option.value = t(key);
-    dispositions.append(option);
+  let disposition: HTMLInputElement | HTMLSelectElement;
+  if (options.dispositions) {
+    const select = document.createElement("select");
+    select.className = "call-log-disposition";
+    const values = [...options.dispositions];
+    // A value the softphone gave that the picklist lacks stays selectable, never dropped.
+    if (fields.disposition !== "" && !values.includes(fields.disposition)) values.unshift(fields.disposition);
+    const empty = document.createElement("option");
+    empty.value = "";
+    empty.textContent = t("callLog.dispositionNone");
+    select.append(empty);
+    for (const value of values) {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      option.selected = fields.disposition === value;
+      select.append(option);
+    }
+    disposition = select;
+  } else {
+    const text = input("call-log-disposition", fields.disposition);
+    for (const key of ["callLog.disposition.resolved", "callLog.disposition.callback", "callLog.disposition.voicemail", "callLog.disposition.missed"] as const) {
+      const option = document.createElement("option");
+      option.value = t(key);
+      dispositions.append(option);
+    }
+    text.setAttribute("list", dispositions.id);
+    disposition = text;
   }
-  disposition.setAttribute("list", dispositions.id);
   const subject = input("call-log-subject", fields.subject);
   subject.maxLength = 255;
   subject.placeholder = t("callLog.subjectPlaceholder");
@@ -319,6 +384,7 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
   row.append(field("callLog.disposition", disposition, "call-log-disposition"), field("callLog.subject", subject, "call-log-subject"));
   if (draft.what_choices.length > 0) row.append(field("callLog.what", what, "call-log-what"));
   form.append(row, dispositions, field("callLog.notes", notes, "call-log-notes"), count);
+  if (options.intents.length > 0) form.append(renderIntents(draft, options.intents, (name, input) => actions.press(current(), name, input), (name) => actions.release(current(), name)));
 
   const error = document.createElement("p");
   error.className = "call-log-error";
@@ -369,7 +435,9 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
   renderCount();
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  form.addEventListener("input", () => {
+  form.addEventListener("input", (event) => {
+    // The record picker and the intents' own inputs act on their own, not as form edits.
+    if (event.target === whoPicker || (event.target as HTMLElement).closest(".call-log-intents")) return;
     renderCount();
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -382,6 +450,11 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
       });
     }, SAVE_DELAY_MS);
   });
+  whoPicker.addEventListener("change", (event) => {
+    event.stopPropagation();
+    clearTimeout(timer);
+    void actions.choose(current(), whoPicker.value);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
@@ -393,6 +466,65 @@ function renderForm(open: OpenCallLog, actions: FormActions): HTMLFormElement {
     });
   });
   return form;
+}
+
+/** The call's intent buttons: pressed ones show their value and take a second press to undo. */
+function renderIntents(
+  draft: OpenCallLog["draft"],
+  buttons: CallIntentButton[],
+  press: (name: string, input: string | null) => Promise<void>,
+  release: (name: string) => Promise<void>,
+): HTMLElement {
+  const group = document.createElement("fieldset");
+  group.className = "call-log-intents";
+  const legend = document.createElement("legend");
+  legend.textContent = t("callLog.intents");
+  group.append(legend);
+  for (const button of buttons) {
+    const pressed = draft.pressed.find((p) => p.name === button.name);
+    const item = document.createElement("div");
+    item.className = "call-log-intent";
+    item.dataset.intent = button.name;
+    item.dataset.pressed = String(pressed !== undefined);
+    let value: HTMLInputElement | HTMLSelectElement | null = null;
+    if (button.kind === "choose") {
+      const select = document.createElement("select");
+      select.className = "call-log-intent-input";
+      for (const choice of button.values) {
+        const option = document.createElement("option");
+        option.value = choice;
+        option.textContent = choice;
+        option.selected = pressed?.input === choice;
+        select.append(option);
+      }
+      value = select;
+    } else if (button.kind === "typed") {
+      const text = input("call-log-intent-input", pressed?.input ?? "");
+      if (button.length > 0) text.maxLength = button.length;
+      value = text;
+    }
+    if (value) {
+      value.setAttribute("aria-label", button.label);
+      value.disabled = pressed !== undefined;
+      item.append(value);
+    }
+    const action = document.createElement("button");
+    action.type = "button";
+    action.className = "call-log-intent-button";
+    action.setAttribute("aria-pressed", String(pressed !== undefined));
+    action.textContent = pressed ? t("callLog.intentPressed", { label: button.label }) : button.label;
+    action.title = pressed ? t("callLog.intentUndo") : button.field;
+    action.addEventListener("click", () => {
+      action.disabled = true;
+      const done = pressed ? release(button.name) : press(button.name, value ? value.value : null);
+      void done.finally(() => {
+        action.disabled = false;
+      });
+    });
+    item.append(action);
+    group.append(item);
+  }
+  return group;
 }
 
 function formatDuration(seconds: number): string {
