@@ -1,7 +1,8 @@
 //! Fault injection: what a test asks the org to do wrong. Added latency; an error
 //! status and body for the next N matching requests; expiring every access token;
 //! dropping the connection before the handler runs or after its write is committed;
-//! refusing connections for a while (listener closed, then re-bound on the same port).
+//! refusing connections for a while (listener closed, then re-bound on the same port);
+//! hiding a field from the user (field-level security, see [`crate::field_security`]).
 //!
 //! Rules match a request by optional HTTP method and a prefix of the URL path (e.g.
 //! `/services/data/v66.0/composite`). Faults apply only to `/services/…` requests, never
@@ -37,6 +38,8 @@ struct State {
     index_lag: Duration,
     rules: Vec<Rule>,
     refuse_for: Option<Duration>,
+    /// (object, field) pairs the user cannot see.
+    hidden_fields: Vec<(String, String)>,
 }
 
 /// A fault command, as JSON on `POST /__demo/faults` (`{"kind": "error", …}`).
@@ -83,7 +86,10 @@ pub enum FaultCommand {
     /// Search-index lag: records created less than `ms` ago are not found by SOSL
     /// (queries and reads still see them), as Salesforce's index lags behind writes.
     IndexLag { ms: u64 },
-    /// Remove every rule, the added latency and the index lag.
+    /// Field-level security: the user can no longer see `object`.`field` (absent from
+    /// describe and records; queries, reads and writes naming it get INVALID_FIELD).
+    HideField { object: String, field: String },
+    /// Remove every rule, the added latency, the index lag and hidden fields.
     Clear,
 }
 
@@ -175,10 +181,28 @@ impl Faults {
         self.refuse.notify_one();
     }
 
-    /// Removes all pending rules, the added latency and the index lag.
+    /// Hides `object`.`field` from the user, as a profile without read access to it does.
+    pub fn hide_field(&self, object: &str, field: &str) {
+        let mut s = self.state();
+        if !s
+            .hidden_fields
+            .iter()
+            .any(|(o, f)| o.eq_ignore_ascii_case(object) && f.eq_ignore_ascii_case(field))
+        {
+            s.hidden_fields.push((object.to_owned(), field.to_owned()));
+        }
+    }
+
+    /// The fields hidden from the user, as (object, field).
+    pub fn hidden_fields(&self) -> Vec<(String, String)> {
+        self.state().hidden_fields.clone()
+    }
+
+    /// Removes all pending rules, the added latency, the index lag and hidden fields.
     pub fn clear(&self) {
         let mut s = self.state();
         s.rules.clear();
+        s.hidden_fields.clear();
         s.latency = Duration::ZERO;
         s.index_lag = Duration::ZERO;
     }
@@ -219,6 +243,7 @@ impl Faults {
                 self.refuse_connections(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
             }
             FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
+            FaultCommand::HideField { object, field } => self.hide_field(&object, &field),
             FaultCommand::Clear => self.clear(),
         }
     }

@@ -64,6 +64,7 @@ mod api_error;
 pub mod call_log_seed;
 mod clock;
 mod faults;
+mod field_security;
 mod http;
 mod ids;
 mod oauth;
@@ -163,6 +164,7 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
         Faults::new(config.latency),
         base_url.clone(),
     ));
+    field_security::hide_from_env(&org.faults);
     let router = http::router(org.clone());
     let (shutdown, rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, org.clone(), router, rx));

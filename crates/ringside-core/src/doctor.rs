@@ -125,7 +125,8 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
         None => Check::skip("task type", "the API is not reachable or the config is unreadable"),
         Some(Err(e)) => Check::fail("task type", e.clone(), "check the connection and run doctor again"),
         Some(Ok(list)) => match list.iter().find(|i| i.field == "Task.Type") {
-            Some(issue) => Check::fail("task type", issue.reason.clone(), "in Setup, make Task field Type visible (field-level security) for the agents' profile"),
+            // The whole issue: the config key, the field and why (`[logging] mode: Task.Type: …`).
+            Some(issue) => Check::fail("task type", issue.to_string(), "in Setup, make Task field Type visible (field-level security) for the agents' profile"),
             None => Check::pass("task type", "Task Type is visible"),
         },
     });

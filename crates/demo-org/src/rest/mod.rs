@@ -149,6 +149,15 @@ pub fn dispatch(
     now_ms: i64,
     allow_composite: bool,
 ) -> Answer {
+    // Field-level security (a test's hidden fields) around every request and subrequest.
+    if let Some(refused) = crate::field_security::refuse(org, call) {
+        return refused;
+    }
+    let answer = route(org, store, call, now_ms, allow_composite);
+    crate::field_security::hide(org, call, answer)
+}
+
+fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite: bool) -> Answer {
     let segs: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     let m = call.method.as_str();
     match (segs.as_slice(), m) {

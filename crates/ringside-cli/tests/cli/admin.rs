@@ -17,8 +17,14 @@ fn home(name: &str, config: &str) -> PathBuf {
 }
 
 fn run_in(home: &PathBuf, args: &[&str]) -> Run {
+    run_with(home, args, &[])
+}
+
+/// `run_in` with extra environment (e.g. a field hidden from the built-in demo org's user).
+fn run_with(home: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = ringside()
         .env("RINGSIDE_HOME", home)
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .expect("ringside runs");
@@ -236,5 +242,66 @@ fn doctor_without_a_usable_org_still_reports_the_local_checks() {
     assert!(
         checks.iter().any(|c| c["name"] == "keyring"),
         "the keyring is checked without an org"
+    );
+}
+
+#[test]
+fn a_task_type_hidden_by_field_level_security_fails_validate_and_doctor_with_the_fix() {
+    let dir = home("fls-task-type", "");
+    let hidden = [("RINGSIDE_DEMO_HIDDEN_FIELDS", "Task.Type")];
+    let validate = run_with(&dir, &["config", "validate"], &hidden);
+    assert_eq!(
+        validate.code, 1,
+        "a hidden Task Type is a problem: {}",
+        validate.stderr
+    );
+    assert!(
+        validate
+            .stderr
+            .contains("[logging] mode: Task.Type: is not visible to this user"),
+        "the key, the field and the reason: {}",
+        validate.stderr
+    );
+    assert!(
+        validate.stderr.contains("field-level security"),
+        "and the fix: {}",
+        validate.stderr
+    );
+    let doctor = run_with(&dir, &["doctor", "--json"], &hidden);
+    assert_eq!(doctor.code, 1, "doctor fails: {}", doctor.stderr);
+    let report: serde_json::Value = serde_json::from_str(&doctor.stdout).expect("JSON");
+    let check = report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "task type"))
+        .cloned()
+        .unwrap_or_else(|| panic!("a task type check: {report}"));
+    assert_eq!(check["status"], "fail", "{check}");
+    let detail = check["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("[logging] mode") && detail.contains("Task.Type"),
+        "doctor names the key and the field: {check}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("field-level security")),
+        "and the fix: {check}"
+    );
+}
+
+#[test]
+fn contact_edit_of_a_field_hidden_by_field_level_security_is_refused_in_words() {
+    let dir = home("fls-title", "");
+    let run = run_with(
+        &dir,
+        &["contact", "edit", JANE, "Title=Boss"],
+        &[("RINGSIDE_DEMO_HIDDEN_FIELDS", "Contact.Title")],
+    );
+    assert_eq!(run.code, 1, "refused: {}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("Title: is hidden from this user by field-level security"),
+        "the field and why: {}",
+        run.stderr
     );
 }

@@ -7,6 +7,7 @@ mod describe_cache;
 mod doctor;
 mod edit_queue;
 mod events;
+mod field_security;
 mod field_value;
 mod history;
 mod intents;
