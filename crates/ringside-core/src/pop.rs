@@ -22,7 +22,9 @@ pub use settings::{PopOpenOn, PopSettings};
 
 use crate::clock::Clock;
 use crate::events::CallerId;
-use crate::lookup::{CallerLookup, LookupResult, MatchSource};
+use crate::lookup::{
+    CallerLookup, CallerObject, LookupError, LookupResult, MatchSource, RelatedRecords,
+};
 use crate::phone::{CallerQuery, normalize_email, normalize_phone, parse_caller_input};
 
 /// How long a lookup answers for the same number (DESIGN §8, issue 4).
@@ -201,6 +203,20 @@ impl ScreenPop {
             }
         }
         lock(&self.recent).remember(record, self.clock.now());
+    }
+
+    /// The open Opportunities and Cases of a match the pop did not fetch them for
+    /// ([`CallerLookup::related_for`]: one request), kept with the cached pops that
+    /// show the record, so the caller ringing again within the cache time shows them
+    /// without asking again.
+    pub async fn related_for(
+        &self,
+        object: CallerObject,
+        id: &str,
+    ) -> Result<RelatedRecords, LookupError> {
+        let related = self.lookup.related_for(object, id).await?;
+        lock(&self.cache).add_related(id, &related);
+        Ok(related)
     }
 
     /// Ringside edited a record: cached pops that show it are dropped, so the

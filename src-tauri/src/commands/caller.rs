@@ -45,7 +45,6 @@ pub async fn related_records(
     let link = org.current();
     let related = link
         .screen_pop
-        .lookup()
         .related_for(object, &id)
         .await
         .map_err(|err| {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::lookup::LookupResult;
+use crate::lookup::{LookupResult, RelatedRecords};
 
 /// Entries kept at most; the oldest go first when full.
 pub(super) const MAX_ENTRIES: usize = 1024;
@@ -74,6 +74,28 @@ impl PopCache {
 
     pub(super) fn remove(&mut self, key: &str) -> bool {
         self.entries.remove(key).is_some()
+    }
+
+    /// Gives every cached match of `record_id` its related records, loaded on
+    /// demand after the pop; the entries keep their age. Returns how many matches took them.
+    pub(super) fn add_related(&mut self, record_id: &str, related: &RelatedRecords) -> usize {
+        let mut taken = 0;
+        for entry in self.entries.values_mut() {
+            for found in entry
+                .result
+                .matches
+                .iter_mut()
+                .filter(|m| m.id == record_id)
+            {
+                found
+                    .open_opportunities
+                    .clone_from(&related.open_opportunities);
+                found.open_cases.clone_from(&related.open_cases);
+                found.related_loaded = true;
+                taken += 1;
+            }
+        }
+        taken
     }
 
     /// Drops every entry that shows `record_id`; returns how many.

@@ -215,3 +215,71 @@ async fn every_spelling_of_janes_number_pops_jane() {
     }
     org.shutdown().await;
 }
+
+/// Related records loaded on demand for a match beyond the first ones stay with
+/// the cached pop: the same caller again within 60 s shows them, no API call.
+#[tokio::test]
+async fn related_records_loaded_on_demand_join_the_cached_pop() {
+    let Fixture { org, pop, clock } = fixture().await;
+    let admin = salesforce::Client::new(
+        &org.base_url(),
+        salesforce::AccessToken::new(org.issue_access_token()).expect("token"),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("client");
+    let crowded = "+1 212 555 0177";
+    for n in 0..10 {
+        let contact = admin
+            .create(
+                "Contact",
+                &serde_json::json!({"FirstName": format!("Many{n}"), "LastName": "Callers", "Phone": crowded}),
+            )
+            .await
+            .expect("contact")
+            .id;
+        admin
+            .create(
+                "Case",
+                &serde_json::json!({"Subject": "Question", "Status": "New", "ContactId": contact}),
+            )
+            .await
+            .expect("case");
+    }
+    let first = searched(pop.pop(&number(crowded)).await);
+    assert_eq!(first.matches.len(), 10, "ten Contacts share the number");
+    let unloaded = first
+        .matches
+        .iter()
+        .find(|m| !m.related_loaded)
+        .expect("a match beyond the first eight came without related records");
+    org.clear_request_log();
+    let related = pop
+        .related_for(unloaded.object, &unloaded.id)
+        .await
+        .expect("related records load");
+    assert_eq!(org.data_requests().len(), 1, "one request on demand");
+    assert_eq!(
+        related.open_cases.len(),
+        1,
+        "its own open case: {related:?}"
+    );
+
+    clock.advance(Duration::from_secs(30));
+    org.clear_request_log();
+    let again = searched(pop.pop(&number(crowded)).await);
+    assert!(
+        again.cached && again.api_calls == 0,
+        "a cache hit: {again:?}"
+    );
+    assert!(org.data_requests().is_empty(), "nothing sent");
+    let shown = again
+        .matches
+        .iter()
+        .find(|m| m.id == unloaded.id)
+        .expect("the match is still there");
+    assert!(
+        shown.related_loaded && shown.open_cases == related.open_cases,
+        "the cached pop now carries what was loaded on demand: {shown:?}"
+    );
+    org.shutdown().await;
+}
