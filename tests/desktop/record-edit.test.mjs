@@ -2,7 +2,8 @@
 // org, driven through tauri-driver → WebKitWebDriver (run.sh: Xvfb, own D-Bus session). The
 // agent opens Jane Caller's Contact from the search, edits an allowed field and saves: the demo
 // org holds the new value. Email is read-only. A change made behind the agent's back brings the
-// conflict prompt with both values. The demo org is read and changed over its REST API.
+// conflict prompt with both values. With the org refusing connections a save is pending and the
+// app sends it by itself once the org is back. The demo org is read and changed over its REST API.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -170,4 +171,35 @@ test("a change made in Salesforce behind the agent's back brings the conflict pr
   await waitForEditor(["idle"]);
   assert.equal(await session.execute("return document.getElementById('record-field-Title').value"), "Changed Behind Your Back", "the field now shows their value");
   assert.equal(await titleInSalesforce(), "Changed Behind Your Back", "keeping theirs writes nothing");
+});
+
+test("with Salesforce unreachable the save is pending, then lands by itself once it is back", async () => {
+  await replaceText("#record-field-Title", "Saved While Offline");
+  const down = await fetch(`${org.url}/__demo/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "refuse_connections", seconds: 3 }),
+  });
+  assert.equal(down.status, 204, "the demo org takes the fault");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await session.click(await session.find("#record-save"));
+  const state = await waitForEditor(["queued", "saved", "failed", "conflict"]);
+  assert.equal(state, "queued", `the edit is queued, not lost: ${await session.text(await session.find("#record-edit-status"))}`);
+  await session.waitFor('#record-pending .pending-edit[data-state="pending"]', 5_000);
+
+  // The app's background sender applies it once the org answers again (no agent action).
+  const deadline = Date.now() + 30_000;
+  let title = null;
+  while (Date.now() < deadline) {
+    try {
+      title = await titleInSalesforce();
+      if (title === "Saved While Offline") break;
+    } catch {
+      // Still refusing connections.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.equal(title, "Saved While Offline", "the queued edit reached the demo org");
+  await waitForEditor(["saved"]);
+  assert.equal((await session.findAll("#record-pending")).length, 0, "nothing is left pending");
 });
