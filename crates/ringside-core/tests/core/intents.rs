@@ -132,3 +132,85 @@ async fn a_lead_shows_its_intent_buttons_and_pressing_one_writes_the_field() {
     assert!(matches!(err, EditError::Refused { .. }), "{err}");
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn demo_requested_is_offered_on_related_opportunities_and_writes_that_opportunity() {
+    let (org, client) = demo().await;
+    // The defaults: demo_requested = "Opportunity.Demo_Requested_At__c".
+    let editor = RecordEditor::new(DescribeCache::new(client.clone()), FieldPolicy::default())
+        .with_intents(Config::default().intents);
+    let shown = editor.show(seed::JANE_CALLER_ID).await.expect("Jane shows");
+    let opportunity = shown
+        .related_intents
+        .iter()
+        .find(|r| r.object == "Opportunity")
+        .unwrap_or_else(|| {
+            panic!(
+                "Opportunity intents are offered: {:?}",
+                shown.related_intents
+            )
+        });
+    let demo = opportunity
+        .intents
+        .iter()
+        .find(|i| i.name == "demo_requested")
+        .expect("demo_requested is a button on each open Opportunity");
+    assert_eq!(demo.field, "Demo_Requested_At__c");
+    assert_eq!(
+        demo.kind,
+        IntentKind::Now,
+        "a datetime field takes the moment of the press"
+    );
+    assert!(
+        shown.intents.iter().all(|i| i.name != "demo_requested"),
+        "not a button on the Contact itself"
+    );
+
+    let pressed = SystemTime::now();
+    let done = editor
+        .apply_intent(
+            seed::JANE_OPEN_OPPORTUNITY_ID,
+            "demo_requested",
+            None,
+            pressed,
+        )
+        .await
+        .expect("the intent writes on the Opportunity");
+    assert_eq!(done.object, "Opportunity");
+    assert_eq!(done.changed, ["Demo_Requested_At__c"]);
+    let written = client
+        .get(
+            "Opportunity",
+            seed::JANE_OPEN_OPPORTUNITY_ID,
+            Some(&["Demo_Requested_At__c"]),
+        )
+        .await
+        .expect("reads")
+        .str_field("Demo_Requested_At__c")
+        .map(str::to_owned)
+        .expect("the field is set");
+    assert_eq!(
+        &written[..19],
+        &ringside_core::intents::utc_datetime(pressed)[..19],
+        "the press time, type-checked as a datetime"
+    );
+
+    let err = editor
+        .apply_intent(seed::JANE_OPEN_OPPORTUNITY_ID, "qualified", None, pressed)
+        .await
+        .expect_err("a Lead intent is not pressed on an Opportunity");
+    assert!(
+        matches!(&err, EditError::Refused { .. })
+            && err.to_string().contains("is not an intent on Opportunity"),
+        "{err}"
+    );
+    let err = editor
+        .apply_intent(seed::JANE_CALLER_ID, "demo_requested", None, pressed)
+        .await
+        .expect_err("an Opportunity intent is not pressed on a Contact");
+    assert!(
+        err.to_string().contains("is not an intent on Contact"),
+        "{err}"
+    );
+    org.shutdown().await;
+}
