@@ -8,6 +8,10 @@
 //! environment variables `RINGSIDE_POP_ON` and `RINGSIDE_EVENT_PORT` override the file (for
 //! tests and one-off runs). A broken config file is logged and the defaults are used, so
 //! calls still pop.
+//!
+//! The baresip adapter's command handle is managed as [`BaresipDial`]: call back dials
+//! through the adapter's own ctrl_tcp connection (baresip serves one client, so a second
+//! connection would cut the adapter off).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -15,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use ringside_core::config::Config;
 use ringside_core::events::api::EventApi;
-use ringside_core::events::baresip::{self, Backoff, BaresipConfig};
+use ringside_core::events::baresip::{self, Backoff, BaresipConfig, BaresipControl};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
 use ringside_core::pop::{PopOpenOn, PopSettings};
 use tauri::{AppHandle, Manager, Runtime};
@@ -31,6 +35,14 @@ fn shows_window(open_on: PopOpenOn, kind: CallEventKind) -> bool {
         (PopOpenOn::Ring, CallEventKind::Ring) | (PopOpenOn::Answer, CallEventKind::Answer)
     )
 }
+
+/// How long a command to baresip may wait for its answer.
+const BARESIP_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The baresip adapter's command handle, when `[pop] baresip` is configured (managed state;
+/// `None` without baresip).
+#[derive(Debug, Clone, Default)]
+pub struct BaresipDial(pub Option<BaresipControl>);
 
 /// The running loopback API and baresip adapter, kept in managed state and stopped at exit
 /// (the API removes its endpoint file).
@@ -76,16 +88,23 @@ pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> 
         .with_context(|| format!("could not start the event API under {}", home.display()))?;
     // baresip may not run yet, or restart: the adapter reconnects with backoff and only
     // logs, so a missing softphone never stops the app.
-    let adapter = settings.baresip.map(|address| {
-        tracing::info!(%address, "listening to baresip ctrl_tcp");
-        tauri::async_runtime::spawn(baresip::run(
-            BaresipConfig {
-                address,
-                backoff: Backoff::default(),
-            },
-            stream,
-        ))
-    });
+    let (control, adapter) = match settings.baresip {
+        Some(address) => {
+            tracing::info!(%address, "listening to baresip ctrl_tcp");
+            let (control, queue) = baresip::control(BARESIP_COMMAND_TIMEOUT);
+            let adapter = tauri::async_runtime::spawn(baresip::run_with_control(
+                BaresipConfig {
+                    address,
+                    backoff: Backoff::default(),
+                },
+                stream,
+                queue,
+            ));
+            (Some(control), Some(adapter))
+        }
+        None => (None, None),
+    };
+    app.manage(BaresipDial(control));
     tracing::info!(open_on = settings.open_on.as_str(), "pop-up opens on");
     tauri::async_runtime::spawn(deliver(app, receiver, settings.open_on));
     Ok(RunningApi {

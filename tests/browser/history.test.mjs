@@ -154,7 +154,10 @@ async function openHistory(scenario = {}) {
         agent_day: () => scenario.DAY,
         call_back: (args) => {
           if (scenario.callBackError) throw scenario.callBackError;
-          return { via: "tel", uri: "tel:" + args.number.replace(/[^+0-9]/g, "") };
+          const uri = "tel:" + args.number.replace(/[^+0-9]/g, "");
+          if (scenario.callBackVia === "baresip") return { via: "baresip", uri, fallback: null };
+          if (scenario.callBackVia === "fallback") return { via: "tel", uri, fallback: "baresip is not connected: start baresip with ctrl_tcp" };
+          return { via: "tel", uri, fallback: null };
         },
       };
       const fallback = window.__TAURI_INTERNALS__.invoke;
@@ -278,6 +281,11 @@ test("filters are sent as HistoryQuery: direction, outcome, matched object, agen
   const stats = await calls(page, "history_stats");
   assert.deepEqual(stats.at(-1).args.query, last, "the charts are computed for the same filter as the table");
   assert.equal(typeof stats.at(-1).args.utcOffsetMinutes, "number", "hours and days are read in the user's time zone");
+  assert.equal(
+    stats.at(-1).args.timeZone,
+    await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+    "the IANA zone goes along, so each call's hour uses the offset of its own date (DST)",
+  );
 
   await page.click("#history-clear");
   last = (await calls(page, "history_first_page")).at(-1).args.query;
@@ -419,6 +427,40 @@ test("My day lists today's calls, the missed ones first, and Call back hands the
   assert.equal((await calls(page, "call_back"))[0].args.number, "+81 3 1234 5678", "one click calls the caller's number back");
   assert.equal(await page.textContent("#today-status .today-note"), today["today.calling"].replace("{number}", "+81 3 1234 5678"));
   assert.deepEqual(errors, [], "no script or console errors");
+  await page.close();
+});
+
+test("Call back through baresip says so; baresip configured but not connected says tel: took over", async () => {
+  const today = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/today/locales/en.json", import.meta.url)), "utf8"));
+  for (const [via, key] of [["baresip", "today.callingBaresip"], ["fallback", "today.callingTelFallback"]]) {
+    const { page, errors } = await openHistory({ tab: "today", callBackVia: via });
+    await page.waitForSelector('#view-today[data-state="ready"]');
+    await page.click('#today-missed .missed-call[data-call-id="d-3"] .call-back');
+    await page.waitForSelector("#today-status .today-note");
+    assert.equal(
+      await page.textContent("#today-status .today-note"),
+      today[key].replace("{number}", "+81 3 1234 5678"),
+      `the note names the path used (${via})`,
+    );
+    if (via === "fallback") {
+      assert.match(await page.textContent("#today-status .history-error-detail"), /not connected/, "and why baresip was not used");
+    }
+    assert.deepEqual(errors, [], "no script or console errors");
+    await page.close();
+  }
+});
+
+test("A dial baresip refused is an error with baresip's reason", async () => {
+  const today = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/today/locales/en.json", import.meta.url)), "utf8"));
+  const { page } = await openHistory({
+    tab: "today",
+    callBackError: { code: "baresip_failed", message: "baresip refused the command: ua: no account" },
+  });
+  await page.waitForSelector('#view-today[data-state="ready"]');
+  await page.click('#today-missed .missed-call[data-call-id="d-3"] .call-back');
+  await page.waitForSelector("#today-status .today-error");
+  assert.equal(await page.textContent("#today-status .today-error"), today["today.error.baresip_failed"]);
+  assert.match(await page.textContent("#today-status .history-error-detail"), /no account/);
   await page.close();
 });
 

@@ -27,7 +27,7 @@ pub use filter::{DateBound, HistoryFilter, MatchedObject};
 pub use pages::{History, HistoryCursor, HistoryPage};
 pub use row::{DeliveryState, HistoryRow, MatchedRecord, Owner};
 pub use source::{DEFAULT_TASK_RELATIONSHIP, HistorySource};
-pub use stats::HistoryStats;
+pub use stats::{HistoryStats, StatsZone};
 
 use crate::outbox::OutboxError;
 

@@ -1,8 +1,9 @@
 //! The history view's commands: pages of the call history for a filter (the cursor stays
 //! here, the UI holds only its number), the chart numbers ([`HistoryStats`] over up to
 //! [`STATS_CAP`] calls), the CSV export into the user's Downloads folder, the agent's own
-//! day with its missed calls, and the one-click call back (`tel:` through the system's
-//! opener). Reading, merging, stats and CSV are ringside-core's `history`; this module
+//! day with its missed calls, and the one-click call back (baresip's `dial` over the
+//! adapter's connection when `[pop] baresip` is configured, else `tel:` through the
+//! system's opener). Reading, merging, stats and CSV are ringside-core's `history`; this module
 //! parses the UI's filter, forwards, and maps errors to [`IpcError`].
 //! Granted to the main window by `capabilities/history.json`.
 
@@ -13,15 +14,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ringside_core::call_log::{Direction, iso_date};
+use ringside_core::events::baresip::BaresipCommandError;
 use ringside_core::history::{
     DateBound, History, HistoryCursor, HistoryError, HistoryFilter, HistoryRow, HistorySource,
-    HistoryStats, MatchedObject, write_history_csv,
+    HistoryStats, MatchedObject, StatsZone, write_history_csv,
 };
 use ringside_core::orgs::OrgRegistry;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Manager as _, State};
 
 use crate::error::IpcError;
+use crate::intake::BaresipDial;
 use crate::org::{self, ActiveOrg, OrgLink};
 use crate::outbox_runner::{CallLogQueue, org_tag};
 
@@ -161,11 +164,14 @@ pub struct AgentDay {
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase")]
 pub struct CallBack {
-    /// `tel`: the `tel:` link was handed to the system's opener (the softphone registered
-    /// for `tel:` dials). Dialling through baresip's ctrl_tcp is not built yet.
+    /// `baresip`: baresip accepted its `dial` command (over the adapter's ctrl_tcp
+    /// connection). `tel`: the `tel:` link was handed to the system's opener (the softphone
+    /// registered for `tel:` dials).
     pub via: String,
-    /// The link opened, e.g. `tel:+14155550123`.
+    /// The number as a link, e.g. `tel:+14155550123` (opened when `via` is `tel`).
     pub uri: String,
+    /// Set when baresip is configured but `tel:` was used: why (it was not connected).
+    pub fallback: Option<String>,
 }
 
 /// The cursors of the open views, by number (managed state).
@@ -288,12 +294,15 @@ pub async fn history_next_page(
     })
 }
 
-/// The charts' numbers for `query`, with hours and days read at `utc_offset_minutes` east
-/// of UTC (the user's time zone), over at most [`STATS_CAP`] calls (the newest).
+/// The charts' numbers for `query`, with hours and days read in the user's IANA
+/// `time_zone` (from the browser: right across daylight-saving changes), or at the fixed
+/// `utc_offset_minutes` east of UTC when the zone is missing or unknown here, over at most
+/// [`STATS_CAP`] calls (the newest).
 #[tauri::command]
 pub async fn history_stats(
     query: HistoryQuery,
     utc_offset_minutes: i32,
+    time_zone: Option<String>,
     active: State<'_, ActiveOrg>,
     queue: State<'_, CallLogQueue>,
 ) -> Result<HistoryStatsView, IpcError> {
@@ -306,7 +315,7 @@ pub async fn history_stats(
     let capped = rows.len() > STATS_CAP;
     rows.truncate(STATS_CAP);
     Ok(HistoryStatsView {
-        stats: HistoryStats::from_rows(&rows, utc_offset_minutes),
+        stats: HistoryStats::in_zone(&rows, &stats_zone(time_zone.as_deref(), utc_offset_minutes)),
         capped,
         cap: STATS_CAP as u32,
     })
@@ -381,21 +390,71 @@ pub async fn agent_day(
     })
 }
 
-/// Calls `number` back: checks it is a phone number, then hands `tel:<E.164>` to the
-/// system's opener (`xdg-open`, or the program in `RINGSIDE_BROWSER`), which starts the
-/// softphone registered for `tel:`.
+/// Calls `number` back: checks it is a phone number, then, when baresip is configured,
+/// sends baresip `dial <E.164>` over the adapter's connection; without baresip (or while
+/// it is not connected: nothing was sent, so nothing can ring twice) hands `tel:<E.164>`
+/// to the system's opener (`xdg-open`, or the program in `RINGSIDE_BROWSER`), which starts
+/// the softphone registered for `tel:`. A dial baresip refused or did not answer is an
+/// error (`baresip_failed`), not a second attempt through `tel:`.
 #[tauri::command]
-pub fn call_back(number: String) -> Result<CallBack, IpcError> {
+pub async fn call_back(number: String, app: tauri::AppHandle) -> Result<CallBack, IpcError> {
     let uri = tel_uri(&number)?;
+    let e164 = uri.trim_start_matches("tel:").to_owned();
+    // Not managed when the intake could not start: then there is no baresip either.
+    let control = app
+        .try_state::<BaresipDial>()
+        .and_then(|dial| dial.0.clone());
+    let fallback = match control {
+        Some(control) => match control.dial(&e164).await {
+            Ok(_) => {
+                tracing::info!("call back started through baresip");
+                return Ok(CallBack {
+                    via: "baresip".into(),
+                    uri,
+                    fallback: None,
+                });
+            }
+            Err(BaresipCommandError::NotConnected) => {
+                Some(BaresipCommandError::NotConnected.to_string())
+            }
+            Err(err) => {
+                return Err(IpcError {
+                    code: "baresip_failed".into(),
+                    message: err.to_string(),
+                });
+            }
+        },
+        None => None,
+    };
     ringside_core::login::open_in_browser(&uri).map_err(|err| IpcError {
         code: "opener_failed".into(),
         message: format!("the phone link could not be opened: {err}"),
     })?;
-    tracing::info!("call back started through tel:");
+    tracing::info!(
+        baresip_not_connected = fallback.is_some(),
+        "call back started through tel:"
+    );
     Ok(CallBack {
         via: "tel".into(),
         uri,
+        fallback,
     })
+}
+
+/// The zone the charts are read in: `time_zone` when this system knows it, else the offset.
+fn stats_zone(time_zone: Option<&str>, utc_offset_minutes: i32) -> StatsZone {
+    time_zone
+        .and_then(|name| {
+            let zone = StatsZone::named(name);
+            if zone.is_none() {
+                tracing::warn!(
+                    time_zone = name,
+                    "unknown time zone; the charts use the fixed UTC offset"
+                );
+            }
+            zone
+        })
+        .unwrap_or(StatsZone::Offset(utc_offset_minutes))
 }
 
 /// Opens a call's recording in the browser: only `https://` and `http://` links.

@@ -5,11 +5,16 @@
  */
 export type CallBack = { 
 /**
- * `tel`: the `tel:` link was handed to the system's opener (the softphone registered
- * for `tel:` dials). Dialling through baresip's ctrl_tcp is not built yet.
+ * `baresip`: baresip accepted its `dial` command (over the adapter's ctrl_tcp
+ * connection). `tel`: the `tel:` link was handed to the system's opener (the softphone
+ * registered for `tel:` dials).
  */
 via: string, 
 /**
- * The link opened, e.g. `tel:+14155550123`.
+ * The number as a link, e.g. `tel:+14155550123` (opened when `via` is `tel`).
  */
-uri: string, };
+uri: string, 
+/**
+ * Set when baresip is configured but `tel:` was used: why (it was not connected).
+ */
+fallback: string | null, };

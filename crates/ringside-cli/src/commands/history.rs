@@ -2,6 +2,10 @@
 //! (and their Tasks) merged with this machine's queued calls, newest first; as a table,
 //! as JSON `{"calls":[…]}`, or as CSV (RFC 4180, UTF-8 with BOM) for spreadsheets.
 //! Every filter is checked before the org is contacted.
+//!
+//! The table pads and clips by display width (a CJK character takes two terminal
+//! columns, a combining mark none), so columns line up whatever the names' script.
+//! `--stats` reads hours and days in this machine's time zone (`TZ`), DST included.
 
 use std::io::Write;
 
@@ -10,9 +14,10 @@ use ringside_core::call_log::Direction;
 use ringside_core::config::Config;
 use ringside_core::history::{
     DateBound, DeliveryState, History, HistoryError, HistoryFilter, HistoryRow, HistorySource,
-    HistoryStats, MatchedObject, write_history_csv,
+    HistoryStats, MatchedObject, StatsZone, write_history_csv,
 };
 use ringside_core::orgs::OrgRegistry;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::args::HistoryArgs;
 
@@ -40,15 +45,19 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     } else if args.json {
         let mut value = serde_json::json!({ "calls": rows });
         if args.stats {
-            value["stats"] = serde_json::to_value(HistoryStats::from_rows(&rows, 0))?;
+            value["stats"] =
+                serde_json::to_value(HistoryStats::in_zone(&rows, &StatsZone::system()))?;
         }
         serde_json::to_writer(&mut stdout, &value).context("cannot write JSON")?;
         writeln!(stdout).context("cannot write to stdout")?;
     } else {
         write_table(&mut stdout, &rows).context("cannot write to stdout")?;
         if args.stats {
-            write_stats(&mut stdout, &HistoryStats::from_rows(&rows, 0))
-                .context("cannot write to stdout")?;
+            write_stats(
+                &mut stdout,
+                &HistoryStats::in_zone(&rows, &StatsZone::system()),
+            )
+            .context("cannot write to stdout")?;
         }
     }
     Ok(())
@@ -132,7 +141,7 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
             (state, None) => state.as_str().to_owned(),
         };
         let line = format!(
-            "{:<17}  {:<3}  {:>6}  {:<16}  {:<28}  {:<20}  {state}",
+            "{:<17}  {:<3}  {:>6}  {}  {}  {}  {state}",
             row.started_at
                 .get(..16)
                 .unwrap_or_default()
@@ -143,9 +152,9 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
                 row.duration_seconds / 60,
                 row.duration_seconds % 60
             ),
-            clip(row.disposition.as_deref().unwrap_or(""), 16),
-            clip(&with, 28),
-            clip(&agent, 20),
+            fit(row.disposition.as_deref().unwrap_or(""), 16),
+            fit(&with, 28),
+            fit(&agent, 20),
         );
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -174,20 +183,23 @@ fn write_stats(out: &mut impl Write, stats: &HistoryStats) -> std::io::Result<()
     for outcome in &stats.outcomes {
         writeln!(
             out,
-            "  {:<20} {}",
-            outcome.disposition.as_deref().unwrap_or("(none)"),
+            "  {} {}",
+            fit(outcome.disposition.as_deref().unwrap_or("(none)"), 20),
             outcome.calls
         )?;
     }
     for agent in &stats.per_agent {
         writeln!(
             out,
-            "  {:<20} {} calls, average {:.0} s",
-            agent
-                .name
-                .as_deref()
-                .or(agent.owner_id.as_deref())
-                .unwrap_or("(unknown)"),
+            "  {} {} calls, average {:.0} s",
+            fit(
+                agent
+                    .name
+                    .as_deref()
+                    .or(agent.owner_id.as_deref())
+                    .unwrap_or("(unknown)"),
+                20
+            ),
             agent.calls,
             agent.average_duration_seconds
         )?;
@@ -195,13 +207,119 @@ fn write_stats(out: &mut impl Write, stats: &HistoryStats) -> std::io::Result<()
     Ok(())
 }
 
-/// At most `width` characters, with `…` when cut.
-fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
+/// `text` in exactly `width` terminal columns: cut with `…` when wider, padded with
+/// spaces when narrower. Widths are display widths (`山` is two columns, a combining
+/// accent none), not characters, so the next column starts at the same place on every line.
+fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    if text.width() <= width {
+        out.push_str(text);
+        used = text.width();
     } else {
-        let mut cut: String = text.chars().take(width - 1).collect();
-        cut.push('…');
-        cut
+        // Room for the `…` (one column).
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width.saturating_sub(1) {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringside_core::history::{MatchedRecord, Owner};
+
+    fn row(with: &str, agent: &str) -> HistoryRow {
+        HistoryRow {
+            call_id: format!("call-{with}"),
+            started_at: "2026-10-01T09:15:00.000Z".into(),
+            started_at_ms: 0,
+            direction: Some(Direction::Inbound),
+            from: Some("+14155550123".into()),
+            to: None,
+            duration_seconds: 75,
+            disposition: Some("Connected".into()),
+            subject: None,
+            notes: None,
+            summary: None,
+            recording_url: None,
+            matched: Some(MatchedRecord {
+                object: MatchedObject::Contact,
+                id: "003000000000001AAA".into(),
+                name: Some(with.into()),
+            }),
+            owner: Some(Owner {
+                id: "005000000000001AAA".into(),
+                name: Some(agent.into()),
+            }),
+            delivery: DeliveryState::Pending,
+            delivery_error: None,
+            call_log_id: None,
+            task_id: None,
+        }
+    }
+
+    #[test]
+    fn history_table_pads_by_display_width() {
+        let rows = [
+            row("Jane Caller", "Ada Agent"),
+            row("山田 太郎", "佐藤 花子"),
+            row("محمد الأحمد", "Zoë Ağaoğlu"),
+            // Wider than the column: cut by width too.
+            row("株式会社サンプル東京本社営業部第一課", "Ada Agent"),
+        ];
+        let mut out = Vec::new();
+        write_table(&mut out, &rows).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().take(rows.len() + 1).collect();
+        // The STATE column ("pending") starts at the same display column on every line.
+        let state_columns: Vec<usize> = lines
+            .iter()
+            .skip(1)
+            .map(|line| {
+                let at = line.find("pending").expect("every row is pending");
+                line[..at].width()
+            })
+            .collect();
+        let header_state = lines[0][..lines[0].find("STATE").expect("header")].width();
+        assert!(
+            state_columns.iter().all(|c| *c == header_state),
+            "columns line up under the header ({header_state}): {state_columns:?}\n{text}"
+        );
+        assert!(
+            lines[4].contains('…'),
+            "a name wider than its column is cut: {}",
+            lines[4]
+        );
+    }
+
+    #[test]
+    fn fit_counts_columns_not_characters() {
+        assert_eq!(
+            fit("山田", 6),
+            "山田  ",
+            "two wide characters are four columns"
+        );
+        assert_eq!(fit("山田太郎", 5), "山田…", "cut to width");
+        assert_eq!(
+            fit("山田太郎", 6),
+            "山田… ",
+            "a wide character that does not fit leaves a padded column"
+        );
+        assert_eq!(
+            fit("e\u{301}", 3),
+            "e\u{301}  ",
+            "a combining accent takes no column"
+        );
+        assert_eq!(fit("abc", 3), "abc");
     }
 }

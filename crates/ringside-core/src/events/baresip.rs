@@ -6,18 +6,35 @@
 //! `CALL_ESTABLISHED` is a missed call. `ctrl_tcp` serves one client and
 //! baresip may not be running yet or may restart: [`run`] reconnects with
 //! backoff forever and never gives up or panics on what it reads.
+//!
+//! Commands (call back: `dial`) go over the same connection, because a second
+//! client would disconnect the adapter: [`control`] gives a [`BaresipControl`]
+//! handle whose commands [`run_with_control`] writes between events, matching
+//! baresip's `{"response":true,"ok":…,"data":…,"token":…}` answers by token.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::io::AsyncReadExt;
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::EventStream;
 use super::model::{CallEvent, CallEventKind, CallerId, Direction, EventSource, parse_caller_id};
-use super::netstring::{NetstringDecoder, NetstringError};
+use super::netstring::{self, NetstringDecoder, NetstringError};
+
+/// Commands waiting to be written; a full queue refuses more rather than growing.
+const COMMAND_QUEUE: usize = 16;
+/// Commands sent and not answered yet, per connection.
+const MAX_PENDING: usize = 64;
+/// Longest number accepted for `dial` (E.164 has at most 15 digits; extensions add some).
+const MAX_DIAL_LEN: usize = 32;
 
 /// Calls tracked at once; a softphone that never closes calls cannot grow memory.
 const MAX_TRACKED_CALLS: usize = 256;
@@ -249,6 +266,207 @@ fn local_of(accountaor: &str) -> Option<CallerId> {
     }
 }
 
+/// Why a command to baresip did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BaresipCommandError {
+    #[error("{0:?} is not a phone number to dial: use digits, an optional leading +, * or #")]
+    InvalidNumber(String),
+    #[error(
+        "baresip is not connected: start baresip with ctrl_tcp, or check [pop] baresip in ringside.toml"
+    )]
+    NotConnected,
+    #[error("too many commands are waiting for baresip; try again in a moment")]
+    Busy,
+    #[error("baresip did not answer within {0} ms")]
+    Timeout(u64),
+    #[error("baresip refused the command: {0}")]
+    Refused(String),
+    #[error("the connection to baresip dropped before it answered")]
+    Disconnected,
+}
+
+/// One command on its way to baresip, with where its answer goes.
+#[derive(Debug)]
+struct Command {
+    /// The JSON text, token included.
+    json: String,
+    token: String,
+    reply: oneshot::Sender<Result<String, BaresipCommandError>>,
+}
+
+/// Sends commands to baresip over the adapter's connection. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct BaresipControl {
+    commands: mpsc::Sender<Command>,
+    connected: Arc<AtomicBool>,
+    next_token: Arc<AtomicU64>,
+    timeout: Duration,
+}
+
+/// The adapter's end of [`BaresipControl`]: hand it to [`run_with_control`].
+#[derive(Debug)]
+pub struct CommandQueue {
+    commands: mpsc::Receiver<Command>,
+    connected: Arc<AtomicBool>,
+}
+
+/// A control handle and the queue the adapter reads; `timeout` bounds the wait for
+/// each answer.
+pub fn control(timeout: Duration) -> (BaresipControl, CommandQueue) {
+    let (sender, receiver) = mpsc::channel(COMMAND_QUEUE);
+    let connected = Arc::new(AtomicBool::new(false));
+    (
+        BaresipControl {
+            commands: sender,
+            connected: Arc::clone(&connected),
+            next_token: Arc::new(AtomicU64::new(1)),
+            timeout,
+        },
+        CommandQueue {
+            commands: receiver,
+            connected,
+        },
+    )
+}
+
+/// `number` if baresip may dial it: digits with an optional leading `+`, and `*`/`#`
+/// (service codes). Spaces, dashes, dots and parentheses people type are dropped;
+/// anything else (a SIP URI, letters) is refused so nothing but a number reaches baresip.
+pub fn dialable(number: &str) -> Result<String, BaresipCommandError> {
+    let invalid = || BaresipCommandError::InvalidNumber(number.to_owned());
+    let mut out = String::new();
+    for (i, c) in number.trim().chars().enumerate() {
+        match c {
+            '0'..='9' | '*' | '#' => out.push(c),
+            '+' if i == 0 => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(invalid()),
+        }
+    }
+    if !out.chars().any(|c| c.is_ascii_digit()) || out.len() > MAX_DIAL_LEN {
+        return Err(invalid());
+    }
+    Ok(out)
+}
+
+impl BaresipControl {
+    /// Whether the adapter is connected to baresip right now.
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::SeqCst)
+    }
+
+    /// Dials `number` in baresip (`{"command":"dial","params":number,"token":…}`) and
+    /// waits for baresip's answer: `Ok` with its `data` when it accepted the command.
+    pub async fn dial(&self, number: &str) -> Result<String, BaresipCommandError> {
+        let number = dialable(number)?;
+        self.send("dial", &number).await
+    }
+
+    async fn send(&self, command: &str, params: &str) -> Result<String, BaresipCommandError> {
+        if !self.is_connected() {
+            return Err(BaresipCommandError::NotConnected);
+        }
+        let token = format!(
+            "ringside-{}",
+            self.next_token.fetch_add(1, Ordering::Relaxed)
+        );
+        let json =
+            serde_json::json!({"command": command, "params": params, "token": token}).to_string();
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .try_send(Command { json, token, reply })
+            .map_err(|err| match err {
+                mpsc::error::TrySendError::Full(_) => BaresipCommandError::Busy,
+                mpsc::error::TrySendError::Closed(_) => BaresipCommandError::NotConnected,
+            })?;
+        match tokio::time::timeout(self.timeout, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(BaresipCommandError::Disconnected),
+            Err(_) => Err(BaresipCommandError::Timeout(
+                u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            )),
+        }
+    }
+}
+
+/// baresip's answer to a command.
+#[derive(Debug, Deserialize)]
+struct Response {
+    #[serde(default)]
+    response: bool,
+    #[serde(default)]
+    ok: bool,
+    #[serde(default)]
+    data: serde_json::Value,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+impl Response {
+    /// `data` as text (baresip sends a string; anything else is shown as JSON).
+    fn data_text(&self) -> String {
+        match &self.data {
+            serde_json::Value::String(text) => text.trim().to_owned(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Commands written and not answered yet, by token.
+#[derive(Debug, Default)]
+struct Pending {
+    replies: HashMap<String, oneshot::Sender<Result<String, BaresipCommandError>>>,
+}
+
+impl Pending {
+    fn insert(&mut self, command: Command) {
+        // Callers that gave up (timed out) need no answer any more.
+        self.replies.retain(|_, reply| !reply.is_closed());
+        if self.replies.len() >= MAX_PENDING {
+            let _ = command.reply.send(Err(BaresipCommandError::Busy));
+            return;
+        }
+        self.replies.insert(command.token, command.reply);
+    }
+
+    /// Hands a response to the command with its token; `false` when it is not one.
+    fn answer(&mut self, payload: &[u8]) -> bool {
+        let Ok(response) = serde_json::from_slice::<Response>(payload) else {
+            return false;
+        };
+        if !response.response {
+            return false;
+        }
+        let Some(reply) = response
+            .token
+            .as_deref()
+            .and_then(|t| self.replies.remove(t))
+        else {
+            tracing::debug!("a baresip response for no command of ours ignored");
+            return true;
+        };
+        let result = if response.ok {
+            Ok(response.data_text())
+        } else {
+            let reason = response.data_text();
+            Err(BaresipCommandError::Refused(if reason.is_empty() {
+                "no reason given".into()
+            } else {
+                reason
+            }))
+        };
+        let _ = reply.send(result);
+        true
+    }
+
+    fn disconnected(&mut self) {
+        for (_, reply) in self.replies.drain() {
+            let _ = reply.send(Err(BaresipCommandError::Disconnected));
+        }
+    }
+}
+
 /// Why one connection to baresip ended.
 #[derive(Debug)]
 enum Disconnect {
@@ -261,13 +479,24 @@ enum Disconnect {
 /// keeps reconnecting: it ends only when its task is aborted. Logs every
 /// connection failure and every refused message with its reason.
 pub async fn run(config: BaresipConfig, events: EventStream) {
+    // No one sends commands; the handle lives as long as the adapter so the queue stays open.
+    let (_control, queue) = control(Duration::from_secs(5));
+    run_with_control(config, events, queue).await;
+}
+
+/// [`run`], also writing the commands of `queue`'s [`BaresipControl`] to baresip.
+/// Between connections, commands are refused at once with
+/// [`BaresipCommandError::NotConnected`].
+pub async fn run_with_control(config: BaresipConfig, events: EventStream, mut queue: CommandQueue) {
     let mut wait = config.backoff.initial;
     loop {
         match TcpStream::connect(&config.address).await {
             Ok(stream) => {
                 tracing::info!(address = %config.address, "connected to baresip ctrl_tcp");
                 let mut tracker = CallTracker::new();
-                let outcome = read_events(stream, &mut tracker, &events).await;
+                queue.connected.store(true, Ordering::SeqCst);
+                let outcome = read_events(stream, &mut tracker, &events, &mut queue).await;
+                queue.connected.store(false, Ordering::SeqCst);
                 match outcome {
                     Disconnect::Closed => {
                         tracing::warn!(address = %config.address, "baresip closed the connection; reconnecting")
@@ -286,8 +515,29 @@ pub async fn run(config: BaresipConfig, events: EventStream) {
                 tracing::warn!(address = %config.address, error = %err, retry_in_ms = wait.as_millis() as u64, "cannot reach baresip ctrl_tcp");
             }
         }
-        tokio::time::sleep(wait).await;
+        refuse_while_disconnected(&mut queue, wait).await;
         wait = (wait * 2).min(config.backoff.max);
+    }
+}
+
+/// Waits `wait`, refusing any command that arrives meanwhile.
+async fn refuse_while_disconnected(queue: &mut CommandQueue, wait: Duration) {
+    let until = tokio::time::sleep(wait);
+    tokio::pin!(until);
+    loop {
+        tokio::select! {
+            () = &mut until => return,
+            command = queue.commands.recv() => match command {
+                Some(command) => {
+                    let _ = command.reply.send(Err(BaresipCommandError::NotConnected));
+                }
+                // Every handle is gone: only the wait remains.
+                None => {
+                    until.await;
+                    return;
+                }
+            },
+        }
     }
 }
 
@@ -295,11 +545,44 @@ async fn read_events(
     mut stream: TcpStream,
     tracker: &mut CallTracker,
     events: &EventStream,
+    queue: &mut CommandQueue,
+) -> Disconnect {
+    let mut pending = Pending::default();
+    let outcome = exchange(&mut stream, tracker, events, queue, &mut pending).await;
+    pending.disconnected();
+    outcome
+}
+
+/// Reads events and answers, and writes commands, until the connection ends.
+async fn exchange(
+    stream: &mut TcpStream,
+    tracker: &mut CallTracker,
+    events: &EventStream,
+    queue: &mut CommandQueue,
+    pending: &mut Pending,
 ) -> Disconnect {
     let mut decoder = NetstringDecoder::default();
     let mut buffer = [0u8; 4096];
+    let mut commands_open = true;
     loop {
-        let read = match stream.read(&mut buffer).await {
+        let read = tokio::select! {
+            read = stream.read(&mut buffer) => read,
+            command = queue.commands.recv(), if commands_open => {
+                match command {
+                    Some(command) => {
+                        tracing::debug!(token = %command.token, "command to baresip");
+                        if let Err(err) = stream.write_all(&netstring::encode(command.json.as_bytes())).await {
+                            let _ = command.reply.send(Err(BaresipCommandError::Disconnected));
+                            return Disconnect::Io(err);
+                        }
+                        pending.insert(command);
+                    }
+                    None => commands_open = false,
+                }
+                continue;
+            }
+        };
+        let read = match read {
             Ok(0) => {
                 if let Err(err) = decoder.finish() {
                     tracing::warn!(error = %err, "baresip's last message was cut off");
@@ -312,6 +595,7 @@ async fn read_events(
         decoder.push(&buffer[..read]);
         loop {
             match decoder.next_frame() {
+                Ok(Some(payload)) if pending.answer(&payload) => {}
                 Ok(Some(payload)) => match tracker.on_payload(&payload, Instant::now()) {
                     Ok(Some(event)) => events.publish(event),
                     Ok(None) => {}
@@ -432,6 +716,181 @@ mod tests {
             tracker.on_payload(br#"{"event":"yes"}"#, now).is_err(),
             "wrong types too"
         );
+    }
+
+    /// Reads one netstring payload from a loopback "baresip" connection.
+    async fn read_frame(conn: &mut TcpStream, decoder: &mut NetstringDecoder) -> serde_json::Value {
+        let mut buffer = [0u8; 1024];
+        loop {
+            if let Some(frame) = decoder.next_frame().expect("the adapter writes netstrings") {
+                return serde_json::from_slice(&frame).expect("a command is JSON");
+            }
+            let n = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut buffer))
+                .await
+                .expect("the adapter writes the command")
+                .expect("readable");
+            assert!(
+                n > 0,
+                "the adapter closed the connection instead of sending"
+            );
+            decoder.push(&buffer[..n]);
+        }
+    }
+
+    async fn answer(conn: &mut TcpStream, json: serde_json::Value) {
+        conn.write_all(&netstring::encode(json.to_string().as_bytes()))
+            .await
+            .expect("written");
+    }
+
+    #[tokio::test]
+    async fn dial_goes_over_the_adapters_connection_and_reads_baresips_answer() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback");
+        let address = listener.local_addr().expect("address").to_string();
+        let stream = EventStream::new();
+        let mut events = stream.subscribe();
+        let (control, queue) = control(Duration::from_millis(500));
+        assert_eq!(
+            control.dial("+14155550123").await,
+            Err(BaresipCommandError::NotConnected),
+            "before the adapter is connected, a dial is refused at once (the UI falls back to tel:)"
+        );
+        let adapter = tokio::spawn(run_with_control(
+            BaresipConfig {
+                address,
+                backoff: Backoff {
+                    initial: Duration::from_millis(20),
+                    max: Duration::from_millis(50),
+                },
+            },
+            stream,
+            queue,
+        ));
+        let (mut conn, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+            .await
+            .expect("the adapter connects")
+            .expect("accepted");
+        let started = Instant::now();
+        while !control.is_connected() {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "marked connected"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut decoder = NetstringDecoder::default();
+
+        // Accepted: the exact command JSON, then baresip's answer by token.
+        let dial = tokio::spawn({
+            let control = control.clone();
+            async move { control.dial("+1 (415) 555-0123").await }
+        });
+        let command = read_frame(&mut conn, &mut decoder).await;
+        assert_eq!(command["command"], "dial", "{command}");
+        assert_eq!(
+            command["params"], "+14155550123",
+            "the number as baresip dials it, punctuation dropped: {command}"
+        );
+        let token = command["token"].as_str().expect("a token").to_owned();
+        assert!(!token.is_empty(), "{command}");
+        assert_eq!(
+            command.as_object().map(|o| o.len()),
+            Some(3),
+            "command, params and token only: {command}"
+        );
+        // An event in between still reaches the event stream, and an answer to a token
+        // that is not ours does not complete the dial.
+        conn.write_all(&netstring::encode(&incoming("CALL_INCOMING", "x1")))
+            .await
+            .expect("written");
+        answer(
+            &mut conn,
+            serde_json::json!({"response": true, "ok": true, "data": "", "token": "someone-else"}),
+        )
+        .await;
+        answer(
+            &mut conn,
+            serde_json::json!({"response": true, "ok": true, "data": "dialing", "token": token}),
+        )
+        .await;
+        assert_eq!(
+            dial.await.expect("joined"),
+            Ok("dialing".into()),
+            "baresip's data comes back"
+        );
+        let ring = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("the event arrives")
+            .expect("an event");
+        assert_eq!(ring.call_id, "x1", "events keep flowing beside commands");
+
+        // Refused: baresip's reason is the error.
+        let dial = tokio::spawn({
+            let control = control.clone();
+            async move { control.dial("+14155550199").await }
+        });
+        let command = read_frame(&mut conn, &mut decoder).await;
+        assert_ne!(
+            command["token"].as_str(),
+            Some(token.as_str()),
+            "a new token per command"
+        );
+        answer(
+            &mut conn,
+            serde_json::json!({"response": true, "ok": false, "data": "ua: no account", "token": command["token"]}),
+        )
+        .await;
+        assert_eq!(
+            dial.await.expect("joined"),
+            Err(BaresipCommandError::Refused("ua: no account".into()))
+        );
+
+        // No answer: the caller times out; a dropped connection fails what is pending.
+        assert_eq!(
+            control.dial("+14155550100").await,
+            Err(BaresipCommandError::Timeout(500)),
+            "an unanswered command ends after the timeout"
+        );
+        let _ = read_frame(&mut conn, &mut decoder).await;
+        let dial = tokio::spawn({
+            let control = control.clone();
+            async move { control.dial("+14155550101").await }
+        });
+        let _ = read_frame(&mut conn, &mut decoder).await;
+        drop(conn);
+        assert_eq!(
+            dial.await.expect("joined"),
+            Err(BaresipCommandError::Disconnected),
+            "baresip went away before answering"
+        );
+
+        // Bad input never reaches baresip.
+        for bad in [
+            "",
+            "sip:+1415@evil.example",
+            "+1415\",\"x",
+            "call me",
+            "++1415",
+        ] {
+            assert!(
+                matches!(
+                    control.dial(bad).await,
+                    Err(BaresipCommandError::InvalidNumber(_))
+                ),
+                "{bad:?} is refused before sending"
+            );
+        }
+        adapter.abort();
+    }
+
+    #[test]
+    fn dialable_numbers() {
+        assert_eq!(dialable(" +49 30 1234-567 ").as_deref(), Ok("+49301234567"));
+        assert_eq!(dialable("*21#").as_deref(), Ok("*21#"));
+        assert!(dialable("+").is_err(), "no digits");
+        assert!(dialable(&"1".repeat(40)).is_err(), "too long");
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,6 +2,16 @@
 //! quoted when it holds `,` `"` CR or LF, quotes doubled), in UTF-8 with a byte-order mark
 //! so spreadsheet programs read Japanese, Arabic and Turkish names as written instead of
 //! guessing a legacy code page. See <https://www.rfc-editor.org/rfc/rfc4180>.
+//!
+//! Formula injection (OWASP "CSV Injection"): notes, subjects and names come from callers
+//! and agents, and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, TAB or
+//! CR as a formula. Such a cell gets a leading `'` so it is shown as text. One exception,
+//! so phone numbers stay readable: a cell made only of digits, spaces and `+ - ( ) . /`
+//! (`+14155550123`, `+1 (415) 555-0123`, `-5`) is written as it is: without letters or
+//! other symbols it cannot name a function, a cell reference or another program, so at
+//! worst a spreadsheet reads it as a number. The `'` is part of the value: a cell a
+//! person wrote as `=SUM(A1)` reads back as `'=SUM(A1)`, by design.
+//! See <https://owasp.org/www-community/attacks/CSV_Injection>.
 
 use std::io::{self, Write};
 
@@ -66,6 +76,26 @@ fn fields(row: &HistoryRow) -> [String; 20] {
     ]
 }
 
+/// Whether a spreadsheet would read `value` as a formula: it starts with `=`, `+`, `-`,
+/// `@`, TAB or CR and is not a plain number (see the module doc).
+fn is_formula(value: &str) -> bool {
+    let starts_like_formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let plain_number = value.chars().any(|c| c.is_ascii_digit())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
+    starts_like_formula && !plain_number
+}
+
+/// One data cell: formulas neutralised with a leading `'`, then RFC 4180 quoting.
+fn push_cell(out: &mut String, value: &str) {
+    if is_formula(value) {
+        push_field(out, &format!("'{value}"));
+    } else {
+        push_field(out, value);
+    }
+}
+
 fn push_field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\r', '\n']) {
         out.push('"');
@@ -81,7 +111,7 @@ fn push_record<'a>(out: &mut String, values: impl IntoIterator<Item = &'a str>) 
         if i > 0 {
             out.push(',');
         }
-        push_field(out, value);
+        push_cell(out, value);
     }
     out.push_str("\r\n");
 }
@@ -265,6 +295,52 @@ mod tests {
             out,
             "plain,\"a,b\",\"say \"\"hi\"\"\",\"cr\rlf\n\",日本\r\n"
         );
+    }
+
+    #[test]
+    fn csv_neutralises_spreadsheet_formulas_but_keeps_phone_numbers() {
+        let mut rows = vec![
+            row(
+                "=HYPERLINK(\"http://evil.example\",\"click\")",
+                "+cmd|' /C calc'!A0",
+            ),
+            row("@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"),
+            row("\t=1+1", "\r=1+1"),
+        ];
+        rows[0].from = Some("+14155550123".into());
+        rows[0].to = Some("+1 (415) 555-0100".into());
+        rows[1].from = Some("-".into());
+        let csv = history_csv(&rows);
+        let parsed = parse_rfc4180(&csv).expect("still strict RFC 4180");
+        let cell = |r: usize, c: usize| parsed[r][c].as_str();
+        assert_eq!(
+            cell(1, 13),
+            "'=HYPERLINK(\"http://evil.example\",\"click\")",
+            "= is text"
+        );
+        assert_eq!(
+            cell(1, 8),
+            "'+cmd|' /C calc'!A0",
+            "+ with a DDE payload is text"
+        );
+        assert_eq!(cell(2, 13), "'@SUM(1+1)*cmd|' /C calc'!A0", "@ is text");
+        assert_eq!(cell(2, 8), "'-2+3+cmd|' /C calc'!A0", "- is text");
+        assert_eq!(cell(3, 13), "'\t=1+1", "a leading TAB is text");
+        assert_eq!(cell(3, 8), "'\r=1+1", "a leading CR is text (and quoted)");
+        assert_eq!(
+            cell(1, 3),
+            "+14155550123",
+            "an E.164 number stays as written"
+        );
+        assert_eq!(cell(1, 4), "+1 (415) 555-0100", "a formatted number too");
+        assert_eq!(cell(2, 3), "'-", "a lone sign is not a number");
+        assert_eq!(cell(0, 0), "call_id", "the header is untouched");
+        assert_eq!(
+            cell(1, 5),
+            "61",
+            "numbers that start with a digit are untouched"
+        );
+        assert!(csv.starts_with('\u{feff}'), "the BOM stays");
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The numbers a team lead's charts show, computed once here from history rows so the
 //! desktop view and the CLI agree: calls per hour of day and per day, the outcome
 //! breakdown, average and longest talk time, and the same per agent.
+//!
+//! Hours and days are read in a [`StatsZone`]: a named (IANA) zone gives each call the
+//! offset in force at its own instant, so the charts stay right across a daylight-saving
+//! change; a fixed offset is the fallback when no zone is known.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -76,11 +80,54 @@ pub struct HistoryStats {
     pub per_agent: Vec<AgentStats>,
 }
 
+/// The time zone calls are bucketed by hour and day in.
+#[derive(Debug, Clone)]
+pub enum StatsZone {
+    /// A fixed offset, minutes east of UTC (e.g. 540 for Tokyo): right only where the
+    /// zone has no daylight-saving time.
+    Offset(i32),
+    /// A time zone with its rules: each call gets the offset in force when it started.
+    Zone(jiff::tz::TimeZone),
+}
+
+impl StatsZone {
+    /// The IANA zone `name` (e.g. `Europe/Berlin`, what a browser's
+    /// `Intl.DateTimeFormat().resolvedOptions().timeZone` gives) from the system's
+    /// time-zone database; `None` when it is not a known zone.
+    pub fn named(name: &str) -> Option<StatsZone> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        jiff::tz::TimeZone::get(name).ok().map(StatsZone::Zone)
+    }
+
+    /// This machine's zone (`TZ`, else the system's setting; UTC when neither is known).
+    pub fn system() -> StatsZone {
+        StatsZone::Zone(jiff::tz::TimeZone::system())
+    }
+
+    /// The offset from UTC, in ms, at the instant `utc_ms`.
+    fn offset_ms_at(&self, utc_ms: i64) -> i64 {
+        match self {
+            StatsZone::Offset(minutes) => i64::from(*minutes) * 60_000,
+            StatsZone::Zone(zone) => jiff::Timestamp::from_millisecond(utc_ms)
+                .map(|at| i64::from(zone.to_offset(at).seconds()) * 1000)
+                .unwrap_or(0),
+        }
+    }
+}
+
 impl HistoryStats {
-    /// The stats of `rows`, with hours and days read at `utc_offset_minutes` east of UTC
-    /// (the team lead's time zone, e.g. 540 for Tokyo).
+    /// The stats of `rows`, with hours and days read at `utc_offset_minutes` east of UTC.
+    /// Prefer [`HistoryStats::in_zone`] with a named zone: a fixed offset puts the calls
+    /// on the other side of a daylight-saving change in the wrong hour.
     pub fn from_rows(rows: &[HistoryRow], utc_offset_minutes: i32) -> HistoryStats {
-        let offset_ms = i64::from(utc_offset_minutes) * 60_000;
+        HistoryStats::in_zone(rows, &StatsZone::Offset(utc_offset_minutes))
+    }
+
+    /// The stats of `rows`, with hours and days read in `zone` (the team lead's).
+    pub fn in_zone(rows: &[HistoryRow], zone: &StatsZone) -> HistoryStats {
         let mut per_hour = vec![0u32; 24];
         let mut per_day: BTreeMap<i64, u32> = BTreeMap::new();
         let mut outcomes: HashMap<Option<String>, u32> = HashMap::new();
@@ -88,7 +135,7 @@ impl HistoryStats {
         let (mut pending, mut dead, mut talked, mut talk_total) = (0u32, 0u32, 0u32, 0i64);
         let mut longest: Option<&HistoryRow> = None;
         for row in rows {
-            let local = row.started_at_ms + offset_ms;
+            let local = row.started_at_ms + zone.offset_ms_at(row.started_at_ms);
             per_hour[local.rem_euclid(86_400_000) as usize / 3_600_000] += 1;
             *per_day.entry(local.div_euclid(86_400_000)).or_default() += 1;
             *outcomes.entry(row.disposition.clone()).or_default() += 1;
@@ -274,6 +321,44 @@ mod tests {
             "23:30Z on the 1st is the 2nd in Tokyo"
         );
         assert_eq!(tokyo.per_day[1].calls, 2);
+    }
+
+    #[test]
+    fn stats_bucket_by_local_time_across_a_dst_change() {
+        // Berlin leaves summer time on 2026-10-25 (CEST +02:00 → CET +01:00). Both calls
+        // started at 10:30 Berlin time; a fixed offset taken "now" puts one at 9 or 11.
+        let berlin = StatsZone::named("Europe/Berlin")
+            .expect("the system's time-zone database has Europe/Berlin (tzdata)");
+        let rows = vec![
+            row("summer", "2026-10-24T08:30:00Z", 60, "Connected", "005A"),
+            row("winter", "2026-10-26T09:30:00Z", 60, "Connected", "005A"),
+            // 22:30Z on the 24th is 00:30 on the 25th in Berlin (still summer time).
+            row("midnight", "2026-10-24T22:30:00Z", 60, "Connected", "005A"),
+        ];
+        let s = HistoryStats::in_zone(&rows, &berlin);
+        assert_eq!(
+            s.per_hour[10], 2,
+            "both 10:30 calls in the 10 o'clock hour: {:?}",
+            s.per_hour
+        );
+        assert_eq!(s.per_hour[0], 1, "00:30 local");
+        assert_eq!(
+            s.per_day
+                .iter()
+                .map(|d| (d.day.as_str(), d.calls))
+                .collect::<Vec<_>>(),
+            [("2026-10-24", 1), ("2026-10-25", 1), ("2026-10-26", 1)],
+            "days by local midnight on each side of the change"
+        );
+        let fixed = HistoryStats::from_rows(&rows, 60);
+        assert_ne!(
+            fixed.per_hour[10], 2,
+            "a fixed offset gets one of them wrong (the bug this guards against)"
+        );
+        assert!(
+            StatsZone::named("Not/AZone").is_none() && StatsZone::named("").is_none(),
+            "an unknown zone is refused, not guessed"
+        );
     }
 
     #[test]

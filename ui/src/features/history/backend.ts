@@ -15,7 +15,16 @@ export type { AgentDay, CallBack, ExportedCsv, HistoryPageView, HistoryQuery, Hi
 export type { HistoryStats } from "../../bindings/HistoryStats";
 export type { MissedCall } from "../../bindings/MissedCall";
 
-/** The user's offset from UTC now, in minutes east (Tokyo: 540), for hours and days in charts. */
+/** The user's IANA time zone (e.g. `Europe/Berlin`), or null when the browser has none. */
+export function timeZone(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The user's offset from UTC now, in minutes east (Tokyo: 540): the charts' fallback when the zone is unknown. */
 export function utcOffsetMinutes(): number {
   return -new Date().getTimezoneOffset();
 }
@@ -32,7 +41,8 @@ export function historyNextPage(cursor: number): Promise<Outcome<HistoryPageView
 
 /** The charts' numbers for `query` in the user's time zone (`history_stats`). */
 export function historyStats(query: HistoryQuery): Promise<Outcome<HistoryStatsView>> {
-  return call<HistoryStatsView>("history_stats", { query, utcOffsetMinutes: utcOffsetMinutes() });
+  // The IANA zone lets the backend use the offset of each call's own date (DST).
+  return call<HistoryStatsView>("history_stats", { query, utcOffsetMinutes: utcOffsetMinutes(), timeZone: timeZone() });
 }
 
 /** Writes the calls of `query` as CSV to the Downloads folder (`export_history_csv`). */

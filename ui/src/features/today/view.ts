@@ -1,7 +1,8 @@
 // The agent's own day (tab `today`): the signed-in agent's calls since local midnight, the
 // missed ones first with one-click call back, and whether each was already called back.
-// Call back hands `tel:<number>` to the system (the softphone registered for tel: dials);
-// dialling through baresip's ctrl_tcp is not built yet.
+// Call back dials through baresip (its ctrl_tcp `dial`, over the intake's connection) when
+// `[pop] baresip` is configured and connected, else hands `tel:<number>` to the system (the
+// softphone registered for tel: dials); the note says which path was used.
 
 import { currentLocale, onLocaleChange, t, type MessageKey } from "../../i18n";
 import type { View } from "../../shell/view";
@@ -10,7 +11,7 @@ import { formatDuration, formatNumber, formatTime, otherParty, todayStart } from
 import "../history/history.css";
 import "./today.css";
 
-const KNOWN_ERRORS = new Set(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed"]);
+const KNOWN_ERRORS = new Set(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed", "baresip_failed"]);
 
 function errorKey(code: string): MessageKey {
   return (KNOWN_ERRORS.has(code) ? `today.error.${code}` : "today.error.unknown") as MessageKey;
@@ -122,9 +123,21 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
       const dial = missed.number;
       button.addEventListener("click", () => {
         void callBack(dial).then((outcome) => {
-          message = outcome.ok
-            ? { key: "today.calling", params: { number: dial }, error: false }
-            : { key: errorKey(outcome.error.code), detail: outcome.error.message, error: true };
+          if (!outcome.ok) {
+            message = { key: errorKey(outcome.error.code), detail: outcome.error.message, error: true };
+          } else if (outcome.value.via === "baresip") {
+            message = { key: "today.callingBaresip", params: { number: dial }, error: false };
+          } else if (outcome.value.fallback !== null) {
+            // baresip is configured but was not connected: say so, and that tel: took over.
+            message = {
+              key: "today.callingTelFallback",
+              params: { number: dial },
+              detail: outcome.value.fallback,
+              error: false,
+            };
+          } else {
+            message = { key: "today.calling", params: { number: dial }, error: false };
+          }
           render();
         });
       });
