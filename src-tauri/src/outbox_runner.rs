@@ -167,7 +167,7 @@ pub fn problem_text(err: &OutboxError) -> String {
     match err {
         err if err.database_unusable() => {
             format!(
-                "{err}. Until then, logged calls are kept as files beside it and queued when it works again."
+                "{err}. Until then, logged calls are kept as files beside it and queued when it works again; open log forms are not saved (a crash would lose them), so log each call before quitting."
             )
         }
         other => format!("{other}. Restart Ringside; if it stays, contact your admin."),

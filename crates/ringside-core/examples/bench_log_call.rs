@@ -1,8 +1,10 @@
 //! "Log call" latency while Salesforce is down (issue 5: ≤ 50 ms): the agent's action is the
 //! log form's validation (`CallDraft::to_call_log`) plus the durable enqueue, while a worker
 //! keeps trying to send in the background, (a) to an org that refuses connections and (b) to
-//! an org that hangs (every answer 5 s late, so a send is always in flight). Prints
-//! percentiles; not a timed test.
+//! an org that hangs (every answer 5 s late, so a send is always in flight). Log call is
+//! `enqueue_form` (the queued log and the closing of the saved form in one commit); before it,
+//! the form is saved once as the app does on each (debounced) edit, and that save is timed
+//! too. Prints percentiles; not a timed test.
 //!
 //! `cargo run --release -p ringside-core --example bench_log_call`
 
@@ -65,6 +67,7 @@ async fn scenario(
     // Notes of a long call: 2,000 characters, non-Latin.
     let notes = "お客様はヘッドセットの交換を希望。".repeat(118);
     let mut samples = Vec::with_capacity(CALLS);
+    let mut saves = Vec::with_capacity(CALLS);
     for i in 0..CALLS {
         let draft = CallDraft::after_call(
             &end(format!("bench-{i}")),
@@ -75,10 +78,17 @@ async fn scenario(
         let mut fields = draft.fields.clone();
         fields.notes.clone_from(&notes);
         fields.disposition = "Resolved".into();
+        let mut saved = draft.clone();
+        saved.fields = fields.clone();
+        let started = Instant::now();
+        outbox
+            .save_form(&saved, Some(1_763_000_120_000), Some(DEMO_ORG_TAG))
+            .await?;
+        saves.push(started.elapsed().as_secs_f64() * 1000.0);
         let started = Instant::now();
         let log = draft.to_call_log(&fields)?;
         outbox
-            .enqueue_for(&log, Some(DEMO_ORG_TAG), "agent")
+            .enqueue_form(&log, Some(DEMO_ORG_TAG), "agent")
             .await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
         // An agent logs a call every few seconds; leave the worker room to run in between.
@@ -88,6 +98,18 @@ async fn scenario(
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
     let status = outbox.status().await?;
     samples.sort_by(f64::total_cmp);
+    saves.sort_by(f64::total_cmp);
+    println!(
+        "Form save (each edit) with Salesforce {name}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
+        saves.len(),
+        percentile(&saves, 0.50),
+        percentile(&saves, 0.99),
+        saves[saves.len() - 1],
+    );
+    assert!(
+        outbox.saved_forms().await?.is_empty(),
+        "every logged form was closed in its queueing commit"
+    );
     println!(
         "Log call with Salesforce {name}: n={} p50={:.2} ms p95={:.2} ms p99={:.2} ms max={:.2} ms (queue: {} pending, {} delivered)",
         samples.len(),

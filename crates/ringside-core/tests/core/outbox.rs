@@ -370,7 +370,12 @@ async fn connection_dropped_after_commit_creates_no_second_task() {
         "Salesforce did commit the first send"
     );
     let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
-    assert_eq!(report.delivered, 1);
+    // Under load the 10 ms retry can come due inside the first drain and deliver there.
+    assert_eq!(
+        first.delivered + report.delivered,
+        1,
+        "delivered once, in one drain or the other: {first:?} {report:?}"
+    );
     assert_exactly_once(&f.org, &f.outbox).await;
     let audit = f.outbox.audit().await.unwrap();
     assert!(

@@ -1,0 +1,187 @@
+// A signed-out org holds its queued logs: signed in to an org (through the real browser flow
+// and ringside:// link, as in signin.test.mjs), the agent logs a call while that org is
+// unreachable, then signs out. The app falls back to its built-in demo org, whose worker must
+// not send the held log there: it stays pending with no attempt spent, and no Task for the
+// call appears, even once the org is reachable again. Run inside Xvfb and its own D-Bus
+// session with a Secret Service (run.sh).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
+import { Session, waitUntil } from "./webdriver.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const ALIAS = "held-org";
+const DOWN_SECONDS = 6;
+
+let dir;
+let env;
+let driver;
+let output = "";
+let session;
+
+const log = () => output.replace(/\x1b\[[0-9;]*m/g, "");
+const urlsFile = () => join(dir, "opened-urls.txt");
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ringside-held-test-"));
+  const browser = join(dir, "record-browser.sh");
+  // The "browser": records each URL it is asked to open, and opens nothing.
+  await writeFile(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urlsFile()}'\n`);
+  await chmod(browser, 0o755);
+  env = { RINGSIDE_HOME: join(dir, "home"), RINGSIDE_BROWSER: browser, RINGSIDE_QUEUE_FAST: "1" };
+  const free = (port) =>
+    new Promise((resolve) => {
+      const probe = createServer().once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+  let port = 0;
+  while (port === 0) {
+    const candidate = 20000 + Math.floor(Math.random() * 20000);
+    if ((await free(candidate)) && (await free(candidate + 1))) port = candidate;
+  }
+  const base = `http://127.0.0.1:${port}`;
+  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  driver.stdout.on("data", (chunk) => (output += chunk));
+  driver.stderr.on("data", (chunk) => (output += chunk));
+  await waitUntil(async () => {
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${output}`);
+    return fetch(`${base}/status`).then((r) => r.ok).catch(() => false);
+  }, "tauri-driver to listen", 20_000);
+  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
+  await session.waitFor("#call-log-start", 30_000);
+});
+
+after(async () => {
+  console.log(`# app log (last lines):\n${log().split("\n").slice(-30).join("\n")}`);
+  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+  driver?.kill("SIGTERM");
+  driver?.stdout.destroy();
+  driver?.stderr.destroy();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A second copy of the app started with `link`, as the OS does for a clicked link. */
+function deliver(link) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(APP, [link], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let said = "";
+    child.stdout.on("data", (c) => (said += c));
+    child.stderr.on("data", (c) => (said += c));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the second copy did not hand the link over within 20 s:\n${said}`));
+    }, 20_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, said });
+    });
+  });
+}
+
+function sqlite(sql) {
+  return new Promise((resolve) =>
+    execFile("sqlite3", ["-readonly", join(env.RINGSIDE_HOME, "ringside.db"), sql], { timeout: 10_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? 1 : 0, stdout: stdout.trim(), stderr }),
+    ),
+  );
+}
+
+/** The app's demo org: its address, a SOQL reader, and its fault switch. */
+async function demoOrg() {
+  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(log());
+  assert.ok(found, `the app's log must name its demo org address; log:\n${log().slice(-2000)}`);
+  const org = found[1];
+  const query = async (soql) => {
+    const token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
+    const versions = await (await fetch(`${org}/services/data`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const response = await fetch(`${org}${versions.at(-1).url}/query?q=${encodeURIComponent(soql)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.status, 200, `query failed: ${soql}`);
+    return (await response.json()).records;
+  };
+  const fault = (body) =>
+    fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { query, fault };
+}
+
+/** Clicks `css`, finding it again if the view re-rendered between the find and the click. */
+async function clickFresh(css) {
+  await waitUntil(async () => {
+    try {
+      await session.click(await session.find(css));
+      return true;
+    } catch (err) {
+      if (/stale element|no such element/i.test(err.message)) return false;
+      throw err;
+    }
+  }, `a clickable ${css}`, 15_000);
+}
+
+async function signIn() {
+  await session.click(await session.find("#nav-settings"));
+  await session.waitFor('#view-settings .org-row[data-demo="true"]');
+  await session.click(await session.find('#signin-host option[value="demo"]'));
+  const alias = await session.find("#signin-alias");
+  await session.clear(alias);
+  await session.type(alias, ALIAS);
+  await session.click(await session.find("#signin-submit"));
+  const [authorizeUrl] = await waitUntil(async () => {
+    const urls = (await readFile(urlsFile(), "utf8").catch(() => "")).split("\n").filter(Boolean);
+    return urls.length > 0 ? urls.slice(-1) : null;
+  }, "the app to open the authorize URL");
+  const consent = await fetch(authorizeUrl, { redirect: "manual" });
+  assert.equal(consent.status, 302, "the demo org approves and redirects");
+  const handed = await deliver(consent.headers.get("location"));
+  assert.equal(handed.code, 0, `the second copy exits after handing the link over:\n${handed.said}`);
+  await session.waitFor(`.org-row[data-alias="${ALIAS}"][data-in-use="true"][data-signed-in="true"]`, 30_000);
+}
+
+test("logs queued for an org that signs out stay pending and never go to the demo org the app falls back to", async () => {
+  await signIn();
+  const { query, fault } = await demoOrg();
+
+  // The org goes unreachable; a call is logged by hand meanwhile (queued for the org in use).
+  const down = await fault({ kind: "refuse_connections", seconds: DOWN_SECONDS });
+  assert.equal(down.status, 204, "the demo org takes the fault");
+  await session.click(await session.find("#nav-caller"));
+  await session.click(await session.find("#call-log-start"));
+  const form = await session.waitFor('.call-log-form[data-manual="true"]');
+  const callId = await session.attribute(form[0], "data-call-id");
+  const selector = `.call-log-form[data-call-id="${callId}"]`;
+  await session.type(await session.find(`${selector} .call-log-from`), "+14155550199");
+  await session.type(await session.find(`${selector} .call-log-to`), "+14155550100");
+  await session.type(await session.find(`${selector} .call-log-notes`), "logged while the org was down");
+  await session.click(await session.find(`${selector} .call-log-submit`));
+  await session.waitFor(`.call-log-result[data-call-id="${callId}"]`);
+  const tagged = await sqlite(`SELECT org, state FROM outbox WHERE call_id = '${callId}'`);
+  // Pending, or claimed for the moment a refused send takes.
+  assert.match(tagged.stdout, new RegExp(`^${ALIAS}\\|(pending|in_flight)$`), `queued for the signed-in org: ${tagged.stdout} ${tagged.stderr}`);
+
+  // Sign out while it is still unreachable (the revoke fails; the local sign-out stands).
+  await session.click(await session.find("#nav-settings"));
+  await clickFresh(`.org-row[data-alias="${ALIAS}"] button[data-action="sign-out"]`);
+  await session.waitFor('.org-row[data-demo="true"][data-in-use="true"]', 20_000);
+
+  // The org is back (same server: it is also the demo org the app now uses); give the demo
+  // org's worker time to send anything it would send.
+  await new Promise((resolve) => setTimeout(resolve, (DOWN_SECONDS + 4) * 1000));
+  await waitUntil(() => query("SELECT Id FROM Account LIMIT 1").then(() => true).catch(() => false), "the org to answer again");
+  const probe = await session.execute("return 1;");
+  assert.equal(probe, 1, "the app is alive");
+  const held = await sqlite(`SELECT org, state, attempts FROM outbox WHERE call_id = '${callId}'`);
+  assert.equal(held.stdout, `${ALIAS}|pending|0`, "held for its org: still pending, no attempt spent");
+  const tasks = await query(`SELECT Id FROM Task WHERE CallObject = '${callId}'`);
+  const logs = await query(`SELECT Id FROM Call_Log__c WHERE External_Id__c = '${callId}'`);
+  assert.equal(tasks.length + logs.length, 0, "nothing of the held log reached the demo org");
+});
