@@ -410,3 +410,16 @@ test("each open Opportunity gets its intent buttons: Demo requested writes on th
   assert.equal(await page.textContent(status), en["recordEdit.intentQueued"].replace("{intent}", "Demo requested"), "offline, the press is pending");
   await page.close();
 });
+
+test("a record that cannot be read (Salesforce unreachable) still lists its pending edits", async () => {
+  const { page } = await openWithRecord({
+    show_record: [{ error: { code: "salesforce_unreachable", message: "connection refused" } }],
+    queued_record_edits: [{ result: [QUEUED] }],
+  });
+  await openRecord(page, "failed");
+  await page.waitForSelector('#record-pending .pending-edit[data-state="pending"]');
+  const line = await page.textContent('#record-pending .pending-edit[data-edit="7"]');
+  assert.ok(line.includes(en["recordEdit.pending"]) && line.includes("Title: Offline title"), `the pending edit is listed: ${line}`);
+  assert.equal(await page.getAttribute("#record-edit-error", "data-code"), "salesforce_unreachable", "and why the record is not shown");
+  await page.close();
+});

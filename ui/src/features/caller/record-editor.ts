@@ -111,6 +111,8 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
   const render = (): void => {
     form.replaceChildren();
     if (record === null) {
+      // The record could not be read (e.g. Salesforce unreachable): its queued edits still show.
+      if (queued.length > 0) form.append(renderQueued());
       form.append(statusLine);
       renderControls();
       return;
@@ -293,6 +295,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       if (!outcome.ok) {
         status = { kind: "failed", error: outcome.error };
         render();
+        refreshQueued(id);
         return;
       }
       record = outcome.value;
@@ -310,6 +313,8 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
       if (recordId !== id) return;
       // No queue command (or no queue) means nothing queued.
       const next = outcome.ok && Array.isArray(outcome.value) ? outcome.value : [];
+      // Unchanged: no re-render, so an agent typing in a field keeps the focus.
+      if (JSON.stringify(next) === JSON.stringify(queued)) return;
       const pendingBefore = queued.filter((e) => e.state === "pending").map((e) => e.id);
       const stillPending = new Set(next.filter((e) => e.state === "pending").map((e) => e.id));
       const sent = pendingBefore.some((editId) => !stillPending.has(editId));
