@@ -148,6 +148,7 @@ async fn data(
         if_unmodified_since: header_text(&headers, "If-Unmodified-Since"),
         if_modified_since: header_text(&headers, "If-Modified-Since"),
         body,
+        user_id: bearer(&headers).map_or_else(|| org.user_id.clone(), |t| org.user_of(t)),
     };
     let answer = {
         let mut store = lock(&org.store);

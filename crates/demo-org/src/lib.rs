@@ -74,6 +74,7 @@ mod schema;
 pub mod seed;
 mod server;
 mod sessions;
+mod sharing;
 mod soql;
 mod sosl;
 mod store;
@@ -186,6 +187,12 @@ impl DemoOrg {
     /// A fresh valid bearer token for the seeded demo user ([`seed::DEMO_USER_ID`]).
     pub fn issue_access_token(&self) -> String {
         self.org.issue_token()
+    }
+
+    /// A fresh valid bearer token acting as `user_id` (e.g. a seeded agent without
+    /// "View All Data": call logs and Tasks are private, so it sees only its own).
+    pub fn issue_access_token_as(&self, user_id: &str) -> String {
+        self.org.issue_token_as(user_id)
     }
 
     /// Fault injection switches.

@@ -116,6 +116,25 @@ impl Org {
         lock(&self.sessions).issue_access(self.faults.token_epoch(), None)
     }
 
+    /// A new bearer token acting as `user_id` (a seeded agent): it sees what that user's
+    /// sharing allows (see [`Org::sees_all_data`]).
+    pub fn issue_token_as(&self, user_id: &str) -> String {
+        lock(&self.sessions).issue_access_as(self.faults.token_epoch(), user_id)
+    }
+
+    /// The user a valid `token` acts as: the demo user unless it was issued for another.
+    pub fn user_of(&self, token: &str) -> String {
+        lock(&self.sessions)
+            .user_of(token)
+            .map_or_else(|| self.user_id.clone(), str::to_owned)
+    }
+
+    /// Whether `user_id` has "View All Data": the demo user (the org's admin) does; the
+    /// seeded agents do not, so private objects show them their own records only.
+    pub fn sees_all_data(&self, user_id: &str) -> bool {
+        user_id == self.user_id
+    }
+
     pub fn token_valid(&self, token: &str) -> bool {
         lock(&self.sessions).access_valid(token, self.faults.token_epoch())
     }

@@ -78,6 +78,8 @@ pub struct Grant {
 struct Access {
     epoch: u64,
     family: Option<u64>,
+    /// The user the token acts as; `None`: the org's demo user.
+    user: Option<String>,
 }
 
 #[derive(Debug)]
@@ -155,8 +157,29 @@ impl Sessions {
     /// A new access token (`family` ties it to a refresh token for revocation).
     pub fn issue_access(&mut self, epoch: u64, family: Option<u64>) -> String {
         let token = format!("00DDm0000000001!AQ{}", random_text(96));
-        self.access.insert(token.clone(), Access { epoch, family });
+        self.access.insert(
+            token.clone(),
+            Access {
+                epoch,
+                family,
+                user: None,
+            },
+        );
         token
+    }
+
+    /// A new access token acting as `user` (no refresh token; for tests and benchmarks).
+    pub fn issue_access_as(&mut self, epoch: u64, user: &str) -> String {
+        let token = self.issue_access(epoch, None);
+        if let Some(access) = self.access.get_mut(&token) {
+            access.user = Some(user.to_owned());
+        }
+        token
+    }
+
+    /// The user `token` acts as, when it is not the demo user.
+    pub fn user_of(&self, token: &str) -> Option<&str> {
+        self.access.get(token).and_then(|a| a.user.as_deref())
     }
 
     pub fn access_valid(&self, token: &str, epoch: u64) -> bool {

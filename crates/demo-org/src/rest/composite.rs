@@ -245,6 +245,7 @@ fn run_sub(
         if_unmodified_since: sub_header(sub, "If-Unmodified-Since"),
         if_modified_since: sub_header(sub, "If-Modified-Since"),
         body,
+        user_id: call.user_id.clone(),
     };
     dispatch(org, store, &sub_call, now_ms, false)
 }

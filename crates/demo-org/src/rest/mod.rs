@@ -50,6 +50,8 @@ pub struct Call {
     pub if_unmodified_since: Option<String>,
     pub if_modified_since: Option<String>,
     pub body: Option<Value>,
+    /// The user the request acts as (its token's), for record sharing.
+    pub user_id: String,
 }
 
 impl Call {

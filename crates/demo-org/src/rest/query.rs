@@ -50,7 +50,11 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             ApiError::malformed_query("A query is required: pass it as the q parameter")
         })?;
         let parsed = soql::parse(q)?;
-        let rows = soql::eval::execute(store, &parsed, now_ms)?;
+        let viewer = crate::sharing::Viewer {
+            user_id: &call.user_id,
+            view_all_data: org.sees_all_data(&call.user_id),
+        };
+        let rows = soql::eval::execute_as(store, &parsed, now_ms, &viewer)?;
         if parsed.count_only {
             return Ok(Answer::json(
                 200,

@@ -9,6 +9,7 @@ use crate::api_error::ApiError;
 use crate::clock;
 use crate::ids;
 use crate::schema::{self, FieldDef, FieldType, ObjectDef};
+use crate::sharing::Viewer;
 use crate::store::{Record, Store, attributes};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -681,10 +682,18 @@ impl Selection {
     /// (OFFSET + LIMIT). Filtering and reading the sort keys is one pass over the
     /// records; with a LIMIT, the first `keep` are selected in linear time and only they
     /// are sorted, so `LIMIT 200` over ten thousand rows does not sort ten thousand.
-    fn select<'s>(&self, store: &'s Store, object: &str, keep: usize) -> Vec<&'s Record> {
+    fn select<'s>(
+        &self,
+        store: &'s Store,
+        object: &str,
+        viewer: &Viewer<'_>,
+        keep: usize,
+    ) -> Vec<&'s Record> {
         let mut keyed = self.keyed(
             store,
-            store.records_of(object).filter(|r| self.matches(store, r)),
+            store
+                .records_of(object)
+                .filter(|r| viewer.sees(r) && self.matches(store, r)),
         );
         let mut order = std::mem::take(&mut keyed.records);
         if keep < order.len() {
@@ -771,9 +780,29 @@ fn object_of(query: &Query) -> Result<&'static ObjectDef, ApiError> {
     })
 }
 
-/// Runs a parsed SOQL query: checks it completely (fields, subqueries, literals), filters
-/// and sorts.
+/// Runs a parsed SOQL query with no sharing limits (as a user with "View All Data").
+#[cfg(test)]
 pub fn execute(store: &Store, query: &Query, now_ms: i64) -> Result<QueryRows, ApiError> {
+    execute_as(
+        store,
+        query,
+        now_ms,
+        &Viewer {
+            user_id: "",
+            view_all_data: true,
+        },
+    )
+}
+
+/// Runs a parsed SOQL query as `viewer`: checks it completely (fields, subqueries,
+/// literals), keeps the records the viewer may see (see [`crate::sharing`]), filters and
+/// sorts.
+pub fn execute_as(
+    store: &Store,
+    query: &Query,
+    now_ms: i64,
+    viewer: &Viewer<'_>,
+) -> Result<QueryRows, ApiError> {
     let object = object_of(query)?;
     if let Some(offset) = query.offset
         && offset > MAX_OFFSET
@@ -799,14 +828,14 @@ pub fn execute(store: &Store, query: &Query, now_ms: i64) -> Result<QueryRows, A
         // COUNT() needs no order: count the matches.
         let matched = store
             .records_of(object.name)
-            .filter(|r| selection.matches(store, r))
+            .filter(|r| viewer.sees(r) && selection.matches(store, r))
             .count();
         return Ok(QueryRows {
             total_size: matched.saturating_sub(offset).min(limit),
             ids: Vec::new(),
         });
     }
-    let rows = selection.select(store, object.name, offset.saturating_add(limit));
+    let rows = selection.select(store, object.name, viewer, offset.saturating_add(limit));
     let ids: Vec<String> = rows
         .into_iter()
         .skip(offset)

@@ -604,3 +604,76 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     assert!(org.data_requests().is_empty(), "nothing reached the org");
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_agent_without_view_all_data_sees_only_their_own_calls() {
+    // Call logs and Tasks are private in the demo org: an agent's token sees the agent's
+    // own calls, whatever the filter asks; the admin (demo user, "View All Data") sees all.
+    let (org, seeded, admin_history) = seeded_org(1_200, 11).await;
+    let agent = seeded
+        .agents
+        .iter()
+        .find(|a| a.id != seed::DEMO_USER_ID && seeded.calls.iter().any(|c| c.owner_id == a.id))
+        .expect("a seeded agent who owns calls")
+        .id
+        .clone();
+    let client = salesforce::Client::new(
+        &org.base_url(),
+        salesforce::AccessToken::new(org.issue_access_token_as(&agent)).expect("token"),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("client");
+    let history = History::new(client, HistorySource::new(&LoggingSettings::default()));
+    let own = expected(&seeded, |c| c.owner_id == agent);
+    assert!(
+        own.len() < seeded.calls.len() && !own.is_empty(),
+        "the agent owns some calls, not all"
+    );
+    let rows = history
+        .all(&window(&seeded))
+        .await
+        .expect("the agent's history");
+    assert_eq!(
+        ids(&rows),
+        expected_ids(&own),
+        "exactly the agent's own calls, newest first"
+    );
+    let other = seeded
+        .agents
+        .iter()
+        .find(|a| a.id != agent)
+        .expect("another agent")
+        .id
+        .clone();
+    let asked_for_other = history
+        .all(&HistoryFilter {
+            agent: Some(other),
+            ..window(&seeded)
+        })
+        .await
+        .expect("filtering by another agent is allowed");
+    assert!(
+        asked_for_other.is_empty(),
+        "another agent's calls stay hidden even when asked for by owner"
+    );
+    let page = history
+        .first_page(&window(&seeded))
+        .await
+        .expect("first page");
+    assert!(
+        page.rows
+            .iter()
+            .all(|r| r.owner.as_ref().is_some_and(|o| o.id == agent)),
+        "the first page too"
+    );
+    let all = admin_history
+        .all(&window(&seeded))
+        .await
+        .expect("the admin's history");
+    assert_eq!(
+        all.len(),
+        seeded.calls.len(),
+        "View All Data sees every call"
+    );
+    org.shutdown().await;
+}
