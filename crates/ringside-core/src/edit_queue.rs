@@ -447,7 +447,14 @@ impl EditQueue {
                     let spent = row.attempts.saturating_add(1);
                     match schedule.delay_after(spent) {
                         Some(wait) => {
-                            self.retry_later(row.id, spent, wait, &err).await?;
+                            self.retry_later(
+                                row.id,
+                                spent,
+                                wait,
+                                err.code().as_str(),
+                                &err.to_string(),
+                            )
+                            .await?;
                             report.retried += 1;
                         }
                         None => {
@@ -463,6 +470,21 @@ impl EditQueue {
                     report.failed += 1;
                 }
             },
+            // A locked row is transient although Salesforce answers it with a 400.
+            Err(EditError::Rejected { code, message }) if code == "UNABLE_TO_LOCK_ROW" => {
+                let spent = row.attempts.saturating_add(1);
+                match schedule.delay_after(spent) {
+                    Some(wait) => {
+                        self.retry_later(row.id, spent, wait, &code, &message)
+                            .await?;
+                        report.retried += 1;
+                    }
+                    None => {
+                        self.failed(row.id, "salesforce_rejected", &message).await?;
+                        report.failed += 1;
+                    }
+                }
+            }
             Err(other) => {
                 self.failed(row.id, other.code(), &other.to_string())
                     .await?;
@@ -537,7 +559,8 @@ impl EditQueue {
         id: i64,
         attempts: u32,
         wait: Duration,
-        err: &salesforce::Error,
+        code: &str,
+        message: &str,
     ) -> Result<(), EditQueueError> {
         let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
         sqlx::query(
@@ -546,8 +569,8 @@ impl EditQueue {
         )
         .bind(i64::from(attempts))
         .bind(now_ms() + wait_ms)
-        .bind(err.code().as_str())
-        .bind(err.to_string())
+        .bind(code)
+        .bind(message)
         .bind(now_ms())
         .bind(id)
         .execute(&self.pool)

@@ -454,3 +454,92 @@ async fn save_or_queue_saves_live_queues_when_down_and_refuses_policy_offline() 
     );
     f.org.shutdown().await;
 }
+
+#[tokio::test]
+async fn transient_errors_spend_attempts_with_backoff_then_apply_or_fail() {
+    let f = fixture("edit-transient").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    let queued = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "After retries")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    let locked = json!([{"message": "unable to obtain exclusive access to this record", "errorCode": "UNABLE_TO_LOCK_ROW"}]);
+    let unavailable = json!([{"message": "try later", "errorCode": "SERVER_UNAVAILABLE"}]);
+    f.org
+        .faults()
+        .fail_next(Some("POST"), "/services/data", 1, 400, locked);
+    f.org
+        .faults()
+        .fail_next(Some("POST"), "/services/data", 1, 503, unavailable.clone());
+    let first = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(
+        first.retried, 1,
+        "a locked row is retried, not failed: {first:?}"
+    );
+    let edit = f.queue.get(queued.id).await.unwrap();
+    assert_eq!((edit.state, edit.attempts), (QueuedEditState::Pending, 1));
+    assert_eq!(edit.error_code.as_deref(), Some("UNABLE_TO_LOCK_ROW"));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let second = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(second.retried, 1, "{second:?}");
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let third = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(
+        third.applied, 1,
+        "applied after two failed attempts: {third:?}"
+    );
+    assert_eq!(
+        title_of(&f.client, seed::JANE_CALLER_ID).await,
+        json!("After retries")
+    );
+
+    // Out of attempts: failed, with the last error kept in words.
+    let tired = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Department", "Never")], None),
+        )
+        .await
+        .unwrap();
+    f.org
+        .faults()
+        .fail_next(Some("POST"), "/services/data", 10, 503, unavailable);
+    let one_retry = RetrySchedule::new(vec![Duration::from_millis(10)]);
+    for _ in 0..4 {
+        f.queue
+            .send_due(&f.editor, DEMO_ORG_TAG, &one_retry)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let tired = f.queue.get(tired.id).await.unwrap();
+    assert_eq!(tired.state, QueuedEditState::Failed, "{tired:?}");
+    assert_eq!(
+        tired.attempts, 1,
+        "one retry, then the second failure fails it"
+    );
+    assert!(
+        tired.error.as_deref().unwrap_or("").contains("try later"),
+        "{tired:?}"
+    );
+    f.org.shutdown().await;
+}
