@@ -305,3 +305,75 @@ fn contact_edit_of_a_field_hidden_by_field_level_security_is_refused_in_words() 
         run.stderr
     );
 }
+
+/// Queues record edits in `home`'s database, as the app or an earlier `contact edit` does
+/// while Salesforce is unreachable.
+fn queue_edits(home: &std::path::Path, edits: &[(&str, &str, Option<&str>)]) {
+    use ringside_core::edit_queue::{EditQueue, EditRequest};
+    use ringside_core::outbox::{DEMO_ORG_TAG, Outbox};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let outbox = Outbox::open_in_home(home).await.expect("queue opens");
+        let queue = EditQueue::new(&outbox);
+        for (field, value, expected) in edits {
+            queue
+                .queue(
+                    DEMO_ORG_TAG,
+                    JANE,
+                    &EditRequest::Fields {
+                        changes: vec![((*field).to_owned(), (*value).to_owned())],
+                        expected_modified: expected.map(str::to_owned),
+                    },
+                )
+                .await
+                .expect("queued");
+        }
+        outbox.close().await;
+    });
+}
+
+#[test]
+fn contact_show_sends_queued_edits_and_lists_a_conflict_in_words() {
+    let dir = home("queued-edits", "");
+    queue_edits(
+        &dir,
+        &[
+            ("Title", "Queued While Offline", None),
+            // Made from a version older than the record's: someone changed it since.
+            (
+                "Department",
+                "Stale Department",
+                Some("2020-01-01T00:00:00.000+0000"),
+            ),
+        ],
+    );
+    let shown = run_in(&dir, &["contact", "show", JANE]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown
+            .stderr
+            .contains("queued edits sent: 1 saved, 1 in conflict, 0 failed"),
+        "the due edits are sent first: {}",
+        shown.stderr
+    );
+    assert!(
+        shown.stdout.contains("Queued While Offline"),
+        "the queued value is in Salesforce now: {}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains(
+            "conflict: Department=Stale Department was not saved, the record changed in Salesforce"
+        ),
+        "the conflict is listed with both values: {}",
+        shown.stdout
+    );
+    let json = run_in(&dir, &["contact", "show", JANE, "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let queued = value["queued_edits"].as_array().expect("queued_edits");
+    assert_eq!(queued.len(), 1, "only the conflict is still open: {value}");
+    assert_eq!(queued[0]["state"], "conflict");
+}
