@@ -885,6 +885,121 @@ mod tests {
         adapter.abort();
     }
 
+    /// A free loopback port (TCP and UDP), released for the caller to use.
+    fn free_port() -> u16 {
+        loop {
+            let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+            let port = tcp.local_addr().expect("address").port();
+            if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn dial_reaches_a_real_baresip() {
+        // A real baresip (SOFTPHONES.md's headless config) on free ports; its account's
+        // domain is its own SIP port, so the dialled number calls baresip itself and nothing
+        // leaves the machine. Skipped with the reason when baresip is not installed (CI
+        // installs it: scripts/install-deps.sh), failing under CI=true.
+        if std::process::Command::new("baresip")
+            .arg("-h")
+            .output()
+            .is_err()
+        {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI=true but baresip is not installed"
+            );
+            eprintln!("skipped: baresip is not installed");
+            return;
+        }
+        let (sip, ctrl) = (free_port(), free_port());
+        let dir =
+            std::env::temp_dir().join(format!("ringside-baresip-dial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(
+            dir.join("config"),
+            format!(
+                "sip_listen 127.0.0.1:{sip}\nnet_interface 127.0.0.1\naudio_player aubridge,nil\n\
+                 audio_source ausine,440\nausrc_srate 48000\nausrc_channels 2\naudio_alert aubridge,nil\n\
+                 module_path /usr/lib/baresip/modules\nmodule g711.so\nmodule ausine.so\nmodule aubridge.so\n\
+                 module_tmp uuid.so\nmodule_tmp account.so\nmodule_app contact.so\nmodule_app menu.so\n\
+                 module_app ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:{ctrl}\n"
+            ),
+        )
+        .expect("config");
+        std::fs::write(
+            dir.join("accounts"),
+            format!("<sip:agent@127.0.0.1:{sip}>;regint=0;answermode=manual\n"),
+        )
+        .expect("accounts");
+        std::fs::write(dir.join("contacts"), "").expect("contacts");
+        /// Stops the baresip this test started, even when an assertion fails.
+        struct Running(std::process::Child);
+        impl Drop for Running {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let _baresip = Running(
+            std::process::Command::new("baresip")
+                .arg("-f")
+                .arg(&dir)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("baresip starts"),
+        );
+        let stream = EventStream::new();
+        let mut events = stream.subscribe();
+        let (control, queue) = control(Duration::from_secs(5));
+        let adapter = tokio::spawn(run_with_control(
+            BaresipConfig {
+                address: format!("127.0.0.1:{ctrl}"),
+                backoff: Backoff {
+                    initial: Duration::from_millis(50),
+                    max: Duration::from_millis(200),
+                },
+            },
+            stream,
+            queue,
+        ));
+        let started = Instant::now();
+        while !control.is_connected() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the adapter connects to baresip's ctrl_tcp"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let answer = control.dial("+14155550123").await;
+        assert!(answer.is_ok(), "baresip accepts the dial: {answer:?}");
+        // The call baresip placed comes back as call events over the same connection.
+        let outbound = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match events.recv().await {
+                    Ok(event) if event.direction == Direction::Outbound => return event,
+                    Ok(_) => {}
+                    Err(err) => panic!("event stream: {err}"),
+                }
+            }
+        })
+        .await
+        .expect("baresip reports the outgoing call");
+        assert_eq!(
+            outbound.to,
+            Some(CallerId::Number("+14155550123".into())),
+            "the number dialled"
+        );
+        adapter.abort();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn dialable_numbers() {
         assert_eq!(dialable(" +49 30 1234-567 ").as_deref(), Ok("+49301234567"));
