@@ -385,7 +385,18 @@ fn canonical_datetime(text: &str) -> bool {
 fn compare(stored: &Value, lit: &Typed) -> Option<Ordering> {
     match lit {
         // `t` is lower-cased already; the stored text is folded as it is read.
-        Typed::Text(t) => Some(folded(stored.as_str()?).cmp(t.chars())),
+        Typed::Text(t) => {
+            let stored = stored.as_str()?;
+            Some(if stored.is_ascii() && t.is_ascii() {
+                // The common case (ids, picklist values): byte-wise, no Unicode tables.
+                stored
+                    .bytes()
+                    .map(|c| c.to_ascii_lowercase())
+                    .cmp(t.bytes())
+            } else {
+                folded(stored).cmp(t.chars())
+            })
+        }
         Typed::Num(n) => stored.as_f64()?.partial_cmp(n),
         Typed::Bool(b) => Some(stored.as_bool()?.cmp(b)),
         Typed::Day(d) => Some(clock::parse_date(stored.as_str()?)?.cmp(d)),
