@@ -7,7 +7,9 @@
 //! Rules match a request by optional HTTP method and a prefix of the URL path (e.g.
 //! `/services/data/v66.0/composite`). Faults apply only to `/services/…` requests, never
 //! to the `/__demo/` control API. The same controls are reachable over HTTP as
-//! [`FaultCommand`] JSON posted to `/__demo/faults`.
+//! [`FaultCommand`] JSON posted to `/__demo/faults`, or given at start in the environment
+//! as a JSON list, `RINGSIDE_DEMO_FAULTS='[{"kind":"refuse_connections","seconds":60}]'`
+//! (how a test makes the CLI's built-in demo org unreachable, say).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,6 +17,25 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// The environment variable holding fault commands (a JSON list) applied at start.
+pub const FAULTS_ENV: &str = "RINGSIDE_DEMO_FAULTS";
+
+/// Applies the [`FAULTS_ENV`] commands; a malformed value is logged and ignored.
+pub(crate) fn apply_from_env(faults: &Faults) {
+    let Ok(text) = std::env::var(FAULTS_ENV) else {
+        return;
+    };
+    match serde_json::from_str::<Vec<FaultCommand>>(&text) {
+        Ok(commands) => {
+            for command in commands {
+                tracing::info!(?command, "fault applied from {FAULTS_ENV}");
+                faults.apply(command);
+            }
+        }
+        Err(err) => tracing::warn!("{FAULTS_ENV} is not a JSON list of fault commands: {err}"),
+    }
+}
 
 /// What a matching request gets instead of a normal answer.
 #[derive(Clone, Debug, PartialEq)]

@@ -166,6 +166,8 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
         base_url.clone(),
     ));
     field_security::hide_from_env(&org.faults);
+    // Before the server runs, so a refusal asked for at start holds from the first request.
+    faults::apply_from_env(&org.faults);
     let router = http::router(org.clone());
     let (shutdown, rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, org.clone(), router, rx));

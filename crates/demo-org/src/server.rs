@@ -135,6 +135,9 @@ pub async fn serve(
     let mut listener = Some(listener);
     while let Some(current) = listener.as_ref() {
         tokio::select! {
+            // In this order: a refusal asked for before a connection arrives (at start, say)
+            // closes the socket before that connection is served.
+            biased;
             _ = shutdown.changed() => break,
             refuse_for = org.faults.refusal_requested() => {
                 tracing::info!(?refuse_for, "refusing connections");

@@ -1,7 +1,8 @@
 //! Record sharing: which records a user may read. `Call_Log__c` and `Task` have a private
 //! organization-wide default here (as call centers set them): a user sees the records they
 //! own, unless they have "View All Data" (the demo user, the org's admin; the seeded agents
-//! have not). Other objects are public read. Applied to SOQL queries.
+//! have not). Other objects are public read. Applied to SOQL queries (subquery rows too)
+//! and to record reads (by id or external id); writes are not checked.
 //! See <https://help.salesforce.com/s/articleView?id=sf.security_sharing_owd_about.htm>.
 
 use crate::store::Record;

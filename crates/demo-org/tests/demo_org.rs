@@ -1926,3 +1926,171 @@ mod conditional_requests {
         h.org.shutdown().await;
     }
 }
+
+mod sharing {
+    use super::*;
+    use reqwest::Method;
+
+    /// `user`'s token: a GET of `rest` answered as that user.
+    async fn get_as(h: &Harness, token: &str, rest: &str) -> Response {
+        h.client
+            .get(h.url(rest))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET reaches the org")
+    }
+
+    async fn query_as(h: &Harness, token: &str, soql: &str) -> Value {
+        h.client
+            .get(h.url("query"))
+            .query(&[("q", soql)])
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("query reaches the org")
+            .json()
+            .await
+            .expect("query answers JSON")
+    }
+
+    async fn user_id(h: &Harness, username: &str) -> String {
+        let (status, body) = h
+            .query(&format!(
+                "SELECT Id FROM User WHERE Username = '{username}'"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["records"][0]["Id"]
+            .as_str()
+            .expect("the seeded agent exists")
+            .to_owned()
+    }
+
+    async fn create(h: &Harness, object: &str, body: Value) -> String {
+        let r = h
+            .send(Method::POST, &format!("sobjects/{object}"), body)
+            .await;
+        assert_eq!(r.status(), 201, "{object} is created");
+        let v: Value = r.json().await.expect("JSON");
+        v["id"].as_str().expect("an id").to_owned()
+    }
+
+    #[tokio::test]
+    async fn private_call_logs_and_tasks_are_hidden_in_subqueries_and_record_reads() {
+        let h = Harness::start().await;
+        let lucy = user_id(&h, "lucy.chen@ringside.example").await;
+        let marco = user_id(&h, "marco.rossi@ringside.example").await;
+        // Lucy's call, with her own Task and one a colleague (Marco) owns.
+        let log = create(
+            &h,
+            "Call_Log__c",
+            json!({"External_Id__c": "share-1", "OwnerId": lucy}),
+        )
+        .await;
+        let hers = create(
+            &h,
+            "Task",
+            json!({"Subject": "Lucy's", "OwnerId": lucy, "Call_Log__c": log}),
+        )
+        .await;
+        let his = create(
+            &h,
+            "Task",
+            json!({"Subject": "Marco's", "OwnerId": marco, "Call_Log__c": log}),
+        )
+        .await;
+        let marcos_log = create(
+            &h,
+            "Call_Log__c",
+            json!({"External_Id__c": "share-2", "OwnerId": marco}),
+        )
+        .await;
+        let lucy_token = h.org.issue_access_token_as(&lucy);
+        let soql =
+            format!("SELECT Id, (SELECT Id FROM Tasks__r) FROM Call_Log__c WHERE Id = '{log}'");
+        let as_lucy = query_as(&h, &lucy_token, &soql).await;
+        let children: Vec<&str> = as_lucy["records"][0]["Tasks__r"]["records"]
+            .as_array()
+            .expect("her call lists its Tasks")
+            .iter()
+            .filter_map(|t| t["Id"].as_str())
+            .collect();
+        assert_eq!(
+            children,
+            vec![hers.as_str()],
+            "only her own Task, not Marco's: {as_lucy}"
+        );
+        let (_, as_admin) = h.query(&soql).await;
+        assert_eq!(
+            as_admin["records"][0]["Tasks__r"]["totalSize"], 2,
+            "View All Data sees both Tasks: {as_admin}"
+        );
+
+        assert_eq!(
+            get_as(&h, &lucy_token, &format!("sobjects/Task/{hers}"))
+                .await
+                .status(),
+            200,
+            "her own Task reads"
+        );
+        let hidden = get_as(&h, &lucy_token, &format!("sobjects/Task/{his}")).await;
+        assert_eq!(
+            hidden.status(),
+            404,
+            "a colleague's Task does not exist for her"
+        );
+        let body: Value = hidden.json().await.expect("JSON");
+        assert_eq!(body[0]["errorCode"], "NOT_FOUND", "{body}");
+        assert_eq!(
+            get_as(
+                &h,
+                &lucy_token,
+                &format!("sobjects/Call_Log__c/{marcos_log}")
+            )
+            .await
+            .status(),
+            404,
+            "nor a colleague's call log"
+        );
+        assert_eq!(
+            get_as(
+                &h,
+                &lucy_token,
+                "sobjects/Call_Log__c/External_Id__c/share-2"
+            )
+            .await
+            .status(),
+            404,
+            "nor by its external id"
+        );
+        assert_eq!(
+            get_as(
+                &h,
+                &lucy_token,
+                "sobjects/Call_Log__c/External_Id__c/share-1"
+            )
+            .await
+            .status(),
+            200,
+            "her own call log by external id"
+        );
+        assert_eq!(
+            h.get(&format!("sobjects/Task/{his}")).await.status(),
+            200,
+            "the admin reads every Task"
+        );
+        assert_eq!(
+            get_as(
+                &h,
+                &lucy_token,
+                &format!("sobjects/Contact/{}", seed::JANE_CALLER_ID)
+            )
+            .await
+            .status(),
+            200,
+            "public objects are not limited"
+        );
+        h.org.shutdown().await;
+    }
+}

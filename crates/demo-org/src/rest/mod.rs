@@ -168,7 +168,9 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
             200,
             json!({"DailyApiRequests": {"Max": crate::org::API_LIMIT, "Remaining": crate::org::API_LIMIT.saturating_sub(org.api_usage())}}),
         ),
-        (["sobjects", ..], _) => sobjects::route(store, call, &segs[1..], now_ms),
+        (["sobjects", ..], _) => {
+            sobjects::route(store, call, &segs[1..], now_ms, &query::viewer(org, call))
+        }
         (["query"], "GET") => query::query(org, store, call, now_ms),
         (["query", locator], "GET") => query::next_page(org, store, call, locator),
         (["query", ..], _) => method_not_allowed(m, "GET"),

@@ -13,8 +13,17 @@ pub const DEFAULT_BATCH: usize = 2000;
 const MIN_BATCH: usize = 200;
 const MAX_BATCH: usize = 2000;
 
+/// Who `call` reads as, for record sharing.
+pub(super) fn viewer<'c>(org: &Org, call: &'c Call) -> crate::sharing::Viewer<'c> {
+    crate::sharing::Viewer {
+        user_id: &call.user_id,
+        view_all_data: org.sees_all_data(&call.user_id),
+    }
+}
+
 /// The body of one batch: rows `start..start+batch` of `ids`, rendered now.
 fn page_body(
+    org: &Org,
     store: &Store,
     cursor: &Cursor,
     call: &Call,
@@ -29,6 +38,7 @@ fn page_body(
         &call.version,
         cursor.now_ms,
         &cursor.ids[start..end],
+        &viewer(org, call),
     )?;
     let mut body =
         json!({"totalSize": cursor.ids.len(), "done": end >= cursor.ids.len(), "records": records});
@@ -50,11 +60,7 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             ApiError::malformed_query("A query is required: pass it as the q parameter")
         })?;
         let parsed = soql::parse(q)?;
-        let viewer = crate::sharing::Viewer {
-            user_id: &call.user_id,
-            view_all_data: org.sees_all_data(&call.user_id),
-        };
-        let rows = soql::eval::execute_as(store, &parsed, now_ms, &viewer)?;
+        let rows = soql::eval::execute_as(store, &parsed, now_ms, &viewer(org, call))?;
         if parsed.count_only {
             return Ok(Answer::json(
                 200,
@@ -74,11 +80,11 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
         if cursor.ids.len() <= batch {
             return Ok(Answer::json(
                 200,
-                page_body(store, &cursor, call, 0, batch, None)?,
+                page_body(org, store, &cursor, call, 0, batch, None)?,
             ));
         }
         // The first batch is rendered before the cursor is kept, so it carries no URL yet.
-        let mut body = page_body(store, &cursor, call, 0, batch, None)?;
+        let mut body = page_body(org, store, &cursor, call, 0, batch, None)?;
         let locator = lock(&org.cursors).insert(cursor);
         body["nextRecordsUrl"] = json!(format!(
             "/services/data/v{}/query/{locator}-{batch}",
@@ -106,7 +112,7 @@ pub fn next_page(org: &Org, store: &Store, call: &Call, locator: &str) -> Answer
             .unwrap_or(cursor.batch);
         Ok(Answer::json(
             200,
-            page_body(store, cursor, call, offset, batch, Some(loc))?,
+            page_body(org, store, cursor, call, offset, batch, Some(loc))?,
         ))
     };
     run().unwrap_or_else(Answer::from)

@@ -1,11 +1,13 @@
 //! `sobjects` resources: describeGlobal, describe (`If-Modified-Since` → 304), create, read (optionally `?fields=`,
 //! `If-Modified-Since` → 304), update (`If-Unmodified-Since` → 412 when the record changed
-//! since), delete, and read/upsert by external id.
+//! since), delete, and read/upsert by external id. Reads follow record sharing
+//! ([`crate::sharing`]): a record the caller may not see is NOT_FOUND.
 
 use super::{Answer, Call, method_not_allowed};
 use crate::api_error::ApiError;
 use crate::clock;
 use crate::schema::{self, ObjectDef};
+use crate::sharing::Viewer;
 use crate::store::{Record, Store, UpsertOutcome};
 use serde_json::{Map, Value, json};
 
@@ -37,7 +39,13 @@ fn created(call: &Call, object: &str, id: String) -> Answer {
 }
 
 /// Routes `sobjects/…` (segments after `sobjects`).
-pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answer {
+pub fn route(
+    store: &mut Store,
+    call: &Call,
+    segs: &[&str],
+    now_ms: i64,
+    viewer: &Viewer<'_>,
+) -> Answer {
     let result = (|| -> Result<Answer, ApiError> {
         let m = call.method.as_str();
         match segs {
@@ -90,6 +98,10 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
                 match m {
                     "GET" => {
                         let record = store.find(object, id)?;
+                        if !viewer.sees(record) {
+                            // Salesforce does not say a record exists to whom sharing hides it.
+                            return Err(ApiError::not_found());
+                        }
                         if let Some(since) = call
                             .if_modified_since
                             .as_deref()
@@ -130,6 +142,7 @@ pub fn route(store: &mut Store, call: &Call, segs: &[&str], now_ms: i64) -> Answ
                         let matches: Vec<Value> = store
                             .by_external_id(object, field_def, value)
                             .iter()
+                            .filter(|r| viewer.sees(r))
                             .map(|r| r.to_json(&call.version))
                             .collect();
                         match matches.len() {

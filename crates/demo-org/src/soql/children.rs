@@ -15,6 +15,7 @@ use super::parser::ChildQuery;
 use crate::api_error::ApiError;
 use crate::ids;
 use crate::schema::{self, ObjectDef};
+use crate::sharing::Viewer;
 use crate::store::{Record, Store};
 
 /// A subquery compiled against its child object.
@@ -69,12 +70,13 @@ impl ChildSelection {
         })
     }
 
-    /// The matching children of the `parents` being rendered, sorted and limited, by
-    /// parent id.
+    /// The matching children of the `parents` being rendered that `viewer` may see (sharing
+    /// applies to subquery rows as to top-level ones), sorted and limited, by parent id.
     pub fn index<'s>(
         &self,
         store: &'s Store,
         parents: &HashSet<&str>,
+        viewer: &Viewer<'_>,
     ) -> HashMap<String, Vec<&'s Record>> {
         let mut by_parent: HashMap<String, Vec<&'s Record>> = HashMap::new();
         for record in store.records_of(self.child) {
@@ -94,7 +96,7 @@ impl ChildSelection {
                     _ => continue,
                 }
             };
-            if self.selection.matches(store, record) {
+            if viewer.sees(record) && self.selection.matches(store, record) {
                 by_parent.entry(parent).or_default().push(record);
             }
         }

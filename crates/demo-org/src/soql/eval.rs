@@ -860,14 +860,15 @@ pub fn execute_as(
 }
 
 /// Renders the rows `ids` of `query` (a batch of [`execute`]'s result) as the query
-/// resource returns them: selected fields, parents nested, child subqueries. A row
-/// deleted since the query ran is left out.
+/// resource returns them to `viewer`: selected fields, parents nested, child subqueries
+/// (only the children `viewer` may see). A row deleted since the query ran is left out.
 pub fn render(
     store: &Store,
     query: &Query,
     version: &str,
     now_ms: i64,
     ids: &[String],
+    viewer: &Viewer<'_>,
 ) -> Result<Vec<Value>, ApiError> {
     let object = object_of(query)?;
     let selection = Selection::compile(object, &query.fields, None, &[], now_ms)?;
@@ -877,7 +878,10 @@ pub fn render(
         .map(|c| super::children::ChildSelection::compile(object, c, now_ms))
         .collect::<Result<Vec<_>, _>>()?;
     let parents: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let indexes: Vec<_> = children.iter().map(|c| c.index(store, &parents)).collect();
+    let indexes: Vec<_> = children
+        .iter()
+        .map(|c| c.index(store, &parents, viewer))
+        .collect();
     Ok(ids
         .iter()
         .filter_map(|id| store.by_id(id))
