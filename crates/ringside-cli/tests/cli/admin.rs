@@ -377,3 +377,65 @@ fn contact_show_sends_queued_edits_and_lists_a_conflict_in_words() {
     assert_eq!(queued.len(), 1, "only the conflict is still open: {value}");
     assert_eq!(queued[0]["state"], "conflict");
 }
+
+#[test]
+fn contact_edit_while_salesforce_is_unreachable_is_queued_then_saved_by_the_next_run() {
+    let dir = home("edit-offline", "");
+    // The built-in demo org refuses connections from its start (listener closed).
+    let offline = run_with(
+        &dir,
+        &["contact", "edit", JANE, "Title=Edited While Offline"],
+        &[(
+            "RINGSIDE_DEMO_FAULTS",
+            r#"[{"kind":"refuse_connections","seconds":60}]"#,
+        )],
+    );
+    assert_eq!(
+        offline.code, 0,
+        "a queued edit is not an error: {}",
+        offline.stderr
+    );
+    assert!(
+        offline
+            .stdout
+            .contains("Salesforce is unreachable; the edit is queued (#1)"),
+        "the agent is told it is queued, with its number: {}",
+        offline.stdout
+    );
+    let refused = run_with(
+        &dir,
+        &["contact", "edit", JANE, "Email=new@example.com"],
+        &[(
+            "RINGSIDE_DEMO_FAULTS",
+            r#"[{"kind":"refuse_connections","seconds":60}]"#,
+        )],
+    );
+    assert_eq!(
+        refused.code, 1,
+        "the admin's policy holds offline too: {}",
+        refused.stdout
+    );
+    assert!(
+        refused.stderr.contains("Email"),
+        "the refusal names the field: {}",
+        refused.stderr
+    );
+
+    let shown = run_in(&dir, &["contact", "show", JANE, "--json"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown.stderr.contains("queued edits sent: 1 saved"),
+        "the next run sends the queued edit first: {}",
+        shown.stderr
+    );
+    let value: serde_json::Value = serde_json::from_str(&shown.stdout).expect("JSON");
+    assert!(
+        value.to_string().contains("Edited While Offline"),
+        "the queued value is in Salesforce: {value}"
+    );
+    assert_eq!(
+        value["queued_edits"].as_array().map(Vec::len),
+        Some(0),
+        "nothing is left open: {value}"
+    );
+}
