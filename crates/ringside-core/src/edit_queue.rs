@@ -36,6 +36,9 @@ use crate::record_edit::{
 const CLAIM_LEASE_MS: i64 = 60_000;
 /// Edits looked at per pass.
 const BATCH: i64 = 50;
+/// How long an applied or resolved edit is kept (for `ringside contact show` and debugging)
+/// before a send pass deletes it, so the table does not grow with every edit ever made.
+pub const SETTLED_EDITS_KEPT: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Where a queued edit is.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -311,6 +314,8 @@ impl EditQueue {
         schedule: &RetrySchedule,
     ) -> Result<EditSendReport, EditQueueError> {
         let mut report = EditSendReport::default();
+        let kept_ms = i64::try_from(SETTLED_EDITS_KEPT.as_millis()).unwrap_or(i64::MAX);
+        self.prune_settled(now_ms().saturating_sub(kept_ms)).await?;
         loop {
             let due = self.due(org).await?;
             if due.is_empty() {
@@ -333,6 +338,23 @@ impl EditQueue {
             }
         }
         Ok(report)
+    }
+
+    /// Deletes applied and resolved edits last touched before `before_ms` (epoch ms); pending
+    /// edits, conflicts and failures the agent has not dealt with are never deleted.
+    /// Returns how many went.
+    pub async fn prune_settled(&self, before_ms: i64) -> Result<u64, EditQueueError> {
+        let done = sqlx::query(
+            "DELETE FROM record_edits WHERE state IN ('applied', 'resolved') AND updated_at < ?",
+        )
+        .bind(before_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(db("pruning settled edits"))?;
+        if done.rows_affected() > 0 {
+            tracing::debug!(pruned = done.rows_affected(), "settled record edits pruned");
+        }
+        Ok(done.rows_affected())
     }
 
     async fn due(&self, org: &str) -> Result<Vec<DueEdit>, EditQueueError> {

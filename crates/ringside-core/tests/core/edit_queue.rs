@@ -543,3 +543,81 @@ async fn transient_errors_spend_attempts_with_backoff_then_apply_or_fail() {
     );
     f.org.shutdown().await;
 }
+
+#[tokio::test]
+async fn settled_edits_are_pruned_and_open_ones_never_are() {
+    let f = fixture("edit-prune").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    let applied = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(
+                &[("Title", "Applied then pruned")],
+                seen.last_modified.clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    let report = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+    // A conflict (stale version) and a pending edit for another org stay whatever their age.
+    let conflict = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "Stale")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    f.queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(
+        f.queue.get(conflict.id).await.unwrap().state,
+        QueuedEditState::Conflict,
+        "the second edit saw an older version than the first produced"
+    );
+    let pending = f
+        .queue
+        .queue(
+            "other-org",
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "Waiting")], None),
+        )
+        .await
+        .unwrap();
+
+    let far_future = i64::MAX;
+    let pruned = f.queue.prune_settled(far_future).await.unwrap();
+    assert_eq!(pruned, 1, "only the applied edit is settled");
+    assert!(
+        f.queue.get(applied.id).await.is_err(),
+        "the applied edit is gone"
+    );
+    assert_eq!(
+        f.queue.get(conflict.id).await.unwrap().state,
+        QueuedEditState::Conflict,
+        "an unresolved conflict is never pruned"
+    );
+    assert_eq!(
+        f.queue.get(pending.id).await.unwrap().state,
+        QueuedEditState::Pending,
+        "a pending edit is never pruned"
+    );
+    f.queue.resolve(conflict.id).await.unwrap();
+    assert_eq!(
+        f.queue.prune_settled(0).await.unwrap(),
+        0,
+        "nothing is older than the epoch: a fresh resolution is kept"
+    );
+    assert_eq!(f.queue.prune_settled(far_future).await.unwrap(), 1);
+    f.org.shutdown().await;
+}
