@@ -5,9 +5,11 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use ringside_core::clock::MonotonicClock;
+use ringside_core::describe_cache::DescribeCache;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::pop::ScreenPop;
 use ringside_core::secrets::{KeyringStore, namespace_for_home};
@@ -33,7 +35,14 @@ pub struct OrgLink {
     pub identity: OrgIdentity,
     pub client: salesforce::Client,
     pub screen_pop: Arc<ScreenPop>,
+    /// Describes for the log form and the record panel, kept while the org is in use and
+    /// checked again (`If-Modified-Since`) once older than [`DESCRIBE_MAX_AGE`].
+    pub describes: DescribeCache,
 }
+
+/// How long the app uses a describe before asking Salesforce whether it changed: opening a
+/// form costs no request, and an admin's change to the org shows within this time.
+const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 
 impl OrgLink {
     /// Links to an org through an authenticated client.
@@ -42,6 +51,7 @@ impl OrgLink {
         let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
         OrgLink {
             identity,
+            describes: DescribeCache::with_max_age(client.clone(), DESCRIBE_MAX_AGE),
             client,
             screen_pop,
         }

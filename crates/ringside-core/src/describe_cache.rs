@@ -3,9 +3,15 @@
 //! hundreds of fields costs one request, not one per check. [`DescribeCache::refresh`] asks
 //! again with `If-Modified-Since` (the time of the last fetch), so an unchanged object costs
 //! a 304 without a body.
+//!
+//! The desktop app keeps one cache per org for the whole run, built
+//! [`DescribeCache::with_max_age`]: a describe older than that is checked again with
+//! `If-Modified-Since` on its next use, so opening a log form or a record panel costs no
+//! request most of the time and an admin's change to the org is still seen within minutes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use salesforce::SObjectDescribe;
 use tokio::sync::Mutex;
@@ -16,6 +22,8 @@ use tokio::sync::Mutex;
 pub struct DescribeCache {
     client: salesforce::Client,
     entries: Arc<Mutex<HashMap<String, Cached>>>,
+    /// How long a cached describe is used without asking Salesforce; `None`: for ever.
+    max_age: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -23,6 +31,8 @@ struct Cached {
     describe: Arc<SObjectDescribe>,
     /// When it was fetched, as an HTTP date (what `If-Modified-Since` takes).
     fetched: String,
+    /// When it was fetched or last confirmed unchanged, for `max_age`.
+    checked: Instant,
 }
 
 /// What [`DescribeCache::refresh`] found.
@@ -34,10 +44,21 @@ pub struct Refreshed {
 }
 
 impl DescribeCache {
+    /// A cache that keeps each describe for its whole life (one run of a command).
     pub fn new(client: salesforce::Client) -> Self {
         DescribeCache {
             client,
             entries: Arc::default(),
+            max_age: None,
+        }
+    }
+
+    /// A long-lived cache: [`DescribeCache::describe`] checks a describe older than
+    /// `max_age` with Salesforce again (`If-Modified-Since`: a 304 costs no body).
+    pub fn with_max_age(client: salesforce::Client, max_age: Duration) -> Self {
+        DescribeCache {
+            max_age: Some(max_age),
+            ..DescribeCache::new(client)
         }
     }
 
@@ -46,25 +67,36 @@ impl DescribeCache {
         &self.client
     }
 
-    /// The describe of `object`, fetched on first use (object names are case-insensitive).
+    /// The describe of `object`, fetched on first use (object names are case-insensitive)
+    /// and, in a cache built with a maximum age, checked again once it is older than that.
     pub async fn describe(&self, object: &str) -> Result<Arc<SObjectDescribe>, salesforce::Error> {
         let key = object.to_ascii_lowercase();
-        // Held across the request on purpose: two checks asking for the same object at
-        // once must not both fetch it.
-        let mut entries = self.entries.lock().await;
-        if let Some(found) = entries.get(&key) {
-            return Ok(found.describe.clone());
+        {
+            // Held across the request on purpose: two checks asking for the same object at
+            // once must not both fetch it.
+            let mut entries = self.entries.lock().await;
+            if let Some(found) = entries.get(&key) {
+                let fresh = self
+                    .max_age
+                    .is_none_or(|max_age| found.checked.elapsed() < max_age);
+                if fresh {
+                    return Ok(found.describe.clone());
+                }
+            } else {
+                let fetched = now_http_date();
+                let describe = Arc::new(self.client.describe(object).await?);
+                entries.insert(
+                    key,
+                    Cached {
+                        describe: describe.clone(),
+                        fetched,
+                        checked: Instant::now(),
+                    },
+                );
+                return Ok(describe);
+            }
         }
-        let fetched = now_http_date();
-        let describe = Arc::new(self.client.describe(object).await?);
-        entries.insert(
-            key,
-            Cached {
-                describe: describe.clone(),
-                fetched,
-            },
-        );
-        Ok(describe)
+        Ok(self.refresh(object).await?.describe)
     }
 
     /// The describe of `object`, checked with Salesforce: a cached one is sent back with
@@ -82,6 +114,7 @@ impl DescribeCache {
             {
                 None => {
                     found.fetched = asked;
+                    found.checked = Instant::now();
                     return Ok(Refreshed {
                         describe: found.describe.clone(),
                         unchanged: true,
@@ -92,6 +125,7 @@ impl DescribeCache {
                     *found = Cached {
                         describe: describe.clone(),
                         fetched: asked,
+                        checked: Instant::now(),
                     };
                     return Ok(Refreshed {
                         describe,
@@ -106,6 +140,7 @@ impl DescribeCache {
             Cached {
                 describe: describe.clone(),
                 fetched: asked,
+                checked: Instant::now(),
             },
         );
         Ok(Refreshed {

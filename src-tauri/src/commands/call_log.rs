@@ -7,7 +7,6 @@
 use ringside_core::call_log::draft::DraftFields;
 use ringside_core::call_log::form_options::{FormOptions, form_options, press_intent};
 use ringside_core::config::Config;
-use ringside_core::describe_cache::DescribeCache;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
@@ -107,7 +106,7 @@ pub async fn call_log_options(
     queue: State<'_, CallLogQueue>,
 ) -> Result<FormOptions, IpcError> {
     let config = config(&queue);
-    let describes = DescribeCache::new(active.current().client.clone());
+    let describes = active.current().describes.clone();
     let call_log = describes
         .describe(&config.logging.call_log.object)
         .await
@@ -137,7 +136,7 @@ pub async fn press_call_intent(
     queue: State<'_, CallLogQueue>,
 ) -> Result<OpenCallLog, IpcError> {
     let config = config(&queue);
-    let describes = DescribeCache::new(active.current().client.clone());
+    let describes = active.current().describes.clone();
     let task = describes.describe("Task").await.map_err(describe_error)?;
     let call_log = describes
         .describe(&config.logging.call_log.object)

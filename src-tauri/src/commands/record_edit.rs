@@ -8,14 +8,13 @@
 //! [`ringside_core::edit_queue`]; this module forwards.
 
 use ringside_core::config::Config;
-use ringside_core::describe_cache::DescribeCache;
 use ringside_core::edit_queue::{EditQueueError, EditRequest, QueuedEdit, save_or_queue};
 use ringside_core::record_edit::{EditError, FieldChange, RecordEditor, RecordSave, ShownRecord};
 use tauri::State;
 
 use crate::edit_runner::RecordEditQueue;
 use crate::error::IpcError;
-use crate::org::{self, ActiveOrg};
+use crate::org::{self, ActiveOrg, OrgLink};
 
 /// The visible fields of a Contact, Lead or Account, with what each editor input needs.
 #[tauri::command]
@@ -23,7 +22,7 @@ pub async fn show_record(
     id: String,
     active: State<'_, ActiveOrg>,
 ) -> Result<ShownRecord, IpcError> {
-    let editor = editor_for(active.current().client.clone())?;
+    let editor = editor_for(&active.current())?;
     editor.show(&id).await.map_err(edit_error)
 }
 
@@ -38,7 +37,7 @@ pub async fn save_record(
     queue: State<'_, RecordEditQueue>,
 ) -> Result<RecordSave, IpcError> {
     let link = active.current();
-    let editor = editor_for(link.client.clone())?;
+    let editor = editor_for(&link)?;
     let request = EditRequest::Fields {
         changes: changes.into_iter().map(|c| (c.field, c.value)).collect(),
         expected_modified,
@@ -60,7 +59,7 @@ pub async fn apply_intent(
     queue: State<'_, RecordEditQueue>,
 ) -> Result<RecordSave, IpcError> {
     let link = active.current();
-    let editor = editor_for(link.client.clone())?;
+    let editor = editor_for(&link)?;
     let request = EditRequest::Intent {
         name: intent,
         input,
@@ -110,8 +109,9 @@ fn queue_error(err: EditQueueError) -> IpcError {
     }
 }
 
-/// An editor over `client` (the org in use now) and the admin's config as it is on disk now.
-pub(crate) fn editor_for(client: salesforce::Client) -> Result<RecordEditor, IpcError> {
+/// An editor over `link` (the org in use now, with its describes) and the admin's config as
+/// it is on disk now.
+pub(crate) fn editor_for(link: &OrgLink) -> Result<RecordEditor, IpcError> {
     let config = org::home()
         .map_err(|err| format!("{err:#}"))
         .and_then(|home| Config::load_from_home(&home).map_err(|err| err.to_string()))
@@ -119,7 +119,7 @@ pub(crate) fn editor_for(client: salesforce::Client) -> Result<RecordEditor, Ipc
             code: "config_invalid".into(),
             message: format!("{message}. Fix ringside.toml (Admin view) and try again."),
         })?;
-    Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
+    Ok(RecordEditor::new(link.describes.clone(), config.fields).with_intents(config.intents))
 }
 
 fn edit_error(err: EditError) -> IpcError {

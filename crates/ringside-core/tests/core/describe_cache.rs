@@ -53,3 +53,35 @@ async fn a_refresh_of_an_unchanged_describe_is_a_304_and_keeps_the_cached_one() 
     assert!(err.to_string().contains("not an HTTP date"), "{err}");
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_long_lived_cache_reuses_a_young_describe_and_checks_an_old_one_with_a_304() {
+    let (org, client) = demo().await;
+    let young = DescribeCache::with_max_age(client.clone(), std::time::Duration::from_secs(600));
+    let first = young.describe("Task").await.expect("Task describes");
+    org.clear_request_log();
+    let again = young.describe("task").await.expect("from the cache");
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the same describe");
+    assert!(
+        org.data_requests().is_empty(),
+        "a describe younger than the maximum age costs no request"
+    );
+
+    let old = DescribeCache::with_max_age(client.clone(), std::time::Duration::ZERO);
+    let first = old.describe("Task").await.expect("Task describes");
+    org.clear_request_log();
+    let checked = old.describe("Task").await.expect("checked again");
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &checked),
+        "unchanged: the cached describe is kept"
+    );
+    assert_eq!(
+        org.data_requests()
+            .iter()
+            .map(|r| (r.path.as_str(), r.status))
+            .collect::<Vec<_>>(),
+        [("/services/data/v66.0/sobjects/Task/describe", 304)],
+        "an old describe is checked with If-Modified-Since and answered 304"
+    );
+    org.shutdown().await;
+}
