@@ -8,12 +8,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session } from "./webdriver.mjs";
+import { Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -81,48 +81,8 @@ before(async () => {
   }).catch(() => {});
 });
 
-/** Pids of `root`'s descendants (from /proc), to find the app tauri-driver started. */
-async function descendants(root) {
-  const children = new Map();
-  for (const entry of await readdir("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(entry));
-  }
-  const found = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
 after(async () => {
-  const started = driver ? await descendants(driver.pid) : [];
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  // The app this test started must not outlive it: a copy left running would own the
-  // single-instance name and hang the next suite's session. Give it 10 s to exit, then stop it.
-  for (const pid of started) {
-    const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
-    if (!comm.startsWith("ringside-deskto")) continue;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => null)) !== null) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    if ((await readFile(`/proc/${pid}/comm`, "utf8").catch(() => null)) !== null) {
-      console.log(`# the app (pid ${pid}) did not exit within 10 s of the session's end; stopping it`);
-      process.kill(pid, "SIGTERM");
-    }
-  }
-  driver?.kill("SIGTERM");
-  // The app's output pipes are the driver's: do not wait on them once the driver is gone.
-  driver?.stdout.destroy();
-  driver?.stderr.destroy();
+  await closeDriverSession(driver, session);
 });
 
 async function seed(spec) {

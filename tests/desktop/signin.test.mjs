@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
-import { Session } from "./webdriver.mjs";
+import { Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -64,9 +64,7 @@ async function launchApp({ args = [], readySelector = "#search-input" } = {}) {
     async close() {
       // The app's log (through tauri-driver), for a failure's diagnosis; no secret is logged.
       console.log(`# app log (last lines):\n${output.replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n")}`);
-      await session.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-      child.kill("SIGTERM");
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      await closeDriverSession(child, session);
     },
   };
 }

@@ -183,12 +183,61 @@ export async function launchApp({ app, driver, env = {}, readySelector = "#searc
   return {
     session,
     log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
-    async close() {
-      await session.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-      child.kill("SIGTERM");
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-    },
+    close: () => closeDriverSession(child, session),
   };
+}
+
+/** Pids of `root`'s descendants (from /proc), to find the app tauri-driver started. */
+export async function descendantPids(root) {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const children = new Map();
+  for (const entry of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(entry));
+  }
+  const found = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Ends a WebDriver session and its tauri-driver `driver` (a spawned child) so that nothing
+ * outlives the test: the app the session started gets 10 s to quit after the session ends,
+ * then is stopped (a copy left running would own the single-instance name, and since it
+ * holds the driver's output pipes it would also keep this node process alive for ever);
+ * the driver is stopped and its pipes closed without waiting on them.
+ */
+export async function closeDriverSession(driver, session) {
+  const { readFile } = await import("node:fs/promises");
+  const alive = async (pid) => (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => null)) !== null;
+  const started = driver ? await descendantPids(driver.pid) : [];
+  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
+  for (const pid of started) {
+    const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
+    if (!comm.startsWith("ringside-deskto")) continue;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await alive(pid))) await new Promise((resolve) => setTimeout(resolve, 200));
+    if (await alive(pid)) {
+      console.log(`# the app (pid ${pid}) did not exit within 10 s of the session's end; stopping it`);
+      process.kill(pid, "SIGKILL");
+    }
+  }
+  if (driver && driver.exitCode === null && driver.signalCode === null) {
+    const exited = new Promise((resolve) => driver.once("exit", resolve));
+    driver.kill("SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
+  driver?.stdout?.destroy();
+  driver?.stderr?.destroy();
 }
 
 /** Polls until `predicate()` is truthy (it may be async); throws `what` after `timeoutMs`. */
