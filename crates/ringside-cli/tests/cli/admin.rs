@@ -378,17 +378,19 @@ fn contact_show_sends_queued_edits_and_lists_a_conflict_in_words() {
     assert_eq!(queued[0]["state"], "conflict");
 }
 
+/// The built-in demo org refusing connections from its start (its listener closed).
+const OFFLINE: (&str, &str) = (
+    "RINGSIDE_DEMO_FAULTS",
+    r#"[{"kind":"refuse_connections","seconds":60}]"#,
+);
+
 #[test]
 fn contact_edit_while_salesforce_is_unreachable_is_queued_then_saved_by_the_next_run() {
     let dir = home("edit-offline", "");
-    // The built-in demo org refuses connections from its start (listener closed).
     let offline = run_with(
         &dir,
         &["contact", "edit", JANE, "Title=Edited While Offline"],
-        &[(
-            "RINGSIDE_DEMO_FAULTS",
-            r#"[{"kind":"refuse_connections","seconds":60}]"#,
-        )],
+        &[OFFLINE],
     );
     assert_eq!(
         offline.code, 0,
@@ -405,10 +407,7 @@ fn contact_edit_while_salesforce_is_unreachable_is_queued_then_saved_by_the_next
     let refused = run_with(
         &dir,
         &["contact", "edit", JANE, "Email=new@example.com"],
-        &[(
-            "RINGSIDE_DEMO_FAULTS",
-            r#"[{"kind":"refuse_connections","seconds":60}]"#,
-        )],
+        &[OFFLINE],
     );
     assert_eq!(
         refused.code, 1,
