@@ -73,8 +73,10 @@ pub fn run() -> anyhow::Result<()> {
             // After the intake: a link the app was started with may be a call event.
             deep_link::install(app.handle());
             // A missing tray (no StatusNotifier host) must not stop the window from working.
-            if let Err(err) = tray::install(app.handle()) {
-                tracing::warn!(%err, "no tray icon");
+            match tray::install(app.handle()) {
+                // The start-up benchmark (scripts/bench-desktop.py) times this line.
+                Ok(()) => tracing::info!("tray ready"),
+                Err(err) => tracing::warn!(%err, "no tray icon"),
             }
             Ok(())
         })
