@@ -155,6 +155,42 @@ test("a queue-changed event from the worker refreshes the view", async () => {
   await page.close();
 });
 
+test("what the admin types in a dead letter's editor survives other calls' queue changes", async () => {
+  const { page } = await openQueue();
+  const item = page.locator('.queue-item[data-call-id="dead-1"]');
+  await item.locator(".queue-edit").click();
+  await item.locator(".queue-edit-subject").fill("Half-typed fix");
+  // Another call moves on (its item changes) while the admin is typing.
+  await page.evaluate(() => {
+    window.__overview = {
+      ...window.__overview,
+      counts: { pending: 1, in_flight: 0, delivered: 6, dead: 1 },
+      entries: window.__overview.entries.filter((e) => e.call_id !== "down-1"),
+    };
+    return window.__emit("queue-changed", { pending: 1, in_flight: 0, delivered: 6, dead: 1 });
+  });
+  await page.waitForSelector('#queue-counts [data-count="delivered"]:has-text("6")');
+  assert.equal(await item.locator(".queue-edit-subject").inputValue(), "Half-typed fix", "the typed text is kept");
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.classList.contains("queue-edit-subject")),
+    true,
+    "the caret stays in the field being typed in",
+  );
+  // An unchanged answer re-renders nothing: the replay button is the same node.
+  await page.evaluate(() => {
+    window.__replayButton = document.querySelector('.queue-item[data-call-id="dead-1"] .queue-replay');
+    return window.__emit("queue-changed", { pending: 1, in_flight: 0, delivered: 6, dead: 1 });
+  });
+  await page.waitForFunction(() => window.__calls.filter((c) => c.cmd === "queue_overview").length >= 3);
+  await page.waitForTimeout(100);
+  assert.equal(
+    await page.evaluate(() => window.__replayButton === document.querySelector('.queue-item[data-call-id="dead-1"] .queue-replay')),
+    true,
+    "buttons are not replaced under the pointer when nothing changed",
+  );
+  await page.close();
+});
+
 test("a database problem is shown in the queue view and above the log form", async () => {
   const problem = "the call-log database /home/a/ringside.db is read-only; Ringside will not change it. Make it writable (chmod u+w) and try again.";
   const page = await browser.context.newPage();

@@ -62,10 +62,21 @@ function mountQueue(root: HTMLElement): void {
   root.append(problem, notice, counts, actions, list, empty);
 
   let overview: QueueOverview | null = null;
-  // The dead letter being edited keeps its editor open across refreshes.
+  // What the last refresh showed: an unchanged answer is not re-rendered (a busy queue sends
+  // change events all the time; re-rendering would replace buttons under the pointer).
+  let shown = "";
+  // The dead letter being edited keeps its editor open across refreshes: the same form
+  // node, so what the admin typed (and where the caret is) survives other calls' changes.
   let editing: number | null = null;
+  let editor: { id: number; node: HTMLElement } | null = null;
 
   const render = (): void => {
+    if (editor !== null && editor.id !== editing) editor = null;
+    const focused = editor?.node.contains(document.activeElement) ? document.activeElement : null;
+    const caret: [number | null, number | null] | null =
+      focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement
+        ? [focused.selectionStart, focused.selectionEnd]
+        : null;
     replayAll.textContent = t("queue.replayAll");
     problem.hidden = !overview?.problem;
     problem.textContent = overview?.problem ?? "";
@@ -85,6 +96,12 @@ function mountQueue(root: HTMLElement): void {
     const entries = overview?.entries ?? [];
     empty.textContent = entries.length === 0 ? t("queue.empty") : "";
     list.replaceChildren(...entries.map((entry) => renderEntry(entry)));
+    if (focused instanceof HTMLElement && focused.isConnected) {
+      focused.focus();
+      if (caret && (focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement)) {
+        focused.setSelectionRange(caret[0], caret[1]);
+      }
+    }
   };
 
   const renderEntry = (entry: QueueEntry): HTMLElement => {
@@ -151,7 +168,10 @@ function mountQueue(root: HTMLElement): void {
       });
       buttons.append(edit, replay);
       item.append(buttons);
-      if (editing === entry.id) item.append(renderEditor(entry));
+      if (editing === entry.id) {
+        if (editor?.id !== entry.id) editor = { id: entry.id, node: renderEditor(entry) };
+        item.append(editor.node);
+      }
     }
     return item;
   };
@@ -211,8 +231,13 @@ function mountQueue(root: HTMLElement): void {
 
   refresh = async (): Promise<void> => {
     const answer = await queueOverview();
-    if (answer.ok) overview = answer.value;
-    else overview = { counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem: answer.error.message, notice: null };
+    const next: QueueOverview = answer.ok
+      ? answer.value
+      : { counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem: answer.error.message, notice: null };
+    const snapshot = JSON.stringify(next);
+    if (snapshot === shown && (editor?.id ?? null) === editing) return;
+    shown = snapshot;
+    overview = next;
     render();
   };
 
@@ -221,7 +246,12 @@ function mountQueue(root: HTMLElement): void {
     say(done.ok ? t("queue.replayed", { count: done.value }) : done.error.message);
     await refresh();
   });
-  onLocaleChange(render);
+  onLocaleChange(() => {
+    // The editor's captions are in the old language: build it again (a rare moment to lose
+    // half-typed text, and the admin just chose to switch).
+    editor = null;
+    render();
+  });
   render();
   void onQueueChanged(() => void refresh());
   void refresh();
