@@ -10,7 +10,7 @@ import { readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session } from "./webdriver.mjs";
+import { KEY_ENTER, Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -61,8 +61,7 @@ before(async () => {
 
 after(async () => {
   if (CONFIG) await rm(CONFIG, { force: true });
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
+  await closeDriverSession(driver, session);
 });
 
 test("making MailingCountry editable in the admin view writes ringside.toml and the record panel offers it", async () => {

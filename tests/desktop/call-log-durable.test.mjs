@@ -10,7 +10,7 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session, waitUntil } from "./webdriver.mjs";
+import { Session, closeDriverSession, waitUntil } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -104,11 +104,7 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  for (const pid of driver ? await appPids() : []) process.kill(pid, "SIGTERM");
-  driver?.kill("SIGTERM");
-  driver?.stdout.destroy();
-  driver?.stderr.destroy();
+  await closeDriverSession(driver, session);
   if (CONFIG) {
     if (savedConfig === null) await rm(CONFIG, { force: true });
     else await writeFile(CONFIG, savedConfig);

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
-import { Session, waitUntil } from "./webdriver.mjs";
+import { Session, closeDriverSession, waitUntil } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -63,10 +63,7 @@ before(async () => {
 
 after(async () => {
   console.log(`# app log (last lines):\n${log().split("\n").slice(-30).join("\n")}`);
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
-  driver?.stdout.destroy();
-  driver?.stderr.destroy();
+  await closeDriverSession(driver, session);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

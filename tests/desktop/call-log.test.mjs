@@ -9,7 +9,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session } from "./webdriver.mjs";
+import { Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -83,8 +83,7 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
+  await closeDriverSession(driver, session);
   if (CONFIG) {
     if (savedConfig === null) await rm(CONFIG, { force: true });
     else await writeFile(CONFIG, savedConfig);
@@ -203,13 +202,13 @@ test("a log Salesforce refuses is a dead letter in the queue view; fixed and rep
   assert.match(error, /FIELD_CUSTOM_VALIDATION_EXCEPTION.*Subject must name the product/, `Salesforce's message is shown: ${error}`);
 
   await fault({ kind: "clear" });
-  await session.click(await session.find(`${item} .queue-edit`));
+  await session.clickFresh(`${item} .queue-edit`);
   const subject = await session.find(`${item} .queue-edit-subject`);
   await session.clear(subject);
   await session.type(subject, "Question about the H2 headset");
-  await session.click(await session.find(`${item} .queue-save`));
+  await session.clickFresh(`${item} .queue-save`);
   await session.waitFor(`${item}[data-state="dead"] .queue-replay`);
-  await session.click(await session.find(`${item} .queue-replay`));
+  await session.clickFresh(`${item} .queue-replay`);
   await session.waitFor(`${item}[data-state="delivered"]`, 20_000);
 
   const tasks = await query(`SELECT Id, Subject FROM Task WHERE CallObject = '${callId}'`);

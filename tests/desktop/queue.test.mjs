@@ -9,7 +9,7 @@ import { chmod, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session } from "./webdriver.mjs";
+import { Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -73,8 +73,7 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
+  await closeDriverSession(driver, session);
   if (DB) await chmod(DB, 0o644).catch(() => {});
 });
 

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session } from "./webdriver.mjs";
+import { KEY_ENTER, Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -76,8 +76,7 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
+  await closeDriverSession(driver, session);
 });
 
 async function sf(method, path, body) {

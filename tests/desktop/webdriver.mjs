@@ -84,6 +84,22 @@ export class Session {
     return this.#call("GET", `/element/${element}/attribute/${name}`);
   }
 
+  /**
+   * Finds `css` and clicks it; when the page re-rendered between the two (a list refreshed by a
+   * backend event replaces its nodes: "stale element reference"), finds it again, up to 5 s.
+   */
+  async clickFresh(css, timeoutMs = 5_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.click(await this.find(css));
+      } catch (err) {
+        if (!/stale element/i.test(err.message) || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
   click(element) {
     return this.#call("POST", `/element/${element}/click`, {});
   }

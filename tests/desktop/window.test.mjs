@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, KEY_ESCAPE, Session } from "./webdriver.mjs";
+import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -72,8 +72,7 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.delete().catch((err) => console.error(`# closing the session: ${err.message}`));
-  driver?.kill("SIGTERM");
+  await closeDriverSession(driver, session);
 });
 
 test("the search box has focus and the header says Demo org", async () => {
