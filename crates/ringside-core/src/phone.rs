@@ -66,19 +66,41 @@ impl PhoneQuery {
 
     /// The forms people store this number in, for a search that does not ignore
     /// formatting: E.164, international digits, national (formatted and digits,
-    /// with and without the trunk prefix), international formatted. Deduplicated,
-    /// most specific first.
+    /// with and without the trunk prefix), international formatted, and, where the
+    /// country has a trunk prefix, the international form that keeps it in
+    /// parentheses ("+49 (0)89 240763", common in German-speaking countries and the
+    /// UK) with its digits. Deduplicated, most specific first.
     pub fn renderings(&self) -> Vec<String> {
         let international = self.number.format().mode(Mode::International).to_string();
         let national = self.number.format().mode(Mode::National).to_string();
         let significant = self.number.national().to_string();
+        let national_digits = digits_only(&national);
+        // The national form's digits are the trunk prefix followed by the significant
+        // number ("089240763" = "0" + "89240763"); no prefix, no parenthesised form.
+        let trunk = national_digits
+            .strip_suffix(significant.as_str())
+            .filter(|prefix| !prefix.is_empty())
+            .map(str::to_owned);
+        let code = self.number.code().value().to_string();
+        let (with_trunk, with_trunk_digits) = match &trunk {
+            Some(trunk) => (
+                international
+                    .strip_prefix(&format!("+{code} "))
+                    .map(|rest| format!("+{code} ({trunk}){rest}"))
+                    .unwrap_or_default(),
+                format!("+{code}{trunk}{significant}"),
+            ),
+            None => (String::new(), String::new()),
+        };
         let candidates = [
             self.e164.clone(),
             digits_only(&self.e164),
             national.clone(),
-            digits_only(&national),
+            national_digits,
             significant,
             international,
+            with_trunk,
+            with_trunk_digits,
         ];
         let mut unique: Vec<String> = Vec::with_capacity(candidates.len());
         for candidate in candidates {
@@ -469,6 +491,40 @@ mod tests {
                 "{expected} in {renderings:?}"
             );
         }
+    }
+
+    #[test]
+    fn renderings_keep_the_trunk_prefix_in_parentheses_where_a_country_has_one() {
+        let CallerQuery::Phone(query) = parse_caller_input("+49 89 240763", Region::US).unwrap()
+        else {
+            panic!("a phone number")
+        };
+        let renderings = query.renderings();
+        for expected in [
+            "+4989240763",
+            "089 240763",
+            "+49 (0)89 240763",
+            "+49089240763",
+        ] {
+            assert!(
+                renderings.iter().any(|r| r == expected),
+                "{expected} in {renderings:?}"
+            );
+        }
+        assert!(
+            query.matches_stored("+49 (0)89 2407-63", Region::US),
+            "a stored +49 (0)… number is this caller"
+        );
+        let CallerQuery::Phone(us) = parse_caller_input("+14155550123", Region::US).unwrap() else {
+            panic!("a phone number")
+        };
+        assert!(
+            !us.renderings()
+                .iter()
+                .any(|r| r.contains('(') && r.starts_with('+')),
+            "no trunk prefix in the US, so no parenthesised form: {:?}",
+            us.renderings()
+        );
     }
 
     #[test]

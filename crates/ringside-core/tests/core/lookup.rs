@@ -455,3 +455,42 @@ async fn related_records_on_demand_beyond_the_first_matches() {
     assert_eq!(err.code(), "record_not_found", "{err}");
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_number_stored_with_the_trunk_prefix_in_parentheses_is_found() {
+    // German-speaking offices often store "+49 (0)89 …": the caller rings as +49 89 …
+    let Fixture { org, lookup } = fixture().await;
+    let reader = salesforce::Client::new(
+        &org.base_url(),
+        salesforce::AccessToken::new(org.issue_access_token()).expect("token"),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("client");
+    let stored: Vec<salesforce::Record> = reader
+        .query_all("SELECT Id, Phone FROM Contact WHERE Phone LIKE '+49 (0)%' LIMIT 3")
+        .await
+        .expect("seeded German contacts");
+    assert!(
+        !stored.is_empty(),
+        "the seed stores some numbers as +49 (0)…"
+    );
+    for contact in stored {
+        let phone = contact.fields["Phone"]
+            .as_str()
+            .expect("a phone")
+            .to_owned();
+        let ringing = phone.replace("(0)", "");
+        org.clear_request_log();
+        let result = lookup.lookup(&ringing).await.expect("lookup works");
+        assert!(
+            result
+                .matches
+                .iter()
+                .any(|m| Some(m.id.as_str()) == contact.id()),
+            "{ringing} finds the contact stored as {phone}: {:?}",
+            result.matches
+        );
+        assert_eq!(org.data_requests().len(), 1, "still one request");
+    }
+    org.shutdown().await;
+}
