@@ -36,7 +36,8 @@ def percentile(values, p):
 
 
 def start_app(home):
-    """Spawns the app; returns (process, {milestone: seconds after spawn}, events)."""
+    """Spawns the app; returns (process, {milestone: seconds after spawn} as it fills, an
+    event set once every milestone was seen or the app's output ended)."""
     env = dict(os.environ, RINGSIDE_HOME=home, RUST_LOG="info")
     spawned = time.monotonic()
     process = subprocess.Popen(

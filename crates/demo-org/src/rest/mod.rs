@@ -61,6 +61,14 @@ impl Call {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// Who this request reads as in `org`, for record sharing.
+    pub fn viewer<'c>(&'c self, org: &Org) -> crate::sharing::Viewer<'c> {
+        crate::sharing::Viewer {
+            user_id: &self.user_id,
+            view_all_data: org.sees_all_data(&self.user_id),
+        }
+    }
 }
 
 /// A REST answer.
@@ -169,7 +177,7 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
             json!({"DailyApiRequests": {"Max": crate::org::API_LIMIT, "Remaining": crate::org::API_LIMIT.saturating_sub(org.api_usage())}}),
         ),
         (["sobjects", ..], _) => {
-            sobjects::route(store, call, &segs[1..], now_ms, &query::viewer(org, call))
+            sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))
         }
         (["query"], "GET") => query::query(org, store, call, now_ms),
         (["query", locator], "GET") => query::next_page(org, store, call, locator),

@@ -13,14 +13,6 @@ pub const DEFAULT_BATCH: usize = 2000;
 const MIN_BATCH: usize = 200;
 const MAX_BATCH: usize = 2000;
 
-/// Who `call` reads as, for record sharing.
-pub(super) fn viewer<'c>(org: &Org, call: &'c Call) -> crate::sharing::Viewer<'c> {
-    crate::sharing::Viewer {
-        user_id: &call.user_id,
-        view_all_data: org.sees_all_data(&call.user_id),
-    }
-}
-
 /// The body of one batch: rows `start..start+batch` of `ids`, rendered now.
 fn page_body(
     org: &Org,
@@ -38,7 +30,7 @@ fn page_body(
         &call.version,
         cursor.now_ms,
         &cursor.ids[start..end],
-        &viewer(org, call),
+        &call.viewer(org),
     )?;
     let mut body =
         json!({"totalSize": cursor.ids.len(), "done": end >= cursor.ids.len(), "records": records});
@@ -60,7 +52,7 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             ApiError::malformed_query("A query is required: pass it as the q parameter")
         })?;
         let parsed = soql::parse(q)?;
-        let rows = soql::eval::execute_as(store, &parsed, now_ms, &viewer(org, call))?;
+        let rows = soql::eval::execute_as(store, &parsed, now_ms, &call.viewer(org))?;
         if parsed.count_only {
             return Ok(Answer::json(
                 200,
