@@ -37,7 +37,8 @@ const CLAIM_LEASE_MS: i64 = 60_000;
 /// Edits looked at per pass.
 const BATCH: i64 = 50;
 /// How long an applied or resolved edit is kept (for `ringside contact show` and debugging)
-/// before a send pass deletes it, so the table does not grow with every edit ever made.
+/// before it is deleted, so the table does not grow with every edit ever made. Old ones go
+/// when another edit settles (the only way settled rows are added), not on every poll.
 pub const SETTLED_EDITS_KEPT: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Where a queued edit is.
@@ -301,6 +302,7 @@ impl EditQueue {
         }
         self.set_state(id, QueuedEditState::Resolved, None, None, None, None)
             .await?;
+        self.prune_expired().await?;
         self.touched();
         Ok(())
     }
@@ -314,8 +316,6 @@ impl EditQueue {
         schedule: &RetrySchedule,
     ) -> Result<EditSendReport, EditQueueError> {
         let mut report = EditSendReport::default();
-        let kept_ms = i64::try_from(SETTLED_EDITS_KEPT.as_millis()).unwrap_or(i64::MAX);
-        self.prune_settled(now_ms().saturating_sub(kept_ms)).await?;
         loop {
             let due = self.due(org).await?;
             if due.is_empty() {
@@ -338,6 +338,12 @@ impl EditQueue {
             }
         }
         Ok(report)
+    }
+
+    /// Deletes settled edits older than [`SETTLED_EDITS_KEPT`].
+    async fn prune_expired(&self) -> Result<u64, EditQueueError> {
+        let kept_ms = i64::try_from(SETTLED_EDITS_KEPT.as_millis()).unwrap_or(i64::MAX);
+        self.prune_settled(now_ms().saturating_sub(kept_ms)).await
     }
 
     /// Deletes applied and resolved edits last touched before `before_ms` (epoch ms); pending
@@ -549,6 +555,7 @@ impl EditQueue {
         }
         tx.commit().await.map_err(db("recording an edit"))?;
         tracing::info!(edit = row.id, "queued record edit applied");
+        self.prune_expired().await?;
         Ok(())
     }
 
