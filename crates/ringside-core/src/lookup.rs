@@ -139,9 +139,11 @@ impl CallerLookup {
     }
 
     /// Looks up a phone number or email address: validates the input (nothing
-    /// is sent for bad input), makes exactly one Salesforce request (a
-    /// `/composite` of the search and the open Opportunities and Cases of what
-    /// it finds), keeps the records that really match and ranks them.
+    /// is sent for bad input), makes one Salesforce request (a `/composite` of
+    /// the search and the open Opportunities and Cases of its first record; a
+    /// second only when Salesforce asks for a refreshed session), keeps the
+    /// records that really match and ranks them. `api_calls` counts the
+    /// requests actually sent.
     pub async fn lookup(&self, input: &str) -> Result<LookupResult, LookupError> {
         let started = Instant::now();
         let query = parse_caller_input(input, self.settings.default_region)?;
@@ -154,15 +156,15 @@ impl CallerLookup {
     pub fn request_for(&self, input: &str) -> Result<salesforce::CompositeRequest, LookupError> {
         let query = parse_caller_input(input, self.settings.default_region)?;
         let search = match &query {
-            CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings.phone_fields),
-            CallerQuery::Email(email) => sosl::email_search(email, &self.settings.phone_fields),
+            CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings),
+            CallerQuery::Email(email) => sosl::email_search(email, &self.settings),
         };
         self.composite_for(&search)
     }
 
     /// The open Opportunities and Cases of one matched record, for a match the
-    /// pop did not fetch them for (beyond the first `RELATED_FOR_FIRST` search
-    /// results, or matched locally). One Salesforce request (a `/composite`);
+    /// pop did not fetch them for (any but the search's first record, or one
+    /// matched locally). One Salesforce request (a `/composite`);
     /// none for a Lead, which has neither. The id is checked, then sent only as
     /// an escaped SOQL literal.
     pub async fn related_for(
@@ -206,21 +208,20 @@ impl CallerLookup {
             CallerQuery::Phone(phone) => (
                 QueryKind::Phone,
                 phone.e164().to_owned(),
-                sosl::phone_search(phone, &self.settings.phone_fields),
+                sosl::phone_search(phone, &self.settings),
             ),
             CallerQuery::Email(email) => (
                 QueryKind::Email,
                 email.clone(),
-                sosl::email_search(email, &self.settings.phone_fields),
+                sosl::email_search(email, &self.settings),
             ),
         };
         tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
         let request = self.composite_for(&search)?;
-        let response = self
-            .client
-            .composite(&request)
-            .await
-            .map_err(LookupError::from_salesforce)?;
+        // Counted, not assumed: a resend after a refreshed session is a second request.
+        let (response, api_calls) =
+            salesforce::counting_requests(self.client.composite(&request)).await;
+        let response = response.map_err(LookupError::from_salesforce)?;
         let mut answer = related::read_answer(&response).map_err(LookupError::from_salesforce)?;
         let mut matches = matching::keep_and_rank(query, &answer.records, &self.settings);
         for found in &mut matches {
@@ -235,7 +236,7 @@ impl CallerLookup {
             normalized,
             kind,
             matches,
-            api_calls: 1,
+            api_calls,
             cached: false,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         })

@@ -221,6 +221,13 @@ impl Client {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
+    /// Counts one request sent: for the client, and for the operation around it
+    /// ([`crate::request_count::counting_requests`]).
+    fn note_sent(&self) {
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        crate::request_count::note_sent();
+    }
+
     /// Runs a SOQL query and returns its first page. Build `soql` with [`crate::escape`].
     /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm>.
     pub async fn query<T: DeserializeOwned>(&self, soql: &str) -> Result<QueryPage<T>, Error> {
@@ -600,12 +607,12 @@ impl Client {
                 Err(err) => {
                     let err = Error::from_transport(endpoint.clone(), err);
                     if !err.nothing_sent() {
-                        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+                        self.note_sent();
                     }
                     return Err(err);
                 }
             };
-            self.inner.requests.fetch_add(1, Ordering::Relaxed);
+            self.note_sent();
             let status = response.status().as_u16();
             if let Some(limit) = response
                 .headers()

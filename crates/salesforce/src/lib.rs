@@ -12,6 +12,7 @@
 //! - [`record`], [`query`], [`describe`], [`sobject`], [`composite`]: request and response types.
 //! - [`graph`]: `/composite/graph`, independent all-or-nothing graphs in one call.
 //! - [`limits`]: the `Sforce-Limit-Info` header.
+//! - [`request_count`]: how many requests one operation really sent.
 //! - [`oauth`]: signing in (web-server flow with PKCE), refresh with rotation, revoke,
 //!   identity; [`oauth::RefreshingSession`] renews a [`Client`]'s token on a 401.
 //! - `path`: name validation and percent-encoding for paths.
@@ -29,6 +30,7 @@ pub mod oauth;
 mod path;
 pub mod query;
 pub mod record;
+pub mod request_count;
 pub mod secret;
 pub mod sobject;
 pub mod version;
@@ -46,6 +48,7 @@ pub use limits::LimitInfo;
 pub use path::{validate_api_name, validate_record_id};
 pub use query::{QueryPage, SearchResult};
 pub use record::{Attributes, Record};
+pub use request_count::counting_requests;
 pub use secret::AccessToken;
 pub use sobject::{CreateResult, UpsertOutcome};
 pub use version::ApiVersion;

@@ -1,20 +1,28 @@
 //! The screen pop's single round trip: one `/composite` whose first subrequest
 //! is the SOSL search and whose later subrequests read the open Opportunities
-//! and Cases of the records that search finds, through composite references
+//! and Cases of the search's first record, through composite references
 //! (`@{search.searchRecords[0].Id}`). A composite is one API call however many
 //! subrequests it holds, so the pop still costs exactly one request.
 //!
-//! Salesforce references address one result at a time (the `[]` operator
-//! indexes a collection; there is no "all of them"), so the related queries are
-//! written per search-result position, for the first [`RELATED_FOR_FIRST`]
-//! positions. A position beyond the results, or a field the record at that
-//! position does not have (a Lead has no `AccountId`), makes that subrequest
-//! fail with an unresolved reference; those failures are expected and ignored.
-//! See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>.
+//! Salesforce allows at most 5 query subrequests in one composite (and 25 in
+//! all): "Composite", request body,
+//! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>.
+//! Over that, the whole composite is refused. So the pop asks for the related
+//! records of one record only, the search's first: the search lists objects in
+//! the admin's rank order, newest first (see `sosl`), so that record is the
+//! match the pop shows first in all but rare cases (a false positive the
+//! number check throws away, or a newer record that matched on a secondary
+//! number). Any other match gets its related records on demand, when the
+//! agent picks it ([`record_request`]).
 //!
-//! A match beyond those positions gets its related records on demand, when the
-//! agent picks it: [`record_request`] is again one `/composite` (the Contact's
-//! `AccountId` read and used through a reference, its Account's open
+//! References address one result at a time, so the queries are written for
+//! position 0, three of them: the open Opportunities of an Account there, those
+//! of a Contact's Account there (`AccountId`, which a Lead or an Account does
+//! not have: that subrequest then fails with an unresolved reference, which is
+//! expected and ignored), and the open Cases of a Contact or Account there.
+//!
+//! The on-demand request, [`record_request`], is again one `/composite` (the
+//! Contact's `AccountId` read and used through a reference, its Account's open
 //! Opportunities, its open Cases), with the record id as an escaped SOQL literal.
 
 use std::collections::HashMap;
@@ -26,10 +34,13 @@ use super::model::{CallerObject, OpenCase, OpenOpportunity};
 
 /// Reference id of the search subrequest.
 const SEARCH_REF: &str = "search";
+/// Reference ids of the pop's related-record queries.
+const ACCOUNT_OPPORTUNITIES_REF: &str = "accountOpportunities";
+const CONTACT_OPPORTUNITIES_REF: &str = "contactOpportunities";
+const CASES_REF: &str = "cases";
 
-/// Search positions whose related records are fetched. Three subrequests per
-/// position plus the search must fit Salesforce's 25-subrequest cap.
-pub(super) const RELATED_FOR_FIRST: usize = 8;
+/// Query subrequests in one pop: inside Salesforce's 5 per composite.
+pub(super) const POP_QUERIES: usize = 3;
 
 /// Related records listed per match; the record panel shows the rest.
 const RELATED_LIMIT: u32 = 10;
@@ -41,9 +52,9 @@ const RELATED_LIMIT: u32 = 10;
 const ID_PLACEHOLDER: &str = "RINGSIDEREFID";
 const ACCOUNT_ID_PLACEHOLDER: &str = "RINGSIDEREFACCOUNTID";
 
-/// Builds the composite: the search, then for each position `k` the open
-/// Opportunities of an Account at `k`, those of a Contact's Account at `k`,
-/// and the open Cases of a Contact or Account at `k`.
+/// Builds the composite: the search, then the open Opportunities of an Account
+/// first in the results, those of a Contact's Account first in the results, and
+/// the open Cases of a Contact or Account first in the results.
 #[cfg(test)]
 pub(super) fn composite_request(
     version: salesforce::ApiVersion,
@@ -67,40 +78,36 @@ pub(super) fn composite_request_with(
     Ok(request)
 }
 
-/// The related-record subrequests of every pop: they refer to search positions,
-/// never to the caller, so they are the same for every pop of one API version.
-/// Built once per [`super::CallerLookup`], which saves formatting and
-/// percent-encoding 24 queries on each uncached pop.
+/// The related-record subrequests of every pop: they refer to the search's
+/// first record, never to the caller, so they are the same for every pop of one
+/// API version. Built once per [`super::CallerLookup`].
 pub(super) fn related_subrequests(
     version: salesforce::ApiVersion,
 ) -> Result<Vec<CompositeSubrequest>, salesforce::Error> {
-    let mut related = Vec::with_capacity(RELATED_FOR_FIRST * 3);
-    // The same three queries for every position; only the references differ.
-    let account_opportunities = opportunities_soql(&format!("'{ID_PLACEHOLDER}'"));
-    let contact_opportunities = opportunities_soql(&format!("'{ACCOUNT_ID_PLACEHOLDER}'"));
-    let cases = cases_soql(&format!("'{ID_PLACEHOLDER}'"));
-    for k in 0..RELATED_FOR_FIRST {
-        let subs = [
-            (format!("accountOpps{k}"), &account_opportunities),
-            (format!("contactOpps{k}"), &contact_opportunities),
-            (format!("cases{k}"), &cases),
-        ];
-        for (reference, soql) in subs {
-            let mut sub = CompositeSubrequest::query(version, &reference, soql)?;
-            // Longest placeholder first: one is a prefix of the other's tail.
-            sub.url = sub
-                .url
-                .replace(
-                    ACCOUNT_ID_PLACEHOLDER,
-                    &format!("@{{{SEARCH_REF}.searchRecords[{k}].AccountId}}"),
-                )
-                .replace(
-                    ID_PLACEHOLDER,
-                    &format!("@{{{SEARCH_REF}.searchRecords[{k}].Id}}"),
-                );
-            related.push(sub);
-        }
+    let first_id = format!("@{{{SEARCH_REF}.searchRecords[0].Id}}");
+    let first_account_id = format!("@{{{SEARCH_REF}.searchRecords[0].AccountId}}");
+    let subs = [
+        (
+            ACCOUNT_OPPORTUNITIES_REF,
+            opportunities_soql(&format!("'{ID_PLACEHOLDER}'")),
+        ),
+        (
+            CONTACT_OPPORTUNITIES_REF,
+            opportunities_soql(&format!("'{ACCOUNT_ID_PLACEHOLDER}'")),
+        ),
+        (CASES_REF, cases_soql(&format!("'{ID_PLACEHOLDER}'"))),
+    ];
+    let mut related = Vec::with_capacity(POP_QUERIES);
+    for (reference, soql) in subs {
+        let mut sub = CompositeSubrequest::query(version, reference, &soql)?;
+        // Longest placeholder first: one is a prefix of the other's tail.
+        sub.url = sub
+            .url
+            .replace(ACCOUNT_ID_PLACEHOLDER, &first_account_id)
+            .replace(ID_PLACEHOLDER, &first_id);
+        related.push(sub);
     }
+    debug_assert_eq!(related.len(), POP_QUERIES);
     Ok(related)
 }
 
@@ -222,7 +229,7 @@ pub(super) fn read_record_answer(
 }
 
 /// What the composite answered: the search's records and, by record id, the
-/// related records of the positions that had them.
+/// related records of the first one (when they could be read).
 pub(super) struct Answer {
     pub records: Vec<Record>,
     pub related: HashMap<String, Related>,
@@ -236,48 +243,46 @@ pub(super) struct Related {
 }
 
 /// Reads the composite answer. The search failing fails the lookup; a related
-/// query failing only leaves that record without related records (logged).
+/// query failing only leaves that record without related records (logged), to
+/// be fetched on demand.
 pub(super) fn read_answer(response: &CompositeResponse) -> Result<Answer, salesforce::Error> {
     let search = response
         .get(SEARCH_REF)
         .ok_or_else(|| missing_subresponse(SEARCH_REF))?;
     let records = search.body_as::<salesforce::SearchResult>()?.search_records;
     let mut related = HashMap::new();
-    for (k, record) in records.iter().enumerate().take(RELATED_FOR_FIRST) {
-        let Some(id) = record.str_field("Id") else {
-            continue;
-        };
-        let opportunities_ref = match record.sobject_type() {
-            "Contact" => format!("contactOpps{k}"),
-            "Account" => format!("accountOpps{k}"),
-            // Leads have no Opportunities or Cases until they are converted.
-            "Lead" => {
-                related.insert(id.to_owned(), Related::default());
-                continue;
-            }
-            _ => continue,
-        };
-        // A Contact without an Account has no Account Opportunities; its
-        // reference resolves to null and that subrequest's failure means nothing.
-        let has_account =
-            record.sobject_type() == "Account" || record.str_field("AccountId").is_some();
-        let opportunities = if has_account {
-            read_rows(response, &opportunities_ref, opportunity)
-        } else {
-            Some(Vec::new())
-        };
-        let cases = read_rows(response, &format!("cases{k}"), case);
-        if let (Some(opportunities), Some(cases)) = (opportunities, cases) {
-            related.insert(
-                id.to_owned(),
-                Related {
-                    opportunities,
-                    cases,
-                },
-            );
-        }
+    if let Some(first) = records.first()
+        && let Some(id) = first.str_field("Id")
+        && let Some(found) = first_record_related(response, first)
+    {
+        related.insert(id.to_owned(), found);
     }
     Ok(Answer { records, related })
+}
+
+/// The related records of the search's first record, `None` when they could not
+/// be read.
+fn first_record_related(response: &CompositeResponse, first: &Record) -> Option<Related> {
+    let opportunities_ref = match first.sobject_type() {
+        "Contact" => CONTACT_OPPORTUNITIES_REF,
+        "Account" => ACCOUNT_OPPORTUNITIES_REF,
+        // Leads have no Opportunities or Cases until they are converted.
+        "Lead" => return Some(Related::default()),
+        _ => return None,
+    };
+    // A Contact without an Account has no Account Opportunities; its reference
+    // resolves to nothing and that subrequest's failure means nothing.
+    let has_account = first.sobject_type() == "Account" || first.str_field("AccountId").is_some();
+    let opportunities = if has_account {
+        read_rows(response, opportunities_ref, opportunity)?
+    } else {
+        Vec::new()
+    };
+    let cases = read_rows(response, CASES_REF, case)?;
+    Some(Related {
+        opportunities,
+        cases,
+    })
 }
 
 fn missing_subresponse(reference: &str) -> salesforce::Error {
@@ -384,7 +389,11 @@ mod tests {
     fn prebuilt_related_subrequests_give_the_same_composite() {
         let version = salesforce::ApiVersion::DEFAULT;
         let related = related_subrequests(version).expect("builds");
-        assert_eq!(related.len(), RELATED_FOR_FIRST * 3, "three per position");
+        assert_eq!(
+            related.len(),
+            POP_QUERIES,
+            "three queries, for the first record"
+        );
         for sosl in [
             "FIND {\"+14155550123\"} IN PHONE FIELDS RETURNING Contact(Id)",
             "FIND {\"jane@example.com\"} IN EMAIL FIELDS RETURNING Lead(Id)",
@@ -413,8 +422,22 @@ mod tests {
         request
             .validate()
             .expect("within Salesforce's 25-subrequest cap, unique references");
+        let queries = request
+            .composite_request
+            .iter()
+            .filter(|s| s.url.contains("/query?") || s.url.contains("/queryAll?"))
+            .count();
+        assert!(
+            queries <= 5,
+            "Salesforce refuses a composite with more than 5 query subrequests; the pop has {queries}"
+        );
+        assert_eq!(
+            request.composite_request.len(),
+            1 + POP_QUERIES,
+            "the search plus the first record's related queries"
+        );
         let contact_opps = &request.composite_request[2];
-        assert_eq!(contact_opps.reference_id, "contactOpps0");
+        assert_eq!(contact_opps.reference_id, "contactOpportunities");
         assert!(
             contact_opps
                 .url
@@ -422,10 +445,10 @@ mod tests {
             "Salesforce only substitutes a raw @{{…}}: {}",
             contact_opps.url
         );
-        let cases = &request.composite_request[request.composite_request.len() - 1];
+        let cases = &request.composite_request[3];
         assert!(
-            cases.url.contains("@{search.searchRecords[7].Id}"),
-            "the last position's cases: {}",
+            cases.url.contains("@{search.searchRecords[0].Id}"),
+            "the first record's cases: {}",
             cases.url
         );
         assert!(

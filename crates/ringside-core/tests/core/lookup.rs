@@ -255,40 +255,139 @@ async fn related_open_records_arrive_in_the_same_request() {
     org.shutdown().await;
 }
 
-/// A Lead has no Opportunities or Cases; an Account has its own; positions
-/// beyond the search results do not turn into errors.
+/// The pop fetches the related records of the search's first record, which is
+/// the top-ranked match: a Lead's (known to be none) when Leads rank first, an
+/// Account's own when it is the only match; the others on demand.
 #[tokio::test]
 async fn related_records_for_leads_and_accounts() {
-    let Fixture { org, lookup } = fixture().await;
+    let Fixture { org, .. } = fixture().await;
+    let leads_first = LookupSettings::with_region(Region::US).with_object_priority(
+        ringside_core::settings::ObjectPriority::new([
+            CallerObject::Lead,
+            CallerObject::Contact,
+            CallerObject::Account,
+        ])
+        .expect("each object once"),
+    );
+    let lookup = CallerLookup::connect(&org.base_url(), org.issue_access_token(), leads_first)
+        .expect("connects");
     let shared = lookup
         .lookup(seed::SHARED_NUMBER)
         .await
         .expect("lookup works");
-    let lead = shared
-        .matches
-        .iter()
-        .find(|m| m.id == seed::SHARED_NUMBER_LEAD_ID)
-        .expect("the Lead is found");
+    let lead = &shared.matches[0];
+    assert_eq!(
+        lead.id,
+        seed::SHARED_NUMBER_LEAD_ID,
+        "Leads rank first here"
+    );
     assert!(
         lead.related_loaded && lead.open_opportunities.is_empty() && lead.open_cases.is_empty(),
         "a Lead has nothing related, and that is known: {lead:?}"
+    );
+    assert!(
+        shared.matches[1..].iter().all(|m| !m.related_loaded),
+        "the others' related records come on demand: {:?}",
+        shared.matches
     );
     let globex = lookup
         .lookup(seed::GLOBEX_MAIN_NUMBER)
         .await
         .expect("lookup works");
-    for found in &globex.matches {
+    assert!(
+        globex.matches[0].related_loaded,
+        "the top match got its related records: {:?}",
+        globex.matches[0]
+    );
+    org.shutdown().await;
+}
+
+/// Salesforce allows at most 5 query subrequests per composite: the pop sends
+/// the search plus 3, and the top match is the one whose related records came.
+#[tokio::test]
+async fn the_pop_stays_inside_the_composite_limits_and_loads_the_top_match() {
+    let Fixture { org, lookup } = fixture().await;
+    for number in [
+        seed::JANE_PHONE,
+        seed::SHARED_NUMBER,
+        seed::GLOBEX_MAIN_NUMBER,
+        seed::CONVERTED_TWIN_NUMBER,
+    ] {
+        let request = lookup.request_for(number).expect("a request");
+        let queries = request
+            .composite_request
+            .iter()
+            .filter(|s| s.url.contains("/query?") || s.url.contains("/queryAll?"))
+            .count();
         assert!(
-            found.related_loaded,
-            "every match got related records: {found:?}"
+            queries <= 5 && request.composite_request.len() <= 25,
+            "{number}: {queries} queries in {} subrequests exceed Salesforce's composite limits",
+            request.composite_request.len()
+        );
+        let result = lookup.lookup(number).await.expect("lookup works");
+        let top = result.matches.first().expect("the seeded caller is found");
+        assert!(
+            top.related_loaded,
+            "{number}: the top match's related records come with the pop: {top:?}"
         );
     }
     org.shutdown().await;
 }
 
+/// `api_calls` counts what was sent: a pop whose session had expired is sent
+/// again after the refresh, and says so.
+#[tokio::test]
+async fn api_calls_counts_a_resend_after_a_refreshed_session() {
+    #[derive(Debug)]
+    struct FreshToken(String);
+    impl salesforce::oauth::TokenRefresher for FreshToken {
+        fn refresh(
+            &self,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = Result<salesforce::AccessToken, salesforce::Error>>
+                    + Send
+                    + '_,
+            >,
+        > {
+            let token = self.0.clone();
+            Box::pin(async move { salesforce::AccessToken::new(token) })
+        }
+    }
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions::default(),
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    let lookup = CallerLookup::new(client, LookupSettings::with_region(Region::US));
+    org.clear_request_log();
+    let result = lookup
+        .lookup(seed::JANE_PHONE)
+        .await
+        .expect("refreshed, then found");
+    assert_eq!(
+        org.data_requests().len(),
+        2,
+        "the 401 and the resend both reached the org"
+    );
+    assert_eq!(
+        result.api_calls, 2,
+        "the pop reports both requests it sent, not an assumed 1"
+    );
+    org.shutdown().await;
+}
+
 /// More matches than the pop fetches related records for: ten Contacts of one
-/// Account share a number. Those beyond the first search results come without
-/// related records; `related_for` fetches one record's in a single request.
+/// Account share a number. All but the top match come without related records;
+/// `related_for` fetches one record's in a single request.
 #[tokio::test]
 async fn related_records_on_demand_beyond_the_first_matches() {
     let Fixture { org, lookup } = fixture().await;
@@ -363,16 +462,16 @@ async fn related_records_on_demand_beyond_the_first_matches() {
         .iter()
         .filter(|m| !m.related_loaded)
         .collect();
-    assert!(
-        unloaded.len() >= 3,
-        "matches beyond the first eight search results come without related records: {}",
-        unloaded.len()
+    assert_eq!(
+        unloaded.len(),
+        11,
+        "all matches but the top one come without related records"
     );
-    let loaded_contact = result
-        .matches
-        .iter()
-        .find(|m| m.related_loaded && m.object == CallerObject::Contact && m.id != lonely)
-        .expect("a Contact with related records from the pop");
+    let loaded_contact = &result.matches[0];
+    assert!(
+        loaded_contact.related_loaded && loaded_contact.object == CallerObject::Contact,
+        "the top match, a Contact, came with its related records: {loaded_contact:?}"
+    );
 
     for found in &unloaded {
         org.clear_request_log();

@@ -22,9 +22,21 @@ async fn a_composite_answers_200_with_each_subrequests_own_status() {
     ]}))
     .answers(200, Some("NOT_FOUND"));
     let answer = case.check(&org).await;
+    let usage = answer
+        .headers
+        .get("Sforce-Limit-Info")
+        .and_then(|v| v.to_str().ok())
+        .and_then(salesforce::LimitInfo::parse_header);
+    assert!(
+        usage.is_some(),
+        "{}: every data response carries Sforce-Limit-Info (api-usage=N/M)",
+        case.name
+    );
     let parsed: salesforce::CompositeResponse = serde_json::from_str(&answer.text)
         .expect("the client reads the documented composite answer");
-    let sub = parsed.get("missing").expect("the subresponse by its reference");
+    let sub = parsed
+        .get("missing")
+        .expect("the subresponse by its reference");
     assert_eq!(sub.http_status_code, 404, "{}: {}", case.name, answer.text);
     assert!(
         sub.error().is_some(),

@@ -1,5 +1,5 @@
 // Open Opportunities and Cases for a match the pop did not bring them for (the pop fetches them
-// for the first matches only, in its single request): asked once per record when the agent picks
+// for its top match only, in its single request): asked once per record when the agent picks
 // it, "Loading…" meanwhile, then the records, or a failure with "Try again". Used by the pop-up
 // and the main window's caller search.
 
