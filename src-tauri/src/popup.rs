@@ -320,6 +320,7 @@ mod tests {
                 kind: QueryKind::Phone,
                 matches: vec![unloaded("003A"), unloaded("003B")],
                 api_calls: 1,
+                left_out: Vec::new(),
                 cached: false,
                 elapsed_ms: 3,
             },

@@ -12,7 +12,7 @@ const NUMBER = "+1 212 555 0142";
 const caller = { kind: "number", number: NUMBER };
 const noMatch = {
   status: "searched",
-  result: { query: NUMBER, normalized: "+12125550142", kind: "phone", matches: [], api_calls: 1, cached: false, elapsed_ms: 7 },
+  result: { query: NUMBER, normalized: "+12125550142", kind: "phone", matches: [], api_calls: 1, left_out: [], cached: false, elapsed_ms: 7 },
 };
 const update = (callId, pop, ended = null) => ({ call_id: callId, caller, pop, ended });
 const CREATED = {

@@ -28,7 +28,7 @@ const match = (n, overrides = {}) => ({
 });
 const searched = (matches) => ({
   status: "searched",
-  result: { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, cached: false, elapsed_ms: 9 },
+  result: { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, left_out: [], cached: false, elapsed_ms: 9 },
 });
 const update = (callId, pop) => ({ call_id: callId, caller: { kind: "number", number: NUMBER }, pop, ended: null });
 const feature = async (locale) =>
@@ -140,7 +140,7 @@ test("the caller search opens a match's opportunities and cases, loading them fo
   const matches = Array.from({ length: 10 }, (_, i) =>
     match(i + 1, i === 0 ? { open_opportunities: [{ ...OPPORTUNITY, id: "006000000000000AAA", name: "From the lookup" }] } : {}),
   );
-  const result = { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, cached: false, elapsed_ms: 9 };
+  const result = { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, left_out: [], cached: false, elapsed_ms: 9 };
   const { page, errors } = await openApp(browser, server.url, { result, commands: { related_records: related } });
   await page.fill("#search-input", NUMBER);
   await page.press("#search-input", "Enter");

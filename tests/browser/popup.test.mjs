@@ -28,7 +28,7 @@ const LEAD = match({ object: "Lead", id: "00Q000000000002AAA", name: "Jim Prospe
 const ACCOUNT = match({ object: "Account", id: "001000000000003AAA", name: "Acme Robotics", title: null, open_cases: [] });
 const searched = (matches) => ({
   status: "searched",
-  result: { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, cached: false, elapsed_ms: 9 },
+  result: { query: NUMBER, normalized: "+14155550123", kind: "phone", matches, api_calls: 1, left_out: [], cached: false, elapsed_ms: 9 },
 });
 const update = (callId, pop, from = caller) => ({ call_id: callId, caller: from, pop });
 
@@ -74,6 +74,20 @@ test("a ring shows Searching… with the number, then the match with its open op
   assert.equal(await page.textContent("#pop-details .case-subject"), "Headset drops calls", "with its subject");
   assert.equal(await page.textContent("#pop-details .case-status"), "Working", "and its status");
   assert.equal(await page.isHidden("#pop-matches"), true, "a single match needs no list to pick from");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("a user without Lead access sees the Contact and a line saying Leads were not searched", async () => {
+  const { page, errors } = await openPopup(browser, server.url);
+  const withoutLeads = searched([JANE]);
+  withoutLeads.result.left_out = ["Lead"];
+  await send(page, update("T8", withoutLeads));
+  await page.waitForSelector('#popup[data-state="found"]');
+  assert.equal(await page.textContent("#pop-details .record-name"), "Jane Caller", "the Contact is still popped");
+  assert.equal(await page.textContent("#pop-status .pop-left-out"), en["popup.leadsLeftOut"], "what was not searched, in words");
+  await send(page, update("T9", searched([JANE])));
+  await page.waitForFunction(() => !document.querySelector("#pop-status .pop-left-out"));
   assert.deepEqual(errors, [], "no script errors");
   await page.close();
 });

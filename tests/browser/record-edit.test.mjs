@@ -49,7 +49,7 @@ const withValue = (name, value, lastModified) => ({
   last_modified: lastModified,
   fields: RECORD.fields.map((f) => (f.name === name ? { ...f, value } : f)),
 });
-const lookupResult = { query: NUMBER, normalized: "+14155550123", kind: "phone", matches: [MATCH], api_calls: 1, cached: false, elapsed_ms: 3 };
+const lookupResult = { query: NUMBER, normalized: "+14155550123", kind: "phone", matches: [MATCH], api_calls: 1, left_out: [], cached: false, elapsed_ms: 3 };
 
 const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/caller/locales/${locale}.json`, import.meta.url));
 

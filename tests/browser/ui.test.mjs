@@ -22,6 +22,7 @@ const lookupResult = (matches) => ({
   kind: "phone",
   matches,
   api_calls: 1,
+  left_out: [],
   cached: false,
   elapsed_ms: 12,
 });

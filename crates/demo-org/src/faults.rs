@@ -61,6 +61,8 @@ struct State {
     refuse_for: Option<Duration>,
     /// (object, field) pairs the user cannot see.
     hidden_fields: Vec<(String, String)>,
+    /// Objects the user cannot read.
+    hidden_objects: Vec<String>,
 }
 
 /// A fault command, as JSON on `POST /__demo/faults` (`{"kind": "error", …}`).
@@ -110,7 +112,10 @@ pub enum FaultCommand {
     /// Field-level security: the user can no longer see `object`.`field` (absent from
     /// describe and records; queries, reads and writes naming it get INVALID_FIELD).
     HideField { object: String, field: String },
-    /// Remove every rule, the added latency, the index lag and hidden fields.
+    /// Object permissions: the user can no longer read `object` at all (left out of
+    /// describeGlobal; its resources answer NOT_FOUND, SOQL and SOSL naming it INVALID_TYPE).
+    HideObject { object: String },
+    /// Remove every rule, the added latency, the index lag, hidden fields and objects.
     Clear,
 }
 
@@ -219,11 +224,29 @@ impl Faults {
         self.state().hidden_fields.clone()
     }
 
-    /// Removes all pending rules, the added latency, the index lag and hidden fields.
+    /// Hides `object` from the user, as a profile without Read on it does.
+    pub fn hide_object(&self, object: &str) {
+        let mut s = self.state();
+        if !s
+            .hidden_objects
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(object))
+        {
+            s.hidden_objects.push(object.to_owned());
+        }
+    }
+
+    /// The objects hidden from the user.
+    pub fn hidden_objects(&self) -> Vec<String> {
+        self.state().hidden_objects.clone()
+    }
+
+    /// Removes all pending rules, the added latency, the index lag, hidden fields and objects.
     pub fn clear(&self) {
         let mut s = self.state();
         s.rules.clear();
         s.hidden_fields.clear();
+        s.hidden_objects.clear();
         s.latency = Duration::ZERO;
         s.index_lag = Duration::ZERO;
     }
@@ -265,6 +288,7 @@ impl Faults {
             }
             FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
             FaultCommand::HideField { object, field } => self.hide_field(&object, &field),
+            FaultCommand::HideObject { object } => self.hide_object(&object),
             FaultCommand::Clear => self.clear(),
         }
     }

@@ -33,6 +33,7 @@
 //!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
 //!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`,
 //!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long ago),
+//!   `{"kind":"hide_object","object":"Lead"}` (the user has no Read on Lead: see `object_access`),
 //!   `{"kind":"clear"}` → 204.
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
@@ -68,6 +69,7 @@ mod field_security;
 mod http;
 mod ids;
 mod oauth;
+mod object_access;
 mod org;
 mod rest;
 mod schema;
@@ -166,6 +168,7 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
         base_url.clone(),
     ));
     field_security::hide_from_env(&org.faults);
+    object_access::hide_from_env(&org.faults);
     // Before the server runs, so a refusal asked for at start holds from the first request.
     faults::apply_from_env(&org.faults);
     let router = http::router(org.clone());

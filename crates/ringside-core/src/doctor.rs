@@ -92,24 +92,18 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
         Ok(who) => Check::pass("sign-in", who.clone()),
         Err(fix) => Check::fail("sign-in", "not signed in", fix.clone()),
     });
-    let logging_object = env
-        .config
-        .as_ref()
-        .map(|c| c.logging.call_log.object.clone())
-        .unwrap_or_else(|_| crate::call_log::CallLogFields::default().object);
-    for object in [
-        "Contact",
-        "Lead",
-        "Account",
-        "Task",
-        logging_object.as_str(),
-    ] {
+    let logging = env.config.as_ref().map(|c| &c.logging).ok();
+    let logging_object = logging
+        .map(|l| l.call_log.object.clone())
+        .unwrap_or_else(|| crate::call_log::CallLogFields::default().object);
+    let writes_task = logging.is_none_or(|l| l.mode.writes_task());
+    for need in object_needs(&logging_object, writes_task) {
         checks.push(if api_ok {
-            object_access(describes, object).await
+            object_access(describes, &need).await
         } else {
             Check::skip(
                 "object access",
-                format!("{object}: the API is not reachable"),
+                format!("{}: the API is not reachable", need.object),
             )
         });
     }
@@ -239,19 +233,93 @@ async fn api_access(describes: &DescribeCache) -> Check {
     }
 }
 
-async fn object_access(describes: &DescribeCache, object: &str) -> Check {
-    match describes.describe(object).await {
-        Ok(d) => Check::pass(
-            "object access",
-            format!("{object}: readable, {} fields visible", d.fields.len()),
+/// What Ringside does with one object, so the check asks for exactly that permission.
+struct ObjectNeed {
+    object: String,
+    /// Create (call logging) rather than Read.
+    create: bool,
+    /// What stops working without it, and what still works.
+    without: &'static str,
+}
+
+/// Every object the app uses and the permission it needs there: Read on the objects the
+/// pop searches and shows, Create on what call logging writes.
+fn object_needs(logging_object: &str, writes_task: bool) -> Vec<ObjectNeed> {
+    let read = |object: &str, without: &'static str| ObjectNeed {
+        object: object.to_owned(),
+        create: false,
+        without,
+    };
+    let mut needs = vec![
+        read(
+            "Contact",
+            "callers are not found among Contacts and Contacts cannot be edited",
         ),
-        Err(err) => Check::fail(
-            "object access",
-            format!("{object}: {err}"),
+        read(
+            "Lead",
+            "the pop searches Contacts and Accounts only (Leads are left out, and the pop says so)",
+        ),
+        read("Account", "callers are not found among Accounts"),
+        read("Opportunity", "a caller's open Opportunities are not shown"),
+        read("Case", "a caller's open Cases are not shown"),
+    ];
+    if writes_task {
+        needs.push(ObjectNeed {
+            object: "Task".to_owned(),
+            create: true,
+            without: "calls cannot be logged as Tasks (they stay in the queue)",
+        });
+    }
+    needs.push(ObjectNeed {
+        object: logging_object.to_owned(),
+        create: true,
+        without: "calls cannot be logged (they stay in the queue)",
+    });
+    needs
+}
+
+async fn object_access(describes: &DescribeCache, need: &ObjectNeed) -> Check {
+    const NAME: &str = "object access";
+    let object = need.object.as_str();
+    let permission = if need.create { "Create" } else { "Read" };
+    let fix = format!(
+        "give the agents' profile or a permission set {permission} on {object}{}",
+        if need.create && object.ends_with("__c") {
+            " (deploy the call-log object first)"
+        } else {
+            ""
+        }
+    );
+    match describes.describe(object).await {
+        Ok(d) if need.create && !d.createable => Check::fail(
+            NAME,
+            format!("{object}: readable but not createable: {}", need.without),
+            fix,
+        ),
+        Ok(d) if !need.create && !d.queryable => Check::fail(
+            NAME,
+            format!("{object}: not queryable: {}", need.without),
+            fix,
+        ),
+        Ok(d) => Check::pass(
+            NAME,
             format!(
-                "give the agents' profile or a permission set Read access to {object} (for the call-log object: deploy it first)"
+                "{object}: {}, {} fields visible",
+                if need.create {
+                    "createable"
+                } else {
+                    "readable"
+                },
+                d.fields.len()
             ),
         ),
+        // Salesforce answers NOT_FOUND for an object the user has no access to at all.
+        Err(err) if err.status() == Some(404) => Check::fail(
+            NAME,
+            format!("{object}: not visible to this user: {}", need.without),
+            fix,
+        ),
+        Err(err) => Check::fail(NAME, format!("{object}: {err}"), fix),
     }
 }
 

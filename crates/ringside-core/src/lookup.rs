@@ -10,6 +10,7 @@ mod model;
 mod related;
 mod sosl;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -93,6 +94,9 @@ pub struct CallerLookup {
     /// The related-record subrequests every pop sends, built on first use and
     /// shared by clones: they do not depend on the caller.
     related: Arc<OnceLock<Vec<salesforce::CompositeSubrequest>>>,
+    /// Set once Salesforce refused a search naming Lead as a type this user cannot
+    /// read: later searches leave Lead out (shared by clones, for this sign-in).
+    leads_unreadable: Arc<AtomicBool>,
 }
 
 impl CallerLookup {
@@ -101,6 +105,7 @@ impl CallerLookup {
             client,
             settings,
             related: Arc::new(OnceLock::new()),
+            leads_unreadable: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -155,11 +160,7 @@ impl CallerLookup {
     /// need the bare round trip without Ringside's own work around it.
     pub fn request_for(&self, input: &str) -> Result<salesforce::CompositeRequest, LookupError> {
         let query = parse_caller_input(input, self.settings.default_region)?;
-        let search = match &query {
-            CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings),
-            CallerQuery::Email(email) => sosl::email_search(email, &self.settings),
-        };
-        self.composite_for(&search)
+        self.composite_for(&self.search_for(&query, self.searches_leads()))
     }
 
     /// The open Opportunities and Cases of one matched record, for a match the
@@ -197,6 +198,45 @@ impl CallerLookup {
         }
     }
 
+    fn searches_leads(&self) -> bool {
+        !self.leads_unreadable.load(Ordering::Relaxed)
+    }
+
+    fn search_for(&self, query: &CallerQuery, with_leads: bool) -> String {
+        match query {
+            CallerQuery::Phone(phone) => sosl::phone_search(phone, &self.settings, with_leads),
+            CallerQuery::Email(email) => sosl::email_search(email, &self.settings, with_leads),
+        }
+    }
+
+    /// Sends the pop's composite and reads it; returns the answer and whether Lead was
+    /// searched. A user without Read on Lead gets the whole search refused as naming an
+    /// unsupported type (INVALID_TYPE): then Lead is left out, from now on, and the search
+    /// is sent once more, so such a user still finds Contacts and Accounts.
+    async fn search(&self, query: &CallerQuery) -> Result<(related::Answer, bool), LookupError> {
+        let mut with_leads = self.searches_leads();
+        loop {
+            let request = self.composite_for(&self.search_for(query, with_leads))?;
+            tracing::debug!(with_leads, "searching Salesforce for caller");
+            let response = self
+                .client
+                .composite(&request)
+                .await
+                .map_err(LookupError::from_salesforce)?;
+            match related::read_answer(&response) {
+                Ok(answer) => return Ok((answer, with_leads)),
+                Err(err) if with_leads && refuses_type(&err, "Lead") => {
+                    tracing::warn!(
+                        "Salesforce refused Lead as a type this user cannot read; searching without Leads"
+                    );
+                    self.leads_unreadable.store(true, Ordering::Relaxed);
+                    with_leads = false;
+                }
+                Err(err) => return Err(LookupError::from_salesforce(err)),
+            }
+        }
+    }
+
     /// [`CallerLookup::lookup`] for input already parsed.
     pub async fn lookup_query(
         &self,
@@ -204,25 +244,14 @@ impl CallerLookup {
         query: &CallerQuery,
         started: Instant,
     ) -> Result<LookupResult, LookupError> {
-        let (kind, normalized, search) = match query {
-            CallerQuery::Phone(phone) => (
-                QueryKind::Phone,
-                phone.e164().to_owned(),
-                sosl::phone_search(phone, &self.settings),
-            ),
-            CallerQuery::Email(email) => (
-                QueryKind::Email,
-                email.clone(),
-                sosl::email_search(email, &self.settings),
-            ),
+        let (kind, normalized) = match query {
+            CallerQuery::Phone(phone) => (QueryKind::Phone, phone.e164().to_owned()),
+            CallerQuery::Email(email) => (QueryKind::Email, email.clone()),
         };
-        tracing::debug!(kind = ?kind, terms = search.len(), "searching Salesforce for caller");
-        let request = self.composite_for(&search)?;
-        // Counted, not assumed: a resend after a refreshed session is a second request.
-        let (response, api_calls) =
-            salesforce::counting_requests(self.client.composite(&request)).await;
-        let response = response.map_err(LookupError::from_salesforce)?;
-        let mut answer = related::read_answer(&response).map_err(LookupError::from_salesforce)?;
+        // Counted, not assumed: a resend after a refreshed session is a second request,
+        // and so is the search sent again without Lead.
+        let (answer, api_calls) = salesforce::counting_requests(self.search(query)).await;
+        let (mut answer, with_leads) = answer?;
         let mut matches = matching::keep_and_rank(query, &answer.records, &self.settings);
         for found in &mut matches {
             if let Some(related) = answer.related.remove(&found.id) {
@@ -237,8 +266,22 @@ impl CallerLookup {
             kind,
             matches,
             api_calls,
+            left_out: if with_leads {
+                Vec::new()
+            } else {
+                vec![CallerObject::Lead]
+            },
             cached: false,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         })
     }
+}
+
+/// Whether `err` is Salesforce refusing `object` as a type this user cannot use
+/// (`INVALID_TYPE`, "sObject type 'Lead' is not supported").
+fn refuses_type(err: &salesforce::Error, object: &str) -> bool {
+    let quoted = format!("'{object}'");
+    err.api_errors()
+        .iter()
+        .any(|e| e.error_code == salesforce::ErrorCode::InvalidType && e.message.contains(&quoted))
 }

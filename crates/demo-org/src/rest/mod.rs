@@ -159,11 +159,16 @@ pub fn dispatch(
     now_ms: i64,
     allow_composite: bool,
 ) -> Answer {
-    // Field-level security (a test's hidden fields) around every request and subrequest.
+    // Object permissions and field-level security (a test's hidden objects and fields)
+    // around every request and subrequest.
+    if let Some(refused) = crate::object_access::refuse(org, call) {
+        return refused;
+    }
     if let Some(refused) = crate::field_security::refuse(org, call) {
         return refused;
     }
     let answer = route(org, store, call, now_ms, allow_composite);
+    let answer = crate::object_access::hide(org, call, answer);
     crate::field_security::hide(org, call, answer)
 }
 

@@ -73,5 +73,12 @@ fn write_human(out: &mut impl Write, result: &LookupResult) -> std::io::Result<(
         line.push_str(&format!(" · {}", found.id));
         writeln!(out, "{line}")?;
     }
+    for object in &result.left_out {
+        writeln!(
+            out,
+            "{}s were not searched: your Salesforce user cannot read them (`ringside doctor` says which permission to grant)",
+            object.api_name()
+        )?;
+    }
     Ok(())
 }

@@ -53,6 +53,7 @@ pub fn json_line(event: &CallEvent, pop: &Pop) -> anyhow::Result<String> {
             "normalized": result.normalized,
             "cached": result.cached,
             "api_calls": result.api_calls,
+            "left_out": result.left_out,
             "elapsed_ms": result.elapsed_ms,
         }),
         Pop::UnknownCaller { withheld, reason } => json!({

@@ -544,6 +544,7 @@ mod tests {
                     source: MatchSource::Search,
                 }],
                 api_calls: 1,
+                left_out: Vec::new(),
                 cached: false,
                 elapsed_ms: 3,
             },

@@ -133,8 +133,12 @@ pub struct LookupResult {
     pub kind: QueryKind,
     /// Ranked best first.
     pub matches: Vec<CallerMatch>,
-    /// Salesforce API requests this lookup made (1 uncached, 0 from cache).
+    /// Salesforce API requests this lookup sent (1 uncached, 0 from cache; counted, so a
+    /// resend after a refreshed session shows as 2).
     pub api_calls: u32,
+    /// Objects not searched because the signed-in user cannot read them (a profile
+    /// without Lead access still pops Contacts and Accounts).
+    pub left_out: Vec<CallerObject>,
     pub cached: bool,
     // A lookup never takes 2^53 ms, so a JS number is exact; ts-rs would say bigint.
     #[cfg_attr(feature = "ts", ts(type = "number"))]

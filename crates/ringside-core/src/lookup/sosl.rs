@@ -18,21 +18,26 @@ use crate::settings::{CustomPhoneFields, LookupSettings};
 const LIMIT_PER_OBJECT: u32 = 50;
 
 /// `FIND {"+14155550123" OR "4155550123" OR …} IN PHONE FIELDS RETURNING …`.
-pub(super) fn phone_search(phone: &PhoneQuery, settings: &LookupSettings) -> String {
+/// `with_leads` false leaves Lead out (the user cannot read Leads).
+pub(super) fn phone_search(
+    phone: &PhoneQuery,
+    settings: &LookupSettings,
+    with_leads: bool,
+) -> String {
     let terms: Vec<String> = phone.renderings().iter().map(|r| quoted(r)).collect();
     format!(
         "FIND {{{}}} IN PHONE FIELDS RETURNING {}",
         terms.join(" OR "),
-        returning(true, settings)
+        returning(true, with_leads, settings)
     )
 }
 
 /// `FIND {"jane@example.com"} IN EMAIL FIELDS RETURNING …`.
-pub(super) fn email_search(email: &str, settings: &LookupSettings) -> String {
+pub(super) fn email_search(email: &str, settings: &LookupSettings, with_leads: bool) -> String {
     format!(
         "FIND {{{}}} IN EMAIL FIELDS RETURNING {}",
         quoted(email),
-        returning(false, settings)
+        returning(false, with_leads, settings)
     )
 }
 
@@ -44,7 +49,7 @@ fn quoted(term: &str) -> String {
 /// first record is the one it puts first.
 const ORDER: &str = "ORDER BY LastModifiedDate DESC, Id";
 
-fn returning(with_accounts: bool, settings: &LookupSettings) -> String {
+fn returning(with_accounts: bool, with_leads: bool, settings: &LookupSettings) -> String {
     let fields: &CustomPhoneFields = &settings.phone_fields;
     let phones = |object| fields.all(object).join(", ");
     settings
@@ -60,7 +65,7 @@ fn returning(with_accounts: bool, settings: &LookupSettings) -> String {
                 phones(CallerObject::Contact)
             )),
             // Converted leads live on as Contacts; popping both would show one person twice.
-            CallerObject::Lead => Some(format!(
+            CallerObject::Lead => with_leads.then(|| format!(
                 "Lead(Id, Name, Title, Company, Email, {}, Owner.Name, LastModifiedDate WHERE IsConverted = false {ORDER} LIMIT {LIMIT_PER_OBJECT})",
                 phones(CallerObject::Lead)
             )),
@@ -86,7 +91,7 @@ mod tests {
         let Ok(CallerQuery::Phone(phone)) = parse_caller_input("(415) 555-0123", Region::US) else {
             panic!("a phone number")
         };
-        let sosl = phone_search(&phone, &LookupSettings::with_region(Region::US));
+        let sosl = phone_search(&phone, &LookupSettings::with_region(Region::US), true);
         assert!(
             sosl.starts_with("FIND {\"\\+14155550123\" OR "),
             "E.164 first, + escaped: {sosl}"
@@ -106,6 +111,7 @@ mod tests {
         let sosl = email_search(
             "o'brien+calls@example.com",
             &LookupSettings::with_region(Region::US),
+            true,
         );
         assert!(
             sosl.starts_with("FIND {\"o\\'brien\\+calls@example.com\"} IN EMAIL FIELDS"),
@@ -129,6 +135,7 @@ mod tests {
         let sosl = phone_search(
             &phone,
             &LookupSettings::with_region(Region::US).with_phone_fields(fields),
+            true,
         );
         assert!(
             sosl.contains("AssistantPhone, Work_Phone__c, AccountId"),
@@ -146,7 +153,7 @@ mod tests {
         let Ok(CallerQuery::Phone(phone)) = parse_caller_input("4155550123", Region::US) else {
             panic!("a phone number")
         };
-        let default = phone_search(&phone, &LookupSettings::with_region(Region::US));
+        let default = phone_search(&phone, &LookupSettings::with_region(Region::US), true);
         let at = |sosl: &str, object: &str| sosl.find(object).expect("object listed");
         assert!(
             at(&default, "Contact(") < at(&default, "Lead(")
@@ -169,11 +176,24 @@ mod tests {
         let accounts_first = phone_search(
             &phone,
             &LookupSettings::with_region(Region::US).with_object_priority(priority),
+            true,
         );
         assert!(
             accounts_first.contains("RETURNING Account(")
                 && at(&accounts_first, "Lead(") < at(&accounts_first, "Contact("),
             "a configured priority reorders the search too: {accounts_first}"
+        );
+    }
+
+    #[test]
+    fn leads_can_be_left_out() {
+        let Ok(CallerQuery::Phone(phone)) = parse_caller_input("4155550123", Region::US) else {
+            panic!("a phone number")
+        };
+        let sosl = phone_search(&phone, &LookupSettings::with_region(Region::US), false);
+        assert!(
+            !sosl.contains("Lead(") && sosl.contains("Contact(") && sosl.contains("Account("),
+            "a user who cannot read Leads searches Contacts and Accounts only: {sosl}"
         );
     }
 }

@@ -124,6 +124,7 @@ mod tests {
             kind: QueryKind::Phone,
             matches: Vec::new(),
             api_calls: 1,
+            left_out: Vec::new(),
             cached: false,
             elapsed_ms: 0,
         }

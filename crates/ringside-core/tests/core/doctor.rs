@@ -37,8 +37,8 @@ async fn a_ready_org_passes_every_check() {
     );
     assert_eq!(
         named(&checks, "object access").len(),
-        5,
-        "Contact, Lead, Account, Task, call log"
+        7,
+        "Contact, Lead, Account, Opportunity, Case, Task, call log"
     );
     org.shutdown().await;
 }
@@ -100,6 +100,51 @@ async fn a_broken_config_keyring_and_call_log_each_fail_with_a_fix() {
         named(&checks, "call-log fields")[0]
             .detail
             .contains("Talk_Time__c")
+    );
+    org.shutdown().await;
+}
+
+/// A profile without Lead or Case access: doctor says what each missing permission costs
+/// (Leads are left out of the pop, open Cases are not shown) and how to grant it; the other
+/// objects still pass.
+#[tokio::test]
+async fn objects_the_user_cannot_read_are_named_with_what_stops_working() {
+    let (org, client) = demo().await;
+    org.faults().hide_object("Lead");
+    org.faults().hide_object("Case");
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let objects = named(&checks, "object access");
+    let failed: Vec<&&Check> = objects
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .collect();
+    assert_eq!(failed.len(), 2, "Lead and Case only: {objects:#?}");
+    let lead = failed
+        .iter()
+        .find(|c| c.detail.starts_with("Lead:"))
+        .expect("the Lead check fails");
+    assert!(
+        lead.detail.contains("Contacts and Accounts only")
+            && lead
+                .fix
+                .as_deref()
+                .is_some_and(|f| f.contains("Read on Lead")),
+        "says the pop goes on without Leads, and the permission to grant: {lead:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|c| c.detail.starts_with("Case:") && c.detail.contains("open Cases")),
+        "says what a missing Case permission costs: {failed:#?}"
+    );
+    let task = objects
+        .iter()
+        .find(|c| c.detail.starts_with("Task:"))
+        .expect("Task is checked");
+    assert!(
+        task.status == CheckStatus::Pass && task.detail.contains("createable"),
+        "call logging needs Create on Task, which the demo user has: {task:?}"
     );
     org.shutdown().await;
 }

@@ -593,3 +593,45 @@ async fn a_number_stored_with_the_trunk_prefix_in_parentheses_is_found() {
     }
     org.shutdown().await;
 }
+
+/// A profile without Lead access: Salesforce refuses any search naming Lead. The pop
+/// still finds Contacts and Accounts, says Leads were left out, and from then on asks
+/// without Lead (one request again).
+#[tokio::test]
+async fn a_user_who_cannot_read_leads_still_pops_contacts() {
+    let Fixture { org, lookup } = fixture().await;
+    org.faults().hide_object("Lead");
+    org.clear_request_log();
+    let first = lookup
+        .lookup(seed::SHARED_NUMBER)
+        .await
+        .expect("the pop works without Lead access");
+    let ids: Vec<&str> = first.matches.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [seed::SHARED_NUMBER_CONTACT_ID],
+        "the Contact is found, the Lead cannot be"
+    );
+    assert_eq!(first.left_out, [CallerObject::Lead], "the pop says so");
+    assert_eq!(
+        (first.api_calls, org.data_requests().len()),
+        (2, 2),
+        "the refused search and the search without Lead, both counted"
+    );
+    org.clear_request_log();
+    let again = lookup
+        .lookup(seed::JANE_PHONE)
+        .await
+        .expect("later pops work");
+    assert_eq!(
+        (again.api_calls, org.data_requests().len()),
+        (1, 1),
+        "later pops leave Lead out at once"
+    );
+    assert_eq!(again.left_out, [CallerObject::Lead]);
+    assert_eq!(
+        again.matches.first().map(|m| m.id.as_str()),
+        Some(seed::JANE_CALLER_ID)
+    );
+    org.shutdown().await;
+}

@@ -208,8 +208,13 @@ function statusLines(update: PopUpdate | null): HTMLElement[] {
   switch (pop.status) {
     case "searched": {
       const count = pop.result.matches.length;
-      if (count === 0) return [line("pop-status-text status-empty", t("popup.noMatch"))];
-      return [line("pop-status-text pop-count", tCount("status.count", count))];
+      const first =
+        count === 0
+          ? line("pop-status-text status-empty", t("popup.noMatch"))
+          : line("pop-status-text pop-count", tCount("status.count", count));
+      // Why: a user without Read on Leads still gets Contacts and Accounts; say what was not searched.
+      const leftOut = pop.result.left_out.includes("Lead") ? [line("pop-status-detail pop-left-out", t("popup.leadsLeftOut"))] : [];
+      return [first, ...leftOut];
     }
     case "unknown_caller":
       return [
