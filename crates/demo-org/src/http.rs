@@ -169,15 +169,16 @@ async fn data(
     answer_response(&org, answer)
 }
 
-/// A write (POST, PATCH, PUT) whose `Content-Type` is not JSON: 415. Salesforce's REST API
-/// takes JSON or XML bodies, named by `Content-Type`
-/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_retrieve_patch.htm>),
-/// and answers 415 to "the entity in the request is in a format that's not supported by the
-/// specified method"
-/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>).
-/// This org speaks JSON only, so XML is refused too, and so is a write with no
-/// `Content-Type` at all (a client must say what it sends). The pages give no body for the
-/// 415; this org sends `[{"errorCode":"UNSUPPORTED_MEDIA_TYPE","message":…}]` (its own choice).
+/// A write (POST, PATCH, PUT) whose `Content-Type` is not JSON: 415 Unsupported Media Type.
+/// Salesforce's REST API takes JSON or XML bodies, named by `Content-Type`
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_retrieve_patch.htm>);
+/// its "Status Codes and Error Responses" page
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>)
+/// gives no body for a 415, and the copy we read did not show its 415 row, so the status
+/// follows HTTP (RFC 9110 §15.5.16) and the body is this org's choice:
+/// `[{"errorCode":"UNSUPPORTED_MEDIA_TYPE","message":…}]`. Stricter than Salesforce where it
+/// is unsure: this org speaks JSON only, so XML is refused too, and so is a write with no
+/// `Content-Type` (a client must say what it sends).
 fn unsupported_media_type(method: &Method, headers: &HeaderMap) -> Option<ApiError> {
     if !matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
         return None;

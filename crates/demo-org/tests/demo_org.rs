@@ -2342,7 +2342,7 @@ mod refusals {
     }
 
     /// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_orderby.htm
-    /// and sforce_api_calls_soql_select_conditionexpression.htm: long text areas can be
+    /// and sforce_api_calls_soql_select_fieldexpression.htm: long text areas can be
     /// neither sorted nor filtered.
     #[tokio::test]
     async fn long_text_areas_cannot_be_filtered_or_sorted() {

@@ -305,8 +305,9 @@ fn literal_chars(lit: &Literal) -> Vec<StrChar> {
     }
 }
 
-/// Long text areas cannot be filtered: "You can't use … long text area fields … in a WHERE
-/// clause" (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_conditionexpression.htm>).
+/// Long text areas cannot be filtered: a WHERE field "can be any field except a long text
+/// area field, encrypted data field, or base64-encoded field"
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_fieldexpression.htm>).
 fn check_filterable(path: &Path, resolved: &Resolved) -> Result<(), ApiError> {
     if let Last::Field(f) = resolved.last
         && f.is_long_text()
