@@ -24,7 +24,9 @@ async fn a_composite_answers_200_with_each_subrequests_own_status() {
     let answer = case.check(&org).await;
     let parsed: salesforce::CompositeResponse = serde_json::from_str(&answer.text)
         .expect("the client reads the documented composite answer");
-    let sub = parsed.get("missing").expect("the subresponse by its reference");
+    let sub = parsed
+        .get("missing")
+        .expect("the subresponse by its reference");
     assert_eq!(sub.http_status_code, 404, "{}: {}", case.name, answer.text);
     assert!(
         sub.error().is_some(),

@@ -15,3 +15,6 @@
 mod case;
 
 mod composite;
+mod limits;
+mod query;
+mod sobjects;
