@@ -40,6 +40,15 @@ impl ApiError {
         Self::new(401, "INVALID_SESSION_ID", "Session expired or invalid")
     }
 
+    /// The org's daily API allocation is used up (HTTP 403), the body Salesforce sends.
+    pub fn request_limit_exceeded() -> Self {
+        Self::new(
+            403,
+            "REQUEST_LIMIT_EXCEEDED",
+            "TotalRequests Limit exceeded.",
+        )
+    }
+
     pub fn malformed_query(message: impl Into<String>) -> Self {
         Self::new(400, "MALFORMED_QUERY", message)
     }

@@ -2,7 +2,9 @@
 //! status and body for the next N matching requests; expiring every access token;
 //! dropping the connection before the handler runs or after its write is committed;
 //! refusing connections for a while (listener closed, then re-bound on the same port);
-//! hiding a field from the user (field-level security, see [`crate::field_security`]).
+//! hiding a field from the user (field-level security, see [`crate::field_security`]);
+//! setting the org's daily API allocation (`api_limit`, see [`crate::org`]): a test lowers it
+//! to see `REQUEST_LIMIT_EXCEEDED`, then raises it again to see the app resume.
 //!
 //! Rules match a request by optional HTTP method and a prefix of the URL path (e.g.
 //! `/services/data/v66.0/composite`). Faults apply only to `/services/…` requests, never
@@ -115,7 +117,12 @@ pub enum FaultCommand {
     /// Object permissions: the user can no longer read `object` at all (left out of
     /// describeGlobal; its resources answer NOT_FOUND, SOQL and SOSL naming it INVALID_TYPE).
     HideObject { object: String },
-    /// Remove every rule, the added latency, the index lag, hidden fields and objects.
+    /// Set the org's daily API allocation to `max` calls (`Sforce-Limit-Info`'s M and
+    /// `/limits`' `DailyApiRequests.Max`). Once the calls counted pass it, every data request
+    /// answers 403 `REQUEST_LIMIT_EXCEEDED`; raising it lets requests through again.
+    ApiLimit { max: u64 },
+    /// Remove every rule, the added latency, the index lag, hidden fields and objects (the
+    /// API allocation stays).
     Clear,
 }
 
@@ -129,18 +136,34 @@ pub struct Faults {
     state: Mutex<State>,
     token_epoch: AtomicU64,
     session_epoch: AtomicU64,
+    /// The daily API allocation (the M of `Sforce-Limit-Info: api-usage=N/M`).
+    api_limit: AtomicU64,
     refuse: Notify,
 }
 
 impl Faults {
-    pub(crate) fn new(latency: Duration) -> Self {
+    pub(crate) fn new(latency: Duration, api_limit: u64) -> Self {
         Faults {
             state: Mutex::new(State {
                 latency,
                 ..State::default()
             }),
+            api_limit: AtomicU64::new(api_limit),
             ..Faults::default()
         }
+    }
+
+    /// Sets the org's daily API allocation. Raising it above the calls already counted lets
+    /// requests through again; lowering it to them or below refuses every data request with
+    /// 403 `REQUEST_LIMIT_EXCEEDED`. Not undone by [`Faults::clear`]: it is the org's
+    /// allocation, not a passing fault.
+    pub fn set_api_limit(&self, max: u64) {
+        self.api_limit.store(max, Ordering::SeqCst);
+    }
+
+    /// The org's daily API allocation.
+    pub fn api_limit(&self) -> u64 {
+        self.api_limit.load(Ordering::SeqCst)
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -289,6 +312,7 @@ impl Faults {
             FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
             FaultCommand::HideField { object, field } => self.hide_field(&object, &field),
             FaultCommand::HideObject { object } => self.hide_object(&object),
+            FaultCommand::ApiLimit { max } => self.set_api_limit(max),
             FaultCommand::Clear => self.clear(),
         }
     }
@@ -334,7 +358,7 @@ mod tests {
 
     #[test]
     fn rules_count_down_and_match_method_and_prefix() {
-        let f = Faults::new(Duration::ZERO);
+        let f = Faults::new(Duration::ZERO, 15_000);
         f.fail_next(
             Some("post"),
             "/services/data/v66.0/composite",

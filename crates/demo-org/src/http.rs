@@ -68,9 +68,13 @@ fn json_response(org: &Org, status: u16, body: Option<Value>) -> Response {
 
 fn answer_response(org: &Org, answer: Answer) -> Response {
     let location = answer.location.clone();
+    let etag = answer.etag.clone();
     let mut r = json_response(org, answer.status, answer.body);
     if let Some(loc) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
         r.headers_mut().insert(header::LOCATION, loc);
+    }
+    if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        r.headers_mut().insert(header::ETAG, tag);
     }
     r
 }
@@ -120,8 +124,14 @@ async fn data(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
         return r;
     }
-    // Every authenticated data request is one API call (a composite too, whatever it holds).
-    org.count_call();
+    // Every authenticated data request is one API call (a composite too, whatever it holds);
+    // past the allocation, every one is refused (see `org`'s module doc).
+    if !org.count_call() {
+        return answer_response(&org, ApiError::request_limit_exceeded().into());
+    }
+    if let Some(refused) = unsupported_media_type(&method, &headers) {
+        return answer_response(&org, refused.into());
+    }
     let (version, segments) = match rest::parse_path(uri.path()) {
         Ok(p) => p,
         Err(e) => return answer_response(&org, e.into()),
@@ -147,6 +157,8 @@ async fn data(
         batch_size: batch_size(&headers),
         if_unmodified_since: header_text(&headers, "If-Unmodified-Since"),
         if_modified_since: header_text(&headers, "If-Modified-Since"),
+        if_match: header_text(&headers, "If-Match"),
+        if_none_match: header_text(&headers, "If-None-Match"),
         body,
         user_id: bearer(&headers).map_or_else(|| org.user_id.clone(), |t| org.user_of(t)),
     };
@@ -155,6 +167,36 @@ async fn data(
         rest::dispatch(&org, &mut store, &call, clock::now_ms(), true)
     };
     answer_response(&org, answer)
+}
+
+/// A write (POST, PATCH, PUT) whose `Content-Type` is not JSON: 415 Unsupported Media Type.
+/// Salesforce's REST API takes JSON or XML bodies, named by `Content-Type`
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_retrieve_patch.htm>);
+/// its "Status Codes and Error Responses" page
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>)
+/// gives no body for a 415, and the copy we read did not show its 415 row, so the status
+/// follows HTTP (RFC 9110 §15.5.16) and the body is this org's choice:
+/// `[{"errorCode":"UNSUPPORTED_MEDIA_TYPE","message":…}]`. Stricter than Salesforce where it
+/// is unsure: this org speaks JSON only, so XML is refused too, and so is a write with no
+/// `Content-Type` (a client must say what it sends).
+fn unsupported_media_type(method: &Method, headers: &HeaderMap) -> Option<ApiError> {
+    if !matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
+        return None;
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        return None;
+    }
+    let shown = if essence.is_empty() { "none" } else { essence };
+    Some(ApiError::new(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        format!("Content type '{shown}' not supported: send the body as application/json"),
+    ))
 }
 
 async fn not_found(State(org): State<Arc<Org>>) -> Response {
@@ -186,7 +228,7 @@ async fn delete_requests(State(org): State<Arc<Org>>) -> Response {
 }
 
 async fn get_usage(State(org): State<Arc<Org>>) -> Response {
-    Json(json!({"api_usage": org.api_usage(), "limit": crate::org::API_LIMIT})).into_response()
+    Json(json!({"api_usage": org.api_usage(), "limit": org.api_limit()})).into_response()
 }
 
 async fn post_token(State(org): State<Arc<Org>>) -> Response {

@@ -8,7 +8,31 @@
 //! `/services/data/`: versions list, `vNN.N/sobjects` (describeGlobal, describe with `If-Modified-Since` → 304, CRUD,
 //! upsert by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
 //! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
-//! api-usage=N/15000`; errors are Salesforce's JSON lists.
+//! api-usage=N/M` (M the daily allocation, [`DemoOrgConfig::api_limit`], default
+//! [`DEFAULT_API_LIMIT`]); errors are Salesforce's JSON lists.
+//!
+//! ## What it refuses, as Salesforce does
+//! - **The daily API allocation**: once the calls counted pass it, every data request
+//!   (`/limits` too) answers 403 `[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests
+//!   Limit exceeded."}]`; `/limits`' `DailyApiRequests` and the header agree. Which calls count
+//!   is said in `org`'s module doc (refused ones do; `/limits` does).
+//! - **Restricted picklists** (Task.Status, Task.TaskSubtype, Task.CallType, Lead.Status,
+//!   Opportunity.StageName, Case.Status, Call_Log__c.Direction__c): an unlisted value on
+//!   create, update, upsert or in a composite is 400 `INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`
+//!   (`"Status: bad value for restricted picklist field: X"`, `fields: ["Status"]`); describe
+//!   says `restrictedPicklist: true` and lists the values.
+//! - **Long text areas** (text areas over 255 characters: every `Description`,
+//!   `Summary__c`, `Key_Topics__c`) in `WHERE` or `ORDER BY` (SOQL, subqueries and SOSL
+//!   `RETURNING`): 400 `INVALID_FIELD` ("field 'Description' can not be filtered/sorted in a
+//!   query call"); describe says `filterable`/`sortable` false.
+//! - **Writes that are not JSON**: a POST, PATCH or PUT whose `Content-Type` is not
+//!   `application/json` (XML, form data, none) is 415 `UNSUPPORTED_MEDIA_TYPE` (the docs name
+//!   the status, not the body: the body is this org's choice).
+//! - **ETags on Account rows**: GET/PATCH answer an `ETag`; `If-Match` without it is 412
+//!   `PRECONDITION_FAILED`, `If-None-Match` with it 304 (GET) or 412 (PATCH); other objects
+//!   ignore both headers, as Salesforce documents.
+//! - **`?updateOnly=true` upserts** by external id never create: no match is 404 `NOT_FOUND`
+//!   (honoured on every served version; the docs do not say since when).
 //!
 //! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
 //! secret, refresh-token rotation on; its consumer key is [`DEMO_CLIENT_ID`], any other is
@@ -34,10 +58,12 @@
 //!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`,
 //!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long ago),
 //!   `{"kind":"hide_object","object":"Lead"}` (the user has no Read on Lead: see `object_access`),
+//!   `{"kind":"api_limit","max":20000}` (sets the daily API allocation: lower it to see
+//!   REQUEST_LIMIT_EXCEEDED, raise it to let calls through again; `clear` keeps it),
 //!   `{"kind":"clear"}` → 204.
 //! - `GET /__demo/requests` → the [`LoggedRequest`] list (`at` in epoch milliseconds);
 //!   `DELETE /__demo/requests` clears it.
-//! - `GET /__demo/usage` → `{"api_usage","limit"}`.
+//! - `GET /__demo/usage` → `{"api_usage","limit"}`: the N and M of `Sforce-Limit-Info`.
 //! - `POST /__demo/call_logs` with a [`CallLogSeed`] JSON, e.g. `{"count":5000,"seed":1}`
 //!   (optional `"days"`, default 30, and `"until_ms"`, default a fixed 2026-10-20T00:00Z)
 //!   → `{"seeded","from_ms","until_ms","agents":[{"id","name"}]}`: a call history of that
@@ -50,9 +76,8 @@
 //! ## Documented choices
 //! - SOSL phone matching compares digits exactly (module `sosl::search`): `+14155550123` does
 //!   not find a stored `(415) 555-0123`, `4155550123` does.
-//! - Unrestricted picklists accept any value (as in Salesforce); restricted ones
-//!   (Task.TaskSubtype, Task.CallType, Call_Log__c.Direction__c) answer
-//!   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST.
+//! - Unrestricted picklists accept any value (as in Salesforce); the restricted ones are
+//!   listed above.
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
 //! - No search-index lag by default (records are searchable at once); the `index_lag` fault
 //!   models Salesforce's lag.
@@ -84,7 +109,7 @@ mod store;
 pub use call_log_seed::{CallLogSeed, CallLogSeedError, SeededCallLogs};
 pub use faults::{FaultCommand, Faults};
 pub use oauth::{DEMO_USERNAME, ORG_ID};
-pub use org::LoggedRequest;
+pub use org::{DEFAULT_API_LIMIT, LoggedRequest};
 pub use sessions::{DEMO_CLIENT_ID, OAuthCounts};
 
 use std::sync::Arc;
@@ -103,6 +128,10 @@ pub struct DemoOrgConfig {
     pub port: u16,
     /// Latency added before every `/services` response (changeable later through [`Faults`]).
     pub latency: Duration,
+    /// The daily API allocation (default [`DEFAULT_API_LIMIT`], a Developer Edition's): once
+    /// this many calls are counted, every data request answers 403 `REQUEST_LIMIT_EXCEEDED`
+    /// (changeable later through [`Faults::set_api_limit`]).
+    pub api_limit: u64,
 }
 
 impl Default for DemoOrgConfig {
@@ -110,6 +139,7 @@ impl Default for DemoOrgConfig {
         DemoOrgConfig {
             port: 0,
             latency: Duration::ZERO,
+            api_limit: DEFAULT_API_LIMIT,
         }
     }
 }
@@ -164,7 +194,7 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
     let base_url = format!("http://{addr}");
     let org = Arc::new(org::Org::new(
         seed::build(),
-        Faults::new(config.latency),
+        Faults::new(config.latency, config.api_limit),
         base_url.clone(),
     ));
     field_security::hide_from_env(&org.faults);
@@ -227,6 +257,11 @@ impl DemoOrg {
     /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).
     pub fn api_usage(&self) -> u64 {
         self.org.api_usage()
+    }
+
+    /// The daily API allocation (the M of `Sforce-Limit-Info: api-usage=N/M`).
+    pub fn api_limit(&self) -> u64 {
+        self.org.api_limit()
     }
 
     /// Stops listening, closes open connections and waits for the server task.

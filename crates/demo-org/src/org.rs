@@ -1,5 +1,30 @@
 //! The running org's shared state: records, issued tokens, API usage, query cursors,
 //! the request log and the fault switches. One `Org` per server, behind an `Arc`.
+//!
+//! ## The daily API allocation
+//! Every authenticated `/services/data` request is one API call (a composite too, whatever it
+//! holds), counted before it is answered. The allocation (the M of `Sforce-Limit-Info:
+//! api-usage=N/M` and `DailyApiRequests.Max` of `/limits`) is [`DEFAULT_API_LIMIT`] unless
+//! `DemoOrgConfig::api_limit`, `ringside demo-org serve --api-limit N` or the `api_limit`
+//! fault set it. Once a call would pass it, the org answers that call, and every later data
+//! request, 403 `[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit
+//! exceeded."}]`, as Salesforce does when an org's total allocation is used up
+//! (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>:
+//! "If the error code is REQUEST_LIMIT_EXCEEDED, you've exceeded API request limits in your
+//! org"; allocations:
+//! <https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html>).
+//! There is no rolling 24-hour window here: usage only grows, and a test raises the
+//! allocation (the `api_limit` fault) to let calls through again.
+//!
+//! Where the documentation is silent, the stricter choice:
+//! - `GET /limits` is an API call like any other: it counts, and is refused once the
+//!   allocation is used up (the Limits page names no exemption:
+//!   <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm>).
+//! - Refused calls count too, so a client that keeps retrying an exhausted org digs itself
+//!   deeper (the header can then read `api-usage=N/M` with N > M, as Salesforce's does when an
+//!   org runs over its allocation). `/limits` answers only while N ≤ M, so its `Remaining`
+//!   (M − N) is never negative and always agrees with the header of the same answer.
+//! - Unauthenticated requests (401) and the `/__demo/` control API are not counted.
 
 use crate::faults::Faults;
 use crate::sessions::Sessions;
@@ -10,8 +35,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The daily API request allowance shown in `Sforce-Limit-Info` (a Developer Edition's).
-pub const API_LIMIT: u64 = 15_000;
+/// The daily API allocation unless configured otherwise (a Developer Edition's).
+pub const DEFAULT_API_LIMIT: u64 = 15_000;
 
 /// Cursors kept for `query/{locator}` pages; the oldest are dropped past this.
 const MAX_CURSORS: usize = 200;
@@ -139,17 +164,25 @@ impl Org {
         lock(&self.sessions).access_valid(token, self.faults.token_epoch())
     }
 
-    /// Counts one API call and returns the new total.
-    pub fn count_call(&self) -> u64 {
-        self.api_usage.fetch_add(1, Ordering::SeqCst) + 1
+    /// Counts one API call; `false` when it passes the allocation and must be refused
+    /// (REQUEST_LIMIT_EXCEEDED). The refused call stays counted (see the module doc).
+    pub fn count_call(&self) -> bool {
+        let used = self.api_usage.fetch_add(1, Ordering::SeqCst) + 1;
+        used <= self.api_limit()
     }
 
     pub fn api_usage(&self) -> u64 {
         self.api_usage.load(Ordering::SeqCst)
     }
 
+    /// The daily API allocation (changeable through the `api_limit` fault).
+    pub fn api_limit(&self) -> u64 {
+        self.faults.api_limit()
+    }
+
+    /// `api-usage=N/M`: the calls counted so far and the allocation.
     pub fn limit_header(&self) -> String {
-        format!("api-usage={}/{API_LIMIT}", self.api_usage())
+        format!("api-usage={}/{}", self.api_usage(), self.api_limit())
     }
 
     pub fn log_request(&self, entry: LoggedRequest) {

@@ -186,6 +186,12 @@ impl FieldDef {
         self.readonly()
     }
 
+    /// A long text area (a text area longer than 255 characters): SOQL can neither filter
+    /// nor sort on it, and describe says so (`filterable`/`sortable` false).
+    pub fn is_long_text(&self) -> bool {
+        self.ty == FieldType::Textarea && self.length > 255
+    }
+
     pub fn to_describe(&self, custom: bool) -> Value {
         let picklist: Vec<Value> = self
             .picklist
@@ -219,8 +225,8 @@ impl FieldDef {
             "idLookup": self.name == "Id" || self.external_id || self.ty == FieldType::Email,
             "nameField": self.name_field,
             "custom": custom && self.name.ends_with("__c"),
-            "filterable": self.ty != FieldType::Textarea || self.length <= 255,
-            "sortable": self.ty != FieldType::Textarea || self.length <= 255,
+            "filterable": !self.is_long_text(),
+            "sortable": !self.is_long_text(),
             "restrictedPicklist": self.restricted,
             "picklistValues": picklist,
             "referenceTo": self.reference_to,
@@ -523,15 +529,17 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Email", "Email", T::Email).len(80),
             FieldDef::new("Phone", "Phone", T::Phone),
             FieldDef::new("MobilePhone", "Mobile Phone", T::Phone),
-            FieldDef::new("Status", "Status", T::Picklist).picklist(
-                &[
-                    "Open - Not Contacted",
-                    "Working - Contacted",
-                    "Closed - Converted",
-                    "Closed - Not Converted",
-                ],
-                Some("Open - Not Contacted"),
-            ),
+            FieldDef::new("Status", "Status", T::Picklist)
+                .picklist(
+                    &[
+                        "Open - Not Contacted",
+                        "Working - Contacted",
+                        "Closed - Converted",
+                        "Closed - Not Converted",
+                    ],
+                    Some("Open - Not Contacted"),
+                )
+                .restricted(),
             FieldDef::new("IsConverted", "Converted", T::Boolean).readonly(),
             FieldDef::new("LeadSource", "Lead Source", T::Picklist).picklist(LEAD_SOURCES, None),
             FieldDef::new("Country", "Country", T::String).len(80),
@@ -562,6 +570,7 @@ fn build() -> Vec<ObjectDef> {
                     ],
                     None,
                 )
+                .restricted()
                 .required(),
             FieldDef::new("Amount", "Amount", T::Currency),
             FieldDef::new("CloseDate", "Close Date", T::Date).required(),
@@ -583,7 +592,8 @@ fn build() -> Vec<ObjectDef> {
                 .name_field(),
             FieldDef::new("Subject", "Subject", T::String),
             FieldDef::new("Status", "Status", T::Picklist)
-                .picklist(&["New", "Working", "Escalated", "Closed"], Some("New")),
+                .picklist(&["New", "Working", "Escalated", "Closed"], Some("New"))
+                .restricted(),
             FieldDef::new("Priority", "Priority", T::Picklist)
                 .picklist(&["High", "Medium", "Low"], Some("Medium")),
             FieldDef::new("IsClosed", "Closed", T::Boolean).calculated(),
@@ -600,16 +610,18 @@ fn build() -> Vec<ObjectDef> {
         "00T",
         vec![
             FieldDef::new("Subject", "Subject", T::String),
-            FieldDef::new("Status", "Status", T::Picklist).picklist(
-                &[
-                    "Not Started",
-                    "In Progress",
-                    "Completed",
-                    "Waiting on someone else",
-                    "Deferred",
-                ],
-                Some("Not Started"),
-            ),
+            FieldDef::new("Status", "Status", T::Picklist)
+                .picklist(
+                    &[
+                        "Not Started",
+                        "In Progress",
+                        "Completed",
+                        "Waiting on someone else",
+                        "Deferred",
+                    ],
+                    Some("Not Started"),
+                )
+                .restricted(),
             FieldDef::new("Priority", "Priority", T::Picklist)
                 .picklist(&["High", "Normal", "Low"], Some("Normal")),
             FieldDef::new("IsClosed", "Closed", T::Boolean).calculated(),

@@ -270,7 +270,8 @@ impl Store {
             .collect()
     }
 
-    /// `PATCH sobjects/{Object}/{ExternalIdField}/{value}`.
+    /// `PATCH sobjects/{Object}/{ExternalIdField}/{value}`; with `update_only`
+    /// (`?updateOnly=true`) no record is created: no match is 404 NOT_FOUND.
     pub fn upsert(
         &mut self,
         object: &'static ObjectDef,
@@ -278,6 +279,7 @@ impl Store {
         value: &str,
         body: &Value,
         now_ms: i64,
+        update_only: bool,
     ) -> Result<UpsertOutcome, ApiError> {
         let field = object
             .field(field_name)
@@ -301,6 +303,7 @@ impl Store {
             ));
         }
         match matches.as_slice() {
+            [] if update_only => Err(ApiError::not_found()),
             [] => {
                 let mut with_key = body.as_object().cloned().ok_or_else(|| {
                     ApiError::json_parser("The request body must be a JSON object")
@@ -654,6 +657,41 @@ mod tests {
         assert_eq!(
             err.code, "STRING_TOO_LONG",
             "length errors use STRING_TOO_LONG"
+        );
+    }
+
+    /// Regression: the seed and the generated call history must pass the org's own
+    /// restricted picklists (Task/Case Status, Lead Status, Opportunity StageName, …), or
+    /// the demo shows data no client could have written.
+    #[test]
+    fn seeded_records_use_only_listed_values_of_restricted_picklists() {
+        let mut store = crate::seed::build();
+        crate::call_log_seed::seed(
+            &mut store,
+            &serde_json::from_value(json!({"count": 200, "seed": 7})).expect("seed spec"),
+        )
+        .expect("call history seeds");
+        let mut checked = 0;
+        for object in schema::objects() {
+            for record in store.records_of(object.name) {
+                for field in object.fields.iter().filter(|f| f.restricted) {
+                    if let Some(value) = record.get(field.name).as_str() {
+                        assert!(
+                            field.picklist.contains(&value),
+                            "{}.{} of {} is {value:?}, not one of {:?}",
+                            object.name,
+                            field.name,
+                            record.id(),
+                            field.picklist
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 100,
+            "the seed sets restricted picklists ({checked})"
         );
     }
 

@@ -1660,7 +1660,7 @@ mod lifecycle {
         assert!(refused.is_err(), "nothing listens after shutdown");
         let again = demo_org::start(DemoOrgConfig {
             port,
-            latency: Duration::ZERO,
+            ..DemoOrgConfig::default()
         })
         .await
         .expect("the same port can be bound again after shutdown");
@@ -1671,7 +1671,7 @@ mod lifecycle {
         );
         let busy = demo_org::start(DemoOrgConfig {
             port,
-            latency: Duration::ZERO,
+            ..DemoOrgConfig::default()
         })
         .await;
         assert!(
@@ -2091,6 +2091,489 @@ mod sharing {
             200,
             "public objects are not limited"
         );
+        h.org.shutdown().await;
+    }
+}
+
+/// What Salesforce refuses, refused here too: the daily API allocation, restricted
+/// picklists, long text areas in WHERE/ORDER BY, writes that are not JSON, `If-Match` on
+/// Account rows and `?updateOnly=true` upserts. Each test names the page it follows.
+mod refusals {
+    use super::*;
+
+    /// `Sforce-Limit-Info: api-usage=N/M` as (N, M).
+    fn limit_info(r: &Response) -> (u64, u64) {
+        let h = r
+            .headers()
+            .get("Sforce-Limit-Info")
+            .and_then(|v| v.to_str().ok())
+            .expect("every data response has Sforce-Limit-Info");
+        let (n, m) = h
+            .strip_prefix("api-usage=")
+            .and_then(|s| s.split_once('/'))
+            .expect("api-usage=N/M format");
+        (n.parse().expect("N"), m.parse().expect("M"))
+    }
+
+    async fn harness_with_limit(api_limit: u64) -> Harness {
+        let org = demo_org::start(DemoOrgConfig {
+            api_limit,
+            ..DemoOrgConfig::default()
+        })
+        .await
+        .expect("the demo org starts");
+        let token = org.issue_access_token();
+        Harness {
+            org,
+            client: Client::new(),
+            token,
+        }
+    }
+
+    async fn demo_usage(h: &Harness) -> Value {
+        h.client
+            .get(format!("{}/__demo/usage", h.org.base_url()))
+            .send()
+            .await
+            .expect("usage answers")
+            .json()
+            .await
+            .expect("usage is JSON")
+    }
+
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+    /// (403 REQUEST_LIMIT_EXCEEDED) and resources_limits.htm (DailyApiRequests).
+    #[tokio::test]
+    async fn the_daily_allocation_is_enforced_and_can_be_raised_again() {
+        let h = harness_with_limit(3).await;
+        let r = h.get("limits").await;
+        assert_eq!(r.status(), 200, "the first call is within the allocation");
+        assert_eq!(
+            limit_info(&r),
+            (1, 3),
+            "the header names the configured allocation, not a hard-coded one"
+        );
+        let limits: Value = r.json().await.expect("limits JSON");
+        assert_eq!(
+            limits["DailyApiRequests"],
+            json!({"Max": 3, "Remaining": 2}),
+            "/limits agrees with the header of the same answer (the /limits call counts)"
+        );
+        assert_eq!(h.get("sobjects/Contact/describe").await.status(), 200);
+        assert_eq!(h.query("SELECT Id FROM Account LIMIT 1").await.0, 200);
+        // The allocation is used up: every data request is refused, /limits included.
+        for rest in ["sobjects/Contact/describe", "limits"] {
+            let r = h.get(rest).await;
+            assert_eq!(r.status(), 403, "{rest}: past the allocation");
+            let (n, m) = limit_info(&r);
+            assert!(n > m, "{rest}: refused calls count too: {n}/{m}");
+            let body: Value = r.json().await.expect("error JSON");
+            assert_eq!(
+                body,
+                json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]),
+                "{rest}: Salesforce's REQUEST_LIMIT_EXCEEDED body"
+            );
+        }
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "sobjects/Lead",
+                json!({"LastName": "Refused", "Company": "Nope"}),
+            )
+            .await;
+        assert_eq!(r.status(), 403, "writes are refused too");
+        let (used, _) = limit_info(&r);
+        assert_eq!(
+            demo_usage(&h).await,
+            json!({"api_usage": used, "limit": 3}),
+            "/__demo/usage agrees with the header"
+        );
+        // A test raises the allocation over HTTP, as for a separate `demo-org serve`.
+        let raised = h
+            .client
+            .post(format!("{}/__demo/faults", h.org.base_url()))
+            .json(&json!({"kind": "api_limit", "max": used + 2}))
+            .send()
+            .await
+            .expect("fault accepted");
+        assert_eq!(raised.status(), 204, "api_limit is a control command");
+        let r = h.get("limits").await;
+        assert_eq!(r.status(), 200, "calls go through again once raised");
+        let (n, m) = limit_info(&r);
+        assert_eq!((n, m), (used + 1, used + 2), "header after raising");
+        let limits: Value = r.json().await.expect("limits JSON");
+        assert_eq!(
+            limits["DailyApiRequests"],
+            json!({"Max": m, "Remaining": m - n}),
+            "/limits agrees with the header after raising"
+        );
+        assert_eq!(h.org.api_limit(), used + 2, "DemoOrg::api_limit reads it");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_default_allocation_is_a_developer_editions() {
+        let h = Harness::start().await;
+        let r = h.get("limits").await;
+        assert_eq!(
+            limit_info(&r).1,
+            demo_org::DEFAULT_API_LIMIT,
+            "today's default stays"
+        );
+        assert_eq!(demo_org::DEFAULT_API_LIMIT, 15_000);
+        h.org.shutdown().await;
+    }
+
+    /// Restricted picklists refuse unknown values ("With a restricted picklist, only an admin
+    /// can add or change values; users can't load or remove values through the API"):
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_picklist.htm
+    #[tokio::test]
+    async fn restricted_picklists_refuse_unknown_values_on_create_update_and_composite() {
+        let h = Harness::start().await;
+        for (object, field) in [
+            ("Task", "Status"),
+            ("Lead", "Status"),
+            ("Opportunity", "StageName"),
+            ("Case", "Status"),
+        ] {
+            let describe: Value = h
+                .get(&format!("sobjects/{object}/describe"))
+                .await
+                .json()
+                .await
+                .expect("describe JSON");
+            let f = describe["fields"]
+                .as_array()
+                .and_then(|fs| fs.iter().find(|f| f["name"] == field))
+                .unwrap_or_else(|| panic!("{object}.{field} is described"));
+            assert_eq!(
+                f["restrictedPicklist"], true,
+                "{object}.{field} is a restricted picklist"
+            );
+            assert!(
+                f["picklistValues"]
+                    .as_array()
+                    .is_some_and(|v| !v.is_empty()),
+                "{object}.{field} lists its values"
+            );
+        }
+        let body = |object: &str| match object {
+            "Task" => json!({"Subject": "x", "Status": "Done-ish"}),
+            "Lead" => json!({"LastName": "x", "Company": "y", "Status": "Qualified-ish"}),
+            "Opportunity" => {
+                json!({"Name": "x", "StageName": "Won-ish", "CloseDate": "2026-12-01"})
+            }
+            _ => json!({"Subject": "x", "Status": "Open-ish"}),
+        };
+        for (object, field) in [
+            ("Task", "Status"),
+            ("Lead", "Status"),
+            ("Opportunity", "StageName"),
+            ("Case", "Status"),
+        ] {
+            let r = h
+                .send(
+                    reqwest::Method::POST,
+                    &format!("sobjects/{object}"),
+                    body(object),
+                )
+                .await;
+            assert_eq!(r.status(), 400, "{object}: unknown {field} on create");
+            let err: Value = r.json().await.expect("error JSON");
+            assert_eq!(
+                error_code(&err),
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                "{object}: {err}"
+            );
+            assert_eq!(
+                err[0]["fields"],
+                json!([field]),
+                "{object}: names the field"
+            );
+            assert!(
+                err[0]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("bad value for restricted picklist field")),
+                "{object}: Salesforce's wording: {err}"
+            );
+        }
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                &format!("sobjects/Lead/{}", seed::SHARED_NUMBER_LEAD_ID),
+                json!({"Status": "Qualified-ish"}),
+            )
+            .await;
+        assert_eq!(r.status(), 400, "unknown Lead Status on update");
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                &format!("sobjects/Lead/{}", seed::SHARED_NUMBER_LEAD_ID),
+                json!({"Status": "Closed - Not Converted"}),
+            )
+            .await;
+        assert_eq!(r.status(), 204, "a listed value is accepted");
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/refusal-upsert-1",
+                json!({"Direction__c": "Sideways"}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            400,
+            "an upsert validates restricted picklists like a create"
+        );
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "composite",
+                json!({"compositeRequest": [{"method": "POST", "url": format!("/services/data/v{LATEST_API_VERSION}/sobjects/Task"), "referenceId": "t", "body": {"Subject": "x", "Status": "Done-ish"}}]}),
+            )
+            .await;
+        let body: Value = r.json().await.expect("composite JSON");
+        assert_eq!(
+            body["compositeResponse"][0]["body"][0]["errorCode"],
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "a composite subrequest is refused the same way: {body}"
+        );
+        h.org.shutdown().await;
+    }
+
+    /// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_orderby.htm
+    /// and sforce_api_calls_soql_select_fieldexpression.htm: long text areas can be
+    /// neither sorted nor filtered.
+    #[tokio::test]
+    async fn long_text_areas_cannot_be_filtered_or_sorted() {
+        let h = Harness::start().await;
+        for (soql, verb) in [
+            ("SELECT Id FROM Contact ORDER BY Description", "sorted"),
+            ("SELECT Id FROM Contact WHERE Description = 'x'", "filtered"),
+            (
+                "SELECT Id FROM Call_Log__c ORDER BY Summary__c DESC",
+                "sorted",
+            ),
+            (
+                "SELECT Id FROM Call_Log__c WHERE Key_Topics__c LIKE '%a%'",
+                "filtered",
+            ),
+            (
+                "SELECT Id, (SELECT Id FROM Tasks__r ORDER BY Description) FROM Call_Log__c",
+                "sorted",
+            ),
+            (
+                "SELECT Id FROM Task WHERE Call_Log__r.Summary__c != null",
+                "filtered",
+            ),
+        ] {
+            let (status, body) = h.query(soql).await;
+            assert_eq!(status, 400, "{soql}");
+            assert_eq!(error_code(&body), "INVALID_FIELD", "{soql}: {body}");
+            assert!(
+                body[0]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&format!("can not be {verb} in a query call"))),
+                "{soql}: Salesforce's wording: {body}"
+            );
+        }
+        let (status, body) = h
+            .search("FIND {Jane} IN ALL FIELDS RETURNING Contact(Id ORDER BY Description)")
+            .await;
+        assert_eq!(status, 400, "SOSL ORDER BY on a long text area: {body}");
+        let (status, _) = h
+            .query("SELECT Id, Description FROM Contact ORDER BY LastName LIMIT 1")
+            .await;
+        assert_eq!(status, 200, "selecting a long text area is fine");
+        let describe: Value = h
+            .get("sobjects/Contact/describe")
+            .await
+            .json()
+            .await
+            .expect("describe JSON");
+        let field = |name: &str| {
+            describe["fields"]
+                .as_array()
+                .and_then(|fs| fs.iter().find(|f| f["name"] == name))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            (
+                field("Description")["filterable"].clone(),
+                field("Description")["sortable"].clone()
+            ),
+            (json!(false), json!(false)),
+            "describe says a long text area is neither filterable nor sortable"
+        );
+        assert_eq!(
+            (
+                field("Title")["filterable"].clone(),
+                field("Title")["sortable"].clone()
+            ),
+            (json!(true), json!(true)),
+            "a text field is both"
+        );
+        h.org.shutdown().await;
+    }
+
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm (415)
+    #[tokio::test]
+    async fn writes_that_are_not_json_are_415() {
+        let h = Harness::start().await;
+        let url = h.url("sobjects/Lead");
+        let body = json!({"LastName": "Form", "Company": "Data"}).to_string();
+        for content_type in [None, Some("text/plain"), Some("application/xml")] {
+            let mut request = h.client.post(&url).bearer_auth(&h.token).body(body.clone());
+            if let Some(ct) = content_type {
+                request = request.header("Content-Type", ct);
+            }
+            let r = request.send().await.expect("answers");
+            assert_eq!(r.status(), 415, "Content-Type {content_type:?}");
+            assert!(
+                limit_info(&r).0 > 0,
+                "a 415 carries the limit header and counts"
+            );
+            let err: Value = r.json().await.expect("error JSON");
+            assert_eq!(error_code(&err), "UNSUPPORTED_MEDIA_TYPE", "{err}");
+        }
+        let r = h
+            .client
+            .patch(h.url(&format!("sobjects/Lead/{}", seed::SHARED_NUMBER_LEAD_ID)))
+            .bearer_auth(&h.token)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("Title=Boss")
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 415, "a form-encoded PATCH");
+        let r = h
+            .client
+            .post(&url)
+            .bearer_auth(&h.token)
+            .header("Content-Type", "application/json; charset=UTF-8")
+            .body(body)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 201, "JSON with a charset is accepted");
+        h.org.shutdown().await;
+    }
+
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm
+    #[tokio::test]
+    async fn if_match_is_honoured_on_account_rows() {
+        let h = Harness::start().await;
+        let row = format!("sobjects/Account/{}", seed::ACME_ACCOUNT_ID);
+        let r = h.get(&row).await;
+        let etag = r
+            .headers()
+            .get("ETag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .expect("an Account row answers an ETag");
+        let patch = |if_match: &str| {
+            h.client
+                .patch(h.url(&row))
+                .bearer_auth(&h.token)
+                .header("If-Match", if_match.to_owned())
+                .json(&json!({"Website": "https://acme.example/new"}))
+                .send()
+        };
+        let r = patch("\"stale--gzip\"").await.expect("answers");
+        assert_eq!(r.status(), 412, "a mismatched If-Match is refused");
+        let err: Value = r.json().await.expect("error JSON");
+        assert_eq!(error_code(&err), "PRECONDITION_FAILED", "{err}");
+        assert_eq!(
+            h.get(&row)
+                .await
+                .headers()
+                .get("ETag")
+                .and_then(|v| v.to_str().ok()),
+            Some(etag.as_str()),
+            "nothing was written"
+        );
+        let r = patch("not-a-quoted-etag").await.expect("answers");
+        assert_eq!(r.status(), 400, "a malformed If-Match is a bad request");
+        let r = patch(&format!("\"other--gzip\", {etag}"))
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 204, "a list holding the ETag matches");
+        let new_tag = r
+            .headers()
+            .get("ETag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .expect("the update answers the new ETag");
+        assert_ne!(new_tag, etag, "the ETag changes with the record");
+        let r = patch(&etag).await.expect("answers");
+        assert_eq!(r.status(), 412, "the old ETag no longer matches");
+        let r = h
+            .client
+            .get(h.url(&row))
+            .bearer_auth(&h.token)
+            .header("If-None-Match", new_tag.clone())
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 304, "If-None-Match with the current ETag");
+        let contact = format!("sobjects/Contact/{}", seed::JANE_CALLER_ID);
+        let r = h.get(&contact).await;
+        assert!(
+            r.headers().get("ETag").is_none(),
+            "only Account rows have ETags"
+        );
+        let r = h
+            .client
+            .patch(h.url(&contact))
+            .bearer_auth(&h.token)
+            .header("If-Match", "\"stale--gzip\"")
+            .json(&json!({"Title": "CTO"}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 204, "If-Match has no effect on other objects");
+        h.org.shutdown().await;
+    }
+
+    /// https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html
+    #[tokio::test]
+    async fn update_only_upserts_never_create() {
+        let h = Harness::start().await;
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/update-only-1?updateOnly=true",
+                json!({"Direction__c": "Inbound"}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            404,
+            "no match and updateOnly: nothing is created"
+        );
+        let err: Value = r.json().await.expect("error JSON");
+        assert_eq!(error_code(&err), "NOT_FOUND", "{err}");
+        let (_, found) = h
+            .query("SELECT Id FROM Call_Log__c WHERE External_Id__c = 'update-only-1'")
+            .await;
+        assert_eq!(found["totalSize"], 0, "no record was created");
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/update-only-1",
+                json!({"Direction__c": "Inbound"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "without updateOnly the upsert creates");
+        let r = h
+            .send(
+                reqwest::Method::PATCH,
+                "sobjects/Call_Log__c/External_Id__c/update-only-1?updateOnly=true",
+                json!({"Direction__c": "Outbound"}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "updateOnly updates a match");
         h.org.shutdown().await;
     }
 }

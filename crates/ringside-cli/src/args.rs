@@ -337,6 +337,11 @@ pub enum DemoOrgCommand {
         /// Latency added to every request, in milliseconds.
         #[arg(long, default_value_t = 0, value_name = "MS")]
         latency_ms: u64,
+        /// The org's daily API allocation: once this many calls are made, every data
+        /// request answers 403 REQUEST_LIMIT_EXCEEDED (raise it again with the `api_limit`
+        /// fault on /__demo/faults).
+        #[arg(long, default_value_t = demo_org::DEFAULT_API_LIMIT, value_name = "N")]
+        api_limit: u64,
     },
 }
 

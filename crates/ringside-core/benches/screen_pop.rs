@@ -73,9 +73,13 @@ async fn measure(
     custom_field: bool,
     iterations: usize,
 ) -> Row {
-    let org = demo_org::start(demo_org::DemoOrgConfig { port: 0, latency })
-        .await
-        .expect("demo org starts");
+    let org = demo_org::start(demo_org::DemoOrgConfig {
+        port: 0,
+        latency,
+        ..Default::default()
+    })
+    .await
+    .expect("demo org starts");
     let lookup = CallerLookup::connect(
         &org.base_url(),
         org.issue_access_token(),

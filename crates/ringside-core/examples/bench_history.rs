@@ -68,6 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let org = demo_org::start(demo_org::DemoOrgConfig {
         port: 0,
         latency: Duration::from_millis(latency_ms),
+        ..Default::default()
     })
     .await?;
     let seeded = org.seed_call_logs(&CallLogSeed {

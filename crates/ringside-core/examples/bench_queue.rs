@@ -72,6 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let org = demo_org::start(demo_org::DemoOrgConfig {
         port: 0,
         latency: Duration::from_millis(latency_ms),
+        ..Default::default()
     })
     .await?;
     let client = salesforce::Client::new(

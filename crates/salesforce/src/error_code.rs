@@ -158,6 +158,11 @@ error_codes! {
     /// Field values contradict each other (for example a lookup of the wrong type).
     FieldIntegrityException = "FIELD_INTEGRITY_EXCEPTION", Permanent,
         "some field values do not fit together; correct them and save again";
+    /// A restricted picklist was given a value its list does not hold (or none where one is
+    /// required); only an admin can add values
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_picklist.htm>).
+    InvalidOrNullForRestrictedPicklist = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", Permanent,
+        "a picklist value is not one the org allows; pick one of its values, or ask your admin to add it";
     /// An email field holds an invalid address.
     InvalidEmailAddress = "INVALID_EMAIL_ADDRESS", Permanent,
         "an email address is not valid; correct it and save again";
@@ -217,6 +222,7 @@ mod tests {
             "PROCESSING_HALTED",
             "INVALID_CROSS_REFERENCE_KEY",
             "SERVER_UNAVAILABLE",
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
         ] {
             let code = ErrorCode::from_wire(wire);
             assert!(
@@ -262,6 +268,7 @@ mod tests {
             ("ENTITY_IS_DELETED", Permanent),
             ("DUPLICATES_DETECTED", Permanent),
             ("API_DISABLED_FOR_ORG", Permanent),
+            ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", Permanent),
         ];
         for (wire, class) in cases {
             assert_eq!(

@@ -244,6 +244,8 @@ fn run_sub(
         batch_size: call.batch_size,
         if_unmodified_since: sub_header(sub, "If-Unmodified-Since"),
         if_modified_since: sub_header(sub, "If-Modified-Since"),
+        if_match: sub_header(sub, "If-Match"),
+        if_none_match: sub_header(sub, "If-None-Match"),
         body,
         user_id: call.user_id.clone(),
     };
@@ -305,10 +307,13 @@ fn run_all(
         .zip(answers)
         .map(|(sub, answer)| {
             let answer = answer.unwrap_or_else(|| Answer::json(400, halted(ROLLED_BACK.to_owned())));
-            let headers = match &answer.location {
-                Some(loc) => json!({"Location": loc}),
-                None => json!({}),
-            };
+            let mut headers = json!({});
+            if let Some(loc) = &answer.location {
+                headers["Location"] = json!(loc);
+            }
+            if let Some(tag) = &answer.etag {
+                headers["ETag"] = json!(tag);
+            }
             json!({"body": answer.body.unwrap_or(Value::Null), "httpHeaders": headers, "httpStatusCode": answer.status, "referenceId": sub.reference_id})
         })
         .collect();

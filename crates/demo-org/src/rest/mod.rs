@@ -49,6 +49,9 @@ pub struct Call {
     /// `If-Unmodified-Since` / `If-Modified-Since` header values, if sent.
     pub if_unmodified_since: Option<String>,
     pub if_modified_since: Option<String>,
+    /// `If-Match` / `If-None-Match` ETag lists, if sent (honoured on Account rows only).
+    pub if_match: Option<String>,
+    pub if_none_match: Option<String>,
     pub body: Option<Value>,
     /// The user the request acts as (its token's), for record sharing.
     pub user_id: String,
@@ -77,6 +80,8 @@ pub struct Answer {
     pub status: u16,
     pub body: Option<Value>,
     pub location: Option<String>,
+    /// The `ETag` header (Account rows).
+    pub etag: Option<String>,
 }
 
 impl Answer {
@@ -85,14 +90,21 @@ impl Answer {
             status,
             body: Some(body),
             location: None,
+            etag: None,
         }
     }
 
     pub fn no_content() -> Self {
+        Self::empty(204)
+    }
+
+    /// A status without a body (204, 304).
+    pub fn empty(status: u16) -> Self {
         Answer {
-            status: 204,
+            status,
             body: None,
             location: None,
+            etag: None,
         }
     }
 }
@@ -177,9 +189,11 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
     let m = call.method.as_str();
     match (segs.as_slice(), m) {
         ([], "GET") => Answer::json(200, resources(&call.version)),
+        // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+        // Max and Remaining agree with this answer's `Sforce-Limit-Info` (this call counted).
         (["limits"], "GET") => Answer::json(
             200,
-            json!({"DailyApiRequests": {"Max": crate::org::API_LIMIT, "Remaining": crate::org::API_LIMIT.saturating_sub(org.api_usage())}}),
+            json!({"DailyApiRequests": {"Max": org.api_limit(), "Remaining": org.api_limit().saturating_sub(org.api_usage())}}),
         ),
         (["sobjects", ..], _) => {
             sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))

@@ -1,7 +1,19 @@
 //! `sobjects` resources: describeGlobal, describe (`If-Modified-Since` → 304), create, read (optionally `?fields=`,
 //! `If-Modified-Since` → 304), update (`If-Unmodified-Since` → 412 when the record changed
-//! since), delete, and read/upsert by external id. Reads follow record sharing
-//! ([`crate::sharing`]): a record the caller may not see is NOT_FOUND.
+//! since), delete, and read/upsert by external id (`?updateOnly=true`: never create). Reads
+//! follow record sharing ([`crate::sharing`]): a record the caller may not see is NOT_FOUND.
+//!
+//! ETags, as Salesforce documents them
+//! (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm>):
+//! on Account rows only, GET and PATCH answer an `ETag` (a hash of the record as stored);
+//! `If-Match` on a GET or PATCH whose list holds none of the record's ETag answers 412 and
+//! changes nothing; `If-None-Match` holding it answers 304 to a GET and 412 to a PATCH; a
+//! header that is not a list of quoted ETags (or `*`) answers 400. On other objects both
+//! headers have no effect ("This only has an effect when used with Account objects",
+//! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_retrieve_patch.htm>),
+//! and DELETE ignores them ("DELETE requests aren't supported"). The pages give no body for
+//! the 412; this org sends `[{"errorCode":"PRECONDITION_FAILED",…}]`, as for
+//! `If-Unmodified-Since`.
 
 use super::{Answer, Call, method_not_allowed};
 use crate::api_error::ApiError;
@@ -35,6 +47,7 @@ fn created(call: &Call, object: &str, id: String) -> Answer {
         status: 201,
         location: Some(record_url(call, object, &id)),
         body: Some(json!({"id": id, "success": true, "errors": []})),
+        etag: None,
     }
 }
 
@@ -83,11 +96,7 @@ pub fn route(
                             .and_then(clock::parse_http_date)
                             .is_some_and(|since| since >= SCHEMA_CHANGED_MS) =>
                     {
-                        Ok(Answer {
-                            status: 304,
-                            body: None,
-                            location: None,
-                        })
+                        Ok(Answer::empty(304))
                     }
                     "GET" => Ok(Answer::json(200, object.describe(&call.version))),
                     _ => Ok(method_not_allowed(m, "GET")),
@@ -102,28 +111,45 @@ pub fn route(
                             // Salesforce does not say a record exists to whom sharing hides it.
                             return Err(ApiError::not_found());
                         }
+                        let tag = etag_of(record);
+                        if let Some(tag) = &tag
+                            && check_etags(call, tag)? == EtagCheck::NoneMatched
+                        {
+                            return Ok(Answer {
+                                etag: Some(tag.clone()),
+                                ..Answer::empty(304)
+                            });
+                        }
                         if let Some(since) = call
                             .if_modified_since
                             .as_deref()
                             .and_then(clock::parse_http_date)
                             && modified_ms(record) < since + 1000
                         {
-                            return Ok(Answer {
-                                status: 304,
-                                body: None,
-                                location: None,
-                            });
+                            return Ok(Answer::empty(304));
                         }
                         let full = record.to_json(&call.version);
-                        match call.param("fields") {
-                            None => Ok(Answer::json(200, full)),
-                            Some(list) => Ok(Answer::json(200, pick_fields(object, &full, list)?)),
-                        }
+                        let mut answer = match call.param("fields") {
+                            None => Answer::json(200, full),
+                            Some(list) => Answer::json(200, pick_fields(object, &full, list)?),
+                        };
+                        answer.etag = tag;
+                        Ok(answer)
                     }
                     "PATCH" => {
-                        check_unmodified_since(call, store.find(object, id)?)?;
-                        store.update(object, id, body(call)?, now_ms)?;
-                        Ok(Answer::no_content())
+                        let record = store.find(object, id)?;
+                        if let Some(tag) = etag_of(record)
+                            && check_etags(call, &tag)? == EtagCheck::NoneMatched
+                        {
+                            return Err(precondition_failed(format!(
+                                "The record's ETag {tag} matches If-None-Match"
+                            )));
+                        }
+                        check_unmodified_since(call, record)?;
+                        let id = store.update(object, id, body(call)?, now_ms)?;
+                        let mut answer = Answer::no_content();
+                        answer.etag = store.find(object, &id).ok().and_then(etag_of);
+                        Ok(answer)
                     }
                     "DELETE" => {
                         store.delete(object, id)?;
@@ -163,7 +189,19 @@ pub fn route(
                         }
                     }
                     "PATCH" => {
-                        match store.upsert(object, field_def.name, value, body(call)?, now_ms)? {
+                        // `?updateOnly=true`: update a match, never create one
+                        // (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html).
+                        let update_only = call
+                            .param("updateOnly")
+                            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                        match store.upsert(
+                            object,
+                            field_def.name,
+                            value,
+                            body(call)?,
+                            now_ms,
+                            update_only,
+                        )? {
                             UpsertOutcome::Created(id) => {
                                 let mut a = created(call, object.name, id);
                                 if let Some(b) = a.body.as_mut() {
@@ -203,6 +241,76 @@ fn modified_ms(record: &Record) -> i64 {
         .unwrap_or(0)
 }
 
+/// What the ETag headers decided about a request on a record with an ETag.
+#[derive(Debug, PartialEq, Eq)]
+enum EtagCheck {
+    /// Go on (no header, or the preconditions hold).
+    Proceed,
+    /// `If-None-Match` holds the record's ETag: 304 for a GET, 412 for a PATCH.
+    NoneMatched,
+}
+
+/// The record's ETag, for Account rows only (the one object Salesforce gives ETags): a hash
+/// of the record as stored, so any change gives a new one; shaped like Salesforce's
+/// (`"…--gzip"`).
+fn etag_of(record: &Record) -> Option<String> {
+    if record.object.name != "Account" {
+        return None;
+    }
+    // FNV-1a over the record's JSON: stable for the life of the process, which is all an
+    // ETag needs here.
+    let text = Value::Object(record.fields.clone()).to_string();
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    Some(format!("\"{hash:016x}--gzip\""))
+}
+
+/// The ETags of an `If-Match` / `If-None-Match` value: a comma-separated list of quoted tags
+/// (a `W/` prefix allowed), or `*`. `None` when the value is not of that shape.
+fn etag_list(raw: &str) -> Option<Vec<String>> {
+    raw.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let tag = part.strip_prefix("W/").unwrap_or(part);
+            let ok = tag == "*" || (tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"'));
+            ok.then(|| tag.to_owned())
+        })
+        .collect()
+}
+
+/// Checks `If-Match` (412 when none of its tags is the record's) and `If-None-Match`
+/// (reported for the caller to answer 304 or 412) against `tag`; 400 on a malformed header.
+fn check_etags(call: &Call, tag: &str) -> Result<EtagCheck, ApiError> {
+    let parse = |name: &str, raw: &str| {
+        etag_list(raw).ok_or_else(|| {
+            ApiError::bad_request(
+                "INVALID_HEADER_TYPE",
+                format!("{name} is not a list of ETags: {raw}"),
+            )
+        })
+    };
+    if let Some(raw) = call.if_match.as_deref() {
+        let tags = parse("If-Match", raw)?;
+        if !tags.iter().any(|t| t == "*" || t == tag) {
+            return Err(precondition_failed(format!(
+                "The record's ETag {tag} matches none of If-Match: {raw}"
+            )));
+        }
+    }
+    if let Some(raw) = call.if_none_match.as_deref() {
+        let tags = parse("If-None-Match", raw)?;
+        if tags.iter().any(|t| t == "*" || t == tag) {
+            return Ok(EtagCheck::NoneMatched);
+        }
+    }
+    Ok(EtagCheck::Proceed)
+}
+
+fn precondition_failed(message: String) -> ApiError {
+    ApiError::new(412, "PRECONDITION_FAILED", message)
+}
+
 /// `If-Unmodified-Since` on an update: 412 when the record changed after that time
 /// (HTTP dates have whole seconds, so the record's time is compared at that precision).
 fn check_unmodified_since(call: &Call, record: &Record) -> Result<(), ApiError> {
@@ -216,14 +324,10 @@ fn check_unmodified_since(call: &Call, record: &Record) -> Result<(), ApiError> 
         )
     })?;
     if modified_ms(record) >= since + 1000 {
-        return Err(ApiError::new(
-            412,
-            "PRECONDITION_FAILED",
-            format!(
-                "The requested resource was modified after {raw} (LastModifiedDate {})",
-                record.get("LastModifiedDate").as_str().unwrap_or_default()
-            ),
-        ));
+        return Err(precondition_failed(format!(
+            "The requested resource was modified after {raw} (LastModifiedDate {})",
+            record.get("LastModifiedDate").as_str().unwrap_or_default()
+        )));
     }
     Ok(())
 }

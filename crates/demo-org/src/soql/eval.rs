@@ -305,15 +305,36 @@ fn literal_chars(lit: &Literal) -> Vec<StrChar> {
     }
 }
 
+/// Long text areas cannot be filtered: a WHERE field "can be any field except a long text
+/// area field, encrypted data field, or base64-encoded field"
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_fieldexpression.htm>).
 fn check_filterable(path: &Path, resolved: &Resolved) -> Result<(), ApiError> {
     if let Last::Field(f) = resolved.last
-        && f.ty == FieldType::Textarea
-        && f.length > 255
+        && f.is_long_text()
     {
         return Err(ApiError::bad_request(
             "INVALID_FIELD",
             format!(
-                "field '{}' can not be filtered in a query call",
+                "ERROR at Row:1:Column:{}\nfield '{}' can not be filtered in a query call",
+                path.col,
+                path.text()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Long text areas cannot be sorted: ORDER BY does not support "long text area fields"
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_orderby.htm>).
+fn check_sortable(path: &Path, resolved: &Resolved) -> Result<(), ApiError> {
+    if let Last::Field(f) = resolved.last
+        && f.is_long_text()
+    {
+        return Err(ApiError::bad_request(
+            "INVALID_FIELD",
+            format!(
+                "ERROR at Row:1:Column:{}\nfield '{}' can not be sorted in a query call",
+                path.col,
                 path.text()
             ),
         ));
@@ -611,6 +632,7 @@ impl Selection {
             .iter()
             .map(|o| {
                 let r = resolve(object, &o.path)?;
+                check_sortable(&o.path, &r)?;
                 // Nulls sort first unless NULLS LAST is asked for.
                 Ok((r, o.descending, o.nulls_first.unwrap_or(true)))
             })

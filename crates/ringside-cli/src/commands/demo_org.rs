@@ -10,14 +10,19 @@ use crate::args::DemoOrgCommand;
 
 pub async fn run(command: DemoOrgCommand) -> anyhow::Result<()> {
     match command {
-        DemoOrgCommand::Serve { port, latency_ms } => serve(port, latency_ms).await,
+        DemoOrgCommand::Serve {
+            port,
+            latency_ms,
+            api_limit,
+        } => serve(port, latency_ms, api_limit).await,
     }
 }
 
-async fn serve(port: u16, latency_ms: u64) -> anyhow::Result<()> {
+async fn serve(port: u16, latency_ms: u64, api_limit: u64) -> anyhow::Result<()> {
     let config = demo_org::DemoOrgConfig {
         port,
         latency: Duration::from_millis(latency_ms),
+        api_limit,
     };
     let org = demo_org::start(config)
         .await

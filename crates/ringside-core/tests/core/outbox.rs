@@ -350,6 +350,48 @@ async fn request_limit_exceeded_is_retried() {
     burst(403, "REQUEST_LIMIT_EXCEEDED", 2).await;
 }
 
+/// The demo org's real daily allocation (not an injected error): once used up, every send
+/// is refused with 403 REQUEST_LIMIT_EXCEEDED; the queue keeps the logs pending, and
+/// delivers each exactly once when the allocation is raised again
+/// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+#[tokio::test]
+async fn a_used_up_api_allocation_holds_the_queue_until_it_is_raised() {
+    let f = fixture("allocation").await;
+    for i in 0..3 {
+        f.outbox
+            .enqueue(&call(&format!("allocation-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    f.org.faults().set_api_limit(f.org.api_usage());
+    let held = f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        held.delivered, 0,
+        "nothing lands past the allocation: {held:?}"
+    );
+    for item in f.outbox.list().await.unwrap() {
+        assert_eq!(
+            item.state,
+            ItemState::Pending,
+            "a used-up allocation is transient: the log waits, never a dead letter: {item:?}"
+        );
+    }
+    let audit = f.outbox.audit().await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.error_code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED")),
+        "the refusal is audited with Salesforce's code: {audit:?}"
+    );
+    f.org.faults().set_api_limit(f.org.api_usage() + 100);
+    let report = f.worker.drain(Duration::from_secs(3)).await.unwrap();
+    assert_eq!(
+        report.delivered, 3,
+        "the queue resumes once the allocation is raised: {report:?}"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
 #[tokio::test]
 async fn unable_to_lock_row_is_retried() {
     burst(400, "UNABLE_TO_LOCK_ROW", 2).await;

@@ -78,9 +78,6 @@ impl Case {
         self
     }
 
-    // Why the allow: the If-Match and Content-Type cases that use it land with the
-    // sObject-row cases.
-    #[allow(dead_code)]
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
@@ -132,9 +129,15 @@ impl Case {
             .expect("a plain HTTP client");
         let mut request = client.request(self.method.clone(), &url).bearer_auth(token);
         if let Some(body) = &self.body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
+            // A case's own Content-Type replaces the JSON one (not sent beside it).
+            if !self
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("Content-Type"))
+            {
+                request = request.header("Content-Type", "application/json");
+            }
+            request = request.body(body.to_string());
         }
         for (name, value) in &self.headers {
             request = request.header(*name, value);
@@ -167,7 +170,31 @@ pub fn error_code_of(body: &Value) -> Option<String> {
 
 /// A fresh demo org (own port, own data) for one case.
 pub async fn org() -> DemoOrg {
-    demo_org::start(demo_org::DemoOrgConfig::default())
+    org_with(demo_org::DemoOrgConfig::default()).await
+}
+
+/// A fresh demo org started with `config` (e.g. a small daily API allocation).
+pub async fn org_with(config: demo_org::DemoOrgConfig) -> DemoOrg {
+    demo_org::start(config)
         .await
         .expect("the demo org must start on a free loopback port")
+}
+
+/// A `salesforce::Client` for `org` with a fresh token: to read a case's answer through the
+/// client's own request and response handling.
+pub fn client(org: &DemoOrg) -> salesforce::Client {
+    let token = salesforce::AccessToken::new(org.issue_access_token())
+        .expect("the demo org issues usable tokens");
+    salesforce::Client::new(&org.base_url(), token, salesforce::ApiVersion::DEFAULT)
+        .expect("a client for the demo org")
+}
+
+/// The Salesforce error list of an error answer, read by the client's parser.
+pub fn api_errors(case: &Case, answer: &Answer) -> Vec<salesforce::ApiError> {
+    salesforce::ApiError::list_from_json(&answer.json(case)).unwrap_or_else(|| {
+        panic!(
+            "{}: the client cannot read the error list: {}\n  documented at {}",
+            case.name, answer.text, case.doc
+        )
+    })
 }

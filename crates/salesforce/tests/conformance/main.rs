@@ -15,4 +15,7 @@
 mod case;
 
 mod composite;
+mod limits;
 mod object_access;
+mod query;
+mod sobjects;

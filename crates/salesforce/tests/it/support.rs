@@ -11,6 +11,7 @@ pub async fn org() -> DemoOrg {
     demo_org::start(demo_org::DemoOrgConfig {
         port: 0,
         latency: Duration::ZERO,
+        ..Default::default()
     })
     .await
     .expect("the demo org must start on a free loopback port")
