@@ -898,7 +898,20 @@ mod composite {
         let r = h
             .send(Method::POST, "composite", json!({"compositeRequest": subs}))
             .await;
-        assert_eq!(r.status(), 400, "26 subrequests → 400");
+        // Salesforce answers 200 with one entry whose referenceId is null (see
+        // rest::composite's module doc).
+        assert_eq!(r.status(), 200, "26 subrequests are refused inside a 200");
+        let out: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            out["compositeResponse"][0]["body"][0]["errorCode"], "LIMIT_EXCEEDED",
+            "26 subrequests exceed the limit: {out}"
+        );
+        assert_eq!(out["compositeResponse"][0]["referenceId"], Value::Null);
+        assert_eq!(
+            out["compositeResponse"].as_array().map(Vec::len),
+            Some(1),
+            "one entry for the whole request"
+        );
         let subs: Vec<Value> = (0..25)
             .map(|i| json!({"method": "GET", "url": v("limits"), "referenceId": format!("r{i}")}))
             .collect();
