@@ -6,7 +6,7 @@
 //!
 //! Served on `127.0.0.1` only, over real TCP. Salesforce surface under
 //! `/services/data/`: versions list, `vNN.N/sobjects` (describeGlobal, describe with `If-Modified-Since` → 304, CRUD,
-//! upsert by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
+//! read/upsert/delete by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
 //! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
 //! api-usage=N/15000`; errors are Salesforce's JSON lists.
 //!
