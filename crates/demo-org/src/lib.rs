@@ -6,7 +6,7 @@
 //!
 //! Served on `127.0.0.1` only, over real TCP. Salesforce surface under
 //! `/services/data/`: versions list, `vNN.N/sobjects` (describeGlobal, describe with `If-Modified-Since` → 304, CRUD,
-//! upsert by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
+//! read/upsert/delete by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
 //! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
 //! api-usage=N/M` (M the daily allocation, [`DemoOrgConfig::api_limit`], default
 //! [`DEFAULT_API_LIMIT`]); errors are Salesforce's JSON lists.
@@ -85,6 +85,26 @@
 //!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`
 //!   (`Call_Log__c.Tasks__r` is the Task's call-log lookup).
+//!
+//! ## Composite limits (module `rest::composite`, where each is cited)
+//! - `/composite`: at most 25 subrequests, of which at most 5 query or sObject Collections
+//!   operations (`query`, `queryAll`, their next-page locators, anything under
+//!   `composite/sobjects`; a `search` does not count). Over either limit nothing runs and
+//!   the answer is HTTP 200 with one entry `{"body":[{"errorCode":"LIMIT_EXCEEDED",…}],
+//!   "httpHeaders":{},"httpStatusCode":400,"referenceId":null}`, as real orgs answer.
+//! - An `@{ref.path}` that cannot be resolved (unknown or later reference, failed
+//!   subrequest, index past the end, missing field) fails its subrequest with 400
+//!   PROCESSING_HALTED; without `allOrNone` the others still run. A reference to a null
+//!   value, an object or a list is refused the same way (the docs only list scalar types as
+//!   referenceable and are silent on null: the stricter reading).
+//! - `/composite/graph`: nodes may only be sObject rows (`POST sobjects/X`,
+//!   `GET|PATCH|DELETE sobjects/X/{id}`, by external id `GET|PATCH|DELETE|POST
+//!   sobjects/X/Field/value`); a graph holding anything else fails as a whole before it
+//!   runs (the node answers INVALID_API_INPUT, the rest PROCESSING_HALTED; the answer shape
+//!   is this org's choice, the docs give none). At most 75 graphs, 500 nodes and 15
+//!   different nodes per payload, else HTTP 400 LIMIT_EXCEEDED and nothing runs (shape
+//!   also this org's choice); each graph all-or-nothing; after 14 failed graphs the rest
+//!   are halted.
 
 mod api_error;
 pub mod call_log_seed;

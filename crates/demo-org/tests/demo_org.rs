@@ -583,6 +583,21 @@ mod sobjects {
     use reqwest::Method;
 
     #[tokio::test]
+    async fn delete_by_external_id_removes_the_match() {
+        let h = Harness::start().await;
+        let path = "sobjects/Call_Log__c/External_Id__c/delete-me";
+        let r = h
+            .send(Method::PATCH, path, json!({"Direction__c": "Inbound"}))
+            .await;
+        assert_eq!(r.status(), 201, "upserted");
+        let r = h.send(Method::DELETE, path, Value::Null).await;
+        assert_eq!(r.status(), 204, "deleted by its external id");
+        assert_eq!(h.get(path).await.status(), 404, "gone");
+        let r = h.send(Method::DELETE, path, Value::Null).await;
+        assert_eq!(r.status(), 404, "nothing left to delete");
+    }
+
+    #[tokio::test]
     async fn create_read_update_delete() {
         let h = Harness::start().await;
         let r = h.send(Method::POST, "sobjects/Contact", json!({"FirstName": "İsmail", "LastName": "Testoğlu", "Phone": "+90 212 555 99 99", "AccountId": seed::ACME_ACCOUNT_ID})).await;
@@ -898,7 +913,20 @@ mod composite {
         let r = h
             .send(Method::POST, "composite", json!({"compositeRequest": subs}))
             .await;
-        assert_eq!(r.status(), 400, "26 subrequests → 400");
+        // Salesforce answers 200 with one entry whose referenceId is null (see
+        // rest::composite's module doc).
+        assert_eq!(r.status(), 200, "26 subrequests are refused inside a 200");
+        let out: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            out["compositeResponse"][0]["body"][0]["errorCode"], "LIMIT_EXCEEDED",
+            "26 subrequests exceed the limit: {out}"
+        );
+        assert_eq!(out["compositeResponse"][0]["referenceId"], Value::Null);
+        assert_eq!(
+            out["compositeResponse"].as_array().map(Vec::len),
+            Some(1),
+            "one entry for the whole request"
+        );
         let subs: Vec<Value> = (0..25)
             .map(|i| json!({"method": "GET", "url": v("limits"), "referenceId": format!("r{i}")}))
             .collect();

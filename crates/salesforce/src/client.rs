@@ -91,6 +91,11 @@ struct TokenSlot {
 struct Answer {
     status: u16,
     body: Vec<u8>,
+    /// Method and resource, e.g. `POST composite`, for errors about this answer.
+    request: String,
+    content_type: Option<String>,
+    /// The token it was sent with, scrubbed from any body text kept in an error.
+    token: AccessToken,
 }
 
 impl Client {
@@ -236,7 +241,7 @@ impl Client {
         let answer = self
             .execute(Method::GET, &path, Some(q_param(soql)), None, &[])
             .await?;
-        decode(&answer, "query results")
+        decode(&answer, "a page of query results")
     }
 
     /// Fetches the next page of a query from its `nextRecordsUrl` (a path such as
@@ -247,7 +252,7 @@ impl Client {
     ) -> Result<QueryPage<T>, Error> {
         let path = self.checked_next_url(next_records_url)?;
         let answer = self.execute(Method::GET, &path, None, None, &[]).await?;
-        decode(&answer, "query results")
+        decode(&answer, "a page of query results")
     }
 
     /// Runs a SOQL query and follows `nextRecordsUrl` until `done`, returning every row.
@@ -300,7 +305,7 @@ impl Client {
         validate_api_name("object", object)?;
         let path = format!("{}/sobjects/{object}/describe", self.base());
         let answer = self.execute(Method::GET, &path, None, None, &[]).await?;
-        decode(&answer, "describe")
+        decode(&answer, "an object description")
     }
 
     /// Describes an object unless its metadata is unchanged since `since` (an HTTP date such
@@ -332,7 +337,7 @@ impl Client {
         if answer.status == 304 {
             return Ok(None);
         }
-        decode(&answer, "describe").map(Some)
+        decode(&answer, "an object description").map(Some)
     }
 
     /// Creates a record from a JSON object of field values and returns its id.
@@ -343,9 +348,9 @@ impl Client {
         let answer = self
             .execute(Method::POST, &path, None, Some(body), &[])
             .await?;
-        let saved: SaveResult = decode(&answer, "create result")?;
+        let saved: SaveResult = decode(&answer, "a save result")?;
         check_save_result(&saved, "create result")?;
-        let id = saved.id.ok_or_else(|| missing_id("create result"))?;
+        let id = saved.id.ok_or_else(|| missing_id("a save result"))?;
         Ok(CreateResult { id })
     }
 
@@ -369,7 +374,7 @@ impl Client {
         };
         let path = format!("{}/sobjects/{object}/{id}", self.base());
         let answer = self.execute(Method::GET, &path, query, None, &[]).await?;
-        decode(&answer, "record")
+        decode(&answer, "a record")
     }
 
     /// Updates fields of a record.
@@ -416,22 +421,24 @@ impl Client {
             .await?;
         match answer.status {
             201 => {
-                let saved: SaveResult = decode(&answer, "upsert result")?;
-                check_save_result(&saved, "upsert result")?;
+                let saved: SaveResult = decode(&answer, "a save result")?;
+                check_save_result(&saved, "create result")?;
                 Ok(UpsertOutcome::Created {
-                    id: saved.id.ok_or_else(|| missing_id("upsert result"))?,
+                    id: saved.id.ok_or_else(|| missing_id("a save result"))?,
                 })
             }
             300 => Err(Error::MultipleMatches {
                 object: object.to_owned(),
                 field: field.to_owned(),
-                matches: list_matches(&answer.body),
+                matches: serde_json::from_slice(&answer.body)
+                    .map(|body| crate::error::matches_from_json(&body))
+                    .unwrap_or_default(),
             }),
             204 => Ok(UpsertOutcome::Updated { id: None }),
             _ if answer.body.is_empty() => Ok(UpsertOutcome::Updated { id: None }),
             _ => {
-                let saved: SaveResult = decode(&answer, "upsert result")?;
-                check_save_result(&saved, "upsert result")?;
+                let saved: SaveResult = decode(&answer, "a save result")?;
+                check_save_result(&saved, "create result")?;
                 Ok(UpsertOutcome::Updated { id: saved.id })
             }
         }
@@ -442,19 +449,26 @@ impl Client {
     /// [`crate::CompositeSubresponse::error`].
     pub async fn composite(&self, request: &CompositeRequest) -> Result<CompositeResponse, Error> {
         request.validate()?;
-        let body = serde_json::to_value(request).map_err(|source| Error::Decode {
-            context: "composite request".into(),
-            source,
+        let body = serde_json::to_value(request).map_err(|e| {
+            Error::InvalidInput(format!(
+                "the composite request could not be serialised: {e}"
+            ))
         })?;
         let path = format!("{}/composite", self.base());
         let answer = self
             .execute(Method::POST, &path, None, Some(&body), &[])
             .await?;
-        let response: CompositeResponse = decode(&answer, "composite response")?;
+        let response: CompositeResponse = decode(&answer, "a composite response")?;
+        // Over a limit (25 subrequests, 5 queries) Salesforce refuses the whole request
+        // inside its HTTP 200: one entry, referenceId null. There is nothing per subrequest
+        // to read, so the refusal is this call's error.
+        if let Some(refusal) = response.refusal() {
+            return Err(refusal);
+        }
         if response.composite_response.len() != request.composite_request.len() {
             return Err(Error::UnexpectedResponse {
                 status: answer.status,
-                endpoint: format!("POST {path}"),
+                endpoint: answer.request,
                 detail: format!(
                     "{} subresponses for {} subrequests",
                     response.composite_response.len(),
@@ -469,17 +483,18 @@ impl Client {
         self.inner.version.base_path()
     }
 
-    /// POSTs a JSON body to a data-API path and decodes the 2xx answer (for resources with
-    /// their own module, such as [`crate::graph`]).
+    /// POSTs a JSON body to a data-API path and decodes the 2xx answer as `expected` (in
+    /// words), for resources with their own module, such as [`crate::graph`].
     pub(crate) async fn post_json<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &Value,
+        expected: &str,
     ) -> Result<T, Error> {
         let answer = self
             .execute(Method::POST, path, None, Some(body), &[])
             .await?;
-        decode(&answer, path)
+        decode(&answer, expected)
     }
 
     /// Accepts a `nextRecordsUrl` only as a path on this org's data API, so a tampered
@@ -568,7 +583,7 @@ impl Client {
         extra_ok: &[u16],
         headers: &[(&str, &str)],
     ) -> (Result<Answer, Error>, u64) {
-        let endpoint = format!("{method} {path}");
+        let endpoint = request_name(&method, path);
         let span = tracing::info_span!(
             "salesforce.request",
             method = %method,
@@ -640,6 +655,9 @@ impl Client {
                 Ok(Answer {
                     status,
                     body: bytes.to_vec(),
+                    request: endpoint.clone(),
+                    content_type,
+                    token: token.clone(),
                 })
             } else {
                 Err(Error::from_response(
@@ -684,10 +702,29 @@ fn require_object(body: &Value) -> Result<(), Error> {
     }
 }
 
-fn decode<T: DeserializeOwned>(answer: &Answer, context: &str) -> Result<T, Error> {
-    serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
-        context: context.to_owned(),
-        source,
+/// `POST composite`, `GET sobjects/Contact/003…`: the method and the resource below the
+/// versioned data path, as errors name a request.
+fn request_name(method: &Method, path: &str) -> String {
+    let resource = path
+        .strip_prefix("/services/data/")
+        .and_then(|rest| rest.split_once('/'))
+        .map_or(path, |(_, resource)| resource);
+    format!("{method} {resource}")
+}
+
+/// Reads a success answer as `T`; `expected` says what it should have been, in words
+/// (`a composite response`), for the error when it is not.
+fn decode<T: DeserializeOwned>(answer: &Answer, expected: &str) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|source| {
+        Error::unreadable(
+            &answer.request,
+            answer.status,
+            expected,
+            answer.content_type.as_deref(),
+            &answer.body,
+            Some(source),
+            answer.token.expose_secret(),
+        )
     })
 }
 
@@ -716,28 +753,6 @@ fn check_save_result(saved: &SaveResult, context: &str) -> Result<(), Error> {
         });
     }
     Ok(())
-}
-
-/// The records listed in a 300 answer: Salesforce sends a list of record URLs; objects with
-/// a `url`/`attributes.url`/`id` are accepted too.
-fn list_matches(body: &[u8]) -> Vec<String> {
-    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Value::String(url) => Some(url.clone()),
-            Value::Object(map) => map
-                .get("url")
-                .or_else(|| map.get("attributes").and_then(|a| a.get("url")))
-                .or_else(|| map.get("id"))
-                .or_else(|| map.get("Id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -785,20 +800,41 @@ mod tests {
 
     #[test]
     fn three_hundred_body_lists_every_match() {
-        let body = br#"["/services/data/v66.0/sobjects/Call_Log__c/a00000000000001AAA","/services/data/v66.0/sobjects/Call_Log__c/a00000000000002AAA"]"#;
+        let body = serde_json::json!([
+            "/services/data/v66.0/sobjects/Call_Log__c/a00000000000001AAA",
+            "/services/data/v66.0/sobjects/Call_Log__c/a00000000000002AAA"
+        ]);
         assert_eq!(
-            list_matches(body).len(),
+            crate::error::matches_from_json(&body).len(),
             2,
             "both candidates are named in the error"
         );
-        let objects = br#"[{"attributes":{"url":"/a"}},{"id":"a00000000000002AAA"}]"#;
+        let objects =
+            serde_json::json!([{"attributes": {"url": "/a"}}, {"id": "a00000000000002AAA"}]);
         assert_eq!(
-            list_matches(objects),
+            crate::error::matches_from_json(&objects),
             vec!["/a".to_string(), "a00000000000002AAA".to_string()]
         );
         assert!(
-            list_matches(b"<html>").is_empty(),
-            "unreadable body gives an empty list, not a panic"
+            crate::error::matches_from_json(&serde_json::json!({"x": 1})).is_empty(),
+            "another shape gives an empty list, not a panic"
+        );
+    }
+
+    #[test]
+    fn requests_are_named_by_method_and_resource() {
+        assert_eq!(
+            request_name(&Method::POST, "/services/data/v66.0/composite"),
+            "POST composite"
+        );
+        assert_eq!(
+            request_name(&Method::GET, "/services/data/v66.0/sobjects/Contact/003"),
+            "GET sobjects/Contact/003"
+        );
+        assert_eq!(
+            request_name(&Method::POST, "/services/oauth2/revoke"),
+            "POST /services/oauth2/revoke",
+            "paths outside the data API are kept whole"
         );
     }
 

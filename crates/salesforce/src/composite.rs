@@ -20,6 +20,11 @@ use crate::version::ApiVersion;
 
 /// The most subrequests one composite call may carry.
 pub const MAX_SUBREQUESTS: usize = 25;
+/// The most query, queryAll (next pages included) and sObject Collections subrequests one
+/// composite call may carry
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>).
+/// A search does not count.
+pub const MAX_QUERY_OPERATIONS: usize = 5;
 
 /// HTTP method of a subrequest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,12 +91,23 @@ impl CompositeRequest {
     }
 
     /// Checks the limits Salesforce enforces, so a bad batch fails before it costs an API
-    /// call: 1 to 25 subrequests, unique well-formed reference ids, versioned URLs.
+    /// call: 1 to 25 subrequests, at most 5 of them query or sObject Collections operations,
+    /// unique well-formed reference ids, versioned URLs.
     pub fn validate(&self) -> Result<(), Error> {
         let count = self.composite_request.len();
         if count == 0 || count > MAX_SUBREQUESTS {
             return Err(Error::InvalidInput(format!(
                 "a composite request needs 1 to {MAX_SUBREQUESTS} subrequests, not {count}"
+            )));
+        }
+        let queries = self
+            .composite_request
+            .iter()
+            .filter(|sub| sub.is_query_or_collection())
+            .count();
+        if queries > MAX_QUERY_OPERATIONS {
+            return Err(Error::InvalidInput(format!(
+                "a composite request may hold at most {MAX_QUERY_OPERATIONS} query or sObject Collections subrequests, not {queries}"
             )));
         }
         let mut seen = std::collections::HashSet::new();
@@ -166,6 +182,59 @@ fn require_object_body(body: &Value) -> Result<(), Error> {
 }
 
 impl CompositeSubrequest {
+    /// The resource path below `/services/data/vNN.N/`, without the query string.
+    fn resource(&self) -> &str {
+        let path = self.url.split(['?', '#']).next().unwrap_or(&self.url);
+        path.strip_prefix("/services/data/")
+            .and_then(|rest| rest.split_once('/'))
+            .map_or(path, |(_, resource)| resource)
+            .trim_start_matches('/')
+    }
+
+    /// Whether this counts against [`MAX_QUERY_OPERATIONS`]: `query`, `queryAll` (a query or
+    /// a next-page locator) or anything under `composite/sobjects`.
+    pub fn is_query_or_collection(&self) -> bool {
+        let resource = self.resource();
+        let first = resource.split('/').next().unwrap_or_default();
+        first.eq_ignore_ascii_case("query")
+            || first.eq_ignore_ascii_case("queryAll")
+            || resource == "composite/sobjects"
+            || resource.starts_with("composite/sobjects/")
+    }
+
+    /// Whether a composite graph may hold this node: only sObject rows —
+    /// `POST sobjects/X`, `GET|PATCH|DELETE sobjects/X/{id}`, and by external id
+    /// `GET|PATCH|DELETE|POST sobjects/X/Field/value`
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_introduction.htm>).
+    pub fn is_graph_node(&self) -> bool {
+        let parts: Vec<&str> = self.resource().split('/').collect();
+        let record_id = |s: &str| {
+            (s.starts_with("@{") && s.ends_with('}'))
+                || ((s.len() == 15 || s.len() == 18)
+                    && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        };
+        let not_a_row = |s: &str| {
+            matches!(
+                s,
+                "describe"
+                    | "listviews"
+                    | "quickActions"
+                    | "updated"
+                    | "deleted"
+                    | "compactLayouts"
+            )
+        };
+        use CompositeMethod::*;
+        match (parts.as_slice(), self.method) {
+            (["sobjects", object], Post) => !not_a_row(object),
+            (["sobjects", _, id], Get | Patch | Delete) => record_id(id),
+            (["sobjects", _, field, value], Get | Patch | Delete | Post) => {
+                !not_a_row(field) && !record_id(field) && !value.is_empty()
+            }
+            _ => false,
+        }
+    }
+
     /// A raw subrequest; prefer the typed constructors below, which validate and encode.
     pub fn new(
         method: CompositeMethod,
@@ -282,8 +351,15 @@ pub(crate) fn non_empty(what: &str, text: &str) -> Result<(), Error> {
     }
 }
 
-/// The answer to a composite call: one subresponse per subrequest, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The answer to a composite call: one subresponse per subrequest, in order — or, when
+/// Salesforce refused the whole request (over 25 subrequests, over 5 query or sObject
+/// Collections operations), a single entry without a reference id; see
+/// [`CompositeResponse::refusal`].
+///
+/// Read leniently, as Salesforce documents and sends it
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/responses_composite.htm>):
+/// `referenceId` and `body` may be null, `httpHeaders` may be missing or null.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompositeResponse {
     /// The subresponses.
@@ -295,7 +371,7 @@ impl CompositeResponse {
     pub fn get(&self, reference_id: &str) -> Option<&CompositeSubresponse> {
         self.composite_response
             .iter()
-            .find(|r| r.reference_id == reference_id)
+            .find(|r| r.reference_id.as_deref() == Some(reference_id))
     }
 
     /// Whether every subrequest succeeded. Check this: the call itself answers 200 anyway.
@@ -305,11 +381,44 @@ impl CompositeResponse {
             .all(CompositeSubresponse::is_success)
     }
 
-    /// The first failed subresponse as an error, if any failed.
-    pub fn first_error(&self) -> Option<(&str, Error)> {
+    /// The first failed subresponse as an error, with its reference id (`None` for an entry
+    /// without one, such as a whole-request refusal).
+    pub fn first_error(&self) -> Option<(Option<&str>, Error)> {
         self.composite_response
             .iter()
-            .find_map(|r| r.error().map(|e| (r.reference_id.as_str(), e)))
+            .find_map(|r| r.error().map(|e| (r.reference_id.as_deref(), e)))
+    }
+
+    /// The error of a composite Salesforce refused as a whole: over a limit it answers HTTP
+    /// 200 with one failed entry whose `referenceId` is null, e.g. `LIMIT_EXCEEDED` "The
+    /// request can’t contain more than 25 operations." (recorded from a real org in
+    /// <https://github.com/guardian/support-service-lambdas/pull/766>). Nothing ran.
+    pub fn refusal(&self) -> Option<Error> {
+        match self.composite_response.as_slice() {
+            [only] if only.reference_id.is_none() => only.error(),
+            _ => None,
+        }
+    }
+
+    /// The failure that caused the others: the first failed subresponse that is not
+    /// `PROCESSING_HALTED` (rolled back or not run because of another one), else the first
+    /// failed one. This is what an all-or-none composite or a failed graph is about.
+    pub fn cause(&self) -> Option<(Option<&str>, Error)> {
+        let failures = || {
+            self.composite_response
+                .iter()
+                .filter_map(|r| r.error().map(|e| (r.reference_id.as_deref(), e)))
+        };
+        let halted = |e: &Error| {
+            let list = e.api_errors();
+            !list.is_empty()
+                && list
+                    .iter()
+                    .all(|a| a.error_code == crate::ErrorCode::ProcessingHalted)
+        };
+        failures()
+            .find(|(_, e)| !halted(e))
+            .or_else(|| failures().next())
     }
 }
 
@@ -317,16 +426,34 @@ impl CompositeResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompositeSubresponse {
-    /// The subrequest's body: a record, a query page, a save result, or an error list.
+    /// The subrequest's body: a record, a query page, a save result, an error list, a list
+    /// of matching record URLs (300), or null (204).
     #[serde(default)]
     pub body: Value,
-    /// Response headers of the subrequest.
-    #[serde(default)]
+    /// Response headers of the subrequest (missing or null reads as none).
+    #[serde(default, deserialize_with = "lenient_headers")]
     pub http_headers: HashMap<String, String>,
     /// The subrequest's own HTTP status.
     pub http_status_code: u16,
-    /// The reference id it answers.
-    pub reference_id: String,
+    /// The reference id it answers; null on the single entry of a whole-request refusal.
+    #[serde(default)]
+    pub reference_id: Option<String>,
+}
+
+/// Headers as a map of strings: null is no headers, and a value that is not a string
+/// (a number) is kept as its JSON text rather than failing the whole answer.
+fn lenient_headers<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<HashMap<String, String>, D::Error> {
+    let raw = Option::<HashMap<String, Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(raw
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match v {
+            Value::String(text) => (k, text),
+            other => (k, other.to_string()),
+        })
+        .collect())
 }
 
 impl CompositeSubresponse {
@@ -335,21 +462,36 @@ impl CompositeSubresponse {
         (200..300).contains(&self.http_status_code)
     }
 
+    /// How errors name this subresponse: `composite subrequest `NewLog``.
+    fn name(&self) -> String {
+        match &self.reference_id {
+            Some(reference) => format!("composite subrequest `{reference}`"),
+            None => "composite request".to_owned(),
+        }
+    }
+
     /// For a failed subrequest, the same error a direct call would have given:
-    /// [`Error::Api`] with the listed errors, or [`Error::UnexpectedResponse`] when the body
-    /// is not an error list. `None` on success.
+    /// [`Error::Api`] with the listed errors, [`Error::MultipleMatches`] for a `300` with the
+    /// matching records, or [`Error::UnexpectedResponse`] when the body is neither. `None` on
+    /// success.
     pub fn error(&self) -> Option<Error> {
         if self.is_success() {
             return None;
         }
         let status = self.http_status_code;
-        Some(match ApiError::list_from_json(&self.body) {
-            Some(errors) => Error::Api { status, errors },
-            None => Error::UnexpectedResponse {
-                status,
-                endpoint: format!("composite subrequest `{}`", self.reference_id),
-                detail: "the body is not a Salesforce error list".into(),
-            },
+        if let Some(errors) = ApiError::list_from_json(&self.body) {
+            return Some(Error::Api { status, errors });
+        }
+        if let Some(err) = Error::multiple_matches(status, &self.body) {
+            return Some(err);
+        }
+        Some(Error::UnexpectedResponse {
+            status,
+            endpoint: self.name(),
+            detail: format!(
+                "the body is not a Salesforce error list but {}",
+                crate::error::describe_json(&self.body)
+            ),
         })
     }
 
@@ -360,10 +502,21 @@ impl CompositeSubresponse {
             return Err(err);
         }
         T::deserialize(&self.body).map_err(|source| Error::Decode {
-            context: format!("composite subrequest `{}`", self.reference_id),
-            source,
+            request: self.name(),
+            status: self.http_status_code,
+            expected: format!("a {}", short_type_name::<T>()),
+            found: crate::error::describe_json(&self.body),
+            json_body: true,
+            source: Some(source),
         })
     }
+}
+
+/// `QueryPage` for `salesforce::query::QueryPage<salesforce::record::Record>`.
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
 }
 
 #[cfg(test)]
@@ -504,7 +657,7 @@ mod tests {
         let created: crate::CreateResult = response.get("NewTask").unwrap().body_as().unwrap();
         assert_eq!(created.id, "00T000000000001AAA");
         let (reference, err) = response.first_error().expect("one failed");
-        assert_eq!(reference, "NewLog");
+        assert_eq!(reference, Some("NewLog"));
         assert_eq!(err.api_errors()[0].error_code, ErrorCode::UnableToLockRow);
         assert!(
             err.is_retryable(),
@@ -524,5 +677,267 @@ mod tests {
             "the escaped quote is encoded, not raw: {}",
             q.url
         );
+    }
+
+    /// Recorded from a real org over the 25-subrequest limit
+    /// (<https://github.com/guardian/support-service-lambdas/pull/766>).
+    const LIMIT_REFUSAL: &str = r#"{"compositeResponse":[{"body":[{"errorCode":"LIMIT_EXCEEDED","message":"The request can’t contain more than 25 operations."}],"httpHeaders":{},"httpStatusCode":400,"referenceId":null}]}"#;
+
+    #[test]
+    fn a_whole_request_refusal_with_a_null_reference_id_is_read_and_is_limit_exceeded() {
+        let response: CompositeResponse =
+            serde_json::from_str(LIMIT_REFUSAL).expect("referenceId null must be readable");
+        assert!(!response.all_succeeded(), "nothing ran");
+        assert!(
+            response.get("anything").is_none(),
+            "no subresponse answers a reference"
+        );
+        let (reference, err) = response
+            .first_error()
+            .expect("the refusal is the first error");
+        assert_eq!(reference, None, "the refusal has no reference id");
+        assert!(
+            matches!(&err, Error::Api { status: 400, .. }),
+            "an API error: {err:?}"
+        );
+        assert_eq!(err.api_errors()[0].error_code, ErrorCode::LimitExceeded);
+        assert!(
+            !err.is_retryable(),
+            "the same request would be refused again"
+        );
+        assert!(
+            err.to_string().contains("at most 25"),
+            "the message says what to change: {err}"
+        );
+        let refusal = response.refusal().expect("a whole-request refusal");
+        assert_eq!(refusal.code(), "LIMIT_EXCEEDED");
+        let five = r#"{"compositeResponse":[{"body":[{"errorCode":"LIMIT_EXCEEDED","message":"The request can’t contain more than 5 query or sObject Collections operations."}],"httpHeaders":{},"httpStatusCode":400,"referenceId":null}]}"#;
+        let five: CompositeResponse = serde_json::from_str(five).unwrap();
+        assert_eq!(
+            five.refusal().map(|e| e.code()).as_deref(),
+            Some("LIMIT_EXCEEDED")
+        );
+    }
+
+    #[test]
+    fn an_ordinary_failed_subresponse_is_not_a_refusal() {
+        let response: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": [{"errorCode": "NOT_FOUND", "message": "gone"}], "httpHeaders": {}, "httpStatusCode": 404, "referenceId": "missing"}
+        ]}))
+        .unwrap();
+        assert!(
+            response.refusal().is_none(),
+            "a subresponse with its reference id answers its own subrequest"
+        );
+    }
+
+    #[test]
+    fn null_bodies_and_missing_or_null_headers_are_read() {
+        let response: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": null, "httpHeaders": {}, "httpStatusCode": 204, "referenceId": "patched"},
+            {"httpStatusCode": 204, "referenceId": "noHeaders"},
+            {"body": {"id": "003000000000001AAA", "success": true, "errors": []}, "httpHeaders": null, "httpStatusCode": 201, "referenceId": "nullHeaders"},
+            {"body": null, "httpHeaders": {"Content-Length": 0, "ETag": null}, "httpStatusCode": 204, "referenceId": "oddHeaders"}
+        ]}))
+        .expect("every documented variant is readable");
+        assert!(response.all_succeeded());
+        assert!(response.get("noHeaders").unwrap().http_headers.is_empty());
+        assert!(response.get("nullHeaders").unwrap().http_headers.is_empty());
+        assert_eq!(
+            response
+                .get("oddHeaders")
+                .unwrap()
+                .http_headers
+                .get("Content-Length"),
+            Some(&"0".to_string()),
+            "a number header is kept as text, not a reason to reject the answer"
+        );
+        let created: crate::CreateResult = response.get("nullHeaders").unwrap().body_as().unwrap();
+        assert_eq!(created.id, "003000000000001AAA");
+    }
+
+    #[test]
+    fn an_unresolvable_reference_is_processing_halted_and_the_cause_is_found() {
+        // Recorded from a real org (salesforce-misc/ReVoman,
+        // src/test/resources/composite/query/resp/query-response-all-error.json).
+        let response: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": [{"errorCode": "PROCESSING_HALTED", "message": "The transaction was rolled back since another operation in the same transaction failed."}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": "billingScheduleForOrderId"},
+            {"body": [{"errorCode": "PROCESSING_HALTED", "message": "Invalid reference specified. No value for billingScheduleForOrderId.records[0].Id found in billingScheduleForOrderId."}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": "billingMilestonePlan"}
+        ]}))
+        .unwrap();
+        let (reference, err) = response.first_error().unwrap();
+        assert_eq!(reference, Some("billingScheduleForOrderId"));
+        assert_eq!(err.api_errors()[0].error_code, ErrorCode::ProcessingHalted);
+        assert!(
+            response.cause().is_some(),
+            "with every entry halted, the first one is the cause"
+        );
+        let mixed: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": [{"errorCode": "PROCESSING_HALTED", "message": "rolled back"}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": "log"},
+            {"body": [{"errorCode": "DUPLICATE_VALUE", "message": "duplicate value found", "fields": []}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": "task"}
+        ]}))
+        .unwrap();
+        let (reference, err) = mixed.cause().unwrap();
+        assert_eq!(
+            reference,
+            Some("task"),
+            "the failure that rolled the rest back"
+        );
+        assert_eq!(err.code(), "DUPLICATE_VALUE");
+    }
+
+    #[test]
+    fn a_300_subresponse_is_multiple_matches() {
+        let response: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": [
+                "/services/data/v66.0/sobjects/Call_Log__c/a00000000000001AAA",
+                "/services/data/v66.0/sobjects/Call_Log__c/a00000000000002AAA"
+            ], "httpHeaders": {}, "httpStatusCode": 300, "referenceId": "log"}
+        ]}))
+        .unwrap();
+        let err = response
+            .get("log")
+            .unwrap()
+            .error()
+            .expect("300 is a failure");
+        let Error::MultipleMatches {
+            object, matches, ..
+        } = &err
+        else {
+            panic!("300 with record URLs is MultipleMatches: {err:?}")
+        };
+        assert_eq!(object, "Call_Log__c", "the object comes from the URLs");
+        assert_eq!(matches.len(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("Call_Log__c: the external id matches 2 records"),
+            "{err}"
+        );
+        assert!(!err.is_retryable(), "duplicates need a person");
+    }
+
+    #[test]
+    fn a_body_of_another_shape_names_the_subrequest_and_keeps_serde_out_of_the_message() {
+        let response: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": {"unexpected": true}, "httpHeaders": {}, "httpStatusCode": 200, "referenceId": "q"}
+        ]}))
+        .unwrap();
+        let err = response
+            .get("q")
+            .unwrap()
+            .body_as::<crate::QueryPage<crate::Record>>()
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("composite subrequest `q`") && message.contains("200 OK"),
+            "names the subrequest and the status in words: {message}"
+        );
+        assert!(
+            message.contains("QueryPage") && message.contains("unexpected"),
+            "says what was expected and what came: {message}"
+        );
+        assert!(
+            !message.contains("missing field"),
+            "serde's wording stays out of the message: {message}"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "serde's detail is kept for logs"
+        );
+        let failed: CompositeResponse = serde_json::from_value(json!({"compositeResponse": [
+            {"body": "<html>oops</html>", "httpStatusCode": 502, "referenceId": "x"}
+        ]}))
+        .unwrap();
+        let err = failed.get("x").unwrap().error().unwrap();
+        assert!(
+            matches!(err, Error::UnexpectedResponse { status: 502, .. }),
+            "{err:?}"
+        );
+        assert!(err.is_retryable(), "a 502 inside a composite is transient");
+    }
+
+    #[test]
+    fn validation_counts_queries_and_collections_but_not_searches() {
+        let q = |i: usize| {
+            CompositeSubrequest::query(v(), &format!("q{i}"), "SELECT Id FROM Contact").unwrap()
+        };
+        let mut five_and_search = CompositeRequest::new(false);
+        for i in 0..5 {
+            five_and_search.push(q(i));
+        }
+        five_and_search
+            .push(CompositeSubrequest::search(v(), "s", "FIND {x} RETURNING Contact(Id)").unwrap());
+        five_and_search
+            .validate()
+            .expect("a search is not a query operation");
+        let mut six = five_and_search.clone();
+        six.push(q(5));
+        assert!(six.validate().is_err(), "6 queries exceed Salesforce's 5");
+        let mut collection = five_and_search.clone();
+        collection.push(
+            CompositeSubrequest::new(
+                CompositeMethod::Post,
+                "/services/data/v66.0/composite/sobjects",
+                "coll",
+            )
+            .with_body(json!({"records": []})),
+        );
+        assert!(
+            collection.validate().is_err(),
+            "sObject Collections count with the queries"
+        );
+        let next_page = CompositeSubrequest::new(
+            CompositeMethod::Get,
+            "/services/data/v66.0/query/01gD0000002HU6KIAW-2000",
+            "more",
+        );
+        assert!(next_page.is_query_or_collection(), "a next page is a query");
+        let query_all = CompositeSubrequest::new(
+            CompositeMethod::Get,
+            "/services/data/v66.0/queryAll?q=SELECT+Id+FROM+Task",
+            "all",
+        );
+        assert!(query_all.is_query_or_collection());
+    }
+
+    #[test]
+    fn only_sobject_rows_are_graph_nodes() {
+        let rows = [
+            CompositeSubrequest::create(v(), "a", "Task", json!({})).unwrap(),
+            CompositeSubrequest::update(v(), "b", "Task", "@{a.id}", json!({})).unwrap(),
+            CompositeSubrequest::upsert(v(), "c", "Call_Log__c", "External_Id__c", "x", json!({}))
+                .unwrap(),
+            CompositeSubrequest::new(
+                CompositeMethod::Get,
+                "/services/data/v66.0/sobjects/Contact/003000000000001AAA?fields=Id",
+                "d",
+            ),
+        ];
+        for row in &rows {
+            assert!(
+                row.is_graph_node(),
+                "{} {} is a row",
+                row.reference_id,
+                row.url
+            );
+        }
+        let others = [
+            CompositeSubrequest::query(v(), "q", "SELECT Id FROM Task").unwrap(),
+            CompositeSubrequest::search(v(), "s", "FIND {x}").unwrap(),
+            CompositeSubrequest::new(
+                CompositeMethod::Get,
+                "/services/data/v66.0/sobjects/Task/describe",
+                "d",
+            ),
+            CompositeSubrequest::new(
+                CompositeMethod::Post,
+                "/services/data/v66.0/composite/sobjects",
+                "c",
+            ),
+            CompositeSubrequest::new(CompositeMethod::Get, "/services/data/v66.0/limits", "l"),
+        ];
+        for other in &others {
+            assert!(!other.is_graph_node(), "{} is not a graph node", other.url);
+        }
     }
 }

@@ -96,11 +96,11 @@ pub enum Error {
     },
     /// An HTTP error whose body is not a Salesforce error (an HTML page from a proxy or
     /// firewall, an empty body, a redirect).
-    #[error("{endpoint}: the server answered HTTP {status} without a Salesforce error ({detail}){}", status_hint(*status))]
+    #[error("{endpoint}: the server answered HTTP {} without a Salesforce error ({detail}){}", status_words(*status), status_hint(*status))]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
-        /// Method and path (never query values).
+        /// Method and resource, e.g. `POST composite` (never query values).
         endpoint: String,
         /// What the body looked like: its content type and, for HTML, its title.
         detail: String,
@@ -118,14 +118,32 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A success answer whose body is not what this endpoint returns.
-    #[error("{context}: Salesforce's answer could not be read: {source}")]
+    /// An answer that could not be read as what the request returns: a success status whose
+    /// body is not the expected JSON (an HTML or text page from a proxy or a maintenance
+    /// window, a body of another shape). The message names the request and the status in
+    /// words; the parser's own detail is kept only as the [`std::error::Error::source`], for
+    /// logs.
+    #[error(
+        "{request}: Salesforce answered HTTP {}, but not with {expected} ({found}){}",
+        status_words(*status),
+        if *json_body { " — this version of Ringside cannot read it; please report it" } else { " — a proxy or maintenance page answered instead of Salesforce; it will be retried later" }
+    )]
     Decode {
-        /// What was being read.
-        context: String,
-        /// The JSON error.
+        /// Method and resource (`POST composite`), or the composite subrequest it answers.
+        request: String,
+        /// The HTTP status of the answer (of the subrequest, inside a composite).
+        status: u16,
+        /// What the request returns, in words (`a composite response`).
+        expected: String,
+        /// What came instead: its type and size, an HTML title or the start of a text body,
+        /// or the shape of the JSON (never record values).
+        found: String,
+        /// Whether the body was JSON at all. A body that is not JSON did not come from
+        /// Salesforce's API, so it says nothing about whether the request was processed.
+        json_body: bool,
+        /// The JSON error, when there was one.
         #[source]
-        source: serde_json::Error,
+        source: Option<serde_json::Error>,
     },
     /// Bad input caught before anything was sent.
     #[error("invalid input: {0}")]
@@ -154,14 +172,16 @@ pub enum Error {
     TokenStore(String),
     /// An upsert by external id matched several records (HTTP 300): nothing was written.
     #[error(
-        "{object}.{field}: the external id matches {} records, so nothing was written; remove the duplicates in Salesforce: {}",
+        "{}: the external id matches {} records, so nothing was written; remove the duplicates in Salesforce: {}",
+        if field.is_empty() { object.clone() } else { format!("{object}.{field}") },
         matches.len(),
         matches.join(", ")
     )]
     MultipleMatches {
-        /// The object upserted.
+        /// The object upserted (read from the matching records' URLs when the request is
+        /// not at hand, e.g. inside a composite).
         object: String,
-        /// The external-id field.
+        /// The external-id field; empty when only the answer is known.
         field: String,
         /// The matching records as Salesforce lists them (record URLs or ids).
         matches: Vec<String>,
@@ -177,6 +197,17 @@ fn join_errors(errors: &[ApiError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// `200 OK`, `502 Bad Gateway`: the status with its reason phrase, when it has one.
+pub(crate) fn status_words(status: u16) -> String {
+    match http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
 }
 
 fn status_hint(status: u16) -> &'static str {
@@ -224,8 +255,11 @@ impl Error {
             Error::OAuth { error, .. } => {
                 matches!(error.as_str(), "temporarily_unavailable" | "server_error")
             }
-            Error::Decode { .. }
-            | Error::InvalidInput(_)
+            // A page that is not JSON came from a proxy or a maintenance window, not from
+            // the API: a later try may reach Salesforce. A JSON body of another shape will
+            // be the same next time.
+            Error::Decode { json_body, .. } => !json_body,
+            Error::InvalidInput(_)
             | Error::MultipleMatches { .. }
             | Error::SignedOut { .. }
             | Error::TokenStore(_) => false,
@@ -269,12 +303,16 @@ impl Error {
     }
 
     /// True when the request may or may not have been processed (timeout or broken
-    /// connection after sending). Check what exists before writing again.
+    /// connection after sending, or a success status with a page that did not come from
+    /// Salesforce's API). Check what exists before writing again.
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
             Error::Transport {
                 kind: TransportKind::Timeout | TransportKind::Interrupted,
+                ..
+            } | Error::Decode {
+                json_body: false,
                 ..
             }
         )
@@ -283,7 +321,9 @@ impl Error {
     /// The HTTP status, when there was an HTTP answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::UnexpectedResponse { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
             Error::MultipleMatches { .. } => Some(300),
             _ => None,
         }
@@ -363,6 +403,9 @@ impl Error {
             if let Some(errors) = ApiError::list_from_json(&value) {
                 return Error::Api { status, errors };
             }
+            if let Some(err) = Error::multiple_matches(status, &value) {
+                return err;
+            }
             if let Some(error) = value.get("error").and_then(|e| e.as_str()) {
                 let description = value
                     .get("error_description")
@@ -379,6 +422,122 @@ impl Error {
             endpoint: endpoint.to_owned(),
             detail: describe_body(content_type, body, secret),
         }
+    }
+}
+
+impl Error {
+    /// A `300 Multiple Choices` answer: an external id that matches several records, answered
+    /// with the list of their URLs
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm>).
+    /// `None` for any other status or a body without matches.
+    pub(crate) fn multiple_matches(status: u16, body: &serde_json::Value) -> Option<Error> {
+        if status != 300 {
+            return None;
+        }
+        let matches = matches_from_json(body);
+        if matches.is_empty() {
+            return None;
+        }
+        let object = matches
+            .iter()
+            .find_map(|url| {
+                let mut parts = url.split('/');
+                parts.find(|p| *p == "sobjects")?;
+                parts.next().filter(|p| !p.is_empty()).map(str::to_owned)
+            })
+            .unwrap_or_else(|| "record".to_owned());
+        Some(Error::MultipleMatches {
+            object,
+            field: String::new(),
+            matches,
+        })
+    }
+
+    /// The error for a success answer whose body could not be read as `expected`: the
+    /// Salesforce error list when the body is one (some proxies and resources answer 200
+    /// with it), else [`Error::Decode`] describing what came.
+    pub(crate) fn unreadable(
+        request: &str,
+        status: u16,
+        expected: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        source: Option<serde_json::Error>,
+        secret: &str,
+    ) -> Error {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(value) => {
+                if let Some(errors) = ApiError::list_from_json(&value) {
+                    return Error::Api { status, errors };
+                }
+                Error::Decode {
+                    request: request.to_owned(),
+                    status,
+                    expected: expected.to_owned(),
+                    found: describe_json(&value),
+                    json_body: true,
+                    source,
+                }
+            }
+            Err(_) => Error::Decode {
+                request: request.to_owned(),
+                status,
+                expected: expected.to_owned(),
+                found: describe_body(content_type, body, secret),
+                json_body: false,
+                source,
+            },
+        }
+    }
+}
+
+/// The record URLs (or ids) listed in a 300 answer: Salesforce sends a list of record URLs;
+/// objects with a `url`/`attributes.url`/`id` are accepted too.
+pub(crate) fn matches_from_json(body: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let Value::Array(items) = body else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Value::String(url) => Some(url.clone()),
+            Value::Object(map) => map
+                .get("url")
+                .or_else(|| map.get("attributes").and_then(|a| a.get("url")))
+                .or_else(|| map.get("id"))
+                .or_else(|| map.get("Id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The shape of a JSON body that is not what was expected, without its values (which may
+/// be record data): `a JSON object with keys a, b`, `a JSON list of 3 items`.
+pub(crate) fn describe_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) if map.is_empty() => "an empty JSON object".into(),
+        Value::Object(map) => {
+            let mut keys: Vec<&str> = map.keys().map(String::as_str).take(6).collect();
+            if map.len() > keys.len() {
+                keys.push("…");
+            }
+            let keys: String = keys
+                .join(", ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect();
+            format!("a JSON object with keys {keys}")
+        }
+        Value::Array(items) => format!("a JSON list of {} items", items.len()),
+        Value::String(_) => "a JSON string".into(),
+        Value::Number(_) => "a JSON number".into(),
+        Value::Bool(_) => "a JSON boolean".into(),
+        Value::Null => "JSON null".into(),
     }
 }
 
@@ -606,6 +765,130 @@ mod tests {
         assert!(
             matches!(err, Error::UnexpectedResponse { status: 400, .. }),
             "got {err:?}"
+        );
+    }
+
+    #[test]
+    fn status_words_add_the_reason_phrase() {
+        assert_eq!(status_words(200), "200 OK");
+        assert_eq!(status_words(300), "300 Multiple Choices");
+        assert_eq!(status_words(503), "503 Service Unavailable");
+        assert_eq!(status_words(299), "299", "no phrase, just the number");
+    }
+
+    #[test]
+    fn a_200_html_page_is_unreadable_names_the_request_and_may_be_retried() {
+        let body =
+            "<html><head><title>Down for Maintenance</title></head><body>back soon</body></html>";
+        let source = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
+        let err = Error::unreadable(
+            "POST composite",
+            200,
+            "a composite response",
+            Some("text/html"),
+            body.as_bytes(),
+            Some(source),
+            TOKEN,
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("POST composite: Salesforce answered HTTP 200 OK"),
+            "request and status in words: {message}"
+        );
+        assert!(
+            message.contains("Down for Maintenance") && message.contains("text/html"),
+            "what came instead: {message}"
+        );
+        assert!(
+            !message.contains("expected value") && !message.contains("line 1"),
+            "no serde wording: {message}"
+        );
+        assert!(std::error::Error::source(&err).is_some(), "kept for logs");
+        assert!(err.is_retryable(), "a maintenance page goes away");
+        assert!(
+            err.outcome_unknown(),
+            "whether the request reached Salesforce is unknown"
+        );
+        assert_eq!(err.status(), Some(200));
+        assert_eq!(err.code(), "DECODE");
+    }
+
+    #[test]
+    fn a_200_plain_text_or_empty_body_is_unreadable() {
+        let err = Error::unreadable(
+            "GET query",
+            200,
+            "a page of query results",
+            Some("text/plain"),
+            b"Service temporarily unavailable, try later",
+            None,
+            TOKEN,
+        );
+        assert!(
+            err.to_string().contains("Service temporarily unavailable"),
+            "{err}"
+        );
+        let err = Error::unreadable("GET query", 200, "a page", None, b"", None, TOKEN);
+        assert!(err.to_string().contains("empty body"), "{err}");
+    }
+
+    #[test]
+    fn a_200_json_of_another_shape_is_permanent_and_shows_its_shape_not_its_values() {
+        let body = br#"{"hello":"secret-looking value","other":1}"#;
+        let err = Error::unreadable(
+            "POST composite",
+            200,
+            "a composite response",
+            Some("application/json"),
+            body,
+            None,
+            TOKEN,
+        );
+        let message = err.to_string();
+        assert!(message.contains("keys hello, other"), "{message}");
+        assert!(
+            !message.contains("secret-looking"),
+            "values may be record data: {message}"
+        );
+        assert!(!err.is_retryable(), "the same answer will come again");
+        assert!(!err.outcome_unknown(), "Salesforce's API did answer");
+    }
+
+    #[test]
+    fn a_200_with_an_error_list_is_the_api_error() {
+        let err = Error::unreadable(
+            "POST composite",
+            200,
+            "a composite response",
+            Some("application/json"),
+            r#"[{"errorCode":"LIMIT_EXCEEDED","message":"The request can’t contain more than 25 operations."}]"#.as_bytes(),
+            None,
+            TOKEN,
+        );
+        assert!(matches!(&err, Error::Api { status: 200, .. }), "{err:?}");
+        assert_eq!(err.code(), "LIMIT_EXCEEDED");
+    }
+
+    #[test]
+    fn a_300_with_record_urls_is_multiple_matches() {
+        let err = parse(
+            300,
+            "application/json",
+            r#"["/services/data/v66.0/sobjects/Contact/003000000000001AAA","/services/data/v66.0/sobjects/Contact/003000000000002AAA"]"#,
+        );
+        let Error::MultipleMatches {
+            object, matches, ..
+        } = &err
+        else {
+            panic!("300 is MultipleMatches: {err:?}")
+        };
+        assert_eq!(object, "Contact");
+        assert_eq!(matches.len(), 2);
+        assert_eq!(err.status(), Some(300));
+        let html = parse(300, "text/html", "<html><title>Choose</title></html>");
+        assert!(
+            matches!(html, Error::UnexpectedResponse { status: 300, .. }),
+            "a 300 without matches stays unexpected: {html:?}"
         );
     }
 }

@@ -172,6 +172,13 @@ error_codes! {
     /// The user's password expired, so the API refuses the session.
     InvalidOperationWithExpiredPassword = "INVALID_OPERATION_WITH_EXPIRED_PASSWORD", Permanent,
         "the Salesforce password has expired; log in to Salesforce in a browser, change it, then try again";
+    /// A request holds more than Salesforce allows in one call: a `/composite` with more
+    /// than 25 subrequests or more than 5 query or sObject Collections operations, a
+    /// `/composite/graph` over its limits
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>).
+    /// Sent again unchanged it fails the same way.
+    LimitExceeded = "LIMIT_EXCEEDED", Permanent,
+        "the request holds more operations than Salesforce allows in one call (at most 25 in a composite, of which at most 5 queries); this is a bug, please report it";
     /// The HTTP method is not allowed on this resource.
     MethodNotAllowed = "METHOD_NOT_ALLOWED", Permanent,
         "Salesforce does not allow this operation on this resource; this is a bug, please report it";
@@ -223,6 +230,7 @@ mod tests {
             "INVALID_CROSS_REFERENCE_KEY",
             "SERVER_UNAVAILABLE",
             "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "LIMIT_EXCEEDED",
         ] {
             let code = ErrorCode::from_wire(wire);
             assert!(
@@ -269,6 +277,9 @@ mod tests {
             ("DUPLICATES_DETECTED", Permanent),
             ("API_DISABLED_FOR_ORG", Permanent),
             ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", Permanent),
+            // Not REQUEST_LIMIT_EXCEEDED (the org's allowance, which comes back): a request
+            // over a per-request limit fails the same way every time.
+            ("LIMIT_EXCEEDED", Permanent),
         ];
         for (wire, class) in cases {
             assert_eq!(

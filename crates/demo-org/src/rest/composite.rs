@@ -1,5 +1,6 @@
-//! `POST composite` (≤ 25 subrequests, `@{ref.path}` references, `allOrNone` rollback),
-//! `POST composite/graph` (≤ 500 nodes, each graph all-or-nothing) and
+//! `POST composite` (≤ 25 subrequests, of which ≤ 5 query or sObject Collections operations;
+//! `@{ref.path}` references; `allOrNone` rollback), `POST composite/graph` (≤ 75 graphs,
+//! ≤ 500 nodes, ≤ 15 different nodes, sObject rows only, each graph all-or-nothing) and
 //! `POST composite/sobjects` (create up to 200 records in one call).
 //!
 //! A composite is one API call however many subrequests it holds. It answers HTTP 200
@@ -8,6 +9,48 @@
 //! state before the composite, and every other subrequest reports PROCESSING_HALTED.
 //! Without it, subrequests that reference a failed one are not run (PROCESSING_HALTED),
 //! the others run normally.
+//!
+//! ## `/composite` limits
+//! Per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>
+//! a composite holds at most 25 subrequests, and at most 5 of them may be query or sObject
+//! Collections operations: `query` and `queryAll` (with `?q=`, and their next-page locators
+//! `query/01g…`), and anything under `composite/sobjects`. A `search` is not one of them.
+//! Over either limit nothing runs and the answer is HTTP 200 with a single entry whose
+//! `referenceId` is null, as recorded from a real org
+//! (<https://github.com/guardian/support-service-lambdas/pull/766>):
+//! `{"compositeResponse":[{"body":[{"errorCode":"LIMIT_EXCEEDED","message":"The request
+//! can’t contain more than 25 operations."}],"httpHeaders":{},"httpStatusCode":400,
+//! "referenceId":null}]}` (for the query limit: "… more than 5 query or sObject Collections
+//! operations.").
+//!
+//! ## References
+//! `@{ref.path}` resolves against an earlier subrequest's successful body. A reference that
+//! cannot be resolved — an unknown or later `referenceId`, one whose subrequest failed, an
+//! index past the end (`@{q.records[9].Id}`), a field the body does not have — fails that
+//! subrequest with HTTP 400 `PROCESSING_HALTED` "Invalid reference specified. No value for
+//! … found in …", as real orgs answer (recorded in
+//! <https://github.com/salesforce-misc/ReVoman/blob/main/src/test/resources/composite/query/resp/query-response-all-error.json>
+//! and SFDO-Tooling/CumulusCI's composite tests); with `allOrNone` false the others still
+//! run. The Composite Subrequest page
+//! (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_composite_subrequest.htm>)
+//! lists the referenceable types: strings, numbers and booleans. **Documented choice:** the
+//! docs do not say what a reference to a field whose value is null gives, so this org
+//! refuses it like a missing field (the stricter reading), and refuses a reference to an
+//! object or a list the same way.
+//!
+//! ## `/composite/graph`
+//! Per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_introduction.htm>
+//! a node may only be an sObject row: `POST sobjects/X`, `GET|PATCH|DELETE sobjects/X/{id}`,
+//! and by external id `GET|PATCH|DELETE|POST sobjects/X/Field/value`. Per
+//! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>
+//! a payload holds at most 75 graphs, 500 nodes and 15 different nodes (nodes differ by API
+//! version, HTTP method or object), and after 14 failed graphs the rest are halted.
+//! **Documented choices** (the docs give no answer for these): a payload over a limit is
+//! refused as a whole, HTTP 400 `[{"errorCode":"LIMIT_EXCEEDED",…}]`, nothing runs; a node
+//! of an unsupported kind (query, search, describe, `composite/sobjects`, limits, …) fails
+//! its graph before anything in it runs: the node answers 400 `INVALID_API_INPUT`, the
+//! graph's other nodes 400 `PROCESSING_HALTED`, and the graph counts as failed. The
+//! maximum graph depth (15) is not modelled.
 
 use super::{Answer, Call, dispatch, parse_path, parse_query_string};
 use crate::api_error::ApiError;
@@ -19,6 +62,12 @@ use std::collections::HashMap;
 
 /// Salesforce's cap on `/composite` subrequests.
 pub const MAX_SUBREQUESTS: usize = 25;
+/// Salesforce's cap on query, queryAll and sObject Collections subrequests in one
+/// `/composite`.
+pub const MAX_QUERY_OPERATIONS: usize = 5;
+/// Salesforce's cap on different nodes (API version, method, object) in one
+/// `/composite/graph` payload.
+pub const MAX_DIFFERENT_GRAPH_NODES: usize = 15;
 /// Salesforce's cap on nodes in one `/composite/graph` call.
 pub const MAX_GRAPH_NODES: usize = 500;
 /// Salesforce's cap on graphs in one `/composite/graph` call.
@@ -34,6 +83,47 @@ const ROLLED_BACK: &str =
 
 fn halted(message: String) -> Value {
     json!([{"errorCode": "PROCESSING_HALTED", "message": message}])
+}
+
+/// A whole `/composite` refused over a limit: HTTP 200 with one entry whose `referenceId`
+/// is null, nothing run (see the module doc).
+fn composite_limit_exceeded(message: &str) -> Answer {
+    Answer::json(
+        200,
+        json!({"compositeResponse": [{
+            "body": [{"errorCode": "LIMIT_EXCEEDED", "message": message}],
+            "httpHeaders": {},
+            "httpStatusCode": 400,
+            "referenceId": null,
+        }]}),
+    )
+}
+
+/// The resource path of a subrequest URL after `/services/data/vNN.N/`, without its query
+/// string, split into segments (`["query"]`, `["composite", "sobjects", "Account"]`).
+fn resource_segments(url: &str) -> Vec<&str> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let rest = path.strip_prefix("/services/data/").unwrap_or(path);
+    let mut parts = rest.split('/').filter(|p| !p.is_empty());
+    if rest.starts_with('v') {
+        parts.next();
+    }
+    parts.collect()
+}
+
+/// Whether a subrequest counts against the 5 query or sObject Collections operations:
+/// `query` / `queryAll` (a query or a next-page locator) and anything under
+/// `composite/sobjects`. A `search` does not.
+fn is_query_or_collection(url: &str) -> bool {
+    match resource_segments(url).as_slice() {
+        [first, ..]
+            if first.eq_ignore_ascii_case("query") || first.eq_ignore_ascii_case("queryAll") =>
+        {
+            true
+        }
+        ["composite", "sobjects", ..] => true,
+        _ => false,
+    }
 }
 
 /// Looks up `ref.path.to[0].Field` in earlier results.
@@ -75,7 +165,14 @@ fn resolve_reference(expr: &str, results: &HashMap<String, (u16, Value)>) -> Res
             format!("Invalid reference specified. No value for {expr} found in {reference}.")
         })?;
     }
-    Ok(current)
+    // Only strings, numbers and booleans can be referenced; a null (the docs are silent on
+    // it) is refused like a missing field, the stricter reading.
+    match current {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(current),
+        _ => Err(format!(
+            "Invalid reference specified. No value for {expr} found in {reference}."
+        )),
+    }
 }
 
 fn value_text(v: &Value) -> String {
@@ -127,7 +224,7 @@ struct Sub {
     headers: Option<Value>,
 }
 
-fn parse_subrequests(body: &Value, max: usize) -> Result<(bool, Vec<Sub>), ApiError> {
+fn parse_subrequests(body: &Value) -> Result<(bool, Vec<Sub>), ApiError> {
     let obj = body
         .as_object()
         .ok_or_else(|| ApiError::json_parser("The composite request body must be a JSON object"))?;
@@ -144,15 +241,6 @@ fn parse_subrequests(body: &Value, max: usize) -> Result<(bool, Vec<Sub>), ApiEr
         return Err(ApiError::bad_request(
             "INVALID_API_INPUT",
             "compositeRequest must contain at least one subrequest",
-        ));
-    }
-    if list.len() > max {
-        return Err(ApiError::bad_request(
-            "LIMIT_EXCEEDED",
-            format!(
-                "A composite request can contain at most {max} subrequests; this one has {}",
-                list.len()
-            ),
         ));
     }
     let mut subs = Vec::new();
@@ -257,7 +345,25 @@ pub fn composite(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answ
     let Some(body) = call.body.as_ref() else {
         return ApiError::json_parser("The composite request body is missing").into();
     };
-    let (all_or_none, subs) = match parse_subrequests(body, MAX_SUBREQUESTS) {
+    // The count limits are checked before anything else and refuse the whole request.
+    if let Some(list) = body.get("compositeRequest").and_then(Value::as_array) {
+        if list.len() > MAX_SUBREQUESTS {
+            return composite_limit_exceeded(&format!(
+                "The request can’t contain more than {MAX_SUBREQUESTS} operations."
+            ));
+        }
+        let queries = list
+            .iter()
+            .filter_map(|sub| sub.get("url").and_then(Value::as_str))
+            .filter(|url| is_query_or_collection(url))
+            .count();
+        if queries > MAX_QUERY_OPERATIONS {
+            return composite_limit_exceeded(&format!(
+                "The request can’t contain more than {MAX_QUERY_OPERATIONS} query or sObject Collections operations."
+            ));
+        }
+    }
+    let (all_or_none, subs) = match parse_subrequests(body) {
         Ok(x) => x,
         Err(e) => return e.into(),
     };
@@ -320,6 +426,81 @@ fn run_all(
     (items, all_ok)
 }
 
+/// Whether a graph node is an sObject-row operation, the only kind a graph may hold:
+/// `POST sobjects/X`, `GET|PATCH|DELETE sobjects/X/{id}`, `GET|PATCH|DELETE|POST
+/// sobjects/X/Field/value` (see the module doc).
+fn is_graph_node_kind(method: &str, url: &str) -> bool {
+    let id_like = |s: &str| {
+        s.contains("@{")
+            || ((s.len() == 15 || s.len() == 18) && s.chars().all(|c| c.is_ascii_alphanumeric()))
+    };
+    // Sub-resources of an object that are not records (describe, layouts, …).
+    const NOT_ROWS: &[&str] = &[
+        "describe",
+        "listviews",
+        "quickActions",
+        "updated",
+        "deleted",
+        "compactLayouts",
+        "eventSchema",
+    ];
+    match (resource_segments(url).as_slice(), method) {
+        (["sobjects", object], "POST") => !NOT_ROWS.contains(object),
+        (["sobjects", _, id], "GET" | "PATCH" | "DELETE") => id_like(id),
+        (["sobjects", _, field, _], "GET" | "PATCH" | "DELETE" | "POST") => {
+            !NOT_ROWS.contains(field) && !id_like(field)
+        }
+        _ => false,
+    }
+}
+
+/// What makes two graph nodes "different" for the 15-different-nodes limit: API version,
+/// HTTP method and object.
+fn graph_node_key(sub: &Sub) -> (String, String, String) {
+    let path = sub.url.split(['?', '#']).next().unwrap_or(&sub.url);
+    let version = path
+        .strip_prefix("/services/data/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let segments = resource_segments(&sub.url);
+    let object = segments
+        .get(1)
+        .copied()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    (version, sub.method.clone(), object)
+}
+
+fn graph_limit_exceeded(message: String) -> ApiError {
+    ApiError::bad_request("LIMIT_EXCEEDED", message)
+}
+
+/// A graph refused before running because of nodes of an unsupported kind: those answer
+/// INVALID_API_INPUT, the rest of the graph PROCESSING_HALTED.
+fn refused_graph(id: &str, subs: &[Sub]) -> Value {
+    let items: Vec<Value> = subs
+        .iter()
+        .map(|sub| {
+            let body = if is_graph_node_kind(&sub.method, &sub.url) {
+                halted(ROLLED_BACK.to_owned())
+            } else {
+                let path = sub.url.split('?').next().unwrap_or(&sub.url);
+                ApiError::bad_request(
+                    "INVALID_API_INPUT",
+                    format!(
+                        "{} {path} is not supported in a composite graph: a node must be an sObject row (POST sobjects/X, GET, PATCH or DELETE sobjects/X/id, or by external id)",
+                        sub.method
+                    ),
+                )
+                .body()
+            };
+            json!({"body": body, "httpHeaders": {}, "httpStatusCode": 400, "referenceId": sub.reference_id})
+        })
+        .collect();
+    json!({"graphId": id, "graphResponse": {"compositeResponse": items}, "isSuccessful": false})
+}
+
 /// `POST composite/graph`: `{"graphs":[{"graphId","compositeRequest":[…]}]}`. Each graph
 /// is all-or-nothing on its own; the answer lists every graph with `isSuccessful`.
 pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
@@ -331,13 +512,10 @@ pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::json_parser("graphs is required and must be a list"))?;
         if graphs.len() > MAX_GRAPHS {
-            return Err(ApiError::bad_request(
-                "LIMIT_EXCEEDED",
-                format!(
-                    "A graph request can contain at most {MAX_GRAPHS} graphs; this one has {}",
-                    graphs.len()
-                ),
-            ));
+            return Err(graph_limit_exceeded(format!(
+                "A graph request can contain at most {MAX_GRAPHS} graphs; this one has {}",
+                graphs.len()
+            )));
         }
         let mut parsed = Vec::new();
         let mut nodes = 0;
@@ -348,18 +526,24 @@ pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
                 .ok_or_else(|| ApiError::json_parser("Each graph needs a graphId"))?;
             let (_, subs) = parse_subrequests(
                 &json!({"compositeRequest": g.get("compositeRequest").cloned().unwrap_or(Value::Null)}),
-                MAX_GRAPH_NODES,
             )?;
             nodes += subs.len();
             parsed.push((id.to_owned(), subs));
         }
         if nodes > MAX_GRAPH_NODES {
-            return Err(ApiError::bad_request(
-                "LIMIT_EXCEEDED",
-                format!(
-                    "A graph request can contain at most {MAX_GRAPH_NODES} nodes; this one has {nodes}"
-                ),
-            ));
+            return Err(graph_limit_exceeded(format!(
+                "A graph request can contain at most {MAX_GRAPH_NODES} nodes; this one has {nodes}"
+            )));
+        }
+        let different: std::collections::HashSet<_> = parsed
+            .iter()
+            .flat_map(|(_, subs)| subs.iter().map(graph_node_key))
+            .collect();
+        if different.len() > MAX_DIFFERENT_GRAPH_NODES {
+            return Err(graph_limit_exceeded(format!(
+                "A graph request can contain at most {MAX_DIFFERENT_GRAPH_NODES} different nodes (by API version, method and object); this one has {}",
+                different.len()
+            )));
         }
         let mut failures = 0;
         let out: Vec<Value> = parsed
@@ -372,6 +556,10 @@ pub fn graph(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answer {
                         .map(|sub| json!({"body": halted("The graph was not processed because too many graphs in this request failed.".to_owned()), "httpHeaders": {}, "httpStatusCode": 400, "referenceId": sub.reference_id}))
                         .collect();
                     return json!({"graphId": id, "graphResponse": {"compositeResponse": items}, "isSuccessful": false});
+                }
+                if !subs.iter().all(|sub| is_graph_node_kind(&sub.method, &sub.url)) {
+                    failures += 1;
+                    return refused_graph(id, subs);
                 }
                 let (items, ok) = run_all(org, store, call, true, subs, now_ms);
                 if !ok {
@@ -454,6 +642,367 @@ pub fn collection_create(store: &mut Store, call: &Call, now_ms: i64) -> Answer 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::Faults;
+
+    const NOW_MS: i64 = 1_780_000_000_000;
+
+    fn v(path: &str) -> String {
+        format!("/services/data/v66.0/{path}")
+    }
+
+    fn test_org() -> Org {
+        Org::new(
+            crate::seed::build(),
+            Faults::new(std::time::Duration::ZERO, crate::DEFAULT_API_LIMIT),
+            "http://127.0.0.1:1".into(),
+        )
+    }
+
+    /// Sends `POST {path}` with `body` straight through the router.
+    fn post(org: &Org, path: &str, body: Value) -> Answer {
+        let call = Call {
+            method: "POST".into(),
+            version: "66.0".into(),
+            segments: path.split('/').map(str::to_owned).collect(),
+            params: Vec::new(),
+            batch_size: None,
+            if_unmodified_since: None,
+            if_modified_since: None,
+            if_match: None,
+            if_none_match: None,
+            body: Some(body),
+            user_id: org.user_id.clone(),
+        };
+        let mut store = crate::org::lock(&org.store);
+        super::super::dispatch(org, &mut store, &call, NOW_MS, true)
+    }
+
+    fn query_sub(i: usize) -> Value {
+        json!({"method": "GET", "url": v("query?q=SELECT+Id+FROM+Contact+LIMIT+1"), "referenceId": format!("q{i}")})
+    }
+
+    fn create_sub(reference: &str, last_name: &str) -> Value {
+        json!({"method": "POST", "url": v("sobjects/Contact"), "referenceId": reference, "body": {"LastName": last_name}})
+    }
+
+    fn count_contacts(org: &Org, last_name: &str) -> usize {
+        crate::org::lock(&org.store)
+            .records_of("Contact")
+            .filter(|r| r.get("LastName") == &json!(last_name))
+            .count()
+    }
+
+    /// The single LIMIT_EXCEEDED entry of a refused composite, or a panic naming `why`.
+    fn assert_limit_refusal(answer: &Answer, why: &str) -> String {
+        assert_eq!(
+            answer.status, 200,
+            "{why}: a refused composite still answers 200"
+        );
+        let body = answer.body.as_ref().expect("a JSON body");
+        let entries = body["compositeResponse"].as_array().expect("a list");
+        assert_eq!(entries.len(), 1, "{why}: exactly one entry: {body}");
+        assert_eq!(
+            entries[0]["referenceId"],
+            Value::Null,
+            "{why}: its referenceId is null"
+        );
+        assert_eq!(entries[0]["httpStatusCode"], 400, "{why}");
+        assert_eq!(entries[0]["httpHeaders"], json!({}), "{why}");
+        assert_eq!(
+            entries[0]["body"][0]["errorCode"], "LIMIT_EXCEEDED",
+            "{why}: {body}"
+        );
+        entries[0]["body"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn query_and_collection_operations_are_told_apart_from_search() {
+        for url in [
+            v("query?q=SELECT+Id+FROM+Contact"),
+            v("query/?q=SELECT+Id+FROM+Contact"),
+            v("queryAll?q=SELECT+Id+FROM+Contact"),
+            v("query/01g000000000001AAA-2000"),
+            v("composite/sobjects"),
+            v("composite/sobjects/Contact?ids=003000000000001AAA&fields=Id"),
+        ] {
+            assert!(is_query_or_collection(&url), "{url} counts against the 5");
+        }
+        for url in [
+            v("search?q=FIND+%7Bx%7D"),
+            v("sobjects/Contact"),
+            v("sobjects/Contact/003000000000001AAA"),
+            v("limits"),
+        ] {
+            assert!(
+                !is_query_or_collection(&url),
+                "{url} does not count against the 5"
+            );
+        }
+    }
+
+    #[test]
+    fn more_than_25_subrequests_refuse_the_whole_composite_and_run_nothing() {
+        let org = test_org();
+        let subs: Vec<Value> = (0..26)
+            .map(|i| create_sub(&format!("c{i}"), "TooMany"))
+            .collect();
+        let answer = post(&org, "composite", json!({"compositeRequest": subs}));
+        let message = assert_limit_refusal(&answer, "26 subrequests");
+        assert!(
+            message.contains("25"),
+            "the message names the limit: {message}"
+        );
+        assert_eq!(count_contacts(&org, "TooMany"), 0, "nothing was run");
+    }
+
+    #[test]
+    fn six_query_operations_are_refused_but_five_plus_a_search_run() {
+        let org = test_org();
+        let mut subs: Vec<Value> = (0..6).map(query_sub).collect();
+        subs.push(create_sub("c", "SixQueries"));
+        let answer = post(&org, "composite", json!({"compositeRequest": subs}));
+        let message = assert_limit_refusal(&answer, "6 queries");
+        assert!(
+            message.contains("5 query or sObject Collections"),
+            "the message names the limit: {message}"
+        );
+        assert_eq!(count_contacts(&org, "SixQueries"), 0, "nothing was run");
+
+        let mut subs: Vec<Value> = (0..5).map(query_sub).collect();
+        subs.push(json!({"method": "POST", "url": v("composite/sobjects"), "referenceId": "coll", "body": {"records": []}}));
+        let answer = post(&org, "composite", json!({"compositeRequest": subs}));
+        assert_limit_refusal(&answer, "5 queries and an sObject Collections call");
+
+        let mut subs: Vec<Value> = (0..5).map(query_sub).collect();
+        subs.push(json!({"method": "GET", "url": v("query/01g000000000001AAA-2000"), "referenceId": "more"}));
+        let answer = post(&org, "composite", json!({"compositeRequest": subs}));
+        assert_limit_refusal(&answer, "5 queries and a next-page locator");
+
+        let mut subs: Vec<Value> = (0..5).map(query_sub).collect();
+        subs.push(json!({"method": "GET", "url": v("search?q=FIND+%7BSmith%7D+IN+NAME+FIELDS+RETURNING+Contact(Id)"), "referenceId": "s"}));
+        let answer = post(&org, "composite", json!({"compositeRequest": subs}));
+        let body = answer.body.expect("JSON");
+        let codes: Vec<&Value> = body["compositeResponse"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| &e["httpStatusCode"])
+            .collect();
+        assert_eq!(
+            codes.len(),
+            6,
+            "a search is not a query: all six run: {body}"
+        );
+        assert!(
+            codes.iter().all(|c| **c == 200),
+            "every subrequest succeeded: {body}"
+        );
+    }
+
+    #[test]
+    fn an_unresolvable_reference_fails_only_its_subrequest_without_all_or_none() {
+        let org = test_org();
+        let body = json!({"allOrNone": false, "compositeRequest": [
+            {"method": "GET", "url": v("query?q=SELECT+Id,+Email+FROM+Contact+WHERE+LastName+=+'Nobody'"), "referenceId": "none"},
+            {"method": "PATCH", "url": v("sobjects/Contact/@{none.records[9].Id}"), "referenceId": "pastEnd", "body": {"Title": "x"}},
+            {"method": "GET", "url": v("sobjects/Contact/@{later.id}"), "referenceId": "forward"},
+            create_sub("later", "Later"),
+            {"method": "GET", "url": v("sobjects/Contact/@{later.nope}"), "referenceId": "noField"},
+            {"method": "GET", "url": v("sobjects/Contact/@{ghost.id}"), "referenceId": "unknown"},
+        ]});
+        let answer = post(&org, "composite", body);
+        let out = answer.body.expect("JSON");
+        let entries = out["compositeResponse"].as_array().expect("list");
+        for (i, reference) in [
+            (1, "pastEnd"),
+            (2, "forward"),
+            (4, "noField"),
+            (5, "unknown"),
+        ] {
+            assert_eq!(entries[i]["referenceId"], reference);
+            assert_eq!(entries[i]["httpStatusCode"], 400, "{reference}: {out}");
+            assert_eq!(
+                entries[i]["body"][0]["errorCode"], "PROCESSING_HALTED",
+                "{reference} answers as Salesforce does: {out}"
+            );
+            assert!(
+                entries[i]["body"][0]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("Invalid reference specified.")),
+                "{reference}: {out}"
+            );
+        }
+        assert_eq!(
+            entries[3]["httpStatusCode"], 201,
+            "the independent create still ran"
+        );
+        assert_eq!(
+            count_contacts(&org, "Later"),
+            1,
+            "and was kept without allOrNone"
+        );
+    }
+
+    #[test]
+    fn a_reference_to_a_null_or_non_scalar_value_is_refused() {
+        let mut results = HashMap::new();
+        results.insert(
+            "q".to_owned(),
+            (
+                200,
+                json!({"records": [{"Id": "003Y", "Email": null, "Account": {"Name": "A"}}]}),
+            ),
+        );
+        for expr in [
+            "@{q.records[0].Email}",
+            "@{q.records[0].Account}",
+            "@{q.records}",
+        ] {
+            assert!(
+                substitute_str(expr, &results).is_err(),
+                "{expr} must not become text (docs silent on null: the stricter reading)"
+            );
+        }
+    }
+
+    #[test]
+    fn graph_nodes_must_be_sobject_rows() {
+        for (method, url) in [
+            ("POST", v("sobjects/Contact")),
+            ("GET", v("sobjects/Contact/003000000000001AAA")),
+            ("PATCH", v("sobjects/Contact/@{c.id}")),
+            ("DELETE", v("sobjects/Contact/003000000000001")),
+            ("PATCH", v("sobjects/Call_Log__c/External_Id__c/call-1")),
+            ("GET", v("sobjects/Call_Log__c/External_Id__c/call-1")),
+            ("DELETE", v("sobjects/Call_Log__c/External_Id__c/call-1")),
+            ("POST", v("sobjects/Call_Log__c/External_Id__c/call-1")),
+        ] {
+            assert!(
+                is_graph_node_kind(method, &url),
+                "{method} {url} is an sObject row"
+            );
+        }
+        for (method, url) in [
+            ("GET", v("query?q=SELECT+Id+FROM+Contact")),
+            ("GET", v("search?q=FIND+%7Bx%7D")),
+            ("GET", v("sobjects/Contact/describe")),
+            ("GET", v("sobjects")),
+            ("GET", v("sobjects/Contact")),
+            ("POST", v("composite/sobjects")),
+            ("GET", v("limits")),
+            ("PATCH", v("sobjects/Contact")),
+            ("POST", v("sobjects/Contact/003000000000001AAA")),
+        ] {
+            assert!(
+                !is_graph_node_kind(method, &url),
+                "{method} {url} is not a graph node"
+            );
+        }
+    }
+
+    #[test]
+    fn a_graph_with_a_query_node_fails_alone_and_runs_nothing() {
+        let org = test_org();
+        let body = json!({"graphs": [
+            {"graphId": "bad", "compositeRequest": [
+                create_sub("c", "GraphBad"),
+                {"method": "GET", "url": v("query?q=SELECT+Id+FROM+Contact"), "referenceId": "q"},
+            ]},
+            {"graphId": "good", "compositeRequest": [create_sub("c", "GraphGood")]},
+        ]});
+        let answer = post(&org, "composite/graph", body);
+        assert_eq!(answer.status, 200);
+        let out = answer.body.expect("JSON");
+        let bad = &out["graphs"][0];
+        assert_eq!(bad["isSuccessful"], false, "{out}");
+        let nodes = &bad["graphResponse"]["compositeResponse"];
+        assert_eq!(
+            nodes[0]["body"][0]["errorCode"], "PROCESSING_HALTED",
+            "{out}"
+        );
+        assert_eq!(
+            nodes[1]["body"][0]["errorCode"], "INVALID_API_INPUT",
+            "{out}"
+        );
+        assert_eq!(
+            count_contacts(&org, "GraphBad"),
+            0,
+            "nothing of the refused graph ran"
+        );
+        assert_eq!(
+            out["graphs"][1]["isSuccessful"], true,
+            "the other graph ran: {out}"
+        );
+        assert_eq!(count_contacts(&org, "GraphGood"), 1);
+    }
+
+    #[test]
+    fn graph_payload_limits_refuse_the_whole_request() {
+        let org = test_org();
+        let graph = |i: usize, n: usize| json!({"graphId": format!("g{i}"), "compositeRequest": (0..n).map(|j| create_sub(&format!("c{j}"), "Limit")).collect::<Vec<_>>()});
+        let answer = post(
+            &org,
+            "composite/graph",
+            json!({"graphs": (0..76).map(|i| graph(i, 1)).collect::<Vec<_>>()}),
+        );
+        assert_eq!(answer.status, 400, "76 graphs");
+        assert_eq!(
+            answer.body.as_ref().expect("JSON")[0]["errorCode"],
+            "LIMIT_EXCEEDED"
+        );
+        let answer = post(
+            &org,
+            "composite/graph",
+            json!({"graphs": (0..3).map(|i| graph(i, 167)).collect::<Vec<_>>()}),
+        );
+        assert_eq!(answer.status, 400, "501 nodes");
+        assert_eq!(
+            answer.body.as_ref().expect("JSON")[0]["errorCode"],
+            "LIMIT_EXCEEDED"
+        );
+        assert_eq!(count_contacts(&org, "Limit"), 0, "nothing ran");
+        let objects = [
+            "Account",
+            "Contact",
+            "Lead",
+            "Task",
+            "Case",
+            "Opportunity",
+            "Call_Log__c",
+            "Event",
+        ];
+        let nodes: Vec<Value> = objects
+            .iter()
+            .flat_map(|o| {
+                [
+                    json!({"method": "POST", "url": v(&format!("sobjects/{o}")), "referenceId": format!("new{o}"), "body": {}}),
+                    json!({"method": "GET", "url": v(&format!("sobjects/{o}/003000000000001AAA")), "referenceId": format!("get{o}")}),
+                ]
+            })
+            .collect();
+        let answer = post(
+            &org,
+            "composite/graph",
+            json!({"graphs": [{"graphId": "wide", "compositeRequest": nodes}]}),
+        );
+        assert_eq!(answer.status, 400, "16 different nodes");
+        assert_eq!(
+            answer.body.as_ref().expect("JSON")[0]["errorCode"],
+            "LIMIT_EXCEEDED"
+        );
+        let answer = post(
+            &org,
+            "composite/graph",
+            json!({"graphs": (0..75).map(|i| graph(i, 6)).collect::<Vec<_>>()}),
+        );
+        assert_eq!(
+            answer.status, 200,
+            "75 graphs of 450 like nodes are accepted"
+        );
+    }
 
     #[test]
     fn references_resolve_into_nested_values() {

@@ -1,6 +1,6 @@
 //! `sobjects` resources: describeGlobal, describe (`If-Modified-Since` → 304), create, read (optionally `?fields=`,
 //! `If-Modified-Since` → 304), update (`If-Unmodified-Since` → 412 when the record changed
-//! since), delete, and read/upsert by external id (`?updateOnly=true`: never create). Reads
+//! since), delete, and read/upsert/delete by external id (`?updateOnly=true`: never create). Reads
 //! follow record sharing ([`crate::sharing`]): a record the caller may not see is NOT_FOUND.
 //!
 //! ETags, as Salesforce documents them
@@ -223,7 +223,32 @@ pub fn route(
                             )),
                         }
                     }
-                    _ => Ok(method_not_allowed(m, "GET,PATCH")),
+                    // Delete by external id (sObject Rows by External ID: GET, PATCH, DELETE),
+                    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_upsert.htm
+                    "DELETE" => {
+                        let ids: Vec<String> = store
+                            .by_external_id(object, field_def, value)
+                            .into_iter()
+                            .filter(|r| viewer.sees(r))
+                            .map(|r| r.id().to_owned())
+                            .collect();
+                        match ids.as_slice() {
+                            [] => Err(ApiError::not_found()),
+                            [id] => {
+                                store.delete(object, id)?;
+                                Ok(Answer::no_content())
+                            }
+                            _ => Ok(Answer::json(
+                                300,
+                                Value::Array(
+                                    ids.iter()
+                                        .map(|id| json!(record_url(call, object.name, id)))
+                                        .collect(),
+                                ),
+                            )),
+                        }
+                    }
+                    _ => Ok(method_not_allowed(m, "GET,PATCH,DELETE")),
                 }
             }
             _ => Err(ApiError::not_found()),

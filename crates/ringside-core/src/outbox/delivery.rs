@@ -102,20 +102,7 @@ fn nodes(
 /// The real error of a failed all-or-none response: the subrequest that failed, not the
 /// ones rolled back with PROCESSING_HALTED.
 fn real_error(response: &CompositeResponse) -> Option<salesforce::Error> {
-    let errors: Vec<_> = response
-        .composite_response
-        .iter()
-        .filter_map(|r| r.error())
-        .collect();
-    let halted = |e: &salesforce::Error| {
-        let list = e.api_errors();
-        !list.is_empty()
-            && list
-                .iter()
-                .all(|a| a.error_code.as_str() == "PROCESSING_HALTED")
-    };
-    let first = errors.iter().position(|e| !halted(e)).unwrap_or(0);
-    errors.into_iter().nth(first)
+    response.cause().map(|(_, err)| err)
 }
 
 fn read_ids(item: &Claimed, response: &CompositeResponse) -> Delivered {

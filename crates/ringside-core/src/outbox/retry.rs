@@ -145,4 +145,27 @@ mod tests {
             "a bare 5xx may hide a landed write"
         );
     }
+
+    #[test]
+    fn a_composite_over_its_limits_is_dead_and_a_maintenance_page_is_retried_in_doubt() {
+        // Salesforce refuses a composite over 25 subrequests or 5 queries with
+        // LIMIT_EXCEEDED: sending it again cannot help.
+        let refused: salesforce::CompositeResponse = serde_json::from_value(serde_json::json!(
+            {"compositeResponse": [{"body": [{"errorCode": "LIMIT_EXCEEDED", "message": "The request can’t contain more than 25 operations."}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": null}]}
+        ))
+        .expect("the refusal is readable");
+        let err = refused.refusal().expect("a whole-request refusal");
+        assert_eq!(classify(&err), Verdict::Dead);
+        // A proxy's HTML page answered 200: the write may or may not have reached
+        // Salesforce, so look before writing again.
+        let page = salesforce::Error::Decode {
+            request: "POST composite".into(),
+            status: 200,
+            expected: "a composite response".into(),
+            found: "text/html, 40 bytes: \"Maintenance\"".into(),
+            json_body: false,
+            source: None,
+        };
+        assert_eq!(classify(&page), Verdict::Retry { in_doubt: true });
+    }
 }

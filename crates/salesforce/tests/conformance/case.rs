@@ -37,6 +37,7 @@ pub struct Case {
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
+    #[allow(dead_code, reason = "for cases that check a response header")]
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
 }
@@ -78,6 +79,10 @@ impl Case {
         self
     }
 
+    #[allow(
+        dead_code,
+        reason = "for cases that send their own headers (If-Match, Content-Type)"
+    )]
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
@@ -157,15 +162,31 @@ impl Case {
     }
 }
 
-/// The `errorCode` of an error answer: the first entry of a top-level error list, or of the
-/// first subresponse of a composite answer (`{"compositeResponse":[{"body":[…]}]}`).
+/// The `errorCode` of an error answer: the first entry of a top-level error list, of the
+/// first subresponse of a composite answer (`{"compositeResponse":[{"body":[…]}]}`), or, for
+/// a graph answer, of the first graph's first node that is not `PROCESSING_HALTED` (the one
+/// that failed the graph).
 pub fn error_code_of(body: &Value) -> Option<String> {
-    let list = match body {
-        Value::Array(_) => body,
-        Value::Object(o) => o.get("compositeResponse")?.get(0)?.get("body")?,
-        _ => return None,
-    };
-    list.get(0)?.get("errorCode")?.as_str().map(str::to_owned)
+    let code = |list: &Value| list.get(0)?.get("errorCode")?.as_str().map(str::to_owned);
+    match body {
+        Value::Array(_) => code(body),
+        Value::Object(o) if o.contains_key("graphs") => {
+            let nodes = o
+                .get("graphs")?
+                .get(0)?
+                .get("graphResponse")?
+                .get("compositeResponse")?
+                .as_array()?;
+            let codes: Vec<String> = nodes.iter().filter_map(|n| code(n.get("body")?)).collect();
+            codes
+                .iter()
+                .find(|c| *c != "PROCESSING_HALTED")
+                .or(codes.first())
+                .cloned()
+        }
+        Value::Object(o) => code(o.get("compositeResponse")?.get(0)?.get("body")?),
+        _ => None,
+    }
 }
 
 /// A fresh demo org (own port, own data) for one case.

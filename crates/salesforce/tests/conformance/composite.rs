@@ -2,7 +2,8 @@
 //! "Composite" pages.
 
 use reqwest::Method;
-use serde_json::json;
+use salesforce::{CompositeResponse, ErrorCode, GraphResponse, QueryPage, Record, SearchResult};
+use serde_json::{Value, json};
 
 use crate::case::{Case, VERSION, org};
 
@@ -42,4 +43,487 @@ async fn a_composite_answers_200_with_each_subrequests_own_status() {
         sub.error().is_some(),
         "the client turns the failed subresponse into an error"
     );
+}
+
+/// "Composite Response Body": what each subresponse carries.
+const RESPONSE_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/responses_composite.htm";
+const GRAPH_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_introduction.htm";
+const GRAPH_LIMITS_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm";
+
+fn url(path: &str) -> String {
+    format!("/services/data/{VERSION}/{path}")
+}
+
+fn query(i: usize) -> Value {
+    json!({"method": "GET", "url": url("query?q=SELECT+Id+FROM+Contact+LIMIT+1"), "referenceId": format!("q{i}")})
+}
+
+fn create(reference: &str, last_name: &str) -> Value {
+    json!({"method": "POST", "url": url("sobjects/Contact"), "referenceId": reference, "body": {"LastName": last_name}})
+}
+
+/// Reads a composite answer refused as a whole through the client and checks the error the
+/// client derives from it: LIMIT_EXCEEDED, permanent, not tied to any subrequest.
+fn assert_refused_by_the_client(case: &Case, text: &str) {
+    let parsed: CompositeResponse = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("{}: the client reads the refusal ({e}): {text}", case.name));
+    let refusal = parsed
+        .refusal()
+        .unwrap_or_else(|| panic!("{}: one entry with referenceId null: {text}", case.name));
+    assert_eq!(
+        refusal.api_errors()[0].error_code,
+        ErrorCode::LimitExceeded,
+        "{}: {refusal}",
+        case.name
+    );
+    assert!(
+        !refusal.is_retryable(),
+        "{}: the same request would be refused again",
+        case.name
+    );
+    let (reference, _) = parsed.first_error().expect("the refusal is an error");
+    assert_eq!(
+        reference, None,
+        "{}: the refusal names no subrequest",
+        case.name
+    );
+}
+
+/// Contacts with this last name, through the client's query parser.
+async fn contacts_named(org: &demo_org::DemoOrg, last_name: &str) -> u64 {
+    let case = Case::new(
+        "query: count the contacts a case created",
+        "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm",
+        Method::GET,
+        format!("query?q=SELECT+Id+FROM+Contact+WHERE+LastName+=+'{last_name}'"),
+    );
+    let answer = case.check(org).await;
+    let page: QueryPage<Record> =
+        serde_json::from_str(&answer.text).expect("the client reads a query page");
+    page.total_size
+}
+
+#[tokio::test]
+async fn more_than_25_subrequests_are_refused_with_one_limit_exceeded_entry() {
+    // The answer shape is recorded from a real org in
+    // https://github.com/guardian/support-service-lambdas/pull/766.
+    let org = org().await;
+    let subs: Vec<Value> = (0..26)
+        .map(|i| create(&format!("c{i}"), "TwentySix"))
+        .collect();
+    let case = Case::new(
+        "composite: 26 subrequests exceed the limit of 25; nothing runs",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"allOrNone": false, "compositeRequest": subs}))
+    .answers(200, Some("LIMIT_EXCEEDED"));
+    let answer = case.check(&org).await;
+    assert_refused_by_the_client(&case, &answer.text);
+    assert_eq!(contacts_named(&org, "TwentySix").await, 0, "{}", case.name);
+}
+
+#[tokio::test]
+async fn six_query_subrequests_are_refused() {
+    let org = org().await;
+    let subs: Vec<Value> = (0..6).map(query).collect();
+    let case = Case::new(
+        "composite: 6 query subrequests exceed the limit of 5 query or sObject Collections operations",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"compositeRequest": subs}))
+    .answers(200, Some("LIMIT_EXCEEDED"));
+    let answer = case.check(&org).await;
+    assert_refused_by_the_client(&case, &answer.text);
+}
+
+#[tokio::test]
+async fn five_queries_and_an_sobject_collections_call_are_refused() {
+    let org = org().await;
+    let mut subs: Vec<Value> = (0..5).map(query).collect();
+    subs.push(json!({"method": "POST", "url": url("composite/sobjects"), "referenceId": "collection", "body": {"allOrNone": false, "records": [{"attributes": {"type": "Contact"}, "LastName": "Collected"}]}}));
+    let case = Case::new(
+        "composite: an sObject Collections subrequest counts with the queries (5 + 1 > 5)",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"compositeRequest": subs}))
+    .answers(200, Some("LIMIT_EXCEEDED"));
+    let answer = case.check(&org).await;
+    assert_refused_by_the_client(&case, &answer.text);
+    assert_eq!(contacts_named(&org, "Collected").await, 0, "{}", case.name);
+}
+
+#[tokio::test]
+async fn a_search_and_five_queries_are_accepted() {
+    let org = org().await;
+    let mut subs = vec![
+        json!({"method": "GET", "url": url("search?q=FIND+%7BSmith%7D+IN+NAME+FIELDS+RETURNING+Contact(Id)"), "referenceId": "search"}),
+    ];
+    subs.extend((0..5).map(query));
+    let case = Case::new(
+        "composite: a search is not a query operation, so a search and 5 queries run",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"compositeRequest": subs}))
+    .answers(200, None);
+    let answer = case.check(&org).await;
+    let parsed: CompositeResponse = serde_json::from_str(&answer.text).expect("readable");
+    assert!(
+        parsed.all_succeeded(),
+        "{}: {}\n  documented at {}",
+        case.name,
+        answer.text,
+        case.doc
+    );
+    parsed
+        .get("search")
+        .expect("the search answered")
+        .body_as::<SearchResult>()
+        .expect("the client reads the search result");
+    for i in 0..5 {
+        parsed
+            .get(&format!("q{i}"))
+            .expect("each query answered")
+            .body_as::<QueryPage<Record>>()
+            .expect("the client reads each page");
+    }
+}
+
+#[tokio::test]
+async fn an_unresolvable_reference_fails_its_subrequest_and_the_others_run() {
+    // Real orgs answer 400 PROCESSING_HALTED "Invalid reference specified. No value for …"
+    // (recorded in salesforce-misc/ReVoman's
+    // src/test/resources/composite/query/resp/query-response-all-error.json).
+    let org = org().await;
+    let case = Case::new(
+        "composite: references to a later subrequest, past the end of a list, to a missing or null field fail with PROCESSING_HALTED; without allOrNone the rest runs",
+        RESPONSE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"allOrNone": false, "compositeRequest": [
+        {"method": "GET", "url": url("sobjects/Contact/@{kept.id}"), "referenceId": "forward"},
+        {"method": "GET", "url": url("query?q=SELECT+Id,+Email+FROM+Contact+WHERE+LastName+=+'Nobody'"), "referenceId": "none"},
+        {"method": "PATCH", "url": url("sobjects/Contact/@{none.records[9].Id}"), "referenceId": "pastEnd", "body": {"Title": "x"}},
+        create("kept", "Kept"),
+        {"method": "GET", "url": url("sobjects/Contact/@{kept.nope}"), "referenceId": "missingField"},
+        {"method": "GET", "url": url("query?q=SELECT+Id,+Email+FROM+Contact+WHERE+Id+=+'@{kept.id}'"), "referenceId": "fresh"},
+        // A new Contact has no Email: the docs are silent on null; the demo org refuses it.
+        {"method": "PATCH", "url": url("sobjects/Contact/@{kept.id}"), "referenceId": "nullField", "body": {"Title": "@{fresh.records[0].Email}"}},
+    ]}))
+    .answers(200, Some("PROCESSING_HALTED"));
+    let answer = case.check(&org).await;
+    let parsed: CompositeResponse = serde_json::from_str(&answer.text).expect("readable");
+    for reference in ["forward", "pastEnd", "missingField", "nullField"] {
+        let err = parsed
+            .get(reference)
+            .and_then(|s| s.error())
+            .unwrap_or_else(|| panic!("{}: `{reference}` failed: {}", case.name, answer.text));
+        assert_eq!(err.status(), Some(400), "{}: {reference}", case.name);
+        assert_eq!(
+            err.api_errors()[0].error_code,
+            ErrorCode::ProcessingHalted,
+            "{}: {reference}: {err}",
+            case.name
+        );
+        assert!(
+            err.api_errors()[0]
+                .message
+                .starts_with("Invalid reference specified."),
+            "{}: {reference}: {err}",
+            case.name
+        );
+    }
+    let kept = parsed.get("kept").expect("answered");
+    assert_eq!(kept.http_status_code, 201, "{}: {}", case.name, answer.text);
+    assert_eq!(contacts_named(&org, "Kept").await, 1, "{}", case.name);
+}
+
+fn graph(id: &str, nodes: Vec<Value>) -> Value {
+    json!({"graphId": id, "compositeRequest": nodes})
+}
+
+#[tokio::test]
+async fn graph_nodes_other_than_sobject_rows_fail_their_graph() {
+    let org = org().await;
+    for (kind, node) in [
+        (
+            "a query",
+            json!({"method": "GET", "url": url("query?q=SELECT+Id+FROM+Contact"), "referenceId": "other"}),
+        ),
+        (
+            "a search",
+            json!({"method": "GET", "url": url("search?q=FIND+%7BSmith%7D"), "referenceId": "other"}),
+        ),
+        (
+            "a describe",
+            json!({"method": "GET", "url": url("sobjects/Contact/describe"), "referenceId": "other"}),
+        ),
+        (
+            "sObject Collections",
+            json!({"method": "POST", "url": url("composite/sobjects"), "referenceId": "other", "body": {"records": []}}),
+        ),
+        (
+            "limits",
+            json!({"method": "GET", "url": url("limits"), "referenceId": "other"}),
+        ),
+    ] {
+        let case = Case::new(
+            "composite/graph: a node that is not an sObject row fails its graph before it runs (answer shape modelled: the docs give none)",
+            GRAPH_DOC,
+            Method::POST,
+            "composite/graph",
+        )
+        .body(json!({"graphs": [
+            graph("mixed", vec![create("row", "Mixed"), node]),
+            graph("rows", vec![create("row", "RowsOnly")]),
+        ]}))
+        .answers(200, Some("INVALID_API_INPUT"));
+        let answer = case.check(&org).await;
+        let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+        let mixed = parsed.get("mixed").expect("the graph answered");
+        assert!(
+            !mixed.is_successful,
+            "{} ({kind}): {}",
+            case.name, answer.text
+        );
+        let err = mixed.error().expect("a failed graph has an error");
+        assert_eq!(
+            err.code(),
+            "INVALID_API_INPUT",
+            "{} ({kind}): {err}",
+            case.name
+        );
+        assert!(!err.is_retryable(), "{} ({kind})", case.name);
+        assert!(
+            parsed.get("rows").is_some_and(|g| g.is_successful),
+            "{} ({kind}): the other graph ran: {}",
+            case.name,
+            answer.text
+        );
+    }
+    assert_eq!(
+        contacts_named(&org, "Mixed").await,
+        0,
+        "nothing of a refused graph ran"
+    );
+}
+
+#[tokio::test]
+async fn graph_row_kinds_are_accepted() {
+    let org = org().await;
+    let case = Case::new(
+        "composite/graph: create, read, update and delete by id, and upsert, read and delete by external id are graph nodes",
+        GRAPH_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": [graph("rows", vec![
+        create("contact", "GraphRows"),
+        json!({"method": "GET", "url": url("sobjects/Contact/@{contact.id}"), "referenceId": "read"}),
+        json!({"method": "PATCH", "url": url("sobjects/Contact/@{contact.id}"), "referenceId": "update", "body": {"Title": "Row"}}),
+        json!({"method": "PATCH", "url": url("sobjects/Call_Log__c/External_Id__c/graph-rows-1"), "referenceId": "upsert", "body": {"Direction__c": "Inbound"}}),
+        json!({"method": "GET", "url": url("sobjects/Call_Log__c/External_Id__c/graph-rows-1"), "referenceId": "byExternalId"}),
+        json!({"method": "DELETE", "url": url("sobjects/Call_Log__c/External_Id__c/graph-rows-1"), "referenceId": "deleteByExternalId"}),
+        json!({"method": "DELETE", "url": url("sobjects/Contact/@{contact.id}"), "referenceId": "delete"}),
+    ])]}))
+    .answers(200, None);
+    let answer = case.check(&org).await;
+    let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+    let rows = parsed.get("rows").expect("answered");
+    assert!(
+        rows.is_successful,
+        "{}: {}\n  documented at {}",
+        case.name, answer.text, case.doc
+    );
+    assert!(rows.error().is_none());
+}
+
+#[tokio::test]
+async fn more_than_75_graphs_are_refused_and_75_are_accepted() {
+    let org = org().await;
+    let graphs = |n: usize| {
+        (0..n)
+            .map(|i| graph(&format!("g{i}"), vec![create("c", "SeventyFive")]))
+            .collect::<Vec<_>>()
+    };
+    let case = Case::new(
+        "composite/graph: 76 graphs exceed the limit of 75; nothing runs (answer shape modelled: HTTP 400 LIMIT_EXCEEDED)",
+        GRAPH_LIMITS_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": graphs(76)}))
+    .answers(400, Some("LIMIT_EXCEEDED"));
+    let answer = case.check(&org).await;
+    let errors = salesforce::ApiError::list_from_json(&answer.json(&case))
+        .expect("the client reads the error list");
+    assert_eq!(
+        errors[0].error_code,
+        ErrorCode::LimitExceeded,
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        contacts_named(&org, "SeventyFive").await,
+        0,
+        "{}",
+        case.name
+    );
+
+    let case = Case::new(
+        "composite/graph: 75 graphs are within the limit",
+        GRAPH_LIMITS_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": graphs(75)}))
+    .answers(200, None);
+    let answer = case.check(&org).await;
+    let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+    assert!(
+        parsed.graphs.iter().all(|g| g.is_successful),
+        "{}: {}",
+        case.name,
+        answer.text
+    );
+}
+
+#[tokio::test]
+async fn more_than_500_nodes_are_refused_and_500_are_accepted() {
+    let org = org().await;
+    // Five graphs of 100 like nodes (one "different node": same version, method, object).
+    let graphs = |extra: usize| {
+        (0..5)
+            .map(|g| {
+                let n = 100 + usize::from(g == 0) * extra;
+                graph(
+                    &format!("g{g}"),
+                    (0..n)
+                        .map(|i| create(&format!("c{i}"), "FiveHundred"))
+                        .collect(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let case = Case::new(
+        "composite/graph: 501 nodes exceed the limit of 500 per payload; nothing runs (answer shape modelled: HTTP 400 LIMIT_EXCEEDED)",
+        GRAPH_LIMITS_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": graphs(1)}))
+    .answers(400, Some("LIMIT_EXCEEDED"));
+    let answer = case.check(&org).await;
+    let errors = salesforce::ApiError::list_from_json(&answer.json(&case)).expect("readable");
+    assert_eq!(
+        errors[0].error_code,
+        ErrorCode::LimitExceeded,
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        contacts_named(&org, "FiveHundred").await,
+        0,
+        "{}",
+        case.name
+    );
+
+    let case = Case::new(
+        "composite/graph: 500 nodes are within the limit",
+        GRAPH_LIMITS_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": graphs(0)}))
+    .answers(200, None);
+    let answer = case.check(&org).await;
+    let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+    assert!(
+        parsed.graphs.iter().all(|g| g.is_successful),
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        contacts_named(&org, "FiveHundred").await,
+        500,
+        "{}",
+        case.name
+    );
+}
+
+#[tokio::test]
+async fn more_than_15_different_nodes_are_refused() {
+    let org = org().await;
+    // 8 objects × (POST, GET) = 16 different nodes.
+    let nodes: Vec<Value> = [
+        "Account", "Contact", "Lead", "Task", "Case", "Opportunity", "Call_Log__c", "User",
+    ]
+    .iter()
+    .flat_map(|object| {
+        [
+            json!({"method": "POST", "url": url(&format!("sobjects/{object}")), "referenceId": format!("new{object}"), "body": {}}),
+            json!({"method": "GET", "url": url(&format!("sobjects/{object}/@{{new{object}.id}}")), "referenceId": format!("get{object}")}),
+        ]
+    })
+    .collect();
+    let case = Case::new(
+        "composite/graph: 16 different nodes (API version, method, object) exceed the limit of 15 (answer shape modelled: HTTP 400 LIMIT_EXCEEDED)",
+        GRAPH_LIMITS_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": [graph("wide", nodes)]}))
+    .answers(400, Some("LIMIT_EXCEEDED"));
+    case.check(&org).await;
+}
+
+#[tokio::test]
+async fn each_graph_is_all_or_nothing() {
+    let org = org().await;
+    let case = Case::new(
+        "composite/graph: a failing node rolls its whole graph back (the rest answer PROCESSING_HALTED); other graphs commit",
+        GRAPH_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": [
+        graph("broken", vec![
+            create("first", "RolledBack"),
+            json!({"method": "POST", "url": url("sobjects/Contact"), "referenceId": "noLastName", "body": {"FirstName": "Nobody"}}),
+        ]),
+        graph("fine", vec![create("only", "Committed")]),
+    ]}))
+    .answers(200, Some("REQUIRED_FIELD_MISSING"));
+    let answer = case.check(&org).await;
+    let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+    let broken = parsed.get("broken").expect("answered");
+    assert!(!broken.is_successful, "{}", case.name);
+    let first = broken
+        .graph_response
+        .get("first")
+        .and_then(|s| s.error())
+        .expect("the successful node was rolled back");
+    assert_eq!(first.code(), "PROCESSING_HALTED", "{}: {first}", case.name);
+    let cause = broken.error().expect("the graph failed");
+    assert_eq!(
+        cause.api_errors()[0].error_code,
+        ErrorCode::RequiredFieldMissing,
+        "{}: the client finds the node that failed the graph: {cause}",
+        case.name
+    );
+    assert!(
+        parsed.get("fine").is_some_and(|g| g.is_successful),
+        "{}",
+        case.name
+    );
+    assert_eq!(contacts_named(&org, "RolledBack").await, 0, "{}", case.name);
+    assert_eq!(contacts_named(&org, "Committed").await, 1, "{}", case.name);
 }

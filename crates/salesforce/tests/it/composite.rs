@@ -64,7 +64,7 @@ async fn a_failed_subrequest_is_surfaced_although_the_call_answers_200() {
         "same error as a direct call: {err}"
     );
     let (reference, _) = response.first_error().unwrap();
-    assert_eq!(reference, "Bad");
+    assert_eq!(reference, Some("Bad"));
     let read: QueryPage<Record> = response.get("Read").unwrap().body_as().unwrap();
     assert_eq!(
         read.total_size, 1,
