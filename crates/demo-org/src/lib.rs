@@ -43,6 +43,11 @@
 //!   many call logs with their Tasks, over six agents (see [`call_log_seed`]).
 //! - `GET /__demo/oauth` → `{"authorization_code","refresh_token","revoke"}`: token and
 //!   revoke requests answered so far.
+//! - `POST /__demo/clock` with `{"advance_ms":960000}` → `{"now_ms"}`: moves the org's clock
+//!   forward (here 16 minutes, enough to expire every idle query cursor) without waiting;
+//!   `GET /__demo/clock` → `{"now_ms"}`. The clock never goes back; [`DemoOrg::advance_clock`]
+//!   does the same in process. Record timestamps, `TODAY`, cursor expiry and `issued_at`
+//!   read this clock; the request log's `at` stays wall-clock time.
 //!
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
@@ -59,6 +64,13 @@
 //!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`
 //!   (`Call_Log__c.Tasks__r` is the Task's call-log lookup).
+//! - Query cursors (`nextRecordsUrl`) follow the SOAP API guide's "QueryLocator" rules,
+//!   stricter than today's Salesforce: a cursor unused for 15 minutes expires, a user has at
+//!   most 10 open (an 11th closes that user's oldest), a cursor read to its end is closed,
+//!   and any of those answers 400 `[{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}]`.
+//!   Salesforce lifted the 15 minutes and the 10 with API v56.0 (cursors now live 2 days,
+//!   which this org enforces too); see `org`'s module doc for the pages and why the older
+//!   rules are kept.
 
 mod api_error;
 pub mod call_log_seed;
@@ -219,6 +231,19 @@ impl DemoOrg {
     /// Adds a generated call history (call logs with their Tasks over several agents).
     pub fn seed_call_logs(&self, spec: &CallLogSeed) -> Result<SeededCallLogs, CallLogSeedError> {
         call_log_seed::seed(&mut org::lock(&self.org.store), spec)
+    }
+
+    /// Moves the org's clock forward by `by` without waiting: query cursors unused for 15
+    /// minutes expire, `TODAY` and new records' timestamps move on. Returns the org's new
+    /// time (epoch milliseconds). Over HTTP: `POST /__demo/clock`.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        self.org
+            .advance_clock(i64::try_from(by.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    /// The org's time in epoch milliseconds: the wall clock plus every [`DemoOrg::advance_clock`].
+    pub fn now_ms(&self) -> i64 {
+        self.org.now_ms()
     }
 
     /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).
