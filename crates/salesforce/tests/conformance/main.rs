@@ -15,3 +15,4 @@
 mod case;
 
 mod composite;
+mod query_more;
