@@ -3,7 +3,6 @@
 //! `/__demo/` test-harness control API (faults, request log, tokens).
 
 use crate::api_error::ApiError;
-use crate::clock;
 use crate::faults::FaultCommand;
 use crate::oauth;
 use crate::org::{Org, lock};
@@ -37,8 +36,34 @@ pub fn router(org: Arc<Org>) -> Router {
         .route("/__demo/usage", get(get_usage))
         .route("/__demo/call_logs", post(post_call_logs))
         .route("/__demo/oauth", get(get_oauth_counts))
+        .route("/__demo/clock", get(get_clock).post(post_clock))
         .fallback(not_found)
         .with_state(org)
+}
+
+/// `GET /__demo/clock` → `{"now_ms"}`: the org's time.
+async fn get_clock(State(org): State<Arc<Org>>) -> Response {
+    Json(json!({"now_ms": org.now_ms()})).into_response()
+}
+
+/// `POST /__demo/clock` with `{"advance_ms": N}` → `{"now_ms"}`: moves the org's clock
+/// forward (query cursors expire, `TODAY` moves on) without waiting.
+async fn post_clock(State(org): State<Arc<Org>>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Advance {
+        advance_ms: u64,
+    }
+    match serde_json::from_slice::<Advance>(&body) {
+        Ok(a) => {
+            let now_ms = org.advance_clock(i64::try_from(a.advance_ms).unwrap_or(i64::MAX));
+            Json(json!({"now_ms": now_ms})).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": format!("expected {{\"advance_ms\": N}}: {e}")})),
+        )
+            .into_response(),
+    }
 }
 
 /// `GET /__demo/oauth`: token and revoke requests answered so far, by grant type.
@@ -164,7 +189,7 @@ async fn data(
     };
     let answer = {
         let mut store = lock(&org.store);
-        rest::dispatch(&org, &mut store, &call, clock::now_ms(), true)
+        rest::dispatch(&org, &mut store, &call, org.now_ms(), true)
     };
     answer_response(&org, answer)
 }
@@ -238,7 +263,7 @@ async fn post_token(State(org): State<Arc<Org>>) -> Response {
         "instance_url": org.base_url,
         "id": oauth::identity_url(&org),
         "token_type": "Bearer",
-        "issued_at": clock::now_ms().to_string(),
+        "issued_at": org.now_ms().to_string(),
     }))
     .into_response()
 }

@@ -70,6 +70,11 @@
 //!   many call logs with their Tasks, over six agents (see [`call_log_seed`]).
 //! - `GET /__demo/oauth` → `{"authorization_code","refresh_token","revoke"}`: token and
 //!   revoke requests answered so far.
+//! - `POST /__demo/clock` with `{"advance_ms":960000}` → `{"now_ms"}`: moves the org's clock
+//!   forward (here 16 minutes, enough to expire every idle query cursor) without waiting;
+//!   `GET /__demo/clock` → `{"now_ms"}`. The clock never goes back; [`DemoOrg::advance_clock`]
+//!   does the same in process. Record timestamps, `TODAY`, cursor expiry and `issued_at`
+//!   read this clock; the request log's `at` stays wall-clock time.
 //!
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
@@ -105,6 +110,13 @@
 //!   different nodes per payload, else HTTP 400 LIMIT_EXCEEDED and nothing runs (shape
 //!   also this org's choice); each graph all-or-nothing; after 14 failed graphs the rest
 //!   are halted.
+//! - Query cursors (`nextRecordsUrl`) follow the SOAP API guide's "QueryLocator" rules,
+//!   stricter than today's Salesforce: a cursor unused for 15 minutes expires, a user has at
+//!   most 10 open (an 11th closes that user's oldest), a cursor read to its end is closed,
+//!   and any of those answers 400 `[{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}]`.
+//!   Salesforce lifted the 15 minutes and the 10 with API v56.0 (cursors now live 2 days,
+//!   which this org enforces too); see `org`'s module doc for the pages and why the older
+//!   rules are kept.
 
 mod api_error;
 pub mod call_log_seed;
@@ -272,6 +284,19 @@ impl DemoOrg {
     /// Adds a generated call history (call logs with their Tasks over several agents).
     pub fn seed_call_logs(&self, spec: &CallLogSeed) -> Result<SeededCallLogs, CallLogSeedError> {
         call_log_seed::seed(&mut org::lock(&self.org.store), spec)
+    }
+
+    /// Moves the org's clock forward by `by` without waiting: query cursors unused for 15
+    /// minutes expire, `TODAY` and new records' timestamps move on. Returns the org's new
+    /// time (epoch milliseconds). Over HTTP: `POST /__demo/clock`.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        self.org
+            .advance_clock(i64::try_from(by.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    /// The org's time in epoch milliseconds: the wall clock plus every [`DemoOrg::advance_clock`].
+    pub fn now_ms(&self) -> i64 {
+        self.org.now_ms()
     }
 
     /// API calls counted so far (the N of `Sforce-Limit-Info: api-usage=N/M`).

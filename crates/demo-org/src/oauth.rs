@@ -12,10 +12,10 @@
 
 use crate::org::{Org, lock};
 use crate::rest::parse_query_string;
+use crate::seed;
 use crate::sessions::{
     GrantError, KNOWN_CLIENT_IDS, KNOWN_SCOPES, PendingCode, callback_allowed, invalid_client_id,
 };
-use crate::{clock, seed};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -199,7 +199,7 @@ pub async fn token(State(org): State<Arc<Org>>, body: Bytes) -> Response {
     drop(sessions);
     match result {
         Ok(grant) => {
-            let issued_at = clock::now_ms().to_string();
+            let issued_at = org.now_ms().to_string();
             let signature = crate::sessions::base64url(
                 format!("{}{issued_at}", grant.access_token.len()).as_bytes(),
             );

@@ -2605,3 +2605,238 @@ mod refusals {
         h.org.shutdown().await;
     }
 }
+
+/// Query cursors (`nextRecordsUrl`): 15 minutes unused, 10 per user, closed once read, as the
+/// SOAP API guide's "QueryLocator" page says
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_query_querylocator.htm>).
+mod query_locators {
+    use super::*;
+    use demo_org::CallLogSeed;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    /// What Salesforce answers for a locator it no longer has.
+    fn invalid_locator() -> Value {
+        json!([{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}])
+    }
+
+    /// A harness whose org holds `calls` generated call logs, so a 200-row batch leaves
+    /// several pages.
+    async fn with_call_logs(calls: usize) -> Harness {
+        let h = Harness::start().await;
+        h.org
+            .seed_call_logs(&CallLogSeed::new(calls, 3))
+            .expect("call logs seed");
+        h
+    }
+
+    /// Runs `soql` in 200-row batches as `token`; returns the `nextRecordsUrl`.
+    async fn open_as(h: &Harness, token: &str, soql: &str) -> String {
+        let r = h
+            .client
+            .get(h.url("query"))
+            .query(&[("q", soql)])
+            .header("Sforce-Query-Options", "batchSize=200")
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("query reaches the org");
+        assert_eq!(r.status(), StatusCode::OK, "the query runs");
+        let body: Value = r.json().await.expect("JSON");
+        body["nextRecordsUrl"]
+            .as_str()
+            .expect("a partial first batch names its cursor")
+            .to_owned()
+    }
+
+    async fn open(h: &Harness) -> String {
+        open_as(h, &h.token, "SELECT Id FROM Call_Log__c ORDER BY Id").await
+    }
+
+    /// Follows a `nextRecordsUrl` as `token`.
+    async fn more_as(h: &Harness, token: &str, url: &str) -> (StatusCode, Value) {
+        let r = h
+            .client
+            .get(format!("{}{url}", h.org.base_url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the next page reaches the org");
+        let status = r.status();
+        (status, r.json().await.expect("JSON"))
+    }
+
+    async fn more(h: &Harness, url: &str) -> (StatusCode, Value) {
+        more_as(h, &h.token, url).await
+    }
+
+    fn next_of(page: &Value) -> String {
+        page["nextRecordsUrl"]
+            .as_str()
+            .expect("more pages to come")
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_locator_unused_for_15_minutes_is_invalid() {
+        let h = with_call_logs(1000).await;
+        let url = open(&h).await;
+        h.org.advance_clock(15 * MINUTE);
+        let (status, body) = more(&h, &url).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::BAD_REQUEST, invalid_locator()),
+            "15 minutes of inactivity expire the cursor, with Salesforce's status and body"
+        );
+        let (status, _) = more(&h, &url).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "and it stays expired (the org's clock does not go back)"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn reading_a_page_starts_the_15_minutes_again() {
+        let h = with_call_logs(1000).await;
+        let url = open(&h).await;
+        h.org.advance_clock(14 * MINUTE);
+        let (status, second) = more(&h, &url).await;
+        assert_eq!(status, StatusCode::OK, "14 minutes idle: still open");
+        h.org.advance_clock(14 * MINUTE);
+        let (status, third) = more(&h, &next_of(&second)).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "28 minutes after the query but 14 after the last read: still open"
+        );
+        h.org.advance_clock(15 * MINUTE);
+        let (status, body) = more(&h, &next_of(&third)).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::BAD_REQUEST, invalid_locator()),
+            "15 minutes after the last read: expired"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_eleventh_cursor_closes_the_users_oldest() {
+        let h = with_call_logs(1000).await;
+        let mut urls = Vec::new();
+        for _ in 0..10 {
+            urls.push(open(&h).await);
+        }
+        for url in &urls {
+            let (status, _) = more(&h, url).await;
+            assert_eq!(status, StatusCode::OK, "ten open cursors are allowed");
+        }
+        // Another user's cursor does not count against the demo user's ten.
+        let lucy = h
+            .org
+            .seed_call_logs(&CallLogSeed::new(1, 4))
+            .expect("seeded agents")
+            .agents
+            .into_iter()
+            .find(|a| a.id != seed::DEMO_USER_ID)
+            .expect("a seeded agent besides the demo user")
+            .id;
+        let lucy_token = h.org.issue_access_token_as(&lucy);
+        let lucys = open_as(&h, &lucy_token, "SELECT Id FROM Contact ORDER BY Id").await;
+        // The eleventh, through another token of the same user: the limit is per user.
+        let same_user = h.org.issue_access_token_as(seed::DEMO_USER_ID);
+        let eleventh = open_as(&h, &same_user, "SELECT Id FROM Contact ORDER BY Id").await;
+        let (status, body) = more(&h, &urls[0]).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::BAD_REQUEST, invalid_locator()),
+            "the 11th cursor released the oldest of the ten"
+        );
+        for url in urls[1..].iter().chain([&eleventh]) {
+            let (status, _) = more(&h, url).await;
+            assert_eq!(status, StatusCode::OK, "the other ten stay open: {url}");
+        }
+        let (status, body) = more(&h, &lucys).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::BAD_REQUEST, invalid_locator()),
+            "one user cannot read another user's cursor"
+        );
+        let (status, _) = more_as(&h, &lucy_token, &lucys).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "the other user's cursor is still open for them: it never counted against the ten"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_cursor_read_to_its_end_is_closed() {
+        let h = with_call_logs(500).await;
+        let first = open(&h).await;
+        let (_, second) = more(&h, &first).await;
+        let last_url = next_of(&second);
+        let (status, last) = more(&h, &last_url).await;
+        assert_eq!(status, StatusCode::OK, "the last batch");
+        assert_eq!(last["done"], true, "the last batch says done");
+        for url in [&last_url, &first] {
+            let (status, body) = more(&h, url).await;
+            assert_eq!(
+                (status, body),
+                (StatusCode::BAD_REQUEST, invalid_locator()),
+                "a cursor read to its end is closed: {url}"
+            );
+        }
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_clock_moves_forward_over_http() {
+        let h = Harness::start().await;
+        let clock = format!("{}/__demo/clock", h.org.base_url());
+        let before: Value = h
+            .client
+            .get(&clock)
+            .send()
+            .await
+            .expect("GET clock")
+            .json()
+            .await
+            .expect("JSON");
+        let before = before["now_ms"].as_i64().expect("now_ms");
+        let after: Value = h
+            .client
+            .post(&clock)
+            .json(&json!({"advance_ms": 960_000}))
+            .send()
+            .await
+            .expect("POST clock")
+            .json()
+            .await
+            .expect("JSON");
+        let after = after["now_ms"].as_i64().expect("now_ms");
+        assert!(
+            after - before >= 960_000,
+            "16 minutes later: {before} → {after}"
+        );
+        assert!(
+            h.org.now_ms() >= after,
+            "the org's clock in process is the same clock"
+        );
+        let r = h
+            .client
+            .post(&clock)
+            .json(&json!({"advance_ms": -5}))
+            .send()
+            .await
+            .expect("POST clock");
+        assert_eq!(
+            r.status(),
+            StatusCode::BAD_REQUEST,
+            "the clock never goes back: a negative advance is refused"
+        );
+        h.org.shutdown().await;
+    }
+}

@@ -143,7 +143,10 @@ error_codes! {
     /// The request body is not JSON that Salesforce accepts.
     JsonParserError = "JSON_PARSER_ERROR", Permanent,
         "Salesforce could not read the request; this is a bug, please report it";
-    /// A query cursor (`nextRecordsUrl`) expired or was already read.
+    /// A query cursor (`nextRecordsUrl`) no longer exists: unused for 15 minutes, released
+    /// when the same user opened an 11th, older than 2 days, or already read to its end
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_query_querylocator.htm>).
+    /// Permanent for that locator; a pager runs its query again from its last row.
     InvalidQueryLocator = "INVALID_QUERY_LOCATOR", Permanent,
         "the query results expired before all pages were read; run the query again";
     /// The query ran too long.

@@ -199,7 +199,7 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
             sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))
         }
         (["query"], "GET") => query::query(org, store, call, now_ms),
-        (["query", locator], "GET") => query::next_page(org, store, call, locator),
+        (["query", locator], "GET") => query::next_page(org, store, call, locator, now_ms),
         (["query", ..], _) => method_not_allowed(m, "GET"),
         (["search"], "GET") => query::search(org, store, call, now_ms),
         (["search"], _) => method_not_allowed(m, "GET"),

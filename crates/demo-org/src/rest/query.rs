@@ -1,4 +1,9 @@
 //! `query` (SOQL, paged through `nextRecordsUrl`) and `search` (SOSL) resources.
+//!
+//! A query that does not fit one batch opens a cursor ([`crate::org::Cursors`]: 15 minutes
+//! unused, 10 per user, closed once read to the end); its `nextRecordsUrl` is
+//! `/services/data/vNN.N/query/{locator}-{offset}`, as in the REST API's "Query More
+//! Results" page (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query_more_results.htm>).
 
 use super::{Answer, Call};
 use crate::api_error::ApiError;
@@ -68,6 +73,8 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             ids: rows.ids,
             batch,
             now_ms,
+            user_id: call.user_id.clone(),
+            last_used_ms: now_ms,
         };
         if cursor.ids.len() <= batch {
             return Ok(Answer::json(
@@ -77,7 +84,7 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
         }
         // The first batch is rendered before the cursor is kept, so it carries no URL yet.
         let mut body = page_body(org, store, &cursor, call, 0, batch, None)?;
-        let locator = lock(&org.cursors).insert(cursor);
+        let locator = lock(&org.cursors).open(cursor);
         body["nextRecordsUrl"] = json!(format!(
             "/services/data/v{}/query/{locator}-{batch}",
             call.version
@@ -87,14 +94,18 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
     run().unwrap_or_else(Answer::from)
 }
 
-/// `GET query/{locator}-{offset}`.
-pub fn next_page(org: &Org, store: &Store, call: &Call, locator: &str) -> Answer {
+/// `GET query/{locator}-{offset}`: the batch at `offset`. Reading it starts the cursor's
+/// 15 minutes again; the last batch closes it. An unknown, expired, released or closed
+/// locator is 400 INVALID_QUERY_LOCATOR, worded as Salesforce words it.
+pub fn next_page(org: &Org, store: &Store, call: &Call, locator: &str, now_ms: i64) -> Answer {
     let invalid = || ApiError::bad_request("INVALID_QUERY_LOCATOR", "invalid query locator");
     let run = || -> Result<Answer, ApiError> {
         let (loc, offset) = locator.rsplit_once('-').ok_or_else(invalid)?;
         let offset: usize = offset.parse().map_err(|_| invalid())?;
-        let cursors = lock(&org.cursors);
-        let cursor = cursors.get(loc).ok_or_else(invalid)?;
+        let mut cursors = lock(&org.cursors);
+        let cursor = cursors
+            .touch(loc, &call.user_id, now_ms)
+            .ok_or_else(invalid)?;
         if offset > cursor.ids.len() {
             return Err(invalid());
         }
@@ -102,10 +113,12 @@ pub fn next_page(org: &Org, store: &Store, call: &Call, locator: &str) -> Answer
             .batch_size
             .map(|b| b.clamp(MIN_BATCH, MAX_BATCH))
             .unwrap_or(cursor.batch);
-        Ok(Answer::json(
-            200,
-            page_body(org, store, cursor, call, offset, batch, Some(loc))?,
-        ))
+        let body = page_body(org, store, cursor, call, offset, batch, Some(loc))?;
+        if offset + batch >= cursor.ids.len() {
+            // Read to its last row: Salesforce closes the cursor.
+            cursors.close(loc);
+        }
+        Ok(Answer::json(200, body))
     };
     run().unwrap_or_else(Answer::from)
 }

@@ -7,13 +7,20 @@
 //!   then from `nextRecordsUrl`, one call per batch. Calls logged after the first page
 //!   do not slip in mid-list; the view shows them when it starts again.
 //! - [`History::all`] runs the full query at once (export).
+//! - A `nextRecordsUrl` can die before it is read (Salesforce answers 400
+//!   INVALID_QUERY_LOCATOR: unused for 15 minutes, released when the user opened an 11th
+//!   cursor, or 2 days old; see
+//!   <https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_query_querylocator.htm>).
+//!   Then the page re-queries from the last row it fetched (the same filters, from that
+//!   row's second on, in the same order) and skips what it already has, so the user sees no
+//!   error and no row twice or missing; it costs that one query besides the refused request.
 //!
 //! Calls still in the local queue are merged in by start time and replace their
 //! delivered twin (same call id), so each call appears once.
 
 use std::collections::{HashSet, VecDeque};
 
-use salesforce::{QueryPage, Record};
+use salesforce::{ErrorCode, QueryPage, Record};
 
 use super::filter::{HistoryFilter, MAX_PAGE_SIZE};
 use super::row::{HistoryRow, parse_salesforce_datetime};
@@ -59,7 +66,8 @@ struct Position {
     call_log_id: Option<String>,
 }
 
-/// The last instant the first page reached, and the rows it fetched at that instant.
+/// The last instant fetched so far (by the first page, or by every batch), and the rows
+/// fetched at that instant.
 #[derive(Debug, Clone)]
 struct ResumeAfter {
     started_at_ms: Option<i64>,
@@ -67,6 +75,21 @@ struct ResumeAfter {
 }
 
 impl ResumeAfter {
+    /// Moves on to `p`, the next row in the history's order.
+    fn advance(fetched: &mut Option<ResumeAfter>, p: &Position) {
+        match fetched {
+            Some(f) if f.started_at_ms == p.started_at_ms => {
+                f.seen_at_that_instant.extend(p.call_log_id.clone());
+            }
+            _ => {
+                *fetched = Some(ResumeAfter {
+                    started_at_ms: p.started_at_ms,
+                    seen_at_that_instant: p.call_log_id.iter().cloned().collect(),
+                });
+            }
+        }
+    }
+
     /// Whether the full query's row at `p` was already fetched (or is newer than the
     /// first page, i.e. logged since).
     fn covers(&self, p: &Position) -> bool {
@@ -90,6 +113,9 @@ pub struct HistoryCursor {
     next_records_url: Option<String>,
     /// Set after a first page that filled up: the full query has not run yet.
     resume: Option<ResumeAfter>,
+    /// The last Salesforce row fetched (shown or buffered) and the rows at its instant:
+    /// where a re-query starts when `next_records_url` has died.
+    fetched: Option<ResumeAfter>,
     local: VecDeque<HistoryRow>,
     /// Rows still allowed by the filter's limit.
     remaining: Option<usize>,
@@ -203,6 +229,7 @@ impl History {
             remote: VecDeque::new(),
             next_records_url: None,
             resume: None,
+            fetched: None,
             local_undelivered: local.len(),
             local: local.into(),
             remaining: filter.limit,
@@ -240,9 +267,16 @@ impl History {
                     cursor.total_in_salesforce = Some(page.total_size);
                     cursor.take_salesforce_page_after(page, &self.source, &resume);
                 } else if let Some(url) = cursor.next_records_url.take() {
-                    let page: QueryPage<Record> = self.client.query_more(&url).await?;
                     api_calls += 1;
-                    cursor.take_salesforce_page(page, &self.source);
+                    match self.client.query_more::<Record>(&url).await {
+                        Ok(page) => {
+                            cursor.take_salesforce_page(page, &self.source);
+                        }
+                        Err(e) if is_dead_locator(&e) => {
+                            api_calls += self.requery_after_fetched(&mut cursor).await?;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             }
             let local_first = match (cursor.local.front(), cursor.remote.front()) {
@@ -290,6 +324,36 @@ impl History {
         })
     }
 
+    /// Runs the history query again from the last row `cursor` fetched, after its
+    /// `nextRecordsUrl` died: the same filters (no LIMIT: `remaining` keeps the count), from
+    /// that row's second on, skipping the rows already fetched at its instant and any newer
+    /// (see [`soql::history_query_from`]). Returns the API calls it made (one). The total
+    /// stays the one the full query reported.
+    async fn requery_after_fetched(&self, cursor: &mut HistoryCursor) -> Result<u64, HistoryError> {
+        let filter = HistoryFilter {
+            limit: None,
+            ..cursor.filter.clone()
+        };
+        let fetched = cursor.fetched.clone();
+        tracing::info!(
+            object = %self.source.logging.call_log.object,
+            "history: the query locator expired or was released; querying again from the last row fetched"
+        );
+        let soql = match &fetched {
+            Some(after) => soql::history_query_from(&self.source, &filter, after.started_at_ms),
+            // No row fetched yet (a locator never comes before its first batch): from the top.
+            None => soql::history_query(&self.source, &filter),
+        };
+        let page: QueryPage<Record> = self.client.query(&soql).await?;
+        match &fetched {
+            Some(after) => cursor.take_salesforce_page_after(page, &self.source, after),
+            None => {
+                cursor.take_salesforce_page(page, &self.source);
+            }
+        }
+        Ok(1)
+    }
+
     /// The queue's undelivered calls that pass `filter`, newest first.
     async fn local_rows(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRow>, HistoryError> {
         let Some(local) = &self.local else {
@@ -325,12 +389,14 @@ impl HistoryCursor {
         let started_at = &source.logging.call_log.started_at;
         let mut positions = Vec::with_capacity(page.records.len());
         for record in &page.records {
-            positions.push(Position {
+            let position = Position {
                 started_at_ms: record
                     .str_field(started_at)
                     .and_then(parse_salesforce_datetime),
                 call_log_id: record.id().map(str::to_owned),
-            });
+            };
+            ResumeAfter::advance(&mut self.fetched, &position);
+            positions.push(position);
             self.remote
                 .push_back(HistoryRow::from_record(record, source));
         }
@@ -358,6 +424,9 @@ impl HistoryCursor {
                     .and_then(parse_salesforce_datetime),
                 call_log_id: record.id().map(str::to_owned),
             };
+            // Rows in the history's order: the last one (skipped or not) is where a
+            // re-query would start.
+            ResumeAfter::advance(&mut self.fetched, &position);
             if !resume.covers(&position) {
                 self.remote
                     .push_back(HistoryRow::from_record(record, source));
@@ -369,6 +438,13 @@ impl HistoryCursor {
             page.next_records_url
         };
     }
+}
+
+/// Whether `e` is Salesforce refusing a `nextRecordsUrl` it no longer has.
+fn is_dead_locator(e: &salesforce::Error) -> bool {
+    e.api_errors()
+        .iter()
+        .any(|a| a.error_code == ErrorCode::InvalidQueryLocator)
 }
 
 /// The filter applied to a local row, meaning what the SOQL means.
@@ -395,6 +471,39 @@ fn passes(row: &HistoryRow, filter: &HistoryFilter) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_fetched_instant_keeps_every_row_fetched_at_it() {
+        let at = |ms: Option<i64>, id: &str| Position {
+            started_at_ms: ms,
+            call_log_id: Some(id.to_owned()),
+        };
+        let mut fetched = None;
+        for p in [
+            at(Some(3000), "a01A"),
+            at(Some(2000), "a01C"),
+            at(Some(2000), "a01B"),
+        ] {
+            ResumeAfter::advance(&mut fetched, &p);
+        }
+        let f = fetched.clone().expect("rows were fetched");
+        assert_eq!(f.started_at_ms, Some(2000), "the last row's instant");
+        assert_eq!(
+            f.seen_at_that_instant,
+            ["a01B".to_owned(), "a01C".to_owned()].into(),
+            "both ties fetched at it, so a re-query skips them both"
+        );
+        assert!(
+            f.covers(&at(Some(2999), "a01Z")) && !f.covers(&at(Some(1999), "a01Y")),
+            "a re-query from the second of 2000 ms skips newer rows, keeps older ones"
+        );
+        ResumeAfter::advance(&mut fetched, &at(None, "a01D"));
+        assert_eq!(
+            fetched.map(|f| f.started_at_ms),
+            Some(None),
+            "rows with no start come last and start their own run"
+        );
+    }
 
     #[test]
     fn resuming_skips_exactly_what_the_first_page_fetched() {

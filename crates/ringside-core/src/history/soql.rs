@@ -24,6 +24,34 @@ fn datetime_literal(epoch_ms: i64) -> String {
 
 /// The SOQL for `filter` (already validated) on `source`.
 pub fn history_query(source: &HistorySource, filter: &HistoryFilter) -> String {
+    query(source, filter, None)
+}
+
+/// [`history_query`] for the rows from `last_started_at_ms`'s second on, in the history's
+/// order (`started_at DESC NULLS LAST`): where a re-query starts when a `nextRecordsUrl` has
+/// died. `Some(ms)`: rows that started before the end of that second, and rows with no start;
+/// `None` (the last row had no start): rows with no start. SOQL's datetime literals are
+/// whole seconds
+/// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm>)
+/// while stored times may carry milliseconds, so the rows of that second already fetched come
+/// again, and the caller skips them by id.
+pub fn history_query_from(
+    source: &HistorySource,
+    filter: &HistoryFilter,
+    last_started_at_ms: Option<i64>,
+) -> String {
+    let started_at = &source.logging.call_log.started_at;
+    let keyset = match last_started_at_ms {
+        Some(ms) => format!(
+            "({started_at} < {} OR {started_at} = null)",
+            datetime_literal(ms.div_euclid(1000) * 1000 + 1000)
+        ),
+        None => format!("{started_at} = null"),
+    };
+    query(source, filter, Some(keyset))
+}
+
+fn query(source: &HistorySource, filter: &HistoryFilter, keyset: Option<String>) -> String {
     let f = &source.logging.call_log;
     let mut fields: Vec<String> = vec![
         "Id".into(),
@@ -81,6 +109,7 @@ pub fn history_query(source: &HistorySource, filter: &HistoryFilter) -> String {
         }
         None => {}
     }
+    conditions.extend(keyset);
     let mut soql = format!("SELECT {} FROM {}", fields.join(", "), f.object);
     if !conditions.is_empty() {
         soql.push_str(" WHERE ");
@@ -135,6 +164,30 @@ mod tests {
         assert!(
             q.contains("FROM Tasks__r ORDER BY CreatedDate DESC LIMIT 1)"),
             "{q}"
+        );
+    }
+
+    #[test]
+    fn a_re_query_starts_at_the_last_rows_second_with_the_same_filters() {
+        let filter = HistoryFilter {
+            direction: Some(Direction::Inbound),
+            ..Default::default()
+        };
+        let source = HistorySource::default();
+        // 2026-10-01T10:15:30.250Z
+        let ms = crate::history::row::parse_salesforce_datetime("2026-10-01T10:15:30.250+0000")
+            .expect("a Salesforce datetime");
+        let q = history_query_from(&source, &filter, Some(ms));
+        assert!(
+            q.contains(
+                "WHERE Direction__c = 'Inbound' AND (Started_At__c < 2026-10-01T10:15:31Z OR Started_At__c = null) ORDER BY"
+            ),
+            "the filter, then everything up to the end of the last row's second: {q}"
+        );
+        let q = history_query_from(&source, &filter, None);
+        assert!(
+            q.contains("AND Started_At__c = null ORDER BY Started_At__c DESC NULLS LAST, Id DESC"),
+            "after a row with no start only rows with no start remain: {q}"
         );
     }
 

@@ -677,3 +677,191 @@ async fn an_agent_without_view_all_data_sees_only_their_own_calls() {
     );
     org.shutdown().await;
 }
+
+/// `(call id, call-log id, start)` of every call in the seeded window, plus `extra`, in the
+/// history's order (newest first, ties: newest record first).
+fn order_of(seeded: &SeededCallLogs, extra: &[(String, String, i64)]) -> Vec<String> {
+    let mut all: Vec<(String, String, i64)> = seeded
+        .calls
+        .iter()
+        .map(|c| (c.call_id.clone(), c.call_log_id.clone(), c.started_at_ms))
+        .chain(extra.iter().cloned())
+        .collect();
+    all.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| b.1.cmp(&a.1)));
+    all.into_iter().map(|(call_id, _, _)| call_id).collect()
+}
+
+/// Adds call logs that tie with the seeded call at `index` of the history's order: six at
+/// its very instant and two more in the same second, so the 2000-row batch boundary falls
+/// inside a run of equal sort keys. Returns `(call id, call-log id, start)` of each.
+async fn ties_around(
+    org: &DemoOrg,
+    seeded: &SeededCallLogs,
+    index: usize,
+) -> Vec<(String, String, i64)> {
+    let at = expected(seeded, |_| true)[index].started_at_ms;
+    let second = at.div_euclid(1000) * 1000;
+    let client = client(org, Duration::from_secs(30));
+    let mut made = Vec::new();
+    for (n, ms) in [at, at, at, at, at, at, second, second + 999]
+        .into_iter()
+        .enumerate()
+    {
+        let call_id = format!("tie-{n}");
+        let created = client
+            .create(
+                "Call_Log__c",
+                &serde_json::json!({
+                    "External_Id__c": call_id,
+                    "Direction__c": "Inbound",
+                    "Started_At__c": ringside_core::call_log::iso_datetime(ms),
+                    "Duration_Seconds__c": 30.0,
+                }),
+            )
+            .await
+            .expect("a tying call log is created");
+        made.push((call_id, created.id, ms));
+    }
+    made
+}
+
+/// Pages through `filter`, calling `meanwhile` once after the second page (when the full
+/// query's cursor is open and its first batch is buffered); returns the rows and the API
+/// calls the pages reported.
+async fn page_through<F, Fut>(
+    history: &History,
+    filter: &HistoryFilter,
+    meanwhile: F,
+) -> (Vec<HistoryRow>, u64)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut page = history.first_page(filter).await.expect("first page");
+    let mut rows = std::mem::take(&mut page.rows);
+    let mut calls = page.api_calls;
+    let mut meanwhile = Some(meanwhile);
+    while let Some(cursor) = page.next.take() {
+        page = history
+            .next_page(cursor)
+            .await
+            .expect("load more never shows the user an error");
+        calls += page.api_calls;
+        rows.append(&mut page.rows);
+        if let Some(f) = meanwhile.take() {
+            f().await;
+        }
+    }
+    (rows, calls)
+}
+
+#[tokio::test]
+async fn load_more_survives_a_query_locator_that_expired() {
+    let (org, seeded, history) = seeded_org(2600, 21).await;
+    // The full query's first batch is rows 0..2000: put a run of ties across row 2000.
+    let ties = ties_around(&org, &seeded, 1997).await;
+    let filter = HistoryFilter {
+        page_size: Some(500),
+        ..window(&seeded)
+    };
+    let want = order_of(&seeded, &ties);
+    let (rows, calls) = page_through(&history, &filter, || async {}).await;
+    assert_eq!(ids(&rows), want, "without expiry: every call, newest first");
+    assert_eq!(calls, 3, "first page, full query, one nextRecordsUrl");
+
+    org.clear_request_log();
+    let (rows, calls) = page_through(&history, &filter, || async {
+        org.advance_clock(Duration::from_secs(16 * 60));
+    })
+    .await;
+    assert_eq!(
+        ids(&rows),
+        want,
+        "16 minutes later the same rows in the same order: none twice, none missing, ties included"
+    );
+    let unique: HashSet<&str> = ids(&rows).into_iter().collect();
+    assert_eq!(unique.len(), rows.len(), "no call shown twice");
+    assert_eq!(
+        calls, 4,
+        "one call more than without expiry: the refused nextRecordsUrl (the re-query takes the place of the batch it would have given)"
+    );
+    let requests = org.data_requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.path.contains("/query/01g") && r.status == 400),
+        "the locator really was refused: {requests:?}"
+    );
+    let requery = requests
+        .iter()
+        .filter_map(|r| r.query.as_deref())
+        .filter(|q| q.contains("Started_At__c+%3C") || q.contains("Started_At__c%20%3C"))
+        .count();
+    assert!(
+        requery >= 1,
+        "the re-query asks only for rows from the last row's second on: {requests:?}"
+    );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn load_more_survives_eleven_other_cursors_opened_meanwhile() {
+    let (org, seeded, history) = seeded_org(2600, 22).await;
+    let ties = ties_around(&org, &seeded, 1999).await;
+    let filter = HistoryFilter {
+        page_size: Some(500),
+        ..window(&seeded)
+    };
+    let want = order_of(&seeded, &ties);
+    let other = client(&org, Duration::from_secs(30));
+    let (rows, calls) = page_through(&history, &filter, || async {
+        // Another part of the app (or an export) as the same user, opening 11 cursors:
+        // the history's is the oldest and is released.
+        for _ in 0..11 {
+            let page: salesforce::QueryPage<salesforce::Record> = other
+                .query("SELECT Id FROM Call_Log__c ORDER BY Id")
+                .await
+                .expect("another query");
+            assert!(!page.done, "each leaves a cursor open");
+        }
+    })
+    .await;
+    assert_eq!(
+        ids(&rows),
+        want,
+        "the same rows as without the other cursors: none twice, none missing"
+    );
+    assert_eq!(
+        calls, 4,
+        "one call more: the refused locator (the re-query replaces its batch)"
+    );
+
+    // Export (History::all, what `ringside history` and the CSV export use) takes the
+    // same path. Its pages follow each other at once, so the refusal is injected: the same
+    // status and body the org gives a dead locator.
+    org.clear_request_log();
+    org.faults().fail_next(
+        Some("GET"),
+        "/services/data/v66.0/query/01g",
+        1,
+        400,
+        serde_json::json!([{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}]),
+    );
+    let all = history.all(&window(&seeded)).await.expect("export");
+    assert_eq!(ids(&all), want, "the export survives a dead locator too");
+    let sent: Vec<(String, u16)> = org
+        .data_requests()
+        .into_iter()
+        .map(|r| (r.path, r.status))
+        .collect();
+    assert_eq!(
+        sent.len(),
+        3,
+        "the full query, the refused locator, one re-query: {sent:?}"
+    );
+    assert!(
+        sent[1].0.contains("/query/01g") && sent[1].1 == 400 && sent[2].0.ends_with("/query"),
+        "the locator was refused, then the history queried again: {sent:?}"
+    );
+    org.shutdown().await;
+}

@@ -18,4 +18,5 @@ mod composite;
 mod limits;
 mod object_access;
 mod query;
+mod query_more;
 mod sobjects;
