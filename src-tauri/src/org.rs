@@ -175,11 +175,11 @@ async fn registered_link() -> anyhow::Result<Option<OrgLink>> {
 /// Opens a signed-in org from its registry record and the tokens in the OS keyring.
 pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
     let secrets = Arc::new(KeyringStore::open()?);
-    let session = ringside_core::org_session::open(
+    let session = ringside_core::org_session::open_from_home(
+        &home()?,
         record,
         secrets,
         &keyring_namespace(),
-        salesforce::ApiVersion::default(),
         &sign_in_hint(&record.alias),
     )
     .await?;

@@ -65,6 +65,8 @@ struct State {
     hidden_fields: Vec<(String, String)>,
     /// Objects the user cannot read.
     hidden_objects: Vec<String>,
+    /// The newest API version served (`"62.0"`); `None`: every version this org knows.
+    newest_api_version: Option<String>,
 }
 
 /// A fault command, as JSON on `POST /__demo/faults` (`{"kind": "error", …}`).
@@ -117,6 +119,9 @@ pub enum FaultCommand {
     /// Object permissions: the user can no longer read `object` at all (left out of
     /// describeGlobal; its resources answer NOT_FOUND, SOQL and SOSL naming it INVALID_TYPE).
     HideObject { object: String },
+    /// The org serves API versions up to `newest` only (`"62.0"`), as an org not yet on a
+    /// newer release: the versions list stops there and newer paths answer NOT_FOUND.
+    ApiVersions { newest: String },
     /// Set the org's daily API allocation to `max` calls (`Sforce-Limit-Info`'s M and
     /// `/limits`' `DailyApiRequests.Max`). Once the calls counted pass it, every data request
     /// answers 403 `REQUEST_LIMIT_EXCEEDED`; raising it lets requests through again.
@@ -259,6 +264,16 @@ impl Faults {
         }
     }
 
+    /// Serves API versions up to `newest` only (see [`FaultCommand::ApiVersions`]).
+    pub fn serve_api_versions_up_to(&self, newest: &str) {
+        self.state().newest_api_version = Some(newest.trim_start_matches('v').to_owned());
+    }
+
+    /// The newest API version served, when limited.
+    pub fn newest_api_version(&self) -> Option<String> {
+        self.state().newest_api_version.clone()
+    }
+
     /// The objects hidden from the user.
     pub fn hidden_objects(&self) -> Vec<String> {
         self.state().hidden_objects.clone()
@@ -312,6 +327,7 @@ impl Faults {
             FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
             FaultCommand::HideField { object, field } => self.hide_field(&object, &field),
             FaultCommand::HideObject { object } => self.hide_object(&object),
+            FaultCommand::ApiVersions { newest } => self.serve_api_versions_up_to(&newest),
             FaultCommand::ApiLimit { max } => self.set_api_limit(max),
             FaultCommand::Clear => self.clear(),
         }

@@ -105,7 +105,8 @@ fn answer_response(org: &Org, answer: Answer) -> Response {
 }
 
 async fn versions(State(org): State<Arc<Org>>) -> Response {
-    json_response(&org, 200, Some(rest::versions_body()))
+    let newest = org.faults.newest_api_version();
+    json_response(&org, 200, Some(rest::versions_body(newest.as_deref())))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -158,6 +159,11 @@ async fn data(
         return answer_response(&org, refused.into());
     }
     let (version, segments) = match rest::parse_path(uri.path()) {
+        // A version newer than the org serves does not exist there: 404, as for any
+        // unknown version.
+        Ok((version, _)) if !rest::serves(&version, org.faults.newest_api_version().as_deref()) => {
+            return answer_response(&org, ApiError::not_found().into());
+        }
         Ok(p) => p,
         Err(e) => return answer_response(&org, e.into()),
     };

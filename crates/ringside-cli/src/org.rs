@@ -75,11 +75,11 @@ pub async fn connect(alias: Option<&str>) -> anyhow::Result<OrgConnection> {
 }
 
 async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> {
-    let session = ringside_core::org_session::open(
+    let session = ringside_core::org_session::open_from_home(
+        &home()?,
         record,
         keyring()?,
         &keyring_namespace(),
-        salesforce::ApiVersion::default(),
         &sign_in_hint(&record.alias),
     )
     .await?;

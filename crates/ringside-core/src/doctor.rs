@@ -92,6 +92,8 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
         Ok(who) => Check::pass("sign-in", who.clone()),
         Err(fix) => Check::fail("sign-in", "not signed in", fix.clone()),
     });
+    let configured_version = env.config.as_ref().ok().and_then(|c| c.sign_in.api_version);
+    checks.push(api_version(describes, configured_version).await);
     let logging = env.config.as_ref().map(|c| &c.logging).ok();
     let logging_object = logging
         .map(|l| l.call_log.object.clone())
@@ -175,6 +177,7 @@ pub fn without_org(reason: &str, fix: &str, env: Environment<'_>) -> Vec<Check> 
     let mut checks = vec![Check::fail("sign-in", reason, fix)];
     for name in [
         "api access",
+        "api version",
         "object access",
         "task type",
         "call-log fields",
@@ -276,6 +279,50 @@ fn object_needs(logging_object: &str, writes_task: bool) -> Vec<ObjectNeed> {
         without: "calls cannot be logged (they stay in the queue)",
     });
     needs
+}
+
+/// Which REST API version is used with this org and why (`crate::api_version`); fails when
+/// the admin's `[salesforce] api_version` is not served, so it cannot be used.
+async fn api_version(
+    describes: &DescribeCache,
+    configured: Option<salesforce::ApiVersion>,
+) -> Check {
+    const NAME: &str = "api version";
+    let used = describes.client().api_version();
+    let served = match salesforce::served_versions(describes.client().instance_url()).await {
+        Ok(served) => served,
+        Err(err) => {
+            return Check::skip(
+                NAME,
+                format!("using v{used}; the org's list of versions could not be read: {err}"),
+            );
+        }
+    };
+    let supported = format!(
+        "{}–{}",
+        crate::api_version::OLDEST_SUPPORTED,
+        crate::api_version::NEWEST_KNOWN
+    );
+    match crate::api_version::choose(configured, &served) {
+        Err(err) => Check::fail(
+            NAME,
+            err.to_string(),
+            "check that the org's address is its My Domain (https://NAME.my.salesforce.com), or update Ringside",
+        ),
+        Ok(choice) if !choice.configured_is_used() => Check::fail(
+            NAME,
+            format!("using v{used}; {}", choice.describe()),
+            format!(
+                "set [salesforce] api_version in ringside.toml to a version this org serves that Ringside supports ({supported}), or remove it"
+            ),
+        ),
+        Ok(choice) if choice.version != used => Check::fail(
+            NAME,
+            format!("using v{used}, but {}", choice.describe()),
+            "sign in again (or restart Ringside) so the version is chosen anew",
+        ),
+        Ok(choice) => Check::pass(NAME, format!("using {}", choice.describe())),
+    }
 }
 
 async fn object_access(describes: &DescribeCache, need: &ObjectNeed) -> Check {

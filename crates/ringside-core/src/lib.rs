@@ -29,6 +29,7 @@
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 
+pub mod api_version;
 pub mod audit;
 pub mod call_log;
 pub mod clock;

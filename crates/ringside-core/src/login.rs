@@ -410,6 +410,7 @@ async fn finish(
         user_id: grant.identity.user_id().to_owned(),
         username: who.username.clone(),
         scope_profile: request.scope_profile.name().to_owned(),
+        api_version: None,
     };
     let mut registry = OrgRegistry::load(stores.home)?;
     registry.upsert(record.clone());

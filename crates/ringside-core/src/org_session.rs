@@ -62,6 +62,12 @@ pub enum SessionError {
     Misconfigured { alias: String, detail: String },
     #[error("{0}")]
     Salesforce(#[from] salesforce::Error),
+    #[error("{alias}: {source}")]
+    ApiVersion {
+        alias: String,
+        #[source]
+        source: crate::api_version::VersionError,
+    },
 }
 
 /// A client for a signed-in org and the session renewing it.
@@ -69,15 +75,22 @@ pub enum SessionError {
 pub struct OrgSession {
     pub client: Client,
     pub session: Arc<RefreshingSession>,
+    /// The API version chosen by asking the org now, when the record did not hold one
+    /// for this configuration: the caller keeps it in the registry
+    /// ([`crate::orgs::OrgRegistry::remember_api_version`]) so the next open need not ask.
+    pub new_api_version: Option<crate::api_version::VersionChoice>,
 }
 
 /// Opens `record`'s sign-in from the keyring. `signed_out_hint` is the next step shown if
-/// Salesforce has ended it (e.g. which command signs in again).
+/// Salesforce has ended it (e.g. which command signs in again). The API version is the
+/// record's (chosen at an earlier open) unless the admin configured another
+/// (`configured_version`); then, or when the record has none, it is chosen by asking the
+/// org ([`crate::api_version`]).
 pub async fn open(
     record: &OrgRecord,
     secrets: Arc<dyn SecretStore>,
     namespace: &str,
-    version: ApiVersion,
+    configured_version: Option<ApiVersion>,
     signed_out_hint: &str,
 ) -> Result<OrgSession, SessionError> {
     let misconfigured = |detail: String| SessionError::Misconfigured {
@@ -97,6 +110,23 @@ pub async fn open(
         .map_err(|e| misconfigured(e.to_string()))?;
     let instance =
         InstanceUrl::parse(&record.instance_url).map_err(|e| misconfigured(e.to_string()))?;
+    let remembered = record
+        .api_version
+        .as_deref()
+        .and_then(|v| ApiVersion::parse(v).ok())
+        .filter(|v| configured_version.is_none_or(|c| c == *v));
+    let (version, new_api_version) = match remembered {
+        Some(version) => (version, None),
+        None => {
+            let choice = crate::api_version::negotiate(&instance, configured_version)
+                .await
+                .map_err(|source| SessionError::ApiVersion {
+                    alias: record.alias.clone(),
+                    source,
+                })?;
+            (choice.version, Some(choice))
+        }
+    };
     let persistence = Arc::new(KeyringPersistence::new(secrets, key));
     let session = Arc::new(RefreshingSession::new(
         app,
@@ -116,5 +146,37 @@ pub async fn open(
         ClientOptions::default(),
         session.clone(),
     )?;
-    Ok(OrgSession { client, session })
+    Ok(OrgSession {
+        client,
+        session,
+        new_api_version,
+    })
+}
+
+/// [`open`] for the org `record` of the registry in `home`, with the admin's
+/// `[salesforce] api_version` from `home`'s config, keeping a newly chosen API version in
+/// the registry (a failure to write it is logged: the next open asks again).
+pub async fn open_from_home(
+    home: &std::path::Path,
+    record: &OrgRecord,
+    secrets: Arc<dyn SecretStore>,
+    namespace: &str,
+    signed_out_hint: &str,
+) -> Result<OrgSession, SessionError> {
+    // A broken [salesforce] table is reported by `config validate` and `doctor`; the
+    // sign-in itself must not depend on it.
+    let configured = crate::signin_settings::SignInSettings::load_from_home(home)
+        .ok()
+        .and_then(|s| s.api_version);
+    let session = open(record, secrets, namespace, configured, signed_out_hint).await?;
+    if let Some(choice) = &session.new_api_version {
+        let remembered = crate::orgs::OrgRegistry::load(home).and_then(|mut registry| {
+            registry.remember_api_version(&record.alias, choice.version);
+            registry.save(home)
+        });
+        if let Err(e) = remembered {
+            tracing::warn!(error = %e, "could not keep the org's API version in the registry");
+        }
+    }
+    Ok(session)
 }

@@ -24,6 +24,9 @@ pub struct OrgRecord {
     pub username: String,
     /// `standard`, `extended` or `privileged`.
     pub scope_profile: String,
+    /// The REST API version chosen for this org ([`crate::api_version`]), once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 impl OrgRecord {
@@ -153,6 +156,13 @@ impl OrgRegistry {
         }
     }
 
+    /// Keeps the API version chosen for `alias` (no-op for an unknown alias).
+    pub fn remember_api_version(&mut self, alias: &str, version: salesforce::ApiVersion) {
+        if let Some(record) = self.orgs.iter_mut().find(|r| r.alias == alias) {
+            record.api_version = Some(version.to_string());
+        }
+    }
+
     pub fn set_active(&mut self, alias: &str) -> Result<(), OrgsError> {
         self.require(alias)?;
         self.active = Some(alias.to_owned());
@@ -189,6 +199,7 @@ mod tests {
             user_id: "005Dm0000000001AAA".into(),
             username: "dana@acme.example".into(),
             scope_profile: "standard".into(),
+            api_version: None,
         }
     }
 

@@ -9,6 +9,7 @@
 //! login_url = "https://acme.my.salesforce.com"  # default https://login.salesforce.com
 //! redirect_port = 1717                          # loopback callback port
 //! scope_profile = "standard"                    # standard | extended | privileged
+//! api_version = "62.0"                          # optional; see [`crate::api_version`]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ pub struct SignInSettings {
     pub login_url: Option<LoginUrl>,
     pub redirect_port: Option<u16>,
     pub scope_profile: Option<ScopeProfile>,
+    /// The REST API version to use when the org serves it ([`crate::api_version`]).
+    pub api_version: Option<salesforce::ApiVersion>,
 }
 
 /// A `[salesforce]` table that cannot be used; says which file and key.
@@ -52,6 +55,7 @@ pub(crate) struct RawSalesforce {
     login_url: Option<String>,
     redirect_port: Option<u16>,
     scope_profile: Option<String>,
+    api_version: Option<String>,
 }
 
 impl SignInSettings {
@@ -98,6 +102,11 @@ impl SignInSettings {
                 .map(|p| p.parse::<ScopeProfile>())
                 .transpose()
                 .map_err(|e| invalid(e.to_string()))?,
+            api_version: raw
+                .api_version
+                .map(|v| salesforce::ApiVersion::parse(&v))
+                .transpose()
+                .map_err(|e| invalid(format!("api_version: {e}")))?,
         })
     }
 }
@@ -120,6 +129,16 @@ mod tests {
         );
         assert_eq!(settings.redirect_port, Some(7777));
         assert_eq!(settings.scope_profile, Some(ScopeProfile::Extended));
+        assert_eq!(settings.api_version, None, "no version configured");
+        let pinned = SignInSettings::parse(
+            "[salesforce]\napi_version = \"v62.0\"\n",
+            Path::new("ringside.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            pinned.api_version.map(|v| v.to_string()).as_deref(),
+            Some("62.0")
+        );
         assert_eq!(
             SignInSettings::parse("", Path::new("x")).unwrap(),
             SignInSettings::default()
@@ -137,6 +156,7 @@ mod tests {
             ("[salesforce]\nclient_secret = \"x\"", "client_secret"),
             ("[salesforce]\nclient_id = \"  \"", "client_id"),
             ("[salesforce]\nredirect_port = 70000", "redirect_port"),
+            ("[salesforce]\napi_version = \"sixty\"", "api_version"),
         ] {
             let err = SignInSettings::parse(text, Path::new("ringside.toml")).unwrap_err();
             let message = err.to_string();

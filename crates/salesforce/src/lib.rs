@@ -13,6 +13,7 @@
 //! - [`graph`]: `/composite/graph`, independent all-or-nothing graphs in one call.
 //! - [`limits`]: the `Sforce-Limit-Info` header.
 //! - [`request_count`]: how many requests one operation really sent.
+//! - [`versions`]: the API versions an org serves.
 //! - [`oauth`]: signing in (web-server flow with PKCE), refresh with rotation, revoke,
 //!   identity; [`oauth::RefreshingSession`] renews a [`Client`]'s token on a 401.
 //! - `path`: name validation and percent-encoding for paths.
@@ -34,6 +35,7 @@ pub mod request_count;
 pub mod secret;
 pub mod sobject;
 pub mod version;
+pub mod versions;
 
 pub use client::{Client, ClientOptions};
 pub use composite::{
@@ -52,6 +54,7 @@ pub use request_count::counting_requests;
 pub use secret::AccessToken;
 pub use sobject::{CreateResult, UpsertOutcome};
 pub use version::ApiVersion;
+pub use versions::served_versions;
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -23,6 +23,15 @@ impl ApiVersion {
         minor: 0,
     };
 
+    /// The `major.0` version (Salesforce's releases are all `N.0`); `major` must be 20 to 99.
+    pub const fn major(major: u8) -> ApiVersion {
+        assert!(
+            major >= 20 && major <= 99,
+            "API versions run from 20.0 to 99.0"
+        );
+        ApiVersion { major, minor: 0 }
+    }
+
     /// Parses `"v62.0"` or `"62.0"` (surrounding whitespace allowed).
     pub fn parse(input: &str) -> Result<Self, Error> {
         let bad = || {

@@ -24,14 +24,25 @@ pub const VERSIONS: &[(&str, &str)] = &[
     ("66.0", "Spring '26"),
 ];
 
-/// `GET /services/data/`: the versions list.
-pub fn versions_body() -> Value {
+/// `GET /services/data/`: the versions list, up to `newest` when a test made the org older
+/// (an org not yet upgraded to a release serves only the versions up to it).
+pub fn versions_body(newest: Option<&str>) -> Value {
     Value::Array(
         VERSIONS
             .iter()
+            .filter(|(v, _)| serves(v, newest))
             .map(|(v, label)| json!({"label": label, "url": format!("/services/data/v{v}"), "version": v}))
             .collect(),
     )
+}
+
+/// Whether `version` (`"62.0"`) is served by an org whose newest version is `newest`.
+pub fn serves(version: &str, newest: Option<&str>) -> bool {
+    let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u32>().ok());
+    match newest {
+        None => true,
+        Some(newest) => major(version) <= major(newest),
+    }
 }
 
 /// One REST request, already authenticated.

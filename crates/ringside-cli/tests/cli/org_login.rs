@@ -509,3 +509,46 @@ fn login_without_a_consumer_key_or_with_a_bad_config_says_what_to_give() {
     );
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// The API version is read from the org once (`GET /services/data/`) and kept with the org:
+/// an org serving up to v64.0 is spoken to in v64.0, and the admin's `[salesforce]
+/// api_version` is used when the org serves it.
+#[test]
+fn keyring_the_api_version_is_chosen_from_what_the_org_serves_and_kept() {
+    if !keyring_required("keyring_the_api_version_is_chosen_from_what_the_org_serves_and_kept") {
+        return;
+    }
+    let mut world = World::new("apiversion");
+    world.login();
+    world.fault(r#"{"kind":"api_versions","newest":"64.0"}"#);
+    let run = world.lookup();
+    assert_eq!(
+        run.code, 0,
+        "an org on an older release still pops: {}",
+        run.stderr
+    );
+    let registry = world.home.join("orgs.toml");
+    let orgs = || std::fs::read_to_string(&registry).expect("orgs.toml");
+    assert!(
+        orgs().contains("api_version = \"64.0\""),
+        "the newest version the org serves is kept with the org: {}",
+        orgs()
+    );
+    let (_, _, log) = http("GET", &format!("{}/__demo/requests", world.base_url), None);
+    assert!(
+        log.contains("/services/data/v64.0/composite") && !log.contains("/services/data/v66.0/"),
+        "every data request used v64.0: {log}"
+    );
+    std::fs::write(
+        world.home.join("ringside.toml"),
+        "[salesforce]\napi_version = \"62.0\"\n",
+    )
+    .expect("config written");
+    let run = world.lookup();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        orgs().contains("api_version = \"62.0\""),
+        "the configured version, served by the org, replaces it: {}",
+        orgs()
+    );
+}

@@ -90,6 +90,7 @@ fn keyring_org_remove_revokes_deletes_the_entry_and_forgets_the_org() {
         user_id: grant.identity.user_id().into(),
         username: demo_org::DEMO_USERNAME.into(),
         scope_profile: "standard".into(),
+        api_version: None,
     });
     registry.set_active("acme").unwrap();
     registry.save(&home).unwrap();

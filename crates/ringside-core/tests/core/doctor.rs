@@ -148,3 +148,52 @@ async fn objects_the_user_cannot_read_are_named_with_what_stops_working() {
     );
     org.shutdown().await;
 }
+
+/// The API version: which one is used and why; an admin's version the org does not serve
+/// fails with the fix; an org on an older release is spoken to in its newest version.
+#[tokio::test]
+async fn the_api_version_in_use_is_said_and_a_version_the_org_lacks_is_a_failure() {
+    let (org, client) = demo().await;
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let version = named(&checks, "api version")[0];
+    assert!(
+        version.status == CheckStatus::Pass && version.detail.contains("v66.0"),
+        "the demo org serves up to v66.0, which is used: {version:?}"
+    );
+
+    org.faults().serve_api_versions_up_to("64.0");
+    let instance = salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL");
+    let chosen = ringside_core::api_version::negotiate(&instance, None)
+        .await
+        .expect("the org's versions are read");
+    assert_eq!(
+        chosen.version.to_string(),
+        "64.0",
+        "an org on an older release: its newest version"
+    );
+    let token = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    let older = salesforce::Client::new(&org.base_url(), token, chosen.version).expect("client");
+    let mut pinned = Config::default();
+    pinned.sign_in.api_version = Some(salesforce::ApiVersion::major(65));
+    let checks = run_checks(&DescribeCache::new(older), env(&pinned)).await;
+    let version = named(&checks, "api version")[0];
+    assert_eq!(version.status, CheckStatus::Fail, "{version:?}");
+    assert!(
+        version.detail.contains("65.0") && version.detail.contains("60.0–64.0"),
+        "names the configured version and what the org serves: {version:?}"
+    );
+    assert!(
+        version
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("[salesforce] api_version")),
+        "says which setting to change: {version:?}"
+    );
+    assert_eq!(
+        named(&checks, "api access")[0].status,
+        CheckStatus::Pass,
+        "the version in use works"
+    );
+    org.shutdown().await;
+}
