@@ -10,6 +10,7 @@ pub mod sobjects;
 
 use crate::api_error::ApiError;
 use crate::org::Org;
+use crate::soql::eval::Rows;
 use crate::store::Store;
 use serde_json::{Value, json};
 
@@ -198,9 +199,12 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
         (["sobjects", ..], _) => {
             sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))
         }
-        (["query"], "GET") => query::query(org, store, call, now_ms),
-        (["query", locator], "GET") => query::next_page(org, store, call, locator, now_ms),
-        (["query", ..], _) => method_not_allowed(m, "GET"),
+        (["query"], "GET") => query::query(org, store, call, now_ms, Rows::Live),
+        (["queryAll"], "GET") => query::query(org, store, call, now_ms, Rows::IncludingDeleted),
+        (["query" | "queryAll", locator], "GET") => {
+            query::next_page(org, store, call, locator, now_ms)
+        }
+        (["query" | "queryAll", ..], _) => method_not_allowed(m, "GET"),
         (["search"], "GET") => query::search(org, store, call, now_ms),
         (["search"], _) => method_not_allowed(m, "GET"),
         (["composite"], "POST") if allow_composite => {
@@ -225,6 +229,7 @@ fn resources(version: &str) -> Value {
     json!({
         "sobjects": format!("{base}/sobjects"),
         "query": format!("{base}/query"),
+        "queryAll": format!("{base}/queryAll"),
         "search": format!("{base}/search"),
         "composite": format!("{base}/composite"),
         "limits": format!("{base}/limits"),
