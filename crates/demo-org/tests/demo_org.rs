@@ -2841,8 +2841,8 @@ mod query_locators {
     }
 }
 
-/// queryAll and the Recycle Bin, COUNT(), semi-joins and anti-joins, FIELDS():
-/// each answer and each documented refusal.
+/// queryAll and the Recycle Bin, COUNT(), semi-joins and anti-joins, FIELDS(), and
+/// `/composite/batch`: each answer and each documented refusal.
 mod soql_features {
     use super::*;
     use reqwest::Method;
@@ -3240,5 +3240,104 @@ mod soql_features {
             .await
             .expect("JSON");
         assert_eq!(row_ids(&body), vec![hers], "only her own Task: {body}");
+    }
+
+    async fn batch(h: &Harness, body: Value) -> (StatusCode, Value) {
+        let r = h.send(Method::POST, "composite/batch", body).await;
+        let status = r.status();
+        (status, r.json().await.expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn composite_batch_runs_independent_subrequests() {
+        let h = Harness::start().await;
+        let v = format!("v{LATEST_API_VERSION}");
+        let before = h.org.api_usage();
+        let (status, body) = batch(
+            &h,
+            json!({"batchRequests": [
+                {"method": "PATCH", "url": format!("{v}/sobjects/Account/{}", seed::ACME_ACCOUNT_ID), "richInput": {"Phone": "+1 555 0100"}},
+                {"method": "GET", "url": format!("{v}/sobjects/Account/{}?fields=Phone", seed::ACME_ACCOUNT_ID)},
+                {"method": "GET", "url": format!("{v}/query?q=SELECT+COUNT()+FROM+Account")},
+            ]}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["hasErrors"], false, "{body}");
+        let results = body["results"].as_array().expect("results");
+        assert_eq!(results.len(), 3);
+        assert_eq!(
+            results[0],
+            json!({"statusCode": 204, "result": null}),
+            "{body}"
+        );
+        assert_eq!(results[1]["statusCode"], 200);
+        assert_eq!(
+            results[1]["result"]["Phone"], "+1 555 0100",
+            "a later subrequest sees the earlier commit"
+        );
+        assert_eq!(results[2]["result"]["done"], true);
+        assert_eq!(
+            h.org.api_usage() - before,
+            4,
+            "the batch request and each of its subrequests count"
+        );
+    }
+
+    #[tokio::test]
+    async fn composite_batch_halts_on_error_and_refuses_what_salesforce_refuses() {
+        let h = Harness::start().await;
+        let v = format!("v{LATEST_API_VERSION}");
+        let bad =
+            json!({"method": "GET", "url": format!("{v}/sobjects/Account/001000000000000AAA")});
+        let good = json!({"method": "GET", "url": format!("{v}/sobjects/Account/{}", seed::ACME_ACCOUNT_ID)});
+        let (status, body) = batch(&h, json!({"batchRequests": [bad, good]})).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["hasErrors"], true);
+        assert_eq!(body["results"][0]["statusCode"], 404, "{body}");
+        assert_eq!(
+            body["results"][1]["statusCode"], 200,
+            "without haltOnError the rest runs"
+        );
+        let (status, body) = batch(
+            &h,
+            json!({"batchRequests": [bad, good], "haltOnError": true}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["hasErrors"], true);
+        assert_eq!(body["results"][1]["statusCode"], 412, "{body}");
+        assert_eq!(
+            body["results"][1]["result"][0]["errorCode"], "BATCH_PROCESSING_HALTED",
+            "{body}"
+        );
+        let create = json!({"method": "POST", "url": format!("{v}/sobjects/Account"), "richInput": {"Name": "Batch Overflow"}});
+        let (status, body) = batch(&h, json!({"batchRequests": vec![create.clone(); 26]})).await;
+        assert_eq!(status, 400, "26 subrequests: {body}");
+        assert_eq!(error_code(&body), "LIMIT_EXCEEDED");
+        let (_, found) = h
+            .query("SELECT COUNT() FROM Account WHERE Name = 'Batch Overflow'")
+            .await;
+        assert_eq!(found["totalSize"], 0, "nothing ran");
+        for sub in [
+            json!({"method": "POST", "url": format!("{v}/composite/sobjects"), "richInput": {"records": []}}),
+            json!({"method": "POST", "url": format!("{v}/composite"), "richInput": {}}),
+            json!({"method": "GET", "url": "v99.0/limits"}),
+            json!({"method": "GET", "url": format!("{v}/sobjects/Account/@{{x.id}}")}),
+            json!({"method": "FETCH", "url": format!("{v}/limits")}),
+            json!({"url": format!("{v}/limits")}),
+        ] {
+            let (status, body) =
+                batch(&h, json!({"batchRequests": [create.clone(), sub.clone()]})).await;
+            assert_eq!(status, 400, "{sub}: {body}");
+            assert_eq!(error_code(&body), "INVALID_API_INPUT", "{sub}: {body}");
+        }
+        let (_, found) = h
+            .query("SELECT COUNT() FROM Account WHERE Name = 'Batch Overflow'")
+            .await;
+        assert_eq!(
+            found["totalSize"], 0,
+            "a bad subrequest stops the batch before anything runs"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! subrequests both go through [`dispatch`], so a subrequest behaves exactly like the
 //! same request sent alone.
 
+pub mod batch;
 pub mod composite;
 pub mod query;
 pub mod sobjects;
@@ -209,6 +210,9 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
         (["search"], _) => method_not_allowed(m, "GET"),
         (["composite"], "POST") if allow_composite => {
             composite::composite(org, store, call, now_ms)
+        }
+        (["composite", "batch"], "POST") if allow_composite => {
+            batch::batch(org, store, call, now_ms)
         }
         (["composite", "sobjects"], "POST") => composite::collection_create(store, call, now_ms),
         (["composite", "graph"], "POST") if allow_composite => {
