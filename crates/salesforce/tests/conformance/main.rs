@@ -20,3 +20,4 @@ mod object_access;
 mod query;
 mod query_more;
 mod sobjects;
+mod soql;
