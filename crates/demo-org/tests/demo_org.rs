@@ -3157,6 +3157,14 @@ mod soql_features {
         ] {
             refused(&h, soql, code).await;
         }
+        // A subquery on an object the user cannot read is refused like a FROM of it.
+        h.org.faults().hide_object("Case");
+        refused(
+            &h,
+            "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Case)",
+            "INVALID_TYPE",
+        )
+        .await;
     }
 
     #[tokio::test]
@@ -3240,6 +3248,35 @@ mod soql_features {
             .await
             .expect("JSON");
         assert_eq!(row_ids(&body), vec![hers], "only her own Task: {body}");
+        // A semi-join's subquery reads as the same user: her Task about Jane only.
+        create(
+            &h,
+            "Task",
+            json!({"Subject": "About Jane", "OwnerId": lucy, "WhoId": seed::JANE_CALLER_ID}),
+        )
+        .await;
+        let soql = "SELECT Id FROM Contact WHERE Id IN (SELECT WhoId FROM Task)";
+        let body: Value = h
+            .client
+            .get(h.url("query"))
+            .query(&[("q", soql)])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            row_ids(&body),
+            vec![seed::JANE_CALLER_ID.to_owned()],
+            "only the contact of her own Task: {body}"
+        );
+        let (_, admin) = h.query(soql).await;
+        assert!(
+            row_ids(&admin).len() > 1,
+            "View All Data sees every Task's contact: {admin}"
+        );
     }
 
     async fn batch(h: &Harness, body: Value) -> (StatusCode, Value) {

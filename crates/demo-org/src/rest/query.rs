@@ -64,7 +64,7 @@ fn page_body(
     Ok(body)
 }
 
-/// `GET query?q=…` (`rows` [`Rows::Live`]) or `GET queryAll?q=…` ([`Rows::IncludingDeleted`]).
+/// `GET query?q=…` (`which` is [`Rows::Live`]) or `GET queryAll?q=…` ([`Rows::IncludingDeleted`]).
 pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64, which: Rows) -> Answer {
     let run = || -> Result<Answer, ApiError> {
         let q = call.param("q").ok_or_else(|| {
