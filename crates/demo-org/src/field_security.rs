@@ -77,7 +77,7 @@ pub(crate) fn refuse(org: &Org, call: &Call) -> Option<Answer> {
             }
             None
         }
-        ["query"] => {
+        ["query"] | ["queryAll"] => {
             let soql = call.param("q")?;
             hidden
                 .iter()

@@ -6,8 +6,8 @@
 //!
 //! Served on `127.0.0.1` only, over real TCP. Salesforce surface under
 //! `/services/data/`: versions list, `vNN.N/sobjects` (describeGlobal, describe with `If-Modified-Since` → 304, CRUD,
-//! read/upsert/delete by external id), `query` (SOQL, paged), `search` (SOSL), `composite`, `composite/graph`,
-//! `composite/sobjects`, `limits`. Every data response carries `Sforce-Limit-Info:
+//! read/upsert/delete by external id), `query` and `queryAll` (SOQL, paged), `search` (SOSL),
+//! `composite`, `composite/graph`, `composite/sobjects`, `composite/batch`, `limits`. Every data response carries `Sforce-Limit-Info:
 //! api-usage=N/M` (M the daily allocation, [`DemoOrgConfig::api_limit`], default
 //! [`DEFAULT_API_LIMIT`]); errors are Salesforce's JSON lists.
 //!
@@ -33,6 +33,20 @@
 //!   ignore both headers, as Salesforce documents.
 //! - **`?updateOnly=true` upserts** by external id never create: no match is 404 `NOT_FOUND`
 //!   (honoured on every served version; the docs do not say since when).
+//! - **SOQL's documented limits** (module `soql::eval`, where each page is cited): `COUNT()`
+//!   with ORDER BY or other fields; a plain field or ORDER BY beside `COUNT(field)` (no GROUP
+//!   BY here: "Field must be grouped or aggregated"); `FIELDS(ALL)`/`FIELDS(CUSTOM)` without
+//!   `LIMIT` ≤ 200 ("The SOQL FIELDS function must have a LIMIT of at most 200"); semi-joins
+//!   and anti-joins whose left operand or selected field is not one Id/reference field
+//!   (INVALID_FIELD), or that are nested, more than two per WHERE, under OR or NOT, on the
+//!   main query's object, with ORDER BY or LIMIT, or inside a parent-to-child subquery
+//!   (MALFORMED_QUERY). All are 400.
+//! - **`/composite/batch`** (module `rest::batch`): more than 25 subrequests, an empty list,
+//!   a bad method or url (another version than served or later than the batch's, a resource
+//!   the Batch page does not list, a composite, a `@{…}` reference) are 400 before anything
+//!   runs. `haltOnError` answers 412 `BATCH_PROCESSING_HALTED` for the subrequests after a
+//!   failed one. Each subrequest counts as one API call besides the batch itself ("Each
+//!   subrequest counts against rate limits").
 //!
 //! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
 //! secret, refresh-token rotation on; its consumer key is [`DEMO_CLIENT_ID`], any other is
@@ -86,10 +100,22 @@
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
 //! - No search-index lag by default (records are searchable at once); the `index_lag` fault
 //!   models Salesforce's lag.
-//! - Sharing is not modelled: every user sees every record, as with an org-wide default
-//!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
+//! - Sharing (module `sharing`): `Call_Log__c` and `Task` are private to their owner unless
+//!   the user has "View All Data" (the demo user has); other objects are public read.
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`
 //!   (`Call_Log__c.Tasks__r` is the Task's call-log lookup).
+//! - Deleted records go to a Recycle Bin (module `store`): `GET` by id answers 404
+//!   `ENTITY_IS_DELETED`, `query` and SOSL leave them out, `queryAll` returns them with
+//!   `IsDeleted` true (every object's `IsDeleted` can be selected and filtered; describe does
+//!   not list it) and pages them through `query/…` locators, as the QueryAll page says.
+//!   Nothing is purged and nothing undeleted. Child and semi-join subqueries of a `queryAll`
+//!   read live rows only.
+//! - SOQL aggregates: `COUNT()` and `COUNT(field) [alias]` only, without GROUP BY; one
+//!   `AggregateResult` row with `expr0`, `expr1`, … for the unaliased ones.
+//! - `FIELDS(STANDARD)` is every field whose name does not end in `__c`, `FIELDS(CUSTOM)` the
+//!   others; fields hidden by field-level security are left out of the rows, and sharing
+//!   applies as to any query. FIELDS() is refused inside parent-to-child subqueries (the
+//!   docs allow it there with its LIMIT rule; not modelled, so refused rather than faked).
 //!
 //! ## Composite limits (module `rest::composite`, where each is cited)
 //! - `/composite`: at most 25 subrequests, of which at most 5 query or sObject Collections

@@ -96,6 +96,9 @@ fn ser_time<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Erro
 #[derive(Debug)]
 pub struct Cursor {
     pub query: crate::soql::Query,
+    /// Live rows only (`query`) or the Recycle Bin's too (`queryAll`): later pages render
+    /// the same rows the first did.
+    pub rows: crate::soql::eval::Rows,
     pub ids: Vec<String>,
     pub batch: usize,
     /// When the query ran (named date literals keep their meaning on later pages; the
@@ -307,6 +310,7 @@ mod tests {
     fn cursor(user: &str, at_ms: i64) -> Cursor {
         Cursor {
             query: crate::soql::parse("SELECT Id FROM Contact").expect("valid SOQL"),
+            rows: crate::soql::eval::Rows::Live,
             ids: vec!["003000000000001AAA".into(); 3],
             batch: 200,
             now_ms: at_ms,

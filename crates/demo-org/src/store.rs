@@ -5,6 +5,13 @@
 //!
 //! Records keep every field of their describe, `null` when unset, in describe order,
 //! so rendering a record needs no further lookups.
+//!
+//! A deleted record goes to the Recycle Bin, as in Salesforce: it is gone for reads,
+//! writes, `query` and search (`ENTITY_IS_DELETED` by id), and kept with `IsDeleted`
+//! true for the `queryAll` resource, which "returns records that are soft deleted due to a
+//! merge or delete" (<https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html>).
+//! Nothing is ever purged from it here (Salesforce empties it after 15 days); there is no
+//! undelete.
 
 use crate::api_error::ApiError;
 use crate::clock;
@@ -33,6 +40,11 @@ impl Record {
         self.fields.get(name).unwrap_or(&Value::Null)
     }
 
+    /// Whether the record is in the Recycle Bin (what SOQL's `IsDeleted` reads).
+    pub fn is_deleted(&self) -> bool {
+        self.fields.get(IS_DELETED) == Some(&Value::Bool(true))
+    }
+
     pub fn attributes(&self, version: &str) -> Value {
         attributes(self.object.name, self.id(), version)
     }
@@ -47,6 +59,10 @@ impl Record {
         Value::Object(out)
     }
 }
+
+/// The field every sObject has that says a record is in the Recycle Bin. Not in the
+/// schema's describe (records do not carry it while live); SOQL resolves it (`soql::eval`).
+pub const IS_DELETED: &str = "IsDeleted";
 
 /// `{"type","url"}` as Salesforce puts on every record.
 pub fn attributes(object: &str, id: &str, version: &str) -> Value {
@@ -68,6 +84,8 @@ pub struct Store {
     /// Per object name, by 18-character id. Ids grow with creation, so iteration is creation order.
     records: HashMap<&'static str, BTreeMap<String, Record>>,
     deleted: HashMap<String, &'static str>,
+    /// Deleted records, per object name, by id, with `IsDeleted` set: read only by `queryAll`.
+    recycle_bin: HashMap<&'static str, BTreeMap<String, Record>>,
     next_number: u64,
     next_case_number: u64,
     next_call_log_number: u64,
@@ -90,6 +108,24 @@ impl Store {
             .get(object)
             .into_iter()
             .flat_map(|m| m.values())
+    }
+
+    /// `object`'s records, and with `include_deleted` its Recycle Bin's too (`queryAll`).
+    pub fn rows_of(&self, object: &str, include_deleted: bool) -> impl Iterator<Item = &Record> {
+        let deleted = include_deleted
+            .then(|| self.recycle_bin.get(object))
+            .flatten();
+        self.records_of(object)
+            .chain(deleted.into_iter().flat_map(|m| m.values()))
+    }
+
+    /// A record by id, live or in the Recycle Bin (the rows of a `queryAll` cursor).
+    pub fn by_id_including_deleted(&self, id: &str) -> Option<&Record> {
+        self.by_id(id).or_else(|| {
+            let id = ids::canonical(id)?;
+            let object = schema::object_for_id(&id)?;
+            self.recycle_bin.get(object.name)?.get(&id)
+        })
     }
 
     /// A live record by (15- or 18-character) id.
@@ -246,8 +282,16 @@ impl Store {
     pub fn delete(&mut self, object: &'static ObjectDef, id: &str) -> Result<(), ApiError> {
         check_writable(object)?;
         let id = self.find(object, id)?.id().to_owned();
-        if let Some(m) = self.records.get_mut(object.name) {
-            m.remove(&id);
+        if let Some(mut record) = self
+            .records
+            .get_mut(object.name)
+            .and_then(|m| m.remove(&id))
+        {
+            record.fields.insert(IS_DELETED.into(), Value::Bool(true));
+            self.recycle_bin
+                .entry(object.name)
+                .or_default()
+                .insert(id.clone(), record);
         }
         self.deleted.insert(id, object.name);
         Ok(())

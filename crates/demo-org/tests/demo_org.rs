@@ -2840,3 +2840,541 @@ mod query_locators {
         h.org.shutdown().await;
     }
 }
+
+/// queryAll and the Recycle Bin, COUNT(), semi-joins and anti-joins, FIELDS(), and
+/// `/composite/batch`: each answer and each documented refusal.
+mod soql_features {
+    use super::*;
+    use reqwest::Method;
+
+    async fn query_all(h: &Harness, soql: &str) -> (StatusCode, Value) {
+        let r = h
+            .client
+            .get(h.url("queryAll"))
+            .query(&[("q", soql)])
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("queryAll reaches the org");
+        let status = r.status();
+        (status, r.json().await.expect("queryAll answers JSON"))
+    }
+
+    fn row_ids(body: &Value) -> Vec<String> {
+        body["records"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["Id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn create(h: &Harness, object: &str, body: Value) -> String {
+        let r = h
+            .send(Method::POST, &format!("sobjects/{object}"), body)
+            .await;
+        assert_eq!(r.status(), 201, "{object} is created");
+        let v: Value = r.json().await.expect("JSON");
+        v["id"].as_str().expect("an id").to_owned()
+    }
+
+    async fn delete(h: &Harness, object: &str, id: &str) {
+        let r = h
+            .client
+            .delete(h.url(&format!("sobjects/{object}/{id}")))
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("DELETE reaches the org");
+        assert_eq!(r.status(), 204, "{object} {id} is deleted");
+    }
+
+    async fn refused(h: &Harness, soql: &str, code: &str) -> String {
+        let (status, body) = h.query(soql).await;
+        assert_eq!(status, 400, "{soql} is refused: {body}");
+        assert_eq!(error_code(&body), code, "{soql}: {body}");
+        body[0]["message"].as_str().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn query_all_reads_the_recycle_bin_that_query_and_reads_do_not() {
+        let h = Harness::start().await;
+        let id = create(
+            &h,
+            "Contact",
+            json!({"LastName": "Recycled", "AccountId": seed::ACME_ACCOUNT_ID}),
+        )
+        .await;
+        delete(&h, "Contact", &id).await;
+        let soql = format!("SELECT Id, LastName, IsDeleted FROM Contact WHERE Id = '{id}'");
+        let (status, body) = h.query(&soql).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["totalSize"], 0,
+            "query leaves deleted rows out: {body}"
+        );
+        let (status, body) = query_all(&h, &soql).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["totalSize"], 1,
+            "queryAll finds the deleted row: {body}"
+        );
+        assert_eq!(body["records"][0]["IsDeleted"], true, "{body}");
+        assert_eq!(body["records"][0]["LastName"], "Recycled", "{body}");
+        let (_, body) = query_all(&h, "SELECT Id FROM Contact WHERE IsDeleted = true").await;
+        assert_eq!(
+            row_ids(&body),
+            vec![id.clone()],
+            "only the deleted row: {body}"
+        );
+        let (_, live) = h
+            .query("SELECT Id, IsDeleted FROM Contact WHERE IsDeleted = false LIMIT 1")
+            .await;
+        assert_eq!(live["records"][0]["IsDeleted"], false, "live rows: {live}");
+        let (_, count) = query_all(&h, "SELECT COUNT() FROM Contact WHERE IsDeleted = true").await;
+        assert_eq!(count["totalSize"], 1, "COUNT() through queryAll: {count}");
+        let r = h.get(&format!("sobjects/Contact/{id}")).await;
+        assert_eq!(r.status(), 404, "a read by id still says deleted");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(error_code(&body), "ENTITY_IS_DELETED");
+        let (_, found) = h
+            .search("FIND {Recycled} IN NAME FIELDS RETURNING Contact(Id)")
+            .await;
+        assert!(ids(&found).is_empty(), "search does not find it: {found}");
+    }
+
+    #[tokio::test]
+    async fn query_all_pages_through_query_urls_and_keeps_the_deleted_rows() {
+        let h = Harness::start().await;
+        let id = create(&h, "Contact", json!({"LastName": "Zz Recycled"})).await;
+        delete(&h, "Contact", &id).await;
+        let (_, all) = query_all(&h, "SELECT COUNT() FROM Contact").await;
+        let total = all["totalSize"].as_u64().expect("a count");
+        assert!(total > 200, "enough rows for two pages: {total}");
+        let r = h
+            .client
+            .get(h.url("queryAll"))
+            .query(&[(
+                "q",
+                "SELECT Id, IsDeleted FROM Contact ORDER BY LastName DESC",
+            )])
+            .header("Sforce-Query-Options", "batchSize=200")
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("queryAll reaches the org");
+        let mut page: Value = r.json().await.expect("JSON");
+        let mut rows = row_ids(&page);
+        while page["done"] == false {
+            let next = page["nextRecordsUrl"]
+                .as_str()
+                .expect("a next page")
+                .to_owned();
+            assert!(
+                next.starts_with(&format!("/services/data/v{LATEST_API_VERSION}/query/")),
+                "queryAll's nextRecordsUrl is a query URL, as documented: {next}"
+            );
+            let r = h
+                .client
+                .get(format!("{}{next}", h.org.base_url()))
+                .bearer_auth(&h.token)
+                .send()
+                .await
+                .expect("next page");
+            assert_eq!(r.status(), 200);
+            page = r.json().await.expect("JSON");
+            rows.extend(row_ids(&page));
+        }
+        assert_eq!(rows.len() as u64, total, "every row once");
+        assert!(rows.contains(&id), "the deleted row included");
+    }
+
+    #[tokio::test]
+    async fn count_queries_answer_the_documented_shapes() {
+        let h = Harness::start().await;
+        let of_acme = format!("FROM Contact WHERE AccountId = '{}'", seed::ACME_ACCOUNT_ID);
+        let (_, rows) = h.query(&format!("SELECT Id, Email {of_acme}")).await;
+        let n = rows["totalSize"].as_u64().expect("a size");
+        let with_email = rows["records"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| !r["Email"].is_null())
+            .count();
+        assert!(n > 0, "Acme has contacts");
+        let (status, count) = h.query(&format!("SELECT COUNT() {of_acme}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            count,
+            json!({"totalSize": n, "done": true, "records": []}),
+            "COUNT(): the size is the count, no records"
+        );
+        let (status, agg) = h
+            .query(&format!("SELECT COUNT(Id), COUNT(Email) emails {of_acme}"))
+            .await;
+        assert_eq!(status, 200, "{agg}");
+        assert_eq!(
+            agg,
+            json!({"totalSize": 1, "done": true, "records": [
+                {"attributes": {"type": "AggregateResult"}, "expr0": n, "emails": with_email}
+            ]}),
+            "COUNT(field): one AggregateResult, expr0 and the alias"
+        );
+        let msg = refused(
+            &h,
+            &format!("SELECT COUNT() {of_acme} ORDER BY Name"),
+            "MALFORMED_QUERY",
+        )
+        .await;
+        assert!(msg.contains("ORDER BY"), "{msg}");
+        refused(&h, "SELECT COUNT(), Id FROM Contact", "MALFORMED_QUERY").await;
+        refused(&h, "SELECT Id, COUNT() FROM Contact", "MALFORMED_QUERY").await;
+        let msg = refused(&h, "SELECT Name, COUNT(Id) FROM Contact", "MALFORMED_QUERY").await;
+        assert!(
+            msg.contains("Field must be grouped or aggregated: Name"),
+            "{msg}"
+        );
+        refused(
+            &h,
+            "SELECT COUNT(Id) FROM Contact ORDER BY Name",
+            "MALFORMED_QUERY",
+        )
+        .await;
+        refused(&h, "SELECT COUNT(Nope__c) FROM Contact", "INVALID_FIELD").await;
+    }
+
+    #[tokio::test]
+    async fn semi_joins_and_anti_joins_filter_by_the_subquery() {
+        let h = Harness::start().await;
+        let (_, all) = h.query("SELECT Id FROM Account").await;
+        let all = row_ids(&all);
+        let (status, with) = h
+            .query("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)")
+            .await;
+        assert_eq!(status, 200, "{with}");
+        let with = row_ids(&with);
+        let (status, without) = h
+            .query("SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact)")
+            .await;
+        assert_eq!(status, 200, "{without}");
+        let without = row_ids(&without);
+        assert!(
+            !with.is_empty() && !without.is_empty(),
+            "both kinds of account exist"
+        );
+        assert!(
+            with.contains(&seed::ACME_ACCOUNT_ID.to_owned()),
+            "Acme has contacts"
+        );
+        let mut union: Vec<String> = with.iter().chain(&without).cloned().collect();
+        union.sort();
+        let mut all_sorted = all.clone();
+        all_sorted.sort();
+        assert_eq!(
+            union, all_sorted,
+            "semi-join and anti-join split the accounts"
+        );
+        let (_, jane) = h
+            .query(&format!(
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Id = '{}')",
+                seed::JANE_CALLER_ID
+            ))
+            .await;
+        assert_eq!(
+            row_ids(&jane),
+            vec![seed::ACME_ACCOUNT_ID.to_owned()],
+            "{jane}"
+        );
+        // A reference on the left: contacts of accounts that have an open case.
+        let (status, body) = h
+            .query("SELECT Id FROM Contact WHERE AccountId IN (SELECT AccountId FROM Case WHERE IsClosed = false) AND Id NOT IN (SELECT ContactId FROM Case)")
+            .await;
+        assert_eq!(status, 200, "two joins, child to child: {body}");
+    }
+
+    #[tokio::test]
+    async fn semi_join_restrictions_are_refused() {
+        let h = Harness::start().await;
+        for (soql, code) in [
+            (
+                "SELECT Id FROM Account WHERE Name IN (SELECT AccountId FROM Contact)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT ContactId FROM Case)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Id FROM Contact WHERE Account.Id IN (SELECT AccountId FROM Case)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT Id, AccountId FROM Contact)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT Id FROM Account)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Id IN (SELECT ContactId FROM Case))",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact ORDER BY Name)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact LIMIT 5)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE NOT Id IN (SELECT AccountId FROM Contact)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) AND Id IN (SELECT AccountId FROM Case) AND Id NOT IN (SELECT AccountId FROM Opportunity)",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id, (SELECT Id FROM Contacts WHERE Id IN (SELECT ContactId FROM Case)) FROM Account",
+                "MALFORMED_QUERY",
+            ),
+            (
+                "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Nope__c)",
+                "INVALID_TYPE",
+            ),
+        ] {
+            refused(&h, soql, code).await;
+        }
+        // A subquery on an object the user cannot read is refused like a FROM of it.
+        h.org.faults().hide_object("Case");
+        refused(
+            &h,
+            "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Case)",
+            "INVALID_TYPE",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn fields_functions_select_groups_and_want_a_limit() {
+        let h = Harness::start().await;
+        let (status, body) = h
+            .query(&format!(
+                "SELECT FIELDS(STANDARD) FROM Account WHERE Id = '{}'",
+                seed::ACME_ACCOUNT_ID
+            ))
+            .await;
+        assert_eq!(status, 200, "FIELDS(STANDARD) needs no LIMIT: {body}");
+        let row = &body["records"][0];
+        assert!(
+            row.get("Name").is_some() && row.get("Phone").is_some(),
+            "{row}"
+        );
+        assert!(row.get("Legacy_Id__c").is_none(), "no custom field: {row}");
+        for soql in [
+            "SELECT FIELDS(ALL) FROM Account",
+            "SELECT FIELDS(CUSTOM) FROM Account LIMIT 201",
+            "SELECT Id, FIELDS(ALL) FROM Account LIMIT 500",
+        ] {
+            let msg = refused(&h, soql, "MALFORMED_QUERY").await;
+            assert_eq!(
+                msg, "The SOQL FIELDS function must have a LIMIT of at most 200",
+                "{soql}"
+            );
+        }
+        let (status, body) = h.query("SELECT FIELDS(ALL) FROM Account LIMIT 200").await;
+        assert_eq!(status, 200, "{body}");
+        let row = &body["records"][0];
+        assert!(
+            row.get("Legacy_Id__c").is_some() && row.get("Name").is_some(),
+            "{row}"
+        );
+        let (_, body) = h.query("SELECT FIELDS(CUSTOM) FROM Account LIMIT 1").await;
+        let row = &body["records"][0];
+        assert!(
+            row.get("Legacy_Id__c").is_some() && row.get("Name").is_none(),
+            "{row}"
+        );
+        let msg = refused(
+            &h,
+            "SELECT Id, FIELDS(ALL) FROM Account LIMIT 200",
+            "MALFORMED_QUERY",
+        )
+        .await;
+        assert!(msg.contains("duplicate field selected: Id"), "{msg}");
+        refused(&h, "SELECT FIELDS(SOME) FROM Account", "MALFORMED_QUERY").await;
+        // Field-level security: a hidden field is not among them.
+        h.org.faults().hide_field("Account", "Phone");
+        let (status, body) = h
+            .query("SELECT FIELDS(STANDARD) FROM Account LIMIT 5")
+            .await;
+        assert_eq!(status, 200, "{body}");
+        for row in body["records"].as_array().expect("rows") {
+            assert!(row.get("Phone").is_none(), "Phone is hidden: {row}");
+            assert!(row.get("Name").is_some(), "{row}");
+        }
+    }
+
+    #[tokio::test]
+    async fn fields_respects_sharing() {
+        let h = Harness::start().await;
+        let (_, agent) = h
+            .query("SELECT Id FROM User WHERE Username = 'lucy.chen@ringside.example'")
+            .await;
+        let lucy = agent["records"][0]["Id"].as_str().expect("Lucy").to_owned();
+        let hers = create(&h, "Task", json!({"Subject": "Lucy's", "OwnerId": lucy})).await;
+        let token = h.org.issue_access_token_as(&lucy);
+        let body: Value = h
+            .client
+            .get(h.url("query"))
+            .query(&[("q", "SELECT FIELDS(STANDARD) FROM Task")])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(row_ids(&body), vec![hers], "only her own Task: {body}");
+        // A semi-join's subquery reads as the same user: her Task about Jane only.
+        create(
+            &h,
+            "Task",
+            json!({"Subject": "About Jane", "OwnerId": lucy, "WhoId": seed::JANE_CALLER_ID}),
+        )
+        .await;
+        let soql = "SELECT Id FROM Contact WHERE Id IN (SELECT WhoId FROM Task)";
+        let body: Value = h
+            .client
+            .get(h.url("query"))
+            .query(&[("q", soql)])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            row_ids(&body),
+            vec![seed::JANE_CALLER_ID.to_owned()],
+            "only the contact of her own Task: {body}"
+        );
+        let (_, admin) = h.query(soql).await;
+        assert!(
+            row_ids(&admin).len() > 1,
+            "View All Data sees every Task's contact: {admin}"
+        );
+    }
+
+    async fn batch(h: &Harness, body: Value) -> (StatusCode, Value) {
+        let r = h.send(Method::POST, "composite/batch", body).await;
+        let status = r.status();
+        (status, r.json().await.expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn composite_batch_runs_independent_subrequests() {
+        let h = Harness::start().await;
+        let v = format!("v{LATEST_API_VERSION}");
+        let before = h.org.api_usage();
+        let (status, body) = batch(
+            &h,
+            json!({"batchRequests": [
+                {"method": "PATCH", "url": format!("{v}/sobjects/Account/{}", seed::ACME_ACCOUNT_ID), "richInput": {"Phone": "+1 555 0100"}},
+                {"method": "GET", "url": format!("{v}/sobjects/Account/{}?fields=Phone", seed::ACME_ACCOUNT_ID)},
+                {"method": "GET", "url": format!("{v}/query?q=SELECT+COUNT()+FROM+Account")},
+            ]}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["hasErrors"], false, "{body}");
+        let results = body["results"].as_array().expect("results");
+        assert_eq!(results.len(), 3);
+        assert_eq!(
+            results[0],
+            json!({"statusCode": 204, "result": null}),
+            "{body}"
+        );
+        assert_eq!(results[1]["statusCode"], 200);
+        assert_eq!(
+            results[1]["result"]["Phone"], "+1 555 0100",
+            "a later subrequest sees the earlier commit"
+        );
+        assert_eq!(results[2]["result"]["done"], true);
+        assert_eq!(
+            h.org.api_usage() - before,
+            4,
+            "the batch request and each of its subrequests count"
+        );
+    }
+
+    #[tokio::test]
+    async fn composite_batch_halts_on_error_and_refuses_what_salesforce_refuses() {
+        let h = Harness::start().await;
+        let v = format!("v{LATEST_API_VERSION}");
+        let bad =
+            json!({"method": "GET", "url": format!("{v}/sobjects/Account/001000000000000AAA")});
+        let good = json!({"method": "GET", "url": format!("{v}/sobjects/Account/{}", seed::ACME_ACCOUNT_ID)});
+        let (status, body) = batch(&h, json!({"batchRequests": [bad, good]})).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["hasErrors"], true);
+        assert_eq!(body["results"][0]["statusCode"], 404, "{body}");
+        assert_eq!(
+            body["results"][1]["statusCode"], 200,
+            "without haltOnError the rest runs"
+        );
+        let (status, body) = batch(
+            &h,
+            json!({"batchRequests": [bad, good], "haltOnError": true}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["hasErrors"], true);
+        assert_eq!(body["results"][1]["statusCode"], 412, "{body}");
+        assert_eq!(
+            body["results"][1]["result"][0]["errorCode"], "BATCH_PROCESSING_HALTED",
+            "{body}"
+        );
+        let create = json!({"method": "POST", "url": format!("{v}/sobjects/Account"), "richInput": {"Name": "Batch Overflow"}});
+        let (status, body) = batch(&h, json!({"batchRequests": vec![create.clone(); 26]})).await;
+        assert_eq!(status, 400, "26 subrequests: {body}");
+        assert_eq!(error_code(&body), "LIMIT_EXCEEDED");
+        let (_, found) = h
+            .query("SELECT COUNT() FROM Account WHERE Name = 'Batch Overflow'")
+            .await;
+        assert_eq!(found["totalSize"], 0, "nothing ran");
+        for sub in [
+            json!({"method": "POST", "url": format!("{v}/composite/sobjects"), "richInput": {"records": []}}),
+            json!({"method": "POST", "url": format!("{v}/composite"), "richInput": {}}),
+            json!({"method": "GET", "url": "v99.0/limits"}),
+            json!({"method": "GET", "url": format!("{v}/sobjects/Account/@{{x.id}}")}),
+            json!({"method": "FETCH", "url": format!("{v}/limits")}),
+            json!({"url": format!("{v}/limits")}),
+        ] {
+            let (status, body) =
+                batch(&h, json!({"batchRequests": [create.clone(), sub.clone()]})).await;
+            assert_eq!(status, 400, "{sub}: {body}");
+            assert_eq!(error_code(&body), "INVALID_API_INPUT", "{sub}: {body}");
+        }
+        let (_, found) = h
+            .query("SELECT COUNT() FROM Account WHERE Name = 'Batch Overflow'")
+            .await;
+        assert_eq!(
+            found["totalSize"], 0,
+            "a bad subrequest stops the batch before anything runs"
+        );
+    }
+}

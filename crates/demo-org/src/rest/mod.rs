@@ -4,12 +4,14 @@
 //! subrequests both go through [`dispatch`], so a subrequest behaves exactly like the
 //! same request sent alone.
 
+pub mod batch;
 pub mod composite;
 pub mod query;
 pub mod sobjects;
 
 use crate::api_error::ApiError;
 use crate::org::Org;
+use crate::soql::eval::Rows;
 use crate::store::Store;
 use serde_json::{Value, json};
 
@@ -209,13 +211,19 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
         (["sobjects", ..], _) => {
             sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))
         }
-        (["query"], "GET") => query::query(org, store, call, now_ms),
-        (["query", locator], "GET") => query::next_page(org, store, call, locator, now_ms),
-        (["query", ..], _) => method_not_allowed(m, "GET"),
+        (["query"], "GET") => query::query(org, store, call, now_ms, Rows::Live),
+        (["queryAll"], "GET") => query::query(org, store, call, now_ms, Rows::IncludingDeleted),
+        (["query" | "queryAll", locator], "GET") => {
+            query::next_page(org, store, call, locator, now_ms)
+        }
+        (["query" | "queryAll", ..], _) => method_not_allowed(m, "GET"),
         (["search"], "GET") => query::search(org, store, call, now_ms),
         (["search"], _) => method_not_allowed(m, "GET"),
         (["composite"], "POST") if allow_composite => {
             composite::composite(org, store, call, now_ms)
+        }
+        (["composite", "batch"], "POST") if allow_composite => {
+            batch::batch(org, store, call, now_ms)
         }
         (["composite", "sobjects"], "POST") => composite::collection_create(store, call, now_ms),
         (["composite", "graph"], "POST") if allow_composite => {
@@ -236,6 +244,7 @@ fn resources(version: &str) -> Value {
     json!({
         "sobjects": format!("{base}/sobjects"),
         "query": format!("{base}/query"),
+        "queryAll": format!("{base}/queryAll"),
         "search": format!("{base}/search"),
         "composite": format!("{base}/composite"),
         "limits": format!("{base}/limits"),

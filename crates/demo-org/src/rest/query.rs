@@ -1,4 +1,16 @@
-//! `query` (SOQL, paged through `nextRecordsUrl`) and `search` (SOSL) resources.
+//! `query` and `queryAll` (SOQL, paged through `nextRecordsUrl`) and `search` (SOSL)
+//! resources.
+//!
+//! `queryAll` is `query` over the Recycle Bin too: deleted rows come back with `IsDeleted`
+//! true, and its `nextRecordsUrl` is a `query/…` URL that keeps reading them, as the
+//! QueryAll page says ("Although the nextRecordsUrl has query in the URL, it still provides
+//! the remaining results from the initial QueryAll request";
+//! <https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html>).
+//! `queryAll/{locator}` reads the same cursors. Parent-to-child subqueries and semi-join
+//! subqueries read live rows only (the docs do not say; the smaller answer).
+//!
+//! `COUNT()` answers `{"totalSize":N,"done":true,"records":[]}`, `COUNT(field)` one
+//! AggregateResult row (`soql::eval::aggregate`); neither opens a cursor.
 //!
 //! A query that does not fit one batch opens a cursor ([`crate::org::Cursors`]: 15 minutes
 //! unused, 10 per user, closed once read to the end); its `nextRecordsUrl` is
@@ -8,6 +20,7 @@
 use super::{Answer, Call};
 use crate::api_error::ApiError;
 use crate::org::{Cursor, Org, lock};
+use crate::soql::eval::Rows;
 use crate::store::Store;
 use crate::{soql, sosl};
 use serde_json::{Value, json};
@@ -36,6 +49,7 @@ fn page_body(
         cursor.now_ms,
         &cursor.ids[start..end],
         &call.viewer(org),
+        cursor.rows,
     )?;
     let mut body =
         json!({"totalSize": cursor.ids.len(), "done": end >= cursor.ids.len(), "records": records});
@@ -50,14 +64,21 @@ fn page_body(
     Ok(body)
 }
 
-/// `GET query?q=…`.
-pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
+/// `GET query?q=…` (`which` is [`Rows::Live`]) or `GET queryAll?q=…` ([`Rows::IncludingDeleted`]).
+pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64, which: Rows) -> Answer {
     let run = || -> Result<Answer, ApiError> {
         let q = call.param("q").ok_or_else(|| {
             ApiError::malformed_query("A query is required: pass it as the q parameter")
         })?;
         let parsed = soql::parse(q)?;
-        let rows = soql::eval::execute_as(store, &parsed, now_ms, &call.viewer(org))?;
+        if !parsed.aggregates.is_empty() {
+            let records = soql::eval::aggregate(store, &parsed, now_ms, &call.viewer(org), which)?;
+            return Ok(Answer::json(
+                200,
+                json!({"totalSize": records.len(), "done": true, "records": records}),
+            ));
+        }
+        let rows = soql::eval::execute_as(store, &parsed, now_ms, &call.viewer(org), which)?;
         if parsed.count_only {
             return Ok(Answer::json(
                 200,
@@ -70,6 +91,7 @@ pub fn query(org: &Org, store: &Store, call: &Call, now_ms: i64) -> Answer {
             .clamp(MIN_BATCH, MAX_BATCH);
         let cursor = Cursor {
             query: parsed,
+            rows: which,
             ids: rows.ids,
             batch,
             now_ms,

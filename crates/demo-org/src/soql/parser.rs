@@ -6,10 +6,13 @@
 //! ```text
 //! query     := SELECT select FROM word [WHERE cond] [ORDER BY order (, order)*] [LIMIT n] [OFFSET n]
 //! select    := COUNT ( ) | item (, item)*
-//! item      := path | ( SELECT path (, path)* FROM relationship [WHERE cond] [ORDER BY …] [LIMIT n] )
+//! item      := path | COUNT ( path ) [alias] | FIELDS ( ALL | STANDARD | CUSTOM )
+//!            | ( SELECT path (, path)* FROM relationship [WHERE cond] [ORDER BY …] [LIMIT n] )
 //!              -- a parent-to-child subquery, one level deep as in Salesforce
 //! cond      := unary (AND unary)* | unary (OR unary)*     -- mixing AND/OR needs parentheses
 //! unary     := NOT unary | ( cond ) | path op value | path [NOT] IN ( value, … )
+//!            | path [NOT] IN ( SELECT path (, path)* FROM word [WHERE cond] )
+//!              -- a semi-join (anti-join with NOT); never nested
 //! value     := 'string' | number | true | false | null | date | datetime | TODAY | LAST_N_DAYS:n …
 //! ```
 
@@ -23,6 +26,10 @@ const MAX_DEPTH: usize = 64;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     pub fields: Vec<Path>,
+    /// `COUNT(field) [alias]` items, in SELECT order (an aggregate query: no GROUP BY here).
+    pub aggregates: Vec<Aggregate>,
+    /// `FIELDS(…)` items, in SELECT order, with their columns.
+    pub field_groups: Vec<(FieldGroup, usize)>,
     /// Parent-to-child subqueries (`(SELECT Id FROM Contacts)`), in SELECT order.
     pub children: Vec<ChildQuery>,
     pub count_only: bool,
@@ -44,6 +51,30 @@ pub struct ChildQuery {
     pub filter: Option<Cond>,
     pub order_by: Vec<OrderItem>,
     pub limit: Option<u64>,
+}
+
+/// `COUNT(field)` in a SELECT list, with its alias if one is given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    pub field: Path,
+    pub alias: Option<String>,
+}
+
+/// The groups `FIELDS()` selects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FieldGroup {
+    All,
+    Standard,
+    Custom,
+}
+
+/// The subquery of a semi-join or anti-join (`Id IN (SELECT AccountId FROM Contact …)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubSelect {
+    pub fields: Vec<Path>,
+    pub from: String,
+    pub from_col: usize,
+    pub filter: Option<Cond>,
 }
 
 /// A dotted field path as written (`Account.Owner.Name`), with its column.
@@ -106,6 +137,12 @@ pub enum Cond {
         negated: bool,
         values: Vec<Literal>,
     },
+    /// `path IN (SELECT …)`, or `NOT IN` (an anti-join).
+    SemiJoin {
+        path: Path,
+        negated: bool,
+        sub: Box<SubSelect>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -131,10 +168,21 @@ const RESERVED: &[&str] = &[
     "FOR", "USING", "INCLUDES", "EXCLUDES",
 ];
 
+/// What a SELECT list holds, by kind.
+#[derive(Default)]
+struct SelectList {
+    fields: Vec<Path>,
+    aggregates: Vec<Aggregate>,
+    field_groups: Vec<(FieldGroup, usize)>,
+    children: Vec<ChildQuery>,
+}
+
 pub struct Parser {
     toks: Vec<Spanned>,
     pos: usize,
     depth: usize,
+    /// Inside a semi-join's subquery, where another one is refused.
+    in_sub_select: bool,
 }
 
 impl Parser {
@@ -143,6 +191,7 @@ impl Parser {
             toks,
             pos: 0,
             depth: 0,
+            in_sub_select: false,
         }
     }
 
@@ -285,7 +334,22 @@ impl Parser {
             return Ok(inner);
         }
         let path = self.path()?;
-        if self.peek().is_word("NOT") && self.peek_at(1).is_word("IN") {
+        let negated_in = self.peek().is_word("NOT") && self.peek_at(1).is_word("IN");
+        let sub_at = if negated_in { 2 } else { 1 };
+        if (negated_in || self.peek().is_word("IN"))
+            && self.peek_at(sub_at) == &Tok::LParen
+            && self.peek_at(sub_at + 1).is_word("SELECT")
+        {
+            for _ in 0..sub_at {
+                self.advance();
+            }
+            return Ok(Cond::SemiJoin {
+                path,
+                negated: negated_in,
+                sub: Box::new(self.sub_select()?),
+            });
+        }
+        if negated_in {
             self.advance();
             self.advance();
             return Ok(Cond::In {
@@ -314,6 +378,48 @@ impl Parser {
         self.advance();
         let value = self.value()?;
         Ok(Cond::Cmp { path, op, value })
+    }
+
+    /// `( SELECT fields FROM object [WHERE cond] )` of a semi-join or anti-join. The SOQL
+    /// reference's semi-join restrictions refuse a nested one and ORDER BY or LIMIT in it
+    /// (<https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm>).
+    fn sub_select(&mut self) -> Result<SubSelect, ApiError> {
+        let col = self.col();
+        if self.in_sub_select {
+            return Err(error_at(
+                col,
+                "Nesting of semi join sub-selects is not supported",
+            ));
+        }
+        self.expect(&Tok::LParen)?;
+        self.expect_word("SELECT")?;
+        let fields = self.field_list()?;
+        self.expect_word("FROM")?;
+        let (from, from_col) = self.name()?;
+        let filter = if self.eat_word("WHERE") {
+            self.in_sub_select = true;
+            let cond = self.condition();
+            self.in_sub_select = false;
+            Some(cond?)
+        } else {
+            None
+        };
+        if self.peek().is_word("ORDER") || self.peek().is_word("LIMIT") {
+            return Err(error_at(
+                self.col(),
+                format!(
+                    "{} is not allowed in a semi join or anti join sub-select",
+                    self.peek().display().to_uppercase()
+                ),
+            ));
+        }
+        self.expect(&Tok::RParen)?;
+        Ok(SubSelect {
+            fields,
+            from,
+            from_col,
+            filter,
+        })
     }
 
     fn value_list(&mut self) -> Result<Vec<Literal>, ApiError> {
@@ -411,22 +517,53 @@ impl Parser {
         }
     }
 
-    /// The outer SELECT list: fields and parent-to-child subqueries, in any order.
-    fn select_list(&mut self) -> Result<(Vec<Path>, Vec<ChildQuery>), ApiError> {
-        let mut fields = Vec::new();
-        let mut children = Vec::new();
+    /// The outer SELECT list: fields, `COUNT(field)`, `FIELDS(…)` and parent-to-child
+    /// subqueries, in any order.
+    fn select_list(&mut self) -> Result<SelectList, ApiError> {
+        let mut list = SelectList::default();
         loop {
             if self.peek() == &Tok::LParen && self.peek_at(1).is_word("SELECT") {
                 self.advance();
-                children.push(self.child_query()?);
+                list.children.push(self.child_query()?);
                 self.expect(&Tok::RParen)?;
+            } else if self.peek().is_word("COUNT") && self.peek_at(1) == &Tok::LParen {
+                let col = self.col();
+                self.advance();
+                self.advance();
+                if self.peek() == &Tok::RParen {
+                    // "COUNT() must be the only element in the SELECT list."
+                    return Err(error_at(
+                        col,
+                        "COUNT() must be the only element in the SELECT list",
+                    ));
+                }
+                let field = self.path()?;
+                self.expect(&Tok::RParen)?;
+                let alias = match self.peek().clone() {
+                    Tok::Word(_) if !self.peek().is_word("FROM") => Some(self.name()?.0),
+                    _ => None,
+                };
+                list.aggregates.push(Aggregate { field, alias });
+            } else if self.peek().is_word("FIELDS") && self.peek_at(1) == &Tok::LParen {
+                let col = self.col();
+                self.advance();
+                self.advance();
+                let group = match self.peek() {
+                    t if t.is_word("ALL") => FieldGroup::All,
+                    t if t.is_word("STANDARD") => FieldGroup::Standard,
+                    t if t.is_word("CUSTOM") => FieldGroup::Custom,
+                    _ => return Err(self.unexpected()),
+                };
+                self.advance();
+                self.expect(&Tok::RParen)?;
+                list.field_groups.push((group, col));
             } else {
-                fields.push(self.path()?);
+                list.fields.push(self.path()?);
             }
             if self.peek() == &Tok::Comma {
                 self.advance();
             } else {
-                return Ok((fields, children));
+                return Ok(list);
             }
         }
     }
@@ -466,16 +603,23 @@ impl Parser {
 
     pub fn query(&mut self) -> Result<Query, ApiError> {
         self.expect_word("SELECT")?;
-        let (fields, children, count_only) =
-            if self.peek().is_word("COUNT") && self.peek_at(1) == &Tok::LParen {
-                self.advance();
-                self.advance();
-                self.expect(&Tok::RParen)?;
-                (Vec::new(), Vec::new(), true)
-            } else {
-                let (fields, children) = self.select_list()?;
-                (fields, children, false)
-            };
+        let (list, count_only) = if self.peek().is_word("COUNT")
+            && self.peek_at(1) == &Tok::LParen
+            && self.peek_at(2) == &Tok::RParen
+        {
+            self.advance();
+            self.advance();
+            self.advance();
+            (SelectList::default(), true)
+        } else {
+            (self.select_list()?, false)
+        };
+        let SelectList {
+            fields,
+            aggregates,
+            field_groups,
+            children,
+        } = list;
         self.expect_word("FROM")?;
         let (from, from_col) = self.name()?;
         let filter = if self.eat_word("WHERE") {
@@ -504,6 +648,8 @@ impl Parser {
         }
         Ok(Query {
             fields,
+            aggregates,
+            field_groups,
             children,
             count_only,
             from,
@@ -565,6 +711,39 @@ mod tests {
     fn count_query() {
         let q = parse("SELECT COUNT() FROM Lead WHERE IsConverted = false").expect("count parses");
         assert!(q.count_only, "COUNT() recognised");
+    }
+
+    #[test]
+    fn count_field_fields_and_semi_joins_parse() {
+        let q = parse("SELECT COUNT(Id), COUNT(Email) withEmail, FIELDS(STANDARD) FROM Contact")
+            .expect("aggregates and FIELDS parse");
+        assert_eq!(q.aggregates.len(), 2, "two COUNT(field) items");
+        assert_eq!(
+            q.aggregates[1].alias.as_deref(),
+            Some("withEmail"),
+            "alias kept"
+        );
+        assert_eq!(q.field_groups[0].0, FieldGroup::Standard);
+        let q = parse(
+            "SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact WHERE LastName = 'x')",
+        )
+        .expect("an anti-join parses");
+        assert!(
+            matches!(q.filter, Some(Cond::SemiJoin { negated: true, ref sub, .. }) if sub.from == "Contact"),
+            "NOT IN (SELECT …) is an anti-join on Contact"
+        );
+        for bad in [
+            "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Id IN (SELECT ContactId FROM Case))",
+            "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact LIMIT 1)",
+            "SELECT Id, COUNT() FROM Account",
+            "SELECT FIELDS(EVERYTHING) FROM Account",
+        ] {
+            assert_eq!(
+                parse(bad).expect_err(bad).code,
+                "MALFORMED_QUERY",
+                "{bad}: refused by the grammar"
+            );
+        }
     }
 
     #[test]

@@ -20,4 +20,5 @@ mod object_access;
 mod query;
 mod query_more;
 mod sobjects;
+mod soql;
 mod versions;
