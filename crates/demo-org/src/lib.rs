@@ -142,7 +142,8 @@ pub use call_log_seed::{CallLogSeed, CallLogSeedError, SeededCallLogs};
 pub use faults::{FaultCommand, Faults};
 pub use oauth::{DEMO_USERNAME, ORG_ID};
 pub use org::{DEFAULT_API_LIMIT, LoggedRequest};
-pub use sessions::{DEMO_CLIENT_ID, OAuthCounts};
+pub use sessions::{DEFAULT_SESSION_TIMEOUT, DEMO_CLIENT_ID, OAuthCounts};
+pub use sosl::search::DEFAULT_INDEX_LAG;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,6 +165,15 @@ pub struct DemoOrgConfig {
     /// this many calls are counted, every data request answers 403 `REQUEST_LIMIT_EXCEEDED`
     /// (changeable later through [`Faults::set_api_limit`]).
     pub api_limit: u64,
+    /// Search-index lag (default [`DEFAULT_INDEX_LAG`]): SOSL does not find a record until
+    /// this long after it was created, on the org's clock. Zero turns it off (a test that
+    /// searches for what it just created, and is not about the lag, says so with zero).
+    /// Changeable later through [`Faults::set_index_lag`]; [`Faults::clear`] comes back here.
+    pub index_lag: Duration,
+    /// The session timeout (default [`DEFAULT_SESSION_TIMEOUT`], two hours): an access token
+    /// issued longer ago than this, on the org's clock, answers 401 INVALID_SESSION_ID.
+    /// Changeable later through [`Faults::set_session_timeout`].
+    pub session_timeout: Duration,
 }
 
 impl Default for DemoOrgConfig {
@@ -172,6 +182,8 @@ impl Default for DemoOrgConfig {
             port: 0,
             latency: Duration::ZERO,
             api_limit: DEFAULT_API_LIMIT,
+            index_lag: DEFAULT_INDEX_LAG,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
         }
     }
 }
@@ -226,7 +238,12 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
     let base_url = format!("http://{addr}");
     let org = Arc::new(org::Org::new(
         seed::build(),
-        Faults::new(config.latency, config.api_limit),
+        Faults::new(
+            config.latency,
+            config.api_limit,
+            config.index_lag,
+            config.session_timeout,
+        ),
         base_url.clone(),
     ));
     field_security::hide_from_env(&org.faults);
