@@ -19,4 +19,5 @@ mod limits;
 mod object_access;
 mod query;
 mod query_more;
+mod sessions;
 mod sobjects;
