@@ -334,3 +334,86 @@ async fn deep_link_redirect_ignores_malformed_links_and_signs_in() {
     assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// Salesforce ends an access token with the org's session timeout (two hours by default;
+/// the demo org counts it on its own clock). A lookup through the signed-in org two hours
+/// later refreshes once, retries, and stores the rotated tokens, without the user noticing.
+#[tokio::test]
+async fn a_two_hour_old_access_token_is_refreshed_transparently() {
+    use ringside_core::phone::Region;
+    use ringside_core::{CallerLookup, LookupSettings};
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("timeout");
+    let store = std::sync::Arc::new(MemoryStore::default());
+    let signed_in = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_secs(20),
+        move |url, _| {
+            let (status, location, _) = get(&url);
+            assert_eq!(status, 302, "the demo org approves and redirects");
+            get(&location.expect("a Location"));
+        },
+    )
+    .await
+    .expect("signed in");
+    let key = SecretKey::new(
+        "ringside-test",
+        &signed_in.record.org_id,
+        &signed_in.record.user_id,
+    );
+    let before = store.load(&key).unwrap().expect("tokens stored");
+    let session = ringside_core::org_session::open(
+        &signed_in.record,
+        store.clone(),
+        "ringside-test",
+        salesforce::ApiVersion::default(),
+        "sign in again",
+    )
+    .await
+    .expect("the sign-in opens");
+    let lookup = CallerLookup::new(
+        session.client.clone(),
+        LookupSettings::with_region(Region::US),
+    );
+    lookup
+        .lookup(demo_org::seed::JANE_PHONE)
+        .await
+        .expect("the fresh token works");
+    assert_eq!(
+        session.session.refreshes_made(),
+        0,
+        "no refresh while fresh"
+    );
+
+    org.advance_clock(Duration::from_secs(2 * 60 * 60));
+    org.clear_request_log();
+    let result = lookup
+        .lookup(demo_org::seed::JANE_PHONE)
+        .await
+        .expect("two hours later the lookup still works: refreshed and retried");
+    assert_eq!(
+        result.matches.first().map(|m| m.id.as_str()),
+        Some(demo_org::seed::JANE_CALLER_ID),
+        "the retried search found Jane"
+    );
+    assert_eq!(
+        session.session.refreshes_made(),
+        1,
+        "exactly one refresh for the expired session"
+    );
+    let statuses: Vec<u16> = org.data_requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![401, 200],
+        "the old token was refused (session timeout), the retry answered"
+    );
+    let after = store.load(&key).unwrap().expect("still signed in");
+    assert_ne!(
+        after.refresh.expose_secret(),
+        before.refresh.expose_secret(),
+        "the rotated refresh token was stored"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+}
