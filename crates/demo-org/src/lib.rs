@@ -33,6 +33,19 @@
 //!   ignore both headers, as Salesforce documents.
 //! - **`?updateOnly=true` upserts** by external id never create: no match is 404 `NOT_FOUND`
 //!   (honoured on every served version; the docs do not say since when).
+//! - **Sessions end** ([`DemoOrgConfig::session_timeout`], default two hours): an access
+//!   token issued longer ago than that, on the org's clock, answers 401
+//!   `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`. Use does
+//!   not extend it (the stricter reading; the pages are cited in `sessions`' module doc).
+//! - **A token without the `api` scope** (nor `full`): 401 `INVALID_SESSION_ID` "This session
+//!   is not valid for use with the REST API". The authorize step grants the scopes asked
+//!   for; [`DemoOrg::issue_access_token`] and `/__demo/tokens` give full ones.
+//! - **Authorization codes** expire 15 minutes after the authorize step (`invalid_grant`
+//!   "expired authorization code"); a code presented again is `invalid_grant` and revokes
+//!   every token its first exchange produced (RFC 6749 §4.1.2).
+//! - **Search-index lag** ([`DemoOrgConfig::index_lag`], default [`DEFAULT_INDEX_LAG`]): SOSL
+//!   does not find a record until that long after its `CreatedDate` on the org's clock
+//!   (queries and reads see it at once); [`DemoOrg::advance_clock`] moves past it.
 //!
 //! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
 //! secret, refresh-token rotation on; its consumer key is [`DEMO_CLIENT_ID`], any other is
@@ -49,14 +62,17 @@
 //! ## Test-harness control API (`/__demo/`, loopback only, no authentication)
 //! For a server run as its own process (`ringside demo-org serve`):
 //! - `POST /__demo/tokens` → `{"access_token","instance_url","id","token_type","issued_at"}`:
-//!   a fresh token for the demo user.
+//!   a fresh token for the demo user, with full scopes (it still ends with the session timeout).
 //! - `POST /__demo/faults` with a [`FaultCommand`] JSON, e.g.
 //!   `{"kind":"latency","ms":200}`,
 //!   `{"kind":"error","method":"POST","path_prefix":"/services/data/v66.0/composite","times":2,"status":503,"body":[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]}`,
 //!   `{"kind":"drop_before","path_prefix":"/services/data","times":1}`,
 //!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
 //!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`,
-//!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long ago),
+//!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long
+//!   ago; 0 turns the lag off; `clear` restores the configured one),
+//!   `{"kind":"session_timeout","ms":7200000}` (access tokens older than that answer 401
+//!   INVALID_SESSION_ID, those already issued included; `clear` keeps it),
 //!   `{"kind":"hide_object","object":"Lead"}` (the user has no Read on Lead: see `object_access`),
 //!   `{"kind":"api_limit","max":20000}` (sets the daily API allocation: lower it to see
 //!   REQUEST_LIMIT_EXCEEDED, raise it to let calls through again; `clear` keeps it),
@@ -73,8 +89,8 @@
 //! - `POST /__demo/clock` with `{"advance_ms":960000}` → `{"now_ms"}`: moves the org's clock
 //!   forward (here 16 minutes, enough to expire every idle query cursor) without waiting;
 //!   `GET /__demo/clock` → `{"now_ms"}`. The clock never goes back; [`DemoOrg::advance_clock`]
-//!   does the same in process. Record timestamps, `TODAY`, cursor expiry and `issued_at`
-//!   read this clock; the request log's `at` stays wall-clock time.
+//!   does the same in process. Record timestamps, `TODAY`, cursor expiry, `issued_at`, the
+//!   session timeout, code expiry and the search-index lag read this clock; the request log's `at` stays wall-clock time.
 //!
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
@@ -84,8 +100,10 @@
 //! - Unrestricted picklists accept any value (as in Salesforce); the restricted ones are
 //!   listed above.
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
-//! - No search-index lag by default (records are searchable at once); the `index_lag` fault
-//!   models Salesforce's lag.
+//! - The search-index lag defaults to 30 seconds: Salesforce's large-data-volume guide says
+//!   "about 15 minutes or more" at worst; the default stays usable in the built-in demo and
+//!   is longer than any test's create-then-search (see `sosl::search`). Updates are indexed
+//!   at once (more lenient than Salesforce).
 //! - Sharing is not modelled: every user sees every record, as with an org-wide default
 //!   of Public Read Only (what Salesforce's sharing would hide, this org shows).
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`

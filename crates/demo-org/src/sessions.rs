@@ -8,25 +8,33 @@
 //!   have a limited lifetime specified by the session timeout in Salesforce. If an
 //!   application uses an expired access token, a 'Session expired or invalid' error is
 //!   returned"
-//!   (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_refresh_token_oauth.htm>;
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.198.0.api_rest.meta/api_rest/intro_understanding_refresh_token_oauth.htm>;
 //!   "the connected app's session timeout value determines when an access token is no
 //!   longer valid":
-//!   <https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm&type=5>).
+//!   <https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_refresh_token_flow.htm&language=en_US>).
 //!   Using the token does not extend it. The SOAP API guide says an API call resets the
 //!   inactivity timer of a `login()` session
-//!   (<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm>);
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.256.0.api.meta/api/sforce_api_concepts_errorhandling.htm>);
 //!   the OAuth pages say nothing of the kind for access tokens, so this org takes the
 //!   stricter reading: a token dies a fixed time after it was issued, busy or not.
-//!   Tokens also die when a fault expires them, when their refresh token's family is
-//!   revoked, or on logout (revoke).
-//! - A token remembers whether its scopes allow the REST API (`api`, or `full`, which
-//!   "encompasses all other scopes"). One without is refused by every `/services/data`
+//!   The timeout is [`crate::Faults::set_session_timeout`] (`session_timeout` fault) and
+//!   applies to tokens already issued. Tokens also die when a fault expires them, when
+//!   their refresh token's family is revoked, or on logout (revoke).
+//! - A token remembers whether its scopes allow the REST API: `api` ("allows access to the
+//!   current, logged-in user's account using APIs, such as REST API") or `full` ("encompasses
+//!   all other scopes"), in the words of the "OAuth Tokens and Scopes" page
+//!   (<https://help.salesforce.com/HTViewHelpDoc?id=remoteaccess_oauth_scopes.htm&language=en_US>).
+//!   One without is refused by every `/services/data`
 //!   request with 401 `INVALID_SESSION_ID` "This session is not valid for use with the REST
 //!   API", the answer Salesforce gives a token whose app lacks the "Manage user data via
 //!   APIs (api)" scope (<https://help.salesforce.com/s/articleView?id=005226515&type=1>).
-//! - Authorization codes are single use and expire 15 minutes after they were issued
-//!   (`invalid_grant` "expired authorization code"; the web-server flow page,
-//!   <https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5>).
+//! - Authorization codes are single use and expire 15 minutes after they were issued, on
+//!   the org's clock: the web-server flow page says so
+//!   (<https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5>,
+//!   as quoted in <https://community.easymorph.com/t/authorization-tokens-in-salesforce/3104>;
+//!   the page itself was not readable here), and a real org's answer is `invalid_grant`
+//!   "expired authorization code" (recorded in
+//!   <https://github.com/newrelic/newrelic-salesforce-exporter/issues/31>).
 //!   A code presented a second time is refused (`invalid_grant` "invalid authorization
 //!   code") and every token its first exchange produced (access and refresh, and their
 //!   rotations) is revoked, as RFC 6749 §4.1.2 says the server SHOULD
