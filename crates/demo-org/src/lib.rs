@@ -206,6 +206,19 @@ impl Default for DemoOrgConfig {
     }
 }
 
+/// The tokens of [`DemoOrg::sign_in`].
+#[derive(Clone)]
+pub struct DemoSignIn {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for DemoSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoSignIn { <redacted> }")
+    }
+}
+
 /// Why the org could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoOrgError {
@@ -289,6 +302,19 @@ impl DemoOrg {
     /// A fresh valid bearer token for the seeded demo user ([`seed::DEMO_USER_ID`]).
     pub fn issue_access_token(&self) -> String {
         self.org.issue_token()
+    }
+
+    /// A sign-in for the demo user, as `ringside org login` would get one but without the
+    /// browser: an access token and a refresh token (standard scopes, rotation on, consumer
+    /// key [`DEMO_CLIENT_ID`]). The access token ends with the session timeout like any
+    /// other; the refresh token renews it at `/services/oauth2/token`. What the built-in demo
+    /// uses, so a long-running app renews its demo session as it would a real one.
+    pub fn sign_in(&self) -> DemoSignIn {
+        let grant = self.org.sign_in();
+        DemoSignIn {
+            access_token: grant.access_token,
+            refresh_token: grant.refresh_token.unwrap_or_default(),
+        }
     }
 
     /// A fresh valid bearer token acting as `user_id` (e.g. a seeded agent without

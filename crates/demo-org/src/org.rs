@@ -252,6 +252,18 @@ impl Org {
         lock(&self.sessions).issue_access_as(self.faults.token_epoch(), user_id, now_ms)
     }
 
+    /// A sign-in for the demo user with the standard scopes (`api refresh_token
+    /// offline_access`), as the web-server flow would give one, without the browser.
+    pub fn sign_in(&self) -> crate::sessions::Grant {
+        let now_ms = self.now_ms();
+        lock(&self.sessions).grant(
+            "api refresh_token offline_access".into(),
+            self.faults.token_epoch(),
+            self.faults.session_epoch(),
+            now_ms,
+        )
+    }
+
     /// The session timeout in milliseconds (see [`crate::sessions`]).
     pub fn session_timeout_ms(&self) -> i64 {
         i64::try_from(self.faults.session_timeout().as_millis()).unwrap_or(i64::MAX)

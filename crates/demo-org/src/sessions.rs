@@ -286,7 +286,9 @@ impl Sessions {
         code
     }
 
-    fn grant(&mut self, scope: String, epoch: u64, session_epoch: u64, now_ms: i64) -> Grant {
+    /// A new token family for `scope`: an access token, and a refresh token when the scope
+    /// holds `refresh_token` or `offline_access`.
+    pub fn grant(&mut self, scope: String, epoch: u64, session_epoch: u64, now_ms: i64) -> Grant {
         self.next_family += 1;
         let family = self.next_family;
         let wants_refresh = scope

@@ -417,3 +417,39 @@ async fn a_two_hour_old_access_token_is_refreshed_transparently() {
     );
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// The built-in demo's sign-in lives in memory; it renews itself past the session timeout
+/// like a stored one, so a demo left running for hours keeps working.
+#[tokio::test]
+async fn an_in_memory_demo_session_renews_itself_after_two_hours() {
+    use ringside_core::phone::Region;
+    use ringside_core::{CallerLookup, LookupSettings};
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let demo = org.sign_in();
+    let session = ringside_core::org_session::open_in_memory(
+        &org.base_url(),
+        demo_org::DEMO_CLIENT_ID,
+        salesforce::AccessToken::new(demo.access_token).unwrap(),
+        salesforce::oauth::RefreshToken::new(demo.refresh_token).unwrap(),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("an in-memory session");
+    let lookup = CallerLookup::new(session.client, LookupSettings::with_region(Region::US));
+    for hours in 1..=5 {
+        org.advance_clock(Duration::from_secs(60 * 60));
+        let result = lookup
+            .lookup(demo_org::seed::JANE_PHONE)
+            .await
+            .unwrap_or_else(|e| panic!("after {hours} hours the lookup still works: {e}"));
+        assert_eq!(
+            result.matches.first().map(|m| m.id.as_str()),
+            Some(demo_org::seed::JANE_CALLER_ID),
+            "after {hours} hours Jane still pops"
+        );
+    }
+    assert_eq!(
+        session.session.refreshes_made(),
+        2,
+        "renewed at two and at four hours: each token lives two hours from its issue"
+    );
+}
