@@ -35,9 +35,18 @@ pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
         .await
         .context("could not start the built-in demo org")?;
     let base_url = org.base_url();
-    let connect = || -> Result<salesforce::Client, salesforce::Error> {
-        let token = salesforce::AccessToken::new(org.issue_access_token())?;
-        salesforce::Client::new(&base_url, token, salesforce::ApiVersion::default())
+    // A sign-in with a refresh token, renewed like a real one: the demo org ends access
+    // tokens with its session timeout (two hours), and the app may run all day.
+    let connect = || -> anyhow::Result<salesforce::Client> {
+        let sign_in = org.sign_in();
+        let session = ringside_core::org_session::open_in_memory(
+            &base_url,
+            demo_org::DEMO_CLIENT_ID,
+            salesforce::AccessToken::new(sign_in.access_token)?,
+            salesforce::oauth::RefreshToken::new(sign_in.refresh_token)?,
+            salesforce::ApiVersion::default(),
+        )?;
+        Ok(session.client)
     };
     let client = connect().context("could not connect to the built-in demo org")?;
     let identity = OrgIdentity {

@@ -40,6 +40,16 @@ impl ApiError {
         Self::new(401, "INVALID_SESSION_ID", "Session expired or invalid")
     }
 
+    /// A live token whose scopes do not include `api` (or `full`), as Salesforce answers it
+    /// (<https://help.salesforce.com/s/articleView?id=005226515&type=1>).
+    pub fn session_not_valid_for_rest() -> Self {
+        Self::new(
+            401,
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the REST API",
+        )
+    }
+
     /// The org's daily API allocation is used up (HTTP 403), the body Salesforce sends.
     pub fn request_limit_exceeded() -> Self {
         Self::new(

@@ -4,7 +4,9 @@
 //! refusing connections for a while (listener closed, then re-bound on the same port);
 //! hiding a field from the user (field-level security, see [`crate::field_security`]);
 //! setting the org's daily API allocation (`api_limit`, see [`crate::org`]): a test lowers it
-//! to see `REQUEST_LIMIT_EXCEEDED`, then raises it again to see the app resume.
+//! to see `REQUEST_LIMIT_EXCEEDED`, then raises it again to see the app resume; setting the
+//! search-index lag (`index_lag`) and the session timeout (`session_timeout`, see
+//! [`crate::sessions`]).
 //!
 //! Rules match a request by optional HTTP method and a prefix of the URL path (e.g.
 //! `/services/data/v66.0/composite`). Faults apply only to `/services/…` requests, never
@@ -110,9 +112,14 @@ pub enum FaultCommand {
     RevokeRefreshTokens,
     /// Close the listener (and open connections) and re-bind after `seconds`.
     RefuseConnections { seconds: f64 },
-    /// Search-index lag: records created less than `ms` ago are not found by SOSL
-    /// (queries and reads still see them), as Salesforce's index lags behind writes.
+    /// Search-index lag: records created less than `ms` ago (on the org's clock) are not
+    /// found by SOSL (queries and reads still see them), as Salesforce's index lags behind
+    /// writes. 0 turns the lag off; `clear` restores the org's configured lag.
     IndexLag { ms: u64 },
+    /// The org's session timeout: access tokens issued more than `ms` ago (on the org's
+    /// clock) answer 401 INVALID_SESSION_ID. Applies to tokens already issued too; not undone
+    /// by `clear`.
+    SessionTimeout { ms: u64 },
     /// Field-level security: the user can no longer see `object`.`field` (absent from
     /// describe and records; queries, reads and writes naming it get INVALID_FIELD).
     HideField { object: String, field: String },
@@ -126,8 +133,8 @@ pub enum FaultCommand {
     /// `/limits`' `DailyApiRequests.Max`). Once the calls counted pass it, every data request
     /// answers 403 `REQUEST_LIMIT_EXCEEDED`; raising it lets requests through again.
     ApiLimit { max: u64 },
-    /// Remove every rule, the added latency, the index lag, hidden fields and objects (the
-    /// API allocation stays).
+    /// Remove every rule, the added latency, hidden fields and objects, and set the index
+    /// lag back to the org's configured one (the API allocation and session timeout stay).
     Clear,
 }
 
@@ -143,19 +150,47 @@ pub struct Faults {
     session_epoch: AtomicU64,
     /// The daily API allocation (the M of `Sforce-Limit-Info: api-usage=N/M`).
     api_limit: AtomicU64,
+    /// The index lag the org was started with: what `clear` goes back to.
+    configured_index_lag: Duration,
+    /// The session timeout, in milliseconds.
+    session_timeout_ms: AtomicU64,
     refuse: Notify,
 }
 
 impl Faults {
-    pub(crate) fn new(latency: Duration, api_limit: u64) -> Self {
+    pub(crate) fn new(
+        latency: Duration,
+        api_limit: u64,
+        index_lag: Duration,
+        session_timeout: Duration,
+    ) -> Self {
         Faults {
             state: Mutex::new(State {
                 latency,
+                index_lag,
                 ..State::default()
             }),
             api_limit: AtomicU64::new(api_limit),
+            configured_index_lag: index_lag,
+            session_timeout_ms: AtomicU64::new(
+                u64::try_from(session_timeout.as_millis()).unwrap_or(u64::MAX),
+            ),
             ..Faults::default()
         }
+    }
+
+    /// Sets the org's session timeout: access tokens issued longer ago than this are
+    /// refused (401 INVALID_SESSION_ID), those already issued included.
+    pub fn set_session_timeout(&self, timeout: Duration) {
+        self.session_timeout_ms.store(
+            u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            Ordering::SeqCst,
+        );
+    }
+
+    /// The org's session timeout.
+    pub fn session_timeout(&self) -> Duration {
+        Duration::from_millis(self.session_timeout_ms.load(Ordering::SeqCst))
     }
 
     /// Sets the org's daily API allocation. Raising it above the calls already counted lets
@@ -279,17 +314,19 @@ impl Faults {
         self.state().hidden_objects.clone()
     }
 
-    /// Removes all pending rules, the added latency, the index lag, hidden fields and objects.
+    /// Removes all pending rules, the added latency, hidden fields and objects, and sets the
+    /// index lag back to the one the org was started with.
     pub fn clear(&self) {
         let mut s = self.state();
         s.rules.clear();
         s.hidden_fields.clear();
         s.hidden_objects.clear();
         s.latency = Duration::ZERO;
-        s.index_lag = Duration::ZERO;
+        s.index_lag = self.configured_index_lag;
     }
 
-    /// Hides records created less than `lag` ago from SOSL (zero: no lag, the default).
+    /// Hides records created less than `lag` ago (on the org's clock) from SOSL; zero turns
+    /// the lag off. The org starts with [`crate::DemoOrgConfig::index_lag`].
     pub fn set_index_lag(&self, lag: Duration) {
         self.state().index_lag = lag;
     }
@@ -325,6 +362,9 @@ impl Faults {
                 self.refuse_connections(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
             }
             FaultCommand::IndexLag { ms } => self.set_index_lag(Duration::from_millis(ms)),
+            FaultCommand::SessionTimeout { ms } => {
+                self.set_session_timeout(Duration::from_millis(ms))
+            }
             FaultCommand::HideField { object, field } => self.hide_field(&object, &field),
             FaultCommand::HideObject { object } => self.hide_object(&object),
             FaultCommand::ApiVersions { newest } => self.serve_api_versions_up_to(&newest),
@@ -374,7 +414,12 @@ mod tests {
 
     #[test]
     fn rules_count_down_and_match_method_and_prefix() {
-        let f = Faults::new(Duration::ZERO, 15_000);
+        let f = Faults::new(
+            Duration::ZERO,
+            15_000,
+            Duration::ZERO,
+            Duration::from_secs(7200),
+        );
         f.fail_next(
             Some("post"),
             "/services/data/v66.0/composite",

@@ -7,6 +7,7 @@ use crate::faults::FaultCommand;
 use crate::oauth;
 use crate::org::{Org, lock};
 use crate::rest::{self, Answer, Call};
+use crate::sessions::TokenCheck;
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -144,8 +145,15 @@ async fn data(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !bearer(&headers).is_some_and(|t| org.token_valid(t)) {
-        let mut r = json_response(&org, 401, Some(ApiError::invalid_session().body()));
+    // A dead token and one without the `api` scope are both 401 INVALID_SESSION_ID, with
+    // different messages (see `sessions`' module doc); neither counts as an API call.
+    let refused = match bearer(&headers).map(|t| org.check_token(t)) {
+        Some(TokenCheck::Valid) => None,
+        Some(TokenCheck::NoApiScope) => Some(ApiError::session_not_valid_for_rest()),
+        Some(TokenCheck::Invalid) | None => Some(ApiError::invalid_session()),
+    };
+    if let Some(refused) = refused {
+        let mut r = json_response(&org, 401, Some(refused.body()));
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
         return r;

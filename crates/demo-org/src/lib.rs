@@ -47,6 +47,19 @@
 //!   runs. `haltOnError` answers 412 `BATCH_PROCESSING_HALTED` for the subrequests after a
 //!   failed one. Each subrequest counts as one API call besides the batch itself ("Each
 //!   subrequest counts against rate limits").
+//! - **Sessions end** ([`DemoOrgConfig::session_timeout`], default two hours): an access
+//!   token issued longer ago than that, on the org's clock, answers 401
+//!   `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`. Use does
+//!   not extend it (the stricter reading; the pages are cited in `sessions`' module doc).
+//! - **A token without the `api` scope** (nor `full`): 401 `INVALID_SESSION_ID` "This session
+//!   is not valid for use with the REST API". The authorize step grants the scopes asked
+//!   for; [`DemoOrg::issue_access_token`] and `/__demo/tokens` give full ones.
+//! - **Authorization codes** expire 15 minutes after the authorize step (`invalid_grant`
+//!   "expired authorization code"); a code presented again is `invalid_grant` and revokes
+//!   every token its first exchange produced (RFC 6749 §4.1.2).
+//! - **Search-index lag** ([`DemoOrgConfig::index_lag`], default [`DEFAULT_INDEX_LAG`]): SOSL
+//!   does not find a record until that long after its `CreatedDate` on the org's clock
+//!   (queries and reads see it at once); [`DemoOrg::advance_clock`] moves past it.
 //!
 //! OAuth (web-server flow with PKCE S256, as an External Client App with PKCE on, no
 //! secret, refresh-token rotation on; its consumer key is [`DEMO_CLIENT_ID`], any other is
@@ -63,14 +76,17 @@
 //! ## Test-harness control API (`/__demo/`, loopback only, no authentication)
 //! For a server run as its own process (`ringside demo-org serve`):
 //! - `POST /__demo/tokens` → `{"access_token","instance_url","id","token_type","issued_at"}`:
-//!   a fresh token for the demo user.
+//!   a fresh token for the demo user, with full scopes (it still ends with the session timeout).
 //! - `POST /__demo/faults` with a [`FaultCommand`] JSON, e.g.
 //!   `{"kind":"latency","ms":200}`,
 //!   `{"kind":"error","method":"POST","path_prefix":"/services/data/v66.0/composite","times":2,"status":503,"body":[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]}`,
 //!   `{"kind":"drop_before","path_prefix":"/services/data","times":1}`,
 //!   `{"kind":"drop_after","method":"PATCH","path_prefix":"/services/data/v66.0/sobjects/Call_Log__c"}`,
 //!   `{"kind":"expire_tokens"}`, `{"kind":"revoke_refresh_tokens"}`, `{"kind":"refuse_connections","seconds":2}`,
-//!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long ago),
+//!   `{"kind":"index_lag","ms":600000}` (SOSL does not find records created less than that long
+//!   ago; 0 turns the lag off; `clear` restores the configured one),
+//!   `{"kind":"session_timeout","ms":7200000}` (access tokens older than that answer 401
+//!   INVALID_SESSION_ID, those already issued included; `clear` keeps it),
 //!   `{"kind":"hide_object","object":"Lead"}` (the user has no Read on Lead: see `object_access`),
 //!   `{"kind":"api_limit","max":20000}` (sets the daily API allocation: lower it to see
 //!   REQUEST_LIMIT_EXCEEDED, raise it to let calls through again; `clear` keeps it),
@@ -87,8 +103,8 @@
 //! - `POST /__demo/clock` with `{"advance_ms":960000}` → `{"now_ms"}`: moves the org's clock
 //!   forward (here 16 minutes, enough to expire every idle query cursor) without waiting;
 //!   `GET /__demo/clock` → `{"now_ms"}`. The clock never goes back; [`DemoOrg::advance_clock`]
-//!   does the same in process. Record timestamps, `TODAY`, cursor expiry and `issued_at`
-//!   read this clock; the request log's `at` stays wall-clock time.
+//!   does the same in process. Record timestamps, `TODAY`, cursor expiry, `issued_at`, the
+//!   session timeout, code expiry and the search-index lag read this clock; the request log's `at` stays wall-clock time.
 //!
 //! Faults never apply to `/__demo/` requests (but a refusal closes the whole listener).
 //!
@@ -98,8 +114,10 @@
 //! - Unrestricted picklists accept any value (as in Salesforce); the restricted ones are
 //!   listed above.
 //! - Error bodies include `fields` on DML errors and omit it on others, as Salesforce does.
-//! - No search-index lag by default (records are searchable at once); the `index_lag` fault
-//!   models Salesforce's lag.
+//! - The search-index lag defaults to 30 seconds: Salesforce's large-data-volume guide says
+//!   "about 15 minutes or more" at worst; the default stays usable in the built-in demo and
+//!   is longer than any test's create-then-search (see `sosl::search`). Updates are indexed
+//!   at once (more lenient than Salesforce).
 //! - Sharing (module `sharing`): `Call_Log__c` and `Task` are private to their owner unless
 //!   the user has "View All Data" (the demo user has); other objects are public read.
 //! - Parent-to-child subqueries follow the relationships in `schema::CHILD_RELATIONSHIPS`
@@ -168,7 +186,8 @@ pub use call_log_seed::{CallLogSeed, CallLogSeedError, SeededCallLogs};
 pub use faults::{FaultCommand, Faults};
 pub use oauth::{DEMO_USERNAME, ORG_ID};
 pub use org::{DEFAULT_API_LIMIT, LoggedRequest};
-pub use sessions::{DEMO_CLIENT_ID, OAuthCounts};
+pub use sessions::{DEFAULT_SESSION_TIMEOUT, DEMO_CLIENT_ID, OAuthCounts};
+pub use sosl::search::DEFAULT_INDEX_LAG;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -190,6 +209,15 @@ pub struct DemoOrgConfig {
     /// this many calls are counted, every data request answers 403 `REQUEST_LIMIT_EXCEEDED`
     /// (changeable later through [`Faults::set_api_limit`]).
     pub api_limit: u64,
+    /// Search-index lag (default [`DEFAULT_INDEX_LAG`]): SOSL does not find a record until
+    /// this long after it was created, on the org's clock. Zero turns it off (a test that
+    /// searches for what it just created, and is not about the lag, says so with zero).
+    /// Changeable later through [`Faults::set_index_lag`]; [`Faults::clear`] comes back here.
+    pub index_lag: Duration,
+    /// The session timeout (default [`DEFAULT_SESSION_TIMEOUT`], two hours): an access token
+    /// issued longer ago than this, on the org's clock, answers 401 INVALID_SESSION_ID.
+    /// Changeable later through [`Faults::set_session_timeout`].
+    pub session_timeout: Duration,
 }
 
 impl Default for DemoOrgConfig {
@@ -198,7 +226,22 @@ impl Default for DemoOrgConfig {
             port: 0,
             latency: Duration::ZERO,
             api_limit: DEFAULT_API_LIMIT,
+            index_lag: DEFAULT_INDEX_LAG,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
         }
+    }
+}
+
+/// The tokens of [`DemoOrg::sign_in`].
+#[derive(Clone)]
+pub struct DemoSignIn {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for DemoSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoSignIn { <redacted> }")
     }
 }
 
@@ -252,7 +295,12 @@ pub async fn start(config: DemoOrgConfig) -> Result<DemoOrg, DemoOrgError> {
     let base_url = format!("http://{addr}");
     let org = Arc::new(org::Org::new(
         seed::build(),
-        Faults::new(config.latency, config.api_limit),
+        Faults::new(
+            config.latency,
+            config.api_limit,
+            config.index_lag,
+            config.session_timeout,
+        ),
         base_url.clone(),
     ));
     field_security::hide_from_env(&org.faults);
@@ -280,6 +328,19 @@ impl DemoOrg {
     /// A fresh valid bearer token for the seeded demo user ([`seed::DEMO_USER_ID`]).
     pub fn issue_access_token(&self) -> String {
         self.org.issue_token()
+    }
+
+    /// A sign-in for the demo user, as `ringside org login` would get one but without the
+    /// browser: an access token and a refresh token (standard scopes, rotation on, consumer
+    /// key [`DEMO_CLIENT_ID`]). The access token ends with the session timeout like any
+    /// other; the refresh token renews it at `/services/oauth2/token`. What the built-in demo
+    /// uses, so a long-running app renews its demo session as it would a real one.
+    pub fn sign_in(&self) -> DemoSignIn {
+        let grant = self.org.sign_in();
+        DemoSignIn {
+            access_token: grant.access_token,
+            refresh_token: grant.refresh_token.unwrap_or_default(),
+        }
     }
 
     /// A fresh valid bearer token acting as `user_id` (e.g. a seeded agent without

@@ -119,11 +119,15 @@ pub async fn authorize(State(org): State<Arc<Org>>, RawQuery(query): RawQuery) -
         }
         _ => {}
     }
+    // The scopes asked for are granted as asked (the demo user approves them all): a
+    // token without `api` is then refused by the REST API.
+    let issued_ms = org.now_ms();
     let code = lock(&org.sessions).new_code(PendingCode {
         client_id,
         redirect_uri: redirect_uri.clone(),
         challenge,
         scope,
+        issued_ms,
     });
     let mut p = vec![("code", code.as_str())];
     if !state.is_empty() {
@@ -174,6 +178,7 @@ pub async fn token(State(org): State<Arc<Org>>, body: Bytes) -> Response {
     };
     let epoch = org.faults.token_epoch();
     let session_epoch = org.faults.session_epoch();
+    let now_ms = org.now_ms();
     let mut sessions = lock(&org.sessions);
     let result = match get("grant_type") {
         "authorization_code" => {
@@ -185,11 +190,18 @@ pub async fn token(State(org): State<Arc<Org>>, body: Bytes) -> Response {
                 get("code_verifier"),
                 epoch,
                 session_epoch,
+                now_ms,
             )
         }
         "refresh_token" => {
             sessions.counts.refresh_token += 1;
-            sessions.refresh(get("client_id"), get("refresh_token"), epoch, session_epoch)
+            sessions.refresh(
+                get("client_id"),
+                get("refresh_token"),
+                epoch,
+                session_epoch,
+                now_ms,
+            )
         }
         _ => Err(GrantError {
             error: "unsupported_grant_type",
@@ -199,7 +211,7 @@ pub async fn token(State(org): State<Arc<Org>>, body: Bytes) -> Response {
     drop(sessions);
     match result {
         Ok(grant) => {
-            let issued_at = org.now_ms().to_string();
+            let issued_at = now_ms.to_string();
             let signature = crate::sessions::base64url(
                 format!("{}{issued_at}", grant.access_token.len()).as_bytes(),
             );

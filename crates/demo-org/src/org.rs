@@ -48,7 +48,7 @@
 //! 15 minutes.
 
 use crate::faults::Faults;
-use crate::sessions::Sessions;
+use crate::sessions::{Sessions, TokenCheck};
 use crate::store::Store;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -241,15 +241,35 @@ impl Org {
         self.now_ms()
     }
 
-    /// A new bearer token for the demo user, shaped like a Salesforce session id.
+    /// A new bearer token for the demo user with full scopes, shaped like a Salesforce
+    /// session id; it ends with the session timeout like any other.
     pub fn issue_token(&self) -> String {
-        lock(&self.sessions).issue_access(self.faults.token_epoch(), None)
+        let now_ms = self.now_ms();
+        lock(&self.sessions).issue_access(self.faults.token_epoch(), None, now_ms, true)
     }
 
     /// A new bearer token acting as `user_id` (a seeded agent): it sees what that user's
     /// sharing allows (see [`Org::sees_all_data`]).
     pub fn issue_token_as(&self, user_id: &str) -> String {
-        lock(&self.sessions).issue_access_as(self.faults.token_epoch(), user_id)
+        let now_ms = self.now_ms();
+        lock(&self.sessions).issue_access_as(self.faults.token_epoch(), user_id, now_ms)
+    }
+
+    /// A sign-in for the demo user with the standard scopes (`api refresh_token
+    /// offline_access`), as the web-server flow would give one, without the browser.
+    pub fn sign_in(&self) -> crate::sessions::Grant {
+        let now_ms = self.now_ms();
+        lock(&self.sessions).grant(
+            "api refresh_token offline_access".into(),
+            self.faults.token_epoch(),
+            self.faults.session_epoch(),
+            now_ms,
+        )
+    }
+
+    /// The session timeout in milliseconds (see [`crate::sessions`]).
+    pub fn session_timeout_ms(&self) -> i64 {
+        i64::try_from(self.faults.session_timeout().as_millis()).unwrap_or(i64::MAX)
     }
 
     /// The user a valid `token` acts as: the demo user unless it was issued for another.
@@ -265,8 +285,16 @@ impl Org {
         user_id == self.user_id
     }
 
+    /// What `token` may do now: valid, valid without the `api` scope, or dead (unknown,
+    /// past the session timeout, expired by a fault, revoked).
+    pub fn check_token(&self, token: &str) -> TokenCheck {
+        let (now_ms, timeout_ms) = (self.now_ms(), self.session_timeout_ms());
+        lock(&self.sessions).check_access(token, self.faults.token_epoch(), now_ms, timeout_ms)
+    }
+
+    /// Whether `token` is alive (whatever its scopes): what the identity URL and userinfo ask.
     pub fn token_valid(&self, token: &str) -> bool {
-        lock(&self.sessions).access_valid(token, self.faults.token_epoch())
+        self.check_token(token) != TokenCheck::Invalid
     }
 
     /// Counts one API call; `false` when it passes the allocation and must be refused

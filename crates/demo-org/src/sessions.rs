@@ -2,8 +2,44 @@
 //! rotating refresh tokens, as an External Client App with PKCE on, "require secret"
 //! off and refresh-token rotation on behaves.
 //!
-//! - Access tokens have no expiry time; they die when a fault expires them, when their
-//!   refresh token's family is revoked, or on logout (revoke).
+//! - Access tokens carry no expiry time (no `expires_in`), but end with the org's session
+//!   timeout ([`crate::DemoOrgConfig::session_timeout`], default [`DEFAULT_SESSION_TIMEOUT`],
+//!   two hours), counted on the org's clock from when the token was issued: "Access tokens
+//!   have a limited lifetime specified by the session timeout in Salesforce. If an
+//!   application uses an expired access token, a 'Session expired or invalid' error is
+//!   returned"
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.198.0.api_rest.meta/api_rest/intro_understanding_refresh_token_oauth.htm>;
+//!   "the connected app's session timeout value determines when an access token is no
+//!   longer valid":
+//!   <https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_refresh_token_flow.htm&language=en_US>).
+//!   Using the token does not extend it. The SOAP API guide says an API call resets the
+//!   inactivity timer of a `login()` session
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.256.0.api.meta/api/sforce_api_concepts_errorhandling.htm>);
+//!   the OAuth pages say nothing of the kind for access tokens, so this org takes the
+//!   stricter reading: a token dies a fixed time after it was issued, busy or not.
+//!   The timeout is [`crate::Faults::set_session_timeout`] (`session_timeout` fault) and
+//!   applies to tokens already issued. Tokens also die when a fault expires them, when
+//!   their refresh token's family is revoked, or on logout (revoke).
+//! - A token remembers whether its scopes allow the REST API: `api` ("allows access to the
+//!   current, logged-in user's account using APIs, such as REST API") or `full` ("encompasses
+//!   all other scopes"), in the words of the "OAuth Tokens and Scopes" page
+//!   (<https://help.salesforce.com/HTViewHelpDoc?id=remoteaccess_oauth_scopes.htm&language=en_US>).
+//!   One without is refused by every `/services/data`
+//!   request with 401 `INVALID_SESSION_ID` "This session is not valid for use with the REST
+//!   API", the answer Salesforce gives a token whose app lacks the "Manage user data via
+//!   APIs (api)" scope (<https://help.salesforce.com/s/articleView?id=005226515&type=1>).
+//! - Authorization codes are single use and expire 15 minutes after they were issued, on
+//!   the org's clock: the web-server flow page says so
+//!   (<https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5>,
+//!   as quoted in <https://community.easymorph.com/t/authorization-tokens-in-salesforce/3104>;
+//!   the page itself was not readable here), and a real org's answer is `invalid_grant`
+//!   "expired authorization code" (recorded in
+//!   <https://github.com/newrelic/newrelic-salesforce-exporter/issues/31>).
+//!   A code presented a second time is refused (`invalid_grant` "invalid authorization
+//!   code") and every token its first exchange produced (access and refresh, and their
+//!   rotations) is revoked, as RFC 6749 §4.1.2 says the server SHOULD
+//!   (<https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2>); Salesforce's pages do not say
+//!   whether it revokes, so this org takes the stricter reading.
 //! - Every refresh returns a new refresh token and retires the old one. Presenting a
 //!   retired refresh token again is treated as theft: the whole family (all its refresh
 //!   and access tokens) is revoked, and the answer is `invalid_grant`.
@@ -80,6 +116,33 @@ struct Access {
     family: Option<u64>,
     /// The user the token acts as; `None`: the org's demo user.
     user: Option<String>,
+    /// When it was issued (org clock, epoch milliseconds): the session timeout counts from here.
+    issued_ms: i64,
+    /// Whether its scopes allow the REST API (`api` or `full`).
+    api: bool,
+}
+
+/// The org's session timeout unless configured otherwise: Salesforce's default, two hours.
+pub const DEFAULT_SESSION_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(2 * 60 * 60);
+
+/// An authorization code not redeemed this long after it was issued is expired (15 minutes).
+pub const CODE_LIFETIME_MS: i64 = 15 * 60 * 1000;
+
+/// What an access token may do, as the org sees it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// Valid, and its scopes allow the REST API.
+    Valid,
+    /// Valid, but issued without the `api` scope: the REST API refuses it.
+    NoApiScope,
+    /// Unknown, expired (session timeout, fault) or revoked.
+    Invalid,
+}
+
+/// Whether a space-separated scope list allows the REST API.
+pub fn scope_allows_api(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| s == "api" || s == "full")
 }
 
 #[derive(Debug)]
@@ -97,6 +160,8 @@ pub struct PendingCode {
     pub redirect_uri: String,
     pub challenge: String,
     pub scope: String,
+    /// When the authorize step issued it (org clock, epoch milliseconds).
+    pub issued_ms: i64,
 }
 
 /// The consumer key of the demo org's one External Client App.
@@ -135,6 +200,8 @@ pub struct Sessions {
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
     codes: HashMap<String, PendingCode>,
+    /// Codes already exchanged, with the token family their exchange produced.
+    redeemed: HashMap<String, u64>,
     revoked_families: HashSet<u64>,
     next_family: u64,
 }
@@ -154,8 +221,15 @@ pub const KNOWN_SCOPES: &[&str] = &[
 ];
 
 impl Sessions {
-    /// A new access token (`family` ties it to a refresh token for revocation).
-    pub fn issue_access(&mut self, epoch: u64, family: Option<u64>) -> String {
+    /// A new access token issued at `now_ms` (`family` ties it to a refresh token for
+    /// revocation; `api`: whether its scopes allow the REST API).
+    pub fn issue_access(
+        &mut self,
+        epoch: u64,
+        family: Option<u64>,
+        now_ms: i64,
+        api: bool,
+    ) -> String {
         let token = format!("00DDm0000000001!AQ{}", random_text(96));
         self.access.insert(
             token.clone(),
@@ -163,14 +237,17 @@ impl Sessions {
                 epoch,
                 family,
                 user: None,
+                issued_ms: now_ms,
+                api,
             },
         );
         token
     }
 
-    /// A new access token acting as `user` (no refresh token; for tests and benchmarks).
-    pub fn issue_access_as(&mut self, epoch: u64, user: &str) -> String {
-        let token = self.issue_access(epoch, None);
+    /// A new access token acting as `user`, with full scopes (no refresh token; for tests
+    /// and benchmarks).
+    pub fn issue_access_as(&mut self, epoch: u64, user: &str, now_ms: i64) -> String {
+        let token = self.issue_access(epoch, None, now_ms, true);
         if let Some(access) = self.access.get_mut(&token) {
             access.user = Some(user.to_owned());
         }
@@ -182,10 +259,25 @@ impl Sessions {
         self.access.get(token).and_then(|a| a.user.as_deref())
     }
 
-    pub fn access_valid(&self, token: &str, epoch: u64) -> bool {
-        self.access.get(token).is_some_and(|a| {
-            a.epoch == epoch && a.family.is_none_or(|f| !self.revoked_families.contains(&f))
-        })
+    /// What `token` may do at `now_ms`, with sessions lasting `timeout_ms` from issue.
+    pub fn check_access(
+        &self,
+        token: &str,
+        epoch: u64,
+        now_ms: i64,
+        timeout_ms: i64,
+    ) -> TokenCheck {
+        let Some(a) = self.access.get(token) else {
+            return TokenCheck::Invalid;
+        };
+        let alive = a.epoch == epoch
+            && a.family.is_none_or(|f| !self.revoked_families.contains(&f))
+            && now_ms.saturating_sub(a.issued_ms) < timeout_ms;
+        match (alive, a.api) {
+            (false, _) => TokenCheck::Invalid,
+            (true, true) => TokenCheck::Valid,
+            (true, false) => TokenCheck::NoApiScope,
+        }
     }
 
     pub fn new_code(&mut self, pending: PendingCode) -> String {
@@ -194,7 +286,9 @@ impl Sessions {
         code
     }
 
-    fn grant(&mut self, scope: String, epoch: u64, session_epoch: u64) -> Grant {
+    /// A new token family for `scope`: an access token, and a refresh token when the scope
+    /// holds `refresh_token` or `offline_access`.
+    pub fn grant(&mut self, scope: String, epoch: u64, session_epoch: u64, now_ms: i64) -> Grant {
         self.next_family += 1;
         let family = self.next_family;
         let wants_refresh = scope
@@ -213,7 +307,7 @@ impl Sessions {
             );
             t
         });
-        let access_token = self.issue_access(epoch, Some(family));
+        let access_token = self.issue_access(epoch, Some(family), now_ms, scope_allows_api(&scope));
         Grant {
             access_token,
             refresh_token,
@@ -221,7 +315,17 @@ impl Sessions {
         }
     }
 
-    /// `grant_type=authorization_code`: single use, PKCE-checked.
+    /// The token family `grant` created (its access token's).
+    fn family_of(&self, access_token: &str) -> Option<u64> {
+        self.access.get(access_token).and_then(|a| a.family)
+    }
+
+    /// `grant_type=authorization_code` at `now_ms`: single use, 15 minutes, PKCE-checked. A
+    /// code exchanged before revokes what its first exchange produced (see the module doc).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the token request's fields and the org's clocks"
+    )]
     pub fn redeem_code(
         &mut self,
         code: &str,
@@ -230,11 +334,19 @@ impl Sessions {
         verifier: &str,
         epoch: u64,
         session_epoch: u64,
+        now_ms: i64,
     ) -> Result<Grant, GrantError> {
+        if let Some(family) = self.redeemed.get(code) {
+            self.revoked_families.insert(*family);
+            return Err(invalid_grant("invalid authorization code"));
+        }
         let pending = self
             .codes
             .remove(code)
             .ok_or_else(|| invalid_grant("invalid authorization code"))?;
+        if now_ms.saturating_sub(pending.issued_ms) >= CODE_LIFETIME_MS {
+            return Err(invalid_grant("expired authorization code"));
+        }
         if pending.client_id != client_id || !KNOWN_CLIENT_IDS.contains(&client_id) {
             return Err(invalid_client_id());
         }
@@ -251,7 +363,11 @@ impl Sessions {
         if !verifier_ok || s256(verifier) != pending.challenge {
             return Err(invalid_grant("invalid code verifier"));
         }
-        Ok(self.grant(pending.scope, epoch, session_epoch))
+        let grant = self.grant(pending.scope, epoch, session_epoch, now_ms);
+        if let Some(family) = self.family_of(&grant.access_token) {
+            self.redeemed.insert(code.to_owned(), family);
+        }
+        Ok(grant)
     }
 
     /// `grant_type=refresh_token`, with rotation and reuse detection.
@@ -261,6 +377,7 @@ impl Sessions {
         token: &str,
         epoch: u64,
         session_epoch: u64,
+        now_ms: i64,
     ) -> Result<Grant, GrantError> {
         let expired = || invalid_grant("expired access/refresh token");
         if !KNOWN_CLIENT_IDS.contains(&client_id) {
@@ -288,7 +405,7 @@ impl Sessions {
                 session_epoch,
             },
         );
-        let access_token = self.issue_access(epoch, Some(family));
+        let access_token = self.issue_access(epoch, Some(family), now_ms, scope_allows_api(&scope));
         Ok(Grant {
             access_token,
             refresh_token: Some(new_refresh),
@@ -310,6 +427,8 @@ impl Sessions {
 mod tests {
     use super::*;
 
+    const HOUR: i64 = 3_600_000;
+
     #[test]
     fn rfc7636_s256_example() {
         // Appendix B of RFC 7636.
@@ -328,6 +447,7 @@ mod tests {
             redirect_uri: "http://127.0.0.1/cb".into(),
             challenge: s256(&"v".repeat(43)),
             scope: "api refresh_token".into(),
+            issued_ms: 0,
         });
         let g = s
             .redeem_code(
@@ -337,45 +457,135 @@ mod tests {
                 &"v".repeat(43),
                 0,
                 0,
+                0,
             )
             .expect("valid code and verifier");
-        assert!(
-            s.redeem_code(
-                &code,
-                DEMO_CLIENT_ID,
-                "http://127.0.0.1/cb",
-                &"v".repeat(43),
-                0,
-                0
-            )
-            .is_err(),
-            "codes are single-use"
-        );
         let r1 = g
             .refresh_token
             .expect("refresh_token scope brings a refresh token");
         let g2 = s
-            .refresh(DEMO_CLIENT_ID, &r1, 0, 0)
+            .refresh(DEMO_CLIENT_ID, &r1, 0, 0, 0)
             .expect("first refresh works");
         assert!(
-            s.access_valid(&g2.access_token, 0),
+            s.check_access(&g2.access_token, 0, 0, HOUR) == TokenCheck::Valid,
             "new access token works"
         );
         assert_eq!(
-            s.refresh(DEMO_CLIENT_ID, &r1, 0, 0).map(|_| ()),
+            s.refresh(DEMO_CLIENT_ID, &r1, 0, 0, 0).map(|_| ()),
             Err(invalid_grant("expired access/refresh token")),
             "reuse is refused"
         );
         assert!(
-            !s.access_valid(&g2.access_token, 0),
+            s.check_access(&g2.access_token, 0, 0, HOUR) == TokenCheck::Invalid,
             "reuse revoked the family's access tokens"
         );
         let r2 = g2
             .refresh_token
             .expect("rotation hands out a new refresh token");
         assert!(
-            s.refresh(DEMO_CLIENT_ID, &r2, 0, 0).is_err(),
+            s.refresh(DEMO_CLIENT_ID, &r2, 0, 0, 0).is_err(),
             "and the newest refresh token too"
+        );
+    }
+
+    fn pending(issued_ms: i64, scope: &str) -> PendingCode {
+        PendingCode {
+            client_id: DEMO_CLIENT_ID.into(),
+            redirect_uri: "u".into(),
+            challenge: s256(&"v".repeat(43)),
+            scope: scope.into(),
+            issued_ms,
+        }
+    }
+
+    fn redeem(s: &mut Sessions, code: &str, now_ms: i64) -> Result<Grant, GrantError> {
+        s.redeem_code(code, DEMO_CLIENT_ID, "u", &"v".repeat(43), 0, 0, now_ms)
+    }
+
+    #[test]
+    fn a_replayed_code_is_refused_and_revokes_what_it_produced() {
+        let mut s = Sessions::default();
+        let code = s.new_code(pending(0, "api refresh_token"));
+        let g = redeem(&mut s, &code, 1000).expect("first exchange");
+        let refresh = g.refresh_token.clone().expect("refresh_token scope");
+        let rotated = s
+            .refresh(DEMO_CLIENT_ID, &refresh, 0, 0, 2000)
+            .expect("the first exchange's refresh token works");
+        assert_eq!(
+            redeem(&mut s, &code, 3000).map(|_| ()),
+            Err(invalid_grant("invalid authorization code")),
+            "codes are single-use"
+        );
+        for (what, token) in [
+            ("first", &g.access_token),
+            ("rotated", &rotated.access_token),
+        ] {
+            assert_eq!(
+                s.check_access(token, 0, 3000, HOUR),
+                TokenCheck::Invalid,
+                "the replay revoked the {what} access token (RFC 6749 §4.1.2)"
+            );
+        }
+        let newest = rotated.refresh_token.expect("rotation");
+        assert!(
+            s.refresh(DEMO_CLIENT_ID, &newest, 0, 0, 3000).is_err(),
+            "and the refresh tokens descended from the code"
+        );
+    }
+
+    #[test]
+    fn codes_expire_after_fifteen_minutes() {
+        let mut s = Sessions::default();
+        let code = s.new_code(pending(0, "api"));
+        assert!(
+            redeem(&mut s, &code, CODE_LIFETIME_MS - 1).is_ok(),
+            "a code is good for just under 15 minutes"
+        );
+        let code = s.new_code(pending(0, "api"));
+        assert_eq!(
+            redeem(&mut s, &code, CODE_LIFETIME_MS).map(|_| ()),
+            Err(invalid_grant("expired authorization code")),
+            "and expired at 15 minutes"
+        );
+    }
+
+    #[test]
+    fn sessions_end_a_timeout_after_issue_and_scopes_without_api_are_marked() {
+        let mut s = Sessions::default();
+        let token = s.issue_access(0, None, 0, true);
+        assert_eq!(s.check_access(&token, 0, HOUR, 2 * HOUR), TokenCheck::Valid);
+        assert_eq!(
+            s.check_access(&token, 0, 2 * HOUR, 2 * HOUR),
+            TokenCheck::Invalid,
+            "two hours after issue the token is dead, however much it was used"
+        );
+        let code = s.new_code(pending(0, "id refresh_token"));
+        let g = redeem(&mut s, &code, 0).expect("a valid code");
+        assert_eq!(
+            s.check_access(&g.access_token, 0, 0, 2 * HOUR),
+            TokenCheck::NoApiScope,
+            "a grant without api cannot call the REST API"
+        );
+        let refreshed = s
+            .refresh(
+                DEMO_CLIENT_ID,
+                &g.refresh_token.expect("refresh_token"),
+                0,
+                0,
+                0,
+            )
+            .expect("refresh works");
+        assert_eq!(
+            s.check_access(&refreshed.access_token, 0, 0, 2 * HOUR),
+            TokenCheck::NoApiScope,
+            "a refresh keeps the grant's scopes"
+        );
+        let code = s.new_code(pending(0, "full"));
+        let g = redeem(&mut s, &code, 0).expect("a valid code");
+        assert_eq!(
+            s.check_access(&g.access_token, 0, 0, 2 * HOUR),
+            TokenCheck::Valid,
+            "full encompasses api"
         );
     }
 
@@ -387,10 +597,11 @@ mod tests {
             redirect_uri: "u".into(),
             challenge: s256(&"a".repeat(43)),
             scope: "full".into(),
+            issued_ms: 0,
         };
         let code = s.new_code(pending.clone());
         assert!(
-            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"a".repeat(43), 0, 0)
+            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"a".repeat(43), 0, 0, 0)
                 .expect("valid")
                 .refresh_token
                 .is_none(),
@@ -398,7 +609,7 @@ mod tests {
         );
         let code = s.new_code(pending);
         assert_eq!(
-            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"b".repeat(43), 0, 0)
+            s.redeem_code(&code, DEMO_CLIENT_ID, "u", &"b".repeat(43), 0, 0, 0)
                 .map(|_| ()),
             Err(invalid_grant("invalid code verifier")),
             "wrong verifier"

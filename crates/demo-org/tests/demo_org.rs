@@ -1208,11 +1208,12 @@ mod oauth {
     use super::*;
 
     /// RFC 7636 Appendix B's verifier and challenge.
+    pub(super) const CHALLENGE_VERIFIER: &str = VERIFIER;
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    const REDIRECT: &str = "http://127.0.0.1:7777/oauth/callback";
+    pub(super) const REDIRECT: &str = "http://127.0.0.1:7777/oauth/callback";
 
-    async fn authorize(h: &Harness, client: &Client, scope: &str) -> String {
+    pub(super) async fn authorize(h: &Harness, client: &Client, scope: &str) -> String {
         let r = client
             .get(format!("{}/services/oauth2/authorize", h.org.base_url()))
             .query(&[
@@ -1246,7 +1247,7 @@ mod oauth {
         code.to_owned()
     }
 
-    async fn token(h: &Harness, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub(super) async fn token(h: &Harness, form: &[(&str, &str)]) -> (StatusCode, Value) {
         let r = h
             .client
             .post(format!("{}/services/oauth2/token", h.org.base_url()))
@@ -1659,6 +1660,330 @@ mod oauth {
             h.org.oauth_counts().authorization_code,
             1,
             "one code exchange was counted"
+        );
+        h.org.shutdown().await;
+    }
+}
+
+mod sessions {
+    //! Sessions end (the session timeout on the org's clock), scopes without `api` are
+    //! refused, codes expire after 15 minutes and a replayed code revokes what it produced;
+    //! SOSL lags behind writes. See `sessions`' and `sosl::search`'s module docs.
+    use super::oauth::{CHALLENGE_VERIFIER as VERIFIER, REDIRECT, authorize, token};
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    async fn get_with(h: &Harness, token: &str, rest: &str) -> (StatusCode, Value) {
+        let r = h
+            .client
+            .get(h.url(rest))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET reaches the org");
+        let status = r.status();
+        (status, r.json().await.expect("JSON"))
+    }
+
+    fn no_redirects() -> Client {
+        Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    async fn exchange(h: &Harness, code: &str) -> (StatusCode, Value) {
+        token(
+            h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await
+    }
+
+    async fn refresh(h: &Harness, refresh_token: &str) -> (StatusCode, Value) {
+        token(
+            h,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", demo_org::DEMO_CLIENT_ID),
+            ],
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn an_access_token_ends_two_hours_after_issue_however_much_it_is_used() {
+        let h = Harness::start().await;
+        for _ in 0..3 {
+            h.org.advance_clock(39 * MINUTE);
+            assert_eq!(
+                h.get("limits").await.status(),
+                200,
+                "within two hours the token works"
+            );
+        }
+        h.org.advance_clock(3 * MINUTE);
+        let (status, body) = get_with(&h, &h.token, "limits").await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (
+                401,
+                json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
+            ),
+            "two hours after issue the token is dead, although it was used every 39 minutes"
+        );
+        let fresh = h.org.issue_access_token();
+        assert_eq!(
+            get_with(&h, &fresh, "limits").await.0,
+            200,
+            "a token issued now works"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_session_timeout_is_configurable_and_settable_over_http() {
+        let org = demo_org::start(DemoOrgConfig {
+            session_timeout: 15 * MINUTE,
+            ..Default::default()
+        })
+        .await
+        .expect("the demo org starts");
+        let client = Client::new();
+        let base = org.base_url();
+        let token: Value = client
+            .post(format!("{base}/__demo/tokens"))
+            .send()
+            .await
+            .expect("POST /__demo/tokens")
+            .json()
+            .await
+            .expect("JSON");
+        let token = token["access_token"].as_str().expect("a token").to_owned();
+        let limits = format!("{base}/services/data/v{LATEST_API_VERSION}/limits");
+        let status = |t: String| {
+            let client = client.clone();
+            let limits = limits.clone();
+            async move {
+                client
+                    .get(&limits)
+                    .bearer_auth(t)
+                    .send()
+                    .await
+                    .expect("GET")
+                    .status()
+                    .as_u16()
+            }
+        };
+        org.advance_clock(14 * MINUTE);
+        assert_eq!(
+            status(token.clone()).await,
+            200,
+            "within the configured 15 minutes"
+        );
+        org.advance_clock(MINUTE);
+        assert_eq!(
+            status(token.clone()).await,
+            401,
+            "past the configured 15 minutes"
+        );
+        let fresh = org.issue_access_token();
+        let r = client
+            .post(format!("{base}/__demo/faults"))
+            .body(r#"{"kind":"session_timeout","ms":60000}"#)
+            .send()
+            .await
+            .expect("POST /__demo/faults");
+        assert_eq!(r.status(), 204, "the session_timeout command is accepted");
+        org.advance_clock(MINUTE);
+        assert_eq!(
+            status(fresh).await,
+            401,
+            "the new timeout applies to tokens already issued"
+        );
+        org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
+        let h = Harness::start().await;
+        let client = no_redirects();
+        let code = authorize(&h, &client, "id refresh_token").await;
+        let (status, t) = exchange(&h, &code).await;
+        assert_eq!(status, 200, "the code is redeemed: {t}");
+        assert_eq!(
+            t["scope"], "id refresh_token",
+            "the scopes asked for are granted"
+        );
+        let access = t["access_token"].as_str().expect("access_token");
+        let (status, body) = get_with(&h, access, "sobjects").await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (
+                401,
+                json!([{"message": "This session is not valid for use with the REST API", "errorCode": "INVALID_SESSION_ID"}])
+            ),
+            "Salesforce's answer to a token whose scopes lack api"
+        );
+        let r = h
+            .client
+            .get(format!("{}/services/oauth2/userinfo", h.org.base_url()))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("userinfo");
+        assert_eq!(r.status(), 200, "the token is alive: userinfo answers");
+        let (_, refreshed) = refresh(&h, t["refresh_token"].as_str().expect("refresh")).await;
+        let again = refreshed["access_token"]
+            .as_str()
+            .expect("a refreshed token");
+        assert_eq!(
+            get_with(&h, again, "sobjects").await.0,
+            401,
+            "a refresh keeps the grant's scopes: still no REST API"
+        );
+        let code = authorize(&h, &client, "api refresh_token").await;
+        let (_, t) = exchange(&h, &code).await;
+        let with_api = t["access_token"].as_str().expect("access_token");
+        assert_eq!(
+            get_with(&h, with_api, "sobjects").await.0,
+            200,
+            "with api it works"
+        );
+        assert_eq!(
+            h.get("sobjects").await.status(),
+            200,
+            "tokens from the harness keep full scopes"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn authorization_codes_expire_after_fifteen_minutes_on_the_org_clock() {
+        let h = Harness::start().await;
+        let client = no_redirects();
+        let code = authorize(&h, &client, "api refresh_token").await;
+        h.org.advance_clock(14 * MINUTE);
+        assert_eq!(
+            exchange(&h, &code).await.0,
+            200,
+            "a 14-minute-old code works"
+        );
+        let code = authorize(&h, &client, "api refresh_token").await;
+        h.org.advance_clock(15 * MINUTE);
+        let (status, body) = exchange(&h, &code).await;
+        assert_eq!(
+            (status.as_u16(), body),
+            (
+                400,
+                json!({"error": "invalid_grant", "error_description": "expired authorization code"})
+            ),
+            "a 15-minute-old code is expired"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_replayed_code_is_refused_and_revokes_the_tokens_it_produced() {
+        let h = Harness::start().await;
+        let client = no_redirects();
+        let code = authorize(&h, &client, "api refresh_token").await;
+        let (status, t) = exchange(&h, &code).await;
+        assert_eq!(status, 200, "first exchange: {t}");
+        let access = t["access_token"].as_str().expect("access_token").to_owned();
+        let refresh_token = t["refresh_token"].as_str().expect("refresh").to_owned();
+        assert_eq!(
+            get_with(&h, &access, "limits").await.0,
+            200,
+            "the token works"
+        );
+        let (status, body) = exchange(&h, &code).await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "a code is single use: {body}"
+        );
+        assert_eq!(
+            get_with(&h, &access, "limits").await.0,
+            401,
+            "the replay revoked the first exchange's access token"
+        );
+        let (status, body) = refresh(&h, &refresh_token).await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "and its refresh token: {body}"
+        );
+        assert_eq!(
+            h.get("limits").await.status(),
+            200,
+            "other sessions are untouched"
+        );
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn sosl_finds_a_new_record_only_after_the_index_lag() {
+        let h = Harness::start().await;
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "sobjects/Contact",
+                json!({"LastName": "Laggard", "Phone": "(212) 555-0987"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "created");
+        let id = r.json::<Value>().await.expect("JSON")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let sosl = "FIND {2125550987} IN PHONE FIELDS RETURNING Contact(Id)";
+        let (_, found) = h.search(sosl).await;
+        assert!(
+            !ids(&found).contains(&id),
+            "the index lags by default: a record created a moment ago is not found"
+        );
+        let (_, queried) = h
+            .query(&format!("SELECT Id FROM Contact WHERE Id = '{id}'"))
+            .await;
+        assert_eq!(queried["totalSize"], 1, "SOQL sees it at once");
+        h.org.advance_clock(demo_org::DEFAULT_INDEX_LAG);
+        let (_, found) = h.search(sosl).await;
+        assert_eq!(
+            ids(&found),
+            vec![id.clone()],
+            "after the lag (org clock) it is found"
+        );
+
+        h.org.faults().set_index_lag(Duration::ZERO);
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "sobjects/Contact",
+                json!({"LastName": "Prompt", "Phone": "(212) 555-0988"}),
+            )
+            .await;
+        let prompt = r.json::<Value>().await.expect("JSON")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let (_, found) = h
+            .search("FIND {2125550988} IN PHONE FIELDS RETURNING Contact(Id)")
+            .await;
+        assert_eq!(ids(&found), vec![prompt], "lag 0: found at once");
+        h.org.faults().clear();
+        assert_eq!(
+            h.org.faults().index_lag(),
+            demo_org::DEFAULT_INDEX_LAG,
+            "clear goes back to the configured lag, not to none"
         );
         h.org.shutdown().await;
     }

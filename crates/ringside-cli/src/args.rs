@@ -342,7 +342,24 @@ pub enum DemoOrgCommand {
         /// fault on /__demo/faults).
         #[arg(long, default_value_t = demo_org::DEFAULT_API_LIMIT, value_name = "N")]
         api_limit: u64,
+        /// Search-index lag, in milliseconds: SOSL finds a new record only this long after it
+        /// was created, as Salesforce's index lags behind writes. 0 turns it off (change it
+        /// later with the `index_lag` fault on /__demo/faults).
+        #[arg(long, default_value_t = default_index_lag_ms(), value_name = "MS")]
+        index_lag_ms: u64,
+        /// Session timeout, in minutes: access tokens older than this answer 401
+        /// INVALID_SESSION_ID (Salesforce's default is two hours).
+        #[arg(long, default_value_t = default_session_timeout_minutes(), value_name = "MINUTES")]
+        session_timeout_minutes: u64,
     },
+}
+
+fn default_index_lag_ms() -> u64 {
+    u64::try_from(demo_org::DEFAULT_INDEX_LAG.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn default_session_timeout_minutes() -> u64 {
+    demo_org::DEFAULT_SESSION_TIMEOUT.as_secs() / 60
 }
 
 /// `ringside call ring|answer|end …`.

@@ -17,12 +17,18 @@ impl BuiltinDemo {
         Ok(BuiltinDemo { org })
     }
 
-    pub fn base_url(&self) -> String {
-        self.org.base_url()
-    }
-
-    pub fn access_token(&self) -> String {
-        self.org.issue_access_token()
+    /// A client for the demo user that renews its own token (the org's session timeout ends
+    /// access tokens, so `ringside listen` left running must refresh as with a real org).
+    pub fn client(&self) -> anyhow::Result<salesforce::Client> {
+        let sign_in = self.org.sign_in();
+        let session = ringside_core::org_session::open_in_memory(
+            &self.org.base_url(),
+            demo_org::DEMO_CLIENT_ID,
+            salesforce::AccessToken::new(sign_in.access_token)?,
+            salesforce::oauth::RefreshToken::new(sign_in.refresh_token)?,
+            salesforce::ApiVersion::default(),
+        )?;
+        Ok(session.client)
     }
 
     pub async fn shutdown(self) {

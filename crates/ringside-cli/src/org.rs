@@ -92,9 +92,7 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
 async fn connect_demo() -> anyhow::Result<OrgConnection> {
     eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
     let demo = BuiltinDemo::start().await?;
-    let token = salesforce::AccessToken::new(demo.access_token())?;
-    let client =
-        salesforce::Client::new(&demo.base_url(), token, salesforce::ApiVersion::default())?;
+    let client = demo.client()?;
     Ok(OrgConnection {
         client,
         demo: Some(demo),

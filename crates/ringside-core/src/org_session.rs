@@ -1,6 +1,7 @@
 //! A working connection to a signed-in org: the [`salesforce::Client`] built from the
 //! registry record and the keyring, renewing its own token (refresh once and retry once on
-//! a 401, single-flight, rotated tokens written back to the keyring first).
+//! a 401, single-flight, rotated tokens written back to the keyring first), or, for the
+//! built-in demo org, from tokens held in memory ([`open_in_memory`]).
 
 use std::sync::Arc;
 
@@ -179,4 +180,57 @@ pub async fn open_from_home(
         }
     }
     Ok(session)
+}
+
+/// Keeps rotated tokens nowhere but in the [`RefreshingSession`] itself: for a sign-in that
+/// lives and dies with the process (the built-in demo org, which forgets its tokens when it
+/// stops anyway).
+#[derive(Debug)]
+struct ProcessOnly;
+
+impl TokenPersistence for ProcessOnly {
+    fn store(&self, _refresh: &RefreshToken, _access: &AccessToken) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn signed_out(&self) {}
+}
+
+/// A session for tokens held in memory only, renewing itself like [`open`]'s: the built-in
+/// demo org's sign-in (`login_url` is the org's own URL, `client_id` its consumer key).
+/// Salesforce ends access tokens with the org's session timeout, and a demo left running
+/// must renew its token as a real sign-in does rather than fail after two hours.
+pub fn open_in_memory(
+    instance_url: &str,
+    client_id: &str,
+    access: AccessToken,
+    refresh: RefreshToken,
+    version: ApiVersion,
+) -> Result<OrgSession, SessionError> {
+    let misconfigured = |detail: String| SessionError::Misconfigured {
+        alias: "(built-in demo)".into(),
+        detail,
+    };
+    let login = LoginUrl::parse(instance_url).map_err(|e| misconfigured(e.to_string()))?;
+    let app = OAuthApp::new(login, client_id, REFRESH_ONLY_REDIRECT)
+        .map_err(|e| misconfigured(e.to_string()))?;
+    let instance = InstanceUrl::parse(instance_url).map_err(|e| misconfigured(e.to_string()))?;
+    let session = Arc::new(RefreshingSession::new(
+        app,
+        refresh,
+        Arc::new(ProcessOnly),
+        "restart Ringside to start the built-in demo org again",
+    ));
+    let client = Client::with_refresher(
+        instance,
+        access,
+        version,
+        ClientOptions::default(),
+        session.clone(),
+    )?;
+    Ok(OrgSession {
+        client,
+        session,
+        new_api_version: None,
+    })
 }

@@ -334,3 +334,131 @@ async fn deep_link_redirect_ignores_malformed_links_and_signs_in() {
     assert_eq!(signed_in.record.username, demo_org::DEMO_USERNAME);
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// Salesforce ends an access token with the org's session timeout (two hours by default;
+/// the demo org counts it on its own clock). A lookup through the signed-in org two hours
+/// later refreshes once, retries, and stores the rotated tokens, without the user noticing.
+#[tokio::test]
+async fn a_two_hour_old_access_token_is_refreshed_transparently() {
+    use ringside_core::phone::Region;
+    use ringside_core::{CallerLookup, LookupSettings};
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let home = temp_home("timeout");
+    let store = std::sync::Arc::new(MemoryStore::default());
+    let signed_in = run_login(
+        &org,
+        &home,
+        &store,
+        Duration::from_secs(20),
+        move |url, _| {
+            let (status, location, _) = get(&url);
+            assert_eq!(status, 302, "the demo org approves and redirects");
+            get(&location.expect("a Location"));
+        },
+    )
+    .await
+    .expect("signed in");
+    let key = SecretKey::new(
+        "ringside-test",
+        &signed_in.record.org_id,
+        &signed_in.record.user_id,
+    );
+    let before = store.load(&key).unwrap().expect("tokens stored");
+    let session = ringside_core::org_session::open(
+        &signed_in.record,
+        store.clone(),
+        "ringside-test",
+        None,
+        "sign in again",
+    )
+    .await
+    .expect("the sign-in opens");
+    assert_eq!(
+        session
+            .new_api_version
+            .as_ref()
+            .map(|choice| choice.version.to_string())
+            .as_deref(),
+        Some("66.0"),
+        "a record without a version gets the newest the org serves, read from the org"
+    );
+    let lookup = CallerLookup::new(
+        session.client.clone(),
+        LookupSettings::with_region(Region::US),
+    );
+    lookup
+        .lookup(demo_org::seed::JANE_PHONE)
+        .await
+        .expect("the fresh token works");
+    assert_eq!(
+        session.session.refreshes_made(),
+        0,
+        "no refresh while fresh"
+    );
+
+    org.advance_clock(Duration::from_secs(2 * 60 * 60));
+    org.clear_request_log();
+    let result = lookup
+        .lookup(demo_org::seed::JANE_PHONE)
+        .await
+        .expect("two hours later the lookup still works: refreshed and retried");
+    assert_eq!(
+        result.matches.first().map(|m| m.id.as_str()),
+        Some(demo_org::seed::JANE_CALLER_ID),
+        "the retried search found Jane"
+    );
+    assert_eq!(
+        session.session.refreshes_made(),
+        1,
+        "exactly one refresh for the expired session"
+    );
+    let statuses: Vec<u16> = org.data_requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![401, 200],
+        "the old token was refused (session timeout), the retry answered"
+    );
+    let after = store.load(&key).unwrap().expect("still signed in");
+    assert_ne!(
+        after.refresh.expose_secret(),
+        before.refresh.expose_secret(),
+        "the rotated refresh token was stored"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+/// The built-in demo's sign-in lives in memory; it renews itself past the session timeout
+/// like a stored one, so a demo left running for hours keeps working.
+#[tokio::test]
+async fn an_in_memory_demo_session_renews_itself_after_two_hours() {
+    use ringside_core::phone::Region;
+    use ringside_core::{CallerLookup, LookupSettings};
+    let org = demo_org::start(Default::default()).await.unwrap();
+    let demo = org.sign_in();
+    let session = ringside_core::org_session::open_in_memory(
+        &org.base_url(),
+        demo_org::DEMO_CLIENT_ID,
+        salesforce::AccessToken::new(demo.access_token).unwrap(),
+        salesforce::oauth::RefreshToken::new(demo.refresh_token).unwrap(),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("an in-memory session");
+    let lookup = CallerLookup::new(session.client, LookupSettings::with_region(Region::US));
+    for hours in 1..=5 {
+        org.advance_clock(Duration::from_secs(60 * 60));
+        let result = lookup
+            .lookup(demo_org::seed::JANE_PHONE)
+            .await
+            .unwrap_or_else(|e| panic!("after {hours} hours the lookup still works: {e}"));
+        assert_eq!(
+            result.matches.first().map(|m| m.id.as_str()),
+            Some(demo_org::seed::JANE_CALLER_ID),
+            "after {hours} hours Jane still pops"
+        );
+    }
+    assert_eq!(
+        session.session.refreshes_made(),
+        2,
+        "renewed at two and at four hours: each token lives two hours from its issue"
+    );
+}

@@ -653,7 +653,12 @@ mod tests {
     fn test_org() -> Org {
         Org::new(
             crate::seed::build(),
-            Faults::new(std::time::Duration::ZERO, crate::DEFAULT_API_LIMIT),
+            Faults::new(
+                std::time::Duration::ZERO,
+                crate::DEFAULT_API_LIMIT,
+                crate::DEFAULT_INDEX_LAG,
+                crate::DEFAULT_SESSION_TIMEOUT,
+            ),
             "http://127.0.0.1:1".into(),
         )
     }

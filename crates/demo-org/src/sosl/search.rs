@@ -16,9 +16,18 @@
 //! - NAME FIELDS: Name, FirstName, LastName, Company. ALL FIELDS: every text, textarea,
 //!   email, phone and url field.
 //!
-//! Index lag: none by default (a record is searchable as soon as it is written); the
-//! `index_lag` fault hides records created less than that long ago, as Salesforce's
-//! index lags behind writes by minutes.
+//! Index lag: a record is not found until [`DEFAULT_INDEX_LAG`] after its `CreatedDate`
+//! (on the org's clock, so `advance_clock` lets a test move past it), unless
+//! `DemoOrgConfig::index_lag`, `ringside demo-org serve --index-lag-ms N` or the `index_lag`
+//! fault say otherwise (0: no lag). Salesforce indexes new and changed records
+//! asynchronously: "After a searchable object's record is created or updated, it could take
+//! about 15 minutes or more for the updated text to become searchable"
+//! (<https://developer.salesforce.com/docs/platform/salesforce-large-data-volumes-bp/guide/ldv-deployments-concepts-search-architecture.html>).
+//! The default is shorter than that worst case so the built-in demo stays usable (a small
+//! org's index usually catches up within seconds to a minute) and longer than any test's
+//! create-then-search, so a test that forgets the lag fails every time rather than on a slow
+//! machine only. Updates are not lagged: an edited record is found by its new values at once
+//! (more lenient than Salesforce, which may still find it by the old ones for a while).
 
 use super::parser::{Returning, Scope, Search, SearchExpr, TermChar};
 use crate::api_error::ApiError;
@@ -27,6 +36,9 @@ use crate::soql::eval::Selection;
 use crate::soql::parser::Path;
 use crate::store::{Record, Store};
 use serde_json::{Value, json};
+
+/// The org's search-index lag unless configured otherwise (see the module doc).
+pub const DEFAULT_INDEX_LAG: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Salesforce's cap on SOSL rows.
 const MAX_ROWS: usize = 2000;

@@ -14,16 +14,23 @@ pub async fn run(command: DemoOrgCommand) -> anyhow::Result<()> {
             port,
             latency_ms,
             api_limit,
-        } => serve(port, latency_ms, api_limit).await,
+            index_lag_ms,
+            session_timeout_minutes,
+        } => {
+            let config = demo_org::DemoOrgConfig {
+                port,
+                latency: Duration::from_millis(latency_ms),
+                api_limit,
+                index_lag: Duration::from_millis(index_lag_ms),
+                session_timeout: Duration::from_secs(session_timeout_minutes.saturating_mul(60)),
+            };
+            serve(config).await
+        }
     }
 }
 
-async fn serve(port: u16, latency_ms: u64, api_limit: u64) -> anyhow::Result<()> {
-    let config = demo_org::DemoOrgConfig {
-        port,
-        latency: Duration::from_millis(latency_ms),
-        api_limit,
-    };
+async fn serve(config: demo_org::DemoOrgConfig) -> anyhow::Result<()> {
+    let port = config.port;
     let org = demo_org::start(config)
         .await
         .with_context(|| format!("cannot start the demo org on 127.0.0.1:{port}"))?;

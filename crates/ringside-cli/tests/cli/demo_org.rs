@@ -126,3 +126,82 @@ fn serve_prints_its_base_url_first_and_answers_salesforce_paths() {
         "lists API versions: {response}"
     );
 }
+
+fn body_json(response: &str) -> serde_json::Value {
+    let body = response.split("\r\n\r\n").nth(1).expect("a body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("JSON body ({e}): {response}"))
+}
+
+fn demo_token(authority: &str) -> String {
+    let tokens = request(authority, "POST", "/__demo/tokens", None, "{}");
+    body_json(&tokens)["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// Creates a Contact with `phone` and answers how many Contacts a phone search finds at once.
+fn create_then_search(authority: &str, token: &str, phone: &str, digits: &str) -> usize {
+    let created = request(
+        authority,
+        "POST",
+        "/services/data/v66.0/sobjects/Contact",
+        Some(token),
+        &format!(r#"{{"LastName":"Served","Phone":"{phone}"}}"#),
+    );
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    let search = request(
+        authority,
+        "GET",
+        &format!(
+            "/services/data/v66.0/search?q=FIND%20%7B{digits}%7D%20IN%20PHONE%20FIELDS%20RETURNING%20Contact(Id)"
+        ),
+        Some(token),
+        "",
+    );
+    assert!(search.starts_with("HTTP/1.1 200"), "{search}");
+    body_json(&search)["searchRecords"]
+        .as_array()
+        .expect("searchRecords")
+        .len()
+}
+
+#[test]
+fn index_lag_ms_sets_the_search_index_lag_and_zero_turns_it_off() {
+    let (_server, authority) = serve(&[]);
+    let token = demo_token(&authority);
+    assert_eq!(
+        create_then_search(&authority, &token, "(303) 555-0111", "3035550111"),
+        0,
+        "by default the search index lags: a new record is not found at once"
+    );
+    let (_server, authority) = serve(&["--index-lag-ms", "0"]);
+    let token = demo_token(&authority);
+    assert_eq!(
+        create_then_search(&authority, &token, "(303) 555-0112", "3035550112"),
+        1,
+        "--index-lag-ms 0: found at once"
+    );
+}
+
+#[test]
+fn session_timeout_minutes_ends_access_tokens() {
+    let (_server, authority) = serve(&["--session-timeout-minutes", "1"]);
+    let token = demo_token(&authority);
+    let limits = "/services/data/v66.0/limits";
+    let fresh = request(&authority, "GET", limits, Some(&token), "");
+    assert!(fresh.starts_with("HTTP/1.1 200"), "{fresh}");
+    let moved = request(
+        &authority,
+        "POST",
+        "/__demo/clock",
+        None,
+        r#"{"advance_ms":60000}"#,
+    );
+    assert!(moved.starts_with("HTTP/1.1 200"), "{moved}");
+    let ended = request(&authority, "GET", limits, Some(&token), "");
+    assert!(
+        ended.starts_with("HTTP/1.1 401") && ended.contains("INVALID_SESSION_ID"),
+        "a minute later the token has ended: {ended}"
+    );
+}

@@ -19,6 +19,7 @@ mod limits;
 mod object_access;
 mod query;
 mod query_more;
+mod sessions;
 mod sobjects;
 mod soql;
 mod versions;
