@@ -213,6 +213,12 @@ async fn api_access(describes: &DescribeCache) -> Check {
                     "API_DISABLED_FOR_ORG: this org's edition has no API access",
                     "Ringside needs the Salesforce API: use Enterprise, Unlimited, Performance or Developer edition, or buy the API add-on for Professional edition (Essentials has no API)",
                 )
+            } else if code == Some(ErrorCode::RequestLimitExceeded) {
+                Check::fail(
+                    NAME,
+                    "REQUEST_LIMIT_EXCEEDED: the org's daily API allowance is used up; every integration of the org is refused until requests free up (a rolling 24 hours)",
+                    "call logs wait in the queue without spending attempts and are sent by themselves later; to get requests back sooner, pause other integrations or buy more API calls from Salesforce",
+                )
             } else if err.needs_reauth() || err.is_signed_out() {
                 Check::fail(
                     NAME,

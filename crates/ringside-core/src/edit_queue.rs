@@ -460,7 +460,8 @@ impl EditQueue {
                 }
             }
             Err(EditError::Salesforce(err)) => match classify(&err) {
-                Verdict::Unreachable => {
+                // A used-up org allowance holds edits like an outage: no attempt spent.
+                Verdict::Unreachable | Verdict::AllowanceUsedUp => {
                     self.put_back(row.id, 0).await?;
                     report.org_unreachable = true;
                     return Ok(true);

@@ -43,6 +43,12 @@ pub enum LookupError {
     /// The session ended (expired or revoked token).
     #[error("the Salesforce session has ended; {}", signed_out_next_step(.0))]
     SignedOut(salesforce::Error),
+    /// The org's daily API allocation is used up (REQUEST_LIMIT_EXCEEDED): no search can
+    /// be sent until it frees up; pops already in the cache still show.
+    #[error(
+        "the org's daily API allowance is used up, so Salesforce refuses searches for now (every integration of the org shares it); search the number in Salesforce, and ask your admin"
+    )]
+    AllowanceUsedUp(salesforce::Error),
     /// Salesforce answered with an error.
     #[error("Salesforce refused the search: {0}")]
     Salesforce(salesforce::Error),
@@ -63,7 +69,8 @@ fn signed_out_next_step(err: &salesforce::Error) -> String {
 
 impl LookupError {
     /// A stable code for UIs and scripts: `invalid_input`, `misconfigured`,
-    /// `salesforce_unreachable`, `signed_out`, `salesforce_error`, `record_not_found`.
+    /// `salesforce_unreachable`, `signed_out`, `api_allowance_used_up`, `salesforce_error`,
+    /// `record_not_found`.
     pub fn code(&self) -> &'static str {
         match self {
             LookupError::InvalidInput(_) | LookupError::InvalidRecordId(_) => "invalid_input",
@@ -71,6 +78,7 @@ impl LookupError {
             LookupError::Misconfigured(_) => "misconfigured",
             LookupError::Unreachable(_) => "salesforce_unreachable",
             LookupError::SignedOut(_) => "signed_out",
+            LookupError::AllowanceUsedUp(_) => "api_allowance_used_up",
             LookupError::Salesforce(_) => "salesforce_error",
         }
     }
@@ -80,6 +88,12 @@ impl LookupError {
             LookupError::SignedOut(err)
         } else if matches!(err, salesforce::Error::Transport { .. }) {
             LookupError::Unreachable(err)
+        } else if err
+            .api_errors()
+            .iter()
+            .any(|e| e.error_code == salesforce::ErrorCode::RequestLimitExceeded)
+        {
+            LookupError::AllowanceUsedUp(err)
         } else {
             LookupError::Salesforce(err)
         }

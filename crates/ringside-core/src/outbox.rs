@@ -164,6 +164,9 @@ pub struct QueueStatus {
     pub in_flight: i64,
     pub delivered: i64,
     pub dead: i64,
+    /// Pending logs held because the org's daily API allocation is used up
+    /// (REQUEST_LIMIT_EXCEEDED): they spend no attempt and are sent by themselves later.
+    pub held_for_allowance: i64,
 }
 
 /// What [`Outbox::enqueue`] did.
@@ -376,7 +379,17 @@ impl Outbox {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| OutboxError::database("counting the queue", e))?;
-        let mut status = QueueStatus::default();
+        let held_for_allowance: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' \
+               AND last_error_code = 'REQUEST_LIMIT_EXCEEDED'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| OutboxError::database("counting the queue", e))?;
+        let mut status = QueueStatus {
+            held_for_allowance,
+            ..QueueStatus::default()
+        };
         for row in rows {
             let n: i64 = row.get("n");
             match ItemState::parse(row.get::<&str, _>("state")) {

@@ -175,6 +175,7 @@ fn reason(item: &OutboxItem, held: bool) -> Option<&'static str> {
         ItemState::Pending if held => Some("held"),
         ItemState::Pending => match code? {
             "TRANSPORT_CONNECT" => Some("unreachable"),
+            "REQUEST_LIMIT_EXCEEDED" => Some("allowance"),
             "SIGNED_OUT" | "TOKEN_STORE" | "OAUTH_invalid_grant" | "INVALID_SESSION_ID" => {
                 Some("signed_out")
             }

@@ -59,6 +59,9 @@ pub async fn run(command: QueueCommand) -> anyhow::Result<()> {
     result
 }
 
+/// What a held queue means while the org's daily API allocation is used up.
+const ALLOWANCE_USED_UP: &str = "the org's daily API allowance is used up (every integration of the org shares it): queued logs wait without using up their attempts, and are sent by themselves when Salesforce allows requests again";
+
 async fn status(outbox: &Outbox, json: bool) -> anyhow::Result<()> {
     let s = outbox.status().await?;
     let mut out = std::io::stdout().lock();
@@ -71,6 +74,9 @@ async fn status(outbox: &Outbox, json: bool) -> anyhow::Result<()> {
             "pending {}, in flight {}, delivered {}, dead {}",
             s.pending, s.in_flight, s.delivered, s.dead
         )?;
+        if s.held_for_allowance > 0 {
+            writeln!(out, "{}", ALLOWANCE_USED_UP)?;
+        }
     }
     Ok(())
 }
@@ -220,6 +226,9 @@ async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Re
                 out,
                 "the org is signed out; queued logs are kept until you sign in again"
             )?;
+        }
+        if report.allowance_used_up {
+            writeln!(out, "{ALLOWANCE_USED_UP}")?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! When to try again, and what a Salesforce error means for a queued log: retry (spending
 //! an attempt), dead-letter at once, wait for the org without spending one (circuit
-//! breaker), or hold until the user signs in again.
+//! breaker; also while the org's daily API allocation is used up), or hold until the user
+//! signs in again.
 
 use std::time::Duration;
 
@@ -51,6 +52,10 @@ pub(crate) enum Verdict {
     Dead,
     /// Nothing reached the org (refused, DNS, offline): wait without spending an attempt.
     Unreachable,
+    /// The org's daily API allocation is used up (REQUEST_LIMIT_EXCEEDED), for every
+    /// integration of the org: like an outage, wait without spending an attempt and try
+    /// again later with one request.
+    AllowanceUsedUp,
     /// The session is gone (expired token that could not be refreshed, signed out):
     /// hold without spending an attempt until sign-in.
     SignedOut,
@@ -79,6 +84,12 @@ pub(crate) fn classify(err: &salesforce::Error) -> Verdict {
         return Verdict::SignedOut;
     }
     let errors = err.api_errors();
+    if errors
+        .iter()
+        .any(|e| e.error_code == salesforce::ErrorCode::RequestLimitExceeded)
+    {
+        return Verdict::AllowanceUsedUp;
+    }
     if !errors.is_empty()
         && errors
             .iter()
@@ -125,7 +136,8 @@ mod tests {
         );
         assert_eq!(
             classify(&api(403, "REQUEST_LIMIT_EXCEEDED")),
-            Verdict::Retry { in_doubt: false }
+            Verdict::AllowanceUsedUp,
+            "the org's allowance is an org-wide state, like an outage, not this log's failure"
         );
         assert_eq!(
             classify(&api(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION")),

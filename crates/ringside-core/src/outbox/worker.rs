@@ -4,9 +4,11 @@
 //! `pending`, marked to check what exists before writing again.
 //!
 //! Outcomes: delivered; retry after the schedule's wait (an attempt spent); dead letter
-//! (permanent error, or out of attempts); and two waits that spend no attempt: the org is
+//! (permanent error, or out of attempts); and three waits that spend no attempt: the org is
 //! unreachable (circuit breaker: the pass stops, and the next probe comes after
-//! `unreachable_wait`), or the session is gone (held until sign-in: the pass stops, and
+//! `unreachable_wait`), the org's daily API allocation is used up (REQUEST_LIMIT_EXCEEDED,
+//! for every integration of the org: the pass stops, and one request tries again after
+//! `allowance_wait`), or the session is gone (held until sign-in: the pass stops, and
 //! is retried after `signed_out_wait`).
 
 use std::path::PathBuf;
@@ -65,6 +67,9 @@ pub struct WorkerOptions {
     pub lease: Duration,
     /// The wait between probes while the org is unreachable.
     pub unreachable_wait: Duration,
+    /// The wait between probes while the org's daily API allocation is used up: a few
+    /// minutes, so the probes themselves cost the org next to nothing.
+    pub allowance_wait: Duration,
     /// The wait before trying again while signed out.
     pub signed_out_wait: Duration,
     /// Calls claimed per pass, and so per graph request (at most 75).
@@ -83,6 +88,7 @@ impl Default for WorkerOptions {
             schedule: RetrySchedule::default(),
             lease: Duration::from_secs(120),
             unreachable_wait: Duration::from_secs(5),
+            allowance_wait: Duration::from_secs(300),
             signed_out_wait: Duration::from_secs(30),
             batch: MAX_GRAPHS_PER_REQUEST,
             actor: "worker".into(),
@@ -107,6 +113,8 @@ pub struct DrainReport {
     pub org_unreachable: bool,
     /// The last pass stopped because the session is gone.
     pub signed_out: bool,
+    /// The last pass stopped because the org's daily API allocation is used up.
+    pub allowance_used_up: bool,
 }
 
 impl DrainReport {
@@ -118,6 +126,7 @@ impl DrainReport {
         self.api_calls += other.api_calls;
         self.org_unreachable = other.org_unreachable;
         self.signed_out = other.signed_out;
+        self.allowance_used_up = other.allowance_used_up;
     }
 }
 
@@ -236,6 +245,7 @@ impl Worker {
                 // for the next probe with the rest (and the agent's enqueue never competes
                 // with probes for the database).
                 Ok(report) if report.org_unreachable => (self.options.unreachable_wait, true),
+                Ok(report) if report.allowance_used_up => (self.options.allowance_wait, true),
                 Ok(report) if report.signed_out => (self.options.signed_out_wait, true),
                 Ok(_) => match self.next_due().await {
                     Ok(Some(next)) => (
@@ -467,6 +477,12 @@ impl Worker {
                     .await?;
                 Ok(true)
             }
+            Verdict::AllowanceUsedUp => {
+                report.allowance_used_up = true;
+                self.give_back(std::slice::from_ref(item), err, report)
+                    .await?;
+                Ok(true)
+            }
             Verdict::Halted => {
                 self.give_back(std::slice::from_ref(item), err, report)
                     .await?;
@@ -512,6 +528,7 @@ impl Worker {
         let (wait, event) = match verdict {
             Verdict::SignedOut => (self.options.signed_out_wait, "held"),
             Verdict::Unreachable => (self.options.unreachable_wait, "waiting"),
+            Verdict::AllowanceUsedUp => (self.options.allowance_wait, "waiting"),
             _ => (Duration::ZERO, "waiting"),
         };
         let now = now_ms();

@@ -197,3 +197,21 @@ async fn the_api_version_in_use_is_said_and_a_version_the_org_lacks_is_a_failure
     );
     org.shutdown().await;
 }
+
+/// Regression (issue 14, item 2): a used-up org allowance is named as such by doctor, with
+/// what happens to call logs meanwhile, not as a missing "API Enabled" permission.
+#[tokio::test]
+async fn a_used_up_allowance_is_said_in_words() {
+    let (org, client) = demo().await;
+    org.faults().set_api_limit(org.api_usage());
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let api = named(&checks, "api access")[0];
+    assert_eq!(api.status, CheckStatus::Fail, "{api:?}");
+    assert!(
+        api.detail.contains("allowance is used up")
+            && api.fix.as_deref().is_some_and(|f| f.contains("queue")),
+        "says what is wrong and that logs wait: {api:?}"
+    );
+    org.shutdown().await;
+}

@@ -70,6 +70,7 @@ pub fn fast_options() -> WorkerOptions {
     WorkerOptions {
         schedule: RetrySchedule::new(vec![Duration::from_millis(10); 5]),
         unreachable_wait: Duration::from_millis(50),
+        allowance_wait: Duration::from_millis(50),
         signed_out_wait: Duration::from_millis(20),
         ..WorkerOptions::default()
     }
@@ -345,9 +346,65 @@ async fn burst_of_500_then_delivered_once() {
     burst(500, "HTTP_500", 2).await;
 }
 
+/// Regression (issue 14, item 2): a used-up org allowance dead-lettered every call within
+/// minutes. It is an org-wide state, like an outage: the queue waits without spending
+/// attempts, tries again with one request per wait, and resumes by itself — here through
+/// more refusals than the schedule has attempts.
 #[tokio::test]
-async fn request_limit_exceeded_is_retried() {
-    burst(403, "REQUEST_LIMIT_EXCEEDED", 2).await;
+async fn a_used_up_allowance_spends_no_attempt_and_never_dead_letters() {
+    let f = fixture("allowance").await;
+    for i in 0..3 {
+        f.outbox
+            .enqueue(&call(&format!("allowance-{i}")), "agent")
+            .await
+            .unwrap();
+    }
+    let refusals = 10;
+    f.org.faults().fail_next(
+        Some("POST"),
+        "/services/data/v66.0/composite",
+        refusals,
+        403,
+        json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]),
+    );
+    let first = f.worker.drain_due().await.unwrap();
+    assert!(
+        first.allowance_used_up && first.dead == 0 && first.retried == 0,
+        "the pass stops and says why, spending nothing: {first:?}"
+    );
+    let report = f.worker.drain(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        report.delivered, 3,
+        "all land once the allowance is back, none dead: {report:?}"
+    );
+    assert_eq!(report.dead, 0, "{report:?}");
+    for item in f.outbox.list().await.unwrap() {
+        assert!(
+            item.attempts <= 1,
+            "the refusals spent no attempts (ten of them would have dead-lettered it): {item:?}"
+        );
+    }
+    let requests = f
+        .org
+        .data_requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/composite") || r.path.ends_with("/composite/graph"))
+        .count();
+    assert!(
+        requests <= refusals as usize + 2,
+        "one request per probe, not one per queued log: {requests}"
+    );
+    let audit = f.outbox.audit().await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.event == "waiting"
+                && e.error_code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED"))
+            .count(),
+        3,
+        "each log's wait is audited once, not once per probe: {audit:?}"
+    );
+    assert_exactly_once(&f.org, &f.outbox).await;
 }
 
 /// The demo org's real daily allocation (not an injected error): once used up, every send
@@ -369,12 +426,14 @@ async fn a_used_up_api_allocation_holds_the_queue_until_it_is_raised() {
         held.delivered, 0,
         "nothing lands past the allocation: {held:?}"
     );
+    assert!(held.allowance_used_up, "the drain says why: {held:?}");
     for item in f.outbox.list().await.unwrap() {
         assert_eq!(
             item.state,
             ItemState::Pending,
             "a used-up allocation is transient: the log waits, never a dead letter: {item:?}"
         );
+        assert_eq!(item.attempts, 0, "and spends no attempt: {item:?}");
     }
     let audit = f.outbox.audit().await.unwrap();
     assert!(

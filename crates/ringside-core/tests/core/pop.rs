@@ -286,3 +286,31 @@ async fn related_records_loaded_on_demand_join_the_cached_pop() {
     );
     org.shutdown().await;
 }
+
+/// Regression (issue 14, item 2): with the org's daily API allowance used up, a pop already
+/// in the cache still shows, and a new number fails with the reason in words (not a raw
+/// Salesforce error).
+#[tokio::test]
+async fn a_used_up_allowance_still_shows_cached_pops_and_says_why_for_new_ones() {
+    let Fixture { org, pop, clock } = fixture().await;
+    let first = searched(pop.pop(&number("+14155550123")).await);
+    assert!(!first.matches.is_empty(), "Jane is found");
+    org.faults().set_api_limit(org.api_usage());
+    clock.advance(Duration::from_secs(30));
+    let again = searched(pop.pop(&number("+14155550123")).await);
+    assert!(
+        again.cached && again.matches == first.matches,
+        "the cached pop still shows: {again:?}"
+    );
+    match pop.pop(&number(seed::SHARED_NUMBER)).await {
+        Pop::Failed { code, message, .. } => {
+            assert_eq!(code, "api_allowance_used_up", "{message}");
+            assert!(
+                message.contains("daily API allowance is used up"),
+                "in words: {message}"
+            );
+        }
+        other => panic!("expected a failure with the reason, got {other:?}"),
+    }
+    org.shutdown().await;
+}

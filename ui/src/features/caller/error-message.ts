@@ -8,6 +8,7 @@ const KNOWN: Readonly<Record<string, MessageKey>> = {
   salesforce_unreachable: "error.salesforce_unreachable",
   salesforce_error: "error.salesforce_error",
   signed_out: "error.signed_out",
+  api_allowance_used_up: "error.api_allowance_used_up",
   misconfigured: "error.misconfigured",
   backend_unavailable: "error.backend_unavailable",
 };
