@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod demo;
 mod org;
+mod terminal_text;
 
 use std::process::ExitCode;
 
@@ -47,5 +48,7 @@ fn init_logging() {
 /// The error and its causes on one line, as the CLI contract promises.
 fn one_line(err: &anyhow::Error) -> String {
     let text = format!("{err:#}");
-    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+    // The error may quote data (a field value, Salesforce's message): shown, not interpreted.
+    let joined = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    terminal_text::safe_line(&joined).into_owned()
 }

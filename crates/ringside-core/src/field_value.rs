@@ -102,6 +102,24 @@ pub fn is_writable_type(t: &FieldType) -> bool {
 }
 
 fn text(field: &FieldDescribe, raw: &str) -> Result<Value, String> {
+    // A text area may hold line breaks and tabs; a single-line field nothing invisible.
+    // Either way no other control character (`char::is_control`: C0, DEL and C1): an ESC or a C1 code would reach every
+    // terminal and log the value is later printed to.
+    let multi_line = field.field_type == FieldType::TextArea;
+    if let Some(c) = raw
+        .chars()
+        .find(|&c| c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+    {
+        let allowed = if multi_line {
+            "; only line breaks and tabs are allowed here"
+        } else {
+            "; a single-line field holds no line breaks, tabs or other control characters"
+        };
+        return Err(format!(
+            "holds the control character U+{:04X}{allowed}",
+            u32::from(c)
+        ));
+    }
     let chars = raw.chars().count();
     if field.length > 0 && chars > field.length as usize {
         return Err(format!(
@@ -234,6 +252,57 @@ mod tests {
             "2026-03-31T14:30:00",
         ] {
             assert!(!is_datetime(bad), "{bad} is not a datetime");
+        }
+    }
+
+    fn field(field_type: FieldType) -> FieldDescribe {
+        serde_json::from_value(json!({
+            "name": "Title", "label": "Title", "type": field_type.as_str(), "length": 255,
+            "updateable": true, "nillable": true
+        }))
+        .expect("a describe")
+    }
+
+    #[test]
+    fn text_edits_refuse_control_characters() {
+        let title = field(FieldType::String);
+        for bad in [
+            "a\u{1b}b",
+            "\u{1b}]0;pwned\u{7}",
+            "a\r\nb",
+            "a\tb",
+            "a\u{7f}",
+            "a\u{9b}2J",
+        ] {
+            let err = check_value(&title, bad).expect_err("a single-line field takes no controls");
+            assert!(
+                err.contains("control character U+"),
+                "{bad:?}: the reason names the character: {err}"
+            );
+        }
+        let err = check_value(&title, "a\u{1b}b").unwrap_err();
+        assert!(err.contains("U+001B"), "ESC is named as U+001B: {err}");
+        let notes = field(FieldType::TextArea);
+        assert_eq!(
+            check_value(&notes, "line 1\r\nline 2\tend").unwrap(),
+            json!("line 1\r\nline 2\tend"),
+            "a text area keeps line breaks and tabs"
+        );
+        assert!(
+            check_value(&notes, "x\u{1b}[2J").is_err(),
+            "but not ESC, even in a text area"
+        );
+        for fine in [
+            "山田 太郎",
+            "محمد العتيبي",
+            "İsmail Şahin",
+            "Ağaoğlu \u{200f}x",
+        ] {
+            assert_eq!(
+                check_value(&title, fine).unwrap(),
+                json!(fine),
+                "{fine:?}: text in any script passes unchanged"
+            );
         }
     }
 

@@ -18,6 +18,7 @@ use ringside_core::outbox::{DEMO_ORG_TAG, Outbox, RetrySchedule};
 use ringside_core::record_edit::{EditError, RecordEditor, RecordSave, ShownRecord};
 
 use crate::args::{ContactCommand, ContactEditArgs, ContactShowArgs};
+use crate::terminal_text::{safe_line, to_json};
 
 pub async fn run(command: ContactCommand) -> anyhow::Result<()> {
     match command {
@@ -99,12 +100,11 @@ async fn show(args: ContactShowArgs) -> anyhow::Result<()> {
     if args.json {
         let mut value = serde_json::to_value(&record)?;
         value["queued_edits"] = serde_json::to_value(&queued)?;
-        serde_json::to_writer(&mut stdout, &value)?;
-        writeln!(stdout)?;
+        writeln!(stdout, "{}", to_json(&value)?)?;
     } else {
         write_human(&mut stdout, &record)?;
         for edit in &queued {
-            writeln!(stdout, "  {}", queued_line(edit))?;
+            writeln!(stdout, "  {}", safe_line(&queued_line(edit)))?;
         }
     }
     Ok(())
@@ -145,8 +145,14 @@ fn queued_line(edit: &QueuedEdit) -> String {
     }
 }
 
+/// Field values are data (a Title may hold an escape sequence, a text area line breaks),
+/// so each line goes through [`safe_line`]: one field, one line, nothing interpreted.
 fn write_human(out: &mut impl Write, record: &ShownRecord) -> std::io::Result<()> {
-    writeln!(out, "{} {}", record.object, record.id)?;
+    writeln!(
+        out,
+        "{}",
+        safe_line(&format!("{} {}", record.object, record.id))
+    )?;
     let width = record
         .fields
         .iter()
@@ -160,15 +166,17 @@ fn write_human(out: &mut impl Write, record: &ShownRecord) -> std::io::Result<()
             other => other.to_string(),
         };
         let mark = if field.editable { "" } else { "  (read-only)" };
-        writeln!(out, "  {:width$}  {value}{mark}", field.name)?;
+        let line = format!("  {:width$}  {value}{mark}", field.name);
+        writeln!(out, "{}", safe_line(&line))?;
     }
     if let Some(ts) = &record.last_modified {
-        writeln!(out, "  LastModifiedDate  {ts}")?;
+        writeln!(out, "  LastModifiedDate  {}", safe_line(ts))?;
     }
     for hidden in &record.hidden {
         writeln!(
             out,
-            "  {hidden}: hidden from this user by field-level security"
+            "  {}: hidden from this user by field-level security",
+            safe_line(hidden)
         )?;
     }
     Ok(())
@@ -216,29 +224,27 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
     match outcome? {
         Ok(RecordSave::Saved { outcome: done }) => {
             if args.json {
-                serde_json::to_writer(&mut stdout, &done)?;
-                writeln!(stdout)?;
+                writeln!(stdout, "{}", to_json(&done)?)?;
             } else {
-                writeln!(
-                    stdout,
+                let line = format!(
                     "{} {}: saved {}",
                     done.object,
                     done.id,
                     done.changed.join(", ")
-                )?;
+                );
+                writeln!(stdout, "{}", safe_line(&line))?;
             }
             Ok(())
         }
         Ok(RecordSave::Queued { edit }) => {
             if args.json {
-                serde_json::to_writer(&mut stdout, &serde_json::json!({"queued": edit}))?;
-                writeln!(stdout)?;
+                writeln!(stdout, "{}", to_json(&serde_json::json!({"queued": edit}))?)?;
             } else {
-                writeln!(
-                    stdout,
+                let line = format!(
                     "{} {}: Salesforce is unreachable; the edit is queued (#{}) and will be saved when Salesforce is reachable",
                     edit.object, edit.record_id, edit.id
-                )?;
+                );
+                writeln!(stdout, "{}", safe_line(&line))?;
             }
             Ok(())
         }
@@ -256,15 +262,67 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
                     fields,
                 } = &err
             {
-                serde_json::to_writer(
-                    &mut stdout,
+                let line = to_json(
                     &serde_json::json!({"conflict": {"expected": expected, "current": current, "fields": fields}}),
                 )?;
-                writeln!(stdout)?;
+                writeln!(stdout, "{line}")?;
             }
             Err(err.into())
         }
         Ok(RecordSave::Refused { problems }) => Err(EditError::Refused { problems }.into()),
         Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ringside_core::record_edit::ShownField;
+
+    use super::*;
+
+    fn field(name: &str, value: &str) -> ShownField {
+        ShownField {
+            name: name.into(),
+            label: name.into(),
+            field_type: "string".into(),
+            value: serde_json::json!(value),
+            editable: true,
+            length: 255,
+            picklist: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn contact_show_prints_escape_sequences_in_field_values_as_text() {
+        let record = ShownRecord {
+            object: "Contact".into(),
+            id: "003Dm0000000007IAA".into(),
+            last_modified: None,
+            fields: vec![
+                field("Title", "Boss\u{1b}]0;pwned\u{7}"),
+                field("Description", "line 1\r\n  Email  forged@example.com"),
+                field("LastName", "山田 محمد Şahin"),
+            ],
+            hidden: Vec::new(),
+            intents: Vec::new(),
+            related_intents: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write_human(&mut out, &record).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r']),
+            "no raw escape reaches the terminal: {text:?}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            4,
+            "one line per field: a line break in a value cannot forge a field: {text:?}"
+        );
+        assert!(
+            text.contains("Boss\\u{1b}]0;pwned\\u{7}"),
+            "shown escaped: {text:?}"
+        );
+        assert!(text.contains("山田 محمد Şahin"), "other scripts unchanged");
     }
 }

@@ -20,6 +20,7 @@ use ringside_core::orgs::OrgRegistry;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::args::HistoryArgs;
+use crate::terminal_text::{safe_line, to_json};
 
 pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     // Bad input is refused here, before the org (or the built-in demo) is started.
@@ -48,8 +49,8 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
             value["stats"] =
                 serde_json::to_value(HistoryStats::in_zone(&rows, &StatsZone::system()))?;
         }
-        serde_json::to_writer(&mut stdout, &value).context("cannot write JSON")?;
-        writeln!(stdout).context("cannot write to stdout")?;
+        let line = to_json(&value).context("cannot write JSON")?;
+        writeln!(stdout, "{line}").context("cannot write to stdout")?;
     } else {
         write_table(&mut stdout, &rows).context("cannot write to stdout")?;
         if args.stats {
@@ -137,7 +138,7 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
             .unwrap_or_default();
         let state = match (&row.delivery, &row.delivery_error) {
             (DeliveryState::Delivered, _) => String::new(),
-            (state, Some(error)) => format!("{} ({error})", state.as_str()),
+            (state, Some(error)) => format!("{} ({})", state.as_str(), safe_line(error)),
             (state, None) => state.as_str().to_owned(),
         };
         let line = format!(
@@ -156,7 +157,8 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
             fit(&with, 28),
             fit(&agent, 20),
         );
-        writeln!(out, "{}", line.trim_end())?;
+        // Every field was escaped (by `fit` or above); the whole line again, to be sure.
+        writeln!(out, "{}", safe_line(line.trim_end()))?;
     }
     let pending = rows
         .iter()
@@ -177,7 +179,7 @@ fn write_stats(out: &mut impl Write, stats: &HistoryStats) -> std::io::Result<()
         stats
             .longest
             .as_ref()
-            .map(|l| format!("{} s ({})", l.duration_seconds, l.call_id))
+            .map(|l| format!("{} s ({})", l.duration_seconds, safe_line(&l.call_id)))
             .unwrap_or_else(|| "none".into())
     )?;
     for outcome in &stats.outcomes {
@@ -210,7 +212,11 @@ fn write_stats(out: &mut impl Write, stats: &HistoryStats) -> std::io::Result<()
 /// `text` in exactly `width` terminal columns: cut with `…` when wider, padded with
 /// spaces when narrower. Widths are display widths (`山` is two columns, a combining
 /// accent none), not characters, so the next column starts at the same place on every line.
+/// The text is made terminal-safe first ([`safe_line`]), so an escaped control is measured
+/// as the characters shown.
 fn fit(text: &str, width: usize) -> String {
+    let text = safe_line(text);
+    let text = text.as_ref();
     let mut out = String::new();
     let mut used = 0;
     if text.width() <= width {

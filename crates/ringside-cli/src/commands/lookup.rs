@@ -8,6 +8,7 @@ use ringside_core::phone::{Region, parse_caller_input};
 use ringside_core::{CallerLookup, LookupResult, LookupSettings};
 
 use crate::args::LookupArgs;
+use crate::terminal_text::{safe_line, to_json};
 
 pub async fn run(args: LookupArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
@@ -21,8 +22,8 @@ pub async fn run(args: LookupArgs) -> anyhow::Result<()> {
     let result = outcome?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut stdout, &result).context("cannot write JSON")?;
-        writeln!(stdout).context("cannot write to stdout")?;
+        let line = to_json(&result).context("cannot write JSON")?;
+        writeln!(stdout, "{line}").context("cannot write to stdout")?;
     } else {
         write_human(&mut stdout, &result).context("cannot write to stdout")?;
     }
@@ -44,11 +45,13 @@ fn settings(args: &LookupArgs) -> anyhow::Result<LookupSettings> {
     Ok(config.lookup_settings())
 }
 
+/// Every line carries Salesforce data (names, titles), so each goes through [`safe_line`].
 fn write_human(out: &mut impl Write, result: &LookupResult) -> std::io::Result<()> {
+    let normalized = safe_line(&result.normalized);
     match result.matches.len() {
-        0 => writeln!(out, "No match for {}", result.normalized)?,
-        1 => writeln!(out, "1 match for {}", result.normalized)?,
-        n => writeln!(out, "{n} matches for {}", result.normalized)?,
+        0 => writeln!(out, "No match for {normalized}")?,
+        1 => writeln!(out, "1 match for {normalized}")?,
+        n => writeln!(out, "{n} matches for {normalized}")?,
     }
     for (rank, found) in result.matches.iter().enumerate() {
         let mut line = format!(
@@ -71,7 +74,7 @@ fn write_human(out: &mut impl Write, result: &LookupResult) -> std::io::Result<(
             line.push_str(&format!(" · {} {value}", found.matched_field));
         }
         line.push_str(&format!(" · {}", found.id));
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", safe_line(&line))?;
     }
     for object in &result.left_out {
         writeln!(
@@ -81,4 +84,56 @@ fn write_human(out: &mut impl Write, result: &LookupResult) -> std::io::Result<(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ringside_core::{CallerMatch, CallerObject, MatchSource, QueryKind};
+
+    use super::*;
+
+    #[test]
+    fn lookup_shows_terminal_escapes_in_salesforce_data_as_text() {
+        let result = LookupResult {
+            query: "+14155550123".into(),
+            normalized: "+14155550123".into(),
+            kind: QueryKind::Phone,
+            matches: vec![CallerMatch {
+                object: CallerObject::Contact,
+                id: "003Dm0000000007IAA".into(),
+                name: "Jane\r\n  2. Forged Line (Contact)".into(),
+                company: Some("Acme\u{202e}gnp.exe".into()),
+                title: Some("VP\u{1b}]0;pwned\u{7}\u{1b}[2J".into()),
+                phone: Some("+14155550123".into()),
+                email: None,
+                matched_field: "Phone".into(),
+                owner: None,
+                last_modified: None,
+                open_opportunities: Vec::new(),
+                open_cases: Vec::new(),
+                related_loaded: false,
+                source: MatchSource::Search,
+            }],
+            api_calls: 1,
+            left_out: Vec::new(),
+            cached: false,
+            elapsed_ms: 3,
+        };
+        let mut out = Vec::new();
+        write_human(&mut out, &result).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']),
+            "no raw escape, BEL, CR or override reaches the terminal: {text:?}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            2,
+            "a CR LF in a name cannot forge a match line: {text:?}"
+        );
+        assert!(
+            text.contains("VP\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+            "the title is shown escaped, visibly: {text:?}"
+        );
+    }
 }

@@ -12,6 +12,8 @@ use ringside_core::pop::{Pop, ScreenPop};
 use ringside_core::{CallerLookup, LookupSettings};
 use serde_json::json;
 
+use crate::terminal_text::{safe_line, to_json};
+
 /// The config file's lookup settings (region, object priority), else the defaults.
 pub fn lookup_settings() -> anyhow::Result<LookupSettings> {
     let config = match ringside_home() {
@@ -74,11 +76,17 @@ pub fn json_line(event: &CallEvent, pop: &Pop) -> anyhow::Result<String> {
     if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
         line.extend(extra.clone());
     }
-    serde_json::to_string(&line).context("cannot write JSON")
+    to_json(&line).context("cannot write JSON")
 }
 
-/// The human line of an event and its pop.
+/// The human line of an event and its pop. The call id, the number, the disposition and
+/// the names come from the softphone and Salesforce, so the line goes through [`safe_line`].
 pub fn human_line(event: &CallEvent, pop: &Pop) -> String {
+    let line = raw_human_line(event, pop);
+    safe_line(&line).into_owned()
+}
+
+fn raw_human_line(event: &CallEvent, pop: &Pop) -> String {
     let mut line = format!(
         "{:<6} {} {} ({})",
         event.event.as_str(),
@@ -181,6 +189,40 @@ mod tests {
             failed.starts_with("end    c-9 +14155550123 (inbound) 42s answered → lookup failed")
                 && failed.ends_with("search +14155550123 by hand"),
             "the number for a manual search: {failed}"
+        );
+    }
+
+    #[test]
+    fn listen_lines_show_terminal_escapes_in_data_as_text() {
+        let line = human_line(
+            &event(CallEventKind::Ring, CallerId::Number("+14155550123".into())),
+            &Pop::Failed {
+                number: "+14155550123".into(),
+                code: "UNKNOWN".into(),
+                message: "no\u{1b}[2J\r\nring   c-0 forged\u{9b}31m\u{2066}".into(),
+            },
+        );
+        assert!(
+            !line.contains(['\u{1b}', '\r', '\n', '\u{9b}', '\u{2066}']),
+            "the line holds no character a terminal interprets: {line:?}"
+        );
+        assert!(line.contains("no\\u{1b}[2J\\u{d}\\u{a}ring"), "{line}");
+        let json = json_line(
+            &event(CallEventKind::Ring, CallerId::Withheld),
+            &Pop::UnknownCaller {
+                withheld: false,
+                reason: "x\u{1b}[2J\u{9b}\u{202e}".into(),
+            },
+        )
+        .expect("serialises");
+        assert!(
+            !json.contains(['\u{1b}', '\u{9b}', '\u{202e}']),
+            "--json escapes them too: {json:?}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(
+            value["reason"], "x\u{1b}[2J\u{9b}\u{202e}",
+            "a script still reads the value exactly"
         );
     }
 

@@ -14,6 +14,7 @@ use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{OrgFilter, Outbox, OutboxItem, Worker, WorkerOptions};
 
 use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs, QueueSalvageArgs};
+use crate::terminal_text::{safe_line, to_json};
 
 /// The Ringside home (`RINGSIDE_HOME`, else the user's config dir), where the queue lives.
 pub fn home() -> anyhow::Result<std::path::PathBuf> {
@@ -84,31 +85,36 @@ async fn status(outbox: &Outbox, json: bool) -> anyhow::Result<()> {
 fn items(items: Vec<OutboxItem>, json: bool, empty: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut out, &serde_json::json!({ "items": items }))
-            .context("cannot write JSON")?;
-        writeln!(out)?;
+        let line = to_json(&serde_json::json!({ "items": items })).context("cannot write JSON")?;
+        writeln!(out, "{line}")?;
         return Ok(());
     }
     if items.is_empty() {
         writeln!(out, "{empty}")?;
     }
-    for item in items {
-        let mut line = format!(
-            "{:>5}  {:<9}  {}  attempts {}",
-            item.id,
-            format!("{:?}", item.state).to_lowercase(),
-            item.call_id,
-            item.attempts
-        );
-        if let Some(task) = &item.task_id {
-            line.push_str(&format!("  Task {task}"));
-        }
-        if let (Some(code), Some(message)) = (&item.last_error_code, &item.last_error) {
-            line.push_str(&format!("  {code}: {message}"));
-        }
-        writeln!(out, "{line}")?;
+    for item in &items {
+        writeln!(out, "{}", item_line(item))?;
     }
     Ok(())
+}
+
+/// One queued log in words; the call id and Salesforce's message are data, so the line
+/// goes through [`safe_line`]: shown, not interpreted.
+fn item_line(item: &OutboxItem) -> String {
+    let mut line = format!(
+        "{:>5}  {:<9}  {}  attempts {}",
+        item.id,
+        format!("{:?}", item.state).to_lowercase(),
+        item.call_id,
+        item.attempts
+    );
+    if let Some(task) = &item.task_id {
+        line.push_str(&format!("  Task {task}"));
+    }
+    if let (Some(code), Some(message)) = (&item.last_error_code, &item.last_error) {
+        line.push_str(&format!("  {code}: {message}"));
+    }
+    safe_line(&line).into_owned()
 }
 
 async fn replay(outbox: &Outbox, args: QueueReplayArgs) -> anyhow::Result<()> {
@@ -232,4 +238,42 @@ async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Re
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ringside_core::outbox::ItemState;
+
+    use super::*;
+
+    #[test]
+    fn queue_list_shows_escape_sequences_in_salesforce_messages_as_text() {
+        let log = serde_json::from_value(serde_json::json!({
+            "call_id": "c-1", "direction": "inbound", "from": "+14155550123",
+            "to": "+14155550100", "started_at_ms": 0, "duration_seconds": 1
+        }))
+        .expect("a call log");
+        let item = OutboxItem {
+            id: 7,
+            call_id: "c-1".into(),
+            org: None,
+            state: ItemState::Dead,
+            attempts: 3,
+            revision: 1,
+            run_at: 0,
+            last_error_code: Some("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST".into()),
+            last_error: Some("bad value: x\u{1b}[2J\r\n    8  delivered  forged".into()),
+            task_id: None,
+            log_id: None,
+            created_at: 0,
+            updated_at: 0,
+            log,
+        };
+        let line = item_line(&item);
+        assert!(
+            !line.contains(['\u{1b}', '\r', '\n']),
+            "no raw escape or line break from Salesforce's message: {line:?}"
+        );
+        assert!(line.contains("x\\u{1b}[2J\\u{d}\\u{a}"), "{line}");
+    }
 }

@@ -147,6 +147,46 @@ fn contact_show_and_edit_follow_the_policy() {
 }
 
 #[test]
+fn contact_edit_refuses_control_characters_in_a_single_line_field() {
+    let dir = home("contact-controls", "");
+    for value in ["a\u{1b}]0;pwned\u{7}b", "Boss\r\nForged: yes", "x\u{9b}2J"] {
+        let pair = format!("Title={value}");
+        let run = run_in(&dir, &["contact", "edit", JANE, &pair]);
+        assert_eq!(run.code, 1, "{value:?} is refused before any write");
+        assert!(
+            run.stderr.contains("Title: holds the control character U+"),
+            "{value:?}: the message names the field and the character: {}",
+            run.stderr
+        );
+        assert!(
+            !format!("{}{}", run.stdout, run.stderr).contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "{value:?}: nothing raw is echoed to the terminal"
+        );
+    }
+    let notes = run_in(
+        &dir,
+        &[
+            "contact",
+            "edit",
+            JANE,
+            "Description=line 1\nline 2\tend",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        notes.code, 0,
+        "a text area keeps line breaks and tabs: {}",
+        notes.stderr
+    );
+    let shown = run_in(&dir, &["contact", "show", JANE]);
+    assert!(
+        !shown.stdout.contains('\u{1b}'),
+        "the record shows nothing raw: {}",
+        shown.stdout
+    );
+}
+
+#[test]
 fn contact_edit_against_a_stale_version_reports_the_conflict() {
     let dir = home("conflict", "");
     let run = run_in(

@@ -273,3 +273,61 @@ fn bad_input_is_refused_before_any_org_is_contacted() {
     let both = run_in(&home, &["history", "--json", "--csv"]);
     assert_eq!(both.code, 2, "--json and --csv together is a usage error");
 }
+
+#[test]
+fn history_shows_terminal_escapes_from_data_as_text() {
+    let home = home("escapes");
+    let disposition =
+        "Call\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n2026-01-01 00:00   in  forged\u{9b}\u{202e}x";
+    let queued = run_in(
+        &home,
+        &[
+            "log-call",
+            "--from",
+            "+14155550123",
+            "--to",
+            "+14155550100",
+            "--direction",
+            "inbound",
+            "--duration",
+            "5",
+            "--disposition",
+            disposition,
+        ],
+    );
+    assert_eq!(queued.code, 0, "log-call queues; stderr: {}", queued.stderr);
+    let table = run_in(&home, &["history", "--limit", "1"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        !table
+            .stdout
+            .contains(['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}']),
+        "no raw escape, CR, C1 or bidi override reaches the terminal: {:?}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.contains("Call\\u{1b}]0;"),
+        "the escape is shown, visibly: {}",
+        table.stdout
+    );
+    assert_eq!(
+        table.stdout.lines().count(),
+        3,
+        "header, one row, the total: a line break in data forges no row: {}",
+        table.stdout
+    );
+    let json = run_in(&home, &["history", "--json", "--limit", "1"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert!(
+        !json
+            .stdout
+            .contains(['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}']),
+        "--json escapes them as \\uXXXX: {:?}",
+        json.stdout
+    );
+    let value: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        value["calls"][0]["disposition"], disposition,
+        "a script reads the value back exactly"
+    );
+}

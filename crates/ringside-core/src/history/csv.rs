@@ -1,11 +1,16 @@
 //! The history as CSV for spreadsheets: RFC 4180 (a header row, CRLF line ends, a field
-//! quoted when it holds `,` `"` CR or LF, quotes doubled), in UTF-8 with a byte-order mark
+//! quoted when it holds `,` `"` CR or LF, quotes doubled; also when it holds `;`, see
+//! `push_field`), in UTF-8 with a byte-order mark
 //! so spreadsheet programs read Japanese, Arabic and Turkish names as written instead of
 //! guessing a legacy code page. See <https://www.rfc-editor.org/rfc/rfc4180>.
 //!
 //! Formula injection (OWASP "CSV Injection"): notes, subjects and names come from callers
 //! and agents, and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, TAB or
-//! CR as a formula. Such a cell gets a leading `'` so it is shown as text. One exception,
+//! CR as a formula. Spreadsheets also skip what comes before the sign: leading spaces and
+//! invisible characters (zero-width space U+200B, word joiner U+2060, BOM U+FEFF, …), and
+//! some read the full-width signs `＝` `＋` `－` `＠` (common from Japanese input methods)
+//! as their ASCII twins; so those count as the start of a formula too. Such a cell gets a
+//! leading `'` so it is shown as text. One exception,
 //! so phone numbers stay readable: a cell made only of digits, spaces and `+ - ( ) . /`
 //! (`+14155550123`, `+1 (415) 555-0123`, `-5`) is written as it is: without letters or
 //! other symbols it cannot name a function, a cell reference or another program, so at
@@ -76,10 +81,30 @@ fn fields(row: &HistoryRow) -> [String; 20] {
     ]
 }
 
-/// Whether a spreadsheet would read `value` as a formula: it starts with `=`, `+`, `-`,
-/// `@`, TAB or CR and is not a plain number (see the module doc).
+/// Characters a spreadsheet skips before it looks for a formula sign: spaces (ASCII,
+/// no-break, ideographic) and the invisible zero-width ones.
+fn is_skipped_before_formula(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}'
+            | '\u{3000}'
+            | '\u{200b}'
+            | '\u{200c}'
+            | '\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
+    )
+}
+
+/// Whether a spreadsheet would read `value` as a formula: after any leading spaces or
+/// zero-width characters it starts with `=`, `+`, `-`, `@` (ASCII or full-width), TAB, CR
+/// or LF, and it is not a plain number (see the module doc).
 fn is_formula(value: &str) -> bool {
-    let starts_like_formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let starts_like_formula = value
+        .trim_start_matches(is_skipped_before_formula)
+        .starts_with([
+            '=', '+', '-', '@', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}', '\t', '\r', '\n',
+        ]);
     let plain_number = value.chars().any(|c| c.is_ascii_digit())
         && value
             .chars()
@@ -96,8 +121,10 @@ fn push_cell(out: &mut String, value: &str) {
     }
 }
 
+/// RFC 4180 quoting, plus `;`: spreadsheets in locales whose decimal mark is a comma
+/// (German, French, Turkish, …) split on `;`, and a quoted `;` stays in its cell there.
 fn push_field(out: &mut String, value: &str) {
-    if value.contains([',', '"', '\r', '\n']) {
+    if value.contains([',', ';', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));
         out.push('"');
@@ -341,6 +368,64 @@ mod tests {
             "numbers that start with a digit are untouched"
         );
         assert!(csv.starts_with('\u{feff}'), "the BOM stays");
+    }
+
+    #[test]
+    fn csv_quotes_semicolons_for_locales_that_split_on_them() {
+        let mut out = String::new();
+        push_record(&mut out, ["Müller; GmbH", "plain", "a;b;c"]);
+        assert_eq!(
+            out, "\"Müller; GmbH\",plain,\"a;b;c\"\r\n",
+            "a de/fr/tr spreadsheet splits an unquoted `;` into two cells"
+        );
+        let parsed = parse_rfc4180(&format!("{BOM}{out}")).expect("still strict RFC 4180");
+        assert_eq!(
+            parsed[0][0], "Müller; GmbH",
+            "the value reads back as written"
+        );
+    }
+
+    #[test]
+    fn csv_guards_formulas_hidden_behind_spaces_zero_width_or_full_width_signs() {
+        for hidden in [
+            " =1+1",
+            "   @SUM(A1)",
+            "\u{200b}=HYPERLINK(\"http://evil.example\")",
+            "\u{feff}+cmd|' /C calc'!A0",
+            "\u{2060}-2+3",
+            "\u{a0}=1",
+            "\u{3000}=1",
+            "＝1+1",
+            "＋cmd|' /C calc'!A0",
+            "－2+3",
+            "＠SUM(A1)",
+            " \u{200b}＝1",
+            "\n=1+1",
+        ] {
+            let mut out = String::new();
+            push_cell(&mut out, hidden);
+            let parsed = parse_rfc4180(&format!("{BOM}{out}\r\n")).expect("strict RFC 4180");
+            assert_eq!(
+                parsed[0][0],
+                format!("'{hidden}"),
+                "{hidden:?}: a spreadsheet skips what is before the sign, so it must be text"
+            );
+        }
+        for kept in [
+            "+1 415 555 0100",
+            " +1 (415) 555-0100",
+            "-5",
+            "Ayşe",
+            " plain",
+            "山田＝太郎",
+        ] {
+            let mut out = String::new();
+            push_cell(&mut out, kept);
+            assert_eq!(
+                out, kept,
+                "{kept:?}: phone numbers and plain text stay as written"
+            );
+        }
     }
 
     #[test]

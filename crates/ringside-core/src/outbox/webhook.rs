@@ -3,6 +3,11 @@
 //! did not reach Salesforce. The message names the call id, the error code, Salesforce's
 //! message and the replay command; never the agent's notes. A webhook URL is a secret (it
 //! lets anyone post to the channel), so it is never logged or put in an error.
+//!
+//! Slack reads `<…>` in message text as markup (`<!channel>` pings everyone, `<url|text>`
+//! is a disguised link), and the call id and Salesforce's message are data, so each goes
+//! through [`slack_escape`] first, as Slack documents:
+//! <https://api.slack.com/reference/surfaces/formatting#escaping>.
 
 use std::time::Duration;
 
@@ -33,9 +38,7 @@ impl DeadLetterWebhook {
     /// Posts one alert; failures are logged (without the URL) and otherwise ignored: an
     /// alert must never hold up the queue.
     pub(crate) async fn alert(&self, queue_id: i64, call_id: &str, code: &str, message: &str) {
-        let text = format!(
-            "Ringside: the call log {call_id} could not be written to Salesforce and is now a dead letter ({code}: {message}). Fix it and run `ringside queue replay {queue_id}`."
-        );
+        let text = alert_text(queue_id, call_id, code, message);
         let client = match reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -65,9 +68,69 @@ impl DeadLetterWebhook {
     }
 }
 
+/// The alert's text; every data-derived part is escaped with [`slack_escape`].
+fn alert_text(queue_id: i64, call_id: &str, code: &str, message: &str) -> String {
+    let (call_id, code, message) = (
+        slack_escape(call_id),
+        slack_escape(code),
+        slack_escape(message),
+    );
+    format!(
+        "Ringside: the call log {call_id} could not be written to Salesforce and is now a dead letter ({code}: {message}). Fix it and run `ringside queue replay {queue_id}`."
+    )
+}
+
+/// Slack's three control characters in message text, escaped as Slack asks: `&` → `&amp;`,
+/// `<` → `&lt;`, `>` → `&gt;`. Nothing else is touched, so names in any script stay as written.
+pub fn slack_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_alert_escapes_slack_mentions_and_links_from_data() {
+        let text = alert_text(
+            7,
+            "c-<!channel>",
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+            "see <https://evil.example|Salesforce login> & <@U123> 山田 > ok",
+        );
+        assert!(
+            !text.contains('<') && !text.contains('>'),
+            "no `<…>` from data may reach Slack, or it pings the channel or hides a link: {text}"
+        );
+        assert!(
+            text.contains("c-&lt;!channel&gt;"),
+            "the call id is shown escaped: {text}"
+        );
+        assert!(
+            text.contains(
+                "see &lt;https://evil.example|Salesforce login&gt; &amp; &lt;@U123&gt; 山田 &gt; ok"
+            ),
+            "the message is escaped, `&` first so nothing is escaped twice: {text}"
+        );
+        assert!(
+            text.contains("`ringside queue replay 7`"),
+            "the replay command stays as written: {text}"
+        );
+        assert_eq!(
+            slack_escape("&lt;"),
+            "&amp;lt;",
+            "an escape already in the data is shown as typed, not decoded by Slack"
+        );
+    }
 
     #[test]
     fn only_https_or_loopback_and_never_printed() {

@@ -1049,7 +1049,8 @@ async fn each_new_dead_letter_is_announced_on_the_webhook() {
     )
     .await
     .unwrap();
-    let mut bad = call("hook-bad");
+    // The call id carries Slack markup: the alert must show it, not ping the channel.
+    let mut bad = call("hook-bad-<!channel>");
     bad.key_topics = vec!["x".repeat(1500)];
     outbox.enqueue(&bad, "agent").await.unwrap();
     outbox.enqueue(&call("hook-good"), "agent").await.unwrap();
@@ -1066,6 +1067,10 @@ async fn each_new_dead_letter_is_announced_on_the_webhook() {
     assert!(
         text.contains("hook-bad") && text.contains("STRING_TOO_LONG"),
         "{text}"
+    );
+    assert!(
+        text.contains("hook-bad-&lt;!channel&gt;") && !text.contains("<!channel>"),
+        "Slack markup from data is escaped, so the alert never pings the channel: {text}"
     );
     assert!(
         text.contains("ringside queue replay"),
