@@ -166,7 +166,14 @@ pub struct QueueStatus {
     pub dead: i64,
     /// Pending logs held because the org's daily API allocation is used up
     /// (REQUEST_LIMIT_EXCEEDED): they spend no attempt and are sent by themselves later.
+    /// Left out of the JSON when 0, so the documented four counts stay the whole answer
+    /// in the ordinary case (DESIGN §6).
+    #[serde(skip_serializing_if = "is_zero")]
     pub held_for_allowance: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// What [`Outbox::enqueue`] did.
