@@ -289,6 +289,31 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
 }
 
 #[test]
+fn call_end_refuses_a_duration_over_24_hours_before_forwarding() {
+    let home = home("call-duration");
+    for duration in ["86401", "4000000000", "18446744073709551615"] {
+        let out = call(
+            &home,
+            &[
+                "end",
+                "--call-id",
+                "c-1",
+                "--from",
+                "+14155550123",
+                "--duration",
+                duration,
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{duration} s is refused");
+        assert!(
+            stderr.contains("24 hours") && stderr.contains("86400"),
+            "the limit is said, not 'nobody listening': {stderr}"
+        );
+    }
+}
+
+#[test]
 fn with_nothing_listening_ring_pops_in_the_terminal() {
     let home = home("nobody");
     let out = call(
