@@ -314,6 +314,35 @@ fn call_end_refuses_a_duration_over_24_hours_before_forwarding() {
 }
 
 #[test]
+fn call_forwards_a_sip_call_id_no_external_id_can_hold_under_one_stable_id() {
+    let home = home("sip-call-id");
+    let listener = Listener::start(&home, &[]);
+    // Once refused at the API (over 256 characters) or logged never (`/`, `%`, spaces).
+    let raw = format!("a/b%2F c?d#é-ü@pbx.example;{}", "x".repeat(5_000));
+    let mut seen = Vec::new();
+    for action in ["ring", "end"] {
+        let out = call(
+            &home,
+            &[action, "--call-id", &raw, "--from", "+14155550123"],
+        );
+        assert!(
+            out.status.success(),
+            "{action} forwarded: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let event = listener.next_event(Duration::from_secs(20));
+        assert_eq!(event["event"], action);
+        seen.push(event["call_id"].as_str().expect("a call id").to_owned());
+    }
+    assert!(
+        seen[0].starts_with("sip-") && seen[0].len() == 36,
+        "the External ID the call is logged under: {seen:?}"
+    );
+    assert_eq!(seen[0], seen[1], "ring and end are one call");
+    listener.stop();
+}
+
+#[test]
 fn with_nothing_listening_ring_pops_in_the_terminal() {
     let home = home("nobody");
     let out = call(
