@@ -162,11 +162,12 @@ pub struct LogCallArgs {
     /// inbound or outbound.
     #[arg(long, value_name = "DIR")]
     pub direction: String,
-    /// Talk time in seconds.
+    /// Talk time in seconds (0 to 86400: a call longer than 24 hours is refused).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: i64,
     /// The softphone's call id (default: a new random one). The same id again updates
-    /// the logged call.
+    /// the logged call. An id an External ID cannot hold (spaces, `/`, `%`, over 255
+    /// characters) is logged as `sip-` and a hash of it.
     #[arg(long, value_name = "ID")]
     pub call_id: Option<String>,
     /// The Contact or Lead id the call was with.
@@ -379,7 +380,7 @@ pub struct CallArgs {
     pub to: Option<String>,
     #[arg(long, value_enum, default_value_t = CallDirection::Inbound)]
     pub direction: CallDirection,
-    /// Talk time in seconds (on `end`).
+    /// Talk time in seconds (on `end`; at most 86400, 24 hours).
     #[arg(long, value_name = "S")]
     pub duration: Option<u64>,
     /// How the call ended, e.g. answered, missed (on `end`).

@@ -26,6 +26,23 @@ pub const MAX_NOTES_CHARS: usize = 32_000;
 pub const MAX_SUBJECT_CHARS: usize = 255;
 /// The longest call id accepted (it is an external id and `Task.CallObject`, 255 chars).
 pub const MAX_CALL_ID_CHARS: usize = 255;
+/// The longest softphone call id taken at any intake, in bytes: anything longer is not a
+/// call id but a mistake (or an attack), and is refused. Shorter unusable ids are mapped
+/// by [`external_call_id`], never refused.
+pub const MAX_SOFTPHONE_CALL_ID_BYTES: usize = 64 * 1024;
+/// What a softphone call id that cannot be an External ID as it stands becomes: this
+/// prefix and 32 hex digits of its SHA-256 (see [`external_call_id`]).
+pub const HASHED_CALL_ID_PREFIX: &str = "sip-";
+/// The longest call accepted, in seconds: 24 hours. `CallDurationInSeconds` is a 32-bit
+/// integer (at most 2,147,483,647 s, 68 years), so a bigger number is a dead letter; no
+/// real call lasts a day, so a longer one is a clock or unit mistake (milliseconds sent as
+/// seconds) the sender should be told about, not a call to log.
+pub const MAX_CALL_SECONDS: i64 = 24 * 60 * 60;
+/// The earliest start Salesforce can store: its dates begin on 1700-01-01 (UTC). A start
+/// outside [`MIN_STARTED_AT_MS`]..=[`MAX_STARTED_AT_MS`] would only ever be a dead letter.
+pub const MIN_STARTED_AT_MS: i64 = -8_520_336_000_000;
+/// The latest start Salesforce can store: its dates end on 4000-12-31 (UTC).
+pub const MAX_STARTED_AT_MS: i64 = 64_092_211_199_000;
 
 /// Which way the call went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,8 +137,14 @@ impl IntentFields {
 pub enum CallLogError {
     #[error("direction {0:?} is neither inbound nor outbound")]
     Direction(String),
-    #[error("the duration must be zero or more seconds, not {0}")]
-    NegativeDuration(i64),
+    #[error(
+        "the duration must be 0 to 86400 seconds (a call longer than 24 hours is a clock or unit mistake), not {0}"
+    )]
+    Duration(i64),
+    #[error(
+        "the call's start time ({0} ms since 1970) is not a date Salesforce can store: it must be from 1700-01-01 to 4000-12-31"
+    )]
+    StartedAt(i64),
     #[error("the {what} is {chars} characters; Salesforce accepts at most {max}")]
     TooLong {
         what: &'static str,
@@ -157,8 +180,11 @@ impl CallLog {
     /// Checks everything that can be checked without Salesforce.
     pub fn validate(&self) -> Result<(), CallLogError> {
         check_call_id(&self.call_id)?;
-        if self.duration_seconds < 0 {
-            return Err(CallLogError::NegativeDuration(self.duration_seconds));
+        if !(0..=MAX_CALL_SECONDS).contains(&self.duration_seconds) {
+            return Err(CallLogError::Duration(self.duration_seconds));
+        }
+        if !(MIN_STARTED_AT_MS..=MAX_STARTED_AT_MS).contains(&self.started_at_ms) {
+            return Err(CallLogError::StartedAt(self.started_at_ms));
         }
         if self.from.trim().is_empty() {
             return Err(CallLogError::EmptyNumber { what: "from" });
@@ -283,6 +309,51 @@ pub fn new_call_id() -> String {
     format!("rs-{:020x}", n & ((1u128 << 80) - 1))
 }
 
+/// Why a softphone call id cannot be taken at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallIdError {
+    #[error("the call id is empty")]
+    Empty,
+    #[error(
+        "the call id is {bytes} bytes long; a softphone call id is at most 65536 bytes (64 KiB)"
+    )]
+    TooLong { bytes: usize },
+}
+
+/// The one rule for softphone call ids, used at every intake (the event API, links,
+/// baresip, `ringside call`, `ringside log-call`): the External ID a call is logged under.
+///
+/// A call id that is already usable as an External ID (1 to 255 visible ASCII characters
+/// without `/`, `\`, `?`, `#` or `%`; surrounding spaces trimmed) stays as it is, so
+/// queued logs and earlier records keep their ids. Any other id (a SIP Call-ID with
+/// spaces, `/`, `%`, non-ASCII, or thousands of characters) becomes [`HASHED_CALL_ID_PREFIX`]
+/// and 32 hex digits of the SHA-256 of the trimmed id: stable, so a repeated event for
+/// the same call maps to the same External ID and the call is logged exactly once; and
+/// always usable, so every call that rang can be logged. Mapping is idempotent.
+///
+/// Refused only when the id cannot be an id at all: empty (after trimming), or over
+/// [`MAX_SOFTPHONE_CALL_ID_BYTES`].
+pub fn external_call_id(raw: &str) -> Result<String, CallIdError> {
+    use sha2::{Digest, Sha256};
+    let id = raw.trim();
+    if id.is_empty() {
+        return Err(CallIdError::Empty);
+    }
+    if id.len() > MAX_SOFTPHONE_CALL_ID_BYTES {
+        return Err(CallIdError::TooLong { bytes: id.len() });
+    }
+    if check_call_id(id).is_ok() {
+        return Ok(id.to_owned());
+    }
+    let digest = Sha256::digest(id.as_bytes());
+    let mut mapped = String::with_capacity(HASHED_CALL_ID_PREFIX.len() + 32);
+    mapped.push_str(HASHED_CALL_ID_PREFIX);
+    for byte in &digest[..16] {
+        mapped.push_str(&format!("{byte:02x}"));
+    }
+    Ok(mapped)
+}
+
 fn check_call_id(id: &str) -> Result<(), CallLogError> {
     let ok = !id.is_empty()
         && id.len() <= MAX_CALL_ID_CHARS
@@ -372,7 +443,7 @@ mod tests {
         ));
         let mut log = sample();
         log.duration_seconds = -1;
-        assert_eq!(log.validate(), Err(CallLogError::NegativeDuration(-1)));
+        assert_eq!(log.validate(), Err(CallLogError::Duration(-1)));
         let mut log = sample();
         log.notes = Some("x".repeat(MAX_NOTES_CHARS + 1));
         let err = log.validate().unwrap_err();
@@ -422,5 +493,85 @@ mod tests {
         assert_eq!(log.effective_disposition().as_deref(), Some("Missed"));
         assert!(new_call_id().starts_with("rs-"));
         assert_ne!(new_call_id(), new_call_id(), "ids are random");
+    }
+
+    #[test]
+    fn durations_salesforce_cannot_store_are_refused_with_the_limit() {
+        let mut log = sample();
+        log.duration_seconds = MAX_CALL_SECONDS;
+        log.validate()
+            .expect("a call of exactly 24 hours is still a call");
+        for duration in [MAX_CALL_SECONDS + 1, 4_000_000_000, i64::MAX] {
+            log.duration_seconds = duration;
+            let err = log.validate().expect_err("longer than a day is refused");
+            assert!(
+                err.to_string().contains("86400") && err.to_string().contains("24 hours"),
+                "the message says the limit: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn start_times_salesforce_cannot_store_are_refused() {
+        let mut log = sample();
+        for started_at_ms in [MIN_STARTED_AT_MS, -1, 0, MAX_STARTED_AT_MS] {
+            log.started_at_ms = started_at_ms;
+            log.validate().expect("a date Salesforce can store is fine");
+        }
+        for started_at_ms in [
+            MIN_STARTED_AT_MS - 1,
+            i64::MIN,
+            MAX_STARTED_AT_MS + 1,
+            i64::MAX,
+        ] {
+            let mut log = sample();
+            log.started_at_ms = started_at_ms;
+            let err = log.validate().expect_err("an absurd start is refused");
+            assert!(
+                err.to_string().contains("4000-12-31"),
+                "the message says the range: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn unusable_call_ids_map_to_a_stable_usable_external_id() {
+        assert_eq!(
+            external_call_id("  abc-123@host  ").as_deref(),
+            Ok("abc-123@host"),
+            "a usable id stays as it is (queued logs keep their ids)"
+        );
+        let long = format!("a/b%c?d e-ü-{}", "x".repeat(5_000));
+        for raw in ["a/b", "50%", "what?", "has space", "ünïcode", long.as_str()] {
+            let mapped = external_call_id(raw).expect("every real call id maps");
+            assert!(
+                mapped.starts_with(HASHED_CALL_ID_PREFIX) && mapped.len() == 36,
+                "{raw:?} becomes sip- and 32 hex digits: {mapped}"
+            );
+            assert_eq!(
+                check_call_id(&mapped),
+                Ok(()),
+                "the mapped id is a usable External ID"
+            );
+            assert_eq!(
+                external_call_id(raw),
+                Ok(mapped.clone()),
+                "the same id maps to the same External ID"
+            );
+            assert_eq!(
+                external_call_id(&mapped),
+                Ok(mapped.clone()),
+                "mapping is idempotent (the CLI maps, then the API maps again)"
+            );
+        }
+        assert_ne!(
+            external_call_id("a/b"),
+            external_call_id("a/c"),
+            "different ids stay different"
+        );
+        assert_eq!(external_call_id("  "), Err(CallIdError::Empty));
+        let err = external_call_id(&"x".repeat(MAX_SOFTPHONE_CALL_ID_BYTES + 1))
+            .expect_err("over 64 KiB is not an id");
+        assert!(err.to_string().contains("64 KiB"), "{err}");
     }
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Context;
-use ringside_core::call_log::{CallLog, Direction, new_call_id};
+use ringside_core::call_log::{CallLog, Direction, external_call_id, new_call_id};
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
 
@@ -73,8 +73,14 @@ fn keep(
 /// The call ended now; it started `duration` seconds ago.
 fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
     let direction = Direction::parse(&a.direction)?;
+    // The one rule every intake shares: a softphone id an External ID cannot hold is
+    // logged under a stable hash of it, so the same id again still updates one record.
+    let call_id = match &a.call_id {
+        Some(raw) => external_call_id(raw)?,
+        None => new_call_id(),
+    };
     Ok(CallLog {
-        call_id: a.call_id.clone().unwrap_or_else(new_call_id),
+        call_id,
         direction,
         from: a.from.clone(),
         to: a.to.clone(),

@@ -289,6 +289,60 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
 }
 
 #[test]
+fn call_end_refuses_a_duration_over_24_hours_before_forwarding() {
+    let home = home("call-duration");
+    for duration in ["86401", "4000000000", "18446744073709551615"] {
+        let out = call(
+            &home,
+            &[
+                "end",
+                "--call-id",
+                "c-1",
+                "--from",
+                "+14155550123",
+                "--duration",
+                duration,
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{duration} s is refused");
+        assert!(
+            stderr.contains("24 hours") && stderr.contains("86400"),
+            "the limit is said, not 'nobody listening': {stderr}"
+        );
+    }
+}
+
+#[test]
+fn call_forwards_a_sip_call_id_no_external_id_can_hold_under_one_stable_id() {
+    let home = home("sip-call-id");
+    let listener = Listener::start(&home, &[]);
+    // Once refused at the API (over 256 characters) or logged never (`/`, `%`, spaces).
+    let raw = format!("a/b%2F c?d#é-ü@pbx.example;{}", "x".repeat(5_000));
+    let mut seen = Vec::new();
+    for action in ["ring", "end"] {
+        let out = call(
+            &home,
+            &[action, "--call-id", &raw, "--from", "+14155550123"],
+        );
+        assert!(
+            out.status.success(),
+            "{action} forwarded: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let event = listener.next_event(Duration::from_secs(20));
+        assert_eq!(event["event"], action);
+        seen.push(event["call_id"].as_str().expect("a call id").to_owned());
+    }
+    assert!(
+        seen[0].starts_with("sip-") && seen[0].len() == 36,
+        "the External ID the call is logged under: {seen:?}"
+    );
+    assert_eq!(seen[0], seen[1], "ring and end are one call");
+    listener.stop();
+}
+
+#[test]
 fn with_nothing_listening_ring_pops_in_the_terminal() {
     let home = home("nobody");
     let out = call(

@@ -83,7 +83,7 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_queued() {
             vec!["--direction", "sideways"],
             "neither inbound nor outbound",
         ),
-        (vec!["--duration", "-3"], "zero or more seconds"),
+        (vec!["--duration", "-3"], "0 to 86400 seconds"),
         (vec!["--what", "hello"], "not a Salesforce record id"),
     ] {
         let mut all: Vec<&str> = CALL.to_vec();
@@ -115,6 +115,65 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_queued() {
     );
     let status = json_in(&home, &["queue", "status", "--json"]);
     assert_eq!(status["pending"], 0, "nothing was queued");
+}
+
+#[test]
+fn log_call_refuses_a_duration_salesforce_cannot_store_and_queues_nothing() {
+    let home = home("duration");
+    // `CallDurationInSeconds` is a 32-bit integer: 4,000,000,000 s used to be queued and
+    // then die as a dead letter.
+    for duration in ["86401", "4000000000", "9223372036854775807"] {
+        let mut all = CALL.to_vec();
+        let pos = all.iter().position(|a| *a == "--duration").unwrap();
+        all[pos + 1] = duration;
+        let run = run_in(&home, &all);
+        assert_eq!(run.code, 1, "{duration} s is refused: {}", run.stdout);
+        assert!(
+            run.stderr.contains("86400") && run.stderr.contains("24 hours"),
+            "the limit is said: {}",
+            run.stderr
+        );
+    }
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 0, "nothing was queued");
+}
+
+#[test]
+fn a_sip_call_id_no_external_id_can_hold_is_logged_once_under_a_stable_id() {
+    let home = home("sip-call-id");
+    // `/`, `%`, `?`, spaces, non-ASCII and 5,000 characters: each once made a log
+    // Salesforce could never take.
+    let raw = format!("a/b%2F c?d#é-ü@pbx.example;{}", "x".repeat(5_000));
+    let first = json_in(&home, &[CALL, &["--call-id", &raw, "--json"]].concat());
+    let mapped = first["call_id"].as_str().expect("a call id").to_owned();
+    assert!(
+        mapped.starts_with("sip-") && mapped.len() == 36,
+        "logged as sip- and a hash: {first}"
+    );
+    let again = json_in(
+        &home,
+        &[CALL, &["--call-id", &raw, "--json", "--subject", "again"]].concat(),
+    );
+    assert_eq!(again["call_id"], mapped, "the same id maps to the same id");
+    assert_eq!(again["updated"], true, "…and updates the queued call");
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 1, "logged once: {drained}");
+    let first_task = json_in(&home, &["queue", "list", "--json"])["items"][0]["task_id"].clone();
+    assert!(
+        first_task.as_str().is_some_and(|t| t.starts_with("00T")),
+        "delivered, with its Task: {first_task}"
+    );
+    // (A report after the drain updating the same records is in the core test
+    // `a_sip_call_id_no_external_id_can_hold_is_logged_exactly_once_from_the_api`: the
+    // CLI's built-in demo org does not outlive one command.)
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(
+        items.len(),
+        1,
+        "one queued call for one softphone id: {list}"
+    );
+    assert_eq!(items[0]["state"], "delivered", "{list}");
 }
 
 #[test]

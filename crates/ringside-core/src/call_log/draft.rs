@@ -629,6 +629,23 @@ mod tests {
     }
 
     #[test]
+    fn a_log_form_duration_over_24_hours_is_refused_with_the_limit() {
+        let draft = CallDraft::after_call(&end(Some(5), None), CallTimes::default(), None, 0);
+        let mut fields = draft.fields.clone();
+        // The agent types a duration `CallDurationInSeconds` (32-bit) cannot hold.
+        fields.duration_seconds = 4_000_000_000;
+        let err = draft
+            .to_call_log(&fields)
+            .expect_err("a duration Salesforce cannot store is refused on the form");
+        assert!(
+            err.to_string().contains("86400") && err.to_string().contains("24 hours"),
+            "the agent is told the limit: {err}"
+        );
+        fields.duration_seconds = 86_400;
+        draft.to_call_log(&fields).expect("24 hours is a call");
+    }
+
+    #[test]
     fn an_untouched_form_is_due_after_the_idle_time_and_each_edit_restarts_it() {
         let mut book = DraftBook::new(AutoLogPolicy {
             after: Duration::from_secs(10),

@@ -145,12 +145,20 @@ impl CallTracker {
     }
 
     fn on_message(&mut self, message: Message, now: Instant) -> Option<CallEvent> {
-        let id = message.id.trim().to_owned();
-        if id.is_empty() {
-            // The first event of an outgoing call may carry no id; a later one will.
-            tracing::debug!(kind = %message.kind, "baresip call event without a call id ignored");
-            return None;
-        }
+        // The same rule as every intake: the External ID the call is logged under (a
+        // SIP Call-ID with `/`, `%` or spaces is hashed, never dropped).
+        let id = match crate::call_log::external_call_id(&message.id) {
+            Ok(id) => id,
+            Err(crate::call_log::CallIdError::Empty) => {
+                // The first event of an outgoing call may carry no id; a later one will.
+                tracing::debug!(kind = %message.kind, "baresip call event without a call id ignored");
+                return None;
+            }
+            Err(err) => {
+                tracing::warn!(kind = %message.kind, "baresip call event ignored: {err}");
+                return None;
+            }
+        };
         match message.kind.as_str() {
             "CALL_INCOMING" | "CALL_OUTGOING" | "CALL_RINGING" => {
                 if self.calls.contains_key(&id) {
@@ -182,8 +190,12 @@ impl CallTracker {
                     Tracked::first_seen(&message, stated_direction(&message), now)
                 });
                 let (duration, disposition) = match tracked.answered {
+                    // Measured here, so never refused: a call held open past the
+                    // 24-hour bound (a stuck line) is logged as 24 hours.
                     Some(answered) => (
-                        now.saturating_duration_since(answered).as_secs(),
+                        now.saturating_duration_since(answered)
+                            .as_secs()
+                            .min(crate::call_log::MAX_CALL_SECONDS as u64),
                         "answered",
                     ),
                     None if tracked.direction == Direction::Inbound => (0, "missed"),
@@ -655,6 +667,38 @@ mod tests {
             "talk time runs from answer to hang-up"
         );
         assert_eq!(end.disposition.as_deref(), Some("answered"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sip_call_id_with_slashes_and_spaces_is_hashed_and_a_stuck_line_is_capped() {
+        let mut tracker = CallTracker::new();
+        let start = Instant::now();
+        let raw = "a/b%c?d e ü@10.0.0.1";
+        let ring = tracker
+            .on_payload(&incoming("CALL_INCOMING", raw), start)
+            .expect("valid")
+            .expect("a call id no External ID can hold still rings");
+        assert_eq!(
+            Ok(ring.call_id.clone()),
+            crate::call_log::external_call_id(raw),
+            "the one call-id rule every intake shares"
+        );
+        tracker
+            .on_payload(&incoming("CALL_ESTABLISHED", raw), start)
+            .expect("valid");
+        let end = tracker
+            .on_payload(
+                &incoming("CALL_CLOSED", raw),
+                start + Duration::from_secs(3 * 24 * 3600),
+            )
+            .expect("valid")
+            .expect("an end");
+        assert_eq!(end.call_id, ring.call_id, "ring and end are the same call");
+        assert_eq!(
+            end.duration_secs,
+            Some(crate::call_log::MAX_CALL_SECONDS as u64),
+            "a line held open for days is logged as 24 hours, never as a dead letter"
+        );
     }
 
     #[tokio::test(start_paused = true)]

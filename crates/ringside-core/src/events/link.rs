@@ -151,7 +151,7 @@ fn parse_ringside(link: &str) -> Result<CallLink, LinkError> {
         .transpose()
         .map_err(|_| LinkError::Invalid {
             field: "duration",
-            reason: "whole seconds, e.g. 42".into(),
+            reason: "whole seconds from 0 to 86400 (24 hours), e.g. 42".into(),
         })?;
     let wire = WireEvent {
         event,
@@ -187,7 +187,11 @@ mod tests {
             panic!("a valid end event link")
         };
         assert_eq!(event.event, CallEventKind::End);
-        assert_eq!(event.call_id, "abc 1", "percent-decoded");
+        assert_eq!(
+            Ok(event.call_id),
+            crate::call_log::external_call_id("abc 1"),
+            "percent-decoded, then the one call-id rule (a space cannot be in an External ID)"
+        );
         assert_eq!(event.from, CallerId::Number("+14155550123".into()));
         assert_eq!(event.duration_secs, Some(42));
         assert_eq!(event.source, EventSource::Link);
@@ -240,6 +244,14 @@ mod tests {
             (
                 "ringside://call?event=end&call_id=c&from=1&duration=-3",
                 "whole seconds",
+            ),
+            (
+                "ringside://call?event=end&call_id=c&from=1&duration=4000000000",
+                "at most 86400 s",
+            ),
+            (
+                "ringside://call?event=end&call_id=c&from=1&duration=18446744073709551616",
+                "0 to 86400",
             ),
             (
                 "ringside://call?event=ring&call_id=c&from=abc",

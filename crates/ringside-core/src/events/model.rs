@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Longest call id accepted (SIP Call-IDs are well below this).
-pub const MAX_CALL_ID_CHARS: usize = 256;
+use crate::call_log::{MAX_CALL_SECONDS, external_call_id};
+
 /// Longest caller id accepted (a SIP URI with parameters fits easily).
 pub const MAX_NUMBER_CHARS: usize = 256;
 /// Longest disposition accepted.
@@ -191,6 +191,15 @@ impl WireEvent {
                 reason: "only an `end` event has a duration".into(),
             });
         }
+        if let Some(duration) = self.duration.filter(|d| *d > MAX_CALL_SECONDS as u64) {
+            return Err(EventError::InvalidField {
+                field: "duration",
+                reason: format!(
+                    "{duration} s is longer than 24 hours; at most {MAX_CALL_SECONDS} s \
+                     (a longer call is a clock or unit mistake, e.g. milliseconds sent as seconds)"
+                ),
+            });
+        }
         let disposition = match self.disposition {
             Some(text) if text.chars().count() > MAX_DISPOSITION_CHARS => {
                 return Err(EventError::InvalidField {
@@ -219,26 +228,14 @@ impl WireEvent {
     }
 }
 
-/// A call id: 1 to [`MAX_CALL_ID_CHARS`] printable characters, trimmed.
+/// A softphone's call id as the External ID the call is logged under: the one rule
+/// every intake shares ([`external_call_id`]: usable ids stay, others are hashed; only
+/// an empty id or one over 64 KiB is refused).
 pub fn validate_call_id(raw: &str) -> Result<String, EventError> {
-    let invalid = |reason: String| EventError::InvalidField {
+    external_call_id(raw).map_err(|err| EventError::InvalidField {
         field: "call_id",
-        reason,
-    };
-    let id = raw.trim();
-    if id.is_empty() {
-        return Err(invalid("it is empty".into()));
-    }
-    let chars = id.chars().count();
-    if chars > MAX_CALL_ID_CHARS {
-        return Err(invalid(format!(
-            "it is {chars} characters long; at most {MAX_CALL_ID_CHARS}"
-        )));
-    }
-    if id.chars().any(char::is_control) {
-        return Err(invalid("it contains control characters".into()));
-    }
-    Ok(id.to_owned())
+        reason: err.to_string(),
+    })
 }
 
 /// Words softphones and carriers use for a withheld number.

@@ -8,6 +8,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::{Outbox, OutboxError, now_ms};
 use crate::call_log::draft::CallDraft;
+use crate::call_log::external_call_id;
 
 /// A form as it was saved.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +49,36 @@ impl Outbox {
 
     /// Every saved form, oldest call first. A row that cannot be read back is skipped and
     /// logged (left in place for an admin), so one bad row never hides the others.
+    ///
+    /// A form saved before every intake mapped call ids may carry a raw SIP Call-ID no
+    /// External ID can hold (the form would be refused on every try): it is re-keyed to
+    /// [`external_call_id`]'s id, saved under it and its old row removed, so logging it
+    /// closes it and a later event for the call lands on the same form.
     pub async fn saved_forms(&self) -> Result<Vec<SavedForm>, OutboxError> {
+        let mut forms = self.read_saved_forms().await?;
+        for form in &mut forms {
+            let Ok(mapped) = external_call_id(&form.draft.call_id) else {
+                continue;
+            };
+            if mapped == form.draft.call_id {
+                continue;
+            }
+            let raw = std::mem::replace(&mut form.draft.call_id, mapped);
+            // Save first, then drop the old row: a crash between leaves both rows, and the
+            // next read maps the old one onto the same id again.
+            let rekeyed = async {
+                self.save_form(&form.draft, form.auto_log_at_ms, form.org.as_deref())
+                    .await?;
+                self.discard_form(&raw).await
+            };
+            if let Err(err) = rekeyed.await {
+                tracing::warn!(call_id = %form.draft.call_id, error = %err, "a saved log form could not be re-keyed to its External ID");
+            }
+        }
+        Ok(forms)
+    }
+
+    async fn read_saved_forms(&self) -> Result<Vec<SavedForm>, OutboxError> {
         let rows = sqlx::query("SELECT call_id, draft, auto_log_at, org FROM open_forms")
             .fetch_all(self.pool())
             .await

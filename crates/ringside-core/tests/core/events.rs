@@ -259,3 +259,114 @@ async fn baresip_adapter_waits_for_baresip_and_survives_restarts_and_garbage() {
     assert!(!adapter.is_finished(), "the adapter never gave up");
     adapter.abort();
 }
+
+/// Posts one event; the status and the answer's body.
+async fn post(port: u16, token: &ApiToken, event: &serde_json::Value) -> (u16, String) {
+    request(port, Some(token.expose()), event.to_string().as_bytes()).await
+}
+
+#[tokio::test]
+async fn api_refuses_durations_salesforce_cannot_store_and_publishes_nothing() {
+    let home = temp_home("api-duration");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let api = EventApi::start(&home, 0, stream.clone())
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("the token file exists");
+    // `CallDurationInSeconds` is a 32-bit integer: these used to become dead letters.
+    for duration in [86_401u64, 4_000_000_000, u64::MAX] {
+        let end = serde_json::json!({"event":"end","call_id":"c-d","from":"+14155550123","duration":duration});
+        let (status, answer) = post(port, &token, &end).await;
+        assert_eq!(status, 400, "{duration} s is refused: {answer}");
+        assert!(
+            answer.contains("24 hours") && answer.contains("86400"),
+            "the limit is said: {answer}"
+        );
+    }
+    no_event(&mut events).await;
+    let day =
+        serde_json::json!({"event":"end","call_id":"c-d","from":"+14155550123","duration":86_400});
+    assert_eq!(post(port, &token, &day).await.0, 202, "24 hours is a call");
+    assert_eq!(next_event(&mut events).await.duration_secs, Some(86_400));
+    api.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn a_sip_call_id_no_external_id_can_hold_is_logged_exactly_once_from_the_api() {
+    use ringside_core::call_log::draft::{CallDraft, CallTimes};
+    use ringside_core::call_log::{LoggingSettings, external_call_id};
+    use ringside_core::outbox::{Outbox, Worker};
+
+    let home = temp_home("api-call-id");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let api = EventApi::start(&home, 0, stream.clone())
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("the token file exists");
+    // Every character that once made the log form retry forever, and 5,000 of them.
+    let raw = format!("a/b%2F c?d#é-ü@pbx.example;{}", "x".repeat(5_000));
+    let mapped = external_call_id(&raw).expect("a real call id always maps");
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
+    // The softphone repeats its end event, before and after the drain: all must land on
+    // one record.
+    let end_event = |disposition: &str| serde_json::json!({"event":"end","call_id":raw,"from":demo_org::seed::JANE_PHONE,"to":"+14155550100","duration":42,"disposition":disposition});
+    for disposition in ["answered", "answered again"] {
+        let (status, answer) = post(port, &token, &end_event(disposition)).await;
+        assert_eq!(status, 202, "the call id is accepted: {answer}");
+        let event = next_event(&mut events).await;
+        assert_eq!(
+            event.call_id, mapped,
+            "the event carries the External ID the call is logged under"
+        );
+        let draft = CallDraft::after_call(&event, CallTimes::default(), None, 1_763_000_000_000);
+        let log = draft
+            .to_call_log(&draft.fields)
+            .expect("the log form accepts it");
+        outbox.enqueue(&log, "agent").await.expect("queued");
+    }
+    let items = outbox.list().await.expect("queue readable");
+    assert_eq!(items.len(), 1, "the same softphone id is one queued call");
+    let worker = Worker::start(
+        outbox.clone(),
+        crate::outbox::client(&org, Duration::from_secs(10)),
+        LoggingSettings::default(),
+        crate::outbox::fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let report = worker.drain(Duration::ZERO).await.expect("drain");
+    assert_eq!(report.delivered, 1, "logged, not a dead letter: {report:?}");
+    crate::outbox::assert_exactly_once(&org, &outbox).await;
+    let (status, answer) = post(port, &token, &end_event("answered late")).await;
+    assert_eq!(status, 202, "{answer}");
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        event.call_id, mapped,
+        "the same External ID after the drain"
+    );
+    let draft = CallDraft::after_call(&event, CallTimes::default(), None, 1_763_000_000_000);
+    let log = draft.to_call_log(&draft.fields).expect("accepted");
+    assert!(
+        outbox.enqueue(&log, "agent").await.expect("queued").updated,
+        "an update of the call already sent"
+    );
+    worker.drain(Duration::ZERO).await.expect("drain");
+    crate::outbox::assert_exactly_once(&org, &outbox).await;
+    let records = crate::outbox::org_records(&org).await;
+    assert_eq!(
+        records.logs.get(&mapped).map(Vec::len),
+        Some(1),
+        "one call log under the mapped External ID"
+    );
+    assert_eq!(outbox.list().await.expect("readable").len(), 1);
+    api.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}

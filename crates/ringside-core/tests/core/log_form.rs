@@ -242,6 +242,44 @@ async fn a_dead_letter_edited_and_replayed_is_audited_and_lands_once() {
 }
 
 #[tokio::test]
+async fn a_saved_form_with_a_raw_sip_call_id_is_re_keyed_and_logs_instead_of_failing_forever() {
+    let home = temp_home("open-forms-raw-id");
+    // What the event intake let through before the one call-id rule.
+    let raw = "a/b%2F c?d@pbx.example";
+    let mapped = ringside_core::call_log::external_call_id(raw).expect("maps");
+    let mut draft = CallDraft::after_call(&end_of("x", 61), CallTimes::default(), None, 1_000);
+    draft.call_id = raw.to_owned();
+    let outbox = Outbox::open_in_home(&home).await.expect("queue");
+    outbox
+        .save_form(&draft, None, Some("prod"))
+        .await
+        .expect("saved");
+    assert!(
+        draft.to_call_log(&draft.fields).is_err(),
+        "as saved, the form could never be logged"
+    );
+    let saved = outbox.saved_forms().await.expect("readable");
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        saved[0].draft.call_id, mapped,
+        "re-keyed to its External ID"
+    );
+    let log = saved[0]
+        .draft
+        .to_call_log(&saved[0].draft.fields)
+        .expect("now loggable");
+    outbox
+        .enqueue_form(&log, Some("prod"), "agent")
+        .await
+        .expect("queued");
+    assert!(
+        outbox.saved_forms().await.unwrap().is_empty(),
+        "logging it closed it: no form left to log a second time at the next start"
+    );
+    assert!(outbox.find_call(&mapped).await.unwrap().is_some());
+}
+
+#[tokio::test]
 async fn an_open_form_survives_a_restart_and_logging_it_removes_it_in_the_same_commit() {
     let home = temp_home("open-forms");
     let draft = CallDraft::after_call(&end_of("durable-1", 61), CallTimes::default(), None, 1_000);
