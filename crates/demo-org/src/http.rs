@@ -1,6 +1,7 @@
 //! The axum routes: Salesforce's `/services/data` surface (authentication, the
 //! `Sforce-Limit-Info` header, JSON bodies) on top of [`crate::rest`], and the
-//! `/__demo/` test-harness control API (faults, request log, tokens).
+//! `/__demo/` test-harness control API (faults, request log, tokens), which answers
+//! local tools only (see [`guard_control_api`]).
 
 use crate::api_error::ApiError;
 use crate::faults::FaultCommand;
@@ -11,8 +12,9 @@ use crate::sessions::TokenCheck;
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use serde_json::{Value, json};
@@ -39,7 +41,108 @@ pub fn router(org: Arc<Org>) -> Router {
         .route("/__demo/oauth", get(get_oauth_counts))
         .route("/__demo/clock", get(get_clock).post(post_clock))
         .fallback(not_found)
+        .layer(middleware::from_fn(guard_control_api))
         .with_state(org)
+}
+
+/// The largest body the control API reads (call-log seed specs are a few hundred bytes).
+const MAX_CONTROL_BODY: usize = 1024 * 1024;
+
+/// The `/__demo/` control API hands out tokens and rewrites the org's behaviour, so only
+/// local tools may use it, never a web page the agent happens to have open: a request with an
+/// `Origin` header (browsers send one on every cross-origin and every POST request; node's
+/// `fetch`, reqwest and curl send none), a non-loopback `Host` (a DNS-rebinding page), or a POST
+/// whose body is not `application/json` (a cross-origin "simple" `text/plain` post) is
+/// answered 403 `{"error": …}`. A POST with an empty body needs no `Content-Type`
+/// (`POST /__demo/tokens` from a test harness). The Salesforce surface is left alone: it is
+/// guarded by its bearer tokens, as Salesforce's is.
+async fn guard_control_api(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/__demo/") {
+        return next.run(request).await;
+    }
+    if let Some(reason) = foreign_caller(&request) {
+        return control_refusal(&reason);
+    }
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_CONTROL_BODY).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(json!({"error": "the control API takes bodies up to 1 MiB"})),
+        )
+            .into_response();
+    };
+    if !bytes.is_empty() {
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            let shown = if essence.is_empty() { "none" } else { essence };
+            return control_refusal(&format!(
+                "the control API takes JSON bodies only (Content-Type: application/json), not {shown}"
+            ));
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Why a control-API request does not come from a local tool, if it does not.
+fn foreign_caller(request: &Request) -> Option<String> {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let shown = origin.to_str().unwrap_or("(not text)");
+        return Some(format!(
+            "the control API is for local tools, not web pages (Origin: {shown})"
+        ));
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()))
+        .unwrap_or_default();
+    if is_loopback_host(host) {
+        None
+    } else {
+        Some(format!(
+            "the control API answers 127.0.0.1, localhost or [::1] only (Host: {host:?})"
+        ))
+    }
+}
+
+/// `127.0.0.1[:port]`, `localhost[:port]`, `[::1][:port]` (any loopback address).
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, after)) => (
+                name,
+                after
+                    .strip_prefix(':')
+                    .or_else(|| after.is_empty().then_some("")),
+            ),
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, Some("")),
+        },
+    };
+    let port_ok = port.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+    port_ok
+        && (name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()))
+}
+
+fn control_refusal(reason: &str) -> Response {
+    (StatusCode::FORBIDDEN, Json(json!({"error": reason}))).into_response()
 }
 
 /// `GET /__demo/clock` → `{"now_ms"}`: the org's time.

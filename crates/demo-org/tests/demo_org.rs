@@ -1204,6 +1204,198 @@ mod control_api {
     }
 }
 
+/// The `/__demo/` control API answers local tools only: a web page must not drive it or read
+/// its tokens (issue 14, item 11).
+mod control_api_guard {
+    use super::*;
+
+    /// One raw request with exactly the headers given; returns the status and the body.
+    async fn raw(
+        org: &DemoOrg,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> (u16, String) {
+        use std::io::{Read, Write};
+        let authority = org.base_url().trim_start_matches("http://").to_owned();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        // Blocking I/O off the runtime the org is served on.
+        let answer = tokio::task::spawn_blocking(move || {
+            let mut stream =
+                std::net::TcpStream::connect(&authority).expect("the demo org accepts connections");
+            stream.write_all(request.as_bytes()).expect("sent");
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).expect("answer");
+            answer
+        })
+        .await
+        .expect("the request ran");
+        let status = answer[9..12].parse().expect("a status line");
+        let body = answer
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        (status, body)
+    }
+
+    fn local(org: &DemoOrg) -> String {
+        format!("Host: {}\r\n", org.base_url().trim_start_matches("http://"))
+    }
+
+    #[tokio::test]
+    async fn control_api_refuses_text_plain_posts() {
+        let h = Harness::start().await;
+        let host = local(&h.org);
+        let (status, body) = raw(
+            &h.org,
+            "POST",
+            "/__demo/tokens",
+            &format!("{host}Content-Type: text/plain\r\n"),
+            "{}",
+        )
+        .await;
+        assert_eq!(
+            status, 403,
+            "a cross-origin simple post gets no token: {body}"
+        );
+        assert!(
+            !body.contains("access_token"),
+            "no token in the refusal: {body}"
+        );
+        let error: Value = serde_json::from_str(&body).expect("a JSON error");
+        assert!(
+            error["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("application/json")),
+            "says what to send: {body}"
+        );
+        let (status, _) = raw(
+            &h.org,
+            "POST",
+            "/__demo/faults",
+            &format!("{host}Content-Type: text/plain;charset=UTF-8\r\n"),
+            r#"{"kind":"expire_tokens"}"#,
+        )
+        .await;
+        assert_eq!(status, 403, "a text/plain fault is refused");
+        let r = h.get("limits").await;
+        assert_eq!(r.status(), 200, "and it was not applied: tokens still work");
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn control_api_refuses_a_foreign_host() {
+        let h = Harness::start().await;
+        let port = h.org.base_url().rsplit(':').next().unwrap().to_owned();
+        for host in [
+            format!("attacker.example:{port}"),
+            "attacker.example".to_owned(),
+            format!("127.0.0.1.attacker.example:{port}"),
+            format!("192.168.1.20:{port}"),
+            String::new(),
+        ] {
+            let (status, body) = raw(
+                &h.org,
+                "POST",
+                "/__demo/tokens",
+                &format!("Host: {host}\r\nContent-Type: application/json\r\n"),
+                "{}",
+            )
+            .await;
+            assert_eq!(
+                status, 403,
+                "Host {host:?} (DNS rebinding) is refused: {body}"
+            );
+            assert!(body.contains("\"error\""), "a JSON error: {body}");
+            let (status, _) = raw(
+                &h.org,
+                "GET",
+                "/__demo/requests",
+                &format!("Host: {host}\r\n"),
+                "",
+            )
+            .await;
+            assert_eq!(status, 403, "reads too: Host {host:?}");
+        }
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn control_api_refuses_a_cross_origin_request() {
+        let h = Harness::start().await;
+        let host = local(&h.org);
+        for origin in ["https://attacker.example", "null", "http://127.0.0.1:8080"] {
+            let (status, body) = raw(
+                &h.org,
+                "POST",
+                "/__demo/tokens",
+                &format!("{host}Origin: {origin}\r\nContent-Type: application/json\r\n"),
+                "{}",
+            )
+            .await;
+            assert_eq!(status, 403, "Origin {origin} is a web page: {body}");
+            assert!(!body.contains("access_token"), "no token leaks: {body}");
+            let (status, _) = raw(
+                &h.org,
+                "GET",
+                "/__demo/usage",
+                &format!("{host}Origin: {origin}\r\n"),
+                "",
+            )
+            .await;
+            assert_eq!(status, 403, "reads from a page are refused too");
+        }
+        h.org.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn control_api_still_serves_local_tools() {
+        let h = Harness::start().await;
+        let port = h.org.base_url().rsplit(':').next().unwrap().to_owned();
+        for host in [
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("LOCALHOST:{port}"),
+            format!("[::1]:{port}"),
+            "127.0.0.1".to_owned(),
+        ] {
+            let (status, body) = raw(
+                &h.org,
+                "POST",
+                "/__demo/tokens",
+                &format!("Host: {host}\r\nContent-Type: application/json; charset=utf-8\r\n"),
+                "{}",
+            )
+            .await;
+            assert_eq!(
+                status, 200,
+                "DESIGN §6: POST /__demo/tokens {{}} (Host {host}): {body}"
+            );
+            assert!(body.contains("access_token"), "{body}");
+        }
+        let (status, body) = raw(&h.org, "POST", "/__demo/tokens", &local(&h.org), "").await;
+        assert_eq!(
+            status, 200,
+            "node's fetch posts no body and no Content-Type: {body}"
+        );
+        let (status, _) = raw(
+            &h.org,
+            "GET",
+            "/services/data",
+            &format!("Host: attacker.example:{port}\r\n"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "the Salesforce surface is not the control API");
+        h.org.shutdown().await;
+    }
+}
+
 mod oauth {
     use super::*;
 
@@ -1798,6 +1990,7 @@ mod sessions {
         let fresh = org.issue_access_token();
         let r = client
             .post(format!("{base}/__demo/faults"))
+            .header("Content-Type", "application/json")
             .body(r#"{"kind":"session_timeout","ms":60000}"#)
             .send()
             .await

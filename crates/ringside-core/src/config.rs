@@ -6,6 +6,8 @@
 //! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
 //! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
 //! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse).
+//! Any other top-level key is refused with the nearest known name, and a file larger
+//! than [`MAX_CONFIG_BYTES`] is refused before it is parsed.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +27,21 @@ use crate::signin_settings::SignInSettings;
 /// The config file's name inside the Ringside home.
 pub const CONFIG_FILE: &str = "ringside.toml";
 
+/// The largest config file Ringside reads: a real one is a few KiB; anything near this is
+/// the wrong file (a log, a database) and parsing it would only waste memory.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The top-level tables `ringside.toml` may hold.
+const KNOWN_TABLES: [&str; 7] = [
+    "phone",
+    "logging",
+    "lookup",
+    "pop",
+    "fields",
+    "intents",
+    "salesforce",
+];
+
 /// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else
 /// `$XDG_CONFIG_HOME/ringside`, else `~/.config/ringside`.
 pub fn ringside_home() -> Option<PathBuf> {
@@ -41,6 +58,26 @@ pub fn ringside_home() -> Option<PathBuf> {
 /// A config file that cannot be used. Each says which file and what to fix.
 #[derive(Debug, Error)]
 pub enum ConfigError {
+    #[error("{path} does not exist: give the path of an existing ringside.toml")]
+    Missing { path: PathBuf },
+    #[error(
+        "{path} is larger than {} KiB ({size} bytes or more): a ringside.toml is a few KiB, so this is likely the wrong file",
+        MAX_CONFIG_BYTES / 1024
+    )]
+    TooLarge { path: PathBuf, size: u64 },
+    /// A top-level key Ringside does not read (a misspelt table would otherwise be ignored).
+    #[error(
+        "{path}: unknown top-level {kind} [{key}]{}; the known tables are [{}]",
+        nearest.map(|n| format!(" (did you mean [{n}]?)")).unwrap_or_default(),
+        KNOWN_TABLES.join("], [")
+    )]
+    UnknownTable {
+        path: PathBuf,
+        key: String,
+        /// `table` or `key`.
+        kind: &'static str,
+        nearest: Option<&'static str>,
+    },
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -128,16 +165,72 @@ pub struct Config {
 impl Config {
     /// Loads `ringside.toml` from `home`; a missing file means the defaults.
     pub fn load_from_home(home: &Path) -> Result<Config, ConfigError> {
-        let path = home.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read { path, source }),
+        match Config::load_file(&home.join(CONFIG_FILE)) {
+            Err(ConfigError::Missing { .. }) => Ok(Config::default()),
+            other => other,
         }
+    }
+
+    /// Loads the config file at `path`: [`ConfigError::Missing`] if there is none,
+    /// [`ConfigError::TooLarge`] past [`MAX_CONFIG_BYTES`] (read no further than that).
+    pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+        use std::io::Read;
+        let read_err = |source: std::io::Error| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                ConfigError::Missing {
+                    path: path.to_owned(),
+                }
+            } else {
+                ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        };
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_CONFIG_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_err)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_owned(),
+                size: bytes.len() as u64,
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            read_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the file is not UTF-8 text",
+            ))
+        })?;
+        Config::parse(&text, path)
     }
 
     /// Parses config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_owned(),
+                size: text.len() as u64,
+            });
+        }
+        let syntax = |err: toml::de::Error| ConfigError::Syntax {
+            path: path.to_owned(),
+            message: syntax_message(text, &err),
+        };
+        let table: toml::Table = toml::from_str(text).map_err(syntax)?;
+        if let Some((key, value)) = table
+            .iter()
+            .find(|(key, _)| !KNOWN_TABLES.contains(&key.as_str()))
+        {
+            return Err(ConfigError::UnknownTable {
+                path: path.to_owned(),
+                key: key.clone(),
+                kind: if value.is_table() { "table" } else { "key" },
+                nearest: nearest_table(key),
+            });
+        }
         let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Syntax {
             path: path.to_owned(),
             message: syntax_message(text, &err),
@@ -248,6 +341,33 @@ impl Config {
     }
 }
 
+/// The known table a misspelt one most likely meant (at most two edits away, or a
+/// case-insensitive match).
+fn nearest_table(key: &str) -> Option<&'static str> {
+    let key = key.to_ascii_lowercase();
+    KNOWN_TABLES
+        .iter()
+        .map(|known| (edit_distance(&key, known), *known))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance (the keys are a few ASCII letters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// `[lookup] phone_fields.<Object> = ["Field__c", …]`.
 fn phone_fields(raw: &RawLookup, path: &Path) -> Result<CustomPhoneFields, ConfigError> {
     let mut fields = CustomPhoneFields::default();
@@ -300,9 +420,20 @@ fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
     let baresip = match raw.baresip {
         None => None,
         Some(address) => {
-            validate_host_port(address.trim())
+            let address = address.trim();
+            validate_host_port(address)
                 .map_err(|reason| invalid("baresip", format!("= {address:?}: {reason}")))?;
-            Some(address.trim().to_owned())
+            // ctrl_tcp is unauthenticated plain text and takes `dial`: anyone on the path
+            // can listen to call events or place calls. Remote only when the admin says so.
+            if !is_loopback_address(address) && raw.baresip_allow_remote != Some(true) {
+                return Err(invalid(
+                    "baresip",
+                    format!(
+                        "= {address:?} is not on this machine: baresip's ctrl_tcp is unauthenticated plain text that can place calls, so use 127.0.0.1:PORT (an SSH tunnel reaches a remote baresip), or set [pop] baresip_allow_remote = true if the network between them is trusted"
+                    ),
+                ));
+            }
+            Some(address.to_owned())
         }
     };
     Ok(PopSettings {
@@ -310,6 +441,16 @@ fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
         event_port,
         baresip,
     })
+}
+
+/// `127.0.0.1:4444`, `localhost:4444`, `[::1]:4444` (a `host:port` already validated).
+fn is_loopback_address(address: &str) -> bool {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `[lookup] object_priority`: a permutation of Contact, Lead, Account.
@@ -407,6 +548,8 @@ struct RawPop {
     // Wider than u16 so 70000 gets the port message rather than a bare type error.
     event_port: Option<i64>,
     baresip: Option<String>,
+    /// Accept a `baresip` address off this machine (plain-text control that can dial).
+    baresip_allow_remote: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -795,6 +938,101 @@ mod tests {
         assert!(
             err.to_string().contains("client_secret"),
             "an unknown key (a secret has no place here) is refused: {err}"
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_table_is_refused_with_the_nearest_name() {
+        let err = parse("[intent]\nqualified = \"Lead.Status\"\n").unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::UnknownTable { key, nearest: Some("intents"), .. } if key == "intent"),
+            "[intent] is not silently ignored: {err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("[intent]") && message.contains("did you mean [intents]?"),
+            "names the table and the fix: {message}"
+        );
+        let err = parse("defualt_region = \"GB\"\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::UnknownTable {
+                    kind: "key",
+                    nearest: None,
+                    ..
+                }
+            ),
+            "a stray top-level key is refused too: {err}"
+        );
+        assert!(
+            parse("[Fields.Contact]\nvisible = [\"Name\"]\n")
+                .unwrap_err()
+                .to_string()
+                .contains("did you mean [fields]?"),
+            "table names are case-sensitive; the hint says which was meant"
+        );
+    }
+
+    #[test]
+    fn oversized_config_file_is_refused_before_parsing() {
+        let dir = std::env::temp_dir().join(format!("ringside-config-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut text = String::from("[phone]\ndefault_region = \"GB\"\n");
+        text.push_str(&"# padding\n".repeat(120_000));
+        std::fs::write(dir.join(CONFIG_FILE), &text).expect("written");
+        let err = Config::load_from_home(&dir).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::TooLarge { .. }) && err.to_string().contains("1024 KiB"),
+            "a 1.2 MB file is refused with the limit: {err}"
+        );
+        assert!(
+            matches!(parse(&text), Err(ConfigError::TooLarge { .. })),
+            "text handed to parse is capped too"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn remote_baresip_is_refused_unless_allowed() {
+        for address in [
+            "10.0.0.5:4444",
+            "pbx.example.com:4444",
+            "[2001:db8::1]:4444",
+        ] {
+            let err = parse(&format!("[pop]\nbaresip = \"{address}\"\n")).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                matches!(err, ConfigError::InvalidPop { key: "baresip", .. })
+                    && message.contains("baresip_allow_remote = true"),
+                "{address}: plain-text control off this machine needs an explicit yes: {message}"
+            );
+        }
+        for address in [
+            "127.0.0.1:4444",
+            "localhost:4444",
+            "[::1]:4444",
+            "127.0.0.2:4444",
+        ] {
+            assert!(
+                parse(&format!("[pop]\nbaresip = \"{address}\"\n")).is_ok(),
+                "{address} is this machine"
+            );
+        }
+        let config = parse("[pop]\nbaresip = \"10.0.0.5:4444\"\nbaresip_allow_remote = true\n")
+            .expect("the admin said so");
+        assert_eq!(config.pop.baresip.as_deref(), Some("10.0.0.5:4444"));
+    }
+
+    #[test]
+    fn missing_file_is_named_when_asked_for() {
+        let path =
+            std::env::temp_dir().join(format!("ringside-no-such-{}.toml", std::process::id()));
+        let err = Config::load_file(&path).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Missing { .. })
+                && err.to_string().contains("does not exist"),
+            "{err}"
         );
     }
 

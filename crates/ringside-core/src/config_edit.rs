@@ -344,14 +344,15 @@ async fn write_if_valid(
 /// either: a temp file in the same directory, flushed to disk, then renamed over.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::private_files::create_private_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| CONFIG_FILE.to_owned());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        // 0600: the config holds the dead-letter webhook URL, a secret.
+        let mut file = crate::private_files::private_file_options().open(&temp)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

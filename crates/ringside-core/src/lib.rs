@@ -4,6 +4,7 @@
 //! - [`phone`]: caller input (phone number or email) → a normalised query.
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
+//! - [`private_files`]: the home `0700` and its files `0600` (unix).
 //! - [`settings`]: where the default phone region comes from.
 //! - [`call_log`]: the call log, its validation, and its Salesforce records (Task + call log).
 //! - [`outbox`]: the durable call-log queue (SQLite) and the worker that delivers it exactly once.
@@ -52,6 +53,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod phone;
 pub mod pop;
+pub mod private_files;
 pub mod record_edit;
 pub mod record_link;
 pub mod secrets;

@@ -106,14 +106,14 @@ impl OrgRegistry {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(home).map_err(write_err)?;
+        crate::private_files::create_private_dir_all(home).map_err(write_err)?;
         let text = toml::to_string_pretty(self).map_err(|e| OrgsError::Write {
             path: path.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
         let temp = home.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
         let result = (|| {
-            let mut file = std::fs::File::create(&temp)?;
+            let mut file = crate::private_files::private_file_options().open(&temp)?;
             file.write_all(
                 b"# Orgs signed in on this device. No secrets: tokens are in the OS keyring.\n",
             )?;

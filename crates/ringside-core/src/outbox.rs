@@ -231,8 +231,14 @@ impl Outbox {
         Ok(outbox)
     }
 
-    /// Opens `RINGSIDE_HOME/ringside.db`.
+    /// Opens `RINGSIDE_HOME/ringside.db`, first making the home private
+    /// ([`crate::private_files::secure_home`]): this is where the CLI and the desktop open
+    /// the home. A home whose modes cannot be changed (another owner, a filesystem without
+    /// modes) is warned about, not refused: the agent's logs matter more.
     pub async fn open_in_home(home: &Path) -> Result<Outbox, OutboxError> {
+        if let Err(e) = crate::private_files::secure_home(home) {
+            tracing::warn!(home = %home.display(), error = %e, "could not make the Ringside home private");
+        }
         Outbox::open(&home.join(DATABASE_FILE)).await
     }
 
@@ -624,7 +630,7 @@ pub fn keep_unsent(home: &Path, log: &CallLog, org: Option<&str>) -> Result<Path
         let path = path.to_owned();
         move |source| OutboxError::Io { path, source }
     };
-    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    crate::private_files::create_private_dir_all(&dir).map_err(io(&dir))?;
     let file = dir.join(format!("{}.json", log.call_id));
     let kept = KeptLog {
         org: org.map(str::to_owned),
@@ -634,7 +640,10 @@ pub fn keep_unsent(home: &Path, log: &CallLog, org: Option<&str>) -> Result<Path
     // Written beside and renamed into place, so a crash never leaves half a file that
     // would then be skipped as unreadable.
     let partial = dir.join(format!(".{}.json.partial", log.call_id));
-    let mut f = std::fs::File::create(&partial).map_err(io(&partial))?;
+    // 0600: the agent's notes are nobody else's to read.
+    let mut f = crate::private_files::private_file_options()
+        .open(&partial)
+        .map_err(io(&partial))?;
     f.write_all(&text).map_err(io(&partial))?;
     f.sync_all().map_err(io(&partial))?;
     std::fs::rename(&partial, &file).map_err(io(&file))?;

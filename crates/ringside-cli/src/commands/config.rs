@@ -16,15 +16,11 @@ pub async fn run(command: ConfigCommand) -> anyhow::Result<()> {
     }
 }
 
-/// The file to check: the one given, else `ringside.toml` in the Ringside home (a
-/// missing home file means the defaults, which are checked too).
+/// The file to check: the one given (which must exist), else `ringside.toml` in the
+/// Ringside home (a missing home file means the defaults, which are checked too).
 pub fn load(file: Option<&PathBuf>) -> anyhow::Result<(Config, String)> {
     match file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            Ok((Config::parse(&text, path)?, path.display().to_string()))
-        }
+        Some(path) => Ok((Config::load_file(path)?, path.display().to_string())),
         None => {
             let home = crate::org::home()?;
             Ok((
@@ -38,6 +34,10 @@ pub fn load(file: Option<&PathBuf>) -> anyhow::Result<(Config, String)> {
 async fn validate(args: ConfigValidateArgs) -> anyhow::Result<()> {
     // Parse first: a file with a typo is refused without touching the network.
     let (config, name) = load(args.file.as_ref())?;
+    if args.file.is_none() && !std::path::Path::new(&name).exists() {
+        // Said, so an admin who expected their file to be read is not told "valid" blindly.
+        eprintln!("ringside: {name} does not exist; checking the defaults");
+    }
     let org = crate::org::connect(args.org.as_deref()).await?;
     let describes = DescribeCache::new(org.client.clone());
     let outcome = match check_config(&config, &describes).await {

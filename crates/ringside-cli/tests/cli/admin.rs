@@ -97,6 +97,71 @@ fn config_validate_refuses_a_malformed_file_before_any_request() {
 }
 
 #[test]
+fn config_validate_refuses_an_unknown_table_naming_the_nearest() {
+    let dir = home("unknown-table", "[intent]\nqualified = \"Lead.Status\"\n");
+    let run = run_in(&dir, &["config", "validate"]);
+    assert_eq!(
+        run.code, 1,
+        "[intent] is not reported valid: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("[intent]") && run.stderr.contains("did you mean [intents]?"),
+        "names the table and the nearest known one: {}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("valid"), "{}", run.stdout);
+}
+
+#[test]
+fn config_validate_refuses_an_oversized_file_and_a_remote_baresip() {
+    let dir = home("limits", "");
+    let big = dir.join("big.toml");
+    std::fs::write(&big, "# x\n".repeat(300_000)).unwrap();
+    let run = run_in(&dir, &["config", "validate", big.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("larger than 1024 KiB"),
+        "a clear size message: {}",
+        run.stderr
+    );
+    let remote = dir.join("remote.toml");
+    std::fs::write(&remote, "[pop]\nbaresip = \"192.168.1.20:4444\"\n").unwrap();
+    let run = run_in(&dir, &["config", "validate", remote.to_str().unwrap()]);
+    assert_eq!(
+        run.code, 1,
+        "plain-text control off this machine is refused"
+    );
+    assert!(
+        run.stderr.contains("[pop] baresip") && run.stderr.contains("baresip_allow_remote"),
+        "names the key and the way out: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_validate_says_a_missing_file_is_missing() {
+    let dir = home("missing", "");
+    let file = dir.join("nope.toml");
+    let run = run_in(&dir, &["config", "validate", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "a file that is not there is not valid");
+    assert!(
+        run.stderr.contains("nope.toml does not exist"),
+        "{}",
+        run.stderr
+    );
+    let defaults = run_in(&dir, &["config", "validate"]);
+    assert_eq!(defaults.code, 0, "{}", defaults.stderr);
+    assert!(
+        defaults
+            .stderr
+            .contains("ringside.toml does not exist; checking the defaults"),
+        "without a file the defaults are checked, and that is said: {}",
+        defaults.stderr
+    );
+}
+
+#[test]
 fn contact_show_and_edit_follow_the_policy() {
     let dir = home("contact", "");
     let shown = run_in(&dir, &["contact", "show", JANE, "--json"]);

@@ -376,3 +376,49 @@ fn a_corrupt_databases_unsent_notes_are_read_back_and_salvage_can_be_rerun() {
     assert_eq!(again["queued"], 0, "nothing is queued twice: {again}");
     assert_eq!(again["skipped"], 1, "{again}");
 }
+
+/// Issue 14, item 8: the CLI's home is private on unix, new or left world-readable.
+#[cfg(unix)]
+#[test]
+fn log_call_leaves_the_home_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    let parent = home("private");
+    let fresh = parent.join("fresh");
+    let run = run_in(&fresh, &[CALL, &["--call-id", "private-1"]].concat());
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(
+        mode(&fresh),
+        0o700,
+        "a home the CLI creates is the agent's alone"
+    );
+    assert_eq!(
+        mode(&fresh.join("ringside.db")),
+        0o600,
+        "call notes and numbers"
+    );
+
+    let old = parent.join("old");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(
+        old.join("ringside.toml"),
+        "[phone]\ndefault_region = \"US\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        old.join("ringside.toml"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = run_in(&old, &[CALL, &["--call-id", "private-2"]].concat());
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(mode(&old), 0o700, "a 0755 home is narrowed");
+    assert_eq!(
+        mode(&old.join("ringside.toml")),
+        0o600,
+        "a 0644 config is narrowed"
+    );
+    assert_eq!(mode(&old.join("ringside.db")), 0o600);
+    let _ = std::fs::remove_dir_all(&parent);
+}

@@ -151,12 +151,19 @@ fn refuse(status: StatusCode, code: &str, message: String) -> Response {
     response
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is matched without
+/// regard to case (RFC 7235 §2.1), so `bearer <token>` is the same header.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("Bearer").then_some(token)
+}
+
 async fn post_event(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
     // Authenticate before reading a byte of the body.
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     match presented {
         None => {
             return refuse(

@@ -103,7 +103,7 @@ fn parse_ringside(link: &str) -> Result<CallLink, LinkError> {
     } else {
         action
     };
-    if action != "call" {
+    if !action.eq_ignore_ascii_case("call") {
         return Err(LinkError::UnknownAction(action.chars().take(40).collect()));
     }
     let mut params: std::collections::HashMap<String, String> = std::collections::HashMap::new();
@@ -207,6 +207,26 @@ mod tests {
         assert_eq!(
             parse_link("TEL:%2B14155550123"),
             Ok(CallLink::Show(CallerId::Number("+14155550123".into())))
+        );
+    }
+
+    #[test]
+    fn upper_case_link_schemes_are_accepted() {
+        // RFC 3986 §3.1: schemes are case-insensitive; §3.2.2: so is the host (the action).
+        for link in [
+            "RINGSIDE://call?event=ring&call_id=c&from=%2B14155550123",
+            "Ringside://CALL?event=ring&call_id=c&from=%2B14155550123",
+        ] {
+            assert!(
+                matches!(parse_link(link), Ok(CallLink::Event(_))),
+                "{link} is the same link as ringside://call?…: {:?}",
+                parse_link(link)
+            );
+        }
+        assert_eq!(
+            parse_link("Tel:+14155550123"),
+            Ok(CallLink::Show(CallerId::Number("+14155550123".into()))),
+            "a mixed-case tel: scheme is still tel:"
         );
     }
 

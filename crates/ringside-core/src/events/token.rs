@@ -72,9 +72,11 @@ impl ApiToken {
 
     /// Reads the token from `home`, creating it (0600) on first start.
     pub fn load_or_create(home: &Path) -> Result<ApiToken, TokenError> {
-        std::fs::create_dir_all(home).map_err(|source| TokenError::CreateHome {
-            path: home.to_owned(),
-            source,
+        crate::private_files::create_private_dir_all(home).map_err(|source| {
+            TokenError::CreateHome {
+                path: home.to_owned(),
+                source,
+            }
         })?;
         let path = home.join(TOKEN_FILE);
         match ApiToken::load(home) {

@@ -42,7 +42,7 @@ pub(crate) async fn open(
     options: &OpenOptions,
 ) -> Result<(SqlitePool, Option<Recovery>), OutboxError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| OutboxError::Io {
+        crate::private_files::create_private_dir_all(dir).map_err(|source| OutboxError::Io {
             path: dir.to_owned(),
             source,
         })?;
@@ -59,16 +59,42 @@ pub(crate) async fn open(
             recovery = Some(move_aside(path, reason)?);
         }
     }
-    match connect_checked(path, options).await {
-        Ok(pool) => Ok((pool, recovery)),
+    create_private(path);
+    let opened = match connect_checked(path, options).await {
+        Ok(pool) => (pool, recovery),
         Err(Unusable::Corrupt(reason)) if recovery.is_none() => {
             let moved = move_aside(path, reason)?;
+            create_private(path);
             let pool = connect_checked(path, options)
                 .await
                 .map_err(|e| e.into_error(path))?;
-            Ok((pool, Some(moved)))
+            (pool, Some(moved))
         }
-        Err(other) => Err(other.into_error(path)),
+        Err(other) => return Err(other.into_error(path)),
+    };
+    // SQLite gives a new -wal/-shm the database file's mode, but ones left by an older
+    // version keep theirs.
+    for file in [
+        path.to_owned(),
+        sibling(path, "-wal"),
+        sibling(path, "-shm"),
+    ] {
+        if let Err(e) = crate::private_files::restrict_file(&file) {
+            tracing::warn!(file = %file.display(), error = %e, "could not make the queue file private");
+        }
+    }
+    Ok(opened)
+}
+
+/// Creates a missing database file empty and `0600` before SQLite opens it: SQLite would
+/// create it `0644`, and gives the `-wal`/`-shm` it creates the database file's mode. An
+/// empty file is a new database to SQLite. A failure is left for SQLite to report in its
+/// own terms (a read-only directory, a full disk).
+fn create_private(path: &Path) {
+    if !path.exists() {
+        let _ = crate::private_files::private_file_options()
+            .truncate(false)
+            .open(path);
     }
 }
 
@@ -194,6 +220,14 @@ fn move_aside(path: &Path, reason: String) -> Result<Recovery, OutboxError> {
         if side.exists() {
             let _ = std::fs::rename(&side, sibling(&target, suffix));
         }
+    }
+    // The moved-aside file still holds the agent's calls: owner-only, like the live one.
+    for file in [
+        target.clone(),
+        sibling(&target, "-wal"),
+        sibling(&target, "-shm"),
+    ] {
+        let _ = crate::private_files::restrict_file(&file);
     }
     tracing::warn!(from = %path.display(), to = %target.display(), %reason, "unreadable queue database moved aside");
     Ok(Recovery {

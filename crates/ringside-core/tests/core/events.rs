@@ -20,11 +20,17 @@ fn temp_home(name: &str) -> std::path::PathBuf {
 
 /// One raw HTTP/1.1 request; returns the status and the body.
 async fn request(port: u16, token: Option<&str>, body: &[u8]) -> (u16, String) {
+    let authorization = token.map(|t| format!("Bearer {t}"));
+    request_with(port, authorization.as_deref(), body).await
+}
+
+/// [`request`] with the whole `Authorization` header value given.
+async fn request_with(port: u16, authorization: Option<&str>, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("the API accepts connections");
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+    let auth = authorization
+        .map(|a| format!("Authorization: {a}\r\n"))
         .unwrap_or_default();
     let head = format!(
         "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -142,6 +148,41 @@ async fn api_accepts_authenticated_events_and_refuses_everything_else() {
         TcpStream::connect(("127.0.0.1", port)).await.is_err(),
         "nothing listens after shutdown"
     );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn bearer_auth_scheme_is_case_insensitive() {
+    // RFC 7235 §2.1: the auth scheme is a case-insensitive token.
+    let home = temp_home("bearer-case");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let api = EventApi::start(&home, 0, stream.clone())
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("the token file exists");
+    for (i, scheme) in ["bearer", "BEARER", "BeArEr"].into_iter().enumerate() {
+        let body = format!(r#"{{"event":"ring","call_id":"case-{i}","from":"+14155550123"}}"#);
+        let authorization = format!("{scheme} {}", token.expose());
+        let (status, answer) = request_with(port, Some(&authorization), body.as_bytes()).await;
+        assert_eq!(
+            status, 202,
+            "`{scheme} <token>` is the Bearer scheme: {answer}"
+        );
+        assert_eq!(next_event(&mut events).await.call_id, format!("case-{i}"));
+    }
+    let wrong = format!("bearer{}", token.expose());
+    let (status, _) = request_with(port, Some(&wrong), b"{}").await;
+    assert_eq!(status, 401, "the scheme and the token are still two words");
+    let basic = format!("Basic {}", token.expose());
+    let (status, _) = request_with(port, Some(&basic), b"{}").await;
+    assert_eq!(
+        status, 401,
+        "another scheme with the right token is refused"
+    );
+    no_event(&mut events).await;
+    api.shutdown().await;
     let _ = std::fs::remove_dir_all(&home);
 }
 

@@ -16,6 +16,7 @@ mod lookup;
 mod new_caller;
 mod outbox;
 mod pop;
+mod private_files;
 mod queue_kill;
 mod record_edit;
 mod salvage;
