@@ -35,11 +35,20 @@ async function freePorts(n) {
     await new Promise((resolve) => tcp.listen(0, "127.0.0.1", resolve));
     const { port } = tcp.address();
     const udp = createSocket("udp4");
-    const ok = await new Promise((resolve) => {
+    const udpOk = await new Promise((resolve) => {
       udp.once("error", () => resolve(false));
       udp.bind(port, "127.0.0.1", () => resolve(true));
     });
+    // Why: baresip also opens SIP/TLS on the next port (sip_listen + 1); a taken neighbour
+    // made it fail with "Address already in use".
+    const tls = createServer();
+    const tlsOk = await new Promise((resolve) => {
+      tls.once("error", () => resolve(false));
+      tls.listen(port + 1, "127.0.0.1", () => resolve(true));
+    });
+    const ok = udpOk && tlsOk;
     held.push(tcp, udp);
+    if (tlsOk) held.push(tls);
     if (ok) ports.push(port);
   }
   for (const socket of held) await new Promise((resolve) => socket.close(() => resolve()));

@@ -42,7 +42,10 @@ fn free_ports<const N: usize>() -> [u16; N] {
                 let tcp = TcpListener::bind("127.0.0.1:0").ok()?;
                 let port = tcp.local_addr().ok()?.port();
                 let udp = UdpSocket::bind(("127.0.0.1", port)).ok()?;
-                held.push((tcp, udp));
+                // baresip also opens SIP/TLS on the next port ("sip_listen" + 1): a port
+                // whose neighbour is taken made it fail with "Address already in use".
+                let tls = TcpListener::bind(("127.0.0.1", port.checked_add(1)?)).ok()?;
+                held.push((tcp, udp, tls));
                 Some(port)
             })
             .expect("a port free for both TCP and UDP");

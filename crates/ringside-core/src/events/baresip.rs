@@ -934,7 +934,12 @@ mod tests {
         loop {
             let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
             let port = tcp.local_addr().expect("address").port();
-            if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            // baresip also opens SIP/TLS on the next port (`sip_listen` + 1), so that one
+            // must be free too, or baresip fails with "Address already in use".
+            let next_free = port
+                .checked_add(1)
+                .is_some_and(|next| std::net::TcpListener::bind(("127.0.0.1", next)).is_ok());
+            if next_free && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
                 return port;
             }
         }
