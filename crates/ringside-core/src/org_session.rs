@@ -82,6 +82,30 @@ pub struct OrgSession {
     pub new_api_version: Option<crate::api_version::VersionChoice>,
 }
 
+impl OrgSession {
+    /// The client of `session`: on a 401 it refreshes through `session` and retries once.
+    fn renewing(
+        instance: InstanceUrl,
+        access: AccessToken,
+        version: ApiVersion,
+        session: Arc<RefreshingSession>,
+        new_api_version: Option<crate::api_version::VersionChoice>,
+    ) -> Result<OrgSession, SessionError> {
+        let client = Client::with_refresher(
+            instance,
+            access,
+            version,
+            ClientOptions::default(),
+            session.clone(),
+        )?;
+        Ok(OrgSession {
+            client,
+            session,
+            new_api_version,
+        })
+    }
+}
+
 /// Opens `record`'s sign-in from the keyring. `signed_out_hint` is the next step shown if
 /// Salesforce has ended it (e.g. which command signs in again). The API version is the
 /// record's (chosen at an earlier open) unless the admin configured another
@@ -140,18 +164,7 @@ pub async fn open(
         // No cached access token: get one now (a refresh, which also proves the sign-in).
         None => salesforce::oauth::TokenRefresher::refresh(session.as_ref()).await?,
     };
-    let client = Client::with_refresher(
-        instance,
-        access,
-        version,
-        ClientOptions::default(),
-        session.clone(),
-    )?;
-    Ok(OrgSession {
-        client,
-        session,
-        new_api_version,
-    })
+    OrgSession::renewing(instance, access, version, session, new_api_version)
 }
 
 /// [`open`] for the org `record` of the registry in `home`, with the admin's
@@ -221,16 +234,5 @@ pub fn open_in_memory(
         Arc::new(ProcessOnly),
         "restart Ringside to start the built-in demo org again",
     ));
-    let client = Client::with_refresher(
-        instance,
-        access,
-        version,
-        ClientOptions::default(),
-        session.clone(),
-    )?;
-    Ok(OrgSession {
-        client,
-        session,
-        new_api_version: None,
-    })
+    OrgSession::renewing(instance, access, version, session, None)
 }
