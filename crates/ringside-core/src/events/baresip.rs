@@ -964,7 +964,14 @@ mod tests {
             eprintln!("skipped: baresip is not installed");
             return;
         }
-        let (sip, ctrl) = (free_port(), free_port());
+        let sip = free_port();
+        // The control port must not be the SIP/TLS neighbour baresip opens on `sip + 1`.
+        let ctrl = loop {
+            let port = free_port();
+            if port.abs_diff(sip) > 1 {
+                break port;
+            }
+        };
         let dir =
             std::env::temp_dir().join(format!("ringside-baresip-dial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -994,16 +1001,21 @@ mod tests {
                 let _ = self.0.wait();
             }
         }
+        // baresip's own output goes to a file, shown when the test fails.
+        let output = std::fs::File::create(dir.join("output.log")).expect("output log");
         let _baresip = Running(
             std::process::Command::new("baresip")
                 .arg("-f")
                 .arg(&dir)
                 .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
+                .stdout(output.try_clone().expect("output log"))
+                .stderr(output)
                 .spawn()
                 .expect("baresip starts"),
         );
+        let baresip_said = || {
+            std::fs::read_to_string(dir.join("output.log")).unwrap_or_else(|err| err.to_string())
+        };
         let stream = EventStream::new();
         let mut events = stream.subscribe();
         let (control, queue) = control(Duration::from_secs(5));
@@ -1018,16 +1030,26 @@ mod tests {
             stream,
             queue,
         ));
+        // Ready means baresip answers a harmless command, not only that its port accepts
+        // a connection: on a loaded machine baresip may listen before its main loop runs.
         let started = Instant::now();
-        while !control.is_connected() {
+        loop {
+            if control.is_connected() && control.send("listcalls", "").await.is_ok() {
+                break;
+            }
             assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the adapter connects to baresip's ctrl_tcp"
+                started.elapsed() < Duration::from_secs(30),
+                "baresip answers on its ctrl_tcp within 30 s; baresip said:\n{}",
+                baresip_said()
             );
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let answer = control.dial("+14155550123").await;
-        assert!(answer.is_ok(), "baresip accepts the dial: {answer:?}");
+        assert!(
+            answer.is_ok(),
+            "baresip accepts the dial: {answer:?}; baresip said:\n{}",
+            baresip_said()
+        );
         // The call baresip placed comes back as call events over the same connection.
         let outbound = tokio::time::timeout(Duration::from_secs(10), async {
             loop {
@@ -1039,7 +1061,12 @@ mod tests {
             }
         })
         .await
-        .expect("baresip reports the outgoing call");
+        .unwrap_or_else(|_| {
+            panic!(
+                "baresip reports the outgoing call; baresip said:\n{}",
+                baresip_said()
+            )
+        });
         assert_eq!(
             outbound.to,
             Some(CallerId::Number("+14155550123".into())),
