@@ -76,7 +76,8 @@ pub enum Probe {
     /// Nothing accepts connections there.
     NotListening,
     /// Something listens but did not prove it knows the token (another program on a stale
-    /// port, or a Ringside of another home); the reason says what it answered.
+    /// port, or a Ringside of another home); the reason says what it did, as a phrase that
+    /// follows "the program there", e.g. "is not a Ringside".
     NotRingside(String),
     /// A Ringside with this token.
     Ringside,
@@ -91,7 +92,9 @@ pub async fn probe(port: u16, token: &ApiToken, timeout: Duration) -> Probe {
         .build()
     {
         Ok(client) => client,
-        Err(err) => return Probe::NotRingside(format!("no HTTP client: {err}")),
+        Err(err) => {
+            return Probe::NotRingside(format!("could not be asked (no HTTP client: {err})"));
+        }
     };
     let nonce = new_nonce();
     let url = format!("http://127.0.0.1:{port}{HELLO_PATH}?nonce={nonce}");
@@ -99,9 +102,12 @@ pub async fn probe(port: u16, token: &ApiToken, timeout: Duration) -> Probe {
         Ok(response) => response,
         Err(err) if err.is_connect() => return Probe::NotListening,
         Err(err) if err.is_timeout() => {
-            return Probe::NotRingside(format!("no answer within {} s", timeout.as_secs_f32()));
+            return Probe::NotRingside(format!(
+                "did not answer within {} s",
+                timeout.as_secs_f32()
+            ));
         }
-        Err(err) => return Probe::NotRingside(format!("not an HTTP answer ({err})")),
+        Err(err) => return Probe::NotRingside(format!("did not answer over HTTP ({err})")),
     };
     let status = response.status();
     if !status.is_success() {
