@@ -109,14 +109,34 @@ impl ApiToken {
     }
 }
 
-/// Where the running intake listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the running intake listens, and which run wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoint {
     pub port: u16,
+    /// Random per run of an intake: it removes the file at stop only while the file is still
+    /// its own (a port alone may be reused by a later run). Empty in files of older versions.
+    #[serde(default)]
+    pub instance: String,
+    /// The process that wrote it, for the "already listening" message.
+    #[serde(default)]
+    pub pid: u32,
 }
 
 impl Endpoint {
-    /// Writes `event-api.json` (0600).
+    /// This process's endpoint on `port`, with a fresh instance id.
+    pub fn new_run(port: u16) -> Endpoint {
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        Endpoint {
+            port,
+            instance: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            pid: std::process::id(),
+        }
+    }
+
+    /// Writes `event-api.json` (0600, through a temporary file and a rename, so a reader
+    /// never sees half a file).
     pub fn write(&self, home: &Path) -> Result<(), TokenError> {
         let path = home.join(ENDPOINT_FILE);
         let text = serde_json::to_string(self).map_err(|err| TokenError::BadEndpoint {
@@ -143,10 +163,10 @@ impl Endpoint {
         }
     }
 
-    /// Removes the endpoint file if it still names `port` (another intake may
-    /// have started since).
-    pub fn remove_if_ours(home: &Path, port: u16) {
-        if matches!(Endpoint::read(home), Ok(Some(e)) if e.port == port) {
+    /// Removes the endpoint file if it is still the one this run wrote (same instance id):
+    /// another intake may have taken it over since, and its file must stay.
+    pub fn remove_if_ours(&self, home: &Path) {
+        if matches!(Endpoint::read(home), Ok(Some(e)) if e.instance == self.instance) {
             let _ = std::fs::remove_file(home.join(ENDPOINT_FILE));
         }
     }
@@ -158,7 +178,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TokenError> {
         path: path.to_owned(),
         source,
     };
-    let temp = path.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per writer, so two intakes in one process never share a temporary file.
+    let temp = path.with_extension(format!(
+        "tmp{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
