@@ -130,7 +130,7 @@ impl OutboxError {
     /// file system, a missing write permission and a full disk are said in words.
     pub(crate) fn write_io(folder: &Path, path: &Path, source: std::io::Error) -> OutboxError {
         match StorageProblem::of(&source) {
-            Some(problem) => OutboxError::storage(folder, path, problem),
+            Some(problem) => OutboxError::storage(folder, problem),
             None => OutboxError::Io {
                 path: path.to_owned(),
                 source,
@@ -138,8 +138,9 @@ impl OutboxError {
         }
     }
 
-    /// The error for `problem` found while writing `path` in `folder`.
-    pub(crate) fn storage(folder: &Path, path: &Path, problem: StorageProblem) -> OutboxError {
+    /// The error for `problem` found while writing `path` in `folder` (each names the
+    /// folder: that is what the agent can free or fix).
+    pub(crate) fn storage(folder: &Path, problem: StorageProblem) -> OutboxError {
         match problem {
             StorageProblem::ReadOnlyFileSystem => OutboxError::ReadOnly {
                 path: folder.to_owned(),
@@ -148,9 +149,6 @@ impl OutboxError {
             StorageProblem::NoWritePermission => OutboxError::ReadOnly {
                 path: folder.to_owned(),
                 cause: ReadOnlyCause::NoPermission,
-            },
-            StorageProblem::DiskFull if path.ends_with(DATABASE_FILE) => OutboxError::Full {
-                path: path.to_owned(),
             },
             StorageProblem::DiskFull => OutboxError::DiskFull {
                 path: folder.to_owned(),
@@ -692,6 +690,14 @@ impl Outbox {
                 path: self.path.to_path_buf(),
             },
             Some(8) => database::read_only_error(&self.path),
+            // SQLITE_IOERR: a full disk or a file system remounted read-only under an open
+            // queue shows as an I/O error; said in words when the folder shows why.
+            Some(10) => match database::folder_problem(&self.path) {
+                Some(problem) => {
+                    OutboxError::storage(self.path.parent().unwrap_or(Path::new(".")), problem)
+                }
+                None => OutboxError::database(context, e),
+            },
             _ => OutboxError::database(context, e),
         }
     }

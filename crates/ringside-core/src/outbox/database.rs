@@ -173,10 +173,11 @@ fn classify_open_error(path: &Path, e: sqlx::Error) -> Unusable {
             path: path.to_owned(),
         }),
         Some(c) if primary(c) == Some(8) => Unusable::Other(read_only_error(path)),
-        // SQLITE_CANTOPEN: SQLite's words for a folder it cannot create the file, its WAL or
-        // shared-memory file in. Said in words when that is why.
-        Some(c) if primary(c) == Some(14) => match folder_problem(path) {
-            Some(problem) => Unusable::Other(OutboxError::storage(folder(path), path, problem)),
+        // SQLITE_CANTOPEN, SQLITE_IOERR: SQLite's words for a folder it cannot create the
+        // file, its WAL or shared-memory file in (read-only), or cannot grow them in (a full
+        // disk shows as IOERR_SHMSIZE). Said in words when that is why.
+        Some(c) if matches!(primary(c), Some(14 | 10)) => match folder_problem(path) {
+            Some(problem) => Unusable::Other(OutboxError::storage(folder(path), problem)),
             None => Unusable::Other(OutboxError::database("opening the queue database", e)),
         },
         _ => Unusable::Other(OutboxError::database("opening the queue database", e)),
@@ -190,7 +191,7 @@ fn folder(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-fn folder_problem(path: &Path) -> Option<StorageProblem> {
+pub(crate) fn folder_problem(path: &Path) -> Option<StorageProblem> {
     StorageProblem::probe(folder(path))
 }
 
@@ -198,7 +199,7 @@ fn folder_problem(path: &Path) -> Option<StorageProblem> {
 /// probed; if it can be written, the file itself is what is read-only.
 pub(crate) fn read_only_error(path: &Path) -> OutboxError {
     match folder_problem(path) {
-        Some(problem) => OutboxError::storage(folder(path), path, problem),
+        Some(problem) => OutboxError::storage(folder(path), problem),
         None => OutboxError::ReadOnly {
             path: path.to_owned(),
             cause: ReadOnlyCause::ReadOnlyFile,
