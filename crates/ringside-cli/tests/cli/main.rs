@@ -7,6 +7,7 @@ mod history;
 mod listen;
 mod log_call;
 mod lookup;
+mod mounted;
 mod org_login;
 mod org_remove;
 mod softphone;

@@ -4,7 +4,6 @@
 //! `ringside call …` finds the running app.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -172,30 +171,15 @@ impl Endpoint {
     }
 }
 
-/// Writes a file only its owner can read, replacing any old one atomically.
+/// Writes a file only its owner can read, replacing any old one atomically (a failed
+/// write, e.g. on a full disk, leaves no temp file behind).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TokenError> {
-    let write_err = |source| TokenError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    // Unique per writer, so two intakes in one process never share a temporary file.
-    let temp = path.with_extension(format!(
-        "tmp{}-{}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temp).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)?;
-    file.sync_all().map_err(write_err)?;
-    std::fs::rename(&temp, path).map_err(write_err)?;
-    Ok(())
+    crate::private_files::write_private_atomically(path, bytes).map_err(|source| {
+        TokenError::Write {
+            path: path.to_owned(),
+            source,
+        }
+    })
 }
 
 /// A token file readable by others is tightened rather than trusted as is.
