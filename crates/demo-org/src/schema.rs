@@ -192,7 +192,7 @@ impl FieldDef {
         self.ty == FieldType::Textarea && self.length > 255
     }
 
-    pub fn to_describe(&self, custom: bool) -> Value {
+    pub fn to_describe(&self) -> Value {
         let picklist: Vec<Value> = self
             .picklist
             .iter()
@@ -224,7 +224,8 @@ impl FieldDef {
             "unique": self.unique,
             "idLookup": self.name == "Id" || self.external_id || self.ty == FieldType::Email,
             "nameField": self.name_field,
-            "custom": custom && self.name.ends_with("__c"),
+            // A custom field on a standard object (Task.Call_Log__c) is custom too.
+            "custom": self.name.ends_with("__c"),
             "filterable": !self.is_long_text(),
             "sortable": !self.is_long_text(),
             "restrictedPicklist": self.restricted,
@@ -272,7 +273,7 @@ impl ObjectDef {
         v["fields"] = Value::Array(
             self.fields
                 .iter()
-                .map(|f| f.to_describe(self.custom))
+                .map(FieldDef::to_describe)
                 .collect(),
         );
         v["childRelationships"] = Value::Array(

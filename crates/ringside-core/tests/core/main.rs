@@ -20,3 +20,4 @@ mod private_files;
 mod queue_kill;
 mod record_edit;
 mod salvage;
+mod setup_kit;
