@@ -9,5 +9,6 @@ mod log_call;
 mod lookup;
 mod org_login;
 mod org_remove;
+mod org_setup;
 mod softphone;
 mod support;
