@@ -270,12 +270,7 @@ impl ObjectDef {
     pub fn describe(&self, version: &str) -> Value {
         let base = format!("/services/data/v{version}/sobjects/{}", self.name);
         let mut v = self.global_entry(version);
-        v["fields"] = Value::Array(
-            self.fields
-                .iter()
-                .map(FieldDef::to_describe)
-                .collect(),
-        );
+        v["fields"] = Value::Array(self.fields.iter().map(FieldDef::to_describe).collect());
         v["childRelationships"] = Value::Array(
             CHILD_RELATIONSHIPS
                 .iter()

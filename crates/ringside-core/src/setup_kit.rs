@@ -94,7 +94,9 @@ pub enum KitError {
         value: String,
         expected: &'static str,
     },
-    #[error("{path}: not a kit file (expected *.object-meta.xml, *.field-meta.xml or *.permissionset-meta.xml)")]
+    #[error(
+        "{path}: not a kit file (expected *.object-meta.xml, *.field-meta.xml or *.permissionset-meta.xml)"
+    )]
     UnknownKind { path: String },
     #[error("the kit has no {what}")]
     Incomplete { what: &'static str },
@@ -376,13 +378,10 @@ impl Kit {
                 FileKind::CustomObject => object = Some(read_object(path, &file)?),
                 FileKind::CustomField => {
                     // objects/<Object>/fields/<Field>.field-meta.xml
-                    let parent = path
-                        .rsplit('/')
-                        .nth(2)
-                        .ok_or_else(|| KitError::Malformed {
-                            path: path.into(),
-                            reason: "a field file lives in objects/<Object>/fields/".into(),
-                        })?;
+                    let parent = path.rsplit('/').nth(2).ok_or_else(|| KitError::Malformed {
+                        path: path.into(),
+                        reason: "a field file lives in objects/<Object>/fields/".into(),
+                    })?;
                     let field = read_field(path, parent, &file)?;
                     if parent == "Activity" {
                         task_fields.push(field);
@@ -597,8 +596,11 @@ mod tests {
         let text = format!(
             r#"<CustomField xmlns="{NAMESPACE}"><fullName>Other__c</fullName><label>X</label><type>DateTime</type></CustomField>"#
         );
-        let err = parse_file("objects/Call_Log__c/fields/Ended_At__c.field-meta.xml", &text)
-            .expect_err("fullName must match the file name");
+        let err = parse_file(
+            "objects/Call_Log__c/fields/Ended_At__c.field-meta.xml",
+            &text,
+        )
+        .expect_err("fullName must match the file name");
         assert!(
             matches!(err, KitError::NameMismatch { .. }),
             "the mismatch is named: {err}"

@@ -39,9 +39,14 @@ fn json(run: &Run) -> serde_json::Value {
 fn org_setup_check_passes_against_the_demo_org() {
     let dir = home("ready", "");
     let text = run(&dir, &["org", "setup", "--check"], &[]);
-    assert_eq!(text.code, 0, "the demo org matches the kit: {}", text.stdout);
+    assert_eq!(
+        text.code, 0,
+        "the demo org matches the kit: {}",
+        text.stdout
+    );
     assert!(
-        text.stdout.contains("Call_Log__c matches the setup kit: 20 fields"),
+        text.stdout
+            .contains("Call_Log__c matches the setup kit: 20 fields"),
         "says what was checked: {}",
         text.stdout
     );
@@ -67,12 +72,14 @@ fn org_setup_check_lists_fields_hidden_from_the_user_with_the_fix() {
         text.stdout
     );
     assert!(
-        text.stdout.contains("FAIL  Task.Call_Log__c (Lookup) is missing"),
+        text.stdout
+            .contains("FAIL  Task.Call_Log__c (Lookup) is missing"),
         "the Task lookup too: {}",
         text.stdout
     );
     assert!(
-        text.stdout.contains("sf project deploy start --source-dir force-app")
+        text.stdout
+            .contains("sf project deploy start --source-dir force-app")
             && text.stdout.contains("\"Ringside Agent\""),
         "each with what to do: {}",
         text.stdout
@@ -117,10 +124,11 @@ fn org_setup_check_looks_for_the_configured_names() {
     let text = run(&dir, &["org", "setup", "--check"], &[]);
     assert_eq!(text.code, 1, "{}", text.stdout);
     assert!(
-        text.stdout.contains("Call_Log__c.Talk_Time__c (Number(18, 0)) is missing")
-            && text
-                .stdout
-                .contains("(set by [logging.call_log] duration; the kit's field is Duration_Seconds__c)"),
+        text.stdout
+            .contains("Call_Log__c.Talk_Time__c (Number(18, 0)) is missing")
+            && text.stdout.contains(
+                "(set by [logging.call_log] duration; the kit's field is Duration_Seconds__c)"
+            ),
         "the configured name, its key and the kit's name: {}",
         text.stdout
     );

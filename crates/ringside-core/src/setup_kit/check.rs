@@ -180,7 +180,9 @@ pub fn compare(
     }
     if let Some(task) = task {
         for field in &kit.task_fields {
-            let (name, key) = if field.name.eq_ignore_ascii_case(&CallLogFields::default().task_lookup)
+            let (name, key) = if field
+                .name
+                .eq_ignore_ascii_case(&CallLogFields::default().task_lookup)
             {
                 (names.task_lookup.clone(), Some("task_lookup"))
             } else {
@@ -241,7 +243,10 @@ fn compare_field(
     // Where the name came from, and the other way out for an admin who keeps their own field.
     let renamed = !name.eq_ignore_ascii_case(&kit.name);
     let origin = match (key, renamed) {
-        (Some(key), true) => format!(" (set by [logging.call_log] {key}; the kit's field is {})", kit.name),
+        (Some(key), true) => format!(
+            " (set by [logging.call_log] {key}; the kit's field is {})",
+            kit.name
+        ),
         _ => String::new(),
     };
     let or_point = |what: &str| match key {
@@ -299,19 +304,26 @@ fn compare_field(
     if kit.external_id && !found.external_id {
         push(
             ProblemKind::NotExternalId,
-            format!("{subject} is not marked External ID, so calls cannot be upserted by their call id{origin}"),
+            format!(
+                "{subject} is not marked External ID, so calls cannot be upserted by their call id{origin}"
+            ),
             format!("in Setup → Object Manager → {object} → {name}, tick \"External ID\""),
         );
     }
     if kit.unique && !found.unique {
         push(
             ProblemKind::NotUnique,
-            format!("{subject} does not refuse duplicates, so a retried call could be logged twice{origin}"),
+            format!(
+                "{subject} does not refuse duplicates, so a retried call could be logged twice{origin}"
+            ),
             format!("in Setup → Object Manager → {object} → {name}, tick \"Unique\""),
         );
     }
     if let Some(target) = &kit.reference_to
-        && !found.reference_to.iter().any(|t| t.eq_ignore_ascii_case(target))
+        && !found
+            .reference_to
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(target))
     {
         push(
             ProblemKind::WrongTarget,
@@ -323,7 +335,10 @@ fn compare_field(
                     found.reference_to.join(", ")
                 }
             ),
-            format!("make {subject} a lookup to {target}{}", or_point(&format!("lookup-to-{target}"))),
+            format!(
+                "make {subject} a lookup to {target}{}",
+                or_point(&format!("lookup-to-{target}"))
+            ),
         );
     }
     if let Some(picklist) = kit.picklist.as_ref().filter(|p| p.restricted)
@@ -347,14 +362,19 @@ fn compare_field(
                     "{subject} has no active value {}: Ringside writes it, and a restricted picklist refuses it{origin}",
                     lacking.join(", ")
                 ),
-                format!("in Setup → Object Manager → {object} → {name}, add (or activate) {}", lacking.join(", ")),
+                format!(
+                    "in Setup → Object Manager → {object} → {name}, add (or activate) {}",
+                    lacking.join(", ")
+                ),
             );
         }
     }
     if !found.createable || !found.updateable {
         push(
             ProblemKind::NoFieldAccess,
-            format!("this user can read {subject} but not set it, so logging a call that fills it fails{origin}"),
+            format!(
+                "this user can read {subject} but not set it, so logging a call that fills it fails{origin}"
+            ),
             ASSIGN.to_owned(),
         );
     }
@@ -441,7 +461,9 @@ mod tests {
                     f["updateable"] = json!(false);
                 }
                 "Duration_Seconds__c" => f["type"] = json!("string"),
-                "Direction__c" => f["picklistValues"] = json!([{"value": "Inbound", "active": true}]),
+                "Direction__c" => {
+                    f["picklistValues"] = json!([{"value": "Inbound", "active": true}])
+                }
                 _ => {}
             }
         }
@@ -455,7 +477,10 @@ mod tests {
             kinds(&report),
             vec![
                 (ProblemKind::NotUnique, "Call_Log__c.External_Id__c"),
-                (ProblemKind::PicklistValueMissing, "Call_Log__c.Direction__c"),
+                (
+                    ProblemKind::PicklistValueMissing,
+                    "Call_Log__c.Direction__c"
+                ),
                 (ProblemKind::WrongType, "Call_Log__c.Duration_Seconds__c"),
                 (ProblemKind::TooShort, "Call_Log__c.Subject__c"),
                 (ProblemKind::NoFieldAccess, "Call_Log__c.Notes__c"),
@@ -494,7 +519,10 @@ mod tests {
                 && problem.detail.contains("Duration_Seconds__c"),
             "the key and the kit's name are said: {problem:?}"
         );
-        assert!(problem.fix.contains("or point [logging.call_log] duration"), "{problem:?}");
+        assert!(
+            problem.fix.contains("or point [logging.call_log] duration"),
+            "{problem:?}"
+        );
     }
 
     #[test]

@@ -145,7 +145,10 @@ fn the_kit_has_every_design_default_field_with_its_type() {
     }
     let task_lookup = &kit.task_fields[0];
     assert_eq!(
-        (task_lookup.name.as_str(), task_lookup.reference_to.as_deref()),
+        (
+            task_lookup.name.as_str(),
+            task_lookup.reference_to.as_deref()
+        ),
         ("Call_Log__c", Some("Call_Log__c")),
         "the Task looks up its call log"
     );
@@ -153,7 +156,12 @@ fn the_kit_has_every_design_default_field_with_its_type() {
         kit.object.name_field_type, "AutoNumber",
         "agents never type a call log's name"
     );
-    let direction = kit.field("Direction__c").unwrap().picklist.as_ref().unwrap();
+    let direction = kit
+        .field("Direction__c")
+        .unwrap()
+        .picklist
+        .as_ref()
+        .unwrap();
     assert!(
         direction.restricted && direction.values == ["Inbound", "Outbound"],
         "Direction__c takes exactly what Ringside writes: {direction:?}"
@@ -233,7 +241,11 @@ fn agrees(object: &str, kit: &ringside_core::setup_kit::KitField, found: &Value)
     assert_eq!(found["unique"], kit.unique, "{name}: unique");
     assert_eq!(found["custom"], true, "{name}: a custom field");
     let reference: Vec<&str> = kit.reference_to.iter().map(String::as_str).collect();
-    assert_eq!(found["referenceTo"], serde_json::json!(reference), "{name}: referenceTo");
+    assert_eq!(
+        found["referenceTo"],
+        serde_json::json!(reference),
+        "{name}: referenceTo"
+    );
     if kit.reference_to.is_some() {
         // Describe names the relationship after the field (Contact__c → Contact__r).
         assert_eq!(
@@ -251,7 +263,10 @@ fn agrees(object: &str, kit: &ringside_core::setup_kit::KitField, found: &Value)
                 .map(|v| v["value"].as_str().unwrap())
                 .collect();
             assert_eq!(values, p.values, "{name}: picklist values");
-            assert_eq!(found["restrictedPicklist"], p.restricted, "{name}: restricted");
+            assert_eq!(
+                found["restrictedPicklist"], p.restricted,
+                "{name}: restricted"
+            );
         }
         None => assert_ne!(found["type"], "picklist", "{name}: no picklist"),
     }
@@ -295,9 +310,13 @@ async fn the_kit_agrees_with_the_demo_orgs_describe() {
 async fn the_demo_org_passes_the_setup_check() {
     let (org, client) = demo().await;
     let kit = Kit::builtin().unwrap();
-    let report = check_org(&kit, &DescribeCache::new(client), &LoggingSettings::default())
-        .await
-        .expect("the check runs");
+    let report = check_org(
+        &kit,
+        &DescribeCache::new(client),
+        &LoggingSettings::default(),
+    )
+    .await
+    .expect("the check runs");
     assert!(report.is_ready(), "{:#?}", report.problems);
     assert!(report.task_lookup_checked);
     org.shutdown().await;
@@ -338,15 +357,22 @@ async fn fields_and_objects_the_user_cannot_see_fail_the_setup_check_in_words() 
         );
     }
     org.faults().hide_object("Call_Log__c");
-    let report = check_org(&kit, &DescribeCache::new(client), &LoggingSettings::default())
-        .await
-        .expect("the check runs");
+    let report = check_org(
+        &kit,
+        &DescribeCache::new(client),
+        &LoggingSettings::default(),
+    )
+    .await
+    .expect("the check runs");
     assert_eq!(
         report.problems[0].kind,
         ProblemKind::ObjectMissing,
         "{:#?}",
         report.problems
     );
-    assert_eq!(report.fields_checked, 0, "no field is checked on a missing object");
+    assert_eq!(
+        report.fields_checked, 0,
+        "no field is checked on a missing object"
+    );
     org.shutdown().await;
 }
