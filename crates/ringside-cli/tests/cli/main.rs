@@ -10,5 +10,6 @@ mod lookup;
 mod mounted;
 mod org_login;
 mod org_remove;
+mod org_setup;
 mod softphone;
 mod support;

@@ -21,4 +21,5 @@ mod private_files;
 mod queue_kill;
 mod record_edit;
 mod salvage;
+mod setup_kit;
 mod storage;
