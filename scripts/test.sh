@@ -36,6 +36,9 @@ bash tests/browser/run.sh 2>&1 | tee "$log_dir/browser.log"
 step "Desktop app in a real window under Xvfb (tauri-driver + WebKitWebDriver)"
 bash tests/desktop/run.sh 2>&1 | tee "$log_dir/desktop.log"
 
+step "Packages: the release .deb built, installed with apt-get, run (CLI and app in a real window), removed"
+bash tests/package/run.sh 2>&1 | tee "$log_dir/package.log"
+
 # One closing line across all runners: cargo's "test result:" lines and
 # node's "# pass N" / "# fail N" summaries.
 passed=0
@@ -43,7 +46,7 @@ failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))
 done < <(grep -hE '^test result:' "$log_dir/cargo.log" "$log_dir/keyring.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
-for log in "$log_dir/browser.log" "$log_dir/desktop.log"; do
+for log in "$log_dir/browser.log" "$log_dir/desktop.log" "$log_dir/package.log"; do
   p=$(grep -hE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
   f=$(grep -hE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))

@@ -28,7 +28,11 @@ use crate::popup::{self, LatestPop, PopUpdate};
 /// listens for links and handles the one the app was started with, if any.
 pub fn install<R: Runtime>(app: &AppHandle<R>) {
     #[cfg(any(target_os = "linux", windows))]
-    if let Err(err) = app.deep_link().register_all() {
+    if registered_by_package() {
+        // The package's desktop entry handles the schemes for every user; a per-user handler
+        // written here would shadow it and outlive an uninstall.
+        tracing::info!("link handlers come from the installed package's desktop entry");
+    } else if let Err(err) = app.deep_link().register_all() {
         // Links opened by the browser will not reach the app; a second launch still does.
         tracing::warn!(%err, "could not register the ringside: and tel: link handlers");
     }
@@ -47,6 +51,28 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) {
         Ok(None) => {}
         Err(err) => tracing::warn!(%err, "could not read the link the app was started with"),
     }
+}
+
+/// The desktop entry the `.deb`/`.rpm` installs (`src-tauri/ringside.desktop`), which
+/// registers `x-scheme-handler/ringside` and `x-scheme-handler/tel`.
+#[cfg(any(target_os = "linux", windows))]
+const PACKAGE_DESKTOP_ENTRY: &str = "/usr/share/applications/Ringside.desktop";
+
+/// Whether this copy was installed by the package, whose desktop entry registers the schemes.
+#[cfg(any(target_os = "linux", windows))]
+fn registered_by_package() -> bool {
+    let exe = std::env::current_exe().ok();
+    installed_by_package(
+        exe.as_deref(),
+        std::path::Path::new(PACKAGE_DESKTOP_ENTRY).is_file(),
+    )
+}
+
+/// A binary under `/usr/bin` beside the package's desktop entry was installed by the package
+/// (a source build runs from `target/`, a hand copy from `/usr/local` or the home).
+#[cfg(any(target_os = "linux", windows))]
+fn installed_by_package(exe: Option<&std::path::Path>, package_entry_exists: bool) -> bool {
+    package_entry_exists && exe.is_some_and(|exe| exe.starts_with("/usr/bin"))
 }
 
 /// What kind of link it is, by scheme and host alone.
@@ -116,6 +142,31 @@ fn show_caller<R: Runtime>(app: &AppHandle<R>, caller: CallerId) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_package_install_leaves_the_schemes_to_the_packages_entry() {
+        use std::path::Path;
+        let installed = Some(Path::new("/usr/bin/ringside-desktop"));
+        assert!(installed_by_package(installed, true));
+        assert!(
+            !installed_by_package(installed, false),
+            "no desktop entry: register"
+        );
+        for other in [
+            "/work/ringside/target/debug/ringside-desktop",
+            "/usr/local/bin/ringside-desktop",
+            "/home/agent/bin/ringside-desktop",
+        ] {
+            assert!(
+                !installed_by_package(Some(Path::new(other)), true),
+                "{other}"
+            );
+        }
+        assert!(
+            !installed_by_package(None, true),
+            "unknown binary: register"
+        );
+    }
 
     #[test]
     fn sign_in_links_are_told_apart_from_call_links() {

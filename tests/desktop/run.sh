@@ -4,6 +4,8 @@
 # XDG dirs in a temp dir. Exits non-zero on failure.
 #   RINGSIDE_SCREENSHOT=docs/screenshot.png tests/desktop/run.sh   also saves the window picture.
 #   tests/desktop/run.sh tests/desktop/queue.test.mjs …               runs only the files given.
+#   RINGSIDE_APP=/usr/bin/ringside-desktop RINGSIDE_CLI=/usr/bin/ringside tests/desktop/run.sh …
+#                                                    drives an installed app (tests/package/run.sh).
 # Needs (apt): libwebkit2gtk-4.1-dev … (build), xvfb xauth dbus webkit2gtk-driver (run).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -53,8 +55,8 @@ screenshot="${RINGSIDE_SCREENSHOT:-}"
 # suite-session.sh gives each test file its own D-Bus session and Secret Service.
 env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data" \
   XDG_CACHE_HOME="$sandbox/cache" XDG_STATE_HOME="$sandbox/state" XDG_RUNTIME_DIR="$sandbox/runtime" \
-  RINGSIDE_HOME="$sandbox/ringside" RINGSIDE_CLI="$CARGO_TARGET_DIR/debug/ringside" \
-  LANG=en_US.UTF-8 LANGUAGE=en RINGSIDE_APP="$CARGO_TARGET_DIR/debug/ringside-desktop" TAURI_DRIVER="$driver" \
+  RINGSIDE_HOME="$sandbox/ringside" RINGSIDE_CLI="${RINGSIDE_CLI:-$CARGO_TARGET_DIR/debug/ringside}" \
+  LANG=en_US.UTF-8 LANGUAGE=en RINGSIDE_APP="${RINGSIDE_APP:-$CARGO_TARGET_DIR/debug/ringside-desktop}" TAURI_DRIVER="$driver" \
   RINGSIDE_SCREENSHOT="$screenshot" \
   timeout --kill-after=10 900 \
   xvfb-run -a -s "-screen 0 1280x800x24" \
