@@ -577,6 +577,8 @@ struct RawCallLogNames {
     summary: Option<String>,
     key_topics: Option<String>,
     disposition: Option<String>,
+    subject: Option<String>,
+    notes: Option<String>,
     contact: Option<String>,
     lead: Option<String>,
     account: Option<String>,
@@ -607,6 +609,8 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
         summary: n.summary.unwrap_or(d.summary),
         key_topics: n.key_topics.unwrap_or(d.key_topics),
         disposition: n.disposition.unwrap_or(d.disposition),
+        subject: n.subject.unwrap_or(d.subject),
+        notes: n.notes.unwrap_or(d.notes),
         contact: n.contact.unwrap_or(d.contact),
         lead: n.lead.unwrap_or(d.lead),
         account: n.account.unwrap_or(d.account),
@@ -700,6 +704,24 @@ mod tests {
         assert_eq!(
             config.logging.call_log.external_id, "External_Id__c",
             "names not given keep their defaults"
+        );
+        assert_eq!(
+            (
+                config.logging.call_log.subject.as_str(),
+                config.logging.call_log.notes.as_str()
+            ),
+            ("Subject__c", "Notes__c"),
+            "the call log's subject and notes fields default to DESIGN §4's names"
+        );
+        let config =
+            parse("[logging.call_log]\nsubject = \"Betreff__c\"\nnotes = \"Notizen__c\"\n")
+                .expect("subject and notes names are configurable");
+        assert_eq!(config.logging.call_log.subject, "Betreff__c");
+        assert_eq!(config.logging.call_log.notes, "Notizen__c");
+        let err = parse("[logging.call_log]\nnotes = \"Notes; DROP\"").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::InvalidLoggingName { key: "notes", .. }),
+            "the notes name is checked like the others: {err}"
         );
         let err = parse("[logging]\nmode = \"both\"").unwrap_err();
         assert!(
