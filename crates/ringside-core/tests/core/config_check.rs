@@ -110,7 +110,11 @@ async fn the_call_log_object_must_have_what_the_logging_mode_writes() {
     let issues = issues_for("[logging.call_log]\nobject = \"Phone_Call__c\"\n").await;
     let missing = find(&issues, "Phone_Call__c");
     assert_eq!(missing.key, "[logging.call_log] object");
-    let issues = issues_for("[logging.call_log]\nexternal_id = \"Disposition__c\"\n").await;
+    // (Disposition__c's own key points elsewhere: two keys may not share a field.)
+    let issues = issues_for(
+        "[logging.call_log]\nexternal_id = \"Disposition__c\"\ndisposition = \"Subject__c\"\n",
+    )
+    .await;
     assert!(
         find(&issues, "Call_Log__c.Disposition__c")
             .reason
@@ -253,7 +257,7 @@ async fn call_log_only_needs_the_call_logs_subject_and_notes_fields_and_names_th
 #[tokio::test]
 async fn call_log_only_subject_and_notes_fields_must_hold_what_the_task_would() {
     let issues = issues_for(
-        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"From_Number__c\"\nnotes = \"Key_Topics__c\"\n",
+        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"From_Number__c\"\nfrom_number = \"Subject__c\"\nnotes = \"Key_Topics__c\"\nkey_topics = \"Notes__c\"\n",
     )
     .await;
     let subject = find(&issues, "Call_Log__c.From_Number__c");
@@ -269,7 +273,7 @@ async fn call_log_only_subject_and_notes_fields_must_hold_what_the_task_would() 
         "too short for the notes, with both lengths: {notes}"
     );
     let issues = issues_for(
-        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"Summary__c\"\nnotes = \"Summary__c\"\nsummary = \"Key_Topics__c\"\n",
+        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"Key_Topics__c\"\nnotes = \"Summary__c\"\nsummary = \"Notes__c\"\nkey_topics = \"Subject__c\"\n",
     )
     .await;
     assert!(
