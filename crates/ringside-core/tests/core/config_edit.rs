@@ -154,7 +154,7 @@ async fn a_commented_file_keeps_its_comments_after_a_save() {
 }
 
 #[tokio::test]
-async fn switching_to_call_log_only_without_the_notes_field_is_refused_and_writes_nothing() {
+async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_writes_nothing() {
     let (org, client) = demo().await;
     org.faults().hide_field("Call_Log__c", "Subject__c");
     let home = temp_home("config-edit-call-log-only");
