@@ -1,7 +1,9 @@
 //! Links handed to the app by the OS: `ringside://oauth/callback?…` finishes a sign-in
-//! ([`crate::signin`]), `ringside://call?…` is a call event on the intake's [`EventStream`],
-//! `tel:+1…` pops the caller for that number (a click on a number is no call, so no call event:
-//! the pop-up opens even when pops are set to manual, like the tray's "Show caller").
+//! ([`crate::signin`]), `ringside://call?…` with this install's `secret` is a call event on
+//! the intake's stream (ringside-core's [`LinkIntake`] decides), and `tel:+1…` or a
+//! `ringside://call` ring/answer without the secret only pops the caller (any web page can
+//! open a link, so such a link is no call: no log form, no auto-log; the pop-up opens even
+//! when pops are set to manual, like the tray's "Show caller").
 //!
 //! On Linux and Windows the OS starts a new copy of the app with the link as its argument;
 //! the single-instance plugin (registered first, with its `deep-link` feature) hands it to the
@@ -15,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ringside_core::events::CallerId;
 use ringside_core::events::EventStream;
-use ringside_core::events::link::{CallLink, parse_link};
+use ringside_core::events::link::{LinkIntake, LinkOutcome};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -73,18 +75,23 @@ pub fn dispatch<R: Runtime>(app: &AppHandle<R>, link: &str) {
                 link.to_owned(),
             ));
         }
-        LinkKind::Call => match parse_link(link) {
-            Ok(CallLink::Event(event)) => match app.try_state::<EventStream>() {
-                Some(stream) => stream.publish(event),
-                None => tracing::warn!("a call link arrived but the event intake is not running"),
-            },
-            Ok(CallLink::Show(caller)) => show_caller(app, caller),
-            Err(reason) => tracing::warn!(%reason, "ignored a link"),
-        },
+        LinkKind::Call => {
+            // Without the intake no secret is known, so every link only pops.
+            let handled = match app.try_state::<LinkIntake>() {
+                Some(links) => links.handle(link),
+                None => LinkIntake::new(None, EventStream::new()).handle(link),
+            };
+            match handled {
+                Ok(LinkOutcome::Published) => {}
+                Ok(LinkOutcome::Pop(caller)) => show_caller(app, caller),
+                Err(reason) => tracing::warn!(%reason, "ignored a link"),
+            }
+        }
     }
 }
 
-/// Pops the caller of a `tel:` link in the pop-up, as a call's ring would.
+/// Pops the caller of a link in the pop-up, as a call's ring would (under its own id, so
+/// it never touches a real call's pop or log form).
 fn show_caller<R: Runtime>(app: &AppHandle<R>, caller: CallerId) {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let searching = PopUpdate {

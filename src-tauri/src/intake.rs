@@ -1,6 +1,9 @@
 //! Event intake for the desktop app: one `EventStream`, fed by the loopback event API that
-//! `ringside call …` forwards to and, when configured, by the baresip adapter; and the task
-//! that turns each call event into the pop-up. Matching, caching and timeouts are
+//! `ringside call …` forwards to, by `ringside://call` links carrying the per-install secret
+//! (managed [`LinkIntake`]) and, when configured, by the baresip adapter; and the task that
+//! turns each call event into the pop-up. When another Ringside (a `ringside listen`) already
+//! serves the event API for this home, the app runs without its own API and says so in the
+//! log; links and baresip still work. Matching, caching and timeouts are
 //! ringside-core's [`ScreenPop`](ringside_core::pop::ScreenPop); this only wires them to the window.
 //!
 //! Settings: `[pop]` in `RINGSIDE_HOME/ringside.toml` (`open_on = "ring" | "answer" |
@@ -20,6 +23,8 @@ use anyhow::Context as _;
 use ringside_core::config::Config;
 use ringside_core::events::api::EventApi;
 use ringside_core::events::baresip::{self, Backoff, BaresipConfig, BaresipControl};
+use ringside_core::events::link::LinkIntake;
+use ringside_core::events::token::ApiToken;
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
 use ringside_core::pop::{PopOpenOn, PopSettings};
 use tauri::{AppHandle, Manager, Runtime};
@@ -83,9 +88,27 @@ pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> 
     // Managed, so other features (the log form) subscribe to the same events.
     app.manage(stream.clone());
     let receiver = stream.subscribe();
-    let api = EventApi::start(&home, settings.event_port.unwrap_or(0), stream.clone())
-        .await
-        .with_context(|| format!("could not start the event API under {}", home.display()))?;
+    // Links are full call events only with this secret; without a token they only pop.
+    let secret = match ApiToken::load_or_create(&home) {
+        Ok(token) => Some(token),
+        Err(err) => {
+            tracing::error!("{err}; ringside://call links can only pop the caller");
+            None
+        }
+    };
+    app.manage(LinkIntake::new(secret, stream.clone()));
+    // Without the API (another Ringside serves it, or the port is taken) pops still come
+    // from links and baresip.
+    let api = match EventApi::start(&home, settings.event_port.unwrap_or(0), stream.clone()).await {
+        Ok(api) => Some(api),
+        Err(err) => {
+            tracing::error!(
+                "no event API in this app, so `ringside call` does not reach it: {err} (under {})",
+                home.display()
+            );
+            None
+        }
+    };
     // baresip may not run yet, or restart: the adapter reconnects with backoff and only
     // logs, so a missing softphone never stops the app.
     let (control, adapter) = match settings.baresip {
@@ -108,7 +131,7 @@ pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> 
     tracing::info!(open_on = settings.open_on.as_str(), "pop-up opens on");
     tauri::async_runtime::spawn(deliver(app, receiver, settings.open_on));
     Ok(RunningApi {
-        api: Mutex::new(Some(api)),
+        api: Mutex::new(api),
         baresip: Mutex::new(adapter),
     })
 }

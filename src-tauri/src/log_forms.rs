@@ -438,9 +438,21 @@ fn keep(
             outcome: "failed".into(),
             queue_id: None,
             automatic,
-            message: Some(format!(
-                "{err}. The log could not be kept either ({keep_err:#}); copy your notes now."
-            )),
+            // The same cause (a read-only folder, a full disk) is said once.
+            message: Some(
+                if keep_err
+                    .downcast_ref::<ringside_core::outbox::OutboxError>()
+                    .is_some_and(|k| err.same_cause(k))
+                {
+                    format!(
+                        "{err}. The log could not be kept as a file either: it stays in the form, so press Log again once that is fixed, or copy your notes now."
+                    )
+                } else {
+                    format!(
+                        "{err}. The log could not be kept either ({keep_err}): it stays in the form, so press Log again once that is fixed, or copy your notes now."
+                    )
+                },
+            ),
         },
     }
 }

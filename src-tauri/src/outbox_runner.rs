@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use ringside_core::config::Config;
 use ringside_core::outbox::{
-    DEMO_ORG_TAG, OrgFilter, Outbox, OutboxError, QueueStatus, Worker, WorkerOptions,
+    DEMO_ORG_TAG, OrgFilter, Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::watch;
@@ -165,6 +165,13 @@ pub fn org_tag(link: &OrgLink) -> String {
 /// The problem in words, with the next step.
 pub fn problem_text(err: &OutboxError) -> String {
     match err {
+        // The whole data folder cannot take a file either: promise no kept files.
+        OutboxError::ReadOnly { cause, .. } if *cause != ReadOnlyCause::ReadOnlyFile => format!(
+            "{err}. Until then no call can be logged on this computer: a log stays in its form, so copy your notes before quitting."
+        ),
+        OutboxError::DiskFull { .. } => format!(
+            "{err}. Until then a log stays in its form: press Log again once there is space, and copy your notes before quitting."
+        ),
         err if err.database_unusable() => {
             format!(
                 "{err}. Until then, logged calls are kept as files beside it and queued when it works again; open log forms are not saved (a crash would lose them), so log each call before quitting."
@@ -287,5 +294,37 @@ fn worker_timings() -> WorkerOptions {
         }
     } else {
         WorkerOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn a_read_only_home_is_shown_in_words_without_promising_kept_files() {
+        let text = problem_text(&OutboxError::ReadOnly {
+            path: PathBuf::from("/home/agent/.config/ringside"),
+            cause: ReadOnlyCause::FileSystem,
+        });
+        assert!(
+            text.starts_with(
+                "Ringside's data folder /home/agent/.config/ringside is read-only (read-only file system)"
+            ),
+            "says what and why in words: {text}"
+        );
+        assert!(
+            !text.contains("kept as files"),
+            "a read-only folder keeps no files, so none are promised: {text}"
+        );
+        let full = problem_text(&OutboxError::DiskFull {
+            path: PathBuf::from("/home/agent/.config/ringside"),
+        });
+        assert!(
+            full.starts_with("the disk is full") && full.contains("press Log again"),
+            "{full}"
+        );
     }
 }

@@ -8,7 +8,7 @@ import { readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, plain, serveDist } from "./harness.mjs";
 
 const f = (name, label, type, extra = {}) => ({ name, label, type, updateable: true, custom: name.endsWith("__c"), length: 0, picklist: [], ...extra });
 // Contact as a wide org has it: the standard fields and 220 custom ones.
@@ -91,7 +91,7 @@ test("the Contact fields come from the describe with type hints, and the search 
   await page.fill("#admin-field-search", "custom 21");
   const shown = await page.$$eval("#admin-fields .admin-field:not([hidden])", (rows) => rows.map((r) => r.dataset.field));
   assert.deepEqual(shown, ["Field_021__c", "Field_210__c", "Field_211__c", "Field_212__c", "Field_213__c", "Field_214__c", "Field_215__c", "Field_216__c", "Field_217__c", "Field_218__c", "Field_219__c"], "the search matches labels");
-  assert.ok((await page.textContent("#admin-field-count")).startsWith("11 of 226"), "the count says how many are shown");
+  assert.ok(plain(await page.textContent("#admin-field-count")).startsWith("11 of 226"), "the count says how many are shown");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "admin-field-search", "filtering keeps the focus in the search box");
   assert.deepEqual(errors, [], "no script errors");
   await page.close();
@@ -124,7 +124,7 @@ test("a valid save says where it was written and re-reads the file", async () =>
   const { page } = await openAdmin({ save_admin_settings: [{ result: { kind: "saved", path: VIEW.path } }] });
   await page.click("#admin-save");
   await page.waitForSelector('#admin-status[data-state="saved"]');
-  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.saved"].replace("{path}", VIEW.path), "the path is said, and that its comments are kept");
+  assert.equal(await page.textContent("#admin-status .admin-saved"), fill(en["admin.saved"], { path: VIEW.path }), "the path is said, and that its comments are kept");
   await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
   await page.close();
 });
@@ -170,7 +170,7 @@ test("Check connection lists each check with pass or fail and the fix", async ()
   await page.click("#admin-doctor-run");
   await page.waitForSelector("#admin-doctor .doctor-check");
   assert.deepEqual(await page.$$eval("#admin-doctor .doctor-check", (items) => items.map((i) => i.dataset.status)), ["pass", "fail"], "each check's status is shown");
-  assert.equal(await page.textContent('.doctor-check[data-name="task type"] .doctor-fix'), en["admin.doctor.fix"].replace("{fix}", "make Task Type visible"), "a failure shows its fix");
+  assert.equal(await page.textContent('.doctor-check[data-name="task type"] .doctor-fix'), fill(en["admin.doctor.fix"], { fix: "make Task Type visible" }), "a failure shows its fix");
   await page.close();
 });
 
@@ -188,7 +188,7 @@ test("export shows the file to download or copy; import sends the chosen file's 
   await page.setInputFiles("#admin-import-file", file);
   await page.waitForSelector('#admin-status[data-state="saved"]');
   assert.deepEqual(await calls(page, "import_config"), [{ text }], "the file's text is imported");
-  assert.equal(await page.textContent("#admin-status .admin-saved"), en["admin.imported"].replace("{path}", VIEW.path), "the import is confirmed");
+  assert.equal(await page.textContent("#admin-status .admin-saved"), fill(en["admin.imported"], { path: VIEW.path }), "the import is confirmed");
   await rm(dir, { recursive: true, force: true });
   await page.close();
 });

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { FSI, PDI, catalog, ipcMockScript, launchBrowser, plain, serveDist } from "./harness.mjs";
 
 const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/call-log/locales/${locale}.json`, import.meta.url));
 
@@ -116,7 +116,7 @@ test("a call's end shows the form prefilled with the call and its matched record
   assert.ok(summary.includes(en["callLog.inbound"]), `the direction is shown: ${summary}`);
   assert.match(await form.locator(".call-log-matched").textContent(), /Jane Caller/, "the matched Contact is named");
   const options = await form.locator(".call-log-what option").allTextContents();
-  assert.deepEqual(options.slice(1), ["Opportunity: Headsets", "Case: 00001026 Headset drops calls"], "her open Opportunity and Case are the WhatId choices");
+  assert.deepEqual(options.slice(1).map(plain), ["Opportunity: Headsets", "Case: 00001026 Headset drops calls"], "her open Opportunity and Case are the WhatId choices");
   assert.equal(await page.evaluate(() => document.activeElement?.className), "call-log-disposition", "keyboard-first: the outcome field has focus");
   assert.deepEqual(errors, []);
   await page.close();
@@ -215,7 +215,7 @@ test("several matched records: a picker defaults to the first, and the chosen on
   const { page, errors } = await openForm({ draft: TWO_MATCHES });
   const form = page.locator('.call-log-form[data-call-id="call-42"]');
   const picker = form.locator(".call-log-who");
-  assert.deepEqual(await picker.locator("option").allTextContents(), ["Contact: Jane Caller", "Lead: Jane Caller (Lead)"], "both records are offered");
+  assert.deepEqual((await picker.locator("option").allTextContents()).map(plain), ["Contact: Jane Caller", "Lead: Jane Caller (Lead)"], "both records are offered");
   assert.equal(await picker.inputValue(), DRAFT.matched.id, "the best match is the default");
   await form.locator(".call-log-notes").fill("typed before picking");
   await picker.selectOption(JANE_LEAD.id);
@@ -281,6 +281,66 @@ test("a call intent is pressed with its text, shown pressed, refused in words wh
   await pressed.locator(".call-log-intent-button").click();
   await page.waitForSelector('.call-log-intent[data-intent="call_summary"][data-pressed="false"]');
   assert.ok(await page.evaluate(() => window.__calls.some((c) => c.cmd === "release_call_intent" && c.args.name === "call_summary")));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Issue 14 item 15: in Arabic the summary showed "+1 415 555 0123" as "0123 555 415 +1" (digit
+// groups take the sentence's right-to-left order), and "unknown" and the object names stayed English.
+const ARABIC_CALL = {
+  ...DRAFT,
+  what_choices: DRAFT.what_choices,
+  fields: { ...DRAFT.fields, from: "+1 415 555 0123", to: "unknown" },
+};
+
+test("in Arabic the log form isolates the caller's number so it reads +1 415 555 0123, and names unknown and the objects in Arabic", async () => {
+  const ar = JSON.parse(await readFile(localeFile("ar"), "utf8"));
+  const shell = await catalog("ar");
+  const { page, errors } = await openForm({ draft: ARABIC_CALL });
+  await page.selectOption("#language-select", "ar");
+  await page.waitForFunction(() => document.documentElement.dir === "rtl");
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  const summary = await form.locator(".call-log-summary").textContent();
+  assert.ok(summary.includes(`${FSI}+1 415 555 0123${PDI}`), `the number is its own isolate in the Arabic sentence: ${JSON.stringify(summary)}`);
+  assert.ok(summary.includes(`${FSI}${ar["callLog.unknownNumber"]}${PDI}`), `the missing callee is "unknown" in Arabic: ${summary}`);
+  assert.ok(!/unknown/i.test(summary), `no English "unknown" is left: ${summary}`);
+
+  // What the agent sees: the groups laid out left to right, "+1" first, 0123 last.
+  const order = await page.evaluate(() => {
+    const node = document.querySelector(".call-log-summary").firstChild;
+    const x = (needle) => {
+      const at = node.textContent.indexOf(needle);
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + needle.length);
+      return range.getBoundingClientRect().left;
+    };
+    return { plus: x("+1"), g415: x("415"), g555: x("555"), g0123: x("0123") };
+  });
+  assert.ok(
+    order.plus < order.g415 && order.g415 < order.g555 && order.g555 < order.g0123,
+    `the digit groups keep their order on screen (left edges ${JSON.stringify(order)}), not 0123 555 415 +1`,
+  );
+
+  const matched = await form.locator(".call-log-matched").textContent();
+  assert.ok(matched.includes(shell["object.Contact"]) && !matched.includes("Contact"), `the object is named in Arabic: ${matched}`);
+  assert.ok(matched.includes(`${FSI}Jane Caller${PDI}`), `the name is isolated too: ${matched}`);
+  const choices = (await form.locator(".call-log-what option").allTextContents()).slice(1).map(plain);
+  assert.deepEqual(
+    choices,
+    [`${shell["object.Opportunity"]}: Headsets`, `${shell["object.Case"]}: 00001026 Headset drops calls`],
+    "Opportunity and Case are named in Arabic in the About picker",
+  );
+
+  // The marks are for the eye only: what is logged is the shell's own values.
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.equal(sent.from, "+1 415 555 0123", "the number is sent as it came, without isolate marks");
+  assert.equal(sent.to, "unknown", "the shell's value is sent back unchanged, not the translation");
+  assert.ok(!/[\u2066-\u2069]/.test(JSON.stringify(sent)), "no isolate mark reaches the shell");
+  const result = await page.locator('.call-log-result[data-call-id="call-42"] .call-log-result-text').textContent();
+  assert.ok(result.includes(`${FSI}+1 415 555 0123${PDI}`), `the result line isolates the number inside the caller's label: ${JSON.stringify(result)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
 
 const TOTAL = 10_000;
 const PAGE = 500;
@@ -193,7 +193,7 @@ test("opening History loads the first page only: a few dozen DOM rows for 500 lo
   assert.ok(shown > 10 && shown < 60, `only the rows in view (plus overscan) exist in the DOM; got ${shown}`);
   assert.equal(
     await page.textContent("#history-summary"),
-    en["history.summaryOpen"].replace("{shown}", "500"),
+    fill(en["history.summaryOpen"], { shown: "500" }),
     "after the first page the total is not known yet: the summary says more follow",
   );
   const spacer = await page.evaluate(() => document.getElementById("history-spacer").getBoundingClientRect().height);
@@ -214,7 +214,7 @@ test("scrolling near the end of what is loaded asks for the next page; the DOM s
   }
   assert.equal(
     await page.textContent("#history-summary"),
-    en["history.summary"].replace("{shown}", "10,000").replace("{total}", "10,000"),
+    fill(en["history.summary"], { shown: "10,000", total: "10,000" }),
     "from the second page on, loaded rows are counted against Salesforce's total plus the local queue",
   );
   const next = await calls(page, "history_next_page");
@@ -343,7 +343,7 @@ test("the charts are drawn on canvases with the stats' numbers; a capped history
   assert.deepEqual(agents, ["Ayşe Yılmaz", "山田 太郎"], "calls per agent, most first");
   assert.equal(
     await page.textContent("#history-charts-note"),
-    en["history.chartsCapped"].replace("{cap}", "20,000"),
+    fill(en["history.chartsCapped"], { cap: "20,000" }),
     "capped stats are said to be capped",
   );
   assert.deepEqual(errors, [], "no script or console errors");
@@ -425,7 +425,7 @@ test("My day lists today's calls, the missed ones first, and Call back hands the
   await page.click('#today-missed .missed-call[data-call-id="d-3"] .call-back');
   await page.waitForFunction(() => window.__historyCalls.some((c) => c.cmd === "call_back"));
   assert.equal((await calls(page, "call_back"))[0].args.number, "+81 3 1234 5678", "one click calls the caller's number back");
-  assert.equal(await page.textContent("#today-status .today-note"), today["today.calling"].replace("{number}", "+81 3 1234 5678"));
+  assert.equal(await page.textContent("#today-status .today-note"), fill(today["today.calling"], { number: "+81 3 1234 5678" }));
   assert.deepEqual(errors, [], "no script or console errors");
   await page.close();
 });
@@ -439,7 +439,7 @@ test("Call back through baresip says so; baresip configured but not connected sa
     await page.waitForSelector("#today-status .today-note");
     assert.equal(
       await page.textContent("#today-status .today-note"),
-      today[key].replace("{number}", "+81 3 1234 5678"),
+      fill(today[key], { number: "+81 3 1234 5678" }),
       `the note names the path used (${via})`,
     );
     if (via === "fallback") {

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, openApp, openPopup, serveDist } from "./harness.mjs";
+import { fill, launchBrowser, openApp, openPopup, serveDist } from "./harness.mjs";
 
 const NUMBER = "+1 415 555 0123";
 const match = (n, overrides = {}) => ({
@@ -55,7 +55,7 @@ test("Open in Salesforce asks the shell to open the picked record, and follows t
   const { page, errors } = await openPopup(browser, server.url, { commands: { open_in_salesforce: { result: url } } });
   await send(page, update("O1", searched([match(1), match(2, { owner: null })])));
   await page.waitForSelector('#popup[data-state="found"]');
-  assert.equal(await page.textContent("#pop-owner"), en["popup.owner"].replace("{name}", "Olivia Owner"), "the owner is shown");
+  assert.equal(await page.textContent("#pop-owner"), fill(en["popup.owner"], { name: "Olivia Owner" }), "the owner is shown");
   assert.equal(await page.textContent("#pop-open-salesforce"), en["popup.openInSalesforce"]);
   await page.click("#pop-open-salesforce");
   await page.waitForFunction(() => window.__ipcCalls.some((call) => call.cmd === "open_in_salesforce"));

@@ -3,7 +3,7 @@
 // Expected texts come from the catalogs, so the tests check wiring, not copy-edits.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { catalog, launchBrowser, openApp, openPopup, serveDist } from "./harness.mjs";
+import { catalog, fill, launchBrowser, openApp, openPopup, serveDist } from "./harness.mjs";
 
 const NUMBER = "+1 415 555 0123";
 const caller = { kind: "number", number: NUMBER };
@@ -59,7 +59,7 @@ test("a ring shows Searching… with the number, then the match with its open op
 
   await send(page, update("T1", searched([JANE])));
   await page.waitForSelector('#popup[data-state="found"]');
-  assert.equal(await page.textContent("#pop-status"), en["status.count.one"].replace("{count}", "1"), "one match, counted");
+  assert.equal(await page.textContent("#pop-status"), fill(en["status.count.one"], { count: "1" }), "one match, counted");
   assert.equal(await page.textContent("#pop-details .record-name"), "Jane Caller", "the name is shown");
   assert.equal(await page.textContent("#pop-details .match-object"), en["object.Contact"], "the object, from the catalog");
   assert.equal(await page.textContent("#pop-details .record-company"), "Acme Robotics", "the company is shown");
@@ -104,7 +104,7 @@ test("several matches show the count; arrow keys pick one and Enter opens the pi
   const { page, errors } = await openPopup(browser, server.url);
   await send(page, update("T2", searched([JANE, LEAD, ACCOUNT])));
   await page.waitForSelector('#popup[data-state="found"]');
-  assert.equal(await page.textContent("#pop-status"), en["status.count.other"].replace("{count}", "3"), "3 matches, counted");
+  assert.equal(await page.textContent("#pop-status"), fill(en["status.count.other"], { count: "3" }), "3 matches, counted");
   assert.equal(await page.locator("#pop-matches .pop-match").count(), 3, "every match is listed to pick from");
   assert.equal(await page.textContent('#pop-matches [aria-selected="true"] .match-name'), "Jane Caller", "the best match starts picked");
 
@@ -158,7 +158,7 @@ test("a failed search shows the catalog error and the number for a manual search
   assert.equal(await page.textContent("#pop-error"), en["error.salesforce_unreachable"], "the error is the catalog message for its code");
   assert.equal(
     await page.textContent("#pop-status .pop-manual"),
-    en["popup.manualSearch"].replace("{number}", "+14155550123"),
+    fill(en["popup.manualSearch"], { number: "+14155550123" }),
     "the number is given for a manual search",
   );
 

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
 
 const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/queue/locales/${locale}.json`, import.meta.url));
 
@@ -102,7 +102,7 @@ test("counts and each item's state and reason in words", async () => {
     ["2", "0", "5", "1"],
   );
   const reason = (id) => page.locator(`.queue-item[data-call-id="${id}"] .queue-reason`).textContent();
-  assert.equal(await reason("held-1"), en["queue.reason.held"].replace("{org}", "prod"), "a signed-out org's log says it waits for that org");
+  assert.equal(await reason("held-1"), fill(en["queue.reason.held"], { org: "prod" }), "a signed-out org's log says it waits for that org");
   assert.equal(await reason("down-1"), en["queue.reason.unreachable"]);
   assert.equal(await reason("dead-1"), en["queue.reason.refused"], "a refused log says to fix and replay");
   assert.equal(

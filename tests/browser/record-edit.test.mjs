@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, plain, serveDist } from "./harness.mjs";
 
 const NUMBER = "(415) 555-0123";
 const ID = "003000000000001AAA";
@@ -146,7 +146,7 @@ test("Save sends only the changed fields with the version shown, then re-reads t
   await openRecord(page);
   await page.fill("#record-field-Title", "Analyst");
   await page.selectOption("#record-field-LeadSource", "Web"); // unchanged: must not be sent
-  assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.changed.one"].replace("{count}", "1"), "one unsaved change is counted");
+  assert.equal(await page.textContent("#record-edit-status"), fill(en["recordEdit.changed.one"], { count: "1" }), "one unsaved change is counted");
   await page.click("#record-save");
   await page.waitForSelector('#record-edit[data-state="saved"]');
   assert.deepEqual(
@@ -165,7 +165,7 @@ test("Revert puts every field back and sends nothing", async () => {
   await openRecord(page);
   await page.fill("#record-field-Title", "Something else");
   await page.check("#record-field-DoNotCall");
-  assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.changed.other"].replace("{count}", "2"), "two changes are counted");
+  assert.equal(await page.textContent("#record-edit-status"), fill(en["recordEdit.changed.other"], { count: "2" }), "two changes are counted");
   await page.click("#record-revert");
   assert.equal(await page.inputValue("#record-field-Title"), "CTO", "Title is back");
   assert.equal(await page.isChecked("#record-field-DoNotCall"), false, "the checkbox is back");
@@ -282,7 +282,7 @@ test("intent buttons write their value; a picklist intent sends the agent's pick
   await page.fill("#record-field-Title", "Kept while the intent applies");
   await page.click('.intent[data-intent="demo_requested"] .intent-button');
   await page.waitForSelector('#record-edit[data-state="intent"]');
-  assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.intentApplied"].replace("{intent}", "Demo requested"), "the agent sees it was saved");
+  assert.equal(await page.textContent("#record-edit-status"), fill(en["recordEdit.intentApplied"], { intent: "Demo requested" }), "the agent sees it was saved");
   assert.equal(await page.inputValue("#record-field-Title"), "Kept while the intent applies", "an unsaved edit survives the intent");
 
   await page.click('.intent[data-intent="stage"] .intent-button');
@@ -332,7 +332,7 @@ test("Salesforce unreachable: the save is pending, listed, and turns into saved 
   await page.waitForSelector('#record-edit[data-state="queued"]');
   assert.equal(await page.textContent("#record-edit-status"), en["recordEdit.queued"], "the agent is told it is pending, not lost");
   await page.waitForSelector('#record-pending .pending-edit[data-state="pending"]');
-  const line = await page.textContent('#record-pending .pending-edit[data-edit="7"]');
+  const line = plain(await page.textContent('#record-pending .pending-edit[data-edit="7"]'));
   assert.ok(line.includes(en["recordEdit.pending"]), `the queued edit says it will be saved when Salesforce is reachable: ${line}`);
   assert.ok(line.includes("Title: Offline title"), `the queued change is named: ${line}`);
   assert.equal(await page.inputValue("#record-field-Title"), "Offline title", "the agent's value stays shown");
@@ -399,7 +399,7 @@ test("each open Opportunity gets its intent buttons: Demo requested writes on th
   await page.click(button);
   const status = `li.opportunity[data-record-id="${OPPORTUNITY}"] .related-intent-status`;
   await page.waitForSelector(`${status}[data-state="saved"]`);
-  assert.equal(await page.textContent(status), en["recordEdit.intentApplied"].replace("{intent}", "Demo requested"));
+  assert.equal(await page.textContent(status), fill(en["recordEdit.intentApplied"], { intent: "Demo requested" }));
   assert.deepEqual(
     (await calls(page, "apply_intent")).map((c) => c.args),
     [{ id: OPPORTUNITY, intent: "demo_requested", input: null }],
@@ -407,7 +407,7 @@ test("each open Opportunity gets its intent buttons: Demo requested writes on th
   );
   await page.click(button);
   await page.waitForSelector(`${status}[data-state="queued"]`);
-  assert.equal(await page.textContent(status), en["recordEdit.intentQueued"].replace("{intent}", "Demo requested"), "offline, the press is pending");
+  assert.equal(await page.textContent(status), fill(en["recordEdit.intentQueued"], { intent: "Demo requested" }), "offline, the press is pending");
   await page.close();
 });
 
@@ -418,7 +418,7 @@ test("a record that cannot be read (Salesforce unreachable) still lists its pend
   });
   await openRecord(page, "failed");
   await page.waitForSelector('#record-pending .pending-edit[data-state="pending"]');
-  const line = await page.textContent('#record-pending .pending-edit[data-edit="7"]');
+  const line = plain(await page.textContent('#record-pending .pending-edit[data-edit="7"]'));
   assert.ok(line.includes(en["recordEdit.pending"]) && line.includes("Title: Offline title"), `the pending edit is listed: ${line}`);
   assert.equal(await page.getAttribute("#record-edit-error", "data-code"), "salesforce_unreachable", "and why the record is not shown");
   await page.close();

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
 
 const settingsLocales = fileURLToPath(new URL("../../ui/src/features/settings/locales/", import.meta.url));
 const catalogOf = async (locale) => JSON.parse(await readFile(`${settingsLocales}${locale}.json`, "utf8"));
@@ -139,7 +139,7 @@ test("the list shows the demo org in use, a signed-in org, a signed-out org and 
     assert.ok(acmeText.includes(part), `the row shows ${part}: ${acmeText}`);
   }
   assert.ok(
-    acmeText.includes(en["settings.org.profile"].replace("{profile}", en["settings.profile.extended"])),
+    acmeText.includes(fill(en["settings.org.profile"], { profile: en["settings.profile.extended"] })),
     `the scope profile held is shown: ${acmeText}`,
   );
   assert.deepEqual(
@@ -187,7 +187,7 @@ test("signing in shows Signing in…, then success, the refreshed list and the h
   await page.waitForSelector('#settings-notice[data-kind="success"]');
   assert.equal(
     await page.textContent("#settings-notice-text"),
-    en["settings.signIn.done"].replace("{alias}", "acme").replace("{username}", "dana@acme.example"),
+    fill(en["settings.signIn.done"], { alias: "acme", username: "dana@acme.example" }),
   );
   await page.waitForSelector('.org-row[data-alias="acme"][data-in-use="true"]');
   await page.waitForFunction(() => document.getElementById("org-badge")?.textContent === "acme");
@@ -275,14 +275,14 @@ test("Use, Sign out and Remove (two clicks) call their commands and refresh the 
 
   await page.click('.org-row[data-alias="acme"] button[data-action="sign-out"]');
   await page.waitForSelector('.org-row[data-alias="acme"][data-signed-in="false"]');
-  assert.equal(await page.textContent("#settings-notice-text"), en["settings.signOut.done"].replace("{alias}", "acme"));
+  assert.equal(await page.textContent("#settings-notice-text"), fill(en["settings.signOut.done"], { alias: "acme" }));
   await page.waitForFunction(() => document.getElementById("org-badge")?.dataset.demo === "true");
 
   await page.click('.org-row[data-alias="old"] button[data-action="remove"]');
   assert.deepEqual(await calls(page, "remove_org"), [], "the first click only asks to confirm");
   assert.equal(
     await page.textContent('.org-row[data-alias="old"] button[data-action="remove"]'),
-    en["settings.action.confirmRemove"].replace("{alias}", "old"),
+    fill(en["settings.action.confirmRemove"], { alias: "old" }),
   );
   await page.click('.org-row[data-alias="old"] button[data-action="remove"]');
   await page.waitForSelector('.org-row[data-alias="old"]', { state: "detached" });

@@ -2,7 +2,7 @@
 // Expected texts come from the catalogs, so the tests check wiring, not copy-edits.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { catalog, launchBrowser, openApp, serveDist } from "./harness.mjs";
+import { catalog, fill, launchBrowser, openApp, serveDist } from "./harness.mjs";
 
 const NUMBER = "(415) 555-0123";
 const MATCH = {
@@ -69,7 +69,7 @@ test("typing a number and pressing Enter shows Searching…, then the match", as
   assert.equal(await page.textContent(".match-company"), MATCH.company, "the company is shown");
   assert.equal(await page.textContent(".match-phone"), NUMBER, "the matched phone is shown");
   assert.equal(await page.textContent(".match-email"), MATCH.email, "the email is shown");
-  assert.equal(await page.textContent("#status"), en["status.count.one"].replace("{count}", "1"), "the count is shown");
+  assert.equal(await page.textContent("#status"), fill(en["status.count.one"], { count: "1" }), "the count is shown");
   assert.deepEqual(errors, [], "no script errors");
   await page.close();
 });
@@ -80,7 +80,7 @@ test("several matches show the plural count", async () => {
   await search(page);
   await page.waitForSelector('#status[data-state="found"]');
   assert.equal(await page.locator(".match").count(), 2, "both matches are listed");
-  assert.equal(await page.textContent("#status"), en["status.count.other"].replace("{count}", "2"), "plural form for 2");
+  assert.equal(await page.textContent("#status"), fill(en["status.count.other"], { count: "2" }), "plural form for 2");
   assert.deepEqual(await page.locator(".match-name").allTextContents(), ["Ada Lovelace", "Grace Hopper"], "the backend's rank order is kept");
   await page.close();
 });
@@ -89,7 +89,7 @@ test("no match says so, with the next step", async () => {
   const { page } = await openApp(browser, server.url, { result: lookupResult([]) });
   await search(page);
   await page.waitForSelector('#status[data-state="found"]');
-  assert.equal(await page.textContent("#status"), en["status.noMatch"].replace("{query}", NUMBER), "an empty result is not silent");
+  assert.equal(await page.textContent("#status"), fill(en["status.noMatch"], { query: NUMBER }), "an empty result is not silent");
   assert.equal(await page.locator(".match").count(), 0, "nothing is listed");
   await page.close();
 });

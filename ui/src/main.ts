@@ -6,6 +6,7 @@ import { currentOrg, type CurrentOrg } from "./backend";
 import { mountNavigation } from "./shell/navigation";
 import { syncShellLabels } from "./features/popup/shell-labels";
 import { refreshOrgBadge, setOrgBadgeRefresher } from "./shell/org-badge";
+import { onQueueChanged } from "./features/call-log/backend";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -43,9 +44,15 @@ function mountHeader(root: HTMLElement): void {
   const render = (): void => {
     title.textContent = t("app.title");
     const demo = org === null || org.org.demo;
-    badge.textContent = demo ? t("app.demoOrg") : (org?.org.alias ?? "");
-    badge.title = org?.problem ?? (demo ? t("app.demoOrgHint") : (org?.org.username ?? ""));
+    const name = demo ? t("app.demoOrg") : (org?.org.alias ?? "");
+    const usedUp = org?.allowanceUsedUp === true;
+    // A used-up daily API allowance is an org-wide state: said on the badge, in words.
+    badge.textContent = usedUp ? t("app.allowanceUsedUpBadge", { org: name }) : name;
+    badge.title = usedUp
+      ? t("app.allowanceUsedUp")
+      : (org?.problem ?? (demo ? t("app.demoOrgHint") : (org?.org.username ?? "")));
     badge.dataset["demo"] = String(demo);
+    badge.dataset["allowance"] = usedUp ? "used-up" : "ok";
     languageText.textContent = t("language.label");
     select.setAttribute("aria-label", t("language.label"));
     select.value = currentLocale();
@@ -62,7 +69,14 @@ function mountHeader(root: HTMLElement): void {
       }),
   );
   refreshOrgBadge();
+  // The allowance state changes without the agent doing anything here: a pop in the pop-up
+  // window, the queue holding or resuming. Re-reading it is local (no Salesforce request).
+  void onQueueChanged(() => refreshOrgBadge());
+  window.setInterval(refreshOrgBadge, BADGE_REFRESH_MS);
 }
+
+/** How often the badge re-reads the org's state (a local call, no Salesforce request). */
+const BADGE_REFRESH_MS = 15_000;
 
 /** Re-reads which org is in use (after a sign-in, a switch or a sign-out). */
 export { refreshOrgBadge } from "./shell/org-badge";

@@ -192,7 +192,7 @@ impl FieldDef {
         self.ty == FieldType::Textarea && self.length > 255
     }
 
-    pub fn to_describe(&self, custom: bool) -> Value {
+    pub fn to_describe(&self) -> Value {
         let picklist: Vec<Value> = self
             .picklist
             .iter()
@@ -224,7 +224,8 @@ impl FieldDef {
             "unique": self.unique,
             "idLookup": self.name == "Id" || self.external_id || self.ty == FieldType::Email,
             "nameField": self.name_field,
-            "custom": custom && self.name.ends_with("__c"),
+            // A custom field on a standard object (Task.Call_Log__c) is custom too.
+            "custom": self.name.ends_with("__c"),
             "filterable": !self.is_long_text(),
             "sortable": !self.is_long_text(),
             "restrictedPicklist": self.restricted,
@@ -269,12 +270,7 @@ impl ObjectDef {
     pub fn describe(&self, version: &str) -> Value {
         let base = format!("/services/data/v{version}/sobjects/{}", self.name);
         let mut v = self.global_entry(version);
-        v["fields"] = Value::Array(
-            self.fields
-                .iter()
-                .map(|f| f.to_describe(self.custom))
-                .collect(),
-        );
+        v["fields"] = Value::Array(self.fields.iter().map(FieldDef::to_describe).collect());
         v["childRelationships"] = Value::Array(
             CHILD_RELATIONSHIPS
                 .iter()
@@ -696,6 +692,9 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("From_Number__c", "From Number", T::Phone),
             FieldDef::new("To_Number__c", "To Number", T::Phone),
             FieldDef::new("Started_At__c", "Started At", T::Datetime),
+            FieldDef::new("Dialed_At__c", "Dialed At", T::Datetime),
+            FieldDef::new("Answered_At__c", "Answered At", T::Datetime),
+            FieldDef::new("Ended_At__c", "Ended At", T::Datetime),
             FieldDef::new("Recording_Url__c", "Recording URL", T::Url),
             FieldDef::new("Summary__c", "Summary", T::Textarea).len(32768),
             FieldDef::new("Key_Topics__c", "Key Topics", T::Textarea).len(1000),
@@ -718,6 +717,9 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Contact__c", "Contact", T::Reference).refers(&["Contact"], "Contact__r"),
             FieldDef::new("Lead__c", "Lead", T::Reference).refers(&["Lead"], "Lead__r"),
             FieldDef::new("Account__c", "Account", T::Reference).refers(&["Account"], "Account__r"),
+            FieldDef::new("Opportunity__c", "Opportunity", T::Reference)
+                .refers(&["Opportunity"], "Opportunity__r"),
+            FieldDef::new("Case__c", "Case", T::Reference).refers(&["Case"], "Case__r"),
         ],
         true,
     );

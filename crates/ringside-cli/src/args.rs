@@ -278,6 +278,24 @@ pub enum OrgCommand {
     /// Forget ALIAS on this device: sign out (revoking if still signed in) and remove it
     /// from the org list.
     Remove { alias: String },
+    /// Compare the org with the setup kit (salesforce/ in the repository: the call-log
+    /// object, its fields, the Task lookup, the "Ringside Agent" permission set) and list
+    /// what is missing; exit 1 while anything is.
+    Setup(OrgSetupArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrgSetupArgs {
+    /// Check the org against the kit (deploying is done with `sf`, see the README's "Set up
+    /// your Salesforce org").
+    #[arg(long, required = true)]
+    pub check: bool,
+    /// The org to check (default: the active org; with none configured, the demo org).
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    /// One JSON object on stdout: {"object","fields_checked","task_lookup_checked","ready","problems":[…]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -45,10 +45,63 @@ fn init_logging() {
         .init();
 }
 
-/// The error and its causes on one line, as the CLI contract promises.
+/// The error and its causes on one line, as the CLI contract promises. A cause whose text
+/// the line already holds is left out: many errors quote their source (and sqlx's
+/// "error returned from database: X" has X as its source again), which printed SQLite's
+/// message three times.
 fn one_line(err: &anyhow::Error) -> String {
-    let text = format!("{err:#}");
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.is_empty() {
+            text = cause;
+        } else if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
     // The error may quote data (a field value, Salesforce's message): shown, not interpreted.
     let joined = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     terminal_text::safe_line(&joined).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("opening the queue: {source}")]
+    struct Quoting {
+        source: Inner,
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("(code: 14) unable to open database file")]
+    struct Inner;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Silent {
+        source: Inner,
+    }
+
+    #[test]
+    fn an_error_that_quotes_its_cause_is_said_once() {
+        let err = anyhow::Error::new(Quoting { source: Inner }).context("ringside.db");
+        let line = one_line(&err);
+        assert_eq!(
+            line.matches("unable to open database file").count(),
+            1,
+            "the cause is said once: {line}"
+        );
+        assert_eq!(
+            line,
+            "ringside.db: opening the queue: (code: 14) unable to open database file"
+        );
+        let line = one_line(&anyhow::Error::new(Silent { source: Inner }));
+        assert_eq!(
+            line, "outer: (code: 14) unable to open database file",
+            "a cause the message does not quote is still shown"
+        );
+    }
 }

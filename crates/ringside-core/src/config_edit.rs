@@ -6,7 +6,6 @@
 //! (atomically: temp file, fsync, rename) only when it is valid. Import does the same for a
 //! whole file. The file is edited in place, so the admin's comments and layout are kept.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -341,26 +340,13 @@ async fn write_if_valid(
 }
 
 /// Writes `text` to `path` so a reader sees the old file or the new one, never half of
-/// either: a temp file in the same directory, flushed to disk, then renamed over.
+/// either: a temp file in the same directory, flushed to disk, then renamed over (see
+/// [`crate::private_files::write_private_atomically`]; a failed write leaves no temp file).
+/// `0600`: the config holds the dead-letter webhook URL, a secret.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::private_files::create_private_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| CONFIG_FILE.to_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        // 0600: the config holds the dead-letter webhook URL, a secret.
-        let mut file = crate::private_files::private_file_options().open(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    crate::private_files::write_private_atomically(path, text.as_bytes())
 }
 
 #[cfg(test)]

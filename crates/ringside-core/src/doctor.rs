@@ -15,6 +15,10 @@ use crate::describe_cache::DescribeCache;
 /// timestamps go wrong.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
+/// Where a missing call-log object or field is fixed: the setup kit (`salesforce/`), its
+/// README section and the command that lists exactly what the org lacks.
+pub const SETUP_KIT_FIX: &str = "deploy the setup kit (README: \"Set up your Salesforce org\"), and run `ringside org setup --check` to list what this org lacks; or set your own names under [logging.call_log]";
+
 /// API usage at or above this share of the daily allowance fails the check.
 pub const API_USAGE_FAIL: f64 = 0.9;
 
@@ -127,8 +131,15 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
         },
     });
     checks.push(match &issues {
-        None => Check::skip("call-log fields", "the API is not reachable or the config is unreadable"),
-        Some(Err(e)) => Check::fail("call-log fields", e.clone(), "check the connection and run doctor again"),
+        None => Check::skip(
+            "call-log fields",
+            "the API is not reachable or the config is unreadable",
+        ),
+        Some(Err(e)) => Check::fail(
+            "call-log fields",
+            e.clone(),
+            "check the connection and run doctor again",
+        ),
         Some(Ok(list)) => {
             let logging: Vec<String> = list
                 .iter()
@@ -136,9 +147,12 @@ pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<
                 .map(ToString::to_string)
                 .collect();
             if logging.is_empty() {
-                Check::pass("call-log fields", format!("{logging_object} and the Task have every field call logging writes"))
+                Check::pass(
+                    "call-log fields",
+                    format!("{logging_object} and the Task have every field call logging writes"),
+                )
             } else {
-                Check::fail("call-log fields", logging.join("; "), "create the missing fields (see the README's call-log object) or set their names under [logging.call_log]")
+                Check::fail("call-log fields", logging.join("; "), SETUP_KIT_FIX)
             }
         }
     });
@@ -335,14 +349,13 @@ async fn object_access(describes: &DescribeCache, need: &ObjectNeed) -> Check {
     const NAME: &str = "object access";
     let object = need.object.as_str();
     let permission = if need.create { "Create" } else { "Read" };
-    let fix = format!(
-        "give the agents' profile or a permission set {permission} on {object}{}",
-        if need.create && object.ends_with("__c") {
-            " (deploy the call-log object first)"
-        } else {
-            ""
-        }
-    );
+    let fix = if need.create && object.ends_with("__c") {
+        format!(
+            "give the agents {permission} on {object}: assign the setup kit's permission set \"Ringside Agent\" (after deploying the kit); {SETUP_KIT_FIX}"
+        )
+    } else {
+        format!("give the agents' profile or a permission set {permission} on {object}")
+    };
     match describes.describe(object).await {
         Ok(d) if need.create && !d.createable => Check::fail(
             NAME,

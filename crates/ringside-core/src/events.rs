@@ -6,11 +6,13 @@
 //! - [`model`]: [`CallEvent`], caller ids, and the validation all sources share.
 //! - [`api`]: the loopback HTTP API (127.0.0.1 only, bearer token).
 //! - [`token`]: the API's token file and endpoint file under `RINGSIDE_HOME`.
+//! - [`hello`]: the challenge a listener answers to prove it is this Ringside.
 //! - [`netstring`] / [`baresip`]: the baresip `ctrl_tcp` adapter.
 //! - [`link`]: `tel:` and `ringside://call?…` links, parsed.
 
 pub mod api;
 pub mod baresip;
+pub mod hello;
 pub mod link;
 pub mod model;
 pub mod netstring;

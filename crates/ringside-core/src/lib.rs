@@ -58,6 +58,7 @@ pub mod record_edit;
 pub mod record_link;
 pub mod secrets;
 pub mod settings;
+pub mod setup_kit;
 pub mod signin_settings;
 
 pub use lookup::{

@@ -111,6 +111,9 @@ pub struct CallerLookup {
     /// Set once Salesforce refused a search naming Lead as a type this user cannot
     /// read: later searches leave Lead out (shared by clones, for this sign-in).
     leads_unreadable: Arc<AtomicBool>,
+    /// Whether the last request that reached Salesforce found the org's daily API allowance
+    /// used up (shared by clones): the desktop's org badge says so until a request passes.
+    allowance_used_up: Arc<AtomicBool>,
 }
 
 impl CallerLookup {
@@ -120,7 +123,30 @@ impl CallerLookup {
             settings,
             related: Arc::new(OnceLock::new()),
             leads_unreadable: Arc::new(AtomicBool::new(false)),
+            allowance_used_up: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Whether the org's daily API allowance was used up at the last request Salesforce
+    /// answered (a search or a related-records load). Cleared by the next answered request,
+    /// so it follows the org back when the allowance frees up; unreachable or refused-input
+    /// lookups leave it as it was, since they tell nothing about the allowance.
+    pub fn allowance_used_up(&self) -> bool {
+        self.allowance_used_up.load(Ordering::Relaxed)
+    }
+
+    /// Records what an outcome tells about the org's allowance, and passes it on.
+    fn note_allowance<T>(&self, outcome: Result<T, LookupError>) -> Result<T, LookupError> {
+        match &outcome {
+            Ok(_) | Err(LookupError::Salesforce(_) | LookupError::RecordNotFound { .. }) => {
+                self.allowance_used_up.store(false, Ordering::Relaxed);
+            }
+            Err(LookupError::AllowanceUsedUp(_)) => {
+                self.allowance_used_up.store(true, Ordering::Relaxed);
+            }
+            Err(_) => {}
+        }
+        outcome
     }
 
     /// The composite for one search: the search plus the prebuilt related queries.
@@ -193,11 +219,12 @@ impl CallerLookup {
         else {
             return Ok(RelatedRecords::default());
         };
-        let response = self
-            .client
-            .composite(&request)
-            .await
-            .map_err(LookupError::from_salesforce)?;
+        let response = self.note_allowance(
+            self.client
+                .composite(&request)
+                .await
+                .map_err(LookupError::from_salesforce),
+        )?;
         match related::read_record_answer(object, &response) {
             Ok(found) => Ok(RelatedRecords {
                 open_opportunities: found.opportunities,
@@ -265,7 +292,7 @@ impl CallerLookup {
         // Counted, not assumed: a resend after a refreshed session is a second request,
         // and so is the search sent again without Lead.
         let (answer, api_calls) = salesforce::counting_requests(self.search(query)).await;
-        let (mut answer, with_leads) = answer?;
+        let (mut answer, with_leads) = self.note_allowance(answer)?;
         let mut matches = matching::keep_and_rank(query, &answer.records, &self.settings);
         for found in &mut matches {
             if let Some(related) = answer.related.remove(&found.id) {

@@ -3,7 +3,6 @@
 //! key, org and user ids, username, scope profile); the tokens are in the keyring
 //! ([`crate::secrets`]). Every save is atomic (temporary file, fsync, rename).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use salesforce::oauth::ScopeProfile;
@@ -111,24 +110,12 @@ impl OrgRegistry {
             path: path.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let temp = home.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut file = crate::private_files::private_file_options().open(&temp)?;
-            file.write_all(
-                b"# Orgs signed in on this device. No secrets: tokens are in the OS keyring.\n",
-            )?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &path)?;
-            // The rename itself must survive a crash too.
-            if let Ok(dir) = std::fs::File::open(home) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        let mut bytes =
+            b"# Orgs signed in on this device. No secrets: tokens are in the OS keyring.\n"
+                .to_vec();
+        bytes.extend_from_slice(text.as_bytes());
+        // Readers see the old file or the new one; a failed write leaves no temp file.
+        let result = crate::private_files::write_private_atomically(&path, &bytes);
         result.map_err(write_err)
     }
 

@@ -36,6 +36,7 @@ use sqlx::{Row, SqlitePool};
 
 use crate::audit::{self, AuditEntry};
 use crate::call_log::{CallLog, CallLogError};
+use crate::private_files::StorageProblem;
 
 /// The database file's name inside the Ringside home.
 pub const DATABASE_FILE: &str = "ringside.db";
@@ -50,14 +51,21 @@ pub const UNSENT_DIR: &str = "unsent";
 /// Everything that can go wrong with the queue. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
-    #[error(
-        "the call-log database {path} is read-only; Ringside will not change it. Make it writable (chmod u+w) and try again"
-    )]
-    ReadOnly { path: PathBuf },
+    /// Nothing can be written where the queue lives: `path` is the data folder (a read-only
+    /// file system, no write permission) or the database file (marked read-only). Reading
+    /// still works through [`Outbox::open_in_home_for_reading`].
+    #[error("{}", read_only_text(.path, *.cause))]
+    ReadOnly { path: PathBuf, cause: ReadOnlyCause },
     #[error(
         "the call-log database {path} is full (the disk or its size limit); free some space and try again"
     )]
     Full { path: PathBuf },
+    /// A file could not be written because the disk (or this user's quota on it) is full;
+    /// `path` is the folder.
+    #[error(
+        "the disk is full: nothing more can be written to {path}. Free space on that disk and try again"
+    )]
+    DiskFull { path: PathBuf },
     #[error("the call-log database {path} is damaged ({reason}) and could not be replaced")]
     Corrupt { path: PathBuf, reason: String },
     /// The queue could not be opened earlier (the reason is that error's message); a log
@@ -99,9 +107,86 @@ impl OutboxError {
             self,
             OutboxError::ReadOnly { .. }
                 | OutboxError::Full { .. }
+                | OutboxError::DiskFull { .. }
                 | OutboxError::Corrupt { .. }
                 | OutboxError::Unavailable { .. }
         )
+    }
+
+    /// Whether `other` has the same cause as this error (both read-only for the same reason,
+    /// or both a full disk), so a message that already said it need not say it again.
+    pub fn same_cause(&self, other: &OutboxError) -> bool {
+        use OutboxError::{DiskFull, Full, ReadOnly};
+        match (self, other) {
+            (ReadOnly { cause: a, .. }, ReadOnly { cause: b, .. }) => {
+                a == b || (a.is_folder() && b.is_folder())
+            }
+            (Full { .. } | DiskFull { .. }, Full { .. } | DiskFull { .. }) => true,
+            _ => false,
+        }
+    }
+
+    /// The error of a failed write of `path` (a file or folder in `folder`): a read-only
+    /// file system, a missing write permission and a full disk are said in words.
+    pub(crate) fn write_io(folder: &Path, path: &Path, source: std::io::Error) -> OutboxError {
+        match StorageProblem::of(&source) {
+            Some(problem) => OutboxError::storage(folder, problem),
+            None => OutboxError::Io {
+                path: path.to_owned(),
+                source,
+            },
+        }
+    }
+
+    /// The error for `problem` found while writing `path` in `folder` (each names the
+    /// folder: that is what the agent can free or fix).
+    pub(crate) fn storage(folder: &Path, problem: StorageProblem) -> OutboxError {
+        match problem {
+            StorageProblem::ReadOnlyFileSystem => OutboxError::ReadOnly {
+                path: folder.to_owned(),
+                cause: ReadOnlyCause::FileSystem,
+            },
+            StorageProblem::NoWritePermission => OutboxError::ReadOnly {
+                path: folder.to_owned(),
+                cause: ReadOnlyCause::NoPermission,
+            },
+            StorageProblem::DiskFull => OutboxError::DiskFull {
+                path: folder.to_owned(),
+            },
+        }
+    }
+}
+
+/// Why Ringside cannot write its data (see [`OutboxError::ReadOnly`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyCause {
+    /// The data folder is on a file system mounted read-only.
+    FileSystem,
+    /// This user may not write to the data folder.
+    NoPermission,
+    /// The database file itself is marked read-only (no write bit; checked by hand, since
+    /// root could still write it and Ringside must not).
+    ReadOnlyFile,
+}
+
+impl ReadOnlyCause {
+    fn is_folder(self) -> bool {
+        !matches!(self, ReadOnlyCause::ReadOnlyFile)
+    }
+}
+
+fn read_only_text(path: &Path, cause: ReadOnlyCause) -> String {
+    let path = path.display();
+    match cause {
+        ReadOnlyCause::FileSystem => format!(
+            "Ringside's data folder {path} is read-only (read-only file system): call logs cannot be queued, sent or changed. Remount it read-write, or set RINGSIDE_HOME to a writable folder, and try again"
+        ),
+        ReadOnlyCause::NoPermission => format!(
+            "Ringside's data folder {path} is read-only (no write permission for this user): call logs cannot be queued, sent or changed. Give your user write access to it, or set RINGSIDE_HOME to a writable folder, and try again"
+        ),
+        ReadOnlyCause::ReadOnlyFile => format!(
+            "the call-log database {path} is read-only (the file has no write permission); Ringside will not change it. Make it writable (chmod u+w) and try again"
+        ),
     }
 }
 
@@ -239,7 +324,43 @@ impl Outbox {
         if let Err(e) = crate::private_files::secure_home(home) {
             tracing::warn!(home = %home.display(), error = %e, "could not make the Ringside home private");
         }
+        // Temp files of config/registry/token writes a crash interrupted (kept logs' ones
+        // are read back by the import instead).
+        crate::private_files::remove_stale_partials(home, |_| false);
         Outbox::open(&home.join(DATABASE_FILE)).await
+    }
+
+    /// Opens the queue to read it (`queue status|list|dead`, `audit`, `history`, the
+    /// desktop's views). Where the home can be written this is [`Outbox::open_in_home`],
+    /// which also does the chores an open owes (importing kept logs, migrating, moving a
+    /// damaged file aside). Where it cannot ([`OutboxError::ReadOnly`]: a read-only file
+    /// system, no write permission, a read-only file), the existing database is opened
+    /// read-only instead, changing nothing, so the agent still sees the queue; a write
+    /// through it fails with [`OutboxError::ReadOnly`]. If even that fails (no database
+    /// yet, one from an older version that needs migrating, a damaged one), the first
+    /// error is returned.
+    pub async fn open_in_home_for_reading(home: &Path) -> Result<Outbox, OutboxError> {
+        let refused = match Outbox::open_in_home(home).await {
+            Err(refused @ OutboxError::ReadOnly { .. }) => refused,
+            other => return other,
+        };
+        let path = home.join(DATABASE_FILE);
+        match database::open_read_only(&path).await {
+            Ok(pool) => {
+                tracing::info!(path = %path.display(), reason = %refused, "the queue is opened read-only");
+                Ok(Outbox {
+                    pool,
+                    path: Arc::new(path),
+                    recovery: None,
+                    wake: Arc::new(tokio::sync::Notify::new()),
+                    changed: Arc::new(tokio::sync::watch::channel(0).0),
+                })
+            }
+            Err(why) => {
+                tracing::info!(path = %path.display(), %why, "the queue cannot be opened read-only either");
+                Err(refused)
+            }
+        }
     }
 
     /// The database file.
@@ -557,7 +678,8 @@ impl Outbox {
         self.pool.close().await;
     }
 
-    /// A write error, recognising a full or read-only database.
+    /// A write error, recognising a full or read-only database (and saying why it is
+    /// read-only).
     pub(crate) fn write_error(&self, context: &'static str, e: sqlx::Error) -> OutboxError {
         let code = e
             .as_database_error()
@@ -567,8 +689,14 @@ impl Outbox {
             Some(13) => OutboxError::Full {
                 path: self.path.to_path_buf(),
             },
-            Some(8) => OutboxError::ReadOnly {
-                path: self.path.to_path_buf(),
+            Some(8) => database::read_only_error(&self.path),
+            // SQLITE_IOERR: a full disk or a file system remounted read-only under an open
+            // queue shows as an I/O error; said in words when the folder shows why.
+            Some(10) => match database::folder_problem(&self.path) {
+                Some(problem) => {
+                    OutboxError::storage(self.path.parent().unwrap_or(Path::new(".")), problem)
+                }
+                None => OutboxError::database(context, e),
             },
             _ => OutboxError::database(context, e),
         }
@@ -584,13 +712,21 @@ impl Outbox {
         };
         for entry in entries.flatten() {
             let file = entry.path();
-            if file.extension().is_none_or(|e| e != "json") {
+            // The temp file of a keep a crash interrupted: read back if it was written
+            // whole (the crash came before the rename), else removed (an empty or cut file
+            // holds nothing to send, and would sit there forever).
+            let interrupted = crate::private_files::is_stale_partial(&entry);
+            if file.extension().is_none_or(|e| e != "json") && !interrupted {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
             match serde_json::from_str::<KeptLog>(&text) {
+                Err(e) if interrupted => {
+                    tracing::info!(file = %file.display(), error = %e, "removing the unfinished temp file of an interrupted keep");
+                    let _ = std::fs::remove_file(&file);
+                }
                 Ok(KeptLog { org, log }) => {
                     self.enqueue_for(&log, org.as_deref(), "agent").await?;
                     std::fs::remove_file(&file).map_err(|source| OutboxError::Io {
@@ -623,14 +759,10 @@ struct KeptLog {
 /// with its org tag (`org`, as for [`Outbox::enqueue_for`]), so the agent's notes survive
 /// until the queue opens again and then go to the org they were meant for.
 pub fn keep_unsent(home: &Path, log: &CallLog, org: Option<&str>) -> Result<PathBuf, OutboxError> {
-    use std::io::Write;
     log.validate()?;
     let dir = home.join(UNSENT_DIR);
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| OutboxError::Io { path, source }
-    };
-    crate::private_files::create_private_dir_all(&dir).map_err(io(&dir))?;
+    crate::private_files::create_private_dir_all(&dir)
+        .map_err(|e| OutboxError::write_io(home, &dir, e))?;
     let file = dir.join(format!("{}.json", log.call_id));
     let kept = KeptLog {
         org: org.map(str::to_owned),
@@ -638,18 +770,10 @@ pub fn keep_unsent(home: &Path, log: &CallLog, org: Option<&str>) -> Result<Path
     };
     let text = serde_json::to_vec_pretty(&kept).map_err(OutboxError::Payload)?;
     // Written beside and renamed into place, so a crash never leaves half a file that
-    // would then be skipped as unreadable.
-    let partial = dir.join(format!(".{}.json.partial", log.call_id));
+    // would then be skipped as unreadable; a failed write (a full disk) leaves nothing.
     // 0600: the agent's notes are nobody else's to read.
-    let mut f = crate::private_files::private_file_options()
-        .open(&partial)
-        .map_err(io(&partial))?;
-    f.write_all(&text).map_err(io(&partial))?;
-    f.sync_all().map_err(io(&partial))?;
-    std::fs::rename(&partial, &file).map_err(io(&file))?;
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
+    crate::private_files::write_private_atomically(&file, &text)
+        .map_err(|e| OutboxError::write_io(&dir, &file, e))?;
     Ok(file)
 }
 

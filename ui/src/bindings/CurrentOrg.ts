@@ -4,4 +4,9 @@ import type { OrgIdentity } from "./OrgIdentity";
 /**
  * The org in use and, when the active org of `orgs.toml` could not be used, why.
  */
-export type CurrentOrg = { org: OrgIdentity, problem: string | null, };
+export type CurrentOrg = { org: OrgIdentity, problem: string | null, 
+/**
+ * The org's daily API allowance is used up: the last search found it so, or call logs
+ * wait for it in the queue. The header's badge says so in words.
+ */
+allowanceUsedUp: boolean, };

@@ -2,10 +2,12 @@
 // Every user-visible string goes through `t`; components re-render on `onLocaleChange`.
 
 import { CATALOGS, type MessageKey } from "./catalogs";
+import { fillPlaceholders } from "./interpolate";
 import { LOCALES, type Locale } from "./locale";
 
 export type { MessageKey } from "./catalogs";
 export { LOCALES, type Locale } from "./locale";
+export { isolate } from "./interpolate";
 
 // Each part's catalog is typed so a missing key is a compile error; test/catalogs.test.mjs
 // also catches extra keys, empty strings and keys two parts both define.
@@ -73,9 +75,42 @@ export function onLocaleChange(listener: () => void): void {
   listeners.add(listener);
 }
 
-/** The message for `key` in the current language, with `{name}` placeholders filled in. */
+/**
+ * The message for `key` in the current language, with `{name}` placeholders filled in, each
+ * value bidi-isolated (see ./interpolate.ts) so numbers, e-mails and ids read right in every
+ * language. The result is display text: never send it to the shell or put it in an input.
+ */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   return fillPlaceholders(CATALOGS[current][key], params);
+}
+
+/**
+ * `text` in a `<bdi>`: for a value shown on its own (a name or a number in a cell, beside
+ * other text in a line), laid out by its first strong character (a number: left to right)
+ * and isolated from its neighbours, while the cell keeps the page's alignment. The text node
+ * itself carries no marks, so reading it back gives the value as it is.
+ */
+export function bdi(text: string): HTMLElement {
+  const element = document.createElement("bdi");
+  element.textContent = text;
+  return element;
+}
+
+/** Salesforce objects the app names, with their catalog keys. */
+const OBJECT_KEYS: Readonly<Record<string, MessageKey>> = {
+  Contact: "object.Contact",
+  Lead: "object.Lead",
+  Account: "object.Account",
+  Opportunity: "object.Opportunity",
+  Case: "object.Case",
+};
+
+/**
+ * A Salesforce object's name (API name `Contact`, `Lead`, `Account`, `Opportunity`, `Case`) in
+ * the current language; an object the catalog lacks keeps its API name rather than showing a key.
+ */
+export function objectName(apiName: string): string {
+  return Object.hasOwn(OBJECT_KEYS, apiName) ? t(OBJECT_KEYS[apiName] as MessageKey) : apiName;
 }
 
 /** A message in another language, e.g. each language's own name in the selector. */
@@ -91,10 +126,4 @@ export function tCount(base: PluralBase, count: number): string {
   const category = new Intl.PluralRules(current).select(count);
   const key = (category === "one" ? `${base}.one` : `${base}.other`) as MessageKey;
   return t(key, { count: new Intl.NumberFormat(current).format(count) });
-}
-
-function fillPlaceholders(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
 }

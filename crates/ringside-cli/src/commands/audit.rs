@@ -9,7 +9,7 @@ use crate::args::AuditArgs;
 
 pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
     let home = super::queue::home()?;
-    let outbox = super::queue::open(&home).await?;
+    let outbox = super::queue::open_for_reading(&home).await?;
     let entries = outbox.audit().await;
     outbox.close().await;
     let entries = entries?;

@@ -1,13 +1,16 @@
 //! `ringside call ring|answer|end …`: a softphone's "run on call" hook. The
 //! event is validated here, then forwarded to the running intake's loopback
-//! API (port and token from `RINGSIDE_HOME`). With nothing listening, `ring`
-//! looks the caller up and prints the pop in the terminal.
+//! API (port and token from `RINGSIDE_HOME`). The listener on the recorded port
+//! first proves it knows the token (`GET /v1/hello`), so a program holding a
+//! stale port from a crashed run never receives it. With no Ringside listening,
+//! `ring` looks the caller up and prints the pop in the terminal.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use ringside_core::events::token::{ApiToken, Endpoint};
+use ringside_core::events::hello::{self, Probe};
+use ringside_core::events::token::{ApiToken, ENDPOINT_FILE, Endpoint};
 use ringside_core::events::{CallEvent, CallEventKind, Direction, EventSource, WireEvent};
 
 use super::pop_line;
@@ -52,19 +55,54 @@ pub async fn run(args: CallArgs) -> anyhow::Result<()> {
                 event.event.as_str()
             ),
         },
+        Forwarded::Impostor { port, reason } => {
+            let stale = format!(
+                "no Ringside of this RINGSIDE_HOME is running on port {port} (recorded in {}): \
+                 the program there {reason}; the event and the token were not sent. The file \
+                 is stale if Ringside crashed: start the app or `ringside listen` again, which \
+                 replaces it",
+                home.join(ENDPOINT_FILE).display()
+            );
+            match event.event {
+                CallEventKind::Ring => {
+                    eprintln!("ringside: {stale}");
+                    pop_here(&args, &event).await
+                }
+                _ => bail!("{stale}"),
+            }
+        }
     }
 }
 
 enum Forwarded {
     Accepted(u16),
     NobodyListening,
+    /// Something listens on the recorded port but is not this Ringside.
+    Impostor {
+        port: u16,
+        reason: String,
+    },
 }
+
+/// One loopback round trip: enough for a running Ringside, short for a hook.
+const HELLO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn forward(home: &Path, event: &CallEvent) -> anyhow::Result<Forwarded> {
     let Some(endpoint) = Endpoint::read(home)? else {
         return Ok(Forwarded::NobodyListening);
     };
     let token = ApiToken::load(home)?;
+    // The token goes only to a listener that proved it knows it already.
+    match hello::probe(endpoint.port, &token, HELLO_TIMEOUT).await {
+        Probe::Ringside => {}
+        Probe::NotListening => return Ok(Forwarded::NobodyListening),
+        Probe::NotRingside(reason) => {
+            return Ok(Forwarded::Impostor {
+                port: endpoint.port,
+                reason,
+            });
+        }
+    }
     let body = serde_json::json!({
         "event": event.event,
         "call_id": event.call_id,
@@ -77,6 +115,8 @@ async fn forward(home: &Path, event: &CallEvent) -> anyhow::Result<Forwarded> {
     let url = format!("http://127.0.0.1:{}/v1/events", endpoint.port);
     let client = reqwest::Client::builder()
         .no_proxy()
+        // The proven listener answers itself; a redirect would carry the token elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(5))
         .build()
         .context("cannot build an HTTP client")?;

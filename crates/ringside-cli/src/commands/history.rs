@@ -31,7 +31,8 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     let source = HistorySource::new(&config.logging);
     source.validate()?;
     let (owner, org_tag) = signed_in_user(&home, args.org.as_deref())?;
-    let outbox = super::queue::open(&home).await?;
+    // Only reads the queue: works on a read-only home too.
+    let outbox = super::queue::open_for_reading(&home).await?;
     let org = crate::org::connect(args.org.as_deref()).await?;
     let history = History::new(org.client.clone(), source)
         .with_outbox(outbox.clone(), Some(owner))

@@ -63,6 +63,11 @@ fn keep(
             "{err}. Your call log was kept in {} and will be queued as soon as the database works again",
             file.display()
         ),
+        // The same cause (the whole home is read-only, the disk is full) is said once.
+        Err(keep_err) if err.same_cause(&keep_err) => anyhow::anyhow!(
+            "{err}. The call log could not be kept as a file either; copy your notes now: {}",
+            log.notes.as_deref().unwrap_or("(none)")
+        ),
         Err(keep_err) => anyhow::anyhow!(
             "{err}. The call log could not be kept either ({keep_err}); copy your notes now: {}",
             log.notes.as_deref().unwrap_or("(none)")

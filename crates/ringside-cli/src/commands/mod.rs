@@ -12,6 +12,7 @@ mod log_call;
 mod lookup;
 mod org;
 mod org_remove;
+mod org_setup;
 mod pop_line;
 mod queue;
 

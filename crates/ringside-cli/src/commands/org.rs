@@ -1,4 +1,4 @@
-//! `ringside org login|list|use|logout`: signing in to Salesforce orgs from a terminal.
+//! `ringside org login|list|use|logout` (`remove` and `setup` have their own modules): signing in to Salesforce orgs from a terminal.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -25,6 +25,7 @@ pub async fn run(command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Use { alias } => use_org(&alias),
         OrgCommand::Logout { alias } => logout(&alias).await,
         OrgCommand::Remove { alias } => super::org_remove::run(&alias).await,
+        OrgCommand::Setup(args) => super::org_setup::run(args).await,
     }
 }
 

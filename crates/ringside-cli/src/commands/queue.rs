@@ -21,10 +21,20 @@ pub fn home() -> anyhow::Result<std::path::PathBuf> {
     ringside_core::config::ringside_home().context("no Ringside home: set RINGSIDE_HOME or HOME")
 }
 
-/// Opens the queue in the Ringside home, telling the user if a damaged database had to be
-/// moved aside.
+/// Opens the queue in the Ringside home to change it, telling the user if a damaged
+/// database had to be moved aside.
 pub async fn open(home: &Path) -> Result<Outbox, ringside_core::outbox::OutboxError> {
-    let outbox = Outbox::open_in_home(home).await?;
+    told(Outbox::open_in_home(home).await?)
+}
+
+/// Opens the queue in the Ringside home for a command that only reads it: on a read-only
+/// home (a read-only file system, no write permission) it is opened read-only and the
+/// command still works ([`Outbox::open_in_home_for_reading`]).
+pub async fn open_for_reading(home: &Path) -> Result<Outbox, ringside_core::outbox::OutboxError> {
+    told(Outbox::open_in_home_for_reading(home).await?)
+}
+
+fn told(outbox: Outbox) -> Result<Outbox, ringside_core::outbox::OutboxError> {
     if let Some(recovery) = outbox.recovery() {
         eprintln!(
             "ringside: the call-log database was unreadable ({}); it was moved to {} and a new one was started",
@@ -47,7 +57,15 @@ pub async fn open(home: &Path) -> Result<Outbox, ringside_core::outbox::OutboxEr
 
 pub async fn run(command: QueueCommand) -> anyhow::Result<()> {
     let home = super::queue::home()?;
-    let outbox = open(&home).await?;
+    let reads_only = matches!(
+        command,
+        QueueCommand::Status(_) | QueueCommand::List(_) | QueueCommand::Dead(_)
+    );
+    let outbox = if reads_only {
+        open_for_reading(&home).await?
+    } else {
+        open(&home).await?
+    };
     let result = match command {
         QueueCommand::Status(flag) => status(&outbox, flag.json).await,
         QueueCommand::List(flag) => items(outbox.list().await?, flag.json, "queue is empty"),

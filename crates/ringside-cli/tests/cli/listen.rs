@@ -265,14 +265,15 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
         "names the letter"
     );
 
-    // A wrong token: the listener refuses, `call` says so.
+    // Another token on file (another home's, or the file was replaced): the listener cannot
+    // prove it knows this one, so `call` sends neither the event nor the token.
     std::fs::write(home.join("event-api.token"), "f".repeat(64)).expect("overwrite token");
-    let out = call(&home, &["ring", "--call-id", "c-4", "--from", "4155550123"]);
+    let out = call(&home, &["end", "--call-id", "c-4", "--from", "4155550123"]);
     assert_eq!(out.status.code(), Some(1), "refused");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("401"),
-        "says the token was refused: {stderr}"
+        stderr.contains("another token") && stderr.contains("were not sent"),
+        "says the listener is not this Ringside: {stderr}"
     );
     assert!(!stderr.contains(&"f".repeat(64)), "never prints the token");
     assert!(
@@ -280,11 +281,137 @@ fn call_forwards_to_listen_and_listen_prints_each_pop() {
             .lines
             .recv_timeout(Duration::from_millis(300))
             .is_err(),
-        "an unauthenticated event is not printed"
+        "nothing is printed: no event was sent"
     );
-    // The refusal is logged with its reason (and never the token).
-    listener.wait_for_log("wrong bearer token", Duration::from_secs(5));
+    assert!(
+        listener
+            .try_wait_for_log("wrong bearer token", Duration::from_millis(300))
+            .is_err(),
+        "the (wrong) token never reached the listener"
+    );
     listener.stop();
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// A plain HTTP server on loopback that answers 200 `{}` to everything and keeps every
+/// byte it received: another program on the port a crashed Ringside left in its file.
+fn impostor() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("address").port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = vec![0u8; 65536];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            keep.lock().expect("lock").extend_from_slice(&buf[..n]);
+            let _ = conn.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn call_never_sends_the_token_to_another_program_on_a_stale_port() {
+    let home = home("impostor");
+    let (port, seen) = impostor();
+    std::fs::write(
+        home.join("event-api.json"),
+        format!(r#"{{"port":{port},"instance":"crashed","pid":1}}"#),
+    )
+    .expect("stale endpoint");
+    let token = "b".repeat(64);
+    std::fs::write(home.join("event-api.token"), &token).expect("token");
+    let out = call(
+        &home,
+        &[
+            "end",
+            "--call-id",
+            "s-1",
+            "--from",
+            "+14155550123",
+            "--duration",
+            "3",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "an end cannot be kept");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "no Ringside of this RINGSIDE_HOME is running on port {port}"
+        )) && stderr.contains("is stale")
+            && stderr.contains("ringside listen"),
+        "says the app is not there and what to do: {stderr}"
+    );
+    // A ring still pops in the terminal, after the same warning.
+    let out = call(
+        &home,
+        &["ring", "--call-id", "s-2", "--from", "+14155550123"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Jane Caller"));
+    let received = String::from_utf8_lossy(&seen.lock().expect("lock")).into_owned();
+    assert!(
+        received.contains("GET /v1/hello?nonce="),
+        "only the hello: {received}"
+    );
+    assert!(
+        !received.contains(&token) && !received.contains("/v1/events"),
+        "neither the token nor the event reached the other program: {received}"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn a_second_listen_on_the_same_home_refuses_and_leaves_the_first_ones_endpoint() {
+    let home = home("second");
+    let first = Listener::start(&home, &[]);
+    let recorded = std::fs::read_to_string(home.join("event-api.json")).expect("endpoint file");
+    let port = serde_json::from_str::<serde_json::Value>(&recorded).expect("JSON")["port"]
+        .as_u64()
+        .expect("a port");
+    let out = ringside(&home)
+        .args(["listen", "--json"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("a second listen runs");
+    assert_eq!(out.status.code(), Some(1), "the second listen stops");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "another Ringside is already listening for call events on port {port}"
+        )) && stderr.contains("different RINGSIDE_HOME"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join("event-api.json")).expect("still there"),
+        recorded,
+        "the first one's endpoint file is neither replaced nor removed"
+    );
+    let out = call(
+        &home,
+        &["ring", "--call-id", "x-1", "--from", "+14155550123"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        first.next_event(Duration::from_secs(20))["call_id"],
+        "x-1",
+        "`ringside call` still reaches the first"
+    );
+    first.stop();
     let _ = std::fs::remove_dir_all(&home);
 }
 

@@ -308,6 +308,137 @@ fn a_read_only_database_keeps_the_log_and_says_so() {
     );
 }
 
+/// Issue 14, item 5: a home on a read-only file system (the database written before the
+/// remount) can still be read by every command that only reads.
+#[test]
+fn queue_status_list_and_history_work_on_a_read_only_home() {
+    let Some(disk) = crate::mounted::Tmpfs::mount("cli-ro-read", "1m") else {
+        return;
+    };
+    let home = disk.path().join("home");
+    let queued = run_in(&home, &[CALL, &["--call-id", "ro-home-1"]].concat());
+    assert_eq!(queued.code, 0, "{}", queued.stderr);
+    disk.remount_read_only();
+
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 1, "the queue is read: {status}");
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    assert_eq!(list["items"][0]["call_id"], "ro-home-1", "{list}");
+    let dead = run_in(&home, &["queue", "dead"]);
+    assert_eq!(dead.code, 0, "{}", dead.stderr);
+    let audit = json_in(&home, &["audit", "--json"]);
+    assert_eq!(audit["entries"][0]["event"], "queued", "{audit}");
+    let history = json_in(&home, &["history", "--json", "--limit", "50"]);
+    let calls = history["calls"].as_array().expect("calls");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c["call_id"] == "ro-home-1" && c["delivery"] == "pending"),
+        "history shows the queued call from the read-only home: {history}"
+    );
+}
+
+/// Issue 14, item 5: a command that must write, on a read-only home, says "read-only" in
+/// words, once (it said SQLite's "(code: 14) unable to open database file" three times).
+#[test]
+fn a_writing_command_on_a_read_only_home_says_read_only_once() {
+    let Some(disk) = crate::mounted::Tmpfs::mount("cli-ro-write", "1m") else {
+        return;
+    };
+    let home = disk.path().join("home");
+    let queued = run_in(&home, &[CALL, &["--call-id", "ro-write-1"]].concat());
+    assert_eq!(queued.code, 0, "{}", queued.stderr);
+    disk.remount_read_only();
+
+    let expected = format!(
+        "Ringside's data folder {} is read-only (read-only file system)",
+        home.display()
+    );
+    for args in [
+        [CALL, &["--call-id", "ro-write-2"]].concat(),
+        vec!["queue", "replay", "--all"],
+    ] {
+        let run = run_in(&home, &args);
+        assert_eq!(run.code, 1, "{args:?} fails: {}", run.stderr);
+        assert_eq!(
+            run.stderr.matches(&expected).count(),
+            1,
+            "{args:?} says it is read-only, and why, once: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.matches("read-only file system").count(),
+            1,
+            "{args:?}: the cause is not repeated by a second failure: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("unable to open database file")
+                && !run.stderr.contains("os error"),
+            "{args:?} speaks in words, not SQLite's or the OS's: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("error:"))
+                .count(),
+            1,
+            "{args:?}: one error line: {}",
+            run.stderr
+        );
+    }
+    let log_call = run_in(&home, &[CALL, &["--call-id", "ro-write-3"]].concat());
+    assert!(
+        log_call
+            .stderr
+            .contains("copy your notes now: asked for a demo"),
+        "the agent is told to save the notes, which could not be kept: {}",
+        log_call.stderr
+    );
+}
+
+/// Issue 14, item 5: on a full disk `log-call` leaves no zero-byte `unsent/.….partial`
+/// file and says the disk is full, once, with the notes to copy.
+#[test]
+fn log_call_on_a_full_disk_leaves_no_partial_file_and_says_the_disk_is_full() {
+    let Some(disk) = crate::mounted::Tmpfs::mount("cli-nospace", "256k") else {
+        return;
+    };
+    let home = disk.path().join("home");
+    let queued = run_in(&home, &[CALL, &["--call-id", "full-1"]].concat());
+    assert_eq!(queued.code, 0, "{}", queued.stderr);
+    std::fs::create_dir_all(home.join("unsent")).expect("unsent");
+    let filler = disk.fill();
+    let run = run_in(&home, &[CALL, &["--call-id", "full-2"]].concat());
+    assert_eq!(run.code, 1, "nothing could be written: {}", run.stderr);
+    assert!(
+        run.stderr.contains("is full"),
+        "says the disk is full: {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("full").count(),
+        1,
+        "said once, not again for the kept file: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("copy your notes now"), "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(home.join("unsent"))
+        .expect("unsent")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "no .partial file is left behind: {left:?}");
+    std::fs::remove_file(filler).expect("space freed");
+    let again = run_in(&home, &[CALL, &["--call-id", "full-3"]].concat());
+    assert_eq!(
+        again.code, 0,
+        "works again once there is space: {}",
+        again.stderr
+    );
+}
+
 #[test]
 fn a_corrupt_database_is_moved_aside_and_the_user_is_told() {
     let home = home("corrupt");

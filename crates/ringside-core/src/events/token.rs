@@ -4,7 +4,6 @@
 //! `ringside call …` finds the running app.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -109,14 +108,34 @@ impl ApiToken {
     }
 }
 
-/// Where the running intake listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the running intake listens, and which run wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoint {
     pub port: u16,
+    /// Random per run of an intake: it removes the file at stop only while the file is still
+    /// its own (a port alone may be reused by a later run). Empty in files of older versions.
+    #[serde(default)]
+    pub instance: String,
+    /// The process that wrote it, for the "already listening" message.
+    #[serde(default)]
+    pub pid: u32,
 }
 
 impl Endpoint {
-    /// Writes `event-api.json` (0600).
+    /// This process's endpoint on `port`, with a fresh instance id.
+    pub fn new_run(port: u16) -> Endpoint {
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        Endpoint {
+            port,
+            instance: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            pid: std::process::id(),
+        }
+    }
+
+    /// Writes `event-api.json` (0600, through a temporary file and a rename, so a reader
+    /// never sees half a file).
     pub fn write(&self, home: &Path) -> Result<(), TokenError> {
         let path = home.join(ENDPOINT_FILE);
         let text = serde_json::to_string(self).map_err(|err| TokenError::BadEndpoint {
@@ -143,34 +162,24 @@ impl Endpoint {
         }
     }
 
-    /// Removes the endpoint file if it still names `port` (another intake may
-    /// have started since).
-    pub fn remove_if_ours(home: &Path, port: u16) {
-        if matches!(Endpoint::read(home), Ok(Some(e)) if e.port == port) {
+    /// Removes the endpoint file if it is still the one this run wrote (same instance id):
+    /// another intake may have taken it over since, and its file must stay.
+    pub fn remove_if_ours(&self, home: &Path) {
+        if matches!(Endpoint::read(home), Ok(Some(e)) if e.instance == self.instance) {
             let _ = std::fs::remove_file(home.join(ENDPOINT_FILE));
         }
     }
 }
 
-/// Writes a file only its owner can read, replacing any old one atomically.
+/// Writes a file only its owner can read, replacing any old one atomically (a failed
+/// write, e.g. on a full disk, leaves no temp file behind).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), TokenError> {
-    let write_err = |source| TokenError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let temp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temp).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)?;
-    file.sync_all().map_err(write_err)?;
-    std::fs::rename(&temp, path).map_err(write_err)?;
-    Ok(())
+    crate::private_files::write_private_atomically(path, bytes).map_err(|source| {
+        TokenError::Write {
+            path: path.to_owned(),
+            source,
+        }
+    })
 }
 
 /// A token file readable by others is tightened rather than trusted as is.

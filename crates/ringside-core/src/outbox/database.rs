@@ -1,7 +1,10 @@
 //! Opening the queue's SQLite file safely: WAL, `synchronous=FULL` (a commit is on disk
 //! before enqueue returns), migrations; and refusing to damage a file it cannot trust.
 //!
-//! - A read-only file is refused with a clear error and left untouched.
+//! - A read-only file is refused with a clear error and left untouched; so is a data folder
+//!   on a read-only file system or without write permission, said in those words (SQLite
+//!   only says "unable to open database file"). [`open_read_only`] then reads it without
+//!   writing anything.
 //! - A file that is not a SQLite database, or fails `PRAGMA quick_check`, is moved aside to
 //!   `ringside.db.corrupt-<epoch ms>` (with its `-wal`/`-shm`), never overwritten; a fresh
 //!   database takes its place and the caller is told where the old one went.
@@ -14,7 +17,8 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{OutboxError, now_ms};
+use super::{OutboxError, ReadOnlyCause, now_ms};
+use crate::private_files::StorageProblem;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -42,10 +46,8 @@ pub(crate) async fn open(
     options: &OpenOptions,
 ) -> Result<(SqlitePool, Option<Recovery>), OutboxError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::private_files::create_private_dir_all(dir).map_err(|source| OutboxError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+        crate::private_files::create_private_dir_all(dir)
+            .map_err(|e| OutboxError::write_io(dir.parent().unwrap_or(dir), dir, e))?;
     }
     let mut recovery = None;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -53,6 +55,7 @@ pub(crate) async fn open(
         if meta.permissions().readonly() {
             return Err(OutboxError::ReadOnly {
                 path: path.to_owned(),
+                cause: ReadOnlyCause::ReadOnlyFile,
             });
         }
         if let Some(reason) = header_problem(path)? {
@@ -169,11 +172,111 @@ fn classify_open_error(path: &Path, e: sqlx::Error) -> Unusable {
         Some(c) if primary(c) == Some(13) => Unusable::Other(OutboxError::Full {
             path: path.to_owned(),
         }),
-        Some(c) if primary(c) == Some(8) => Unusable::Other(OutboxError::ReadOnly {
-            path: path.to_owned(),
-        }),
+        Some(c) if primary(c) == Some(8) => Unusable::Other(read_only_error(path)),
+        // SQLITE_CANTOPEN, SQLITE_IOERR: SQLite's words for a folder it cannot create the
+        // file, its WAL or shared-memory file in (read-only), or cannot grow them in (a full
+        // disk shows as IOERR_SHMSIZE). Said in words when that is why.
+        Some(c) if matches!(primary(c), Some(14 | 10)) => match folder_problem(path) {
+            Some(problem) => Unusable::Other(OutboxError::storage(folder(path), problem)),
+            None => Unusable::Other(OutboxError::database("opening the queue database", e)),
+        },
         _ => Unusable::Other(OutboxError::database("opening the queue database", e)),
     }
+}
+
+/// The folder holding the database.
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+pub(crate) fn folder_problem(path: &Path) -> Option<StorageProblem> {
+    StorageProblem::probe(folder(path))
+}
+
+/// SQLite refused a write as read-only (`SQLITE_READONLY`): why, in words. The folder is
+/// probed; if it can be written, the file itself is what is read-only.
+pub(crate) fn read_only_error(path: &Path) -> OutboxError {
+    match folder_problem(path) {
+        Some(problem) => OutboxError::storage(folder(path), problem),
+        None => OutboxError::ReadOnly {
+            path: path.to_owned(),
+            cause: ReadOnlyCause::ReadOnlyFile,
+        },
+    }
+}
+
+/// Opens an existing database for reading only: nothing is created, migrated, checkpointed
+/// or tightened, so it works on a read-only file system, without write permission, and on
+/// a read-only file. A WAL database normally needs its `-shm` file, which a read-only
+/// folder cannot get; then (and only when no `-wal` holds unmerged changes, so nothing is
+/// missed) it is opened as immutable. Refused (so the caller falls back to a writing open)
+/// when the file is missing, fails `PRAGMA quick_check`, or lacks a migration this version
+/// has: queries written for the current schema would fail on it.
+pub(crate) async fn open_read_only(path: &Path) -> Result<SqlitePool, String> {
+    if !path.is_file() {
+        return Err(format!("{} does not exist", path.display()));
+    }
+    let connect = |immutable: bool| {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(immutable)
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(5));
+        async move {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .connect_with(options)
+                .await?;
+            // The first query is where SQLite finds it cannot map the WAL index.
+            match sqlx::query_scalar::<_, String>("PRAGMA quick_check")
+                .fetch_one(&pool)
+                .await
+            {
+                Ok(check) => Ok((pool, check)),
+                Err(e) => {
+                    pool.close().await;
+                    Err(e)
+                }
+            }
+        }
+    };
+    let wal_is_empty = std::fs::metadata(sibling(path, "-wal")).map_or(true, |m| m.len() == 0);
+    let (pool, check) = match connect(false).await {
+        Ok(opened) => opened,
+        Err(e) if wal_is_empty => {
+            tracing::debug!(error = %e, "a read-only open failed; trying it as immutable");
+            connect(true).await.map_err(|e| e.to_string())?
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    if check != "ok" {
+        pool.close().await;
+        return Err(format!("integrity check: {check}"));
+    }
+    let applied: Result<Vec<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(&pool)
+            .await;
+    let missing = match applied {
+        Ok(applied) => MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+            .count(),
+        Err(e) => {
+            pool.close().await;
+            return Err(format!("cannot read its migrations: {e}"));
+        }
+    };
+    if missing > 0 {
+        pool.close().await;
+        return Err(format!(
+            "{missing} migration(s) of this version are not applied yet"
+        ));
+    }
+    Ok(pool)
 }
 
 pub(crate) fn primary(code: &str) -> Option<i64> {

@@ -445,6 +445,14 @@ impl Worker {
                     Ok(false)
                 }
                 Err(err) => {
+                    // An org-wide state (unreachable, signed out, allowance used up) holds the
+                    // whole batch until one shared time, so the next probe is one request
+                    // again, not one per log whose wait happened to end a millisecond earlier.
+                    if note_org_wide(classify(&err), report) {
+                        tracing::info!(code = %err.code(), logs = ready.len(), "call logs held");
+                        self.give_back(&ready, &err, report).await?;
+                        return Ok(true);
+                    }
                     let mut stop = false;
                     for item in &ready {
                         stop |= self.settle_error(item, &err, report).await?;
@@ -735,4 +743,15 @@ impl Worker {
         report.delivered += 1;
         Ok(())
     }
+}
+
+/// Sets the report's flag for an org-wide verdict; `false` for a verdict about one log.
+fn note_org_wide(verdict: Verdict, report: &mut DrainReport) -> bool {
+    match verdict {
+        Verdict::Unreachable => report.org_unreachable = true,
+        Verdict::SignedOut => report.signed_out = true,
+        Verdict::AllowanceUsedUp => report.allowance_used_up = true,
+        Verdict::Halted | Verdict::Retry { .. } | Verdict::Dead => return false,
+    }
+    true
 }

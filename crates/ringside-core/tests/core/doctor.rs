@@ -104,6 +104,47 @@ async fn a_broken_config_keyring_and_call_log_each_fail_with_a_fix() {
     org.shutdown().await;
 }
 
+/// A missing call-log field or object points to the README section that exists ("Set up
+/// your Salesforce org", the setup kit) and to `ringside org setup --check`; the fix once
+/// named a README section that did not exist.
+#[tokio::test]
+async fn a_missing_call_log_setup_points_to_the_setup_kit_section_and_the_check() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    assert!(
+        readme.lines().any(|l| l == "## Set up your Salesforce org"),
+        "the section doctor names exists"
+    );
+    let (org, client) = demo().await;
+    org.faults().hide_field("Call_Log__c", "Direction__c");
+    org.faults().hide_object("Call_Log__c");
+    let config = Config::default();
+    let checks = run_checks(&DescribeCache::new(client), env(&config)).await;
+    let failing: Vec<&Check> = checks
+        .iter()
+        .filter(|c| {
+            c.status == CheckStatus::Fail
+                && (c.name == "call-log fields"
+                    || (c.name == "object access" && c.detail.starts_with("Call_Log__c")))
+        })
+        .collect();
+    assert_eq!(
+        failing.len(),
+        2,
+        "the object and its fields fail: {checks:#?}"
+    );
+    for check in failing {
+        let fix = check.fix.as_deref().unwrap_or_default();
+        assert!(
+            fix.contains("\"Set up your Salesforce org\"")
+                && fix.contains("ringside org setup --check"),
+            "{}: the fix names the README section and the check: {fix}",
+            check.name
+        );
+    }
+    org.shutdown().await;
+}
+
 /// A profile without Lead or Case access: doctor says what each missing permission costs
 /// (Leads are left out of the pop, open Cases are not shown) and how to grant it; the other
 /// objects still pass.

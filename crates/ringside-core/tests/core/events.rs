@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use ringside_core::events::api::EventApi;
+use ringside_core::events::api::{ApiLimits, ApiStartError, EventApi};
 use ringside_core::events::baresip::{self, Backoff, BaresipConfig};
+use ringside_core::events::hello::{self, Probe};
+use ringside_core::events::link::{LinkError, LinkIntake, LinkOutcome};
 use ringside_core::events::netstring::encode;
 use ringside_core::events::token::{ApiToken, Endpoint};
 use ringside_core::events::{CallEvent, CallEventKind, CallerId, EventSource, EventStream};
@@ -74,8 +76,8 @@ async fn api_accepts_authenticated_events_and_refuses_everything_else() {
     let port = api.address().port();
     assert!(api.address().ip().is_loopback(), "bound to 127.0.0.1 only");
     assert_eq!(
-        Endpoint::read(&home).expect("readable"),
-        Some(Endpoint { port }),
+        Endpoint::read(&home).expect("readable").map(|e| e.port),
+        Some(port),
         "the port is recorded for `ringside call`"
     );
     let token = ApiToken::load(&home).expect("the token file exists");
@@ -409,5 +411,354 @@ async fn a_sip_call_id_no_external_id_can_hold_is_logged_exactly_once_from_the_a
     );
     assert_eq!(outbox.list().await.expect("readable").len(), 1);
     api.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn links_without_the_secret_only_pop_and_never_reach_the_stream() {
+    // The desktop opens a log form on every `end` on the stream and auto-logs it: a link
+    // any web page can open must not get there without the per-install secret.
+    let home = temp_home("link-secret");
+    let token = ApiToken::load_or_create(&home).expect("token");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let links = LinkIntake::new(Some(token.clone()), stream.clone());
+    assert_eq!(
+        links.handle("ringside://call?event=ring&call_id=w-1&from=%2B14155550123"),
+        Ok(LinkOutcome::Pop(CallerId::Number("+14155550123".into()))),
+        "a plain ring link pops the caller"
+    );
+    assert_eq!(
+        links.handle("ringside://call?event=answer&call_id=w-1&from=%2B14155550123"),
+        Ok(LinkOutcome::Pop(CallerId::Number("+14155550123".into())))
+    );
+    assert_eq!(
+        links.handle("ringside://call?event=end&call_id=w-1&from=%2B14155550123&duration=42"),
+        Err(LinkError::EndNeedsSecret),
+        "a plain end link is refused: no log form, no auto-log"
+    );
+    assert_eq!(
+        links.handle(&format!(
+            "ringside://call?event=end&call_id=w-1&from=%2B14155550123&secret={}",
+            "a".repeat(64)
+        )),
+        Err(LinkError::WrongSecret)
+    );
+    no_event(&mut events).await;
+    // A softphone that can only open links gets full events with the secret.
+    let end = format!(
+        "ringside://call?event=end&call_id=w-2&from=%2B14155550123&duration=42&secret={}",
+        token.expose()
+    );
+    assert_eq!(links.handle(&end), Ok(LinkOutcome::Published));
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        (event.event, event.call_id.as_str(), event.source),
+        (CallEventKind::End, "w-2", EventSource::Link)
+    );
+    // Without a readable token no link is more than a pop.
+    let blind = LinkIntake::new(None, stream.clone());
+    assert_eq!(blind.handle(&end), Err(LinkError::WrongSecret));
+    no_event(&mut events).await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+fn fast_limits(max_connections: usize) -> ApiLimits {
+    ApiLimits {
+        header_read_timeout: Duration::from_millis(300),
+        body_read_timeout: Duration::from_millis(300),
+        connection_lifetime: Duration::from_secs(5),
+        max_connections,
+    }
+}
+
+/// Reads until the server closes; `None` when it is still open after `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let mut answer = Vec::new();
+    match tokio::time::timeout(within, stream.read_to_end(&mut answer)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&answer).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_stalls_mid_request_is_disconnected() {
+    let home = temp_home("api-stall");
+    let api = EventApi::start_with(&home, 0, EventStream::new(), fast_limits(32))
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("token");
+
+    let mut half = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    half.write_all(b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
+        .await
+        .expect("half a header");
+    assert!(
+        closed_within(&mut half, Duration::from_secs(3))
+            .await
+            .is_some(),
+        "half a header and silence: closed after the header-read timeout"
+    );
+
+    let mut silent = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(3))
+            .await
+            .is_some(),
+        "a connection that never sends a byte is closed too"
+    );
+
+    let mut slow_body = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Length: 100\r\n\r\n{{\"event\"",
+        token.expose()
+    );
+    slow_body
+        .write_all(head.as_bytes())
+        .await
+        .expect("head sent");
+    let answer = closed_within(&mut slow_body, Duration::from_secs(3))
+        .await
+        .expect("a body that stops arriving is given up on");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    // Kept alive after an answer, then idle: closed after the same timeout.
+    let mut kept = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    kept.write_all(b"GET /v1/hello?nonce=00112233445566778899 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("request");
+    let answer = closed_within(&mut kept, Duration::from_secs(3))
+        .await
+        .expect("an idle keep-alive connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    api.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn a_flood_of_idle_connections_cannot_keep_a_real_event_out() {
+    let home = temp_home("api-flood");
+    let stream = EventStream::new();
+    let mut events = stream.subscribe();
+    let api = EventApi::start_with(&home, 0, stream.clone(), fast_limits(4))
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("token");
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(
+            TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connects"),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut over = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    let answer = closed_within(&mut over, Duration::from_secs(1))
+        .await
+        .expect("over the cap: answered and closed at once");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    // The idle ones time out, and a real client gets through.
+    let ring = br#"{"event":"ring","call_id":"flood-1","from":"+14155550123"}"#;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, body) = request(port, Some(token.expose()), ring).await;
+        if status == 202 {
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle connections never made room"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(next_event(&mut events).await.call_id, "flood-1");
+    for mut conn in idle {
+        assert!(
+            closed_within(&mut conn, Duration::from_secs(1))
+                .await
+                .is_some(),
+            "each idle connection was closed"
+        );
+    }
+    api.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// A plain HTTP server that answers 200 `{}` to everything and keeps what it received.
+async fn impostor() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = std::sync::Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = conn.read(&mut buf).await.unwrap_or(0);
+            keep.lock().expect("lock").extend_from_slice(&buf[..n]);
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                .await;
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn hello_proves_the_listener_knows_the_token_without_anyone_sending_it() {
+    let home = temp_home("api-hello");
+    let api = EventApi::start(&home, 0, EventStream::new())
+        .await
+        .expect("starts");
+    let port = api.address().port();
+    let token = ApiToken::load(&home).expect("token");
+    let nonce = hello::new_nonce();
+    let mut conn = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connects");
+    conn.write_all(
+        format!(
+            "GET /v1/hello?nonce={nonce} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("hello sent");
+    let answer = closed_within(&mut conn, Duration::from_secs(3))
+        .await
+        .expect("answered");
+    let body: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).expect("a body")).expect("JSON");
+    assert_eq!(body["app"], "ringside");
+    let proof = body["proof"].as_str().expect("a proof");
+    assert!(hello::proof_matches(&token, port, &nonce, proof));
+    assert!(
+        !hello::proof_matches(&token, port + 1, &nonce, proof),
+        "the proof names the port, so it cannot be relayed from another one"
+    );
+    assert!(
+        !answer.contains(token.expose()),
+        "the token itself is never sent"
+    );
+    assert_eq!(
+        hello::probe(port, &token, Duration::from_secs(2)).await,
+        Probe::Ringside
+    );
+
+    let (other, seen) = impostor().await;
+    assert!(
+        matches!(
+            hello::probe(other, &token, Duration::from_secs(2)).await,
+            Probe::NotRingside(_)
+        ),
+        "a program that answers HTTP is not Ringside"
+    );
+    let received = String::from_utf8_lossy(&seen.lock().expect("lock")).into_owned();
+    assert!(received.contains("/v1/hello?nonce="), "{received}");
+    assert!(
+        !received.contains(token.expose()),
+        "the token never left: {received}"
+    );
+    api.shutdown().await;
+    assert_eq!(
+        hello::probe(port, &token, Duration::from_secs(2)).await,
+        Probe::NotListening
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn a_second_intake_never_takes_over_or_removes_the_first_ones_endpoint() {
+    let home = temp_home("api-second");
+    let first = EventApi::start(&home, 0, EventStream::new())
+        .await
+        .expect("the first starts");
+    let port = first.address().port();
+    let recorded = Endpoint::read(&home).expect("readable").expect("written");
+    assert_eq!(recorded.port, port);
+    assert_eq!(recorded.pid, std::process::id());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.join("event-api.json"))
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the endpoint file is private");
+    }
+
+    let err = EventApi::start(&home, 0, EventStream::new())
+        .await
+        .expect_err("a second intake on the same home is refused");
+    assert!(
+        matches!(err, ApiStartError::AlreadyRunning { port: p, .. } if p == port),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("already listening for call events on port {port}"))
+            && message.contains(&format!("pid {}", std::process::id()))
+            && message.contains("different RINGSIDE_HOME"),
+        "{message}"
+    );
+    assert_eq!(
+        Endpoint::read(&home).expect("readable"),
+        Some(recorded.clone()),
+        "the first one's file is untouched"
+    );
+
+    // A later run wrote the file (same port, another run): stopping leaves it alone.
+    let later = Endpoint {
+        instance: "later-run".into(),
+        ..recorded.clone()
+    };
+    later.write(&home).expect("written");
+    first.shutdown().await;
+    assert_eq!(
+        Endpoint::read(&home).expect("readable"),
+        Some(later),
+        "an intake removes the endpoint file only while it is its own"
+    );
+
+    // A file left by a crashed run, pointing at a program that is not Ringside: replaced.
+    let (other, seen) = impostor().await;
+    Endpoint {
+        port: other,
+        instance: "crashed".into(),
+        pid: 1,
+    }
+    .write(&home)
+    .expect("written");
+    let next = EventApi::start(&home, 0, EventStream::new())
+        .await
+        .expect("a stale endpoint file does not stop a new intake");
+    assert_eq!(
+        Endpoint::read(&home).expect("readable").map(|e| e.port),
+        Some(next.address().port())
+    );
+    let token = ApiToken::load(&home).expect("token");
+    assert!(
+        !String::from_utf8_lossy(&seen.lock().expect("lock")).contains(token.expose()),
+        "the check never sent the token"
+    );
+    next.shutdown().await;
+    assert_eq!(
+        Endpoint::read(&home).expect("readable"),
+        None,
+        "its own: removed"
+    );
     let _ = std::fs::remove_dir_all(&home);
 }

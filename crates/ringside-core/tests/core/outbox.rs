@@ -372,6 +372,19 @@ async fn a_used_up_allowance_spends_no_attempt_and_never_dead_letters() {
         first.allowance_used_up && first.dead == 0 && first.retried == 0,
         "the pass stops and says why, spending nothing: {first:?}"
     );
+    let held: std::collections::BTreeSet<i64> = f
+        .outbox
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .map(|item| item.run_at)
+        .collect();
+    assert_eq!(
+        held.len(),
+        1,
+        "the batch is held until one shared time, so the next probe is one request: {held:?}"
+    );
     let report = f.worker.drain(Duration::from_secs(5)).await.unwrap();
     assert_eq!(
         report.delivered, 3,

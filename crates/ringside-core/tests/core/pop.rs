@@ -314,3 +314,46 @@ async fn a_used_up_allowance_still_shows_cached_pops_and_says_why_for_new_ones()
     }
     org.shutdown().await;
 }
+
+/// Regression (issue 14, item 2): the lookup remembers that the org's allowance is used up,
+/// for the desktop's org badge, and forgets it by itself once a request passes again.
+#[tokio::test]
+async fn the_lookup_knows_when_the_allowance_is_used_up_and_when_it_is_back() {
+    let Fixture { org, pop, .. } = fixture().await;
+    assert!(
+        !pop.lookup().allowance_used_up(),
+        "a fresh lookup knows of no limit"
+    );
+    let max = org.api_limit();
+    org.faults().set_api_limit(org.api_usage());
+    assert!(
+        pop.lookup().lookup("+14155550123").await.is_err(),
+        "Salesforce refuses the search"
+    );
+    assert!(
+        pop.lookup().allowance_used_up(),
+        "the refusal is remembered"
+    );
+    assert!(
+        pop.lookup().clone().allowance_used_up(),
+        "and shared by clones (the pop-up and the Caller tab)"
+    );
+    assert!(
+        pop.lookup().lookup("not a number").await.is_err(),
+        "input refused before anything is sent"
+    );
+    assert!(
+        pop.lookup().allowance_used_up(),
+        "a lookup that sent nothing tells nothing about the allowance"
+    );
+    org.faults().set_api_limit(max);
+    pop.lookup()
+        .lookup("+14155550123")
+        .await
+        .expect("Salesforce answers again");
+    assert!(
+        !pop.lookup().allowance_used_up(),
+        "an answered search clears it"
+    );
+    org.shutdown().await;
+}

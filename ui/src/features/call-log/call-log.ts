@@ -4,7 +4,7 @@
 // and the form turns into a result line that follows the queue: queued → sent (or dead).
 // A form left alone is logged by the shell's idle rule; "Log a call" opens an empty form.
 
-import { currentLocale, onLocaleChange, t } from "../../i18n";
+import { currentLocale, objectName, onLocaleChange, t } from "../../i18n";
 import {
   callLogOptions,
   callLogState,
@@ -212,9 +212,22 @@ export function mountCallLog(root: HTMLElement): void {
   });
 }
 
+/** The call in a result line: who, with their number (each isolated), else the number, else the id. */
 function callLabel(form: OpenCallLog, fields: DraftFields): string {
   const other = fields.direction === "outbound" ? fields.to : fields.from;
-  return form.draft.matched ? `${form.draft.matched.label} (${other})` : other || form.draft.call_id;
+  if (form.draft.matched) return t("callLog.callWith", { name: form.draft.matched.label, number: shownNumber(other) });
+  return other === "" ? form.draft.call_id : shownNumber(other);
+}
+
+/**
+ * A number as the agent reads it: the shell's words for "no number" (`UNKNOWN_NUMBER`,
+ * "anonymous" in ringside-core's call_log/draft.rs) in the agent's language. Display only:
+ * the field itself keeps the shell's value.
+ */
+function shownNumber(number: string): string {
+  if (number === "unknown") return t("callLog.unknownNumber");
+  if (number === "anonymous") return t("popup.withheldNumber");
+  return number;
 }
 
 function showFormError(element: HTMLElement, message: string): void {
@@ -268,8 +281,8 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   );
   summary.textContent = t(draft.missed ? "callLog.summaryMissed" : "callLog.summary", {
     direction: t(fields.direction === "outbound" ? "callLog.outbound" : "callLog.inbound"),
-    from: fields.from,
-    to: fields.to,
+    from: shownNumber(fields.from),
+    to: shownNumber(fields.to),
     started,
     duration: formatDuration(fields.duration_seconds),
   });
@@ -281,7 +294,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     for (const candidate of draft.candidates) {
       const option = document.createElement("option");
       option.value = candidate.record.id;
-      option.textContent = `${candidate.record.object}: ${candidate.record.label}`;
+      option.textContent = recordChoice(candidate.record);
       option.selected = draft.matched?.id === candidate.record.id;
       whoPicker.append(option);
     }
@@ -290,7 +303,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     const who = document.createElement("p");
     who.className = "call-log-matched";
     who.dataset.recordId = draft.matched.id;
-    who.textContent = t("callLog.matched", { name: draft.matched.label, object: draft.matched.object });
+    who.textContent = t("callLog.matched", { name: draft.matched.label, object: objectName(draft.matched.object) });
     form.append(who);
   }
 
@@ -365,7 +378,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   for (const choice of draft.what_choices) {
     const option = document.createElement("option");
     option.value = choice.id;
-    option.textContent = `${choice.object}: ${choice.label}`;
+    option.textContent = recordChoice(choice);
     option.selected = fields.what_id === choice.id;
     what.append(option);
   }
@@ -525,6 +538,11 @@ function renderIntents(
     group.append(item);
   }
   return group;
+}
+
+/** A record in a picker: its object in the agent's language, then its name (isolated). */
+function recordChoice(record: { object: string; label: string }): string {
+  return t("callLog.recordChoice", { object: objectName(record.object), name: record.label });
 }
 
 function formatDuration(seconds: number): string {

@@ -7,6 +7,7 @@ import { onLocaleChange, t, tCount } from "../../i18n";
 import { RelatedOnDemand } from "../popup/related-on-demand";
 import { errorMessageKey } from "./error-message";
 import { renderMatchList, type RelatedView } from "./match-list";
+import { refreshOrgBadge } from "../../shell/org-badge";
 
 type SearchState =
   | { kind: "idle" }
@@ -97,6 +98,8 @@ export function mountCallerSearch(root: HTMLElement): void {
       relatedView.related.reset();
       state = outcome.ok ? { kind: "found", result: outcome.value } : { kind: "failed", error: outcome.error };
       render();
+      // A search is what finds the org's allowance used up (or back): the badge follows.
+      refreshOrgBadge();
     });
   });
 

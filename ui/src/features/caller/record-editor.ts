@@ -13,7 +13,7 @@ import "./record-edit.css";
 import type { IpcError } from "../../backend";
 import type { ConflictField } from "../../bindings/ConflictField";
 import type { FieldProblem } from "../../bindings/FieldProblem";
-import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
+import { isolate, onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { el } from "./record-details";
 import {
   applyIntent,
@@ -342,7 +342,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
         edit.intent !== null
           ? intentLabel(edit.intent)
           : edit.changes
-              .map((c) => `${record?.fields.find((f) => f.name === c.field)?.label ?? c.field}: ${c.value === "" ? t("recordEdit.empty") : c.value}`)
+              .map((c) => `${isolate(record?.fields.find((f) => f.name === c.field)?.label ?? c.field)}: ${c.value === "" ? t("recordEdit.empty") : isolate(c.value)}`)
               .join(", ");
       const whatNode = el("span", "pending-what", what);
       if (edit.state === "pending") {
@@ -355,7 +355,7 @@ export function createRecordEditor(onLoaded: (record: ShownRecord) => void = () 
             el(
               "span",
               "pending-values",
-              `${shown?.label ?? f.field} — ${t("recordEdit.conflictTheirs")}: ${showJson(f.theirs, shown)} · ${t("recordEdit.conflictYours")}: ${showJson(f.yours, shown)}`,
+              `${isolate(shown?.label ?? f.field)} — ${t("recordEdit.conflictTheirs")}: ${isolate(showJson(f.theirs, shown))} · ${t("recordEdit.conflictYours")}: ${isolate(showJson(f.yours, shown))}`,
             ),
           );
         }

@@ -6,7 +6,7 @@
 // Opportunity.Demo_Requested_At__c on that Opportunity), from the record's `related_intents`.
 
 import { onShowRecord, type CallerMatch, type CallerObject } from "../../backend";
-import { onLocaleChange, t, type MessageKey } from "../../i18n";
+import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import type { IntentButton } from "../../bindings/IntentButton";
 import { applyIntent, type ShownRecord } from "./record-backend";
 import { createRecordEditor, intentLabel } from "./record-editor";
@@ -132,7 +132,7 @@ function renderRelatedIntents(id: string, intents: IntentButton[]): HTMLElement 
         if (answer.kind === "saved") status.textContent = t("recordEdit.intentApplied", { intent: label });
         else if (answer.kind === "queued") status.textContent = t("recordEdit.intentQueued", { intent: label });
         else if (answer.kind === "refused")
-          status.textContent = `${t("recordEdit.intentRefused", { intent: label })} ${answer.problems.map((p) => p.reason).join("; ")}`;
+          status.textContent = `${t("recordEdit.intentRefused", { intent: label })} ${isolate(answer.problems.map((p) => p.reason).join("; "))}`;
         else status.textContent = t("recordEdit.error.unknown");
       });
     });

@@ -2,7 +2,7 @@
 // notes, summary, recording, related record) and, for a call not in Salesforce yet, whether it
 // waits or failed for good, with the error.
 
-import { t, type MessageKey } from "../../i18n";
+import { bdi, objectName, t, type MessageKey } from "../../i18n";
 import { openInSalesforce, openRecording, type HistoryRow } from "./backend";
 import { formatDateTime, formatDuration, otherParty } from "./format";
 
@@ -19,7 +19,9 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
   root.dataset["callId"] = row.call_id;
   const heading = document.createElement("h3");
   heading.className = "history-detail-title";
-  heading.textContent = otherParty(row) ?? t("history.unknownCaller");
+  const party = otherParty(row);
+  if (party === null) heading.textContent = t("history.unknownCaller");
+  else heading.replaceChildren(bdi(party));
   const when = document.createElement("p");
   when.className = "history-detail-when";
   const direction = row.direction === "inbound" ? t("history.inbound") : row.direction === "outbound" ? t("history.outbound") : "";
@@ -40,8 +42,8 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
   };
   add("history.col.outcome", row.disposition ?? t("history.noOutcome"), "detail-outcome");
   add("history.col.agent", row.owner?.name ?? row.owner?.id, "detail-agent");
-  add("history.field.from", row.from, "detail-from");
-  add("history.field.to", row.to, "detail-to");
+  add("history.field.from", row.from === null ? null : bdi(row.from), "detail-from");
+  add("history.field.to", row.to === null ? null : bdi(row.to), "detail-to");
   add("history.field.subject", row.subject, "detail-subject");
   add("history.field.notes", row.notes, "detail-notes");
   add("history.field.summary", row.summary, "detail-summary");
@@ -63,12 +65,13 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
     const related = document.createElement("span");
     const object = document.createElement("span");
     object.className = "match-object";
-    object.textContent = t(`object.${row.matched.object}`);
+    object.textContent = objectName(row.matched.object);
     const name = document.createElement("span");
     name.className = "detail-related-name";
     name.textContent = ` ${row.matched.name ?? ""} `;
     const id = document.createElement("code");
     id.textContent = row.matched.id;
+    id.dir = "ltr";
     const open = document.createElement("button");
     open.type = "button";
     open.className = "history-open-record";

@@ -3,7 +3,7 @@
 // in the DOM, reused as the user scrolls. Near the end of what is loaded it asks for the next
 // page. Tens of thousands of rows scroll like a few dozen.
 
-import { t, type MessageKey } from "../../i18n";
+import { bdi, t, type MessageKey } from "../../i18n";
 import type { HistoryRow } from "./backend";
 import { formatDateTime, formatDuration, otherParty } from "./format";
 
@@ -198,10 +198,12 @@ function fillRow(element: HTMLElement, row: HistoryRow, index: number, selected:
   // Row 1 is the header.
   element.setAttribute("aria-rowindex", String(index + 2));
   const cells = element.children;
-  const set = (i: number, text: string, title = text): void => {
+  // `isolated`: a value (a name or a number) rather than app text, laid out by its own direction.
+  const set = (i: number, text: string, title = text, isolated = false): void => {
     const cell = cells[i];
     if (cell) {
-      cell.textContent = text;
+      if (isolated) cell.replaceChildren(bdi(text));
+      else cell.textContent = text;
       cell.setAttribute("title", title);
     }
   };
@@ -211,8 +213,10 @@ function fillRow(element: HTMLElement, row: HistoryRow, index: number, selected:
     row.direction === "inbound" ? "↓" : row.direction === "outbound" ? "↑" : "·",
     row.direction === "inbound" ? t("history.inbound") : row.direction === "outbound" ? t("history.outbound") : "",
   );
-  set(2, otherParty(row) ?? t("history.unknownCaller"));
-  set(3, row.owner?.name ?? row.owner?.id ?? "");
+  const party = otherParty(row);
+  set(2, party ?? t("history.unknownCaller"), undefined, party !== null);
+  const agent = row.owner?.name ?? row.owner?.id ?? "";
+  set(3, agent, agent, true);
   set(4, formatDuration(row.duration_seconds));
   set(5, row.disposition ?? "");
   set(6, row.delivery === "delivered" ? "" : t(row.delivery === "dead" ? "history.state.dead" : "history.state.pending"));

@@ -7,7 +7,7 @@
 
 import "./popup.css";
 import { currentPop, dismissPop, onPopUpdate, openCallerRecord, type CallerMatch, type PopUpdate } from "../../backend";
-import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
+import { bdi, onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
 import { errorMessageKey } from "../caller/error-message";
 import { el } from "../caller/record-details";
 import { openInSalesforce } from "./backend";
@@ -77,7 +77,9 @@ export function mountPopView(root: HTMLElement): void {
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", String(index === selected));
         item.dataset["recordId"] = match.id;
-        item.append(el("span", "match-name", match.name), el("span", "match-object", t(`object.${match.object}`)));
+        const name = el("span", "match-name");
+        name.append(bdi(match.name));
+        item.append(name, el("span", "match-object", t(`object.${match.object}`)));
         item.addEventListener("click", () => {
           selected = index;
           render();

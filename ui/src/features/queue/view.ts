@@ -117,9 +117,11 @@ function mountQueue(root: HTMLElement): void {
     state.textContent = t(`queue.state.${entry.state}` as MessageKey);
     const call = document.createElement("span");
     call.className = "queue-call";
-    call.textContent = `${entry.from} → ${entry.to}`;
+    call.textContent = t("queue.call", { from: entry.from, to: entry.to });
     const id = document.createElement("code");
     id.className = "queue-call-id";
+    // Ids read left to right in every language; dir also isolates it from the line around it.
+    id.dir = "ltr";
     id.textContent = entry.call_id;
     head.append(state, " ", call, " ", id);
     item.append(head);

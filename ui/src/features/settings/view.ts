@@ -3,7 +3,7 @@
 // Errors are shown in the user's language from the code, with the backend's sentence below.
 
 import "./settings.css";
-import { onLocaleChange, t, type MessageKey } from "../../i18n";
+import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import { refreshOrgBadge } from "../../shell/org-badge";
 import type { View } from "../../shell/view";
 import {
@@ -320,12 +320,12 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
     problems.replaceChildren();
     if (overview?.keyringProblem) {
       const p = el("p", { id: "settings-keyring-problem", class: "settings-problem" });
-      p.textContent = `${t("settings.keyringProblem")} ${overview.keyringProblem}`;
+      p.textContent = `${t("settings.keyringProblem")} ${isolate(overview.keyringProblem)}`;
       problems.append(p);
     }
     if (overview?.activeProblem) {
       const p = el("p", { id: "settings-active-problem", class: "settings-problem" });
-      p.textContent = `${t("settings.activeProblem")} ${overview.activeProblem}`;
+      p.textContent = `${t("settings.activeProblem")} ${isolate(overview.activeProblem)}`;
       problems.append(p);
     }
 

@@ -4,7 +4,7 @@
 // `[pop] baresip` is configured and connected, else hands `tel:<number>` to the system (the
 // softphone registered for tel: dials); the note says which path was used.
 
-import { currentLocale, onLocaleChange, t, type MessageKey } from "../../i18n";
+import { bdi, currentLocale, onLocaleChange, t, type MessageKey } from "../../i18n";
 import type { View } from "../../shell/view";
 import { agentDay, callBack, type AgentDay, type HistoryRow, type MissedCall } from "../history/backend";
 import { formatDuration, formatNumber, formatTime, otherParty, todayStart } from "../history/format";
@@ -104,7 +104,9 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
     when.textContent = formatTime(missed.call.started_at_ms);
     const who = document.createElement("span");
     who.className = "missed-who";
-    who.textContent = otherParty(missed.call) ?? t("history.unknownCaller");
+    const party = otherParty(missed.call);
+    if (party === null) who.textContent = t("history.unknownCaller");
+    else who.replaceChildren(bdi(party));
     const number = document.createElement("span");
     number.className = "missed-number";
     number.textContent = missed.number ?? t("today.noNumber");
