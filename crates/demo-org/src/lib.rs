@@ -22,7 +22,7 @@
 //!   (`"Status: bad value for restricted picklist field: X"`, `fields: ["Status"]`); describe
 //!   says `restrictedPicklist: true` and lists the values.
 //! - **Long text areas** (text areas over 255 characters: every `Description`,
-//!   `Summary__c`, `Key_Topics__c`) in `WHERE` or `ORDER BY` (SOQL, subqueries and SOSL
+//!   `Summary__c`, `Key_Topics__c`, `Notes__c`) in `WHERE` or `ORDER BY` (SOQL, subqueries and SOSL
 //!   `RETURNING`): 400 `INVALID_FIELD` ("field 'Description' can not be filtered/sorted in a
 //!   query call"); describe says `filterable`/`sortable` false.
 //! - **Writes that are not JSON**: a POST, PATCH or PUT whose `Content-Type` is not

@@ -698,6 +698,10 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Recording_Url__c", "Recording URL", T::Url),
             FieldDef::new("Summary__c", "Summary", T::Textarea).len(32768),
             FieldDef::new("Key_Topics__c", "Key Topics", T::Textarea).len(1000),
+            // Where "call log only" mode keeps the agent's subject and notes (no Task
+            // holds them): Text(255) and Long Text Area(32,000), as on the Task.
+            FieldDef::new("Subject__c", "Subject", T::String).len(255),
+            FieldDef::new("Notes__c", "Notes", T::Textarea).len(32000),
             // A picklist, not restricted: the log form offers its values, and a softphone's
             // own outcome words are still accepted.
             FieldDef::new("Disposition__c", "Disposition", T::Picklist).picklist(
@@ -716,10 +720,6 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Opportunity__c", "Opportunity", T::Reference)
                 .refers(&["Opportunity"], "Opportunity__r"),
             FieldDef::new("Case__c", "Case", T::Reference).refers(&["Case"], "Case__r"),
-            // The subject and notes of a "call log only" log (DESIGN §4: a mode never drops
-            // what the agent typed).
-            FieldDef::new("Subject__c", "Subject", T::String).len(255),
-            FieldDef::new("Notes__c", "Notes", T::Textarea).len(32000),
         ],
         true,
     );

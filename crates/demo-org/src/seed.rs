@@ -608,7 +608,9 @@ impl Seeder {
             );
         }
         // Calls with the Japanese and Arabic well-known contacts (notes in their scripts),
-        // so the default history and its CSV export show non-Latin text too.
+        // so the default history and its CSV export show non-Latin text too. Their call
+        // logs carry the subject and notes as well (as "call log only" mode writes them), so
+        // the history shows them in either logging mode.
         let scripted = [
             (
                 "seed-call-yamada",
@@ -627,7 +629,7 @@ impl Seeder {
             let started = base_ms() - (n as i64 + 1) * 1_800_000;
             let log = self.add(
                 "Call_Log__c",
-                json!({"External_Id__c": call_id, "Direction__c": direction, "Duration_Seconds__c": 95.0, "From_Number__c": "+14155550100", "To_Number__c": "+14155550111", "Started_At__c": clock::format_datetime(started), "Contact__c": contact, "Disposition__c": "Connected"}),
+                json!({"External_Id__c": call_id, "Direction__c": direction, "Duration_Seconds__c": 95.0, "From_Number__c": "+14155550100", "To_Number__c": "+14155550111", "Started_At__c": clock::format_datetime(started), "Contact__c": contact, "Disposition__c": "Connected", "Subject__c": "Call", "Notes__c": notes}),
             );
             self.add(
                 "Task",

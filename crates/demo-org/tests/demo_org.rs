@@ -300,6 +300,22 @@ mod describe {
             "datetime",
             "datetime type"
         );
+        assert_eq!(
+            (
+                field(&c, "Subject__c")["type"].clone(),
+                field(&c, "Subject__c")["length"].clone()
+            ),
+            (json!("string"), json!(255)),
+            "the call log's subject is Text(255), like Task.Subject"
+        );
+        assert_eq!(
+            (
+                field(&c, "Notes__c")["type"].clone(),
+                field(&c, "Notes__c")["length"].clone()
+            ),
+            (json!("textarea"), json!(32000)),
+            "the call log's notes are a Long Text Area(32,000), like Task.Description"
+        );
         for object in ["Lead", "Account", "Opportunity", "Case", "User"] {
             assert_eq!(
                 h.get(&format!("sobjects/{object}/describe")).await.status(),
@@ -698,6 +714,18 @@ mod sobjects {
                 json!({"Subject": "Call", "Description": "d".repeat(32_001)}),
                 "STRING_TOO_LONG",
                 Some("Description"),
+            ),
+            (
+                "sobjects/Call_Log__c",
+                json!({"Subject__c": "s".repeat(256)}),
+                "STRING_TOO_LONG",
+                Some("Subject__c"),
+            ),
+            (
+                "sobjects/Call_Log__c",
+                json!({"Notes__c": "n".repeat(32_001)}),
+                "STRING_TOO_LONG",
+                Some("Notes__c"),
             ),
             (
                 "sobjects/Task",

@@ -15,6 +15,8 @@ pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 
 /// `Task.Description`: where the notes go, and a call-summary intent may write too.
 pub const TASK_DESCRIPTION: &str = "Description";
+/// `Task.Subject`: where the subject goes in task mode (an intent may write it too).
+pub const TASK_SUBJECT: &str = "Subject";
 pub use time::{iso_date, iso_datetime};
 
 use serde::{Deserialize, Serialize};
@@ -278,6 +280,9 @@ impl CallLog {
     }
 
     /// The subject shown in Salesforce: the agent's, else "Call from …" / "Missed call from …".
+    /// Never over [`MAX_SUBJECT_CHARS`]: the agent's is checked at intake ([`CallLog::validate`]),
+    /// and the made-up one is cut there (an intake takes numbers up to 256 characters), so
+    /// neither `Task.Subject` nor the call log's subject field can refuse it later.
     pub fn effective_subject(&self) -> String {
         if let Some(subject) = self.subject.as_deref().filter(|s| !s.trim().is_empty()) {
             return subject.to_owned();
@@ -286,11 +291,12 @@ impl CallLog {
             Direction::Inbound => format!("from {}", self.from),
             Direction::Outbound => format!("to {}", self.to),
         };
-        if self.missed {
+        let made_up = if self.missed {
             format!("Missed call {other}")
         } else {
             format!("Call {other}")
-        }
+        };
+        made_up.chars().take(MAX_SUBJECT_CHARS).collect()
     }
 
     /// The disposition sent: the agent's, else "Missed" for a missed call.
@@ -490,6 +496,12 @@ mod tests {
         log.missed = true;
         log.duration_seconds = 0;
         assert_eq!(log.effective_subject(), "Missed call from +14155550123");
+        log.from = "9".repeat(256);
+        assert_eq!(
+            log.effective_subject().chars().count(),
+            MAX_SUBJECT_CHARS,
+            "a made-up subject never outgrows Task.Subject or the call log's subject field"
+        );
         assert_eq!(log.effective_disposition().as_deref(), Some("Missed"));
         assert!(new_call_id().starts_with("rs-"));
         assert_ne!(new_call_id(), new_call_id(), "ids are random");

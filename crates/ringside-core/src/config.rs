@@ -125,6 +125,15 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    #[error(
+        "{path}: [logging.call_log] {key} and {other} both name the field {value:?}: each would write over the other; give every key its own field"
+    )]
+    DuplicateLoggingName {
+        path: PathBuf,
+        key: &'static str,
+        other: &'static str,
+        value: String,
+    },
     /// A `[salesforce]` value (consumer key, login URL, scope profile).
     #[error(transparent)]
     SignIn(#[from] crate::signin_settings::SignInSettingsError),
@@ -577,6 +586,8 @@ struct RawCallLogNames {
     summary: Option<String>,
     key_topics: Option<String>,
     disposition: Option<String>,
+    subject: Option<String>,
+    notes: Option<String>,
     contact: Option<String>,
     lead: Option<String>,
     account: Option<String>,
@@ -607,6 +618,8 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
         summary: n.summary.unwrap_or(d.summary),
         key_topics: n.key_topics.unwrap_or(d.key_topics),
         disposition: n.disposition.unwrap_or(d.disposition),
+        subject: n.subject.unwrap_or(d.subject),
+        notes: n.notes.unwrap_or(d.notes),
         contact: n.contact.unwrap_or(d.contact),
         lead: n.lead.unwrap_or(d.lead),
         account: n.account.unwrap_or(d.account),
@@ -621,6 +634,26 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
                 reason: err.to_string(),
             }
         })?;
+    }
+    // Two keys on one field would write over each other in the same upsert. Only the
+    // fields this mode writes count: task mode never writes `subject`/`notes`, so an older
+    // config using `Notes__c` as its summary stays valid until it switches modes.
+    let mut seen: Vec<(&'static str, &str)> = Vec::new();
+    for (key, value) in call_log.named() {
+        if matches!(key, "object" | "task_lookup")
+            || (mode.writes_task() && matches!(key, "subject" | "notes"))
+        {
+            continue;
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, v)| v.eq_ignore_ascii_case(value)) {
+            return Err(ConfigError::DuplicateLoggingName {
+                path: path.to_owned(),
+                key,
+                other,
+                value: value.to_owned(),
+            });
+        }
+        seen.push((key, value));
     }
     Ok(LoggingSettings { mode, call_log })
 }
@@ -701,6 +734,41 @@ mod tests {
             config.logging.call_log.external_id, "External_Id__c",
             "names not given keep their defaults"
         );
+        assert_eq!(
+            (
+                config.logging.call_log.subject.as_str(),
+                config.logging.call_log.notes.as_str()
+            ),
+            ("Subject__c", "Notes__c"),
+            "the call log's subject and notes fields default to DESIGN §4's names"
+        );
+        let config =
+            parse("[logging.call_log]\nsubject = \"Betreff__c\"\nnotes = \"Notizen__c\"\n")
+                .expect("subject and notes names are configurable");
+        assert_eq!(config.logging.call_log.subject, "Betreff__c");
+        assert_eq!(config.logging.call_log.notes, "Notizen__c");
+        let err = parse("[logging.call_log]\nnotes = \"Notes; DROP\"").unwrap_err();
+        assert!(
+            matches!(err, ConfigError::InvalidLoggingName { key: "notes", .. }),
+            "the notes name is checked like the others: {err}"
+        );
+        let err = parse(
+            "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nnotes = \"summary__C\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::DuplicateLoggingName {
+                    key: "notes",
+                    other: "summary",
+                    ..
+                }
+            ),
+            "two keys on one field would write over each other: {err}"
+        );
+        parse("[logging.call_log]\nsummary = \"Notes__c\"\n")
+            .expect("task mode never writes the notes field, so an older config keeps working");
         let err = parse("[logging]\nmode = \"both\"").unwrap_err();
         assert!(
             err.to_string().contains("task_and_call_log"),

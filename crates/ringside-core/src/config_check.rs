@@ -1,13 +1,15 @@
 //! The admin config checked against the org as the signed-in user sees it (describe,
 //! field-level security applied): every field agents see exists and is visible, every
 //! editable field is updateable, intents point at writable fields of a type Ringside can
-//! write, the call-log object has what the logging mode writes, and Task `Type` is
-//! visible. Problems are collected, not stopped at, so the admin fixes them in one pass.
+//! write, the call-log object has what the logging mode writes (in "call log only" mode
+//! also its subject and notes fields, long enough for what the Task would have held), and
+//! Task `Type` is visible. Problems are collected, not stopped at, so the admin fixes them in one pass.
 
 use std::fmt;
 
 use salesforce::{ErrorCode, SObjectDescribe};
 
+use crate::call_log::{MAX_NOTES_CHARS, MAX_SUBJECT_CHARS};
 use crate::config::Config;
 use crate::describe_cache::DescribeCache;
 use crate::field_value::is_writable_type;
@@ -153,6 +155,10 @@ async fn check_logging(
             if key == "object" || key == "task_lookup" {
                 continue;
             }
+            // Task mode keeps the subject and notes on the Task and never writes these.
+            if (key == "subject" || key == "notes") && config.logging.mode.writes_task() {
+                continue;
+            }
             let config_key = format!("[logging.call_log] {key}");
             match describe.field(name) {
                 None => issues.push(missing(&config_key, object, name)),
@@ -166,8 +172,19 @@ async fn check_logging(
                     field: format!("{object}.{name}"),
                     reason: "is not marked External ID, so calls cannot be upserted by call id: tick External ID (and Unique) on the field".into(),
                 }),
-                Some(_) => {}
+                Some(f) => {
+                    if let Some(reason) = own_text_problem(key, f) {
+                        issues.push(ConfigIssue {
+                            key: config_key,
+                            field: format!("{object}.{name}"),
+                            reason,
+                        });
+                    }
+                }
             }
+        }
+        if !config.logging.mode.writes_task() {
+            check_own_notes_intents(config, issues);
         }
     }
     let task = describes.describe("Task").await;
@@ -204,6 +221,51 @@ async fn check_logging(
         }
     }
     Ok(())
+}
+
+/// Why the call log's subject or notes field (call-log-only mode) cannot hold what the Task
+/// would have: the agent's text is checked at intake against the Task's limits
+/// (`Subject` 255, `Description` 32,000), so the field must take at least as much.
+fn own_text_problem(key: &str, f: &salesforce::FieldDescribe) -> Option<String> {
+    use salesforce::FieldType;
+    let (needed, kind) = match key {
+        "subject" => (MAX_SUBJECT_CHARS, "Text(255)"),
+        "notes" => (MAX_NOTES_CHARS, "Long Text Area(32,000)"),
+        _ => return None,
+    };
+    let text = matches!(f.field_type, FieldType::String | FieldType::TextArea);
+    if !text {
+        return Some(format!(
+            "is a {} field; in call_log_only mode it holds the agent's {key}: make it a {kind} field",
+            f.field_type.as_str()
+        ));
+    }
+    if (f.length as usize) < needed {
+        return Some(format!(
+            "holds {} characters; in call_log_only mode it holds the agent's {key}, up to {needed} characters: make it a {kind} field",
+            f.length
+        ));
+    }
+    None
+}
+
+/// In call-log-only mode the notes field holds the agent's notes joined with any summary, so
+/// an intent writing it would let a press and the notes together outgrow the field, which
+/// is only found out when Salesforce refuses the log. The Task's `Description` intent is the
+/// summary here too: its text is joined before the notes and checked when the agent logs.
+fn check_own_notes_intents(config: &Config, issues: &mut Vec<ConfigIssue>) {
+    let names = &config.logging.call_log;
+    for intent in config.intents.iter() {
+        if intent.object.eq_ignore_ascii_case(&names.object)
+            && intent.field.eq_ignore_ascii_case(&names.notes)
+        {
+            issues.push(ConfigIssue {
+                key: format!("[intents] {}", intent.name),
+                field: format!("{}.{}", names.object, names.notes),
+                reason: "holds the agent's notes in call_log_only mode: point a call-summary intent at Task.Description instead (it is written into this field, before the notes)".into(),
+            });
+        }
+    }
 }
 
 /// An intent resolved against the org: what its button writes and the kind of value.

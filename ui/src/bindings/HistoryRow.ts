@@ -25,11 +25,12 @@ started_at_ms: number,
  */
 direction: "inbound" | "outbound" | null, from: string | null, to: string | null, duration_seconds: number, disposition: string | null, 
 /**
- * The Task's subject.
+ * The Task's subject (the call log's subject field in "call log only" mode).
  */
 subject: string | null, 
 /**
- * The agent's notes (the Task's `Description`).
+ * The agent's notes (the Task's `Description`; the call log's notes field in "call log
+ * only" mode).
  */
 notes: string | null, summary: string | null, recording_url: string | null, matched: MatchedRecord | null, owner: Owner | null, delivery: DeliveryState, 
 /**

@@ -543,3 +543,48 @@ fn contact_edit_while_salesforce_is_unreachable_is_queued_then_saved_by_the_next
         "nothing is left open: {value}"
     );
 }
+
+#[test]
+fn call_log_only_without_the_call_logs_notes_field_fails_validate_and_doctor_naming_it() {
+    let dir = home(
+        "call-log-only-notes",
+        "[logging]\nmode = \"call_log_only\"\n",
+    );
+    let ok = run_in(&dir, &["config", "validate"]);
+    assert_eq!(
+        ok.code, 0,
+        "the demo org's call log has Subject__c and Notes__c: {}",
+        ok.stderr
+    );
+    let hidden = [("RINGSIDE_DEMO_HIDDEN_FIELDS", "Call_Log__c.Notes__c")];
+    let validate = run_with(&dir, &["config", "validate"], &hidden);
+    assert_eq!(validate.code, 1, "a missing notes field is a problem");
+    assert!(
+        validate
+            .stderr
+            .contains("[logging.call_log] notes: Call_Log__c.Notes__c: does not exist"),
+        "the key, the field and the reason: {}",
+        validate.stderr
+    );
+    let doctor = run_with(&dir, &["doctor", "--json"], &hidden);
+    let report: serde_json::Value = serde_json::from_str(&doctor.stdout).expect("JSON");
+    let check = report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == "call-log fields"))
+        .cloned()
+        .unwrap_or_else(|| panic!("a call-log fields check: {report}"));
+    assert_eq!(check["status"], "fail", "{check}");
+    assert!(
+        check["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Call_Log__c.Notes__c")),
+        "doctor names the field: {check}"
+    );
+    let task_mode = home("task-mode-notes", "");
+    let validate = run_with(&task_mode, &["config", "validate"], &hidden);
+    assert_eq!(
+        validate.code, 0,
+        "task mode keeps the notes on the Task and does not need the field: {}",
+        validate.stderr
+    );
+}

@@ -331,3 +331,28 @@ fn history_shows_terminal_escapes_from_data_as_text() {
         "a script reads the value back exactly"
     );
 }
+
+#[test]
+fn call_log_only_history_shows_the_subject_and_notes_from_the_call_log() {
+    let home = home("call-log-only");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[logging]\nmode = \"call_log_only\"\n",
+    )
+    .expect("config written");
+    let calls = calls(&home, &[]);
+    let yamada = calls
+        .iter()
+        .find(|c| c["call_id"] == "seed-call-yamada")
+        .expect("the call with Yamada is listed");
+    assert_eq!(
+        yamada["notes"], "見積もりの件で折り返し希望",
+        "the call log's own notes, read without a Task: {yamada}"
+    );
+    assert_eq!(yamada["subject"], "Call", "and its subject: {yamada}");
+    assert_eq!(
+        yamada["task_id"],
+        Value::Null,
+        "no Task is read in this mode"
+    );
+}

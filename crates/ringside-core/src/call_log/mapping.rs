@@ -1,10 +1,18 @@
 //! How a [`CallLog`] becomes Salesforce records: the logging mode, the call-log object's
 //! configurable API names (DESIGN §4 defaults), and the JSON bodies of the call-log upsert
 //! and the Task (DESIGN §3 "Task fields for calls").
+//!
+//! The agent's subject and notes go to the Task (`Subject`, `Description`) in task mode and
+//! to the call log's own fields in "call log only" mode (DESIGN §4): a mode never drops what
+//! the agent typed. The mapping runs when a log is sent, never when it is queued, so a log
+//! queued before the admin switched modes is written under the mode in force at send time
+//! and the queued item itself is never rewritten.
 
 use serde_json::{Map, Value, json};
 
-use super::{CallLog, TASK_DESCRIPTION, is_account_id, is_lead_id, iso_date, iso_datetime};
+use super::{
+    CallLog, TASK_DESCRIPTION, TASK_SUBJECT, is_account_id, is_lead_id, iso_date, iso_datetime,
+};
 
 /// `Task.Description` when a call-summary intent and the agent's notes both write it: the
 /// summary first, then the notes, so pressing the intent never drops what the agent typed.
@@ -59,6 +67,12 @@ pub struct CallLogFields {
     pub summary: String,
     pub key_topics: String,
     pub disposition: String,
+    /// Where "call log only" mode writes the subject (Text(255), like `Task.Subject`).
+    /// Task mode never writes it, so an org set up for Tasks need not have it.
+    pub subject: String,
+    /// Where "call log only" mode writes the notes, with a call-summary intent before them
+    /// (Long Text Area(32,000), like `Task.Description`). Task mode never writes it.
+    pub notes: String,
     pub contact: String,
     pub lead: String,
     pub account: String,
@@ -81,6 +95,8 @@ impl Default for CallLogFields {
             summary: s("Summary__c"),
             key_topics: s("Key_Topics__c"),
             disposition: s("Disposition__c"),
+            subject: s("Subject__c"),
+            notes: s("Notes__c"),
             contact: s("Contact__c"),
             lead: s("Lead__c"),
             account: s("Account__c"),
@@ -91,7 +107,7 @@ impl Default for CallLogFields {
 
 impl CallLogFields {
     /// Every configured name with its config key, for validation.
-    pub fn named(&self) -> [(&'static str, &str); 15] {
+    pub fn named(&self) -> [(&'static str, &str); 17] {
         [
             ("object", &self.object),
             ("external_id", &self.external_id),
@@ -104,6 +120,8 @@ impl CallLogFields {
             ("summary", &self.summary),
             ("key_topics", &self.key_topics),
             ("disposition", &self.disposition),
+            ("subject", &self.subject),
+            ("notes", &self.notes),
             ("contact", &self.contact),
             ("lead", &self.lead),
             ("account", &self.account),
@@ -149,11 +167,33 @@ impl LoggingSettings {
         if let Some(what) = log.what_id.as_ref().filter(|w| is_account_id(w)) {
             put(&f.account, Some(what.clone()));
         }
-        // The agent pressed these on purpose: they win over the form's own values.
+        let own_notes = self.mode == LoggingMode::CallLogOnly;
+        if own_notes {
+            // No Task holds them in this mode: the call log does.
+            put(&f.subject, Some(self.call_log_subject(log)));
+            put(&f.notes, call_log_notes(log, &f.notes));
+        }
+        // The agent pressed these on purpose: they win over the form's own values (a
+        // summary pressed into the notes field was joined with the notes above instead).
         for (name, value) in &log.intent_fields.call_log {
+            if own_notes && name.eq_ignore_ascii_case(&f.notes) {
+                continue;
+            }
             body.insert(name.clone(), value.clone());
         }
         Value::Object(body)
+    }
+
+    /// The call log's subject in "call log only" mode: what the Task's `Subject` would have
+    /// been (a pressed Task-subject intent, else the agent's subject, else "Call from …").
+    fn call_log_subject(&self, log: &CallLog) -> String {
+        log.intent_fields
+            .task
+            .get(TASK_SUBJECT)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| log.effective_subject())
     }
 
     /// The Task body. `created` adds the create-only fields (`TaskSubtype`); `call_log_ref`
@@ -195,6 +235,25 @@ impl LoggingSettings {
         }
         body
     }
+}
+
+/// The call log's notes in "call log only" mode: what `Task.Description` would have held
+/// (a call-summary intent pressed on the Task, then the agent's notes), with a summary
+/// pressed straight into the call log's notes field first. Nothing typed or pressed is lost.
+fn call_log_notes(log: &CallLog, notes_field: &str) -> Option<String> {
+    let pressed_here = log
+        .intent_fields
+        .call_log
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(notes_field))
+        .and_then(|(_, value)| value.as_str());
+    let task_summary = log
+        .intent_fields
+        .task
+        .get(TASK_DESCRIPTION)
+        .and_then(Value::as_str);
+    let summary = joined_description(pressed_here, task_summary);
+    joined_description(summary.as_deref(), log.notes.as_deref())
 }
 
 #[cfg(test)]
@@ -282,5 +341,78 @@ mod tests {
             s.task_body(&call, true, "x")["Description"],
             "Wants pricing"
         );
+    }
+
+    fn call_log_only() -> LoggingSettings {
+        LoggingSettings {
+            mode: LoggingMode::CallLogOnly,
+            ..LoggingSettings::default()
+        }
+    }
+
+    #[test]
+    fn call_log_only_keeps_subject_and_notes_on_the_call_log_and_task_mode_does_not_write_them() {
+        let mut call = log();
+        call.subject = Some("Renewal".into());
+        let body = call_log_only().call_log_body(&call);
+        assert_eq!(body["Subject__c"], "Renewal");
+        assert_eq!(body["Notes__c"], "n", "the agent's notes are kept");
+        let body = LoggingSettings::default().call_log_body(&call);
+        assert!(
+            body.get("Subject__c").is_none() && body.get("Notes__c").is_none(),
+            "task mode keeps them on the Task: an org set up for Tasks need not have these fields"
+        );
+        call.subject = None;
+        call.notes = None;
+        let body = call_log_only().call_log_body(&call);
+        assert_eq!(
+            body["Subject__c"], "Call to +1 415 555 0123",
+            "the same made-up subject a Task gets"
+        );
+        assert!(
+            body.get("Notes__c").is_none(),
+            "no notes: nothing sent, so an update never blanks them"
+        );
+    }
+
+    #[test]
+    fn call_log_only_joins_a_pressed_summary_with_the_notes_as_the_task_would() {
+        let mut call = log();
+        call.intent_fields
+            .task
+            .insert("Description".into(), json!("Wants pricing"));
+        call.intent_fields
+            .task
+            .insert("Subject".into(), json!("Pricing call"));
+        let s = call_log_only();
+        let body = s.call_log_body(&call);
+        assert_eq!(
+            body["Notes__c"],
+            s.task_body(&call, true, "x")["Description"],
+            "the call log's notes hold exactly what Task.Description would"
+        );
+        assert_eq!(body["Notes__c"], "Wants pricing\n\nn");
+        assert_eq!(
+            body["Subject__c"], "Pricing call",
+            "a pressed subject, as on the Task"
+        );
+        call.intent_fields
+            .call_log
+            .insert("Notes__c".into(), json!("Pressed on the log"));
+        assert_eq!(
+            s.call_log_body(&call)["Notes__c"],
+            "Pressed on the log\n\nWants pricing\n\nn",
+            "a summary pressed into the notes field is joined, never written over the notes"
+        );
+    }
+
+    #[test]
+    fn configured_subject_and_notes_names_are_used() {
+        let mut s = call_log_only();
+        s.call_log.subject = "Betreff__c".into();
+        s.call_log.notes = "Notizen__c".into();
+        let body = s.call_log_body(&log());
+        assert_eq!(body["Notizen__c"], "n");
+        assert!(body.get("Betreff__c").is_some() && body.get("Notes__c").is_none());
     }
 }

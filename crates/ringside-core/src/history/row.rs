@@ -71,9 +71,10 @@ pub struct HistoryRow {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_seconds: i64,
     pub disposition: Option<String>,
-    /// The Task's subject.
+    /// The Task's subject (the call log's subject field in "call log only" mode).
     pub subject: Option<String>,
-    /// The agent's notes (the Task's `Description`).
+    /// The agent's notes (the Task's `Description`; the call log's notes field in "call log
+    /// only" mode).
     pub notes: Option<String>,
     pub summary: Option<String>,
     pub recording_url: Option<String>,
@@ -145,8 +146,16 @@ impl HistoryRow {
             to: text(&f.to_number),
             duration_seconds: record.f64_field(&f.duration).unwrap_or(0.0).round() as i64,
             disposition: text(&f.disposition).or_else(|| task_text("CallDisposition")),
-            subject: task_text("Subject"),
-            notes: task_text("Description"),
+            subject: if source.includes_tasks() {
+                task_text("Subject")
+            } else {
+                text(&f.subject)
+            },
+            notes: if source.includes_tasks() {
+                task_text("Description")
+            } else {
+                text(&f.notes)
+            },
             summary: text(&f.summary),
             recording_url: text(&f.recording_url),
             matched,

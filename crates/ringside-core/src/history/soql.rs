@@ -70,6 +70,16 @@ fn query(source: &HistorySource, filter: &HistoryFilter, keyset: Option<String>)
         fields.push(format!("{}.Name", relationship_name(lookup)));
     }
     fields.extend(["OwnerId".into(), "Owner.Name".into(), "CreatedDate".into()]);
+    if !source.includes_tasks() {
+        // No Task in this mode: the call log holds the subject and notes itself. A field
+        // selected twice is a MALFORMED_QUERY in Salesforce, so a name already selected
+        // (a source built in code may share one) is not repeated.
+        for name in [&f.subject, &f.notes] {
+            if !fields.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                fields.push(name.clone());
+            }
+        }
+    }
     if source.includes_tasks() {
         // The newest Task of the call (there is one; a second would be a duplicate).
         fields.push(format!(
@@ -205,6 +215,22 @@ mod tests {
         assert!(
             !q.contains("(SELECT"),
             "no Task subquery without Tasks: {q}"
+        );
+        assert!(
+            q.contains(", Subject__c, Notes__c"),
+            "the call log's own subject and notes are read instead: {q}"
+        );
+        source.logging.call_log.notes = "summary__c".into();
+        let q = history_query(&source, &HistoryFilter::default());
+        assert_eq!(
+            q.to_ascii_lowercase().matches("summary__c").count(),
+            1,
+            "a field is selected once (twice is a MALFORMED_QUERY): {q}"
+        );
+        let q = history_query(&HistorySource::default(), &HistoryFilter::default());
+        assert!(
+            !q.contains("Subject__c") && !q.contains("Notes__c"),
+            "task mode reads them from the Task: an org set up for Tasks need not have the fields: {q}"
         );
     }
 }

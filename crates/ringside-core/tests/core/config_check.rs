@@ -110,7 +110,11 @@ async fn the_call_log_object_must_have_what_the_logging_mode_writes() {
     let issues = issues_for("[logging.call_log]\nobject = \"Phone_Call__c\"\n").await;
     let missing = find(&issues, "Phone_Call__c");
     assert_eq!(missing.key, "[logging.call_log] object");
-    let issues = issues_for("[logging.call_log]\nexternal_id = \"Disposition__c\"\n").await;
+    // (Disposition__c's own key points elsewhere: two keys may not share a field.)
+    let issues = issues_for(
+        "[logging.call_log]\nexternal_id = \"Disposition__c\"\ndisposition = \"Subject__c\"\n",
+    )
+    .await;
     assert!(
         find(&issues, "Call_Log__c.Disposition__c")
             .reason
@@ -207,4 +211,95 @@ async fn intents_resolve_to_their_value_types() {
     );
     assert_eq!(intents[0].length, 32000, "the note's limit is known");
     org.shutdown().await;
+}
+
+/// `check_config` with `hidden` fields hidden from the demo user (field-level security).
+async fn issues_hiding(toml: &str, hidden: &[(&str, &str)]) -> Vec<ConfigIssue> {
+    let (org, client) = demo().await;
+    for (object, field) in hidden {
+        org.faults().hide_field(object, field);
+    }
+    let config = Config::parse(toml, Path::new("ringside.toml")).expect("config parses");
+    let issues = check_config(&config, &DescribeCache::new(client))
+        .await
+        .expect("the check runs against the demo org");
+    org.shutdown().await;
+    issues
+}
+
+#[tokio::test]
+async fn call_log_only_needs_the_call_logs_subject_and_notes_fields_and_names_them() {
+    let call_log_only = "[logging]\nmode = \"call_log_only\"\n";
+    assert!(
+        issues_for(call_log_only).await.is_empty(),
+        "the demo org has Subject__c and Notes__c"
+    );
+    let issues = issues_hiding(call_log_only, &[("Call_Log__c", "Notes__c")]).await;
+    let missing = find(&issues, "Call_Log__c.Notes__c");
+    assert_eq!(missing.key, "[logging.call_log] notes");
+    assert!(missing.reason.contains("does not exist"), "{missing}");
+    let issues = issues_hiding(call_log_only, &[("Call_Log__c", "Subject__c")]).await;
+    assert_eq!(
+        find(&issues, "Call_Log__c.Subject__c").key,
+        "[logging.call_log] subject"
+    );
+    let issues = issues_hiding(
+        "[logging]\nmode = \"task_and_call_log\"\n",
+        &[("Call_Log__c", "Subject__c"), ("Call_Log__c", "Notes__c")],
+    )
+    .await;
+    assert!(
+        issues.is_empty(),
+        "task mode keeps subject and notes on the Task and needs neither field: {issues:#?}"
+    );
+}
+
+#[tokio::test]
+async fn call_log_only_subject_and_notes_fields_must_hold_what_the_task_would() {
+    let issues = issues_for(
+        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"From_Number__c\"\nfrom_number = \"Subject__c\"\nnotes = \"Key_Topics__c\"\nkey_topics = \"Notes__c\"\n",
+    )
+    .await;
+    let subject = find(&issues, "Call_Log__c.From_Number__c");
+    assert!(
+        subject.key == "[logging.call_log] subject" && subject.reason.contains("phone field"),
+        "a phone field is not text: {subject}"
+    );
+    let notes = find(&issues, "Call_Log__c.Key_Topics__c");
+    assert!(
+        notes.key == "[logging.call_log] notes"
+            && notes.reason.contains("1000")
+            && notes.reason.contains("32000"),
+        "too short for the notes, with both lengths: {notes}"
+    );
+    let issues = issues_for(
+        "[logging]\nmode = \"call_log_only\"\n[logging.call_log]\nsubject = \"Key_Topics__c\"\nnotes = \"Summary__c\"\nsummary = \"Notes__c\"\nkey_topics = \"Subject__c\"\n",
+    )
+    .await;
+    assert!(
+        issues.is_empty(),
+        "configured names that fit are accepted: {issues:#?}"
+    );
+}
+
+#[tokio::test]
+async fn call_log_only_refuses_an_intent_that_would_write_over_the_notes() {
+    let issues = issues_for(
+        "[logging]\nmode = \"call_log_only\"\n[intents]\nsummary = \"Call_Log__c.Notes__c\"\nrecap = \"Task.Description\"\n",
+    )
+    .await;
+    let intent = find(&issues, "Call_Log__c.Notes__c");
+    assert_eq!(intent.key, "[intents] summary");
+    assert!(intent.reason.contains("Task.Description"), "{intent}");
+    assert_eq!(
+        issues.len(),
+        1,
+        "a Task.Description summary is fine: {issues:#?}"
+    );
+    assert!(
+        issues_for("[intents]\nsummary = \"Call_Log__c.Notes__c\"\n")
+            .await
+            .is_empty(),
+        "task mode leaves the field to the intent"
+    );
 }

@@ -152,3 +152,33 @@ async fn a_commented_file_keeps_its_comments_after_a_save() {
     assert_eq!(shown(&home), settings, "and the change is saved:\n{text}");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[tokio::test]
+async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_writes_nothing() {
+    let (org, client) = demo().await;
+    org.faults().hide_field("Call_Log__c", "Subject__c");
+    let home = temp_home("config-edit-call-log-only");
+    let before = "[logging]\nmode = \"task_and_call_log\"\n";
+    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let mut settings = shown(&home);
+    settings.logging_mode = "call_log_only".into();
+    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    let ConfigSave::Invalid { issues } = saved else {
+        panic!("the mode needs the call log's subject field: {saved:?}");
+    };
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.key == "[logging.call_log] subject" && i.field == "Call_Log__c.Subject__c"),
+        "the Admin tab names the key and the field: {issues:#?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        before,
+        "the mode is not switched"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
