@@ -26,6 +26,9 @@ use serde_json::{Map, Value};
 pub const MAX_NOTES_CHARS: usize = 32_000;
 /// Salesforce's limit on `Task.Subject`.
 pub const MAX_SUBJECT_CHARS: usize = 255;
+/// The longest phone number a call log holds: the call log's `From_Number__c` and
+/// `To_Number__c` are Phone fields, which Salesforce caps at 40 characters.
+pub const MAX_NUMBER_CHARS: usize = 40;
 /// The longest call id accepted (it is an external id and `Task.CallObject`, 255 chars).
 pub const MAX_CALL_ID_CHARS: usize = 255;
 /// The longest softphone call id taken at any intake, in bytes: anything longer is not a
@@ -160,6 +163,15 @@ pub enum CallLogError {
     #[error("the {what} number is empty")]
     EmptyNumber { what: &'static str },
     #[error(
+        "the {what} holds the control character U+{code:04X}; {allowed}",
+        code = u32::from(*.character)
+    )]
+    ControlCharacter {
+        what: &'static str,
+        character: char,
+        allowed: &'static str,
+    },
+    #[error(
         "{field} {value:?} is not a Salesforce record id (15 or 18 letters and digits){expected}"
     )]
     RecordId {
@@ -194,6 +206,8 @@ impl CallLog {
         if self.to.trim().is_empty() {
             return Err(CallLogError::EmptyNumber { what: "to" });
         }
+        check_len("from number", Some(&self.from), MAX_NUMBER_CHARS)?;
+        check_len("to number", Some(&self.to), MAX_NUMBER_CHARS)?;
         check_len("notes", self.notes.as_deref(), MAX_NOTES_CHARS)?;
         check_len("subject", self.subject.as_deref(), MAX_SUBJECT_CHARS)?;
         check_len(
@@ -201,6 +215,23 @@ impl CallLog {
             self.disposition.as_deref(),
             MAX_SUBJECT_CHARS,
         )?;
+        // Control characters would reach every terminal, CSV and log the text is printed to
+        // (an ESC retitles a terminal); a single line holds none, the notes line breaks and tabs.
+        check_single_line("from number", Some(&self.from))?;
+        check_single_line("to number", Some(&self.to))?;
+        check_single_line("subject", self.subject.as_deref())?;
+        check_single_line("disposition", self.disposition.as_deref())?;
+        if let Some(c) = self.notes.as_deref().and_then(|notes| {
+            notes
+                .chars()
+                .find(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        }) {
+            return Err(CallLogError::ControlCharacter {
+                what: "notes",
+                character: c,
+                allowed: "notes may hold line breaks and tabs, nothing else invisible",
+            });
+        }
         if let Some(id) = &self.who_id {
             check_record_id(
                 "--who",
@@ -375,6 +406,17 @@ fn check_call_id(id: &str) -> Result<(), CallLogError> {
     }
 }
 
+fn check_single_line(what: &'static str, text: Option<&str>) -> Result<(), CallLogError> {
+    match text.and_then(|t| t.chars().find(|c| c.is_control())) {
+        Some(character) => Err(CallLogError::ControlCharacter {
+            what,
+            character,
+            allowed: "a single line holds no line breaks, tabs or other control characters",
+        }),
+        None => Ok(()),
+    }
+}
+
 fn check_len(what: &'static str, text: Option<&str>, max: usize) -> Result<(), CallLogError> {
     let chars = text.map(|t| t.chars().count()).unwrap_or(0);
     if chars > max {
@@ -474,6 +516,49 @@ mod tests {
         log.notes = Some("é".repeat(MAX_NOTES_CHARS));
         log.validate()
             .expect("the limit counts characters, not UTF-8 bytes");
+    }
+
+    #[test]
+    fn control_characters_and_overlong_numbers_are_refused_before_queueing() {
+        let mut log = sample();
+        log.subject = Some("Demo\u{1b}]0;owned\u{7}".into());
+        let err = log.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("subject") && err.to_string().contains("U+001B"),
+            "names the field and the character: {err}"
+        );
+        let mut log = sample();
+        log.subject = Some("line one\nline two".into());
+        assert!(
+            matches!(
+                log.validate(),
+                Err(CallLogError::ControlCharacter {
+                    what: "subject",
+                    ..
+                })
+            ),
+            "a subject is one line"
+        );
+        let mut log = sample();
+        log.notes = Some("line one\r\n\tline two — 折り返し".into());
+        log.validate()
+            .expect("notes keep line breaks, tabs and any script");
+        let mut log = sample();
+        log.notes = Some("fine\u{9b}31m".into());
+        assert!(
+            matches!(
+                log.validate(),
+                Err(CallLogError::ControlCharacter { what: "notes", .. })
+            ),
+            "a C1 control is refused in the notes too"
+        );
+        let mut log = sample();
+        log.from = "+1".repeat(21);
+        let err = log.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("40"),
+            "a Phone field holds 40 characters: {err}"
+        );
     }
 
     #[test]

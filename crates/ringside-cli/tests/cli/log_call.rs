@@ -138,6 +138,49 @@ fn log_call_refuses_a_duration_salesforce_cannot_store_and_queues_nothing() {
     assert_eq!(status["pending"], 0, "nothing was queued");
 }
 
+/// [`CALL`] with `flag` set to `value` (replacing the flag's value when CALL has it).
+fn with<'a>(flag: &'a str, value: &'a str) -> Vec<&'a str> {
+    let mut all = CALL.to_vec();
+    match all.iter().position(|a| *a == flag) {
+        Some(pos) => all[pos + 1] = value,
+        None => all.extend([flag, value]),
+    }
+    all
+}
+
+/// Regression (issue 14, item 7): a subject holding a terminal escape or a line break was
+/// queued as is, and printed raw later by every tool that shows the log.
+#[test]
+fn log_call_refuses_control_characters_in_the_subject_and_notes_and_queues_nothing() {
+    let home = home("control-characters");
+    for (flag, value, field) in [
+        ("--subject", "Demo \u{1b}]0;owned\u{7}", "subject"),
+        ("--subject", "two\r\nlines", "subject"),
+        ("--notes", "colour \u{1b}[31m", "notes"),
+    ] {
+        let run = run_in(&home, &with(flag, value));
+        assert_eq!(run.code, 1, "{value:?} is refused: {}", run.stdout);
+        assert!(
+            run.stderr.contains(field) && run.stderr.contains("control character U+00"),
+            "names the field and the character: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains('\u{1b}'),
+            "the escape itself is not echoed: {:?}",
+            run.stderr
+        );
+    }
+    let run = run_in(&home, &with("--notes", "line one\nline two\tindented"));
+    assert_eq!(
+        run.code, 0,
+        "notes keep line breaks and tabs: {}",
+        run.stderr
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 1, "only the good log was queued");
+}
+
 #[test]
 fn a_sip_call_id_no_external_id_can_hold_is_logged_once_under_a_stable_id() {
     let home = home("sip-call-id");

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::call_log::{MAX_CALL_SECONDS, external_call_id};
+use crate::call_log::{
+    MAX_CALL_SECONDS, MAX_NUMBER_CHARS as MAX_LOGGED_NUMBER_CHARS, external_call_id,
+};
 
 /// Longest caller id accepted (a SIP URI with parameters fits easily).
 pub const MAX_NUMBER_CHARS: usize = 256;
@@ -291,6 +293,14 @@ pub fn parse_caller_id(raw: &str) -> Result<CallerId, String> {
     if !user.chars().any(|c| c.is_ascii_digit()) {
         return Err("it has no digits".into());
     }
+    let number_chars = user.chars().count();
+    if number_chars > MAX_LOGGED_NUMBER_CHARS {
+        // Refused here, with the reason, rather than accepted and dead-lettered when the
+        // call log's Phone field refuses it.
+        return Err(format!(
+            "the number is {number_chars} characters long; a phone number has at most              {MAX_LOGGED_NUMBER_CHARS} (Salesforce's Phone fields)"
+        ));
+    }
     Ok(CallerId::Number(user.to_owned()))
 }
 
@@ -313,6 +323,15 @@ mod tests {
                 "{raw:?} is the number {expected:?}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_longer_than_a_phone_field_are_refused_at_intake() {
+        let long = format!("sip:+{}@pbx.example", "1".repeat(40));
+        let err = parse_caller_id(&long).unwrap_err();
+        assert!(err.contains("40"), "the limit is said: {err}");
+        let fits = format!("+{}", "1".repeat(39));
+        assert_eq!(parse_caller_id(&fits), Ok(CallerId::Number(fits.clone())));
     }
 
     #[test]
