@@ -309,6 +309,29 @@ mod tests {
         );
     }
 
+    /// Salesforce's own data (another integration's call logs) may hold what intake refuses.
+    #[test]
+    fn history_table_shows_escapes_in_salesforce_data_as_text() {
+        let mut forged = row("Jane\r\n2026-01-01 00:00   in  forged", "Ada\u{9b}31m");
+        forged.disposition = Some("Call\u{1b}]0;pwned\u{7}\u{1b}[2J".into());
+        let mut out = Vec::new();
+        write_table(&mut out, &[forged]).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+            "no raw escape, BEL, CR or C1 reaches the terminal: {text:?}"
+        );
+        assert!(
+            text.contains("\\u{1b}") || text.contains("\\r"),
+            "shown visibly: {text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "the header, one row and the total: a line break in data forges no row: {text}"
+        );
+    }
+
     #[test]
     fn fit_counts_columns_not_characters() {
         assert_eq!(

@@ -277,8 +277,11 @@ fn bad_input_is_refused_before_any_org_is_contacted() {
 #[test]
 fn history_shows_terminal_escapes_from_data_as_text() {
     let home = home("escapes");
-    let disposition =
-        "Call\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n2026-01-01 00:00   in  forged\u{9b}\u{202e}x";
+    // What intake lets through (control characters are refused there:
+    // `log_call_refuses_control_characters_in_the_subject_and_notes_and_queues_nothing`)
+    // still meets the terminal: bidi overrides and isolates. C0/C1 escapes in Salesforce's own
+    // data are shown the same way (`history_table_shows_escapes_in_salesforce_data_as_text`).
+    let disposition = "Call\u{202e}gnp.exe\u{2066}forged\u{2069}";
     let queued = run_in(
         &home,
         &[
@@ -299,14 +302,12 @@ fn history_shows_terminal_escapes_from_data_as_text() {
     let table = run_in(&home, &["history", "--limit", "1"]);
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(
-        !table
-            .stdout
-            .contains(['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}']),
-        "no raw escape, CR, C1 or bidi override reaches the terminal: {:?}",
+        !table.stdout.contains(['\u{202e}', '\u{2066}', '\u{2069}']),
+        "no raw bidi override or isolate reaches the terminal: {:?}",
         table.stdout
     );
     assert!(
-        table.stdout.contains("Call\\u{1b}]0;"),
+        table.stdout.contains("Call\\u{202e}gnp"),
         "the escape is shown, visibly: {}",
         table.stdout
     );
@@ -319,9 +320,7 @@ fn history_shows_terminal_escapes_from_data_as_text() {
     let json = run_in(&home, &["history", "--json", "--limit", "1"]);
     assert_eq!(json.code, 0, "{}", json.stderr);
     assert!(
-        !json
-            .stdout
-            .contains(['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}']),
+        !json.stdout.contains(['\u{202e}', '\u{2066}', '\u{2069}']),
         "--json escapes them as \\uXXXX: {:?}",
         json.stdout
     );
