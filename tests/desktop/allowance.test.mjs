@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, launchApp, waitUntil } from "./webdriver.mjs";
+import { KEY_ENTER, launchApp, waitUntil, fill } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -63,7 +63,7 @@ test("a used-up API allowance is said on the org badge, and clears by itself whe
   const badge = await session.find("#org-badge");
   await waitUntil(async () => (await session.attribute(badge, "data-allowance")) === "used-up", "the badge to say the allowance is used up");
   const text = await session.text(badge);
-  assert.equal(text, messages["app.allowanceUsedUpBadge"].replace("{org}", messages["app.demoOrg"]), "in words, naming the org");
+  assert.equal(text, fill(messages["app.allowanceUsedUpBadge"], { org: messages["app.demoOrg"] }), "in words, naming the org");
   assert.equal(await session.attribute(badge, "title"), messages["app.allowanceUsedUp"], "the tooltip says what happens to calls");
 
   await setApiLimit(usage.limit);

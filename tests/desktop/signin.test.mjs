@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
-import { Session, closeDriverSession } from "./webdriver.mjs";
+import { Session, closeDriverSession, fill } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -196,7 +196,7 @@ test("signing in to the demo org through the browser and the ringside:// link sh
   const done = await textOf("#settings-notice-text");
   assert.equal(
     done,
-    settingsCatalog["settings.signIn.done"].replace("{alias}", "demo-oauth").replace("{username}", "dana.demo@ringside.example"),
+    fill(settingsCatalog["settings.signIn.done"], { alias: "demo-oauth", username: "dana.demo@ringside.example" }),
   );
   await session.waitFor('.org-row[data-alias="demo-oauth"][data-in-use="true"][data-signed-in="true"]');
   await waitUntil(async () => (await textOf("#org-badge")) === "demo-oauth", "the header badge to show the signed-in org");
@@ -213,7 +213,7 @@ test("Sign out revokes and goes back to the built-in demo org", async () => {
   await session.waitFor('.org-row[data-demo="true"][data-in-use="true"]');
   assert.equal(
     await textOf("#settings-notice-text"),
-    settingsCatalog["settings.signOut.done"].replace("{alias}", "demo-oauth"),
+    fill(settingsCatalog["settings.signOut.done"], { alias: "demo-oauth" }),
   );
   await waitUntil(
     async () => (await session.attribute(await session.find("#org-badge"), "data-demo")) === "true",

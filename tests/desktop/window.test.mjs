@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession } from "./webdriver.mjs";
+import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession, fill } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -242,7 +242,7 @@ test("with Salesforce failing, a ring pops the catalog error and the number for 
   assert.ok(errorTexts.includes(shown), `the error is a catalog message; got ${JSON.stringify(shown)}`);
   assert.equal(
     await session.text(await session.find("#pop-status .pop-manual")),
-    messages["popup.manualSearch"].replace("{number}", "+12125550199"),
+    fill(messages["popup.manualSearch"], { number: "+12125550199" }),
     "the pop-up gives the number for a manual search",
   );
   await session.switchToWindow(mainHandle);
