@@ -119,6 +119,7 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
             // Never longer than BUSY_POLL: a call may end (or start) meanwhile.
             UpdateStep::Wait(wait) => tokio::time::sleep(wait.min(BUSY_POLL)).await,
             UpdateStep::Check => {
+                let started = clock.now();
                 let outcome = match check(&app, &settings).await {
                     Ok(Some(found)) => {
                         ready = Some(found);
@@ -127,9 +128,9 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
                     Ok(None) => CheckOutcome::UpToDate,
                     Err(outcome) => outcome,
                 };
-                schedule.checked(clock.now(), outcome);
+                schedule.checked(started, outcome);
                 if outcome == CheckOutcome::Unreachable {
-                    let retry_in = schedule.next_check().saturating_sub(clock.now());
+                    let retry_in = schedule.next_check().saturating_sub(started);
                     tracing::info!(
                         retry_in_secs = retry_in.as_secs(),
                         "updates: the update server could not be reached; trying again later"

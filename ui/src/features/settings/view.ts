@@ -360,7 +360,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
     updateLine.hidden = updateMessage === null;
     updateLine.dataset["kind"] = update?.kind ?? "";
     updateLine.textContent =
-      updateMessage === null ? "" : t(updateMessage, { version: isolate(update?.version ?? "?") });
+      updateMessage === null ? "" : t(updateMessage, { version: update?.version ?? "?" });
 
     signInBox.dataset["state"] = signingIn ? "signing-in" : notice?.kind === "error" ? "failed" : notice?.key === "settings.signIn.done" ? "signed-in" : "idle";
     signInTitle.textContent = t("settings.signIn.title");
