@@ -66,7 +66,10 @@ pub struct UpdateNotices(Mutex<Option<UpdateNotice>>);
 
 impl UpdateNotices {
     pub fn latest(&self) -> Option<UpdateNotice> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn set(&self, kind: &str, version: Option<String>) {
@@ -91,7 +94,9 @@ pub fn settings_from_home() -> Option<UpdateSettings> {
     match ringside_core::config::Config::load_from_home(&home) {
         Ok(config) => {
             if config.update.is_none() {
-                tracing::info!("updates are off: ringside.toml has no [update] table with check on");
+                tracing::info!(
+                    "updates are off: ringside.toml has no [update] table with check on"
+                );
             }
             config.update
         }
@@ -114,7 +119,9 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
     let mut schedule = UpdateSchedule::starting_at(clock.now());
     let mut ready: Option<(Update, Vec<u8>)> = None;
     loop {
-        let activity = app.state::<LogForms>().activity(ringside_core::outbox::now_ms());
+        let activity = app
+            .state::<LogForms>()
+            .activity(ringside_core::outbox::now_ms());
         match schedule.next_step(clock.now(), activity) {
             // Never longer than BUSY_POLL: a call may end (or start) meanwhile.
             UpdateStep::Wait(wait) => tokio::time::sleep(wait.min(BUSY_POLL)).await,
@@ -268,7 +275,10 @@ mod tests {
             CheckOutcome::Refused,
             "a signature that does not decode is a refusal, never a retry"
         );
-        assert_eq!(classify(&UpdaterError::MissingSignedVersion), CheckOutcome::Refused);
+        assert_eq!(
+            classify(&UpdaterError::MissingSignedVersion),
+            CheckOutcome::Refused
+        );
         assert_eq!(
             classify(&UpdaterError::SignedVersionMismatch {
                 signed: "0.1.0".into(),
@@ -281,7 +291,10 @@ mod tests {
             classify(&UpdaterError::Network("503".into())),
             CheckOutcome::Unreachable
         );
-        assert_eq!(classify(&UpdaterError::ReleaseNotFound), CheckOutcome::Unreachable);
+        assert_eq!(
+            classify(&UpdaterError::ReleaseNotFound),
+            CheckOutcome::Unreachable
+        );
         assert_eq!(
             classify(&UpdaterError::InvalidUpdaterFormat),
             CheckOutcome::Failed,
@@ -309,7 +322,10 @@ mod tests {
         };
         let local = plugin_config(&settings("http://127.0.0.1:9/latest.json"));
         assert_eq!(local["dangerousInsecureTransportProtocol"], true);
-        assert_eq!(local["requireSignedVersion"], true, "downgrades are refused");
+        assert_eq!(
+            local["requireSignedVersion"], true,
+            "downgrades are refused"
+        );
         assert_eq!(local["pubkey"], key, "the admin's key, not one built in");
         let remote = plugin_config(&settings("https://u.example.com/latest.json"));
         assert_eq!(
