@@ -2,6 +2,9 @@
 # `make package`: release .deb and .rpm packages of the desktop app with the `ringside` CLI at
 # /usr/bin/ringside, built by the Tauri bundler (@tauri-apps/cli from ui/node_modules, pinned
 # with the Tauri crates). Output: target/release/bundle/{deb,rpm}/.
+# Signed updates: with the organisation's private key in TAURI_SIGNING_PRIVATE_KEY (and its
+# password in TAURI_SIGNING_PRIVATE_KEY_PASSWORD), the bundler also writes a minisign `.sig`
+# beside each package (bound to the app's version) for latest.json. Without it: no `.sig`.
 # No AppImage: its bundler downloads linuxdeploy and AppRun at build time, which a machine
 # without internet access (this project's build machines) cannot do.
 set -euo pipefail
@@ -13,11 +16,22 @@ started=$(date +%s)
 (cd ui && npm run build)
 # The CLI first: the bundler copies target/release/ringside into both packages.
 cargo build --release --locked -p ringside-cli
-(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm -- --locked)
+updater=()
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  updater=(--config '{"bundle":{"createUpdaterArtifacts":true}}')
+fi
+(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm "${updater[@]}" -- --locked)
 # Debian's and Fedora's file-name convention (lower-case package name), as the README's
 # `apt-get install ./target/release/bundle/deb/ringside_*.deb` expects.
 bundle="$CARGO_TARGET_DIR/release/bundle"
-for built in "$bundle"/deb/Ringside_*.deb; do mv -f "$built" "$bundle/deb/ringside_${built##*/Ringside_}"; done
-for built in "$bundle"/rpm/Ringside-*.rpm; do mv -f "$built" "$bundle/rpm/ringside-${built##*/Ringside-}"; done
+# The signatures cover the bytes, not the name, so they follow their package.
+rm -f "$bundle"/deb/ringside_*.deb.sig "$bundle"/rpm/ringside-*.rpm.sig
+for built in "$bundle"/deb/Ringside_*.deb "$bundle"/deb/Ringside_*.deb.sig; do
+  if [ -e "$built" ]; then mv -f "$built" "$bundle/deb/ringside_${built##*/Ringside_}"; fi
+done
+for built in "$bundle"/rpm/Ringside-*.rpm "$bundle"/rpm/Ringside-*.rpm.sig; do
+  if [ -e "$built" ]; then mv -f "$built" "$bundle/rpm/ringside-${built##*/Ringside-}"; fi
+done
 echo "==> packages (built in $(( $(date +%s) - started )) s):"
 ls -l "$bundle"/deb/ringside_*.deb "$bundle"/rpm/ringside-*.rpm
+ls -l "$bundle"/deb/ringside_*.deb.sig "$bundle"/rpm/ringside-*.rpm.sig 2>/dev/null || true

@@ -52,6 +52,7 @@ fn main() {
             "agent_day",
             "call_back",
             "open_recording",
+            "update_notice",
         ]),
     ))
     .expect("tauri-build failed: check tauri.conf.json and capabilities/");

@@ -14,6 +14,7 @@ mod outbox_runner;
 mod popup;
 mod signin;
 mod tray;
+mod updates;
 
 use tauri::Manager;
 
@@ -23,7 +24,18 @@ pub use error::IpcError;
 pub fn run() -> anyhow::Result<()> {
     init_logging();
     require_display()?;
-    let app = tauri::Builder::default()
+    let mut context = tauri::generate_context!();
+    // Signed updates only with the admin's key and endpoint (`[update]`): the plugin reads
+    // them from its config, which is set here since tauri.conf.json carries no key.
+    let update = updates::settings_from_home();
+    if let Some(settings) = &update {
+        context
+            .config_mut()
+            .plugins
+            .0
+            .insert("updater".into(), updates::plugin_config(settings));
+    }
+    let mut builder = tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a `ringside://` or `tel:` link) hands its
         // link to this copy and exits; the deep-link feature forwards it to `deep_link`.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -31,8 +43,12 @@ pub fn run() -> anyhow::Result<()> {
                 signin::bring_main_window_forward(app);
             }
         }))
-        .plugin(tauri_plugin_deep_link::init())
-        .setup(|app| {
+        .plugin(tauri_plugin_deep_link::init());
+    if update.is_some() {
+        builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    }
+    let app = builder
+        .setup(move |app| {
             let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
             app.manage(demo_org);
             let active = org::ActiveOrg::new(demo_link);
@@ -66,6 +82,10 @@ pub fn run() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(forms.restore_saved());
             app.manage(forms);
             log_forms::start(app.handle());
+            app.manage(updates::UpdateNotices::default());
+            if let Some(settings) = update {
+                updates::start(app.handle(), settings);
+            }
             app.manage(std::sync::Arc::new(
                 ringside_core::login::PendingSignIns::new(),
             ));
@@ -127,9 +147,10 @@ pub fn run() -> anyhow::Result<()> {
             commands::history::export_history_csv,
             commands::history::agent_day,
             commands::history::call_back,
-            commands::history::open_recording
+            commands::history::open_recording,
+            commands::update::update_notice
         ])
-        .build(tauri::generate_context!())?;
+        .build(context)?;
     app.run(|app, event| {
         // The main window is the app: once it is gone, a hidden pop-up must not keep a
         // window-less process running (it would also hold the single-instance name).

@@ -19,6 +19,7 @@ use ringside_core::call_log::draft::CallIntent;
 use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
 use ringside_core::outbox::{Outbox, keep_unsent, now_ms};
+use ringside_core::update_schedule::Activity;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
@@ -36,6 +37,9 @@ pub const CALL_LOG_LOGGED_EVENT: &str = "call-log-logged";
 const IDLE_TICK: Duration = Duration::from_millis(200);
 /// Calls remembered between ring and end; older ones are forgotten (a lost `end`).
 const MAX_TRACKED_CALLS: usize = 500;
+/// A call with no ring or answer for this long is taken as over (its `end` was lost), so a
+/// lost event cannot hold an update back for ever.
+const LONGEST_CALL_MS: i64 = 4 * 60 * 60 * 1000;
 
 /// One open form as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -220,6 +224,20 @@ impl LogForms {
 
     fn close(&self, call_id: &str) {
         self.book().close(call_id);
+    }
+
+    /// Whether a call is in progress and how many forms are open, for the updater.
+    pub fn activity(&self, now_ms: i64) -> Activity {
+        let call_in_progress = self.times().values().any(|times| {
+            times
+                .rang_at_ms
+                .max(times.answered_at_ms)
+                .is_some_and(|at| now_ms - at < LONGEST_CALL_MS)
+        });
+        Activity {
+            call_in_progress,
+            open_log_forms: self.book().all().len(),
+        }
     }
 
     fn times(&self) -> MutexGuard<'_, HashMap<String, CallTimes>> {

@@ -5,7 +5,8 @@
 //! Read here: `[phone]`, `[logging]` (mode and call-log API names), `[lookup]`
 //! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
 //! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
-//! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse).
+//! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse); `[update]`
+//! (the signed auto-update's key and endpoint, [`crate::update_settings`]).
 //! Any other top-level key is refused with the nearest known name, and a file larger
 //! than [`MAX_CONFIG_BYTES`] is refused before it is parsed.
 
@@ -23,6 +24,7 @@ use crate::phone::Region;
 use crate::pop::settings::{PopOpenOn, PopSettings, validate_host_port};
 use crate::settings::{CustomPhoneFields, LookupSettings, ObjectPriority};
 use crate::signin_settings::SignInSettings;
+use crate::update_settings::UpdateSettings;
 
 /// The config file's name inside the Ringside home.
 pub const CONFIG_FILE: &str = "ringside.toml";
@@ -32,7 +34,7 @@ pub const CONFIG_FILE: &str = "ringside.toml";
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The top-level tables `ringside.toml` may hold.
-const KNOWN_TABLES: [&str; 7] = [
+const KNOWN_TABLES: [&str; 8] = [
     "phone",
     "logging",
     "lookup",
@@ -40,6 +42,7 @@ const KNOWN_TABLES: [&str; 7] = [
     "fields",
     "intents",
     "salesforce",
+    "update",
 ];
 
 /// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else
@@ -140,6 +143,13 @@ pub enum ConfigError {
     /// A `[fields.*]` or `[intents]` entry; `detail` names the table, key and fix.
     #[error("{path}: {detail}")]
     InvalidFieldPolicy { path: PathBuf, detail: String },
+    /// An `[update]` value ([`crate::update_settings`]); `key` names it, `reason` the fix.
+    #[error("{path}: [update] {key} {reason}")]
+    InvalidUpdate {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
 }
 
 /// The longest idle time before a call is logged anyway: a day.
@@ -169,6 +179,8 @@ pub struct Config {
     pub intents: IntentMap,
     /// `[salesforce]`: the sign-in settings (consumer key, login URL, scope profile).
     pub sign_in: SignInSettings,
+    /// `[update]`: the organisation's update key and endpoint; `None` when updates are off.
+    pub update: Option<UpdateSettings>,
 }
 
 impl Config {
@@ -308,6 +320,16 @@ impl Config {
                 .map_err(policy_error)?;
         }
         let sign_in = SignInSettings::from_raw(raw.salesforce, path)?;
+        let update = match raw.update {
+            None => None,
+            Some(table) => crate::update_settings::from_raw(table).map_err(|(key, reason)| {
+                ConfigError::InvalidUpdate {
+                    path: path.to_owned(),
+                    key,
+                    reason,
+                }
+            })?,
+        };
         let intents = match raw.intents {
             None => IntentMap::default(),
             Some(table) => IntentMap::from_targets(
@@ -335,6 +357,7 @@ impl Config {
             fields,
             intents,
             sign_in,
+            update,
         })
     }
 
@@ -516,6 +539,7 @@ struct RawConfig {
     intents: Option<std::collections::BTreeMap<String, RawIntent>>,
     #[serde(default)]
     salesforce: crate::signin_settings::RawSalesforce,
+    update: Option<crate::update_settings::RawUpdate>,
 }
 
 /// One `[intents]` entry: `"Object.Field"` or `{ field = "Object.Field", value = "…" }`.
@@ -1006,6 +1030,50 @@ mod tests {
         assert!(
             err.to_string().contains("client_secret"),
             "an unknown key (a secret has no place here) is refused: {err}"
+        );
+    }
+
+    #[test]
+    fn update_table_is_read_and_plain_http_off_loopback_is_refused() {
+        // A public key from `tauri signer generate` (its private half was thrown away).
+        let key = "dW50cnVzdGVkIGNvbW1lbnQ6IG1pbmlzaWduIHB1YmxpYyBrZXk6IDk5MzA4NTVDMDZBMUQ4NjYKUldSbTJLRUdYSVV3bVpFbWhaOTQzakN0eEpURFAzWTVPOG9paEVlaUNFaVBSQ2daMnRZaHZYWm8K";
+        let config = parse(&format!(
+            "[update]\npubkey = \"{key}\"\nendpoint = \"https://u.example.com/latest.json\"\n"
+        ))
+        .unwrap();
+        let update = config
+            .update
+            .expect("[update] with a key and an endpoint turns updates on");
+        assert_eq!(update.pubkey.as_str(), key);
+        assert_eq!(
+            update.endpoint.url().as_str(),
+            "https://u.example.com/latest.json"
+        );
+        assert_eq!(
+            parse("").unwrap().update,
+            None,
+            "no [update]: no update checks"
+        );
+        let err = parse(&format!(
+            "[update]\npubkey = \"{key}\"\nendpoint = \"http://u.example.com/latest.json\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidUpdate {
+                    key: "endpoint",
+                    ..
+                }
+            ),
+            "plain http off loopback is refused when the config is read: {err}"
+        );
+        assert!(err.to_string().contains("[update] endpoint"), "{err}");
+        let err = parse("[update]\npubkey = \"x\"\nendpoint = \"https://u.example.com/l.json\"\nchannel = \"beta\"\n")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("channel"),
+            "an unknown [update] key is named, not ignored: {err}"
         );
     }
 

@@ -29,6 +29,8 @@
 //! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
+//! - [`update_settings`]: the admin's `[update]` key and endpoint for signed auto-updates.
+//! - [`update_schedule`]: when to look for an update and when one may be installed.
 
 pub mod api_version;
 pub mod audit;
@@ -60,6 +62,8 @@ pub mod secrets;
 pub mod settings;
 pub mod setup_kit;
 pub mod signin_settings;
+pub mod update_schedule;
+pub mod update_settings;
 
 pub use lookup::{
     CallerLookup, CallerMatch, CallerObject, LookupError, LookupResult, MatchSource, OpenCase,

@@ -11,3 +11,4 @@ pub mod queue;
 pub mod record;
 pub mod record_edit;
 pub mod settings;
+pub mod update;

@@ -10,8 +10,9 @@ import type { OrgsOverview } from "../../bindings/OrgsOverview";
 import type { SignInDefaults } from "../../bindings/SignInDefaults";
 import type { SignInForm } from "../../bindings/SignInForm";
 import type { SignOutResult } from "../../bindings/SignOutResult";
+import type { UpdateNotice } from "../../bindings/UpdateNotice";
 
-export type { IpcError, OrgEntry, OrgIdentity, OrgsOverview, SignInDefaults, SignInForm, SignOutResult };
+export type { IpcError, OrgEntry, OrgIdentity, OrgsOverview, SignInDefaults, SignInForm, SignOutResult, UpdateNotice };
 
 /** The orgs of orgs.toml with their state, and the sign-in form's defaults (`list_orgs`). */
 export function listOrgs(): Promise<Outcome<OrgsOverview>> {
@@ -46,6 +47,11 @@ export function signOutOrg(alias: string): Promise<Outcome<SignOutResult>> {
 /** Signs out and removes the org from the list (`remove_org`). */
 export function removeOrg(alias: string): Promise<Outcome<SignOutResult>> {
   return call<SignOutResult>("remove_org", { alias });
+}
+
+/** The quiet update notice (a refused signature, an update this copy cannot install), if any (`update_notice`). */
+export function updateNotice(): Promise<Outcome<UpdateNotice | null>> {
+  return call<UpdateNotice | null>("update_notice");
 }
 
 /** Calls `handler` when a sign-in link was refused (event `sign-in-link-refused`). */

@@ -18,6 +18,8 @@ import {
   type IpcError,
   type OrgEntry,
   type OrgsOverview,
+  type UpdateNotice,
+  updateNotice,
 } from "./backend";
 
 const PRODUCTION = "https://login.salesforce.com";
@@ -26,6 +28,14 @@ type Host = "production" | "sandbox" | "myDomain" | "demo";
 const HOSTS: readonly Host[] = ["production", "sandbox", "myDomain", "demo"];
 
 /** The error codes with their own message; any other code gets `settings.error.other`. */
+/** The update notices with their own message (`UpdateNotice.kind`). */
+const UPDATE_KINDS = ["refused", "notInstallable", "installFailed"] as const;
+
+/** Ids an admin or a test can find: `settings-update-refused` etc. */
+function updateKey(kind: string): MessageKey | null {
+  return (UPDATE_KINDS as readonly string[]).includes(kind) ? (`settings.update.${kind}` as MessageKey) : null;
+}
+
 const ERROR_CODES = [
   "access_denied",
   "foreign_link",
@@ -64,6 +74,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   let notice: Notice | null = null;
   let signingIn = false;
   let confirmRemove: string | null = null;
+  let update: UpdateNotice | null = null;
 
   const title = el("h2", { class: "settings-title" });
   const problems = el("div", { id: "settings-problems" });
@@ -72,6 +83,8 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   const noticeDetail = el("p", { id: "settings-notice-detail", class: "settings-detail" });
   noticeBox.append(noticeText, noticeDetail);
   const list = el("ul", { id: "settings-orgs", class: "org-list" });
+  // Quiet on purpose: never a dialog, only a line here (it may be read in the middle of a call).
+  const updateLine = el("p", { id: "settings-update", class: "settings-detail", role: "status" });
 
   // The sign-in form.
   const signInBox = el("div", { id: "settings-signin", "data-state": "idle" });
@@ -96,7 +109,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   signInBox.append(signInTitle, form, progress);
 
   section.classList.add("settings");
-  section.append(title, problems, noticeBox, list, signInBox);
+  section.append(title, problems, noticeBox, list, signInBox, updateLine);
 
   const showNotice = (next: Notice | null): void => {
     notice = next;
@@ -106,6 +119,11 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   const fail = (error: IpcError): void => showNotice({ kind: "error", key: errorKey(error.code), error });
 
   const refresh = (): void => {
+    void updateNotice().then((outcome) => {
+      // A shell without the command (an older backend) simply shows no line.
+      update = outcome.ok ? outcome.value : null;
+      render();
+    });
     void listOrgs().then((outcome) => {
       if (outcome.ok) {
         const first = overview === null;
@@ -337,6 +355,12 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
     noticeDetail.hidden = notice?.kind !== "error" || notice.error.message === "";
 
     renderList();
+
+    const updateMessage = update === null ? null : updateKey(update.kind);
+    updateLine.hidden = updateMessage === null;
+    updateLine.dataset["kind"] = update?.kind ?? "";
+    updateLine.textContent =
+      updateMessage === null ? "" : t(updateMessage, { version: update?.version ?? "?" });
 
     signInBox.dataset["state"] = signingIn ? "signing-in" : notice?.kind === "error" ? "failed" : notice?.key === "settings.signIn.done" ? "signed-in" : "idle";
     signInTitle.textContent = t("settings.signIn.title");
