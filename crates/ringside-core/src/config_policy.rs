@@ -101,6 +101,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "salesforce.api_version",
 ];
 
+/// Keys whose value is a secret (the webhook URL carries its token): shown as set, never
+/// printed.
+pub const SECRET_KEYS: [&str; 1] = ["logging.dead_letter_webhook"];
+
 /// Where an effective value comes from.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -323,6 +327,18 @@ impl LoadedConfig {
     /// Every key a file sets, in key order, with its value and source.
     pub fn values(&self) -> impl Iterator<Item = (&str, &SetValue)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// [`Self::values`] fit to print: a secret's value (see [`SECRET_KEYS`]) is `<redacted>`.
+    pub fn shown_values(&self) -> impl Iterator<Item = (&str, Value, Source)> {
+        self.values().map(|(key, set)| {
+            let value = if SECRET_KEYS.contains(&key) {
+                Value::String("<redacted>".to_owned())
+            } else {
+                set.value.clone()
+            };
+            (key, value, set.source)
+        })
     }
 }
 
