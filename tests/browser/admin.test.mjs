@@ -32,7 +32,22 @@ const SETTINGS = {
   logging_mode: "task_and_call_log",
   scope_profile: null,
 };
-const VIEW = { settings: SETTINGS, path: "/home/agent/.config/ringside/ringside.toml", problem: null };
+const VIEW = { settings: SETTINGS, path: "/home/agent/.config/ringside/ringside.toml", problem: null, policyPath: null, sources: [] };
+const POLICY = "/etc/ringside/ringside.toml";
+// The same settings with a system policy file: the logging mode and Contact's editable list
+// locked, Contact's visible list set (not locked) by the policy, the intents from this desk.
+const LOCKED_VIEW = {
+  ...VIEW,
+  policyPath: POLICY,
+  sources: [
+    { key: "fields.Contact.visible", source: "policy", locked: null },
+    { key: "fields.Contact.editable", source: "policy", locked: "fields.Contact.editable" },
+    { key: "intents", source: "user", locked: null },
+    { key: "intents.qualified", source: "user", locked: null },
+    { key: "logging.mode", source: "policy", locked: "logging.mode" },
+    { key: "salesforce.scope_profile", source: "default", locked: null },
+  ],
+};
 
 let server;
 let browser;
@@ -191,4 +206,40 @@ test("export shows the file to download or copy; import sends the chosen file's 
   assert.equal(await page.textContent("#admin-status .admin-saved"), fill(en["admin.imported"], { path: VIEW.path }), "the import is confirmed");
   await rm(dir, { recursive: true, force: true });
   await page.close();
+});
+
+test("a value the policy file locks is read-only and says it is set by the organisation's policy; each value says where it comes from", async () => {
+  const { page, errors } = await openAdmin({ admin_settings: [{ result: LOCKED_VIEW }] });
+  assert.equal(plain(await page.textContent("#admin-policy")), plain(fill(en["admin.policy"], { path: POLICY })), "the view names the policy file");
+  assert.equal(await page.isDisabled("#admin-logging-mode"), true, "the locked logging mode cannot be changed");
+  assert.equal(
+    plain(await page.textContent("#admin-source-logging-mode .admin-locked")),
+    plain(fill(en["admin.locked"], { path: POLICY })),
+    "and says it is set by the organisation's policy, with the file",
+  );
+  assert.equal(await page.getAttribute("#admin-source-logging-mode", "data-source"), "policy");
+  assert.equal(await page.isDisabled("#admin-scope-profile"), false, "an unlocked value stays editable");
+  assert.equal(await page.textContent("#admin-source-scope-profile"), en["admin.source.default"], "and says it is the default");
+  assert.equal(await page.isDisabled('.admin-field[data-field="Title"] .admin-editable'), true, "Contact's locked editable list is read-only");
+  assert.equal(await page.isDisabled('.admin-field[data-field="Title"] .admin-visible'), false, "its visible list is the policy's but not locked");
+  assert.equal(await page.getAttribute("#admin-source-visible", "data-source"), "policy", "and says it comes from the policy file");
+  assert.equal(await page.getAttribute("#admin-source-editable", "data-locked"), "true");
+  assert.equal(await page.getAttribute('.admin-intent[data-index="0"] .admin-source', "data-source"), "user", "an intent from this desk's file says so");
+
+  await page.selectOption("#admin-object", "Lead");
+  await page.waitForSelector('#admin-fields .admin-field[data-field="Status"]');
+  assert.equal(await page.isDisabled('.admin-field[data-field="Status"] .admin-editable'), false, "another object's lists are not locked");
+  assert.equal(await page.getAttribute("#admin-source-visible", "data-source"), "default");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("the locked note is in every language", async () => {
+  for (const lang of ["de", "fr", "tr", "ja", "ar"]) {
+    const catalog = JSON.parse(await readFile(fileURLToPath(new URL(`../../ui/src/features/admin/locales/${lang}.json`, import.meta.url)), "utf8"));
+    for (const key of ["admin.policy", "admin.locked", "admin.source.default", "admin.source.policy", "admin.source.user"]) {
+      assert.ok(typeof catalog[key] === "string" && catalog[key] !== en[key], `${lang} translates ${key}`);
+      if (key === "admin.locked" || key === "admin.policy") assert.ok(catalog[key].includes("{path}"), `${lang} ${key} names the file`);
+    }
+  }
 });

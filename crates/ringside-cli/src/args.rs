@@ -41,7 +41,7 @@ pub enum Command {
     Queue(QueueCommand),
     /// The append-only audit log of every queue state change.
     Audit(AuditArgs),
-    /// The admin config: check it against the org.
+    /// The admin config: check it against the org, or show it with where each value comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Show or edit a Contact, Lead or Account under the admin's field policy.
@@ -57,9 +57,19 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Check the config (default: ringside.toml in RINGSIDE_HOME) against the org's
-    /// live describe; lists every problem and exits 1, or prints "valid".
+    /// Check the config (default: ringside.toml in RINGSIDE_HOME), read over the system
+    /// policy file, against the org's live describe; lists every problem with the file it
+    /// is in and exits 1, or prints "valid".
     Validate(ConfigValidateArgs),
+    /// Print the effective config (ringside.toml in RINGSIDE_HOME over the system policy
+    /// file) with the source of each value and the keys the policy locks.
+    Show(ConfigShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigShowArgs {
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

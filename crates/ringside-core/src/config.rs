@@ -33,8 +33,11 @@ pub const CONFIG_FILE: &str = "ringside.toml";
 /// the wrong file (a log, a database) and parsing it would only waste memory.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// The policy file's list of keys a user's file cannot change ([`crate::config_policy`]).
+pub const LOCKED_KEY: &str = "locked";
+
 /// The top-level tables `ringside.toml` may hold.
-const KNOWN_TABLES: [&str; 8] = [
+pub(crate) const KNOWN_TABLES: [&str; 8] = [
     "phone",
     "logging",
     "lookup",
@@ -150,6 +153,31 @@ pub enum ConfigError {
         key: &'static str,
         reason: String,
     },
+    /// `locked = [...]` in a user's file: only the system policy file locks keys.
+    #[error(
+        "{path}: `locked` is read only from the system policy file (see `ringside config show` for where it is on this machine); remove it from this file"
+    )]
+    LockedOutsidePolicy { path: PathBuf },
+    /// The policy file's `locked` is not a list of key names.
+    #[error(
+        "{path}: locked must be a list of dotted key names such as [\"logging.mode\", \"pop.open_on\", \"intents\"]: {detail}"
+    )]
+    InvalidLocked { path: PathBuf, detail: String },
+    /// A `locked` entry that names no key Ringside reads (a typo would lock nothing).
+    #[error(
+        "{path}: locked entry {entry:?} is not a key Ringside reads{}; write a table (\"pop\") or a dotted key (\"pop.open_on\")",
+        nearest.as_ref().map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
+    )]
+    UnknownLockedKey {
+        path: PathBuf,
+        entry: String,
+        nearest: Option<String>,
+    },
+    /// A problem in the system policy file (read under every user's file on this machine).
+    #[error(
+        "{0} (this is the system policy file your organisation deploys: ask your admin to fix it)"
+    )]
+    Policy(Box<ConfigError>),
 }
 
 /// The longest idle time before a call is logged anyway: a day.
@@ -184,52 +212,37 @@ pub struct Config {
 }
 
 impl Config {
-    /// Loads `ringside.toml` from `home`; a missing file means the defaults.
+    /// The effective config of this desk: `ringside.toml` from `home` read over the system
+    /// policy file ([`crate::config_policy`]); a missing file (either) means the defaults.
+    /// A user value for a key the policy locks is refused with a warning naming both files.
     pub fn load_from_home(home: &Path) -> Result<Config, ConfigError> {
-        match Config::load_file(&home.join(CONFIG_FILE)) {
-            Err(ConfigError::Missing { .. }) => Ok(Config::default()),
-            other => other,
-        }
+        let loaded = crate::config_policy::LoadedConfig::load_home(
+            home,
+            &crate::config_policy::policy_path(),
+        )?;
+        loaded.warn_refused();
+        Ok(loaded.config)
     }
 
-    /// Loads the config file at `path`: [`ConfigError::Missing`] if there is none,
-    /// [`ConfigError::TooLarge`] past [`MAX_CONFIG_BYTES`] (read no further than that).
+    /// Loads the one config file at `path` on its own (no policy file under it):
+    /// [`ConfigError::Missing`] if there is none, [`ConfigError::TooLarge`] past
+    /// [`MAX_CONFIG_BYTES`] (read no further than that).
     pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-        use std::io::Read;
-        let read_err = |source: std::io::Error| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                ConfigError::Missing {
-                    path: path.to_owned(),
-                }
-            } else {
-                ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                }
-            }
-        };
-        let file = std::fs::File::open(path).map_err(read_err)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_CONFIG_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read_err)?;
-        if bytes.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(ConfigError::TooLarge {
-                path: path.to_owned(),
-                size: bytes.len() as u64,
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            read_err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "the file is not UTF-8 text",
-            ))
-        })?;
-        Config::parse(&text, path)
+        Config::parse(&read_config_text(path)?, path)
     }
 
     /// Parses config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Config::parse_layer(text, path, false)
+    }
+
+    /// Parses one file's text; only the policy file (`policy`) may hold `locked`, which is
+    /// read by [`crate::config_policy`], not here.
+    pub(crate) fn parse_layer(
+        text: &str,
+        path: &Path,
+        policy: bool,
+    ) -> Result<Config, ConfigError> {
         if text.len() as u64 > MAX_CONFIG_BYTES {
             return Err(ConfigError::TooLarge {
                 path: path.to_owned(),
@@ -241,21 +254,29 @@ impl Config {
             message: syntax_message(text, &err),
         };
         let table: toml::Table = toml::from_str(text).map_err(syntax)?;
-        if let Some((key, value)) = table
-            .iter()
-            .find(|(key, _)| !KNOWN_TABLES.contains(&key.as_str()))
-        {
-            return Err(ConfigError::UnknownTable {
-                path: path.to_owned(),
-                key: key.clone(),
-                kind: if value.is_table() { "table" } else { "key" },
-                nearest: nearest_table(key),
-            });
-        }
+        check_top_level(&table, path, policy)?;
         let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Syntax {
             path: path.to_owned(),
             message: syntax_message(text, &err),
         })?;
+        Config::from_raw(raw, path)
+    }
+
+    /// Validates an already merged table (the policy file under the user's,
+    /// [`crate::config_policy`]); `path` names both files in messages.
+    pub(crate) fn from_table(table: toml::Table, path: &Path) -> Result<Config, ConfigError> {
+        check_top_level(&table, path, false)?;
+        let raw: RawConfig =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|err: toml::de::Error| ConfigError::Syntax {
+                    path: path.to_owned(),
+                    message: err.message().trim_end().to_owned(),
+                })?;
+        Config::from_raw(raw, path)
+    }
+
+    fn from_raw(raw: RawConfig, path: &Path) -> Result<Config, ConfigError> {
         let default_region = match raw.phone.default_region {
             None => None,
             Some(value) => {
@@ -373,6 +394,63 @@ impl Config {
     }
 }
 
+/// The text of the config file at `path`: [`ConfigError::Missing`] if there is none,
+/// [`ConfigError::TooLarge`] past [`MAX_CONFIG_BYTES`] (read no further than that).
+pub(crate) fn read_config_text(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read_err = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ConfigError::Missing {
+                path: path.to_owned(),
+            }
+        } else {
+            ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        read_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ))
+    })?;
+    Ok(text)
+}
+
+/// Refuses a top-level key Ringside does not read; `locked` only in the policy file.
+fn check_top_level(table: &toml::Table, path: &Path, policy: bool) -> Result<(), ConfigError> {
+    for (key, value) in table {
+        if KNOWN_TABLES.contains(&key.as_str()) || (policy && key == LOCKED_KEY) {
+            continue;
+        }
+        if key == LOCKED_KEY {
+            return Err(ConfigError::LockedOutsidePolicy {
+                path: path.to_owned(),
+            });
+        }
+        return Err(ConfigError::UnknownTable {
+            path: path.to_owned(),
+            key: key.clone(),
+            kind: if value.is_table() { "table" } else { "key" },
+            nearest: nearest_table(key),
+        });
+    }
+    Ok(())
+}
+
 /// The known table a misspelt one most likely meant (at most two edits away, or a
 /// case-insensitive match).
 fn nearest_table(key: &str) -> Option<&'static str> {
@@ -386,7 +464,7 @@ fn nearest_table(key: &str) -> Option<&'static str> {
 }
 
 /// Levenshtein distance (the keys are a few ASCII letters).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -5,6 +5,11 @@
 //! the new text is parsed and checked against the org's live describe first, and written
 //! (atomically: temp file, fsync, rename) only when it is valid. Import does the same for a
 //! whole file. The file is edited in place, so the admin's comments and layout are kept.
+//!
+//! With a system policy file ([`crate::config_policy`]) the view shows the merged values and
+//! where each comes from ([`KeySource`]); a save that changes a key the policy locks is
+//! refused here (not only greyed out in the view), and a key the admin did not change is not
+//! copied into the user's file, so the policy's later changes still reach this desk.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +19,7 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 use crate::call_log::LoggingMode;
 use crate::config::{CONFIG_FILE, Config};
 use crate::config_check::{ConfigIssue, check_config};
+use crate::config_policy::{LoadedConfig, Source};
 use crate::describe_cache::DescribeCache;
 use crate::field_policy::{ObjectFields, POLICY_OBJECTS};
 
@@ -91,6 +97,137 @@ impl AdminSettings {
     }
 }
 
+/// Where one key the admin view edits gets its value, and the `locked` entry covering it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeySource {
+    /// A dotted key: `fields.Contact.visible`, `intents`, `intents.qualified`, `logging.mode`,
+    /// `salesforce.scope_profile`.
+    pub key: String,
+    pub source: Source,
+    /// The policy's `locked` entry covering the key; `None` when the admin may change it.
+    pub locked: Option<String>,
+}
+
+/// The dotted keys the admin view edits for `settings` (each object's lists, the intents
+/// table and each intent, the logging mode, the scope profile).
+fn admin_keys(settings: &AdminSettings) -> Vec<String> {
+    let mut keys = Vec::new();
+    for object in &settings.objects {
+        keys.push(format!("fields.{}.visible", object.object));
+        keys.push(format!("fields.{}.editable", object.object));
+    }
+    keys.push("intents".to_owned());
+    keys.extend(
+        settings
+            .intents
+            .iter()
+            .map(|i| format!("intents.{}", i.name)),
+    );
+    keys.push("logging.mode".to_owned());
+    keys.push("salesforce.scope_profile".to_owned());
+    keys
+}
+
+/// Where each value the view shows comes from, and which are locked.
+pub fn key_sources(loaded: &LoadedConfig) -> Vec<KeySource> {
+    admin_keys(&AdminSettings::from_config(&loaded.config))
+        .into_iter()
+        .map(|key| KeySource {
+            source: loaded.source_of(&key),
+            locked: loaded.lock_of(&key).map(str::to_owned),
+            key,
+        })
+        .collect()
+}
+
+/// The changes from `before` (what the view showed) to `after` that touch a key the policy
+/// locks, each as an issue naming the key and the policy file. Empty: nothing locked changed.
+pub fn locked_changes(
+    loaded: &LoadedConfig,
+    before: &AdminSettings,
+    after: &AdminSettings,
+) -> Vec<ConfigIssue> {
+    let mut issues = Vec::new();
+    let mut refuse = |key: String, shown: String| {
+        if let Some(entry) = loaded.lock_of(&key) {
+            issues.push(ConfigIssue {
+                reason: format!(
+                    "is locked by the system policy file {} (locked = [{entry:?}]): ask your admin to change it there",
+                    loaded.policy_file.display()
+                ),
+                key: shown,
+                field: String::new(),
+            });
+        }
+    };
+    for object in &after.objects {
+        let old = before.objects.iter().find(|o| o.object == object.object);
+        if old.map(|o| &o.visible) != Some(&object.visible) {
+            refuse(
+                format!("fields.{}.visible", object.object),
+                format!("[fields.{}] visible", object.object),
+            );
+        }
+        if old.map(|o| &o.editable) != Some(&object.editable) {
+            refuse(
+                format!("fields.{}.editable", object.object),
+                format!("[fields.{}] editable", object.object),
+            );
+        }
+    }
+    let mut names: Vec<&str> = before
+        .intents
+        .iter()
+        .chain(&after.intents)
+        .map(|i| i.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let find = |list: &[IntentSetting]| list.iter().find(|i| i.name == name).cloned();
+        if find(&before.intents) != find(&after.intents) {
+            refuse(format!("intents.{name}"), format!("[intents] {name}"));
+        }
+    }
+    if before.logging_mode != after.logging_mode {
+        refuse("logging.mode".into(), "[logging] mode".into());
+    }
+    if before.scope_profile != after.scope_profile {
+        refuse(
+            "salesforce.scope_profile".into(),
+            "[salesforce] scope_profile".into(),
+        );
+    }
+    // The user's file is merged over the policy's key by key, so it cannot take away an
+    // intent the policy sets: saying so beats a removal that comes back on the next load.
+    for intent in &before.intents {
+        let key = format!("intents.{}", intent.name);
+        if loaded.lock_of(&key).is_none()
+            && loaded.source_of(&key) == Source::Policy
+            && !after.intents.iter().any(|i| i.name == intent.name)
+        {
+            issues.push(ConfigIssue {
+                key: format!("[intents] {}", intent.name),
+                field: String::new(),
+                reason: format!(
+                    "is set by the system policy file {}: your file can change where it writes but not remove it; ask your admin",
+                    loaded.policy_file.display()
+                ),
+            });
+        }
+    }
+    issues
+}
+
+/// What the admin view showed, for [`ConfigDocument::apply_changes`].
+#[allow(missing_debug_implementations)] // holds a closure
+pub struct Shown<'a> {
+    pub settings: &'a AdminSettings,
+    /// Whether a file (the policy's or the user's) sets a dotted key.
+    pub from_file: &'a dyn Fn(&str) -> bool,
+}
+
 /// The config file as a TOML document, edited in place (`toml_edit`): comments, blank lines,
 /// key order and formatting stay as the admin wrote them. A key whose value the view did not
 /// change is not touched at all; a changed value keeps the comments around its key.
@@ -115,6 +252,18 @@ impl ConfigDocument {
 
     /// Applies the admin view's settings; every other table, key and comment stays as it was.
     pub fn apply(&mut self, settings: &AdminSettings) {
+        self.apply_changes(settings, None);
+    }
+
+    /// [`Self::apply`] after the view showed `shown` (the merged values, the policy file's
+    /// included); `from_file(key)` says whether a file sets a dotted key. A value the admin
+    /// left unchanged that a file sets is not written to this file, where it would hide the
+    /// policy's later changes or set a locked key. Default values are written as before, since
+    /// an `[intents]` table with some names replaces all the default intents.
+    pub fn apply_changes(&mut self, settings: &AdminSettings, shown: Option<Shown<'_>>) {
+        let kept = |key: String, unchanged: bool| {
+            unchanged && shown.as_ref().is_some_and(|shown| (shown.from_file)(&key))
+        };
         let root = self.document.as_table_mut();
         let fields = child(root, "fields");
         // `[fields.Contact]` headers only, no bare `[fields]` line, for a table made here.
@@ -130,39 +279,88 @@ impl ConfigDocument {
             if is_default && !fields.contains_key(&object.object) {
                 continue;
             }
-            let entry = child(fields, &object.object);
-            set_strings(entry, "visible", &object.visible);
-            set_strings(entry, "editable", &object.editable);
-        }
-        let intents = child(root, "intents");
-        let keep: Vec<&str> = settings.intents.iter().map(|i| i.name.as_str()).collect();
-        let gone: Vec<String> = intents
-            .iter()
-            .map(|(key, _)| key.to_owned())
-            .filter(|key| !keep.contains(&key.as_str()))
-            .collect();
-        for key in gone {
-            intents.remove(&key);
-        }
-        for intent in &settings.intents {
-            let wanted = (intent.target.clone(), intent.value.clone());
-            if intents.get(&intent.name).and_then(intent_of).as_ref() == Some(&wanted) {
+            let before = shown.as_ref().and_then(|shown| {
+                shown
+                    .settings
+                    .objects
+                    .iter()
+                    .find(|o| o.object == object.object)
+            });
+            let keep_visible = kept(
+                format!("fields.{}.visible", object.object),
+                before.is_some_and(|b| b.visible == object.visible),
+            );
+            let keep_editable = kept(
+                format!("fields.{}.editable", object.object),
+                before.is_some_and(|b| b.editable == object.editable),
+            );
+            if keep_visible && keep_editable {
                 continue;
             }
-            let value = match &intent.value {
-                None => Value::from(intent.target.as_str()),
-                Some(fixed) => {
-                    let mut table = InlineTable::new();
-                    table.insert("field", Value::from(intent.target.as_str()));
-                    table.insert("value", Value::from(fixed.as_str()));
-                    Value::InlineTable(table)
-                }
-            };
-            set_value(intents, &intent.name, value);
+            let entry = child(fields, &object.object);
+            if !keep_visible {
+                set_strings(entry, "visible", &object.visible);
+            }
+            if !keep_editable {
+                set_strings(entry, "editable", &object.editable);
+            }
         }
-        let logging = child(root, "logging");
-        if logging.get("mode").and_then(Item::as_str) != Some(settings.logging_mode.as_str()) {
-            set_value(logging, "mode", Value::from(settings.logging_mode.as_str()));
+        let keep: Vec<&str> = settings.intents.iter().map(|i| i.name.as_str()).collect();
+        let gone: Vec<String> = root
+            .get("intents")
+            .and_then(Item::as_table_like)
+            .map(|intents| {
+                intents
+                    .iter()
+                    .map(|(key, _)| key.to_owned())
+                    .filter(|key| !keep.contains(&key.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let written: Vec<&IntentSetting> = settings
+            .intents
+            .iter()
+            .filter(|intent| {
+                !kept(
+                    format!("intents.{}", intent.name),
+                    shown
+                        .as_ref()
+                        .is_some_and(|shown| shown.settings.intents.contains(intent)),
+                )
+            })
+            .collect();
+        // Made only when something changes: an empty [intents] would drop the defaults.
+        if !gone.is_empty() || !written.is_empty() {
+            let intents = child(root, "intents");
+            for key in gone {
+                intents.remove(&key);
+            }
+            for intent in written {
+                let wanted = (intent.target.clone(), intent.value.clone());
+                if intents.get(&intent.name).and_then(intent_of).as_ref() == Some(&wanted) {
+                    continue;
+                }
+                let value = match &intent.value {
+                    None => Value::from(intent.target.as_str()),
+                    Some(fixed) => {
+                        let mut table = InlineTable::new();
+                        table.insert("field", Value::from(intent.target.as_str()));
+                        table.insert("value", Value::from(fixed.as_str()));
+                        Value::InlineTable(table)
+                    }
+                };
+                set_value(intents, &intent.name, value);
+            }
+        }
+        let shown = shown.map(|shown| shown.settings);
+        if shown.is_none_or(|shown| shown.logging_mode != settings.logging_mode) {
+            let logging = child(root, "logging");
+            if logging.get("mode").and_then(Item::as_str) != Some(settings.logging_mode.as_str()) {
+                set_value(logging, "mode", Value::from(settings.logging_mode.as_str()));
+            }
+        }
+        if shown.is_some_and(|shown| shown.scope_profile == settings.scope_profile) {
+            return;
         }
         match &settings.scope_profile {
             Some(profile) => {
@@ -266,18 +464,13 @@ pub enum ConfigEditError {
 }
 
 /// Checks config text as `config validate` does: it must parse (every table, `[salesforce]`
-/// included), and fit the
-/// org behind `describes`. An empty list means valid.
+/// included), and fit the org behind `describes`. An empty list means valid. The text is
+/// checked alone; [`check_layered`] checks it over the policy file.
 pub async fn check_text(
     text: &str,
     describes: &DescribeCache,
 ) -> Result<Vec<ConfigIssue>, salesforce::Error> {
     let path = Path::new(CONFIG_FILE);
-    let file_issue = |reason: String| ConfigIssue {
-        key: CONFIG_FILE.to_owned(),
-        field: String::new(),
-        reason,
-    };
     let config = match Config::parse(text, path) {
         Ok(config) => config,
         Err(err) => return Ok(vec![file_issue(err.to_string())]),
@@ -285,12 +478,62 @@ pub async fn check_text(
     check_config(&config, describes).await
 }
 
+fn file_issue(reason: String) -> ConfigIssue {
+    ConfigIssue {
+        key: CONFIG_FILE.to_owned(),
+        field: String::new(),
+        reason,
+    }
+}
+
+/// The user's file `user_file` with `text` as its content, read over the policy file at
+/// `policy_file` as every load does: the merged config must parse and fit the org, and the
+/// text may not set a key the policy locks (each such key is an issue naming both files).
+pub async fn check_layered(
+    user_file: &Path,
+    text: &str,
+    policy_file: &Path,
+    describes: &DescribeCache,
+) -> Result<Vec<ConfigIssue>, salesforce::Error> {
+    let policy_text = match crate::config::read_config_text(policy_file) {
+        Ok(text) => Some(text),
+        Err(crate::config::ConfigError::Missing { .. }) => None,
+        Err(err) => {
+            let err = crate::config::ConfigError::Policy(Box::new(err));
+            return Ok(vec![file_issue(err.to_string())]);
+        }
+    };
+    let loaded = match LoadedConfig::from_texts(
+        user_file,
+        Some(text),
+        policy_file,
+        policy_text.as_deref(),
+    ) {
+        Ok(loaded) => loaded,
+        Err(err) => return Ok(vec![file_issue(err.to_string())]),
+    };
+    let mut issues: Vec<ConfigIssue> = loaded
+        .refused
+        .iter()
+        .map(|conflict| ConfigIssue {
+            key: conflict.key.clone(),
+            field: String::new(),
+            reason: conflict.to_string(),
+        })
+        .collect();
+    issues.extend(check_config(&loaded.config, describes).await?);
+    Ok(issues)
+}
+
 /// The first lines of a config file the Admin view creates.
 const NEW_FILE_HEADER: &str = "# Ringside admin config: visible and editable fields, intents, logging.\n# Comments you add here are kept when the Admin view saves.\n\n";
 
-/// Applies `settings` to `home`'s config file and writes it if the result is valid.
+/// Applies `settings` to `home`'s config file and writes it if the result is valid, read
+/// over the policy file at `policy_file`. A change to a key the policy locks is refused
+/// before anything is written.
 pub async fn save_settings(
     home: &Path,
+    policy_file: &Path,
     settings: &AdminSettings,
     describes: &DescribeCache,
 ) -> Result<ConfigSave, ConfigEditError> {
@@ -306,26 +549,48 @@ pub async fn save_settings(
         }
         Err(source) => return Err(ConfigEditError::Read { path, source }),
     };
-    document.apply(settings);
-    write_if_valid(&path, &document.to_text(), describes).await
+    match LoadedConfig::load_home(home, policy_file) {
+        Ok(loaded) => {
+            let shown = AdminSettings::from_config(&loaded.config);
+            let issues = locked_changes(&loaded, &shown, settings);
+            if !issues.is_empty() {
+                return Ok(ConfigSave::Invalid { issues });
+            }
+            let from_file = |key: &str| loaded.source_of(key) != Source::Default;
+            document.apply_changes(
+                settings,
+                Some(Shown {
+                    settings: &shown,
+                    from_file: &from_file,
+                }),
+            );
+        }
+        // The view showed the defaults and says saving replaces the broken file; a broken
+        // policy file is reported by the check below and nothing is written.
+        Err(_) => document.apply(settings),
+    }
+    write_if_valid(&path, &document.to_text(), policy_file, describes).await
 }
 
 /// Replaces `home`'s config file with `text` (an imported file) if it is valid; the text is
 /// written as given, comments included.
+/// A file setting a key the policy file locks is refused.
 pub async fn import_text(
     home: &Path,
+    policy_file: &Path,
     text: &str,
     describes: &DescribeCache,
 ) -> Result<ConfigSave, ConfigEditError> {
-    write_if_valid(&home.join(CONFIG_FILE), text, describes).await
+    write_if_valid(&home.join(CONFIG_FILE), text, policy_file, describes).await
 }
 
 async fn write_if_valid(
     path: &Path,
     text: &str,
+    policy_file: &Path,
     describes: &DescribeCache,
 ) -> Result<ConfigSave, ConfigEditError> {
-    let issues = check_text(text, describes).await?;
+    let issues = check_layered(path, text, policy_file, describes).await?;
     if !issues.is_empty() {
         return Ok(ConfigSave::Invalid { issues });
     }

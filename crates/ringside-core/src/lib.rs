@@ -24,6 +24,7 @@
 //! - [`describe_cache`]: describes fetched once per object per run.
 //! - [`config_check`]: `config validate`, the config against the org's live describe.
 //! - [`config_edit`]: the admin view's changes to `ringside.toml`, checked, then written atomically.
+//! - [`config_policy`]: the system policy file read under the user's `ringside.toml`, its `locked` keys, where each value comes from.
 //! - [`record_edit`]: showing and editing a record under the field policy, with conflict detection.
 //! - [`edit_queue`]: record edits made while Salesforce is unreachable, queued durably and sent later.
 //! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
@@ -39,6 +40,7 @@ pub mod clock;
 pub mod config;
 pub mod config_check;
 pub mod config_edit;
+pub mod config_policy;
 pub mod describe_cache;
 pub mod doctor;
 pub mod edit_queue;

@@ -47,6 +47,32 @@ struct RawFile {
     salesforce: RawSalesforce,
 }
 
+/// A file's `[salesforce]` table unvalidated, and `locked` (only the policy file has one).
+#[derive(Debug, Default, Deserialize)]
+struct LayerFile {
+    #[serde(default)]
+    salesforce: toml::Table,
+    #[serde(default)]
+    locked: Vec<String>,
+}
+
+/// `path`'s `[salesforce]` and `locked`; `None` when there is no such file.
+fn read_table(path: &Path) -> Result<Option<LayerFile>, SignInSettingsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text)
+            .map(Some)
+            .map_err(|e: toml::de::Error| SignInSettingsError::Invalid {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(SignInSettingsError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// The raw `[salesforce]` table, also read by [`crate::config`]'s single parse.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,14 +85,57 @@ pub(crate) struct RawSalesforce {
 }
 
 impl SignInSettings {
-    /// Reads `home/ringside.toml`; a missing file or table means no settings.
+    /// Reads `[salesforce]` from `home/ringside.toml` over the system policy file
+    /// ([`crate::config_policy`]), honouring its `locked` keys; missing files or tables mean
+    /// no settings.
     pub fn load_from_home(home: &Path) -> Result<Self, SignInSettingsError> {
-        let path = home.join(crate::config::CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(SignInSettingsError::Read { path, source }),
+        Self::load_layered(
+            &home.join(crate::config::CONFIG_FILE),
+            &crate::config_policy::policy_path(),
+        )
+    }
+
+    /// `[salesforce]` of `user_file` over the policy file's, key by key; a key the policy
+    /// locks keeps the policy's value. Only TOML syntax and this table are checked, so a
+    /// problem elsewhere in either file never blocks signing in.
+    pub fn load_layered(user_file: &Path, policy_file: &Path) -> Result<Self, SignInSettingsError> {
+        let Some(policy) = read_table(policy_file)? else {
+            return match read_table(user_file)? {
+                Some(user) => Self::from_table(user.salesforce, user_file),
+                None => Ok(Self::default()),
+            };
+        };
+        let Some(user) = read_table(user_file)? else {
+            return Self::from_table(policy.salesforce, policy_file);
+        };
+        let mut merged = policy.salesforce;
+        for (key, value) in user.salesforce {
+            let full = format!("salesforce.{key}");
+            let locked = policy
+                .locked
+                .iter()
+                .any(|entry| entry == "salesforce" || *entry == full);
+            if !locked {
+                merged.insert(key, value);
+            }
         }
+        let both = PathBuf::from(format!(
+            "{} (over the policy file {})",
+            user_file.display(),
+            policy_file.display()
+        ));
+        Self::from_table(merged, &both)
+    }
+
+    fn from_table(table: toml::Table, path: &Path) -> Result<Self, SignInSettingsError> {
+        let raw: RawSalesforce =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| SignInSettingsError::Invalid {
+                    path: path.to_path_buf(),
+                    detail: e.message().trim_end().to_owned(),
+                })?;
+        Self::from_raw(raw, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, SignInSettingsError> {
@@ -165,5 +234,44 @@ mod tests {
                 "{text}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn a_locked_login_url_in_the_policy_file_wins_over_the_users() {
+        let dir =
+            std::env::temp_dir().join(format!("ringside-signin-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (user, policy) = (dir.join("user.toml"), dir.join("policy.toml"));
+        std::fs::write(
+            &policy,
+            "locked = [\"salesforce.login_url\"]\n[salesforce]\nlogin_url = \"https://acme.my.salesforce.com\"\nclient_id = \"3MVGorg\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &user,
+            "[salesforce]\nlogin_url = \"https://test.salesforce.com\"\nclient_id = \"3MVGmine\"\n[pop]\nopen_on = 3\n",
+        )
+        .unwrap();
+        let settings = SignInSettings::load_layered(&user, &policy).expect("readable");
+        assert_eq!(
+            settings.login_url.map(|u| u.as_str().to_owned()).as_deref(),
+            Some("https://acme.my.salesforce.com"),
+            "the locked login URL is the policy's"
+        );
+        assert_eq!(
+            settings.client_id.as_deref(),
+            Some("3MVGmine"),
+            "an unlocked key is the user's; a bad [pop] does not block sign-in"
+        );
+        let missing = dir.join("none.toml");
+        assert_eq!(
+            SignInSettings::load_layered(&user, &missing)
+                .unwrap()
+                .client_id
+                .as_deref(),
+            Some("3MVGmine"),
+            "no policy file: the user's file alone"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,11 +1,13 @@
 //! The admin view's commands: read the settings it edits (`admin_settings`), list an
 //! object's fields from the live describe (`describe_fields`), save or import the config only
 //! when it is valid against the org (`save_admin_settings`, `import_config`), export the file
-//! (`export_config`), and run the readiness checks (`run_doctor`). The logic lives in
+//! (`export_config`), and run the readiness checks (`run_doctor`). Every read and save goes
+//! through the user's file over the system policy file ([`ringside_core::config_policy`]). The logic lives in
 //! [`ringside_core::config_edit`] and [`ringside_core::doctor`]; this module forwards.
 
 use ringside_core::config::{CONFIG_FILE, Config};
-use ringside_core::config_edit::{self, AdminSettings, ConfigSave};
+use ringside_core::config_edit::{self, AdminSettings, ConfigSave, KeySource};
+use ringside_core::config_policy::{LoadedConfig, policy_path};
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::doctor::{Check, Environment, run_checks};
 use tauri::State;
@@ -23,6 +25,10 @@ pub struct AdminView {
     pub path: String,
     /// The file's error when it does not parse; the view then shows the defaults.
     pub problem: Option<String>,
+    /// The system policy file read under the user's (`None`: there is none on this machine).
+    pub policy_path: Option<String>,
+    /// Where each value the view edits comes from, and which the policy locks.
+    pub sources: Vec<KeySource>,
 }
 
 /// One field of an object's describe, with the hints the field picker shows.
@@ -40,21 +46,30 @@ pub struct FieldChoice {
     pub picklist: Vec<String>,
 }
 
-/// The admin settings as the config file on disk gives them.
+/// The admin settings as the config files on disk give them (the user's over the policy's).
 #[tauri::command]
 pub fn admin_settings() -> Result<AdminView, IpcError> {
     let home = home()?;
     let path = home.join(CONFIG_FILE).display().to_string();
-    Ok(match Config::load_from_home(&home) {
-        Ok(config) => AdminView {
-            settings: AdminSettings::from_config(&config),
-            path,
-            problem: None,
-        },
+    let policy = policy_path();
+    let policy_shown = policy.exists().then(|| policy.display().to_string());
+    Ok(match LoadedConfig::load_home(&home, &policy) {
+        Ok(loaded) => {
+            loaded.warn_refused();
+            AdminView {
+                settings: AdminSettings::from_config(&loaded.config),
+                path,
+                problem: None,
+                policy_path: loaded.policy_present.then(|| policy.display().to_string()),
+                sources: config_edit::key_sources(&loaded),
+            }
+        }
         Err(problem) => AdminView {
             settings: AdminSettings::from_config(&Config::default()),
             path,
             problem: Some(problem.to_string()),
+            policy_path: policy_shown,
+            sources: Vec::new(),
         },
     })
 }
@@ -94,7 +109,7 @@ pub async fn save_admin_settings(
     active: State<'_, ActiveOrg>,
 ) -> Result<ConfigSave, IpcError> {
     let describes = DescribeCache::new(active.current().client.clone());
-    config_edit::save_settings(&home()?, &settings, &describes)
+    config_edit::save_settings(&home()?, &policy_path(), &settings, &describes)
         .await
         .map_err(edit_error)
 }
@@ -106,7 +121,7 @@ pub async fn import_config(
     active: State<'_, ActiveOrg>,
 ) -> Result<ConfigSave, IpcError> {
     let describes = DescribeCache::new(active.current().client.clone());
-    config_edit::import_text(&home()?, &text, &describes)
+    config_edit::import_text(&home()?, &policy_path(), &text, &describes)
         .await
         .map_err(edit_error)
 }

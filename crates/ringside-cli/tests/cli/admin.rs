@@ -588,3 +588,170 @@ fn call_log_only_without_the_call_logs_notes_field_fails_validate_and_doctor_nam
         validate.stderr
     );
 }
+
+/// A home with `user` as its ringside.toml and `policy` as the policy file beside it; runs
+/// `args` with RINGSIDE_POLICY_FILE pointing at it.
+fn run_with_policy(name: &str, user: &str, policy: &str, args: &[&str]) -> (Run, PathBuf, PathBuf) {
+    let dir = home(name, user);
+    let policy_file = dir.join("policy.toml");
+    std::fs::write(&policy_file, policy).expect("policy written");
+    let run = run_with(
+        &dir,
+        args,
+        &[("RINGSIDE_POLICY_FILE", policy_file.to_str().unwrap())],
+    );
+    (run, dir.join("ringside.toml"), policy_file)
+}
+
+#[test]
+fn config_validate_reads_the_policy_file_and_names_the_file_of_each_error() {
+    // A user's value for a locked key: an error naming both files.
+    let (run, user, policy) = run_with_policy(
+        "policy-locked",
+        "[logging]\nmode = \"task_and_call_log\"\n",
+        "locked = [\"logging.mode\"]\n[logging]\nmode = \"call_log_only\"\n",
+        &["config", "validate"],
+    );
+    assert_eq!(
+        run.code, 1,
+        "a locked key set by the user is a problem: {}",
+        run.stderr
+    );
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| {
+            l.starts_with(&user.display().to_string()) && l.contains("logging.mode is locked")
+        })
+        .unwrap_or_else(|| panic!("a line naming the user's file and the key: {}", run.stderr));
+    assert!(
+        line.contains(&policy.display().to_string()),
+        "and the policy file: {line}"
+    );
+
+    // An org problem in a value the policy sets is named with the policy file; one the user
+    // sets with the user's.
+    let (run, user, policy) = run_with_policy(
+        "policy-org",
+        "[fields.Lead]\nvisible = [\"Name\", \"Hat_Size__c\"]\neditable = []\n",
+        "[fields.Contact]\nvisible = [\"Name\", \"Shoe_Size__c\"]\neditable = []\n",
+        &["config", "validate"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for (file, needle) in [
+        (&policy, "[fields.Contact] visible: Contact.Shoe_Size__c"),
+        (&user, "[fields.Lead] visible: Lead.Hat_Size__c"),
+    ] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("{}: {needle}", file.display()))),
+            "{needle} is named with {}: {}",
+            file.display(),
+            run.stderr
+        );
+    }
+    let (json, _, policy) = run_with_policy(
+        "policy-org-json",
+        "",
+        "[fields.Contact]\nvisible = [\"Name\", \"Shoe_Size__c\"]\neditable = []\n",
+        &["config", "validate", "--json"],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON object");
+    assert_eq!(
+        value["policy_file"],
+        policy.display().to_string(),
+        "{value}"
+    );
+    assert_eq!(
+        value["issues"][0]["file"],
+        policy.display().to_string(),
+        "{value}"
+    );
+
+    // A broken policy file is never skipped: validate fails naming it, before any request.
+    let (run, _, policy) = run_with_policy(
+        "policy-bad",
+        "",
+        "[pop]\nopen_on = \"ringing\"\n",
+        &["config", "validate"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("{}: [pop] open_on", policy.display()))
+            && run.stderr.contains("system policy file"),
+        "{}",
+        run.stderr
+    );
+    // Unreadable (here: a directory where the file should be).
+    let dir = home("policy-unreadable", "");
+    let run = run_with(
+        &dir,
+        &["config", "validate"],
+        &[("RINGSIDE_POLICY_FILE", dir.to_str().unwrap())],
+    );
+    assert_eq!(
+        run.code, 1,
+        "an unreadable policy file fails validate: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("cannot read {}", dir.display()))
+            && run.stderr.contains("system policy file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_show_prints_each_value_with_its_source_and_what_is_locked() {
+    let (run, user, policy) = run_with_policy(
+        "policy-show",
+        "[pop]\nopen_on = \"answer\"\nevent_port = 47000\n[logging]\nmode = \"task_and_call_log\"\n",
+        "locked = [\"logging.mode\"]\n[logging]\nmode = \"call_log_only\"\ndead_letter_webhook = \"https://hooks.example.com/T/B/s3cret\"\n[pop]\nopen_on = \"manual\"\n",
+        &["config", "show"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        format!("# user file:   {}", user.display()),
+        format!("# policy file: {}", policy.display()),
+        "# locked:      logging.mode".to_owned(),
+        "logging.mode = \"call_log_only\"  # policy file, locked".to_owned(),
+        "pop.open_on = \"answer\"  # user file".to_owned(),
+        "pop.event_port = 47000  # user file".to_owned(),
+        "logging.dead_letter_webhook = \"<redacted>\"  # policy file".to_owned(),
+    ] {
+        assert!(
+            run.stdout.lines().any(|l| l == line),
+            "{line:?} in:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("s3cret"),
+        "the webhook URL is a secret"
+    );
+    assert!(
+        run.stderr.contains("logging.mode is locked"),
+        "the refused user value is reported: {}",
+        run.stderr
+    );
+    let (json, _, _) = run_with_policy(
+        "policy-show-json",
+        "[pop]\nopen_on = \"answer\"\n",
+        "locked = [\"logging.mode\"]\n[logging]\nmode = \"call_log_only\"\n",
+        &["config", "show", "--json"],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(value["locked"], serde_json::json!(["logging.mode"]));
+    assert_eq!(
+        value["values"],
+        serde_json::json!([
+            {"key": "logging.mode", "value": "call_log_only", "source": "policy", "locked": "logging.mode"},
+            {"key": "pop.open_on", "value": "answer", "source": "user", "locked": null},
+        ]),
+        "{value}"
+    );
+}

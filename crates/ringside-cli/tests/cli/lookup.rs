@@ -197,3 +197,38 @@ fn usage_errors_exit_2() {
         "unknown command is a usage error"
     );
 }
+
+#[test]
+fn a_locked_region_in_the_policy_file_wins_over_the_users() {
+    let home =
+        std::env::temp_dir().join(format!("ringside-cli-policy-region-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("temp home");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[phone]\ndefault_region = \"US\"\n",
+    )
+    .expect("config");
+    let policy = home.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "locked = [\"phone.default_region\"]\n[phone]\ndefault_region = \"JP\"\n",
+    )
+    .expect("policy");
+    let output = crate::support::ringside()
+        .env("RINGSIDE_HOME", &home)
+        .env("RINGSIDE_POLICY_FILE", &policy)
+        .args(["lookup", "--json", "03-1234-5678"])
+        .output()
+        .expect("ringside runs");
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        result["normalized"], "+81312345678",
+        "every command reads the merged config; the policy's locked JP region is used: {result}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("phone.default_region is locked") && stderr.contains("policy.toml"),
+        "the refused user value is reported: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}

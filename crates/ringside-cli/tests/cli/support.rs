@@ -9,6 +9,11 @@ pub fn ringside() -> Command {
     // and the locale does not pick the region (tests pass --region or rely on US).
     command
         .env("RINGSIDE_HOME", private_home())
+        // No system policy file from the machine either; tests that want one set their own.
+        .env(
+            "RINGSIDE_POLICY_FILE",
+            private_home().join("no-policy-file.toml"),
+        )
         .env("LANG", "C")
         .env_remove("LC_ALL");
     command.env_remove("RUST_LOG");

@@ -4,8 +4,11 @@
 
 use std::path::PathBuf;
 
-use ringside_core::config::{CONFIG_FILE, Config};
-use ringside_core::config_edit::{AdminSettings, ConfigSave, import_text, save_settings};
+use ringside_core::config::CONFIG_FILE;
+use ringside_core::config_edit::{
+    AdminSettings, ConfigSave, import_text, key_sources, save_settings,
+};
+use ringside_core::config_policy::{LoadedConfig, Source};
 use ringside_core::describe_cache::DescribeCache;
 
 use crate::config_check::demo;
@@ -17,8 +20,14 @@ fn temp_home(name: &str) -> PathBuf {
     dir
 }
 
+/// A policy path with no file: nothing locked, whatever this machine has in /etc.
+fn no_policy(home: &std::path::Path) -> PathBuf {
+    home.join("no-policy-file.toml")
+}
+
 fn shown(home: &std::path::Path) -> AdminSettings {
-    AdminSettings::from_config(&Config::load_from_home(home).expect("config loads"))
+    let loaded = LoadedConfig::load_home(home, &no_policy(home)).expect("config loads");
+    AdminSettings::from_config(&loaded.config)
 }
 
 #[tokio::test]
@@ -34,9 +43,14 @@ async fn a_valid_change_is_written_and_reads_back_the_same() {
     settings.objects[0].visible.push("MailingCountry".into());
     settings.objects[0].editable.push("MailingCountry".into());
     settings.logging_mode = "call_log_only".into();
-    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
-        .await
-        .expect("the check runs");
+    let saved = save_settings(
+        &home,
+        &no_policy(&home),
+        &settings,
+        &DescribeCache::new(client),
+    )
+    .await
+    .expect("the check runs");
     org.shutdown().await;
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
     assert_eq!(
@@ -63,7 +77,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
     // Name is a formula (not updateable); Shoe_Size__c does not exist.
     settings.objects[0].editable.push("Name".into());
     settings.objects[0].visible.push("Shoe_Size__c".into());
-    let saved = save_settings(&home, &settings, &describes)
+    let saved = save_settings(&home, &no_policy(&home), &settings, &describes)
         .await
         .expect("the check runs");
     let ConfigSave::Invalid { issues } = saved else {
@@ -86,6 +100,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
 
     let imported = import_text(
         &home,
+        &no_policy(&home),
         "[intents]\nwon = { field = \"Lead.Status\", value = \"Won\" }\n",
         &describes,
     )
@@ -95,9 +110,14 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
         matches!(&imported, ConfigSave::Invalid { issues } if issues[0].key == "[intents] won"),
         "an imported file is checked the same way: {imported:?}"
     );
-    let imported = import_text(&home, "[fields.Contact]\nvisble = []\n", &describes)
-        .await
-        .expect("the check runs");
+    let imported = import_text(
+        &home,
+        &no_policy(&home),
+        "[fields.Contact]\nvisble = []\n",
+        &describes,
+    )
+    .await
+    .expect("the check runs");
     assert!(
         matches!(&imported, ConfigSave::Invalid { issues } if issues[0].reason.contains("visble")),
         "a file that does not parse is refused with the parse error: {imported:?}"
@@ -108,7 +128,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
         "a refused import writes nothing"
     );
     let text = "# shipped by IT\n[logging]\nmode = \"call_log_only\"\n";
-    let imported = import_text(&home, text, &describes)
+    let imported = import_text(&home, &no_policy(&home), text, &describes)
         .await
         .expect("the check runs");
     assert!(matches!(imported, ConfigSave::Saved { .. }), "{imported:?}");
@@ -134,9 +154,14 @@ async fn a_commented_file_keeps_its_comments_after_a_save() {
     let mut settings = shown(&home);
     settings.objects[0].visible.push("Department".into());
     settings.objects[0].editable.push("Department".into());
-    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
-        .await
-        .expect("the check runs");
+    let saved = save_settings(
+        &home,
+        &no_policy(&home),
+        &settings,
+        &DescribeCache::new(client),
+    )
+    .await
+    .expect("the check runs");
     org.shutdown().await;
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
     let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
@@ -162,9 +187,14 @@ async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_wri
     std::fs::write(home.join(CONFIG_FILE), before).unwrap();
     let mut settings = shown(&home);
     settings.logging_mode = "call_log_only".into();
-    let saved = save_settings(&home, &settings, &DescribeCache::new(client))
-        .await
-        .expect("the check runs");
+    let saved = save_settings(
+        &home,
+        &no_policy(&home),
+        &settings,
+        &DescribeCache::new(client),
+    )
+    .await
+    .expect("the check runs");
     org.shutdown().await;
     let ConfigSave::Invalid { issues } = saved else {
         panic!("the mode needs the call log's subject field: {saved:?}");
@@ -180,5 +210,171 @@ async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_wri
         before,
         "the mode is not switched"
     );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// A home with `user` as its ringside.toml (none when empty) and `policy` as a policy file
+/// beside it; returns (home, policy path).
+fn layered_home(name: &str, user: &str, policy: &str) -> (PathBuf, PathBuf) {
+    let home = temp_home(name);
+    if !user.is_empty() {
+        std::fs::write(home.join(CONFIG_FILE), user).unwrap();
+    }
+    let policy_file = home.join("policy.toml");
+    std::fs::write(&policy_file, policy).unwrap();
+    (home, policy_file)
+}
+
+const POLICY: &str = "locked = [\"logging.mode\", \"fields.Contact\"]\n\
+    [logging]\nmode = \"call_log_only\"\n\
+    [fields.Contact]\nvisible = [\"Name\", \"Title\", \"Email\"]\neditable = [\"Title\"]\n\
+    [fields.Lead]\nvisible = [\"Name\", \"Status\"]\neditable = [\"Status\"]\n";
+
+#[tokio::test]
+async fn the_admin_save_refuses_to_change_a_key_the_policy_locks() {
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let before = "# mine\n[phone]\ndefault_region = \"GB\"\n";
+    let (home, policy) = layered_home("config-edit-locked", before, POLICY);
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("loads");
+    let shown = AdminSettings::from_config(&loaded.config);
+    assert_eq!(
+        shown.logging_mode, "call_log_only",
+        "the view shows the policy's value"
+    );
+    for (change, key) in [
+        (
+            (|s: &mut AdminSettings| s.logging_mode = "task_and_call_log".into())
+                as fn(&mut AdminSettings),
+            "[logging] mode",
+        ),
+        (
+            |s: &mut AdminSettings| s.objects[0].editable.push("Email".into()),
+            "[fields.Contact] editable",
+        ),
+    ] {
+        let mut settings = shown.clone();
+        change(&mut settings);
+        let saved = save_settings(&home, &policy, &settings, &describes)
+            .await
+            .expect("the check runs");
+        let ConfigSave::Invalid { issues } = &saved else {
+            panic!("{key}: a locked key is not saved: {saved:?}");
+        };
+        assert_eq!(issues.len(), 1, "{issues:#?}");
+        assert_eq!(issues[0].key, key, "the issue names the key");
+        assert!(
+            issues[0].reason.contains(&policy.display().to_string())
+                && issues[0].reason.contains("locked"),
+            "and says the policy file locks it: {}",
+            issues[0].reason
+        );
+        assert_eq!(
+            std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+            before,
+            "{key}: nothing was written"
+        );
+    }
+    let imported = import_text(
+        &home,
+        &policy,
+        "[logging]\nmode = \"task_and_call_log\"\n",
+        &describes,
+    )
+    .await
+    .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &imported else {
+        panic!("an imported file setting a locked key is refused: {imported:?}");
+    };
+    assert!(
+        issues[0].key == "logging.mode"
+            && issues[0]
+                .reason
+                .contains(&home.join(CONFIG_FILE).display().to_string())
+            && issues[0].reason.contains(&policy.display().to_string()),
+        "names the key and both files: {issues:#?}"
+    );
+    org.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn an_admin_save_writes_only_what_changed_so_policy_values_stay_the_policys() {
+    let (org, client) = demo().await;
+    let (home, policy) = layered_home("config-edit-policy-values", "", POLICY);
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("loads");
+    let mut settings = AdminSettings::from_config(&loaded.config);
+    settings.objects[2].visible.push("Fax".into());
+    let saved = save_settings(&home, &policy, &settings, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        text.contains("[fields.Account]") && text.contains("\"Fax\""),
+        "the change is written:\n{text}"
+    );
+    for absent in ["mode", "[fields.Contact]", "[fields.Lead]"] {
+        assert!(
+            !text.contains(absent),
+            "{absent}: a value the admin did not change is not copied from the policy:\n{text}"
+        );
+    }
+    let reloaded = LoadedConfig::load_home(&home, &policy).expect("loads");
+    assert!(reloaded.refused.is_empty(), "{:?}", reloaded.refused);
+    assert_eq!(
+        AdminSettings::from_config(&reloaded.config),
+        settings,
+        "reads back as saved"
+    );
+    let sources = key_sources(&reloaded);
+    let of = |key: &str| sources.iter().find(|s| s.key == key).cloned().expect(key);
+    assert_eq!(of("fields.Account.visible").source, Source::User);
+    assert_eq!(
+        (
+            of("fields.Lead.visible").source,
+            of("fields.Lead.visible").locked
+        ),
+        (Source::Policy, None),
+        "set by the policy, not locked"
+    );
+    assert_eq!(
+        (
+            of("logging.mode").source,
+            of("logging.mode").locked.as_deref()
+        ),
+        (Source::Policy, Some("logging.mode")),
+        "set and locked by the policy"
+    );
+    assert_eq!(
+        of("fields.Contact.editable").locked.as_deref(),
+        Some("fields.Contact")
+    );
+    assert_eq!(
+        of("intents.qualified").source,
+        Source::User,
+        "default intents are written with the first save, as without a policy"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[tokio::test]
+async fn a_broken_policy_file_blocks_the_save_and_says_so() {
+    let (org, client) = demo().await;
+    let (home, policy) = layered_home("config-edit-bad-policy", "", "locked = [\"loging.mode\"]\n");
+    let settings = AdminSettings::from_config(&ringside_core::config::Config::default());
+    let saved = save_settings(&home, &policy, &settings, &DescribeCache::new(client))
+        .await
+        .expect("the check runs");
+    org.shutdown().await;
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("a broken policy is not ignored: {saved:?}");
+    };
+    assert!(
+        issues[0].reason.contains("system policy file") && issues[0].reason.contains("loging.mode"),
+        "{issues:#?}"
+    );
+    assert!(!home.join(CONFIG_FILE).exists(), "nothing was written");
     let _ = std::fs::remove_dir_all(&home);
 }

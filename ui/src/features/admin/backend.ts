@@ -10,8 +10,9 @@ import type { ConfigIssue } from "../../bindings/ConfigIssue";
 import type { ConfigSave } from "../../bindings/ConfigSave";
 import type { FieldChoice } from "../../bindings/FieldChoice";
 import type { IntentSetting } from "../../bindings/IntentSetting";
+import type { KeySource } from "../../bindings/KeySource";
 
-export type { AdminSettings, AdminView, Check, ConfigIssue, ConfigSave, FieldChoice, IntentSetting, IpcError };
+export type { AdminSettings, AdminView, Check, ConfigIssue, ConfigSave, FieldChoice, IntentSetting, IpcError, KeySource };
 
 /** The settings from the config file on disk (`admin_settings`). */
 export const adminSettings = (): Promise<Outcome<AdminView>> => call("admin_settings", {});

@@ -3,7 +3,10 @@
 // buttons (field and a type-aware value), the logging mode and scope profile; "Check and save"
 // validates against the org and writes ringside.toml only when valid, listing each problem
 // with its key, field and reason. Import / export of the file, and a "Check connection" panel
-// running doctor. The rules live in ringside-core (config_edit, config_check, doctor).
+// running doctor. With a system policy file, each value says where it comes from (default,
+// policy file, this desk's file) and a value the policy locks is read-only here; the save path
+// in ringside-core refuses a locked change too. The rules live in ringside-core (config_edit,
+// config_check, config_policy, doctor).
 
 import "./admin.css";
 import { onLocaleChange, t, type MessageKey } from "../../i18n";
@@ -21,6 +24,7 @@ import {
   type FieldChoice,
   type IntentSetting,
   type IpcError,
+  type KeySource,
 } from "./backend";
 
 const OBJECTS = ["Contact", "Lead", "Account"] as const;
@@ -52,6 +56,8 @@ function mountAdmin(root: HTMLElement): void {
   let settings: AdminSettings | null = null;
   let path = "";
   let problem: string | null = null;
+  let policyPath: string | null = null;
+  let sources: KeySource[] = [];
   let object: (typeof OBJECTS)[number] = "Contact";
   let search = "";
   let status: Status = { kind: "idle" };
@@ -100,6 +106,27 @@ function mountAdmin(root: HTMLElement): void {
   container.append(problemBox, fieldsSection, intentsSection, loggingSection, actions, statusBox, fileSection, doctorSection);
 
   const objectSettings = () => settings?.objects.find((o) => o.object === object) ?? null;
+  /** The policy's `locked` entry covering `key`, if any. */
+  const lockOf = (key: string): string | null => sources.find((s) => s.key === key)?.locked ?? null;
+  /** "default", "policy" or "user" for `key` (default when the backend did not say). */
+  const sourceOf = (key: string): KeySource["source"] => sources.find((s) => s.key === key)?.source ?? "default";
+  /** Where a value comes from, and the read-only note when the policy locks it. */
+  const provenance = (key: string, id: string): HTMLElement => {
+    const box = el("span", "admin-source");
+    box.id = id;
+    const source = sourceOf(key);
+    box.dataset["source"] = source;
+    box.append(el("span", "admin-source-name", t(`admin.source.${source}` as MessageKey)));
+    if (lockOf(key) !== null) {
+      box.dataset["locked"] = "true";
+      const note = el("span", "admin-locked", t("admin.locked", { path: policyPath ?? "" }));
+      box.append(note);
+    }
+    return box;
+  };
+  const fieldsSource = el("p", "admin-hint admin-fields-source");
+  fieldsSource.id = "admin-fields-source";
+  fieldsSection.insertBefore(fieldsSource, fieldCount);
 
   const ensureDescribe = (name: string, then: () => void): void => {
     if (describes.has(name)) return;
@@ -115,6 +142,12 @@ function mountAdmin(root: HTMLElement): void {
     (searchLabel.firstChild as HTMLElement).textContent = t("admin.fields.search");
     searchInput.placeholder = t("admin.fields.searchPlaceholder");
     objectSelect.value = object;
+    fieldsSource.replaceChildren(
+      el("span", "", `${t("admin.fields.visible")}: `),
+      provenance(`fields.${object}.visible`, "admin-source-visible"),
+      el("span", "", ` · ${t("admin.fields.editable")}: `),
+      provenance(`fields.${object}.editable`, "admin-source-editable"),
+    );
     const head = el("tr", "");
     for (const key of ["admin.fields.label", "admin.fields.type", "admin.fields.visible", "admin.fields.editable"] as const) {
       head.append(el("th", "", t(key)));
@@ -157,7 +190,9 @@ function mountAdmin(root: HTMLElement): void {
     const type = el("td", "admin-field-type", typeHint(field));
     const visible = checkbox("admin-visible", includes(current?.visible, field.name));
     const editable = checkbox("admin-editable", includes(current?.editable, field.name));
-    editable.disabled = !field.updateable && !editable.checked;
+    editable.disabled = (!field.updateable && !editable.checked) || lockOf(`fields.${object}.editable`) !== null;
+    // A list the policy locks is shown, not changed (the save refuses it anyway).
+    visible.disabled = lockOf(`fields.${object}.visible`) !== null;
     visible.setAttribute("aria-label", `${t("admin.fields.visible")}: ${field.label}`);
     editable.setAttribute("aria-label", `${t("admin.fields.editable")}: ${field.label}`);
     visible.addEventListener("change", () => {
@@ -165,7 +200,7 @@ function mountAdmin(root: HTMLElement): void {
       if (o === null) return;
       o.visible = toggle(o.visible, field.name, visible.checked);
       // An editable field must be visible: hiding it stops editing too.
-      if (!visible.checked) {
+      if (!visible.checked && !editable.disabled) {
         o.editable = toggle(o.editable, field.name, false);
         editable.checked = false;
       }
@@ -175,7 +210,7 @@ function mountAdmin(root: HTMLElement): void {
       const o = objectSettings();
       if (o === null) return;
       o.editable = toggle(o.editable, field.name, editable.checked);
-      if (editable.checked) {
+      if (editable.checked && !visible.disabled) {
         o.visible = toggle(o.visible, field.name, true);
         visible.checked = true;
       }
@@ -208,13 +243,14 @@ function mountAdmin(root: HTMLElement): void {
   };
 
   const renderIntents = (): void => {
-    intentsSection.replaceChildren(el("h2", "admin-title", t("admin.intents.title")));
+    intentsSection.replaceChildren(el("h2", "admin-title", t("admin.intents.title")), provenance("intents", "admin-source-intents"));
     if (settings === null) return;
     const list = el("div", "admin-intent-list");
     settings.intents.forEach((intent, index) => list.append(intentRow(intent, index)));
     const add = el("button", "", t("admin.intents.add"));
     add.type = "button";
     add.id = "admin-intent-add";
+    add.disabled = lockOf("intents") !== null;
     add.addEventListener("click", () => {
       settings?.intents.push({ name: "", target: "Contact.", value: null });
       renderIntents();
@@ -263,6 +299,13 @@ function mountAdmin(root: HTMLElement): void {
       renderIntents();
     });
     row.append(name, objectPick, fieldPick, valuePicker(intent, chosen), remove);
+    if (intent.name !== "") row.append(provenance(`intents.${intent.name}`, `admin-source-intent-${index}`));
+    if (intent.name !== "" && lockOf(`intents.${intent.name}`) !== null) {
+      row.dataset["locked"] = "true";
+      for (const control of row.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLButtonElement>("input, select, button")) {
+        control.disabled = true;
+      }
+    }
     return row;
   };
 
@@ -285,7 +328,13 @@ function mountAdmin(root: HTMLElement): void {
     );
     scope.value = current.scope_profile ?? "";
     scope.addEventListener("change", () => (current.scope_profile = scope.value === "" ? null : scope.value));
-    loggingSection.append(labelled(t("admin.logging.mode"), mode), labelled(t("admin.logging.scope"), scope));
+    mode.disabled = lockOf("logging.mode") !== null;
+    scope.disabled = lockOf("salesforce.scope_profile") !== null;
+    const modeLabel = labelled(t("admin.logging.mode"), mode);
+    modeLabel.append(provenance("logging.mode", "admin-source-logging-mode"));
+    const scopeLabel = labelled(t("admin.logging.scope"), scope);
+    scopeLabel.append(provenance("salesforce.scope_profile", "admin-source-scope-profile"));
+    loggingSection.append(modeLabel, scopeLabel);
   };
 
   const renderActions = (): void => {
@@ -434,7 +483,13 @@ function mountAdmin(root: HTMLElement): void {
     doctorSection.append(list);
   };
 
+  const policyBox = el("p", "admin-hint admin-policy");
+  policyBox.id = "admin-policy";
+  container.insertBefore(policyBox, fieldsSection);
   const renderAll = (): void => {
+    policyBox.hidden = policyPath === null;
+    policyBox.textContent = policyPath === null ? "" : t("admin.policy", { path: policyPath });
+    policyBox.dir = "auto";
     problemBox.hidden = problem === null;
     problemBox.replaceChildren();
     if (problem !== null) {
@@ -461,6 +516,8 @@ function mountAdmin(root: HTMLElement): void {
       settings = outcome.value.settings;
       path = outcome.value.path;
       problem = outcome.value.problem;
+      policyPath = outcome.value.policyPath;
+      sources = outcome.value.sources;
       if (resetStatus) status = { kind: "idle" };
       container.dataset["path"] = path;
       renderAll();
