@@ -7,6 +7,8 @@ mod history;
 mod listen;
 mod log_call;
 mod lookup;
+// The same tmpfs helper the core tests use: one copy.
+#[path = "../../../ringside-core/tests/core/mounted.rs"]
 mod mounted;
 mod org_login;
 mod org_remove;
