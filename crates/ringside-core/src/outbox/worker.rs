@@ -473,20 +473,8 @@ impl Worker {
         let verdict = classify(err);
         tracing::info!(call_id = %item.call_id, code = %err.code(), ?verdict, "call log not delivered");
         match verdict {
-            Verdict::Unreachable => {
-                report.org_unreachable = true;
-                self.give_back(std::slice::from_ref(item), err, report)
-                    .await?;
-                Ok(true)
-            }
-            Verdict::SignedOut => {
-                report.signed_out = true;
-                self.give_back(std::slice::from_ref(item), err, report)
-                    .await?;
-                Ok(true)
-            }
-            Verdict::AllowanceUsedUp => {
-                report.allowance_used_up = true;
+            Verdict::Unreachable | Verdict::SignedOut | Verdict::AllowanceUsedUp => {
+                note_org_wide(verdict, report);
                 self.give_back(std::slice::from_ref(item), err, report)
                     .await?;
                 Ok(true)
