@@ -267,16 +267,5 @@ export async function waitUntil(predicate, what, timeoutMs = 15_000) {
   }
 }
 
-const FSI = "\u2068";
-const PDI = "\u2069";
-
-/**
- * A catalog message with its `{placeholders}` filled as the UI fills them: each value wrapped
- * in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (ui/src/i18n/interpolate.ts), so numbers
- * and e-mails keep their order in right-to-left languages.
- */
-export function fill(template, params) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) =>
-    Object.hasOwn(params, name) ? (String(params[name]) === "" ? "" : FSI + String(params[name]) + PDI) : whole,
-  );
-}
+// Catalog messages filled as the UI fills them (values isolated with FSI…PDI).
+export { fill } from "../i18n-fill.mjs";
