@@ -48,17 +48,56 @@ pub(crate) const KNOWN_TABLES: [&str; 8] = [
     "update",
 ];
 
-/// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else
-/// `$XDG_CONFIG_HOME/ringside`, else `~/.config/ringside`.
+/// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else the platform's place for a
+/// user's application data: `$XDG_CONFIG_HOME/ringside` or `~/.config/ringside` on Linux,
+/// `%APPDATA%\Ringside` on Windows (which usually has no `HOME`), `~/.config/ringside` on macOS.
 pub fn ringside_home() -> Option<PathBuf> {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+    home_for(HomeRules::THIS_PLATFORM, |name| std::env::var_os(name))
+}
+
+/// Which platform's rule [`home_for`] follows. A value, not `cfg!`, so that every platform's
+/// rule is tested on the machine that runs the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeRules {
+    /// `$XDG_CONFIG_HOME/ringside`, else `$HOME/.config/ringside`.
+    Unix,
+    /// `%APPDATA%\Ringside` (the roaming profile, where Windows apps keep a user's settings),
+    /// else `%USERPROFILE%\AppData\Roaming\Ringside`, else the Unix rule (e.g. under MSYS).
+    Windows,
+}
+
+impl HomeRules {
+    /// The rule of the platform this binary was built for.
+    pub const THIS_PLATFORM: HomeRules = if cfg!(windows) {
+        HomeRules::Windows
+    } else {
+        HomeRules::Unix
     };
-    from_env("RINGSIDE_HOME")
-        .or_else(|| from_env("XDG_CONFIG_HOME").map(|dir| dir.join("ringside")))
-        .or_else(|| from_env("HOME").map(|home| home.join(".config").join("ringside")))
+}
+
+/// Ringside's home under `rules`, reading variables through `var` (empty values count as unset:
+/// `RINGSIDE_HOME=` must not make the current directory the home).
+pub fn home_for(
+    rules: HomeRules,
+    var: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    let from_env = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let unix = || {
+        from_env("XDG_CONFIG_HOME")
+            .map(|dir| dir.join("ringside"))
+            .or_else(|| from_env("HOME").map(|home| home.join(".config").join("ringside")))
+    };
+    let windows = || {
+        from_env("APPDATA")
+            .or_else(|| {
+                from_env("USERPROFILE").map(|profile| profile.join("AppData").join("Roaming"))
+            })
+            .map(|roaming| roaming.join("Ringside"))
+    };
+    from_env("RINGSIDE_HOME").or_else(|| match rules {
+        HomeRules::Unix => unix(),
+        HomeRules::Windows => windows().or_else(unix),
+    })
 }
 
 /// A config file that cannot be used. Each says which file and what to fix.
@@ -772,6 +811,100 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("ringside.toml"))
+    }
+
+    fn env<'a>(
+        pairs: &'a [(&'a str, &'a str)],
+    ) -> impl Fn(&str) -> Option<std::ffi::OsString> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| std::ffi::OsString::from(value))
+        }
+    }
+
+    #[test]
+    fn ringside_home_wins_on_every_platform() {
+        for rules in [HomeRules::Unix, HomeRules::Windows] {
+            let vars = [
+                ("RINGSIDE_HOME", "/srv/desk"),
+                ("APPDATA", r"C:\Users\ayse\AppData\Roaming"),
+                ("HOME", "/home/ayse"),
+            ];
+            assert_eq!(
+                home_for(rules, env(&vars)),
+                Some(PathBuf::from("/srv/desk")),
+                "{rules:?}: an explicit RINGSIDE_HOME is the home, as DESIGN §6 promises"
+            );
+        }
+    }
+
+    #[test]
+    fn windows_keeps_state_under_appdata_without_a_home_variable() {
+        let vars = [("APPDATA", r"C:\Users\ayse\AppData\Roaming")];
+        assert_eq!(
+            home_for(HomeRules::Windows, env(&vars)),
+            Some(PathBuf::from(r"C:\Users\ayse\AppData\Roaming").join("Ringside")),
+            "Windows has no HOME: the roaming application-data folder is the default"
+        );
+        let vars = [("USERPROFILE", r"C:\Users\ayse")];
+        assert_eq!(
+            home_for(HomeRules::Windows, env(&vars)),
+            Some(
+                PathBuf::from(r"C:\Users\ayse")
+                    .join("AppData")
+                    .join("Roaming")
+                    .join("Ringside")
+            ),
+            "without APPDATA the profile's own AppData\\Roaming is used"
+        );
+        let vars = [("HOME", "/home/ayse")];
+        assert_eq!(
+            home_for(HomeRules::Windows, env(&vars)),
+            Some(PathBuf::from("/home/ayse/.config/ringside")),
+            "a Windows shell with only HOME (MSYS, Cygwin) falls back to the Unix place"
+        );
+        assert_eq!(
+            home_for(HomeRules::Windows, env(&[])),
+            None,
+            "no variable at all: no home, so the caller says so instead of guessing"
+        );
+    }
+
+    #[test]
+    fn unix_uses_xdg_then_home_and_ignores_appdata() {
+        let vars = [
+            ("XDG_CONFIG_HOME", "/home/jane/.cfg"),
+            ("HOME", "/home/jane"),
+        ];
+        assert_eq!(
+            home_for(HomeRules::Unix, env(&vars)),
+            Some(PathBuf::from("/home/jane/.cfg/ringside"))
+        );
+        let vars = [("HOME", "/home/jane"), ("APPDATA", "/wine/appdata")];
+        assert_eq!(
+            home_for(HomeRules::Unix, env(&vars)),
+            Some(PathBuf::from("/home/jane/.config/ringside")),
+            "APPDATA (set by Wine or a stray export) is not the Unix home"
+        );
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let vars = [
+            ("RINGSIDE_HOME", ""),
+            ("APPDATA", ""),
+            ("XDG_CONFIG_HOME", ""),
+            ("HOME", "/home/jane"),
+        ];
+        for rules in [HomeRules::Unix, HomeRules::Windows] {
+            assert_eq!(
+                home_for(rules, env(&vars)),
+                Some(PathBuf::from("/home/jane/.config/ringside")),
+                "{rules:?}: an empty RINGSIDE_HOME= must not make the current directory the home"
+            );
+        }
     }
 
     #[test]
