@@ -11,7 +11,7 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-d
   libdbus-1-dev)
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool imagemagick gnome-keyring
   libsecret-tools keyutils xdg-utils desktop-file-utils chromium
-  baresip sip-tester libglib2.0-bin)
+  baresip sip-tester libglib2.0-bin sudo)
 
 missing=()
 for package in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do

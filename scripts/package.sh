@@ -16,11 +16,18 @@ started=$(date +%s)
 (cd ui && npm run build)
 # The CLI first: the bundler copies target/release/ringside into both packages.
 cargo build --release --locked -p ringside-cli
-updater=()
+overrides=()
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
-  updater=(--config '{"bundle":{"createUpdaterArtifacts":true}}')
+  overrides+=(--config '{"bundle":{"createUpdaterArtifacts":true}}')
 fi
-(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm "${updater[@]}" -- --locked)
+# RINGSIDE_PACKAGE_VERSION: the app's and the packages' version instead of the workspace's
+# (tests/package builds a "newer version" this way to update an installed copy to it).
+if [ -n "${RINGSIDE_PACKAGE_VERSION:-}" ]; then
+  [[ "$RINGSIDE_PACKAGE_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+    { echo "RINGSIDE_PACKAGE_VERSION must look like 1.2.3, not '$RINGSIDE_PACKAGE_VERSION'" >&2; exit 2; }
+  overrides+=(--config "{\"version\":\"$RINGSIDE_PACKAGE_VERSION\"}")
+fi
+(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm "${overrides[@]}" -- --locked)
 # Debian's and Fedora's file-name convention (lower-case package name), as the README's
 # `apt-get install ./target/release/bundle/deb/ringside_*.deb` expects.
 bundle="$CARGO_TARGET_DIR/release/bundle"

@@ -25,6 +25,9 @@ pub fn run() -> anyhow::Result<()> {
     init_logging();
     require_display()?;
     let mut context = tauri::generate_context!();
+    // The version is the package's (tauri.conf.json, which `make package` may override): after
+    // an update's relaunch this line says which version came up.
+    tracing::info!(version = %context.package_info().version, "Ringside starting");
     // Signed updates only with the admin's key and endpoint (`[update]`): the plugin reads
     // them from its config, which is set here since tauri.conf.json carries no key.
     let update = updates::settings_from_home();

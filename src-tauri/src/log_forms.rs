@@ -12,6 +12,7 @@
 //! database the forms live in memory only (not durable), as the queue view says.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -77,6 +78,9 @@ pub struct LogForms {
     /// Orders saves and the log-and-close step: a save reads the form's latest state under
     /// it, so saves land in order, and never re-save a form logged meanwhile.
     saving: tokio::sync::Mutex<()>,
+    /// The app is exiting to relaunch into an update: the open forms stay open for the
+    /// relaunched copy instead of being logged at exit.
+    relaunching: AtomicBool,
 }
 
 impl LogForms {
@@ -86,6 +90,7 @@ impl LogForms {
             calls: Mutex::new(HashMap::new()),
             outbox,
             saving: tokio::sync::Mutex::new(()),
+            relaunching: AtomicBool::new(false),
         }
     }
 
@@ -226,6 +231,15 @@ impl LogForms {
         self.book().close(call_id);
     }
 
+    /// The app is about to relaunch into an installed update. Returns whether the open forms
+    /// will come back in the relaunched copy (they are saved in the database); without a
+    /// usable database they are not, and they are logged at exit as at any quit.
+    pub fn keep_open_through_relaunch(&self) -> bool {
+        let durable = self.outbox.is_some();
+        self.relaunching.store(durable, Ordering::SeqCst);
+        durable
+    }
+
     /// Whether a call is in progress and how many forms are open, for the updater.
     pub fn activity(&self, now_ms: i64) -> Activity {
         let call_in_progress = self.times().values().any(|times| {
@@ -234,9 +248,13 @@ impl LogForms {
                 .max(times.answered_at_ms)
                 .is_some_and(|at| now_ms - at < LONGEST_CALL_MS)
         });
+        let book = self.book();
         Activity {
             call_in_progress,
-            open_log_forms: self.book().all().len(),
+            open_log_forms: book.all().len(),
+            forms_quiet_for: book
+                .last_touched_ms()
+                .map(|touched| Duration::from_millis(u64::try_from(now_ms - touched).unwrap_or(0))),
         }
     }
 
@@ -348,10 +366,18 @@ async fn idle_rule<R: Runtime>(app: AppHandle<R>) {
 }
 
 /// At exit: logs every form of an ended call as it stands, so quitting never loses a call
-/// (forms opened by hand are left: the agent chose to start them and did not finish).
+/// (forms opened by hand are left: the agent chose to start them and did not finish). Not
+/// when the exit is a relaunch into an update: the agent goes on writing them there.
 pub async fn log_open_forms_at_exit<R: Runtime>(app: &AppHandle<R>) {
-    let open: Vec<CallDraft> = app
-        .state::<LogForms>()
+    let forms = app.state::<LogForms>();
+    if forms.relaunching.load(Ordering::SeqCst) {
+        tracing::info!(
+            open = forms.book().all().len(),
+            "open log forms kept as they are for the relaunched app"
+        );
+        return;
+    }
+    let open: Vec<CallDraft> = forms
         .book()
         .all()
         .into_iter()

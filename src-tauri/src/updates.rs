@@ -1,9 +1,10 @@
 //! Signed auto-update through `tauri-plugin-updater`, with the organisation's public key and
 //! endpoint from `ringside.toml`'s `[update]` ([`ringside_core::update_settings`]); no key is
-//! built into the app. When to check and when to install is [`UpdateSchedule`]'s call: at
-//! start and daily, quietly later when the server is unreachable, never during a call, and
-//! the install (then relaunch) only once no log form is open. The saved queue and log forms
-//! are in SQLite, so the relaunched app has them; waiting is so the agent is never cut off.
+//! built into the app. When to check, install and relaunch is [`UpdateSchedule`]'s call: at
+//! start and daily, quietly later when the server is unreachable, never during a call; the
+//! relaunch into an installed update only once the open log forms have been left alone for a
+//! minute. The queue and the open log forms are in SQLite, so the relaunched app has them as
+//! they were; waiting is so the agent is never cut off.
 //!
 //! The plugin verifies the download against the key (minisign, and the version the
 //! signature was made for) before anything is installed. A refused update, or one this copy
@@ -50,8 +51,9 @@ pub fn plugin_config(settings: &UpdateSettings) -> serde_json::Value {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateNotice {
     /// `refused` (the signature does not match the organisation's key, or there is none),
-    /// `notInstallable` (verified, but this copy was not installed from a .deb or .rpm), or
-    /// `installFailed` (the package manager did not install it).
+    /// `notInstallable` (verified, but this copy was not installed from a .deb or .rpm),
+    /// `installFailed` (the package manager did not install it), or `installed` (installed;
+    /// the app relaunches into it between calls).
     pub kind: String,
     /// The version the server offered.
     pub version: Option<String>,
@@ -154,11 +156,13 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
                 // `install` verifies the bytes again, then runs the package manager (blocking).
                 match tauri::async_runtime::spawn_blocking(move || update.install(&bytes)).await {
                     Ok(Ok(())) => {
-                        tracing::info!(%version, "updates: installed; relaunching");
-                        // Through the exit path: the queue stops cleanly and single-instance
-                        // lets go of its name before the new copy starts.
-                        app.request_restart();
-                        return;
+                        tracing::info!(
+                            %version,
+                            "updates: installed; relaunching once no call is in progress and the open log forms are left alone"
+                        );
+                        app.state::<UpdateNotices>().set("installed", Some(version));
+                        schedule.installed();
+                        continue;
                     }
                     Ok(Err(err)) => {
                         tracing::warn!(%version, "updates: the install failed: {err}");
@@ -168,6 +172,17 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
                     Err(err) => tracing::warn!("updates: the install task failed: {err}"),
                 }
                 schedule.install_failed(clock.now());
+            }
+            UpdateStep::Relaunch => {
+                let kept = app.state::<LogForms>().keep_open_through_relaunch();
+                tracing::info!(
+                    open_forms_kept = kept,
+                    "updates: relaunching into the installed version"
+                );
+                // Through the exit path: the queue stops cleanly and single-instance lets go of
+                // its name before the new copy starts; the new copy restores the open forms.
+                app.request_restart();
+                return;
             }
         }
     }

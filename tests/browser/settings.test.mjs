@@ -76,6 +76,7 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
     case "cancel_sign_in": state.cancelled = true; release(); return 1;
     case "use_org": state.currentOrg = state.useOrg.afterOrg; state.overview = state.useOrg.afterOverview; return state.currentOrg.org;
     case "use_demo_org": return null;
+    case "update_notice": return state.updateNotice ?? null;
     case "sign_out_org":
     case "remove_org": {
       const answer = state[cmd];
@@ -318,5 +319,31 @@ test("a sign-in link refused before the view loaded (the app's start link) is sh
   });
   await page.waitForSelector('#settings-notice[data-code="foreign_link"]');
   assert.equal(await page.textContent("#settings-notice-text"), en["settings.error.foreign_link"]);
+  await page.close();
+});
+
+test("each update notice is one quiet line in words, the installed update's included, in English and Arabic", async () => {
+  for (const locale of ["en", "ar"]) {
+    const catalog = await catalogOf(locale);
+    for (const kind of ["refused", "notInstallable", "installFailed", "installed"]) {
+      const { page, errors } = await openSettings(
+        { currentOrg: demoOrg, overview: overview([]), updateNotice: { kind, version: "0.2.0", atMs: 0 } },
+        { locale },
+      );
+      const line = page.locator("#settings-update");
+      await line.waitFor({ state: "visible" });
+      assert.equal(await line.getAttribute("data-kind"), kind);
+      assert.equal(await line.getAttribute("role"), "status", "announced politely, never a dialog");
+      assert.equal(
+        await line.textContent(),
+        fill(catalog[`settings.update.${kind}`], { version: "0.2.0" }),
+        `${locale}: the ${kind} notice in the catalog's words, with the version`,
+      );
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  }
+  const { page } = await openSettings({ currentOrg: demoOrg, overview: overview([]), updateNotice: null });
+  assert.equal(await page.locator("#settings-update").isHidden(), true, "no notice, no line");
   await page.close();
 });

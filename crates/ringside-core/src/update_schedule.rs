@@ -7,8 +7,11 @@
 //! - an unreachable update server is retried quietly, after [`FIRST_RETRY`] doubling up to
 //!   [`MAX_RETRY`], and never reported as an error to the agent;
 //! - nothing is checked, downloaded or installed while a call is in progress (the call's
-//!   audio shares the link), and a downloaded update is held while a log form is still open
-//!   unsent, so the relaunch never interrupts a call or a form being written.
+//!   audio shares the link);
+//! - an installed update takes effect by relaunching the app, which happens only between
+//!   calls and once every open log form has been left alone for [`RELAUNCH_QUIET`]. Open
+//!   forms are saved on every change and restored at start, so they come back as they were;
+//!   the wait is so the agent is never cut off mid-sentence.
 
 use std::time::Duration;
 
@@ -20,6 +23,9 @@ pub const FIRST_RETRY: Duration = Duration::from_secs(5 * 60);
 pub const MAX_RETRY: Duration = Duration::from_secs(4 * 60 * 60);
 /// How soon a busy agent (a call, an open form) is looked at again.
 pub const BUSY_POLL: Duration = Duration::from_secs(15);
+/// How long every open log form must have been left alone before the app relaunches into an
+/// installed update (a pause longer than a typing pause, shorter than the idle auto-log).
+pub const RELAUNCH_QUIET: Duration = Duration::from_secs(60);
 
 /// What the agent is doing, as far as an update is concerned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,6 +34,8 @@ pub struct Activity {
     pub call_in_progress: bool,
     /// Log forms open and not yet logged (they are saved, but the agent is writing them).
     pub open_log_forms: usize,
+    /// How long ago the agent last changed any open form (`None` when none is open).
+    pub forms_quiet_for: Option<Duration>,
 }
 
 /// What to do now.
@@ -37,8 +45,12 @@ pub enum UpdateStep {
     Wait(Duration),
     /// Look for an update; download and verify it when there is one.
     Check,
-    /// A verified update is ready and the agent is free: install it and relaunch.
+    /// A verified update is ready and no call is in progress: install it (the running app
+    /// goes on; the new version takes effect at the relaunch).
     Install,
+    /// The update is installed and the agent is between calls with no form being written:
+    /// relaunch into it.
+    Relaunch,
 }
 
 /// How a check ended.
@@ -63,7 +75,19 @@ pub struct UpdateSchedule {
     next_check: Duration,
     /// The wait after the last unreachable check; `None` after one that reached the server.
     retry: Option<Duration>,
-    ready: bool,
+    stage: Stage,
+}
+
+/// Where the schedule is between "nothing to do" and "relaunch".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Checking on the timetable.
+    Watching,
+    /// Downloaded and verified: install when no call is in progress.
+    Ready,
+    /// Installed on disk: relaunch when the agent is free. No more checks: the next version
+    /// is looked for by the relaunched app.
+    Installed,
 }
 
 impl UpdateSchedule {
@@ -72,7 +96,7 @@ impl UpdateSchedule {
         UpdateSchedule {
             next_check: now,
             retry: None,
-            ready: false,
+            stage: Stage::Watching,
         }
     }
 
@@ -81,23 +105,25 @@ impl UpdateSchedule {
         if activity.call_in_progress {
             return UpdateStep::Wait(BUSY_POLL);
         }
-        if self.ready {
-            return if activity.open_log_forms == 0 {
-                UpdateStep::Install
-            } else {
-                UpdateStep::Wait(BUSY_POLL)
-            };
-        }
-        match self.next_check.checked_sub(now) {
-            Some(wait) if !wait.is_zero() => UpdateStep::Wait(wait),
-            _ => UpdateStep::Check,
+        match self.stage {
+            Stage::Ready => UpdateStep::Install,
+            Stage::Installed => match activity.forms_quiet_for {
+                Some(quiet) if activity.open_log_forms > 0 && quiet < RELAUNCH_QUIET => {
+                    UpdateStep::Wait((RELAUNCH_QUIET - quiet).min(BUSY_POLL))
+                }
+                _ => UpdateStep::Relaunch,
+            },
+            Stage::Watching => match self.next_check.checked_sub(now) {
+                Some(wait) if !wait.is_zero() => UpdateStep::Wait(wait),
+                _ => UpdateStep::Check,
+            },
         }
     }
 
     /// Records how the check started at `now` ended.
     pub fn checked(&mut self, now: Duration, outcome: CheckOutcome) {
         match outcome {
-            CheckOutcome::Ready => self.ready = true,
+            CheckOutcome::Ready => self.stage = Stage::Ready,
             CheckOutcome::Unreachable => {
                 let wait = self
                     .retry
@@ -115,9 +141,14 @@ impl UpdateSchedule {
     /// The install failed (the package manager refused, no privilege): drop the download
     /// and look again at the next daily check.
     pub fn install_failed(&mut self, now: Duration) {
-        self.ready = false;
+        self.stage = Stage::Watching;
         self.retry = None;
         self.next_check = now + CHECK_EVERY;
+    }
+
+    /// The package manager installed the update: what is left is the relaunch.
+    pub fn installed(&mut self) {
+        self.stage = Stage::Installed;
     }
 
     /// When the next check is due (for logs).
@@ -134,14 +165,22 @@ mod tests {
     const IDLE: Activity = Activity {
         call_in_progress: false,
         open_log_forms: 0,
+        forms_quiet_for: None,
     };
     const ON_A_CALL: Activity = Activity {
         call_in_progress: true,
         open_log_forms: 0,
+        forms_quiet_for: None,
     };
     const WRITING_A_FORM: Activity = Activity {
         call_in_progress: false,
         open_log_forms: 1,
+        forms_quiet_for: Some(Duration::from_secs(2)),
+    };
+    const FORM_LEFT_ALONE: Activity = Activity {
+        call_in_progress: false,
+        open_log_forms: 1,
+        forms_quiet_for: Some(RELAUNCH_QUIET),
     };
     const MINUTE: Duration = Duration::from_secs(60);
 
@@ -222,10 +261,28 @@ mod tests {
     }
 
     #[test]
-    fn a_ready_update_waits_for_the_call_and_its_log_form() {
+    fn a_ready_update_is_installed_between_calls_even_with_a_form_open() {
         let clock = ManualClock::new();
         let mut schedule = UpdateSchedule::starting_at(clock.now());
         schedule.checked(clock.now(), CheckOutcome::Ready);
+        assert_eq!(
+            schedule.next_step(clock.now(), ON_A_CALL),
+            UpdateStep::Wait(BUSY_POLL),
+            "never install during a call"
+        );
+        assert_eq!(
+            schedule.next_step(clock.now(), WRITING_A_FORM),
+            UpdateStep::Install,
+            "installing does not touch the running app, so an open form need not wait for it"
+        );
+    }
+
+    #[test]
+    fn the_relaunch_waits_for_the_call_and_for_the_forms_to_be_left_alone() {
+        let clock = ManualClock::new();
+        let mut schedule = UpdateSchedule::starting_at(clock.now());
+        schedule.checked(clock.now(), CheckOutcome::Ready);
+        schedule.installed();
         assert_eq!(
             schedule.next_step(clock.now(), ON_A_CALL),
             UpdateStep::Wait(BUSY_POLL),
@@ -235,12 +292,27 @@ mod tests {
         assert_eq!(
             schedule.next_step(clock.now(), WRITING_A_FORM),
             UpdateStep::Wait(BUSY_POLL),
-            "never relaunch while the agent writes the call's log form, however long it takes"
+            "never relaunch while the agent is typing in a log form, however long it takes"
+        );
+        let almost = Activity {
+            forms_quiet_for: Some(RELAUNCH_QUIET - Duration::from_secs(5)),
+            ..WRITING_A_FORM
+        };
+        assert_eq!(
+            schedule.next_step(clock.now(), almost),
+            UpdateStep::Wait(Duration::from_secs(5)),
+            "looked at again when the quiet time is up"
         );
         assert_eq!(
-            schedule.next_step(clock.now(), IDLE),
-            UpdateStep::Install,
-            "once the call is over and its form logged, the update goes in"
+            schedule.next_step(clock.now(), FORM_LEFT_ALONE),
+            UpdateStep::Relaunch,
+            "a form left alone is saved: the relaunched app restores it as it was"
+        );
+        assert_eq!(schedule.next_step(clock.now(), IDLE), UpdateStep::Relaunch);
+        assert_eq!(
+            schedule.next_step(clock.now() + CHECK_EVERY, IDLE),
+            UpdateStep::Relaunch,
+            "once installed, no further check: the relaunched version looks for the next one"
         );
     }
 

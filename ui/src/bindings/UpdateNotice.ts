@@ -6,8 +6,9 @@
 export type UpdateNotice = { 
 /**
  * `refused` (the signature does not match the organisation's key, or there is none),
- * `notInstallable` (verified, but this copy was not installed from a .deb or .rpm), or
- * `installFailed` (the package manager did not install it).
+ * `notInstallable` (verified, but this copy was not installed from a .deb or .rpm),
+ * `installFailed` (the package manager did not install it), or `installed` (installed;
+ * the app relaunches into it between calls).
  */
 kind: string, 
 /**

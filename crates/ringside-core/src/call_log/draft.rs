@@ -464,6 +464,11 @@ impl DraftBook {
         drafts
     }
 
+    /// When the agent last changed any open form (epoch ms); `None` when none is open.
+    pub fn last_touched_ms(&self) -> Option<i64> {
+        self.open.values().map(|o| o.last_touched_ms).max()
+    }
+
     /// When the form will be logged by itself (epoch ms); `None` for a manual form.
     pub fn auto_log_at(&self, call_id: &str) -> Option<i64> {
         let open = self.open.get(call_id)?;
@@ -655,7 +660,17 @@ mod tests {
         assert!(book.due(10_999).is_empty(), "not yet idle for 10 s");
         let mut fields = draft.fields.clone();
         fields.notes = "call back Tuesday".into();
+        assert_eq!(
+            book.last_touched_ms(),
+            Some(1_000),
+            "opening counts as a change"
+        );
         assert!(book.touch("c-1", fields, 8_000));
+        assert_eq!(
+            book.last_touched_ms(),
+            Some(8_000),
+            "the updater's relaunch waits from the agent's last change"
+        );
         assert!(
             book.due(17_999).is_empty(),
             "the edit at 8 s restarted the idle time"
@@ -668,6 +683,11 @@ mod tests {
         );
         assert_eq!(book.next_due(), Some(18_000));
         book.close("c-1");
+        assert_eq!(
+            book.last_touched_ms(),
+            None,
+            "no open form, nothing being written"
+        );
         assert!(
             book.due(i64::MAX).is_empty(),
             "a logged form is never logged twice"

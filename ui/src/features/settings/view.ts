@@ -29,7 +29,7 @@ const HOSTS: readonly Host[] = ["production", "sandbox", "myDomain", "demo"];
 
 /** The error codes with their own message; any other code gets `settings.error.other`. */
 /** The update notices with their own message (`UpdateNotice.kind`). */
-const UPDATE_KINDS = ["refused", "notInstallable", "installFailed"] as const;
+const UPDATE_KINDS = ["refused", "notInstallable", "installFailed", "installed"] as const;
 
 /** Ids an admin or a test can find: `settings-update-refused` etc. */
 function updateKey(kind: string): MessageKey | null {
