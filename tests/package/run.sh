@@ -3,8 +3,9 @@
 # RINGSIDE_DEB names one), installs it with apt-get, checks what the package put where (the CLI
 # at /usr/bin/ringside, the desktop entry and its scheme registration, the icons), runs the
 # installed CLI and the installed app (tests/package/installed.test.mjs under Xvfb through
-# WebDriver, with a `ringside call ring` and a `gio open 'ringside://…'`), then removes the
-# package and checks that only the user's data is left. Needs root or sudo (apt-get).
+# WebDriver, with a `ringside call ring` and a `gio open 'ringside://…'`), updates the installed
+# app to a newer signed .deb through its own updater (tests/package/update.test.mjs), then
+# removes the package and checks that only the user's data is left. Needs root or sudo.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -62,6 +63,8 @@ expected="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 for lib in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3; do
   dpkg-query -W -f='${Depends}' ringside | grep -q "$lib" || fail "Depends lacks $lib"
 done
+# Updates install through pkexec (a password dialog) or sudo: recommended, not required.
+dpkg-query -W -f='${Recommends}' ringside | grep -q 'pkexec | sudo' || fail "Recommends lacks 'pkexec | sudo' (the updater's installers)"
 handler="$("${as_agent[@]}" xdg-mime query default x-scheme-handler/ringside)"
 [ "$handler" = Ringside.desktop ] || fail "xdg-mime names '$handler' for x-scheme-handler/ringside, not Ringside.desktop"
 echo "    /usr/bin/ringside, desktop entry, 8 icon sizes, version $version, x-scheme-handler/ringside → $handler"
@@ -74,6 +77,34 @@ $pop"
 echo "==> the installed app, in a real window"
 RINGSIDE_APP=/usr/bin/ringside-desktop RINGSIDE_CLI=/usr/bin/ringside \
   bash tests/desktop/run.sh "$here/installed.test.mjs"
+
+echo "==> updating the installed app to a newer signed version"
+# The same sources packaged as the next patch version and signed with a key pair made for this
+# run (nothing private in the repository); the installed app's ringside.toml gets the public key.
+# RINGSIDE_NEWER_DEB (with its .sig) and RINGSIDE_UPDATE_PUBKEY_FILE skip the build.
+newer_deb="${RINGSIDE_NEWER_DEB:-}"
+pubkey_file="${RINGSIDE_UPDATE_PUBKEY_FILE:-}"
+newer="$(echo "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')"
+if [ -z "$newer_deb" ]; then
+  keys="$sandbox/update-signing"
+  mkdir -p "$keys"
+  ui/node_modules/.bin/tauri signer generate -w "$keys/update.key" --ci -p "" >/dev/null
+  pubkey_file="$keys/update.key.pub"
+  started=$(date +%s)
+  TAURI_SIGNING_PRIVATE_KEY="$(cat "$keys/update.key")" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" \
+    RINGSIDE_PACKAGE_VERSION="$newer" bash scripts/package.sh >/dev/null
+  bundle="$CARGO_TARGET_DIR/release/bundle"
+  # Out of the bundle directory: it keeps the workspace version's packages only.
+  mv "$bundle/deb/ringside_${newer}_amd64.deb" "$bundle/deb/ringside_${newer}_amd64.deb.sig" "$keys/"
+  rm -f "$bundle"/rpm/ringside-"${newer}"-*.rpm*
+  newer_deb="$keys/ringside_${newer}_amd64.deb"
+  echo "    ringside ${newer} built and signed in $(( $(date +%s) - started )) s"
+fi
+[ -f "$newer_deb" ] && [ -f "$newer_deb.sig" ] || fail "no signed newer package at $newer_deb"
+RINGSIDE_APP=/usr/bin/ringside-desktop RINGSIDE_CLI=/usr/bin/ringside RINGSIDE_NEWER_VERSION="$newer" \
+  RINGSIDE_NEWER_DEB="$newer_deb" RINGSIDE_UPDATE_PUBKEY_FILE="$pubkey_file" \
+  bash tests/desktop/run.sh "$here/update.test.mjs"
+[ "$(dpkg-query -W -f='${Version}' ringside)" = "$newer" ] || fail "the update did not leave ringside $newer installed"
 
 echo "==> removing the package"
 mkdir -p "$sandbox/ringside"
