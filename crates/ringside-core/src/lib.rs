@@ -31,6 +31,7 @@
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 //! - [`update_settings`]: the admin's `[update]` key and endpoint for signed auto-updates.
+//! - [`time`]: instants, Salesforce date/datetime text, HTTP dates, zone offsets (over `jiff`).
 //! - [`update_schedule`]: when to look for an update and when one may be installed.
 
 pub mod api_version;
@@ -64,6 +65,7 @@ pub mod secrets;
 pub mod settings;
 pub mod setup_kit;
 pub mod signin_settings;
+pub mod time;
 pub mod update_schedule;
 pub mod update_settings;
 
