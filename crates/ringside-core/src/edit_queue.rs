@@ -431,7 +431,7 @@ impl EditQueue {
                 let expected = row
                     .expected
                     .clone()
-                    .unwrap_or_else(|| crate::intents::utc_datetime(made_at));
+                    .unwrap_or_else(|| crate::time::utc_datetime(made_at));
                 editor
                     .edit(&row.record_id, &row.changes, Some(&expected))
                     .await

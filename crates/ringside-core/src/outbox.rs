@@ -192,10 +192,7 @@ fn read_only_text(path: &Path, cause: ReadOnlyCause) -> String {
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::time::epoch_ms(std::time::SystemTime::now())
 }
 
 /// Where an item stands.

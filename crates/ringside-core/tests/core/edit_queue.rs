@@ -384,7 +384,7 @@ async fn a_queued_intent_press_writes_the_related_opportunity_once() {
     let written = opportunity
         .str_field("Demo_Requested_At__c")
         .expect("the intent wrote the field");
-    let pressed = ringside_core::intents::utc_datetime(
+    let pressed = ringside_core::time::utc_datetime(
         std::time::UNIX_EPOCH + Duration::from_millis(queued.created_at as u64),
     );
     assert_eq!(
