@@ -4,6 +4,7 @@
 //! - [`phone`]: caller input (phone number or email) → a normalised query.
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
+//! - [`home_files`]: the names of the files in the home and the policy file's path.
 //! - [`private_files`]: the home `0700` and its files `0600` (unix).
 //! - [`settings`]: where the default phone region comes from.
 //! - [`call_log`]: the call log, its validation, and its Salesforce records (Task + call log).
@@ -49,6 +50,7 @@ pub mod events;
 pub mod field_policy;
 pub mod field_value;
 pub mod history;
+pub mod home_files;
 pub mod intents;
 pub mod login;
 pub mod lookup;
