@@ -9,7 +9,6 @@
 pub mod draft;
 pub mod form_options;
 pub mod mapping;
-mod time;
 
 pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 
@@ -17,7 +16,6 @@ pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 pub const TASK_DESCRIPTION: &str = "Description";
 /// `Task.Subject`: where the subject goes in task mode (an intent may write it too).
 pub const TASK_SUBJECT: &str = "Subject";
-pub use time::{iso_date, iso_datetime};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

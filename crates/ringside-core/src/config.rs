@@ -26,8 +26,7 @@ use crate::settings::{CustomPhoneFields, LookupSettings, ObjectPriority};
 use crate::signin_settings::SignInSettings;
 use crate::update_settings::UpdateSettings;
 
-/// The config file's name inside the Ringside home.
-pub const CONFIG_FILE: &str = "ringside.toml";
+pub use crate::home_files::CONFIG_FILE;
 
 /// The largest config file Ringside reads: a real one is a few KiB; anything near this is
 /// the wrong file (a log, a database) and parsing it would only waste memory.
@@ -251,18 +250,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// The effective config of this desk: `ringside.toml` from `home` read over the system
-    /// policy file ([`crate::config_policy`]); a missing file (either) means the defaults.
-    /// A user value for a key the policy locks is refused with a warning naming both files.
-    pub fn load_from_home(home: &Path) -> Result<Config, ConfigError> {
-        let loaded = crate::config_policy::LoadedConfig::load_home(
-            home,
-            &crate::config_policy::policy_path(),
-        )?;
-        loaded.warn_refused();
-        Ok(loaded.config)
-    }
-
     /// Loads the one config file at `path` on its own (no policy file under it):
     /// [`ConfigError::Missing`] if there is none, [`ConfigError::TooLarge`] past
     /// [`MAX_CONFIG_BYTES`] (read no further than that).

@@ -24,35 +24,7 @@ use toml::{Table, Value};
 
 use crate::config::{CONFIG_FILE, Config, ConfigError, LOCKED_KEY, read_config_text};
 
-/// Overrides where the policy file is read from (tests, other layouts).
-pub const POLICY_ENV: &str = "RINGSIDE_POLICY_FILE";
-
-/// The policy file of this machine: `$RINGSIDE_POLICY_FILE`, else the OS's system-wide place.
-pub fn policy_path() -> PathBuf {
-    match std::env::var_os(POLICY_ENV).filter(|v| !v.is_empty()) {
-        Some(path) => PathBuf::from(path),
-        None => default_policy_path(),
-    }
-}
-
-#[cfg(windows)]
-fn default_policy_path() -> PathBuf {
-    std::env::var_os("ProgramData")
-        .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from)
-        .join("Ringside")
-        .join(CONFIG_FILE)
-}
-
-#[cfg(target_os = "macos")]
-fn default_policy_path() -> PathBuf {
-    Path::new("/Library/Application Support/Ringside").join(CONFIG_FILE)
-}
-
-#[cfg(not(any(windows, target_os = "macos")))]
-fn default_policy_path() -> PathBuf {
-    Path::new("/etc/ringside").join(CONFIG_FILE)
-}
+pub use crate::home_files::{POLICY_ENV, policy_path};
 
 /// Every key a config file may set, as dotted paths (`*`: a name the admin chooses). A
 /// `locked` entry must be one of these or a table holding some of them; the merge treats each
@@ -181,6 +153,19 @@ pub struct LoadedConfig {
     pub refused: Vec<LockConflict>,
     /// Every key a file sets (at [`KNOWN_KEYS`] granularity) with its value and source.
     values: BTreeMap<String, SetValue>,
+}
+
+// `Config::load_from_home` lives here, beside the layering it runs, so `config` (the
+// parse of one file) needs nothing from this module.
+impl Config {
+    /// The effective config of this desk: `ringside.toml` from `home` read over the system
+    /// policy file (this module); a missing file (either) means the defaults.
+    /// A user value for a key the policy locks is refused with a warning naming both files.
+    pub fn load_from_home(home: &Path) -> Result<Config, ConfigError> {
+        let loaded = LoadedConfig::load_home(home, &policy_path())?;
+        loaded.warn_refused();
+        Ok(loaded.config)
+    }
 }
 
 impl LoadedConfig {

@@ -152,7 +152,6 @@ impl DescribeCache {
 
 /// Now as an HTTP date (`Sun, 22 Nov 2026 00:25:58 GMT`).
 fn now_http_date() -> String {
-    let now = crate::intents::utc_datetime(std::time::SystemTime::now());
-    // utc_datetime always writes a valid Salesforce datetime, which http_date accepts.
-    crate::record_edit::http_date(&now).unwrap_or_default()
+    // Empty only for a clock past the year 9999.
+    crate::time::http_date(crate::time::epoch_ms(std::time::SystemTime::now())).unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //! with the fix in plain words, or is skipped with the reason. Describes are shared with
 //! the config check through one [`DescribeCache`], so each object costs one request.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use salesforce::ErrorCode;
 use serde::Serialize;
@@ -439,14 +439,11 @@ async fn clock_skew(describes: &DescribeCache) -> Check {
         .headers()
         .get(reqwest::header::DATE)
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_http_date)
+        .and_then(crate::time::parse_http_date)
     else {
         return Check::skip(NAME, "the org's answer has no Date header");
     };
-    let local = before
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let local = crate::time::epoch_ms(before).div_euclid(1000);
     let skew = local - server;
     let detail = format!(
         "this machine is {} s {} Salesforce",
@@ -462,22 +459,6 @@ async fn clock_skew(describes: &DescribeCache) -> Check {
     } else {
         Check::pass(NAME, detail)
     }
-}
-
-/// `Sun, 22 Nov 2026 01:28:14 GMT` → seconds since the epoch.
-pub fn parse_http_date(text: &str) -> Option<i64> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let m = MONTHS.iter().position(|x| x == month)? as i64 + 1;
-    let (d, y): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, min, s) = (hms.next()??, hms.next()??, hms.next()??);
-    Some(crate::record_edit::days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + s)
 }
 
 #[cfg(test)]
@@ -510,14 +491,5 @@ mod tests {
                 .as_deref()
                 .is_some_and(|f| f.contains("org login"))
         );
-    }
-
-    #[test]
-    fn http_dates_parse() {
-        assert_eq!(
-            super::parse_http_date("Thu, 01 Jan 1970 00:01:05 GMT"),
-            Some(65)
-        );
-        assert_eq!(super::parse_http_date("yesterday"), None);
     }
 }

@@ -29,8 +29,44 @@ use sqlx::{Row, SqlitePool};
 use crate::outbox::retry::{RetrySchedule, Verdict, classify};
 use crate::outbox::{Outbox, now_ms};
 use crate::record_edit::{
-    ConflictField, EditError, EditOutcome, FieldChange, RecordEditor, RecordSave, object_for_any_id,
+    ConflictField, EditError, EditOutcome, FieldChange, FieldProblem, RecordEditor,
+    object_for_any_id,
 };
+
+/// What a save from an editor (the desktop record panel) came to. A conflict and refused
+/// values are answers the agent acts on, not failures: they carry what the editor shows.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecordSave {
+    /// Written; `outcome.last_modified` is the new version to edit from.
+    Saved { outcome: EditOutcome },
+    /// Someone changed the record since it was shown: theirs and yours per field. Save
+    /// again with `current` as the expected version to overwrite with the agent's choice.
+    Conflict {
+        current: Option<String>,
+        fields: Vec<ConflictField>,
+    },
+    /// Values refused before anything was sent, each with its reason.
+    Refused { problems: Vec<FieldProblem> },
+    /// Salesforce could not be reached: the edit is in the durable queue, "pending", and is
+    /// sent when Salesforce answers again.
+    Queued { edit: QueuedEdit },
+}
+
+impl RecordSave {
+    /// Turns an edit's result into an answer for an editor; other errors stay errors.
+    pub fn from_edit(result: Result<EditOutcome, EditError>) -> Result<RecordSave, EditError> {
+        match result {
+            Ok(outcome) => Ok(RecordSave::Saved { outcome }),
+            Err(EditError::Conflict {
+                current, fields, ..
+            }) => Ok(RecordSave::Conflict { current, fields }),
+            Err(EditError::Refused { problems }) => Ok(RecordSave::Refused { problems }),
+            Err(other) => Err(other),
+        }
+    }
+}
 
 /// How long a sender holds a claimed edit before another may take it (a sender that died).
 const CLAIM_LEASE_MS: i64 = 60_000;
@@ -431,7 +467,7 @@ impl EditQueue {
                 let expected = row
                     .expected
                     .clone()
-                    .unwrap_or_else(|| crate::intents::utc_datetime(made_at));
+                    .unwrap_or_else(|| crate::time::utc_datetime(made_at));
                 editor
                     .edit(&row.record_id, &row.changes, Some(&expected))
                     .await

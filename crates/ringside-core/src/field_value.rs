@@ -53,14 +53,14 @@ pub fn check_value(field: &FieldDescribe, raw: &str) -> Result<Value, String> {
             .map(Value::from)
             .ok_or_else(|| "must be a number such as 12.5".to_owned()),
         FieldType::Date => {
-            if is_date(raw) {
+            if crate::time::parse_date(raw).is_some() {
                 Ok(json!(raw))
             } else {
                 Err("must be a date written YYYY-MM-DD, e.g. 2026-03-31".into())
             }
         }
         FieldType::DateTime => {
-            if is_datetime(raw) {
+            if crate::time::is_datetime(raw) {
                 Ok(json!(raw))
             } else {
                 Err("must be a date and time written YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-03-31T14:30:00Z".into())
@@ -161,99 +161,9 @@ fn is_email(raw: &str) -> bool {
         && !raw.chars().any(char::is_whitespace)
 }
 
-/// `YYYY-MM-DD` naming a day that exists.
-pub fn is_date(raw: &str) -> bool {
-    let b = raw.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |s: &str| {
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse::<u32>().ok())
-            .flatten()
-    };
-    let (Some(y), Some(m), Some(d)) = (num(&raw[..4]), num(&raw[5..7]), num(&raw[8..])) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM|±HHMM)`.
-pub fn is_datetime(raw: &str) -> bool {
-    if raw.len() < 20 || !raw.is_char_boundary(10) || !is_date(&raw[..10]) {
-        return false;
-    }
-    let rest = &raw[10..];
-    let b = rest.as_bytes();
-    if b[0] != b'T' || b[3] != b':' || b[6] != b':' {
-        return false;
-    }
-    let two = |s: &[u8], max: u32| {
-        s.len() == 2
-            && s.iter().all(u8::is_ascii_digit)
-            && u32::from(s[0] - b'0') * 10 + u32::from(s[1] - b'0') <= max
-    };
-    if !(two(&b[1..3], 23) && two(&b[4..6], 59) && two(&b[7..9], 59)) {
-        return false;
-    }
-    let mut zone = &rest[9..];
-    if let Some(frac) = zone.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
-        zone = &frac[digits..];
-    }
-    match zone.as_bytes() {
-        b"Z" => true,
-        [sign, h1, h2, b':', m1, m2] | [sign, h1, h2, m1, m2] if *sign == b'+' || *sign == b'-' => {
-            two(&[*h1, *h2], 14) && two(&[*m1, *m2], 59)
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_and_datetimes_are_strict() {
-        assert!(is_date("2024-02-29"));
-        for bad in [
-            "2023-02-29",
-            "31/12/2026",
-            "2026-13-01",
-            "2026-1-01",
-            "２０２６-01-01",
-        ] {
-            assert!(!is_date(bad), "{bad} is not a date");
-        }
-        for good in [
-            "2026-03-31T14:30:00Z",
-            "2026-03-31T14:30:00.000+0000",
-            "2026-03-31T14:30:00-05:00",
-        ] {
-            assert!(is_datetime(good), "{good} is a datetime");
-        }
-        for bad in [
-            "2026-03-31",
-            "2026-03-31 14:30:00Z",
-            "2026-03-31T25:00:00Z",
-            "2026-03-31T14:30:00",
-        ] {
-            assert!(!is_datetime(bad), "{bad} is not a datetime");
-        }
-    }
 
     fn field(field_type: FieldType) -> FieldDescribe {
         serde_json::from_value(json!({

@@ -10,7 +10,7 @@
 //! object belong to the call and become fields of the call-log composite
 //! ([`call_intent_fields`]).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use salesforce::{FieldDescribe, FieldType, SObjectDescribe};
 use serde::Serialize;
@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::field_policy::{IntentMap, IntentTarget};
 use crate::field_value::check_value;
+use crate::time::utc_datetime;
 
 /// The kind of value an intent writes, decided from the field's describe.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -239,25 +240,9 @@ pub fn resolve(
     Ok((field.name.clone(), value))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.000Z`, the form Salesforce writes datetimes in.
-pub fn utc_datetime(now: SystemTime) -> String {
-    let secs = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = crate::record_edit::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use serde_json::json;
 
@@ -437,15 +422,6 @@ mod tests {
             problems[2].reason.contains("at most 32000"),
             "a 40,000-character note is refused with the limit: {}",
             problems[2].reason
-        );
-    }
-
-    #[test]
-    fn datetimes_are_utc_with_milliseconds() {
-        assert_eq!(utc_datetime(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        assert!(
-            crate::field_value::is_datetime(&utc_datetime(now())),
-            "what Salesforce accepts"
         );
     }
 }

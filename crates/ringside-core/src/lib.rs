@@ -4,6 +4,7 @@
 //! - [`phone`]: caller input (phone number or email) → a normalised query.
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
+//! - [`home_files`]: the names of the files in the home and the policy file's path.
 //! - [`private_files`]: the home `0700` and its files `0600` (unix).
 //! - [`settings`]: where the default phone region comes from.
 //! - [`call_log`]: the call log, its validation, and its Salesforce records (Task + call log).
@@ -31,6 +32,7 @@
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 //! - [`update_settings`]: the admin's `[update]` key and endpoint for signed auto-updates.
+//! - [`time`]: instants, Salesforce date/datetime text, HTTP dates, zone offsets (over `jiff`).
 //! - [`update_schedule`]: when to look for an update and when one may be installed.
 
 pub mod api_version;
@@ -48,6 +50,7 @@ pub mod events;
 pub mod field_policy;
 pub mod field_value;
 pub mod history;
+pub mod home_files;
 pub mod intents;
 pub mod login;
 pub mod lookup;
@@ -64,6 +67,7 @@ pub mod secrets;
 pub mod settings;
 pub mod setup_kit;
 pub mod signin_settings;
+pub mod time;
 pub mod update_schedule;
 pub mod update_settings;
 

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use salesforce::oauth::ScopeProfile;
 use serde::{Deserialize, Serialize};
 
-/// The registry file's name inside the Ringside home.
-pub const FILE_NAME: &str = "orgs.toml";
+pub use crate::home_files::ORGS_FILE as FILE_NAME;
 
 /// One signed-in org and user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,15 +38,10 @@ use crate::audit::{self, AuditEntry};
 use crate::call_log::{CallLog, CallLogError};
 use crate::private_files::StorageProblem;
 
-/// The database file's name inside the Ringside home.
-pub const DATABASE_FILE: &str = "ringside.db";
+pub use crate::home_files::{DATABASE_FILE, UNSENT_DIR};
 /// The org tag of logs queued for the built-in demo org (`*` is never part of an alias, so
 /// it cannot collide with a signed-in org's alias).
 pub const DEMO_ORG_TAG: &str = "*demo";
-
-/// Where logs go when the database cannot take them (read-only, full, broken): one JSON
-/// file per call, imported into the queue the next time it opens.
-pub const UNSENT_DIR: &str = "unsent";
 
 /// Everything that can go wrong with the queue. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -192,10 +187,7 @@ fn read_only_text(path: &Path, cause: ReadOnlyCause) -> String {
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::time::epoch_ms(std::time::SystemTime::now())
 }
 
 /// Where an item stands.

@@ -15,9 +15,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::CONFIG_FILE;
-use crate::events::token::{ENDPOINT_FILE, TOKEN_FILE};
-use crate::outbox::{DATABASE_FILE, UNSENT_DIR};
+use crate::home_files::{
+    CONFIG_FILE, DATABASE_FILE, ENDPOINT_FILE, ORGS_FILE, TOKEN_FILE, UNSENT_DIR,
+};
 
 /// The home and its private directories.
 #[cfg(unix)]
@@ -50,13 +50,7 @@ pub fn secure_home(home: &Path) -> io::Result<()> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let ours = name.starts_with(&database)
-            || [
-                CONFIG_FILE,
-                TOKEN_FILE,
-                ENDPOINT_FILE,
-                crate::orgs::FILE_NAME,
-            ]
-            .contains(&name.as_ref());
+            || [CONFIG_FILE, TOKEN_FILE, ENDPOINT_FILE, ORGS_FILE].contains(&name.as_ref());
         if ours && entry.file_type()?.is_file() {
             restrict_file(&entry.path())?;
         }

@@ -161,41 +161,6 @@ pub struct FieldChange {
     pub value: String,
 }
 
-/// What a save from an editor (the desktop record panel) came to. A conflict and refused
-/// values are answers the agent acts on, not failures: they carry what the editor shows.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RecordSave {
-    /// Written; `outcome.last_modified` is the new version to edit from.
-    Saved { outcome: EditOutcome },
-    /// Someone changed the record since it was shown: theirs and yours per field. Save
-    /// again with `current` as the expected version to overwrite with the agent's choice.
-    Conflict {
-        current: Option<String>,
-        fields: Vec<ConflictField>,
-    },
-    /// Values refused before anything was sent, each with its reason.
-    Refused { problems: Vec<FieldProblem> },
-    /// Salesforce could not be reached: the edit is in the durable queue, "pending", and is
-    /// sent when Salesforce answers again.
-    Queued { edit: crate::edit_queue::QueuedEdit },
-}
-
-impl RecordSave {
-    /// Turns an edit's result into an answer for an editor; other errors stay errors.
-    pub fn from_edit(result: Result<EditOutcome, EditError>) -> Result<RecordSave, EditError> {
-        match result {
-            Ok(outcome) => Ok(RecordSave::Saved { outcome }),
-            Err(EditError::Conflict {
-                current, fields, ..
-            }) => Ok(RecordSave::Conflict { current, fields }),
-            Err(EditError::Refused { problems }) => Ok(RecordSave::Refused { problems }),
-            Err(other) => Err(other),
-        }
-    }
-}
-
 /// The object of a Contact, Lead or Account id (the key prefixes are the same in every org).
 pub fn object_for_id(id: &str) -> Option<&'static str> {
     match id.get(..3)? {
@@ -638,79 +603,8 @@ fn checked_body(
 
 /// A Salesforce date-time (`2026-03-31T14:30:00.000+0000`, `…Z`, `…-05:00`) as an HTTP
 /// date (`Tue, 31 Mar 2026 14:30:00 GMT`), the form `If-Unmodified-Since` takes.
-pub fn http_date(datetime: &str) -> Option<String> {
-    if !crate::field_value::is_datetime(datetime) {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| datetime.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, min, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let zone = datetime.trim_end_matches('Z');
-    let offset_minutes = if datetime.ends_with('Z') {
-        0
-    } else {
-        let tail: String = zone
-            .chars()
-            .rev()
-            .take(6)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let tail = tail.trim_start_matches(|c: char| c != '+' && c != '-');
-        let sign = if tail.starts_with('-') { -1 } else { 1 };
-        let digits: String = tail.chars().filter(char::is_ascii_digit).collect();
-        let hh: i64 = digits.get(..2)?.parse().ok()?;
-        let mm: i64 = digits.get(2..4)?.parse().ok()?;
-        sign * (hh * 60 + mm)
-    };
-    let days = days_from_civil(y, m, d);
-    let secs = days * 86_400 + h * 3600 + min * 60 + s - offset_minutes * 60;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    Some(format!(
-        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
-        WEEKDAYS[days.rem_euclid(7) as usize],
-        MONTHS[(m - 1) as usize],
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    ))
-}
-
-/// Howard Hinnant's `days_from_civil`: days since 1970-01-01.
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+fn http_date(datetime: &str) -> Option<String> {
+    crate::time::parse_datetime(datetime).and_then(crate::time::http_date)
 }
 
 #[cfg(test)]

@@ -2,8 +2,29 @@
 //! OS locale, else the United States; the object priority of ranking; and the
 //! admin's custom phone fields searched besides the standard ones.
 
-use crate::lookup::CallerObject;
+use serde::{Deserialize, Serialize};
+
 use crate::phone::Region;
+
+/// The Salesforce object a caller was found on, in default rank order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum CallerObject {
+    Contact,
+    Lead,
+    Account,
+}
+
+impl CallerObject {
+    /// The sObject API name.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            CallerObject::Contact => "Contact",
+            CallerObject::Lead => "Lead",
+            CallerObject::Account => "Account",
+        }
+    }
+}
 
 /// How lookups read numbers typed without a country code, which object ranks
 /// first, and which custom phone fields are searched.

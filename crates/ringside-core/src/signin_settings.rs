@@ -90,8 +90,8 @@ impl SignInSettings {
     /// no settings.
     pub fn load_from_home(home: &Path) -> Result<Self, SignInSettingsError> {
         Self::load_layered(
-            &home.join(crate::config::CONFIG_FILE),
-            &crate::config_policy::policy_path(),
+            &home.join(crate::home_files::CONFIG_FILE),
+            &crate::home_files::policy_path(),
         )
     }
 

@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ringside_core::call_log::{Direction, iso_date};
+use ringside_core::call_log::Direction;
 use ringside_core::events::baresip::BaresipCommandError;
 use ringside_core::history::{
     DateBound, History, HistoryCursor, HistoryError, HistoryFilter, HistoryRow, HistorySource,
     HistoryStats, MatchedObject, StatsZone, write_history_csv,
 };
 use ringside_core::orgs::OrgRegistry;
+use ringside_core::time::iso_date;
 use serde::{Deserialize, Serialize};
 use tauri::{Manager as _, State};
 

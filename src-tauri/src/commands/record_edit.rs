@@ -8,8 +8,9 @@
 //! [`ringside_core::edit_queue`]; this module forwards.
 
 use ringside_core::config::Config;
+use ringside_core::edit_queue::RecordSave;
 use ringside_core::edit_queue::{EditQueueError, EditRequest, QueuedEdit, save_or_queue};
-use ringside_core::record_edit::{EditError, FieldChange, RecordEditor, RecordSave, ShownRecord};
+use ringside_core::record_edit::{EditError, FieldChange, RecordEditor, ShownRecord};
 use tauri::State;
 
 use crate::edit_runner::RecordEditQueue;

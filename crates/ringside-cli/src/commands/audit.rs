@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use ringside_core::call_log::iso_datetime;
+use ringside_core::time::iso_datetime;
 
 use crate::args::AuditArgs;
 

@@ -10,12 +10,13 @@ use std::io::Write;
 
 use anyhow::Context;
 use ringside_core::describe_cache::DescribeCache;
+use ringside_core::edit_queue::RecordSave;
 use ringside_core::edit_queue::{
     EditQueue, EditRequest, QueuedEdit, QueuedEditState, save_or_queue,
 };
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{DEMO_ORG_TAG, Outbox, RetrySchedule};
-use ringside_core::record_edit::{EditError, RecordEditor, RecordSave, ShownRecord};
+use ringside_core::record_edit::{EditError, RecordEditor, ShownRecord};
 
 use crate::args::{ContactCommand, ContactEditArgs, ContactShowArgs};
 use crate::terminal_text::{safe_line, to_json};

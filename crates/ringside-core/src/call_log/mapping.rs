@@ -10,9 +10,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    CallLog, TASK_DESCRIPTION, TASK_SUBJECT, is_account_id, is_lead_id, iso_date, iso_datetime,
-};
+use super::{CallLog, TASK_DESCRIPTION, TASK_SUBJECT, is_account_id, is_lead_id};
+use crate::time::{iso_date, iso_datetime};
 
 /// `Task.Description` when a call-summary intent and the agent's notes both write it: the
 /// summary first, then the notes, so pressing the intent never drops what the agent typed.

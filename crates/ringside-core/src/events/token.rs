@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub const TOKEN_FILE: &str = "event-api.token";
-pub const ENDPOINT_FILE: &str = "event-api.json";
+pub use crate::home_files::{ENDPOINT_FILE, TOKEN_FILE};
 
 /// A token or endpoint file that cannot be used. Never contains the token.
 #[derive(Debug, Error)]

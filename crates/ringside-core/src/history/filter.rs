@@ -157,52 +157,12 @@ fn parse_zone(zone: &str) -> Option<i64> {
     (h <= 14 && m <= 59).then_some(sign * (h * 3600 + m * 60))
 }
 
-/// Strict `YYYY-MM-DD` (a real calendar date, years 1700–4000) → days since the epoch.
+/// Strict `YYYY-MM-DD` (a real calendar date, years 1700–4000: Salesforce's date range) →
+/// days since the epoch.
 fn parse_day(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |s: &str| {
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse::<i64>().ok())
-            .flatten()
-    };
-    let (y, m, d) = (num(&text[..4])?, num(&text[5..7])?, num(&text[8..])?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1700..=4000).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    if d < 1 || d > month_days[(m - 1) as usize] {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
-}
-
-/// Howard Hinnant's `days_from_civil`.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::time::parse_date(text)
+        .filter(|day| (1700..=4000).contains(&day.year()))
+        .map(crate::time::epoch_day)
 }
 
 /// Which calls a history shows. Every criterion is optional; all given ones must hold.

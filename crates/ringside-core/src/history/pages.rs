@@ -23,7 +23,7 @@ use std::collections::{HashSet, VecDeque};
 use salesforce::{ErrorCode, QueryPage, Record};
 
 use super::filter::{HistoryFilter, MAX_PAGE_SIZE};
-use super::row::{HistoryRow, parse_salesforce_datetime};
+use super::row::HistoryRow;
 use super::source::HistorySource;
 use super::{HistoryError, soql};
 use crate::outbox::{ItemState, Outbox};
@@ -392,7 +392,7 @@ impl HistoryCursor {
             let position = Position {
                 started_at_ms: record
                     .str_field(started_at)
-                    .and_then(parse_salesforce_datetime),
+                    .and_then(crate::time::parse_datetime),
                 call_log_id: record.id().map(str::to_owned),
             };
             ResumeAfter::advance(&mut self.fetched, &position);
@@ -421,7 +421,7 @@ impl HistoryCursor {
             let position = Position {
                 started_at_ms: record
                     .str_field(started_at)
-                    .and_then(parse_salesforce_datetime),
+                    .and_then(crate::time::parse_datetime),
                 call_log_id: record.id().map(str::to_owned),
             };
             // Rows in the history's order: the last one (skipped or not) is where a

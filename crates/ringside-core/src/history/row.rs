@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::filter::MatchedObject;
 use super::source::HistorySource;
-use crate::call_log::{Direction, iso_datetime};
+use crate::call_log::Direction;
 use crate::outbox::{ItemState, OutboxItem};
+use crate::time::iso_datetime;
 
 /// Whether a call has reached Salesforce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -98,7 +99,7 @@ impl HistoryRow {
         let started_at_ms = record
             .str_field(&f.started_at)
             .or_else(|| record.str_field("CreatedDate"))
-            .and_then(parse_salesforce_datetime)
+            .and_then(crate::time::parse_datetime)
             .unwrap_or(0);
         // The subquery's first (newest) Task, read in place: a history page has thousands
         // of rows, and copying each nested result into records would double the work.
@@ -250,38 +251,9 @@ pub(crate) fn relationship_name(field: &str) -> String {
     }
 }
 
-/// Salesforce's datetime (`2026-10-01T09:30:00.000+0000`, or `Z`) → epoch ms.
-pub(crate) fn parse_salesforce_datetime(text: &str) -> Option<i64> {
-    match super::filter::DateBound::parse(text).ok()? {
-        super::filter::DateBound::Instant(ms) => {
-            // The filter parser works to the second; a history keeps the milliseconds.
-            let millis = text
-                .get(20..23)
-                .filter(|_| text.as_bytes().get(19) == Some(&b'.'))
-                .and_then(|m| m.parse::<i64>().ok())
-                .unwrap_or(0);
-            Some(ms + millis)
-        }
-        super::filter::DateBound::Day(_) => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn salesforce_datetimes_keep_their_milliseconds() {
-        assert_eq!(
-            parse_salesforce_datetime("2026-10-01T00:00:00.250+0000"),
-            Some(1_790_812_800_250)
-        );
-        assert_eq!(
-            parse_salesforce_datetime("2026-10-01T00:00:00.000Z"),
-            Some(1_790_812_800_000)
-        );
-        assert_eq!(parse_salesforce_datetime("not a date"), None);
-    }
 
     #[test]
     fn relationship_names_follow_salesforce_conventions() {

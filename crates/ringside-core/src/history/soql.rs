@@ -3,7 +3,7 @@
 //! so a page of history is one API call. Filters run in Salesforce (`WHERE`), newest first.
 //!
 //! Every value comes from a validated [`HistoryFilter`] and enters the text only through
-//! `salesforce::escape::soql_literal` or as a datetime literal this module formats; names
+//! `salesforce::escape::soql_literal` or as a datetime literal from [`crate::time`]; names
 //! come from a validated [`HistorySource`].
 //! See <https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm>.
 
@@ -12,15 +12,7 @@ use salesforce::escape::soql_literal;
 use super::filter::{HistoryFilter, MatchedObject};
 use super::row::relationship_name;
 use super::source::HistorySource;
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, the datetime literal SOQL reads (no fraction: filters work to
-/// the second).
-fn datetime_literal(epoch_ms: i64) -> String {
-    let mut text = crate::call_log::iso_datetime(epoch_ms.div_euclid(1000) * 1000);
-    // `…:SS.000Z` → `…:SSZ`
-    text.replace_range(19..23, "");
-    text
-}
+use crate::time::soql_datetime;
 
 /// The SOQL for `filter` (already validated) on `source`.
 pub fn history_query(source: &HistorySource, filter: &HistoryFilter) -> String {
@@ -44,7 +36,7 @@ pub fn history_query_from(
     let keyset = match last_started_at_ms {
         Some(ms) => format!(
             "({started_at} < {} OR {started_at} = null)",
-            datetime_literal(ms.div_euclid(1000) * 1000 + 1000)
+            soql_datetime(ms.div_euclid(1000) * 1000 + 1000)
         ),
         None => format!("{started_at} = null"),
     };
@@ -89,10 +81,10 @@ fn query(source: &HistorySource, filter: &HistoryFilter, keyset: Option<String>)
     }
     let mut conditions: Vec<String> = Vec::new();
     if let Some(ms) = filter.since_ms() {
-        conditions.push(format!("{} >= {}", f.started_at, datetime_literal(ms)));
+        conditions.push(format!("{} >= {}", f.started_at, soql_datetime(ms)));
     }
     if let Some(ms) = filter.until_ms() {
-        conditions.push(format!("{} < {}", f.started_at, datetime_literal(ms)));
+        conditions.push(format!("{} < {}", f.started_at, soql_datetime(ms)));
     }
     if let Some(agent) = &filter.agent {
         conditions.push(format!("OwnerId = {}", soql_literal(agent)));
@@ -185,7 +177,7 @@ mod tests {
         };
         let source = HistorySource::default();
         // 2026-10-01T10:15:30.250Z
-        let ms = crate::history::row::parse_salesforce_datetime("2026-10-01T10:15:30.250+0000")
+        let ms = crate::time::parse_datetime("2026-10-01T10:15:30.250+0000")
             .expect("a Salesforce datetime");
         let q = history_query_from(&source, &filter, Some(ms));
         assert!(

@@ -95,11 +95,7 @@ impl StatsZone {
     /// `Intl.DateTimeFormat().resolvedOptions().timeZone` gives) from the system's
     /// time-zone database; `None` when it is not a known zone.
     pub fn named(name: &str) -> Option<StatsZone> {
-        let name = name.trim();
-        if name.is_empty() {
-            return None;
-        }
-        jiff::tz::TimeZone::get(name).ok().map(StatsZone::Zone)
+        crate::time::zone(name).map(StatsZone::Zone)
     }
 
     /// This machine's zone (`TZ`, else the system's setting; UTC when neither is known).
@@ -111,9 +107,7 @@ impl StatsZone {
     fn offset_ms_at(&self, utc_ms: i64) -> i64 {
         match self {
             StatsZone::Offset(minutes) => i64::from(*minutes) * 60_000,
-            StatsZone::Zone(zone) => jiff::Timestamp::from_millisecond(utc_ms)
-                .map(|at| i64::from(zone.to_offset(at).seconds()) * 1000)
-                .unwrap_or(0),
+            StatsZone::Zone(zone) => crate::time::offset_ms_at(zone, utc_ms),
         }
     }
 }
@@ -204,7 +198,7 @@ impl HistoryStats {
             per_day: per_day
                 .into_iter()
                 .map(|(day, calls)| DayCount {
-                    day: crate::call_log::iso_date(day * 86_400_000),
+                    day: crate::time::iso_date(day * 86_400_000),
                     calls,
                 })
                 .collect(),
@@ -236,7 +230,7 @@ mod tests {
     use crate::history::row::Owner;
 
     fn row(call_id: &str, at: &str, secs: i64, disposition: &str, owner: &str) -> HistoryRow {
-        let ms = crate::history::row::parse_salesforce_datetime(at).expect("test datetime");
+        let ms = crate::time::parse_datetime(at).expect("test datetime");
         HistoryRow {
             call_id: call_id.into(),
             started_at: at.into(),

@@ -1,7 +1,7 @@
 //! What a lookup returns: the types the CLI prints as JSON and the UI renders.
 //! The desktop UI's TypeScript types are generated from these (feature `ts`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Whether the agent searched by phone number or by email address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -12,25 +12,9 @@ pub enum QueryKind {
     Email,
 }
 
-/// The Salesforce object a caller was found on, in default rank order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum CallerObject {
-    Contact,
-    Lead,
-    Account,
-}
-
-impl CallerObject {
-    /// The sObject API name.
-    pub fn api_name(self) -> &'static str {
-        match self {
-            CallerObject::Contact => "Contact",
-            CallerObject::Lead => "Lead",
-            CallerObject::Account => "Account",
-        }
-    }
-}
+// `CallerObject` is defined beside the lookup settings (their object priority ranks it),
+// so `settings` needs nothing from `lookup`; it is still named `lookup::CallerObject`.
+pub use crate::settings::CallerObject;
 
 /// One record that matches the caller.
 #[derive(Debug, Clone, PartialEq, Serialize)]

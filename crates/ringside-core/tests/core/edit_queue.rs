@@ -384,7 +384,7 @@ async fn a_queued_intent_press_writes_the_related_opportunity_once() {
     let written = opportunity
         .str_field("Demo_Requested_At__c")
         .expect("the intent wrote the field");
-    let pressed = ringside_core::intents::utc_datetime(
+    let pressed = ringside_core::time::utc_datetime(
         std::time::UNIX_EPOCH + Duration::from_millis(queued.created_at as u64),
     );
     assert_eq!(
@@ -397,8 +397,8 @@ async fn a_queued_intent_press_writes_the_related_opportunity_once() {
 
 #[tokio::test]
 async fn save_or_queue_saves_live_queues_when_down_and_refuses_policy_offline() {
+    use ringside_core::edit_queue::RecordSave;
     use ringside_core::edit_queue::save_or_queue;
-    use ringside_core::record_edit::RecordSave;
     let f = fixture("edit-save-or-queue").await;
     let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
     let live = save_or_queue(

@@ -714,7 +714,7 @@ async fn ties_around(
                 &serde_json::json!({
                     "External_Id__c": call_id,
                     "Direction__c": "Inbound",
-                    "Started_At__c": ringside_core::call_log::iso_datetime(ms),
+                    "Started_At__c": ringside_core::time::iso_datetime(ms),
                     "Duration_Seconds__c": 30.0,
                 }),
             )

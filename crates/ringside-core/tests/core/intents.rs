@@ -191,7 +191,7 @@ async fn demo_requested_is_offered_on_related_opportunities_and_writes_that_oppo
         .expect("the field is set");
     assert_eq!(
         &written[..19],
-        &ringside_core::intents::utc_datetime(pressed)[..19],
+        &ringside_core::time::utc_datetime(pressed)[..19],
         "the press time, type-checked as a datetime"
     );
 

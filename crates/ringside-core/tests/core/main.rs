@@ -14,6 +14,7 @@ mod history;
 mod intents;
 mod log_form;
 mod lookup;
+mod module_graph;
 mod mounted;
 mod new_caller;
 mod outbox;
