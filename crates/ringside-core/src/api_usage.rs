@@ -300,7 +300,7 @@ mod tests {
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(
             json.as_object().unwrap().keys().collect::<Vec<_>>(),
-            vec!["org", "per_call", "ringside"],
+            vec!["org", "ringside", "per_call"],
             "exactly the contract's keys: {json}"
         );
     }
