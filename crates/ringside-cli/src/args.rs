@@ -292,6 +292,19 @@ pub enum OrgCommand {
     /// object, its fields, the Task lookup, the "Ringside Agent" permission set) and list
     /// what is missing; exit 1 while anything is.
     Setup(OrgSetupArgs),
+    /// The org's daily API usage, Ringside's share today by kind, and requests per
+    /// handled call (a call log delivered today).
+    Usage(OrgUsageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrgUsageArgs {
+    /// The org (default: the active org; with none configured, the demo org).
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    /// One JSON object on stdout: {"org":{"used","max"},"ringside":{"today","by_kind":{…}},"per_call"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
