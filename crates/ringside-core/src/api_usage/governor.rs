@@ -17,6 +17,9 @@ pub struct ApiSettings {
     pub pause_optional_at: f64,
 }
 
+// The threshold is never NaN (the config refuses it), so equality is total.
+impl Eq for ApiSettings {}
+
 impl Default for ApiSettings {
     fn default() -> Self {
         ApiSettings {
