@@ -159,6 +159,13 @@ pub struct DoctorArgs {
     pub org: Option<String>,
     #[arg(long)]
     pub json: bool,
+    /// With --calls-per-agent: what this many agents would cost a day in API requests, at
+    /// Ringside's measured requests per handled call.
+    #[arg(long, value_name = "N", requires = "calls_per_agent")]
+    pub agents: Option<u64>,
+    /// Calls each agent handles a day (with --agents).
+    #[arg(long, value_name = "M", requires = "agents")]
+    pub calls_per_agent: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -14,7 +14,7 @@ use crate::terminal_text::to_json;
 pub async fn run(args: OrgUsageArgs) -> anyhow::Result<()> {
     let home = crate::org::home()?;
     let org = crate::org::connect(args.org.as_deref()).await?;
-    let report = report(&org, &home).await;
+    let report = usage_report(&org, &home, true).await;
     org.close().await;
     let report = report?;
     let mut stdout = std::io::stdout().lock();
@@ -28,9 +28,12 @@ pub async fn run(args: OrgUsageArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn report(
+/// Today's usage report for `org`. With `ask_limits`, the org's usage is asked from
+/// `/limits` when no header is known (and always for the built-in demo, new in every run).
+pub(crate) async fn usage_report(
     org: &crate::org::OrgConnection,
     home: &std::path::Path,
+    ask_limits: bool,
 ) -> anyhow::Result<UsageReport> {
     let recorder = org.usage().with_context(|| {
         format!(
@@ -43,14 +46,13 @@ async fn report(
     let (day, _, _) = local_day(now)?;
     // The built-in demo org is new in every run, so a header kept from an earlier run is
     // of an org that no longer exists.
-    if org.is_demo()
-        || recorder
-            .store()
-            .read(org.org_key(), &day)
-            .await?
-            .limit
-            .is_none()
-    {
+    let unknown = recorder
+        .store()
+        .read(org.org_key(), &day)
+        .await?
+        .limit
+        .is_none();
+    if ask_limits && (org.is_demo() || unknown) {
         // No answer has told us the org's usage yet: ask once (itself one API call, counted).
         as_kind(RequestKind::Usage, org.client.limits())
             .await

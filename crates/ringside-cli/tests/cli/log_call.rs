@@ -660,4 +660,25 @@ fn org_usage_counts_each_kind_across_commands_and_per_handled_call() {
         "no org configured: said on stderr: {}",
         words.stderr
     );
+
+    let doctor = run_in(
+        &home,
+        &["doctor", "--json", "--agents", "10", "--calls-per-agent", "50"],
+    );
+    let checks: serde_json::Value = serde_json::from_str(&doctor.stdout)
+        .unwrap_or_else(|e| panic!("doctor --json ({e}): {}", doctor.stdout));
+    let budget = checks["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "api budget")
+        .unwrap_or_else(|| panic!("doctor has an api budget check: {checks}"))
+        .clone();
+    let detail = budget["detail"].as_str().unwrap();
+    assert_eq!(budget["status"], "pass", "{budget}");
+    assert!(
+        detail.contains("allocation 15000 requests a day")
+            && detail.contains("10 agents at 50 calls a day would cost about"),
+        "the allocation, today's use and the forecast: {detail}"
+    );
 }
