@@ -663,7 +663,14 @@ fn org_usage_counts_each_kind_across_commands_and_per_handled_call() {
 
     let doctor = run_in(
         &home,
-        &["doctor", "--json", "--agents", "10", "--calls-per-agent", "50"],
+        &[
+            "doctor",
+            "--json",
+            "--agents",
+            "10",
+            "--calls-per-agent",
+            "50",
+        ],
     );
     let checks: serde_json::Value = serde_json::from_str(&doctor.stdout)
         .unwrap_or_else(|e| panic!("doctor --json ({e}): {}", doctor.stdout));
