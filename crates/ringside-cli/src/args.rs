@@ -159,6 +159,13 @@ pub struct DoctorArgs {
     pub org: Option<String>,
     #[arg(long)]
     pub json: bool,
+    /// With --calls-per-agent: what this many agents would cost a day in API requests, at
+    /// Ringside's measured requests per handled call.
+    #[arg(long, value_name = "N", requires = "calls_per_agent")]
+    pub agents: Option<u64>,
+    /// Calls each agent handles a day (with --agents).
+    #[arg(long, value_name = "M", requires = "agents")]
+    pub calls_per_agent: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -292,6 +299,19 @@ pub enum OrgCommand {
     /// object, its fields, the Task lookup, the "Ringside Agent" permission set) and list
     /// what is missing; exit 1 while anything is.
     Setup(OrgSetupArgs),
+    /// The org's daily API usage, Ringside's share today by kind, and requests per
+    /// handled call (a call log delivered today).
+    Usage(OrgUsageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrgUsageArgs {
+    /// The org (default: the active org; with none configured, the demo org).
+    #[arg(long, value_name = "A")]
+    pub org: Option<String>,
+    /// One JSON object on stdout: {"org":{"used","max"},"ringside":{"today","by_kind":{…}},"per_call"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

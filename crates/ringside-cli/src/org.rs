@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use ringside_core::api_usage::{UsageRecorder, UsageStore};
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::secrets::{KeyringStore, SecretStore, namespace_for_home};
 
@@ -18,6 +19,11 @@ pub struct OrgConnection {
     pub client: salesforce::Client,
     /// The in-process demo org, when no real org is configured.
     demo: Option<BuiltinDemo>,
+    /// Counts the client's requests into the home's usage file (issue 18); `None` when the
+    /// file cannot be opened (counting never stops a command).
+    usage: Option<Arc<UsageRecorder>>,
+    /// The org as the queue and the usage file name it: the alias, or `*demo`.
+    org_key: String,
 }
 
 impl OrgConnection {
@@ -26,8 +32,24 @@ impl OrgConnection {
         self.demo.is_some()
     }
 
-    /// Stops the built-in demo org, if this connection started one.
+    /// The org as the queue and the usage file name it (the alias, or `*demo`).
+    pub fn org_key(&self) -> &str {
+        &self.org_key
+    }
+
+    /// The usage recorder counting this connection's requests.
+    pub fn usage(&self) -> Option<&Arc<UsageRecorder>> {
+        self.usage.as_ref()
+    }
+
+    /// Writes the requests counted so far and stops the built-in demo org, if this
+    /// connection started one.
     pub async fn close(self) {
+        if let Some(usage) = &self.usage
+            && let Err(e) = usage.flush().await
+        {
+            tracing::warn!(error = %e, "the API usage of this command was not written");
+        }
         if let Some(demo) = self.demo {
             demo.shutdown().await;
         }
@@ -83,9 +105,12 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
         &sign_in_hint(&record.alias),
     )
     .await?;
+    let usage = attach_usage(&session.client, &record.alias).await;
     Ok(OrgConnection {
         client: session.client,
         demo: None,
+        usage,
+        org_key: record.alias.clone(),
     })
 }
 
@@ -93,8 +118,30 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
     eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
     let demo = BuiltinDemo::start().await?;
     let client = demo.client()?;
+    let org_key = ringside_core::outbox::DEMO_ORG_TAG.to_owned();
+    let usage = attach_usage(&client, &org_key).await;
     Ok(OrgConnection {
         client,
         demo: Some(demo),
+        usage,
+        org_key,
     })
+}
+
+/// Counts `client`'s requests for `org_key` in the home's usage file, flushed shortly after
+/// each request and at [`OrgConnection::close`].
+async fn attach_usage(client: &salesforce::Client, org_key: &str) -> Option<Arc<UsageRecorder>> {
+    let home = ringside_core::config::ringside_home()?;
+    match UsageStore::open_in_home(&home).await {
+        Ok(store) => {
+            let recorder = UsageRecorder::new(store, org_key);
+            recorder.attach(client);
+            recorder.spawn_flusher(std::time::Duration::from_millis(200));
+            Some(recorder)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "API usage is not counted in this run");
+            None
+        }
+    }
 }

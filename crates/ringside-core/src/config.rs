@@ -36,7 +36,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 pub const LOCKED_KEY: &str = "locked";
 
 /// The top-level tables `ringside.toml` may hold.
-pub(crate) const KNOWN_TABLES: [&str; 8] = [
+pub(crate) const KNOWN_TABLES: [&str; 9] = [
     "phone",
     "logging",
     "lookup",
@@ -45,6 +45,7 @@ pub(crate) const KNOWN_TABLES: [&str; 8] = [
     "intents",
     "salesforce",
     "update",
+    "api",
 ];
 
 /// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else the platform's place for a
@@ -191,6 +192,11 @@ pub enum ConfigError {
         key: &'static str,
         reason: String,
     },
+    /// `[api] pause_optional_at` outside (0, 1].
+    #[error(
+        "{path}: [api] pause_optional_at = {value} must be a share of the org's daily API allocation above 0 and at most 1, e.g. 0.9 to pause optional requests at 90 %"
+    )]
+    InvalidApi { path: PathBuf, value: f64 },
     /// `locked = [...]` in a user's file: only the system policy file locks keys.
     #[error(
         "{path}: `locked` is read only from the system policy file (see `ringside config show` for where it is on this machine); remove it from this file"
@@ -247,6 +253,8 @@ pub struct Config {
     pub sign_in: SignInSettings,
     /// `[update]`: the organisation's update key and endpoint; `None` when updates are off.
     pub update: Option<UpdateSettings>,
+    /// `[api]`: when Ringside pauses optional requests ([`crate::api_usage::governor`]).
+    pub api: crate::api_usage::ApiSettings,
 }
 
 impl Config {
@@ -377,6 +385,17 @@ impl Config {
                 }
             })?,
         };
+        let mut api = crate::api_usage::ApiSettings::default();
+        if let Some(value) = raw.api.pause_optional_at {
+            // NaN fails both comparisons.
+            if !(value > 0.0 && value <= 1.0) {
+                return Err(ConfigError::InvalidApi {
+                    path: path.to_owned(),
+                    value,
+                });
+            }
+            api.pause_optional_at = value;
+        }
         let intents = match raw.intents {
             None => IntentMap::default(),
             Some(table) => IntentMap::from_targets(
@@ -405,6 +424,7 @@ impl Config {
             intents,
             sign_in,
             update,
+            api,
         })
     }
 
@@ -644,6 +664,15 @@ struct RawConfig {
     #[serde(default)]
     salesforce: crate::signin_settings::RawSalesforce,
     update: Option<crate::update_settings::RawUpdate>,
+    #[serde(default)]
+    api: RawApi,
+}
+
+/// `[api]`: the API budget.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    pause_optional_at: Option<f64>,
 }
 
 /// One `[intents]` entry: `"Object.Field"` or `{ field = "Object.Field", value = "…" }`.
@@ -1228,6 +1257,39 @@ mod tests {
         assert!(
             err.to_string().contains("client_secret"),
             "an unknown key (a secret has no place here) is refused: {err}"
+        );
+    }
+
+    #[test]
+    fn api_pause_optional_at_defaults_to_0_9_and_is_refused_outside_0_to_1() {
+        assert_eq!(parse("").unwrap().api.pause_optional_at, 0.9);
+        assert_eq!(
+            parse("[api]\npause_optional_at = 0.75\n")
+                .unwrap()
+                .api
+                .pause_optional_at,
+            0.75
+        );
+        assert_eq!(
+            parse("[api]\npause_optional_at = 1\n")
+                .ok()
+                .map(|c| c.api.pause_optional_at),
+            Some(1.0),
+            "1 (pause only when used up) is allowed, written as an integer too"
+        );
+        for bad in ["0.0", "-0.5", "1.5", "nan"] {
+            let err = parse(&format!("[api]\npause_optional_at = {bad}\n"))
+                .expect_err("outside (0, 1] is refused");
+            assert!(
+                matches!(err, ConfigError::InvalidApi { .. })
+                    && err.to_string().contains("[api] pause_optional_at"),
+                "names the key and the fix: {err}"
+            );
+        }
+        let err = parse("[api]\npause_at = 0.5\n").unwrap_err();
+        assert!(
+            err.to_string().contains("pause_at"),
+            "an unknown [api] key is named: {err}"
         );
     }
 

@@ -74,6 +74,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "update.pubkey",
     "update.endpoint",
     "update.check",
+    "api.pause_optional_at",
 ];
 
 /// Keys whose value is a secret (the webhook URL carries its token): shown as set, never

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use salesforce::SObjectDescribe;
 use tokio::sync::Mutex;
 
+use crate::api_usage::RequestKind::Describe;
+
 /// An in-memory describe cache over one client. Failures are not cached, so a retry asks
 /// Salesforce again.
 #[derive(Debug, Clone)]
@@ -24,6 +26,9 @@ pub struct DescribeCache {
     entries: Arc<Mutex<HashMap<String, Cached>>>,
     /// How long a cached describe is used without asking Salesforce; `None`: for ever.
     max_age: Option<Duration>,
+    /// `[api]`: near the org's daily allocation a stale describe is kept rather than
+    /// checked again (a refresh is optional; the cached describe still works).
+    api: crate::api_usage::ApiSettings,
 }
 
 #[derive(Debug)]
@@ -50,7 +55,14 @@ impl DescribeCache {
             client,
             entries: Arc::default(),
             max_age: None,
+            api: crate::api_usage::ApiSettings::default(),
         }
+    }
+
+    /// The same cache under the admin's `[api]` settings (the governor's threshold).
+    pub fn with_api_settings(mut self, api: crate::api_usage::ApiSettings) -> Self {
+        self.api = api;
+        self
     }
 
     /// A long-lived cache: [`DescribeCache::describe`] checks a describe older than
@@ -82,9 +94,17 @@ impl DescribeCache {
                 if fresh {
                     return Ok(found.describe.clone());
                 }
+                if let crate::api_usage::OptionalRequests::Paused(paused) =
+                    self.api.optional_requests(self.client.last_limit_info())
+                {
+                    tracing::info!(%paused, object, "describe refresh held back; using the cached one");
+                    return Ok(found.describe.clone());
+                }
             } else {
                 let fetched = now_http_date();
-                let describe = Arc::new(self.client.describe(object).await?);
+                let describe = Arc::new(
+                    crate::api_usage::as_kind(Describe, self.client.describe(object)).await?,
+                );
                 entries.insert(
                     key,
                     Cached {
@@ -107,10 +127,12 @@ impl DescribeCache {
         // The time is taken before asking, so a change made during the request is seen next time.
         let asked = now_http_date();
         if let Some(found) = entries.get_mut(&key) {
-            match self
-                .client
-                .describe_if_modified_since(object, &found.fetched)
-                .await?
+            match crate::api_usage::as_kind(
+                Describe,
+                self.client
+                    .describe_if_modified_since(object, &found.fetched),
+            )
+            .await?
             {
                 None => {
                     found.fetched = asked;
@@ -134,7 +156,8 @@ impl DescribeCache {
                 }
             }
         }
-        let describe = Arc::new(self.client.describe(object).await?);
+        let describe =
+            Arc::new(crate::api_usage::as_kind(Describe, self.client.describe(object)).await?);
         entries.insert(
             key,
             Cached {

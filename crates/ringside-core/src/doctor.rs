@@ -413,6 +413,96 @@ fn api_usage(describes: &DescribeCache) -> Check {
     }
 }
 
+/// A forecast asked for with `doctor --agents N --calls-per-agent M`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forecast {
+    pub agents: u64,
+    pub calls_per_agent: u64,
+}
+
+/// The "api budget" check: the org's allocation, today's use (the org's and Ringside's),
+/// and, when asked, what `forecast`'s agents would cost a day at Ringside's measured
+/// requests per handled call. Fails when that forecast alone exceeds the allocation;
+/// skipped when nothing is known, and says "not measured yet" before a call is handled.
+pub fn api_budget(
+    report: Option<&crate::api_usage::UsageReport>,
+    forecast: Option<Forecast>,
+) -> Check {
+    const NAME: &str = "api budget";
+    let Some(report) = report else {
+        return Check::skip(NAME, "Ringside's API usage file could not be read");
+    };
+    let mut detail = match report.org {
+        Some(org) => format!(
+            "allocation {} requests a day, {} used ({:.0}%)",
+            org.max,
+            org.used,
+            crate::api_usage::governor::percent(org.used, org.max)
+        ),
+        None => "the org's allocation is not known yet".to_owned(),
+    };
+    detail.push_str(&format!(
+        "; Ringside today: {} request{}",
+        report.ringside.today,
+        if report.ringside.today == 1 { "" } else { "s" }
+    ));
+    match report.per_call {
+        Some(per_call) => detail.push_str(&format!(
+            ", {per_call:.2} per handled call ({} call log{} delivered today)",
+            report.handled_calls,
+            if report.handled_calls == 1 { "" } else { "s" }
+        )),
+        None => detail
+            .push_str(", requests per handled call not measured yet (no call log delivered today)"),
+    }
+    let Some(forecast) = forecast else {
+        return Check::pass(NAME, detail);
+    };
+    let who = format!(
+        "{} agent{} at {} call{} a day",
+        forecast.agents,
+        if forecast.agents == 1 { "" } else { "s" },
+        forecast.calls_per_agent,
+        if forecast.calls_per_agent == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    match report.forecast(forecast.agents, forecast.calls_per_agent) {
+        None => Check::skip(
+            NAME,
+            format!(
+                "{detail}; the cost of {who} is not measured yet: handle a few calls today (or run `ringside queue drain`) and ask again"
+            ),
+        ),
+        Some(cost) => {
+            let cost = cost.round() as u64;
+            match report.org {
+                Some(org) if cost > org.max => Check::fail(
+                    NAME,
+                    format!(
+                        "{detail}; {who} would cost about {cost} requests a day, more than the allocation of {}",
+                        org.max
+                    ),
+                    "raise the org's API allocation (more licences or an API add-on), or plan for fewer calls through Ringside",
+                ),
+                Some(org) => Check::pass(
+                    NAME,
+                    format!(
+                        "{detail}; {who} would cost about {cost} requests a day ({:.0}% of the allocation)",
+                        crate::api_usage::governor::percent(cost, org.max)
+                    ),
+                ),
+                None => Check::pass(
+                    NAME,
+                    format!("{detail}; {who} would cost about {cost} requests a day"),
+                ),
+            }
+        }
+    }
+}
+
 /// Compares this machine's clock with the `Date` header of an unauthenticated request to
 /// the org (`/services/data`, the version list; it needs no token).
 async fn clock_skew(describes: &DescribeCache) -> Check {
@@ -464,6 +554,73 @@ async fn clock_skew(describes: &DescribeCache) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_budget_states_the_allocation_and_forecasts_from_the_measured_cost() {
+        use crate::api_usage::{RequestKind, SeenLimit, StoredUsage, UsageReport};
+        let mut stored = StoredUsage {
+            limit: Some(SeenLimit {
+                limit: salesforce::LimitInfo {
+                    used: 500,
+                    max: 100_000,
+                },
+                seen_at_ms: 0,
+            }),
+            ..Default::default()
+        };
+        stored.by_kind.insert(RequestKind::Pop, 30);
+        stored.by_kind.insert(RequestKind::Log, 3);
+        let measured = UsageReport::new(&stored, 30);
+        let plain = api_budget(Some(&measured), None);
+        assert_eq!(plain.status, CheckStatus::Pass);
+        assert!(
+            plain.detail.contains("allocation 100000")
+                && plain.detail.contains("Ringside today: 33")
+                && plain.detail.contains("1.10 per handled call"),
+            "{}",
+            plain.detail
+        );
+        let fits = api_budget(
+            Some(&measured),
+            Some(Forecast {
+                agents: 50,
+                calls_per_agent: 80,
+            }),
+        );
+        assert_eq!(fits.status, CheckStatus::Pass, "{}", fits.detail);
+        assert!(
+            fits.detail
+                .contains("50 agents at 80 calls a day would cost about 4400 requests"),
+            "1.1 x 50 x 80: {}",
+            fits.detail
+        );
+        let too_many = api_budget(
+            Some(&measured),
+            Some(Forecast {
+                agents: 2000,
+                calls_per_agent: 80,
+            }),
+        );
+        assert_eq!(
+            too_many.status,
+            CheckStatus::Fail,
+            "176000 > 100000: {}",
+            too_many.detail
+        );
+        let unmeasured = api_budget(
+            Some(&UsageReport::new(&stored, 0)),
+            Some(Forecast {
+                agents: 5,
+                calls_per_agent: 10,
+            }),
+        );
+        assert_eq!(unmeasured.status, CheckStatus::Skip);
+        assert!(
+            unmeasured.detail.contains("not measured yet"),
+            "{}",
+            unmeasured.detail
+        );
+    }
 
     #[test]
     fn without_an_org_local_checks_still_run() {

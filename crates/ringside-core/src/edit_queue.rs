@@ -351,29 +351,32 @@ impl EditQueue {
         org: &str,
         schedule: &RetrySchedule,
     ) -> Result<EditSendReport, EditQueueError> {
-        let mut report = EditSendReport::default();
-        loop {
-            let due = self.due(org).await?;
-            if due.is_empty() {
-                break;
-            }
-            let mut stop = false;
-            for mut row in due {
-                let Some(expected) = self.claim(row.id).await? else {
-                    continue;
-                };
-                row.expected = expected;
-                if self.send_one(editor, &row, schedule, &mut report).await? {
-                    stop = true;
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::Edit, async move {
+            let mut report = EditSendReport::default();
+            loop {
+                let due = self.due(org).await?;
+                if due.is_empty() {
+                    break;
+                }
+                let mut stop = false;
+                for mut row in due {
+                    let Some(expected) = self.claim(row.id).await? else {
+                        continue;
+                    };
+                    row.expected = expected;
+                    if self.send_one(editor, &row, schedule, &mut report).await? {
+                        stop = true;
+                        break;
+                    }
+                }
+                self.touched();
+                if stop {
                     break;
                 }
             }
-            self.touched();
-            if stop {
-                break;
-            }
-        }
-        Ok(report)
+            Ok(report)
+        })
+        .await
     }
 
     /// Deletes settled edits older than [`SETTLED_EDITS_KEPT`].

@@ -1,6 +1,7 @@
 //! Ringside's headless domain. Nothing here knows about a window or a terminal:
 //! the CLI and the desktop shell are thin layers over these modules.
 //!
+//! - [`api_usage`]: the org's API allocation, Ringside's requests per day and kind, the governor.
 //! - [`phone`]: caller input (phone number or email) → a normalised query.
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
@@ -35,6 +36,7 @@
 //! - [`time`]: instants, Salesforce date/datetime text, HTTP dates, zone offsets (over `jiff`).
 //! - [`update_schedule`]: when to look for an update and when one may be installed.
 
+pub mod api_usage;
 pub mod api_version;
 pub mod audit;
 pub mod call_log;

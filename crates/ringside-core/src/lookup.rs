@@ -56,6 +56,12 @@ pub enum LookupError {
     /// user cannot see it).
     #[error("the record {id} no longer exists in Salesforce or is not visible to you")]
     RecordNotFound { id: String },
+    /// An optional request (related records on demand) held back by the governor: the org
+    /// is near its daily API allocation ([`crate::api_usage::governor`]); nothing was sent.
+    #[error(
+        "related records are not loaded for now: {0}; open the record in Salesforce to see them"
+    )]
+    OptionalPaused(crate::api_usage::Paused),
 }
 
 /// The next step for a signed-out lookup: the session's own hint (it knows the org's
@@ -70,7 +76,7 @@ fn signed_out_next_step(err: &salesforce::Error) -> String {
 impl LookupError {
     /// A stable code for UIs and scripts: `invalid_input`, `misconfigured`,
     /// `salesforce_unreachable`, `signed_out`, `api_allowance_used_up`, `salesforce_error`,
-    /// `record_not_found`.
+    /// `record_not_found`, `api_optional_paused`.
     pub fn code(&self) -> &'static str {
         match self {
             LookupError::InvalidInput(_) | LookupError::InvalidRecordId(_) => "invalid_input",
@@ -80,6 +86,7 @@ impl LookupError {
             LookupError::SignedOut(_) => "signed_out",
             LookupError::AllowanceUsedUp(_) => "api_allowance_used_up",
             LookupError::Salesforce(_) => "salesforce_error",
+            LookupError::OptionalPaused(_) => "api_optional_paused",
         }
     }
 
@@ -114,6 +121,8 @@ pub struct CallerLookup {
     /// Whether the last request that reached Salesforce found the org's daily API allowance
     /// used up (shared by clones): the desktop's org badge says so until a request passes.
     allowance_used_up: Arc<AtomicBool>,
+    /// `[api]`: when optional requests (related records on demand) stop.
+    api: crate::api_usage::ApiSettings,
 }
 
 impl CallerLookup {
@@ -121,10 +130,24 @@ impl CallerLookup {
         CallerLookup {
             client,
             settings,
+            api: crate::api_usage::ApiSettings::default(),
             related: Arc::new(OnceLock::new()),
             leads_unreadable: Arc::new(AtomicBool::new(false)),
             allowance_used_up: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The same lookup under the admin's `[api]` settings (the governor's threshold).
+    pub fn with_api_settings(mut self, api: crate::api_usage::ApiSettings) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// Whether an optional request may be sent now: the governor's decision from the
+    /// latest usage this org's client has seen, for the desktop's history auto-refresh and
+    /// anything else optional.
+    pub fn optional_requests(&self) -> crate::api_usage::OptionalRequests {
+        self.api.optional_requests(self.client.last_limit_info())
     }
 
     /// Whether the org's daily API allowance was used up at the last request Salesforce
@@ -214,16 +237,22 @@ impl CallerLookup {
         id: &str,
     ) -> Result<RelatedRecords, LookupError> {
         salesforce::validate_record_id(id).map_err(LookupError::InvalidRecordId)?;
+        if let crate::api_usage::OptionalRequests::Paused(paused) = self.optional_requests() {
+            tracing::info!(%paused, "related records on demand held back");
+            return Err(LookupError::OptionalPaused(paused));
+        }
         let Some(request) = related::record_request(self.client.api_version(), object, id)
             .map_err(|err| LookupError::Misconfigured(err.to_string()))?
         else {
             return Ok(RelatedRecords::default());
         };
         let response = self.note_allowance(
-            self.client
-                .composite(&request)
-                .await
-                .map_err(LookupError::from_salesforce),
+            crate::api_usage::as_kind(
+                crate::api_usage::RequestKind::Related,
+                self.client.composite(&request),
+            )
+            .await
+            .map_err(LookupError::from_salesforce),
         )?;
         match related::read_record_answer(object, &response) {
             Ok(found) => Ok(RelatedRecords {
@@ -291,7 +320,11 @@ impl CallerLookup {
         };
         // Counted, not assumed: a resend after a refreshed session is a second request,
         // and so is the search sent again without Lead.
-        let (answer, api_calls) = salesforce::counting_requests(self.search(query)).await;
+        let (answer, api_calls) = salesforce::counting_requests(crate::api_usage::as_kind(
+            crate::api_usage::RequestKind::Pop,
+            self.search(query),
+        ))
+        .await;
         let (mut answer, with_leads) = self.note_allowance(answer)?;
         let mut matches = matching::keep_and_rank(query, &answer.records, &self.settings);
         for found in &mut matches {

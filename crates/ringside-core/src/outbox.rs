@@ -528,6 +528,30 @@ impl Outbox {
         Ok(status)
     }
 
+    /// How many call logs of `org` were delivered to Salesforce between `from_ms` and
+    /// `to_ms` (epoch ms, end excluded): the "handled calls" API usage is measured per.
+    pub async fn delivered_between(
+        &self,
+        org: &worker::OrgFilter,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<u64, OutboxError> {
+        let (tag, untagged) = org.sql_binds();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' \
+               AND delivered_at >= ?3 AND delivered_at < ?4 \
+               AND (?1 IS NULL OR COALESCE(org = ?1, 0) OR (org IS NULL AND ?2))",
+        )
+        .bind(tag)
+        .bind(untagged)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| OutboxError::database("reading the queue", e))?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Every item, oldest first.
     pub async fn list(&self) -> Result<Vec<OutboxItem>, OutboxError> {
         self.items_where("1 = 1").await

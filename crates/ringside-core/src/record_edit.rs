@@ -226,47 +226,50 @@ impl RecordEditor {
 
     /// Reads the visible fields of record `id` (one describe per run, one read).
     pub async fn show(&self, id: &str) -> Result<ShownRecord, EditError> {
-        let (object, policy) = self.target(id)?;
-        let describe = self.describe(object).await?;
-        let mut hidden = Vec::new();
-        let mut described = Vec::new();
-        for name in &policy.visible {
-            match describe.field(name) {
-                Some(f) => described.push(f),
-                None => hidden.push(name.clone()),
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::Edit, async move {
+            let (object, policy) = self.target(id)?;
+            let describe = self.describe(object).await?;
+            let mut hidden = Vec::new();
+            let mut described = Vec::new();
+            for name in &policy.visible {
+                match describe.field(name) {
+                    Some(f) => described.push(f),
+                    None => hidden.push(name.clone()),
+                }
             }
-        }
-        let mut names: Vec<&str> = described.iter().map(|f| f.name.as_str()).collect();
-        if describe.field("LastModifiedDate").is_some() {
-            names.push("LastModifiedDate");
-        }
-        let record = self.read(object, id, &names).await?;
-        let fields = described
-            .into_iter()
-            .map(|f| ShownField {
-                name: f.name.clone(),
-                label: f.label.clone(),
-                field_type: f.field_type.as_str().to_owned(),
-                value: record.field(&f.name).cloned().unwrap_or(Value::Null),
-                editable: policy.is_editable(&f.name) && f.updateable,
-                length: f.length,
-                picklist: f
-                    .picklist_values
-                    .iter()
-                    .filter(|v| v.active)
-                    .map(|v| v.value.clone())
-                    .collect(),
+            let mut names: Vec<&str> = described.iter().map(|f| f.name.as_str()).collect();
+            if describe.field("LastModifiedDate").is_some() {
+                names.push("LastModifiedDate");
+            }
+            let record = self.read(object, id, &names).await?;
+            let fields = described
+                .into_iter()
+                .map(|f| ShownField {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    field_type: f.field_type.as_str().to_owned(),
+                    value: record.field(&f.name).cloned().unwrap_or(Value::Null),
+                    editable: policy.is_editable(&f.name) && f.updateable,
+                    length: f.length,
+                    picklist: f
+                        .picklist_values
+                        .iter()
+                        .filter(|v| v.active)
+                        .map(|v| v.value.clone())
+                        .collect(),
+                })
+                .collect();
+            Ok(ShownRecord {
+                object: object.to_owned(),
+                id: id.to_owned(),
+                last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
+                fields,
+                hidden,
+                intents: record_intents(&self.intents, object, &describe),
+                related_intents: self.related_intents().await,
             })
-            .collect();
-        Ok(ShownRecord {
-            object: object.to_owned(),
-            id: id.to_owned(),
-            last_modified: record.str_field("LastModifiedDate").map(str::to_owned),
-            fields,
-            hidden,
-            intents: record_intents(&self.intents, object, &describe),
-            related_intents: self.related_intents().await,
         })
+        .await
     }
 
     /// The intent buttons of the related objects the config maps intents to. A related
@@ -365,39 +368,42 @@ impl RecordEditor {
         input: Option<&str>,
         now: std::time::SystemTime,
     ) -> Result<EditOutcome, EditError> {
-        let object = self.intent_target(id, name)?;
-        let refuse = |reason: String| EditError::Refused {
-            problems: vec![FieldProblem {
-                field: name.to_owned(),
-                reason,
-            }],
-        };
-        let intent = self
-            .intents
-            .get(name)
-            .ok_or_else(|| refuse(format!("is not an intent on {object} in [intents]")))?;
-        let describe = self.describe(object).await?;
-        let (field, value) =
-            crate::intents::resolve(intent, &describe, input, now).map_err(refuse)?;
-        let mut body = Map::new();
-        body.insert(field.clone(), value);
-        let client = self.describes.client();
-        client
-            .update(object, id, &Value::Object(body))
-            .await
-            .map_err(|e| self.classify(object, id, e))?;
-        let last_modified = self
-            .read(object, id, &["LastModifiedDate"])
-            .await
-            .ok()
-            .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
-        tracing::info!(object, intent = name, "intent applied");
-        Ok(EditOutcome {
-            object: object.to_owned(),
-            id: id.to_owned(),
-            changed: vec![field],
-            last_modified,
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::Edit, async move {
+            let object = self.intent_target(id, name)?;
+            let refuse = |reason: String| EditError::Refused {
+                problems: vec![FieldProblem {
+                    field: name.to_owned(),
+                    reason,
+                }],
+            };
+            let intent = self
+                .intents
+                .get(name)
+                .ok_or_else(|| refuse(format!("is not an intent on {object} in [intents]")))?;
+            let describe = self.describe(object).await?;
+            let (field, value) =
+                crate::intents::resolve(intent, &describe, input, now).map_err(refuse)?;
+            let mut body = Map::new();
+            body.insert(field.clone(), value);
+            let client = self.describes.client();
+            client
+                .update(object, id, &Value::Object(body))
+                .await
+                .map_err(|e| self.classify(object, id, e))?;
+            let last_modified = self
+                .read(object, id, &["LastModifiedDate"])
+                .await
+                .ok()
+                .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
+            tracing::info!(object, intent = name, "intent applied");
+            Ok(EditOutcome {
+                object: object.to_owned(),
+                id: id.to_owned(),
+                changed: vec![field],
+                last_modified,
+            })
         })
+        .await
     }
 
     /// Writes `changes` (API name, typed text) to record `id` if every one is allowed and
@@ -410,72 +416,82 @@ impl RecordEditor {
         changes: &[(String, String)],
         expected_modified: Option<&str>,
     ) -> Result<EditOutcome, EditError> {
-        let (object, policy) = self.target(id)?;
-        if changes.is_empty() {
-            return Err(EditError::NoChanges);
-        }
-        if let Some(ts) = expected_modified {
-            http_date(ts).ok_or_else(|| EditError::BadTimestamp(ts.to_owned()))?;
-        }
-        let describe = self.describe(object).await?;
-        let (body, problems) = checked_body(object, policy, &describe, changes);
-        if !problems.is_empty() {
-            return Err(EditError::Refused { problems });
-        }
-        let expected = match expected_modified {
-            Some(ts) => ts.to_owned(),
-            None => self
-                .read(object, id, &["LastModifiedDate"])
-                .await?
-                .str_field("LastModifiedDate")
-                .map(str::to_owned)
-                .ok_or_else(|| EditError::Rejected {
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::Edit, async move {
+            let (object, policy) = self.target(id)?;
+            if changes.is_empty() {
+                return Err(EditError::NoChanges);
+            }
+            if let Some(ts) = expected_modified {
+                http_date(ts).ok_or_else(|| EditError::BadTimestamp(ts.to_owned()))?;
+            }
+            let describe = self.describe(object).await?;
+            let (body, problems) = checked_body(object, policy, &describe, changes);
+            if !problems.is_empty() {
+                return Err(EditError::Refused { problems });
+            }
+            let expected = match expected_modified {
+                Some(ts) => ts.to_owned(),
+                None => self
+                    .read(object, id, &["LastModifiedDate"])
+                    .await?
+                    .str_field("LastModifiedDate")
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        EditError::Rejected {
                     code: "NO_LAST_MODIFIED".into(),
                     message:
                         "the record has no LastModifiedDate, so a conflict could not be detected"
                             .into(),
-                })?,
-        };
-        let since =
-            http_date(&expected).ok_or_else(|| EditError::BadTimestamp(expected.clone()))?;
-        let version = self.describes.client().api_version();
-        let patch =
-            CompositeSubrequest::update(version, "edit", object, id, Value::Object(body.clone()))
-                .map_err(EditError::Salesforce)?
-                .with_header("If-Unmodified-Since", since);
-        let reread = CompositeSubrequest::new(
-            salesforce::CompositeMethod::Get,
-            format!(
-                "{}/sobjects/{object}/{id}?fields=LastModifiedDate",
-                version.base_path()
-            ),
-            "after",
-        );
-        let mut request = CompositeRequest::new(true);
-        request.push(patch).push(reread);
-        let response = self
-            .describes
-            .client()
-            .composite(&request)
-            .await
-            .map_err(|e| self.classify(object, id, e))?;
-        if let Some(err) = response.get("edit").and_then(|s| s.error()) {
-            if err.status() == Some(412) {
-                return Err(self.conflict(object, id, expected, &body).await);
+                }
+                    })?,
+            };
+            let since =
+                http_date(&expected).ok_or_else(|| EditError::BadTimestamp(expected.clone()))?;
+            let version = self.describes.client().api_version();
+            let patch = CompositeSubrequest::update(
+                version,
+                "edit",
+                object,
+                id,
+                Value::Object(body.clone()),
+            )
+            .map_err(EditError::Salesforce)?
+            .with_header("If-Unmodified-Since", since);
+            let reread = CompositeSubrequest::new(
+                salesforce::CompositeMethod::Get,
+                format!(
+                    "{}/sobjects/{object}/{id}?fields=LastModifiedDate",
+                    version.base_path()
+                ),
+                "after",
+            );
+            let mut request = CompositeRequest::new(true);
+            request.push(patch).push(reread);
+            let response = self
+                .describes
+                .client()
+                .composite(&request)
+                .await
+                .map_err(|e| self.classify(object, id, e))?;
+            if let Some(err) = response.get("edit").and_then(|s| s.error()) {
+                if err.status() == Some(412) {
+                    return Err(self.conflict(object, id, expected, &body).await);
+                }
+                return Err(self.classify(object, id, err));
             }
-            return Err(self.classify(object, id, err));
-        }
-        let last_modified = response
-            .get("after")
-            .and_then(|s| s.body_as::<Record>().ok())
-            .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
-        tracing::info!(object, changed = body.len(), "record edited");
-        Ok(EditOutcome {
-            object: object.to_owned(),
-            id: id.to_owned(),
-            changed: body.keys().cloned().collect(),
-            last_modified,
+            let last_modified = response
+                .get("after")
+                .and_then(|s| s.body_as::<Record>().ok())
+                .and_then(|r| r.str_field("LastModifiedDate").map(str::to_owned));
+            tracing::info!(object, changed = body.len(), "record edited");
+            Ok(EditOutcome {
+                object: object.to_owned(),
+                id: id.to_owned(),
+                changed: body.keys().cloned().collect(),
+                last_modified,
+            })
         })
+        .await
     }
 
     async fn read(&self, object: &str, id: &str, fields: &[&str]) -> Result<Record, EditError> {

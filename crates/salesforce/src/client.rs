@@ -7,7 +7,7 @@
 //! elapsed time; the token is never logged.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::instance::InstanceUrl;
 use crate::limits::LimitInfo;
 use crate::oauth::TokenRefresher;
+use crate::observe::{RequestObserver, SentRequest};
 use crate::path::{
     encode_query_value, encode_segment, validate_api_name, validate_external_id_value,
     validate_record_id,
@@ -76,6 +77,8 @@ struct Inner {
     refresh_gate: tokio::sync::Mutex<()>,
     last_limit: Mutex<Option<LimitInfo>>,
     requests: AtomicU64,
+    /// Told about every request sent ([`Client::observe`]); set once.
+    observer: OnceLock<Arc<dyn RequestObserver>>,
     query_batch_size: Option<u16>,
 }
 
@@ -168,6 +171,7 @@ impl Client {
                 refresh_gate: tokio::sync::Mutex::new(()),
                 last_limit: Mutex::new(None),
                 requests: AtomicU64::new(0),
+                observer: OnceLock::new(),
                 query_batch_size: options.query_batch_size,
             }),
         })
@@ -226,11 +230,21 @@ impl Client {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
-    /// Counts one request sent: for the client, and for the operation around it
-    /// ([`crate::request_count::counting_requests`]).
-    fn note_sent(&self) {
+    /// Tells `observer` about every request this client and its clones send from now on
+    /// (see [`crate::observe`]). A client has one observer: `false` (and `observer` unused)
+    /// when one is already set, so no request is ever reported twice.
+    pub fn observe(&self, observer: Arc<dyn RequestObserver>) -> bool {
+        self.inner.observer.set(observer).is_ok()
+    }
+
+    /// Counts one request sent: for the client, for the operation around it
+    /// ([`crate::request_count::counting_requests`]) and for the observer.
+    fn note_sent(&self, sent: SentRequest) {
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         crate::request_count::note_sent();
+        if let Some(observer) = self.inner.observer.get() {
+            observer.request_sent(&sent);
+        }
     }
 
     /// Runs a SOQL query and returns its first page. Build `soql` with [`crate::escape`].
@@ -298,6 +312,17 @@ impl Client {
             .execute(Method::GET, &path, Some(q_param(sosl)), None, &[])
             .await?;
         decode(&answer, "search results")
+    }
+
+    /// The org's daily API usage from the Limits resource (`DailyApiRequests`: `Max`, and
+    /// `Remaining`, so used = Max − Remaining), for when no answer has carried
+    /// `Sforce-Limit-Info` yet. It is an API call itself, counted in its own answer.
+    /// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm>.
+    pub async fn limits(&self) -> Result<LimitInfo, Error> {
+        let path = format!("{}/limits", self.base());
+        let answer = self.execute(Method::GET, &path, None, None, &[]).await?;
+        let limits: crate::limits::Limits = decode(&answer, "the org's limits")?;
+        Ok(limits.daily_api_requests.usage())
     }
 
     /// Describes an object: its fields as this user sees them.
@@ -622,25 +647,31 @@ impl Client {
                 Err(err) => {
                     let err = Error::from_transport(endpoint.clone(), err);
                     if !err.nothing_sent() {
-                        self.note_sent();
+                        self.note_sent(SentRequest {
+                            status: None,
+                            limit: None,
+                        });
                     }
                     return Err(err);
                 }
             };
-            self.note_sent();
             let status = response.status().as_u16();
-            if let Some(limit) = response
+            let limit = response
                 .headers()
                 .get("sforce-limit-info")
                 .and_then(|v| v.to_str().ok())
-                .and_then(LimitInfo::parse_header)
-            {
+                .and_then(LimitInfo::parse_header);
+            if let Some(limit) = limit {
                 *self
                     .inner
                     .last_limit
                     .lock()
                     .unwrap_or_else(|p| p.into_inner()) = Some(limit);
             }
+            self.note_sent(SentRequest {
+                status: Some(status),
+                limit,
+            });
             let content_type = response
                 .headers()
                 .get(CONTENT_TYPE)

@@ -11,7 +11,8 @@
 //!   version, access token).
 //! - [`record`], [`query`], [`describe`], [`sobject`], [`composite`]: request and response types.
 //! - [`graph`]: `/composite/graph`, independent all-or-nothing graphs in one call.
-//! - [`limits`]: the `Sforce-Limit-Info` header.
+//! - [`limits`]: the `Sforce-Limit-Info` header and the `/limits` resource.
+//! - [`observe`]: a hook told about every request sent (an application's own usage count).
 //! - [`request_count`]: how many requests one operation really sent.
 //! - [`versions`]: the API versions an org serves.
 //! - [`oauth`]: signing in (web-server flow with PKCE), refresh with rotation, revoke,
@@ -28,6 +29,7 @@ pub mod graph;
 pub mod instance;
 pub mod limits;
 pub mod oauth;
+pub mod observe;
 mod path;
 pub mod query;
 pub mod record;
@@ -47,6 +49,7 @@ pub use error_code::{ErrorClass, ErrorCode};
 pub use graph::{Graph, GraphRequest, GraphResponse, GraphResult};
 pub use instance::InstanceUrl;
 pub use limits::LimitInfo;
+pub use observe::{RequestObserver, SentRequest};
 pub use path::{validate_api_name, validate_record_id};
 pub use query::{QueryPage, SearchResult};
 pub use record::{Attributes, Record};

@@ -4,7 +4,7 @@
 //! `api-usage=18/5000`, possibly with more entries such as
 //! `api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The org's API usage in its rolling 24-hour window, as of the latest response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,6 +43,35 @@ impl LimitInfo {
     }
 }
 
+/// The part of the Limits resource's answer Ringside reads.
+/// See <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm>.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Limits {
+    #[serde(rename = "DailyApiRequests")]
+    pub(crate) daily_api_requests: DailyApiRequests,
+}
+
+/// `DailyApiRequests`: the allocation and what is left of it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DailyApiRequests {
+    #[serde(rename = "Max")]
+    max: u64,
+    /// Salesforce documents it as a count; read signed so an org over its allocation
+    /// (which the header can show) does not make the whole answer unreadable.
+    #[serde(rename = "Remaining")]
+    remaining: i64,
+}
+
+impl DailyApiRequests {
+    /// Used = Max − Remaining (the same N as `api-usage=N/M`).
+    pub(crate) fn usage(&self) -> LimitInfo {
+        LimitInfo {
+            used: (self.max as i64).saturating_sub(self.remaining).max(0) as u64,
+            max: self.max,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +105,34 @@ mod tests {
                 max: 100_000
             }),
             "the per-app entry must not be mistaken for the org usage, and over-limit is allowed"
+        );
+    }
+
+    #[test]
+    fn limits_resource_used_is_max_minus_remaining_even_past_the_allocation() {
+        let read = |body: &str| {
+            serde_json::from_str::<Limits>(body)
+                .expect("a DailyApiRequests answer reads")
+                .daily_api_requests
+                .usage()
+        };
+        assert_eq!(
+            read(
+                r#"{"DailyApiRequests":{"Max":15000,"Remaining":14998},"DailyBulkApiBatches":{"Max":5000,"Remaining":5000}}"#
+            ),
+            LimitInfo {
+                used: 2,
+                max: 15000
+            },
+            "other limits are ignored; used is Max - Remaining"
+        );
+        assert_eq!(
+            read(r#"{"DailyApiRequests":{"Max":100,"Remaining":-3}}"#),
+            LimitInfo {
+                used: 103,
+                max: 100
+            },
+            "a negative Remaining means the org is over its allocation"
         );
     }
 

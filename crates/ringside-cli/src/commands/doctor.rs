@@ -30,7 +30,26 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
                 keyring,
                 config,
             };
-            let checks = run_checks(&describes, env).await;
+            let mut checks = run_checks(&describes, env).await;
+            let forecast =
+                args.agents
+                    .zip(args.calls_per_agent)
+                    .map(
+                        |(agents, calls_per_agent)| ringside_core::doctor::Forecast {
+                            agents,
+                            calls_per_agent,
+                        },
+                    );
+            let report = match crate::org::home() {
+                Ok(home) => super::org_usage::usage_report(&org, &home, false)
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(error = %format!("{e:#}"), "API usage not read");
+                    })
+                    .ok(),
+                Err(_) => None,
+            };
+            checks.push(ringside_core::doctor::api_budget(report.as_ref(), forecast));
             org.close().await;
             checks
         }

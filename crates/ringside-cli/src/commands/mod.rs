@@ -13,6 +13,7 @@ mod lookup;
 mod org;
 mod org_remove;
 mod org_setup;
+mod org_usage;
 mod pop_line;
 mod queue;
 

@@ -26,6 +26,7 @@ pub async fn run(command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Logout { alias } => logout(&alias).await,
         OrgCommand::Remove { alias } => super::org_remove::run(&alias).await,
         OrgCommand::Setup(args) => super::org_setup::run(args).await,
+        OrgCommand::Usage(args) => super::org_usage::run(args).await,
     }
 }
 

@@ -596,3 +596,96 @@ fn log_call_leaves_the_home_private() {
     assert_eq!(mode(&old.join("ringside.db")), 0o600);
     let _ = std::fs::remove_dir_all(&parent);
 }
+
+#[test]
+fn org_usage_counts_each_kind_across_commands_and_per_handled_call() {
+    let home = home("usage");
+    let before = json_in(&home, &["org", "usage", "--json"]);
+    assert_eq!(
+        before["per_call"],
+        serde_json::Value::Null,
+        "no call handled yet: not measured: {before}"
+    );
+    assert_eq!(
+        before["org"],
+        serde_json::json!({"used": 1, "max": 15000}),
+        "with nothing known, one /limits request is asked (and counted by the org): {before}"
+    );
+    for _ in 0..2 {
+        json_in(&home, &["lookup", "--json", "(415) 555-0123"]);
+    }
+    run_in(&home, &[CALL, &["--call-id", "usage-1"]].concat());
+    run_in(&home, &[CALL, &["--call-id", "usage-2"]].concat());
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 2, "{drained}");
+    let drain_calls = drained["report"]["api_calls"].as_u64().expect("api_calls");
+
+    let after = json_in(&home, &["org", "usage", "--json"]);
+    let keys: Vec<&String> = after.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["org", "ringside", "per_call"],
+        "the contract's keys: {after}"
+    );
+    let by_kind = &after["ringside"]["by_kind"];
+    assert_eq!(by_kind["pop"], 2, "two lookups, one request each: {after}");
+    assert_eq!(
+        by_kind["log"], drain_calls,
+        "the drain's own count: {after}"
+    );
+    assert_eq!(
+        by_kind["usage"], 2,
+        "each `org usage` on the built-in demo asks /limits once"
+    );
+    let today = after["ringside"]["today"].as_u64().unwrap();
+    assert_eq!(
+        today,
+        2 + drain_calls + 2,
+        "today is the sum of the kinds: {after}"
+    );
+    assert_eq!(
+        after["per_call"].as_f64(),
+        Some(today as f64 / 2.0),
+        "per handled call: today's requests over the two call logs delivered: {after}"
+    );
+    let words = run_in(&home, &["org", "usage"]);
+    assert_eq!(words.code, 0, "{}", words.stderr);
+    assert!(
+        words.stdout.contains("daily API requests") && words.stdout.contains("per handled call"),
+        "said in words: {}",
+        words.stdout
+    );
+    assert!(
+        words.stderr.contains("built-in demo org"),
+        "no org configured: said on stderr: {}",
+        words.stderr
+    );
+
+    let doctor = run_in(
+        &home,
+        &[
+            "doctor",
+            "--json",
+            "--agents",
+            "10",
+            "--calls-per-agent",
+            "50",
+        ],
+    );
+    let checks: serde_json::Value = serde_json::from_str(&doctor.stdout)
+        .unwrap_or_else(|e| panic!("doctor --json ({e}): {}", doctor.stdout));
+    let budget = checks["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "api budget")
+        .unwrap_or_else(|| panic!("doctor has an api budget check: {checks}"))
+        .clone();
+    let detail = budget["detail"].as_str().unwrap();
+    assert_eq!(budget["status"], "pass", "{budget}");
+    assert!(
+        detail.contains("allocation 15000 requests a day")
+            && detail.contains("10 agents at 50 calls a day would cost about"),
+        "the allocation, today's use and the forecast: {detail}"
+    );
+}

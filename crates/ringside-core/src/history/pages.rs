@@ -159,63 +159,72 @@ impl History {
     /// The first page: one API call for at most the page size of rows. Refuses a bad
     /// filter before sending anything.
     pub async fn first_page(&self, filter: &HistoryFilter) -> Result<HistoryPage, HistoryError> {
-        let mut cursor = self.start(filter).await?;
-        let page_limit = filter
-            .limit
-            .map_or(filter.page_size(), |l| l.min(filter.page_size()));
-        let soql = soql::history_query(
-            &self.source,
-            &HistoryFilter {
-                limit: Some(page_limit),
-                ..filter.clone()
-            },
-        );
-        let page: QueryPage<Record> = self.client.query(&soql).await?;
-        let rows_fetched = page.records.len();
-        let positions = cursor.take_salesforce_page(page, &self.source);
-        if rows_fetched < page_limit || Some(page_limit) == filter.limit {
-            // Everything there is (or everything the limit allows) is here.
-            cursor.total_in_salesforce = Some(rows_fetched as u64);
-        } else {
-            let last = positions.last().map(|p| p.started_at_ms).unwrap_or(None);
-            cursor.resume = Some(ResumeAfter {
-                started_at_ms: last,
-                seen_at_that_instant: positions
-                    .into_iter()
-                    .filter(|p| p.started_at_ms == last)
-                    .filter_map(|p| p.call_log_id)
-                    .collect(),
-            });
-        }
-        self.fill(cursor, 1).await
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::History, async move {
+            let mut cursor = self.start(filter).await?;
+            let page_limit = filter
+                .limit
+                .map_or(filter.page_size(), |l| l.min(filter.page_size()));
+            let soql = soql::history_query(
+                &self.source,
+                &HistoryFilter {
+                    limit: Some(page_limit),
+                    ..filter.clone()
+                },
+            );
+            let page: QueryPage<Record> = self.client.query(&soql).await?;
+            let rows_fetched = page.records.len();
+            let positions = cursor.take_salesforce_page(page, &self.source);
+            if rows_fetched < page_limit || Some(page_limit) == filter.limit {
+                // Everything there is (or everything the limit allows) is here.
+                cursor.total_in_salesforce = Some(rows_fetched as u64);
+            } else {
+                let last = positions.last().map(|p| p.started_at_ms).unwrap_or(None);
+                cursor.resume = Some(ResumeAfter {
+                    started_at_ms: last,
+                    seen_at_that_instant: positions
+                        .into_iter()
+                        .filter(|p| p.started_at_ms == last)
+                        .filter_map(|p| p.call_log_id)
+                        .collect(),
+                });
+            }
+            self.fill(cursor, 1).await
+        })
+        .await
     }
 
     /// The page after `cursor`.
     pub async fn next_page(&self, cursor: HistoryCursor) -> Result<HistoryPage, HistoryError> {
-        self.fill(cursor, 0).await
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::History, async move {
+            self.fill(cursor, 0).await
+        })
+        .await
     }
 
     /// Every matching call (all pages), for export: the full query and its
     /// `nextRecordsUrl` batches, one API call per 2000 rows.
     pub async fn all(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRow>, HistoryError> {
-        let filter = HistoryFilter {
-            page_size: Some(MAX_PAGE_SIZE),
-            ..filter.clone()
-        };
-        let mut cursor = self.start(&filter).await?;
-        let page: QueryPage<Record> = self
-            .client
-            .query(&soql::history_query(&self.source, &filter))
-            .await?;
-        cursor.total_in_salesforce = Some(page.total_size);
-        cursor.take_salesforce_page(page, &self.source);
-        let mut page = self.fill(cursor, 1).await?;
-        let mut rows = std::mem::take(&mut page.rows);
-        while let Some(cursor) = page.next.take() {
-            page = self.next_page(cursor).await?;
-            rows.append(&mut page.rows);
-        }
-        Ok(rows)
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::History, async move {
+            let filter = HistoryFilter {
+                page_size: Some(MAX_PAGE_SIZE),
+                ..filter.clone()
+            };
+            let mut cursor = self.start(&filter).await?;
+            let page: QueryPage<Record> = self
+                .client
+                .query(&soql::history_query(&self.source, &filter))
+                .await?;
+            cursor.total_in_salesforce = Some(page.total_size);
+            cursor.take_salesforce_page(page, &self.source);
+            let mut page = self.fill(cursor, 1).await?;
+            let mut rows = std::mem::take(&mut page.rows);
+            while let Some(cursor) = page.next.take() {
+                page = self.next_page(cursor).await?;
+                rows.append(&mut page.rows);
+            }
+            Ok(rows)
+        })
+        .await
     }
 
     /// Checks everything and reads the local queue; nothing is sent.

@@ -50,7 +50,7 @@ impl OrgFilter {
     /// `(org tag, whether untagged logs match)` for the SQL condition
     /// `(?tag IS NULL OR COALESCE(org = ?tag, 0) OR (org IS NULL AND ?untagged))` (COALESCE: an
     /// untagged row compares as NULL, which `NOT` would keep NULL).
-    fn sql_binds(&self) -> (Option<&str>, bool) {
+    pub(crate) fn sql_binds(&self) -> (Option<&str>, bool) {
         match self {
             OrgFilter::All => (None, true),
             OrgFilter::SignedIn(alias) => (Some(alias), true),
@@ -195,23 +195,26 @@ impl Worker {
     /// Sends everything due now, in passes of up to `batch` calls, until nothing is due or
     /// the org is unreachable or the session is gone.
     pub async fn drain_due(&self) -> Result<DrainReport, OutboxError> {
-        let calls_before = self.client.api_requests_made();
-        let mut report = DrainReport::default();
-        self.requeue_in_flight(Some(now_ms())).await?;
-        loop {
-            let claimed = self.claim().await?;
-            if claimed.is_empty() {
-                break;
+        crate::api_usage::as_kind(crate::api_usage::RequestKind::Log, async move {
+            let calls_before = self.client.api_requests_made();
+            let mut report = DrainReport::default();
+            self.requeue_in_flight(Some(now_ms())).await?;
+            loop {
+                let claimed = self.claim().await?;
+                if claimed.is_empty() {
+                    break;
+                }
+                if self.deliver(claimed, &mut report).await? {
+                    break;
+                }
             }
-            if self.deliver(claimed, &mut report).await? {
-                break;
+            report.api_calls = self.client.api_requests_made() - calls_before;
+            if report != DrainReport::default() {
+                self.outbox.touched();
             }
-        }
-        report.api_calls = self.client.api_requests_made() - calls_before;
-        if report != DrainReport::default() {
-            self.outbox.touched();
-        }
-        Ok(report)
+            Ok(report)
+        })
+        .await
     }
 
     /// Drains, then keeps draining items whose wait ends within `wait`, and returns when

@@ -1,6 +1,7 @@
 //! ringside-core against the demo org over real HTTP on loopback. Modules
 //! mirror `src/`.
 
+mod api_usage;
 mod call_log_only;
 mod config_check;
 mod config_edit;

@@ -1,0 +1,239 @@
+//! Issue 18's usage record against the real demo org over loopback HTTP and a real SQLite
+//! file: Ringside's own count per kind agrees with the org's own count
+//! (`GET /__demo/usage`), concurrent writers lose nothing, and above `pause_optional_at`
+//! optional requests are not sent.
+
+use std::time::Duration;
+
+use demo_org::{DemoOrg, seed};
+use ringside_core::api_usage::{
+    ApiSettings, RequestKind, UsageRecorder, UsageReport, UsageStore, local_day,
+};
+use ringside_core::describe_cache::DescribeCache;
+use ringside_core::outbox::worker::OrgFilter;
+use ringside_core::outbox::{Outbox, Worker};
+use ringside_core::{CallerLookup, CallerObject, LookupError, LookupSettings};
+
+use crate::outbox::{call, client, fast_options, temp_home};
+
+async fn org_with_limit(api_limit: u64) -> DemoOrg {
+    demo_org::start(demo_org::DemoOrgConfig {
+        api_limit,
+        ..Default::default()
+    })
+    .await
+    .expect("demo org starts")
+}
+
+/// The org's own count and allocation, read the way an admin would: `GET /__demo/usage`.
+async fn demo_usage(org: &DemoOrg) -> (u64, u64) {
+    let body: serde_json::Value = reqwest::get(format!("{}/__demo/usage", org.base_url()))
+        .await
+        .expect("/__demo/usage answers")
+        .json()
+        .await
+        .expect("/__demo/usage is JSON");
+    (
+        body["api_usage"].as_u64().expect("api_usage"),
+        body["limit"].as_u64().expect("limit"),
+    )
+}
+
+#[tokio::test]
+async fn ringsides_count_per_kind_matches_the_orgs_own_count() {
+    let org = org_with_limit(500).await;
+    let home = temp_home("usage-match");
+    let store = UsageStore::open_in_home(&home).await.expect("usage file");
+    let recorder = UsageRecorder::new(store, "acme");
+    let client = client(&org, Duration::from_secs(10));
+    assert!(recorder.attach(&client), "the recorder observes the client");
+    assert!(
+        !recorder.attach(&client.clone()),
+        "attaching twice is refused, so nothing is counted twice"
+    );
+
+    let lookup = CallerLookup::new(
+        client.clone(),
+        LookupSettings::with_region(ringside_core::phone::Region::US),
+    );
+    for _ in 0..3 {
+        lookup.lookup(seed::JANE_PHONE).await.expect("pop");
+    }
+    lookup
+        .related_for(CallerObject::Contact, seed::JANE_CALLER_ID)
+        .await
+        .expect("related records on demand");
+    DescribeCache::new(client.clone())
+        .describe("Contact")
+        .await
+        .expect("describe");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue");
+    outbox
+        .enqueue_for(&call("usage-1"), Some("acme"), "agent")
+        .await
+        .expect("queued");
+    let worker = Worker::start(
+        outbox.clone(),
+        client.clone(),
+        Default::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker");
+    let drained = worker.drain(Duration::ZERO).await.expect("drain");
+    assert_eq!(drained.delivered, 1);
+
+    let report = UsageReport::today(
+        &recorder,
+        Some(&outbox),
+        &OrgFilter::for_org(Some("acme")),
+        ringside_core::outbox::now_ms(),
+    )
+    .await
+    .expect("report");
+    let (org_used, org_max) = demo_usage(&org).await;
+    assert_eq!(
+        report.ringside.today, org_used,
+        "Ringside counted exactly the requests the org counted: {report:?}"
+    );
+    let by_kind = &report.ringside.by_kind;
+    assert_eq!(
+        (
+            by_kind["pop"],
+            by_kind["related"],
+            by_kind["describe"],
+            by_kind["log"]
+        ),
+        (3, 1, 1, 1),
+        "each request under its kind: {by_kind:?}"
+    );
+    let seen = report.org.expect("the latest header is kept");
+    assert_eq!(
+        (seen.used, seen.max),
+        (org_used, org_max),
+        "the kept header is the org's latest count and allocation"
+    );
+    assert_eq!(report.handled_calls, 1, "one call log delivered today");
+    assert_eq!(report.per_call, Some(org_used as f64));
+
+    // Durable: a new process (a new store on the same file) reads the same record.
+    let reopened = UsageStore::open_in_home(&home).await.unwrap();
+    let stored = reopened.read("acme", &day_now()).await.expect("read back");
+    assert_eq!(stored.by_kind[&RequestKind::Pop], 3, "kept in the file");
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn writers_in_parallel_on_one_file_lose_and_double_no_count() {
+    let home = temp_home("usage-parallel");
+    let day = day_now();
+    let mut writers = Vec::new();
+    // Separate stores are separate SQLite connections, as separate processes would be.
+    for _ in 0..4 {
+        let store = UsageStore::open_in_home(&home).await.expect("usage file");
+        writers.push(tokio::spawn(async move {
+            for _ in 0..50 {
+                let mut pending = ringside_core::api_usage::Pending::default();
+                pending.counts.insert((day_now(), RequestKind::Pop), 1);
+                pending.counts.insert((day_now(), RequestKind::Log), 2);
+                store.add("acme", &pending).await.expect("written");
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let stored = UsageStore::open_in_home(&home)
+        .await
+        .unwrap()
+        .read("acme", &day)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stored.by_kind[&RequestKind::Pop],
+            stored.by_kind[&RequestKind::Log]
+        ),
+        (200, 400),
+        "4 writers x 50 adds: every count kept once"
+    );
+}
+
+fn day_now() -> String {
+    local_day(ringside_core::outbox::now_ms()).unwrap().0
+}
+
+#[tokio::test]
+async fn above_the_threshold_optional_requests_are_not_sent() {
+    // 20 requests a day; optional requests stop at 90%, i.e. from 18 used.
+    let org = org_with_limit(20).await;
+    let home = temp_home("usage-governor");
+    let recorder = UsageRecorder::new(UsageStore::open_in_home(&home).await.unwrap(), "acme");
+    let client = client(&org, Duration::from_secs(10));
+    recorder.attach(&client);
+    let lookup = CallerLookup::new(
+        client.clone(),
+        LookupSettings::with_region(ringside_core::phone::Region::US),
+    )
+    .with_api_settings(ApiSettings::default());
+    let describes = DescribeCache::with_max_age(client.clone(), Duration::ZERO)
+        .with_api_settings(ApiSettings::default());
+    describes.describe("Contact").await.expect("first describe");
+
+    lookup
+        .related_for(CallerObject::Contact, seed::JANE_CALLER_ID)
+        .await
+        .expect("below the threshold related records load");
+    while demo_usage(&org).await.0 < 18 {
+        lookup.lookup(seed::JANE_PHONE).await.expect("pops go on");
+    }
+    let before = demo_usage(&org).await.0;
+    assert!(
+        !lookup.optional_requests().allowed(),
+        "the governor pauses at 90%"
+    );
+    let err = lookup
+        .related_for(CallerObject::Contact, seed::JANE_CALLER_ID)
+        .await
+        .expect_err("related records on demand are held back");
+    assert!(
+        matches!(err, LookupError::OptionalPaused(_)),
+        "held back by the governor: {err}"
+    );
+    assert!(
+        err.to_string().contains("daily API requests"),
+        "said in words: {err}"
+    );
+    describes
+        .describe("Contact")
+        .await
+        .expect("a stale describe is served from the cache");
+    assert_eq!(
+        demo_usage(&org).await.0,
+        before,
+        "neither optional request reached the org"
+    );
+    lookup
+        .lookup(seed::JANE_PHONE)
+        .await
+        .expect("pops still go out above the threshold");
+    assert_eq!(demo_usage(&org).await.0, before + 1, "the pop was sent");
+
+    let report = UsageReport::today(
+        &recorder,
+        None,
+        &OrgFilter::All,
+        ringside_core::outbox::now_ms(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.ringside.by_kind["related"], 1,
+        "only the related load below the threshold was sent"
+    );
+    assert_eq!(
+        report.ringside.by_kind["describe"], 1,
+        "only the first describe was sent"
+    );
+    org.shutdown().await;
+}
