@@ -132,9 +132,8 @@ async fn main() {
     let org_count = org.api_usage() - before;
     let report = UsageReport::today(
         &recorder,
-        Some(&outbox),
-        &OrgFilter::All,
         ringside_core::outbox::now_ms(),
+        async |start, end| outbox.delivered_between(&OrgFilter::All, start, end).await,
     )
     .await
     .expect("usage report");

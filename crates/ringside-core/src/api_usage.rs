@@ -36,9 +36,6 @@ pub use governor::{ApiSettings, OptionalRequests, Paused};
 pub use kind::{RequestKind, as_kind};
 pub use store::{Pending, SeenLimit, StoredUsage, UsageStore};
 
-use crate::outbox::Outbox;
-use crate::outbox::worker::OrgFilter;
-
 /// Why the usage file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum UsageError {
@@ -165,7 +162,7 @@ impl Drop for UsageRecorder {
 
 impl salesforce::RequestObserver for UsageRecorder {
     fn request_sent(&self, request: &salesforce::SentRequest) {
-        let now = crate::outbox::now_ms();
+        let now = crate::time::epoch_ms(std::time::SystemTime::now());
         let day = match local_day(now) {
             Ok((day, _, _)) => day,
             Err(e) => {
@@ -240,21 +237,24 @@ impl UsageReport {
         }
     }
 
-    /// Reads today's report for `recorder`'s org (flushing it first), counting handled calls
-    /// in `outbox` for `filter` (the same org).
-    pub async fn today(
+    /// Reads today's report for `recorder`'s org (flushing it first). `handled_between`
+    /// counts the org's handled calls between two instants (epoch ms, end exclusive): the
+    /// queue's delivered logs, which this module leaves to its caller (the queue counts its
+    /// own requests here, so this module must not depend on it).
+    pub async fn today<E>(
         recorder: &UsageRecorder,
-        outbox: Option<&Outbox>,
-        filter: &OrgFilter,
         now_ms: i64,
-    ) -> Result<UsageReport, UsageReportError> {
+        handled_between: impl AsyncFnOnce(i64, i64) -> Result<u64, E>,
+    ) -> Result<UsageReport, UsageReportError>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
         recorder.flush().await?;
         let (day, start, end) = local_day(now_ms)?;
         let stored = recorder.store.read(&recorder.org, &day).await?;
-        let handled = match outbox {
-            Some(outbox) => outbox.delivered_between(filter, start, end).await?,
-            None => 0,
-        };
+        let handled = handled_between(start, end)
+            .await
+            .map_err(|err| UsageReportError::HandledCalls(Box::new(err)))?;
         Ok(UsageReport::new(&stored, handled))
     }
 
@@ -271,8 +271,9 @@ impl UsageReport {
 pub enum UsageReportError {
     #[error(transparent)]
     Usage(#[from] UsageError),
+    /// The handled calls could not be counted (the queue's own error, passed through).
     #[error(transparent)]
-    Queue(#[from] crate::outbox::OutboxError),
+    HandledCalls(Box<dyn std::error::Error + Send + Sync>),
 }
 
 #[cfg(test)]
@@ -307,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_local_day_is_named_and_bounded() {
-        let now = crate::outbox::now_ms();
+        let now = crate::time::epoch_ms(std::time::SystemTime::now());
         let (day, start, end) = local_day(now).unwrap();
         assert!(start <= now && now < end, "{start} <= {now} < {end}");
         assert_eq!(day.len(), 10, "YYYY-MM-DD: {day}");
