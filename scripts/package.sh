@@ -2,9 +2,10 @@
 # `make package`: release .deb and .rpm packages of the desktop app with the `ringside` CLI at
 # /usr/bin/ringside, built by the Tauri bundler (@tauri-apps/cli from ui/node_modules, pinned
 # with the Tauri crates). Output: target/release/bundle/{deb,rpm}/.
-# Signed updates: with the organisation's private key in TAURI_SIGNING_PRIVATE_KEY (and its
-# password in TAURI_SIGNING_PRIVATE_KEY_PASSWORD), the bundler also writes a minisign `.sig`
-# beside each package (bound to the app's version) for latest.json. Without it: no `.sig`.
+# Signed updates: with the organisation's private key in TAURI_SIGNING_PRIVATE_KEY (its password
+# in TAURI_SIGNING_PRIVATE_KEY_PASSWORD, its public key in RINGSIDE_UPDATE_PUBKEY), the bundler
+# also writes a minisign `.sig` beside each package (bound to the app's version) for
+# latest.json. Without it: no `.sig`.
 # No AppImage: its bundler downloads linuxdeploy and AppRun at build time, which a machine
 # without internet access (this project's build machines) cannot do.
 set -euo pipefail
@@ -18,7 +19,15 @@ started=$(date +%s)
 cargo build --release --locked -p ringside-cli
 overrides=()
 if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
-  overrides+=(--config '{"bundle":{"createUpdaterArtifacts":true}}')
+  # The bundler signs only with an updater section holding the matching public key (the .pub
+  # file's contents, in RINGSIDE_UPDATE_PUBKEY). What the app trusts at run time is the admin's
+  # `[update]` in ringside.toml, set at start (src-tauri/src/updates.rs); without one the updater
+  # does not even start, so the key built in here is never used on its own.
+  [ -n "${RINGSIDE_UPDATE_PUBKEY:-}" ] ||
+    { echo "signing needs the public key too: RINGSIDE_UPDATE_PUBKEY=\"\$(cat your-key.pub)\"" >&2; exit 2; }
+  [[ "$RINGSIDE_UPDATE_PUBKEY" =~ ^[A-Za-z0-9+/=]+$ ]] ||
+    { echo "RINGSIDE_UPDATE_PUBKEY must be the .pub file's contents (one base64 line)" >&2; exit 2; }
+  overrides+=(--config "{\"bundle\":{\"createUpdaterArtifacts\":true},\"plugins\":{\"updater\":{\"pubkey\":\"$RINGSIDE_UPDATE_PUBKEY\",\"endpoints\":[]}}}")
 fi
 # RINGSIDE_PACKAGE_VERSION: the app's and the packages' version instead of the workspace's
 # (tests/package builds a "newer version" this way to update an installed copy to it).

@@ -92,7 +92,8 @@ if [ -z "$newer_deb" ]; then
   pubkey_file="$keys/update.key.pub"
   started=$(date +%s)
   TAURI_SIGNING_PRIVATE_KEY="$(cat "$keys/update.key")" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" \
-    RINGSIDE_PACKAGE_VERSION="$newer" bash scripts/package.sh >/dev/null
+    RINGSIDE_UPDATE_PUBKEY="$(cat "$pubkey_file")" RINGSIDE_PACKAGE_VERSION="$newer" \
+    bash scripts/package.sh >/dev/null
   bundle="$CARGO_TARGET_DIR/release/bundle"
   # Out of the bundle directory: it keeps the workspace version's packages only.
   mv "$bundle/deb/ringside_${newer}_amd64.deb" "$bundle/deb/ringside_${newer}_amd64.deb.sig" "$keys/"
