@@ -10,6 +10,7 @@ pub mod draft;
 pub mod form_options;
 pub mod mapping;
 mod time;
+pub mod timing;
 
 pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 
@@ -18,6 +19,7 @@ pub const TASK_DESCRIPTION: &str = "Description";
 /// `Task.Subject`: where the subject goes in task mode (an intent may write it too).
 pub const TASK_SUBJECT: &str = "Subject";
 pub use time::{iso_date, iso_datetime};
+pub use timing::{CallTiming, TimingError, parse_iso_datetime};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -114,6 +116,10 @@ pub struct CallLog {
     /// Nobody answered.
     #[serde(default)]
     pub missed: bool,
+    /// When the call was dialed, answered and ended, as far as known (a log queued before
+    /// these were recorded has none and still sends).
+    #[serde(default, skip_serializing_if = "CallTiming::is_empty")]
+    pub timing: CallTiming,
     /// Fields the intents pressed on the log form write (e.g. `call_summary` →
     /// `Task.Description`), already checked against the org's describe when pressed; they
     /// go in the same composite as the Task and the call log.
@@ -183,6 +189,8 @@ pub enum CallLogError {
     RecordingUrl(String),
     #[error("an intent names the field {0:?}, which is not a Salesforce API name")]
     IntentField(String),
+    #[error(transparent)]
+    Timing(#[from] TimingError),
 }
 
 /// The key prefixes a `WhoId` may have: Contact (003) and Lead (00Q).
@@ -270,6 +278,7 @@ impl CallLog {
                 return Err(CallLogError::IntentField(name.clone()));
             }
         }
+        self.timing.validate(self.missed)?;
         if let Some(Value::String(text)) = self.intent_fields.task.get(TASK_DESCRIPTION) {
             let joined = mapping::joined_description(Some(text), self.notes.as_deref());
             check_len("summary and notes", joined.as_deref(), MAX_NOTES_CHARS)?;
@@ -302,6 +311,11 @@ impl CallLog {
                 newer.key_topics.clone()
             },
             missed: newer.missed,
+            timing: if newer.timing.is_empty() {
+                self.timing
+            } else {
+                newer.timing
+            },
             intent_fields: if newer.intent_fields.is_empty() {
                 self.intent_fields.clone()
             } else {
@@ -474,6 +488,7 @@ mod tests {
             summary: None,
             key_topics: vec![],
             missed: false,
+            timing: Default::default(),
             intent_fields: IntentFields::default(),
         }
     }

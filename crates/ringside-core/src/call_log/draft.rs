@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CallLog, CallLogError, Direction, IntentFields, MAX_NOTES_CHARS};
+use super::{CallLog, CallLogError, CallTiming, Direction, IntentFields, MAX_NOTES_CHARS};
 use crate::events::{self, CallEvent, CallerId};
 use crate::lookup::CallerObject;
 use crate::pop::Pop;
@@ -138,6 +138,10 @@ pub struct CallDraft {
     /// The intents pressed so far (one per name), written with the call.
     #[serde(default)]
     pub pressed: Vec<CallIntent>,
+    /// When the call was dialed (or rang), answered and ended, from its events; none for a
+    /// log opened by hand (and for a form saved before these were kept).
+    #[serde(default)]
+    pub timing: CallTiming,
     pub fields: DraftFields,
 }
 
@@ -167,16 +171,29 @@ impl CallDraft {
     /// `end` event; the start from the answer (else the ring, else end minus duration); the
     /// matched record and its open Opportunities and Cases from the pop.
     pub fn after_call(end: &CallEvent, times: CallTimes, pop: Option<&Pop>, now_ms: i64) -> Self {
-        let duration = end
-            .duration_secs
-            .map_or(0, |d| d.min(i64::MAX as u64) as i64);
         let said_missed = end
             .disposition
             .as_deref()
             .map(|d| d.trim().to_ascii_lowercase())
             .is_some_and(|d| MISSED_DISPOSITIONS.contains(&d.as_str()));
+        let mut timing = CallTiming {
+            dialed_at_ms: times.rang_at_ms,
+            answered_at_ms: times.answered_at_ms,
+            ended_at_ms: Some(now_ms),
+        };
+        // The softphone's own talk time, else the one the answer and end events give.
+        let duration = end
+            .duration_secs
+            .map(|d| d.min(i64::MAX as u64) as i64)
+            .or_else(|| timing.talk_seconds())
+            .unwrap_or(0);
         // A ring that ended with no talk time and no answer was missed.
         let missed = said_missed || (duration == 0 && times.answered_at_ms.is_none());
+        if missed {
+            // The softphone says nobody talked: an answer event (a pickup it then called
+            // rejected) is not an answer time, or the log would contradict itself.
+            timing.answered_at_ms = None;
+        }
         let started_at_ms = times
             .answered_at_ms
             .or(times.rang_at_ms)
@@ -203,6 +220,7 @@ impl CallDraft {
             what_choices,
             candidates,
             pressed: Vec::new(),
+            timing,
             fields: DraftFields {
                 direction: end.direction,
                 from: number(&end.from),
@@ -232,6 +250,7 @@ impl CallDraft {
             what_choices: Vec::new(),
             candidates: Vec::new(),
             pressed: Vec::new(),
+            timing: CallTiming::default(),
             fields: DraftFields::default(),
         }
     }
@@ -262,6 +281,7 @@ impl CallDraft {
             summary: None,
             key_topics: Vec::new(),
             missed: self.missed,
+            timing: self.timing,
             intent_fields: self.intent_fields(),
         };
         log.validate()?;
@@ -580,6 +600,47 @@ mod tests {
             .expect("a prefilled form is loggable as it stands");
         assert_eq!(log.who_id.as_deref(), Some("003000000000001AAA"));
         assert_eq!(log.subject, None, "an empty subject is left to the default");
+    }
+
+    #[test]
+    fn the_form_keeps_the_calls_dial_answer_and_end_times_for_the_log() {
+        let times = CallTimes {
+            rang_at_ms: Some(1_000),
+            answered_at_ms: Some(3_000),
+        };
+        // No duration from the softphone: the talk time comes from answer to end.
+        let draft = CallDraft::after_call(&end(None, None), times, None, 45_400);
+        assert_eq!(
+            draft.timing,
+            CallTiming {
+                dialed_at_ms: Some(1_000),
+                answered_at_ms: Some(3_000),
+                ended_at_ms: Some(45_400),
+            }
+        );
+        assert_eq!(draft.fields.duration_seconds, 42, "answer to end");
+        assert!(!draft.missed);
+        let log = draft.to_call_log(&draft.fields).expect("loggable");
+        assert_eq!(log.timing, draft.timing, "the log carries them");
+        assert_eq!(log.timing.ring_seconds(), Some(2));
+
+        // A pickup the softphone then calls rejected is missed: no answer time is kept.
+        let rejected = CallDraft::after_call(&end(Some(0), Some("rejected")), times, None, 9_000);
+        assert!(rejected.missed);
+        assert_eq!(rejected.timing.answered_at_ms, None);
+        rejected
+            .to_call_log(&rejected.fields)
+            .expect("a missed call with its ring time is loggable");
+
+        // A form saved before the times were kept reads back without them.
+        let mut stored = serde_json::to_value(&draft).unwrap();
+        stored.as_object_mut().unwrap().remove("timing");
+        let old: CallDraft = serde_json::from_value(stored).expect("an old draft reads");
+        assert!(old.timing.is_empty());
+        assert!(
+            CallDraft::manual(0).timing.is_empty(),
+            "a hand-made log has none"
+        );
     }
 
     #[test]

@@ -344,6 +344,7 @@ fn local_call(id: &str, started_at_ms: i64, direction: Direction) -> CallLog {
         summary: None,
         key_topics: vec![],
         missed: false,
+        timing: Default::default(),
         intent_fields: Default::default(),
     }
 }
