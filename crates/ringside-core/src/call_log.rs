@@ -26,6 +26,8 @@ use serde_json::{Map, Value};
 
 /// Salesforce's limit on `Task.Description` (the agent's notes).
 pub const MAX_NOTES_CHARS: usize = 32_000;
+/// The setup kit's `Summary__c` holds 32,768 characters (Long Text Area).
+pub const MAX_SUMMARY_CHARS: usize = 32_768;
 /// Salesforce's limit on `Task.Subject`.
 pub const MAX_SUBJECT_CHARS: usize = 255;
 /// The longest phone number a call log holds: the call log's `From_Number__c` and
@@ -229,6 +231,10 @@ impl CallLog {
         check_single_line("to number", Some(&self.to))?;
         check_single_line("subject", self.subject.as_deref())?;
         check_single_line("disposition", self.disposition.as_deref())?;
+        check_len("summary", self.summary.as_deref(), MAX_SUMMARY_CHARS)?;
+        for topic in &self.key_topics {
+            check_single_line("key topic", Some(topic))?;
+        }
         if let Some(c) = self.notes.as_deref().and_then(|notes| {
             notes
                 .chars()

@@ -64,6 +64,16 @@ pub struct DraftFields {
     pub who_id: Option<String>,
     /// The Account, Opportunity or Case (`WhatId`).
     pub what_id: Option<String>,
+    /// The call's AI summary, as the softphone's transcription gave it or pasted (the call
+    /// log's summary field). Absent in a form saved before the form had it.
+    #[serde(default)]
+    pub summary: String,
+    /// The call's key topics, one each (the call log's key-topics field).
+    #[serde(default)]
+    pub key_topics: Vec<String>,
+    /// A link to the call's recording: http or https only.
+    #[serde(default)]
+    pub recording_url: String,
 }
 
 /// One record the caller matched, with what a call with it can be about (its open
@@ -235,6 +245,9 @@ impl CallDraft {
                 notes: String::new(),
                 who_id,
                 what_id,
+                summary: String::new(),
+                key_topics: Vec::new(),
+                recording_url: String::new(),
             },
         }
     }
@@ -277,9 +290,10 @@ impl CallDraft {
             notes,
             who_id: id(&fields.who_id),
             what_id: id(&fields.what_id),
-            recording_url: None,
-            summary: None,
-            key_topics: Vec::new(),
+            recording_url: text(&fields.recording_url),
+            // The summary keeps its own line breaks, like the notes.
+            summary: Some(fields.summary.clone()).filter(|s| !s.trim().is_empty()),
+            key_topics: fields.key_topics.iter().filter_map(|t| text(t)).collect(),
             missed: self.missed,
             timing: self.timing,
             intent_fields: self.intent_fields(),
@@ -640,6 +654,61 @@ mod tests {
         assert!(
             CallDraft::manual(0).timing.is_empty(),
             "a hand-made log has none"
+        );
+    }
+
+    #[test]
+    fn the_form_sends_the_summary_key_topics_and_recording_link_and_refuses_a_non_web_link() {
+        let draft = CallDraft::after_call(&end(Some(42), None), CallTimes::default(), None, 50_000);
+        let mut fields = draft.fields.clone();
+        fields.summary = "Wants a quote.\nCall back Friday.".into();
+        fields.key_topics = vec![" Pricing ".into(), String::new(), "Renewal".into()];
+        fields.recording_url = "https://recordings.example/c-1.wav".into();
+        let log = draft.to_call_log(&fields).expect("loggable");
+        assert_eq!(
+            log.summary.as_deref(),
+            Some("Wants a quote.\nCall back Friday.")
+        );
+        assert_eq!(
+            log.key_topics,
+            ["Pricing", "Renewal"],
+            "trimmed, empty ones dropped"
+        );
+        assert_eq!(
+            log.recording_url.as_deref(),
+            Some("https://recordings.example/c-1.wav")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "ftp://x.example/a",
+        ] {
+            fields.recording_url = bad.into();
+            assert!(
+                matches!(
+                    draft.to_call_log(&fields),
+                    Err(CallLogError::RecordingUrl(_))
+                ),
+                "{bad} is refused"
+            );
+        }
+        fields.recording_url = String::new();
+        fields.key_topics = vec!["two\nlines".into()];
+        assert!(matches!(
+            draft.to_call_log(&fields),
+            Err(CallLogError::ControlCharacter {
+                what: "key topic",
+                ..
+            })
+        ));
+        // A form saved before these fields existed reads back with them empty.
+        let mut stored = serde_json::to_value(&draft.fields).unwrap();
+        for key in ["summary", "key_topics", "recording_url"] {
+            stored.as_object_mut().unwrap().remove(key);
+        }
+        let old: DraftFields = serde_json::from_value(stored).expect("an old form reads");
+        assert!(
+            old.summary.is_empty() && old.key_topics.is_empty() && old.recording_url.is_empty()
         );
     }
 
