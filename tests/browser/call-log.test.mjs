@@ -34,7 +34,11 @@ const DRAFT = {
     notes: "",
     who_id: "003000000000001AAA",
     what_id: null,
+    summary: "",
+    key_topics: [],
+    recording_url: "",
   },
+  timing: { dialed_at_ms: Date.UTC(2026, 10, 22, 9, 29, 50), answered_at_ms: Date.UTC(2026, 10, 22, 9, 30), ended_at_ms: Date.UTC(2026, 10, 22, 9, 31, 35) },
 };
 const OPEN = { draft: DRAFT, auto_log_at_ms: Date.now() + 120_000 };
 
@@ -50,7 +54,7 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
     case "update_call_log": window.__lastFields = args.fields; return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
     case "log_call": return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };
     case "call_log_state": return window.__state;
-    case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null } }, auto_log_at_ms: null };
+    case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null, summary: "", key_topics: [], recording_url: "" }, timing: {} }, auto_log_at_ms: null };
     case "call_log_options":
       if (!window.__options) throw { code: "describe_failed", message: "no describe in this test" };
       return window.__options;
@@ -149,6 +153,33 @@ test("edits reach the shell, and Log call sends the agent's fields and follows t
   });
   await page.waitForSelector('.call-log-result[data-call-id="call-42"][data-state="delivered"]');
   assert.ok((await result.textContent()).includes(en["callLog.result.delivered"].replace("{call}: ", "")), "the line says sent");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the AI summary, key topics and recording link are saved with the draft and sent; a non-web link is refused in words", async () => {
+  const { page, errors } = await openForm();
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  await form.locator(".call-log-ai-summary").fill("Wants a quote.\nCall back Friday.");
+  await form.locator(".call-log-key-topics").fill("Pricing、Renewal, Demo");
+  await form.locator(".call-log-recording-url").fill("javascript:alert(1)");
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "update_call_log" && c.args.fields.key_topics.length === 3));
+  const saved = await page.evaluate(() => window.__lastFields);
+  assert.deepEqual(saved.key_topics, ["Pricing", "Renewal", "Demo"], "the Japanese and Latin commas both separate topics");
+  assert.equal(saved.summary, "Wants a quote.\nCall back Friday.", "the summary keeps its line break in the draft");
+  await form.locator(".call-log-submit").click();
+  const refusal = form.locator(".call-log-recording-error");
+  await refusal.waitFor({ state: "visible" });
+  assert.equal(await refusal.textContent(), en["callLog.recordingUrlInvalid"]);
+  assert.equal(await page.evaluate(() => window.__calls.filter((c) => c.cmd === "log_call").length), 0, "nothing is sent with a bad link");
+  await form.locator(".call-log-recording-url").fill("https://recordings.example/call-42.wav");
+  assert.equal(await refusal.isHidden(), true, "a web link clears the refusal");
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.equal(sent.summary, "Wants a quote.\nCall back Friday.");
+  assert.deepEqual(sent.key_topics, ["Pricing", "Renewal", "Demo"]);
+  assert.equal(sent.recording_url, "https://recordings.example/call-42.wav");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -253,10 +253,16 @@ pub fn seed(store: &mut Store, spec: &CallLogSeed) -> Result<SeededCallLogs, Cal
             "OwnerId": agent.id,
         });
         if rng.below(3) == 0 {
-            log["Summary__c"] = json!(format!(
-                "Caller discussed {}.",
-                ["pricing", "an invoice", "a demo", "a support case"][rng.below(4)]
-            ));
+            // The key topic follows from the summary (no extra draw: the seeded data stays
+            // what it was for every other field).
+            let (what, topic) = [
+                ("pricing", "Pricing"),
+                ("an invoice", "Billing"),
+                ("a demo", "Demo"),
+                ("a support case", "Support"),
+            ][rng.below(4)];
+            log["Summary__c"] = json!(format!("Caller discussed {what}."));
+            log["Key_Topics__c"] = json!(topic);
         }
         if duration > 0 && rng.below(2) == 0 {
             log["Recording_Url__c"] = json!(format!("https://recordings.example/{call_id}.wav"));

@@ -695,6 +695,7 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("Dialed_At__c", "Dialed At", T::Datetime),
             FieldDef::new("Answered_At__c", "Answered At", T::Datetime),
             FieldDef::new("Ended_At__c", "Ended At", T::Datetime),
+            FieldDef::new("Ring_Seconds__c", "Ring Time (seconds)", T::Double),
             FieldDef::new("Recording_Url__c", "Recording URL", T::Url),
             FieldDef::new("Summary__c", "Summary", T::Textarea).len(32768),
             FieldDef::new("Key_Topics__c", "Key Topics", T::Textarea).len(1000),

@@ -210,6 +210,17 @@ pub struct LogCallArgs {
     /// Nobody answered.
     #[arg(long)]
     pub missed: bool,
+    /// When the call was dialed (or began to ring): ISO-8601 with a zone, e.g.
+    /// 2026-03-31T14:30:00Z or 2026-03-31T23:30:00+09:00.
+    #[arg(long, value_name = "TIME")]
+    pub dialed_at: Option<String>,
+    /// When it was answered (ISO-8601; not with --missed).
+    #[arg(long, value_name = "TIME")]
+    pub answered_at: Option<String>,
+    /// When it ended (ISO-8601). With --answered-at, --duration must be the talk time
+    /// between them (within a second).
+    #[arg(long, value_name = "TIME")]
+    pub ended_at: Option<String>,
     /// Print {"call_id","id","updated","enqueue_ms"} on stdout.
     #[arg(long)]
     pub json: bool,

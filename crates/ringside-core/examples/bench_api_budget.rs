@@ -125,6 +125,7 @@ async fn main() {
             key_topics: vec![],
             missed: false,
             intent_fields: Default::default(),
+            timing: Default::default(),
         };
         outbox.enqueue(&log, "bench").await.expect("queued");
         delivered += worker.drain(Duration::ZERO).await.expect("drain").delivered as u64;

@@ -26,6 +26,7 @@ fn call(id: String) -> CallLog {
         summary: None,
         key_topics: vec![],
         missed: false,
+        timing: Default::default(),
         intent_fields: Default::default(),
     }
 }

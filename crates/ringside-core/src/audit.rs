@@ -3,6 +3,13 @@
 //! the actor and the error code. SQLite triggers refuse UPDATE and DELETE on the table
 //! (migration `0002_audit.sql`). Entries hold call ids, Salesforce record ids, error codes
 //! and Salesforce's messages: never a token or a note's text.
+//!
+//! Record edits (Contact/Lead/Account fields and intent presses) are audited in the same
+//! table ([`RecordEditAudit`], events `edit_queued`, `edit_applied`, `edit_retry`,
+//! `edit_conflict`, `edit_failed`, `edit_resolved`): their rows leave `call_id` empty and
+//! carry the record id, the queued edit's id and the field API names, never the values (a
+//! value may be personal data; Salesforce's field history keeps it) nor Salesforce's message
+//! (which can quote the value): the error code says why.
 
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -20,6 +27,50 @@ pub struct AuditEntry {
     pub event: String,
     pub error_code: Option<String>,
     pub detail: Option<String>,
+    /// The Salesforce record a record edit touched (`None` for call-log entries).
+    pub record_id: Option<String>,
+    /// The queued record edit's id, when the edit went through the queue.
+    pub edit_id: Option<i64>,
+    /// The field API names a record edit wrote or tried to (never their values).
+    pub fields: Vec<String>,
+}
+
+/// What a record-edit audit entry says, besides its time and actor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordEditAudit<'a> {
+    /// `edit_queued`, `edit_applied`, `edit_retry`, `edit_conflict`, `edit_failed` or
+    /// `edit_resolved`.
+    pub event: &'a str,
+    pub record_id: &'a str,
+    pub edit_id: Option<i64>,
+    pub fields: &'a [String],
+    pub error_code: Option<&'a str>,
+    /// A short fixed note (an intent press's name, "already in Salesforce"): never a value.
+    pub detail: Option<&'a str>,
+}
+
+/// Appends one record-edit entry inside the caller's transaction (or on its own).
+pub(crate) async fn append_record_edit(
+    conn: &mut SqliteConnection,
+    at: i64,
+    actor: &str,
+    entry: RecordEditAudit<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit (at, actor, call_id, event, error_code, detail, record_id, edit_id, \
+         fields) VALUES (?1, ?2, '', ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(at)
+    .bind(actor)
+    .bind(entry.event)
+    .bind(entry.error_code)
+    .bind(entry.detail)
+    .bind(entry.record_id)
+    .bind(entry.edit_id)
+    .bind(entry.fields.join(","))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Appends one entry inside the caller's transaction, so the entry and the state change it
@@ -50,7 +101,8 @@ pub(crate) async fn append(
 /// Every entry, oldest first.
 pub(crate) async fn list(pool: &SqlitePool) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor, call_id, event, error_code, detail FROM audit ORDER BY seq",
+        "SELECT seq, at, actor, call_id, event, error_code, detail, record_id, edit_id, fields \
+         FROM audit ORDER BY seq",
     )
     .fetch_all(pool)
     .await?;
@@ -64,6 +116,17 @@ pub(crate) async fn list(pool: &SqlitePool) -> Result<Vec<AuditEntry>, sqlx::Err
                 event: r.try_get("event")?,
                 error_code: r.try_get("error_code")?,
                 detail: r.try_get("detail")?,
+                record_id: r.try_get("record_id")?,
+                edit_id: r.try_get("edit_id")?,
+                fields: r
+                    .try_get::<Option<String>, _>("fields")?
+                    .map(|f| {
+                        f.split(',')
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
         })
         .collect()

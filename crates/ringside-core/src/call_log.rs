@@ -9,6 +9,7 @@
 pub mod draft;
 pub mod form_options;
 pub mod mapping;
+pub mod timing;
 
 pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 
@@ -16,12 +17,15 @@ pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
 pub const TASK_DESCRIPTION: &str = "Description";
 /// `Task.Subject`: where the subject goes in task mode (an intent may write it too).
 pub const TASK_SUBJECT: &str = "Subject";
+pub use timing::{CallTiming, TimingError, parse_iso_datetime};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Salesforce's limit on `Task.Description` (the agent's notes).
 pub const MAX_NOTES_CHARS: usize = 32_000;
+/// The setup kit's `Summary__c` holds 32,768 characters (Long Text Area).
+pub const MAX_SUMMARY_CHARS: usize = 32_768;
 /// Salesforce's limit on `Task.Subject`.
 pub const MAX_SUBJECT_CHARS: usize = 255;
 /// The longest phone number a call log holds: the call log's `From_Number__c` and
@@ -112,6 +116,10 @@ pub struct CallLog {
     /// Nobody answered.
     #[serde(default)]
     pub missed: bool,
+    /// When the call was dialed, answered and ended, as far as known (a log queued before
+    /// these were recorded has none and still sends).
+    #[serde(default, skip_serializing_if = "CallTiming::is_empty")]
+    pub timing: CallTiming,
     /// Fields the intents pressed on the log form write (e.g. `call_summary` →
     /// `Task.Description`), already checked against the org's describe when pressed; they
     /// go in the same composite as the Task and the call log.
@@ -181,6 +189,8 @@ pub enum CallLogError {
     RecordingUrl(String),
     #[error("an intent names the field {0:?}, which is not a Salesforce API name")]
     IntentField(String),
+    #[error(transparent)]
+    Timing(#[from] TimingError),
 }
 
 /// The key prefixes a `WhoId` may have: Contact (003) and Lead (00Q).
@@ -219,6 +229,10 @@ impl CallLog {
         check_single_line("to number", Some(&self.to))?;
         check_single_line("subject", self.subject.as_deref())?;
         check_single_line("disposition", self.disposition.as_deref())?;
+        check_len("summary", self.summary.as_deref(), MAX_SUMMARY_CHARS)?;
+        for topic in &self.key_topics {
+            check_single_line("key topic", Some(topic))?;
+        }
         if let Some(c) = self.notes.as_deref().and_then(|notes| {
             notes
                 .chars()
@@ -268,6 +282,7 @@ impl CallLog {
                 return Err(CallLogError::IntentField(name.clone()));
             }
         }
+        self.timing.validate(self.missed)?;
         if let Some(Value::String(text)) = self.intent_fields.task.get(TASK_DESCRIPTION) {
             let joined = mapping::joined_description(Some(text), self.notes.as_deref());
             check_len("summary and notes", joined.as_deref(), MAX_NOTES_CHARS)?;
@@ -300,6 +315,11 @@ impl CallLog {
                 newer.key_topics.clone()
             },
             missed: newer.missed,
+            timing: if newer.timing.is_empty() {
+                self.timing
+            } else {
+                newer.timing
+            },
             intent_fields: if newer.intent_fields.is_empty() {
                 self.intent_fields.clone()
             } else {
@@ -472,6 +492,7 @@ mod tests {
             summary: None,
             key_topics: vec![],
             missed: false,
+            timing: Default::default(),
             intent_fields: IntentFields::default(),
         }
     }

@@ -739,6 +739,10 @@ struct RawCallLogNames {
     from_number: Option<String>,
     to_number: Option<String>,
     started_at: Option<String>,
+    dialed_at: Option<String>,
+    answered_at: Option<String>,
+    ended_at: Option<String>,
+    ring_seconds: Option<String>,
     recording_url: Option<String>,
     summary: Option<String>,
     key_topics: Option<String>,
@@ -750,6 +754,9 @@ struct RawCallLogNames {
     account: Option<String>,
     task_lookup: Option<String>,
 }
+
+/// The `[logging.call_log]` keys that may be set to `""`: that field is then not written.
+pub use crate::call_log::mapping::OPTIONAL_CALL_LOG_KEYS;
 
 fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, ConfigError> {
     let mode = match raw.mode {
@@ -771,6 +778,10 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
         from_number: n.from_number.unwrap_or(d.from_number),
         to_number: n.to_number.unwrap_or(d.to_number),
         started_at: n.started_at.unwrap_or(d.started_at),
+        dialed_at: n.dialed_at.unwrap_or(d.dialed_at),
+        answered_at: n.answered_at.unwrap_or(d.answered_at),
+        ended_at: n.ended_at.unwrap_or(d.ended_at),
+        ring_seconds: n.ring_seconds.unwrap_or(d.ring_seconds),
         recording_url: n.recording_url.unwrap_or(d.recording_url),
         summary: n.summary.unwrap_or(d.summary),
         key_topics: n.key_topics.unwrap_or(d.key_topics),
@@ -783,6 +794,10 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
         task_lookup: n.task_lookup.unwrap_or(d.task_lookup),
     };
     for (key, value) in call_log.named() {
+        // An empty timing name turns that field off (an org set up before it existed).
+        if value.is_empty() && OPTIONAL_CALL_LOG_KEYS.contains(&key) {
+            continue;
+        }
         salesforce::validate_api_name(key, value).map_err(|err| {
             ConfigError::InvalidLoggingName {
                 path: path.to_owned(),
@@ -799,6 +814,7 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
     for (key, value) in call_log.named() {
         if matches!(key, "object" | "task_lookup")
             || (mode.writes_task() && matches!(key, "subject" | "notes"))
+            || value.is_empty()
         {
             continue;
         }

@@ -10,7 +10,7 @@ use std::fmt;
 use salesforce::{ErrorCode, SObjectDescribe};
 
 use crate::call_log::{MAX_NOTES_CHARS, MAX_SUBJECT_CHARS};
-use crate::config::Config;
+use crate::config::{Config, OPTIONAL_CALL_LOG_KEYS};
 use crate::describe_cache::DescribeCache;
 use crate::field_value::is_writable_type;
 use crate::intents::intent_kind;
@@ -159,8 +159,19 @@ async fn check_logging(
             if (key == "subject" || key == "notes") && config.logging.mode.writes_task() {
                 continue;
             }
+            // An emptied timing name is switched off: nothing is written there.
+            if name.is_empty() {
+                continue;
+            }
             let config_key = format!("[logging.call_log] {key}");
             match describe.field(name) {
+                None if OPTIONAL_CALL_LOG_KEYS.contains(&key) => {
+                    let mut issue = missing(&config_key, object, name);
+                    issue.reason.push_str(&format!(
+                        ": deploy the setup kit's field, or set {key} = \"\" to log calls without it"
+                    ));
+                    issues.push(issue);
+                }
                 None => issues.push(missing(&config_key, object, name)),
                 Some(f) if !(f.createable && f.updateable) => issues.push(ConfigIssue {
                     key: config_key,
@@ -173,7 +184,7 @@ async fn check_logging(
                     reason: "is not marked External ID, so calls cannot be upserted by call id: tick External ID (and Unique) on the field".into(),
                 }),
                 Some(f) => {
-                    if let Some(reason) = own_text_problem(key, f) {
+                    if let Some(reason) = own_text_problem(key, f).or_else(|| timing_type_problem(key, f)) {
                         issues.push(ConfigIssue {
                             key: config_key,
                             field: format!("{object}.{name}"),
@@ -247,6 +258,33 @@ fn own_text_problem(key: &str, f: &salesforce::FieldDescribe) -> Option<String> 
         ));
     }
     None
+}
+
+/// Why a timing field cannot hold what Ringside writes there: the instants are date-times,
+/// the duration and ring time whole seconds (Salesforce refuses a date-time in a number field
+/// and the other way round, which would only show as a dead letter).
+fn timing_type_problem(key: &str, f: &salesforce::FieldDescribe) -> Option<String> {
+    use salesforce::FieldType;
+    let (ok, kind) = match key {
+        "started_at" | "dialed_at" | "answered_at" | "ended_at" => {
+            (f.field_type == FieldType::DateTime, "Date/Time")
+        }
+        "duration" | "ring_seconds" => (
+            matches!(
+                f.field_type,
+                FieldType::Double | FieldType::Int | FieldType::Long
+            ),
+            "Number",
+        ),
+        _ => return None,
+    };
+    (!ok).then(|| {
+        format!(
+            "is a {} field; Ringside writes the call's {} there: make it a {kind} field",
+            f.field_type.as_str(),
+            key.replace('_', " ")
+        )
+    })
 }
 
 /// In call-log-only mode the notes field holds the agent's notes joined with any summary, so

@@ -19,6 +19,15 @@
 //! as a "conflict" whose values are all the agent's own, which is recognised as applied.
 //! Two queued edits of one record: once the first applies, the next ones expect the version it
 //! produced (Ringside's own change is not someone else's).
+//!
+//! Every step is written to the append-only [`crate::audit`] log in the same transaction as
+//! the state change (queued, applied, retry, conflict, failed, resolved; a live edit saved
+//! through [`save_or_queue`] as applied too), with the record id and field names, never the
+//! values.
+
+/// Audit actors: the agent made or resolved the edit; the worker sent it.
+const AGENT: &str = "agent";
+const WORKER: &str = "worker";
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -26,6 +35,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::Serialize;
 use sqlx::{Row, SqlitePool};
 
+use crate::audit::{self, RecordEditAudit};
 use crate::outbox::retry::{RetrySchedule, Verdict, classify};
 use crate::outbox::{Outbox, now_ms};
 use crate::record_edit::{
@@ -254,6 +264,7 @@ impl EditQueue {
                 ("[]".to_owned(), Some(name.clone()), input.clone(), None)
             }
         };
+        let mut tx = self.pool.begin().await.map_err(db("queueing an edit"))?;
         let row_id: i64 = sqlx::query_scalar(
             "INSERT INTO record_edits (org, object, record_id, changes, intent, intent_input, \
              expected_modified, run_at, created_at, updated_at) \
@@ -269,9 +280,26 @@ impl EditQueue {
         .bind(now)
         .bind(now)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db("queueing an edit"))?;
+        let (names, intent_note) = request_audit(request);
+        audit::append_record_edit(
+            &mut tx,
+            now,
+            AGENT,
+            RecordEditAudit {
+                event: "edit_queued",
+                record_id: id,
+                edit_id: Some(row_id),
+                fields: &names,
+                error_code: None,
+                detail: intent_note.as_deref(),
+            },
+        )
+        .await
+        .map_err(db("auditing a queued edit"))?;
+        tx.commit().await.map_err(db("queueing an edit"))?;
         tracing::info!(
             object,
             edit = row_id,
@@ -336,8 +364,24 @@ impl EditQueue {
                 state: edit.state.as_str(),
             });
         }
-        self.set_state(id, QueuedEditState::Resolved, None, None, None, None)
-            .await?;
+        let names: Vec<String> = edit.changes.iter().map(|c| c.field.clone()).collect();
+        self.set_state(
+            id,
+            QueuedEditState::Resolved,
+            StateNote::default(),
+            (
+                AGENT,
+                RecordEditAudit {
+                    event: "edit_resolved",
+                    record_id: &edit.record_id,
+                    edit_id: Some(id),
+                    fields: &names,
+                    error_code: None,
+                    detail: edit.intent.as_deref(),
+                },
+            ),
+        )
+        .await?;
         self.prune_expired().await?;
         self.touched();
         Ok(())
@@ -478,7 +522,13 @@ impl EditQueue {
         };
         match result {
             Ok(outcome) => {
-                self.applied(row, outcome.last_modified.as_deref()).await?;
+                self.applied(
+                    row,
+                    outcome.last_modified.as_deref(),
+                    &outcome.changed,
+                    None,
+                )
+                .await?;
                 report.applied += 1;
             }
             Err(EditError::Conflict {
@@ -487,13 +537,28 @@ impl EditQueue {
                 if fields.iter().all(|f| f.yours == f.theirs) {
                     // Every value is already the agent's: an earlier send landed although its
                     // answer was lost. Applied, not a conflict (and not written twice).
-                    self.applied(row, current.as_deref()).await?;
+                    self.applied(
+                        row,
+                        current.as_deref(),
+                        &row.field_names(),
+                        Some("already in Salesforce"),
+                    )
+                    .await?;
                     report.applied += 1;
                 } else {
+                    let names: Vec<String> = fields.iter().map(|f| f.field.clone()).collect();
                     let conflict = QueuedConflict { current, fields };
                     let text = serde_json::to_string(&conflict).ok();
-                    self.set_state(row.id, QueuedEditState::Conflict, None, None, text, None)
-                        .await?;
+                    self.set_state(
+                        row.id,
+                        QueuedEditState::Conflict,
+                        StateNote {
+                            conflict: text,
+                            ..StateNote::default()
+                        },
+                        (WORKER, row.audit("edit_conflict", &names, None)),
+                    )
+                    .await?;
                     tracing::info!(edit = row.id, "queued edit conflicts with a newer record");
                     report.conflicts += 1;
                 }
@@ -516,7 +581,7 @@ impl EditQueue {
                     match schedule.delay_after(spent) {
                         Some(wait) => {
                             self.retry_later(
-                                row.id,
+                                row,
                                 spent,
                                 wait,
                                 err.code().as_str(),
@@ -526,14 +591,14 @@ impl EditQueue {
                             report.retried += 1;
                         }
                         None => {
-                            self.failed(row.id, err.code().as_str(), &err.to_string())
+                            self.failed(row, err.code().as_str(), &err.to_string())
                                 .await?;
                             report.failed += 1;
                         }
                     }
                 }
                 Verdict::Dead => {
-                    self.failed(row.id, err.code().as_str(), &err.to_string())
+                    self.failed(row, err.code().as_str(), &err.to_string())
                         .await?;
                     report.failed += 1;
                 }
@@ -543,19 +608,17 @@ impl EditQueue {
                 let spent = row.attempts.saturating_add(1);
                 match schedule.delay_after(spent) {
                     Some(wait) => {
-                        self.retry_later(row.id, spent, wait, &code, &message)
-                            .await?;
+                        self.retry_later(row, spent, wait, &code, &message).await?;
                         report.retried += 1;
                     }
                     None => {
-                        self.failed(row.id, "salesforce_rejected", &message).await?;
+                        self.failed(row, "salesforce_rejected", &message).await?;
                         report.failed += 1;
                     }
                 }
             }
             Err(other) => {
-                self.failed(row.id, other.code(), &other.to_string())
-                    .await?;
+                self.failed(row, other.code(), &other.to_string()).await?;
                 report.failed += 1;
             }
         }
@@ -566,8 +629,25 @@ impl EditQueue {
         &self,
         row: &DueEdit,
         last_modified: Option<&str>,
+        changed: &[String],
+        note: Option<&str>,
     ) -> Result<(), EditQueueError> {
         let mut tx = self.pool.begin().await.map_err(db("recording an edit"))?;
+        audit::append_record_edit(
+            &mut tx,
+            now_ms(),
+            WORKER,
+            RecordEditAudit {
+                event: "edit_applied",
+                record_id: &row.record_id,
+                edit_id: Some(row.id),
+                fields: changed,
+                error_code: None,
+                detail: note.or(row.intent.as_deref()),
+            },
+        )
+        .await
+        .map_err(db("auditing an edit"))?;
         sqlx::query(
             "UPDATE record_edits SET state = 'applied', last_modified = ?, error_code = NULL, \
              error = NULL, updated_at = ? WHERE id = ?",
@@ -599,15 +679,20 @@ impl EditQueue {
         Ok(())
     }
 
-    async fn failed(&self, id: i64, code: &str, message: &str) -> Result<(), EditQueueError> {
-        tracing::warn!(edit = id, code, "queued record edit failed");
+    async fn failed(&self, row: &DueEdit, code: &str, message: &str) -> Result<(), EditQueueError> {
+        tracing::warn!(edit = row.id, code, "queued record edit failed");
         self.set_state(
-            id,
+            row.id,
             QueuedEditState::Failed,
-            Some(code),
-            Some(message),
-            None,
-            None,
+            StateNote {
+                code: Some(code),
+                message: Some(message),
+                ..StateNote::default()
+            },
+            (
+                WORKER,
+                row.audit("edit_failed", &row.field_names(), Some(code)),
+            ),
         )
         .await
     }
@@ -625,13 +710,23 @@ impl EditQueue {
 
     async fn retry_later(
         &self,
-        id: i64,
+        row: &DueEdit,
         attempts: u32,
         wait: Duration,
         code: &str,
         message: &str,
     ) -> Result<(), EditQueueError> {
         let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut tx = self.pool.begin().await.map_err(db("scheduling a retry"))?;
+        let names = row.field_names();
+        audit::append_record_edit(
+            &mut tx,
+            now_ms(),
+            WORKER,
+            row.audit("edit_retry", &names, Some(code)),
+        )
+        .await
+        .map_err(db("auditing a retry"))?;
         sqlx::query(
             "UPDATE record_edits SET attempts = ?, run_at = ?, error_code = ?, error = ?, \
              updated_at = ? WHERE id = ?",
@@ -641,38 +736,93 @@ impl EditQueue {
         .bind(code)
         .bind(message)
         .bind(now_ms())
-        .bind(id)
-        .execute(&self.pool)
+        .bind(row.id)
+        .execute(&mut *tx)
         .await
         .map_err(db("scheduling a retry"))?;
+        tx.commit().await.map_err(db("scheduling a retry"))?;
         Ok(())
     }
 
+    /// Moves edit `id` to `state` and audits it (`entry`, by `actor`) in one transaction.
     async fn set_state(
         &self,
         id: i64,
         state: QueuedEditState,
-        code: Option<&str>,
-        message: Option<&str>,
-        conflict: Option<String>,
-        last_modified: Option<&str>,
+        note: StateNote<'_>,
+        (actor, entry): (&str, RecordEditAudit<'_>),
     ) -> Result<(), EditQueueError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db("recording an edit's state"))?;
+        audit::append_record_edit(&mut tx, now_ms(), actor, entry)
+            .await
+            .map_err(db("auditing an edit's state"))?;
         sqlx::query(
             "UPDATE record_edits SET state = ?, error_code = COALESCE(?, error_code), \
-             error = COALESCE(?, error), conflict = COALESCE(?, conflict), \
-             last_modified = COALESCE(?, last_modified), updated_at = ? WHERE id = ?",
+             error = COALESCE(?, error), conflict = COALESCE(?, conflict), updated_at = ? \
+             WHERE id = ?",
         )
         .bind(state.as_str())
-        .bind(code)
-        .bind(message)
-        .bind(conflict)
-        .bind(last_modified)
+        .bind(note.code)
+        .bind(note.message)
+        .bind(note.conflict)
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(db("recording an edit's state"))?;
+        tx.commit().await.map_err(db("recording an edit's state"))?;
         Ok(())
+    }
+
+    /// Audits an edit saved live (Salesforce answered at once, nothing queued), so the audit
+    /// log holds every record edit, not only the queued ones.
+    pub async fn audit_live_edit(
+        &self,
+        outcome: &EditOutcome,
+        intent: Option<&str>,
+    ) -> Result<(), EditQueueError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db("auditing a live edit"))?;
+        audit::append_record_edit(
+            &mut conn,
+            now_ms(),
+            AGENT,
+            RecordEditAudit {
+                event: "edit_applied",
+                record_id: &outcome.id,
+                edit_id: None,
+                fields: &outcome.changed,
+                error_code: None,
+                detail: intent,
+            },
+        )
+        .await
+        .map_err(db("auditing a live edit"))
+    }
+}
+
+/// What a state change records besides the state (each `None` keeps the stored value).
+#[derive(Debug, Default)]
+struct StateNote<'a> {
+    code: Option<&'a str>,
+    message: Option<&'a str>,
+    conflict: Option<String>,
+}
+
+/// The field names and the intent note an edit request is audited with.
+fn request_audit(request: &EditRequest) -> (Vec<String>, Option<String>) {
+    match request {
+        EditRequest::Fields { changes, .. } => {
+            (changes.iter().map(|(f, _)| f.clone()).collect(), None)
+        }
+        EditRequest::Intent { name, .. } => (Vec::new(), Some(name.clone())),
     }
 }
 
@@ -685,6 +835,29 @@ struct DueEdit {
     expected: Option<String>,
     attempts: u32,
     created_at: i64,
+}
+
+impl DueEdit {
+    fn field_names(&self) -> Vec<String> {
+        self.changes.iter().map(|(f, _)| f.clone()).collect()
+    }
+
+    /// An audit entry about this edit (the intent's name as its note for an intent press).
+    fn audit<'a>(
+        &'a self,
+        event: &'a str,
+        fields: &'a [String],
+        error_code: Option<&'a str>,
+    ) -> RecordEditAudit<'a> {
+        RecordEditAudit {
+            event,
+            record_id: &self.record_id,
+            edit_id: Some(self.id),
+            fields,
+            error_code,
+            detail: self.intent.as_deref(),
+        }
+    }
 }
 
 fn edit_from_row(row: &sqlx::sqlite::SqliteRow) -> QueuedEdit {
@@ -745,6 +918,20 @@ pub async fn save_or_queue(
     };
     let err = match now {
         Err(err) if should_queue(&err) => err,
+        Ok(outcome) => {
+            if let Some(queue) = queue {
+                let intent = match request {
+                    EditRequest::Intent { name, .. } => Some(name.as_str()),
+                    EditRequest::Fields { .. } => None,
+                };
+                // The edit is in Salesforce already: a failed audit write must not turn it
+                // into an error the agent would retry; it is logged instead.
+                if let Err(audit_err) = queue.audit_live_edit(&outcome, intent).await {
+                    tracing::warn!(error = %audit_err, "a saved record edit was not audited");
+                }
+            }
+            return RecordSave::from_edit(Ok(outcome));
+        }
         other => return RecordSave::from_edit(other),
     };
     let Some(queue) = queue else {

@@ -50,6 +50,7 @@ kit_files![
     "objects/Call_Log__c/fields/Dialed_At__c.field-meta.xml",
     "objects/Call_Log__c/fields/Answered_At__c.field-meta.xml",
     "objects/Call_Log__c/fields/Ended_At__c.field-meta.xml",
+    "objects/Call_Log__c/fields/Ring_Seconds__c.field-meta.xml",
     "objects/Call_Log__c/fields/Recording_Url__c.field-meta.xml",
     "objects/Call_Log__c/fields/Summary__c.field-meta.xml",
     "objects/Call_Log__c/fields/Key_Topics__c.field-meta.xml",

@@ -12,4 +12,17 @@ who_id: string | null,
 /**
  * The Account, Opportunity or Case (`WhatId`).
  */
-what_id: string | null, };
+what_id: string | null, 
+/**
+ * The call's AI summary, as the softphone's transcription gave it or pasted (the call
+ * log's summary field). Absent in a form saved before the form had it.
+ */
+summary: string, 
+/**
+ * The call's key topics, one each (the call log's key-topics field).
+ */
+key_topics: Array<string>, 
+/**
+ * A link to the call's recording: http or https only.
+ */
+recording_url: string, };

@@ -32,7 +32,11 @@ subject: string | null,
  * The agent's notes (the Task's `Description`; the call log's notes field in "call log
  * only" mode).
  */
-notes: string | null, summary: string | null, recording_url: string | null, matched: MatchedRecord | null, owner: Owner | null, delivery: DeliveryState, 
+notes: string | null, summary: string | null, 
+/**
+ * The call's key topics (the call log's `;`-separated key-topics field, split).
+ */
+key_topics: Array<string>, recording_url: string | null, matched: MatchedRecord | null, owner: Owner | null, delivery: DeliveryState, 
 /**
  * Why a pending call last failed, or why a dead one died (for the team lead).
  */

@@ -1,4 +1,5 @@
-//! `ringside audit`: the append-only audit log of the call-log queue.
+//! `ringside audit`: the append-only audit log of the call-log queue and of record edits
+//! (a record edit's line names the record, the queued edit and the fields, never values).
 
 use std::io::Write;
 
@@ -21,12 +22,26 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     for e in entries {
+        // A call-log entry names its call; a record edit its record, queued edit and fields.
+        let subject = match &e.record_id {
+            Some(record) if e.call_id.is_empty() => {
+                let mut text = record.clone();
+                if let Some(id) = e.edit_id {
+                    text.push_str(&format!(" edit #{id}"));
+                }
+                if !e.fields.is_empty() {
+                    text.push_str(&format!(" [{}]", e.fields.join(", ")));
+                }
+                text
+            }
+            _ => e.call_id.clone(),
+        };
         let mut line = format!(
-            "{}  {:<6}  {:<9} {}",
+            "{}  {:<6}  {:<13} {}",
             iso_datetime(e.at),
             e.actor,
             e.event,
-            e.call_id
+            subject
         );
         if let Some(code) = &e.error_code {
             line.push_str(&format!("  {code}"));

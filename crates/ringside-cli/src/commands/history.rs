@@ -258,6 +258,7 @@ mod tests {
             subject: None,
             notes: None,
             summary: None,
+            key_topics: Vec::new(),
             recording_url: None,
             matched: Some(MatchedRecord {
                 object: MatchedObject::Contact,

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Context;
-use ringside_core::call_log::{CallLog, Direction, external_call_id, new_call_id};
+use ringside_core::call_log::{
+    CallLog, CallTiming, Direction, external_call_id, new_call_id, parse_iso_datetime,
+};
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
 
@@ -75,8 +77,21 @@ fn keep(
     }
 }
 
-/// The call ended now; it started `duration` seconds ago.
+/// The call started when it was answered (else dialed), as the desktop form has it; with
+/// neither given, it ended now and started `duration` seconds ago.
 fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
+    let at = |flag: &str, value: &Option<String>| -> anyhow::Result<Option<i64>> {
+        value
+            .as_deref()
+            .map(|text| parse_iso_datetime(text).with_context(|| format!("--{flag}")))
+            .transpose()
+    };
+    let timing = CallTiming {
+        dialed_at_ms: at("dialed-at", &a.dialed_at)?,
+        answered_at_ms: at("answered-at", &a.answered_at)?,
+        ended_at_ms: at("ended-at", &a.ended_at)?,
+    };
+    timing.check_duration(a.duration).context("--duration")?;
     let direction = Direction::parse(&a.direction)?;
     // The one rule every intake shares: a softphone id an External ID cannot hold is
     // logged under a stable hash of it, so the same id again still updates one record.
@@ -89,7 +104,10 @@ fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
         direction,
         from: a.from.clone(),
         to: a.to.clone(),
-        started_at_ms: now - a.duration.max(0).saturating_mul(1000),
+        started_at_ms: timing
+            .answered_at_ms
+            .or(timing.dialed_at_ms)
+            .unwrap_or_else(|| now - a.duration.max(0).saturating_mul(1000)),
         duration_seconds: a.duration,
         disposition: a.disposition.clone(),
         subject: a.subject.clone(),
@@ -100,6 +118,7 @@ fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
         summary: a.summary.clone(),
         key_topics: a.key_topics.clone(),
         missed: a.missed,
+        timing,
         intent_fields: Default::default(),
     })
 }

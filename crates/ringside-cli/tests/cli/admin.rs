@@ -542,6 +542,38 @@ fn contact_edit_while_salesforce_is_unreachable_is_queued_then_saved_by_the_next
         Some(0),
         "nothing is left open: {value}"
     );
+
+    // The audit log holds both steps, with actor, record and field, never the value.
+    let audit = run_in(&dir, &["audit", "--json"]);
+    assert_eq!(audit.code, 0, "{}", audit.stderr);
+    let entries: serde_json::Value = serde_json::from_str(&audit.stdout).expect("JSON");
+    let steps: Vec<(&str, &str)> = entries["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [("edit_queued", "agent"), ("edit_applied", "worker")],
+        "{entries}"
+    );
+    assert_eq!(entries["entries"][1]["record_id"], JANE, "{entries}");
+    assert_eq!(
+        entries["entries"][1]["fields"],
+        serde_json::json!(["Title"])
+    );
+    assert!(
+        !audit.stdout.contains("Edited While Offline"),
+        "no value: {entries}"
+    );
+    let human = run_in(&dir, &["audit"]);
+    assert!(
+        human.stdout.contains("edit_applied")
+            && human.stdout.contains(&format!("{JANE} edit #1 [Title]")),
+        "the human list names the record, the queued edit and the field: {}",
+        human.stdout
+    );
 }
 
 #[test]

@@ -148,6 +148,83 @@ fn with<'a>(flag: &'a str, value: &'a str) -> Vec<&'a str> {
     all
 }
 
+#[test]
+fn log_call_takes_dial_answer_and_end_times_and_refuses_ones_that_cannot_be() {
+    let home = home("timing");
+    let mut all = with("--duration", "95");
+    all.extend([
+        "--call-id",
+        "timed-1",
+        "--dialed-at",
+        "2026-03-31T23:29:52+09:00",
+        "--answered-at",
+        "2026-03-31T14:30:00Z",
+        "--ended-at",
+        "2026-03-31T14:31:35.400Z",
+    ]);
+    let run = run_in(&home, &all);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    let log = &list["items"][0]["log"];
+    assert_eq!(
+        log["timing"]["dialed_at_ms"], 1_774_967_392_000_i64,
+        "{list}"
+    );
+    assert_eq!(
+        log["timing"]["answered_at_ms"], 1_774_967_400_000_i64,
+        "{list}"
+    );
+    assert_eq!(
+        log["timing"]["ended_at_ms"], 1_774_967_495_400_i64,
+        "{list}"
+    );
+    assert_eq!(
+        log["started_at_ms"], 1_774_967_400_000_i64,
+        "the call started when it was answered: {list}"
+    );
+
+    for (extra, expect) in [
+        (
+            vec!["--dialed-at", "yesterday"],
+            "--dialed-at: \"yesterday\" is not an ISO-8601 date-time",
+        ),
+        (vec!["--answered-at", "2026-03-31T14:30:00"], "with a zone"),
+        (
+            vec![
+                "--dialed-at",
+                "2026-03-31T14:31:00Z",
+                "--answered-at",
+                "2026-03-31T14:30:00Z",
+            ],
+            "the answer time is before the dial time",
+        ),
+        (
+            vec!["--missed", "--answered-at", "2026-03-31T14:30:00Z"],
+            "a missed call has no answer time",
+        ),
+        (
+            vec![
+                "--answered-at",
+                "2026-03-31T14:30:00Z",
+                "--ended-at",
+                "2026-03-31T14:40:00Z",
+            ],
+            "--duration: the duration (42 s) is not the talk time from answer to end (600 s)",
+        ),
+    ] {
+        let mut all = CALL.to_vec();
+        all.extend(extra.iter().copied());
+        let run = run_in(&home, &all);
+        assert_eq!(run.code, 1, "{extra:?} is refused: {}", run.stdout);
+        assert!(run.stderr.contains(expect), "{extra:?}: {}", run.stderr);
+    }
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(
+        status["pending"], 1,
+        "only the good log was queued: {status}"
+    );
+}
+
 /// Regression (issue 14, item 7): a subject holding a terminal escape or a line break was
 /// queued as is, and printed raw later by every tool that shows the log.
 #[test]
@@ -445,7 +522,9 @@ fn a_writing_command_on_a_read_only_home_says_read_only_once() {
 /// file and says the disk is full, once, with the notes to copy.
 #[test]
 fn log_call_on_a_full_disk_leaves_no_partial_file_and_says_the_disk_is_full() {
-    let Some(disk) = crate::mounted::Tmpfs::mount("cli-nospace", "256k") else {
+    // Room for the first run's database and its write-ahead log (the migrations alone fill
+    // ~190 KiB of WAL, more with each new one); fill() then takes the rest to the last byte.
+    let Some(disk) = crate::mounted::Tmpfs::mount("cli-nospace", "512k") else {
         return;
     };
     let home = disk.path().join("home");

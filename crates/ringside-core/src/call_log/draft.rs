@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CallLog, CallLogError, Direction, IntentFields, MAX_NOTES_CHARS};
+use super::{CallLog, CallLogError, CallTiming, Direction, IntentFields, MAX_NOTES_CHARS};
 use crate::events::{self, CallEvent, CallerId};
 use crate::lookup::CallerObject;
 use crate::pop::Pop;
@@ -64,6 +64,16 @@ pub struct DraftFields {
     pub who_id: Option<String>,
     /// The Account, Opportunity or Case (`WhatId`).
     pub what_id: Option<String>,
+    /// The call's AI summary, as the softphone's transcription gave it or pasted (the call
+    /// log's summary field). Absent in a form saved before the form had it.
+    #[serde(default)]
+    pub summary: String,
+    /// The call's key topics, one each (the call log's key-topics field).
+    #[serde(default)]
+    pub key_topics: Vec<String>,
+    /// A link to the call's recording: http or https only.
+    #[serde(default)]
+    pub recording_url: String,
 }
 
 /// One record the caller matched, with what a call with it can be about (its open
@@ -138,6 +148,10 @@ pub struct CallDraft {
     /// The intents pressed so far (one per name), written with the call.
     #[serde(default)]
     pub pressed: Vec<CallIntent>,
+    /// When the call was dialed (or rang), answered and ended, from its events; none for a
+    /// log opened by hand (and for a form saved before these were kept).
+    #[serde(default)]
+    pub timing: CallTiming,
     pub fields: DraftFields,
 }
 
@@ -167,16 +181,29 @@ impl CallDraft {
     /// `end` event; the start from the answer (else the ring, else end minus duration); the
     /// matched record and its open Opportunities and Cases from the pop.
     pub fn after_call(end: &CallEvent, times: CallTimes, pop: Option<&Pop>, now_ms: i64) -> Self {
-        let duration = end
-            .duration_secs
-            .map_or(0, |d| d.min(i64::MAX as u64) as i64);
         let said_missed = end
             .disposition
             .as_deref()
             .map(|d| d.trim().to_ascii_lowercase())
             .is_some_and(|d| MISSED_DISPOSITIONS.contains(&d.as_str()));
+        let mut timing = CallTiming {
+            dialed_at_ms: times.rang_at_ms,
+            answered_at_ms: times.answered_at_ms,
+            ended_at_ms: Some(now_ms),
+        };
+        // The softphone's own talk time, else the one the answer and end events give.
+        let duration = end
+            .duration_secs
+            .map(|d| d.min(i64::MAX as u64) as i64)
+            .or_else(|| timing.talk_seconds())
+            .unwrap_or(0);
         // A ring that ended with no talk time and no answer was missed.
         let missed = said_missed || (duration == 0 && times.answered_at_ms.is_none());
+        if missed {
+            // The softphone says nobody talked: an answer event (a pickup it then called
+            // rejected) is not an answer time, or the log would contradict itself.
+            timing.answered_at_ms = None;
+        }
         let started_at_ms = times
             .answered_at_ms
             .or(times.rang_at_ms)
@@ -203,6 +230,7 @@ impl CallDraft {
             what_choices,
             candidates,
             pressed: Vec::new(),
+            timing,
             fields: DraftFields {
                 direction: end.direction,
                 from: number(&end.from),
@@ -217,6 +245,9 @@ impl CallDraft {
                 notes: String::new(),
                 who_id,
                 what_id,
+                summary: String::new(),
+                key_topics: Vec::new(),
+                recording_url: String::new(),
             },
         }
     }
@@ -232,6 +263,7 @@ impl CallDraft {
             what_choices: Vec::new(),
             candidates: Vec::new(),
             pressed: Vec::new(),
+            timing: CallTiming::default(),
             fields: DraftFields::default(),
         }
     }
@@ -258,10 +290,12 @@ impl CallDraft {
             notes,
             who_id: id(&fields.who_id),
             what_id: id(&fields.what_id),
-            recording_url: None,
-            summary: None,
-            key_topics: Vec::new(),
+            recording_url: text(&fields.recording_url),
+            // The summary keeps its own line breaks, like the notes.
+            summary: Some(fields.summary.clone()).filter(|s| !s.trim().is_empty()),
+            key_topics: fields.key_topics.iter().filter_map(|t| text(t)).collect(),
             missed: self.missed,
+            timing: self.timing,
             intent_fields: self.intent_fields(),
         };
         log.validate()?;
@@ -585,6 +619,102 @@ mod tests {
             .expect("a prefilled form is loggable as it stands");
         assert_eq!(log.who_id.as_deref(), Some("003000000000001AAA"));
         assert_eq!(log.subject, None, "an empty subject is left to the default");
+    }
+
+    #[test]
+    fn the_form_keeps_the_calls_dial_answer_and_end_times_for_the_log() {
+        let times = CallTimes {
+            rang_at_ms: Some(1_000),
+            answered_at_ms: Some(3_000),
+        };
+        // No duration from the softphone: the talk time comes from answer to end.
+        let draft = CallDraft::after_call(&end(None, None), times, None, 45_400);
+        assert_eq!(
+            draft.timing,
+            CallTiming {
+                dialed_at_ms: Some(1_000),
+                answered_at_ms: Some(3_000),
+                ended_at_ms: Some(45_400),
+            }
+        );
+        assert_eq!(draft.fields.duration_seconds, 42, "answer to end");
+        assert!(!draft.missed);
+        let log = draft.to_call_log(&draft.fields).expect("loggable");
+        assert_eq!(log.timing, draft.timing, "the log carries them");
+        assert_eq!(log.timing.ring_seconds(), Some(2));
+
+        // A pickup the softphone then calls rejected is missed: no answer time is kept.
+        let rejected = CallDraft::after_call(&end(Some(0), Some("rejected")), times, None, 9_000);
+        assert!(rejected.missed);
+        assert_eq!(rejected.timing.answered_at_ms, None);
+        rejected
+            .to_call_log(&rejected.fields)
+            .expect("a missed call with its ring time is loggable");
+
+        // A form saved before the times were kept reads back without them.
+        let mut stored = serde_json::to_value(&draft).unwrap();
+        stored.as_object_mut().unwrap().remove("timing");
+        let old: CallDraft = serde_json::from_value(stored).expect("an old draft reads");
+        assert!(old.timing.is_empty());
+        assert!(
+            CallDraft::manual(0).timing.is_empty(),
+            "a hand-made log has none"
+        );
+    }
+
+    #[test]
+    fn the_form_sends_the_summary_key_topics_and_recording_link_and_refuses_a_non_web_link() {
+        let draft = CallDraft::after_call(&end(Some(42), None), CallTimes::default(), None, 50_000);
+        let mut fields = draft.fields.clone();
+        fields.summary = "Wants a quote.\nCall back Friday.".into();
+        fields.key_topics = vec![" Pricing ".into(), String::new(), "Renewal".into()];
+        fields.recording_url = "https://recordings.example/c-1.wav".into();
+        let log = draft.to_call_log(&fields).expect("loggable");
+        assert_eq!(
+            log.summary.as_deref(),
+            Some("Wants a quote.\nCall back Friday.")
+        );
+        assert_eq!(
+            log.key_topics,
+            ["Pricing", "Renewal"],
+            "trimmed, empty ones dropped"
+        );
+        assert_eq!(
+            log.recording_url.as_deref(),
+            Some("https://recordings.example/c-1.wav")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "ftp://x.example/a",
+        ] {
+            fields.recording_url = bad.into();
+            assert!(
+                matches!(
+                    draft.to_call_log(&fields),
+                    Err(CallLogError::RecordingUrl(_))
+                ),
+                "{bad} is refused"
+            );
+        }
+        fields.recording_url = String::new();
+        fields.key_topics = vec!["two\nlines".into()];
+        assert!(matches!(
+            draft.to_call_log(&fields),
+            Err(CallLogError::ControlCharacter {
+                what: "key topic",
+                ..
+            })
+        ));
+        // A form saved before these fields existed reads back with them empty.
+        let mut stored = serde_json::to_value(&draft.fields).unwrap();
+        for key in ["summary", "key_topics", "recording_url"] {
+            stored.as_object_mut().unwrap().remove(key);
+        }
+        let old: DraftFields = serde_json::from_value(stored).expect("an old form reads");
+        assert!(
+            old.summary.is_empty() && old.key_topics.is_empty() && old.recording_url.is_empty()
+        );
     }
 
     #[test]

@@ -62,6 +62,17 @@ pub struct CallLogFields {
     pub from_number: String,
     pub to_number: String,
     pub started_at: String,
+    /// When the call was dialed or began to ring (date-time), written when known.
+    pub dialed_at: String,
+    /// When it was answered (date-time); a missed call has none.
+    pub answered_at: String,
+    /// When it ended (date-time).
+    pub ended_at: String,
+    /// Ring time in seconds (number): dial to answer, or to the end when missed. Talk time
+    /// is `duration` (it is what `Task.CallDurationInSeconds` holds), not a field of its own.
+    /// Each of these four timing names may be empty in the config: that field is not
+    /// written (an org set up before the field existed keeps logging).
+    pub ring_seconds: String,
     pub recording_url: String,
     pub summary: String,
     pub key_topics: String,
@@ -90,6 +101,14 @@ impl Default for CallLogFields {
             from_number: s("From_Number__c"),
             to_number: s("To_Number__c"),
             started_at: s("Started_At__c"),
+            dialed_at: s("Dialed_At__c"),
+            answered_at: s("Answered_At__c"),
+            ended_at: s("Ended_At__c"),
+            // Off unless the admin names it: the field is new in the setup kit, and an org
+            // set up before it would refuse every log that names it (INVALID_FIELD), which
+            // would dead-letter calls for a nice-to-have. Ring time can also be read from the
+            // dial and answer times, which DESIGN §4 lists.
+            ring_seconds: s(""),
             recording_url: s("Recording_Url__c"),
             summary: s("Summary__c"),
             key_topics: s("Key_Topics__c"),
@@ -104,9 +123,14 @@ impl Default for CallLogFields {
     }
 }
 
+/// The `[logging.call_log]` keys that may be `""`: that field is then not written (an org
+/// without it, e.g. set up before it was in the setup kit).
+pub const OPTIONAL_CALL_LOG_KEYS: [&str; 4] =
+    ["dialed_at", "answered_at", "ended_at", "ring_seconds"];
+
 impl CallLogFields {
     /// Every configured name with its config key, for validation.
-    pub fn named(&self) -> [(&'static str, &str); 17] {
+    pub fn named(&self) -> [(&'static str, &str); 21] {
         [
             ("object", &self.object),
             ("external_id", &self.external_id),
@@ -115,6 +139,10 @@ impl CallLogFields {
             ("from_number", &self.from_number),
             ("to_number", &self.to_number),
             ("started_at", &self.started_at),
+            ("dialed_at", &self.dialed_at),
+            ("answered_at", &self.answered_at),
+            ("ended_at", &self.ended_at),
+            ("ring_seconds", &self.ring_seconds),
             ("recording_url", &self.recording_url),
             ("summary", &self.summary),
             ("key_topics", &self.key_topics),
@@ -147,6 +175,21 @@ impl LoggingSettings {
         body.insert(f.from_number.clone(), json!(log.from));
         body.insert(f.to_number.clone(), json!(log.to));
         body.insert(f.started_at.clone(), json!(iso_datetime(log.started_at_ms)));
+        // Each instant only when known (a missed call has no answer time, a log typed by
+        // hand or queued before these were kept has none), so an update never blanks one.
+        let t = &log.timing;
+        for (field, at) in [
+            (&f.dialed_at, t.dialed_at_ms),
+            (&f.answered_at, t.answered_at_ms),
+            (&f.ended_at, t.ended_at_ms),
+        ] {
+            if let Some(ms) = at.filter(|_| !field.is_empty()) {
+                body.insert(field.clone(), json!(iso_datetime(ms)));
+            }
+        }
+        if let Some(ring) = t.ring_seconds().filter(|_| !f.ring_seconds.is_empty()) {
+            body.insert(f.ring_seconds.clone(), json!(ring));
+        }
         let mut put = |key: &str, value: Option<String>| {
             if let Some(v) = value {
                 body.insert(key.to_owned(), json!(v));
@@ -277,6 +320,7 @@ mod tests {
             summary: None,
             key_topics: vec!["pricing".into(), "demo".into()],
             missed: false,
+            timing: Default::default(),
             intent_fields: Default::default(),
         }
     }
@@ -413,5 +457,77 @@ mod tests {
         let body = s.call_log_body(&log());
         assert_eq!(body["Notizen__c"], "n");
         assert!(body.get("Betreff__c").is_some() && body.get("Notes__c").is_none());
+    }
+
+    #[test]
+    fn the_call_log_carries_each_known_instant_and_the_ring_time_and_nothing_unknown() {
+        let mut settings = LoggingSettings::default();
+        settings.call_log.ring_seconds = "Ring_Seconds__c".into();
+        let mut answered = log();
+        answered.timing = super::super::CallTiming {
+            dialed_at_ms: Some(1_700_000_000_000),
+            answered_at_ms: Some(1_700_000_012_000),
+            ended_at_ms: Some(1_700_000_054_000),
+        };
+        let body = settings.call_log_body(&answered);
+        assert_eq!(body["Dialed_At__c"], "2023-11-14T22:13:20.000Z");
+        assert_eq!(body["Answered_At__c"], "2023-11-14T22:13:32.000Z");
+        assert_eq!(body["Ended_At__c"], "2023-11-14T22:14:14.000Z");
+        assert_eq!(body["Ring_Seconds__c"], 12, "dial to answer");
+
+        let mut missed = log();
+        missed.missed = true;
+        missed.timing = super::super::CallTiming {
+            dialed_at_ms: Some(1_700_000_000_000),
+            answered_at_ms: None,
+            ended_at_ms: Some(1_700_000_030_000),
+        };
+        let body = settings.call_log_body(&missed);
+        assert!(
+            body.get("Answered_At__c").is_none(),
+            "no answer, no answer time: {body}"
+        );
+        assert_eq!(body["Ring_Seconds__c"], 30, "it rang until it ended");
+
+        let body = settings.call_log_body(&log());
+        for field in [
+            "Dialed_At__c",
+            "Answered_At__c",
+            "Ended_At__c",
+            "Ring_Seconds__c",
+        ] {
+            assert!(
+                body.get(field).is_none(),
+                "{field} unknown, not written: {body}"
+            );
+        }
+
+        let off = LoggingSettings::default();
+        let body = off.call_log_body(&answered);
+        assert!(
+            body.get("Ring_Seconds__c").is_none() && body.get("Dialed_At__c").is_some(),
+            "the ring time is written only when the admin names its field: {body}"
+        );
+        assert!(
+            body.get("").is_none(),
+            "an emptied name writes nothing: {body}"
+        );
+        assert_eq!(body["Dialed_At__c"], "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn a_log_queued_before_the_timing_fields_reads_back_and_sends_without_them() {
+        // A payload as an older Ringside stored it: no `timing` key.
+        let stored = serde_json::json!({
+            "call_id": "old-1", "direction": "inbound", "from": "+14155550123",
+            "to": "+14155550100", "started_at_ms": 1_700_000_000_000_i64,
+            "duration_seconds": 42
+        });
+        let old: CallLog = serde_json::from_value(stored).expect("an old payload still reads");
+        assert!(old.timing.is_empty());
+        old.validate().expect("and is still valid");
+        let body = LoggingSettings::default().call_log_body(&old);
+        assert_eq!(body["Duration_Seconds__c"], 42);
+        assert!(body.get("Dialed_At__c").is_none(), "{body}");
     }
 }

@@ -47,9 +47,11 @@ pub const COLUMNS: &[&str] = &[
     "delivery_error",
     "call_log_id",
     "task_id",
+    // Added last, so a script reading the older columns by position still reads them.
+    "key_topics",
 ];
 
-fn fields(row: &HistoryRow) -> [String; 20] {
+fn fields(row: &HistoryRow) -> [String; 21] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let matched = row.matched.as_ref();
     let owner = row.owner.as_ref();
@@ -78,6 +80,7 @@ fn fields(row: &HistoryRow) -> [String; 20] {
         opt(&row.delivery_error),
         opt(&row.call_log_id),
         opt(&row.task_id),
+        row.key_topics.join("; "),
     ]
 }
 
@@ -239,6 +242,7 @@ mod tests {
             subject: Some(format!("Call from {name}")),
             notes: Some(notes.into()),
             summary: None,
+            key_topics: Vec::new(),
             recording_url: None,
             matched: Some(MatchedRecord {
                 object: MatchedObject::Contact,

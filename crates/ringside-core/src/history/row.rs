@@ -78,6 +78,8 @@ pub struct HistoryRow {
     /// only" mode).
     pub notes: Option<String>,
     pub summary: Option<String>,
+    /// The call's key topics (the call log's `;`-separated key-topics field, split).
+    pub key_topics: Vec<String>,
     pub recording_url: Option<String>,
     pub matched: Option<MatchedRecord>,
     pub owner: Option<Owner>,
@@ -158,6 +160,9 @@ impl HistoryRow {
                 text(&f.notes)
             },
             summary: text(&f.summary),
+            key_topics: text(&f.key_topics)
+                .map(|t| split_key_topics(&t))
+                .unwrap_or_default(),
             recording_url: text(&f.recording_url),
             matched,
             owner,
@@ -191,6 +196,7 @@ impl HistoryRow {
             subject: Some(log.effective_subject()),
             notes: log.notes.clone(),
             summary: log.summary.clone(),
+            key_topics: log.key_topics.clone(),
             recording_url: log.recording_url.clone(),
             matched,
             owner: owner_id.map(|id| Owner {
@@ -227,6 +233,9 @@ impl HistoryRow {
         keep(&mut self.subject, local.subject);
         keep(&mut self.notes, local.notes);
         keep(&mut self.summary, local.summary);
+        if !local.key_topics.is_empty() {
+            self.key_topics = local.key_topics;
+        }
         keep(&mut self.recording_url, local.recording_url);
         if let Some(m) = local.matched
             && self.matched.as_ref().is_none_or(|old| old.id != m.id)
@@ -251,9 +260,28 @@ pub(crate) fn relationship_name(field: &str) -> String {
     }
 }
 
+/// The key topics a call log holds: `; `-joined as Ringside writes them (a multi-select
+/// picklist joins with `;` alone), each trimmed, empty ones left out.
+pub fn split_key_topics(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_topics_split_on_semicolons_with_or_without_a_space() {
+        assert_eq!(
+            split_key_topics("pricing; demo;renewal ;"),
+            ["pricing", "demo", "renewal"]
+        );
+        assert!(split_key_topics(" ; ").is_empty());
+    }
 
     #[test]
     fn relationship_names_follow_salesforce_conventions() {

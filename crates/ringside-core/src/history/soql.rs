@@ -55,6 +55,7 @@ fn query(source: &HistorySource, filter: &HistoryFilter, keyset: Option<String>)
         f.started_at.clone(),
         f.recording_url.clone(),
         f.summary.clone(),
+        f.key_topics.clone(),
         f.disposition.clone(),
     ];
     for lookup in [&f.contact, &f.lead, &f.account] {

@@ -45,6 +45,10 @@ impl HistorySource {
             .into_iter()
             .chain([("task_relationship", self.task_relationship.as_str())]);
         for (key, value) in names {
+            // A switched-off timing field is not queried (nor written).
+            if value.is_empty() && crate::call_log::mapping::OPTIONAL_CALL_LOG_KEYS.contains(&key) {
+                continue;
+            }
             salesforce::validate_api_name(key, value).map_err(|_| HistoryError::Name {
                 key,
                 value: value.to_owned(),
@@ -57,5 +61,27 @@ impl HistorySource {
 impl Default for HistorySource {
     fn default() -> Self {
         HistorySource::new(&LoggingSettings::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_switched_off_timing_field_is_not_a_bad_name() {
+        // Regression: `ring_seconds` defaults to "" (off), and the history refused to start.
+        assert!(HistorySource::default().validate().is_ok());
+        let mut logging = LoggingSettings::default();
+        logging.call_log.dialed_at = String::new();
+        assert!(HistorySource::new(&logging).validate().is_ok());
+        logging.call_log.summary = String::new();
+        assert!(
+            matches!(
+                HistorySource::new(&logging).validate(),
+                Err(HistoryError::Name { key: "summary", .. })
+            ),
+            "only the timing fields may be switched off"
+        );
     }
 }

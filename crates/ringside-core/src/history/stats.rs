@@ -243,6 +243,7 @@ mod tests {
             subject: None,
             notes: None,
             summary: None,
+            key_topics: Vec::new(),
             recording_url: None,
             matched: None,
             owner: Some(Owner {

@@ -193,6 +193,7 @@ mod tests {
             summary: None,
             key_topics: vec![],
             missed: false,
+            timing: Default::default(),
             intent_fields: Default::default(),
         };
         let mut bytes = b"\x00\x01SQLite garbage".to_vec();

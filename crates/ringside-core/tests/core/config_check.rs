@@ -303,3 +303,32 @@ async fn call_log_only_refuses_an_intent_that_would_write_over_the_notes() {
         "task mode leaves the field to the intent"
     );
 }
+
+#[tokio::test]
+async fn timing_fields_must_exist_and_be_date_times_or_numbers_or_be_switched_off() {
+    let issues = issues_for(
+        "[logging.call_log]\ndialed_at = \"Opportunity__c\"\nring_seconds = \"Case__c\"\nended_at = \"Hung_Up__c\"\n",
+    )
+    .await;
+    let dialed = find(&issues, "Call_Log__c.Opportunity__c");
+    assert_eq!(dialed.key, "[logging.call_log] dialed_at");
+    assert!(
+        dialed.reason.contains("make it a Date/Time field"),
+        "{dialed}"
+    );
+    let ring = find(&issues, "Call_Log__c.Case__c");
+    assert_eq!(ring.key, "[logging.call_log] ring_seconds");
+    assert!(ring.reason.contains("make it a Number field"), "{ring}");
+    let ended = find(&issues, "Call_Log__c.Hung_Up__c");
+    assert!(
+        ended.reason.contains("does not exist") && ended.reason.contains("ended_at = \"\""),
+        "a missing timing field says how to log without it: {ended}"
+    );
+    assert_eq!(issues.len(), 3, "{issues:#?}");
+
+    let off = issues_for("[logging.call_log]\nring_seconds = \"\"\ndialed_at = \"\"\n").await;
+    assert!(
+        off.is_empty(),
+        "switched-off timing fields are not checked: {off:#?}"
+    );
+}

@@ -20,6 +20,8 @@ struct Fixture {
     client: salesforce::Client,
     editor: RecordEditor,
     queue: EditQueue,
+    /// The queue's database, whose audit log the edits are written to.
+    outbox: Outbox,
 }
 
 async fn fixture(name: &str) -> Fixture {
@@ -36,6 +38,7 @@ async fn fixture(name: &str) -> Fixture {
         client,
         editor,
         queue: EditQueue::new(&outbox),
+        outbox,
     }
 }
 
@@ -619,5 +622,106 @@ async fn settled_edits_are_pruned_and_open_ones_never_are() {
         "nothing is older than the epoch: a fresh resolution is kept"
     );
     assert_eq!(f.queue.prune_settled(far_future).await.unwrap(), 1);
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn record_edits_are_audited_with_actor_and_field_names_but_never_values() {
+    use ringside_core::edit_queue::RecordSave;
+    use ringside_core::edit_queue::save_or_queue;
+    let f = fixture("edit-audit").await;
+    let seen = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    // A queued edit that meets someone else's change: queued, conflict, resolved.
+    let first = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(&[("Title", "Queued-value-3c9")], seen.last_modified.clone()),
+        )
+        .await
+        .unwrap();
+    f.client
+        .update(
+            "Contact",
+            seed::JANE_CALLER_ID,
+            &json!({"Title": "Theirs-value-5e2"}),
+        )
+        .await
+        .expect("the other user's edit");
+    f.queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    f.queue.resolve(first.id).await.expect("resolved");
+    // A live save is audited as applied by the agent (no queued edit behind it).
+    let now = f.editor.show(seed::JANE_CALLER_ID).await.expect("shown");
+    let live = save_or_queue(
+        &f.editor,
+        Some(&f.queue),
+        DEMO_ORG_TAG,
+        seed::JANE_CALLER_ID,
+        &fields(&[("Title", "Live-value-7a1")], now.last_modified.clone()),
+    )
+    .await
+    .expect("saved");
+    let RecordSave::Saved { outcome } = live else {
+        panic!("a reachable org saves at once: {live:?}");
+    };
+    // A queued edit from the current version: queued, then applied by the worker.
+    let second = f
+        .queue
+        .queue(
+            DEMO_ORG_TAG,
+            seed::JANE_CALLER_ID,
+            &fields(
+                &[("Title", "Second-value-9d4")],
+                outcome.last_modified.clone(),
+            ),
+        )
+        .await
+        .unwrap();
+    let report = f
+        .queue
+        .send_due(&f.editor, DEMO_ORG_TAG, &schedule())
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+
+    let audit = f.outbox.audit().await.expect("the audit log reads");
+    let seen: Vec<(&str, &str, Option<i64>)> = audit
+        .iter()
+        .map(|e| (e.event.as_str(), e.actor.as_str(), e.edit_id))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("edit_queued", "agent", Some(first.id)),
+            ("edit_conflict", "worker", Some(first.id)),
+            ("edit_resolved", "agent", Some(first.id)),
+            ("edit_applied", "agent", None),
+            ("edit_queued", "agent", Some(second.id)),
+            ("edit_applied", "worker", Some(second.id)),
+        ],
+        "every step, in order, with who did it: {audit:?}"
+    );
+    for entry in &audit {
+        assert_eq!(entry.record_id.as_deref(), Some(seed::JANE_CALLER_ID));
+        assert_eq!(entry.fields, ["Title"], "{entry:?}");
+        assert_eq!(entry.call_id, "", "not a call-log entry: {entry:?}");
+        assert!(entry.at > 0, "{entry:?}");
+    }
+    let text = serde_json::to_string(&audit).unwrap();
+    for value in [
+        "Live-value-7a1",
+        "Queued-value-3c9",
+        "Theirs-value-5e2",
+        "Second-value-9d4",
+    ] {
+        assert!(
+            !text.contains(value),
+            "no field value in the audit log: {text}"
+        );
+    }
     f.org.shutdown().await;
 }

@@ -344,6 +344,7 @@ fn local_call(id: &str, started_at_ms: i64, direction: Direction) -> CallLog {
         summary: None,
         key_topics: vec![],
         missed: false,
+        timing: Default::default(),
         intent_fields: Default::default(),
     }
 }
@@ -862,6 +863,58 @@ async fn load_more_survives_eleven_other_cursors_opened_meanwhile() {
     assert!(
         sent[1].0.contains("/query/01g") && sent[1].1 == 400 && sent[2].0.ends_with("/query"),
         "the locator was refused, then the history queried again: {sent:?}"
+    );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn key_topics_come_back_in_the_history_its_json_and_csv() {
+    let (org, seeded, history) = seeded_org(120, 17).await;
+    let home = temp_home("history-topics");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
+    let mut queued = local_call("local-topics", seeded.until_ms - 1, Direction::Inbound);
+    queued.key_topics = vec!["Renewal".into(), "Pricing".into()];
+    outbox.enqueue(&queued, "agent").await.unwrap();
+    let rows = history
+        .clone()
+        .with_outbox(outbox.clone(), Some(seed::DEMO_USER_ID.into()))
+        .all(&window(&seeded))
+        .await
+        .expect("history");
+    let local = rows.iter().find(|r| r.call_id == "local-topics").unwrap();
+    assert_eq!(
+        local.key_topics,
+        ["Renewal", "Pricing"],
+        "a queued call's topics"
+    );
+    // The seeds give a key topic with each summary, from the call log's Key_Topics__c.
+    let from_salesforce: Vec<&HistoryRow> = rows
+        .iter()
+        .filter(|r| !r.key_topics.is_empty() && r.call_id != "local-topics")
+        .collect();
+    assert!(
+        !from_salesforce.is_empty(),
+        "some seeded calls carry topics"
+    );
+    for row in &from_salesforce {
+        assert!(row.summary.is_some(), "topics come with a summary: {row:?}");
+        assert!(
+            ["Pricing", "Billing", "Demo", "Support"].contains(&row.key_topics[0].as_str()),
+            "{row:?}"
+        );
+    }
+    let json = serde_json::to_value(local).unwrap();
+    assert_eq!(
+        json["key_topics"],
+        serde_json::json!(["Renewal", "Pricing"])
+    );
+    let csv = history_csv(&rows);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",key_topics"), "{header}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("local-topics,") && l.ends_with(",\"Renewal; Pricing\"")),
+        "the CSV row carries them: {csv}"
     );
     org.shutdown().await;
 }

@@ -47,6 +47,7 @@ pub fn call(id: &str) -> CallLog {
         summary: None,
         key_topics: vec![],
         missed: false,
+        timing: Default::default(),
         intent_fields: Default::default(),
     }
 }
@@ -1093,4 +1094,99 @@ async fn each_new_dead_letter_is_announced_on_the_webhook() {
         !text.contains("wants a demo"),
         "the agent's notes stay out of the channel: {text}"
     );
+}
+
+#[tokio::test]
+async fn dial_answer_and_end_times_and_the_ring_time_land_on_the_call_log_only_when_known() {
+    use ringside_core::call_log::CallTiming;
+    let mut settings = LoggingSettings::default();
+    settings.call_log.ring_seconds = "Ring_Seconds__c".into();
+    let f = fixture_with("timing", settings, Duration::from_secs(10)).await;
+    let mut answered = call("timing-answered");
+    answered.started_at_ms = 1_763_000_008_000;
+    answered.duration_seconds = 95;
+    answered.timing = CallTiming {
+        dialed_at_ms: Some(1_763_000_000_000),
+        answered_at_ms: Some(1_763_000_008_000),
+        ended_at_ms: Some(1_763_000_103_000),
+    };
+    let mut missed = call("timing-missed");
+    missed.missed = true;
+    missed.duration_seconds = 0;
+    missed.timing = CallTiming {
+        dialed_at_ms: Some(1_763_000_000_000),
+        answered_at_ms: None,
+        ended_at_ms: Some(1_763_000_025_000),
+    };
+    for log in [&answered, &missed, &call("timing-none")] {
+        f.outbox.enqueue(log, "agent").await.expect("queued");
+    }
+    let report = f.worker.drain(Duration::ZERO).await.expect("drain");
+    assert_eq!(report.delivered, 3, "{report:?}");
+    let reader = client(&f.org, Duration::from_secs(10));
+    let rows: Vec<Record> = reader
+        .query_all(
+            "SELECT External_Id__c, Dialed_At__c, Answered_At__c, Ended_At__c, Ring_Seconds__c, \
+             Duration_Seconds__c FROM Call_Log__c WHERE External_Id__c LIKE 'timing-%'",
+        )
+        .await
+        .expect("call logs readable");
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r.fields["External_Id__c"] == id)
+            .unwrap_or_else(|| panic!("{id} landed: {rows:?}"))
+            .fields
+            .clone()
+    };
+    let a = row("timing-answered");
+    assert!(
+        a["Dialed_At__c"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2025-11-13T02:13:20")),
+        "{a:?}"
+    );
+    assert!(
+        a["Answered_At__c"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2025-11-13T02:13:28")),
+        "{a:?}"
+    );
+    assert!(
+        a["Ended_At__c"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2025-11-13T02:15:03")),
+        "{a:?}"
+    );
+    assert_eq!(
+        a["Ring_Seconds__c"].as_f64(),
+        Some(8.0),
+        "dial to answer: {a:?}"
+    );
+    assert_eq!(
+        a["Duration_Seconds__c"].as_f64(),
+        Some(95.0),
+        "talk time: {a:?}"
+    );
+    let m = row("timing-missed");
+    assert!(
+        m["Answered_At__c"].is_null(),
+        "a missed call has no answer time: {m:?}"
+    );
+    assert_eq!(
+        m["Ring_Seconds__c"].as_f64(),
+        Some(25.0),
+        "rang until it ended: {m:?}"
+    );
+    let none = row("timing-none");
+    for field in [
+        "Dialed_At__c",
+        "Answered_At__c",
+        "Ended_At__c",
+        "Ring_Seconds__c",
+    ] {
+        assert!(
+            none[field].is_null(),
+            "{field} unknown, not written: {none:?}"
+        );
+    }
 }

@@ -56,6 +56,13 @@ fn design_defaults() -> Vec<(&'static str, KitFieldType)> {
         ("Dialed_At__c", T::DateTime),
         ("Answered_At__c", T::DateTime),
         ("Ended_At__c", T::DateTime),
+        (
+            "Ring_Seconds__c",
+            T::Number {
+                precision: 18,
+                scale: 0,
+            },
+        ),
         ("Recording_Url__c", T::Url),
         ("Summary__c", T::LongTextArea { length: 32768 }),
         ("Key_Topics__c", T::LongTextArea { length: 1000 }),

@@ -392,11 +392,34 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   count.className = "call-log-notes-count";
   count.setAttribute("aria-live", "polite");
 
+  // What a softphone's transcription gives (today only `log-call` could set these): the AI
+  // summary, its key topics and the recording link, saved with the draft and sent with the log.
+  const aiSummary = document.createElement("textarea");
+  aiSummary.className = "call-log-ai-summary";
+  aiSummary.rows = 3;
+  aiSummary.dir = "auto";
+  aiSummary.value = fields.summary;
+  const topics = input("call-log-key-topics", fields.key_topics.join(", "));
+  topics.placeholder = t("callLog.keyTopicsHint");
+  const recording = input("call-log-recording-url", fields.recording_url);
+  recording.type = "url";
+  recording.placeholder = "https://";
+  const recordingError = document.createElement("p");
+  recordingError.className = "call-log-recording-error";
+  recordingError.setAttribute("role", "alert");
+  recordingError.hidden = true;
+
   const row = document.createElement("div");
   row.className = "call-log-row";
   row.append(field("callLog.disposition", disposition, "call-log-disposition"), field("callLog.subject", subject, "call-log-subject"));
   if (draft.what_choices.length > 0) row.append(field("callLog.what", what, "call-log-what"));
   form.append(row, dispositions, field("callLog.notes", notes, "call-log-notes"), count);
+  form.append(
+    field("callLog.aiSummary", aiSummary, "call-log-ai-summary"),
+    field("callLog.keyTopics", topics, "call-log-key-topics"),
+    field("callLog.recordingUrl", recording, "call-log-recording-url"),
+    recordingError,
+  );
   if (options.intents.length > 0) form.append(renderIntents(draft, options.intents, (name, input) => actions.press(current(), name, input), (name) => actions.release(current(), name)));
 
   const error = document.createElement("p");
@@ -424,7 +447,18 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     notes: notes.value,
     who_id: fields.who_id,
     what_id: what.value === "" ? (draft.what_choices.length > 0 ? null : fields.what_id) : what.value,
+    summary: aiSummary.value,
+    key_topics: splitTopics(topics.value),
+    recording_url: recording.value.trim(),
   });
+  // Only a web link opens as a recording: anything else (javascript:, file:) is refused here
+  // in words, and again by the core when the log is made.
+  const recordingOk = (): boolean => {
+    const ok = isWebLink(recording.value);
+    recordingError.hidden = ok;
+    recordingError.textContent = ok ? "" : t("callLog.recordingUrlInvalid");
+    return ok;
+  };
 
   let autoAt = open.auto_log_at_ms;
   const renderAuto = (): void => {
@@ -452,6 +486,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     // The record picker and the intents' own inputs act on their own, not as form edits.
     if (event.target === whoPicker || (event.target as HTMLElement).closest(".call-log-intents")) return;
     renderCount();
+    if (event.target === recording) recordingOk();
     clearTimeout(timer);
     timer = setTimeout(() => {
       void actions.save(current()).then((outcome) => {
@@ -472,6 +507,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     event.preventDefault();
     clearTimeout(timer);
     if (charCount(notes.value) > MAX_NOTES_CHARS) return;
+    if (!recordingOk()) return;
     showFormError(form, "");
     submit.disabled = true;
     void actions.submit(current()).finally(() => {
@@ -543,6 +579,21 @@ function renderIntents(
 /** A record in a picker: its object in the agent's language, then its name (isolated). */
 function recordChoice(record: { object: string; label: string }): string {
   return t("callLog.recordChoice", { object: objectName(record.object), name: record.label });
+}
+
+/** Key topics as typed: separated by commas (also the Japanese 、 and the Arabic ،) or `;`. */
+export function splitTopics(text: string): string[] {
+  return text
+    .split(/[,;、،\n]/u)
+    .map((topic) => topic.trim())
+    .filter((topic) => topic !== "");
+}
+
+/** Empty, or an http(s) link with no spaces. */
+export function isWebLink(text: string): boolean {
+  const value = text.trim();
+  if (value === "") return true;
+  return /^https?:\/\/\S+$/iu.test(value) && value.length > 8;
 }
 
 function formatDuration(seconds: number): string {

@@ -47,6 +47,7 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
   add("history.field.subject", row.subject, "detail-subject");
   add("history.field.notes", row.notes, "detail-notes");
   add("history.field.summary", row.summary, "detail-summary");
+  add("history.field.keyTopics", row.key_topics.join(", "), "detail-key-topics");
   if (row.recording_url) {
     const button = document.createElement("button");
     button.type = "button";
