@@ -175,6 +175,9 @@ mod tests {
             Some(salesforce::LimitInfo { used: 95, max: 100 }),
         );
         assert_eq!(seen_now.org, Some(OrgFigures { used: 95, max: 100 }));
-        assert!(!seen_now.optional.allowed(), "95 % pauses optional requests");
+        assert!(
+            !seen_now.optional.allowed(),
+            "95 % pauses optional requests"
+        );
     }
 }

@@ -155,7 +155,10 @@ impl ScreenPop {
             cache.get(&key, now, max_age)
         };
         let mut result = match cached {
-            Some(cache::Hit { result: mut hit, age }) => {
+            Some(cache::Hit {
+                result: mut hit,
+                age,
+            }) => {
                 let stale = age >= lock(&self.cache).ttl();
                 if stale {
                     tracing::info!(

@@ -270,7 +270,10 @@ async fn above_the_threshold_a_pop_is_served_from_an_older_cached_answer() {
             .await
             .expect("lookups go on");
     }
-    assert!(!pop.lookup().optional_requests().allowed(), "paused at 90 %");
+    assert!(
+        !pop.lookup().optional_requests().allowed(),
+        "paused at 90 %"
+    );
     clock.advance(Duration::from_secs(5 * 60));
     let before = demo_usage(&org).await.0;
     let paused = searched(pop.pop_number(seed::JANE_PHONE).await);
