@@ -53,6 +53,7 @@ fn main() {
             "call_back",
             "open_recording",
             "update_notice",
+            "usage_today",
         ]),
     ))
     .expect("tauri-build failed: check tauri.conf.json and capabilities/");

@@ -56,7 +56,10 @@ pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
         demo: true,
     };
     tracing::info!(%base_url, "built-in demo org running");
-    Ok((DemoOrgHandle::new(org), OrgLink::new(identity, client)))
+    Ok((
+        DemoOrgHandle::new(org),
+        OrgLink::new(identity, client).await,
+    ))
 }
 
 #[cfg(test)]

@@ -151,7 +151,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::history::agent_day,
             commands::history::call_back,
             commands::history::open_recording,
-            commands::update::update_notice
+            commands::update::update_notice,
+            commands::usage::usage_today
         ])
         .build(context)?;
     app.run(|app, event| {

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use ringside_core::api_usage::{ApiSettings, UsageRecorder};
 use ringside_core::clock::MonotonicClock;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
@@ -38,6 +39,12 @@ pub struct OrgLink {
     /// Describes for the log form and the record panel, kept while the org is in use and
     /// checked again (`If-Modified-Since`) once older than [`DESCRIBE_MAX_AGE`].
     pub describes: DescribeCache,
+    /// Counts every request of `client` (and its clones: the queue worker's, the edits')
+    /// into the home's `api-usage.db`, as the CLI does; `None` when that file cannot be
+    /// opened (logged; the app works uncounted).
+    pub usage: Option<Arc<UsageRecorder>>,
+    /// The admin's `[api]` table: the governor's threshold for this org's optional requests.
+    pub api: ApiSettings,
 }
 
 /// How long the app uses a describe before asking Salesforce whether it changed: opening a
@@ -45,21 +52,36 @@ pub struct OrgLink {
 const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 
 impl OrgLink {
-    /// Links to an org through an authenticated client.
-    pub fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
-        let lookup = CallerLookup::new(client.clone(), lookup_settings());
+    /// Links to an org through an authenticated client, counting its requests (issue 18)
+    /// through the same core function as the CLI.
+    pub async fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
+        let settings = lookup_settings();
+        let api = settings.api;
+        let org_key = match (&identity.alias, identity.demo) {
+            (Some(alias), false) => alias.clone(),
+            _ => ringside_core::outbox::DEMO_ORG_TAG.to_owned(),
+        };
+        let usage = match ringside_core::config::ringside_home() {
+            Some(home) => ringside_core::api_budget::count_requests(&home, &client, &org_key).await,
+            None => None,
+        };
+        let lookup = CallerLookup::new(client.clone(), settings);
         let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
         OrgLink {
             identity,
-            describes: DescribeCache::with_max_age(client.clone(), DESCRIBE_MAX_AGE),
+            describes: DescribeCache::with_max_age(client.clone(), DESCRIBE_MAX_AGE)
+                .with_api_settings(api),
             client,
             screen_pop,
+            usage,
+            api,
         }
     }
 }
 
-/// The admin's `[phone]` and `[lookup]` settings (region, object priority, custom phone
-/// fields) from `ringside.toml`; a broken file is logged and the defaults are used.
+/// The admin's `[phone]`, `[lookup]` and `[api]` settings (region, object priority, custom
+/// phone fields, the governor's threshold) from `ringside.toml`; a broken file is logged and
+/// the defaults are used.
 fn lookup_settings() -> LookupSettings {
     let config = match ringside_core::config::ringside_home() {
         Some(home) => ringside_core::config::Config::load_from_home(&home),
@@ -189,5 +211,5 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         instance_url: record.instance_url.clone(),
         demo: false,
     };
-    Ok(OrgLink::new(identity, session.client))
+    Ok(OrgLink::new(identity, session.client).await)
 }

@@ -7,6 +7,7 @@ import { mountNavigation } from "./shell/navigation";
 import { syncShellLabels } from "./features/popup/shell-labels";
 import { refreshOrgBadge, setOrgBadgeRefresher } from "./shell/org-badge";
 import { onQueueChanged } from "./features/call-log/backend";
+import { mountBudgetBanner } from "./shell/budget-banner";
 import { LOCALES, currentLocale, initialLocale, onLocaleChange, setLocale, t, tIn, type Locale } from "./i18n";
 
 function mountHeader(root: HTMLElement): void {
@@ -85,6 +86,9 @@ const root = document.getElementById("app");
 if (root === null) throw new Error("index.html lacks the #app element");
 setLocale(initialLocale());
 mountHeader(root);
+// Under the header, above the views: seen from every tab, yet only a line.
+const budgetBanner = mountBudgetBanner(root);
+void onQueueChanged(() => budgetBanner.refresh());
 mountNavigation(root);
 // The tray menu (built in Rust) and the pop-up's title follow the UI's language.
 syncShellLabels();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ringside_core::api_usage::{UsageRecorder, UsageStore};
+use ringside_core::api_usage::UsageRecorder;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::secrets::{KeyringStore, SecretStore, namespace_for_home};
 
@@ -128,20 +128,9 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
     })
 }
 
-/// Counts `client`'s requests for `org_key` in the home's usage file, flushed shortly after
-/// each request and at [`OrgConnection::close`].
+/// Counts `client`'s requests for `org_key` in the home's usage file (the same function the
+/// desktop uses), flushed shortly after each request and at [`OrgConnection::close`].
 async fn attach_usage(client: &salesforce::Client, org_key: &str) -> Option<Arc<UsageRecorder>> {
     let home = ringside_core::config::ringside_home()?;
-    match UsageStore::open_in_home(&home).await {
-        Ok(store) => {
-            let recorder = UsageRecorder::new(store, org_key);
-            recorder.attach(client);
-            recorder.spawn_flusher(std::time::Duration::from_millis(200));
-            Some(recorder)
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "API usage is not counted in this run");
-            None
-        }
-    }
+    ringside_core::api_budget::count_requests(&home, client, org_key).await
 }

@@ -437,6 +437,7 @@ impl Config {
         settings
             .with_object_priority(self.object_priority)
             .with_phone_fields(self.phone_fields.clone())
+            .with_api_settings(self.api)
     }
 }
 
@@ -1285,6 +1286,15 @@ mod tests {
                 .api
                 .pause_optional_at,
             0.75
+        );
+        assert_eq!(
+            parse("[api]\npause_optional_at = 0.75\n")
+                .unwrap()
+                .lookup_settings()
+                .api
+                .pause_optional_at,
+            0.75,
+            "every lookup built from the config (CLI and desktop) obeys the admin's threshold"
         );
         assert_eq!(
             parse("[api]\npause_optional_at = 1\n")

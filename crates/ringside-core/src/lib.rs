@@ -2,6 +2,7 @@
 //! the CLI and the desktop shell are thin layers over these modules.
 //!
 //! - [`api_usage`]: the org's API allocation, Ringside's requests per day and kind, the governor.
+//! - [`api_budget`]: counting an org client's requests and today's report, shared by CLI and desktop.
 //! - [`phone`]: caller input (phone number or email) → a normalised query.
 //! - [`lookup`]: the screen-pop search against Salesforce and the ranking of matches.
 //! - [`config`]: the Ringside home and the admin config file.
@@ -36,6 +37,7 @@
 //! - [`time`]: instants, Salesforce date/datetime text, HTTP dates, zone offsets (over `jiff`).
 //! - [`update_schedule`]: when to look for an update and when one may be installed.
 
+pub mod api_budget;
 pub mod api_usage;
 pub mod api_version;
 pub mod audit;

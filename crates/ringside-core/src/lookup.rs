@@ -121,7 +121,8 @@ pub struct CallerLookup {
     /// Whether the last request that reached Salesforce found the org's daily API allowance
     /// used up (shared by clones): the desktop's org badge says so until a request passes.
     allowance_used_up: Arc<AtomicBool>,
-    /// `[api]`: when optional requests (related records on demand) stop.
+    /// `[api]`: when optional requests (related records on demand) stop; from
+    /// [`LookupSettings::api`].
     api: crate::api_usage::ApiSettings,
 }
 
@@ -129,8 +130,8 @@ impl CallerLookup {
     pub fn new(client: salesforce::Client, settings: LookupSettings) -> Self {
         CallerLookup {
             client,
+            api: settings.api,
             settings,
-            api: crate::api_usage::ApiSettings::default(),
             related: Arc::new(OnceLock::new()),
             leads_unreadable: Arc::new(AtomicBool::new(false)),
             allowance_used_up: Arc::new(AtomicBool::new(false)),
@@ -140,6 +141,7 @@ impl CallerLookup {
     /// The same lookup under the admin's `[api]` settings (the governor's threshold).
     pub fn with_api_settings(mut self, api: crate::api_usage::ApiSettings) -> Self {
         self.api = api;
+        self.settings.api = api;
         self
     }
 
@@ -346,6 +348,7 @@ impl CallerLookup {
                 vec![CallerObject::Lead]
             },
             cached: false,
+            cached_while_paused: false,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         })
     }

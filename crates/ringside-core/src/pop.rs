@@ -1,6 +1,7 @@
 //! The screen pop: from a caller id to what the agent sees. Withheld and
 //! unreadable numbers pop "unknown caller" without a search; a number seen in
-//! the last 60 s comes from the cache (no API call); otherwise one lookup.
+//! the last 60 s comes from the cache (no API call) — up to 10 min while the org is near its
+//! daily API allocation ([`PAUSED_CACHE_MAX_AGE`]); otherwise one lookup.
 //! Records Ringside created recently are matched locally and merged in, since
 //! Salesforce's search index may not have them yet.
 //!
@@ -29,6 +30,12 @@ use crate::phone::{CallerQuery, normalize_email, normalize_phone, parse_caller_i
 
 /// How long a lookup answers for the same number (DESIGN §8, issue 4).
 pub const CACHE_TTL: Duration = Duration::from_secs(60);
+/// How old a cached answer may be while the org is near its daily API allocation (the
+/// governor paused optional requests): a caller ringing again within ten minutes pops from
+/// the cache instead of spending one of the org's last requests. Ten minutes, because an
+/// edit made in Salesforce meanwhile is the price, and a pop older than that is likelier
+/// to mislead than to save a request that matters.
+pub const PAUSED_CACHE_MAX_AGE: Duration = Duration::from_secs(10 * 60);
 /// How long Ringside remembers records it created (search-index lag is minutes).
 pub const RECENT_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a pop waits for Salesforce before it shows an error and the number.
@@ -87,14 +94,15 @@ impl ScreenPop {
             lookup,
             clock,
             timeout: LOOKUP_TIMEOUT,
-            cache: Mutex::new(cache::PopCache::new(CACHE_TTL)),
+            cache: Mutex::new(cache::PopCache::keeping(CACHE_TTL, PAUSED_CACHE_MAX_AGE)),
             recent: Mutex::new(recent::RecentlyCreated::new(RECENT_WINDOW)),
         }
     }
 
-    /// Another cache time to live (zero turns the cache off).
+    /// Another cache time to live (zero turns the cache off); entries are still kept up
+    /// to [`PAUSED_CACHE_MAX_AGE`] for a paused org.
     pub fn with_cache_ttl(self, ttl: Duration) -> Self {
-        *lock(&self.cache) = cache::PopCache::new(ttl);
+        *lock(&self.cache) = cache::PopCache::keeping(ttl, PAUSED_CACHE_MAX_AGE);
         self
     }
 
@@ -135,11 +143,32 @@ impl ScreenPop {
         };
         let key = cache_key(&query);
         let now = self.clock.now();
-        let cached = lock(&self.cache).get(&key, now);
+        // Near the org's allocation an older answer beats spending one of its last requests.
+        let paused = !self.lookup.optional_requests().allowed();
+        let cached = {
+            let mut cache = lock(&self.cache);
+            let max_age = if paused {
+                PAUSED_CACHE_MAX_AGE
+            } else {
+                cache.ttl()
+            };
+            cache.get(&key, now, max_age)
+        };
         let mut result = match cached {
-            Some(mut hit) => {
+            Some(cache::Hit {
+                result: mut hit,
+                age,
+            }) => {
+                let stale = age >= lock(&self.cache).ttl();
+                if stale {
+                    tracing::info!(
+                        age_s = age.as_secs(),
+                        "org near its daily API allocation: pop served from the cache"
+                    );
+                }
                 hit.query = input.to_owned();
                 hit.cached = true;
+                hit.cached_while_paused = stale;
                 hit.api_calls = 0;
                 hit
             }

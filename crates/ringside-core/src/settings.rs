@@ -35,6 +35,9 @@ pub struct LookupSettings {
     pub object_priority: ObjectPriority,
     /// `[lookup] phone_fields.<Object>`: custom phone fields, after the standard ones.
     pub phone_fields: CustomPhoneFields,
+    /// `[api]`: when the lookup holds back optional requests (the governor's threshold).
+    /// Carried here so every lookup built from the config obeys the admin's threshold.
+    pub api: crate::api_usage::ApiSettings,
 }
 
 /// Admin-configured phone fields per object (`Work_Phone__c`…), searched and
@@ -159,7 +162,14 @@ impl LookupSettings {
             default_region,
             object_priority: ObjectPriority::default(),
             phone_fields: CustomPhoneFields::default(),
+            api: crate::api_usage::ApiSettings::default(),
         }
+    }
+
+    /// The same settings under the admin's `[api]` table.
+    pub fn with_api_settings(mut self, api: crate::api_usage::ApiSettings) -> Self {
+        self.api = api;
+        self
     }
 
     /// The same settings with custom phone fields.

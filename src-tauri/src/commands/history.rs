@@ -710,6 +710,7 @@ mod tests {
             owner: None,
             delivery: ringside_core::history::DeliveryState::Delivered,
             delivery_error: None,
+            held_for_allowance: false,
             call_log_id: None,
             task_id: None,
         }

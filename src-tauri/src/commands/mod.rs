@@ -12,3 +12,4 @@ pub mod record;
 pub mod record_edit;
 pub mod settings;
 pub mod update;
+pub mod usage;

@@ -42,6 +42,12 @@ key_topics: Array<string>, recording_url: string | null, matched: MatchedRecord 
  */
 delivery_error: string | null, 
 /**
+ * Pending because the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED, an
+ * org-wide hold that spends no attempt): the view says so in words, since the team lead
+ * must not read it as this call's failure.
+ */
+held_for_allowance: boolean, 
+/**
  * The call-log record in Salesforce.
  */
 call_log_id: string | null, 

@@ -28,4 +28,9 @@ api_calls: number,
  * Objects not searched because the signed-in user cannot read them (a profile
  * without Lead access still pops Contacts and Accounts).
  */
-left_out: Array<CallerObject>, cached: boolean, elapsed_ms: number, };
+left_out: Array<CallerObject>, cached: boolean, 
+/**
+ * Served from a cached answer older than the usual 60 s because the org is near its
+ * daily API allocation (the governor paused optional requests): the pop says so.
+ */
+cached_while_paused: boolean, elapsed_ms: number, };

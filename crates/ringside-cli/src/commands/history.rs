@@ -271,6 +271,7 @@ mod tests {
             }),
             delivery: DeliveryState::Pending,
             delivery_error: None,
+            held_for_allowance: false,
             call_log_id: None,
             task_id: None,
         }

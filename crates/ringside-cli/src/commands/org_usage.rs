@@ -65,11 +65,7 @@ pub(crate) async fn usage_report(
         None
     };
     let filter = OrgFilter::for_org((!org.is_demo()).then(|| org.org_key()));
-    let handled_between = async |start, end| match &outbox {
-        Some(outbox) => outbox.delivered_between(&filter, start, end).await,
-        None => Ok(0),
-    };
-    Ok(UsageReport::today(recorder, now, handled_between).await?)
+    Ok(ringside_core::api_budget::report_today(recorder, outbox.as_ref(), &filter, now).await?)
 }
 
 /// The report in words, one line each.

@@ -585,6 +585,7 @@ mod tests {
                 api_calls: 1,
                 left_out: Vec::new(),
                 cached: false,
+                cached_while_paused: false,
                 elapsed_ms: 3,
             },
         }

@@ -255,6 +255,7 @@ mod tests {
             }),
             delivery: DeliveryState::Dead,
             delivery_error: Some("STRING_TOO_LONG: Subject, \"too long\"".into()),
+            held_for_allowance: false,
             call_log_id: None,
             task_id: None,
         }

@@ -86,6 +86,10 @@ pub struct HistoryRow {
     pub delivery: DeliveryState,
     /// Why a pending call last failed, or why a dead one died (for the team lead).
     pub delivery_error: Option<String>,
+    /// Pending because the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED, an
+    /// org-wide hold that spends no attempt): the view says so in words, since the team lead
+    /// must not read it as this call's failure.
+    pub held_for_allowance: bool,
     /// The call-log record in Salesforce.
     pub call_log_id: Option<String>,
     /// The Task in Salesforce.
@@ -168,6 +172,7 @@ impl HistoryRow {
             owner,
             delivery: DeliveryState::Delivered,
             delivery_error: None,
+            held_for_allowance: false,
             call_log_id,
             task_id: task_text("Id"),
         }
@@ -209,6 +214,9 @@ impl HistoryRow {
                 DeliveryState::Pending
             },
             delivery_error: item.last_error.clone(),
+            held_for_allowance: item.state == ItemState::Pending
+                && item.last_error_code.as_deref()
+                    == Some(salesforce::ErrorCode::RequestLimitExceeded.as_str()),
             call_log_id: item.log_id.clone(),
             task_id: item.task_id.clone(),
         }
@@ -244,6 +252,7 @@ impl HistoryRow {
         }
         self.delivery = local.delivery;
         self.delivery_error = local.delivery_error;
+        self.held_for_allowance = local.held_for_allowance;
         self
     }
 }

@@ -252,6 +252,7 @@ mod tests {
             }),
             delivery: DeliveryState::Delivered,
             delivery_error: None,
+            held_for_allowance: false,
             call_log_id: None,
             task_id: None,
         }

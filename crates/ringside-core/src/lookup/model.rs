@@ -124,6 +124,9 @@ pub struct LookupResult {
     /// without Lead access still pops Contacts and Accounts).
     pub left_out: Vec<CallerObject>,
     pub cached: bool,
+    /// Served from a cached answer older than the usual 60 s because the org is near its
+    /// daily API allocation (the governor paused optional requests): the pop says so.
+    pub cached_while_paused: bool,
     // A lookup never takes 2^53 ms, so a JS number is exact; ts-rs would say bigint.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub elapsed_ms: u64,

@@ -17,31 +17,57 @@ struct Entry {
 }
 
 /// Lookup results by normalised number, each valid for `ttl` from when it was
-/// stored (times come from the pop's [`crate::clock::Clock`]).
+/// stored (times come from the pop's [`crate::clock::Clock`]). Entries are kept up to
+/// `keep` (at least `ttl`) so that, while the org is near its daily API allocation, an
+/// older answer can be served instead of spending a request ([`PopCache::get`]'s `max_age`).
 #[derive(Debug)]
 pub(super) struct PopCache {
     ttl: Duration,
+    keep: Duration,
     entries: HashMap<String, Entry>,
 }
 
+/// A cached answer and how old it is.
+#[derive(Debug)]
+pub(super) struct Hit {
+    pub result: LookupResult,
+    pub age: Duration,
+}
+
 impl PopCache {
+    #[cfg(test)]
     pub(super) fn new(ttl: Duration) -> Self {
+        PopCache::keeping(ttl, ttl)
+    }
+
+    /// A cache answering for `ttl` that keeps entries up to `keep` for a paused org.
+    pub(super) fn keeping(ttl: Duration, keep: Duration) -> Self {
         PopCache {
             ttl,
+            keep: if ttl.is_zero() { ttl } else { keep.max(ttl) },
             entries: HashMap::new(),
         }
     }
 
-    /// A fresh entry for `key`, if any; a stale one is dropped.
-    pub(super) fn get(&mut self, key: &str, now: Duration) -> Option<LookupResult> {
-        let fresh = self
-            .entries
-            .get(key)
-            .is_some_and(|entry| now.saturating_sub(entry.stored_at) < self.ttl);
-        if fresh {
-            self.entries.get(key).map(|entry| entry.result.clone())
+    /// The usual answer time.
+    pub(super) fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The entry for `key` younger than `max_age` (the ttl, or longer while paused, never
+    /// past what the cache keeps); one past the keep time is dropped.
+    pub(super) fn get(&mut self, key: &str, now: Duration, max_age: Duration) -> Option<Hit> {
+        let max_age = max_age.min(self.keep);
+        let age = now.saturating_sub(self.entries.get(key)?.stored_at);
+        if age < max_age {
+            self.entries.get(key).map(|entry| Hit {
+                result: entry.result.clone(),
+                age,
+            })
         } else {
-            self.entries.remove(key);
+            if age >= self.keep {
+                self.entries.remove(key);
+            }
             None
         }
     }
@@ -51,9 +77,9 @@ impl PopCache {
             return;
         }
         if self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(&key) {
-            let ttl = self.ttl;
+            let keep = self.keep;
             self.entries
-                .retain(|_, entry| now.saturating_sub(entry.stored_at) < ttl);
+                .retain(|_, entry| now.saturating_sub(entry.stored_at) < keep);
             let oldest = self
                 .entries
                 .iter()
@@ -126,6 +152,7 @@ mod tests {
             api_calls: 1,
             left_out: Vec::new(),
             cached: false,
+            cached_while_paused: false,
             elapsed_ms: 0,
         }
     }
@@ -140,24 +167,50 @@ mod tests {
             cache.entries.len() <= MAX_ENTRIES,
             "never more than {MAX_ENTRIES} entries"
         );
+        let ttl = Duration::from_secs(60);
         assert!(
-            cache.get("0", Duration::from_secs(1)).is_none(),
+            cache.get("0", Duration::from_secs(1), ttl).is_none(),
             "the oldest went first"
         );
         let last = (MAX_ENTRIES + 9).to_string();
         assert!(
-            cache.get(&last, Duration::from_secs(1)).is_some(),
+            cache.get(&last, Duration::from_secs(1), ttl).is_some(),
             "the newest stays"
         );
         assert!(
-            cache.get(&last, Duration::from_secs(62)).is_none(),
+            cache.get(&last, Duration::from_secs(62), ttl).is_none(),
             "stale after the TTL"
         );
         let mut off = PopCache::new(Duration::ZERO);
         off.put("x".into(), result(1), Duration::ZERO);
         assert!(
-            off.get("x", Duration::ZERO).is_none(),
-            "a zero TTL turns the cache off"
+            off.get("x", Duration::ZERO, Duration::from_secs(600))
+                .is_none(),
+            "a zero TTL turns the cache off, paused or not"
+        );
+    }
+
+    #[test]
+    fn a_paused_org_may_read_older_entries_up_to_the_keep_time() {
+        let (ttl, keep) = (Duration::from_secs(60), Duration::from_secs(600));
+        let mut cache = PopCache::keeping(ttl, keep);
+        cache.put("a".into(), result(1), Duration::ZERO);
+        let at = Duration::from_secs(120);
+        assert!(
+            cache.get("a", at, ttl).is_none(),
+            "not paused: stale after the TTL"
+        );
+        let hit = cache
+            .get("a", at, keep)
+            .expect("paused: the 2-minute-old answer is still kept and served");
+        assert_eq!(hit.age, at);
+        assert!(
+            cache.get("a", Duration::from_secs(600), keep).is_none(),
+            "never past the keep time"
+        );
+        assert!(
+            cache.get("a", Duration::from_secs(1), keep).is_none(),
+            "an entry past the keep time was dropped"
         );
     }
 }

@@ -237,3 +237,62 @@ async fn above_the_threshold_optional_requests_are_not_sent() {
     );
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn above_the_threshold_a_pop_is_served_from_an_older_cached_answer() {
+    use ringside_core::clock::ManualClock;
+    use ringside_core::pop::{PAUSED_CACHE_MAX_AGE, Pop, ScreenPop};
+    use std::sync::Arc;
+
+    let org = org_with_limit(20).await;
+    let client = client(&org, Duration::from_secs(10));
+    let clock = Arc::new(ManualClock::new());
+    let settings = LookupSettings::with_region(ringside_core::phone::Region::US)
+        .with_api_settings(ApiSettings::default());
+    let pop = ScreenPop::new(CallerLookup::new(client.clone(), settings), clock.clone());
+    let searched = |p: Pop| match p {
+        Pop::Searched { result } => result,
+        other => panic!("the pop searched: {other:?}"),
+    };
+
+    let first = searched(pop.pop_number(seed::JANE_PHONE).await);
+    assert_eq!(first.api_calls, 1, "the first pop asks Salesforce");
+    // Below the threshold a two-minute-old answer is not used: the pop asks again.
+    clock.advance(Duration::from_secs(120));
+    let again = searched(pop.pop_number(seed::JANE_PHONE).await);
+    assert!(!again.cached, "below 90 % a stale answer is not served");
+    let asked_at = demo_usage(&org).await.0;
+
+    // Other work takes the org to 90 % of its allocation.
+    while demo_usage(&org).await.0 < 18 {
+        pop.lookup()
+            .lookup(seed::JANE_PHONE)
+            .await
+            .expect("lookups go on");
+    }
+    assert!(
+        !pop.lookup().optional_requests().allowed(),
+        "paused at 90 %"
+    );
+    clock.advance(Duration::from_secs(5 * 60));
+    let before = demo_usage(&org).await.0;
+    let paused = searched(pop.pop_number(seed::JANE_PHONE).await);
+    assert_eq!(
+        demo_usage(&org).await.0,
+        before,
+        "the five-minute-old answer was served without a request"
+    );
+    assert!(
+        paused.cached && paused.cached_while_paused && paused.api_calls == 0,
+        "the pop says it is from the cache because the org is near its allocation: {paused:?}"
+    );
+    assert_eq!(paused.matches, again.matches, "the same caller");
+    assert!(asked_at < before);
+
+    // Past the longer age even a paused org's pop asks Salesforce: pops are never held back.
+    clock.advance(PAUSED_CACHE_MAX_AGE);
+    let fresh = searched(pop.pop_number(seed::JANE_PHONE).await);
+    assert!(!fresh.cached, "too old to serve: searched again");
+    assert_eq!(demo_usage(&org).await.0, before + 1);
+    org.shutdown().await;
+}

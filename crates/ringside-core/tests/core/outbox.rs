@@ -456,6 +456,27 @@ async fn a_used_up_api_allocation_holds_the_queue_until_it_is_raised() {
             .any(|e| e.error_code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED")),
         "the refusal is audited with Salesforce's code: {audit:?}"
     );
+    // A team lead reads the history meanwhile (the org frees a few requests, the queue is
+    // not drained): each held log says it waits for the allowance, not that it failed.
+    f.org.faults().set_api_limit(f.org.api_usage() + 10);
+    let history = ringside_core::history::History::new(
+        client(&f.org, Duration::from_secs(10)),
+        ringside_core::history::HistorySource::new(&LoggingSettings::default()),
+    )
+    .with_outbox(f.outbox.clone(), None);
+    let rows = history
+        .all(&ringside_core::history::HistoryFilter::default())
+        .await
+        .expect("history reads");
+    let pending: Vec<_> = rows
+        .iter()
+        .filter(|r| r.delivery == ringside_core::history::DeliveryState::Pending)
+        .collect();
+    assert_eq!(pending.len(), 3, "the three held logs: {pending:?}");
+    assert!(
+        pending.iter().all(|r| r.held_for_allowance),
+        "held for the org's allowance, in the row the views read: {pending:?}"
+    );
     f.org.faults().set_api_limit(f.org.api_usage() + 100);
     let report = f.worker.drain(Duration::from_secs(3)).await.unwrap();
     assert_eq!(

@@ -94,7 +94,15 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
   if (row.delivery !== "delivered") {
     const hint = document.createElement("p");
     hint.className = `history-delivery-hint delivery-${row.delivery}`;
-    hint.textContent = t(row.delivery === "dead" ? "history.deadHint" : "history.pendingHint");
+    // A log held for the org's allowance is not this call's failure: said as such, in words.
+    hint.textContent = t(
+      row.delivery === "dead"
+        ? "history.deadHint"
+        : row.held_for_allowance
+          ? "history.allowanceHint"
+          : "history.pendingHint",
+    );
+    hint.dataset["reason"] = row.delivery === "pending" && row.held_for_allowance ? "allowance" : row.delivery;
     parts.push(hint);
   }
   root.replaceChildren(...parts);

@@ -219,5 +219,16 @@ function fillRow(element: HTMLElement, row: HistoryRow, index: number, selected:
   set(3, agent, agent, true);
   set(4, formatDuration(row.duration_seconds));
   set(5, row.disposition ?? "");
-  set(6, row.delivery === "delivered" ? "" : t(row.delivery === "dead" ? "history.state.dead" : "history.state.pending"));
+  set(
+    6,
+    row.delivery === "delivered"
+      ? ""
+      : t(
+          row.delivery === "dead"
+            ? "history.state.dead"
+            : row.held_for_allowance
+              ? "history.state.allowance"
+              : "history.state.pending",
+        ),
+  );
 }

@@ -19,6 +19,7 @@ import { renderDetail } from "./detail";
 import { createHistoryFilters } from "./filters";
 import { formatNumber } from "./format";
 import { createHistoryTable } from "./table";
+import { optionalPaused, orgFigures, usageToday } from "../../shell/budget";
 import "./history.css";
 
 const KNOWN_ERRORS = new Set([
@@ -107,7 +108,13 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
     show: (...args: Parameters<HistoryCharts["show"]>) => void chartsReady.then((c) => c.show(...args)),
     relabel: () => void chartsReady.then((c) => c.relabel()),
   };
-  section.append(filters.element, bar, exportStatus, error, main, chartSlot);
+  // The auto-refresh's state: a line only while the governor holds it back.
+  const autoNote = document.createElement("p");
+  autoNote.id = "history-auto-refresh";
+  autoNote.className = "history-auto-refresh";
+  autoNote.setAttribute("role", "status");
+  autoNote.hidden = true;
+  section.append(filters.element, bar, autoNote, exportStatus, error, main, chartSlot);
 
   let generation = 0;
   let query: HistoryQuery = filters.query();
@@ -171,7 +178,9 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
     });
   };
 
+  let pages = 0;
   const accept = (page: HistoryPageView, first: boolean): void => {
+    pages = first ? 1 : pages + 1;
     cursor = page.cursor;
     totals = { salesforce: page.totalInSalesforce, local: page.localUndelivered };
     state = "ready";
@@ -240,6 +249,28 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
   renderDetail(detail, null, showError);
   renderSummary();
   let loaded = false;
+
+  // Auto-refresh: while the view is on screen and the agent is not reading further down or
+  // looking at a call, the first page is read again. It is an optional request (one query),
+  // so it asks the governor first and, near the org's allocation, pauses and says so.
+  let autoPaused: Parameters<typeof t>[1] | null = null;
+  const renderAutoNote = (): void => {
+    autoNote.hidden = autoPaused === null;
+    autoNote.dataset["state"] = autoPaused === null ? "running" : "paused";
+    autoNote.textContent = autoPaused === null ? "" : t("history.autoRefreshPaused", autoPaused);
+  };
+  const autoRefresh = async (): Promise<void> => {
+    const onScreen = section.isConnected && section.offsetParent !== null;
+    if (!loaded || !onScreen || state !== "ready" || picked !== null || pages > 1 || loadingMore) return;
+    const budget = await usageToday();
+    // Without a budget (no usage file) nothing is known to hold back for, as in the governor.
+    const figures = budget.ok && optionalPaused(budget.value) ? orgFigures(budget.value) : null;
+    autoPaused = figures;
+    renderAutoNote();
+    if (figures === null) load();
+  };
+  window.setInterval(() => void autoRefresh(), HISTORY_AUTO_REFRESH_MS);
+  onLocaleChange(renderAutoNote);
   return {
     refresh() {
       // The first visit loads; later visits keep the user's place and filters.
@@ -250,6 +281,9 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
     },
   };
 }
+
+/** How often the shown history reads its first page again (one Salesforce query). */
+const HISTORY_AUTO_REFRESH_MS = 60_000;
 
 let mounted: { refresh: () => void } | null = null;
 

@@ -216,7 +216,11 @@ function statusLines(update: PopUpdate | null): HTMLElement[] {
           : line("pop-status-text pop-count", tCount("status.count", count));
       // Why: a user without Read on Leads still gets Contacts and Accounts; say what was not searched.
       const leftOut = pop.result.left_out.includes("Lead") ? [line("pop-status-detail pop-left-out", t("popup.leadsLeftOut"))] : [];
-      return [first, ...leftOut];
+      // Near the org's allocation an older cached answer is shown rather than spending a request: say so.
+      const cached = pop.result.cached_while_paused
+        ? [line("pop-status-detail pop-cached-while-paused", t("popup.cachedWhilePaused"))]
+        : [];
+      return [first, ...leftOut, ...cached];
     }
     case "unknown_caller":
       return [

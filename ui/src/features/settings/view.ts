@@ -6,6 +6,7 @@ import "./settings.css";
 import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import { refreshOrgBadge } from "../../shell/org-badge";
 import type { View } from "../../shell/view";
+import { createUsageSection } from "./usage";
 import {
   cancelSignIn,
   listOrgs,
@@ -108,8 +109,10 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   form.append(aliasLabel, alias, hostLabel, host, myDomainLabel, myDomain, clientIdLabel, clientId, clientIdHint, submit);
   signInBox.append(signInTitle, form, progress);
 
+  const usage = createUsageSection();
+
   section.classList.add("settings");
-  section.append(title, problems, noticeBox, list, signInBox, updateLine);
+  section.append(title, problems, noticeBox, list, usage.element, signInBox, updateLine);
 
   const showNotice = (next: Notice | null): void => {
     notice = next;
@@ -119,6 +122,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   const fail = (error: IpcError): void => showNotice({ kind: "error", key: errorKey(error.code), error });
 
   const refresh = (): void => {
+    usage.refresh();
     void updateNotice().then((outcome) => {
       // A shell without the command (an older backend) simply shows no line.
       update = outcome.ok ? outcome.value : null;
@@ -382,6 +386,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   };
 
   onLocaleChange(render);
+  onLocaleChange(usage.relabel);
   render();
   refresh();
   return { refresh };
