@@ -3,7 +3,8 @@
 # RINGSIDE_DEB names one), installs it with apt-get, checks what the package put where (the CLI
 # at /usr/bin/ringside, the desktop entry and its scheme registration, the icons), runs the
 # installed CLI and the installed app (tests/package/installed.test.mjs under Xvfb through
-# WebDriver, with a `ringside call ring` and a `gio open 'ringside://…'`), updates the installed
+# WebDriver, with a `ringside call ring` and a `gio open 'ringside://…'`), starts it from its
+# desktop entry (tests/package/desktop-entry.test.mjs), updates the installed
 # app to a newer signed .deb through its own updater (tests/package/update.test.mjs), then
 # removes the package and checks that only the user's data is left. Needs root or sudo.
 set -euo pipefail
@@ -77,6 +78,9 @@ $pop"
 echo "==> the installed app, in a real window"
 RINGSIDE_APP=/usr/bin/ringside-desktop RINGSIDE_CLI=/usr/bin/ringside \
   bash tests/desktop/run.sh "$here/installed.test.mjs"
+
+echo "==> the installed app, started from its desktop entry"
+RINGSIDE_CLI=/usr/bin/ringside bash tests/desktop/run.sh "$here/desktop-entry.test.mjs"
 
 echo "==> updating the installed app to a newer signed version"
 # The same sources packaged as the next patch version and signed with a key pair made for this
