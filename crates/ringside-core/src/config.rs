@@ -1379,7 +1379,7 @@ mod tests {
     #[test]
     fn outcomes_are_read_and_a_bad_one_names_the_file_the_outcome_and_the_key() {
         let config = parse(
-            "[outcomes.\"Demo booked\"]\nlead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Task\", subject = \"Call {contact} back\", in_days = 1 }\n",
+            "[outcomes.\"Demo booked\"]\nlead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Task\", subject = \"Call back about {subject}\", in_days = 1 }\n",
         )
         .expect("a valid outcome");
         assert_eq!(

@@ -17,18 +17,19 @@
 //! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; any other `{name}`
 //! is refused at config time, so a typo never reaches a record.
 
+pub mod plan;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The placeholders a value or subject may hold, and what each is filled with.
-pub const PLACEHOLDERS: [(&str, &str); 6] = [
-    ("account", "the name of the call's Account"),
+/// The placeholders a value or subject may hold, and what each is filled with: only what
+/// the queued log itself knows, so a placeholder is never sent empty for want of a lookup
+/// (names such as `{account}` or `{agent}` come when the log carries them).
+pub const PLACEHOLDERS: [(&str, &str); 3] = [
     (
-        "contact",
-        "the name of the Contact or Lead the call was with",
+        "date",
+        "the call's date, YYYY-MM-DD, in the agent's time zone",
     ),
-    ("date", "the call's date, YYYY-MM-DD"),
-    ("agent", "the agent's name"),
     ("subject", "the call log's subject"),
     ("disposition", "the call's disposition"),
 ];
@@ -58,7 +59,10 @@ pub const MAX_IN_DAYS: u32 = 365;
 pub const MAX_EVENT_MINUTES: u32 = 1440;
 
 /// One action of an outcome, by name (what `--skip-action` and reports use).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ActionName {
     Lead,
     Opportunity,
@@ -571,21 +575,21 @@ opportunity = { StageName = "Qualification" }
 
     #[test]
     fn an_unknown_placeholder_is_refused_with_the_known_ones() {
-        let err = parse("[outcomes.Qualified]\nlead = { Status = \"{stage}\" }\n").unwrap_err();
+        let err = parse("[outcomes.Qualified]\nlead = { Status = \"{account}\" }\n").unwrap_err();
         assert_eq!(err.key, "lead");
         assert!(
-            err.reason.contains("{stage}") && err.reason.contains("{account}"),
+            err.reason.contains("{account}") && err.reason.contains("{date}"),
             "names the wrong placeholder and the known ones: {}",
             err.reason
         );
         let err = parse(
-            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call {contact\" }\n",
+            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call {subject\" }\n",
         )
         .unwrap_err();
         assert_eq!(err.key, "follow_up.subject");
         assert!(err.reason.contains("without its }"), "{}", err.reason);
         let ok = parse(
-            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call {contact} about {subject}\", in_days = 1 }\n",
+            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call back on {date} about {subject}\", in_days = 1 }\n",
         )
         .expect("known placeholders are fine");
         let subject = &ok
@@ -596,8 +600,8 @@ opportunity = { StageName = "Qualification" }
             .unwrap()
             .subject;
         assert_eq!(
-            subject.render(|name| (name == "contact").then(|| "Ada".to_owned())),
-            "Call Ada about ",
+            subject.render(|name| (name == "date").then(|| "2026-12-07".to_owned())),
+            "Call back on 2026-12-07 about ",
             "placeholders are filled, unknown values left empty"
         );
     }

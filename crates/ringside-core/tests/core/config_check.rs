@@ -339,11 +339,11 @@ async fn outcome_actions_are_checked_against_the_describes() {
         r#"
 [outcomes."Demo booked"]
 lead = { Status = "Working - Contacted", Title = "Met on {date}" }
-follow_up = { kind = "Task", subject = "Send the deck to {contact}", in_days = 2 }
+follow_up = { kind = "Task", subject = "Send the deck ({subject})", in_days = 2 }
 [outcomes."Qualified"]
 opportunity = { StageName = "Qualification" }
 [outcomes."Meeting"]
-follow_up = { kind = "Event", subject = "Demo for {account}", in_days = 1, at = "10:00", minutes = 30 }
+follow_up = { kind = "Event", subject = "Demo: {disposition}", in_days = 1, at = "10:00", minutes = 30 }
 "#,
     )
     .await;
