@@ -285,3 +285,66 @@ async fn a_retry_after_a_lost_answer_creates_no_second_follow_up() {
     assert_eq!(states(&item), vec![ActionState::Applied; 3]);
     f.org.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
+    let f = fixture("actions-event").await;
+    let mut log = call("act-4");
+    log.disposition = Some("Meeting".into());
+    let config = Config::parse(
+        "[outcomes.Meeting]\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n",
+        Path::new("ringside.toml"),
+    )
+    .unwrap();
+    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let actions = plan(
+        config.outcomes.get("Meeting").unwrap(),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        },
+    )
+    .unwrap();
+    f.outbox
+        .enqueue_with_actions(&log, None, "agent", &actions)
+        .await
+        .unwrap();
+    f.org
+        .faults()
+        .drop_after_commit(Some("POST"), "/services/data/v66.0/composite/graph", 1);
+    f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    let events = query(
+        &f.org,
+        &format!(
+            "SELECT Id, StartDateTime, DurationInMinutes, WhoId FROM Event WHERE WhoId = '{}'",
+            seed::JANE_CALLER_ID
+        ),
+    )
+    .await;
+    assert_eq!(
+        events.len(),
+        1,
+        "the retry found the Event by its subject, start and person: {events:?}"
+    );
+    // The call (2025-11-13 02:13:20Z) is on the 13th in Berlin; two days on at 10:00 CET.
+    assert_eq!(
+        events[0].fields["StartDateTime"].as_str().map(|s| &s[..19]),
+        Some("2025-11-15T09:00:00"),
+        "{events:?}"
+    );
+    assert_eq!(events[0].fields["DurationInMinutes"], json!(30));
+    let item = f.outbox.find_call("act-4").await.unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Delivered);
+    assert_eq!(states(&item), vec![ActionState::Applied]);
+    let audit = f.outbox.audit().await.unwrap();
+    assert!(
+        audit.iter().any(|e| e
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("the follow-up already exists"))),
+        "the lost answer was retried, and the retry looked first: {audit:?}"
+    );
+    f.org.shutdown().await;
+}
