@@ -35,7 +35,7 @@ pub enum Command {
     Org(OrgCommand),
     /// Queue a call log durably (no network needed); prints its call id.
     #[command(name = "log-call")]
-    LogCall(LogCallArgs),
+    LogCall(Box<LogCallArgs>),
     /// The call-log queue: counts, items, sending, dead letters and replay.
     #[command(subcommand)]
     Queue(QueueCommand),

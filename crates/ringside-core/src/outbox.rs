@@ -562,7 +562,8 @@ impl Outbox {
     }
 
     /// How many call logs of `org` were delivered to Salesforce between `from_ms` and
-    /// `to_ms` (epoch ms, end excluded): the "handled calls" API usage is measured per.
+    /// `to_ms` (epoch ms, end excluded): the "handled calls" API usage is measured per. An
+    /// item of split-off outcome actions is no call, and is not counted.
     pub async fn delivered_between(
         &self,
         org: &worker::OrgFilter,
@@ -571,7 +572,7 @@ impl Outbox {
     ) -> Result<u64, OutboxError> {
         let (tag, untagged) = org.sql_binds();
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' \
+            "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' AND actions_of IS NULL \
                AND delivered_at >= ?3 AND delivered_at < ?4 \
                AND (?1 IS NULL OR COALESCE(org = ?1, 0) OR (org IS NULL AND ?2))",
         )

@@ -244,6 +244,14 @@ async fn a_refused_action_does_not_block_the_log_and_is_replayed_alone_once() {
     );
     let replayed = f.outbox.get(dead.id).await.unwrap();
     assert_eq!(replayed.state, ItemState::Delivered);
+    assert_eq!(
+        f.outbox
+            .delivered_between(&ringside_core::outbox::OrgFilter::All, 0, i64::MAX)
+            .await
+            .unwrap(),
+        1,
+        "the replayed actions are no second handled call"
+    );
     assert_eq!(states(&replayed), vec![ActionState::Applied; 3]);
     // Nothing is left to send: a further drain makes no request.
     f.org.clear_request_log();
