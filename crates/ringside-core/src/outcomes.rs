@@ -193,7 +193,8 @@ impl FollowUpKind {
     /// The fields a follow-up of this kind writes on create (checked against the describe).
     pub fn created_fields(self) -> &'static [&'static str] {
         match self {
-            FollowUpKind::Task => &["Subject", "ActivityDate", "WhoId", "WhatId"],
+            // CallObject carries the follow-up's marker (see `plan::follow_up_marker`).
+            FollowUpKind::Task => &["Subject", "ActivityDate", "WhoId", "WhatId", "CallObject"],
             FollowUpKind::Event => &[
                 "Subject",
                 "StartDateTime",
