@@ -646,6 +646,30 @@ fn build() -> Vec<ObjectDef> {
         ],
         true,
     );
+    // Event: a calendar meeting (an outcome's follow-up). Salesforce requires a start
+    // (StartDateTime or ActivityDateTime) and, unless it is an all-day event, a length
+    // (DurationInMinutes or EndDateTime); see `Store::create`'s Event rule.
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_event.htm
+    let event = object_def(
+        "Event",
+        "Event",
+        "Events",
+        "00U",
+        vec![
+            FieldDef::new("Subject", "Subject", T::String),
+            FieldDef::new("StartDateTime", "Start", T::Datetime),
+            FieldDef::new("EndDateTime", "End", T::Datetime),
+            FieldDef::new("ActivityDateTime", "Due Date Time", T::Datetime),
+            FieldDef::new("ActivityDate", "Due Date Only", T::Date),
+            FieldDef::new("DurationInMinutes", "Duration", T::Int),
+            FieldDef::new("IsAllDayEvent", "All-Day Event", T::Boolean),
+            FieldDef::new("Description", "Description", T::Textarea).len(32000),
+            FieldDef::new("WhoId", "Name ID", T::Reference).refers(&["Contact", "Lead"], "Who"),
+            FieldDef::new("WhatId", "Related To ID", T::Reference)
+                .refers(&["Account", "Opportunity", "Case"], "What"),
+        ],
+        true,
+    );
     let mut user = object_def(
         "User",
         "User",
@@ -731,6 +755,7 @@ fn build() -> Vec<ObjectDef> {
         opportunity,
         case,
         task,
+        event,
         user,
         call_log,
         customer_profile(),

@@ -237,6 +237,9 @@ impl Store {
             )
             .with_fields(&required));
         }
+        if object.name == "Event" {
+            event_times_given(&values)?;
+        }
         self.check_unique(object, &values, None)?;
         Ok(self.insert_raw(object, values, now_ms))
     }
@@ -639,6 +642,31 @@ fn derive_fields(object: &ObjectDef, fields: &mut Map<String, Value>) {
             fields.insert("IsClosed".into(), json!(status == "Completed"));
         }
         _ => {}
+    }
+}
+
+/// Salesforce's rule for a new Event: it needs a start (`StartDateTime` or
+/// `ActivityDateTime`), and unless it is an all-day event a length (`DurationInMinutes` or
+/// `EndDateTime`); without one the create fails with REQUIRED_FIELD_MISSING.
+/// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_event.htm
+fn event_times_given(values: &Map<String, Value>) -> Result<(), ApiError> {
+    let given = |name: &str| values.get(name).is_some_and(|v| !v.is_null());
+    let missing = if !(given("StartDateTime") || given("ActivityDateTime")) {
+        Some("ActivityDateTime")
+    } else if values.get("IsAllDayEvent") != Some(&Value::Bool(true))
+        && !(given("DurationInMinutes") || given("EndDateTime"))
+    {
+        Some("DurationInMinutes")
+    } else {
+        None
+    };
+    match missing {
+        None => Ok(()),
+        Some(field) => Err(ApiError::bad_request(
+            "REQUIRED_FIELD_MISSING",
+            format!("Required fields are missing: [{field}]"),
+        )
+        .with_fields(&[field])),
     }
 }
 

@@ -35,7 +35,7 @@ pub enum Command {
     Org(OrgCommand),
     /// Queue a call log durably (no network needed); prints its call id.
     #[command(name = "log-call")]
-    LogCall(LogCallArgs),
+    LogCall(Box<LogCallArgs>),
     /// The call-log queue: counts, items, sending, dead letters and replay.
     #[command(subcommand)]
     Queue(QueueCommand),
@@ -190,8 +190,9 @@ pub struct LogCallArgs {
     /// The Contact or Lead id the call was with.
     #[arg(long, value_name = "ID")]
     pub who: Option<String>,
-    /// The Account, Opportunity or Case id the call was about.
-    #[arg(long, value_name = "ID")]
+    /// The Account, Opportunity or Case id the call was about (also --about; an
+    /// Opportunity here is the one an outcome's `opportunity` action updates).
+    #[arg(long, visible_alias = "about", value_name = "ID")]
     pub what: Option<String>,
     #[arg(long, value_name = "S")]
     pub subject: Option<String>,
@@ -221,7 +222,15 @@ pub struct LogCallArgs {
     /// between them (within a second).
     #[arg(long, value_name = "TIME")]
     pub ended_at: Option<String>,
-    /// Print {"call_id","id","updated","enqueue_ms"} on stdout.
+    /// An action of the disposition's outcome ([outcomes."<disposition>"] in ringside.toml)
+    /// not to run for this call: lead, opportunity or follow_up (repeatable).
+    #[arg(long = "skip-action", value_name = "NAME")]
+    pub skip_actions: Vec<String>,
+    /// When the outcome's follow-up is due or starts, instead of its in_days and at
+    /// (ISO-8601 with a zone, e.g. 2026-04-02T10:00:00+02:00).
+    #[arg(long, value_name = "TIME")]
+    pub follow_up_at: Option<String>,
+    /// Print {"call_id","id","updated","enqueue_ms","actions":[{"name","state"}]} on stdout.
     #[arg(long)]
     pub json: bool,
 }

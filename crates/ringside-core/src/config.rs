@@ -6,7 +6,8 @@
 //! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
 //! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
 //! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse); `[update]`
-//! (the signed auto-update's key and endpoint, [`crate::update_settings`]).
+//! (the signed auto-update's key and endpoint, [`crate::update_settings`]); `[outcomes]` (what
+//! a disposition also does in Salesforce, [`crate::outcomes`]).
 //! Any other top-level key is refused with the nearest known name, and a file larger
 //! than [`MAX_CONFIG_BYTES`] is refused before it is parsed.
 
@@ -36,7 +37,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 pub const LOCKED_KEY: &str = "locked";
 
 /// The top-level tables `ringside.toml` may hold.
-pub(crate) const KNOWN_TABLES: [&str; 9] = [
+pub(crate) const KNOWN_TABLES: [&str; 10] = [
     "phone",
     "logging",
     "lookup",
@@ -46,6 +47,7 @@ pub(crate) const KNOWN_TABLES: [&str; 9] = [
     "salesforce",
     "update",
     "api",
+    "outcomes",
 ];
 
 /// Where Ringside keeps its local state: `$RINGSIDE_HOME`, else the platform's place for a
@@ -197,6 +199,14 @@ pub enum ConfigError {
         "{path}: [api] pause_optional_at = {value} must be a share of the org's daily API allocation above 0 and at most 1, e.g. 0.9 to pause optional requests at 90 %"
     )]
     InvalidApi { path: PathBuf, value: f64 },
+    /// An `[outcomes."<disposition>"]` entry ([`crate::outcomes`]); `key` names the action.
+    #[error("{path}: [outcomes.{outcome:?}]{} {reason}", if key.is_empty() { String::new() } else { format!(" {key}") })]
+    InvalidOutcome {
+        path: PathBuf,
+        outcome: String,
+        key: String,
+        reason: String,
+    },
     /// `locked = [...]` in a user's file: only the system policy file locks keys.
     #[error(
         "{path}: `locked` is read only from the system policy file (see `ringside config show` for where it is on this machine); remove it from this file"
@@ -255,6 +265,8 @@ pub struct Config {
     pub update: Option<UpdateSettings>,
     /// `[api]`: when Ringside pauses optional requests ([`crate::api_usage::governor`]).
     pub api: crate::api_usage::ApiSettings,
+    /// `[outcomes."<disposition>"]`: what logging a call with that disposition also does.
+    pub outcomes: crate::outcomes::OutcomeActions,
 }
 
 impl Config {
@@ -412,7 +424,16 @@ impl Config {
                     .map_err(policy_error)?,
             ),
         };
+        let outcomes = crate::outcomes::OutcomeActions::from_tables(raw.outcomes).map_err(|e| {
+            ConfigError::InvalidOutcome {
+                path: path.to_owned(),
+                outcome: e.outcome,
+                key: e.key,
+                reason: e.reason,
+            }
+        })?;
         Ok(Config {
+            outcomes,
             default_region,
             logging,
             dead_letter_webhook,
@@ -667,6 +688,8 @@ struct RawConfig {
     update: Option<crate::update_settings::RawUpdate>,
     #[serde(default)]
     api: RawApi,
+    #[serde(default)]
+    outcomes: std::collections::BTreeMap<String, toml::Table>,
 }
 
 /// `[api]`: the API budget.
@@ -1360,6 +1383,41 @@ mod tests {
         assert!(
             err.to_string().contains("channel"),
             "an unknown [update] key is named, not ignored: {err}"
+        );
+    }
+
+    #[test]
+    fn outcomes_are_read_and_a_bad_one_names_the_file_the_outcome_and_the_key() {
+        let config = parse(
+            "[outcomes.\"Demo booked\"]\nlead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Task\", subject = \"Call back about {subject}\", in_days = 1 }\n",
+        )
+        .expect("a valid outcome");
+        assert_eq!(
+            config
+                .outcomes
+                .get("Demo booked")
+                .map(crate::outcomes::Outcome::actions),
+            Some(vec![
+                crate::outcomes::ActionName::Lead,
+                crate::outcomes::ActionName::FollowUp
+            ]),
+            "the outcome's actions are part of the one parse"
+        );
+        let message = parse("[outcomes.Qualified]\nchatter = \"Qualified by {agent}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with(
+                "ringside.toml: [outcomes.\"Qualified\"] chatter is not supported yet"
+            ),
+            "names the file, the outcome and the key, and says why: {message}"
+        );
+        let message = parse("[outcomes.Qualified]\nopportunity = { StageName = \"{stage}\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("[outcomes.\"Qualified\"] opportunity") && message.contains("{stage}"),
+            "an unknown placeholder is a config error naming the key: {message}"
         );
     }
 

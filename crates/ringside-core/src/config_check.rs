@@ -3,7 +3,10 @@
 //! editable field is updateable, intents point at writable fields of a type Ringside can
 //! write, the call-log object has what the logging mode writes (in "call log only" mode
 //! also its subject and notes fields, long enough for what the Task would have held), and
-//! Task `Type` is visible. Problems are collected, not stopped at, so the admin fixes them in one pass.
+//! Task `Type` is visible; each `[outcomes]` action writes fields that exist, that this user may
+//! update (Lead, Opportunity) or create (the follow-up Task or Event), with values the field
+//! takes (a restricted picklist's value must be one of its values). Problems are collected, not
+//! stopped at, so the admin fixes them in one pass.
 
 use std::fmt;
 
@@ -138,6 +141,7 @@ pub async fn check_config(
         }
     }
     check_logging(config, describes, &mut issues).await?;
+    check_outcomes(config, describes, &mut issues).await?;
     Ok(issues)
 }
 
@@ -349,6 +353,93 @@ pub async fn resolve_intents(
         }
     }
     Ok(resolved)
+}
+
+/// Each outcome action against its object's describe (see the module doc).
+async fn check_outcomes(
+    config: &Config,
+    describes: &DescribeCache,
+    issues: &mut Vec<ConfigIssue>,
+) -> Result<(), salesforce::Error> {
+    for (disposition, outcome) in config.outcomes.iter() {
+        for (action, object, updates) in [
+            ("lead", "Lead", &outcome.lead),
+            ("opportunity", "Opportunity", &outcome.opportunity),
+        ] {
+            if updates.is_empty() {
+                continue;
+            }
+            let key = format!("[outcomes.{disposition:?}] {action}");
+            let Some(describe) = describe_or_issue(describes, object, &key, issues).await? else {
+                continue;
+            };
+            for update in updates {
+                let Some(f) = describe.field(&update.field) else {
+                    issues.push(missing(&key, object, &update.field));
+                    continue;
+                };
+                if let Some(reason) = outcome_value_problem(f, &update.value) {
+                    issues.push(ConfigIssue {
+                        key: key.clone(),
+                        field: format!("{object}.{}", update.field),
+                        reason,
+                    });
+                }
+            }
+        }
+        if let Some(follow_up) = &outcome.follow_up {
+            let key = format!("[outcomes.{disposition:?}] follow_up");
+            let object = follow_up.kind.object();
+            let Some(describe) = describe_or_issue(describes, object, &key, issues).await? else {
+                continue;
+            };
+            for name in follow_up.kind.created_fields() {
+                match describe.field(name) {
+                    None => issues.push(missing(&key, object, name)),
+                    Some(f) if !f.createable => issues.push(ConfigIssue {
+                        key: key.clone(),
+                        field: format!("{object}.{name}"),
+                        reason: format!("cannot be set by this user when creating a {object}: grant edit access in its field-level security"),
+                    }),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why an outcome's value cannot be written to `f` (an update of an existing record), if
+/// it cannot. A value with placeholders is only known at send time, so it may only go to a
+/// text field; a fixed one is checked as the field would check it.
+fn outcome_value_problem(
+    f: &salesforce::FieldDescribe,
+    value: &crate::outcomes::Template,
+) -> Option<String> {
+    if !f.updateable {
+        return Some("is read-only for this user (not updateable): remove it from the outcome or grant edit access in its field-level security".into());
+    }
+    if !is_writable_type(&f.field_type) {
+        return Some(format!(
+            "is a {} field, which Ringside does not write",
+            f.field_type.as_str()
+        ));
+    }
+    if value.has_placeholders() {
+        return (!matches!(
+            f.field_type,
+            salesforce::FieldType::String | salesforce::FieldType::TextArea
+        ))
+        .then(|| {
+            format!(
+                "is a {} field: a value with placeholders can only go to a text field; give a fixed value",
+                f.field_type.as_str()
+            )
+        });
+    }
+    crate::field_value::check_value(f, value.as_str())
+        .err()
+        .map(|reason| format!("value: {reason}"))
 }
 
 fn missing(key: &str, object: &str, field: &str) -> ConfigIssue {

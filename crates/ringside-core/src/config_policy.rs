@@ -79,6 +79,12 @@ pub const KNOWN_KEYS: &[&str] = &[
     "update.endpoint",
     "update.check",
     "api.pause_optional_at",
+    "outcomes.*.lead",
+    "outcomes.*.opportunity",
+    "outcomes.*.follow_up",
+    "outcomes.*.create_opportunity",
+    "outcomes.*.lead_notes",
+    "outcomes.*.chatter",
 ];
 
 /// Keys whose value is a secret (the webhook URL carries its token): shown as set, never

@@ -62,6 +62,7 @@ pub mod new_caller;
 pub mod org_session;
 pub mod orgs;
 pub mod outbox;
+pub mod outcomes;
 pub mod phone;
 pub mod pop;
 pub mod private_files;

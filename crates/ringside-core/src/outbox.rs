@@ -36,6 +36,7 @@ use sqlx::{Row, SqlitePool};
 
 use crate::audit::{self, AuditEntry};
 use crate::call_log::{CallLog, CallLogError};
+use crate::outcomes::plan::PlannedAction;
 use crate::private_files::StorageProblem;
 
 pub use crate::home_files::{DATABASE_FILE, UNSENT_DIR};
@@ -232,6 +233,11 @@ pub struct OutboxItem {
     pub created_at: i64,
     pub updated_at: i64,
     pub log: CallLog,
+    /// The call's outcome actions ([`crate::outcomes::plan`]) with their states; empty: none.
+    pub actions: Vec<PlannedAction>,
+    /// Set on an item that holds only a call's actions (split from its log, which this names):
+    /// sending it sends the actions alone.
+    pub actions_of: Option<i64>,
 }
 
 /// Counts per state (`ringside queue status --json`).
@@ -274,7 +280,13 @@ pub struct Outbox {
 }
 
 const ITEM_COLUMNS: &str = "id, call_id, org, payload, revision, state, attempts, run_at, \
-     last_error_code, last_error, task_id, log_id, created_at, updated_at, check_first";
+     last_error_code, last_error, task_id, log_id, created_at, updated_at, check_first, \
+     actions, actions_of";
+
+/// The call id of the item that holds a call's actions once they are split from its log.
+pub fn actions_item_call_id(call_id: &str) -> String {
+    format!("{call_id}#actions")
+}
 
 impl Outbox {
     /// Opens (creating if needed) the queue at `path`, then imports any logs kept in the
@@ -400,7 +412,20 @@ impl Outbox {
         org: Option<&str>,
         actor: &str,
     ) -> Result<Enqueued, OutboxError> {
-        self.enqueue_in(log, org, actor, false).await
+        self.enqueue_in(log, org, actor, false, None).await
+    }
+
+    /// [`Outbox::enqueue_for`] with the call's planned outcome actions: they are sent with
+    /// the log, in the same request (see `delivery`). Queueing the same call again keeps
+    /// the actions first planned unless new ones are given.
+    pub async fn enqueue_with_actions(
+        &self,
+        log: &CallLog,
+        org: Option<&str>,
+        actor: &str,
+        actions: &[PlannedAction],
+    ) -> Result<Enqueued, OutboxError> {
+        self.enqueue_in(log, org, actor, false, Some(actions)).await
     }
 
     /// [`Outbox::enqueue_for`] for a log form: also deletes the call's saved form (see
@@ -412,7 +437,7 @@ impl Outbox {
         org: Option<&str>,
         actor: &str,
     ) -> Result<Enqueued, OutboxError> {
-        self.enqueue_in(log, org, actor, true).await
+        self.enqueue_in(log, org, actor, true, None).await
     }
 
     async fn enqueue_in(
@@ -421,9 +446,15 @@ impl Outbox {
         org: Option<&str>,
         actor: &str,
         close_form: bool,
+        actions: Option<&[PlannedAction]>,
     ) -> Result<Enqueued, OutboxError> {
         log.validate()?;
         let now = now_ms();
+        let actions = actions
+            .filter(|a| !a.is_empty())
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(OutboxError::Payload)?;
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
@@ -438,13 +469,14 @@ impl Outbox {
             None => {
                 let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at, org) \
-                     VALUES (?1, ?2, 'pending', ?3, ?3, ?3, ?4) RETURNING id",
+                    "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at, org, actions) \
+                     VALUES (?1, ?2, 'pending', ?3, ?3, ?3, ?4, ?5) RETURNING id",
                 )
                 .bind(&log.call_id)
                 .bind(payload)
                 .bind(now)
                 .bind(org)
+                .bind(&actions)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("queueing the call log", e))?;
@@ -466,13 +498,14 @@ impl Outbox {
                        state = CASE WHEN state = 'in_flight' THEN 'in_flight' ELSE 'pending' END, \
                        attempts = CASE WHEN state = 'in_flight' THEN attempts ELSE 0 END, \
                        run_at = ?3, updated_at = ?3, last_error = NULL, last_error_code = NULL, \
-                       org = COALESCE(?4, org) \
+                       org = COALESCE(?4, org), actions = COALESCE(?5, actions) \
                      WHERE id = ?1",
                 )
                 .bind(id)
                 .bind(payload)
                 .bind(now)
                 .bind(org)
+                .bind(&actions)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("updating the queued call log", e))?;
@@ -529,7 +562,8 @@ impl Outbox {
     }
 
     /// How many call logs of `org` were delivered to Salesforce between `from_ms` and
-    /// `to_ms` (epoch ms, end excluded): the "handled calls" API usage is measured per.
+    /// `to_ms` (epoch ms, end excluded): the "handled calls" API usage is measured per. An
+    /// item of split-off outcome actions is no call, and is not counted.
     pub async fn delivered_between(
         &self,
         org: &worker::OrgFilter,
@@ -538,7 +572,7 @@ impl Outbox {
     ) -> Result<u64, OutboxError> {
         let (tag, untagged) = org.sql_binds();
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' \
+            "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' AND actions_of IS NULL \
                AND delivered_at >= ?3 AND delivered_at < ?4 \
                AND (?1 IS NULL OR COALESCE(org = ?1, 0) OR (org IS NULL AND ?2))",
         )
@@ -811,5 +845,10 @@ fn item_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, OutboxErro
         created_at: row.try_get("created_at").map_err(get)?,
         updated_at: row.try_get("updated_at").map_err(get)?,
         log: serde_json::from_str(&payload).map_err(OutboxError::Payload)?,
+        actions: match row.try_get::<Option<String>, _>("actions").map_err(get)? {
+            Some(text) => serde_json::from_str(&text).map_err(OutboxError::Payload)?,
+            None => Vec::new(),
+        },
+        actions_of: row.try_get("actions_of").map_err(get)?,
     })
 }

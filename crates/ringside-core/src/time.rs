@@ -187,6 +187,12 @@ pub fn zone(name: &str) -> Option<TimeZone> {
     TimeZone::get(name).ok()
 }
 
+/// The agent's own time zone: the system's (`TZ` when set to a known zone), where an
+/// outcome's follow-up time of day is read.
+pub fn agent_zone() -> TimeZone {
+    TimeZone::system()
+}
+
 /// The offset from UTC in force in `zone` at `epoch_ms`, in milliseconds (e.g. 7,200,000
 /// for Berlin in summer): the rules of that day, not of today.
 pub fn offset_ms_at(zone: &TimeZone, epoch_ms: i64) -> i64 {

@@ -2,6 +2,10 @@
 //! network: the worker (`ringside queue drain`, or the desktop app) sends it later.
 //! If the database cannot take the log (read-only, full, damaged), the log is kept as a
 //! file beside it and queued the next time the database opens.
+//!
+//! With `--disposition`, the outcome configured for it (`[outcomes."<disposition>"]`) is
+//! planned now and queued with the log (minus `--skip-action`s): the worker sends both in
+//! one request.
 
 use std::io::Write;
 use std::time::Instant;
@@ -10,8 +14,11 @@ use anyhow::Context;
 use ringside_core::call_log::{
     CallLog, CallTiming, Direction, external_call_id, new_call_id, parse_iso_datetime,
 };
+use ringside_core::config::Config;
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
+use ringside_core::outcomes::ActionName;
+use ringside_core::outcomes::plan::{PlanOptions, PlannedAction, plan};
 
 use crate::args::LogCallArgs;
 
@@ -20,6 +27,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     let log = call_log(&args, now_ms())?;
     // Bad input is refused before the database is touched.
     log.validate()?;
+    let actions = outcome_actions(&home, &args, &log)?;
     // Queued for the active org (or the demo org when none is signed in), so only that
     // org's worker ever sends it. Reading the registry needs no network.
     let org = OrgRegistry::load(&home)
@@ -31,7 +39,10 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
         Err(err) => return Err(keep(&home, &log, &org, err)),
     };
     let started = Instant::now();
-    let queued = match outbox.enqueue_for(&log, Some(&org), "agent").await {
+    let queued = match outbox
+        .enqueue_with_actions(&log, Some(&org), "agent", &actions)
+        .await
+    {
         Ok(queued) => queued,
         Err(err) if err.database_unusable() => return Err(keep(&home, &log, &org, err)),
         Err(err) => return Err(err.into()),
@@ -45,12 +56,68 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
             "id": queued.id,
             "updated": queued.updated,
             "enqueue_ms": enqueue_ms,
+            "actions": actions
+                .iter()
+                .map(|a| serde_json::json!({"name": a.name, "state": a.state}))
+                .collect::<Vec<_>>(),
         });
         writeln!(stdout, "{value}").context("cannot write to stdout")?;
     } else {
         writeln!(stdout, "{}", queued.call_id).context("cannot write to stdout")?;
     }
     Ok(())
+}
+
+/// The disposition's outcome actions planned for this call, or none (no disposition, no
+/// outcome for it). A misspelt `--skip-action` is refused; so is a `--skip-action` or
+/// `--follow-up-at` with nothing to apply it to, since the agent meant something that
+/// would not happen.
+fn outcome_actions(
+    home: &std::path::Path,
+    args: &LogCallArgs,
+    log: &CallLog,
+) -> anyhow::Result<Vec<PlannedAction>> {
+    let skip = args
+        .skip_actions
+        .iter()
+        .map(|name| {
+            ActionName::parse(name).with_context(|| {
+                format!("--skip-action {name:?} is not an outcome action; the actions are lead, opportunity, follow_up")
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let follow_up_at_ms = args
+        .follow_up_at
+        .as_deref()
+        .map(|text| parse_iso_datetime(text).context("--follow-up-at"))
+        .transpose()?;
+    let Some(disposition) = &log.disposition else {
+        if !skip.is_empty() || follow_up_at_ms.is_some() {
+            anyhow::bail!(
+                "--skip-action and --follow-up-at apply to the outcome of a --disposition; give the disposition too"
+            );
+        }
+        return Ok(Vec::new());
+    };
+    let config = Config::load_from_home(home)?;
+    let Some(outcome) = config.outcomes.get(disposition) else {
+        if !skip.is_empty() || follow_up_at_ms.is_some() {
+            anyhow::bail!(
+                "the disposition {disposition:?} has no outcome actions in ringside.toml, so --skip-action and --follow-up-at have nothing to apply to"
+            );
+        }
+        return Ok(Vec::new());
+    };
+    let zone = ringside_core::time::agent_zone();
+    Ok(plan(
+        outcome,
+        log,
+        &PlanOptions {
+            skip: &skip,
+            zone: &zone,
+            follow_up_at_ms,
+        },
+    )?)
 }
 
 /// Keeps the log as a file when the database cannot take it, and says so.

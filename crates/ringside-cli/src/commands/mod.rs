@@ -26,7 +26,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Call(args) => call::run(args).await,
         Command::Listen(args) => listen::run(args).await,
         Command::Org(command) => org::run(command).await,
-        Command::LogCall(args) => log_call::run(args).await,
+        Command::LogCall(args) => log_call::run(*args).await,
         Command::Queue(command) => queue::run(command).await,
         Command::Audit(args) => audit::run(args).await,
         Command::Config(command) => config::run(command).await,

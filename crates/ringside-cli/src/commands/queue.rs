@@ -129,6 +129,17 @@ fn item_line(item: &OutboxItem) -> String {
     if let Some(task) = &item.task_id {
         line.push_str(&format!("  Task {task}"));
     }
+    if let Some(log_item) = item.actions_of {
+        line.push_str(&format!("  actions of item {log_item}"));
+    }
+    if !item.actions.is_empty() {
+        let actions: Vec<String> = item
+            .actions
+            .iter()
+            .map(|a| format!("{}:{}", a.name, a.state.as_str()))
+            .collect();
+        line.push_str(&format!("  actions {}", actions.join(" ")));
+    }
     if let (Some(code), Some(message)) = (&item.last_error_code, &item.last_error) {
         line.push_str(&format!("  {code}: {message}"));
     }
@@ -286,6 +297,8 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             log,
+            actions: Vec::new(),
+            actions_of: None,
         };
         let line = item_line(&item);
         assert!(

@@ -768,3 +768,87 @@ fn org_usage_counts_each_kind_across_commands_and_per_handled_call() {
         "the allocation, today's use and the forecast: {detail}"
     );
 }
+
+const OUTCOMES: &str = r#"
+[outcomes."Demo booked"]
+lead = { Status = "Closed - Not Converted" }
+opportunity = { StageName = "Qualification" }
+follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }
+"#;
+
+/// A call with the demo org's seeded Lead about its seeded open Opportunity.
+const OUTCOME_CALL: &[&str] = &[
+    "log-call",
+    "--from",
+    "+442079460958",
+    "--to",
+    "+14155550100",
+    "--direction",
+    "outbound",
+    "--duration",
+    "300",
+    "--who",
+    "00QDm0000000009MAA",
+    "--about",
+    "006Dm0000000004IAA",
+    "--disposition",
+    "Demo booked",
+];
+
+#[test]
+fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_their_state() {
+    let home = home("outcome");
+    std::fs::write(home.join("ringside.toml"), OUTCOMES).expect("config written");
+    let queued = json_in(
+        &home,
+        &[
+            OUTCOME_CALL,
+            &["--call-id", "out-1", "--skip-action", "follow_up", "--json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        queued["actions"],
+        serde_json::json!([
+            {"name": "lead", "state": "queued"},
+            {"name": "opportunity", "state": "queued"},
+            {"name": "follow_up", "state": "skipped"},
+        ]),
+        "--json reports each action and what will happen to it: {queued}"
+    );
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 1, "{drained}");
+    assert_eq!(
+        drained["report"]["api_calls"], 1,
+        "the log and its actions in one request: {drained}"
+    );
+    let list = run_in(&home, &["queue", "list"]);
+    assert!(
+        list.stdout
+            .contains("actions lead:applied opportunity:applied follow_up:skipped"),
+        "queue list shows each action with its state: {}",
+        list.stdout
+    );
+
+    // A misspelt action is refused before anything is queued.
+    let run = run_in(
+        &home,
+        &[
+            OUTCOME_CALL,
+            &["--call-id", "out-2", "--skip-action", "followup"],
+        ]
+        .concat(),
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("\"followup\" is not an outcome action")
+            && run.stderr.contains("follow_up"),
+        "says which names exist: {}",
+        run.stderr
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(
+        status["pending"], 0,
+        "nothing queued for the refused call: {status}"
+    );
+}

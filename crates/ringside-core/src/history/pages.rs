@@ -372,6 +372,8 @@ impl History {
         let mut rows: Vec<HistoryRow> = items
             .iter()
             .filter(|item| item.state != ItemState::Delivered)
+            // An item holding only a call's actions is no call of its own.
+            .filter(|item| item.actions_of.is_none())
             .filter(|item| match (&local.org, &item.org) {
                 (Some(wanted), Some(tag)) => wanted == tag,
                 _ => true,

@@ -26,6 +26,18 @@
 //!
 //! One logged call is one API call (a `/composite`); a catch-up batch is one
 //! `/composite/graph` for up to 75 calls, each call its own all-or-nothing graph.
+//!
+//! ## Outcome actions
+//! A call with queued outcome actions ([`crate::outcomes::plan`]) is sent as one
+//! `/composite/graph` of two graphs: `g<i>` is the log exactly as above, `a<i>` the actions
+//! (PATCH the Lead/Opportunity, POST the follow-up). Each graph is all-or-nothing on its
+//! own, so an action Salesforce refuses (a stage a restricted picklist does not list, a
+//! validation rule) rolls back only the actions, never the log. An item holding only
+//! actions (split from its log) sends only its `a<i>` graph.
+//! - Updates are idempotent (the same fields set again). The follow-up is a create: a
+//!   follow-up Task carries `CallObject` = `<call id>#follow_up`, a follow-up Event is known
+//!   by its subject, start and person; after a send that may have landed ([`find_follow_up`],
+//!   run under the same `check_first` as [`verify`]) an existing one is not created again.
 
 use salesforce::{
     ApiVersion, Client, CompositeRequest, CompositeResponse, CompositeSubrequest, Graph,
@@ -34,6 +46,7 @@ use salesforce::{
 use serde_json::Value;
 
 use crate::call_log::{CallLog, LoggingSettings};
+use crate::outcomes::plan::{ActionState, PlannedAction, follow_up_marker};
 
 /// The most calls one graph request carries (Salesforce allows 75 graphs per payload).
 pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
@@ -50,6 +63,30 @@ pub(crate) struct Claimed {
     pub log: CallLog,
     /// The reason of the last wait or failure, so a repeated wait is audited once.
     pub last_error_code: Option<String>,
+    /// The call's outcome actions with their states.
+    pub actions: Vec<PlannedAction>,
+    /// Set when this item holds only actions (split from the log item it names).
+    pub actions_of: Option<i64>,
+}
+
+impl Claimed {
+    /// Whether any action still waits to be sent.
+    pub fn has_queued_actions(&self) -> bool {
+        self.actions.iter().any(|a| a.state == ActionState::Queued)
+    }
+
+    /// Whether this item holds only actions.
+    pub fn actions_only(&self) -> bool {
+        self.actions_of.is_some()
+    }
+}
+
+/// What one item's graphs answered in a graph request: `log` is `None` for an item that
+/// holds only actions, `actions` is `None` when it had none to send.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub log: Option<Result<Delivered, salesforce::Error>>,
+    pub actions: Option<Result<(), salesforce::Error>>,
 }
 
 /// Ids learnt from a successful delivery.
@@ -99,6 +136,26 @@ fn nodes(
     Ok(out)
 }
 
+/// The nodes of a call's queued actions (updates by id, the follow-up's create).
+fn action_nodes(
+    version: ApiVersion,
+    item: &Claimed,
+) -> Result<Vec<CompositeSubrequest>, salesforce::Error> {
+    item.actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.state == ActionState::Queued)
+        .map(|(i, a)| {
+            let reference = format!("action{i}");
+            let body = Value::Object(a.body.clone());
+            match &a.record_id {
+                Some(id) => CompositeSubrequest::update(version, &reference, &a.object, id, body),
+                None => CompositeSubrequest::create(version, &reference, &a.object, body),
+            }
+        })
+        .collect()
+}
+
 /// The real error of a failed all-or-none response: the subrequest that failed, not the
 /// ones rolled back with PROCESSING_HALTED.
 fn real_error(response: &CompositeResponse) -> Option<salesforce::Error> {
@@ -136,62 +193,122 @@ pub(crate) async fn send_one(
     }
 }
 
-/// Sends up to [`MAX_GRAPHS_PER_REQUEST`] calls as one `/composite/graph`, one graph per
-/// call. `Err` when the whole request failed; otherwise one result per item, in order.
+/// Sends up to [`MAX_GRAPHS_PER_REQUEST`] calls as one `/composite/graph`: per call its
+/// log's graph (`g<i>`) and, when it has queued actions, their graph (`a<i>`). `Err` when
+/// the whole request failed; otherwise one [`Sent`] per item, in order. (The caller keeps
+/// the graphs within the limit: a batch with actions is at most half as many calls.)
 pub(crate) async fn send_batch(
     client: &Client,
     settings: &LoggingSettings,
     items: &[Claimed],
-) -> Result<Vec<Result<Delivered, salesforce::Error>>, salesforce::Error> {
+) -> Result<Vec<Sent>, salesforce::Error> {
     let version = client.api_version();
     let mut request = GraphRequest::default();
-    let mut built: Vec<Option<salesforce::Error>> = Vec::with_capacity(items.len());
+    // Per item: a build error of its log's graph, of its actions' graph.
+    let mut built: Vec<(Option<salesforce::Error>, Option<salesforce::Error>)> =
+        Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        match nodes(version, settings, item) {
-            Ok(composite_request) => {
-                request.graphs.push(Graph {
+        let mut errors = (None, None);
+        if !item.actions_only() {
+            match nodes(version, settings, item) {
+                Ok(composite_request) => request.graphs.push(Graph {
                     graph_id: format!("g{i}"),
                     composite_request,
-                });
-                built.push(None);
+                }),
+                Err(e) => errors.0 = Some(e),
             }
-            Err(e) => built.push(Some(e)),
         }
+        if item.has_queued_actions() {
+            match action_nodes(version, item) {
+                Ok(composite_request) => request.graphs.push(Graph {
+                    graph_id: format!("a{i}"),
+                    composite_request,
+                }),
+                Err(e) => errors.1 = Some(e),
+            }
+        }
+        built.push(errors);
     }
     let response = if request.graphs.is_empty() {
         None
     } else {
         Some(client.composite_graph(&request).await?)
     };
+    let graph_result = |graph_id: String| -> Result<&CompositeResponse, salesforce::Error> {
+        let result = response
+            .as_ref()
+            .and_then(|r| r.get(&graph_id))
+            .ok_or_else(|| salesforce::Error::UnexpectedResponse {
+                status: 200,
+                endpoint: "POST composite/graph".into(),
+                detail: format!("no result for graph {graph_id}"),
+            })?;
+        if result.is_successful {
+            Ok(&result.graph_response)
+        } else {
+            Err(real_error(&result.graph_response).unwrap_or_else(|| {
+                salesforce::Error::UnexpectedResponse {
+                    status: 200,
+                    endpoint: "POST composite/graph".into(),
+                    detail: format!("graph {graph_id} failed without an error"),
+                }
+            }))
+        }
+    };
     Ok(items
         .iter()
         .enumerate()
         .zip(built)
-        .map(|((i, item), build_error)| {
-            if let Some(e) = build_error {
-                return Err(e);
-            }
-            let result = response
-                .as_ref()
-                .and_then(|r| r.get(&format!("g{i}")))
-                .ok_or_else(|| salesforce::Error::UnexpectedResponse {
-                    status: 200,
-                    endpoint: "POST composite/graph".into(),
-                    detail: format!("no result for graph g{i}"),
-                })?;
-            if result.is_successful {
-                Ok(read_ids(item, &result.graph_response))
-            } else {
-                Err(real_error(&result.graph_response).unwrap_or_else(|| {
-                    salesforce::Error::UnexpectedResponse {
-                        status: 200,
-                        endpoint: "POST composite/graph".into(),
-                        detail: format!("graph g{i} failed without an error"),
-                    }
-                }))
-            }
+        .map(|((i, item), (log_error, actions_error))| Sent {
+            log: (!item.actions_only()).then(|| match log_error {
+                Some(e) => Err(e),
+                None => graph_result(format!("g{i}")).map(|r| read_ids(item, r)),
+            }),
+            actions: item.has_queued_actions().then(|| match actions_error {
+                Some(e) => Err(e),
+                None => graph_result(format!("a{i}")).map(|_| ()),
+            }),
         })
         .collect())
+}
+
+/// After a send that may have landed: whether the call's queued follow-up already exists
+/// in the org (found by its marker, see the module doc). `false` when there is none to
+/// create.
+pub(crate) async fn find_follow_up(
+    client: &Client,
+    item: &Claimed,
+) -> Result<bool, salesforce::Error> {
+    let Some(follow_up) = item
+        .actions
+        .iter()
+        .find(|a| a.state == ActionState::Queued && a.record_id.is_none())
+    else {
+        return Ok(false);
+    };
+    let literal = salesforce::escape::soql_literal;
+    let soql = if follow_up.object == "Task" {
+        format!(
+            "SELECT Id FROM Task WHERE CallObject = {}",
+            literal(&follow_up_marker(&item.log.call_id))
+        )
+    } else {
+        let text = |field: &str| follow_up.body.get(field).and_then(Value::as_str);
+        let start = text("StartDateTime")
+            .and_then(crate::time::parse_datetime)
+            .map(crate::time::soql_datetime)
+            .unwrap_or_default();
+        let mut soql = format!(
+            "SELECT Id FROM Event WHERE Subject = {} AND StartDateTime = {start}",
+            literal(text("Subject").unwrap_or_default())
+        );
+        if let Some(who) = text("WhoId") {
+            soql.push_str(&format!(" AND WhoId = {}", literal(who)));
+        }
+        soql
+    };
+    let found: Vec<salesforce::Record> = client.query_all(&soql).await?;
+    Ok(!found.is_empty())
 }
 
 /// After a send that may have landed: upserts the call log (taking its row lock) and finds

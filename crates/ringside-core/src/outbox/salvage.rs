@@ -118,10 +118,13 @@ async fn read_with_sqlite(file: &Path) -> Option<Vec<CallLog>> {
         .read_only(true)
         .immutable(true);
     let mut conn = options.connect().await.ok()?;
-    let rows = sqlx::query("SELECT payload FROM outbox WHERE state != 'delivered' ORDER BY id")
-        .fetch_all(&mut conn)
-        .await
-        .ok();
+    let rows = sqlx::query(
+        "SELECT payload FROM outbox WHERE state != 'delivered' \
+         AND call_id NOT LIKE '%#actions' ORDER BY id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .ok();
     let _ = conn.close().await;
     let logs = rows?
         .iter()

@@ -22,6 +22,7 @@ use super::retry::{RetrySchedule, Verdict, classify};
 use super::{Outbox, OutboxError, database, now_ms};
 use crate::audit;
 use crate::call_log::{CallLog, LoggingSettings};
+use crate::outcomes::plan::{ActionState, PlannedAction};
 
 /// Which queued logs a worker sends: it is connected to one org, and a log queued for
 /// another org must wait for that org (signed out logs are held, never sent elsewhere).
@@ -358,7 +359,8 @@ impl Worker {
              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= ?2 \
                             AND (?4 IS NULL OR COALESCE(org = ?4, 0) OR (org IS NULL AND ?5)) \
                           ORDER BY run_at, id LIMIT ?3) \
-             RETURNING id, call_id, payload, revision, attempts, check_first, task_id, last_error_code",
+             RETURNING id, call_id, payload, revision, attempts, check_first, task_id, last_error_code, \
+               actions, actions_of",
         )
         .bind(lease_until)
         .bind(now)
@@ -372,7 +374,13 @@ impl Worker {
         for row in rows {
             let payload: String = row.get("payload");
             let log: CallLog = serde_json::from_str(&payload).map_err(OutboxError::Payload)?;
+            let actions = match row.get::<Option<String>, _>("actions") {
+                Some(text) => serde_json::from_str(&text).map_err(OutboxError::Payload)?,
+                None => Vec::new(),
+            };
             claimed.push(Claimed {
+                actions,
+                actions_of: row.get("actions_of"),
                 id: row.get("id"),
                 call_id: row.get("call_id"),
                 revision: row.get("revision"),
@@ -402,7 +410,8 @@ impl Worker {
         let mut ready = Vec::with_capacity(claimed.len());
         let mut queue = claimed.into_iter();
         while let Some(mut item) = queue.next() {
-            if item.check_first && self.settings.mode.writes_task() {
+            let in_doubt = item.check_first;
+            if in_doubt && !item.actions_only() && self.settings.mode.writes_task() {
                 match delivery::verify(&self.client, &self.settings, &item).await {
                     Ok(found) => {
                         if found.is_some() {
@@ -421,49 +430,276 @@ impl Worker {
                     }
                 }
             }
-            ready.push(item);
-        }
-        match ready.len() {
-            0 => Ok(false),
-            1 => {
-                let item = &ready[0];
-                match delivery::send_one(&self.client, &self.settings, item).await {
-                    Ok(done) => {
-                        self.ack(item, &done, report).await?;
-                        Ok(false)
-                    }
-                    Err(err) => self.settle_error(item, &err, report).await,
-                }
-            }
-            _ => match delivery::send_batch(&self.client, &self.settings, &ready).await {
-                Ok(results) => {
-                    for (item, result) in ready.iter().zip(results) {
-                        match result {
-                            Ok(done) => self.ack(item, &done, report).await?,
-                            Err(err) => {
-                                self.settle_error(item, &err, report).await?;
+            // The follow-up is a create: after a send that may have landed, look for it first.
+            if in_doubt && item.has_queued_actions() {
+                match delivery::find_follow_up(&self.client, &item).await {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        for action in &mut item.actions {
+                            if action.state == ActionState::Queued && action.record_id.is_none() {
+                                action.state = ActionState::Applied;
                             }
                         }
+                        self.store_actions(
+                            &item,
+                            "the follow-up already exists; it will not be created again",
+                        )
+                        .await?;
                     }
+                    Err(err) => {
+                        if self.settle_error(&item, &err, report).await? {
+                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
+                            self.give_back(&rest, &err, report).await?;
+                            return Ok(true);
+                        }
+                        continue;
+                    }
+                }
+            }
+            ready.push(item);
+        }
+        if ready.len() == 1 && !ready[0].actions_only() && !ready[0].has_queued_actions() {
+            let item = &ready[0];
+            return match delivery::send_one(&self.client, &self.settings, item).await {
+                Ok(done) => {
+                    self.ack(item, &done, report).await?;
                     Ok(false)
+                }
+                Err(err) => self.settle_error(item, &err, report).await,
+            };
+        }
+        // Calls with actions take two graphs each; keep every request within the limit.
+        let mut start = 0;
+        while start < ready.len() {
+            let mut graphs = 0;
+            let mut end = start;
+            while end < ready.len() {
+                let item = &ready[end];
+                let needs =
+                    usize::from(!item.actions_only()) + usize::from(item.has_queued_actions());
+                if graphs + needs > MAX_GRAPHS_PER_REQUEST {
+                    break;
+                }
+                graphs += needs;
+                end += 1;
+            }
+            let chunk = &ready[start..end];
+            start = end;
+            match delivery::send_batch(&self.client, &self.settings, chunk).await {
+                Ok(results) => {
+                    for (item, sent) in chunk.iter().zip(results) {
+                        self.settle_sent(item, sent, report).await?;
+                    }
                 }
                 Err(err) => {
                     // An org-wide state (unreachable, signed out, allowance used up) holds the
                     // whole batch until one shared time, so the next probe is one request
                     // again, not one per log whose wait happened to end a millisecond earlier.
                     if note_org_wide(classify(&err), report) {
-                        tracing::info!(code = %err.code(), logs = ready.len(), "call logs held");
-                        self.give_back(&ready, &err, report).await?;
+                        tracing::info!(code = %err.code(), logs = ready.len() - (start - chunk.len()), "call logs held");
+                        self.give_back(&ready[start - chunk.len()..], &err, report)
+                            .await?;
                         return Ok(true);
                     }
                     let mut stop = false;
-                    for item in &ready {
+                    for item in chunk {
                         stop |= self.settle_error(item, &err, report).await?;
                     }
-                    Ok(stop)
+                    if stop {
+                        self.give_back(&ready[start..], &err, report).await?;
+                        return Ok(true);
+                    }
                 }
-            },
+            }
         }
+        Ok(false)
+    }
+
+    /// Records what one item's graphs answered: the log as ever (delivered, retried, dead),
+    /// and its actions: applied, or, when Salesforce did not take them, moved to their own
+    /// item (see [`Worker::split_actions`]). An item of actions alone is acked or failed
+    /// like a log.
+    async fn settle_sent(
+        &self,
+        item: &Claimed,
+        sent: delivery::Sent,
+        report: &mut DrainReport,
+    ) -> Result<(), OutboxError> {
+        match sent.log {
+            Some(Ok(done)) => self.ack(item, &done, report).await?,
+            Some(Err(err)) => {
+                self.settle_error(item, &err, report).await?;
+            }
+            None => {}
+        }
+        match sent.actions {
+            None => {}
+            Some(Ok(())) => {
+                let mut applied = item.clone();
+                for action in &mut applied.actions {
+                    if action.state == ActionState::Queued {
+                        action.state = ActionState::Applied;
+                    }
+                }
+                if item.actions_only() {
+                    let done = Delivered {
+                        log_id: None,
+                        task_id: None,
+                    };
+                    self.ack(item, &done, report).await?;
+                }
+                self.store_actions(&applied, "outcome actions applied")
+                    .await?;
+            }
+            Some(Err(err)) if item.actions_only() => {
+                self.settle_error(item, &err, report).await?;
+            }
+            Some(Err(err)) => self.split_actions(item, &err, report).await?,
+        }
+        Ok(())
+    }
+
+    /// Writes an item's action states back, with an audit entry saying what happened.
+    async fn store_actions(&self, item: &Claimed, detail: &str) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let o = &self.outbox;
+        let actions = serde_json::to_string(&item.actions).map_err(OutboxError::Payload)?;
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| o.write_error("recording the outcome actions", e))?;
+        sqlx::query("UPDATE outbox SET actions = ?2, updated_at = ?3 WHERE id = ?1")
+            .bind(item.id)
+            .bind(actions)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| o.write_error("recording the outcome actions", e))?;
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &item.call_id,
+            "actions",
+            None,
+            Some(detail),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| o.write_error("recording the outcome actions", e))?;
+        Ok(())
+    }
+
+    /// The log's graph was sent but its actions' graph failed (each graph is all or
+    /// nothing, so none of them landed): the queued actions move to their own item,
+    /// `<call id>#actions`, dead at once for a permanent refusal (with Salesforce's reason,
+    /// replayable alone) or pending for a retry; the log's item marks them moved. One
+    /// transaction, so they are never both queued twice nor lost.
+    async fn split_actions(
+        &self,
+        item: &Claimed,
+        err: &salesforce::Error,
+        report: &mut DrainReport,
+    ) -> Result<(), OutboxError> {
+        let verdict = classify(err);
+        let now = now_ms();
+        let (state, attempts, run_at, event) = match verdict {
+            Verdict::Dead => ("dead", 1, now, "dead"),
+            Verdict::Retry { .. } => {
+                let wait = self.options.schedule.delay_after(1).unwrap_or_default();
+                ("pending", 1, now + wait.as_millis() as i64, "retry")
+            }
+            // Nothing about these actions: send them again on the next pass.
+            _ => ("pending", 0, now, "waiting"),
+        };
+        let queued: Vec<PlannedAction> = item
+            .actions
+            .iter()
+            .filter(|a| a.state == ActionState::Queued)
+            .cloned()
+            .collect();
+        let mut moved = item.actions.clone();
+        for action in &mut moved {
+            if action.state == ActionState::Queued {
+                action.state = ActionState::Moved;
+            }
+        }
+        let code = err.code();
+        let message = err.to_string();
+        let actions_call_id = super::actions_item_call_id(&item.call_id);
+        let o = &self.outbox;
+        let write = |e| o.write_error("moving the outcome actions to their own item", e);
+        let mut tx = o
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(write)?;
+        let new_id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (call_id, payload, state, attempts, run_at, created_at, updated_at, \
+               org, actions, actions_of, last_error_code, last_error) \
+             SELECT ?2, payload, ?3, ?4, ?5, ?6, ?6, org, ?7, id, ?8, ?9 FROM outbox WHERE id = ?1 \
+             ON CONFLICT(call_id) DO UPDATE SET payload = excluded.payload, state = excluded.state, \
+               attempts = excluded.attempts, run_at = excluded.run_at, updated_at = excluded.updated_at, \
+               actions = excluded.actions, revision = revision + 1, \
+               last_error_code = excluded.last_error_code, last_error = excluded.last_error \
+             RETURNING id",
+        )
+        .bind(item.id)
+        .bind(&actions_call_id)
+        .bind(state)
+        .bind(attempts)
+        .bind(run_at)
+        .bind(now)
+        .bind(serde_json::to_string(&queued).map_err(OutboxError::Payload)?)
+        .bind(&code)
+        .bind(&message)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(write)?;
+        sqlx::query("UPDATE outbox SET actions = ?2 WHERE id = ?1")
+            .bind(item.id)
+            .bind(serde_json::to_string(&moved).map_err(OutboxError::Payload)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(write)?;
+        let detail =
+            format!("outcome actions not applied; moved to queue item {new_id}: {message}");
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &item.call_id,
+            "actions",
+            Some(&code),
+            Some(&detail),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        audit::append(
+            &mut tx,
+            now,
+            &self.options.actor,
+            &actions_call_id,
+            event,
+            Some(&code),
+            Some(&message),
+        )
+        .await
+        .map_err(|e| o.write_error("auditing", e))?;
+        tx.commit().await.map_err(write)?;
+        match state {
+            "dead" => {
+                report.dead += 1;
+                if let Some(hook) = &self.options.dead_letter_webhook {
+                    hook.alert(new_id, &actions_call_id, &code, &message).await;
+                }
+            }
+            _ => report.retried += 1,
+        }
+        Ok(())
     }
 
     /// Records a failed attempt by its verdict. Returns true when the drain must stop.

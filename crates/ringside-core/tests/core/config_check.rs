@@ -332,3 +332,68 @@ async fn timing_fields_must_exist_and_be_date_times_or_numbers_or_be_switched_of
         "switched-off timing fields are not checked: {off:#?}"
     );
 }
+
+#[tokio::test]
+async fn outcome_actions_are_checked_against_the_describes() {
+    let valid = issues_for(
+        r#"
+[outcomes."Demo booked"]
+lead = { Status = "Working - Contacted", Title = "Met on {date}" }
+follow_up = { kind = "Task", subject = "Send the deck ({subject})", in_days = 2 }
+[outcomes."Qualified"]
+opportunity = { StageName = "Qualification" }
+[outcomes."Meeting"]
+follow_up = { kind = "Event", subject = "Demo: {disposition}", in_days = 1, at = "10:00", minutes = 30 }
+"#,
+    )
+    .await;
+    assert!(
+        valid.is_empty(),
+        "restricted picklist values that exist, a text field with placeholders, a follow-up Task and Event fit the demo org: {valid:#?}"
+    );
+
+    let issues = issues_for(
+        r#"
+[outcomes."Demo booked"]
+lead = { Status = "Hot lead", Rating__c = "Hot", IsConverted = "true", Country = "x" }
+[outcomes."Qualified"]
+opportunity = { StageName = "Qualified", CloseDate = "{date}" }
+"#,
+    )
+    .await;
+    let status = find(&issues, "Lead.Status");
+    assert_eq!(
+        status.key, "[outcomes.\"Demo booked\"] lead",
+        "the key names the outcome and action"
+    );
+    assert!(
+        status.reason.contains("not one of the picklist values")
+            && status.reason.contains("Working - Contacted"),
+        "a restricted picklist value that does not exist is refused with the values it takes: {}",
+        status.reason
+    );
+    assert!(
+        find(&issues, "Lead.Rating__c")
+            .reason
+            .contains("does not exist"),
+        "a field the Lead does not have is named"
+    );
+    assert!(
+        find(&issues, "Lead.IsConverted")
+            .reason
+            .contains("not updateable"),
+        "a read-only field is refused: an outcome updates the Lead"
+    );
+    assert!(
+        !issues.iter().any(|i| i.field == "Lead.Country"),
+        "a plain text value is fine: {issues:#?}"
+    );
+    let stage = find(&issues, "Opportunity.StageName");
+    assert_eq!(stage.key, "[outcomes.\"Qualified\"] opportunity");
+    assert!(
+        find(&issues, "Opportunity.CloseDate")
+            .reason
+            .contains("placeholders"),
+        "a placeholder can only fill a text field"
+    );
+}

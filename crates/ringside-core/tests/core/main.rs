@@ -19,6 +19,7 @@ mod module_graph;
 mod mounted;
 mod new_caller;
 mod outbox;
+mod outcome_actions;
 mod pop;
 mod private_files;
 mod queue_kill;

@@ -527,3 +527,62 @@ async fn each_graph_is_all_or_nothing() {
     assert_eq!(contacts_named(&org, "RolledBack").await, 0, "{}", case.name);
     assert_eq!(contacts_named(&org, "Committed").await, 1, "{}", case.name);
 }
+
+/// Outcome actions (issue 17) ride in their own graph beside the call log's, so a record
+/// the org refuses (here a stage a restricted picklist does not list) fails only its own
+/// graph: "the steps in a given set of requests are either all completed or all not
+/// completed", per graph, and each graph answers its own `isSuccessful`.
+#[tokio::test]
+async fn a_graph_refused_at_run_time_leaves_the_other_graph_landed() {
+    let org = org().await;
+    let case = Case::new(
+        "composite/graph: a graph whose node is refused at run time (restricted picklist) rolls back alone; the other graph lands",
+        GRAPH_DOC,
+        Method::POST,
+        "composite/graph",
+    )
+    .body(json!({"graphs": [
+        graph("actions", vec![
+            json!({"method": "POST", "url": url("sobjects/Lead"), "referenceId": "lead",
+                   "body": {"LastName": "RefusedStage", "Company": "C"}}),
+            json!({"method": "PATCH", "url": url("sobjects/Lead/@{lead.id}"), "referenceId": "stage",
+                   "body": {"Status": "Hot"}}),
+        ]),
+        graph("log", vec![create("row", "LogLands")]),
+    ]}))
+    .answers(200, Some("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"));
+    let answer = case.check(&org).await;
+    let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+    let actions = parsed.get("actions").expect("the refused graph answered");
+    assert!(!actions.is_successful, "{}: {}", case.name, answer.text);
+    let err = actions.error().expect("a failed graph has an error");
+    assert!(
+        !err.is_retryable(),
+        "{}: a refused value is permanent, so the actions go to dead letter at once: {err}",
+        case.name
+    );
+    assert!(
+        parsed.get("log").is_some_and(|g| g.is_successful),
+        "{}: the other graph landed: {}",
+        case.name,
+        answer.text
+    );
+    assert_eq!(
+        contacts_named(&org, "LogLands").await,
+        1,
+        "the log's graph ran"
+    );
+    let leads = Case::new(
+        "query: the refused graph's Lead",
+        "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm",
+        Method::GET,
+        "query?q=SELECT+Id+FROM+Lead+WHERE+LastName+=+'RefusedStage'",
+    )
+    .check(&org)
+    .await;
+    let page: QueryPage<Record> = serde_json::from_str(&leads.text).expect("a query page");
+    assert_eq!(
+        page.total_size, 0,
+        "the refused graph rolled back whole: its created Lead is gone too"
+    );
+}

@@ -214,3 +214,55 @@ async fn update_only_upserts_with_no_match_are_404() {
         .expect("query");
     assert_eq!(found.total_size, 0, "{}: nothing was created", case.name);
 }
+
+/// The Event object reference: a start is required, and unless `IsAllDayEvent` is true "a
+/// value must be supplied for either DurationInMinutes or EndDateTime".
+const EVENT_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_event.htm";
+
+#[tokio::test]
+async fn an_event_needs_a_start_and_a_length_unless_it_is_all_day() {
+    let org = org().await;
+    for (body, missing) in [
+        (
+            json!({"Subject": "Demo", "DurationInMinutes": 30}),
+            "ActivityDateTime",
+        ),
+        (
+            json!({"Subject": "Demo", "StartDateTime": "2026-12-09T10:00:00.000+0000"}),
+            "DurationInMinutes",
+        ),
+    ] {
+        let case = Case::new(
+            "sobjects: an Event without a start, or without a length, is 400 REQUIRED_FIELD_MISSING",
+            EVENT_DOC,
+            Method::POST,
+            "sobjects/Event",
+        )
+        .body(body)
+        .answers(400, Some("REQUIRED_FIELD_MISSING"));
+        let answer = case.check(&org).await;
+        let errors = api_errors(&case, &answer);
+        assert_eq!(
+            errors[0].fields,
+            [missing],
+            "{}: names the field",
+            case.name
+        );
+    }
+    for body in [
+        json!({"Subject": "Demo", "StartDateTime": "2026-12-09T10:00:00.000+0000", "DurationInMinutes": 30}),
+        json!({"Subject": "Demo", "StartDateTime": "2026-12-09T10:00:00.000+0000", "EndDateTime": "2026-12-09T10:30:00.000+0000"}),
+        json!({"Subject": "Offsite", "ActivityDateTime": "2026-12-09T00:00:00.000+0000", "IsAllDayEvent": true}),
+    ] {
+        Case::new(
+            "sobjects: an Event with a start and a duration, an end, or all day is created",
+            EVENT_DOC,
+            Method::POST,
+            "sobjects/Event",
+        )
+        .body(body)
+        .answers(201, None)
+        .check(&org)
+        .await;
+    }
+}

@@ -1,0 +1,678 @@
+//! Outcome actions (`[outcomes."<disposition>"]` in `ringside.toml`): what logging a call
+//! with a given disposition also does in Salesforce. Parsed once into typed actions here;
+//! checked against the org's describes in [`crate::config_check`].
+//!
+//! Supported actions:
+//! - `lead = { Field = "value", … }`: updates of the call's Lead (the log's `WhoId` when it
+//!   is a Lead);
+//! - `opportunity = { Field = "value", … }`: updates of the Opportunity the call was about
+//!   (the log's `WhatId` when it is an Opportunity);
+//! - `follow_up = { kind = "Task"|"Event", subject = "…", in_days = N, at = "HH:MM",
+//!   minutes = M }`: a follow-up Task (due `in_days` after the call) or Event (starting
+//!   `in_days` after the call at `at` in the agent's time zone, lasting `minutes`).
+//!
+//! `create_opportunity`, `lead_notes` and `chatter` are named in issue 17 but not built
+//! yet: a config that uses them is refused in words rather than silently doing nothing.
+//!
+//! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; any other `{name}`
+//! is refused at config time, so a typo never reaches a record.
+
+pub mod plan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The placeholders a value or subject may hold, and what each is filled with: only what
+/// the queued log itself knows, so a placeholder is never sent empty for want of a lookup
+/// (names such as `{account}` or `{agent}` come when the log carries them).
+pub const PLACEHOLDERS: [(&str, &str); 3] = [
+    (
+        "date",
+        "the call's date, YYYY-MM-DD, in the agent's time zone",
+    ),
+    ("subject", "the call log's subject"),
+    ("disposition", "the call's disposition"),
+];
+
+/// The actions an outcome may name (the keys of an `[outcomes."…"]` table), including the
+/// ones refused as not supported yet.
+pub const ACTION_KEYS: [&str; 6] = [
+    "lead",
+    "opportunity",
+    "follow_up",
+    "create_opportunity",
+    "lead_notes",
+    "chatter",
+];
+
+/// Keys issue 17 names whose actions are not built yet.
+const NOT_SUPPORTED_YET: [&str; 3] = ["create_opportunity", "lead_notes", "chatter"];
+
+/// The keys of a `follow_up` table.
+const FOLLOW_UP_KEYS: [&str; 5] = ["kind", "subject", "in_days", "at", "minutes"];
+
+/// The furthest ahead a follow-up may be planned: a year.
+pub const MAX_IN_DAYS: u32 = 365;
+
+/// The longest follow-up Event: a day (Salesforce allows up to 14 days, but a call's
+/// follow-up meeting longer than a day is a typo).
+pub const MAX_EVENT_MINUTES: u32 = 1440;
+
+/// One action of an outcome, by name (what `--skip-action` and reports use).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionName {
+    Lead,
+    Opportunity,
+    FollowUp,
+}
+
+impl ActionName {
+    pub const ALL: [ActionName; 3] = [
+        ActionName::Lead,
+        ActionName::Opportunity,
+        ActionName::FollowUp,
+    ];
+
+    /// The config key (and CLI name) of this action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionName::Lead => "lead",
+            ActionName::Opportunity => "opportunity",
+            ActionName::FollowUp => "follow_up",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ActionName> {
+        ActionName::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+impl fmt::Display for ActionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Text with `{placeholder}`s, each one of [`PLACEHOLDERS`] (checked when parsed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template(String);
+
+impl Template {
+    /// Checks every `{name}` in `text`; the error says which one is wrong and lists the
+    /// known ones. A `{` without its `}` is refused too (it would be written literally).
+    pub fn parse(text: &str) -> Result<Template, String> {
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                return Err(format!(
+                    "has a {{ without its }}; placeholders are written {{name}}: {}",
+                    known_placeholders()
+                ));
+            };
+            let name = &after[..close];
+            if !PLACEHOLDERS.iter().any(|(known, _)| *known == name) {
+                return Err(format!(
+                    "uses {{{name}}}, which is not a placeholder Ringside fills; the placeholders are {}",
+                    known_placeholders()
+                ));
+            }
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(format!(
+                "has a }} without its {{; placeholders are written {{name}}: {}",
+                known_placeholders()
+            ));
+        }
+        Ok(Template(text.to_owned()))
+    }
+
+    /// The text as the admin wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether any placeholder is used (a value with one is only known at send time).
+    pub fn has_placeholders(&self) -> bool {
+        self.0.contains('{')
+    }
+
+    /// The text with each placeholder replaced by `value(name)` (empty when unknown).
+    pub fn render(&self, value: impl Fn(&str) -> Option<String>) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            // Parsing checked every brace pair.
+            let close = after.find('}').unwrap_or(after.len());
+            out.push_str(&value(&after[..close]).unwrap_or_default());
+            rest = after.get(close + 1..).unwrap_or_default();
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+fn known_placeholders() -> String {
+    PLACEHOLDERS
+        .iter()
+        .map(|(name, _)| format!("{{{name}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One field an action writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldUpdate {
+    /// The field's API name.
+    pub field: String,
+    pub value: Template,
+}
+
+/// Whether a follow-up is a Task (a to-do with a due date) or an Event (a meeting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpKind {
+    Task,
+    Event,
+}
+
+impl FollowUpKind {
+    /// The sObject created.
+    pub fn object(self) -> &'static str {
+        match self {
+            FollowUpKind::Task => "Task",
+            FollowUpKind::Event => "Event",
+        }
+    }
+
+    /// The fields a follow-up of this kind writes on create (checked against the describe).
+    pub fn created_fields(self) -> &'static [&'static str] {
+        match self {
+            // CallObject carries the follow-up's marker (see `plan::follow_up_marker`).
+            FollowUpKind::Task => &["Subject", "ActivityDate", "WhoId", "WhatId", "CallObject"],
+            FollowUpKind::Event => &[
+                "Subject",
+                "StartDateTime",
+                "DurationInMinutes",
+                "WhoId",
+                "WhatId",
+            ],
+        }
+    }
+}
+
+/// A local time of day, `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl TimeOfDay {
+    pub fn parse(text: &str) -> Option<TimeOfDay> {
+        let (h, m) = text.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let hour: u8 = h.parse().ok()?;
+        let minute: u8 = m.parse().ok()?;
+        (hour < 24 && minute < 60).then_some(TimeOfDay { hour, minute })
+    }
+}
+
+/// The follow-up a call plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub kind: FollowUpKind,
+    pub subject: Template,
+    /// Days after the call's date (0: the same day).
+    pub in_days: u32,
+    /// An Event's start, in the agent's time zone (always set for an Event).
+    pub at: Option<TimeOfDay>,
+    /// An Event's length (always set for an Event).
+    pub minutes: Option<u32>,
+}
+
+/// What one disposition does besides logging the call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Updates of the call's Lead; empty: none.
+    pub lead: Vec<FieldUpdate>,
+    /// Updates of the call's Opportunity; empty: none.
+    pub opportunity: Vec<FieldUpdate>,
+    pub follow_up: Option<FollowUp>,
+}
+
+impl Outcome {
+    /// The actions this outcome names, in the order they are applied.
+    pub fn actions(&self) -> Vec<ActionName> {
+        let mut out = Vec::new();
+        if !self.lead.is_empty() {
+            out.push(ActionName::Lead);
+        }
+        if !self.opportunity.is_empty() {
+            out.push(ActionName::Opportunity);
+        }
+        if self.follow_up.is_some() {
+            out.push(ActionName::FollowUp);
+        }
+        out
+    }
+}
+
+/// Every configured outcome, by disposition (matched exactly, as the agent picks it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutcomeActions {
+    by_disposition: BTreeMap<String, Outcome>,
+}
+
+/// A wrong `[outcomes]` entry: which outcome, which key, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeError {
+    pub outcome: String,
+    /// The action key (`lead`, `follow_up.at`, …); empty for the outcome itself.
+    pub key: String,
+    pub reason: String,
+}
+
+impl OutcomeActions {
+    /// Parses the `[outcomes]` table: disposition → its table of actions.
+    pub fn from_tables(tables: BTreeMap<String, toml::Table>) -> Result<Self, OutcomeError> {
+        let mut by_disposition = BTreeMap::new();
+        for (name, table) in tables {
+            let outcome = parse_outcome(&name, table)?;
+            by_disposition.insert(name, outcome);
+        }
+        Ok(OutcomeActions { by_disposition })
+    }
+
+    /// The outcome of a disposition, if it has actions.
+    pub fn get(&self, disposition: &str) -> Option<&Outcome> {
+        self.by_disposition.get(disposition)
+    }
+
+    /// Every outcome, by disposition.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Outcome)> {
+        self.by_disposition.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_disposition.is_empty()
+    }
+}
+
+fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError> {
+    let error = |key: &str, reason: String| OutcomeError {
+        outcome: name.to_owned(),
+        key: key.to_owned(),
+        reason,
+    };
+    if name.trim().is_empty() || name.trim() != name {
+        return Err(error(
+            "",
+            "must be the disposition exactly as agents pick it, without leading or trailing spaces"
+                .into(),
+        ));
+    }
+    let mut outcome = Outcome::default();
+    for (key, value) in table {
+        match key.as_str() {
+            "lead" => outcome.lead = field_updates(&value).map_err(|r| error("lead", r))?,
+            "opportunity" => {
+                outcome.opportunity = field_updates(&value).map_err(|r| error("opportunity", r))?;
+            }
+            "follow_up" => outcome.follow_up = Some(follow_up(name, &value)?),
+            k if NOT_SUPPORTED_YET.contains(&k) => {
+                return Err(error(
+                    k,
+                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, follow_up)".into(),
+                ));
+            }
+            other => {
+                return Err(error(
+                    other,
+                    format!(
+                        "is not an outcome action; the actions are {}",
+                        ActionName::ALL.map(ActionName::as_str).join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if outcome.actions().is_empty() {
+        return Err(error(
+            "",
+            "names no action: give lead, opportunity or follow_up, or remove the outcome".into(),
+        ));
+    }
+    Ok(outcome)
+}
+
+fn field_updates(value: &toml::Value) -> Result<Vec<FieldUpdate>, String> {
+    let Some(table) = value.as_table() else {
+        return Err(
+            "must be a table of field API names and values, e.g. { Status = \"Working - Contacted\" }"
+                .into(),
+        );
+    };
+    if table.is_empty() {
+        return Err("names no field: give at least one field and its value".into());
+    }
+    table
+        .iter()
+        .map(|(field, value)| {
+            salesforce::validate_api_name("field", field)
+                .map_err(|e| format!("{field:?} is not a field API name: {e}"))?;
+            let text = value.as_str().ok_or_else(|| {
+                format!("{field}: give the value as text in quotes, e.g. {field} = \"…\"")
+            })?;
+            let value = Template::parse(text).map_err(|r| format!("{field}: the value {r}"))?;
+            Ok(FieldUpdate {
+                field: field.clone(),
+                value,
+            })
+        })
+        .collect()
+}
+
+fn follow_up(outcome: &str, value: &toml::Value) -> Result<FollowUp, OutcomeError> {
+    let error = |key: &str, reason: String| OutcomeError {
+        outcome: outcome.to_owned(),
+        key: if key.is_empty() {
+            "follow_up".to_owned()
+        } else {
+            format!("follow_up.{key}")
+        },
+        reason,
+    };
+    let Some(table) = value.as_table() else {
+        return Err(error(
+            "",
+            "must be a table such as { kind = \"Task\", subject = \"Call back\", in_days = 1 }"
+                .into(),
+        ));
+    };
+    if let Some(unknown) = table.keys().find(|k| !FOLLOW_UP_KEYS.contains(&k.as_str())) {
+        return Err(error(
+            unknown,
+            format!(
+                "is not a follow_up key; the keys are {}",
+                FOLLOW_UP_KEYS.join(", ")
+            ),
+        ));
+    }
+    let kind = match table.get("kind").and_then(toml::Value::as_str) {
+        Some("Task") => FollowUpKind::Task,
+        Some("Event") => FollowUpKind::Event,
+        _ => return Err(error("kind", "must be \"Task\" or \"Event\"".into())),
+    };
+    let subject = match table.get("subject").and_then(toml::Value::as_str) {
+        Some(text) if !text.trim().is_empty() => {
+            Template::parse(text).map_err(|r| error("subject", r))?
+        }
+        _ => {
+            return Err(error(
+                "subject",
+                "is required: the follow-up's subject as text".into(),
+            ));
+        }
+    };
+    let in_days = match table.get("in_days") {
+        None => 0,
+        Some(v) => v
+            .as_integer()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n <= MAX_IN_DAYS)
+            .ok_or_else(|| {
+                error(
+                    "in_days",
+                    format!("must be a whole number of days from 0 to {MAX_IN_DAYS}"),
+                )
+            })?,
+    };
+    let at = match table.get("at") {
+        None => None,
+        Some(v) => Some(v.as_str().and_then(TimeOfDay::parse).ok_or_else(|| {
+            error(
+                "at",
+                "must be a time of day written HH:MM (24-hour), e.g. \"10:00\"".into(),
+            )
+        })?),
+    };
+    let minutes = match table.get("minutes") {
+        None => None,
+        Some(v) => Some(
+            v.as_integer()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| (1..=MAX_EVENT_MINUTES).contains(n))
+                .ok_or_else(|| {
+                    error(
+                        "minutes",
+                        format!("must be a whole number of minutes from 1 to {MAX_EVENT_MINUTES}"),
+                    )
+                })?,
+        ),
+    };
+    match kind {
+        FollowUpKind::Task => {
+            for (key, set) in [("at", at.is_some()), ("minutes", minutes.is_some())] {
+                if set {
+                    return Err(error(
+                        key,
+                        "is only for an Event: a follow-up Task has a due date, not a time; remove it or set kind = \"Event\"".into(),
+                    ));
+                }
+            }
+        }
+        FollowUpKind::Event => {
+            if at.is_none() {
+                return Err(error(
+                    "at",
+                    "is required for an Event: its start time, HH:MM in the agent's time zone"
+                        .into(),
+                ));
+            }
+            if minutes.is_none() {
+                return Err(error(
+                    "minutes",
+                    "is required for an Event: how long it lasts, in minutes".into(),
+                ));
+            }
+        }
+    }
+    Ok(FollowUp {
+        kind,
+        subject,
+        in_days,
+        at,
+        minutes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<OutcomeActions, OutcomeError> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            outcomes: BTreeMap<String, toml::Table>,
+        }
+        let raw: Raw = toml::from_str(text).expect("valid TOML");
+        OutcomeActions::from_tables(raw.outcomes)
+    }
+
+    #[test]
+    fn the_issues_example_parses_into_typed_actions() {
+        let actions = parse(
+            r#"
+[outcomes."Demo booked"]
+lead = { Status = "Working - Contacted", Rating = "Hot" }
+follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }
+[outcomes."Qualified"]
+opportunity = { StageName = "Qualification" }
+"#,
+        )
+        .expect("the example is valid");
+        let demo = actions
+            .get("Demo booked")
+            .expect("keyed by the disposition");
+        assert_eq!(
+            demo.actions(),
+            vec![ActionName::Lead, ActionName::FollowUp],
+            "lead and follow_up, in the order they are applied"
+        );
+        assert_eq!(
+            demo.lead[0].field, "Rating",
+            "fields kept with their values"
+        );
+        let follow_up = demo.follow_up.as_ref().expect("a follow-up");
+        assert_eq!(follow_up.kind, FollowUpKind::Event);
+        assert_eq!(follow_up.in_days, 2);
+        assert_eq!(
+            follow_up.at,
+            Some(TimeOfDay {
+                hour: 10,
+                minute: 0
+            })
+        );
+        assert_eq!(follow_up.minutes, Some(30));
+        assert_eq!(
+            actions.get("Qualified").map(Outcome::actions),
+            Some(vec![ActionName::Opportunity]),
+            "the second outcome is read too"
+        );
+        assert!(
+            actions.get("qualified").is_none(),
+            "a disposition is matched exactly, as the agent picks it"
+        );
+    }
+
+    #[test]
+    fn actions_not_built_yet_are_refused_in_words() {
+        for (key, value) in [
+            (
+                "create_opportunity",
+                r#"{ name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }"#,
+            ),
+            ("lead_notes", r#""Description""#),
+            ("chatter", r#""Qualified on a call by {agent}: {subject}""#),
+        ] {
+            let err = parse(&format!("[outcomes.Qualified]\n{key} = {value}\n"))
+                .expect_err("an action that does nothing must not pass as configured");
+            assert_eq!(err.key, key, "the error names the key");
+            assert!(
+                err.reason.contains("not supported yet"),
+                "{key}: says so in words: {}",
+                err.reason
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_refused_with_the_known_ones() {
+        let err = parse("[outcomes.Qualified]\nlead = { Status = \"{account}\" }\n").unwrap_err();
+        assert_eq!(err.key, "lead");
+        assert!(
+            err.reason.contains("{account}") && err.reason.contains("{date}"),
+            "names the wrong placeholder and the known ones: {}",
+            err.reason
+        );
+        let err = parse(
+            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call {subject\" }\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.key, "follow_up.subject");
+        assert!(err.reason.contains("without its }"), "{}", err.reason);
+        let ok = parse(
+            "[outcomes.Qualified]\nfollow_up = { kind = \"Task\", subject = \"Call back on {date} about {subject}\", in_days = 1 }\n",
+        )
+        .expect("known placeholders are fine");
+        let subject = &ok
+            .get("Qualified")
+            .unwrap()
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .subject;
+        assert_eq!(
+            subject.render(|name| (name == "date").then(|| "2026-12-07".to_owned())),
+            "Call back on 2026-12-07 about ",
+            "placeholders are filled, unknown values left empty"
+        );
+    }
+
+    #[test]
+    fn follow_up_keys_are_checked_per_kind() {
+        let cases = [
+            ("{ kind = \"Meeting\", subject = \"x\" }", "follow_up.kind"),
+            ("{ kind = \"Task\" }", "follow_up.subject"),
+            (
+                "{ kind = \"Task\", subject = \"x\", in_days = -1 }",
+                "follow_up.in_days",
+            ),
+            (
+                "{ kind = \"Task\", subject = \"x\", in_days = 400 }",
+                "follow_up.in_days",
+            ),
+            (
+                "{ kind = \"Task\", subject = \"x\", at = \"10:00\" }",
+                "follow_up.at",
+            ),
+            (
+                "{ kind = \"Event\", subject = \"x\", minutes = 30 }",
+                "follow_up.at",
+            ),
+            (
+                "{ kind = \"Event\", subject = \"x\", at = \"25:00\", minutes = 30 }",
+                "follow_up.at",
+            ),
+            (
+                "{ kind = \"Event\", subject = \"x\", at = \"10:00\" }",
+                "follow_up.minutes",
+            ),
+            (
+                "{ kind = \"Event\", subject = \"x\", at = \"10:00\", minutes = 0 }",
+                "follow_up.minutes",
+            ),
+            (
+                "{ kind = \"Task\", subject = \"x\", when = 1 }",
+                "follow_up.when",
+            ),
+        ];
+        for (value, key) in cases {
+            let err = parse(&format!("[outcomes.Done]\nfollow_up = {value}\n")).expect_err(value);
+            assert_eq!(
+                err.key, key,
+                "{value}: the error names the key ({})",
+                err.reason
+            );
+        }
+    }
+
+    #[test]
+    fn field_updates_must_be_named_fields_with_text_values() {
+        for (value, why) in [
+            ("\"Hot\"", "not a table"),
+            ("{}", "no field"),
+            ("{ \"Bad Name\" = \"x\" }", "not an API name"),
+            ("{ Rating = 5 }", "not text"),
+        ] {
+            let err = parse(&format!("[outcomes.Done]\nlead = {value}\n")).expect_err(why);
+            assert_eq!(err.key, "lead", "{why}: {}", err.reason);
+        }
+        let err = parse("[outcomes.Done]\nnotes = \"x\"\n").unwrap_err();
+        assert!(
+            err.reason.contains("lead, opportunity, follow_up"),
+            "an unknown action lists the known ones: {}",
+            err.reason
+        );
+        let err = parse("[outcomes.Done]\n").unwrap_err();
+        assert!(err.reason.contains("names no action"), "{}", err.reason);
+    }
+}

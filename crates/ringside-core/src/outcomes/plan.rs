@@ -1,0 +1,345 @@
+//! An outcome's actions made concrete for one call, when it is logged: which record each
+//! action writes and with what, so the queue sends exactly what was decided then (a config
+//! changed later does not change a queued call's actions).
+//!
+//! - `lead` updates the call's Lead: the log's `WhoId` when it is a Lead (`00Q…`);
+//! - `opportunity` updates the Opportunity the call was about: the log's `WhatId` when it is
+//!   an Opportunity (`006…`);
+//! - `follow_up` creates a Task due `in_days` after the call's date, or an Event starting
+//!   `in_days` after it at `at` in the agent's time zone (or at `--follow-up-at`).
+//!
+//! An action with no record to write (no Lead on the call) is planned as skipped, with the
+//! reason, never sent.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{ActionName, FollowUpKind, Outcome, Template};
+use crate::call_log::CallLog;
+
+/// Where one planned action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    /// Waiting to be sent (with its log, or as its own queue item).
+    Queued,
+    /// Not sent: the agent skipped it, or the call has no record for it.
+    Skipped,
+    /// Salesforce took it.
+    Applied,
+    /// Refused beside a delivered log: moved to its own queue item (`<call id>#actions`).
+    Moved,
+}
+
+impl ActionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionState::Queued => "queued",
+            ActionState::Skipped => "skipped",
+            ActionState::Applied => "applied",
+            ActionState::Moved => "moved",
+        }
+    }
+}
+
+/// One action of one call, ready to send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedAction {
+    pub name: ActionName,
+    pub state: ActionState,
+    /// Why it was skipped, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The sObject written.
+    pub object: String,
+    /// The record updated; `None` for a create (the follow-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    /// The fields sent.
+    pub body: Map<String, Value>,
+}
+
+impl PlannedAction {
+    fn skipped(name: ActionName, object: &str, note: String) -> PlannedAction {
+        PlannedAction {
+            name,
+            state: ActionState::Skipped,
+            note: Some(note),
+            object: object.to_owned(),
+            record_id: None,
+            body: Map::new(),
+        }
+    }
+}
+
+/// The value a created follow-up Task carries in `CallObject`, so that after an ambiguous
+/// failure the queue can find it instead of creating a second one. Distinct from the call
+/// Task's own `CallObject` (the bare call id): `#` never occurs in a call id.
+pub fn follow_up_marker(call_id: &str) -> String {
+    format!("{call_id}#follow_up")
+}
+
+/// What planning needs besides the outcome and the log.
+#[derive(Debug, Clone)]
+pub struct PlanOptions<'a> {
+    /// Actions the agent chose not to run for this call.
+    pub skip: &'a [ActionName],
+    /// The agent's time zone: the call's date and an Event's `at` are read in it.
+    pub zone: &'a TimeZone,
+    /// A follow-up start chosen for this call (epoch ms), instead of `in_days` + `at`.
+    pub follow_up_at_ms: Option<i64>,
+}
+
+/// Why a call's actions cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "the call's start time cannot be placed in the agent's time zone; check the log's started time"
+    )]
+    BadCallTime,
+    #[error(
+        "the follow-up falls on a date that does not exist ({0}); choose another with --follow-up-at"
+    )]
+    BadFollowUpDate(String),
+}
+
+/// Plans `outcome`'s actions for `log`.
+pub fn plan(
+    outcome: &Outcome,
+    log: &CallLog,
+    options: &PlanOptions<'_>,
+) -> Result<Vec<PlannedAction>, PlanError> {
+    let call_day = Timestamp::from_millisecond(log.started_at_ms)
+        .map_err(|_| PlanError::BadCallTime)?
+        .to_zoned(options.zone.clone())
+        .date();
+    let fill = |template: &Template| {
+        template.render(|name| match name {
+            "date" => Some(call_day.to_string()),
+            "subject" => log.subject.clone(),
+            "disposition" => log.disposition.clone(),
+            _ => None,
+        })
+    };
+    let body_of = |updates: &[super::FieldUpdate]| {
+        updates
+            .iter()
+            .map(|u| (u.field.clone(), Value::String(fill(&u.value))))
+            .collect::<Map<String, Value>>()
+    };
+    let mut out = Vec::new();
+    for name in outcome.actions() {
+        if options.skip.contains(&name) {
+            let object = match name {
+                ActionName::Lead => "Lead",
+                ActionName::Opportunity => "Opportunity",
+                ActionName::FollowUp => outcome
+                    .follow_up
+                    .as_ref()
+                    .map_or("Task", |f| f.kind.object()),
+            };
+            out.push(PlannedAction::skipped(
+                name,
+                object,
+                "skipped by the agent".into(),
+            ));
+            continue;
+        }
+        match name {
+            ActionName::Lead | ActionName::Opportunity => {
+                let (object, prefix, target, updates) = if name == ActionName::Lead {
+                    ("Lead", "00Q", log.who_id.as_deref(), &outcome.lead)
+                } else {
+                    (
+                        "Opportunity",
+                        "006",
+                        log.what_id.as_deref(),
+                        &outcome.opportunity,
+                    )
+                };
+                match target.filter(|id| id.starts_with(prefix)) {
+                    None => out.push(PlannedAction::skipped(
+                        name,
+                        object,
+                        format!("the call is not with a {object} (no {object} id on the log)"),
+                    )),
+                    Some(id) => out.push(PlannedAction {
+                        name,
+                        state: ActionState::Queued,
+                        note: None,
+                        object: object.to_owned(),
+                        record_id: Some(id.to_owned()),
+                        body: body_of(updates),
+                    }),
+                }
+            }
+            ActionName::FollowUp => {
+                let Some(f) = &outcome.follow_up else {
+                    continue;
+                };
+                let mut body = Map::new();
+                body.insert("Subject".into(), json!(fill(&f.subject)));
+                if let Some(who) = &log.who_id {
+                    body.insert("WhoId".into(), json!(who));
+                }
+                if let Some(what) = &log.what_id {
+                    body.insert("WhatId".into(), json!(what));
+                }
+                let day = call_day
+                    .checked_add(jiff::Span::new().days(i64::from(f.in_days)))
+                    .map_err(|e| PlanError::BadFollowUpDate(e.to_string()))?;
+                match f.kind {
+                    FollowUpKind::Task => {
+                        let due = match options.follow_up_at_ms {
+                            Some(at) => Timestamp::from_millisecond(at)
+                                .map_err(|_| PlanError::BadFollowUpDate(at.to_string()))?
+                                .to_zoned(options.zone.clone())
+                                .date(),
+                            None => day,
+                        };
+                        body.insert("ActivityDate".into(), json!(due.to_string()));
+                        body.insert("CallObject".into(), json!(follow_up_marker(&log.call_id)));
+                    }
+                    FollowUpKind::Event => {
+                        let start_ms = match options.follow_up_at_ms {
+                            Some(at) => at,
+                            None => {
+                                let at = f.at.unwrap_or(super::TimeOfDay { hour: 9, minute: 0 });
+                                day.at(at.hour as i8, at.minute as i8, 0, 0)
+                                    .to_zoned(options.zone.clone())
+                                    .map_err(|e| PlanError::BadFollowUpDate(e.to_string()))?
+                                    .timestamp()
+                                    .as_millisecond()
+                            }
+                        };
+                        body.insert(
+                            "StartDateTime".into(),
+                            json!(crate::time::iso_datetime(start_ms)),
+                        );
+                        body.insert("DurationInMinutes".into(), json!(f.minutes.unwrap_or(30)));
+                    }
+                }
+                out.push(PlannedAction {
+                    name,
+                    state: ActionState::Queued,
+                    note: None,
+                    object: f.kind.object().to_owned(),
+                    record_id: None,
+                    body,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcomes::OutcomeActions;
+
+    fn outcome(toml_text: &str) -> Outcome {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            outcomes: std::collections::BTreeMap<String, toml::Table>,
+        }
+        let raw: Raw = toml::from_str(toml_text).unwrap();
+        OutcomeActions::from_tables(raw.outcomes)
+            .unwrap()
+            .get("X")
+            .unwrap()
+            .clone()
+    }
+
+    fn log(who: Option<&str>, what: Option<&str>) -> CallLog {
+        CallLog {
+            call_id: "plan-1".into(),
+            direction: crate::call_log::Direction::Inbound,
+            from: "+14155550123".into(),
+            to: "+14155550100".into(),
+            started_at_ms: 1_765_000_000_000, // 2025-12-06T05:46:40Z
+            duration_seconds: 60,
+            disposition: Some("X".into()),
+            subject: Some("Pricing".into()),
+            notes: None,
+            who_id: who.map(str::to_owned),
+            what_id: what.map(str::to_owned),
+            recording_url: None,
+            summary: None,
+            key_topics: vec![],
+            missed: false,
+            timing: Default::default(),
+            intent_fields: Default::default(),
+        }
+    }
+
+    #[test]
+    fn actions_target_the_calls_lead_and_opportunity_and_fill_placeholders() {
+        let o = outcome(
+            "[outcomes.X]\nlead = { Status = \"Working - Contacted\", Description = \"Called on {date} about {subject}\" }\nopportunity = { StageName = \"Qualification\" }\n",
+        );
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        let options = PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        };
+        let planned = plan(
+            &o,
+            &log(Some("00QDm0000000009MAA"), Some("006Dm0000000004IAA")),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(planned[0].record_id.as_deref(), Some("00QDm0000000009MAA"));
+        assert_eq!(
+            planned[0].body["Description"],
+            json!("Called on 2025-12-06 about Pricing"),
+            "placeholders filled from the log, the date in the agent's zone"
+        );
+        assert_eq!(planned[1].record_id.as_deref(), Some("006Dm0000000004IAA"));
+        let planned = plan(&o, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();
+        assert!(
+            planned
+                .iter()
+                .all(|a| a.state == ActionState::Skipped && a.note.is_some()),
+            "a Contact is no Lead and no Opportunity is named: nothing to write, said why: {planned:?}"
+        );
+    }
+
+    #[test]
+    fn a_follow_up_event_starts_at_its_local_time_and_a_skipped_one_is_not_sent() {
+        let o = outcome(
+            "[outcomes.X]\nfollow_up = { kind = \"Event\", subject = \"Demo\", in_days = 2, at = \"10:00\", minutes = 45 }\n",
+        );
+        let zone = TimeZone::get("America/New_York").unwrap();
+        let mut options = PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        };
+        // The call is at 00:46 in New York on 2025-12-06; two days on at 10:00 EST is 15:00Z.
+        let planned = plan(&o, &log(None, None), &options).unwrap();
+        assert_eq!(
+            planned[0].body["StartDateTime"],
+            json!("2025-12-08T15:00:00.000Z")
+        );
+        assert_eq!(planned[0].body["DurationInMinutes"], json!(45));
+        options.follow_up_at_ms = crate::time::parse_datetime("2025-12-20T09:30:00Z");
+        let planned = plan(&o, &log(None, None), &options).unwrap();
+        assert_eq!(
+            planned[0].body["StartDateTime"],
+            json!("2025-12-20T09:30:00.000Z"),
+            "--follow-up-at wins over in_days and at"
+        );
+        let skip = [ActionName::FollowUp];
+        options.skip = &skip;
+        let planned = plan(&o, &log(None, None), &options).unwrap();
+        assert_eq!(planned[0].state, ActionState::Skipped);
+        assert!(
+            planned[0].body.is_empty(),
+            "a skipped action carries nothing to send"
+        );
+    }
+}

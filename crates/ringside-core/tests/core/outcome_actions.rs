@@ -1,0 +1,358 @@
+//! Outcome actions (issue 17) through the real queue and the demo org over HTTP: one
+//! request per logged call with actions, a refused action never blocks its log and becomes
+//! its own dead letter replayed alone, and a retry after a lost answer creates no second
+//! follow-up.
+
+use std::path::Path;
+use std::time::Duration;
+
+use demo_org::{DemoOrg, seed};
+use ringside_core::call_log::{CallLog, LoggingSettings};
+use ringside_core::config::Config;
+use ringside_core::outbox::{ItemState, Outbox, OutboxItem, Worker, actions_item_call_id};
+use ringside_core::outcomes::plan::{ActionState, PlanOptions, PlannedAction, plan};
+use salesforce::Record;
+use serde_json::json;
+
+use crate::outbox::{call, client, fast_options, temp_home};
+
+const CONFIG: &str = r#"
+[outcomes."Demo booked"]
+lead = { Status = "Closed - Not Converted" }
+opportunity = { StageName = "Qualification" }
+follow_up = { kind = "Task", subject = "Send the deck ({subject})", in_days = 2 }
+"#;
+
+struct Fixture {
+    org: DemoOrg,
+    outbox: Outbox,
+    worker: Worker,
+}
+
+async fn fixture(name: &str) -> Fixture {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let outbox = Outbox::open_in_home(&temp_home(name))
+        .await
+        .expect("queue opens");
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, Duration::from_secs(10)),
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    Fixture {
+        org,
+        outbox,
+        worker,
+    }
+}
+
+/// A call with the seeded Lead and Opportunity, and its planned "Demo booked" actions.
+fn call_with_actions(id: &str) -> (CallLog, Vec<PlannedAction>) {
+    let mut log = call(id);
+    log.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
+    log.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
+    log.disposition = Some("Demo booked".into());
+    log.subject = Some("Pricing".into());
+    let config = Config::parse(CONFIG, Path::new("ringside.toml")).expect("config parses");
+    let zone = jiff::tz::TimeZone::UTC;
+    let actions = plan(
+        config.outcomes.get("Demo booked").expect("configured"),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        },
+    )
+    .expect("planned");
+    (log, actions)
+}
+
+async fn query(org: &DemoOrg, soql: &str) -> Vec<Record> {
+    client(org, Duration::from_secs(10))
+        .query_all(soql)
+        .await
+        .expect("readable")
+}
+
+async fn follow_ups(org: &DemoOrg, call_id: &str) -> Vec<Record> {
+    query(
+        org,
+        &format!("SELECT Id, Subject, ActivityDate, WhoId FROM Task WHERE CallObject = '{call_id}#follow_up'"),
+    )
+    .await
+}
+
+async fn call_tasks(org: &DemoOrg, call_id: &str) -> usize {
+    query(
+        org,
+        &format!("SELECT Id FROM Task WHERE CallObject = '{call_id}'"),
+    )
+    .await
+    .len()
+}
+
+async fn lead_status(org: &DemoOrg) -> serde_json::Value {
+    query(
+        org,
+        &format!(
+            "SELECT Status FROM Lead WHERE Id = '{}'",
+            seed::SHARED_NUMBER_LEAD_ID
+        ),
+    )
+    .await[0]
+        .fields["Status"]
+        .clone()
+}
+
+async fn stage(org: &DemoOrg) -> serde_json::Value {
+    query(
+        org,
+        &format!(
+            "SELECT StageName FROM Opportunity WHERE Id = '{}'",
+            seed::JANE_OPEN_OPPORTUNITY_ID
+        ),
+    )
+    .await[0]
+        .fields["StageName"]
+        .clone()
+}
+
+fn states(item: &OutboxItem) -> Vec<ActionState> {
+    item.actions.iter().map(|a| a.state).collect()
+}
+
+#[tokio::test]
+async fn a_call_with_actions_is_one_request_that_logs_it_and_applies_every_action() {
+    let f = fixture("actions-one-request").await;
+    let (log, actions) = call_with_actions("act-1");
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, "agent", &actions)
+        .await
+        .unwrap();
+    f.org.clear_request_log();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let requests = f.org.data_requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "the log and its actions go in one API request: {requests:?}"
+    );
+    assert!(
+        requests[0].path.ends_with("/composite/graph"),
+        "a graph request, so the actions have their own graph: {requests:?}"
+    );
+    assert_eq!(
+        call_tasks(&f.org, "act-1").await,
+        1,
+        "the call's Task, once"
+    );
+    assert_eq!(lead_status(&f.org).await, json!("Closed - Not Converted"));
+    assert_eq!(stage(&f.org).await, json!("Qualification"));
+    let follow = follow_ups(&f.org, "act-1").await;
+    assert_eq!(follow.len(), 1, "one follow-up Task: {follow:?}");
+    assert_eq!(
+        follow[0].fields["Subject"],
+        json!("Send the deck (Pricing)")
+    );
+    assert_eq!(
+        follow[0].fields["WhoId"],
+        json!(seed::SHARED_NUMBER_LEAD_ID),
+        "the follow-up is with the call's Lead"
+    );
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(item.state, ItemState::Delivered);
+    assert_eq!(
+        states(&item),
+        vec![ActionState::Applied; 3],
+        "each action's state is kept with the call"
+    );
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_action_does_not_block_the_log_and_is_replayed_alone_once() {
+    let f = fixture("actions-refused").await;
+    let (log, actions) = call_with_actions("act-2");
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, "agent", &actions)
+        .await
+        .unwrap();
+    // The agent's profile cannot see the stage: Salesforce refuses the actions' graph.
+    f.org.faults().hide_field("Opportunity", "StageName");
+    f.worker.drain_due().await.unwrap();
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(
+        item.state,
+        ItemState::Delivered,
+        "the log landed although its actions were refused: {item:?}"
+    );
+    assert_eq!(call_tasks(&f.org, "act-2").await, 1);
+    assert_eq!(states(&item), vec![ActionState::Moved; 3]);
+    let dead = f
+        .outbox
+        .find_call(&actions_item_call_id("act-2"))
+        .await
+        .unwrap()
+        .expect("the actions are their own queue item");
+    assert_eq!(
+        dead.state,
+        ItemState::Dead,
+        "a refusal is permanent: {dead:?}"
+    );
+    assert_eq!(dead.actions_of, Some(queued.id), "it names its call's item");
+    assert!(
+        dead.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("StageName")),
+        "the reason in words, naming the field: {:?}",
+        dead.last_error
+    );
+    assert_eq!(
+        lead_status(&f.org).await,
+        json!("Working - Contacted"),
+        "the actions' graph rolled back whole: the Lead is untouched too"
+    );
+    assert!(follow_ups(&f.org, "act-2").await.is_empty());
+
+    // The admin fixes the profile and replays the dead actions: only they are sent.
+    f.org.faults().clear();
+    f.outbox.replay(dead.id, "admin").await.unwrap();
+    f.org.clear_request_log();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!(f.org.data_requests().len(), 1, "one request for the replay");
+    assert_eq!(stage(&f.org).await, json!("Qualification"));
+    assert_eq!(lead_status(&f.org).await, json!("Closed - Not Converted"));
+    assert_eq!(
+        follow_ups(&f.org, "act-2").await.len(),
+        1,
+        "the follow-up, once"
+    );
+    assert_eq!(
+        call_tasks(&f.org, "act-2").await,
+        1,
+        "the replay did not send the log again"
+    );
+    let replayed = f.outbox.get(dead.id).await.unwrap();
+    assert_eq!(replayed.state, ItemState::Delivered);
+    assert_eq!(
+        f.outbox
+            .delivered_between(&ringside_core::outbox::OrgFilter::All, 0, i64::MAX)
+            .await
+            .unwrap(),
+        1,
+        "the replayed actions are no second handled call"
+    );
+    assert_eq!(states(&replayed), vec![ActionState::Applied; 3]);
+    // Nothing is left to send: a further drain makes no request.
+    f.org.clear_request_log();
+    f.worker.drain_due().await.unwrap();
+    assert!(f.org.data_requests().is_empty(), "applied once");
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_creates_no_second_follow_up() {
+    let f = fixture("actions-dropped").await;
+    let (log, actions) = call_with_actions("act-3");
+    f.outbox
+        .enqueue_with_actions(&log, None, "agent", &actions)
+        .await
+        .unwrap();
+    f.org
+        .faults()
+        .drop_after_commit(Some("POST"), "/services/data/v66.0/composite/graph", 1);
+    let first = f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        first.retried, 1,
+        "the lost answer is a failed attempt: {first:?}"
+    );
+    assert_eq!(
+        follow_ups(&f.org, "act-3").await.len(),
+        1,
+        "Salesforce did commit the first send"
+    );
+    f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(
+        follow_ups(&f.org, "act-3").await.len(),
+        1,
+        "the retry looked for the follow-up and did not create it again"
+    );
+    assert_eq!(call_tasks(&f.org, "act-3").await, 1, "nor the call's Task");
+    let item = f.outbox.find_call("act-3").await.unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Delivered);
+    assert_eq!(states(&item), vec![ActionState::Applied; 3]);
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
+    let f = fixture("actions-event").await;
+    let mut log = call("act-4");
+    log.disposition = Some("Meeting".into());
+    let config = Config::parse(
+        "[outcomes.Meeting]\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n",
+        Path::new("ringside.toml"),
+    )
+    .unwrap();
+    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let actions = plan(
+        config.outcomes.get("Meeting").unwrap(),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        },
+    )
+    .unwrap();
+    f.outbox
+        .enqueue_with_actions(&log, None, "agent", &actions)
+        .await
+        .unwrap();
+    f.org
+        .faults()
+        .drop_after_commit(Some("POST"), "/services/data/v66.0/composite/graph", 1);
+    f.worker.drain(Duration::from_secs(2)).await.unwrap();
+    let events = query(
+        &f.org,
+        &format!(
+            "SELECT Id, StartDateTime, DurationInMinutes, WhoId FROM Event WHERE WhoId = '{}'",
+            seed::JANE_CALLER_ID
+        ),
+    )
+    .await;
+    assert_eq!(
+        events.len(),
+        1,
+        "the retry found the Event by its subject, start and person: {events:?}"
+    );
+    // The call (2025-11-13 02:13:20Z) is on the 13th in Berlin; two days on at 10:00 CET.
+    assert_eq!(
+        events[0].fields["StartDateTime"].as_str().map(|s| &s[..19]),
+        Some("2025-11-15T09:00:00"),
+        "{events:?}"
+    );
+    assert_eq!(events[0].fields["DurationInMinutes"], json!(30));
+    let item = f.outbox.find_call("act-4").await.unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Delivered);
+    assert_eq!(states(&item), vec![ActionState::Applied]);
+    let audit = f.outbox.audit().await.unwrap();
+    assert!(
+        audit.iter().any(|e| e
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("the follow-up already exists"))),
+        "the lost answer was retried, and the retry looked first: {audit:?}"
+    );
+    f.org.shutdown().await;
+}
