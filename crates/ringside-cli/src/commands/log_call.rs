@@ -99,7 +99,17 @@ fn outcome_actions(
         }
         return Ok(Vec::new());
     };
-    let config = Config::load_from_home(home)?;
+    // An unreadable ringside.toml must not cost the call its log: the log is queued without
+    // the outcome's actions, and the agent is told which actions did not happen and why.
+    let config = match Config::load_from_home(home) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!(
+                "ringside: warning: the call is logged, but the outcome actions of {disposition:?} were not applied: {err}. Fix ringside.toml, then apply them by hand in Salesforce"
+            );
+            return Ok(Vec::new());
+        }
+    };
     let Some(outcome) = config.outcomes.get(disposition) else {
         if !skip.is_empty() || follow_up_at_ms.is_some() {
             anyhow::bail!(

@@ -852,3 +852,31 @@ fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_th
         "nothing queued for the refused call: {status}"
     );
 }
+
+#[test]
+fn a_broken_config_costs_the_call_its_actions_not_its_log() {
+    let home = home("outcome-broken-config");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[outcomes.\"Demo booked\"\nlead = {",
+    )
+    .expect("config written");
+    let run = run_in(
+        &home,
+        &[OUTCOME_CALL, &["--call-id", "out-broken"]].concat(),
+    );
+    assert_eq!(
+        run.code, 0,
+        "the softphone's log is kept even when ringside.toml cannot be read: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "the call is logged, but the outcome actions of \"Demo booked\" were not applied"
+        ) && run.stderr.contains("ringside.toml"),
+        "says which actions did not happen and why: {}",
+        run.stderr
+    );
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(status["pending"], 1, "the log is queued: {status}");
+}
