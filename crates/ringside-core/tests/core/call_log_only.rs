@@ -9,7 +9,7 @@ use std::time::Duration;
 use demo_org::DemoOrg;
 use ringside_core::call_log::{CallLog, CallLogError, LoggingMode, LoggingSettings};
 use ringside_core::history::{History, HistoryFilter, HistoryRow, HistorySource};
-use ringside_core::outbox::{Outbox, OutboxError, Worker};
+use ringside_core::outbox::{Outbox, OutboxError, RetrySchedule, Worker, WorkerOptions};
 use salesforce::Record;
 use serde_json::json;
 
@@ -189,11 +189,18 @@ async fn a_log_queued_in_task_mode_keeps_subject_and_notes_after_a_switch_to_cal
         json!([{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]),
     );
     {
+        // A first retry 1.5 s later, not fast_options' 10 ms: on a loaded machine a 10 ms retry
+        // came due inside this same drain and was delivered under task mode (a flake seen
+        // twice). The next worker's drain waits up to 2 s, so it still sends it.
+        let options = WorkerOptions {
+            schedule: RetrySchedule::new(vec![Duration::from_millis(1_500); 5]),
+            ..fast_options()
+        };
         let worker = Worker::start(
             outbox.clone(),
             client(&org, Duration::from_secs(10)),
             task_mode(),
-            fast_options(),
+            options,
         )
         .await
         .expect("task-mode worker starts");
