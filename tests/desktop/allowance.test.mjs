@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, launchApp, waitUntil, fill } from "./webdriver.mjs";
+import { launchApp, searchNumber, waitUntil, fill } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -42,17 +42,7 @@ async function setApiLimit(max) {
   assert.ok(response.ok, `the demo org takes the fault: ${response.status} ${await response.text()}`);
 }
 
-async function search(number) {
-  const { session } = app;
-  const input = await session.find("#search-input");
-  await session.clear(input);
-  await session.type(input, number + KEY_ENTER);
-  await waitUntil(
-    async () => ["found", "failed"].includes(await session.attribute(await session.find("#status"), "data-state")),
-    "the search to finish",
-  );
-  return session.attribute(await session.find("#status"), "data-state");
-}
+const search = (number) => searchNumber(app.session, number);
 
 test("a used-up API allowance is said on the org badge, and clears by itself when it is back", async () => {
   const { session } = app;

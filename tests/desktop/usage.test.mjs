@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, launchApp, waitUntil } from "./webdriver.mjs";
+import { launchApp, searchNumber, waitUntil } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -31,16 +31,7 @@ after(async () => {
 const demoUsage = async () => (await fetch(`${org}/__demo/usage`)).json();
 const appUsage = () => app.session.execute("return window.__TAURI_INTERNALS__.invoke('usage_today')");
 
-async function search(number) {
-  const { session } = app;
-  const input = await session.find("#search-input");
-  await session.clear(input);
-  await session.type(input, number + KEY_ENTER);
-  await waitUntil(
-    async () => ["found", "failed"].includes(await session.attribute(await session.find("#status"), "data-state")),
-    "the search to finish",
-  );
-}
+const search = (number) => searchNumber(app.session, number);
 
 test("the app's own count matches the org's, Settings shows it, and the banner comes above 90 %", async () => {
   const { session } = app;

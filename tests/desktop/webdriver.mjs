@@ -268,4 +268,19 @@ export async function waitUntil(predicate, what, timeoutMs = 15_000) {
 }
 
 // Catalog messages filled as the UI fills them (values isolated with FSI…PDI).
+/**
+ * Types `number` into the main window's search box, presses Enter and waits until the search
+ * has finished; returns the status's `data-state` ("found" or "failed").
+ */
+export async function searchNumber(session, number) {
+  const input = await session.find("#search-input");
+  await session.clear(input);
+  await session.type(input, number + KEY_ENTER);
+  await waitUntil(
+    async () => ["found", "failed"].includes(await session.attribute(await session.find("#status"), "data-state")),
+    "the search to finish",
+  );
+  return session.attribute(await session.find("#status"), "data-state");
+}
+
 export { fill } from "../i18n-fill.mjs";
