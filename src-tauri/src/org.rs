@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use ringside_core::api_usage::{ApiSettings, UsageRecorder};
+use ringside_core::api_usage::{ApiSettings, RequestKind, UsageRecorder};
 use ringside_core::clock::MonotonicClock;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
@@ -211,5 +211,11 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         instance_url: record.instance_url.clone(),
         demo: false,
     };
-    Ok(OrgLink::new(identity, session.client).await)
+    let renewed_at_open = session.session.refreshes_made();
+    let link = OrgLink::new(identity, session.client).await;
+    if let Some(usage) = &link.usage {
+        // A session opened without a kept access token renewed it before the count began.
+        usage.count(RequestKind::SignIn, renewed_at_open);
+    }
+    Ok(link)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ringside_core::api_usage::UsageRecorder;
+use ringside_core::api_usage::{RequestKind, UsageRecorder};
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::secrets::{KeyringStore, SecretStore, namespace_for_home};
 
@@ -106,6 +106,10 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
     )
     .await?;
     let usage = attach_usage(&session.client, &record.alias).await;
+    if let Some(usage) = &usage {
+        // A session opened without a kept access token renewed it before the count began.
+        usage.count(RequestKind::SignIn, session.session.refreshes_made());
+    }
     Ok(OrgConnection {
         client: session.client,
         demo: None,

@@ -160,16 +160,58 @@ impl Drop for UsageRecorder {
     }
 }
 
+impl UsageRecorder {
+    /// Counts `n` requests of `kind` sent now outside this recorder's client: the token
+    /// requests that opened the org's session before the client existed.
+    pub fn count(&self, kind: RequestKind, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let Some(day) = today() else { return };
+        *self.pending().counts.entry((day, kind)).or_default() += n;
+        self.wake.notify_one();
+    }
+}
+
+/// Counts `n` requests of `kind` for `org` straight into `home`'s usage file: for requests
+/// sent without a counted client (a sign-in's code exchange and identity read). A failure is
+/// logged, never returned: counting never fails the work it counts.
+pub async fn count_in_home(home: &std::path::Path, org: &str, kind: RequestKind, n: u64) {
+    let Some(day) = today() else { return };
+    let mut batch = Pending::default();
+    batch.counts.insert((day, kind), n);
+    let written = match UsageStore::open_in_home(home).await {
+        Ok(store) => store.add(org, &batch).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        tracing::warn!(error = %e, org, kind = kind.as_str(), n, "requests not counted");
+    }
+}
+
+/// Today's local day as the usage file keys it, or `None` (logged) when the clock cannot be
+/// placed in the agent's time zone.
+fn today() -> Option<String> {
+    let now = crate::time::epoch_ms(std::time::SystemTime::now());
+    match local_day(now) {
+        Ok((day, _, _)) => Some(day),
+        Err(e) => {
+            tracing::warn!(error = %e, "API request not counted");
+            None
+        }
+    }
+}
+
 impl salesforce::RequestObserver for UsageRecorder {
+    /// Session renewals go to the token endpoint: counted as sign-in whatever work waited
+    /// on them, since the renewal is not that work's request.
+    fn token_request_sent(&self) {
+        self.count(RequestKind::SignIn, 1);
+    }
+
     fn request_sent(&self, request: &salesforce::SentRequest) {
         let now = crate::time::epoch_ms(std::time::SystemTime::now());
-        let day = match local_day(now) {
-            Ok((day, _, _)) => day,
-            Err(e) => {
-                tracing::warn!(error = %e, "API request not counted");
-                return;
-            }
-        };
+        let Some(day) = today() else { return };
         {
             let mut pending = self.pending();
             *pending.counts.entry((day, kind::current())).or_default() += 1;

@@ -416,6 +416,14 @@ async fn finish(
     registry.upsert(record.clone());
     registry.set_active(&record.alias)?;
     registry.save(stores.home)?;
+    // The code exchange and the identity read: Ringside's requests for this org too.
+    crate::api_usage::count_in_home(
+        stores.home,
+        &record.alias,
+        crate::api_usage::RequestKind::SignIn,
+        2,
+    )
+    .await;
     tracing::info!(alias = %record.alias, username = %record.username, "signed in");
     Ok(SignedIn { record })
 }

@@ -591,8 +591,13 @@ impl Client {
             tracing::debug!("session already refreshed by a concurrent request");
             return Ok(());
         }
-        let token = refresher.refresh().await?;
-        self.set_access_token(token);
+        let refreshed = refresher.refresh().await;
+        if !matches!(&refreshed, Err(err) if err.nothing_sent())
+            && let Some(observer) = self.inner.observer.get()
+        {
+            observer.token_request_sent();
+        }
+        self.set_access_token(refreshed?);
         Ok(())
     }
 

@@ -23,4 +23,11 @@ pub struct SentRequest {
 /// and write it elsewhere.
 pub trait RequestObserver: Send + Sync + std::fmt::Debug {
     fn request_sent(&self, request: &SentRequest);
+
+    /// Told about each request to the OAuth token endpoint the client made to renew its
+    /// session after a 401 (one per refresh, however many requests waited on it; not when
+    /// the connection failed and nothing was sent). These are not REST API requests, so
+    /// [`crate::Client::api_requests_made`] does not count them, but they are requests the
+    /// application sent on the user's behalf. The default ignores them.
+    fn token_request_sent(&self) {}
 }

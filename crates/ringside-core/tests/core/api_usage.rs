@@ -296,3 +296,58 @@ async fn above_the_threshold_a_pop_is_served_from_an_older_cached_answer() {
     assert_eq!(demo_usage(&org).await.0, before + 1);
     org.shutdown().await;
 }
+
+/// Sign-in requests are Ringside's requests too: a session renewed after its access token
+/// expired is counted as `sign-in` (one per renewal the org's token endpoint answered), the
+/// work that waited on it keeps its own kind, and requests sent without a client (a sign-in's
+/// code exchange and identity read) are added to the same file.
+#[tokio::test]
+async fn session_renewals_and_sign_ins_are_counted_as_sign_in() {
+    let org = org_with_limit(500).await;
+    let home = temp_home("usage-sign-in");
+    let sign_in = org.sign_in();
+    let session = ringside_core::org_session::open_in_memory(
+        &org.base_url(),
+        demo_org::DEMO_CLIENT_ID,
+        salesforce::AccessToken::new(sign_in.access_token).unwrap(),
+        salesforce::oauth::RefreshToken::new(sign_in.refresh_token).unwrap(),
+        salesforce::ApiVersion::default(),
+    )
+    .expect("session");
+    let recorder = UsageRecorder::new(UsageStore::open_in_home(&home).await.unwrap(), "acme");
+    assert!(recorder.attach(&session.client));
+    let lookup = CallerLookup::new(
+        session.client.clone(),
+        LookupSettings::with_region(ringside_core::phone::Region::US),
+    );
+    let renewals_before = org.oauth_counts().refresh_token;
+    org.faults().expire_tokens();
+    let found =
+        ringside_core::api_usage::as_kind(RequestKind::Pop, lookup.lookup(seed::JANE_PHONE))
+            .await
+            .expect("renewed, then found");
+    assert_eq!(found.api_calls, 2, "the 401 and the resend");
+    assert_eq!(org.oauth_counts().refresh_token - renewals_before, 1);
+    ringside_core::api_usage::count_in_home(&home, "acme", RequestKind::SignIn, 2).await;
+    recorder.flush().await.expect("written");
+
+    let stored = UsageStore::open_in_home(&home)
+        .await
+        .unwrap()
+        .read("acme", &day_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.by_kind.get(&RequestKind::SignIn).copied(),
+        Some(3),
+        "one renewal seen by the org's token endpoint + the two requests of a sign-in: {:?}",
+        stored.by_kind
+    );
+    assert_eq!(
+        stored.by_kind.get(&RequestKind::Pop).copied(),
+        Some(2),
+        "the pop's own two requests stay the pop's: {:?}",
+        stored.by_kind
+    );
+    org.shutdown().await;
+}

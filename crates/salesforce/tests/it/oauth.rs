@@ -245,6 +245,67 @@ async fn twenty_concurrent_requests_during_expiry_cause_exactly_one_refresh() {
     org.shutdown().await;
 }
 
+/// Counts what the client reports: REST requests and token-endpoint requests apart.
+#[derive(Debug, Default)]
+struct Counted {
+    api: std::sync::atomic::AtomicU64,
+    token: std::sync::atomic::AtomicU64,
+}
+
+impl salesforce::RequestObserver for Counted {
+    fn request_sent(&self, _: &salesforce::SentRequest) {
+        self.api.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn token_request_sent(&self) {
+        self.token
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[tokio::test]
+async fn the_observer_is_told_of_each_token_request_the_org_saw_and_of_nothing_else() {
+    let org = support::org().await;
+    let grant = sign_in(&org).await;
+    let (client, _session, _recorder) =
+        refreshing_client(&org, grant.access_token, grant.refresh_token.unwrap());
+    let counted = Arc::new(Counted::default());
+    assert!(client.observe(counted.clone()));
+    let token_requests_before = org.oauth_counts().refresh_token;
+    for round in 0..2 {
+        org.faults().expire_tokens();
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    client
+                        .query::<serde_json::Value>("SELECT Id FROM Contact LIMIT 1")
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().expect("refreshed and retried");
+        }
+        let seen_by_org = org.oauth_counts().refresh_token - token_requests_before;
+        assert_eq!(
+            counted.token.load(std::sync::atomic::Ordering::Relaxed),
+            seen_by_org,
+            "round {round}: one token request reported per refresh the org answered"
+        );
+    }
+    assert_eq!(
+        org.oauth_counts().refresh_token - token_requests_before,
+        2,
+        "one refresh per expiry"
+    );
+    assert_eq!(
+        counted.api.load(std::sync::atomic::Ordering::Relaxed),
+        client.api_requests_made(),
+        "REST requests are reported as before, token requests apart from them"
+    );
+    org.shutdown().await;
+}
+
 #[tokio::test]
 async fn revoked_refresh_token_means_signed_out_with_the_hint() {
     let org = support::org().await;
