@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use ringside_core::audit::AuditActor;
 use ringside_core::call_log::draft::CallIntent;
 use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
@@ -413,7 +414,11 @@ pub async fn log_form<R: Runtime>(
             Err(err) => failed(err.to_string()),
             Ok(log) => {
                 let org = org_tag(&app.state::<ActiveOrg>().current());
-                let actor = if automatic { "auto-log" } else { "agent" };
+                let actor = if automatic {
+                    AuditActor::AutoLog
+                } else {
+                    AuditActor::Agent
+                };
                 let queue = app.state::<CallLogQueue>();
                 let result = match queue.outbox() {
                     Some(outbox) => outbox.enqueue_form(&log, Some(&org), actor).await,

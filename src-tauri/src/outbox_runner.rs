@@ -201,7 +201,7 @@ async fn follow_org<R: Runtime>(
                     .as_deref()
                     .filter(|_| !link.identity.demo),
             ),
-            actor: "worker".into(),
+            actor: ringside_core::audit::AuditActor::Worker,
             ..worker_timings()
         };
         let worker = Worker::start(

@@ -11,6 +11,7 @@
 //!
 //! Run: `cargo run --release -p ringside-core --example bench_api_budget`.
 
+use ringside_core::audit::AuditActor;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -127,7 +128,10 @@ async fn main() {
             intent_fields: Default::default(),
             timing: Default::default(),
         };
-        outbox.enqueue(&log, "bench").await.expect("queued");
+        outbox
+            .enqueue(&log, AuditActor::Agent)
+            .await
+            .expect("queued");
         delivered += worker.drain(Duration::ZERO).await.expect("drain").delivered as u64;
     }
     let org_count = org.api_usage() - before;

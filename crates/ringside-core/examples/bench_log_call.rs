@@ -8,6 +8,7 @@
 //!
 //! `cargo run --release -p ringside-core --example bench_log_call`
 
+use ringside_core::audit::AuditActor;
 use std::time::{Duration, Instant};
 
 use ringside_core::call_log::draft::{CallDraft, CallTimes};
@@ -88,7 +89,7 @@ async fn scenario(
         let started = Instant::now();
         let log = draft.to_call_log(&fields)?;
         outbox
-            .enqueue_form(&log, Some(DEMO_ORG_TAG), "agent")
+            .enqueue_form(&log, Some(DEMO_ORG_TAG), AuditActor::Agent)
             .await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
         // An agent logs a call every few seconds; leave the worker room to run in between.

@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p ringside-core --example bench_queue`
 
+use ringside_core::audit::AuditActor;
 use std::time::{Duration, Instant};
 
 use ringside_core::call_log::{CallLog, Direction, LoggingSettings};
@@ -65,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..1000 {
         let log = call(format!("enq-{i}"));
         let started = Instant::now();
-        outbox.enqueue(&log, "agent").await?;
+        outbox.enqueue(&log, AuditActor::Agent).await?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     summary("durable enqueue (1,000 calls)", samples);
@@ -111,7 +112,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut send_samples = Vec::new();
     let n = 100;
     for i in 0..n {
-        outbox.enqueue(&call(format!("one-{i}")), "agent").await?;
+        outbox
+            .enqueue(&call(format!("one-{i}")), AuditActor::Agent)
+            .await?;
         let before = org.api_usage();
         let started = Instant::now();
         let report = worker.drain_due().await?;

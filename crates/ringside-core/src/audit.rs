@@ -11,6 +11,10 @@
 //! value may be personal data; Salesforce's field history keeps it) nor Salesforce's message
 //! (which can quote the value): the error code says why.
 
+mod words;
+
+pub use words::{AuditActor, AuditEvent, AuditWord, Recorded};
+
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -21,10 +25,10 @@ pub struct AuditEntry {
     pub seq: i64,
     /// Epoch milliseconds.
     pub at: i64,
-    /// `agent`, `worker` or `admin`.
-    pub actor: String,
+    /// Who acted (read back as stored, even a word this version does not write).
+    pub actor: Recorded<AuditActor>,
     pub call_id: String,
-    pub event: String,
+    pub event: Recorded<AuditEvent>,
     pub error_code: Option<String>,
     pub detail: Option<String>,
     /// The Salesforce record a record edit touched (`None` for call-log entries).
@@ -38,9 +42,8 @@ pub struct AuditEntry {
 /// What a record-edit audit entry says, besides its time and actor.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RecordEditAudit<'a> {
-    /// `edit_queued`, `edit_applied`, `edit_retry`, `edit_conflict`, `edit_failed` or
-    /// `edit_resolved`.
-    pub event: &'a str,
+    /// One of the `Edit*` events.
+    pub event: AuditEvent,
     pub record_id: &'a str,
     pub edit_id: Option<i64>,
     pub fields: &'a [String],
@@ -53,7 +56,7 @@ pub(crate) struct RecordEditAudit<'a> {
 pub(crate) async fn append_record_edit(
     conn: &mut SqliteConnection,
     at: i64,
-    actor: &str,
+    actor: AuditActor,
     entry: RecordEditAudit<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -61,8 +64,8 @@ pub(crate) async fn append_record_edit(
          fields) VALUES (?1, ?2, '', ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .bind(at)
-    .bind(actor)
-    .bind(entry.event)
+    .bind(actor.as_str())
+    .bind(entry.event.as_str())
     .bind(entry.error_code)
     .bind(entry.detail)
     .bind(entry.record_id)
@@ -78,9 +81,9 @@ pub(crate) async fn append_record_edit(
 pub(crate) async fn append(
     conn: &mut SqliteConnection,
     at: i64,
-    actor: &str,
+    actor: AuditActor,
     call_id: &str,
-    event: &str,
+    event: AuditEvent,
     error_code: Option<&str>,
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -88,9 +91,9 @@ pub(crate) async fn append(
         "INSERT INTO audit (at, actor, call_id, event, error_code, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .bind(at)
-    .bind(actor)
+    .bind(actor.as_str())
     .bind(call_id)
-    .bind(event)
+    .bind(event.as_str())
     .bind(error_code)
     .bind(detail)
     .execute(conn)
@@ -111,9 +114,9 @@ pub(crate) async fn list(pool: &SqlitePool) -> Result<Vec<AuditEntry>, sqlx::Err
             Ok(AuditEntry {
                 seq: r.try_get("seq")?,
                 at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
+                actor: Recorded::parse(r.try_get("actor")?),
                 call_id: r.try_get("call_id")?,
-                event: r.try_get("event")?,
+                event: Recorded::parse(r.try_get("event")?),
                 error_code: r.try_get("error_code")?,
                 detail: r.try_get("detail")?,
                 record_id: r.try_get("record_id")?,

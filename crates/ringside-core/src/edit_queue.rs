@@ -26,8 +26,8 @@
 //! values.
 
 /// Audit actors: the agent made or resolved the edit; the worker sent it.
-const AGENT: &str = "agent";
-const WORKER: &str = "worker";
+const AGENT: AuditActor = AuditActor::Agent;
+const WORKER: AuditActor = AuditActor::Worker;
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -35,7 +35,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::Serialize;
 use sqlx::{Row, SqlitePool};
 
-use crate::audit::{self, RecordEditAudit};
+use crate::audit::{self, AuditActor, AuditEvent, RecordEditAudit};
 use crate::outbox::retry::{RetrySchedule, Verdict, classify};
 use crate::outbox::{Outbox, now_ms};
 use crate::record_edit::{
@@ -289,7 +289,7 @@ impl EditQueue {
             now,
             AGENT,
             RecordEditAudit {
-                event: "edit_queued",
+                event: AuditEvent::EditQueued,
                 record_id: id,
                 edit_id: Some(row_id),
                 fields: &names,
@@ -372,7 +372,7 @@ impl EditQueue {
             (
                 AGENT,
                 RecordEditAudit {
-                    event: "edit_resolved",
+                    event: AuditEvent::EditResolved,
                     record_id: &edit.record_id,
                     edit_id: Some(id),
                     fields: &names,
@@ -556,7 +556,7 @@ impl EditQueue {
                             conflict: text,
                             ..StateNote::default()
                         },
-                        (WORKER, row.audit("edit_conflict", &names, None)),
+                        (WORKER, row.audit(AuditEvent::EditConflict, &names, None)),
                     )
                     .await?;
                     tracing::info!(edit = row.id, "queued edit conflicts with a newer record");
@@ -638,7 +638,7 @@ impl EditQueue {
             now_ms(),
             WORKER,
             RecordEditAudit {
-                event: "edit_applied",
+                event: AuditEvent::EditApplied,
                 record_id: &row.record_id,
                 edit_id: Some(row.id),
                 fields: changed,
@@ -691,7 +691,7 @@ impl EditQueue {
             },
             (
                 WORKER,
-                row.audit("edit_failed", &row.field_names(), Some(code)),
+                row.audit(AuditEvent::EditFailed, &row.field_names(), Some(code)),
             ),
         )
         .await
@@ -723,7 +723,7 @@ impl EditQueue {
             &mut tx,
             now_ms(),
             WORKER,
-            row.audit("edit_retry", &names, Some(code)),
+            row.audit(AuditEvent::EditRetry, &names, Some(code)),
         )
         .await
         .map_err(db("auditing a retry"))?;
@@ -750,7 +750,7 @@ impl EditQueue {
         id: i64,
         state: QueuedEditState,
         note: StateNote<'_>,
-        (actor, entry): (&str, RecordEditAudit<'_>),
+        (actor, entry): (AuditActor, RecordEditAudit<'_>),
     ) -> Result<(), EditQueueError> {
         let mut tx = self
             .pool
@@ -795,7 +795,7 @@ impl EditQueue {
             now_ms(),
             AGENT,
             RecordEditAudit {
-                event: "edit_applied",
+                event: AuditEvent::EditApplied,
                 record_id: &outcome.id,
                 edit_id: None,
                 fields: &outcome.changed,
@@ -845,7 +845,7 @@ impl DueEdit {
     /// An audit entry about this edit (the intent's name as its note for an intent press).
     fn audit<'a>(
         &'a self,
-        event: &'a str,
+        event: AuditEvent,
         fields: &'a [String],
         error_code: Option<&'a str>,
     ) -> RecordEditAudit<'a> {

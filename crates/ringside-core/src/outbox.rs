@@ -7,12 +7,14 @@
 //! the same call rewrites the row's payload and sends it again, to the same records.
 //! Every change is written to the [`crate::audit`] log in the same transaction.
 //!
-//! Module map: [`database`] opens the file safely; [`open_forms`] keeps the log forms not
+//! Module map: `audited` is the one transaction-and-audit step (the worker's changes, edits,
+//! replays and salvages go through it); [`database`] opens the file safely; [`open_forms`] keeps the log forms not
 //! yet logged (so a crash loses none); [`retry`] holds the schedule and the
 //! error verdicts; [`salvage`] reads unsent logs back out of a damaged file moved aside;
 //! [`webhook`] alerts an admin channel of new dead letters; `delivery` builds and sends the Salesforce requests; [`worker`] runs
 //! the drain.
 
+mod audited;
 pub mod database;
 mod delivery;
 pub mod open_forms;
@@ -34,10 +36,11 @@ use std::sync::Arc;
 use serde::Serialize;
 use sqlx::{Row, SqlitePool};
 
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, AuditActor, AuditEntry, AuditEvent};
 use crate::call_log::{CallLog, CallLogError};
 use crate::outcomes::plan::PlannedAction;
 use crate::private_files::StorageProblem;
+use audited::AuditNote;
 
 pub use crate::home_files::{DATABASE_FILE, UNSENT_DIR};
 /// The org tag of logs queued for the built-in demo org (`*` is never part of an alias, so
@@ -309,7 +312,7 @@ impl Outbox {
         // A damaged file was moved aside: read the agent's unsent logs back out of it (best
         // effort; a failure here must not keep the new database from opening).
         if let Some(moved) = recovery.as_mut() {
-            match outbox.salvage(&moved.moved_to, "ringside").await {
+            match outbox.salvage(&moved.moved_to, AuditActor::Ringside).await {
                 Ok(report) => moved.salvaged = Some(report),
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read logs back out of the damaged database")
@@ -399,7 +402,7 @@ impl Outbox {
     /// Validates the log and commits it (fsync'd) before returning. The same call id again
     /// updates the queued call (merging in what the update carries) and sends it again.
     /// The log is untagged: any worker may send it (see [`Outbox::enqueue_for`]).
-    pub async fn enqueue(&self, log: &CallLog, actor: &str) -> Result<Enqueued, OutboxError> {
+    pub async fn enqueue(&self, log: &CallLog, actor: AuditActor) -> Result<Enqueued, OutboxError> {
         self.enqueue_for(log, None, actor).await
     }
 
@@ -410,7 +413,7 @@ impl Outbox {
         &self,
         log: &CallLog,
         org: Option<&str>,
-        actor: &str,
+        actor: AuditActor,
     ) -> Result<Enqueued, OutboxError> {
         self.enqueue_in(log, org, actor, false, None).await
     }
@@ -422,7 +425,7 @@ impl Outbox {
         &self,
         log: &CallLog,
         org: Option<&str>,
-        actor: &str,
+        actor: AuditActor,
         actions: &[PlannedAction],
     ) -> Result<Enqueued, OutboxError> {
         self.enqueue_in(log, org, actor, false, Some(actions)).await
@@ -435,7 +438,7 @@ impl Outbox {
         &self,
         log: &CallLog,
         org: Option<&str>,
-        actor: &str,
+        actor: AuditActor,
     ) -> Result<Enqueued, OutboxError> {
         self.enqueue_in(log, org, actor, true, None).await
     }
@@ -444,7 +447,7 @@ impl Outbox {
         &self,
         log: &CallLog,
         org: Option<&str>,
-        actor: &str,
+        actor: AuditActor,
         close_form: bool,
         actions: Option<&[PlannedAction]>,
     ) -> Result<Enqueued, OutboxError> {
@@ -480,9 +483,17 @@ impl Outbox {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("queueing the call log", e))?;
-                audit::append(&mut tx, now, actor, &log.call_id, "queued", None, None)
-                    .await
-                    .map_err(|e| self.write_error("auditing", e))?;
+                audit::append(
+                    &mut tx,
+                    now,
+                    actor,
+                    &log.call_id,
+                    AuditEvent::Queued,
+                    None,
+                    None,
+                )
+                .await
+                .map_err(|e| self.write_error("auditing", e))?;
                 (id, false)
             }
             Some(row) => {
@@ -509,9 +520,17 @@ impl Outbox {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.write_error("updating the queued call log", e))?;
-                audit::append(&mut tx, now, actor, &log.call_id, "updated", None, None)
-                    .await
-                    .map_err(|e| self.write_error("auditing", e))?;
+                audit::append(
+                    &mut tx,
+                    now,
+                    actor,
+                    &log.call_id,
+                    AuditEvent::Updated,
+                    None,
+                    None,
+                )
+                .await
+                .map_err(|e| self.write_error("auditing", e))?;
                 (id, true)
             }
         };
@@ -635,7 +654,7 @@ impl Outbox {
     /// An admin's correction of a queued or dead call log (e.g. a bad field that made
     /// Salesforce refuse it): replaces the payload as given (no merging) and audits it as
     /// `edited`. The state is kept: a dead letter stays dead until [`Outbox::replay`].
-    pub async fn edit(&self, id: i64, log: &CallLog, actor: &str) -> Result<(), OutboxError> {
+    pub async fn edit(&self, id: i64, log: &CallLog, actor: AuditActor) -> Result<(), OutboxError> {
         log.validate()?;
         let item = self.get(id).await?;
         if item.call_id != log.call_id {
@@ -646,32 +665,24 @@ impl Outbox {
         }
         let now = now_ms();
         let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| self.write_error("starting an edit", e))?;
-        sqlx::query(
-            "UPDATE outbox SET payload = ?2, revision = revision + 1, updated_at = ?3 WHERE id = ?1",
-        )
-        .bind(id)
-        .bind(payload)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.write_error("editing a call log", e))?;
-        audit::append(&mut tx, now, actor, &log.call_id, "edited", None, None)
-            .await
-            .map_err(|e| self.write_error("auditing", e))?;
-        tx.commit()
-            .await
-            .map_err(|e| self.write_error("committing an edit", e))?;
+        self.write_audited("editing a call log", actor, now, async |conn| {
+            sqlx::query(
+                "UPDATE outbox SET payload = ?2, revision = revision + 1, updated_at = ?3 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(payload)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(((), vec![AuditNote::new(&log.call_id, AuditEvent::Edited)]))
+        })
+        .await?;
         self.touched();
         Ok(())
     }
 
     /// Sends a dead letter again from a clean slate of attempts.
-    pub async fn replay(&self, id: i64, actor: &str) -> Result<(), OutboxError> {
+    pub async fn replay(&self, id: i64, actor: AuditActor) -> Result<(), OutboxError> {
         let item = self.get(id).await?;
         if item.state != ItemState::Dead {
             return Err(OutboxError::NotDead {
@@ -683,37 +694,32 @@ impl Outbox {
     }
 
     /// Replays every dead letter; returns how many.
-    pub async fn replay_all(&self, actor: &str) -> Result<usize, OutboxError> {
+    pub async fn replay_all(&self, actor: AuditActor) -> Result<usize, OutboxError> {
         self.replay_where(None, actor).await
     }
 
-    async fn replay_where(&self, id: Option<i64>, actor: &str) -> Result<usize, OutboxError> {
+    async fn replay_where(&self, id: Option<i64>, actor: AuditActor) -> Result<usize, OutboxError> {
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| self.write_error("starting a replay", e))?;
-        let call_ids: Vec<String> = sqlx::query_scalar(
-            "UPDATE outbox SET state = 'pending', attempts = 0, run_at = ?1, updated_at = ?1 \
-             WHERE state = 'dead' AND (?2 IS NULL OR id = ?2) RETURNING call_id",
-        )
-        .bind(now)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| self.write_error("replaying", e))?;
-        for call_id in &call_ids {
-            audit::append(&mut tx, now, actor, call_id, "replayed", None, None)
-                .await
-                .map_err(|e| self.write_error("auditing", e))?;
-        }
-        tx.commit()
-            .await
-            .map_err(|e| self.write_error("committing a replay", e))?;
+        let replayed = self
+            .write_audited("replaying", actor, now, async |conn| {
+                let call_ids: Vec<String> = sqlx::query_scalar(
+                    "UPDATE outbox SET state = 'pending', attempts = 0, run_at = ?1, updated_at = ?1 \
+                     WHERE state = 'dead' AND (?2 IS NULL OR id = ?2) RETURNING call_id",
+                )
+                .bind(now)
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let notes: Vec<_> = call_ids
+                    .iter()
+                    .map(|call_id| AuditNote::new(call_id, AuditEvent::Replayed))
+                    .collect();
+                Ok((notes.len(), notes))
+            })
+            .await?;
         self.touched();
         self.wake.notify_one();
-        Ok(call_ids.len())
+        Ok(replayed)
     }
 
     /// The audit log, oldest first.
@@ -778,7 +784,8 @@ impl Outbox {
                     let _ = std::fs::remove_file(&file);
                 }
                 Ok(KeptLog { org, log }) => {
-                    self.enqueue_for(&log, org.as_deref(), "agent").await?;
+                    self.enqueue_for(&log, org.as_deref(), AuditActor::Agent)
+                        .await?;
                     std::fs::remove_file(&file).map_err(|source| OutboxError::Io {
                         path: file.clone(),
                         source,

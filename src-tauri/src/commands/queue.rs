@@ -3,6 +3,7 @@
 //! forwarders to ringside-core's `Outbox`; edits and replays are audited with the actor
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
+use ringside_core::audit::AuditActor;
 use ringside_core::outbox::{DEMO_ORG_TAG, ItemState, OutboxError, OutboxItem, QueueStatus};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -14,7 +15,7 @@ use crate::outbox_runner::{CallLogQueue, org_tag};
 /// Delivered items shown (the newest), so the view confirms recent logs without growing forever.
 const DELIVERED_SHOWN: usize = 20;
 /// Who edits and replays from the queue view, in the audit log.
-const ACTOR: &str = "admin";
+const ACTOR: AuditActor = AuditActor::Admin;
 
 /// Counts per state (also the payload of the `queue-changed` event).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -7,6 +7,7 @@
 //! planned now and queued with the log (minus `--skip-action`s): the worker sends both in
 //! one request.
 
+use ringside_core::audit::AuditActor;
 use std::io::Write;
 use std::time::Instant;
 
@@ -40,7 +41,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let queued = match outbox
-        .enqueue_with_actions(&log, Some(&org), "agent", &actions)
+        .enqueue_with_actions(&log, Some(&org), AuditActor::Agent, &actions)
         .await
     {
         Ok(queued) => queued,

@@ -4,6 +4,7 @@
 //! built-in demo org (a throwaway in-process org), which gets only the logs queued while no
 //! org was signed in; logs queued for a signed-out org stay queued, and the drain says so.
 
+use ringside_core::audit::AuditActor;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -148,9 +149,9 @@ fn item_line(item: &OutboxItem) -> String {
 
 async fn replay(outbox: &Outbox, args: QueueReplayArgs) -> anyhow::Result<()> {
     let count = match (args.all, args.id) {
-        (true, _) => outbox.replay_all("admin").await?,
+        (true, _) => outbox.replay_all(AuditActor::Admin).await?,
         (false, Some(id)) => {
-            outbox.replay(id, "admin").await?;
+            outbox.replay(id, AuditActor::Admin).await?;
             1
         }
         (false, None) => anyhow::bail!("give a queue id, or --all"),
@@ -168,7 +169,7 @@ async fn salvage(outbox: &Outbox, args: QueueSalvageArgs) -> anyhow::Result<()> 
     if !args.file.is_file() {
         anyhow::bail!("{} is not a file", args.file.display());
     }
-    let report = outbox.salvage(&args.file, "admin").await?;
+    let report = outbox.salvage(&args.file, AuditActor::Admin).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &report).context("cannot write JSON")?;

@@ -16,8 +16,9 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
+use super::audited::AuditNote;
 use super::{Outbox, OutboxError, now_ms};
-use crate::audit;
+use crate::audit::{AuditActor, AuditEvent};
 use crate::call_log::CallLog;
 
 /// What a salvage found and did.
@@ -40,7 +41,11 @@ impl Outbox {
     /// Reads the call logs out of a damaged database file at `file` and queues the ones this
     /// database does not hold yet (audited as `salvaged`, checked against Salesforce before
     /// any write).
-    pub async fn salvage(&self, file: &Path, actor: &str) -> Result<SalvageReport, OutboxError> {
+    pub async fn salvage(
+        &self,
+        file: &Path,
+        actor: AuditActor,
+    ) -> Result<SalvageReport, OutboxError> {
         let (method, logs) = match read_with_sqlite(file).await {
             Some(logs) => ("sqlite", logs),
             None => ("byte_scan", scan_bytes(file)?),
@@ -72,42 +77,26 @@ impl Outbox {
         &self,
         log: &CallLog,
         file: &Path,
-        actor: &str,
+        actor: AuditActor,
     ) -> Result<(), OutboxError> {
         let now = now_ms();
         let payload = serde_json::to_string(log).map_err(OutboxError::Payload)?;
-        let mut tx = self
-            .pool()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| self.write_error("salvaging", e))?;
-        // check_first: it may have been delivered before the file broke.
-        sqlx::query(
-            "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at, check_first) \
-             VALUES (?1, ?2, 'pending', ?3, ?3, ?3, 1)",
-        )
-        .bind(&log.call_id)
-        .bind(payload)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.write_error("salvaging", e))?;
         let detail = format!("recovered from {}", file.display());
-        audit::append(
-            &mut tx,
-            now,
-            actor,
-            &log.call_id,
-            "salvaged",
-            None,
-            Some(&detail),
-        )
+        self.write_audited("salvaging", actor, now, async |conn| {
+            // check_first: it may have been delivered before the file broke.
+            sqlx::query(
+                "INSERT INTO outbox (call_id, payload, state, run_at, created_at, updated_at, check_first) \
+                 VALUES (?1, ?2, 'pending', ?3, ?3, ?3, 1)",
+            )
+            .bind(&log.call_id)
+            .bind(payload)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            let note = AuditNote::new(&log.call_id, AuditEvent::Salvaged).detail(detail);
+            Ok(((), vec![note]))
+        })
         .await
-        .map_err(|e| self.write_error("auditing", e))?;
-        tx.commit()
-            .await
-            .map_err(|e| self.write_error("salvaging", e))?;
-        Ok(())
     }
 }
 

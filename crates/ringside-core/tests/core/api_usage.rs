@@ -3,6 +3,7 @@
 //! (`GET /__demo/usage`), concurrent writers lose nothing, and above `pause_optional_at`
 //! optional requests are not sent.
 
+use ringside_core::audit::AuditActor;
 use std::time::Duration;
 
 use demo_org::{DemoOrg, seed};
@@ -69,7 +70,7 @@ async fn ringsides_count_per_kind_matches_the_orgs_own_count() {
         .expect("describe");
     let outbox = Outbox::open_in_home(&home).await.expect("queue");
     outbox
-        .enqueue_for(&call("usage-1"), Some("acme"), "agent")
+        .enqueue_for(&call("usage-1"), Some("acme"), AuditActor::Agent)
         .await
         .expect("queued");
     let worker = Worker::start(

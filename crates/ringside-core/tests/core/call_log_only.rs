@@ -3,6 +3,7 @@
 //! a mode switch between queueing and sending loses nothing and rewrites no queued item, and
 //! text too long for the fields is refused when it is queued, never dead-lettered later.
 
+use ringside_core::audit::AuditActor;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -103,7 +104,7 @@ async fn call_log_only_writes_subject_and_notes_to_the_call_log_and_history_show
     log.intent_fields
         .task
         .insert("Description".into(), json!("Summary: renewal in Q3"));
-    outbox.enqueue(&log, "agent").await.unwrap();
+    outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     send_with(&org, &outbox, call_log_only()).await;
 
     let record = call_log_record(&org, "clo-1", "Subject__c, Notes__c").await;
@@ -139,7 +140,7 @@ async fn configured_subject_and_notes_names_are_written_and_read() {
     settings.call_log.summary = "Notes__c".into();
     settings.call_log.key_topics = "Subject__c".into();
     outbox
-        .enqueue(&typed("clo-names-1"), "agent")
+        .enqueue(&typed("clo-names-1"), AuditActor::Agent)
         .await
         .unwrap();
     send_with(&org, &outbox, settings.clone()).await;
@@ -179,7 +180,7 @@ async fn a_log_queued_in_task_mode_keeps_subject_and_notes_after_a_switch_to_cal
     let org = org().await;
     let (outbox, _home) = queue("clo-switch").await;
     let log = typed("switch-1");
-    let queued = outbox.enqueue(&log, "agent").await.unwrap();
+    let queued = outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     // A first send under task mode that fails (Salesforce busy), so the log waits.
     org.faults().fail_next(
         Some("POST"),
@@ -231,7 +232,7 @@ async fn a_log_queued_in_call_log_only_mode_keeps_them_on_the_task_after_a_switc
     let org = org().await;
     let (outbox, _home) = queue("clo-switch-back").await;
     let log = typed("switch-back-1");
-    let queued = outbox.enqueue(&log, "agent").await.unwrap();
+    let queued = outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     send_with(&org, &outbox, task_mode()).await;
     let tasks = tasks_of(&org, "switch-back-1").await;
     assert_eq!(tasks.len(), 1, "task mode writes the Task");
@@ -261,13 +262,19 @@ async fn text_too_long_for_the_call_log_fields_is_refused_when_queued_not_dead_l
     let mut long_notes = typed("long-notes");
     long_notes.notes = Some("n".repeat(32_001));
     refused(
-        outbox.enqueue(&long_notes, "agent").await.unwrap_err(),
+        outbox
+            .enqueue(&long_notes, AuditActor::Agent)
+            .await
+            .unwrap_err(),
         "32000",
     );
     let mut long_subject = typed("long-subject");
     long_subject.subject = Some("s".repeat(256));
     refused(
-        outbox.enqueue(&long_subject, "agent").await.unwrap_err(),
+        outbox
+            .enqueue(&long_subject, AuditActor::Agent)
+            .await
+            .unwrap_err(),
         "255",
     );
     let mut joined = typed("long-joined");
@@ -276,7 +283,13 @@ async fn text_too_long_for_the_call_log_fields_is_refused_when_queued_not_dead_l
         .intent_fields
         .task
         .insert("Description".into(), json!("s".repeat(12_000)));
-    refused(outbox.enqueue(&joined, "agent").await.unwrap_err(), "32000");
+    refused(
+        outbox
+            .enqueue(&joined, AuditActor::Agent)
+            .await
+            .unwrap_err(),
+        "32000",
+    );
     assert!(
         outbox.list().await.unwrap().is_empty(),
         "nothing refused was queued"
@@ -286,7 +299,7 @@ async fn text_too_long_for_the_call_log_fields_is_refused_when_queued_not_dead_l
     let mut full = typed("full-notes");
     full.notes = Some("é".repeat(32_000));
     full.subject = Some("ü".repeat(255));
-    outbox.enqueue(&full, "agent").await.unwrap();
+    outbox.enqueue(&full, AuditActor::Agent).await.unwrap();
     send_with(&org, &outbox, call_log_only()).await;
     let record = call_log_record(&org, "full-notes", "Subject__c, Notes__c").await;
     assert_eq!(record.str_field("Notes__c"), full.notes.as_deref());
@@ -296,7 +309,7 @@ async fn text_too_long_for_the_call_log_fields_is_refused_when_queued_not_dead_l
     let mut unnamed = call("long-number");
     unnamed.subject = None;
     unnamed.from = "4".repeat(40);
-    outbox.enqueue(&unnamed, "agent").await.unwrap();
+    outbox.enqueue(&unnamed, AuditActor::Agent).await.unwrap();
     send_with(&org, &outbox, call_log_only()).await;
     let record = call_log_record(&org, "long-number", "Subject__c").await;
     assert_eq!(

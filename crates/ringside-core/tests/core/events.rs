@@ -1,6 +1,7 @@
 //! The event intake over real loopback sockets: the HTTP API with its token,
 //! and the baresip adapter against a TCP server speaking ctrl_tcp's netstrings.
 
+use ringside_core::audit::AuditActor;
 use std::time::Duration;
 
 use ringside_core::events::api::{ApiLimits, ApiStartError, EventApi};
@@ -373,7 +374,10 @@ async fn a_sip_call_id_no_external_id_can_hold_is_logged_exactly_once_from_the_a
         let log = draft
             .to_call_log(&draft.fields)
             .expect("the log form accepts it");
-        outbox.enqueue(&log, "agent").await.expect("queued");
+        outbox
+            .enqueue(&log, AuditActor::Agent)
+            .await
+            .expect("queued");
     }
     let items = outbox.list().await.expect("queue readable");
     assert_eq!(items.len(), 1, "the same softphone id is one queued call");
@@ -398,7 +402,11 @@ async fn a_sip_call_id_no_external_id_can_hold_is_logged_exactly_once_from_the_a
     let draft = CallDraft::after_call(&event, CallTimes::default(), None, 1_763_000_000_000);
     let log = draft.to_call_log(&draft.fields).expect("accepted");
     assert!(
-        outbox.enqueue(&log, "agent").await.expect("queued").updated,
+        outbox
+            .enqueue(&log, AuditActor::Agent)
+            .await
+            .expect("queued")
+            .updated,
         "an update of the call already sent"
     );
     worker.drain(Duration::ZERO).await.expect("drain");

@@ -3,6 +3,7 @@
 //! follow `nextRecordsUrl`, the first page is one API call, calls still in a real SQLite
 //! queue (pending, dead) merge in once, and bad input is refused before any request.
 
+use ringside_core::audit::AuditActor;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -368,17 +369,17 @@ async fn pending_and_dead_calls_merge_in_once() {
     // A dead letter: its WhoId does not exist, a permanent error.
     let mut dead = local_call("local-dead", mid + 1, Direction::Inbound);
     dead.who_id = Some("003Dm00000000ZZIAA".into());
-    outbox.enqueue(&dead, "agent").await.unwrap();
+    outbox.enqueue(&dead, AuditActor::Agent).await.unwrap();
     let report = worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.dead, 1, "the bad log dead-letters: {report:?}");
     // A pending call, newer than everything in Salesforce.
     let pending = local_call("local-pending", seeded.until_ms - 1, Direction::Outbound);
-    outbox.enqueue(&pending, "agent").await.unwrap();
+    outbox.enqueue(&pending, AuditActor::Agent).await.unwrap();
     // An update of a call Salesforce already has, not sent yet: its twin.
     let twin_of = newest[10];
     let mut update = local_call(&twin_of.call_id, twin_of.started_at_ms, Direction::Inbound);
     update.notes = Some("update not sent yet".into());
-    outbox.enqueue(&update, "agent").await.unwrap();
+    outbox.enqueue(&update, AuditActor::Agent).await.unwrap();
 
     let merged = history
         .clone()
@@ -488,7 +489,7 @@ async fn pending_and_dead_calls_merge_in_once() {
     // A call queued for another org never shows in this org's history.
     let elsewhere = local_call("local-other-org", seeded.until_ms - 2, Direction::Inbound);
     outbox
-        .enqueue_for(&elsewhere, Some("other-org"), "agent")
+        .enqueue_for(&elsewhere, Some("other-org"), AuditActor::Agent)
         .await
         .unwrap();
     let this_org = merged
@@ -874,7 +875,7 @@ async fn key_topics_come_back_in_the_history_its_json_and_csv() {
     let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
     let mut queued = local_call("local-topics", seeded.until_ms - 1, Direction::Inbound);
     queued.key_topics = vec!["Renewal".into(), "Pricing".into()];
-    outbox.enqueue(&queued, "agent").await.unwrap();
+    outbox.enqueue(&queued, AuditActor::Agent).await.unwrap();
     let rows = history
         .clone()
         .with_outbox(outbox.clone(), Some(seed::DEMO_USER_ID.into()))

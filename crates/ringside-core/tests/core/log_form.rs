@@ -3,6 +3,7 @@
 //! log; org tags (a signed-out org's logs are held, never sent to another org); an admin's
 //! edit and replay of a dead letter, audited; change notifications for the views.
 
+use ringside_core::audit::AuditActor;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -94,7 +95,7 @@ async fn a_form_prefilled_from_a_real_pop_lands_as_one_task_and_one_call_log() {
     let home = temp_home("log-form");
     let outbox = Outbox::open_in_home(&home).await.expect("queue");
     outbox
-        .enqueue_for(&log, Some(DEMO_ORG_TAG), "agent")
+        .enqueue_for(&log, Some(DEMO_ORG_TAG), AuditActor::Agent)
         .await
         .expect("queued");
     let worker = worker(&outbox, &org, OrgFilter::for_org(None)).await;
@@ -121,12 +122,15 @@ async fn a_signed_out_orgs_logs_are_held_and_never_sent_to_another_org() {
     let home = temp_home("org-tags");
     let outbox = Outbox::open_in_home(&home).await.expect("queue");
     outbox
-        .enqueue_for(&call("for-prod"), Some("prod"), "agent")
+        .enqueue_for(&call("for-prod"), Some("prod"), AuditActor::Agent)
         .await
         .unwrap();
-    outbox.enqueue(&call("untagged"), "agent").await.unwrap();
     outbox
-        .enqueue_for(&call("for-demo"), Some(DEMO_ORG_TAG), "agent")
+        .enqueue(&call("untagged"), AuditActor::Agent)
+        .await
+        .unwrap();
+    outbox
+        .enqueue_for(&call("for-demo"), Some(DEMO_ORG_TAG), AuditActor::Agent)
         .await
         .unwrap();
 
@@ -168,7 +172,10 @@ async fn a_dead_letter_edited_and_replayed_is_audited_and_lands_once() {
     let home = temp_home("edit-replay");
     let outbox = Outbox::open_in_home(&home).await.expect("queue");
     let mut changes = outbox.changes();
-    let queued = outbox.enqueue(&call("fix-me"), "agent").await.unwrap();
+    let queued = outbox
+        .enqueue(&call("fix-me"), AuditActor::Agent)
+        .await
+        .unwrap();
     assert!(
         changes.has_changed().unwrap(),
         "views are told a log was queued"
@@ -201,7 +208,10 @@ async fn a_dead_letter_edited_and_replayed_is_audited_and_lands_once() {
     );
     let mut fixed = dead.log.clone();
     fixed.subject = Some("Question about the H2 headset".into());
-    outbox.edit(queued.id, &fixed, "admin").await.unwrap();
+    outbox
+        .edit(queued.id, &fixed, AuditActor::Admin)
+        .await
+        .unwrap();
     let edited = outbox.get(queued.id).await.unwrap();
     assert_eq!(
         edited.state,
@@ -209,7 +219,7 @@ async fn a_dead_letter_edited_and_replayed_is_audited_and_lands_once() {
         "an edit alone sends nothing: it stays dead until replayed"
     );
     assert_eq!(edited.revision, dead.revision + 1);
-    outbox.replay(queued.id, "admin").await.unwrap();
+    outbox.replay(queued.id, AuditActor::Admin).await.unwrap();
     let report = worker.drain(Duration::from_secs(1)).await.unwrap();
     assert_eq!(report.delivered, 1, "{report:?}");
 
@@ -269,7 +279,7 @@ async fn a_saved_form_with_a_raw_sip_call_id_is_re_keyed_and_logs_instead_of_fai
         .to_call_log(&saved[0].draft.fields)
         .expect("now loggable");
     outbox
-        .enqueue_form(&log, Some("prod"), "agent")
+        .enqueue_form(&log, Some("prod"), AuditActor::Agent)
         .await
         .expect("queued");
     assert!(
@@ -324,13 +334,13 @@ async fn an_open_form_survives_a_restart_and_logging_it_removes_it_in_the_same_c
     let mut bad = log.clone();
     bad.who_id = Some("not-an-id".into());
     outbox
-        .enqueue_form(&bad, Some("prod"), "agent")
+        .enqueue_form(&bad, Some("prod"), AuditActor::Agent)
         .await
         .expect_err("invalid");
     assert_eq!(outbox.saved_forms().await.unwrap().len(), 1, "still open");
 
     outbox
-        .enqueue_form(&log, Some("prod"), "agent")
+        .enqueue_form(&log, Some("prod"), AuditActor::Agent)
         .await
         .expect("queued");
     assert!(
@@ -439,7 +449,7 @@ async fn pressed_intents_travel_in_the_same_composite_as_the_task_and_the_call_l
     let home = temp_home("intents");
     let outbox = Outbox::open_in_home(&home).await.expect("queue");
     outbox
-        .enqueue_form(&log, Some(DEMO_ORG_TAG), "agent")
+        .enqueue_form(&log, Some(DEMO_ORG_TAG), AuditActor::Agent)
         .await
         .expect("queued");
     let worker = worker(&outbox, &org, OrgFilter::for_org(None)).await;

@@ -3,6 +3,7 @@
 //! exactly one Task and one call log per logged call, each Task linked to its call log,
 //! and every local item must be delivered or dead-lettered with a reason.
 
+use ringside_core::audit::{AuditActor, AuditEvent};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -209,7 +210,7 @@ async fn one_logged_call_is_one_api_call_with_every_task_field() {
     let f = fixture("happy").await;
     let queued = f
         .outbox
-        .enqueue(&call("happy-1"), "agent")
+        .enqueue(&call("happy-1"), AuditActor::Agent)
         .await
         .expect("queued");
     assert!(!queued.updated);
@@ -245,7 +246,7 @@ async fn one_logged_call_is_one_api_call_with_every_task_field() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.event)
+        .map(|e| e.event.to_string())
         .collect();
     assert_eq!(
         events,
@@ -257,13 +258,16 @@ async fn one_logged_call_is_one_api_call_with_every_task_field() {
 #[tokio::test]
 async fn a_later_update_changes_the_same_records() {
     let f = fixture("update").await;
-    f.outbox.enqueue(&call("upd-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("upd-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     f.worker.drain(Duration::ZERO).await.unwrap();
     let mut later = call("upd-1");
     later.notes = None;
     later.summary = Some("Customer asked about pricing".into());
     later.recording_url = Some("https://recordings.example.com/upd-1.mp3".into());
-    let queued = f.outbox.enqueue(&later, "agent").await.unwrap();
+    let queued = f.outbox.enqueue(&later, AuditActor::Agent).await.unwrap();
     assert!(queued.updated, "the same call id updates the queued call");
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.api_calls, 1, "an update is one call too");
@@ -286,7 +290,10 @@ async fn call_log_only_mode_writes_no_task() {
         ..LoggingSettings::default()
     };
     let f = fixture_with("logonly", settings, Duration::from_secs(10)).await;
-    f.outbox.enqueue(&call("only-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("only-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.delivered, 1);
     let records = org_records(&f.org).await;
@@ -303,7 +310,7 @@ async fn burst(status: u16, code: &str, times: u32) {
     let f = fixture(&format!("burst-{status}")).await;
     for i in 0..3 {
         f.outbox
-            .enqueue(&call(&format!("burst-{status}-{i}")), "agent")
+            .enqueue(&call(&format!("burst-{status}-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -332,7 +339,7 @@ async fn burst(status: u16, code: &str, times: u32) {
     assert!(
         audit
             .iter()
-            .any(|e| e.event == "retry" && e.error_code.as_deref() == Some(code)),
+            .any(|e| e.event == AuditEvent::Retry && e.error_code.as_deref() == Some(code)),
         "{code}: the retry is audited with its code"
     );
 }
@@ -356,7 +363,7 @@ async fn a_used_up_allowance_spends_no_attempt_and_never_dead_letters() {
     let f = fixture("allowance").await;
     for i in 0..3 {
         f.outbox
-            .enqueue(&call(&format!("allowance-{i}")), "agent")
+            .enqueue(&call(&format!("allowance-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -412,7 +419,7 @@ async fn a_used_up_allowance_spends_no_attempt_and_never_dead_letters() {
     assert_eq!(
         audit
             .iter()
-            .filter(|e| e.event == "waiting"
+            .filter(|e| e.event == AuditEvent::Waiting
                 && e.error_code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED"))
             .count(),
         3,
@@ -430,7 +437,7 @@ async fn a_used_up_api_allocation_holds_the_queue_until_it_is_raised() {
     let f = fixture("allocation").await;
     for i in 0..3 {
         f.outbox
-            .enqueue(&call(&format!("allocation-{i}")), "agent")
+            .enqueue(&call(&format!("allocation-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -494,7 +501,10 @@ async fn unable_to_lock_row_is_retried() {
 #[tokio::test]
 async fn connection_dropped_after_commit_creates_no_second_task() {
     let f = fixture("dropped").await;
-    f.outbox.enqueue(&call("drop-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("drop-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     f.org
         .faults()
         .drop_after_commit(Some("POST"), "/services/data/v66.0/composite", 1);
@@ -519,7 +529,7 @@ async fn connection_dropped_after_commit_creates_no_second_task() {
     assert_exactly_once(&f.org, &f.outbox).await;
     let audit = f.outbox.audit().await.unwrap();
     assert!(
-        audit.iter().any(|e| e.event == "checked"
+        audit.iter().any(|e| e.event == AuditEvent::Checked
             && e.detail
                 .as_deref()
                 .is_some_and(|d| d.contains("already exists"))),
@@ -542,7 +552,10 @@ async fn a_timeout_is_checked_before_writing_again() {
         },
     )
     .await;
-    f.outbox.enqueue(&call("slow-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("slow-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     f.org.faults().set_latency(Duration::from_millis(800));
     let first = f.worker.drain_due().await.unwrap();
     assert_eq!(first.retried, 1, "a timeout spends an attempt: {first:?}");
@@ -570,7 +583,7 @@ async fn expired_session_holds_without_spending_attempts() {
     let f = fixture("expired").await;
     for i in 0..4 {
         f.outbox
-            .enqueue(&call(&format!("exp-{i}")), "agent")
+            .enqueue(&call(&format!("exp-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -607,7 +620,7 @@ async fn one_bad_record_in_a_batch_does_not_sink_the_others() {
             // Key topics are limited to 1,000 characters in the org: STRING_TOO_LONG.
             log.key_topics = vec!["x".repeat(1500)];
         }
-        f.outbox.enqueue(&log, "agent").await.unwrap();
+        f.outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     }
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(
@@ -641,7 +654,7 @@ async fn org_down_waits_without_attempts_and_resumes_by_itself() {
     let f = fixture("down").await;
     for i in 0..3 {
         f.outbox
-            .enqueue(&call(&format!("down-{i}")), "agent")
+            .enqueue(&call(&format!("down-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -667,7 +680,7 @@ async fn org_down_waits_without_attempts_and_resumes_by_itself() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.event == "waiting")
+        .filter(|e| e.event == AuditEvent::Waiting)
         .count();
     assert!(
         waits <= 3,
@@ -678,7 +691,10 @@ async fn org_down_waits_without_attempts_and_resumes_by_itself() {
 #[tokio::test]
 async fn out_of_attempts_goes_dead_then_replay_delivers_once() {
     let f = fixture("attempts").await;
-    f.outbox.enqueue(&call("tired-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("tired-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     f.org.faults().fail_next(
         Some("POST"),
         "/services/data/v66.0/composite",
@@ -693,12 +709,15 @@ async fn out_of_attempts_goes_dead_then_replay_delivers_once() {
     );
     let dead = f.outbox.dead().await.unwrap();
     assert_eq!(dead[0].attempts, 6);
-    f.outbox.replay(dead[0].id, "admin").await.unwrap();
+    f.outbox
+        .replay(dead[0].id, AuditActor::Admin)
+        .await
+        .unwrap();
     let report = f.worker.drain(Duration::from_secs(2)).await.unwrap();
     assert_eq!(report.delivered, 1);
     assert_exactly_once(&f.org, &f.outbox).await;
     assert!(matches!(
-        f.outbox.replay(dead[0].id, "admin").await,
+        f.outbox.replay(dead[0].id, AuditActor::Admin).await,
         Err(OutboxError::NotDead { .. })
     ));
 }
@@ -708,7 +727,7 @@ async fn a_permanent_error_dead_letters_at_once_with_the_message() {
     let f = fixture("permanent").await;
     let mut log = call("perm-1");
     log.who_id = Some("003Dm00000000ZZIAA".into());
-    f.outbox.enqueue(&log, "agent").await.unwrap();
+    f.outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.dead, 1, "{report:?}");
     assert_eq!(report.api_calls, 1, "no retry for a permanent error");
@@ -718,13 +737,16 @@ async fn a_permanent_error_dead_letters_at_once_with_the_message() {
     // The admin fixes the field and replays: delivered, and the edit is audited.
     let mut fixed = dead.log.clone();
     fixed.who_id = Some(seed::JANE_CALLER_ID.into());
-    f.outbox.edit(dead.id, &fixed, "admin").await.unwrap();
+    f.outbox
+        .edit(dead.id, &fixed, AuditActor::Admin)
+        .await
+        .unwrap();
     assert_eq!(
         f.outbox.get(dead.id).await.unwrap().state,
         ItemState::Dead,
         "an edit alone sends nothing"
     );
-    f.outbox.replay(dead.id, "admin").await.unwrap();
+    f.outbox.replay(dead.id, AuditActor::Admin).await.unwrap();
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(report.delivered, 1, "{report:?}");
     assert_exactly_once(&f.org, &f.outbox).await;
@@ -749,7 +771,10 @@ async fn a_permanent_error_dead_letters_at_once_with_the_message() {
     let mut other = fixed.clone();
     other.call_id = "someone-else".into();
     assert!(
-        f.outbox.edit(dead.id, &other, "admin").await.is_err(),
+        f.outbox
+            .edit(dead.id, &other, AuditActor::Admin)
+            .await
+            .is_err(),
         "an edit cannot move a log to another call"
     );
     let _ = f.home;
@@ -760,7 +785,7 @@ async fn catch_up_drains_in_batches() {
     let f = fixture("catchup").await;
     for i in 0..300 {
         f.outbox
-            .enqueue(&call(&format!("cu-{i}")), "agent")
+            .enqueue(&call(&format!("cu-{i}")), AuditActor::Agent)
             .await
             .unwrap();
     }
@@ -776,7 +801,10 @@ async fn catch_up_drains_in_batches() {
 #[tokio::test]
 async fn the_audit_log_refuses_update_and_delete() {
     let f = fixture("audit").await;
-    f.outbox.enqueue(&call("aud-1"), "agent").await.unwrap();
+    f.outbox
+        .enqueue(&call("aud-1"), AuditActor::Agent)
+        .await
+        .unwrap();
     f.outbox.close().await;
     let pool = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
@@ -793,6 +821,88 @@ async fn the_audit_log_refuses_update_and_delete() {
     );
     let delete = sqlx::query("DELETE FROM audit").execute(&pool).await;
     assert!(delete.is_err(), "the trigger refuses DELETE");
+}
+
+/// Rows written before the audit words were types (plain text in the append-only table)
+/// read back as the same words, and a word this version does not write (a newer version's,
+/// one typed in by hand) stays readable as stored instead of failing the whole log.
+#[tokio::test]
+async fn audit_rows_written_with_the_old_strings_read_back_as_the_same_words() {
+    use ringside_core::audit::{AuditWord, Recorded};
+    let home = temp_home("old-audit-rows");
+    let path = home.join("ringside.db");
+    Outbox::open(&path).await.unwrap().close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    // Every actor and event text older versions stored, written as they wrote them.
+    let old_actors = ["agent", "auto-log", "worker", "admin", "ringside"];
+    let old_events = [
+        "queued",
+        "updated",
+        "edited",
+        "replayed",
+        "salvaged",
+        "requeued",
+        "checked",
+        "sent",
+        "retry",
+        "dead",
+        "waiting",
+        "held",
+        "actions",
+        "edit_queued",
+        "edit_applied",
+        "edit_retry",
+        "edit_conflict",
+        "edit_failed",
+        "edit_resolved",
+    ];
+    let mut written = Vec::new();
+    for (i, event) in old_events.iter().enumerate() {
+        written.push((old_actors[i % old_actors.len()], *event));
+    }
+    written.push(("bench", "archived"));
+    for (at, (actor, event)) in written.iter().enumerate() {
+        sqlx::query("INSERT INTO audit (at, actor, call_id, event) VALUES (?1, ?2, 'old-1', ?3)")
+            .bind(at as i64)
+            .bind(actor)
+            .bind(event)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let outbox = Outbox::open(&path).await.unwrap();
+    let entries = outbox.audit().await.expect("old rows read back");
+    let read: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.actor.to_string(), e.event.to_string()))
+        .collect();
+    let expected: Vec<(String, String)> = written
+        .iter()
+        .map(|(a, e)| (a.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(read, expected, "every row reads back as stored");
+    for entry in &entries[..old_events.len()] {
+        let (Some(actor), Some(event)) = (entry.actor.known(), entry.event.known()) else {
+            panic!("an old word is no longer known: {entry:?}");
+        };
+        assert_eq!(actor.as_str(), entry.actor.as_str());
+        assert_eq!(AuditWord::as_str(event), entry.event.as_str());
+    }
+    assert_eq!(entries[0].event, AuditEvent::Queued);
+    assert_eq!(entries[0].actor, AuditActor::Agent);
+    let unknown = entries.last().unwrap();
+    assert_eq!(unknown.actor, Recorded::Unknown("bench".into()));
+    assert_eq!(unknown.event, Recorded::Unknown("archived".into()));
+    let json = serde_json::to_value(unknown).unwrap();
+    assert_eq!(
+        (json["actor"].as_str(), json["event"].as_str()),
+        (Some("bench"), Some("archived")),
+        "`ringside audit --json` prints the stored text"
+    );
 }
 
 #[tokio::test]
@@ -814,7 +924,10 @@ async fn a_read_only_database_is_refused_and_left_untouched() {
     let path = home.join("ringside.db");
     {
         let outbox = Outbox::open(&path).await.unwrap();
-        outbox.enqueue(&call("ro-1"), "agent").await.unwrap();
+        outbox
+            .enqueue(&call("ro-1"), AuditActor::Agent)
+            .await
+            .unwrap();
         outbox.close().await;
     }
     let before = std::fs::read(&path).unwrap();
@@ -913,7 +1026,7 @@ async fn a_corrupt_database_is_moved_aside_not_overwritten() {
         "the old file is kept byte for byte"
     );
     outbox
-        .enqueue(&call("after-corrupt"), "agent")
+        .enqueue(&call("after-corrupt"), AuditActor::Agent)
         .await
         .unwrap();
     assert_eq!(outbox.status().await.unwrap().pending, 1);
@@ -927,7 +1040,7 @@ async fn a_damaged_sqlite_file_is_moved_aside() {
         let outbox = Outbox::open(&path).await.unwrap();
         for i in 0..50 {
             outbox
-                .enqueue(&call(&format!("dmg-{i}")), "agent")
+                .enqueue(&call(&format!("dmg-{i}")), AuditActor::Agent)
                 .await
                 .unwrap();
         }
@@ -979,7 +1092,7 @@ async fn a_full_database_says_so_and_the_log_can_be_kept() {
     let mut result = Ok(());
     for i in 0..20 {
         big.call_id = format!("full-{i}");
-        if let Err(e) = outbox.enqueue(&big, "agent").await {
+        if let Err(e) = outbox.enqueue(&big, AuditActor::Agent).await {
             result = Err(e);
             break;
         }
@@ -998,7 +1111,7 @@ async fn past_14_failed_graphs_the_halted_rest_is_resent_without_spending_attemp
         if i < 16 {
             log.key_topics = vec!["x".repeat(1500)];
         }
-        f.outbox.enqueue(&log, "agent").await.unwrap();
+        f.outbox.enqueue(&log, AuditActor::Agent).await.unwrap();
     }
     let report = f.worker.drain(Duration::ZERO).await.unwrap();
     assert_eq!(
@@ -1031,7 +1144,10 @@ async fn the_running_worker_sends_what_is_queued_while_it_waits() {
     let drive = async {
         // Queued after the worker went idle: the enqueue wakes it.
         tokio::time::sleep(Duration::from_millis(100)).await;
-        f.outbox.enqueue(&call("run-1"), "agent").await.unwrap();
+        f.outbox
+            .enqueue(&call("run-1"), AuditActor::Agent)
+            .await
+            .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while f.outbox.status().await.unwrap().delivered < 1 {
             assert!(
@@ -1087,8 +1203,11 @@ async fn each_new_dead_letter_is_announced_on_the_webhook() {
     // The call id carries Slack markup: the alert must show it, not ping the channel.
     let mut bad = call("hook-bad-<!channel>");
     bad.key_topics = vec!["x".repeat(1500)];
-    outbox.enqueue(&bad, "agent").await.unwrap();
-    outbox.enqueue(&call("hook-good"), "agent").await.unwrap();
+    outbox.enqueue(&bad, AuditActor::Agent).await.unwrap();
+    outbox
+        .enqueue(&call("hook-good"), AuditActor::Agent)
+        .await
+        .unwrap();
     worker.drain(Duration::ZERO).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
@@ -1140,7 +1259,10 @@ async fn dial_answer_and_end_times_and_the_ring_time_land_on_the_call_log_only_w
         ended_at_ms: Some(1_763_000_025_000),
     };
     for log in [&answered, &missed, &call("timing-none")] {
-        f.outbox.enqueue(log, "agent").await.expect("queued");
+        f.outbox
+            .enqueue(log, AuditActor::Agent)
+            .await
+            .expect("queued");
     }
     let report = f.worker.drain(Duration::ZERO).await.expect("drain");
     assert_eq!(report.delivered, 3, "{report:?}");

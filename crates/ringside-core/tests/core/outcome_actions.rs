@@ -3,6 +3,7 @@
 //! its own dead letter replayed alone, and a retry after a lost answer creates no second
 //! follow-up.
 
+use ringside_core::audit::AuditActor;
 use std::path::Path;
 use std::time::Duration;
 
@@ -133,7 +134,7 @@ async fn a_call_with_actions_is_one_request_that_logs_it_and_applies_every_actio
     let (log, actions) = call_with_actions("act-1");
     let queued = f
         .outbox
-        .enqueue_with_actions(&log, None, "agent", &actions)
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
         .await
         .unwrap();
     f.org.clear_request_log();
@@ -183,7 +184,7 @@ async fn a_refused_action_does_not_block_the_log_and_is_replayed_alone_once() {
     let (log, actions) = call_with_actions("act-2");
     let queued = f
         .outbox
-        .enqueue_with_actions(&log, None, "agent", &actions)
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
         .await
         .unwrap();
     // The agent's profile cannot see the stage: Salesforce refuses the actions' graph.
@@ -225,7 +226,7 @@ async fn a_refused_action_does_not_block_the_log_and_is_replayed_alone_once() {
 
     // The admin fixes the profile and replays the dead actions: only they are sent.
     f.org.faults().clear();
-    f.outbox.replay(dead.id, "admin").await.unwrap();
+    f.outbox.replay(dead.id, AuditActor::Admin).await.unwrap();
     f.org.clear_request_log();
     let report = f.worker.drain_due().await.unwrap();
     assert_eq!(report.delivered, 1, "{report:?}");
@@ -265,7 +266,7 @@ async fn a_retry_after_a_lost_answer_creates_no_second_follow_up() {
     let f = fixture("actions-dropped").await;
     let (log, actions) = call_with_actions("act-3");
     f.outbox
-        .enqueue_with_actions(&log, None, "agent", &actions)
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
         .await
         .unwrap();
     f.org
@@ -316,7 +317,7 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
     )
     .unwrap();
     f.outbox
-        .enqueue_with_actions(&log, None, "agent", &actions)
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
         .await
         .unwrap();
     f.org

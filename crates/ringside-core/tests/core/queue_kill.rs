@@ -3,6 +3,7 @@
 //! updates are queued meanwhile. A final drain must leave every call delivered exactly
 //! once: nothing lost, nothing duplicated.
 
+use ringside_core::audit::{AuditActor, AuditEvent};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -38,7 +39,7 @@ async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
         iterations += 1;
         for _ in 0..3 {
             outbox
-                .enqueue(&call(&format!("kill-{next_call}")), "agent")
+                .enqueue(&call(&format!("kill-{next_call}")), AuditActor::Agent)
                 .await
                 .expect("queued while the worker runs");
             next_call += 1;
@@ -48,7 +49,7 @@ async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
             let mut update = call(&format!("kill-{}", rng.random_range(0..next_call - 3)));
             update.summary = Some(format!("summary from iteration {iterations}"));
             outbox
-                .enqueue(&update, "agent")
+                .enqueue(&update, AuditActor::Agent)
                 .await
                 .expect("update queued");
         }
@@ -100,7 +101,10 @@ async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
     );
     assert_exactly_once(&org, &outbox).await;
     let audit = outbox.audit().await.unwrap();
-    let requeued = audit.iter().filter(|e| e.event == "requeued").count();
+    let requeued = audit
+        .iter()
+        .filter(|e| e.event == AuditEvent::Requeued)
+        .count();
     assert!(
         requeued > 0,
         "some kills landed mid-send (requeued {requeued}, {finished_by_itself} runs finished by themselves)"

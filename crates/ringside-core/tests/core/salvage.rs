@@ -2,6 +2,7 @@
 //! new database and delivered exactly once (one that had already landed is found by its call
 //! id and updated, not created again). Real SQLite files, the demo org over HTTP.
 
+use ringside_core::audit::AuditActor;
 use std::io::{Seek, SeekFrom, Write};
 use std::time::Duration;
 
@@ -15,7 +16,10 @@ async fn unsent_notes_are_read_back_from_a_corrupt_database_and_land_once() {
     let home = temp_home("salvage");
     {
         let outbox = Outbox::open_in_home(&home).await.expect("queue");
-        outbox.enqueue(&call("sent-before"), "agent").await.unwrap();
+        outbox
+            .enqueue(&call("sent-before"), AuditActor::Agent)
+            .await
+            .unwrap();
         let worker = Worker::start(
             outbox.clone(),
             client(&org, Duration::from_secs(10)),
@@ -35,7 +39,7 @@ async fn unsent_notes_are_read_back_from_a_corrupt_database_and_land_once() {
         drop(worker);
         let mut unsent = call("never-sent");
         unsent.notes = Some("Rappeler vendredi — 金曜日に折り返し".into());
-        outbox.enqueue(&unsent, "agent").await.unwrap();
+        outbox.enqueue(&unsent, AuditActor::Agent).await.unwrap();
         outbox.close().await;
     }
     // The header is destroyed: SQLite cannot open the file any more.
@@ -92,7 +96,7 @@ async fn unsent_notes_are_read_back_from_a_corrupt_database_and_land_once() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.event)
+        .map(|e| e.event.to_string())
         .collect();
     assert!(
         events.iter().filter(|e| *e == "salvaged").count() == 2,
@@ -100,6 +104,9 @@ async fn unsent_notes_are_read_back_from_a_corrupt_database_and_land_once() {
     );
 
     // Running it again by hand finds nothing new to queue.
-    let again = outbox.salvage(&recovery.moved_to, "admin").await.unwrap();
+    let again = outbox
+        .salvage(&recovery.moved_to, AuditActor::Admin)
+        .await
+        .unwrap();
     assert_eq!((again.queued, again.skipped), (0, 2), "{again:?}");
 }

@@ -2,6 +2,7 @@
 //! keep leaves no temp file and says the disk is full; a read-only home can still be read,
 //! and a write to it says "read-only" in words, not SQLite's "unable to open database file".
 
+use ringside_core::audit::AuditActor;
 use ringside_core::outbox::{Outbox, OutboxError, ReadOnlyCause, keep_unsent};
 
 use crate::mounted::Tmpfs;
@@ -63,7 +64,7 @@ async fn queue_reads_work_on_a_read_only_home_and_writes_say_read_only() {
     let home = disk.path().join("home");
     let outbox = Outbox::open_in_home(&home).await.expect("opens");
     outbox
-        .enqueue_for(&call("ro-home-1"), Some("prod"), "agent")
+        .enqueue_for(&call("ro-home-1"), Some("prod"), AuditActor::Agent)
         .await
         .expect("queued");
     outbox.close().await;
@@ -99,7 +100,7 @@ async fn queue_reads_work_on_a_read_only_home_and_writes_say_read_only() {
     assert_eq!(reader.dead().await.expect("dead").len(), 0);
     assert_eq!(reader.audit().await.expect("audit").len(), 1);
     let write = reader
-        .enqueue(&call("ro-home-2"), "agent")
+        .enqueue(&call("ro-home-2"), AuditActor::Agent)
         .await
         .expect_err("nothing is written through a read-only open");
     assert!(
