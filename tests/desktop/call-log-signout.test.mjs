@@ -85,10 +85,14 @@ function deliver(link) {
   });
 }
 
+/** Reads the app's database with the sqlite3 CLI: the rows as text. A failing sqlite3 (not
+ * installed, a locked or missing file) throws with its stderr: a read that failed must never
+ * look like an answer. */
 function sqlite(sql) {
-  return new Promise((resolve) =>
-    execFile("sqlite3", ["-readonly", join(env.RINGSIDE_HOME, "ringside.db"), sql], { timeout: 10_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? 1 : 0, stdout: stdout.trim(), stderr }),
+  return new Promise((resolve, reject) =>
+    // .timeout: wait out the app's own write (a checkpoint) instead of failing with "locked".
+    execFile("sqlite3", ["-readonly", "-cmd", ".timeout 5000", join(env.RINGSIDE_HOME, "ringside.db"), sql], { timeout: 10_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`sqlite3 failed (apt package sqlite3) on ${sql}: ${error.message}\n${stderr}`)) : resolve(stdout.trim()),
     ),
   );
 }
@@ -163,7 +167,7 @@ test("logs queued for an org that signs out stay pending and never go to the dem
   await session.waitFor(`.call-log-result[data-call-id="${callId}"]`);
   const tagged = await sqlite(`SELECT org, state FROM outbox WHERE call_id = '${callId}'`);
   // Pending, or claimed for the moment a refused send takes.
-  assert.match(tagged.stdout, new RegExp(`^${ALIAS}\\|(pending|in_flight)$`), `queued for the signed-in org: ${tagged.stdout} ${tagged.stderr}`);
+  assert.match(tagged, new RegExp(`^${ALIAS}\\|(pending|in_flight)$`), `queued for the signed-in org: ${tagged}`);
 
   // Sign out while it is still unreachable (the revoke fails; the local sign-out stands).
   await session.click(await session.find("#nav-settings"));
@@ -177,7 +181,7 @@ test("logs queued for an org that signs out stay pending and never go to the dem
   const probe = await session.execute("return 1;");
   assert.equal(probe, 1, "the app is alive");
   const held = await sqlite(`SELECT org, state, attempts FROM outbox WHERE call_id = '${callId}'`);
-  assert.equal(held.stdout, `${ALIAS}|pending|0`, "held for its org: still pending, no attempt spent");
+  assert.equal(held, `${ALIAS}|pending|0`, "held for its org: still pending, no attempt spent");
   const tasks = await query(`SELECT Id FROM Task WHERE CallObject = '${callId}'`);
   const logs = await query(`SELECT Id FROM Call_Log__c WHERE External_Id__c = '${callId}'`);
   assert.equal(tasks.length + logs.length, 0, "nothing of the held log reached the demo org");
