@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Ringside needs on a fresh Debian/Ubuntu machine: the system
 # libraries the desktop app builds against, the tools the tests drive (Xvfb,
-# D-Bus, WebKitWebDriver, Chromium, a keyring), the UI's npm packages and the
+# D-Bus, WebKitWebDriver, Chromium, a keyring, secret-tool and sqlite3 to read what the app
+# stored, baresip and SIPp), the UI's npm packages and the
 # pinned tauri-driver. Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-d
   libdbus-1-dev)
 TEST_PACKAGES=(xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool imagemagick gnome-keyring
   libsecret-tools keyutils xdg-utils desktop-file-utils chromium
-  baresip sip-tester libglib2.0-bin sudo)
+  baresip sip-tester libglib2.0-bin sudo sqlite3)
 
 missing=()
 for package in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do

@@ -20,11 +20,14 @@ const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const FIXTURES = join(repo, "crates", "ringside-cli", "tests", "cli", "fixtures");
 
 const installed = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
-const missing = ["baresip", "sipp"].filter((tool) => !installed(tool));
+// Each tool with its apt package. Without them the tests are skipped, and the tally of
+// scripts/test.sh names them as skipped; under CI=true (and in scripts/test.sh, which checks the
+// tools first) a missing tool is a failure.
+const missing = [["baresip", "baresip"], ["sipp", "sip-tester"]].filter(([tool]) => !installed(tool)).map(([, apt]) => apt);
 if (missing.length > 0 && process.env.CI === "true") {
-  throw new Error(`CI=true but ${missing.join(", ")} not installed: run scripts/install-deps.sh`);
+  throw new Error(`CI=true but baresip/sipp are missing: apt-get install ${missing.join(" ")} (scripts/install-deps.sh installs them)`);
 }
-const skip = missing.length > 0 ? `${missing.join(", ")} not installed (scripts/install-deps.sh installs them)` : false;
+const skip = missing.length > 0 ? `needs apt-get install ${missing.join(" ")} (scripts/install-deps.sh installs them)` : false;
 
 /** `n` distinct ports free for TCP and UDP on 127.0.0.1, all held until all are chosen. */
 async function freePorts(n) {

@@ -105,10 +105,20 @@ async function demoOrg() {
   };
 }
 
+/** Reads the app's database file with the sqlite3 CLI. A failing sqlite3 (not installed, a
+ * missing or locked file) throws with its stderr: a failed read must never look like "no row",
+ * or "logging removed the saved form" would pass without reading anything. */
+async function sqlite(sql) {
+  // .timeout: wait out the app's own write (a checkpoint) instead of failing with "locked".
+  const read = await run("sqlite3", ["-readonly", "-cmd", ".timeout 5000", DATABASE, sql]);
+  if (read.code !== 0) throw new Error(`sqlite3 failed (apt package sqlite3; exit ${read.code}) on ${sql}:\n${read.stderr}`);
+  return read.stdout.trim();
+}
+
 /** The saved form's JSON, read from the app's database file (null when there is none). */
 async function savedForm() {
-  const read = await run("sqlite3", ["-readonly", DATABASE, `SELECT draft FROM open_forms WHERE call_id = '${callId}'`]);
-  return read.code === 0 && read.stdout.trim() !== "" ? JSON.parse(read.stdout) : null;
+  const draft = await sqlite(`SELECT draft FROM open_forms WHERE call_id = '${callId}'`);
+  return draft !== "" ? JSON.parse(draft) : null;
 }
 
 test("a form with typed notes survives kill -9 of the app; relaunched, Log call lands exactly one Task", async () => {
@@ -134,8 +144,8 @@ test("a form with typed notes survives kill -9 of the app; relaunched, Log call 
   await session.delete().catch(() => {});
   const afterKill = await savedForm();
   assert.equal(afterKill?.fields?.notes, NOTES, "after the kill the form is still in the database, notes included");
-  const queued = await run("sqlite3", ["-readonly", DATABASE, `SELECT COUNT(*) FROM outbox WHERE call_id = '${callId}'`]);
-  assert.equal(queued.stdout.trim(), "0", "nothing was queued: the kill came before Log call");
+  const queued = await sqlite(`SELECT COUNT(*) FROM outbox WHERE call_id = '${callId}'`);
+  assert.equal(queued, "0", "nothing was queued: the kill came before Log call");
 
   await launch();
   await session.click(await session.find("#nav-caller"));

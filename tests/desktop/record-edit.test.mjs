@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session, closeDriverSession } from "./webdriver.mjs";
+import { KEY_ENTER, Session, closeDriverSession, untilAnswering, untilRefused } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -19,6 +19,9 @@ const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 // ([fields.Contact], no ringside.toml) makes Title editable and Email read-only.
 const NUMBER = "(415) 555-0123";
 const API = "/services/data/v66.0";
+// How long the demo org refuses connections in the offline-save test: long enough for the save
+// and the pending row to be seen while it is down, even on a loaded 2-core machine.
+const DOWN_SECONDS = 20;
 
 function portIsFree(port) {
   return new Promise((resolve) => {
@@ -177,16 +180,21 @@ test("with Salesforce unreachable the save is pending, then lands by itself once
   const down = await fetch(`${org.url}/__demo/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: "refuse_connections", seconds: 3 }),
+    body: JSON.stringify({ kind: "refuse_connections", seconds: DOWN_SECONDS }),
   });
   assert.equal(down.status, 204, "the demo org takes the fault");
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const downUntil = Date.now() + DOWN_SECONDS * 1000;
+  // Saved only once the org refuses (not a fixed pause that must outlast closing its socket).
+  await untilRefused(org.url);
   await session.click(await session.find("#record-save"));
   const state = await waitForEditor(["queued", "saved", "failed", "conflict"]);
   assert.equal(state, "queued", `the edit is queued, not lost: ${await session.text(await session.find("#record-edit-status"))}`);
-  await session.waitFor('#record-pending .pending-edit[data-state="pending"]', 5_000);
+  await session.waitFor('#record-pending .pending-edit[data-state="pending"]', 15_000);
+  // The test means "pending while the org is down": seen inside the window, or it tested nothing.
+  assert.ok(Date.now() < downUntil, `the pending edit was seen only after the ${DOWN_SECONDS} s the org was down`);
 
   // The app's background sender applies it once the org answers again (no agent action).
+  await untilAnswering(org.url, DOWN_SECONDS * 1000 + 30_000);
   const deadline = Date.now() + 30_000;
   let title = null;
   while (Date.now() < deadline) {

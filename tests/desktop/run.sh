@@ -6,15 +6,19 @@
 #   tests/desktop/run.sh tests/desktop/queue.test.mjs …               runs only the files given.
 #   RINGSIDE_APP=/usr/bin/ringside-desktop RINGSIDE_CLI=/usr/bin/ringside tests/desktop/run.sh …
 #                                                    drives an installed app (tests/package/run.sh).
-# Needs (apt): libwebkit2gtk-4.1-dev … (build), xvfb xauth dbus webkit2gtk-driver (run).
+# Needs (apt): libwebkit2gtk-4.1-dev … (build), xvfb xauth dbus webkit2gtk-driver gnome-keyring
+# libsecret-tools sqlite3 xdotool (run; baresip sip-tester for baresip.test.mjs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 TAURI_DRIVER_VERSION=2.1.0
 
-for tool in xvfb-run dbus-run-session WebKitWebDriver; do
-  command -v "$tool" >/dev/null || { echo "desktop tests: $tool not found (apt-get install xvfb xauth dbus webkit2gtk-driver)" >&2; exit 1; }
+# Each tool with its apt package: the tests call them, and a missing one must fail the run here
+# rather than turn into a check that passes (or is skipped) for the wrong reason.
+for pair in xvfb-run:xvfb xauth:xauth dbus-run-session:dbus WebKitWebDriver:webkit2gtk-driver \
+  gnome-keyring-daemon:gnome-keyring secret-tool:libsecret-tools sqlite3:sqlite3 xdotool:xdotool; do
+  command -v "${pair%%:*}" >/dev/null || { echo "desktop tests: ${pair%%:*} not found (apt-get install ${pair#*:})" >&2; exit 1; }
 done
 
 # The files given (relative to the repo or absolute), or every *.test.mjs here.

@@ -131,12 +131,16 @@ async function openedUrls() {
 }
 
 /** The tokens the app stored in the Secret Service for this home (read with libsecret's
- * secret-tool, as another program on the desktop could): [refresh, access], or [] if none. */
+ * secret-tool, as another program on the desktop could): [refresh, access], or [] if none.
+ * secret-tool finding nothing exits 0; any failure (no secret-tool, no Secret Service) throws
+ * with its stderr, so "the entry is deleted" can never pass because nothing could be read. */
 async function storedTokens() {
   const namespace = `ringside (${await realpath(env.RINGSIDE_HOME)})`;
-  const { stdout } = await new Promise((resolve) =>
+  const stdout = await new Promise((resolve, reject) =>
     execFile("secret-tool", ["search", "--all", "service", namespace], { timeout: 20_000 }, (error, stdout, stderr) =>
-      resolve({ error, stdout, stderr }),
+      error
+        ? reject(new Error(`secret-tool search failed (apt package libsecret-tools; a Secret Service must run): ${error.message}\n${stderr}`))
+        : resolve(stdout),
     ),
   );
   const at = stdout.indexOf("secret = ringside-tokens-v1\n");

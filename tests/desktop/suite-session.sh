@@ -4,7 +4,8 @@
 # exits), so an app a suite leaves behind on a shared bus would swallow the next suite's app and
 # its WebDriver session would wait forever. Each session also gets a private Secret Service
 # (gnome-keyring, a fresh keyrings dir unlocked with a throwaway password, so no unlock prompt
-# can wait) for the sign-in test's tokens. Exits non-zero if any file fails.
+# can wait) for the sign-in test's tokens. Exits non-zero if any file fails. Prints
+# "==> node suite: FILE" before each file's report, so scripts/tally.sh can name what it skipped.
 #
 # Each suite also gets its own XDG_RUNTIME_DIR. gnome-keyring-daemon keeps its control socket
 # there, and `--unlock` hands the password to a daemon it finds on that socket instead of
@@ -28,19 +29,18 @@ for file in "$@"; do
         awk "{print \$2}"
     }
     keyring_pid=""
-    if command -v gnome-keyring-daemon >/dev/null; then
-      rm -rf "${XDG_DATA_HOME:?}/keyrings"
-      echo -n ringside-desktop-test | timeout 20 gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      for _ in $(seq 1 100); do
-        keyring_pid="$(secrets_owner_pid)"
-        [ -n "$keyring_pid" ] && break
-        sleep 0.1
-      done
-      if [ -z "$keyring_pid" ]; then
-        echo "desktop tests: gnome-keyring-daemon did not take org.freedesktop.secrets on the session bus within 10 s" >&2
-        exit 1
-      fi
+    rm -rf "${XDG_DATA_HOME:?}/keyrings"
+    echo -n ringside-desktop-test | timeout 20 gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    for _ in $(seq 1 100); do
+      keyring_pid="$(secrets_owner_pid)"
+      [ -n "$keyring_pid" ] && break
+      sleep 0.1
+    done
+    if [ -z "$keyring_pid" ]; then
+      echo "desktop tests: gnome-keyring-daemon did not take org.freedesktop.secrets on the session bus within 10 s" >&2
+      exit 1
     fi
+    echo "==> node suite: ${1#"$PWD/"}"
     node --test --test-concurrency=1 "$1"
     result=$?
     if [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null; then

@@ -267,6 +267,36 @@ export async function waitUntil(predicate, what, timeoutMs = 15_000) {
   }
 }
 
+/**
+ * Waits until the demo org at `url` refuses connections (a `refuse_connections` fault closes
+ * its socket a moment after answering 204): a step that must happen while the org is down
+ * starts only once it is, however loaded the machine.
+ */
+export async function untilRefused(url, timeoutMs = 15_000) {
+  await waitUntil(
+    () =>
+      fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+        () => false,
+        () => true,
+      ),
+    `${url} to refuse connections`,
+    timeoutMs,
+  );
+}
+
+/** Waits until the demo org at `url` answers HTTP again (after a `refuse_connections` fault). */
+export async function untilAnswering(url, timeoutMs) {
+  await waitUntil(
+    () =>
+      fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+        () => true,
+        () => false,
+      ),
+    `${url} to answer again`,
+    timeoutMs,
+  );
+}
+
 // Catalog messages filled as the UI fills them (values isolated with FSI…PDI).
 /**
  * Types `number` into the main window's search box, presses Enter and waits until the search

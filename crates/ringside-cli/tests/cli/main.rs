@@ -13,5 +13,6 @@ mod mounted;
 mod org_login;
 mod org_remove;
 mod org_setup;
+mod readme_config;
 mod softphone;
 mod support;

@@ -1,9 +1,10 @@
 //! `ringside org login|list|use|logout` and lookups through a signed-in org, end to end:
 //! the binary, `ringside demo-org serve` as its own process, real HTTP, and the real OS
-//! keyring (Secret Service). These need a keyring, so they run for real only under
-//! `tests/keyring/run.sh` (which sets `RINGSIDE_KEYRING_TESTS=required`, starts a private
-//! D-Bus session and an unlocked gnome-keyring); anywhere else they print why they are
-//! skipped, because touching a developer's own keyring could prompt or hang.
+//! keyring (Secret Service). These need a keyring, so they are `#[ignore]`d (a plain
+//! `cargo test` reports them as ignored, never as passed) and run with `--ignored` by
+//! `tests/keyring/run.sh`, which sets `RINGSIDE_KEYRING_TESTS=required` and starts a private
+//! D-Bus session and an unlocked gnome-keyring. Run with `--ignored` anywhere else, they fail
+//! and say so, because touching a developer's own keyring could prompt or hang.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -14,17 +15,15 @@ use ringside_core::secrets::{KeyringStore, SecretKey, SecretStore, namespace_for
 
 const ALIAS: &str = "acme";
 
-/// Whether the keyring tests must run; prints the reason when they are skipped.
-fn keyring_required(test: &str) -> bool {
-    match std::env::var("RINGSIDE_KEYRING_TESTS").as_deref() {
-        Ok("required") => true,
-        _ => {
-            eprintln!(
-                "SKIPPED {test}: needs a real OS keyring; run `bash tests/keyring/run.sh` (sets RINGSIDE_KEYRING_TESTS=required)"
-            );
-            false
-        }
-    }
+/// Fails the test unless it runs inside `tests/keyring/run.sh`'s private Secret Service:
+/// outside it the test would touch the developer's own keyring (or find none), and a
+/// test that returned early would be counted as passed.
+fn require_private_keyring() {
+    assert_eq!(
+        std::env::var("RINGSIDE_KEYRING_TESTS").as_deref(),
+        Ok("required"),
+        "needs a private OS keyring: run `bash tests/keyring/run.sh` (apt packages dbus and gnome-keyring)"
+    );
 }
 
 /// Kills a child process even when an assertion fails.
@@ -283,10 +282,9 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs a private OS keyring: bash tests/keyring/run.sh"]
 fn keyring_login_lookup_refresh_rotation_list_use_and_logout() {
-    if !keyring_required("keyring_login_lookup_refresh_rotation_list_use_and_logout") {
-        return;
-    }
+    require_private_keyring();
     let mut world = World::new("flow");
     world.login();
 
@@ -374,10 +372,9 @@ fn keyring_login_lookup_refresh_rotation_list_use_and_logout() {
 }
 
 #[test]
+#[ignore = "needs a private OS keyring: bash tests/keyring/run.sh"]
 fn keyring_revoked_refresh_token_signs_the_org_out_with_the_hint() {
-    if !keyring_required("keyring_revoked_refresh_token_signs_the_org_out_with_the_hint") {
-        return;
-    }
+    require_private_keyring();
     let mut world = World::new("revoked");
     world.login();
     // Salesforce ends the sign-in (an admin revoked it) while the access token also expires.
@@ -414,10 +411,9 @@ fn keyring_revoked_refresh_token_signs_the_org_out_with_the_hint() {
 }
 
 #[test]
+#[ignore = "needs a private OS keyring: bash tests/keyring/run.sh"]
 fn keyring_no_token_in_any_file_or_log() {
-    if !keyring_required("keyring_no_token_in_any_file_or_log") {
-        return;
-    }
+    require_private_keyring();
     let mut world = World::new("secrets");
     // This time the consumer key, host and port come from the admin's config.
     std::fs::write(
@@ -514,10 +510,9 @@ fn login_without_a_consumer_key_or_with_a_bad_config_says_what_to_give() {
 /// an org serving up to v64.0 is spoken to in v64.0, and the admin's `[salesforce]
 /// api_version` is used when the org serves it.
 #[test]
+#[ignore = "needs a private OS keyring: bash tests/keyring/run.sh"]
 fn keyring_the_api_version_is_chosen_from_what_the_org_serves_and_kept() {
-    if !keyring_required("keyring_the_api_version_is_chosen_from_what_the_org_serves_and_kept") {
-        return;
-    }
+    require_private_keyring();
     let mut world = World::new("apiversion");
     world.login();
     world.fault(r#"{"kind":"api_versions","newest":"64.0"}"#);
