@@ -49,11 +49,12 @@ step "Rust: unit and integration tests (CLI and client against the demo org over
 cargo test --workspace -- --skip export_bindings 2>&1 | tee "$log_dir/cargo.log"
 
 step "Rust: the tests that need baresip and SIPp, or root to mount a tmpfs (run with --ignored)"
-# Root is needed to mount the small file systems of the full-disk and read-only-home tests. CI
-# runs as root; elsewhere they are left out, and the tally names them as skipped.
+# Root is needed to mount the small file systems of the full-disk and read-only-home tests.
+# Without it they are left out, said here, and named as skipped in the closing tally (a skip,
+# never a pass).
 not_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  [ "${CI:-}" != true ] || { echo "CI must run as root: the full-disk and read-only-home tests mount a tmpfs" >&2; exit 1; }
+  echo "not root: the full-disk and read-only-home tests (tmpfs mounts) are skipped"
   not_root=(--skip on_a_read_only_home --skip on_a_full_disk --skip disk_full_while)
 fi
 # Doc-tests are left out: an `ignore` code block in the docs is text, not a test.
