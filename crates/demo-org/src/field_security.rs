@@ -5,7 +5,9 @@
 //! - describe leaves the field out;
 //! - a SOQL query naming it, a read asking for it with `?fields=`, and a write setting it
 //!   (REST, composite subrequests, graphs, sObject collections) answer `400 INVALID_FIELD`
-//!   ("No such column …");
+//!   ("No such column …"); used as the key of a request by external id
+//!   (`sobjects/X/Field/value`) it answers `404 NOT_FOUND` "Provided external ID field does
+//!   not exist or is not accessible", as for a field that is no External ID;
 //! - records in any answer (reads, query rows, composite results) do not carry it.
 //!
 //! Applied around [`crate::rest::dispatch`], so composite subrequests are checked one by one.
@@ -57,6 +59,24 @@ pub(crate) fn refuse(org: &Org, call: &Call) -> Option<Answer> {
         .into()
     };
     match segs.as_slice() {
+        // A hidden field as the key of a read, upsert or delete by external id: Salesforce
+        // answers as for a field that is no External ID at all.
+        ["sobjects", object, field, _]
+            if hidden
+                .iter()
+                .any(|(o, f)| o.eq_ignore_ascii_case(object) && f.eq_ignore_ascii_case(field)) =>
+        {
+            Some(
+                ApiError::new(
+                    404,
+                    "NOT_FOUND",
+                    format!(
+                        "Provided external ID field does not exist or is not accessible: {field}"
+                    ),
+                )
+                .into(),
+            )
+        }
         ["sobjects", object, ..] => {
             for (o, field) in hidden
                 .iter()

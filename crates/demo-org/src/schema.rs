@@ -573,6 +573,11 @@ fn build() -> Vec<ObjectDef> {
             FieldDef::new("IsClosed", "Closed", T::Boolean).calculated(),
             FieldDef::new("AccountId", "Account ID", T::Reference).refers(&["Account"], "Account"),
             FieldDef::new("Demo_Requested_At__c", "Demo Requested At", T::Datetime),
+            // The setup kit's External ID: `create_opportunity` upserts by the call id, so a
+            // retried call never creates a second Opportunity.
+            FieldDef::new("Ringside_Call_Id__c", "Ringside Call Id", T::String)
+                .len(255)
+                .external_unique(),
         ],
         true,
     );

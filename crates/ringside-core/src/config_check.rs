@@ -4,8 +4,9 @@
 //! write, the call-log object has what the logging mode writes (in "call log only" mode
 //! also its subject and notes fields, long enough for what the Task would have held), and
 //! Task `Type` is visible; each `[outcomes]` action writes fields that exist, that this user may
-//! update (Lead, Opportunity) or create (the follow-up Task or Event), with values the field
-//! takes (a restricted picklist's value must be one of its values). Problems are collected, not
+//! update (Lead, Opportunity) or create (the follow-up Task or Event, a new Opportunity, which
+//! also needs the setup kit's External ID `Opportunity.Ringside_Call_Id__c`), with values the
+//! field takes (a restricted picklist's value must be one of its values). Problems are collected, not
 //! stopped at, so the admin fixes them in one pass.
 
 use std::fmt;
@@ -387,6 +388,14 @@ async fn check_outcomes(
                 }
             }
         }
+        if let Some(create) = &outcome.create_opportunity {
+            let key = format!("[outcomes.{disposition:?}] create_opportunity");
+            if let Some(describe) =
+                describe_or_issue(describes, "Opportunity", &key, issues).await?
+            {
+                check_create_opportunity(&key, create, &describe, issues);
+            }
+        }
         if let Some(follow_up) = &outcome.follow_up {
             let key = format!("[outcomes.{disposition:?}] follow_up");
             let object = follow_up.kind.object();
@@ -407,6 +416,71 @@ async fn check_outcomes(
         }
     }
     Ok(())
+}
+
+/// A new Opportunity against the Opportunity describe: the user may create Opportunities and
+/// set (on create, and on update: a resend upserts) every field it writes; the call-id
+/// field is a unique External ID; each configured value fits its field.
+fn check_create_opportunity(
+    key: &str,
+    create: &crate::outcomes::CreateOpportunity,
+    describe: &SObjectDescribe,
+    issues: &mut Vec<ConfigIssue>,
+) {
+    use crate::outcomes::CreateOpportunity;
+    let issue = |field: &str, reason: String| ConfigIssue {
+        key: key.to_owned(),
+        field: format!("Opportunity.{field}"),
+        reason,
+    };
+    if !describe.createable {
+        issues.push(ConfigIssue {
+            key: key.to_owned(),
+            field: "Opportunity".into(),
+            reason: "this user cannot create Opportunities: grant Create on Opportunity in the profile or a permission set, or remove the action".into(),
+        });
+        return;
+    }
+    let id_field = CreateOpportunity::CALL_ID_FIELD;
+    match describe.field(id_field) {
+        None => issues.push(issue(
+            id_field,
+            format!("does not exist or is hidden from this user: it keys each new Opportunity to its call so a retry never creates a second one; {}", crate::setup_kit::check::DEPLOY),
+        )),
+        Some(f) if !(f.external_id && f.unique) => issues.push(issue(
+            id_field,
+            "must be a unique External ID (Setup → Object Manager → Opportunity → the field → Edit: tick Unique and External ID), or a retried call could create a second Opportunity".into(),
+        )),
+        Some(f) if !(f.createable && f.updateable) => issues.push(issue(
+            id_field,
+            "is read-only for this user: grant edit access in its field-level security (the setup kit's permission set does)".into(),
+        )),
+        Some(_) => {}
+    }
+    for name in ["Name", "CloseDate", "AccountId"] {
+        match describe.field(name) {
+            None => issues.push(missing(key, "Opportunity", name)),
+            Some(f) if !(f.createable && f.updateable) => issues.push(issue(
+                name,
+                "cannot be set by this user on an Opportunity: grant edit access in its field-level security".into(),
+            )),
+            Some(_) => {}
+        }
+    }
+    for update in &create.fields {
+        let Some(f) = describe.field(&update.field) else {
+            issues.push(missing(key, "Opportunity", &update.field));
+            continue;
+        };
+        let reason = if !f.createable {
+            Some("cannot be set by this user when creating an Opportunity: grant edit access in its field-level security".into())
+        } else {
+            outcome_value_problem(f, &update.value)
+        };
+        if let Some(reason) = reason {
+            issues.push(issue(&update.field, reason));
+        }
+    }
 }
 
 /// Why an outcome's value cannot be written to `f` (an update of an existing record), if

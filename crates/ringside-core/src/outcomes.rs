@@ -9,13 +9,17 @@
 //!   (the log's `WhatId` when it is an Opportunity);
 //! - `follow_up = { kind = "Task"|"Event", subject = "…", in_days = N, at = "HH:MM",
 //!   minutes = M }`: a follow-up Task (due `in_days` after the call) or Event (starting
-//!   `in_days` after the call at `at` in the agent's time zone, lasting `minutes`).
+//!   `in_days` after the call at `at` in the agent's time zone, lasting `minutes`);
+//! - `create_opportunity = { name = "{account} – {date}", close_in_days = N, StageName =
+//!   "…", Field = "value", … }`: a new Opportunity on the Account of the call's record,
+//!   closing `close_in_days` after the call, upserted by the call id (see [`plan`]).
 //!
-//! `create_opportunity`, `lead_notes` and `chatter` are named in issue 17 but not built
-//! yet: a config that uses them is refused in words rather than silently doing nothing.
+//! `lead_notes` and `chatter` are named in issue 17 but not built yet: a config that uses
+//! them is refused in words rather than silently doing nothing.
 //!
-//! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; any other `{name}`
-//! is refused at config time, so a typo never reaches a record.
+//! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; an Opportunity's
+//! name may also hold [`ACCOUNT_PLACEHOLDER`]. Any other `{name}` is refused at config
+//! time, so a typo never reaches a record.
 
 pub mod plan;
 
@@ -34,6 +38,14 @@ pub const PLACEHOLDERS: [(&str, &str); 3] = [
     ("disposition", "the call's disposition"),
 ];
 
+/// `{account}`: the name of the Account the new Opportunity is created on. Only
+/// `create_opportunity`'s fields may use it: that action reads the Account in Salesforce
+/// when it is sent (the log itself carries no Account name), so no other action has it.
+pub const ACCOUNT_PLACEHOLDER: (&str, &str) = (
+    "account",
+    "the name of the Account the Opportunity is created on (read in Salesforce when the action is sent)",
+);
+
 /// The actions an outcome may name (the keys of an `[outcomes."…"]` table), including the
 /// ones refused as not supported yet.
 pub const ACTION_KEYS: [&str; 6] = [
@@ -46,7 +58,13 @@ pub const ACTION_KEYS: [&str; 6] = [
 ];
 
 /// Keys issue 17 names whose actions are not built yet.
-const NOT_SUPPORTED_YET: [&str; 3] = ["create_opportunity", "lead_notes", "chatter"];
+const NOT_SUPPORTED_YET: [&str; 2] = ["lead_notes", "chatter"];
+
+/// The keys of a `create_opportunity` table besides the fields it sets.
+const CREATE_OPPORTUNITY_KEYS: [&str; 2] = ["name", "close_in_days"];
+
+/// The furthest ahead a created Opportunity may close: ten years.
+pub const MAX_CLOSE_IN_DAYS: u32 = 3650;
 
 /// The keys of a `follow_up` table.
 const FOLLOW_UP_KEYS: [&str; 5] = ["kind", "subject", "in_days", "at", "minutes"];
@@ -66,13 +84,15 @@ pub const MAX_EVENT_MINUTES: u32 = 1440;
 pub enum ActionName {
     Lead,
     Opportunity,
+    CreateOpportunity,
     FollowUp,
 }
 
 impl ActionName {
-    pub const ALL: [ActionName; 3] = [
+    pub const ALL: [ActionName; 4] = [
         ActionName::Lead,
         ActionName::Opportunity,
+        ActionName::CreateOpportunity,
         ActionName::FollowUp,
     ];
 
@@ -81,6 +101,7 @@ impl ActionName {
         match self {
             ActionName::Lead => "lead",
             ActionName::Opportunity => "opportunity",
+            ActionName::CreateOpportunity => "create_opportunity",
             ActionName::FollowUp => "follow_up",
         }
     }
@@ -104,6 +125,19 @@ impl Template {
     /// Checks every `{name}` in `text`; the error says which one is wrong and lists the
     /// known ones. A `{` without its `}` is refused too (it would be written literally).
     pub fn parse(text: &str) -> Result<Template, String> {
+        Template::parse_with(text, &[])
+    }
+
+    /// [`Template::parse`] that also takes the action-specific placeholders in `extra`.
+    pub fn parse_with(text: &str, extra: &[(&str, &str)]) -> Result<Template, String> {
+        let known_placeholders = || {
+            PLACEHOLDERS
+                .iter()
+                .chain(extra)
+                .map(|(name, _)| format!("{{{name}}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let mut rest = text;
         while let Some(open) = rest.find('{') {
             let after = &rest[open + 1..];
@@ -114,7 +148,11 @@ impl Template {
                 ));
             };
             let name = &after[..close];
-            if !PLACEHOLDERS.iter().any(|(known, _)| *known == name) {
+            if !PLACEHOLDERS
+                .iter()
+                .chain(extra)
+                .any(|(known, _)| *known == name)
+            {
                 return Err(format!(
                     "uses {{{name}}}, which is not a placeholder Ringside fills; the placeholders are {}",
                     known_placeholders()
@@ -141,6 +179,11 @@ impl Template {
         self.0.contains('{')
     }
 
+    /// Whether `{name}` occurs.
+    pub fn uses(&self, name: &str) -> bool {
+        self.0.contains(&format!("{{{name}}}"))
+    }
+
     /// The text with each placeholder replaced by `value(name)` (empty when unknown).
     pub fn render(&self, value: impl Fn(&str) -> Option<String>) -> String {
         let mut out = String::with_capacity(self.0.len());
@@ -156,14 +199,6 @@ impl Template {
         out.push_str(rest);
         out
     }
-}
-
-fn known_placeholders() -> String {
-    PLACEHOLDERS
-        .iter()
-        .map(|(name, _)| format!("{{{name}}}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// One field an action writes.
@@ -238,6 +273,32 @@ pub struct FollowUp {
     pub minutes: Option<u32>,
 }
 
+/// A new Opportunity a call creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateOpportunity {
+    /// The Opportunity's `Name`; may use [`ACCOUNT_PLACEHOLDER`].
+    pub name: Template,
+    /// `CloseDate`: this many days after the call's date.
+    pub close_in_days: u32,
+    /// Every other field set on create (`StageName` always among them).
+    pub fields: Vec<FieldUpdate>,
+}
+
+impl CreateOpportunity {
+    /// The field that keys the created Opportunity to its call: an External ID (unique)
+    /// from the setup kit. The Opportunity is upserted by it, so sending it again (a retry
+    /// after a lost answer, a replay) updates the same Opportunity instead of adding one.
+    pub const CALL_ID_FIELD: &'static str = "Ringside_Call_Id__c";
+
+    /// The fields every created Opportunity sets besides the configured ones.
+    pub const FIXED_FIELDS: [&'static str; 4] = [
+        "Name",
+        "CloseDate",
+        "AccountId",
+        CreateOpportunity::CALL_ID_FIELD,
+    ];
+}
+
 /// What one disposition does besides logging the call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -245,6 +306,7 @@ pub struct Outcome {
     pub lead: Vec<FieldUpdate>,
     /// Updates of the call's Opportunity; empty: none.
     pub opportunity: Vec<FieldUpdate>,
+    pub create_opportunity: Option<CreateOpportunity>,
     pub follow_up: Option<FollowUp>,
 }
 
@@ -257,6 +319,9 @@ impl Outcome {
         }
         if !self.opportunity.is_empty() {
             out.push(ActionName::Opportunity);
+        }
+        if self.create_opportunity.is_some() {
+            out.push(ActionName::CreateOpportunity);
         }
         if self.follow_up.is_some() {
             out.push(ActionName::FollowUp);
@@ -327,10 +392,13 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
                 outcome.opportunity = field_updates(&value).map_err(|r| error("opportunity", r))?;
             }
             "follow_up" => outcome.follow_up = Some(follow_up(name, &value)?),
+            "create_opportunity" => {
+                outcome.create_opportunity = Some(create_opportunity(name, &value)?);
+            }
             k if NOT_SUPPORTED_YET.contains(&k) => {
                 return Err(error(
                     k,
-                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, follow_up)".into(),
+                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, create_opportunity, follow_up)".into(),
                 ));
             }
             other => {
@@ -347,7 +415,7 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
     if outcome.actions().is_empty() {
         return Err(error(
             "",
-            "names no action: give lead, opportunity or follow_up, or remove the outcome".into(),
+            "names no action: give lead, opportunity, create_opportunity or follow_up, or remove the outcome".into(),
         ));
     }
     Ok(outcome)
@@ -378,6 +446,91 @@ fn field_updates(value: &toml::Value) -> Result<Vec<FieldUpdate>, String> {
             })
         })
         .collect()
+}
+
+fn create_opportunity(
+    outcome: &str,
+    value: &toml::Value,
+) -> Result<CreateOpportunity, OutcomeError> {
+    let error = |key: &str, reason: String| OutcomeError {
+        outcome: outcome.to_owned(),
+        key: if key.is_empty() {
+            "create_opportunity".to_owned()
+        } else {
+            format!("create_opportunity.{key}")
+        },
+        reason,
+    };
+    let Some(table) = value.as_table() else {
+        return Err(error(
+            "",
+            "must be a table such as { name = \"{account} – {date}\", StageName = \"Prospecting\", close_in_days = 30 }".into(),
+        ));
+    };
+    let name = match table.get("name").and_then(toml::Value::as_str) {
+        Some(text) if !text.trim().is_empty() => {
+            Template::parse_with(text, &[ACCOUNT_PLACEHOLDER]).map_err(|r| error("name", r))?
+        }
+        _ => {
+            return Err(error(
+                "name",
+                "is required: the new Opportunity's name as text, e.g. \"{account} – {date}\""
+                    .into(),
+            ));
+        }
+    };
+    let close_in_days = table
+        .get("close_in_days")
+        .and_then(toml::Value::as_integer)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= MAX_CLOSE_IN_DAYS)
+        .ok_or_else(|| {
+            error(
+                "close_in_days",
+                format!("is required: the days from the call to the close date, a whole number from 0 to {MAX_CLOSE_IN_DAYS}"),
+            )
+        })?;
+    let mut fields = Vec::new();
+    for (field, value) in table
+        .iter()
+        .filter(|(k, _)| !CREATE_OPPORTUNITY_KEYS.contains(&k.as_str()))
+    {
+        if CreateOpportunity::FIXED_FIELDS.contains(&field.as_str()) {
+            return Err(error(
+                field,
+                "is set by Ringside itself (name, close_in_days, the call's Account and call id); remove it".into(),
+            ));
+        }
+        salesforce::validate_api_name("field", field).map_err(|e| {
+            error(
+                field,
+                format!("is neither name, close_in_days nor a field API name: {e}"),
+            )
+        })?;
+        let text = value.as_str().ok_or_else(|| {
+            error(
+                field,
+                format!("give the value as text in quotes, e.g. {field} = \"…\""),
+            )
+        })?;
+        let value = Template::parse_with(text, &[ACCOUNT_PLACEHOLDER])
+            .map_err(|r| error(field, format!("the value {r}")))?;
+        fields.push(FieldUpdate {
+            field: field.clone(),
+            value,
+        });
+    }
+    if !fields.iter().any(|f| f.field == "StageName") {
+        return Err(error(
+            "StageName",
+            "is required: Salesforce creates no Opportunity without a stage, e.g. StageName = \"Prospecting\"".into(),
+        ));
+    }
+    Ok(CreateOpportunity {
+        name,
+        close_in_days,
+        fields,
+    })
 }
 
 fn follow_up(outcome: &str, value: &toml::Value) -> Result<FollowUp, OutcomeError> {
@@ -556,10 +709,6 @@ opportunity = { StageName = "Qualification" }
     #[test]
     fn actions_not_built_yet_are_refused_in_words() {
         for (key, value) in [
-            (
-                "create_opportunity",
-                r#"{ name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }"#,
-            ),
             ("lead_notes", r#""Description""#),
             ("chatter", r#""Qualified on a call by {agent}: {subject}""#),
         ] {
@@ -668,11 +817,111 @@ opportunity = { StageName = "Qualification" }
         }
         let err = parse("[outcomes.Done]\nnotes = \"x\"\n").unwrap_err();
         assert!(
-            err.reason.contains("lead, opportunity, follow_up"),
+            err.reason
+                .contains("lead, opportunity, create_opportunity, follow_up"),
             "an unknown action lists the known ones: {}",
             err.reason
         );
         let err = parse("[outcomes.Done]\n").unwrap_err();
         assert!(err.reason.contains("names no action"), "{}", err.reason);
+    }
+}
+
+#[cfg(test)]
+mod create_opportunity_tests {
+    use super::*;
+
+    fn parse(value: &str) -> Result<OutcomeActions, OutcomeError> {
+        let text = format!("[outcomes.Qualified]\ncreate_opportunity = {value}\n");
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            outcomes: BTreeMap<String, toml::Table>,
+        }
+        let raw: Raw = toml::from_str(&text).expect("valid TOML");
+        OutcomeActions::from_tables(raw.outcomes)
+    }
+
+    #[test]
+    fn the_issues_example_parses_with_the_account_placeholder() {
+        let actions = parse(
+            r#"{ name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }"#,
+        )
+        .expect("the issue's example is valid");
+        let outcome = actions.get("Qualified").unwrap();
+        assert_eq!(outcome.actions(), vec![ActionName::CreateOpportunity]);
+        let create = outcome.create_opportunity.as_ref().unwrap();
+        assert!(
+            create.name.uses("account"),
+            "{{account}} is kept for send time"
+        );
+        assert_eq!(create.close_in_days, 30);
+        assert_eq!(create.fields[0].field, "StageName");
+    }
+
+    #[test]
+    fn a_wrong_create_opportunity_names_its_key() {
+        for (value, key, why) in [
+            (
+                r#"{ StageName = "Prospecting", close_in_days = 30 }"#,
+                "create_opportunity.name",
+                "no name",
+            ),
+            (
+                r#"{ name = "x", close_in_days = 30 }"#,
+                "create_opportunity.StageName",
+                "no stage",
+            ),
+            (
+                r#"{ name = "x", StageName = "Prospecting" }"#,
+                "create_opportunity.close_in_days",
+                "no close date",
+            ),
+            (
+                r#"{ name = "x", StageName = "Prospecting", close_in_days = -1 }"#,
+                "create_opportunity.close_in_days",
+                "negative",
+            ),
+            (
+                r#"{ name = "{agent}", StageName = "Prospecting", close_in_days = 1 }"#,
+                "create_opportunity.name",
+                "unknown placeholder",
+            ),
+            (
+                r#"{ name = "x", StageName = "Prospecting", close_in_days = 1, AccountId = "001" }"#,
+                "create_opportunity.AccountId",
+                "set by Ringside",
+            ),
+            (
+                r#"{ name = "x", StageName = "Prospecting", close_in_days = 1, "Bad Field" = "y" }"#,
+                "create_opportunity.Bad Field",
+                "not an API name",
+            ),
+            (r#""Prospecting""#, "create_opportunity", "not a table"),
+        ] {
+            let err = parse(value).expect_err(why);
+            assert_eq!(err.key, key, "{why}: {}", err.reason);
+        }
+    }
+
+    #[test]
+    fn account_is_no_placeholder_of_other_actions() {
+        let text = "[outcomes.Qualified]\nlead = { Description = \"{account}\" }\n";
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            outcomes: BTreeMap<String, toml::Table>,
+        }
+        let raw: Raw = toml::from_str(text).unwrap();
+        let err = OutcomeActions::from_tables(raw.outcomes)
+            .expect_err("only create_opportunity reads the Account");
+        let offered = err
+            .reason
+            .split_once("the placeholders are")
+            .map(|(_, list)| list)
+            .unwrap_or_default();
+        assert!(
+            !offered.is_empty() && !offered.contains("{account}"),
+            "the lead's placeholders do not offer {{account}}: {}",
+            err.reason
+        );
     }
 }

@@ -63,6 +63,7 @@ kit_files![
     "objects/Call_Log__c/fields/Opportunity__c.field-meta.xml",
     "objects/Call_Log__c/fields/Case__c.field-meta.xml",
     "objects/Activity/fields/Call_Log__c.field-meta.xml",
+    "objects/Opportunity/fields/Ringside_Call_Id__c.field-meta.xml",
     "permissionsets/Ringside_Agent.permissionset-meta.xml",
 ];
 
@@ -356,6 +357,8 @@ pub struct Kit {
     pub fields: Vec<KitField>,
     /// Custom activity fields (`objects/Activity`), which Tasks have: the call-log lookup.
     pub task_fields: Vec<KitField>,
+    /// Custom Opportunity fields: the External ID `create_opportunity` upserts by.
+    pub opportunity_fields: Vec<KitField>,
     pub permission_set: KitPermissionSet,
 }
 
@@ -372,6 +375,7 @@ impl Kit {
         let mut object = None;
         let mut fields = Vec::new();
         let mut task_fields = Vec::new();
+        let mut opportunity_fields = Vec::new();
         let mut permission_set = None;
         for (path, text) in files {
             let file = parse_file(path, text)?;
@@ -386,6 +390,8 @@ impl Kit {
                     let field = read_field(path, parent, &file)?;
                     if parent == "Activity" {
                         task_fields.push(field);
+                    } else if parent == "Opportunity" {
+                        opportunity_fields.push(field);
                     } else {
                         fields.push(field);
                     }
@@ -406,6 +412,7 @@ impl Kit {
             object,
             fields,
             task_fields,
+            opportunity_fields,
             permission_set: permission_set.ok_or(KitError::Incomplete {
                 what: "permission set",
             })?,
@@ -589,6 +596,14 @@ mod tests {
             kit.task_fields.len(),
             1,
             "the Task's lookup to the call log is the one activity field"
+        );
+        assert_eq!(
+            kit.opportunity_fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Ringside_Call_Id__c"],
+            "the External ID create_opportunity upserts by"
         );
     }
 

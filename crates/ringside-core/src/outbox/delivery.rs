@@ -38,15 +38,19 @@
 //!   follow-up Task carries `CallObject` = `<call id>#follow_up`, a follow-up Event is known
 //!   by its subject, start and person; after a send that may have landed ([`find_follow_up`],
 //!   run under the same `check_first` as [`verify`]) an existing one is not created again.
+//! - A created Opportunity (`create_opportunity`) is an upsert on its External ID (the call
+//!   id), so sending it again updates the one Opportunity: no check is needed. The rows it
+//!   reads first (`GET`, which a graph allows) only feed it references.
 
 use salesforce::{
-    ApiVersion, Client, CompositeRequest, CompositeResponse, CompositeSubrequest, Graph,
-    GraphRequest,
+    ApiVersion, Client, CompositeMethod, CompositeRequest, CompositeResponse, CompositeSubrequest,
+    Graph, GraphRequest,
 };
 use serde_json::Value;
 
 use crate::call_log::{CallLog, LoggingSettings};
-use crate::outcomes::plan::{ActionState, PlannedAction, follow_up_marker};
+use crate::outcomes::ActionName;
+use crate::outcomes::plan::{ActionState, PlannedAction, RowRead, follow_up_marker};
 
 /// The most calls one graph request carries (Salesforce allows 75 graphs per payload).
 pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
@@ -136,24 +140,64 @@ fn nodes(
     Ok(out)
 }
 
-/// The nodes of a call's queued actions (updates by id, the follow-up's create).
+/// The nodes of a call's queued actions (updates by id, the follow-up's create, the new
+/// Opportunity's reads and upsert).
 fn action_nodes(
     version: ApiVersion,
     item: &Claimed,
 ) -> Result<Vec<CompositeSubrequest>, salesforce::Error> {
-    item.actions
+    let mut out = Vec::new();
+    for (i, a) in item
+        .actions
         .iter()
         .enumerate()
         .filter(|(_, a)| a.state == ActionState::Queued)
-        .map(|(i, a)| {
-            let reference = format!("action{i}");
-            let body = Value::Object(a.body.clone());
-            match &a.record_id {
-                Some(id) => CompositeSubrequest::update(version, &reference, &a.object, id, body),
-                None => CompositeSubrequest::create(version, &reference, &a.object, body),
-            }
-        })
-        .collect()
+    {
+        for read in &a.reads {
+            out.push(read_node(version, read)?);
+        }
+        let reference = format!("action{i}");
+        let body = Value::Object(a.body.clone());
+        out.push(match (&a.record_id, &a.upsert) {
+            (Some(id), _) => CompositeSubrequest::update(version, &reference, &a.object, id, body)?,
+            (None, Some(key)) => CompositeSubrequest::upsert(
+                version, &reference, &a.object, &key.field, &key.value, body,
+            )?,
+            (None, None) => CompositeSubrequest::create(version, &reference, &a.object, body)?,
+        });
+    }
+    Ok(out)
+}
+
+/// `GET sobjects/{object}/{id}?fields=…`: a row a graph may read. The id is a record id or
+/// a reference planned by Ringside itself (`@{ref.Field}`), never caller text.
+fn read_node(
+    version: ApiVersion,
+    read: &RowRead,
+) -> Result<CompositeSubrequest, salesforce::Error> {
+    salesforce::validate_api_name("object", &read.object)?;
+    for field in &read.fields {
+        salesforce::validate_api_name("field", field)?;
+    }
+    let is_reference = read.id.starts_with("@{")
+        && read.id.ends_with('}')
+        && read.id[2..read.id.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if !is_reference {
+        salesforce::validate_record_id(&read.id)?;
+    }
+    Ok(CompositeSubrequest::new(
+        CompositeMethod::Get,
+        format!(
+            "{}/sobjects/{}/{}?fields={}",
+            version.base_path(),
+            read.object,
+            read.id,
+            read.fields.join(",")
+        ),
+        &read.reference,
+    ))
 }
 
 /// The real error of a failed all-or-none response: the subrequest that failed, not the
@@ -282,7 +326,7 @@ pub(crate) async fn find_follow_up(
     let Some(follow_up) = item
         .actions
         .iter()
-        .find(|a| a.state == ActionState::Queued && a.record_id.is_none())
+        .find(|a| a.state == ActionState::Queued && a.name == ActionName::FollowUp)
     else {
         return Ok(false);
     };

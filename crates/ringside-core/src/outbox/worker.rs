@@ -439,8 +439,11 @@ impl Worker {
                 match delivery::find_follow_up(&self.client, &item).await {
                     Ok(false) => {}
                     Ok(true) => {
+                        // Only the follow-up: the other creates are upserts, safe to send again.
                         for action in &mut item.actions {
-                            if action.state == ActionState::Queued && action.record_id.is_none() {
+                            if action.state == ActionState::Queued
+                                && action.name == crate::outcomes::ActionName::FollowUp
+                            {
                                 action.state = ActionState::Applied;
                             }
                         }

@@ -6,7 +6,18 @@
 //! - `opportunity` updates the Opportunity the call was about: the log's `WhatId` when it is
 //!   an Opportunity (`006…`);
 //! - `follow_up` creates a Task due `in_days` after the call's date, or an Event starting
-//!   `in_days` after it at `at` in the agent's time zone (or at `--follow-up-at`).
+//!   `in_days` after it at `at` in the agent's time zone (or at `--follow-up-at`);
+//! - `create_opportunity` creates an Opportunity on the Account of the call's record: the
+//!   log's `WhatId` when it is an Account, else the Account of the log's Contact (`WhoId`),
+//!   else the Account of the Opportunity the call was about. Which Account that is, and its
+//!   name for `{account}`, are read in Salesforce when the action is sent, by `GET` rows in
+//!   the actions' own graph ([`RowRead`]) that the create refers to (`@{ref.Field}`): the
+//!   log carries no Account, and planning needs no network. The Opportunity is upserted by
+//!   [`CreateOpportunity::CALL_ID_FIELD`] = the call id, so it exists once per call however
+//!   often it is sent. The call log's `Opportunity__c` and the Task's `WhatId` are *not*
+//!   pointed at it: the log's graph must never wait on the actions' graph (a refused action
+//!   must not block the log), and an update of the log from the actions' graph would, by
+//!   upsert, create a log whose own graph failed.
 //!
 //! An action with no record to write (no Lead on the call) is planned as skipped, with the
 //! reason, never sent.
@@ -16,7 +27,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{ActionName, FollowUpKind, Outcome, Template};
+use super::{ActionName, CreateOpportunity, FollowUpKind, Outcome, Template};
 use crate::call_log::CallLog;
 
 /// Where one planned action stands.
@@ -59,6 +70,31 @@ pub struct PlannedAction {
     pub record_id: Option<String>,
     /// The fields sent.
     pub body: Map<String, Value>,
+    /// Set for a create keyed by an External ID: sent as an upsert on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upsert: Option<UpsertKey>,
+    /// Rows read in the same graph before the write, which its body and these reads refer
+    /// to as `@{reference.Field}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<RowRead>,
+}
+
+/// An External ID field and its value: the record an upsert creates or updates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpsertKey {
+    pub field: String,
+    pub value: String,
+}
+
+/// A `GET sobjects/{object}/{id}?fields=…` node of the actions' graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowRead {
+    /// Its `referenceId` (unique within the call's actions).
+    pub reference: String,
+    pub object: String,
+    /// A record id, or a reference to an earlier read's field (`@{ref.AccountId}`).
+    pub id: String,
+    pub fields: Vec<String>,
 }
 
 impl PlannedAction {
@@ -70,9 +106,15 @@ impl PlannedAction {
             object: object.to_owned(),
             record_id: None,
             body: Map::new(),
+            upsert: None,
+            reads: Vec::new(),
         }
     }
 }
+
+/// Reference ids of the rows `create_opportunity` reads.
+const OPPORTUNITY_SOURCE_REF: &str = "newOpportunitySource";
+const OPPORTUNITY_ACCOUNT_REF: &str = "newOpportunityAccount";
 
 /// The value a created follow-up Task carries in `CallObject`, so that after an ambiguous
 /// failure the queue can find it instead of creating a second one. Distinct from the call
@@ -115,14 +157,13 @@ pub fn plan(
         .map_err(|_| PlanError::BadCallTime)?
         .to_zoned(options.zone.clone())
         .date();
-    let fill = |template: &Template| {
-        template.render(|name| match name {
-            "date" => Some(call_day.to_string()),
-            "subject" => log.subject.clone(),
-            "disposition" => log.disposition.clone(),
-            _ => None,
-        })
+    let value_of = |name: &str| match name {
+        "date" => Some(call_day.to_string()),
+        "subject" => log.subject.clone(),
+        "disposition" => log.disposition.clone(),
+        _ => None,
     };
+    let fill = |template: &Template| template.render(value_of);
     let body_of = |updates: &[super::FieldUpdate]| {
         updates
             .iter()
@@ -134,7 +175,7 @@ pub fn plan(
         if options.skip.contains(&name) {
             let object = match name {
                 ActionName::Lead => "Lead",
-                ActionName::Opportunity => "Opportunity",
+                ActionName::Opportunity | ActionName::CreateOpportunity => "Opportunity",
                 ActionName::FollowUp => outcome
                     .follow_up
                     .as_ref()
@@ -172,8 +213,16 @@ pub fn plan(
                         object: object.to_owned(),
                         record_id: Some(id.to_owned()),
                         body: body_of(updates),
+                        upsert: None,
+                        reads: Vec::new(),
                     }),
                 }
+            }
+            ActionName::CreateOpportunity => {
+                let Some(c) = &outcome.create_opportunity else {
+                    continue;
+                };
+                out.push(plan_create_opportunity(c, log, call_day, &value_of)?);
             }
             ActionName::FollowUp => {
                 let Some(f) = &outcome.follow_up else {
@@ -228,11 +277,89 @@ pub fn plan(
                     object: f.kind.object().to_owned(),
                     record_id: None,
                     body,
+                    upsert: None,
+                    reads: Vec::new(),
                 });
             }
         }
     }
     Ok(out)
+}
+
+/// The Opportunity `c` creates for `log` (see the module doc), or why it cannot.
+fn plan_create_opportunity(
+    c: &CreateOpportunity,
+    log: &CallLog,
+    call_day: jiff::civil::Date,
+    value_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<PlannedAction, PlanError> {
+    let with_prefix = |id: &Option<String>, prefix: &str| {
+        id.as_deref()
+            .filter(|id| id.starts_with(prefix))
+            .map(str::to_owned)
+    };
+    let mut reads = Vec::new();
+    // The Account's id: given, or read from the record the call was with.
+    let account_id = if let Some(account) = with_prefix(&log.what_id, "001") {
+        account
+    } else {
+        let source = with_prefix(&log.who_id, "003")
+            .map(|id| ("Contact", id))
+            .or_else(|| with_prefix(&log.what_id, "006").map(|id| ("Opportunity", id)));
+        let Some((object, id)) = source else {
+            return Ok(PlannedAction::skipped(
+                ActionName::CreateOpportunity,
+                "Opportunity",
+                "the call has no Account to create the Opportunity on (no Account, Contact or Opportunity on the log)".into(),
+            ));
+        };
+        reads.push(RowRead {
+            reference: OPPORTUNITY_SOURCE_REF.into(),
+            object: object.into(),
+            id,
+            fields: vec!["AccountId".into()],
+        });
+        format!("@{{{OPPORTUNITY_SOURCE_REF}.AccountId}}")
+    };
+    let uses_account = c.name.uses("account") || c.fields.iter().any(|f| f.value.uses("account"));
+    if uses_account {
+        reads.push(RowRead {
+            reference: OPPORTUNITY_ACCOUNT_REF.into(),
+            object: "Account".into(),
+            id: account_id.clone(),
+            fields: vec!["Name".into()],
+        });
+    }
+    // `{account}` becomes a reference to the Account's name, resolved in the same graph.
+    let fill_all = |t: &Template| {
+        t.render(|name| match name {
+            "account" => Some(format!("@{{{OPPORTUNITY_ACCOUNT_REF}.Name}}")),
+            other => value_of(other),
+        })
+    };
+    let close = call_day
+        .checked_add(jiff::Span::new().days(i64::from(c.close_in_days)))
+        .map_err(|e| PlanError::BadFollowUpDate(e.to_string()))?;
+    let mut body = Map::new();
+    body.insert("Name".into(), json!(fill_all(&c.name)));
+    for f in &c.fields {
+        body.insert(f.field.clone(), json!(fill_all(&f.value)));
+    }
+    body.insert("CloseDate".into(), json!(close.to_string()));
+    body.insert("AccountId".into(), json!(account_id));
+    Ok(PlannedAction {
+        name: ActionName::CreateOpportunity,
+        state: ActionState::Queued,
+        note: None,
+        object: "Opportunity".into(),
+        record_id: None,
+        body,
+        upsert: Some(UpsertKey {
+            field: CreateOpportunity::CALL_ID_FIELD.into(),
+            value: log.call_id.clone(),
+        }),
+        reads,
+    })
 }
 
 #[cfg(test)]

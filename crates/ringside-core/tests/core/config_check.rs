@@ -397,3 +397,63 @@ opportunity = { StageName = "Qualified", CloseDate = "{date}" }
         "a placeholder can only fill a text field"
     );
 }
+
+#[tokio::test]
+async fn create_opportunity_is_checked_against_the_opportunity_describe() {
+    let valid = issues_for(
+        r#"
+[outcomes."Qualified"]
+create_opportunity = { name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }
+"#,
+    )
+    .await;
+    assert!(
+        valid.is_empty(),
+        "the issue's example fits the demo org (stage exists, the kit's External ID is there): {valid:#?}"
+    );
+    let issues = issues_for(
+        r#"
+[outcomes."Qualified"]
+create_opportunity = { name = "{account}", StageName = "Qualified", close_in_days = 30, IsClosed = "true", Budget__c = "1" }
+"#,
+    )
+    .await;
+    let stage = find(&issues, "Opportunity.StageName");
+    assert_eq!(stage.key, "[outcomes.\"Qualified\"] create_opportunity");
+    assert!(
+        stage.reason.contains("Prospecting"),
+        "a stage the picklist does not list is refused with the ones it does: {}",
+        stage.reason
+    );
+    assert!(
+        find(&issues, "Opportunity.IsClosed")
+            .reason
+            .contains("cannot be set"),
+        "a calculated field cannot be set on create"
+    );
+    assert!(
+        find(&issues, "Opportunity.Budget__c")
+            .reason
+            .contains("does not exist")
+    );
+
+    // Without the setup kit's External ID, a retry could create a second Opportunity.
+    let (org, client) = demo().await;
+    org.faults()
+        .hide_field("Opportunity", "Ringside_Call_Id__c");
+    let config = Config::parse(
+        "[outcomes.Qualified]\ncreate_opportunity = { name = \"x\", StageName = \"Prospecting\", close_in_days = 1 }\n",
+        Path::new("ringside.toml"),
+    )
+    .unwrap();
+    let issues = check_config(&config, &DescribeCache::new(client))
+        .await
+        .unwrap();
+    assert!(
+        find(&issues, "Opportunity.Ringside_Call_Id__c")
+            .reason
+            .contains("sf project deploy"),
+        "says how to get the field: {issues:#?}"
+    );
+    org.shutdown().await;
+}

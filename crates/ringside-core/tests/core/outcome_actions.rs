@@ -357,3 +357,243 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
     );
     f.org.shutdown().await;
 }
+
+const CREATE_OPPORTUNITY: &str = r#"
+[outcomes.Qualified]
+create_opportunity = { name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }
+"#;
+
+/// A refresher that hands out a token the demo org issued after its tokens were expired.
+#[derive(Debug)]
+struct FreshToken(String);
+
+impl salesforce::oauth::TokenRefresher for FreshToken {
+    fn refresh(
+        &self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<salesforce::AccessToken, salesforce::Error>>
+                + Send
+                + '_,
+        >,
+    > {
+        let token = self.0.clone();
+        Box::pin(async move { salesforce::AccessToken::new(token) })
+    }
+}
+
+/// A Qualified call with the seeded Contact (of Acme), its actions planned from `config`.
+fn qualified_call(id: &str, config: &str) -> (CallLog, Vec<PlannedAction>) {
+    let mut log = call(id);
+    log.disposition = Some("Qualified".into());
+    log.subject = Some("Pricing".into());
+    log.what_id = None;
+    let config = Config::parse(config, Path::new("ringside.toml")).expect("config parses");
+    let zone = jiff::tz::TimeZone::UTC;
+    let actions = plan(
+        config.outcomes.get("Qualified").expect("configured"),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+        },
+    )
+    .expect("planned");
+    (log, actions)
+}
+
+async fn created_opportunities(org: &DemoOrg, call_id: &str) -> Vec<Record> {
+    query(
+        org,
+        &format!("SELECT Id, Name, StageName, CloseDate, AccountId FROM Opportunity WHERE Ringside_Call_Id__c = '{call_id}'"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_created_opportunity_exists_once_per_call_through_503s_lost_answers_and_an_expired_session()
+ {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let outbox = Outbox::open_in_home(&temp_home("actions-create-opp"))
+        .await
+        .expect("queue opens");
+    // The worker's session expires before it sends anything; the refresher gets a new one.
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            query_batch_size: None,
+        },
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    let worker = Worker::start(
+        outbox.clone(),
+        client,
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let ids: Vec<String> = (0..6).map(|i| format!("opp-{i}")).collect();
+    for id in &ids {
+        let (log, actions) = qualified_call(id, CREATE_OPPORTUNITY);
+        assert_eq!(actions[0].state, ActionState::Queued, "{actions:?}");
+        outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+            .await
+            .unwrap();
+    }
+    let graph = "/services/data/v66.0/composite/graph";
+    org.faults().fail_next(
+        Some("POST"),
+        graph,
+        2,
+        503,
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}]),
+    );
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+    // A later resend of a call whose Opportunity exists (as after a lost answer) adds none.
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    let (log, actions) = qualified_call("opp-late", CREATE_OPPORTUNITY);
+    outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+
+    let acme = query(
+        &org,
+        &format!(
+            "SELECT Name FROM Account WHERE Id = '{}'",
+            seed::ACME_ACCOUNT_ID
+        ),
+    )
+    .await[0]
+        .fields["Name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in ids.iter().map(String::as_str).chain(["opp-late"]) {
+        let found = created_opportunities(&org, id).await;
+        assert_eq!(
+            found.len(),
+            1,
+            "{id}: exactly one Opportunity for the call: {found:?}"
+        );
+        let opp = &found[0].fields;
+        assert_eq!(
+            opp["AccountId"],
+            json!(seed::ACME_ACCOUNT_ID),
+            "{id}: on the Contact's Account"
+        );
+        // The call (2025-11-13 02:13:20Z) is on the 13th in UTC; closing 30 days later.
+        assert_eq!(
+            opp["Name"],
+            json!(format!("{acme} – 2025-11-13")),
+            "{id}: {{account}} and {{date}} filled"
+        );
+        assert_eq!(opp["CloseDate"], json!("2025-12-13"), "{id}");
+        assert_eq!(opp["StageName"], json!("Prospecting"), "{id}");
+        assert_eq!(call_tasks(&org, id).await, 1, "{id}: one call Task");
+        let item = outbox.find_call(id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        assert_eq!(states(&item), vec![ActionState::Applied], "{id}");
+    }
+    let logs = query(
+        &org,
+        "SELECT Id FROM Call_Log__c WHERE External_Id__c LIKE 'opp-%'",
+    )
+    .await;
+    assert_eq!(logs.len(), 7, "one call log per call: {logs:?}");
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_opportunity_is_its_own_dead_letter_and_the_log_lands() {
+    let f = fixture("actions-create-opp-refused").await;
+    let (log, actions) = qualified_call("opp-refused", CREATE_OPPORTUNITY);
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    // The org lacks the setup kit's External ID (hidden from this user): Salesforce refuses
+    // the upsert, and only the actions' graph.
+    f.org
+        .faults()
+        .hide_field("Opportunity", "Ringside_Call_Id__c");
+    f.org.clear_request_log();
+    f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        f.org.data_requests().len(),
+        1,
+        "one request for the log and its actions"
+    );
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(item.state, ItemState::Delivered, "the log landed: {item:?}");
+    assert_eq!(call_tasks(&f.org, "opp-refused").await, 1);
+    let dead = f
+        .outbox
+        .find_call(&actions_item_call_id("opp-refused"))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("the refused action is its own item: {:?}", item.actions));
+    assert_eq!(dead.state, ItemState::Dead, "{dead:?}");
+    assert!(
+        dead.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("Ringside_Call_Id__c")),
+        "the reason names what is missing: {:?}",
+        dead.last_error
+    );
+    f.org.faults().clear();
+    f.outbox.replay(dead.id, AuditActor::Admin).await.unwrap();
+    f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        created_opportunities(&f.org, "opp-refused").await.len(),
+        1,
+        "the replay creates it, once"
+    );
+    assert_eq!(
+        call_tasks(&f.org, "opp-refused").await,
+        1,
+        "the replay did not resend the log"
+    );
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_call_with_no_account_plans_no_opportunity_and_says_why() {
+    let mut log = call("opp-none");
+    log.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
+    log.what_id = None;
+    let config = Config::parse(CREATE_OPPORTUNITY, Path::new("ringside.toml")).unwrap();
+    let actions = plan(
+        config.outcomes.get("Qualified").unwrap(),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(actions[0].state, ActionState::Skipped);
+    assert!(
+        actions[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("no Account")),
+        "a Lead has no Account: {actions:?}"
+    );
+}

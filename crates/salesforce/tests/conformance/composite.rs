@@ -586,3 +586,77 @@ async fn a_graph_refused_at_run_time_leaves_the_other_graph_landed() {
         "the refused graph rolled back whole: its created Lead is gone too"
     );
 }
+
+const SUBREQUEST_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_composite_subrequest.htm";
+const UPSERT_DOC: &str =
+    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm";
+
+/// What `create_opportunity` sends in its actions graph: read the Contact's `AccountId`, read
+/// that Account's `Name` (the Composite Subrequest page: "@{Account1Data.Name}" refers to a
+/// field of a record read earlier, in the body or the URL), then upsert the Opportunity by its
+/// External ID (`PATCH sobjects/X/Field/value` is a graph node; the upsert page: 201 when it
+/// created, 200 when it updated). **Modelled:** the page shows references as whole values and
+/// inside URLs; it does not show one inside longer text ("{name} – date"); the demo org
+/// substitutes it textually, as in a URL.
+#[tokio::test]
+async fn a_graph_reads_the_account_and_upserts_an_opportunity_by_external_id_once() {
+    let org = org().await;
+    let upsert = |reference: &str| {
+        graph(
+            reference,
+            vec![
+                json!({"method": "GET", "url": url(&format!("sobjects/Contact/{}?fields=AccountId", demo_org::seed::JANE_CALLER_ID)), "referenceId": "contact"}),
+                json!({"method": "GET", "url": url("sobjects/Account/@{contact.AccountId}?fields=Name"), "referenceId": "account"}),
+                json!({"method": "PATCH", "url": url("sobjects/Opportunity/Ringside_Call_Id__c/conf-opp-1"), "referenceId": "opp", "body": {
+                    "Name": "@{account.Name} – 2026-12-07",
+                    "StageName": "Prospecting",
+                    "CloseDate": "2027-01-06",
+                    "AccountId": "@{contact.AccountId}",
+                }}),
+            ],
+        )
+    };
+    for (status, what) in [(201, "created"), (200, "updated, not created again")] {
+        let case = Case::new(
+            "composite/graph: GET rows feed references; an Opportunity upsert by External ID creates once, then updates",
+            UPSERT_DOC,
+            Method::POST,
+            "composite/graph",
+        )
+        .body(json!({"graphs": [upsert("g")]}))
+        .answers(200, None);
+        let answer = case.check(&org).await;
+        let parsed: GraphResponse = serde_json::from_str(&answer.text).expect("readable");
+        let g = parsed.get("g").expect("answered");
+        assert!(
+            g.is_successful,
+            "{}: {}\n  documented at {SUBREQUEST_DOC}",
+            case.name, answer.text
+        );
+        let opp = g.graph_response.get("opp").expect("the upsert answered");
+        assert_eq!(
+            opp.http_status_code, status,
+            "{}: {what}: {}",
+            case.name, answer.text
+        );
+    }
+    let client = crate::case::client(&org);
+    let found: Vec<Record> = client
+        .query_all(
+            "SELECT Name, AccountId FROM Opportunity WHERE Ringside_Call_Id__c = 'conf-opp-1'",
+        )
+        .await
+        .expect("readable");
+    assert_eq!(found.len(), 1, "one Opportunity for the key: {found:?}");
+    assert_eq!(
+        found[0].fields["AccountId"],
+        json!(demo_org::seed::ACME_ACCOUNT_ID),
+        "on the Contact's Account"
+    );
+    assert!(
+        found[0].fields["Name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with(" – 2026-12-07") && !n.contains("@{")),
+        "the reference inside the text is replaced by the Account's name: {found:?}"
+    );
+}
