@@ -58,7 +58,7 @@ pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
     tracing::info!(%base_url, "built-in demo org running");
     Ok((
         DemoOrgHandle::new(org),
-        OrgLink::new(identity, client).await,
+        OrgLink::new(identity, demo_org::seed::DEMO_USER_ID.to_owned(), client).await,
     ))
 }
 

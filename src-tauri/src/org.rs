@@ -34,6 +34,9 @@ pub struct OrgIdentity {
 #[derive(Debug)]
 pub struct OrgLink {
     pub identity: OrgIdentity,
+    /// The signed-in user's id (`005…`): the owner of the calls this app queues, and the
+    /// agent whose day the history shows.
+    pub user_id: String,
     pub client: salesforce::Client,
     pub screen_pop: Arc<ScreenPop>,
     /// Describes for the log form and the record panel, kept while the org is in use and
@@ -54,7 +57,7 @@ const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 impl OrgLink {
     /// Links to an org through an authenticated client, counting its requests (issue 18)
     /// through the same core function as the CLI.
-    pub async fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
+    pub async fn new(identity: OrgIdentity, user_id: String, client: salesforce::Client) -> Self {
         let settings = lookup_settings();
         let api = settings.api;
         let org_key = match (&identity.alias, identity.demo) {
@@ -69,6 +72,7 @@ impl OrgLink {
         let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
         OrgLink {
             identity,
+            user_id,
             describes: DescribeCache::with_max_age(client.clone(), DESCRIBE_MAX_AGE)
                 .with_api_settings(api),
             client,
@@ -211,5 +215,5 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         instance_url: record.instance_url.clone(),
         demo: false,
     };
-    Ok(OrgLink::new(identity, session.client).await)
+    Ok(OrgLink::new(identity, record.user_id.clone(), session.client).await)
 }

@@ -24,6 +24,8 @@ pub struct OrgConnection {
     usage: Option<Arc<UsageRecorder>>,
     /// The org as the queue and the usage file name it: the alias, or `*demo`.
     org_key: String,
+    /// The signed-in user's id (`005…`): the owner of the calls this command queues.
+    user_id: String,
 }
 
 impl OrgConnection {
@@ -35,6 +37,11 @@ impl OrgConnection {
     /// The org as the queue and the usage file name it (the alias, or `*demo`).
     pub fn org_key(&self) -> &str {
         &self.org_key
+    }
+
+    /// The signed-in user's id (`005…`).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
     }
 
     /// The usage recorder counting this connection's requests.
@@ -111,6 +118,7 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
         demo: None,
         usage,
         org_key: record.alias.clone(),
+        user_id: record.user_id.clone(),
     })
 }
 
@@ -125,6 +133,7 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
         demo: Some(demo),
         usage,
         org_key,
+        user_id: demo_org::seed::DEMO_USER_ID.to_owned(),
     })
 }
 

@@ -41,6 +41,7 @@ pub mod api_budget;
 pub mod api_usage;
 pub mod api_version;
 pub mod audit;
+pub mod call_back;
 pub mod call_log;
 pub mod clock;
 pub mod config;

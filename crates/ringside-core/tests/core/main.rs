@@ -12,6 +12,7 @@ mod events;
 mod field_security;
 mod field_value;
 mod history;
+mod history_views;
 mod intents;
 mod log_form;
 mod lookup;
