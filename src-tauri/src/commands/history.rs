@@ -121,7 +121,7 @@ fn history_for(link: &OrgLink, queue: &CallLogQueue) -> History {
         &queue.config().logging,
         queue.outbox(),
         Some(link.user_id.clone()),
-        crate::outbox_runner::org_tag(link),
+        &link.tag,
     )
 }
 

@@ -3,13 +3,13 @@
 //! forwarders to ringside-core's `Outbox`; edits and replays are audited with the actor
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
-use ringside_core::outbox::{DEMO_ORG_TAG, ItemState, OutboxError, OutboxItem, QueueStatus};
+use ringside_core::outbox::{ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::org::ActiveOrg;
-use crate::outbox_runner::{CallLogQueue, org_tag};
+use crate::outbox_runner::CallLogQueue;
 
 /// Delivered items shown (the newest), so the view confirms recent logs without growing forever.
 const DELIVERED_SHOWN: usize = 20;
@@ -135,7 +135,7 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
         .org
         .as_deref()
         .filter(|org| *org != org_in_use && item.state == ItemState::Pending)
-        .map(|org| if org == DEMO_ORG_TAG { "demo" } else { org }.to_owned());
+        .map(|org| OrgTag::label(org).to_owned());
     let reason = reason(&item, held_for.is_some()).map(str::to_owned);
     let log = item.log;
     QueueEntry {
@@ -205,7 +205,7 @@ pub async fn queue_overview(
     };
     let counts = outbox.status().await.map_err(queue_error)?;
     let items = outbox.list().await.map_err(queue_error)?;
-    let org_in_use = org_tag(&active.current());
+    let org_in_use = active.current().tag.clone();
     let (delivered, open): (Vec<_>, Vec<_>) = items
         .into_iter()
         .partition(|item| item.state == ItemState::Delivered);
@@ -213,7 +213,7 @@ pub async fn queue_overview(
     let entries = open
         .into_iter()
         .chain(newest_delivered)
-        .map(|item| entry(item, &org_in_use))
+        .map(|item| entry(item, org_in_use.as_str()))
         .collect();
     Ok(QueueOverview {
         counts: counts.into(),

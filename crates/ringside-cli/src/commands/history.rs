@@ -39,7 +39,7 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
         &config.logging,
         Some(&outbox),
         Some(org.user_id().to_owned()),
-        org.org_key(),
+        org.tag(),
     );
     let outcome = history.all(&filter).await;
     org.close().await;

@@ -141,7 +141,7 @@ impl History {
         logging: &crate::call_log::LoggingSettings,
         outbox: Option<&Outbox>,
         owner_id: Option<String>,
-        org: impl Into<String>,
+        org: &crate::outbox::OrgTag,
     ) -> History {
         let history = History::new(client, HistorySource::new(logging));
         match outbox {

@@ -102,7 +102,7 @@ async fn the_agent_day_lists_the_days_calls_and_knows_which_miss_was_called_back
         &LoggingSettings::default(),
         Some(&outbox),
         Some(seed::DEMO_USER_ID.into()),
-        ringside_core::outbox::DEMO_ORG_TAG,
+        &ringside_core::outbox::OrgTag::of(None),
     );
     let since = "2026-11-18T11:06:40Z"; // day_start
     assert!(

@@ -3,6 +3,7 @@
 
 mod api_usage;
 mod call_log_only;
+mod commit;
 mod config_check;
 mod config_edit;
 mod describe_cache;
