@@ -16,6 +16,7 @@
 pub mod commit;
 pub mod database;
 mod delivery;
+pub mod delivery_reason;
 pub mod open_forms;
 pub mod org_tag;
 pub mod retry;
@@ -25,6 +26,7 @@ pub mod worker;
 
 pub use commit::{Commit, CommitError, Committed, commit};
 pub use database::{OpenOptions, Recovery};
+pub use delivery_reason::DeliveryReason;
 pub use open_forms::SavedForm;
 pub use org_tag::{DEMO_ORG_TAG, OrgTag};
 pub use retry::RetrySchedule;

@@ -3,7 +3,9 @@
 //! forwarders to ringside-core's `Outbox`; edits and replays are audited with the actor
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
-use ringside_core::outbox::{ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus};
+use ringside_core::outbox::{
+    DeliveryReason, ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -136,7 +138,7 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
         .as_deref()
         .filter(|org| *org != org_in_use && item.state == ItemState::Pending)
         .map(|org| OrgTag::label(org).to_owned());
-    let reason = reason(&item, held_for.is_some()).map(str::to_owned);
+    let reason = DeliveryReason::of(&item, held_for.is_some()).map(|r| r.as_str().to_owned());
     let log = item.log;
     QueueEntry {
         reason,
@@ -155,37 +157,6 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
         notes: log.notes.unwrap_or_default(),
         who_id: log.who_id,
         what_id: log.what_id,
-    }
-}
-
-/// Error codes of a network or service failure (retried) rather than a refusal.
-const TRANSIENT_CODES: &[&str] = &[
-    "TRANSPORT_TIMEOUT",
-    "TRANSPORT_INTERRUPTED",
-    "UNABLE_TO_LOCK_ROW",
-    "REQUEST_LIMIT_EXCEEDED",
-    "SERVER_UNAVAILABLE",
-];
-
-fn reason(item: &OutboxItem, held: bool) -> Option<&'static str> {
-    let code = item.last_error_code.as_deref();
-    let transient = |c: &str| TRANSIENT_CODES.contains(&c) || c.starts_with("HTTP_5");
-    match item.state {
-        ItemState::Delivered | ItemState::InFlight => None,
-        ItemState::Pending if held => Some("held"),
-        ItemState::Pending => match code? {
-            "TRANSPORT_CONNECT" => Some("unreachable"),
-            "REQUEST_LIMIT_EXCEEDED" => Some("allowance"),
-            "SIGNED_OUT" | "TOKEN_STORE" | "OAUTH_invalid_grant" | "INVALID_SESSION_ID" => {
-                Some("signed_out")
-            }
-            _ => Some("retrying"),
-        },
-        ItemState::Dead => Some(if code.is_some_and(transient) {
-            "gave_up"
-        } else {
-            "refused"
-        }),
     }
 }
 

@@ -6,6 +6,7 @@ mod call_log_only;
 mod commit;
 mod config_check;
 mod config_edit;
+mod delivery_reason;
 mod describe_cache;
 mod doctor;
 mod edit_queue;
