@@ -12,7 +12,7 @@ use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::outbox::OrgTag;
 use ringside_core::secrets::{KeyringStore, SecretStore, namespace_for_home};
 
-use crate::demo::BuiltinDemo;
+use ringside_core::demo::BuiltinDemo;
 
 /// A connection to the org a command should use. Keep it alive for as long as
 /// the client is used: for the built-in demo it owns the server.
@@ -127,7 +127,14 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
 async fn connect_demo() -> anyhow::Result<OrgConnection> {
     eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
     let demo = BuiltinDemo::start().await?;
-    let client = demo.client()?;
+    let session = match demo.connect().await {
+        Ok(session) => session,
+        Err(err) => {
+            demo.shutdown().await;
+            return Err(err.into());
+        }
+    };
+    let client = session.client;
     let tag = OrgTag::of(None);
     let usage = attach_usage(&client, &tag).await;
     Ok(OrgConnection {
@@ -135,11 +142,11 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
         demo: Some(demo),
         usage,
         tag,
-        user_id: demo_org::seed::DEMO_USER_ID.to_owned(),
+        user_id: session.user_id,
     })
 }
 
-/// Counts `client`'s requests for `org_key` in the home's usage file (the same function the
+/// Counts `client`'s requests for `tag` in the home's usage file (the same function the
 /// desktop uses), flushed shortly after each request and at [`OrgConnection::close`].
 async fn attach_usage(client: &salesforce::Client, tag: &OrgTag) -> Option<Arc<UsageRecorder>> {
     let home = ringside_core::config::ringside_home()?;

@@ -7,6 +7,7 @@ mod commit;
 mod config_check;
 mod config_edit;
 mod delivery_reason;
+mod demo;
 mod describe_cache;
 mod doctor;
 mod edit_queue;
