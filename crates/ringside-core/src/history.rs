@@ -101,11 +101,7 @@ impl HistoryError {
             | HistoryError::Limit
             | HistoryError::Offset(_) => "invalid_input",
             HistoryError::Name { .. } => "misconfigured",
-            HistoryError::Salesforce(e) if e.needs_reauth() => "signed_out",
-            HistoryError::Salesforce(salesforce::Error::Transport { .. }) => {
-                "salesforce_unreachable"
-            }
-            HistoryError::Salesforce(_) => "salesforce_error",
+            HistoryError::Salesforce(e) => crate::org_error::code(e),
             HistoryError::Outbox(_) => "queue_unreadable",
             HistoryError::CursorExpired => "cursor_expired",
             HistoryError::OrgChanged => "org_changed",

@@ -61,6 +61,7 @@ pub mod intents;
 pub mod login;
 pub mod lookup;
 pub mod new_caller;
+pub mod org_error;
 pub mod org_session;
 pub mod orgs;
 pub mod outbox;

@@ -22,6 +22,7 @@ mod lookup;
 mod module_graph;
 mod mounted;
 mod new_caller;
+mod org_error;
 mod outbox;
 mod outcome_actions;
 mod pop;
