@@ -1,21 +1,17 @@
-//! The built-in demo org: started in-process at launch so Ringside works with no Salesforce
-//! account, and stopped when the app exits. This is the only place the shell links `demo-org`.
+//! The built-in demo org: started in-process at launch (by core's `demo`) so Ringside works
+//! with no Salesforce account, and stopped when the app exits.
 
 use std::sync::Mutex;
 
-use anyhow::Context as _;
+use ringside_core::demo::BuiltinDemo;
 
 use crate::org::{OrgIdentity, OrgLink};
 
 /// The running demo org, kept in Tauri's managed state until exit.
 #[derive(Debug)]
-pub struct DemoOrgHandle(Mutex<Option<demo_org::DemoOrg>>);
+pub struct DemoOrgHandle(Mutex<Option<BuiltinDemo>>);
 
 impl DemoOrgHandle {
-    fn new(org: demo_org::DemoOrg) -> Self {
-        DemoOrgHandle(Mutex::new(Some(org)))
-    }
-
     /// Stops the server; later calls do nothing.
     pub async fn shutdown(&self) {
         let org = match self.0.lock() {
@@ -29,37 +25,24 @@ impl DemoOrgHandle {
     }
 }
 
-/// Starts the seeded demo org on a loopback port and links to it.
+/// Starts the seeded demo org on a loopback port and links to it as its demo user.
 pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
-    let org = demo_org::start(demo_org::DemoOrgConfig::default())
-        .await
-        .context("could not start the built-in demo org")?;
-    let base_url = org.base_url();
-    // A sign-in with a refresh token, renewed like a real one: the demo org ends access
-    // tokens with its session timeout (two hours), and the app may run all day.
-    let connect = || -> anyhow::Result<salesforce::Client> {
-        let sign_in = org.sign_in();
-        let session = ringside_core::org_session::open_in_memory(
-            &base_url,
-            demo_org::DEMO_CLIENT_ID,
-            salesforce::AccessToken::new(sign_in.access_token)?,
-            salesforce::oauth::RefreshToken::new(sign_in.refresh_token)?,
-            salesforce::ApiVersion::default(),
-        )?;
-        Ok(session.client)
+    let demo = BuiltinDemo::start().await?;
+    let session = match demo.connect().await {
+        Ok(session) => session,
+        Err(err) => {
+            demo.shutdown().await;
+            return Err(err.into());
+        }
     };
-    let client = connect().context("could not connect to the built-in demo org")?;
     let identity = OrgIdentity {
         alias: None,
         username: None,
-        instance_url: base_url.clone(),
+        instance_url: session.instance_url,
         demo: true,
     };
-    tracing::info!(%base_url, "built-in demo org running");
-    Ok((
-        DemoOrgHandle::new(org),
-        OrgLink::new(identity, client).await,
-    ))
+    let link = OrgLink::new(identity, session.user_id, session.client).await;
+    Ok((DemoOrgHandle(Mutex::new(Some(demo))), link))
 }
 
 #[cfg(test)]
@@ -84,6 +67,11 @@ mod tests {
                     .any(|m| m.object == CallerObject::Contact && !m.name.is_empty()),
                 "the demo org seeds a Contact with Phone (415) 555-0123; got {:?}",
                 result.matches
+            );
+            assert!(
+                link.user_id.starts_with("005"),
+                "the demo user comes from the sign-in: {}",
+                link.user_id
             );
         });
     }

@@ -106,9 +106,11 @@ async fn send_loop<R: Runtime>(
             return;
         }
         let link = app.state::<ActiveOrg>().current();
-        let tag = crate::outbox_runner::org_tag(&link);
         let wait = match crate::commands::record_edit::editor_for(&link) {
-            Ok(editor) => match queue.send_due(&editor, &tag, &timings.schedule).await {
+            Ok(editor) => match queue
+                .send_due(&editor, link.tag.as_str(), &timings.schedule)
+                .await
+            {
                 Ok(report) if report.org_unreachable || report.signed_out => timings.unreachable,
                 Ok(_) => timings.poll,
                 Err(err) => {

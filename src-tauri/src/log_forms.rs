@@ -17,17 +17,18 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use ringside_core::audit::AuditActor;
+use ringside_core::call_log::CallLog;
 use ringside_core::call_log::draft::CallIntent;
 use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
-use ringside_core::outbox::{Outbox, keep_unsent, now_ms};
+use ringside_core::outbox::{self, Commit, CommitError, Committed, Outbox, now_ms};
 use ringside_core::update_schedule::Activity;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::org::ActiveOrg;
-use crate::outbox_runner::{CallLogQueue, org_tag};
+use crate::outbox_runner::CallLogQueue;
 use crate::popup::LatestPop;
 
 /// A form opened (or reopened) in the main window.
@@ -314,8 +315,11 @@ async fn follow_calls<R: Runtime>(
                 tauri::async_runtime::spawn(async move {
                     let pop = pop_of(&app, &event).await;
                     let draft = CallDraft::after_call(&event, times, pop.as_ref(), now);
-                    let org = org_tag(&app.state::<ActiveOrg>().current());
-                    let opened = app.state::<LogForms>().open_after_call(draft, &org).await;
+                    let org = app.state::<ActiveOrg>().current().tag.clone();
+                    let opened = app
+                        .state::<LogForms>()
+                        .open_after_call(draft, org.as_str())
+                        .await;
                     show_main(&app);
                     if let Err(err) = app.emit_to("main", CALL_LOG_OPENED_EVENT, &opened) {
                         tracing::warn!(%err, "could not send the log form to the main window");
@@ -413,43 +417,27 @@ pub async fn log_form<R: Runtime>(
         Some(draft) => match draft.to_call_log(fields) {
             Err(err) => failed(err.to_string()),
             Ok(log) => {
-                let org = org_tag(&app.state::<ActiveOrg>().current());
+                let org = app.state::<ActiveOrg>().current().tag.clone();
                 let actor = if automatic {
                     AuditActor::AutoLog
                 } else {
                     AuditActor::Agent
                 };
-                let queue = app.state::<CallLogQueue>();
-                let result = match queue.outbox() {
-                    Some(outbox) => outbox.enqueue_form(&log, Some(&org), actor).await,
-                    // The database could not be opened at start (its problem is on screen).
-                    None => Err(ringside_core::outbox::OutboxError::Unavailable {
-                        path: crate::org::home()
-                            .map(|home| home.join(ringside_core::outbox::DATABASE_FILE))
-                            .unwrap_or_default(),
-                        reason: queue.problem().unwrap_or("not open").to_owned(),
-                    }),
+                let commit = Commit {
+                    log: &log,
+                    org: &org,
+                    actor,
+                    actions: &[],
+                    closes_form: true,
                 };
-                match result {
-                    Ok(queued) => LoggedCall {
-                        call_id: call_id.to_owned(),
-                        outcome: "queued".into(),
-                        queue_id: Some(queued.id),
+                let queue = app.state::<CallLogQueue>();
+                match crate::org::home() {
+                    Ok(home) => outcome(
+                        &log,
                         automatic,
-                        message: None,
-                    },
-                    Err(err) if err.database_unusable() => {
-                        let kept = keep(&log, &org, &err, automatic);
-                        // The file holds the log now; a saved form (if the database still
-                        // reads) would log it a second time at the next start.
-                        if kept.outcome == "kept"
-                            && let Some(outbox) = queue.outbox()
-                        {
-                            let _ = outbox.discard_form(call_id).await;
-                        }
-                        kept
-                    }
-                    Err(err) => failed(err.to_string()),
+                        outbox::commit(&home, queue.open_outbox(&home), commit).await,
+                    ),
+                    Err(err) => failed(format!("{err:#}")),
                 }
             }
         },
@@ -463,45 +451,44 @@ pub async fn log_form<R: Runtime>(
     logged
 }
 
-/// Keeps the log as `RINGSIDE_HOME/unsent/<call id>.json`, queued when the database opens.
-fn keep(
-    log: &ringside_core::call_log::CallLog,
-    org: &str,
-    err: &ringside_core::outbox::OutboxError,
+/// The committed log (queued, or kept as a file) as the form's outcome, in the desktop's words.
+fn outcome(
+    log: &CallLog,
     automatic: bool,
+    committed: Result<Committed, CommitError>,
 ) -> LoggedCall {
-    let kept = crate::org::home().and_then(|home| Ok(keep_unsent(&home, log, Some(org))?));
-    match kept {
-        Ok(file) => LoggedCall {
-            call_id: log.call_id.clone(),
-            outcome: "kept".into(),
-            queue_id: None,
-            automatic,
-            message: Some(format!(
-                "{err}. The log was kept in {} and is queued as soon as the database works again.",
+    let call = |outcome: &str, queue_id: Option<i64>, message: Option<String>| LoggedCall {
+        call_id: log.call_id.clone(),
+        outcome: outcome.into(),
+        queue_id,
+        automatic,
+        message,
+    };
+    match committed {
+        Ok(Committed::Queued(queued)) => call("queued", Some(queued.id), None),
+        Ok(Committed::Kept { file, cause }) => call(
+            "kept",
+            None,
+            Some(format!(
+                "{cause}. The log was kept in {} and is queued as soon as the database works again.",
                 file.display()
             )),
-        },
-        Err(keep_err) => LoggedCall {
-            call_id: log.call_id.clone(),
-            outcome: "failed".into(),
-            queue_id: None,
-            automatic,
+        ),
+        Err(CommitError::Refused(err)) => call("failed", None, Some(err.to_string())),
+        Err(CommitError::NotKept { cause, keep_error }) => {
             // The same cause (a read-only folder, a full disk) is said once.
-            message: Some(
-                if keep_err
-                    .downcast_ref::<ringside_core::outbox::OutboxError>()
-                    .is_some_and(|k| err.same_cause(k))
-                {
-                    format!(
-                        "{err}. The log could not be kept as a file either: it stays in the form, so press Log again once that is fixed, or copy your notes now."
-                    )
-                } else {
-                    format!(
-                        "{err}. The log could not be kept either ({keep_err}): it stays in the form, so press Log again once that is fixed, or copy your notes now."
-                    )
-                },
-            ),
-        },
+            let why = if cause.same_cause(&keep_error) {
+                "as a file either:".to_owned()
+            } else {
+                format!("either ({keep_error}):")
+            };
+            call(
+                "failed",
+                None,
+                Some(format!(
+                    "{cause}. The log could not be kept {why} it stays in the form, so press Log again once that is fixed, or copy your notes now."
+                )),
+            )
+        }
     }
 }

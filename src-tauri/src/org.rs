@@ -12,6 +12,7 @@ use ringside_core::api_usage::{ApiSettings, RequestKind, UsageRecorder};
 use ringside_core::clock::MonotonicClock;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
+use ringside_core::outbox::OrgTag;
 use ringside_core::pop::ScreenPop;
 use ringside_core::secrets::{KeyringStore, namespace_for_home};
 use ringside_core::{CallerLookup, LookupSettings};
@@ -34,6 +35,11 @@ pub struct OrgIdentity {
 #[derive(Debug)]
 pub struct OrgLink {
     pub identity: OrgIdentity,
+    /// The signed-in user's id (`005…`): the owner of the calls this app queues, and the
+    /// agent whose day the history shows.
+    pub user_id: String,
+    /// What this org's queued logs and edits and its usage counts are tagged with.
+    pub tag: OrgTag,
     pub client: salesforce::Client,
     pub screen_pop: Arc<ScreenPop>,
     /// Describes for the log form and the record panel, kept while the org is in use and
@@ -54,21 +60,23 @@ const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 impl OrgLink {
     /// Links to an org through an authenticated client, counting its requests (issue 18)
     /// through the same core function as the CLI.
-    pub async fn new(identity: OrgIdentity, client: salesforce::Client) -> Self {
+    pub async fn new(identity: OrgIdentity, user_id: String, client: salesforce::Client) -> Self {
         let settings = lookup_settings();
         let api = settings.api;
-        let org_key = match (&identity.alias, identity.demo) {
-            (Some(alias), false) => alias.clone(),
-            _ => ringside_core::outbox::DEMO_ORG_TAG.to_owned(),
-        };
+        // The demo org's identity has no alias: it is tagged as the demo org.
+        let tag = OrgTag::of(identity.alias.as_deref());
         let usage = match ringside_core::config::ringside_home() {
-            Some(home) => ringside_core::api_budget::count_requests(&home, &client, &org_key).await,
+            Some(home) => {
+                ringside_core::api_budget::count_requests(&home, &client, tag.as_str()).await
+            }
             None => None,
         };
         let lookup = CallerLookup::new(client.clone(), settings);
         let screen_pop = Arc::new(ScreenPop::new(lookup, Arc::new(MonotonicClock::new())));
         OrgLink {
             identity,
+            user_id,
+            tag,
             describes: DescribeCache::with_max_age(client.clone(), DESCRIBE_MAX_AGE)
                 .with_api_settings(api),
             client,
@@ -212,7 +220,7 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         demo: false,
     };
     let renewed_at_open = session.session.refreshes_made();
-    let link = OrgLink::new(identity, session.client).await;
+    let link = OrgLink::new(identity, record.user_id.clone(), session.client).await;
     if let Some(usage) = &link.usage {
         // A session opened without a kept access token renewed it before the count began.
         usage.count(RequestKind::SignIn, renewed_at_open);

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use ringside_core::config::Config;
 use ringside_core::outbox::{
-    DEMO_ORG_TAG, OrgFilter, Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
+    Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::watch;
@@ -106,6 +106,17 @@ impl CallLogQueue {
         self.outbox.as_ref()
     }
 
+    /// The open outbox, or why there is none (as the error a write would have met), for
+    /// core's `outbox::commit` to keep the log as a file instead.
+    pub fn open_outbox(&self, home: &std::path::Path) -> Result<&Outbox, OutboxError> {
+        self.outbox
+            .as_ref()
+            .ok_or_else(|| OutboxError::Unavailable {
+                path: home.join(ringside_core::outbox::DATABASE_FILE),
+                reason: self.problem().unwrap_or("not open").to_owned(),
+            })
+    }
+
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
@@ -154,14 +165,6 @@ impl CallLogQueue {
     }
 }
 
-/// The org tag logs are queued under for this link (see `OrgFilter`).
-pub fn org_tag(link: &OrgLink) -> String {
-    match (&link.identity.alias, link.identity.demo) {
-        (Some(alias), false) => alias.clone(),
-        _ => DEMO_ORG_TAG.to_owned(),
-    }
-}
-
 /// The problem in words, with the next step.
 pub fn problem_text(err: &OutboxError) -> String {
     match err {
@@ -195,12 +198,7 @@ async fn follow_org<R: Runtime>(
         let link = app.state::<ActiveOrg>().current();
         let options = WorkerOptions {
             dead_letter_webhook: config.dead_letter_webhook.clone(),
-            org: OrgFilter::for_org(
-                link.identity
-                    .alias
-                    .as_deref()
-                    .filter(|_| !link.identity.demo),
-            ),
+            org: link.tag.worker_filter(),
             actor: ringside_core::audit::AuditActor::Worker,
             ..worker_timings()
         };
@@ -213,7 +211,7 @@ async fn follow_org<R: Runtime>(
         .await;
         let pause = match worker {
             Ok(worker) => {
-                tracing::info!(org = %org_tag(&link), "queue worker sending");
+                tracing::info!(org = %link.tag, "queue worker sending");
                 let changed = org_changed(&app, &link, stop.clone());
                 worker.run(changed).await;
                 // The worker (and its lock) is dropped here, before the next one starts.

@@ -21,7 +21,7 @@ const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Relative to the repository (run.sh runs from there); an absolute path is kept.
 const SCREENSHOT = process.env.RINGSIDE_HISTORY_SCREENSHOT ? resolve(repo, process.env.RINGSIDE_HISTORY_SCREENSHOT) : null;
 const SEEDED = 5000;
-const PAGE = 200; // TABLE_PAGE_SIZE in src-tauri/src/commands/history.rs
+const PAGE = 200; // TABLE_PAGE_SIZE in crates/ringside-core/src/history/cursors.rs
 const API = "/services/data/v66.0";
 
 const historyCatalog = async (locale) =>

@@ -4,7 +4,6 @@
 
 mod args;
 mod commands;
-mod demo;
 mod org;
 mod terminal_text;
 

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use ringside_core::api_usage::{RequestKind, UsageRecorder};
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
+use ringside_core::outbox::OrgTag;
 use ringside_core::secrets::{KeyringStore, SecretStore, namespace_for_home};
 
-use crate::demo::BuiltinDemo;
+use ringside_core::demo::BuiltinDemo;
 
 /// A connection to the org a command should use. Keep it alive for as long as
 /// the client is used: for the built-in demo it owns the server.
@@ -23,7 +24,9 @@ pub struct OrgConnection {
     /// file cannot be opened (counting never stops a command).
     usage: Option<Arc<UsageRecorder>>,
     /// The org as the queue and the usage file name it: the alias, or `*demo`.
-    org_key: String,
+    tag: OrgTag,
+    /// The signed-in user's id (`005…`): the owner of the calls this command queues.
+    user_id: String,
 }
 
 impl OrgConnection {
@@ -33,8 +36,13 @@ impl OrgConnection {
     }
 
     /// The org as the queue and the usage file name it (the alias, or `*demo`).
-    pub fn org_key(&self) -> &str {
-        &self.org_key
+    pub fn tag(&self) -> &OrgTag {
+        &self.tag
+    }
+
+    /// The signed-in user's id (`005…`).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
     }
 
     /// The usage recorder counting this connection's requests.
@@ -105,7 +113,8 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
         &sign_in_hint(&record.alias),
     )
     .await?;
-    let usage = attach_usage(&session.client, &record.alias).await;
+    let tag = OrgTag::of(Some(&record.alias));
+    let usage = attach_usage(&session.client, &tag).await;
     if let Some(usage) = &usage {
         // A session opened without a kept access token renewed it before the count began.
         usage.count(RequestKind::SignIn, session.session.refreshes_made());
@@ -114,27 +123,36 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
         client: session.client,
         demo: None,
         usage,
-        org_key: record.alias.clone(),
+        tag,
+        user_id: record.user_id.clone(),
     })
 }
 
 async fn connect_demo() -> anyhow::Result<OrgConnection> {
     eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
     let demo = BuiltinDemo::start().await?;
-    let client = demo.client()?;
-    let org_key = ringside_core::outbox::DEMO_ORG_TAG.to_owned();
-    let usage = attach_usage(&client, &org_key).await;
+    let session = match demo.connect().await {
+        Ok(session) => session,
+        Err(err) => {
+            demo.shutdown().await;
+            return Err(err.into());
+        }
+    };
+    let client = session.client;
+    let tag = OrgTag::of(None);
+    let usage = attach_usage(&client, &tag).await;
     Ok(OrgConnection {
         client,
         demo: Some(demo),
         usage,
-        org_key,
+        tag,
+        user_id: session.user_id,
     })
 }
 
-/// Counts `client`'s requests for `org_key` in the home's usage file (the same function the
+/// Counts `client`'s requests for `tag` in the home's usage file (the same function the
 /// desktop uses), flushed shortly after each request and at [`OrgConnection::close`].
-async fn attach_usage(client: &salesforce::Client, org_key: &str) -> Option<Arc<UsageRecorder>> {
+async fn attach_usage(client: &salesforce::Client, tag: &OrgTag) -> Option<Arc<UsageRecorder>> {
     let home = ringside_core::config::ringside_home()?;
-    ringside_core::api_budget::count_requests(&home, client, org_key).await
+    ringside_core::api_budget::count_requests(&home, client, tag.as_str()).await
 }

@@ -463,6 +463,18 @@ pub enum ConfigEditError {
     Salesforce(#[from] salesforce::Error),
 }
 
+impl ConfigEditError {
+    /// The stable code a UI branches on: `config_unreadable`, `config_unwritable`, or the
+    /// Salesforce failure's ([`crate::org_error::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigEditError::Read { .. } => "config_unreadable",
+            ConfigEditError::Write { .. } => "config_unwritable",
+            ConfigEditError::Salesforce(e) => crate::org_error::code(e),
+        }
+    }
+}
+
 /// Checks config text as `config validate` does: it must parse (every table, `[salesforce]`
 /// included), and fit the org behind `describes`. An empty list means valid. The text is
 /// checked alone; [`check_layered`] checks it over the policy file.

@@ -10,21 +10,36 @@
 //! - [`pages`]: [`History`]: first page, next page, all pages; the local-queue merge.
 //! - [`stats`]: [`HistoryStats`] for the charts (per hour, per day, outcomes, agents).
 //! - [`csv`]: RFC 4180 export, UTF-8 with BOM.
+//! - [`query`]: [`HistoryQuery`], the filter as a person types it, checked into a filter.
+//! - [`cursors`]: [`HistoryCursors`], the table's pages for a UI that holds only a number.
+//! - [`charts`]: the charts' numbers over at most [`STATS_CAP`] calls.
+//! - [`agent_day`]: the agent's own day, its missed calls and whether they were called back.
+//! - [`export`]: the CSV export as a new file in the user's Downloads folder.
 //!
 //! What the signed-in user may see is what Salesforce's sharing returns: the query runs
 //! as that user and nothing is filtered on this side beyond the [`HistoryFilter`].
 
+pub mod agent_day;
+pub mod charts;
 pub mod csv;
+pub mod cursors;
+pub mod export;
 pub mod filter;
 pub mod pages;
+pub mod query;
 pub mod row;
 pub mod soql;
 pub mod source;
 pub mod stats;
 
+pub use agent_day::{AgentDay, MissedCall, TODAY_LIMIT, missed_calls};
+pub use charts::{HistoryStatsView, STATS_CAP, check_offset, stats_zone};
 pub use csv::{history_csv, write_history_csv};
+pub use cursors::{HistoryCursors, HistoryPageView, TABLE_PAGE_SIZE};
+pub use export::{ExportError, ExportedCsv};
 pub use filter::{DateBound, HistoryFilter, MatchedObject};
 pub use pages::{History, HistoryCursor, HistoryPage};
+pub use query::HistoryQuery;
 pub use row::{DeliveryState, HistoryRow, MatchedRecord, Owner};
 pub use source::{DEFAULT_TASK_RELATIONSHIP, HistorySource};
 pub use stats::{HistoryStats, StatsZone};
@@ -60,4 +75,37 @@ pub enum HistoryError {
     Salesforce(#[from] salesforce::Error),
     #[error("the local call-log queue could not be read: {0}")]
     Outbox(#[from] OutboxError),
+    #[error("the time zone offset must be −720 to +840 minutes")]
+    Offset(i32),
+    #[error("this list is out of date (it was reloaded or left unused). Apply the filter again.")]
+    CursorExpired,
+    #[error("another org is in use now. Apply the filter again to see its calls.")]
+    OrgChanged,
+    #[error(transparent)]
+    Export(#[from] ExportError),
+}
+
+impl HistoryError {
+    /// The stable code a UI branches on: `invalid_input` (the filter: the user's to fix),
+    /// `misconfigured`, `signed_out`, `salesforce_unreachable`, `salesforce_error`,
+    /// `queue_unreadable`, `cursor_expired`, `org_changed`, `export_failed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HistoryError::Date(_)
+            | HistoryError::EmptyRange
+            | HistoryError::Agent(_)
+            | HistoryError::Disposition(_)
+            | HistoryError::MatchedObject(_)
+            | HistoryError::Direction(_)
+            | HistoryError::PageSize(_)
+            | HistoryError::Limit
+            | HistoryError::Offset(_) => "invalid_input",
+            HistoryError::Name { .. } => "misconfigured",
+            HistoryError::Salesforce(e) => crate::org_error::code(e),
+            HistoryError::Outbox(_) => "queue_unreadable",
+            HistoryError::CursorExpired => "cursor_expired",
+            HistoryError::OrgChanged => "org_changed",
+            HistoryError::Export(_) => "export_failed",
+        }
+    }
 }

@@ -15,16 +15,22 @@
 //! the drain.
 
 mod audited;
+pub mod commit;
 pub mod database;
 mod delivery;
+pub mod delivery_reason;
 pub mod open_forms;
+pub mod org_tag;
 pub mod retry;
 pub mod salvage;
 pub mod webhook;
 pub mod worker;
 
+pub use commit::{Commit, CommitError, Committed, commit};
 pub use database::{OpenOptions, Recovery};
+pub use delivery_reason::DeliveryReason;
 pub use open_forms::SavedForm;
+pub use org_tag::{DEMO_ORG_TAG, OrgTag};
 pub use retry::RetrySchedule;
 pub use salvage::SalvageReport;
 pub use webhook::DeadLetterWebhook;
@@ -43,9 +49,6 @@ use crate::private_files::StorageProblem;
 use audited::AuditNote;
 
 pub use crate::home_files::{DATABASE_FILE, UNSENT_DIR};
-/// The org tag of logs queued for the built-in demo org (`*` is never part of an alias, so
-/// it cannot collide with a signed-in org's alias).
-pub const DEMO_ORG_TAG: &str = "*demo";
 
 /// Everything that can go wrong with the queue. Each message says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -177,13 +177,7 @@ fn home() -> Result<std::path::PathBuf, IpcError> {
 }
 
 fn salesforce_error(err: salesforce::Error) -> IpcError {
-    let code = if err.needs_reauth() {
-        "signed_out"
-    } else if matches!(err, salesforce::Error::Transport { .. }) {
-        "salesforce_unreachable"
-    } else {
-        "salesforce_error"
-    };
+    let code = ringside_core::org_error::code(&err);
     tracing::warn!(code, "admin describe failed");
     IpcError {
         code: code.into(),
@@ -192,15 +186,7 @@ fn salesforce_error(err: salesforce::Error) -> IpcError {
 }
 
 fn edit_error(err: config_edit::ConfigEditError) -> IpcError {
-    let code = match &err {
-        config_edit::ConfigEditError::Salesforce(e) if e.needs_reauth() => "signed_out",
-        config_edit::ConfigEditError::Salesforce(salesforce::Error::Transport { .. }) => {
-            "salesforce_unreachable"
-        }
-        config_edit::ConfigEditError::Salesforce(_) => "salesforce_error",
-        config_edit::ConfigEditError::Read { .. } => "config_unreadable",
-        config_edit::ConfigEditError::Write { .. } => "config_unwritable",
-    };
+    let code = err.code();
     tracing::warn!(code, "admin config save failed");
     IpcError {
         code: code.into(),

@@ -12,7 +12,7 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::IpcError;
 use crate::log_forms::{LogForms, LoggedCall, OpenCallLog};
 use crate::org::ActiveOrg;
-use crate::outbox_runner::{CallLogQueue, org_tag};
+use crate::outbox_runner::CallLogQueue;
 
 /// The forms waiting for the agent (for a window that loads after a call ended).
 #[tauri::command]
@@ -26,7 +26,7 @@ pub async fn start_call_log(
     forms: State<'_, LogForms>,
     active: State<'_, ActiveOrg>,
 ) -> Result<OpenCallLog, IpcError> {
-    Ok(forms.open_manual(&org_tag(&active.current())).await)
+    Ok(forms.open_manual(active.current().tag.as_str()).await)
 }
 
 fn closed() -> IpcError {

@@ -4,13 +4,15 @@
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
 use ringside_core::audit::AuditActor;
-use ringside_core::outbox::{DEMO_ORG_TAG, ItemState, OutboxError, OutboxItem, QueueStatus};
+use ringside_core::outbox::{
+    DeliveryReason, ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::org::ActiveOrg;
-use crate::outbox_runner::{CallLogQueue, org_tag};
+use crate::outbox_runner::CallLogQueue;
 
 /// Delivered items shown (the newest), so the view confirms recent logs without growing forever.
 const DELIVERED_SHOWN: usize = 20;
@@ -136,8 +138,8 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
         .org
         .as_deref()
         .filter(|org| *org != org_in_use && item.state == ItemState::Pending)
-        .map(|org| if org == DEMO_ORG_TAG { "demo" } else { org }.to_owned());
-    let reason = reason(&item, held_for.is_some()).map(str::to_owned);
+        .map(|org| OrgTag::label(org).to_owned());
+    let reason = DeliveryReason::of(&item, held_for.is_some()).map(|r| r.as_str().to_owned());
     let log = item.log;
     QueueEntry {
         reason,
@@ -159,37 +161,6 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
     }
 }
 
-/// Error codes of a network or service failure (retried) rather than a refusal.
-const TRANSIENT_CODES: &[&str] = &[
-    "TRANSPORT_TIMEOUT",
-    "TRANSPORT_INTERRUPTED",
-    "UNABLE_TO_LOCK_ROW",
-    "REQUEST_LIMIT_EXCEEDED",
-    "SERVER_UNAVAILABLE",
-];
-
-fn reason(item: &OutboxItem, held: bool) -> Option<&'static str> {
-    let code = item.last_error_code.as_deref();
-    let transient = |c: &str| TRANSIENT_CODES.contains(&c) || c.starts_with("HTTP_5");
-    match item.state {
-        ItemState::Delivered | ItemState::InFlight => None,
-        ItemState::Pending if held => Some("held"),
-        ItemState::Pending => match code? {
-            "TRANSPORT_CONNECT" => Some("unreachable"),
-            "REQUEST_LIMIT_EXCEEDED" => Some("allowance"),
-            "SIGNED_OUT" | "TOKEN_STORE" | "OAUTH_invalid_grant" | "INVALID_SESSION_ID" => {
-                Some("signed_out")
-            }
-            _ => Some("retrying"),
-        },
-        ItemState::Dead => Some(if code.is_some_and(transient) {
-            "gave_up"
-        } else {
-            "refused"
-        }),
-    }
-}
-
 /// Counts and items for the queue view.
 #[tauri::command]
 pub async fn queue_overview(
@@ -206,7 +177,7 @@ pub async fn queue_overview(
     };
     let counts = outbox.status().await.map_err(queue_error)?;
     let items = outbox.list().await.map_err(queue_error)?;
-    let org_in_use = org_tag(&active.current());
+    let org_in_use = active.current().tag.clone();
     let (delivered, open): (Vec<_>, Vec<_>) = items
         .into_iter()
         .partition(|item| item.state == ItemState::Delivered);
@@ -214,7 +185,7 @@ pub async fn queue_overview(
     let entries = open
         .into_iter()
         .chain(newest_delivered)
-        .map(|item| entry(item, &org_in_use))
+        .map(|item| entry(item, org_in_use.as_str()))
         .collect();
     Ok(QueueOverview {
         counts: counts.into(),

@@ -43,8 +43,7 @@ pub async fn save_record(
         changes: changes.into_iter().map(|c| (c.field, c.value)).collect(),
         expected_modified,
     };
-    let tag = crate::outbox_runner::org_tag(&link);
-    save_or_queue(&editor, queue.queue(), &tag, &id, &request)
+    save_or_queue(&editor, queue.queue(), link.tag.as_str(), &id, &request)
         .await
         .map_err(edit_error)
 }
@@ -65,8 +64,7 @@ pub async fn apply_intent(
         name: intent,
         input,
     };
-    let tag = crate::outbox_runner::org_tag(&link);
-    save_or_queue(&editor, queue.queue(), &tag, &id, &request)
+    save_or_queue(&editor, queue.queue(), link.tag.as_str(), &id, &request)
         .await
         .map_err(edit_error)
 }

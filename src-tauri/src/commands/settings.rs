@@ -235,7 +235,7 @@ pub async fn list_orgs(
                 .map(|u| u.to_string())
                 .unwrap_or_else(|| LoginUrl::PRODUCTION.to_owned()),
             demo_login_url: active.demo_identity().instance_url.clone(),
-            demo_client_id: demo_org::DEMO_CLIENT_ID.to_owned(),
+            demo_client_id: ringside_core::demo::BuiltinDemo::client_id().to_owned(),
             redirect_port: settings.redirect_port,
             scope_profile: settings.scope_profile.unwrap_or_default().name().to_owned(),
         },

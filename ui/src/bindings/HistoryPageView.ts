@@ -6,7 +6,7 @@ import type { HistoryRow } from "./HistoryRow";
  */
 export type HistoryPageView = { rows: Array<HistoryRow>, 
 /**
- * Hand to `history_next_page` for the following rows; `None` at the end.
+ * Hand to the next-page call for the following rows; `None` at the end.
  */
 cursor: number | null, 
 /**

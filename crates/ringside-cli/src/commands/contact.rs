@@ -14,8 +14,7 @@ use ringside_core::edit_queue::RecordSave;
 use ringside_core::edit_queue::{
     EditQueue, EditRequest, QueuedEdit, QueuedEditState, save_or_queue,
 };
-use ringside_core::orgs::OrgRegistry;
-use ringside_core::outbox::{DEMO_ORG_TAG, Outbox, RetrySchedule};
+use ringside_core::outbox::{Outbox, RetrySchedule};
 use ringside_core::record_edit::{EditError, RecordEditor, ShownRecord};
 
 use crate::args::{ContactCommand, ContactEditArgs, ContactShowArgs};
@@ -31,21 +30,6 @@ pub async fn run(command: ContactCommand) -> anyhow::Result<()> {
 fn editor(client: salesforce::Client) -> anyhow::Result<RecordEditor> {
     let (config, _) = super::config::load(None)?;
     Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
-}
-
-/// The queue tag of the org a command uses: its alias, or the demo org's tag.
-fn org_tag(org: &crate::org::OrgConnection, alias: Option<&str>) -> String {
-    if org.is_demo() {
-        return DEMO_ORG_TAG.to_owned();
-    }
-    alias
-        .map(str::to_owned)
-        .or_else(|| {
-            ringside_core::config::ringside_home()
-                .and_then(|home| OrgRegistry::load(&home).ok())
-                .and_then(|registry| registry.active)
-        })
-        .unwrap_or_else(|| DEMO_ORG_TAG.to_owned())
 }
 
 /// The record-edit queue in the home's database; without one, edits are not queued (said).
@@ -77,7 +61,7 @@ async fn send_queued(queue: &EditQueue, editor: &RecordEditor, tag: &str) {
 
 async fn show(args: ContactShowArgs) -> anyhow::Result<()> {
     let org = crate::org::connect(args.org.as_deref()).await?;
-    let tag = org_tag(&org, args.org.as_deref());
+    let tag = org.tag().as_str().to_owned();
     let queue = open_queue().await;
     let outcome = match editor(org.client.clone()) {
         Ok(editor) => {
@@ -195,7 +179,7 @@ async fn edit(args: ContactEditArgs) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let org = crate::org::connect(args.org.as_deref()).await?;
-    let tag = org_tag(&org, args.org.as_deref());
+    let tag = org.tag().as_str().to_owned();
     let queue = open_queue().await;
     let request = EditRequest::Fields {
         changes,

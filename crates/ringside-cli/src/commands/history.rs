@@ -13,10 +13,9 @@ use anyhow::Context;
 use ringside_core::call_log::Direction;
 use ringside_core::config::Config;
 use ringside_core::history::{
-    DateBound, DeliveryState, History, HistoryError, HistoryFilter, HistoryRow, HistorySource,
-    HistoryStats, MatchedObject, StatsZone, write_history_csv,
+    DeliveryState, History, HistoryFilter, HistoryQuery, HistoryRow, HistorySource, HistoryStats,
+    StatsZone, write_history_csv,
 };
-use ringside_core::orgs::OrgRegistry;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::args::HistoryArgs;
@@ -24,19 +23,24 @@ use crate::terminal_text::{safe_line, to_json};
 
 pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     // Bad input is refused here, before the org (or the built-in demo) is started.
-    let filter = filter(&args)?;
+    let filter = HistoryFilter {
+        limit: args.limit,
+        ..query(&args).to_filter()?
+    };
     filter.validate()?;
     let home = super::queue::home()?;
     let config = Config::load_from_home(&home)?;
-    let source = HistorySource::new(&config.logging);
-    source.validate()?;
-    let (owner, org_tag) = signed_in_user(&home, args.org.as_deref())?;
+    HistorySource::new(&config.logging).validate()?;
     // Only reads the queue: works on a read-only home too.
     let outbox = super::queue::open_for_reading(&home).await?;
     let org = crate::org::connect(args.org.as_deref()).await?;
-    let history = History::new(org.client.clone(), source)
-        .with_outbox(outbox.clone(), Some(owner))
-        .only_org(org_tag);
+    let history = History::for_org(
+        org.client.clone(),
+        &config.logging,
+        Some(&outbox),
+        Some(org.user_id().to_owned()),
+        org.tag(),
+    );
     let outcome = history.all(&filter).await;
     org.close().await;
     outbox.close().await;
@@ -65,47 +69,16 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn filter(args: &HistoryArgs) -> anyhow::Result<HistoryFilter> {
-    let date = |flag: &str, text: &Option<String>| -> anyhow::Result<Option<DateBound>> {
-        text.as_deref()
-            .map(|t| DateBound::parse(t).with_context(|| format!("--{flag}")))
-            .transpose()
-    };
-    Ok(HistoryFilter {
-        since: date("since", &args.since)?,
-        until: date("until", &args.until)?,
+/// The flags as core's [`HistoryQuery`], checked there as the desktop's form is.
+fn query(args: &HistoryArgs) -> HistoryQuery {
+    HistoryQuery {
+        since: args.since.clone(),
+        until: args.until.clone(),
         agent: args.agent.clone(),
-        direction: args
-            .direction
-            .as_deref()
-            .map(|d| Direction::parse(d).map_err(|_| HistoryError::Direction(d.to_owned())))
-            .transpose()?,
+        direction: args.direction.clone(),
         disposition: args.disposition.clone(),
-        matched_object: args
-            .object
-            .as_deref()
-            .map(MatchedObject::parse)
-            .transpose()?,
-        page_size: None,
-        limit: args.limit,
-    })
-}
-
-/// The user the queued calls belong to and the queue's tag of the org `connect` will use
-/// (its alias), else the demo user and the demo org's tag.
-fn signed_in_user(home: &std::path::Path, alias: Option<&str>) -> anyhow::Result<(String, String)> {
-    let registry = OrgRegistry::load(home)?;
-    let record = match alias {
-        Some(alias) => Some(registry.require(alias)?),
-        None => registry.active_record(),
-    };
-    Ok(match record {
-        Some(record) => (record.user_id.clone(), record.alias.clone()),
-        None => (
-            demo_org::seed::DEMO_USER_ID.to_owned(),
-            ringside_core::outbox::DEMO_ORG_TAG.to_owned(),
-        ),
-    })
+        matched_object: args.object.clone(),
+    }
 }
 
 fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()> {
@@ -243,7 +216,7 @@ fn fit(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ringside_core::history::{MatchedRecord, Owner};
+    use ringside_core::history::{MatchedObject, MatchedRecord, Owner};
 
     fn row(with: &str, agent: &str) -> HistoryRow {
         HistoryRow {

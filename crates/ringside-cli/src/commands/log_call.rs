@@ -9,7 +9,7 @@
 
 use ringside_core::audit::AuditActor;
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use ringside_core::call_log::{
@@ -17,7 +17,7 @@ use ringside_core::call_log::{
 };
 use ringside_core::config::Config;
 use ringside_core::orgs::OrgRegistry;
-use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
+use ringside_core::outbox::{self, Commit, CommitError, Committed, OrgTag, now_ms};
 use ringside_core::outcomes::ActionName;
 use ringside_core::outcomes::plan::{PlanOptions, PlannedAction, plan};
 
@@ -31,25 +31,54 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     let actions = outcome_actions(&home, &args, &log)?;
     // Queued for the active org (or the demo org when none is signed in), so only that
     // org's worker ever sends it. Reading the registry needs no network.
-    let org = OrgRegistry::load(&home)
-        .ok()
-        .and_then(|registry| registry.active)
-        .unwrap_or_else(|| DEMO_ORG_TAG.to_owned());
-    let outbox = match super::queue::open(&home).await {
-        Ok(outbox) => outbox,
-        Err(err) => return Err(keep(&home, &log, &org, err)),
+    let active = OrgRegistry::load(&home).ok().and_then(|r| r.active);
+    let org = OrgTag::of(active.as_deref());
+    let commit = Commit {
+        log: &log,
+        org: &org,
+        actor: AuditActor::Agent,
+        actions: &actions,
+        closes_form: false,
     };
-    let started = Instant::now();
-    let queued = match outbox
-        .enqueue_with_actions(&log, Some(&org), AuditActor::Agent, &actions)
-        .await
-    {
-        Ok(queued) => queued,
-        Err(err) if err.database_unusable() => return Err(keep(&home, &log, &org, err)),
-        Err(err) => return Err(err.into()),
+    // Queued, else (the database cannot take it) kept as a file: core decides.
+    let (outbox, committed, took) = match super::queue::open(&home).await {
+        Ok(outbox) => {
+            let started = Instant::now();
+            let committed = outbox::commit(&home, Ok(&outbox), commit).await;
+            (Some(outbox), committed, started.elapsed())
+        }
+        Err(err) => {
+            let committed = outbox::commit(&home, Err(err), commit).await;
+            (None, committed, Duration::ZERO)
+        }
     };
-    let enqueue_ms = started.elapsed().as_secs_f64() * 1000.0;
-    outbox.close().await;
+    let queued = match committed {
+        Ok(Committed::Queued(queued)) => queued,
+        Ok(Committed::Kept { file, cause }) => {
+            return Err(anyhow::anyhow!(
+                "{cause}. Your call log was kept in {} and will be queued as soon as the database works again",
+                file.display()
+            ));
+        }
+        Err(CommitError::Refused(err)) => return Err(err.into()),
+        // The same cause (the whole home is read-only, the disk is full) is said once.
+        Err(CommitError::NotKept { cause, keep_error }) => {
+            let notes = log.notes.as_deref().unwrap_or("(none)");
+            return Err(if cause.same_cause(&keep_error) {
+                anyhow::anyhow!(
+                    "{cause}. The call log could not be kept as a file either; copy your notes now: {notes}"
+                )
+            } else {
+                anyhow::anyhow!(
+                    "{cause}. The call log could not be kept either ({keep_error}); copy your notes now: {notes}"
+                )
+            });
+        }
+    };
+    let enqueue_ms = took.as_secs_f64() * 1000.0;
+    if let Some(outbox) = outbox {
+        outbox.close().await;
+    }
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let value = serde_json::json!({
@@ -129,30 +158,6 @@ fn outcome_actions(
             follow_up_at_ms,
         },
     )?)
-}
-
-/// Keeps the log as a file when the database cannot take it, and says so.
-fn keep(
-    home: &std::path::Path,
-    log: &CallLog,
-    org: &str,
-    err: ringside_core::outbox::OutboxError,
-) -> anyhow::Error {
-    match keep_unsent(home, log, Some(org)) {
-        Ok(file) => anyhow::anyhow!(
-            "{err}. Your call log was kept in {} and will be queued as soon as the database works again",
-            file.display()
-        ),
-        // The same cause (the whole home is read-only, the disk is full) is said once.
-        Err(keep_err) if err.same_cause(&keep_err) => anyhow::anyhow!(
-            "{err}. The call log could not be kept as a file either; copy your notes now: {}",
-            log.notes.as_deref().unwrap_or("(none)")
-        ),
-        Err(keep_err) => anyhow::anyhow!(
-            "{err}. The call log could not be kept either ({keep_err}); copy your notes now: {}",
-            log.notes.as_deref().unwrap_or("(none)")
-        ),
-    }
 }
 
 /// The call started when it was answered (else dialed), as the desktop form has it; with

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use ringside_core::api_usage::{RequestKind, UsageReport, as_kind, local_day};
-use ringside_core::outbox::{OrgFilter, Outbox};
+use ringside_core::outbox::Outbox;
 
 use crate::args::OrgUsageArgs;
 use crate::terminal_text::to_json;
@@ -48,7 +48,7 @@ pub(crate) async fn usage_report(
     // of an org that no longer exists.
     let unknown = recorder
         .store()
-        .read(org.org_key(), &day)
+        .read(org.tag().as_str(), &day)
         .await?
         .limit
         .is_none();
@@ -64,7 +64,7 @@ pub(crate) async fn usage_report(
     } else {
         None
     };
-    let filter = OrgFilter::for_org((!org.is_demo()).then(|| org.org_key()));
+    let filter = org.tag().worker_filter();
     Ok(ringside_core::api_budget::report_today(recorder, outbox.as_ref(), &filter, now).await?)
 }
 

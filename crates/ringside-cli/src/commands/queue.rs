@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ringside_core::config::Config;
-use ringside_core::orgs::OrgRegistry;
-use ringside_core::outbox::{OrgFilter, Outbox, OutboxItem, Worker, WorkerOptions};
+use ringside_core::outbox::{OrgTag, Outbox, OutboxItem, Worker, WorkerOptions};
 
 use crate::args::{QueueCommand, QueueDrainArgs, QueueReplayArgs, QueueSalvageArgs};
 use crate::terminal_text::{safe_line, to_json};
@@ -191,19 +190,13 @@ async fn salvage(outbox: &Outbox, args: QueueSalvageArgs) -> anyhow::Result<()> 
 async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Result<()> {
     let config = Config::load_from_home(home)?;
     let org = crate::org::connect(args.org.as_deref()).await?;
-    // The alias `connect` used; the built-in demo org has none.
-    let alias = match (&args.org, org.is_demo()) {
-        (_, true) => None,
-        (Some(alias), false) => Some(alias.clone()),
-        (None, false) => OrgRegistry::load(home)?.active,
-    };
     let worker = Worker::start(
         outbox.clone(),
         org.client.clone(),
         config.logging,
         WorkerOptions {
             dead_letter_webhook: config.dead_letter_webhook,
-            org: OrgFilter::for_org(alias.as_deref()),
+            org: org.tag().worker_filter(),
             ..WorkerOptions::default()
         },
     )
@@ -218,9 +211,10 @@ async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Re
         }
         Err(err) => Err(err.into()),
     };
+    let tag = org.tag().clone();
     org.close().await;
     let (report, held) = outcome?;
-    if alias.is_none() {
+    if tag.is_demo() {
         eprintln!(
             "ringside: no org signed in: sent only the logs queued for the built-in demo org (an in-process test org; they do not reach Salesforce)"
         );
@@ -236,7 +230,7 @@ async fn drain(home: &Path, outbox: &Outbox, args: QueueDrainArgs) -> anyhow::Re
         let value = serde_json::json!({
             "report": report,
             "status": status,
-            "org": alias.as_deref().unwrap_or("demo"),
+            "org": OrgTag::label(tag.as_str()),
             "held_for_other_orgs": held,
         });
         writeln!(out, "{value}")?;

@@ -133,6 +133,23 @@ impl History {
         }
     }
 
+    /// One org's history as the desktop and the CLI show it: `client`'s org under the
+    /// `[logging]` names, with the calls of `outbox` (when the queue opened) queued for
+    /// `org` (or untagged) merged in as `owner_id`'s, never another org's.
+    pub fn for_org(
+        client: salesforce::Client,
+        logging: &crate::call_log::LoggingSettings,
+        outbox: Option<&Outbox>,
+        owner_id: Option<String>,
+        org: &crate::outbox::OrgTag,
+    ) -> History {
+        let history = History::new(client, HistorySource::new(logging));
+        match outbox {
+            Some(outbox) => history.with_outbox(outbox.clone(), owner_id).only_org(org),
+            None => history,
+        }
+    }
+
     /// Merges in the calls of `outbox` that are not delivered yet. `owner_id` is the
     /// signed-in user (the owner those calls will have), used by the agent filter; when
     /// unknown, an agent filter leaves local calls out.

@@ -3,8 +3,11 @@
 
 mod api_usage;
 mod call_log_only;
+mod commit;
 mod config_check;
 mod config_edit;
+mod delivery_reason;
+mod demo;
 mod describe_cache;
 mod doctor;
 mod edit_queue;
@@ -12,12 +15,14 @@ mod events;
 mod field_security;
 mod field_value;
 mod history;
+mod history_views;
 mod intents;
 mod log_form;
 mod lookup;
 mod module_graph;
 mod mounted;
 mod new_caller;
+mod org_error;
 mod outbox;
 mod outcome_actions;
 mod pop;

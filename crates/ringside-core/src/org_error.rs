@@ -1,0 +1,15 @@
+//! What a failed Salesforce request means for the person in front of the app, as the stable
+//! code a UI branches on: decided here once, so no shell or CLI matches on the Salesforce
+//! client's error variants.
+
+/// `signed_out` (the session is gone: sign in again), `salesforce_unreachable` (the network:
+/// try again when online) or `salesforce_error` (Salesforce answered with an error).
+pub fn code(err: &salesforce::Error) -> &'static str {
+    if err.needs_reauth() {
+        "signed_out"
+    } else if matches!(err, salesforce::Error::Transport { .. }) {
+        "salesforce_unreachable"
+    } else {
+        "salesforce_error"
+    }
+}
