@@ -42,6 +42,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "10"))
 IDLE_SECS = float(os.environ.get("BENCH_IDLE_SECS", "15"))
 SOAK_CALLS = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
 SOAK_RATE = float(os.environ.get("BENCH_SOAK_RATE", "10"))
+# BENCH_MAPPINGS=N also prints each process's N largest mappings by PSS (where memory goes).
+MAPPINGS = int(os.environ.get("BENCH_MAPPINGS", "0"))
 # Sampled during the soak, to tell a leak (keeps climbing) from a plateau.
 SOAK_SAMPLES = 4
 START_TIMEOUT_SECS = 60
@@ -142,6 +144,19 @@ def memory_kib(pid):
     return name, pss, rss
 
 
+def mappings_kib(pid):
+    """{mapped file, or [heap]/[anon]/…: PSS KiB} of one process, from smaps."""
+    found, name = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = fields[5] if len(fields) > 5 else "[anon]"
+            elif fields and fields[0] == "Pss:":
+                found[name] = found.get(name, 0) + int(fields[1])
+    return found
+
+
 def memory(app):
     """[(pid, name, PSS KiB, RSS KiB)] of the app and every process below it."""
     rows = []
@@ -157,6 +172,13 @@ def report(label, rows):
     print(f"memory {label} (app and the processes it started):")
     for pid, name, pss, rss in rows:
         print(f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB")
+        if MAPPINGS:
+            try:
+                largest = sorted(mappings_kib(pid).items(), key=lambda item: -item[1])[:MAPPINGS]
+            except OSError:
+                continue
+            for mapping, kib in largest:
+                print(f"      {kib / 1024:6.1f} MiB  {mapping}")
     total = sum(r[2] for r in rows)
     print(f"  all: PSS {total / 1024:.1f} MiB, RSS {sum(r[3] for r in rows) / 1024:.1f} MiB")
     return total
@@ -293,6 +315,8 @@ def main():
         time.sleep(IDLE_SECS)
         popped = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app))
 
+        if SOAK_CALLS == 0:
+            return
         samples = []
         timings = {"ring": [], "end": []}
         started = time.monotonic()

@@ -23,6 +23,7 @@ pub use error::IpcError;
 
 /// Builds and runs the app until the user quits. Returns an error if it cannot start.
 pub fn run() -> anyhow::Result<()> {
+    webview_memory::before_webkit_starts();
     init_logging();
     require_display()?;
     let mut context = tauri::generate_context!();
