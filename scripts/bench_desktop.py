@@ -1,19 +1,30 @@
 #!/usr/bin/env python3
-"""Desktop start-up and idle-memory benchmark (DESIGN §8: cold start to tray ready ≤ 1.5 s,
-idle memory of all processes ≤ 150 MB). Run it through scripts/bench-desktop.sh, which gives
-it a display (Xvfb), a D-Bus session and a private HOME.
+"""Desktop start-up, memory and soak benchmark (DESIGN §8: cold start to tray ready ≤ 1.5 s,
+idle memory of all processes ≤ 150 MB; issue 16: an accelerated soak grows memory ≤ 10 %).
+Run it through scripts/bench-desktop.sh, which gives it a display (Xvfb), a D-Bus session and
+a private HOME.
 
-For each of N starts (a fresh RINGSIDE_HOME each time, so the app opens an empty queue and
-starts its built-in demo org as a new user's first start does) it times, from the moment the
-process is spawned:
-  - "tray ready": the app's setup is done (demo org, intake, queue, tray icon);
-  - "UI ready": the main window's page has loaded and sent its labels to the tray
-    (`tray menu relabelled`), i.e. the window is up and talking to the backend.
-After the last start it lets the app idle, then sums the memory of the app and every process
-it started (WebKit's web and network processes): PSS (each shared page counted once across
-them) and RSS, per process and in all. Prints percentiles; asserts nothing.
+1. Start-up: for each of N starts (a fresh RINGSIDE_HOME each time, so the app opens an empty
+   queue and starts its built-in demo org as a new user's first start does) it times, from the
+   moment the process is spawned, "tray ready" (the app's setup is done: demo org, intake,
+   queue, tray icon) and "UI ready" (the main window's page has loaded and sent its labels to
+   the tray: `tray menu relabelled`).
+2. Memory of the last start, summed over the app and every process it started (WebKit's web
+   and network processes): PSS (each shared page counted once across them) and RSS, per
+   process and in all, at three points, each after BENCH_IDLE_SECS of idling:
+   - "idle after start";
+   - "after one pop-up": one ring through the loopback event API, the pop-up window shown,
+     the call ended and its log form logged by the idle rule;
+   - "after the soak": BENCH_SOAK_CALLS calls (ring → pop-up, end → log form, logged by the
+     idle rule after 1 s and delivered to the built-in demo org), sent BENCH_SOAK_RATE calls a
+     second, then waited for until every one is a Task in the demo org.
+   The soak's growth is "after the soak" over "after one pop-up", in %.
+Timed things are printed as percentiles. It asserts only that the app starts, that the
+pop-up shows, and that every soak call lands (a soak that lost calls measured nothing).
 """
 
+import json
+import re
 import os
 import signal
 import statistics
@@ -22,12 +33,25 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 APP = os.environ.get("RINGSIDE_APP", "target/release/ringside-desktop")
 RUNS = int(os.environ.get("BENCH_RUNS", "10"))
 IDLE_SECS = float(os.environ.get("BENCH_IDLE_SECS", "15"))
+SOAK_CALLS = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
+SOAK_RATE = float(os.environ.get("BENCH_SOAK_RATE", "10"))
+# BENCH_MAPPINGS=N also prints each process's N largest mappings by PSS (where memory goes).
+MAPPINGS = int(os.environ.get("BENCH_MAPPINGS", "0"))
+# Sampled during the soak, to tell a leak (keeps climbing) from a plateau.
+SOAK_SAMPLES = 4
 START_TIMEOUT_SECS = 60
+DRAIN_TIMEOUT_SECS = 900
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MILESTONES = {"tray ready": "tray ready", "UI ready": "tray menu relabelled"}
+# The app's home gets a 1 s idle rule, so the soak's forms log themselves without a click.
+CONFIG = "[logging]\nauto_log_after_secs = 1\n"
 
 
 def percentile(values, p):
@@ -35,39 +59,54 @@ def percentile(values, p):
     return ordered[round((len(ordered) - 1) * p)]
 
 
-def start_app(home):
-    """Spawns the app; returns (process, {milestone: seconds after spawn} as it fills, an
-    event set once every milestone was seen or the app's output ended)."""
-    env = dict(os.environ, RINGSIDE_HOME=home, RUST_LOG="info")
-    spawned = time.monotonic()
-    process = subprocess.Popen(
-        [APP], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+def summary_ms(values):
+    return (
+        f"p50 {percentile(values, 0.5):.1f} ms, p95 {percentile(values, 0.95):.1f} ms, "
+        f"p99 {percentile(values, 0.99):.1f} ms, max {max(values):.1f} ms (n={len(values)})"
     )
-    seen = {}
-    done = threading.Event()
-
-    def read():
-        for line in process.stderr:
-            now = time.monotonic() - spawned
-            for name, needle in MILESTONES.items():
-                if name not in seen and needle in line:
-                    seen[name] = now
-            if len(seen) == len(MILESTONES):
-                done.set()
-        done.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    return process, seen, done
 
 
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+class App:
+    """The app process and what its log said: milestone times and the demo org's address."""
+
+    def __init__(self, home):
+        self.home = home
+        env = dict(os.environ, RINGSIDE_HOME=home, RUST_LOG="info")
+        # The soak drives the app through its event API: no fixed port, pop-up on ring.
+        env.pop("RINGSIDE_EVENT_PORT", None)
+        env.pop("RINGSIDE_POP_ON", None)
+        spawned = time.monotonic()
+        self.process = subprocess.Popen(
+            [APP], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        self.seen = {}
+        self.org = None
+        self.done = threading.Event()
+
+        def read():
+            for line in self.process.stderr:
+                now = time.monotonic() - spawned
+                line = ANSI.sub("", line)
+                if self.org is None and "built-in demo org running" in line:
+                    found = re.search(r"http://127\.0\.0\.1:\d+", line)
+                    self.org = found and found.group(0)
+                for name, needle in MILESTONES.items():
+                    if name not in self.seen and needle in line:
+                        self.seen[name] = now
+                if len(self.seen) == len(MILESTONES):
+                    self.done.set()
+            self.done.set()
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def descendants(pid):
@@ -105,44 +144,215 @@ def memory_kib(pid):
     return name, pss, rss
 
 
-def main():
-    if not os.access(APP, os.X_OK):
-        sys.exit(f"bench-desktop: {APP} is not built (cargo build --release -p ringside-desktop)")
+def mappings_kib(pid):
+    """{mapped file, or [heap]/[anon]/…: PSS KiB} of one process, from smaps."""
+    found, name = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = fields[5] if len(fields) > 5 else "[anon]"
+            elif fields and fields[0] == "Pss:":
+                found[name] = found.get(name, 0) + int(fields[1])
+    return found
+
+
+def memory(app):
+    """[(pid, name, PSS KiB, RSS KiB)] of the app and every process below it."""
+    rows = []
+    for pid in descendants(app.process.pid):
+        try:
+            rows.append((pid, *memory_kib(pid)))
+        except OSError:
+            continue
+    return rows
+
+
+def report(label, rows):
+    print(f"memory {label} (app and the processes it started):")
+    for pid, name, pss, rss in rows:
+        print(f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB")
+        if MAPPINGS:
+            try:
+                largest = sorted(mappings_kib(pid).items(), key=lambda item: -item[1])[:MAPPINGS]
+            except OSError:
+                continue
+            for mapping, kib in largest:
+                print(f"      {kib / 1024:6.1f} MiB  {mapping}")
+    total = sum(r[2] for r in rows)
+    print(f"  all: PSS {total / 1024:.1f} MiB, RSS {sum(r[3] for r in rows) / 1024:.1f} MiB")
+    return total
+
+
+class Api:
+    """The app's loopback event API (its endpoint and token files in RINGSIDE_HOME)."""
+
+    def __init__(self, home):
+        with open(os.path.join(home, "event-api.json")) as f:
+            self.port = json.load(f)["port"]
+        with open(os.path.join(home, "event-api.token")) as f:
+            self.token = f.read().strip()
+
+    def send(self, event):
+        """Posts one call event; returns the time the API took to take it, in ms."""
+        started = time.monotonic()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/v1/events",
+            data=json.dumps(event).encode(),
+            headers={"authorization": f"Bearer {self.token}", "content-type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, body = response.status, ""
+        except urllib.error.HTTPError as err:
+            status, body = err.code, err.read().decode(errors="replace")
+        if status != 202:
+            sys.exit(f"bench-desktop: the event API answered {status} to {event}: {body}")
+        return (time.monotonic() - started) * 1000
+
+
+class Org:
+    """The app's built-in demo org, queried with a token of its own."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        request = urllib.request.Request(f"{base_url}/__demo/tokens", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            self.token = json.load(response)["access_token"]
+        with urllib.request.urlopen(self._request("/services/data"), timeout=30) as response:
+            self.api = json.load(response)[-1]["url"]
+
+    def _request(self, path):
+        return urllib.request.Request(
+            f"{self.base_url}{path}", headers={"authorization": f"Bearer {self.token}"}
+        )
+
+    def query(self, soql):
+        path = f"{self.api}/query?q={urllib.parse.quote(soql)}"
+        with urllib.request.urlopen(self._request(path), timeout=60) as response:
+            return json.load(response)
+
+
+def popup_visible():
+    """Whether a visible window titled like the pop-up ("Ringside: caller") exists."""
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "^Ringside ?: "],
+        capture_output=True,
+        text=True,
+    )
+    return found.returncode == 0 and found.stdout.strip() != ""
+
+
+def wait_for(what, check, timeout):
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            sys.exit(f"bench-desktop: {what} did not happen in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def logged_tasks(org, prefix):
+    return org.query(f"SELECT COUNT() FROM Task WHERE CallObject LIKE '{prefix}%'")["totalSize"]
+
+
+def call(api, call_id, number, timings):
+    base = {"call_id": call_id, "from": number, "to": "+14155550100", "direction": "inbound"}
+    timings["ring"].append(api.send(dict(base, event="ring")))
+    timings["end"].append(api.send(dict(base, event="end", duration=42)))
+
+
+def startups():
+    """Runs the start-up timings; returns the last start, still running."""
     timings = {name: [] for name in MILESTONES}
     last = None
     for run in range(RUNS):
         home = tempfile.mkdtemp(prefix="ringside-bench-home-")
-        process, seen, done = start_app(home)
-        if not done.wait(START_TIMEOUT_SECS) or len(seen) < len(MILESTONES):
-            stop(process)
-            sys.exit(f"bench-desktop: start {run + 1} did not reach {sorted(set(MILESTONES) - set(seen))} in {START_TIMEOUT_SECS} s")
-        for name, secs in seen.items():
+        with open(os.path.join(home, "ringside.toml"), "w") as f:
+            f.write(CONFIG)
+        app = App(home)
+        if not app.done.wait(START_TIMEOUT_SECS) or len(app.seen) < len(MILESTONES):
+            app.stop()
+            missing = sorted(set(MILESTONES) - set(app.seen))
+            sys.exit(f"bench-desktop: start {run + 1} did not reach {missing} in {START_TIMEOUT_SECS} s")
+        for name, secs in app.seen.items():
             timings[name].append(secs * 1000)
         if run < RUNS - 1:
-            stop(process)
+            app.stop()
         else:
-            last = process
+            last = app
     print(f"app: {APP}; {RUNS} starts, each with a new RINGSIDE_HOME; load average {os.getloadavg()[0]:.2f}")
     for name, values in timings.items():
         print(
             f"start to {name}: p50 {statistics.median(values):.0f} ms, "
             f"p95 {percentile(values, 0.95):.0f} ms, max {max(values):.0f} ms"
         )
-    time.sleep(IDLE_SECS)
-    rows = []
-    for pid in descendants(last.pid):
-        try:
-            rows.append((pid, *memory_kib(pid)))
-        except OSError:
-            continue
-    stop(last)
-    print(f"idle memory after {IDLE_SECS:.0f} s (app and the processes it started):")
-    for pid, name, pss, rss in rows:
-        print(f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB")
-    print(
-        f"  all: PSS {sum(r[2] for r in rows) / 1024:.1f} MiB, "
-        f"RSS {sum(r[3] for r in rows) / 1024:.1f} MiB"
-    )
+    return last
+
+
+def main():
+    if not os.access(APP, os.X_OK):
+        sys.exit(f"bench-desktop: {APP} is not built (cargo build --release -p ringside-desktop)")
+    app = startups()
+    try:
+        time.sleep(IDLE_SECS)
+        idle = report(f"idle {IDLE_SECS:.0f} s after start", memory(app))
+
+        api = Api(app.home)
+        if app.org is None:
+            sys.exit("bench-desktop: the app's log did not name its demo org")
+        org = Org(app.org)
+        # Seeded Contacts' numbers, so each pop searches and finds someone.
+        records = org.query("SELECT Phone FROM Contact WHERE Phone != null LIMIT 400")["records"]
+        numbers = sorted({"+" + "".join(c for c in r["Phone"] if c.isdigit()) for r in records})
+        if not numbers:
+            sys.exit("bench-desktop: the demo org has no Contact with a phone number")
+
+        timings = {"ring": [], "end": []}
+        call(api, "bench-pop-1", numbers[0], timings)
+        wait_for("the pop-up window showing", popup_visible, 30)
+        wait_for("the first call being logged", lambda: logged_tasks(org, "bench-pop-") == 1, 60)
+        time.sleep(IDLE_SECS)
+        popped = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app))
+
+        if SOAK_CALLS == 0:
+            return
+        samples = []
+        timings = {"ring": [], "end": []}
+        started = time.monotonic()
+        for n in range(SOAK_CALLS):
+            due = started + n / SOAK_RATE
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            call(api, f"soak-{n}", numbers[n % len(numbers)], timings)
+            if (n + 1) % max(1, SOAK_CALLS // SOAK_SAMPLES) == 0:
+                total = sum(r[2] for r in memory(app))
+                samples.append((n + 1, total))
+        sent = time.monotonic() - started
+        wait_for(
+            f"all {SOAK_CALLS} soak calls being logged to the demo org",
+            lambda: logged_tasks(org, "soak-") >= SOAK_CALLS,
+            DRAIN_TIMEOUT_SECS,
+        )
+        drained = time.monotonic() - started
+        landed = logged_tasks(org, "soak-")
+        print(
+            f"soak: {SOAK_CALLS} calls (ring, pop-up, end, log form logged by the 1 s idle rule) "
+            f"sent in {sent:.0f} s, all {landed} Tasks in the demo org after {drained:.0f} s"
+        )
+        print(f"  event API takes a ring: {summary_ms(timings['ring'])}")
+        print(f"  event API takes an end: {summary_ms(timings['end'])}")
+        print("  PSS while sending: " + ", ".join(f"{n} calls {kib / 1024:.1f} MiB" for n, kib in samples))
+        time.sleep(IDLE_SECS)
+        soaked = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app))
+        print(
+            f"summary: PSS idle {idle / 1024:.1f} MiB, after one pop-up {popped / 1024:.1f} MiB, "
+            f"after {SOAK_CALLS} calls {soaked / 1024:.1f} MiB: soak growth "
+            f"{(soaked - popped) / popped * 100:+.1f} %"
+        )
+    finally:
+        app.stop()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ mod popup;
 mod signin;
 mod tray;
 mod updates;
+mod webview_memory;
 
 use tauri::Manager;
 
@@ -22,6 +23,7 @@ pub use error::IpcError;
 
 /// Builds and runs the app until the user quits. Returns an error if it cannot start.
 pub fn run() -> anyhow::Result<()> {
+    webview_memory::before_webkit_starts();
     init_logging();
     require_display()?;
     let mut context = tauri::generate_context!();
@@ -52,6 +54,9 @@ pub fn run() -> anyhow::Result<()> {
     }
     let app = builder
         .setup(move |app| {
+            if let Some(main) = app.get_webview_window(popup::MAIN_LABEL) {
+                webview_memory::tune(&main);
+            }
             let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
             app.manage(demo_org);
             let active = org::ActiveOrg::new(demo_link);

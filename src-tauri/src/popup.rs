@@ -13,6 +13,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuild
 
 /// The pop-up window's label; `capabilities/popup.json` grants this window its commands.
 pub const POPUP_LABEL: &str = "popup";
+/// The main window's label (tauri.conf.json); the pop-up's page shares its web process.
+pub const MAIN_LABEL: &str = "main";
 /// The event the pop-up window listens to.
 pub const POP_UPDATE_EVENT: &str = "pop-update";
 
@@ -168,26 +170,59 @@ impl PopupTitle {
 }
 
 /// Opens the pop-up window, or brings the existing one to the front.
+///
+/// The window is made on the first call that needs it, and its page runs in the main
+/// window's WebKit web process (a related view) instead of a second one of its own: a web
+/// process is the largest part of the app's memory (README, performance). WebKitGTK objects
+/// live on the main thread, so the window is made there, from the main web view.
 pub fn show<R: Runtime>(app: &AppHandle<R>) {
-    let title = app
-        .try_state::<PopupTitle>()
-        .map_or_else(|| DEFAULT_POPUP_TITLE.to_owned(), |t| t.get());
-    let shown = match app.get_webview_window(POPUP_LABEL) {
-        Some(window) => window
-            .unminimize()
-            .and_then(|()| window.show())
-            .and_then(|()| window.set_focus()),
-        None => WebviewWindowBuilder::new(app, POPUP_LABEL, WebviewUrl::App("popup.html".into()))
-            .title(title)
-            .inner_size(360.0, 420.0)
-            .min_inner_size(300.0, 240.0)
-            .always_on_top(true)
-            .focused(true)
-            .build()
-            .map(|_| ()),
+    if let Some(window) = app.get_webview_window(POPUP_LABEL) {
+        bring_forward(&window);
+        return;
+    }
+    let Some(main) = app.get_webview_window(MAIN_LABEL) else {
+        // No main window (it is closing): the app is about to exit, nothing to pop over.
+        tracing::warn!("no main window, so no pop-up");
+        return;
     };
-    if let Err(err) = shown {
+    let handle = app.clone();
+    let made = main.with_webview(move |main_view| {
+        // Another call may have made it while this waited for the main thread.
+        if let Some(window) = handle.get_webview_window(POPUP_LABEL) {
+            bring_forward(&window);
+            return;
+        }
+        let title = handle
+            .try_state::<PopupTitle>()
+            .map_or_else(|| DEFAULT_POPUP_TITLE.to_owned(), |t| t.get());
+        let builder =
+            WebviewWindowBuilder::new(&handle, POPUP_LABEL, WebviewUrl::App("popup.html".into()))
+                .title(title)
+                .inner_size(360.0, 420.0)
+                .min_inner_size(300.0, 240.0)
+                .always_on_top(true)
+                .focused(true);
+        #[cfg(target_os = "linux")]
+        let builder = builder.with_related_view(main_view.inner());
+        #[cfg(not(target_os = "linux"))]
+        let _ = main_view;
+        match builder.build() {
+            Ok(window) => crate::webview_memory::tune(&window),
+            Err(err) => tracing::warn!(%err, "could not open the pop-up window"),
+        }
+    });
+    if let Err(err) = made {
         tracing::warn!(%err, "could not open the pop-up window");
+    }
+}
+
+fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let shown = window
+        .unminimize()
+        .and_then(|()| window.show())
+        .and_then(|()| window.set_focus());
+    if let Err(err) = shown {
+        tracing::warn!(%err, "could not bring the pop-up window forward");
     }
 }
 

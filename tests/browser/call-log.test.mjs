@@ -212,6 +212,23 @@ test("an automatic log closes the form and says it was logged automatically", as
   await page.close();
 });
 
+test("result lines stop at the newest 20, newest first, so a long day does not grow the page", async () => {
+  const { page } = await openForm();
+  await page.evaluate(async () => {
+    for (let n = 1; n <= 25; n++) {
+      await window.__emit("call-log-logged", { call_id: `auto-${n}`, outcome: "queued", queue_id: n, automatic: true, message: null });
+    }
+  });
+  await page.waitForSelector('.call-log-result[data-call-id="auto-25"]');
+  const shown = await page.locator(".call-log-result").evaluateAll((items) => items.map((item) => item.dataset.callId));
+  assert.deepEqual(
+    shown,
+    Array.from({ length: 20 }, (_, i) => `auto-${25 - i}`),
+    "the 20 newest results, newest first; the five oldest are dropped",
+  );
+  await page.close();
+});
+
 test("Log a call opens an empty form that asks for the numbers", async () => {
   const { page } = await openForm();
   await page.click("#call-log-start");

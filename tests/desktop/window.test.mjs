@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession, fill } from "./webdriver.mjs";
+import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession, descendantPids, fill } from "./webdriver.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
@@ -191,6 +191,21 @@ test("`ringside call ring` pops Jane Caller and her open Case in the pop-up wind
   await session.switchToWindow(mainHandle);
   await session.waitFor("#record-panel:not([hidden]) .record-name");
   assert.equal(await session.text(await session.find("#record-panel .record-name")), "Jane Caller", "Enter in the pop-up shows the picked record in the main window");
+});
+
+test("the pop-up's page runs in the main window's WebKit web process, not a second one, without the DMA-BUF renderer (memory)", async () => {
+  const handles = await session.windowHandles();
+  assert.equal(handles.length, 2, `the pop-up from the test before is open; handles: ${JSON.stringify(handles)}`);
+  const webProcesses = [];
+  for (const pid of await descendantPids(driver.pid)) {
+    const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
+    if (comm.startsWith("WebKitWebProces")) webProcesses.push(pid);
+  }
+  assert.equal(webProcesses.length, 1, `one web process serves both windows; found pids ${JSON.stringify(webProcesses)}`);
+  // The app turns WebKit's DMA-BUF renderer off (src-tauri/src/webview_memory.rs); the web
+  // process inherits it from the app's environment.
+  const environ = (await readFile(`/proc/${webProcesses[0]}/environ`, "utf8")).split("\0");
+  assert.ok(environ.includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), "the web process runs without the DMA-BUF renderer");
 });
 
 test("a withheld number pops Unknown caller in the same pop-up window, and Esc hides it", async () => {

@@ -32,6 +32,22 @@ import "./call-log.css";
 export const MAX_NOTES_CHARS = 32_000;
 /** Inputs are sent to the shell this long after the last keystroke (restarts the idle time). */
 const SAVE_DELAY_MS = 300;
+/**
+ * Result lines kept under the forms (the newest). Older ones are dropped so a long day (or
+ * a soak of thousands of calls) does not grow the page and re-render every line on each
+ * change; the queue view lists every call still to send and the recent deliveries.
+ */
+const MAX_RESULT_LINES = 20;
+
+/** Adds (or replaces) a result, keeping only the newest `max` in insertion order. */
+function keepNewest<K, V>(results: Map<K, V>, key: K, value: V, max: number): void {
+  results.delete(key);
+  results.set(key, value);
+  for (const oldest of results.keys()) {
+    if (results.size <= max) break;
+    results.delete(oldest);
+  }
+}
 
 /** Characters as Salesforce counts them: code points, not UTF-16 units (emoji, CJK extension B). */
 export function charCount(text: string): number {
@@ -134,13 +150,14 @@ export function mountCallLog(root: HTMLElement): void {
       return;
     }
     removeForm(outcome.call_id);
-    done.set(outcome.call_id, {
+    const result: Result = {
       callId: outcome.call_id,
       label,
       state: outcome.outcome === "kept" ? "kept" : "queued",
       message: outcome.message,
       automatic: outcome.automatic,
-    });
+    };
+    keepNewest(done, outcome.call_id, result, MAX_RESULT_LINES);
     renderResults();
     void refreshStates();
   };
