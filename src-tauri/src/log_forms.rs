@@ -59,6 +59,7 @@ pub struct LoggedCall {
     pub call_id: String,
     /// `queued` (committed to the outbox), `kept` (saved as a file: the database is
     /// unusable), or `failed` (not logged; `message` says why and the form stays open).
+    /// For `queued`, a `message` says why the outcome's actions were not applied.
     pub outcome: String,
     /// The queue item's id, when queued.
     #[cfg_attr(test, ts(type = "number | null"))]
@@ -223,7 +224,7 @@ impl LogForms {
         self.snapshot(&call_id).expect("opened just now")
     }
 
-    fn draft(&self, call_id: &str) -> Option<CallDraft> {
+    pub(crate) fn draft(&self, call_id: &str) -> Option<CallDraft> {
         self.book().get(call_id).cloned()
     }
 
@@ -415,8 +416,15 @@ pub async fn log_form<R: Runtime>(
                 let org = org_tag(&app.state::<ActiveOrg>().current());
                 let actor = if automatic { "auto-log" } else { "agent" };
                 let queue = app.state::<CallLogQueue>();
+                // The disposition's outcome actions as the agent left them ticked; a config
+                // that cannot be read costs the call its actions (said), never its log.
+                let actions = outcome_actions(&log, &fields.actions);
                 let result = match queue.outbox() {
-                    Some(outbox) => outbox.enqueue_form(&log, Some(&org), actor).await,
+                    Some(outbox) => {
+                        outbox
+                            .enqueue_form_with_actions(&log, Some(&org), actor, &actions.actions)
+                            .await
+                    }
                     // The database could not be opened at start (its problem is on screen).
                     None => Err(ringside_core::outbox::OutboxError::Unavailable {
                         path: crate::org::home()
@@ -431,7 +439,7 @@ pub async fn log_form<R: Runtime>(
                         outcome: "queued".into(),
                         queue_id: Some(queued.id),
                         automatic,
-                        message: None,
+                        message: actions.problem,
                     },
                     Err(err) if err.database_unusable() => {
                         let kept = keep(&log, &org, &err, automatic);
@@ -456,6 +464,22 @@ pub async fn log_form<R: Runtime>(
         tracing::debug!(%err, "could not announce a logged call");
     }
     logged
+}
+
+/// The outcome actions a form queues with its log (ringside-core plans them from the
+/// admin's `ringside.toml` and the agent's choices).
+pub fn outcome_actions(
+    log: &ringside_core::call_log::CallLog,
+    choices: &ringside_core::outcomes::ActionChoices,
+) -> ringside_core::outcomes::FormActions {
+    let zone = ringside_core::time::agent_zone();
+    match crate::org::home() {
+        Ok(home) => ringside_core::outcomes::for_form(&home, log, choices, &zone),
+        Err(err) => ringside_core::outcomes::FormActions {
+            actions: Vec::new(),
+            problem: Some(format!("ringside.toml cannot be found ({err})")),
+        },
+    }
 }
 
 /// Keeps the log as `RINGSIDE_HOME/unsent/<call id>.json`, queued when the database opens.

@@ -17,7 +17,10 @@
 //! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; any other `{name}`
 //! is refused at config time, so a typo never reaches a record.
 
+pub mod for_call;
 pub mod plan;
+
+pub use for_call::{ActionChoices, ForCallError, FormActions, for_call, for_form};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -62,6 +65,7 @@ pub const MAX_EVENT_MINUTES: u32 = 1440;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionName {
     Lead,

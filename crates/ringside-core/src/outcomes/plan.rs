@@ -21,6 +21,7 @@ use crate::call_log::CallLog;
 
 /// Where one planned action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {
     /// Waiting to be sent (with its log, or as its own queue item).
@@ -46,18 +47,22 @@ impl ActionState {
 
 /// One action of one call, ready to send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PlannedAction {
     pub name: ActionName,
     pub state: ActionState,
     /// Why it was skipped, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
     /// The sObject written.
     pub object: String,
     /// The record updated; `None` for a create (the follow-up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub record_id: Option<String>,
     /// The fields sent.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub body: Map<String, Value>,
 }
 
