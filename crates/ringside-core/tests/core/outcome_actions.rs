@@ -405,6 +405,9 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
             follow_up_at_ms: Some(moved_at),
         },
     );
+    // "About": the moved demo is about the seeded open Opportunity.
+    let mut moved = moved;
+    moved.fields.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
     {
         let outbox = Outbox::open_in_home(&home).await.unwrap();
         outbox.save_form(&unticked, None, None).await.unwrap();
@@ -466,6 +469,16 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
         landed[0].fields["StartDateTime"].as_str().map(|s| &s[..19]),
         Some("2025-12-01T14:30:00"),
         "at the time the agent chose, not in_days/at: {landed:?}"
+    );
+    let about = query(
+        &org,
+        "SELECT Opportunity__c, Case__c FROM Call_Log__c WHERE External_Id__c = 'form-act-2'",
+    )
+    .await;
+    assert_eq!(
+        about[0].fields["Opportunity__c"],
+        json!(seed::JANE_OPEN_OPPORTUNITY_ID),
+        "About sets the call log's Opportunity lookup, so the call shows on the deal: {about:?}"
     );
     org.shutdown().await;
 }
