@@ -470,12 +470,12 @@ pub async fn log_form<R: Runtime>(
 /// admin's `ringside.toml` and the agent's choices).
 pub fn outcome_actions(
     log: &ringside_core::call_log::CallLog,
-    choices: &ringside_core::outcomes::ActionChoices,
-) -> ringside_core::outcomes::FormActions {
+    choices: &ringside_core::outcome_choices::ActionChoices,
+) -> ringside_core::call_actions::FormActions {
     let zone = ringside_core::time::agent_zone();
     match crate::org::home() {
-        Ok(home) => ringside_core::outcomes::for_form(&home, log, choices, &zone),
-        Err(err) => ringside_core::outcomes::FormActions {
+        Ok(home) => ringside_core::call_actions::for_form(&home, log, choices, &zone),
+        Err(err) => ringside_core::call_actions::FormActions {
             actions: Vec::new(),
             problem: Some(format!("ringside.toml cannot be found ({err})")),
         },

@@ -17,13 +17,11 @@
 //! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; any other `{name}`
 //! is refused at config time, so a typo never reaches a record.
 
-pub mod for_call;
 pub mod plan;
 
-pub use for_call::{ActionChoices, ForCallError, FormActions, for_call, for_form};
+pub use crate::outcome_choices::{ActionChoices, ActionName, ChoiceError};
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The placeholders a value or subject may hold, and what each is filled with: only what
 /// the queued log itself knows, so a placeholder is never sent empty for want of a lookup
@@ -60,45 +58,6 @@ pub const MAX_IN_DAYS: u32 = 365;
 /// The longest follow-up Event: a day (Salesforce allows up to 14 days, but a call's
 /// follow-up meeting longer than a day is a typo).
 pub const MAX_EVENT_MINUTES: u32 = 1440;
-
-/// One action of an outcome, by name (what `--skip-action` and reports use).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "snake_case")]
-pub enum ActionName {
-    Lead,
-    Opportunity,
-    FollowUp,
-}
-
-impl ActionName {
-    pub const ALL: [ActionName; 3] = [
-        ActionName::Lead,
-        ActionName::Opportunity,
-        ActionName::FollowUp,
-    ];
-
-    /// The config key (and CLI name) of this action.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionName::Lead => "lead",
-            ActionName::Opportunity => "opportunity",
-            ActionName::FollowUp => "follow_up",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ActionName> {
-        ActionName::ALL.into_iter().find(|a| a.as_str() == text)
-    }
-}
-
-impl fmt::Display for ActionName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Text with `{placeholder}`s, each one of [`PLACEHOLDERS`] (checked when parsed).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,10 +5,10 @@
 //! actions the chosen disposition will run.
 //! Granted to the main window by `capabilities/call-log.json`.
 
+use ringside_core::call_actions::FormActions;
 use ringside_core::call_log::draft::DraftFields;
 use ringside_core::call_log::form_options::{FormOptions, form_options, press_intent};
 use ringside_core::config::Config;
-use ringside_core::outcomes::FormActions;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
@@ -202,7 +202,7 @@ pub fn preview_call_actions(
         code: "no_home".into(),
         message: format!("{err:#}"),
     })?;
-    Ok(ringside_core::outcomes::for_call::preview(
+    Ok(ringside_core::call_actions::preview(
         &home,
         &draft,
         &fields,

@@ -11,13 +11,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Context;
+use ringside_core::call_actions::{ForCallError, for_call};
 use ringside_core::call_log::{
     CallLog, CallTiming, Direction, external_call_id, new_call_id, parse_iso_datetime,
 };
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{DEMO_ORG_TAG, keep_unsent, now_ms};
+use ringside_core::outcome_choices::{ActionChoices, ChoiceError};
 use ringside_core::outcomes::plan::PlannedAction;
-use ringside_core::outcomes::{ActionChoices, ForCallError, for_call};
 
 use crate::args::LogCallArgs;
 
@@ -68,7 +69,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
 }
 
 /// The disposition's outcome actions planned for this call (ringside-core's
-/// `outcomes::for_call`), or none (no disposition, no outcome for it). A misspelt
+/// `call_actions::for_call`), or none (no disposition, no outcome for it). A misspelt
 /// `--skip-action` is refused; so is a `--skip-action` or `--follow-up-at` with nothing to
 /// apply it to, since the agent meant something that would not happen.
 fn outcome_actions(
@@ -79,8 +80,8 @@ fn outcome_actions(
     let choices =
         ActionChoices::parse(&args.skip_actions, args.follow_up_at.as_deref()).map_err(|err| {
             match err {
-                ForCallError::UnknownAction(_) => anyhow::anyhow!("--skip-action {err}"),
-                _ => anyhow::anyhow!("--follow-up-at {err}"),
+                ChoiceError::UnknownAction(_) => anyhow::anyhow!("--skip-action {err}"),
+                ChoiceError::BadFollowUpAt(_) => anyhow::anyhow!("--follow-up-at {err}"),
             }
         })?;
     match for_call(home, log, &choices, &ringside_core::time::agent_zone()) {

@@ -78,7 +78,7 @@ pub struct DraftFields {
     /// follow-up), saved with the form and applied when it is logged. Absent in a form saved
     /// before the form had them: every action runs as configured.
     #[serde(default)]
-    pub actions: crate::outcomes::ActionChoices,
+    pub actions: crate::outcome_choices::ActionChoices,
 }
 
 /// One record the caller matched, with what a call with it can be about (its open

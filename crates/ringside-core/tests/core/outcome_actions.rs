@@ -362,8 +362,9 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
 /// an unticked follow-up creates nothing; a moved one lands at the chosen time.
 #[tokio::test]
 async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
+    use ringside_core::call_actions::for_form;
     use ringside_core::call_log::draft::CallDraft;
-    use ringside_core::outcomes::{ActionChoices, ActionName, for_form};
+    use ringside_core::outcome_choices::{ActionChoices, ActionName};
 
     let org = demo_org::start(demo_org::DemoOrgConfig::default())
         .await

@@ -1,5 +1,5 @@
-//! One call's outcome actions as the agent chose them, planned from the admin's
-//! `ringside.toml`: the one place the CLI's `log-call` and the desktop log form get the
+//! One call's outcome actions as the agent chose them, planned ([`crate::outcomes::plan`])
+//! from the admin's `ringside.toml`: the one place the CLI's `log-call` and the desktop log form get the
 //! actions they queue with a log, so both queue exactly the same thing for the same call.
 //!
 //! The agent's choices ([`ActionChoices`]) are the actions they unticked and a follow-up
@@ -9,68 +9,17 @@
 use std::path::Path;
 
 use jiff::tz::TimeZone;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::ActionName;
-use super::plan::{PlanError, PlanOptions, PlannedAction, plan};
 use crate::call_log::CallLog;
 use crate::call_log::draft::{CallDraft, DraftFields};
 use crate::config::{Config, ConfigError};
-
-/// What the agent decided about a call's outcome actions. The default runs every action as
-/// configured.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct ActionChoices {
-    /// Actions not to run for this call (unticked on the form, `--skip-action`).
-    #[serde(default)]
-    pub skip: Vec<ActionName>,
-    /// The follow-up's start chosen for this call (epoch ms) instead of the configured
-    /// `in_days` and `at`; for a follow-up Task, its due date is this instant's day in the
-    /// agent's time zone.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub follow_up_at_ms: Option<i64>,
-}
-
-impl ActionChoices {
-    /// The choices as the command line gives them: action names and an ISO-8601 date-time.
-    pub fn parse(skip: &[String], follow_up_at: Option<&str>) -> Result<Self, ForCallError> {
-        let skip = skip
-            .iter()
-            .map(|name| {
-                ActionName::parse(name).ok_or_else(|| ForCallError::UnknownAction(name.clone()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let follow_up_at_ms = follow_up_at
-            .map(|text| {
-                crate::time::parse_datetime(text.trim())
-                    .ok_or_else(|| ForCallError::BadFollowUpAt(text.to_owned()))
-            })
-            .transpose()?;
-        Ok(ActionChoices {
-            skip,
-            follow_up_at_ms,
-        })
-    }
-
-    /// Whether the agent changed nothing.
-    pub fn is_empty(&self) -> bool {
-        self.skip.is_empty() && self.follow_up_at_ms.is_none()
-    }
-}
+use crate::outcome_choices::ActionChoices;
+use crate::outcomes::plan::{PlanError, PlanOptions, PlannedAction, plan};
 
 /// Why a call's outcome actions cannot be planned.
 #[derive(Debug, thiserror::Error)]
 pub enum ForCallError {
-    /// A skipped action's name is not one of [`ActionName::ALL`].
-    #[error("{0:?} is not an outcome action; the actions are lead, opportunity, follow_up")]
-    UnknownAction(String),
-    /// The chosen follow-up time is not a date-time.
-    #[error(
-        "{0:?} is not a date-time; write it in ISO-8601 with its offset, e.g. 2026-03-02T10:00:00+01:00"
-    )]
-    BadFollowUpAt(String),
     /// Choices were given for a call without a disposition: the agent meant something that
     /// would not happen.
     #[error(
@@ -189,6 +138,7 @@ pub fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome_choices::ActionName;
     use crate::outcomes::plan::ActionState;
 
     const DEMO: &str = r#"
@@ -228,24 +178,6 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
             timing: Default::default(),
             intent_fields: Default::default(),
         }
-    }
-
-    #[test]
-    fn choices_parse_from_flags_and_refuse_unknown_names_and_times() {
-        let choices =
-            ActionChoices::parse(&["follow_up".into()], Some("2026-03-02T10:00:00+01:00")).unwrap();
-        assert_eq!(choices.skip, vec![ActionName::FollowUp]);
-        assert_eq!(choices.follow_up_at_ms, Some(1_772_442_000_000));
-        let err = ActionChoices::parse(&["followup".into()], None).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("\"followup\" is not an outcome action"),
-            "names the wrong action and the right ones: {err}"
-        );
-        assert!(matches!(
-            ActionChoices::parse(&[], Some("tomorrow")),
-            Err(ForCallError::BadFollowUpAt(_))
-        ));
     }
 
     #[test]
