@@ -30,6 +30,7 @@ fn main() {
             "press_call_intent",
             "release_call_intent",
             "choose_call_record",
+            "preview_call_actions",
             "queue_overview",
             "edit_queued_call_log",
             "replay_queued_call_log",

@@ -134,6 +134,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::call_log::press_call_intent,
             commands::call_log::release_call_intent,
             commands::call_log::choose_call_record,
+            commands::call_log::preview_call_actions,
             commands::queue::queue_overview,
             commands::queue::edit_queued_call_log,
             commands::queue::replay_queued_call_log,

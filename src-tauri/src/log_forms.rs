@@ -61,6 +61,7 @@ pub struct LoggedCall {
     pub call_id: String,
     /// `queued` (committed to the outbox), `kept` (saved as a file: the database is
     /// unusable), or `failed` (not logged; `message` says why and the form stays open).
+    /// For `queued`, a `message` says why the outcome's actions were not applied.
     pub outcome: String,
     /// The queue item's id, when queued.
     #[cfg_attr(test, ts(type = "number | null"))]
@@ -225,7 +226,7 @@ impl LogForms {
         self.snapshot(&call_id).expect("opened just now")
     }
 
-    fn draft(&self, call_id: &str) -> Option<CallDraft> {
+    pub(crate) fn draft(&self, call_id: &str) -> Option<CallDraft> {
         self.book().get(call_id).cloned()
     }
 
@@ -423,11 +424,14 @@ pub async fn log_form<R: Runtime>(
                 } else {
                     AuditActor::Agent
                 };
+                // The disposition's outcome actions as the agent left them ticked; a config
+                // that cannot be read costs the call its actions (said), never its log.
+                let actions = outcome_actions(&log, &fields.actions);
                 let commit = Commit {
                     log: &log,
                     org: &org,
                     actor,
-                    actions: &[],
+                    actions: &actions.actions,
                     closes_form: true,
                 };
                 let queue = app.state::<CallLogQueue>();
@@ -435,6 +439,7 @@ pub async fn log_form<R: Runtime>(
                     Ok(home) => outcome(
                         &log,
                         automatic,
+                        actions.problem,
                         outbox::commit(&home, queue.open_outbox(&home), commit).await,
                     ),
                     Err(err) => failed(format!("{err:#}")),
@@ -451,10 +456,28 @@ pub async fn log_form<R: Runtime>(
     logged
 }
 
-/// The committed log (queued, or kept as a file) as the form's outcome, in the desktop's words.
+/// The outcome actions a form queues with its log (ringside-core plans them from the
+/// admin's `ringside.toml` and the agent's choices).
+pub fn outcome_actions(
+    log: &CallLog,
+    choices: &ringside_core::outcome_choices::ActionChoices,
+) -> ringside_core::call_actions::FormActions {
+    let zone = ringside_core::time::agent_zone();
+    match crate::org::home() {
+        Ok(home) => ringside_core::call_actions::for_form(&home, log, choices, &zone),
+        Err(err) => ringside_core::call_actions::FormActions {
+            actions: Vec::new(),
+            problem: Some(format!("ringside.toml cannot be found ({err})")),
+        },
+    }
+}
+
+/// The committed log (queued, or kept as a file) as the form's outcome, in the desktop's words;
+/// `actions_problem` says why the outcome's actions were not applied (the log still went).
 fn outcome(
     log: &CallLog,
     automatic: bool,
+    actions_problem: Option<String>,
     committed: Result<Committed, CommitError>,
 ) -> LoggedCall {
     let call = |outcome: &str, queue_id: Option<i64>, message: Option<String>| LoggedCall {
@@ -465,7 +488,7 @@ fn outcome(
         message,
     };
     match committed {
-        Ok(Committed::Queued(queued)) => call("queued", Some(queued.id), None),
+        Ok(Committed::Queued(queued)) => call("queued", Some(queued.id), actions_problem),
         Ok(Committed::Kept { file, cause }) => call(
             "kept",
             None,

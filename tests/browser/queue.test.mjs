@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { fill, ipcMockScript, launchBrowser, serveDist } from "./harness.mjs";
+import { fill, ipcMockScript, launchBrowser, plain, serveDist } from "./harness.mjs";
 
 const localeFile = (locale) => fileURLToPath(new URL(`../../ui/src/features/queue/locales/${locale}.json`, import.meta.url));
 
@@ -27,6 +27,8 @@ const entry = (over) => ({
   notes: "",
   who_id: "003000000000001AAA",
   what_id: null,
+  actions_of_call: null,
+  actions: [],
   ...over,
 });
 const OVERVIEW = {
@@ -202,5 +204,44 @@ test("a database problem is shown in the queue view and above the log form", asy
   await page.click("#nav-queue");
   await page.waitForSelector("#queue-problem:not([hidden])");
   assert.equal(await page.locator("#queue-problem").textContent(), problem);
+  await page.close();
+});
+
+test("an item holding a call's refused outcome actions shows as that call's actions, replayable alone, with no log editor", async () => {
+  const stage = { name: "opportunity", state: "queued", object: "Opportunity", record_id: "006000000000001AAA", body: { StageName: "Qualification" } };
+  const overview = {
+    ...OVERVIEW,
+    entries: [
+      ...OVERVIEW.entries,
+      entry({
+        id: 9,
+        call_id: "call-7#actions",
+        state: "dead",
+        attempts: 1,
+        last_error_code: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        last_error: "Stage needs a budget",
+        reason: "refused",
+        subject: "Pricing",
+        actions_of_call: "call-7",
+        actions: [stage],
+      }),
+    ],
+  };
+  const { page, errors } = await openQueue(overview);
+  const item = page.locator('.queue-item[data-call-id="call-7#actions"]');
+  assert.equal(await item.getAttribute("data-actions-of"), "call-7", "marked as the actions of call-7");
+  const callLine = en["queue.call"];
+  const head = plain(await item.locator(".queue-item-head").textContent());
+  assert.ok(head.includes(plain(fill(en["queue.actionsOf"], { call: "call-7" }))), `says whose actions they are: ${head}`);
+  assert.ok(!head.includes(plain(fill(callLine, { from: "+14155550123", to: "+14155550100" }))), `not shown as a call log: ${head}`);
+  const action = item.locator('.queue-action[data-action="opportunity"]');
+  assert.ok(plain(await action.textContent()).includes("Opportunity → StageName: Qualification"), "the refused stage change is listed");
+  assert.equal(await item.locator(".queue-reason").textContent(), en["queue.reason.actionsRefused"], "the reason says the log itself was sent");
+  assert.match(await item.locator(".queue-error").textContent(), /Stage needs a budget/, "Salesforce's reason is shown");
+  assert.equal(await item.locator(".queue-subject").count(), 0, "no call-log subject line");
+  assert.equal(await item.locator(".queue-edit").count(), 0, "no log editor for actions");
+  await item.locator(".queue-replay").click();
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "replay_queued_call_log" && c.args.id === 9));
+  assert.deepEqual(errors, []);
   await page.close();
 });

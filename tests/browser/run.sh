@@ -15,4 +15,4 @@ npm test
 cd "$here"
 [ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
 # The outer timeout is a backstop: a wedged browser must fail the run, not hang it.
-timeout 300 node --test --test-concurrency=1 ui.test.mjs popup.test.mjs popup-create.test.mjs popup-open.test.mjs record-edit.test.mjs admin.test.mjs settings.test.mjs history.test.mjs call-log.test.mjs queue.test.mjs usage.test.mjs
+timeout 300 node --test --test-concurrency=1 ui.test.mjs popup.test.mjs popup-create.test.mjs popup-open.test.mjs record-edit.test.mjs admin.test.mjs settings.test.mjs history.test.mjs call-log.test.mjs call-log-actions.test.mjs queue.test.mjs usage.test.mjs

@@ -52,7 +52,7 @@ const QUEUE = {
     id: 1, call_id: "held-1", state: "pending", attempts: 0, last_error_code: "REQUEST_LIMIT_EXCEEDED",
     last_error: "TotalRequests Limit exceeded.", held_for: null, reason: "allowance", from: "+14155550123",
     to: "+14155550100", started_at_ms: Date.UTC(2026, 10, 22, 9, 0), subject: "", disposition: "", notes: "",
-    who_id: null, what_id: null,
+    who_id: null, what_id: null, actions_of_call: null, actions: [],
   }],
   problem: null,
   notice: null,

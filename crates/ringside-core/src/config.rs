@@ -776,6 +776,8 @@ struct RawCallLogNames {
     contact: Option<String>,
     lead: Option<String>,
     account: Option<String>,
+    opportunity: Option<String>,
+    case: Option<String>,
     task_lookup: Option<String>,
 }
 
@@ -815,6 +817,8 @@ fn logging_settings(raw: RawLogging, path: &Path) -> Result<LoggingSettings, Con
         contact: n.contact.unwrap_or(d.contact),
         lead: n.lead.unwrap_or(d.lead),
         account: n.account.unwrap_or(d.account),
+        opportunity: n.opportunity.unwrap_or(d.opportunity),
+        case: n.case.unwrap_or(d.case),
         task_lookup: n.task_lookup.unwrap_or(d.task_lookup),
     };
     for (key, value) in call_log.named() {

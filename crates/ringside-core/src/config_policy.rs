@@ -54,6 +54,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logging.call_log.contact",
     "logging.call_log.lead",
     "logging.call_log.account",
+    "logging.call_log.opportunity",
+    "logging.call_log.case",
     "logging.call_log.task_lookup",
     "lookup.object_priority",
     "lookup.phone_fields.Contact",

@@ -11,6 +11,9 @@
 //! - [`settings`]: where the default phone region comes from.
 //! - [`call_log`]: the call log, its validation, and its Salesforce records (Task + call log).
 //! - [`outbox`]: the durable call-log queue (SQLite) and the worker that delivers it exactly once.
+//! - [`outcomes`]: outcome actions (`[outcomes]`) and each call's planned actions.
+//! - [`outcome_choices`]: the actions' names and what the agent chose about them for a call.
+//! - [`call_actions`]: a call's outcome actions as the CLI and the log form queue them.
 //! - [`audit`]: the append-only log of every queue state change.
 //! - [`events`]: call events from softphones, the loopback API and links, on one stream.
 //! - [`pop`]: the screen pop: unknown callers, the 60 s cache, records Ringside just created.
@@ -41,6 +44,7 @@ pub mod api_budget;
 pub mod api_usage;
 pub mod api_version;
 pub mod audit;
+pub mod call_actions;
 pub mod call_back;
 pub mod call_log;
 pub mod clock;
@@ -65,6 +69,7 @@ pub mod org_error;
 pub mod org_session;
 pub mod orgs;
 pub mod outbox;
+pub mod outcome_choices;
 pub mod outcomes;
 pub mod phone;
 pub mod pop;

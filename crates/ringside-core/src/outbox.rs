@@ -294,6 +294,12 @@ pub fn actions_item_call_id(call_id: &str) -> String {
     format!("{call_id}#actions")
 }
 
+/// The call whose actions an item holds, when `item_call_id` names an actions item
+/// ([`actions_item_call_id`]'s inverse); `None` for a call log's own item.
+pub fn actions_item_of(item_call_id: &str) -> Option<&str> {
+    item_call_id.strip_suffix("#actions")
+}
+
 impl Outbox {
     /// Opens (creating if needed) the queue at `path`, then imports any logs kept in the
     /// [`UNSENT_DIR`] beside it.
@@ -444,6 +450,19 @@ impl Outbox {
         actor: AuditActor,
     ) -> Result<Enqueued, OutboxError> {
         self.enqueue_in(log, org, actor, true, None).await
+    }
+
+    /// [`Outbox::enqueue_form`] with the call's planned outcome actions (the desktop log
+    /// form's "Log call"): the log, its actions and the closing of its saved form in one
+    /// transaction, exactly as the CLI queues a call with actions.
+    pub async fn enqueue_form_with_actions(
+        &self,
+        log: &CallLog,
+        org: Option<&str>,
+        actor: AuditActor,
+        actions: &[PlannedAction],
+    ) -> Result<Enqueued, OutboxError> {
+        self.enqueue_in(log, org, actor, true, Some(actions)).await
     }
 
     async fn enqueue_in(

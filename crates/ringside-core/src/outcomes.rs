@@ -23,8 +23,9 @@
 
 pub mod plan;
 
+pub use crate::outcome_choices::{ActionChoices, ActionName, ChoiceError};
+
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The placeholders a value or subject may hold, and what each is filled with: only what
 /// the queued log itself knows, so a placeholder is never sent empty for want of a lookup
@@ -75,47 +76,6 @@ pub const MAX_IN_DAYS: u32 = 365;
 /// The longest follow-up Event: a day (Salesforce allows up to 14 days, but a call's
 /// follow-up meeting longer than a day is a typo).
 pub const MAX_EVENT_MINUTES: u32 = 1440;
-
-/// One action of an outcome, by name (what `--skip-action` and reports use).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionName {
-    Lead,
-    Opportunity,
-    CreateOpportunity,
-    FollowUp,
-}
-
-impl ActionName {
-    pub const ALL: [ActionName; 4] = [
-        ActionName::Lead,
-        ActionName::Opportunity,
-        ActionName::CreateOpportunity,
-        ActionName::FollowUp,
-    ];
-
-    /// The config key (and CLI name) of this action.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionName::Lead => "lead",
-            ActionName::Opportunity => "opportunity",
-            ActionName::CreateOpportunity => "create_opportunity",
-            ActionName::FollowUp => "follow_up",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ActionName> {
-        ActionName::ALL.into_iter().find(|a| a.as_str() == text)
-    }
-}
-
-impl fmt::Display for ActionName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Text with `{placeholder}`s, each one of [`PLACEHOLDERS`] (checked when parsed).
 #[derive(Debug, Clone, PartialEq, Eq)]

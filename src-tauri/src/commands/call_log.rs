@@ -1,9 +1,11 @@
 //! The log form's commands: list the open forms, open one by hand, record the agent's
 //! inputs (restarting the idle time), log a call, read a logged call's queue state; the
 //! form's org-dependent options (intent buttons, disposition picklist), pressing and
-//! releasing an intent, and picking which matched record the call was with.
+//! releasing an intent, picking which matched record the call was with, and the outcome
+//! actions the chosen disposition will run.
 //! Granted to the main window by `capabilities/call-log.json`.
 
+use ringside_core::call_actions::FormActions;
 use ringside_core::call_log::draft::DraftFields;
 use ringside_core::call_log::form_options::{FormOptions, form_options, press_intent};
 use ringside_core::config::Config;
@@ -184,4 +186,26 @@ pub async fn choose_call_record(
             message: "That record did not match this caller, or the call was already logged."
                 .into(),
         })
+}
+
+/// What the form's chosen disposition will also do in Salesforce, for the fields as they
+/// stand (ringside-core plans it; nothing is sent): each action, and why none apply when
+/// `ringside.toml` cannot be read.
+#[tauri::command]
+pub fn preview_call_actions(
+    call_id: String,
+    fields: DraftFields,
+    forms: State<'_, LogForms>,
+) -> Result<FormActions, IpcError> {
+    let draft = forms.draft(&call_id).ok_or_else(closed)?;
+    let home = crate::org::home().map_err(|err| IpcError {
+        code: "no_home".into(),
+        message: format!("{err:#}"),
+    })?;
+    Ok(ringside_core::call_actions::preview(
+        &home,
+        &draft,
+        &fields,
+        &ringside_core::time::agent_zone(),
+    ))
 }

@@ -5,8 +5,9 @@
 
 use ringside_core::audit::AuditActor;
 use ringside_core::outbox::{
-    DeliveryReason, ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus,
+    DeliveryReason, ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus, actions_item_of,
 };
+use ringside_core::outcomes::plan::PlannedAction;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -74,6 +75,12 @@ pub struct QueueEntry {
     pub notes: String,
     pub who_id: Option<String>,
     pub what_id: Option<String>,
+    /// Set on an item that holds only a call's outcome actions (refused beside its
+    /// delivered log, replayable alone): the id of that call. The view shows it as the
+    /// call's actions, not as a call log.
+    pub actions_of_call: Option<String>,
+    /// The call's outcome actions with their states; empty: none.
+    pub actions: Vec<PlannedAction>,
 }
 
 /// The whole view.
@@ -140,8 +147,14 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
         .filter(|org| *org != org_in_use && item.state == ItemState::Pending)
         .map(|org| OrgTag::label(org).to_owned());
     let reason = DeliveryReason::of(&item, held_for.is_some()).map(|r| r.as_str().to_owned());
+    let actions_of_call = item
+        .actions_of
+        .and_then(|_| actions_item_of(&item.call_id))
+        .map(str::to_owned);
     let log = item.log;
     QueueEntry {
+        actions_of_call,
+        actions: item.actions,
         reason,
         id: item.id,
         call_id: item.call_id,

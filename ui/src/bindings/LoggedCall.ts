@@ -7,6 +7,7 @@ export type LoggedCall = { call_id: string,
 /**
  * `queued` (committed to the outbox), `kept` (saved as a file: the database is
  * unusable), or `failed` (not logged; `message` says why and the form stays open).
+ * For `queued`, a `message` says why the outcome's actions were not applied.
  */
 outcome: string, 
 /**

@@ -12,14 +12,14 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use ringside_core::call_actions::{ForCallError, for_call};
 use ringside_core::call_log::{
     CallLog, CallTiming, Direction, external_call_id, new_call_id, parse_iso_datetime,
 };
-use ringside_core::config::Config;
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{self, Commit, CommitError, Committed, OrgTag, now_ms};
-use ringside_core::outcomes::ActionName;
-use ringside_core::outcomes::plan::{PlanOptions, PlannedAction, plan};
+use ringside_core::outcome_choices::{ActionChoices, ChoiceError};
+use ringside_core::outcomes::plan::PlannedAction;
 
 use crate::args::LogCallArgs;
 
@@ -98,66 +98,35 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The disposition's outcome actions planned for this call, or none (no disposition, no
-/// outcome for it). A misspelt `--skip-action` is refused; so is a `--skip-action` or
-/// `--follow-up-at` with nothing to apply it to, since the agent meant something that
-/// would not happen.
+/// The disposition's outcome actions planned for this call (ringside-core's
+/// `call_actions::for_call`), or none (no disposition, no outcome for it). A misspelt
+/// `--skip-action` is refused; so is a `--skip-action` or `--follow-up-at` with nothing to
+/// apply it to, since the agent meant something that would not happen.
 fn outcome_actions(
     home: &std::path::Path,
     args: &LogCallArgs,
     log: &CallLog,
 ) -> anyhow::Result<Vec<PlannedAction>> {
-    let skip = args
-        .skip_actions
-        .iter()
-        .map(|name| {
-            ActionName::parse(name).with_context(|| {
-                format!("--skip-action {name:?} is not an outcome action; the actions are lead, opportunity, follow_up")
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let follow_up_at_ms = args
-        .follow_up_at
-        .as_deref()
-        .map(|text| parse_iso_datetime(text).context("--follow-up-at"))
-        .transpose()?;
-    let Some(disposition) = &log.disposition else {
-        if !skip.is_empty() || follow_up_at_ms.is_some() {
-            anyhow::bail!(
-                "--skip-action and --follow-up-at apply to the outcome of a --disposition; give the disposition too"
-            );
-        }
-        return Ok(Vec::new());
-    };
-    // An unreadable ringside.toml must not cost the call its log: the log is queued without
-    // the outcome's actions, and the agent is told which actions did not happen and why.
-    let config = match Config::load_from_home(home) {
-        Ok(config) => config,
-        Err(err) => {
+    let choices =
+        ActionChoices::parse(&args.skip_actions, args.follow_up_at.as_deref()).map_err(|err| {
+            match err {
+                ChoiceError::UnknownAction(_) => anyhow::anyhow!("--skip-action {err}"),
+                ChoiceError::BadFollowUpAt(_) => anyhow::anyhow!("--follow-up-at {err}"),
+            }
+        })?;
+    match for_call(home, log, &choices, &ringside_core::time::agent_zone()) {
+        Ok(actions) => Ok(actions),
+        // An unreadable ringside.toml must not cost the call its log: the log is queued
+        // without the outcome's actions, and the agent is told which did not happen and why.
+        Err(err @ ForCallError::Config(_)) => {
+            let disposition = log.disposition.as_deref().unwrap_or_default();
             eprintln!(
-                "ringside: warning: the call is logged, but the outcome actions of {disposition:?} were not applied: {err}. Fix ringside.toml, then apply them by hand in Salesforce"
+                "ringside: warning: the call is logged, but the outcome actions of {disposition:?} were not applied: {err}"
             );
-            return Ok(Vec::new());
+            Ok(Vec::new())
         }
-    };
-    let Some(outcome) = config.outcomes.get(disposition) else {
-        if !skip.is_empty() || follow_up_at_ms.is_some() {
-            anyhow::bail!(
-                "the disposition {disposition:?} has no outcome actions in ringside.toml, so --skip-action and --follow-up-at have nothing to apply to"
-            );
-        }
-        return Ok(Vec::new());
-    };
-    let zone = ringside_core::time::agent_zone();
-    Ok(plan(
-        outcome,
-        log,
-        &PlanOptions {
-            skip: &skip,
-            zone: &zone,
-            follow_up_at_ms,
-        },
-    )?)
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The call started when it was answered (else dialed), as the desktop form has it; with

@@ -74,6 +74,11 @@ pub struct DraftFields {
     /// A link to the call's recording: http or https only.
     #[serde(default)]
     pub recording_url: String,
+    /// The agent's choices about the disposition's outcome actions (unticked ones, a moved
+    /// follow-up), saved with the form and applied when it is logged. Absent in a form saved
+    /// before the form had them: every action runs as configured.
+    #[serde(default)]
+    pub actions: crate::outcome_choices::ActionChoices,
 }
 
 /// One record the caller matched, with what a call with it can be about (its open
@@ -248,6 +253,7 @@ impl CallDraft {
                 summary: String::new(),
                 key_topics: Vec::new(),
                 recording_url: String::new(),
+                actions: Default::default(),
             },
         }
     }
@@ -271,11 +277,19 @@ impl CallDraft {
     /// The log the fields describe, validated as the queue will validate it. Notes over
     /// Salesforce's 32,000 characters are refused here (never cut): the agent shortens them.
     pub fn to_call_log(&self, fields: &DraftFields) -> Result<CallLog, CallLogError> {
+        let log = self.unchecked_call_log(fields);
+        log.validate()?;
+        Ok(log)
+    }
+
+    /// The log the fields describe, not validated: what the form's outcome-actions preview
+    /// plans from while the agent is still typing (over-long notes must not hide the list).
+    pub(crate) fn unchecked_call_log(&self, fields: &DraftFields) -> CallLog {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let id = |s: &Option<String>| s.as_deref().and_then(text);
         // Notes keep their own spacing (an agent's line breaks are meaningful).
         let notes = Some(fields.notes.clone()).filter(|n| !n.trim().is_empty());
-        let log = CallLog {
+        CallLog {
             call_id: self.call_id.clone(),
             direction: match fields.direction {
                 events::Direction::Inbound => Direction::Inbound,
@@ -297,9 +311,7 @@ impl CallDraft {
             missed: self.missed,
             timing: self.timing,
             intent_fields: self.intent_fields(),
-        };
-        log.validate()?;
-        Ok(log)
+        }
     }
 
     /// The agent's pick of the record the call was with: `who_id`/`what_id` for it, and

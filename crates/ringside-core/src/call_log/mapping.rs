@@ -86,6 +86,11 @@ pub struct CallLogFields {
     pub contact: String,
     pub lead: String,
     pub account: String,
+    /// The lookups "About" sets: the log's `WhatId` when it is an Opportunity (`006…`) or a
+    /// Case (`500…`), so the call shows on the deal's or the case's page. May be `""`: that
+    /// lookup is not written (an org set up before the setup kit had it).
+    pub opportunity: String,
+    pub case: String,
     /// The Task field that looks up the call log.
     pub task_lookup: String,
 }
@@ -118,6 +123,8 @@ impl Default for CallLogFields {
             contact: s("Contact__c"),
             lead: s("Lead__c"),
             account: s("Account__c"),
+            opportunity: s("Opportunity__c"),
+            case: s("Case__c"),
             task_lookup: s("Call_Log__c"),
         }
     }
@@ -125,12 +132,18 @@ impl Default for CallLogFields {
 
 /// The `[logging.call_log]` keys that may be `""`: that field is then not written (an org
 /// without it, e.g. set up before it was in the setup kit).
-pub const OPTIONAL_CALL_LOG_KEYS: [&str; 4] =
-    ["dialed_at", "answered_at", "ended_at", "ring_seconds"];
+pub const OPTIONAL_CALL_LOG_KEYS: [&str; 6] = [
+    "dialed_at",
+    "answered_at",
+    "ended_at",
+    "ring_seconds",
+    "opportunity",
+    "case",
+];
 
 impl CallLogFields {
     /// Every configured name with its config key, for validation.
-    pub fn named(&self) -> [(&'static str, &str); 21] {
+    pub fn named(&self) -> [(&'static str, &str); 23] {
         [
             ("object", &self.object),
             ("external_id", &self.external_id),
@@ -152,6 +165,8 @@ impl CallLogFields {
             ("contact", &self.contact),
             ("lead", &self.lead),
             ("account", &self.account),
+            ("opportunity", &self.opportunity),
+            ("case", &self.case),
             ("task_lookup", &self.task_lookup),
         ]
     }
@@ -206,8 +221,21 @@ impl LoggingSettings {
             let field = if is_lead_id(who) { &f.lead } else { &f.contact };
             put(field, Some(who.clone()));
         }
-        if let Some(what) = log.what_id.as_ref().filter(|w| is_account_id(w)) {
-            put(&f.account, Some(what.clone()));
+        if let Some(what) = &log.what_id {
+            // What the call was about ("About" on the form, --about): its own lookup, so
+            // the call shows on that record's page.
+            let lookup = if is_account_id(what) {
+                Some(&f.account)
+            } else if what.starts_with("006") {
+                Some(&f.opportunity)
+            } else if what.starts_with("500") {
+                Some(&f.case)
+            } else {
+                None
+            };
+            if let Some(field) = lookup.filter(|name| !name.is_empty()) {
+                put(field, Some(what.clone()));
+            }
         }
         let own_notes = self.mode == LoggingMode::CallLogOnly;
         if own_notes {
@@ -513,6 +541,45 @@ mod tests {
             "an emptied name writes nothing: {body}"
         );
         assert_eq!(body["Dialed_At__c"], "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn about_an_opportunity_or_a_case_sets_the_call_logs_lookup_to_it() {
+        let s = LoggingSettings::default();
+        for (what, field) in [
+            ("006Dm0000000004IAA", "Opportunity__c"),
+            ("500Dm0000000005IAA", "Case__c"),
+            ("001Dm0000000002IAA", "Account__c"),
+        ] {
+            let mut call = log();
+            call.what_id = Some(what.into());
+            let body = s.call_log_body(&call);
+            assert_eq!(body[field], what, "{what} goes to {field}: {body}");
+            let others = ["Opportunity__c", "Case__c", "Account__c"]
+                .into_iter()
+                .filter(|f| *f != field);
+            for other in others {
+                assert!(body.get(other).is_none(), "{what} is not a {other}: {body}");
+            }
+            assert_eq!(
+                s.task_body(&call, true, "@{log.id}")["WhatId"],
+                what,
+                "and the Task's WhatId"
+            );
+        }
+        // An org set up before the lookup existed switches it off: nothing is written there.
+        let mut off = LoggingSettings::default();
+        off.call_log.opportunity = String::new();
+        let mut call = log();
+        call.what_id = Some("006Dm0000000004IAA".into());
+        let body = off.call_log_body(&call);
+        assert!(
+            body.as_object()
+                .unwrap()
+                .keys()
+                .all(|k| !k.is_empty() && k != "Opportunity__c"),
+            "{body}"
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::call_log::CallLog;
 
 /// Where one planned action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {
     /// Waiting to be sent (with its log, or as its own queue item).
@@ -57,30 +58,37 @@ impl ActionState {
 
 /// One action of one call, ready to send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PlannedAction {
     pub name: ActionName,
     pub state: ActionState,
     /// Why it was skipped, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
     /// The sObject written.
     pub object: String,
     /// The record updated; `None` for a create (the follow-up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub record_id: Option<String>,
     /// The fields sent.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub body: Map<String, Value>,
     /// Set for a create keyed by an External ID: sent as an upsert on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub upsert: Option<UpsertKey>,
     /// Rows read in the same graph before the write, which its body and these reads refer
     /// to as `@{reference.Field}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<RowRead>>"))]
     pub reads: Vec<RowRead>,
 }
 
 /// An External ID field and its value: the record an upsert creates or updates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UpsertKey {
     pub field: String,
     pub value: String,
@@ -88,6 +96,7 @@ pub struct UpsertKey {
 
 /// A `GET sobjects/{object}/{id}?fields=…` node of the actions' graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RowRead {
     /// Its `referenceId` (unique within the call's actions).
     pub reference: String,

@@ -307,7 +307,8 @@ async fn call_log_only_refuses_an_intent_that_would_write_over_the_notes() {
 #[tokio::test]
 async fn timing_fields_must_exist_and_be_date_times_or_numbers_or_be_switched_off() {
     let issues = issues_for(
-        "[logging.call_log]\ndialed_at = \"Opportunity__c\"\nring_seconds = \"Case__c\"\nended_at = \"Hung_Up__c\"\n",
+        // The lookups of "About" are switched off, so their fields can stand in for wrong types.
+        "[logging.call_log]\nopportunity = \"\"\ncase = \"\"\ndialed_at = \"Opportunity__c\"\nring_seconds = \"Case__c\"\nended_at = \"Hung_Up__c\"\n",
     )
     .await;
     let dialed = find(&issues, "Call_Log__c.Opportunity__c");

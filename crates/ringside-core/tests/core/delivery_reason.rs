@@ -40,7 +40,10 @@ async fn stored_failures_read_back_as_their_reasons() {
     // Refused: a WhoId that does not exist.
     let mut refused = call("reason-refused");
     refused.who_id = Some("003Dm00000000ZZIAA".into());
-    outbox.enqueue(&refused, AuditActor::Agent).await.expect("queued");
+    outbox
+        .enqueue(&refused, AuditActor::Agent)
+        .await
+        .expect("queued");
     worker.drain(Duration::ZERO).await.expect("drained");
     let dead = item(&outbox, "reason-refused").await;
     assert_eq!(dead.state, ItemState::Dead, "{dead:?}");

@@ -88,7 +88,10 @@ async fn the_agent_day_lists_the_days_calls_and_knows_which_miss_was_called_back
         "(415) 555-0123",
     );
     for log in [&yesterday, &missed, &still_missed] {
-        outbox.enqueue(log, AuditActor::Agent).await.expect("queued");
+        outbox
+            .enqueue(log, AuditActor::Agent)
+            .await
+            .expect("queued");
     }
     let report = worker.drain(Duration::ZERO).await.expect("drained");
     assert_eq!(
@@ -96,7 +99,10 @@ async fn the_agent_day_lists_the_days_calls_and_knows_which_miss_was_called_back
         "three calls reach Salesforce: {report:?}"
     );
     // The call back is still in the queue: the day merges it in.
-    outbox.enqueue(&call_back, AuditActor::Agent).await.expect("queued");
+    outbox
+        .enqueue(&call_back, AuditActor::Agent)
+        .await
+        .expect("queued");
 
     let history = History::for_org(
         client(&org, Duration::from_secs(10)),

@@ -597,3 +597,130 @@ async fn a_call_with_no_account_plans_no_opportunity_and_says_why() {
         "a Lead has no Account: {actions:?}"
     );
 }
+
+/// The desktop log form's path (issue 17 item 2): the agent's choices are saved with the
+/// form, survive a restart, and the committed item carries exactly the actions they leave:
+/// an unticked follow-up creates nothing; a moved one lands at the chosen time.
+#[tokio::test]
+async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
+    use ringside_core::call_actions::for_form;
+    use ringside_core::call_log::draft::CallDraft;
+    use ringside_core::outcome_choices::{ActionChoices, ActionName};
+
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let home = temp_home("form-choices");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[outcomes.\"Demo booked\"]\nlead = { Status = \"Closed - Not Converted\" }\nfollow_up = { kind = \"Event\", subject = \"Demo: {subject}\", in_days = 2, at = \"10:00\", minutes = 30 }\n",
+    )
+    .unwrap();
+    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let form = |call_id: &str, subject: &str, choices: ActionChoices| {
+        let mut draft = CallDraft::manual(1_763_000_000_000);
+        draft.call_id = call_id.to_owned();
+        draft.fields.from = seed::SHARED_NUMBER.to_owned();
+        draft.fields.to = "+14155550100".to_owned();
+        draft.fields.duration_seconds = 60;
+        draft.fields.disposition = "Demo booked".into();
+        draft.fields.subject = subject.to_owned();
+        draft.fields.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
+        draft.fields.actions = choices;
+        draft
+    };
+    let unticked = form(
+        "form-act-1",
+        "no demo",
+        ActionChoices {
+            skip: vec![ActionName::FollowUp],
+            follow_up_at_ms: None,
+        },
+    );
+    // 2025-12-01T14:30:00Z: the agent moved the demo.
+    let moved_at = 1_764_599_400_000;
+    let moved = form(
+        "form-act-2",
+        "moved demo",
+        ActionChoices {
+            skip: Vec::new(),
+            follow_up_at_ms: Some(moved_at),
+        },
+    );
+    // "About": the moved demo is about the seeded open Opportunity.
+    let mut moved = moved;
+    moved.fields.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
+    {
+        let outbox = Outbox::open_in_home(&home).await.unwrap();
+        outbox.save_form(&unticked, None, None).await.unwrap();
+        outbox.save_form(&moved, None, None).await.unwrap();
+        outbox.close().await;
+    }
+    // The app restarts: the forms come back with the agent's choices.
+    let outbox = Outbox::open_in_home(&home).await.unwrap();
+    let saved = outbox.saved_forms().await.unwrap();
+    for draft in [&unticked, &moved] {
+        let back = saved
+            .iter()
+            .find(|f| f.draft.call_id == draft.call_id)
+            .expect("the form is back");
+        assert_eq!(
+            back.draft.fields.actions, draft.fields.actions,
+            "the choices are saved with the form"
+        );
+        let log = back.draft.to_call_log(&back.draft.fields).unwrap();
+        let actions = for_form(&home, &log, &back.draft.fields.actions, &zone);
+        assert_eq!(actions.problem, None);
+        outbox
+            .enqueue_form_with_actions(&log, None, AuditActor::Agent, &actions.actions)
+            .await
+            .unwrap();
+    }
+    assert!(
+        outbox.saved_forms().await.unwrap().is_empty(),
+        "logging closed both forms"
+    );
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, Duration::from_secs(10)),
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .unwrap();
+    let report = worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 2, "{report:?}");
+    assert_eq!(lead_status(&org).await, json!("Closed - Not Converted"));
+    let events = |subject: &'static str| {
+        let org = &org;
+        async move {
+            query(
+                org,
+                &format!("SELECT Id, StartDateTime FROM Event WHERE Subject = '{subject}'"),
+            )
+            .await
+        }
+    };
+    assert!(
+        events("Demo: no demo").await.is_empty(),
+        "the unticked follow-up created no Event"
+    );
+    let landed = events("Demo: moved demo").await;
+    assert_eq!(landed.len(), 1, "exactly one Event: {landed:?}");
+    assert_eq!(
+        landed[0].fields["StartDateTime"].as_str().map(|s| &s[..19]),
+        Some("2025-12-01T14:30:00"),
+        "at the time the agent chose, not in_days/at: {landed:?}"
+    );
+    let about = query(
+        &org,
+        "SELECT Opportunity__c, Case__c FROM Call_Log__c WHERE External_Id__c = 'form-act-2'",
+    )
+    .await;
+    assert_eq!(
+        about[0].fields["Opportunity__c"],
+        json!(seed::JANE_OPEN_OPPORTUNITY_ID),
+        "About sets the call log's Opportunity lookup, so the call shows on the deal: {about:?}"
+    );
+    org.shutdown().await;
+}

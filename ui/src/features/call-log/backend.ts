@@ -11,11 +11,18 @@ import type { DraftCandidate } from "../../bindings/DraftCandidate";
 import type { FormOptions } from "../../bindings/FormOptions";
 import type { DraftFields } from "../../bindings/DraftFields";
 import type { DraftRecord } from "../../bindings/DraftRecord";
+import type { ActionChoices } from "../../bindings/ActionChoices";
+import type { ActionName } from "../../bindings/ActionName";
+import type { FormActions as ActionsPreview } from "../../bindings/FormActions";
+import type { PlannedAction } from "../../bindings/PlannedAction";
 import type { LoggedCall } from "../../bindings/LoggedCall";
 import type { OpenCallLog } from "../../bindings/OpenCallLog";
 import type { QueueCounts } from "../../bindings/QueueCounts";
 
 export type {
+  ActionChoices,
+  ActionName,
+  ActionsPreview,
   CallDraft,
   CallIntent,
   CallIntentButton,
@@ -25,6 +32,7 @@ export type {
   FormOptions,
   LoggedCall,
   OpenCallLog,
+  PlannedAction,
   QueueCounts,
 };
 
@@ -67,6 +75,10 @@ export const releaseCallIntent = (callId: string, name: string): Promise<Outcome
 /** Picks which matched record the call was with (`choose_call_record`). */
 export const chooseCallRecord = (callId: string, recordId: string): Promise<Outcome<OpenCallLog>> =>
   call("choose_call_record", { callId, recordId });
+
+/** What the chosen disposition will also do in Salesforce, for these fields (`preview_call_actions`). */
+export const previewCallActions = (callId: string, fields: DraftFields): Promise<Outcome<ActionsPreview>> =>
+  call("preview_call_actions", { callId, fields });
 
 /** A form opened by a call's end (event `call-log-opened`). */
 export const onCallLogOpened = (handler: (form: OpenCallLog) => void): Promise<Outcome<null>> =>

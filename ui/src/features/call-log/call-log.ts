@@ -15,9 +15,12 @@ import {
   onQueueChanged,
   openCallLogs,
   pressCallIntent,
+  previewCallActions,
   releaseCallIntent,
   startCallLog,
   updateCallLog,
+  type ActionChoices,
+  type ActionsPreview,
   type CallIntentButton,
   type DraftFields,
   type FormOptions,
@@ -25,6 +28,7 @@ import {
   type OpenCallLog,
 } from "./backend";
 import { queueOverview } from "../queue/backend";
+import { dateInputValue, dateTimeInputValue, describeAction, followUpAt, localDay } from "./actions";
 import type { Outcome } from "../../backend";
 import "./call-log.css";
 
@@ -154,7 +158,11 @@ export function mountCallLog(root: HTMLElement): void {
       callId: outcome.call_id,
       label,
       state: outcome.outcome === "kept" ? "kept" : "queued",
-      message: outcome.message,
+      // A queued log's message says why its outcome actions were not applied.
+      message:
+        outcome.outcome === "queued" && outcome.message
+          ? t("callLog.actions.notApplied", { reason: outcome.message })
+          : outcome.message,
       automatic: outcome.automatic,
     };
     keepNewest(done, outcome.call_id, result, MAX_RESULT_LINES);
@@ -188,6 +196,7 @@ export function mountCallLog(root: HTMLElement): void {
       press: (fields, name, input) => thenRerender(fields, () => pressCallIntent(callId, name, input)),
       release: (fields, name) => thenRerender(fields, () => releaseCallIntent(callId, name)),
       choose: (fields, recordId) => thenRerender(fields, () => chooseCallRecord(callId, recordId)),
+      preview: (fields) => previewCallActions(callId, fields),
     });
     if (existing) existing.element.replaceWith(element);
     else forms.prepend(element);
@@ -260,6 +269,7 @@ interface FormActions {
   press(fields: DraftFields, name: string, input: string | null): Promise<void>;
   release(fields: DraftFields, name: string): Promise<void>;
   choose(fields: DraftFields, recordId: string): Promise<void>;
+  preview(fields: DraftFields): Promise<Outcome<ActionsPreview>>;
 }
 
 function field(labelKey: Parameters<typeof t>[0], control: HTMLElement, className: string): HTMLElement {
@@ -430,7 +440,11 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   row.className = "call-log-row";
   row.append(field("callLog.disposition", disposition, "call-log-disposition"), field("callLog.subject", subject, "call-log-subject"));
   if (draft.what_choices.length > 0) row.append(field("callLog.what", what, "call-log-what"));
-  form.append(row, dispositions, field("callLog.notes", notes, "call-log-notes"), count);
+  // What the chosen outcome will also do in Salesforce: filled by the shell's preview.
+  const outcomeActions = document.createElement("fieldset");
+  outcomeActions.className = "call-log-actions";
+  outcomeActions.hidden = true;
+  form.append(row, dispositions, outcomeActions, field("callLog.notes", notes, "call-log-notes"), count);
   form.append(
     field("callLog.aiSummary", aiSummary, "call-log-ai-summary"),
     field("callLog.keyTopics", topics, "call-log-key-topics"),
@@ -467,6 +481,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     summary: aiSummary.value,
     key_topics: splitTopics(topics.value),
     recording_url: recording.value.trim(),
+    actions: { skip: [...choices.skip], follow_up_at_ms: choices.follow_up_at_ms },
   });
   // Only a web link opens as a recording: anything else (javascript:, file:) is refused here
   // in words, and again by the core when the log is made.
@@ -476,6 +491,35 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     recordingError.textContent = ok ? "" : t("callLog.recordingUrlInvalid");
     return ok;
   };
+
+  // The agent's choices about the outcome's actions (unticked ones, a moved follow-up), saved
+  // with the form like every other input and sent with "Log call".
+  const choices: ActionChoices = { skip: [...(fields.actions?.skip ?? [])], follow_up_at_ms: fields.actions?.follow_up_at_ms ?? null };
+  let previewed = 0;
+  let shown = "";
+  const refreshActions = (): void => {
+    const asked = ++previewed;
+    void actions.preview(current()).then((answer) => {
+      // Only the answer to the latest question: an older one may arrive after it.
+      if (asked !== previewed) return;
+      if (!answer.ok) {
+        outcomeActions.hidden = true;
+        return;
+      }
+      // The same actions again (the agent typed notes): leave the list, and its focus, alone.
+      const key = JSON.stringify([answer.value, choices]);
+      if (key === shown) return;
+      shown = key;
+      const focused = document.activeElement;
+      const refocus =
+        focused instanceof HTMLElement && outcomeActions.contains(focused)
+          ? `[data-action="${focused.closest<HTMLElement>(".call-log-action")?.dataset.action ?? ""}"] .${focused.className}`
+          : null;
+      renderOutcomeActions(outcomeActions, answer.value, choices);
+      if (refocus) outcomeActions.querySelector<HTMLElement>(refocus)?.focus();
+    });
+  };
+  refreshActions();
 
   let autoAt = open.auto_log_at_ms;
   const renderAuto = (): void => {
@@ -504,8 +548,14 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     if (event.target === whoPicker || (event.target as HTMLElement).closest(".call-log-intents")) return;
     renderCount();
     if (event.target === recording) recordingOk();
+    // Another outcome: the choices made for the last one do not carry over.
+    if (event.target === disposition) {
+      choices.skip = [];
+      choices.follow_up_at_ms = null;
+    }
     clearTimeout(timer);
     timer = setTimeout(() => {
+      refreshActions();
       void actions.save(current()).then((outcome) => {
         const saved = outcome as { ok: boolean; value?: OpenCallLog };
         if (saved.ok && saved.value) {
@@ -532,6 +582,72 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
     });
   });
   return form;
+}
+
+/**
+ * The chosen outcome's actions, each with a tick box (unticked: not run for this call), the
+ * follow-up's date (and time, for an Event) adjustable. An action the call has no record for
+ * (no Lead on the call, no Opportunity picked under "About") is shown unticked, with why. A
+ * broken ringside.toml says the actions are not applied: the log still goes.
+ */
+function renderOutcomeActions(group: HTMLFieldSetElement, preview: ActionsPreview, choices: ActionChoices): void {
+  const legend = document.createElement("legend");
+  legend.textContent = t("callLog.actions.title");
+  const children: HTMLElement[] = [legend];
+  if (preview.problem) {
+    const problem = document.createElement("p");
+    problem.className = "call-log-actions-problem";
+    problem.setAttribute("role", "alert");
+    problem.dir = "auto";
+    problem.textContent = t("callLog.actions.notApplied", { reason: preview.problem });
+    children.push(problem);
+  }
+  const list = document.createElement("ul");
+  list.className = "call-log-action-list";
+  for (const action of preview.actions) {
+    const item = document.createElement("li");
+    item.className = "call-log-action";
+    item.dataset.action = action.name;
+    const possible = action.state !== "skipped";
+    const label = document.createElement("label");
+    const tick = document.createElement("input");
+    tick.type = "checkbox";
+    tick.className = "call-log-action-run";
+    tick.disabled = !possible;
+    tick.checked = possible && !choices.skip.includes(action.name);
+    item.dataset.run = String(tick.checked);
+    tick.addEventListener("input", () => {
+      // Runs before the form's own input listener, which saves the choices.
+      choices.skip = choices.skip.filter((name) => name !== action.name);
+      if (!tick.checked) choices.skip.push(action.name);
+      item.dataset.run = String(tick.checked);
+    });
+    const text = document.createElement("span");
+    text.className = "call-log-action-text";
+    text.dir = "auto";
+    text.textContent = possible ? describeAction(action) : t("callLog.actions.noRecord", { object: objectName(action.object) });
+    label.append(tick, " ", text);
+    item.append(label);
+    const at = possible && action.name === "follow_up" ? followUpAt(action) : null;
+    if (at) {
+      const when = document.createElement("input");
+      const event = action.object === "Event";
+      when.type = event ? "datetime-local" : "date";
+      when.className = "call-log-follow-up-at";
+      when.value = event ? dateTimeInputValue(at) : dateInputValue(at);
+      when.setAttribute("aria-label", t(event ? "callLog.actions.followUpWhen" : "callLog.actions.followUpDay"));
+      when.addEventListener("input", () => {
+        const chosen = event ? new Date(when.value) : localDay(when.value);
+        const ms = chosen?.getTime();
+        if (ms !== undefined && !Number.isNaN(ms)) choices.follow_up_at_ms = ms;
+      });
+      item.append(" ", when);
+    }
+    list.append(item);
+  }
+  children.push(list);
+  group.replaceChildren(...children);
+  group.hidden = preview.actions.length === 0 && !preview.problem;
 }
 
 /** The call's intent buttons: pressed ones show their value and take a second press to undo. */

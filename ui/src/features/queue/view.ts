@@ -1,6 +1,8 @@
 // The queue view (tab `queue`): counts (pending, in flight, delivered, dead), the pending and dead
 // call logs with their last error in words, and for a dead one: edit the field Salesforce refused,
-// then Replay; Replay all. Refreshes when the shell announces a queue change.
+// then Replay; Replay all. An item holding only a call's outcome actions (refused beside its
+// delivered log, `<call id>#actions`) shows as that call's actions, replayable alone, not as a
+// call log. Refreshes when the shell announces a queue change.
 
 import type { View } from "../../shell/view";
 import { onLocaleChange, t, type MessageKey } from "../../i18n";
@@ -13,6 +15,7 @@ import {
   type QueueEntry,
   type QueueOverview,
 } from "./backend";
+import { describeAction } from "../call-log/actions";
 import "./queue.css";
 
 const STATES = ["pending", "in_flight", "delivered", "dead"] as const;
@@ -115,6 +118,8 @@ function mountQueue(root: HTMLElement): void {
     const state = document.createElement("span");
     state.className = "queue-state";
     state.textContent = t(`queue.state.${entry.state}` as MessageKey);
+    const actionsOf = entry.actions_of_call;
+    if (actionsOf !== null) item.dataset.actionsOf = actionsOf;
     const call = document.createElement("span");
     call.className = "queue-call";
     call.textContent = t("queue.call", { from: entry.from, to: entry.to });
@@ -122,10 +127,27 @@ function mountQueue(root: HTMLElement): void {
     id.className = "queue-call-id";
     // Ids read left to right in every language; dir also isolates it from the line around it.
     id.dir = "ltr";
-    id.textContent = entry.call_id;
-    head.append(state, " ", call, " ", id);
+    id.textContent = actionsOf ?? entry.call_id;
+    if (actionsOf === null) head.append(state, " ", call, " ", id);
+    else head.append(state, " ", actionsHeading(actionsOf));
     item.append(head);
-    if (entry.subject) {
+    if (entry.actions.length > 0) {
+      const actions = document.createElement("ul");
+      actions.className = "queue-actions";
+      for (const action of entry.actions) {
+        const line = document.createElement("li");
+        line.className = "queue-action";
+        line.dataset.action = action.name;
+        line.dataset.state = action.state;
+        const text = document.createElement("span");
+        text.dir = "auto";
+        text.textContent = describeAction(action);
+        line.append(text, " — ", t(`queue.actionState.${action.state}` as MessageKey));
+        actions.append(line);
+      }
+      item.append(actions);
+    }
+    if (actionsOf === null && entry.subject) {
       const subject = document.createElement("p");
       subject.className = "queue-subject";
       subject.textContent = entry.subject;
@@ -134,7 +156,8 @@ function mountQueue(root: HTMLElement): void {
     if (entry.reason) {
       const reason = document.createElement("p");
       reason.className = "queue-reason";
-      reason.textContent = t(`queue.reason.${entry.reason}` as MessageKey, {
+      const key = actionsOf !== null && entry.reason === "refused" ? "queue.reason.actionsRefused" : `queue.reason.${entry.reason}`;
+      reason.textContent = t(key as MessageKey, {
         org: entry.held_for ?? "",
         attempts: entry.attempts,
       });
@@ -168,7 +191,9 @@ function mountQueue(root: HTMLElement): void {
         say(done.ok ? t("queue.replayed", { count: 1 }) : done.error.message);
         await refresh();
       });
-      buttons.append(edit, replay);
+      // An actions item has no log fields to correct: its fix is in Salesforce or the config.
+      if (actionsOf === null) buttons.append(edit, replay);
+      else buttons.append(replay);
       item.append(buttons);
       if (editing === entry.id) {
         if (editor?.id !== entry.id) editor = { id: entry.id, node: renderEditor(entry) };
@@ -257,4 +282,12 @@ function mountQueue(root: HTMLElement): void {
   render();
   void onQueueChanged(() => void refresh());
   void refresh();
+}
+
+/** "Actions of call <id>" (the id isolated inside the sentence by `t`, as every value is). */
+function actionsHeading(callId: string): HTMLElement {
+  const heading = document.createElement("span");
+  heading.className = "queue-call queue-actions-of";
+  heading.textContent = t("queue.actionsOf", { call: callId });
+  return heading;
 }

@@ -1,0 +1,144 @@
+// Outcome actions from the real app window (issue 17 item 2): a call logged with "Demo booked"
+// (configured in this run's ringside.toml) updates the Lead and creates exactly one follow-up
+// Event in the demo org; with the follow-up unticked on the form, it creates none. Calls come from
+// the real `ringside call ring|end` CLI; what landed is read back from the app's demo org over
+// HTTP. Run inside Xvfb and its own D-Bus session (run.sh).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchApp } from "./webdriver.mjs";
+import { plain } from "../i18n-fill.mjs";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
+const HOME = process.env.RINGSIDE_HOME;
+const CONFIG = HOME ? join(HOME, "ringside.toml") : null;
+// Olivia Bennett's number: the demo org's seeded Lead shares it with a Contact, so the form
+// offers both and the agent picks the Lead.
+const SHARED_NUMBER = "+44 20 7946 0958";
+const LEAD = "00QDm0000000009MAA";
+const run = Date.now().toString(36);
+// The outcome's placeholders carry the call's subject, so each test's records are its own.
+const OUTCOMES = `
+[logging]
+auto_log_after_secs = 600
+
+[outcomes."Demo booked"]
+lead = { Status = "Working - Contacted", Description = "Demo booked: {subject}" }
+follow_up = { kind = "Event", subject = "Product demo: {subject}", in_days = 2, at = "10:00", minutes = 30 }
+`;
+
+function ringside(args) {
+  return new Promise((resolve) => {
+    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let app;
+let session;
+let savedConfig = null;
+
+before(async () => {
+  assert.ok(HOME, "run.sh sets RINGSIDE_HOME for the app and the CLI");
+  savedConfig = await readFile(CONFIG, "utf8").catch(() => null);
+  await writeFile(CONFIG, `${savedConfig ?? ""}\n${OUTCOMES}`);
+  // RINGSIDE_QUEUE_FAST: the app's worker retries within milliseconds (test timings).
+  app = await launchApp({ app: APP, driver: DRIVER, env: { RINGSIDE_QUEUE_FAST: "1" }, readySelector: "#call-log-start" });
+  session = app.session;
+});
+
+after(async () => {
+  await app?.close();
+  if (CONFIG) {
+    if (savedConfig === null) await rm(CONFIG, { force: true });
+    else await writeFile(CONFIG, savedConfig);
+  }
+});
+
+/** The app's demo org (named in its log) and a SOQL query on it. */
+async function demoOrg() {
+  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(app.log());
+  assert.ok(found, `the app's log must name its demo org address; log:\n${app.log().slice(-2000)}`);
+  const org = found[1];
+  const token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
+  const versions = await (await fetch(`${org}/services/data`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const api = versions.at(-1).url;
+  return async (soql) => {
+    const response = await fetch(`${org}${api}/query?q=${encodeURIComponent(soql)}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200, `query failed: ${soql}: ${await response.clone().text()}`);
+    return (await response.json()).records;
+  };
+}
+
+/** Rings and ends a "Demo booked" call with Olivia, picks her Lead and types the subject. */
+async function demoBookedCall(callId, subject) {
+  const rang = await ringside(["call", "ring", "--call-id", callId, "--from", SHARED_NUMBER, "--to", "+1 415 555 0100"]);
+  assert.equal(rang.code, 0, `ringside call ring failed:\n${rang.stderr}`);
+  const ended = await ringside([
+    "call", "end", "--call-id", callId, "--from", SHARED_NUMBER, "--to", "+1 415 555 0100", "--duration", "120", "--disposition", "Demo booked",
+  ]);
+  assert.equal(ended.code, 0, `ringside call end failed:\n${ended.stderr}`);
+  await session.click(await session.find("#nav-caller"));
+  const form = `.call-log-form[data-call-id="${callId}"]`;
+  await session.waitFor(`${form} .call-log-who option[value="${LEAD}"]`, 20_000);
+  await session.click(await session.find(`${form} .call-log-who option[value="${LEAD}"]`));
+  // Picking the Lead re-renders the form; its Lead update can run once the call is with her.
+  await session.waitFor(`${form} .call-log-action[data-action="lead"] .call-log-action-run:not([disabled])`, 15_000);
+  await session.waitFor(`${form} .call-log-action[data-action="follow_up"] .call-log-action-run`);
+  await session.type(await session.find(`${form} .call-log-subject`), subject);
+  return form;
+}
+
+async function delivered(callId) {
+  await session.waitFor(`.call-log-result[data-call-id="${callId}"][data-state="delivered"]`, 30_000);
+}
+
+test("Demo booked from the window updates the Lead and creates exactly one follow-up Event", async () => {
+  const callId = `act-${run}-booked`;
+  const subject = `Pricing ${run}`;
+  const form = await demoBookedCall(callId, subject);
+  const lead = plain(await session.text(await session.find(`${form} .call-log-action[data-action="lead"] .call-log-action-text`)));
+  assert.match(lead, /Status: Working - Contacted/, `the Lead update is listed: ${lead}`);
+  const followUp = plain(await session.text(await session.find(`${form} .call-log-action[data-action="follow_up"] .call-log-action-text`)));
+  assert.match(followUp, /Product demo/, `the follow-up Event is listed: ${followUp}`);
+  await session.click(await session.find(`${form} .call-log-submit`));
+  await delivered(callId);
+
+  const query = await demoOrg();
+  const tasks = await query(`SELECT Id, WhoId, CallDisposition FROM Task WHERE CallObject = '${callId}'`);
+  assert.equal(tasks.length, 1, `one Task for the call: ${JSON.stringify(tasks)}`);
+  assert.equal(tasks[0].WhoId, LEAD, "the call is with the Lead the agent picked");
+  assert.equal(tasks[0].CallDisposition, "Demo booked");
+  const leads = await query(`SELECT Status, Description FROM Lead WHERE Id = '${LEAD}'`);
+  assert.equal(leads[0].Status, "Working - Contacted");
+  assert.equal(leads[0].Description, `Demo booked: ${subject}`, "the Lead was updated by this call's outcome");
+  const events = await query(`SELECT Id, WhoId, DurationInMinutes FROM Event WHERE Subject = 'Product demo: ${subject}'`);
+  assert.equal(events.length, 1, `exactly one follow-up Event: ${JSON.stringify(events)}`);
+  assert.equal(events[0].WhoId, LEAD, "the Event is with the Lead");
+  assert.equal(events[0].DurationInMinutes, 30);
+});
+
+test("with the follow-up unticked, the Lead is updated and no Event is created", async () => {
+  const callId = `act-${run}-unticked`;
+  const subject = `No demo ${run}`;
+  const form = await demoBookedCall(callId, subject);
+  await session.click(await session.find(`${form} .call-log-action[data-action="follow_up"] .call-log-action-run`));
+  await session.waitFor(`${form} .call-log-action[data-action="follow_up"][data-run="false"]`);
+  await session.click(await session.find(`${form} .call-log-submit`));
+  await delivered(callId);
+
+  const query = await demoOrg();
+  const leads = await query(`SELECT Description FROM Lead WHERE Id = '${LEAD}'`);
+  assert.equal(leads[0].Description, `Demo booked: ${subject}`, "the ticked Lead update still ran");
+  const events = await query(`SELECT Id FROM Event WHERE Subject = 'Product demo: ${subject}'`);
+  assert.equal(events.length, 0, `the unticked follow-up created no Event: ${JSON.stringify(events)}`);
+  const tasks = await query(`SELECT Id FROM Task WHERE CallObject = '${callId}'`);
+  assert.equal(tasks.length, 1, "the call itself is logged once");
+});
