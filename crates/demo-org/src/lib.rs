@@ -237,6 +237,8 @@ impl Default for DemoOrgConfig {
 pub struct DemoSignIn {
     pub access_token: String,
     pub refresh_token: String,
+    /// The token's identity URL (`{base}/id/{orgId}/{userId}`), as the token endpoint's `id`.
+    pub identity_url: String,
 }
 
 impl std::fmt::Debug for DemoSignIn {
@@ -340,6 +342,7 @@ impl DemoOrg {
         DemoSignIn {
             access_token: grant.access_token,
             refresh_token: grant.refresh_token.unwrap_or_default(),
+            identity_url: oauth::identity_url(&self.org),
         }
     }
 

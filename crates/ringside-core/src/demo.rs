@@ -1,10 +1,11 @@
 //! The built-in demo org: started in-process on a loopback port so Ringside works with no
 //! Salesforce account, signed in as its demo user with a session that renews itself like a
 //! real one. The desktop and the CLI both start it here; who the demo user is comes from the
-//! sign-in (OpenID Connect userinfo), never from the demo org's seed data.
+//! sign-in's identity URL (the token answer's `id`, as Salesforce's), never from the demo
+//! org's seed data. Nothing is sent to sign in: a demo org that is unreachable from the start
+//! (a fault a test sets) still gives a session whose work queues until it answers.
 
-use salesforce::oauth::LoginUrl;
-use salesforce::oauth::{OAuthApp, RefreshToken};
+use salesforce::oauth::{IdentityUrl, RefreshToken};
 use salesforce::{AccessToken, ApiVersion};
 
 use crate::org_session::{self, SessionError};
@@ -42,9 +43,6 @@ fn connect(err: impl std::fmt::Display) -> DemoError {
     DemoError::Connect(err.to_string())
 }
 
-/// The redirect a refresh-only OAuth app is configured with (no browser flow runs here).
-const REFRESH_ONLY_REDIRECT: &str = "ringside://oauth/callback";
-
 impl BuiltinDemo {
     /// Starts the seeded demo org on a free loopback port.
     pub async fn start() -> Result<BuiltinDemo, DemoError> {
@@ -68,15 +66,9 @@ impl BuiltinDemo {
         let sign_in = self.org.sign_in();
         let refresh = RefreshToken::new(sign_in.refresh_token).map_err(connect)?;
         let access = AccessToken::new(sign_in.access_token).map_err(connect)?;
-        let login = LoginUrl::parse(&base_url).map_err(connect)?;
-        let app =
-            OAuthApp::new(login, Self::client_id(), REFRESH_ONLY_REDIRECT).map_err(connect)?;
-        let userinfo = app.userinfo(&access).await.map_err(connect)?;
-        let user_id = userinfo
-            .get("user_id")
-            .and_then(|v| v.as_str())
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| DemoError::Connect("the sign-in named no user".into()))?
+        let user_id = IdentityUrl::parse(&sign_in.identity_url)
+            .map_err(connect)?
+            .user_id()
             .to_owned();
         let session = org_session::open_in_memory(
             &base_url,
