@@ -327,6 +327,35 @@ mod tests {
 
     use super::*;
 
+    #[tokio::test]
+    async fn the_worker_restarts_for_a_logging_change_and_not_for_another_one() {
+        let home =
+            std::env::temp_dir().join(format!("ringside-runner-test-{}", std::process::id()));
+        std::fs::create_dir_all(&home).expect("temp home");
+        let file = home.join("ringside.toml");
+        std::fs::write(&file, "[pop]\nopen_on = \"ring\"\n").expect("written");
+        let watch = ConfigWatch::open(&home, &home.join("no-policy.toml"));
+        let mut config = watch.subscribe();
+        let running = WorkerSettings::of(&config.borrow_and_update());
+        let wait = Duration::from_millis(200);
+
+        std::fs::write(&file, "[pop]\nopen_on = \"manual\"\n").expect("written");
+        watch.reload();
+        assert!(
+            tokio::time::timeout(wait, settings_changed(&mut config, &running))
+                .await
+                .is_err(),
+            "a [pop] change leaves the worker running"
+        );
+
+        std::fs::write(&file, "[logging]\nmode = \"call_log_only\"\n").expect("written");
+        watch.reload();
+        tokio::time::timeout(wait, settings_changed(&mut config, &running))
+            .await
+            .expect("a [logging] change restarts the worker with it");
+        let _ = std::fs::remove_dir_all(&home);
+    }
+
     #[test]
     fn a_read_only_home_is_shown_in_words_without_promising_kept_files() {
         let text = problem_text(&OutboxError::ReadOnly {
