@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use ringside_core::config::Config;
 use ringside_core::demo::BuiltinDemo;
 
 use crate::org::{OrgIdentity, OrgLink};
@@ -26,7 +27,7 @@ impl DemoOrgHandle {
 }
 
 /// Starts the seeded demo org on a loopback port and links to it as its demo user.
-pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
+pub async fn start(config: &Config) -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
     let demo = BuiltinDemo::start().await?;
     let session = match demo.connect().await {
         Ok(session) => session,
@@ -41,7 +42,7 @@ pub async fn start() -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
         instance_url: session.instance_url,
         demo: true,
     };
-    let link = OrgLink::new(identity, session.user_id, session.client).await;
+    let link = OrgLink::new(identity, session.user_id, session.client, config).await;
     Ok((DemoOrgHandle(Mutex::new(Some(demo))), link))
 }
 
@@ -52,7 +53,7 @@ mod tests {
     #[test]
     fn the_started_demo_org_answers_a_lookup_for_its_seeded_contact() {
         tauri::async_runtime::block_on(async {
-            let (org, link) = super::start()
+            let (org, link) = super::start(&ringside_core::config::Config::default())
                 .await
                 .expect("the demo org must start on loopback");
 

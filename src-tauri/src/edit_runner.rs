@@ -8,9 +8,10 @@
 //! committed change is announced to the main window as [`RECORD_EDITS_CHANGED_EVENT`], so the
 //! record panel turns "pending" into saved, conflict or failed by itself.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::edit_queue::EditQueue;
 use ringside_core::outbox::{Outbox, RetrySchedule};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -106,23 +107,16 @@ async fn send_loop<R: Runtime>(
             return;
         }
         let link = app.state::<ActiveOrg>().current();
-        let wait = match crate::commands::record_edit::editor_for(&link) {
-            Ok(editor) => match queue
-                .send_due(&editor, link.tag.as_str(), &timings.schedule)
-                .await
-            {
-                Ok(report) if report.org_unreachable || report.signed_out => timings.unreachable,
-                Ok(_) => timings.poll,
-                Err(err) => {
-                    tracing::warn!("queued record edits could not be read: {err}");
-                    timings.poll
-                }
-            },
+        let config = app.state::<Arc<ConfigWatch>>().current();
+        let editor = crate::commands::record_edit::editor_for(&link, config.config());
+        let wait = match queue
+            .send_due(&editor, link.tag.as_str(), &timings.schedule)
+            .await
+        {
+            Ok(report) if report.org_unreachable || report.signed_out => timings.unreachable,
+            Ok(_) => timings.poll,
             Err(err) => {
-                tracing::warn!(
-                    "queued record edits wait for a usable config: {}",
-                    err.message
-                );
+                tracing::warn!("queued record edits could not be read: {err}");
                 timings.poll
             }
         };

@@ -7,20 +7,21 @@
 //! ringside-core's [`ScreenPop`](ringside_core::pop::ScreenPop); this only wires them to the window.
 //!
 //! Settings: `[pop]` in `RINGSIDE_HOME/ringside.toml` (`open_on = "ring" | "answer" |
-//! "manual"`, `event_port`, `baresip = "127.0.0.1:4444"`; see ringside-core's config). The
-//! environment variables `RINGSIDE_POP_ON` and `RINGSIDE_EVENT_PORT` override the file (for
-//! tests and one-off runs). A broken config file is logged and the defaults are used, so
-//! calls still pop.
+//! "manual"`, `event_port`, `baresip = "127.0.0.1:4444"`; see ringside-core's config), from
+//! the app's current config ([`ConfigWatch`]). `open_on` is read at each call event, so a
+//! saved or edited file applies to the next call; `event_port` and `baresip` are where the
+//! app listens and apply at the next start. The environment variables `RINGSIDE_POP_ON` and
+//! `RINGSIDE_EVENT_PORT` override the file (for tests and one-off runs). A broken config file
+//! leaves the last good settings in use (the watch carries the problem), so calls still pop.
 //!
 //! The baresip adapter's command handle is managed as [`BaresipDial`]: call back dials
 //! through the adapter's own ctrl_tcp connection (baresip serves one client, so a second
 //! connection would cut the adapter off).
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use ringside_core::config::Config;
+use ringside_core::config_watch::{ConfigSnapshot, ConfigWatch};
 use ringside_core::events::api::EventApi;
 use ringside_core::events::baresip::{self, Backoff, BaresipConfig, BaresipControl};
 use ringside_core::events::link::LinkIntake;
@@ -83,7 +84,8 @@ impl RunningApi {
 pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> {
     let home = ringside_core::config::ringside_home()
         .context("no Ringside home: set RINGSIDE_HOME or HOME")?;
-    let settings = pop_settings(&home)?;
+    let config = Arc::clone(&*app.state::<Arc<ConfigWatch>>());
+    let settings = pop_settings(&config.current())?;
     let stream = EventStream::new();
     // Managed, so other features (the log form) subscribe to the same events.
     app.manage(stream.clone());
@@ -129,33 +131,17 @@ pub async fn start<R: Runtime>(app: AppHandle<R>) -> anyhow::Result<RunningApi> 
     };
     app.manage(BaresipDial(control));
     tracing::info!(open_on = settings.open_on.as_str(), "pop-up opens on");
-    tauri::async_runtime::spawn(deliver(app, receiver, settings.open_on));
+    tauri::async_runtime::spawn(deliver(app, receiver, config.subscribe()));
     Ok(RunningApi {
         api: Mutex::new(api),
         baresip: Mutex::new(adapter),
     })
 }
 
-/// `[pop]` from the config file, then the environment overrides.
-fn pop_settings(home: &Path) -> anyhow::Result<PopSettings> {
-    let mut settings = match Config::load_from_home(home) {
-        Ok(config) => config.pop,
-        Err(err) => {
-            tracing::error!("{err}; the pop-up uses its defaults (open on ring, no baresip)");
-            PopSettings::default()
-        }
-    };
-    if let Ok(value) = std::env::var("RINGSIDE_POP_ON")
-        && !value.trim().is_empty()
-    {
-        match PopOpenOn::parse(value.trim()) {
-            Some(open_on) => settings.open_on = open_on,
-            None => tracing::warn!(
-                value,
-                "RINGSIDE_POP_ON is not ring, answer or manual; ignored"
-            ),
-        }
-    }
+/// `[pop]` from the config in use, then the environment overrides.
+fn pop_settings(config: &ConfigSnapshot) -> anyhow::Result<PopSettings> {
+    let mut settings = config.config().pop.clone();
+    settings.open_on = open_on(config);
     if let Ok(value) = std::env::var("RINGSIDE_EVENT_PORT")
         && !value.trim().is_empty()
     {
@@ -167,6 +153,23 @@ fn pop_settings(home: &Path) -> anyhow::Result<PopSettings> {
     Ok(settings)
 }
 
+/// When the pop-up window comes up: `RINGSIDE_POP_ON` if set, else `[pop] open_on` of
+/// `config`.
+fn open_on(config: &ConfigSnapshot) -> PopOpenOn {
+    if let Ok(value) = std::env::var("RINGSIDE_POP_ON")
+        && !value.trim().is_empty()
+    {
+        match PopOpenOn::parse(value.trim()) {
+            Some(open_on) => return open_on,
+            None => tracing::warn!(
+                value,
+                "RINGSIDE_POP_ON is not ring, answer or manual; ignored"
+            ),
+        }
+    }
+    config.config().pop.open_on
+}
+
 /// For each call event: a ring (or an answer of a call never rung, as with auto-answer)
 /// shows "searching…" at once and then the pop; the window comes up when `open_on` says
 /// so (with `manual` the tray's "Show caller" opens it on the latest pop). An end marks the
@@ -174,8 +177,9 @@ fn pop_settings(home: &Path) -> anyhow::Result<PopSettings> {
 async fn deliver<R: Runtime>(
     app: AppHandle<R>,
     mut receiver: tokio::sync::broadcast::Receiver<CallEvent>,
-    open_on: PopOpenOn,
+    mut config: tokio::sync::watch::Receiver<Arc<ConfigSnapshot>>,
 ) {
+    let mut open_on = open_on(&config.borrow_and_update());
     loop {
         let event = match receiver.recv().await {
             Ok(event) => event,
@@ -185,6 +189,14 @@ async fn deliver<R: Runtime>(
             }
             Err(RecvError::Closed) => return,
         };
+        // The config as it is now: an admin's change applies to the next call.
+        if config.has_changed().unwrap_or(false) {
+            open_on = self::open_on(&config.borrow_and_update());
+            tracing::info!(
+                open_on = open_on.as_str(),
+                "pop-up opens on (config changed)"
+            );
+        }
         let latest = app.state::<LatestPop>();
         match event.event {
             CallEventKind::End => {
@@ -257,7 +269,8 @@ mod tests {
     }
 
     #[test]
-    fn the_config_file_sets_the_pop_and_a_broken_one_falls_back_to_defaults() {
+    fn the_config_sets_the_pop_and_a_broken_one_keeps_the_last_good_settings() {
+        use ringside_core::config_watch::ConfigWatch;
         let home =
             std::env::temp_dir().join(format!("ringside-intake-test-{}", std::process::id()));
         std::fs::create_dir_all(&home).expect("temp home");
@@ -266,18 +279,25 @@ mod tests {
             "[pop]\nopen_on = \"manual\"\nbaresip = \"127.0.0.1:14444\"\n",
         )
         .expect("config written");
+        let watch = ConfigWatch::open(&home, &home.join("no-policy.toml"));
         // Only meaningful without the overrides (tests run without them set).
         if std::env::var_os("RINGSIDE_POP_ON").is_none()
             && std::env::var_os("RINGSIDE_EVENT_PORT").is_none()
         {
-            let settings = pop_settings(&home).expect("valid config");
+            let settings = pop_settings(&watch.current()).expect("valid config");
             assert_eq!(settings.open_on, PopOpenOn::Manual);
             assert_eq!(settings.baresip.as_deref(), Some("127.0.0.1:14444"));
             std::fs::write(home.join("ringside.toml"), "[pop]\nopen_on = 3\n").expect("written");
+            let broken = watch.reload();
+            assert!(
+                broken.problem.is_some(),
+                "the problem is carried for the UI"
+            );
+            let settings = pop_settings(&broken).expect("a broken file is reported, not fatal");
             assert_eq!(
-                pop_settings(&home).expect("a broken file is logged, not fatal"),
-                PopSettings::default(),
-                "calls still pop with the defaults"
+                settings.open_on,
+                PopOpenOn::Manual,
+                "calls still pop, with the last good settings"
             );
         }
         let _ = std::fs::remove_dir_all(&home);

@@ -17,6 +17,10 @@ mod tray;
 mod updates;
 mod webview_memory;
 
+use std::sync::Arc;
+
+use ringside_core::config_policy::policy_path;
+use ringside_core::config_watch::{self, ConfigWatch};
 use tauri::Manager;
 
 pub use error::IpcError;
@@ -30,9 +34,12 @@ pub fn run() -> anyhow::Result<()> {
     // The version is the package's (tauri.conf.json, which `make package` may override): after
     // an update's relaunch this line says which version came up.
     tracing::info!(version = %context.package_info().version, "Ringside starting");
+    // The one current config every feature reads (ringside.toml over the policy file),
+    // reloaded when the Admin view saves and when either file changes on disk.
+    let config = Arc::new(ConfigWatch::open(&org::home()?, &policy_path()));
     // Signed updates only with the admin's key and endpoint (`[update]`): the plugin reads
     // them from its config, which is set here since tauri.conf.json carries no key.
-    let update = updates::settings_from_home();
+    let update = updates::settings_at_start(&config.current());
     if let Some(settings) = &update {
         context
             .config_mut()
@@ -57,10 +64,13 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(main) = app.get_webview_window(popup::MAIN_LABEL) {
                 webview_memory::tune(&main);
             }
-            let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
+            tauri::async_runtime::spawn(Arc::clone(&config).watch_files(config_watch::POLL_EVERY));
+            app.manage(Arc::clone(&config));
+            let (demo_org, demo_link) =
+                tauri::async_runtime::block_on(demo::start(config.current().config()))?;
             app.manage(demo_org);
             let active = org::ActiveOrg::new(demo_link);
-            tauri::async_runtime::block_on(active.connect_registered());
+            tauri::async_runtime::block_on(active.connect_registered(config.current().config()));
             app.manage(active);
             app.manage(popup::LatestPop::default());
             app.manage(popup::PopupTitle::default());
@@ -75,7 +85,7 @@ pub fn run() -> anyhow::Result<()> {
             // Call logging: the outbox (even a broken one: the app still opens and says
             // why), its worker for the org in use, and the log forms fed by the intake.
             let queue = tauri::async_runtime::block_on(outbox_runner::CallLogQueue::open());
-            let policy = queue.config().auto_log;
+            let policy = config.current().config().auto_log;
             // Record edits made while Salesforce is unreachable: same database file.
             app.manage(edit_runner::RecordEditQueue::new(queue.outbox()));
             app.state::<edit_runner::RecordEditQueue>()
@@ -91,12 +101,10 @@ pub fn run() -> anyhow::Result<()> {
             app.manage(forms);
             log_forms::start(app.handle());
             app.manage(updates::UpdateNotices::default());
-            if let Some(settings) = update {
-                updates::start(app.handle(), settings);
+            if update.is_some() {
+                updates::start(app.handle());
             }
-            app.manage(std::sync::Arc::new(
-                ringside_core::login::PendingSignIns::new(),
-            ));
+            app.manage(Arc::new(ringside_core::login::PendingSignIns::new()));
             app.manage(signin::RefusedLink::default());
             // After the intake: a link the app was started with may be a call event.
             deep_link::install(app.handle());

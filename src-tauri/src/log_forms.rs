@@ -20,6 +20,8 @@ use ringside_core::audit::AuditActor;
 use ringside_core::call_log::CallLog;
 use ringside_core::call_log::draft::CallIntent;
 use ringside_core::call_log::draft::{AutoLogPolicy, CallDraft, CallTimes, DraftBook, DraftFields};
+use ringside_core::config::Config;
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::events::{CallEvent, CallEventKind, EventStream};
 use ringside_core::outbox::{self, Commit, CommitError, Committed, Outbox, now_ms};
 use ringside_core::update_schedule::Activity;
@@ -359,7 +361,14 @@ fn show_main<R: Runtime>(app: &AppHandle<R>) {
 async fn idle_rule<R: Runtime>(app: AppHandle<R>) {
     loop {
         tokio::time::sleep(IDLE_TICK).await;
-        let due = app.state::<LogForms>().book().due(now_ms());
+        // `auto_log_after_secs` as the config says now: a saved change applies to open forms.
+        let policy = app.state::<Arc<ConfigWatch>>().current().config().auto_log;
+        let due = {
+            let forms = app.state::<LogForms>();
+            let mut book = forms.book();
+            book.set_policy(policy);
+            book.due(now_ms())
+        };
         for draft in due {
             let logged = log_form(&app, &draft.call_id, &draft.fields, true).await;
             if logged.outcome == "failed" {
@@ -424,9 +433,10 @@ pub async fn log_form<R: Runtime>(
                 } else {
                     AuditActor::Agent
                 };
-                // The disposition's outcome actions as the agent left them ticked; a config
-                // that cannot be read costs the call its actions (said), never its log.
-                let actions = outcome_actions(&log, &fields.actions);
+                // The disposition's outcome actions as the agent left them ticked, from the
+                // config in use (a broken file leaves the last good one; Admin shows why).
+                let config = app.state::<Arc<ConfigWatch>>().current();
+                let actions = outcome_actions(config.config(), &log, &fields.actions);
                 let commit = Commit {
                     log: &log,
                     org: &org,
@@ -457,19 +467,14 @@ pub async fn log_form<R: Runtime>(
 }
 
 /// The outcome actions a form queues with its log (ringside-core plans them from the
-/// admin's `ringside.toml` and the agent's choices).
+/// app's current config and the agent's choices).
 pub fn outcome_actions(
+    config: &Config,
     log: &CallLog,
     choices: &ringside_core::outcome_choices::ActionChoices,
 ) -> ringside_core::call_actions::FormActions {
     let zone = ringside_core::time::agent_zone();
-    match crate::org::home() {
-        Ok(home) => ringside_core::call_actions::for_form(&home, log, choices, &zone),
-        Err(err) => ringside_core::call_actions::FormActions {
-            actions: Vec::new(),
-            problem: Some(format!("ringside.toml cannot be found ({err})")),
-        },
-    }
+    ringside_core::call_actions::for_form(config, log, choices, &zone)
 }
 
 /// The committed log (queued, or kept as a file) as the form's outcome, in the desktop's words;

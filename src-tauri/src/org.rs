@@ -8,14 +8,15 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use ringside_core::CallerLookup;
 use ringside_core::api_usage::{ApiSettings, RequestKind, UsageRecorder};
 use ringside_core::clock::MonotonicClock;
+use ringside_core::config::Config;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::orgs::{OrgRecord, OrgRegistry};
 use ringside_core::outbox::OrgTag;
 use ringside_core::pop::ScreenPop;
 use ringside_core::secrets::{KeyringStore, namespace_for_home};
-use ringside_core::{CallerLookup, LookupSettings};
 
 /// Which org a link talks to, as the UI may show it (no secret in here).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -60,8 +61,16 @@ const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 impl OrgLink {
     /// Links to an org through an authenticated client, counting its requests (issue 18)
     /// through the same core function as the CLI.
-    pub async fn new(identity: OrgIdentity, user_id: String, client: salesforce::Client) -> Self {
-        let settings = lookup_settings();
+    /// `config` is the app's config in use now: its `[phone]`, `[lookup]` and `[api]` apply
+    /// to this link for as long as it is in use (a changed file applies from the next
+    /// sign-in, org switch or start).
+    pub async fn new(
+        identity: OrgIdentity,
+        user_id: String,
+        client: salesforce::Client,
+        config: &Config,
+    ) -> Self {
+        let settings = config.lookup_settings();
         let api = settings.api;
         // The demo org's identity has no alias: it is tagged as the demo org.
         let tag = OrgTag::of(identity.alias.as_deref());
@@ -83,23 +92,6 @@ impl OrgLink {
             screen_pop,
             usage,
             api,
-        }
-    }
-}
-
-/// The admin's `[phone]`, `[lookup]` and `[api]` settings (region, object priority, custom
-/// phone fields, the governor's threshold) from `ringside.toml`; a broken file is logged and
-/// the defaults are used.
-fn lookup_settings() -> LookupSettings {
-    let config = match ringside_core::config::ringside_home() {
-        Some(home) => ringside_core::config::Config::load_from_home(&home),
-        None => Ok(ringside_core::config::Config::default()),
-    };
-    match config {
-        Ok(config) => config.lookup_settings(),
-        Err(err) => {
-            tracing::error!("{err}; lookups use the default settings");
-            LookupSettings::from_environment()
         }
     }
 }
@@ -160,8 +152,8 @@ impl ActiveOrg {
     /// Moves to the active org of `orgs.toml`, if one is set. When it cannot be used (signed
     /// out, no keyring, unreachable), stays where it is and remembers why: the app keeps
     /// working on the demo org and the settings view says what to do.
-    pub async fn connect_registered(&self) {
-        match registered_link().await {
+    pub async fn connect_registered(&self, config: &Config) {
+        match registered_link(config).await {
             Ok(Some(link)) => {
                 tracing::info!(alias = ?link.identity.alias, "using the active org");
                 self.switch_to(Arc::new(link));
@@ -194,16 +186,17 @@ pub fn sign_in_hint(alias: &str) -> String {
     format!("sign in to {alias} again in Settings")
 }
 
-async fn registered_link() -> anyhow::Result<Option<OrgLink>> {
+async fn registered_link(config: &Config) -> anyhow::Result<Option<OrgLink>> {
     let registry = OrgRegistry::load(&home()?)?;
     match registry.active_record() {
-        Some(record) => Ok(Some(connect_signed_in(record).await?)),
+        Some(record) => Ok(Some(connect_signed_in(record, config).await?)),
         None => Ok(None),
     }
 }
 
-/// Opens a signed-in org from its registry record and the tokens in the OS keyring.
-pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
+/// Opens a signed-in org from its registry record and the tokens in the OS keyring, with the
+/// lookup settings of `config` (the config in use).
+pub async fn connect_signed_in(record: &OrgRecord, config: &Config) -> anyhow::Result<OrgLink> {
     let secrets = Arc::new(KeyringStore::open()?);
     let session = ringside_core::org_session::open_from_home(
         &home()?,
@@ -220,7 +213,7 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         demo: false,
     };
     let renewed_at_open = session.session.refreshes_made();
-    let link = OrgLink::new(identity, record.user_id.clone(), session.client).await;
+    let link = OrgLink::new(identity, record.user_id.clone(), session.client, config).await;
     if let Some(usage) = &link.usage {
         // A session opened without a kept access token renewed it before the count began.
         usage.count(RequestKind::SignIn, renewed_at_open);

@@ -1,8 +1,10 @@
 //! The call-log queue inside the app: opens the same SQLite outbox as the CLI
 //! (`RINGSIDE_HOME/ringside.db`) and runs ringside-core's worker against the org in use.
 //!
-//! The worker follows the org: it is started for [`ActiveOrg::current`] and restarted
-//! whenever another org comes into use (sign-in, switch, sign-out). Each worker sends only the
+//! The worker follows the org and the config: it is started for [`ActiveOrg::current`] with
+//! `[logging]` and the dead-letter webhook of the app's current config ([`ConfigWatch`]), and
+//! restarted whenever another org comes into use (sign-in, switch, sign-out) or those
+//! settings change (the Admin view saved, the file was edited). Each worker sends only the
 //! logs queued for its own org (`OrgFilter`), so a signed-out org's logs stay held, with no
 //! attempt spent, until that org is signed in again; they never go to the demo org.
 //! A database that cannot be opened (read-only, full, damaged) does not stop the app: the
@@ -12,9 +14,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use ringside_core::config::Config;
+use ringside_core::call_log::LoggingSettings;
+use ringside_core::config_watch::{ConfigSnapshot, ConfigWatch};
 use ringside_core::outbox::{
-    Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
+    DeadLetterWebhook, Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::watch;
@@ -41,7 +44,6 @@ pub struct CallLogQueue {
     problem: Option<String>,
     /// Set when a damaged database was moved aside at start.
     notice: Option<String>,
-    config: Config,
     stop: watch::Sender<bool>,
     running: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
@@ -54,7 +56,6 @@ impl CallLogQueue {
             outbox: None,
             problem: None,
             notice: None,
-            config: Config::default(),
             stop,
             running: Mutex::new(None),
         };
@@ -65,15 +66,6 @@ impl CallLogQueue {
                 return queue;
             }
         };
-        match Config::load_from_home(&home) {
-            Ok(config) => queue.config = config,
-            Err(err) => {
-                tracing::warn!("ringside.toml is unusable; call logging uses the defaults: {err}");
-                queue.notice = Some(format!(
-                    "{err}. Call logging uses the default settings until it is fixed."
-                ));
-            }
-        }
         match Outbox::open_in_home(&home).await {
             Ok(outbox) => {
                 if let Some(recovery) = outbox.recovery() {
@@ -125,22 +117,16 @@ impl CallLogQueue {
         self.notice.as_deref()
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// Starts the worker task and the change announcer (nothing when the outbox is closed).
+    /// Needs the config watch and `ActiveOrg` managed.
     pub fn start<R: Runtime>(&self, app: AppHandle<R>) {
         let Some(outbox) = self.outbox.clone() else {
             return;
         };
         tauri::async_runtime::spawn(announce_changes(app.clone(), outbox.changes()));
-        let task = tauri::async_runtime::spawn(follow_org(
-            app,
-            outbox,
-            self.config.clone(),
-            self.stop.subscribe(),
-        ));
+        let config = app.state::<Arc<ConfigWatch>>().subscribe();
+        let task =
+            tauri::async_runtime::spawn(follow_org(app, outbox, config, self.stop.subscribe()));
         *self.running.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
     }
 
@@ -184,11 +170,12 @@ pub fn problem_text(err: &OutboxError) -> String {
     }
 }
 
-/// Runs a worker for the org in use; restarts it when another org comes into use.
+/// Runs a worker for the org in use; restarts it when another org comes into use or the
+/// worker's settings change.
 async fn follow_org<R: Runtime>(
     app: AppHandle<R>,
     outbox: Outbox,
-    config: Config,
+    mut config: watch::Receiver<Arc<ConfigSnapshot>>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -196,8 +183,9 @@ async fn follow_org<R: Runtime>(
             return;
         }
         let link = app.state::<ActiveOrg>().current();
+        let settings = WorkerSettings::of(&config.borrow_and_update());
         let options = WorkerOptions {
-            dead_letter_webhook: config.dead_letter_webhook.clone(),
+            dead_letter_webhook: settings.dead_letter_webhook.clone(),
             org: link.tag.worker_filter(),
             actor: ringside_core::audit::AuditActor::Worker,
             ..worker_timings()
@@ -205,14 +193,19 @@ async fn follow_org<R: Runtime>(
         let worker = Worker::start(
             outbox.clone(),
             link.client.clone(),
-            config.logging.clone(),
+            settings.logging.clone(),
             options,
         )
         .await;
         let pause = match worker {
             Ok(worker) => {
                 tracing::info!(org = %link.tag, "queue worker sending");
-                let changed = org_changed(&app, &link, stop.clone());
+                let changed = async {
+                    tokio::select! {
+                        () = org_changed(&app, &link, stop.clone()) => {}
+                        () = settings_changed(&mut config, &settings) => {}
+                    }
+                };
                 worker.run(changed).await;
                 // The worker (and its lock) is dropped here, before the next one starts.
                 Duration::ZERO
@@ -233,6 +226,39 @@ async fn follow_org<R: Runtime>(
             }
         }
     }
+}
+
+/// What the worker is started with from the config.
+#[derive(Debug, Clone, PartialEq)]
+struct WorkerSettings {
+    logging: LoggingSettings,
+    dead_letter_webhook: Option<DeadLetterWebhook>,
+}
+
+impl WorkerSettings {
+    fn of(snapshot: &ConfigSnapshot) -> Self {
+        let config = snapshot.config();
+        WorkerSettings {
+            logging: config.logging.clone(),
+            dead_letter_webhook: config.dead_letter_webhook.clone(),
+        }
+    }
+}
+
+/// Completes when the config in use gives the worker other settings than `running`'s
+/// (another change, such as `[pop]`, leaves the worker alone).
+async fn settings_changed(
+    config: &mut watch::Receiver<Arc<ConfigSnapshot>>,
+    running: &WorkerSettings,
+) {
+    // A closed watch (the app is exiting) never completes: the stop signal ends the worker.
+    while config.changed().await.is_ok() {
+        if WorkerSettings::of(&config.borrow_and_update()) != *running {
+            tracing::info!("the logging settings changed; the queue worker restarts with them");
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
 }
 
 /// Completes when the app stops or another org than `link` comes into use.
@@ -300,6 +326,35 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+
+    #[tokio::test]
+    async fn the_worker_restarts_for_a_logging_change_and_not_for_another_one() {
+        let home =
+            std::env::temp_dir().join(format!("ringside-runner-test-{}", std::process::id()));
+        std::fs::create_dir_all(&home).expect("temp home");
+        let file = home.join("ringside.toml");
+        std::fs::write(&file, "[pop]\nopen_on = \"ring\"\n").expect("written");
+        let watch = ConfigWatch::open(&home, &home.join("no-policy.toml"));
+        let mut config = watch.subscribe();
+        let running = WorkerSettings::of(&config.borrow_and_update());
+        let wait = Duration::from_millis(200);
+
+        std::fs::write(&file, "[pop]\nopen_on = \"manual\"\n").expect("written");
+        watch.reload();
+        assert!(
+            tokio::time::timeout(wait, settings_changed(&mut config, &running))
+                .await
+                .is_err(),
+            "a [pop] change leaves the worker running"
+        );
+
+        std::fs::write(&file, "[logging]\nmode = \"call_log_only\"\n").expect("written");
+        watch.reload();
+        tokio::time::timeout(wait, settings_changed(&mut config, &running))
+            .await
+            .expect("a [logging] change restarts the worker with it");
+        let _ = std::fs::remove_dir_all(&home);
+    }
 
     #[test]
     fn a_read_only_home_is_shown_in_words_without_promising_kept_files() {

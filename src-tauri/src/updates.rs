@@ -15,10 +15,11 @@
 //!
 //! The webview gets none of the plugin's commands (no capability grants them): it all runs here.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use ringside_core::clock::{Clock, MonotonicClock};
+use ringside_core::config_watch::{ConfigSnapshot, ConfigWatch};
 use ringside_core::update_schedule::{BUSY_POLL, CheckOutcome, UpdateSchedule, UpdateStep};
 use ringside_core::update_settings::UpdateSettings;
 use serde::Serialize;
@@ -83,40 +84,27 @@ impl UpdateNotices {
     }
 }
 
-/// The `[update]` settings of the Ringside home's `ringside.toml`; `None` when updates are
-/// off or the file is unusable (the queue view reports that file's problem).
-pub fn settings_from_home() -> Option<UpdateSettings> {
-    let home = match crate::org::home() {
-        Ok(home) => home,
-        Err(err) => {
-            tracing::warn!("updates are off: {err:#}");
-            return None;
-        }
-    };
-    match ringside_core::config::Config::load_from_home(&home) {
-        Ok(config) => {
-            if config.update.is_none() {
-                tracing::info!(
-                    "updates are off: ringside.toml has no [update] table with check on"
-                );
-            }
-            config.update
-        }
-        Err(err) => {
-            tracing::warn!("updates are off until ringside.toml is fixed: {err}");
-            None
-        }
+/// The `[update]` settings the app starts with; `None` when updates are off, or the config
+/// has a problem and the last good one (the defaults at start) has none (the Admin view shows
+/// the problem). Turning updates on later needs a restart: the plugin is registered at start.
+pub fn settings_at_start(config: &ConfigSnapshot) -> Option<UpdateSettings> {
+    let settings = config.config().update.clone();
+    if settings.is_none() {
+        tracing::info!("updates are off: ringside.toml has no [update] table with check on");
     }
+    settings
 }
 
-/// Starts the update loop (needs `LogForms` and `UpdateNotices` managed, and the plugin
-/// registered with [`plugin_config`]).
-pub fn start<R: Runtime>(app: &AppHandle<R>, settings: UpdateSettings) {
-    tracing::info!(endpoint = %settings.endpoint.url(), "updates: checked at start and daily");
-    tauri::async_runtime::spawn(run(app.clone(), settings));
+/// Starts the update loop (needs `LogForms`, `UpdateNotices` and the config watch managed,
+/// and the plugin registered with [`plugin_config`]). Each check uses `[update]` as it is
+/// then: a changed endpoint or key applies to the next check, and while the table is gone
+/// nothing is checked.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    tracing::info!("updates: checked at start and daily");
+    tauri::async_runtime::spawn(run(app.clone()));
 }
 
-async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
+async fn run<R: Runtime>(app: AppHandle<R>) {
     let clock = MonotonicClock::new();
     let mut schedule = UpdateSchedule::starting_at(clock.now());
     let mut ready: Option<(Update, Vec<u8>)> = None;
@@ -128,6 +116,11 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
             // Never longer than BUSY_POLL: a call may end (or start) meanwhile.
             UpdateStep::Wait(wait) => tokio::time::sleep(wait.min(BUSY_POLL)).await,
             UpdateStep::Check => {
+                let Some(settings) = current_settings(&app) else {
+                    // Switched off since the start: look again later, check nothing.
+                    tokio::time::sleep(BUSY_POLL).await;
+                    continue;
+                };
                 let started = clock.now();
                 let outcome = match check(&app, &settings).await {
                     Ok(Some(found)) => {
@@ -186,6 +179,15 @@ async fn run<R: Runtime>(app: AppHandle<R>, settings: UpdateSettings) {
             }
         }
     }
+}
+
+/// `[update]` in the app's current config.
+fn current_settings<R: Runtime>(app: &AppHandle<R>) -> Option<UpdateSettings> {
+    app.state::<Arc<ConfigWatch>>()
+        .current()
+        .config()
+        .update
+        .clone()
 }
 
 /// Looks for an update and, when there is one, downloads it and checks its signature.

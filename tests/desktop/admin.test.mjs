@@ -2,11 +2,12 @@
 // dir): the field list comes from the demo org's live describe; making MailingCountry editable
 // and saving writes ringside.toml (checked against the org first), and the record panel then
 // offers MailingCountry as an editable field. Check connection runs doctor against the demo org.
+// A broken file shows its problem while the last good settings stay in use.
 // The config file is removed afterwards: the other desktop tests expect the defaults.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -124,4 +125,35 @@ test("Check connection runs doctor against the demo org: each check passes or sa
   const failed = (await session.findAll('#admin-doctor .doctor-check[data-status="fail"]')).length;
   const fixes = (await session.findAll('#admin-doctor .doctor-check[data-status="fail"] .doctor-fix')).length;
   assert.equal(fixes, failed, `every failed check shows its fix: ${JSON.stringify(statuses)}`);
+});
+
+test("a broken ringside.toml shows its problem in the admin view while the last good settings stay in use; fixing it clears it", async () => {
+  assert.ok(CONFIG, "run.sh sets RINGSIDE_HOME");
+  const good = await readFile(CONFIG, "utf8");
+  assert.match(good, /MailingCountry/, "runs after the save test: MailingCountry is editable in the file");
+  // Reopening the view re-reads the app's config; the app looks at the file every 1.5 s.
+  const reopenUntil = async (state, what) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await session.click(await session.find("#nav-caller"));
+      await session.click(await session.find("#nav-admin"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const hidden = await session.execute("return document.getElementById('admin-file-problem').hidden");
+      if (hidden === (state === "clear")) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+  await writeFile(CONFIG, good + "\n[pop]\nopen_on = \"ringing\"\n");
+  await reopenUntil("problem", "the admin view to show the broken file's problem");
+  const problem = await session.text(await session.find("#admin-file-problem"));
+  assert.match(problem, /ringside\.toml/, `the problem names the file: ${problem}`);
+  assert.match(problem, /open_on/, `and the key: ${problem}`);
+  await session.waitFor('.admin-field[data-field="MailingCountry"]', 20_000);
+  assert.equal(
+    await session.execute("return document.querySelector('.admin-field[data-field=\"MailingCountry\"] .admin-editable').checked"),
+    true,
+    "the last good settings are shown and in use, not the defaults",
+  );
+  await writeFile(CONFIG, good);
+  await reopenUntil("clear", "the problem to clear once the file is fixed");
 });

@@ -2,7 +2,8 @@
 // with "answer" a ring (sent with the real `ringside call` CLI) pops no window and the answer
 // shows it with the caller already found (Jane Caller, +1 415 555 0123, seeded in the demo org);
 // with "manual" neither does (the tray's "Show caller" would). Each setting needs its own app
-// start, one copy at a time: the app is single-instance.
+// start, one copy at a time: the app is single-instance. Editing the file while the app runs
+// changes it for the next call, without a restart.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -126,4 +127,23 @@ test('open_on = "manual": neither the ring nor the answer shows the pop-up', asy
   await call(app.home, ["answer", "--call-id", "M1", "--from", NUMBER]);
   await pause(NO_WINDOW_WAIT_MS);
   assert.deepEqual(await others(session, mainHandle), [], "nor on the answer: only the tray's Show caller opens it");
+});
+
+test("ringside.toml edited while the app runs: the next ring follows the new open_on, no restart", async () => {
+  // The app of the test above, still under open_on = "manual".
+  assert.ok(app, "runs after the manual test, in the same app");
+  const { session } = app;
+  const mainHandle = await session.windowHandle();
+  await writeFile(join(app.home, "ringside.toml"), `[pop]\nopen_on = "ring"\n`);
+  await waitUntil(
+    () => /a config file changed on disk; reloading it/.test(app.log()),
+    `the app to see the edited file (polled every 1.5 s):\n${app.log().slice(-1500)}`,
+    10_000,
+  );
+  await call(app.home, ["ring", "--call-id", "M2", "--from", NUMBER]);
+  const popup = await waitUntil(async () => (await others(session, mainHandle))[0], "the pop-up window on the ring after the edit");
+  await session.switchToWindow(popup);
+  assert.match(await session.execute("return location.pathname"), /popup\.html$/, "the new window is the pop-up page");
+  assert.match(app.log(), /pop-up opens on \(config changed\).*open_on="?ring/, "the pop task took the new value");
+  await session.switchToWindow(mainHandle);
 });

@@ -48,13 +48,28 @@ pub fn for_call(
     choices: &ActionChoices,
     zone: &TimeZone,
 ) -> Result<Vec<PlannedAction>, ForCallError> {
+    if log.disposition.is_none() {
+        // No config needed to say there is nothing to plan (or to refuse the choices).
+        return plan_with(&Config::default(), log, choices, zone);
+    }
+    let config = Config::load_from_home(home).map_err(ForCallError::Config)?;
+    plan_with(&config, log, choices, zone)
+}
+
+/// [`for_call`] with the config already read (the app's current one, see
+/// [`crate::config_watch`]).
+pub fn plan_with(
+    config: &Config,
+    log: &CallLog,
+    choices: &ActionChoices,
+    zone: &TimeZone,
+) -> Result<Vec<PlannedAction>, ForCallError> {
     let Some(disposition) = &log.disposition else {
         if !choices.is_empty() {
             return Err(ForCallError::NoDisposition);
         }
         return Ok(Vec::new());
     };
-    let config = Config::load_from_home(home).map_err(ForCallError::Config)?;
     let Some(outcome) = config.outcomes.get(disposition) else {
         if !choices.is_empty() {
             return Err(ForCallError::NoOutcome {
@@ -85,19 +100,20 @@ pub struct FormActions {
     pub problem: Option<String>,
 }
 
-/// [`for_call`] for the log form, which must always log the call: a config that cannot be
-/// read or a plan that fails becomes [`FormActions::problem`] with no actions. Choices left
-/// from another disposition (the agent unticked an action, then picked an outcome without
-/// actions) apply to nothing and are dropped rather than refused.
+/// [`plan_with`] for the log form, which must always log the call: a plan that fails
+/// becomes [`FormActions::problem`] with no actions. `config` is the app's current config
+/// (a broken file leaves the last good one in use; [`crate::config_watch`] carries that
+/// problem). Choices left from another disposition (the agent unticked an action, then
+/// picked an outcome without actions) apply to nothing and are dropped rather than refused.
 pub fn for_form(
-    home: &Path,
+    config: &Config,
     log: &CallLog,
     choices: &ActionChoices,
     zone: &TimeZone,
 ) -> FormActions {
-    let planned = match for_call(home, log, choices, zone) {
+    let planned = match plan_with(config, log, choices, zone) {
         Err(ForCallError::NoDisposition | ForCallError::NoOutcome { .. }) => {
-            for_call(home, log, &ActionChoices::default(), zone)
+            plan_with(config, log, &ActionChoices::default(), zone)
         }
         other => other,
     };
@@ -122,7 +138,7 @@ pub fn for_form(
 /// Planned from the fields as typed, without the log's validation, so over-long notes do
 /// not hide the list.
 pub fn preview(
-    home: &Path,
+    config: &Config,
     draft: &CallDraft,
     fields: &DraftFields,
     zone: &TimeZone,
@@ -132,7 +148,7 @@ pub fn preview(
         skip: Vec::new(),
         follow_up_at_ms: fields.actions.follow_up_at_ms,
     };
-    for_form(home, &log, &choices, zone)
+    for_form(config, &log, &choices, zone)
 }
 
 #[cfg(test)]
@@ -235,22 +251,28 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
     }
 
     #[test]
-    fn the_form_logs_without_actions_when_the_config_is_broken_and_drops_stale_choices() {
+    fn a_broken_config_costs_the_call_its_actions_in_words() {
         let zone = TimeZone::get("Europe/Berlin").unwrap();
         let broken = home("broken", Some("[outcomes.\"Demo booked\"\nlead = {"));
-        let form = for_form(
+        let err = for_call(
             &broken,
             &log(Some("Demo booked")),
             &ActionChoices::default(),
             &zone,
-        );
-        assert!(form.actions.is_empty(), "no actions from a broken config");
-        let problem = form.problem.expect("the form says why");
+        )
+        .unwrap_err();
+        let problem = err.to_string();
         assert!(
             problem.contains("ringside.toml") && problem.contains("by hand"),
             "says why and what to do: {problem}"
         );
-        let ok = home("stale", Some(DEMO));
+        let _ = std::fs::remove_dir_all(&broken);
+    }
+
+    #[test]
+    fn the_form_drops_stale_choices() {
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        let ok = Config::parse(DEMO, Path::new("ringside.toml")).unwrap();
         let stale = ActionChoices {
             skip: vec![ActionName::FollowUp],
             follow_up_at_ms: None,
@@ -261,7 +283,13 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
             FormActions::default(),
             "choices from another disposition are dropped, not an error on the form"
         );
-        let _ = std::fs::remove_dir_all(&broken);
-        let _ = std::fs::remove_dir_all(&ok);
+        let demo = for_form(
+            &ok,
+            &log(Some("Demo booked")),
+            &ActionChoices::default(),
+            &zone,
+        );
+        assert_eq!(demo.actions.len(), 2, "the configured actions are planned");
+        assert_eq!(demo.problem, None);
     }
 }

@@ -52,6 +52,7 @@ pub mod config;
 pub mod config_check;
 pub mod config_edit;
 pub mod config_policy;
+pub mod config_watch;
 pub mod demo;
 pub mod describe_cache;
 pub mod doctor;

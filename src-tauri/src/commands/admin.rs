@@ -1,13 +1,16 @@
 //! The admin view's commands: read the settings it edits (`admin_settings`), list an
 //! object's fields from the live describe (`describe_fields`), save or import the config only
 //! when it is valid against the org (`save_admin_settings`, `import_config`), export the file
-//! (`export_config`), and run the readiness checks (`run_doctor`). Every read and save goes
-//! through the user's file over the system policy file ([`ringside_core::config_policy`]). The logic lives in
+//! (`export_config`), and run the readiness checks (`run_doctor`). The view shows the app's
+//! config in use ([`ConfigWatch`]: the user's file over the system policy file), and a save
+//! or import reloads it, so every feature uses the new file at once. The logic lives in
 //! [`ringside_core::config_edit`] and [`ringside_core::doctor`]; this module forwards.
 
-use ringside_core::config::{CONFIG_FILE, Config};
+use std::sync::Arc;
+
+use ringside_core::config::CONFIG_FILE;
 use ringside_core::config_edit::{self, AdminSettings, ConfigSave, KeySource};
-use ringside_core::config_policy::{LoadedConfig, policy_path};
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::doctor::{Check, Environment, run_checks};
 use tauri::State;
@@ -23,7 +26,8 @@ pub struct AdminView {
     pub settings: AdminSettings,
     /// Where the config file is (it may not exist yet: the defaults apply).
     pub path: String,
-    /// The file's error when it does not parse; the view then shows the defaults.
+    /// Why the files on disk are not in use (naming the file); the view then shows the
+    /// settings in use: the last ones that loaded, or the defaults if none has.
     pub problem: Option<String>,
     /// The system policy file read under the user's (`None`: there is none on this machine).
     pub policy_path: Option<String>,
@@ -46,32 +50,21 @@ pub struct FieldChoice {
     pub picklist: Vec<String>,
 }
 
-/// The admin settings as the config files on disk give them (the user's over the policy's).
+/// The admin settings in use (the user's file over the policy's), and why the files on disk
+/// are not, if so.
 #[tauri::command]
-pub fn admin_settings() -> Result<AdminView, IpcError> {
-    let home = home()?;
-    let path = home.join(CONFIG_FILE).display().to_string();
-    let policy = policy_path();
-    let policy_shown = policy.exists().then(|| policy.display().to_string());
-    Ok(match LoadedConfig::load_home(&home, &policy) {
-        Ok(loaded) => {
-            loaded.warn_refused();
-            AdminView {
-                settings: AdminSettings::from_config(&loaded.config),
-                path,
-                problem: None,
-                policy_path: loaded.policy_present.then(|| policy.display().to_string()),
-                sources: config_edit::key_sources(&loaded),
-            }
-        }
-        Err(problem) => AdminView {
-            settings: AdminSettings::from_config(&Config::default()),
-            path,
-            problem: Some(problem.to_string()),
-            policy_path: policy_shown,
-            sources: Vec::new(),
-        },
-    })
+pub fn admin_settings(config: State<'_, Arc<ConfigWatch>>) -> AdminView {
+    let snapshot = config.current();
+    let loaded = &snapshot.loaded;
+    AdminView {
+        settings: AdminSettings::from_config(&loaded.config),
+        path: config.user_file().display().to_string(),
+        problem: snapshot.problem.clone(),
+        // Shown when the file exists, read or not: a broken policy is named by the problem.
+        policy_path: (loaded.policy_present || config.policy_file().exists())
+            .then(|| config.policy_file().display().to_string()),
+        sources: config_edit::key_sources(loaded),
+    }
 }
 
 /// Every field of `object` this user can see, in describe order.
@@ -107,11 +100,12 @@ pub async fn describe_fields(
 pub async fn save_admin_settings(
     settings: AdminSettings,
     active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<ConfigSave, IpcError> {
     let describes = DescribeCache::new(active.current().client.clone());
-    config_edit::save_settings(&home()?, &policy_path(), &settings, &describes)
-        .await
-        .map_err(edit_error)
+    let saved =
+        config_edit::save_settings(&home()?, config.policy_file(), &settings, &describes).await;
+    reloaded(&config, saved)
 }
 
 /// Replaces the config file with an imported one, only when it is valid.
@@ -119,11 +113,23 @@ pub async fn save_admin_settings(
 pub async fn import_config(
     text: String,
     active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<ConfigSave, IpcError> {
     let describes = DescribeCache::new(active.current().client.clone());
-    config_edit::import_text(&home()?, &policy_path(), &text, &describes)
-        .await
-        .map_err(edit_error)
+    let saved = config_edit::import_text(&home()?, config.policy_file(), &text, &describes).await;
+    reloaded(&config, saved)
+}
+
+/// After a save: every feature gets the written file now, not at the next poll.
+fn reloaded(
+    config: &ConfigWatch,
+    saved: Result<ConfigSave, config_edit::ConfigEditError>,
+) -> Result<ConfigSave, IpcError> {
+    let saved = saved.map_err(edit_error)?;
+    if matches!(saved, ConfigSave::Saved { .. }) {
+        config.reload();
+    }
+    Ok(saved)
 }
 
 /// The config file's text, to ship to every agent (empty when there is no file yet).
@@ -142,10 +148,17 @@ pub fn export_config() -> Result<String, IpcError> {
 
 /// The readiness checks against the org in use, each pass/fail/skip with its fix.
 #[tauri::command]
-pub async fn run_doctor(active: State<'_, ActiveOrg>) -> Result<Vec<Check>, IpcError> {
+pub async fn run_doctor(
+    active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
+) -> Result<Vec<Check>, IpcError> {
     let link = active.current();
-    let home = home()?;
-    let config = Config::load_from_home(&home).map_err(|e| e.to_string());
+    // The files as they are: a problem fails the config check (with its words).
+    let snapshot = config.current();
+    let config = match &snapshot.problem {
+        Some(problem) => Err(problem.clone()),
+        None => Ok(snapshot.config()),
+    };
     let keyring = ringside_core::secrets::KeyringStore::open()
         .map(|_| ringside_core::secrets::BACKEND.to_owned())
         .map_err(|e| e.to_string());
@@ -164,7 +177,7 @@ pub async fn run_doctor(active: State<'_, ActiveOrg>) -> Result<Vec<Check>, IpcE
     let env = Environment {
         sign_in,
         keyring,
-        config: config.as_ref().map_err(Clone::clone),
+        config,
     };
     Ok(run_checks(&describes, env).await)
 }

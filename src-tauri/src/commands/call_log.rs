@@ -5,10 +5,12 @@
 //! actions the chosen disposition will run.
 //! Granted to the main window by `capabilities/call-log.json`.
 
+use std::sync::Arc;
+
 use ringside_core::call_actions::FormActions;
 use ringside_core::call_log::draft::DraftFields;
 use ringside_core::call_log::form_options::{FormOptions, form_options, press_intent};
-use ringside_core::config::Config;
+use ringside_core::config_watch::ConfigWatch;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
@@ -82,15 +84,6 @@ pub async fn call_log_state(
     Ok(item.map(|item| super::queue::state_name(item.state).to_owned()))
 }
 
-/// The admin's config as it is on disk now (intents may change while the app runs), else
-/// the one the queue started with.
-fn config(queue: &CallLogQueue) -> Config {
-    crate::org::home()
-        .ok()
-        .and_then(|home| Config::load_from_home(&home).ok())
-        .unwrap_or_else(|| queue.config().clone())
-}
-
 fn describe_error(err: salesforce::Error) -> IpcError {
     IpcError {
         code: "describe_failed".into(),
@@ -105,9 +98,11 @@ fn describe_error(err: salesforce::Error) -> IpcError {
 #[tauri::command]
 pub async fn call_log_options(
     active: State<'_, ActiveOrg>,
-    queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<FormOptions, IpcError> {
-    let config = config(&queue);
+    // The config in use now: intents and the logging mode may change while the app runs.
+    let config = config.current();
+    let config = config.config();
     let describes = active.current().describes.clone();
     let call_log = describes
         .describe(&config.logging.call_log.object)
@@ -135,9 +130,10 @@ pub async fn press_call_intent(
     input: Option<String>,
     forms: State<'_, LogForms>,
     active: State<'_, ActiveOrg>,
-    queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<OpenCallLog, IpcError> {
-    let config = config(&queue);
+    let config = config.current();
+    let config = config.config();
     let describes = active.current().describes.clone();
     let task = describes.describe("Task").await.map_err(describe_error)?;
     let call_log = describes
@@ -189,21 +185,18 @@ pub async fn choose_call_record(
 }
 
 /// What the form's chosen disposition will also do in Salesforce, for the fields as they
-/// stand (ringside-core plans it; nothing is sent): each action, and why none apply when
-/// `ringside.toml` cannot be read.
+/// stand (ringside-core plans it from the config in use; nothing is sent): each action, and
+/// why none apply when the plan fails.
 #[tauri::command]
 pub fn preview_call_actions(
     call_id: String,
     fields: DraftFields,
     forms: State<'_, LogForms>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<FormActions, IpcError> {
     let draft = forms.draft(&call_id).ok_or_else(closed)?;
-    let home = crate::org::home().map_err(|err| IpcError {
-        code: "no_home".into(),
-        message: format!("{err:#}"),
-    })?;
     Ok(ringside_core::call_actions::preview(
-        &home,
+        config.current().config(),
         &draft,
         &fields,
         &ringside_core::time::agent_zone(),

@@ -5,7 +5,10 @@
 //! commands pick the org in use and the queue, forward, and map errors to [`IpcError`].
 //! Granted to the main window by `capabilities/history.json`.
 
+use std::sync::Arc;
+
 use ringside_core::call_back::{CallBack, LinkError};
+use ringside_core::config_watch::{ConfigSnapshot, ConfigWatch};
 use ringside_core::history::{
     AgentDay, ExportedCsv, History, HistoryError, HistoryPageView, HistoryQuery, HistoryStatsView,
     check_offset, stats_zone,
@@ -26,11 +29,12 @@ pub async fn history_first_page(
     query: HistoryQuery,
     active: State<'_, ActiveOrg>,
     queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
     cursors: State<'_, HistoryCursors>,
 ) -> Result<HistoryPageView, IpcError> {
     let filter = query.to_filter().map_err(history_error)?;
     let link = active.current();
-    let history = history_for(&link, &queue);
+    let history = history_for(&link, &queue, &config.current());
     let page = cursors.first_page(link, history, &filter).await;
     with_queue_problem(page.map_err(history_error)?, &queue)
 }
@@ -58,11 +62,12 @@ pub async fn history_stats(
     time_zone: Option<String>,
     active: State<'_, ActiveOrg>,
     queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<HistoryStatsView, IpcError> {
     let filter = query.to_filter().map_err(history_error)?;
     check_offset(utc_offset_minutes).map_err(history_error)?;
     let zone = stats_zone(time_zone.as_deref(), utc_offset_minutes);
-    let history = history_for(&active.current(), &queue);
+    let history = history_for(&active.current(), &queue, &config.current());
     history.charts(&filter, &zone).await.map_err(history_error)
 }
 
@@ -74,9 +79,10 @@ pub async fn export_history_csv(
     utc_offset_minutes: i32,
     active: State<'_, ActiveOrg>,
     queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<ExportedCsv, IpcError> {
     let filter = query.to_filter().map_err(history_error)?;
-    let history = history_for(&active.current(), &queue);
+    let history = history_for(&active.current(), &queue, &config.current());
     let export = history.export_csv(&filter, utc_offset_minutes).await;
     export.map_err(history_error)
 }
@@ -88,9 +94,10 @@ pub async fn agent_day(
     since: String,
     active: State<'_, ActiveOrg>,
     queue: State<'_, CallLogQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<AgentDay, IpcError> {
     let link = active.current();
-    let history = history_for(&link, &queue);
+    let history = history_for(&link, &queue, &config.current());
     let day = history.agent_day(&since, &link.user_id).await;
     day.map_err(history_error)
 }
@@ -115,10 +122,10 @@ pub fn open_recording(url: String) -> Result<(), IpcError> {
 
 /// A history over `link`'s org with this machine's queue merged in (when it opened): only
 /// the calls queued for this org (or untagged), never another org's.
-fn history_for(link: &OrgLink, queue: &CallLogQueue) -> History {
+fn history_for(link: &OrgLink, queue: &CallLogQueue, config: &ConfigSnapshot) -> History {
     History::for_org(
         link.client.clone(),
-        &queue.config().logging,
+        &config.config().logging,
         queue.outbox(),
         Some(link.user_id.clone()),
         &link.tag,

@@ -3,7 +3,10 @@
 //! forwarders to ringside-core's `Outbox`; edits and replays are audited with the actor
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
+use std::sync::Arc;
+
 use ringside_core::audit::AuditActor;
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::outbox::{
     DeliveryReason, ItemState, OrgTag, OutboxError, OutboxItem, QueueStatus, actions_item_of,
 };
@@ -179,13 +182,15 @@ fn entry(item: OutboxItem, org_in_use: &str) -> QueueEntry {
 pub async fn queue_overview(
     queue: State<'_, CallLogQueue>,
     active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<QueueOverview, IpcError> {
+    let notice = notice(&queue, &config);
     let Some(outbox) = queue.outbox() else {
         return Ok(QueueOverview {
             counts: QueueCounts::from(QueueStatus::default()),
             entries: Vec::new(),
             problem: Some(unavailable(&queue).message),
-            notice: queue.notice().map(str::to_owned),
+            notice,
         });
     };
     let counts = outbox.status().await.map_err(queue_error)?;
@@ -204,8 +209,23 @@ pub async fn queue_overview(
         counts: counts.into(),
         entries,
         problem: None,
-        notice: queue.notice().map(str::to_owned),
+        notice,
     })
+}
+
+/// The queue's own notice and, when the config files are not in use, why (logging runs on
+/// the last settings that loaded meanwhile).
+fn notice(queue: &CallLogQueue, config: &ConfigWatch) -> Option<String> {
+    let config_problem = config.current().problem.as_ref().map(|problem| {
+        format!("{problem}. Call logging keeps the last settings that loaded until it is fixed.")
+    });
+    let parts: Vec<String> = queue
+        .notice()
+        .map(str::to_owned)
+        .into_iter()
+        .chain(config_problem)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Corrects a queued or dead log (audited as `edited` by `admin`); a dead one stays dead

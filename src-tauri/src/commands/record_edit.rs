@@ -7,7 +7,10 @@
 //! The policy and the checks live in [`ringside_core::record_edit`] and
 //! [`ringside_core::edit_queue`]; this module forwards.
 
+use std::sync::Arc;
+
 use ringside_core::config::Config;
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::edit_queue::RecordSave;
 use ringside_core::edit_queue::{EditQueueError, EditRequest, QueuedEdit, save_or_queue};
 use ringside_core::record_edit::{EditError, FieldChange, RecordEditor, ShownRecord};
@@ -15,15 +18,16 @@ use tauri::State;
 
 use crate::edit_runner::RecordEditQueue;
 use crate::error::IpcError;
-use crate::org::{self, ActiveOrg, OrgLink};
+use crate::org::{ActiveOrg, OrgLink};
 
 /// The visible fields of a Contact, Lead or Account, with what each editor input needs.
 #[tauri::command]
 pub async fn show_record(
     id: String,
     active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<ShownRecord, IpcError> {
-    let editor = editor_for(&active.current())?;
+    let editor = editor_for(&active.current(), config.current().config());
     editor.show(&id).await.map_err(edit_error)
 }
 
@@ -36,9 +40,10 @@ pub async fn save_record(
     expected_modified: Option<String>,
     active: State<'_, ActiveOrg>,
     queue: State<'_, RecordEditQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<RecordSave, IpcError> {
     let link = active.current();
-    let editor = editor_for(&link)?;
+    let editor = editor_for(&link, config.current().config());
     let request = EditRequest::Fields {
         changes: changes.into_iter().map(|c| (c.field, c.value)).collect(),
         expected_modified,
@@ -57,9 +62,10 @@ pub async fn apply_intent(
     input: Option<String>,
     active: State<'_, ActiveOrg>,
     queue: State<'_, RecordEditQueue>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<RecordSave, IpcError> {
     let link = active.current();
-    let editor = editor_for(&link)?;
+    let editor = editor_for(&link, config.current().config());
     let request = EditRequest::Intent {
         name: intent,
         input,
@@ -108,17 +114,11 @@ fn queue_error(err: EditQueueError) -> IpcError {
     }
 }
 
-/// An editor over `link` (the org in use now, with its describes) and the admin's config as
-/// it is on disk now.
-pub(crate) fn editor_for(link: &OrgLink) -> Result<RecordEditor, IpcError> {
-    let config = org::home()
-        .map_err(|err| format!("{err:#}"))
-        .and_then(|home| Config::load_from_home(&home).map_err(|err| err.to_string()))
-        .map_err(|message| IpcError {
-            code: "config_invalid".into(),
-            message: format!("{message}. Fix ringside.toml (Admin view) and try again."),
-        })?;
-    Ok(RecordEditor::new(link.describes.clone(), config.fields).with_intents(config.intents))
+/// An editor over `link` (the org in use now, with its describes) and the config in use now
+/// (the Admin view's saves and edits of the file apply to the next action).
+pub(crate) fn editor_for(link: &OrgLink, config: &Config) -> RecordEditor {
+    RecordEditor::new(link.describes.clone(), config.fields.clone())
+        .with_intents(config.intents.clone())
 }
 
 fn edit_error(err: EditError) -> IpcError {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ringside_core::config_watch::ConfigWatch;
 use ringside_core::login::{
     DEEP_LINK_REDIRECT, LoginRequest, LoopbackRedirect, PendingSignIns, SignOut, SignOutError,
     open_in_browser,
@@ -250,6 +251,7 @@ pub async fn sign_in(
     form: SignInForm,
     pending: State<'_, Arc<PendingSignIns>>,
     active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
 ) -> Result<OrgIdentity, IpcError> {
     let stores = stores()?;
     let settings = settings(&stores)?;
@@ -301,7 +303,7 @@ pub async fn sign_in(
         return Err(err.into());
     }
     let signed_in = pending.wait(begun).await?;
-    let link = connect_signed_in(&signed_in.record)
+    let link = connect_signed_in(&signed_in.record, config.current().config())
         .await
         .map_err(connect_error)?;
     let identity = link.identity.clone();
@@ -317,11 +319,17 @@ pub fn cancel_sign_in(pending: State<'_, Arc<PendingSignIns>>) -> u32 {
 
 /// Makes `alias` the active org and the one in use (it must still be signed in).
 #[tauri::command]
-pub async fn use_org(alias: String, active: State<'_, ActiveOrg>) -> Result<OrgIdentity, IpcError> {
+pub async fn use_org(
+    alias: String,
+    active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
+) -> Result<OrgIdentity, IpcError> {
     let stores = stores()?;
     let mut registry = OrgRegistry::load(&stores.home)?;
     let record = registry.require(&alias)?.clone();
-    let link = connect_signed_in(&record).await.map_err(connect_error)?;
+    let link = connect_signed_in(&record, config.current().config())
+        .await
+        .map_err(connect_error)?;
     registry.set_active(&alias)?;
     registry.save(&stores.home)?;
     let identity = link.identity.clone();

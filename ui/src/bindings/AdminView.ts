@@ -11,7 +11,8 @@ export type AdminView = { settings: AdminSettings,
  */
 path: string, 
 /**
- * The file's error when it does not parse; the view then shows the defaults.
+ * Why the files on disk are not in use (naming the file); the view then shows the
+ * settings in use: the last ones that loaded, or the defaults if none has.
  */
 problem: string | null, 
 /**

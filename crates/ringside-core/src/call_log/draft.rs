@@ -417,6 +417,12 @@ impl DraftBook {
         }
     }
 
+    /// Follows a changed `[logging] auto_log_after_secs`: each open form's time is counted
+    /// from its last touch under the new policy (a form now past it is due at once).
+    pub fn set_policy(&mut self, policy: AutoLogPolicy) {
+        self.policy = policy;
+    }
+
     /// Opens a form (or replaces the one of the same call, keeping what the agent typed).
     pub fn open(&mut self, mut draft: CallDraft, now_ms: i64) -> CallDraft {
         if let Some(earlier) = self.open.get(&draft.call_id) {

@@ -6,6 +6,7 @@ mod call_log_only;
 mod commit;
 mod config_check;
 mod config_edit;
+mod config_watch;
 mod delivery_reason;
 mod demo;
 mod describe_cache;

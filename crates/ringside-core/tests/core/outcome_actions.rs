@@ -617,6 +617,11 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
     )
     .unwrap();
     let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    // The app's current config, as the desktop's log form gets it.
+    let config =
+        ringside_core::config_watch::ConfigWatch::open(&home, &home.join("no-policy.toml"))
+            .current();
+    assert_eq!(config.problem, None, "the test's config loads");
     let form = |call_id: &str, subject: &str, choices: ActionChoices| {
         let mut draft = CallDraft::manual(1_763_000_000_000);
         draft.call_id = call_id.to_owned();
@@ -669,7 +674,7 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
             "the choices are saved with the form"
         );
         let log = back.draft.to_call_log(&back.draft.fields).unwrap();
-        let actions = for_form(&home, &log, &back.draft.fields.actions, &zone);
+        let actions = for_form(config.config(), &log, &back.draft.fields.actions, &zone);
         assert_eq!(actions.problem, None);
         outbox
             .enqueue_form_with_actions(&log, None, AuditActor::Agent, &actions.actions)

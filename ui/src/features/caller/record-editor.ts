@@ -53,7 +53,6 @@ const ERROR_CODES = new Set([
   "record_not_found",
   "salesforce_rejected",
   "signed_out",
-  "config_invalid",
   "unsupported_record",
   "backend_unavailable",
   "queue_unavailable",

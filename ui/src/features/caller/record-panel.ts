@@ -85,7 +85,7 @@ export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
   });
 }
 
-const INTENT_ERRORS = new Set(["salesforce_unreachable", "record_deleted", "record_not_found", "salesforce_rejected", "signed_out", "config_invalid", "queue_unavailable"]);
+const INTENT_ERRORS = new Set(["salesforce_unreachable", "record_deleted", "record_not_found", "salesforce_rejected", "signed_out", "queue_unavailable"]);
 
 /** The intent buttons of one related record (`id`), each with its input when it takes one. */
 function renderRelatedIntents(id: string, intents: IntentButton[]): HTMLElement {
