@@ -57,7 +57,9 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(main) = app.get_webview_window(popup::MAIN_LABEL) {
                 webview_memory::tune(&main);
             }
-            let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start())?;
+            let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start(
+                ringside_core::config::ringside_home().as_deref(),
+            ))?;
             app.manage(demo_org);
             let active = org::ActiveOrg::new(demo_link);
             tauri::async_runtime::block_on(active.connect_registered());

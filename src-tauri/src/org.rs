@@ -3,7 +3,7 @@
 //! org. Features ask [`ActiveOrg::current`] on every action instead of keeping a client, so
 //! signing in, switching or signing out takes effect at once, everywhere.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -59,15 +59,21 @@ const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 
 impl OrgLink {
     /// Links to an org through an authenticated client, counting its requests (issue 18)
-    /// through the same core function as the CLI.
-    pub async fn new(identity: OrgIdentity, user_id: String, client: salesforce::Client) -> Self {
-        let settings = lookup_settings();
+    /// through the same core function as the CLI, into `home` (the Ringside home; passed in
+    /// so a test counts into its own folder, never the user's). `None`: no home, uncounted.
+    pub async fn new(
+        home: Option<&Path>,
+        identity: OrgIdentity,
+        user_id: String,
+        client: salesforce::Client,
+    ) -> Self {
+        let settings = lookup_settings(home);
         let api = settings.api;
         // The demo org's identity has no alias: it is tagged as the demo org.
         let tag = OrgTag::of(identity.alias.as_deref());
-        let usage = match ringside_core::config::ringside_home() {
+        let usage = match home {
             Some(home) => {
-                ringside_core::api_budget::count_requests(&home, &client, tag.as_str()).await
+                ringside_core::api_budget::count_requests(home, &client, tag.as_str()).await
             }
             None => None,
         };
@@ -90,9 +96,9 @@ impl OrgLink {
 /// The admin's `[phone]`, `[lookup]` and `[api]` settings (region, object priority, custom
 /// phone fields, the governor's threshold) from `ringside.toml`; a broken file is logged and
 /// the defaults are used.
-fn lookup_settings() -> LookupSettings {
-    let config = match ringside_core::config::ringside_home() {
-        Some(home) => ringside_core::config::Config::load_from_home(&home),
+fn lookup_settings(home: Option<&Path>) -> LookupSettings {
+    let config = match home {
+        Some(home) => ringside_core::config::Config::load_from_home(home),
         None => Ok(ringside_core::config::Config::default()),
     };
     match config {
@@ -220,7 +226,14 @@ pub async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgLink> {
         demo: false,
     };
     let renewed_at_open = session.session.refreshes_made();
-    let link = OrgLink::new(identity, record.user_id.clone(), session.client).await;
+    let home = home()?;
+    let link = OrgLink::new(
+        Some(&home),
+        identity,
+        record.user_id.clone(),
+        session.client,
+    )
+    .await;
     if let Some(usage) = &link.usage {
         // A session opened without a kept access token renewed it before the count began.
         usage.count(RequestKind::SignIn, renewed_at_open);
