@@ -66,8 +66,10 @@ pub fn run() -> anyhow::Result<()> {
             }
             tauri::async_runtime::spawn(Arc::clone(&config).watch_files(config_watch::POLL_EVERY));
             app.manage(Arc::clone(&config));
-            let (demo_org, demo_link) =
-                tauri::async_runtime::block_on(demo::start(config.current().config()))?;
+            let (demo_org, demo_link) = tauri::async_runtime::block_on(demo::start(
+                ringside_core::config::ringside_home().as_deref(),
+                config.current().config(),
+            ))?;
             app.manage(demo_org);
             let active = org::ActiveOrg::new(demo_link);
             tauri::async_runtime::block_on(active.connect_registered(config.current().config()));

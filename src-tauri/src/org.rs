@@ -3,7 +3,7 @@
 //! org. Features ask [`ActiveOrg::current`] on every action instead of keeping a client, so
 //! signing in, switching or signing out takes effect at once, everywhere.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -60,11 +60,13 @@ const DESCRIBE_MAX_AGE: Duration = Duration::from_secs(300);
 
 impl OrgLink {
     /// Links to an org through an authenticated client, counting its requests (issue 18)
-    /// through the same core function as the CLI.
+    /// through the same core function as the CLI, into `home` (the Ringside home; passed in
+    /// so a test counts into its own folder, never the user's). `None`: no home, uncounted.
     /// `config` is the app's config in use now: its `[phone]`, `[lookup]` and `[api]` apply
     /// to this link for as long as it is in use (a changed file applies from the next
     /// sign-in, org switch or start).
     pub async fn new(
+        home: Option<&Path>,
         identity: OrgIdentity,
         user_id: String,
         client: salesforce::Client,
@@ -74,9 +76,9 @@ impl OrgLink {
         let api = settings.api;
         // The demo org's identity has no alias: it is tagged as the demo org.
         let tag = OrgTag::of(identity.alias.as_deref());
-        let usage = match ringside_core::config::ringside_home() {
+        let usage = match home {
             Some(home) => {
-                ringside_core::api_budget::count_requests(&home, &client, tag.as_str()).await
+                ringside_core::api_budget::count_requests(home, &client, tag.as_str()).await
             }
             None => None,
         };
@@ -213,7 +215,15 @@ pub async fn connect_signed_in(record: &OrgRecord, config: &Config) -> anyhow::R
         demo: false,
     };
     let renewed_at_open = session.session.refreshes_made();
-    let link = OrgLink::new(identity, record.user_id.clone(), session.client, config).await;
+    let home = home()?;
+    let link = OrgLink::new(
+        Some(&home),
+        identity,
+        record.user_id.clone(),
+        session.client,
+        config,
+    )
+    .await;
     if let Some(usage) = &link.usage {
         // A session opened without a kept access token renewed it before the count began.
         usage.count(RequestKind::SignIn, renewed_at_open);

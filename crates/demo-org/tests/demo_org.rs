@@ -2386,6 +2386,60 @@ mod composite_graph_and_collections {
         h.org.shutdown().await;
     }
 
+    /// Salesforce: "Maximum number of nodes supported in one payload. 500 (For example, there
+    /// can be one graph with 500 nodes, or 50 graphs with 10 nodes each.)"
+    /// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm).
+    /// The queue cuts its batches by it, so the demo org refuses 501 nodes within 75 graphs
+    /// as a whole (nothing written, one API call), and takes 500.
+    #[tokio::test]
+    async fn graph_limits_500_nodes_per_payload_however_few_the_graphs() {
+        let h = Harness::start().await;
+        let payload = |prefix: &str, graphs: usize, per_graph: usize| {
+            let graphs: Vec<Value> = (0..graphs)
+                .map(|g| {
+                    let nodes: Vec<Value> = (0..per_graph)
+                        .map(|n| json!({"method": "PATCH", "url": v(&format!("sobjects/Call_Log__c/External_Id__c/{prefix}-{g}-{n}")), "referenceId": format!("n{n}"), "body": {"Direction__c": "Inbound"}}))
+                        .collect();
+                    json!({"graphId": format!("g{g}"), "compositeRequest": nodes})
+                })
+                .collect();
+            json!({ "graphs": graphs })
+        };
+        // 50 graphs of 10 nodes and one more graph of 1: 501 nodes in 51 graphs.
+        let mut over = payload("over", 50, 10);
+        over["graphs"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"graphId": "extra", "compositeRequest": [
+                {"method": "PATCH", "url": v("sobjects/Call_Log__c/External_Id__c/over-extra"), "referenceId": "n0", "body": {"Direction__c": "Inbound"}},
+            ]}));
+        let r = h.send(Method::POST, "composite/graph", over).await;
+        assert_eq!(r.status(), 400, "501 nodes exceed Salesforce's 500");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body[0]["errorCode"], "LIMIT_EXCEEDED", "{body}");
+        assert_eq!(
+            h.get("sobjects/Call_Log__c/External_Id__c/over-0-0")
+                .await
+                .status(),
+            404,
+            "a refused payload writes nothing"
+        );
+        let r = h
+            .send(Method::POST, "composite/graph", payload("fits", 50, 10))
+            .await;
+        assert_eq!(r.status(), 200, "500 nodes are allowed");
+        let out: Value = r.json().await.expect("JSON");
+        assert!(
+            out["graphs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["isSuccessful"] == true),
+            "every graph of 500 nodes ran"
+        );
+        h.org.shutdown().await;
+    }
+
     #[tokio::test]
     async fn collection_create_reports_per_record() {
         let h = Harness::start().await;

@@ -9,11 +9,15 @@
 //! pool of seeded customers and unknown numbers. Each call's log is queued and sent as the
 //! desktop's worker sends it: at once, one composite per call.
 //!
+//! It also times each handled call (wall clock, over the loopback demo org with no injected
+//! latency): the pop (event → matches), the log (durable enqueue → delivered), and both,
+//! reported as p50 / p99.
+//!
 //! Run: `cargo run --release -p ringside-core --example bench_api_budget`.
 
 use ringside_core::audit::AuditActor;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ringside_core::api_usage::{UsageRecorder, UsageReport, UsageStore};
 use ringside_core::call_log::{CallLog, Direction};
@@ -88,6 +92,7 @@ async fn main() {
     let mut rng = Lcg(18);
     let mut recent: Vec<String> = Vec::new();
     let (mut cached, mut known, mut delivered) = (0u64, 0u64, 0u64);
+    let (mut pop_ms, mut log_ms, mut call_ms) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..CALLS {
         clock.advance(SPACING);
         let number = if !recent.is_empty() && rng.next(4) == 0 {
@@ -101,6 +106,7 @@ async fn main() {
         if recent.len() > 4 {
             recent.remove(0);
         }
+        let started = Instant::now();
         let who = match pop.pop_number(&number).await {
             Pop::Searched { result } => {
                 cached += u64::from(result.cached);
@@ -109,6 +115,7 @@ async fn main() {
             }
             _ => None,
         };
+        let popped = started.elapsed();
         let log = CallLog {
             call_id: format!("bench-{i}"),
             direction: Direction::Inbound,
@@ -133,6 +140,10 @@ async fn main() {
             .await
             .expect("queued");
         delivered += worker.drain(Duration::ZERO).await.expect("drain").delivered as u64;
+        let handled = started.elapsed();
+        pop_ms.push(popped.as_secs_f64() * 1e3);
+        log_ms.push((handled - popped).as_secs_f64() * 1e3);
+        call_ms.push(handled.as_secs_f64() * 1e3);
     }
     let org_count = org.api_usage() - before;
     let report = UsageReport::today(
@@ -161,6 +172,25 @@ async fn main() {
             .collect::<Vec<_>>(),
         report.per_call
     );
+    println!("time per handled call (ms, 0 ms injected latency): p50 / p99");
+    for (what, times) in [
+        ("pop (event → matches)", &mut pop_ms),
+        ("log (enqueue → delivered)", &mut log_ms),
+        ("pop + log", &mut call_ms),
+    ] {
+        println!(
+            "  {what}: {:.2} / {:.2}",
+            percentile(times, 0.50),
+            percentile(times, 0.99)
+        );
+    }
     let _ = std::fs::remove_dir_all(&home);
     org.shutdown().await;
+}
+
+/// The nearest-rank percentile `p` (0..=1) of `values` (sorted in place).
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    values[rank - 1]
 }

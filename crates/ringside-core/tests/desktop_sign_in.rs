@@ -11,6 +11,7 @@ use std::net::TcpStream;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use ringside_core::api_usage::{RequestKind, UsageStore, local_day};
 use ringside_core::login::{
     DEEP_LINK_REDIRECT, LoginError, LoginRequest, LoginStores, PendingSignIns, SignOut,
     org_statuses, remove_org, sign_out,
@@ -421,7 +422,7 @@ async fn sign_out_revokes_and_remove_forgets_the_org() {
     let tokens = tokens_of(&f, &acme).unwrap();
 
     assert_eq!(
-        sign_out(&acme, &f.store, NAMESPACE).await.unwrap(),
+        sign_out(&f.home, &acme, &f.store, NAMESPACE).await.unwrap(),
         SignOut::Revoked
     );
     assert!(
@@ -433,7 +434,7 @@ async fn sign_out_revokes_and_remove_forgets_the_org() {
         "the refresh token is revoked at the org"
     );
     assert_eq!(
-        sign_out(&acme, &f.store, NAMESPACE).await.unwrap(),
+        sign_out(&f.home, &acme, &f.store, NAMESPACE).await.unwrap(),
         SignOut::AlreadySignedOut,
         "signing out twice is harmless"
     );
@@ -460,6 +461,78 @@ async fn sign_out_revokes_and_remove_forgets_the_org() {
         .await
         .unwrap_err();
     assert_eq!(unknown.code(), "unknown_org", "{unknown}");
+}
+
+/// Requests of `kind` counted today for `alias` in the fixture's home.
+async fn counted(f: &Fixture, alias: &str, kind: RequestKind) -> u64 {
+    let day = local_day(ringside_core::outbox::now_ms()).unwrap().0;
+    let store = UsageStore::open_in_home(&f.home).await.unwrap();
+    let stored = store.read(alias, &day).await.unwrap();
+    store.close().await;
+    stored.by_kind.get(&kind).copied().unwrap_or(0)
+}
+
+/// Issue 18, item 4: signing out sends `/services/oauth2/revoke`, a request like the token
+/// requests: counted as `sign-in`, once per revoke the org saw; nothing when nothing was sent.
+#[tokio::test]
+async fn each_revoke_the_org_saw_is_counted_as_sign_in() {
+    let f = Fixture::new("revoke-counted").await;
+    let acme = sign_in(&f, "acme").await.record;
+    let after_sign_in = counted(&f, "acme", RequestKind::SignIn).await;
+    assert_eq!(after_sign_in, 2, "the code exchange and the identity read");
+    let revokes_before = f.org.oauth_counts().revoke;
+
+    assert_eq!(
+        sign_out(&f.home, &acme, &f.store, NAMESPACE).await.unwrap(),
+        SignOut::Revoked
+    );
+    assert_eq!(
+        f.org.oauth_counts().revoke - revokes_before,
+        1,
+        "one revoke sent"
+    );
+    assert_eq!(
+        counted(&f, "acme", RequestKind::SignIn).await,
+        after_sign_in + 1,
+        "the revoke is counted as sign-in, like the org saw it"
+    );
+    sign_out(&f.home, &acme, &f.store, NAMESPACE).await.unwrap();
+    assert_eq!(
+        counted(&f, "acme", RequestKind::SignIn).await,
+        after_sign_in + 1,
+        "already signed out: nothing sent, nothing counted"
+    );
+
+    // Signing an alias in again revokes the replaced sign-in: counted too.
+    sign_in(&f, "acme").await;
+    let revokes_before = f.org.oauth_counts().revoke;
+    let before = counted(&f, "acme", RequestKind::SignIn).await;
+    sign_in(&f, "acme").await;
+    assert_eq!(f.org.oauth_counts().revoke - revokes_before, 1);
+    assert_eq!(
+        counted(&f, "acme", RequestKind::SignIn).await,
+        before + 2 + 1,
+        "the new sign-in's two requests and the replaced one's revoke"
+    );
+
+    // An org that cannot be reached saw nothing: nothing is counted.
+    let mut unreachable = f.registry().require("acme").unwrap().clone();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    unreachable.login_url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let before = counted(&f, "acme", RequestKind::SignIn).await;
+    let result = sign_out(&f.home, &unreachable, &f.store, NAMESPACE)
+        .await
+        .unwrap();
+    assert!(
+        matches!(result, SignOut::NotRevoked { .. }),
+        "signed out here, not at Salesforce: {result:?}"
+    );
+    assert_eq!(
+        counted(&f, "acme", RequestKind::SignIn).await,
+        before,
+        "a revoke that never reached the org is not counted"
+    );
 }
 
 /// A GET like a browser: status and body.

@@ -359,7 +359,8 @@ pub async fn sign_out_org(
     let mut registry = OrgRegistry::load(&stores.home)?;
     let record = registry.require(&alias)?.clone();
     let secrets = keyring().await?;
-    let signed_out = ringside_core::login::sign_out(&record, &secrets, &stores.namespace).await?;
+    let signed_out =
+        ringside_core::login::sign_out(&stores.home, &record, &secrets, &stores.namespace).await?;
     // Signed out means no longer the org in use: back to the demo org, here and in the CLI.
     if registry.active.as_deref() == Some(alias.as_str()) {
         registry.active = None;

@@ -110,11 +110,7 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
             .as_ref()
             .map(|o| o.name.clone().unwrap_or_else(|| o.id.clone()))
             .unwrap_or_default();
-        let state = match (&row.delivery, &row.delivery_error) {
-            (DeliveryState::Delivered, _) => String::new(),
-            (state, Some(error)) => format!("{} ({})", state.as_str(), safe_line(error)),
-            (state, None) => state.as_str().to_owned(),
-        };
+        let state = state_text(row);
         let line = format!(
             "{:<17}  {:<3}  {:>6}  {}  {}  {}  {state}",
             row.started_at
@@ -142,7 +138,34 @@ fn write_table(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()>
         .iter()
         .filter(|r| r.delivery == DeliveryState::Dead)
         .count();
-    writeln!(out, "{} calls ({pending} pending, {dead} dead)", rows.len())
+    let held = rows.iter().filter(|r| is_held_for_allowance(r)).count();
+    if held > 0 {
+        writeln!(
+            out,
+            "{} calls ({pending} pending, {held} of them held for the org's API allowance, {dead} dead)",
+            rows.len()
+        )
+    } else {
+        writeln!(out, "{} calls ({pending} pending, {dead} dead)", rows.len())
+    }
+}
+
+/// What the log waits for, in words: a log held for the org's allowance is not this call's
+/// failure (Salesforce's "TotalRequests Limit exceeded." would read as one), so it says why
+/// it is not in Salesforce yet instead.
+fn state_text(row: &HistoryRow) -> String {
+    match (&row.delivery, &row.delivery_error) {
+        (DeliveryState::Delivered, _) => String::new(),
+        _ if is_held_for_allowance(row) => {
+            "pending: not in Salesforce yet because the org's API allowance is used up".to_owned()
+        }
+        (state, Some(error)) => format!("{} ({})", state.as_str(), safe_line(error)),
+        (state, None) => state.as_str().to_owned(),
+    }
+}
+
+fn is_held_for_allowance(row: &HistoryRow) -> bool {
+    row.delivery == DeliveryState::Pending && row.held_for_allowance
 }
 
 fn write_stats(out: &mut impl Write, stats: &HistoryStats) -> std::io::Result<()> {
@@ -304,6 +327,37 @@ mod tests {
             text.lines().count(),
             3,
             "the header, one row and the total: a line break in data forges no row: {text}"
+        );
+    }
+
+    #[test]
+    fn a_log_held_for_the_allowance_says_so_in_words_not_as_a_failure() {
+        let mut held = row("Jane Caller", "Ada Agent");
+        held.delivery_error = Some("TotalRequests Limit exceeded.".into());
+        held.held_for_allowance = true;
+        let mut failing = row("John Caller", "Ada Agent");
+        failing.delivery_error = Some("UNABLE_TO_LOCK_ROW: unable to obtain lock".into());
+        let mut out = Vec::new();
+        write_table(&mut out, &[held, failing]).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].ends_with(
+                "pending: not in Salesforce yet because the org's API allowance is used up"
+            ),
+            "the held log says why it waits: {text}"
+        );
+        assert!(
+            !lines[1].contains("Limit exceeded"),
+            "Salesforce's error text would read as this call's failure: {text}"
+        );
+        assert!(
+            lines[2].ends_with("pending (UNABLE_TO_LOCK_ROW: unable to obtain lock)"),
+            "another wait keeps its error: {text}"
+        );
+        assert_eq!(
+            lines[3], "2 calls (2 pending, 1 of them held for the org's API allowance, 0 dead)",
+            "the total counts the held logs: {text}"
         );
     }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use ringside_core::login::{LoginError, LoginRequest, LoginStores, LoopbackRedirect, login};
+use ringside_core::login::{
+    LoginError, LoginRequest, LoginStores, LoopbackRedirect, SignOut, login, sign_out,
+};
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::secrets::{SecretKey, SecretStore};
 use ringside_core::signin_settings::SignInSettings;
@@ -220,26 +222,18 @@ async fn logout(alias: &str) -> anyhow::Result<()> {
     let registry = OrgRegistry::load(&home)?;
     let record = registry.require(alias)?.clone();
     let secrets: Arc<dyn SecretStore> = keyring()?;
-    let key = SecretKey::new(&keyring_namespace(), &record.org_id, &record.user_id);
-    let Some(tokens) = secrets.load(&key)? else {
-        eprintln!("ringside: {alias} was already signed out");
-        return Ok(());
-    };
-    let app = OAuthApp::new(
-        LoginUrl::parse(&record.login_url)?,
-        &record.client_id,
-        "ringside://oauth/callback",
-    )?;
-    let revoked = app.revoke(&tokens.refresh).await;
-    // The local copy goes either way: signing out on this device must always work.
-    secrets.delete(&key)?;
-    match revoked {
-        Ok(()) => {
+    // Core revokes, counts the revoke request and deletes the local copy either way.
+    match sign_out(&home, &record, secrets.as_ref(), &keyring_namespace()).await? {
+        SignOut::AlreadySignedOut => {
+            eprintln!("ringside: {alias} was already signed out");
+            Ok(())
+        }
+        SignOut::Revoked => {
             eprintln!("ringside: signed out of {alias}; the sign-in was revoked at Salesforce");
             Ok(())
         }
-        Err(err) => bail!(
-            "signed out of {alias} on this device, but Salesforce could not revoke the sign-in ({err}); an admin can revoke it under Setup > Connected Apps OAuth Usage"
+        SignOut::NotRevoked { reason } => bail!(
+            "signed out of {alias} on this device, but Salesforce could not revoke the sign-in ({reason}); an admin can revoke it under Setup > Connected Apps OAuth Usage"
         ),
     }
 }

@@ -21,7 +21,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use salesforce::oauth::{LoginUrl, OAuthApp, OAuthError, PendingAuthorization};
+use salesforce::oauth::{OAuthApp, OAuthError, PendingAuthorization};
 use tokio::sync::oneshot;
 
 use super::{CallbackParams, LoginError, LoginRequest, LoginStores, SignedIn, finish};
@@ -364,12 +364,9 @@ async fn finish_from(
                     .secrets
                     .delete(&SecretKey::new(stores.namespace, &old.org_id, &old.user_id));
         }
-        let revoked = match LoginUrl::parse(&old.login_url)
-            .and_then(|login| OAuthApp::new(login, &old.client_id, app.redirect_uri()))
-        {
-            Ok(old_app) => old_app.revoke(&tokens.refresh).await,
-            Err(err) => Err(err),
-        };
+        let revoked =
+            super::sign_out::revoke_counted(stores.home, &old, app.redirect_uri(), &tokens.refresh)
+                .await;
         if let Err(err) = revoked {
             tracing::warn!(alias = %old.alias, "the replaced sign-in could not be revoked: {err}");
         }

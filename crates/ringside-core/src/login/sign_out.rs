@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use salesforce::oauth::{LoginUrl, OAuthApp};
+use salesforce::oauth::{LoginUrl, OAuthApp, OAuthError, RefreshToken};
 
 use super::DEEP_LINK_REDIRECT;
 use crate::orgs::{OrgRecord, OrgRegistry, OrgsError};
@@ -47,8 +47,10 @@ impl SignOutError {
 }
 
 /// Revokes and deletes `record`'s stored sign-in. The keyring entry is deleted even when
-/// Salesforce cannot be reached: signing out on this device must always work.
+/// Salesforce cannot be reached: signing out on this device must always work. The revoke
+/// request is counted in `home`'s API usage as `sign-in` (see [`revoke_counted`]).
 pub async fn sign_out(
+    home: &Path,
     record: &OrgRecord,
     secrets: &dyn SecretStore,
     namespace: &str,
@@ -57,12 +59,7 @@ pub async fn sign_out(
     let Some(tokens) = secrets.load(&key)? else {
         return Ok(SignOut::AlreadySignedOut);
     };
-    let revoked = match LoginUrl::parse(&record.login_url)
-        .and_then(|login| OAuthApp::new(login, &record.client_id, DEEP_LINK_REDIRECT))
-    {
-        Ok(app) => app.revoke(&tokens.refresh).await,
-        Err(err) => Err(err),
-    };
+    let revoked = revoke_counted(home, record, DEEP_LINK_REDIRECT, &tokens.refresh).await;
     secrets.delete(&key)?;
     Ok(match revoked {
         Ok(()) => {
@@ -78,6 +75,35 @@ pub async fn sign_out(
     })
 }
 
+/// Revokes `refresh` at `record`'s login host (`/services/oauth2/revoke`) and, when the
+/// request was sent (whatever Salesforce answered), counts it in `home`'s `api-usage.db` for
+/// `record.alias` as `sign-in`, like the token requests: it goes to the OAuth endpoints, not
+/// the REST API, and no document says whether those use the daily allocation, so Ringside
+/// counts them (the stricter reading). Nothing is counted when nothing reached Salesforce.
+pub(crate) async fn revoke_counted(
+    home: &Path,
+    record: &OrgRecord,
+    redirect: &str,
+    refresh: &RefreshToken,
+) -> Result<(), OAuthError> {
+    let revoked = match LoginUrl::parse(&record.login_url)
+        .and_then(|login| OAuthApp::new(login, &record.client_id, redirect))
+    {
+        Ok(app) => app.revoke(refresh).await,
+        Err(err) => Err(err),
+    };
+    if !matches!(&revoked, Err(err) if err.nothing_sent()) {
+        crate::api_usage::count_in_home(
+            home,
+            &record.alias,
+            crate::api_usage::RequestKind::SignIn,
+            1,
+        )
+        .await;
+    }
+    revoked
+}
+
 /// Forgets `alias` on this device: signs it out (revoking if still signed in), then removes
 /// its record from `orgs.toml` (clearing the active org if it was this one).
 pub async fn remove_org(
@@ -87,7 +113,7 @@ pub async fn remove_org(
     namespace: &str,
 ) -> Result<(OrgRecord, SignOut), SignOutError> {
     let record = OrgRegistry::load(home)?.require(alias)?.clone();
-    let signed_out = sign_out(&record, secrets, namespace).await?;
+    let signed_out = sign_out(home, &record, secrets, namespace).await?;
     // Reloaded: the registry may have changed while Salesforce was asked.
     let mut registry = OrgRegistry::load(home)?;
     let removed = registry.remove(alias)?;

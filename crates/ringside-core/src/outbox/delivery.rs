@@ -55,6 +55,9 @@ use crate::outcomes::plan::{ActionState, PlannedAction, RowRead, follow_up_marke
 /// The most calls one graph request carries (Salesforce allows 75 graphs per payload).
 pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
 
+/// The most nodes (over all graphs) one graph request carries (Salesforce allows 500).
+const MAX_NODES_PER_REQUEST: usize = salesforce::graph::MAX_GRAPH_NODES;
+
 /// A claimed item, as the worker sends it.
 #[derive(Debug, Clone)]
 pub(crate) struct Claimed {
@@ -83,6 +86,43 @@ impl Claimed {
     pub fn actions_only(&self) -> bool {
         self.actions_of.is_some()
     }
+
+    /// The graphs and nodes this item adds to a graph request, as [`send_batch`] builds
+    /// them: its log's graph (the upsert, and the Task in task mode), and its queued
+    /// actions' graph (each action's reads and its write).
+    fn graph_size(&self, settings: &LoggingSettings) -> (usize, usize) {
+        let log = usize::from(!self.actions_only());
+        let log_nodes = log * (1 + usize::from(settings.mode.writes_task()));
+        let action_nodes: usize = self
+            .actions
+            .iter()
+            .filter(|a| a.state == ActionState::Queued)
+            .map(|a| a.reads.len() + 1)
+            .sum();
+        let actions = usize::from(action_nodes > 0);
+        (log + actions, log_nodes + action_nodes)
+    }
+}
+
+/// Where the graph request that starts at `items[start]` ends: as many items as fit in
+/// Salesforce's limits for one `/composite/graph` (75 graphs and 500 nodes,
+/// <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>),
+/// so a backlog drains in the largest batches Salesforce allows, and at least one item, so
+/// the drain always moves (one item's graphs are far below both limits).
+pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSettings) -> usize {
+    let (mut graphs, mut nodes) = (0, 0);
+    let mut end = start;
+    while end < items.len() {
+        let (g, n) = items[end].graph_size(settings);
+        if end > start && (graphs + g > MAX_GRAPHS_PER_REQUEST || nodes + n > MAX_NODES_PER_REQUEST)
+        {
+            break;
+        }
+        graphs += g;
+        nodes += n;
+        end += 1;
+    }
+    end
 }
 
 /// What one item's graphs answered in a graph request: `log` is `None` for an item that
@@ -240,7 +280,7 @@ pub(crate) async fn send_one(
 /// Sends up to [`MAX_GRAPHS_PER_REQUEST`] calls as one `/composite/graph`: per call its
 /// log's graph (`g<i>`) and, when it has queued actions, their graph (`a<i>`). `Err` when
 /// the whole request failed; otherwise one [`Sent`] per item, in order. (The caller keeps
-/// the graphs within the limit: a batch with actions is at most half as many calls.)
+/// the graphs and nodes within the limits with [`batch_end`].)
 pub(crate) async fn send_batch(
     client: &Client,
     settings: &LoggingSettings,
@@ -401,4 +441,104 @@ pub(crate) async fn verify(
         .and_then(|r| r.fields.get("Id"))
         .and_then(Value::as_str)
         .map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call_log::{Direction, LoggingMode};
+
+    fn claimed(actions: usize, reads: usize) -> Claimed {
+        let action = |i: usize| PlannedAction {
+            name: ActionName::Opportunity,
+            state: ActionState::Queued,
+            note: None,
+            object: "Opportunity".into(),
+            record_id: Some(format!("006Dm00000000{i:02}IAA")),
+            body: Default::default(),
+            upsert: None,
+            reads: (0..reads)
+                .map(|r| RowRead {
+                    reference: format!("read{i}_{r}"),
+                    object: "Opportunity".into(),
+                    id: "006Dm0000000004IAA".into(),
+                    fields: vec!["AccountId".into()],
+                })
+                .collect(),
+        };
+        Claimed {
+            id: 1,
+            call_id: "c".into(),
+            revision: 1,
+            attempts: 0,
+            check_first: false,
+            task_id: None,
+            log: CallLog {
+                call_id: "c".into(),
+                direction: Direction::Inbound,
+                from: "+14155550123".into(),
+                to: "+14155550100".into(),
+                started_at_ms: 0,
+                duration_seconds: 1,
+                disposition: None,
+                subject: None,
+                notes: None,
+                who_id: None,
+                what_id: None,
+                recording_url: None,
+                summary: None,
+                key_topics: vec![],
+                missed: false,
+                timing: Default::default(),
+                intent_fields: Default::default(),
+            },
+            last_error_code: None,
+            actions: (0..actions).map(action).collect(),
+            actions_of: None,
+        }
+    }
+
+    #[test]
+    fn a_backlog_is_cut_at_75_graphs_or_500_nodes_whichever_comes_first() {
+        let task_mode = LoggingSettings::default();
+        // Plain logs: 2 nodes each, so the graph limit cuts: 75, 75, 50.
+        let plain = vec![claimed(0, 0); 200];
+        assert_eq!(batch_end(&plain, 0, &task_mode), 75, "75 graphs, 150 nodes");
+        assert_eq!(batch_end(&plain, 75, &task_mode), 150);
+        assert_eq!(batch_end(&plain, 150, &task_mode), 200, "the rest");
+
+        // With actions: two graphs per call, so 37 calls (74 graphs) at most.
+        let one_action = vec![claimed(1, 0); 100];
+        assert_eq!(
+            batch_end(&one_action, 0, &task_mode),
+            37,
+            "74 graphs, 111 nodes"
+        );
+
+        // Heavy action graphs: 2 + 3 × (3 + 1) = 14 nodes a call, so nodes cut first:
+        // 35 calls are 490 nodes (70 graphs), a 36th would be 504.
+        let heavy = vec![claimed(3, 3); 100];
+        assert_eq!(batch_end(&heavy, 0, &task_mode), 35, "500 nodes at most");
+
+        // Call-log-only mode: 1 node per log.
+        let log_only = LoggingSettings {
+            mode: LoggingMode::CallLogOnly,
+            ..LoggingSettings::default()
+        };
+        assert_eq!(
+            batch_end(&plain, 0, &log_only),
+            75,
+            "still at most 75 graphs"
+        );
+    }
+
+    #[test]
+    fn one_item_always_makes_a_batch() {
+        let huge = vec![claimed(4, 200); 2];
+        assert_eq!(
+            batch_end(&huge, 0, &LoggingSettings::default()),
+            1,
+            "an item alone over a limit is still sent (Salesforce then says why), never skipped"
+        );
+    }
 }

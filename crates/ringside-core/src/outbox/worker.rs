@@ -475,21 +475,11 @@ impl Worker {
                 Err(err) => self.settle_error(item, &err, report).await,
             };
         }
-        // Calls with actions take two graphs each; keep every request within the limit.
+        // Calls with actions take two graphs each and more nodes; every request is as large
+        // as Salesforce's graph and node limits allow, no larger.
         let mut start = 0;
         while start < ready.len() {
-            let mut graphs = 0;
-            let mut end = start;
-            while end < ready.len() {
-                let item = &ready[end];
-                let needs =
-                    usize::from(!item.actions_only()) + usize::from(item.has_queued_actions());
-                if graphs + needs > MAX_GRAPHS_PER_REQUEST {
-                    break;
-                }
-                graphs += needs;
-                end += 1;
-            }
+            let end = delivery::batch_end(&ready, start, &self.settings);
             let chunk = &ready[start..end];
             start = end;
             match delivery::send_batch(&self.client, &self.settings, chunk).await {

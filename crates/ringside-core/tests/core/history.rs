@@ -911,10 +911,14 @@ async fn key_topics_come_back_in_the_history_its_json_and_csv() {
     );
     let csv = history_csv(&rows);
     let header = csv.lines().next().unwrap();
-    assert!(header.ends_with(",key_topics"), "{header}");
+    // key_topics came after the older columns; only the allowance flag was added after it.
+    assert!(
+        header.ends_with(",key_topics,held_for_allowance"),
+        "{header}"
+    );
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("local-topics,") && l.ends_with(",\"Renewal; Pricing\"")),
+            .any(|l| l.starts_with("local-topics,") && l.ends_with(",\"Renewal; Pricing\",false")),
         "the CSV row carries them: {csv}"
     );
     org.shutdown().await;

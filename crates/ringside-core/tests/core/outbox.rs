@@ -484,12 +484,73 @@ async fn a_used_up_api_allocation_holds_the_queue_until_it_is_raised() {
         pending.iter().all(|r| r.held_for_allowance),
         "held for the org's allowance, in the row the views read: {pending:?}"
     );
+    // The CSV (the CLI's `history --csv` and the desktop's export both write it) flags them.
+    let csv = ringside_core::history::history_csv(&rows);
+    let records = ringside_core::history::csv::parse_rfc4180(&csv).expect("strict RFC 4180");
+    let flag = records[0]
+        .iter()
+        .position(|c| c == "held_for_allowance")
+        .expect("the CSV has a held_for_allowance column");
+    assert_eq!(
+        records[1..].iter().filter(|r| r[flag] == "true").count(),
+        3,
+        "each held log is flagged in the CSV: {csv}"
+    );
     f.org.faults().set_api_limit(f.org.api_usage() + 100);
     let report = f.worker.drain(Duration::from_secs(3)).await.unwrap();
     assert_eq!(
         report.delivered, 3,
         "the queue resumes once the allocation is raised: {report:?}"
     );
+    assert_exactly_once(&f.org, &f.outbox).await;
+}
+
+/// Issue 18, item 2: once the used-up allocation is raised, a backlog drains "in the largest
+/// batches Salesforce allows": 100 held logs are 75 graphs in one `/composite/graph` (its
+/// limit, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm)
+/// and 25 in a second, counted in the demo org's own request log, not 100 requests.
+#[tokio::test]
+async fn a_backlog_held_for_the_allowance_drains_in_two_graph_requests_once_raised() {
+    let f = fixture("backlog").await;
+    for i in 0..100 {
+        f.outbox
+            .enqueue(&call(&format!("backlog-{i}")), AuditActor::Agent)
+            .await
+            .unwrap();
+    }
+    f.org.faults().set_api_limit(f.org.api_usage());
+    let held = f.worker.drain_due().await.unwrap();
+    assert!(
+        held.allowance_used_up && held.delivered == 0,
+        "the allocation is used up: the backlog waits: {held:?}"
+    );
+    assert_eq!(
+        f.org.data_requests().len(),
+        1,
+        "one probe was refused, not one per log"
+    );
+
+    f.org.clear_request_log();
+    let used_before = f.org.api_usage();
+    f.org.faults().set_api_limit(used_before + 1_000);
+    let report = f.worker.drain(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(report.delivered, 100, "the whole backlog lands: {report:?}");
+    let requests = f.org.data_requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/services/data/v66.0/composite/graph",
+            "/services/data/v66.0/composite/graph"
+        ],
+        "75 graphs, then the other 25: two requests for 100 logs"
+    );
+    assert_eq!(
+        f.org.api_usage() - used_before,
+        2,
+        "the org's own count agrees: two requests of its allocation"
+    );
+    assert_eq!(report.api_calls, 2, "and the drain's own count: {report:?}");
     assert_exactly_once(&f.org, &f.outbox).await;
 }
 

@@ -55,6 +55,16 @@ impl OAuthError {
         }
     }
 
+    /// True when nothing reached Salesforce (bad settings, or no connection could be made):
+    /// such a request used none of the org's requests, so it is not counted as sent.
+    pub fn nothing_sent(&self) -> bool {
+        match self {
+            OAuthError::InvalidConfig(_) => true,
+            OAuthError::Http(err) => err.nothing_sent(),
+            _ => false,
+        }
+    }
+
     /// The OAuth error code, when Salesforce sent one.
     pub fn oauth_code(&self) -> Option<&str> {
         match self {
