@@ -166,10 +166,16 @@ pub fn plan(
         .map_err(|_| PlanError::BadCallTime)?
         .to_zoned(options.zone.clone())
         .date();
+    // The subject and disposition are what the agent wrote: an `@{` in them stays text in
+    // the graph, never a reference (see `salesforce::composite::inert_text`).
+    let inert = |text: &Option<String>| {
+        text.as_deref()
+            .map(|t| salesforce::composite::inert_text(t).into_owned())
+    };
     let value_of = |name: &str| match name {
         "date" => Some(call_day.to_string()),
-        "subject" => log.subject.clone(),
-        "disposition" => log.disposition.clone(),
+        "subject" => inert(&log.subject),
+        "disposition" => inert(&log.disposition),
         _ => None,
     };
     let fill = |template: &Template| template.render(value_of);

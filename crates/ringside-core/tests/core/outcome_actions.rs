@@ -724,3 +724,69 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
     );
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn agent_text_that_looks_like_a_reference_is_logged_as_typed_not_refused() {
+    // Salesforce reads `@{ref.Field}` anywhere in a graph body as a reference; the demo org
+    // refuses one it cannot resolve, as Salesforce does. Typed text must not be read so.
+    let f = fixture("actions-inert-text").await;
+    let typed_notes = "Customer pasted @{x.Id} from their template";
+    let typed_subject = "Quote @{q.records[0].Id}";
+    let (mut log, _) = call_with_actions("inert-1");
+    log.notes = Some(typed_notes.into());
+    log.subject = Some(typed_subject.into());
+    // Re-plan with the new subject: the follow-up's subject holds `{subject}`.
+    let config = Config::parse(CONFIG, Path::new("ringside.toml")).unwrap();
+    let actions = plan(
+        config.outcomes.get("Demo booked").unwrap(),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+        },
+    )
+    .unwrap();
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "not refused: {report:?}");
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(item.state, ItemState::Delivered, "{item:?}");
+    assert_eq!(
+        states(&item),
+        vec![ActionState::Applied; 3],
+        "the actions carrying the subject are not refused either"
+    );
+    let looks = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap_or_default()
+            .replace(salesforce::composite::REFERENCE_BREAK, "")
+    };
+    let task = query(
+        &f.org,
+        "SELECT Subject, Description FROM Task WHERE CallObject = 'inert-1'",
+    )
+    .await;
+    assert_eq!(task.len(), 1, "{task:?}");
+    assert_eq!(
+        looks(&task[0].fields["Subject"]),
+        typed_subject,
+        "the subject reads as typed"
+    );
+    assert!(
+        looks(&task[0].fields["Description"]).contains(typed_notes),
+        "the notes read as typed: {:?}",
+        task[0].fields["Description"]
+    );
+    let follow = follow_ups(&f.org, "inert-1").await;
+    assert_eq!(
+        looks(&follow[0].fields["Subject"]),
+        format!("Send the deck ({typed_subject})"),
+        "the follow-up's {{subject}} reads as typed"
+    );
+    f.org.shutdown().await;
+}
