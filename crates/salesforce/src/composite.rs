@@ -981,20 +981,20 @@ mod tests {
         assert_eq!(
             inert_text("see @{x.Id} and @{y}"),
             "see @\u{2060}{x.Id} and @\u{2060}{y}",
-            "every @{ is broken by the invisible word joiner"
+            "every @{{ is broken by the invisible word joiner"
         );
         assert!(
             matches!(
                 inert_text("plain @ and { text"),
                 std::borrow::Cow::Borrowed(_)
             ),
-            "text without @{ is left as it is"
+            "text without @{{ is left as it is"
         );
         let mut body = serde_json::json!({"Notes": "call @{a.b}", "List": ["@{c}"], "n": 3});
         make_inert(&mut body);
         assert!(
             !body.to_string().contains("@{"),
-            "no @{ left anywhere in the body: {body}"
+            "no @{{ left anywhere in the body: {body}"
         );
         assert_eq!(
             body["Notes"].as_str().unwrap().replace(REFERENCE_BREAK, ""),
