@@ -170,7 +170,7 @@ pub enum ChoiceError {
     )]
     BadFollowUpAt(String),
     #[error(
-        "the BANT {0} note is longer than 1000 characters; keep it short (the call's notes take the rest)"
+        "{0}: the BANT note is longer than 1000 characters; keep it short (the call's notes take the rest)"
     )]
     BantTooLong(String),
 }
