@@ -223,13 +223,27 @@ pub struct LogCallArgs {
     #[arg(long, value_name = "TIME")]
     pub ended_at: Option<String>,
     /// An action of the disposition's outcome ([outcomes."<disposition>"] in ringside.toml)
-    /// not to run for this call: lead, opportunity or follow_up (repeatable).
+    /// not to run for this call: lead, opportunity, create_opportunity, follow_up or
+    /// lead_notes (repeatable).
     #[arg(long = "skip-action", value_name = "NAME")]
     pub skip_actions: Vec<String>,
     /// When the outcome's follow-up is due or starts, instead of its in_days and at
     /// (ISO-8601 with a zone, e.g. 2026-04-02T10:00:00+02:00).
     #[arg(long, value_name = "TIME")]
     pub follow_up_at: Option<String>,
+    /// BANT notes for the outcome's lead_notes: the Lead's budget (with the other three,
+    /// appended to the Lead's configured text field, never replacing it).
+    #[arg(long, value_name = "TEXT")]
+    pub bant_budget: Option<String>,
+    /// BANT notes: who decides.
+    #[arg(long, value_name = "TEXT")]
+    pub bant_authority: Option<String>,
+    /// BANT notes: what they need.
+    #[arg(long, value_name = "TEXT")]
+    pub bant_need: Option<String>,
+    /// BANT notes: when they mean to buy.
+    #[arg(long, value_name = "TEXT")]
+    pub bant_timeline: Option<String>,
     /// Print {"call_id","id","updated","enqueue_ms","actions":[{"name","state"}]} on stdout.
     #[arg(long)]
     pub json: bool,

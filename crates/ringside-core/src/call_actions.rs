@@ -85,6 +85,7 @@ pub fn plan_with(
             skip: &choices.skip,
             zone,
             follow_up_at_ms: choices.follow_up_at_ms,
+            bant: choices.bant.as_ref(),
         },
     )?)
 }
@@ -147,6 +148,7 @@ pub fn preview(
     let choices = ActionChoices {
         skip: Vec::new(),
         follow_up_at_ms: fields.actions.follow_up_at_ms,
+        bant: fields.actions.bant.clone(),
     };
     for_form(config, &log, &choices, zone)
 }
@@ -218,6 +220,7 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
         let choices = ActionChoices {
             skip: vec![ActionName::FollowUp],
             follow_up_at_ms: None,
+            bant: None,
         };
         let chosen = for_call(&home, &log(Some("Demo booked")), &choices, &zone).unwrap();
         assert_eq!(
@@ -276,6 +279,7 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
         let stale = ActionChoices {
             skip: vec![ActionName::FollowUp],
             follow_up_at_ms: None,
+            bant: None,
         };
         let form = for_form(&ok, &log(Some("Resolved")), &stale, &zone);
         assert_eq!(

@@ -20,14 +20,16 @@ pub enum ActionName {
     Opportunity,
     CreateOpportunity,
     FollowUp,
+    LeadNotes,
 }
 
 impl ActionName {
-    pub const ALL: [ActionName; 4] = [
+    pub const ALL: [ActionName; 5] = [
         ActionName::Lead,
         ActionName::Opportunity,
         ActionName::CreateOpportunity,
         ActionName::FollowUp,
+        ActionName::LeadNotes,
     ];
 
     /// The config key (and CLI name) of this action.
@@ -37,6 +39,7 @@ impl ActionName {
             ActionName::Opportunity => "opportunity",
             ActionName::CreateOpportunity => "create_opportunity",
             ActionName::FollowUp => "follow_up",
+            ActionName::LeadNotes => "lead_notes",
         }
     }
 
@@ -65,6 +68,61 @@ pub struct ActionChoices {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub follow_up_at_ms: Option<i64>,
+    /// The BANT notes the agent gave for `lead_notes` (none: that action has nothing to add).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub bant: Option<Bant>,
+}
+
+/// BANT notes: four short texts the agent writes about a Lead on the call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Bant {
+    #[serde(default)]
+    pub budget: String,
+    #[serde(default)]
+    pub authority: String,
+    #[serde(default)]
+    pub need: String,
+    #[serde(default)]
+    pub timeline: String,
+}
+
+impl Bant {
+    /// The longest text one of the four may be: a short note, not a document.
+    pub const MAX_CHARS: usize = 1000;
+
+    /// The four, labelled, in BANT order.
+    pub fn parts(&self) -> [(&'static str, &str); 4] {
+        [
+            ("Budget", self.budget.as_str()),
+            ("Authority", self.authority.as_str()),
+            ("Need", self.need.as_str()),
+            ("Timeline", self.timeline.as_str()),
+        ]
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.parts().iter().all(|(_, text)| text.trim().is_empty())
+    }
+
+    /// The four texts trimmed, each checked for length; the error names the one too long.
+    pub fn checked(self) -> Result<Bant, ChoiceError> {
+        let trim = |label: &str, text: String| {
+            let text = text.trim().to_owned();
+            if text.chars().count() > Bant::MAX_CHARS {
+                return Err(ChoiceError::BantTooLong(label.to_owned()));
+            }
+            Ok(text)
+        };
+        Ok(Bant {
+            budget: trim("budget", self.budget)?,
+            authority: trim("authority", self.authority)?,
+            need: trim("need", self.need)?,
+            timeline: trim("timeline", self.timeline)?,
+        })
+    }
 }
 
 impl ActionChoices {
@@ -85,12 +143,15 @@ impl ActionChoices {
         Ok(ActionChoices {
             skip,
             follow_up_at_ms,
+            bant: None,
         })
     }
 
     /// Whether the agent changed nothing.
     pub fn is_empty(&self) -> bool {
-        self.skip.is_empty() && self.follow_up_at_ms.is_none()
+        self.skip.is_empty()
+            && self.follow_up_at_ms.is_none()
+            && self.bant.as_ref().is_none_or(Bant::is_empty)
     }
 }
 
@@ -100,7 +161,7 @@ impl ActionChoices {
 pub enum ChoiceError {
     /// A skipped action's name is not one of [`ActionName::ALL`].
     #[error(
-        "{0:?} is not an outcome action; the actions are lead, opportunity, create_opportunity, follow_up"
+        "{0:?} is not an outcome action; the actions are lead, opportunity, create_opportunity, follow_up, lead_notes"
     )]
     UnknownAction(String),
     /// The chosen follow-up time is not a date-time.
@@ -108,6 +169,10 @@ pub enum ChoiceError {
         "{0:?} is not a date-time; write it in ISO-8601 with its offset, e.g. 2026-03-02T10:00:00+01:00"
     )]
     BadFollowUpAt(String),
+    #[error(
+        "{0}: the BANT note is longer than 1000 characters; keep it short (the call's notes take the rest)"
+    )]
+    BantTooLong(String),
 }
 
 #[cfg(test)]

@@ -14,8 +14,12 @@
 //!   "…", Field = "value", … }`: a new Opportunity on the Account of the call's record,
 //!   closing `close_in_days` after the call, upserted by the call id (see [`plan`]).
 //!
-//! `lead_notes` and `chatter` are named in issue 17 but not built yet: a config that uses
-//! them is refused in words rather than silently doing nothing.
+//! - `lead_notes = "Field"`: the BANT notes the agent gives on the call (budget,
+//!   authority, need, timeline) appended to that text field of the call's Lead, after what
+//!   it already holds, once per call (see [`plan`]).
+//!
+//! `chatter` is named in issue 17 but not built yet: a config that uses it is refused in
+//! words rather than silently doing nothing.
 //!
 //! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; an Opportunity's
 //! name may also hold [`ACCOUNT_PLACEHOLDER`]. Any other `{name}` is refused at config
@@ -23,7 +27,7 @@
 
 pub mod plan;
 
-pub use crate::outcome_choices::{ActionChoices, ActionName, ChoiceError};
+pub use crate::outcome_choices::{ActionChoices, ActionName, Bant, ChoiceError};
 
 use std::collections::BTreeMap;
 
@@ -59,7 +63,7 @@ pub const ACTION_KEYS: [&str; 6] = [
 ];
 
 /// Keys issue 17 names whose actions are not built yet.
-const NOT_SUPPORTED_YET: [&str; 2] = ["lead_notes", "chatter"];
+const NOT_SUPPORTED_YET: [&str; 1] = ["chatter"];
 
 /// The keys of a `create_opportunity` table besides the fields it sets.
 const CREATE_OPPORTUNITY_KEYS: [&str; 2] = ["name", "close_in_days"];
@@ -268,6 +272,8 @@ pub struct Outcome {
     pub opportunity: Vec<FieldUpdate>,
     pub create_opportunity: Option<CreateOpportunity>,
     pub follow_up: Option<FollowUp>,
+    /// The Lead's text field the BANT notes are appended to.
+    pub lead_notes: Option<String>,
 }
 
 impl Outcome {
@@ -285,6 +291,9 @@ impl Outcome {
         }
         if self.follow_up.is_some() {
             out.push(ActionName::FollowUp);
+        }
+        if self.lead_notes.is_some() {
+            out.push(ActionName::LeadNotes);
         }
         out
     }
@@ -355,10 +364,22 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
             "create_opportunity" => {
                 outcome.create_opportunity = Some(create_opportunity(name, &value)?);
             }
+            "lead_notes" => {
+                let field = value.as_str().unwrap_or_default();
+                salesforce::validate_api_name("field", field).map_err(|e| {
+                    error(
+                        "lead_notes",
+                        format!(
+                            "must be the API name of the Lead's text field the BANT notes are appended to, e.g. lead_notes = \"Description\" ({e})"
+                        ),
+                    )
+                })?;
+                outcome.lead_notes = Some(field.to_owned());
+            }
             k if NOT_SUPPORTED_YET.contains(&k) => {
                 return Err(error(
                     k,
-                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, create_opportunity, follow_up)".into(),
+                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, create_opportunity, follow_up, lead_notes)".into(),
                 ));
             }
             other => {
@@ -375,7 +396,7 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
     if outcome.actions().is_empty() {
         return Err(error(
             "",
-            "names no action: give lead, opportunity, create_opportunity or follow_up, or remove the outcome".into(),
+            "names no action: give lead, opportunity, create_opportunity, follow_up or lead_notes, or remove the outcome".into(),
         ));
     }
     Ok(outcome)
@@ -668,19 +689,16 @@ opportunity = { StageName = "Qualification" }
 
     #[test]
     fn actions_not_built_yet_are_refused_in_words() {
-        for (key, value) in [
-            ("lead_notes", r#""Description""#),
-            ("chatter", r#""Qualified on a call by {agent}: {subject}""#),
-        ] {
-            let err = parse(&format!("[outcomes.Qualified]\n{key} = {value}\n"))
-                .expect_err("an action that does nothing must not pass as configured");
-            assert_eq!(err.key, key, "the error names the key");
-            assert!(
-                err.reason.contains("not supported yet"),
-                "{key}: says so in words: {}",
-                err.reason
-            );
-        }
+        let err = parse(
+            "[outcomes.Qualified]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n",
+        )
+        .expect_err("an action that does nothing must not pass as configured");
+        assert_eq!(err.key, "chatter", "the error names the key");
+        assert!(
+            err.reason.contains("not supported yet"),
+            "says so in words: {}",
+            err.reason
+        );
     }
 
     #[test]
@@ -778,7 +796,7 @@ opportunity = { StageName = "Qualification" }
         let err = parse("[outcomes.Done]\nnotes = \"x\"\n").unwrap_err();
         assert!(
             err.reason
-                .contains("lead, opportunity, create_opportunity, follow_up"),
+                .contains("lead, opportunity, create_opportunity, follow_up, lead_notes"),
             "an unknown action lists the known ones: {}",
             err.reason
         );
@@ -883,5 +901,41 @@ mod create_opportunity_tests {
             "the lead's placeholders do not offer {{account}}: {}",
             err.reason
         );
+    }
+}
+
+#[cfg(test)]
+mod lead_notes_tests {
+    use super::*;
+
+    fn parse(value: &str) -> Result<OutcomeActions, OutcomeError> {
+        let text = format!("[outcomes.Qualified]\nlead_notes = {value}\n");
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            outcomes: BTreeMap<String, toml::Table>,
+        }
+        let raw: Raw = toml::from_str(&text).expect("valid TOML");
+        OutcomeActions::from_tables(raw.outcomes)
+    }
+
+    #[test]
+    fn lead_notes_names_a_field_and_nothing_else() {
+        let actions = parse(r#""Description""#).expect("the issue's example is valid");
+        let outcome = actions.get("Qualified").unwrap();
+        assert_eq!(outcome.actions(), vec![ActionName::LeadNotes]);
+        assert_eq!(outcome.lead_notes.as_deref(), Some("Description"));
+        for (value, why) in [
+            (r#""Bad Field""#, "not an API name"),
+            ("5", "not text"),
+            (r#""""#, "empty"),
+        ] {
+            let err = parse(value).expect_err(why);
+            assert_eq!(err.key, "lead_notes", "{why}: {}", err.reason);
+            assert!(
+                err.reason.contains("API name"),
+                "{why}: says what to write: {}",
+                err.reason
+            );
+        }
     }
 }

@@ -26,6 +26,41 @@ pub const MAX_SUBREQUESTS: usize = 25;
 /// A search does not count.
 pub const MAX_QUERY_OPERATIONS: usize = 5;
 
+/// What [`inert_text`] puts between `@` and `{`: U+2060 WORD JOINER, invisible and no
+/// line-break opportunity, so the text reads as typed.
+pub const REFERENCE_BREAK: char = '\u{2060}';
+
+/// Text that a subrequest body carries as itself, never as a reference. Salesforce reads
+/// `@{referenceId.Field}` anywhere in a subrequest's body or URL as a reference to an
+/// earlier result
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_composite_subrequest.htm>),
+/// and refuses the subrequest when it cannot resolve one. So a note in which the agent typed
+/// `@{x.Id}` would be refused (or, worse, filled in). Every `@{` in text a person wrote gets
+/// [`REFERENCE_BREAK`] between its two characters; the docs name no escape, so an invisible
+/// character is the one change that keeps the text looking as written. References Ringside
+/// plans itself are added after this, never passed through it.
+pub fn inert_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("@{") {
+        std::borrow::Cow::Owned(text.replace("@{", &format!("@{REFERENCE_BREAK}{{")))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// [`inert_text`] applied to every string inside `value` (objects and lists included).
+pub fn make_inert(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(inert) = inert_text(s) {
+                *s = inert;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(make_inert),
+        Value::Object(map) => map.values_mut().for_each(make_inert),
+        _ => {}
+    }
+}
+
 /// HTTP method of a subrequest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -939,5 +974,32 @@ mod tests {
         for other in &others {
             assert!(!other.is_graph_node(), "{} is not a graph node", other.url);
         }
+    }
+
+    #[test]
+    fn text_with_a_reference_pattern_is_sent_inert_and_looks_the_same() {
+        assert_eq!(
+            inert_text("see @{x.Id} and @{y}"),
+            "see @\u{2060}{x.Id} and @\u{2060}{y}",
+            "every @{{ is broken by the invisible word joiner"
+        );
+        assert!(
+            matches!(
+                inert_text("plain @ and { text"),
+                std::borrow::Cow::Borrowed(_)
+            ),
+            "text without @{{ is left as it is"
+        );
+        let mut body = serde_json::json!({"Notes": "call @{a.b}", "List": ["@{c}"], "n": 3});
+        make_inert(&mut body);
+        assert!(
+            !body.to_string().contains("@{"),
+            "no @{{ left anywhere in the body: {body}"
+        );
+        assert_eq!(
+            body["Notes"].as_str().unwrap().replace(REFERENCE_BREAK, ""),
+            "call @{a.b}",
+            "without the invisible character the text is as typed"
+        );
     }
 }

@@ -107,13 +107,25 @@ fn outcome_actions(
     args: &LogCallArgs,
     log: &CallLog,
 ) -> anyhow::Result<Vec<PlannedAction>> {
-    let choices =
-        ActionChoices::parse(&args.skip_actions, args.follow_up_at.as_deref()).map_err(|err| {
-            match err {
-                ChoiceError::UnknownAction(_) => anyhow::anyhow!("--skip-action {err}"),
-                ChoiceError::BadFollowUpAt(_) => anyhow::anyhow!("--follow-up-at {err}"),
-            }
+    let mut choices = ActionChoices::parse(&args.skip_actions, args.follow_up_at.as_deref())
+        .map_err(|err| match err {
+            ChoiceError::UnknownAction(_) => anyhow::anyhow!("--skip-action {err}"),
+            ChoiceError::BadFollowUpAt(_) => anyhow::anyhow!("--follow-up-at {err}"),
+            ChoiceError::BantTooLong(_) => anyhow::anyhow!("{err}"),
         })?;
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let bant = ringside_core::outcomes::Bant {
+        budget: text(&args.bant_budget),
+        authority: text(&args.bant_authority),
+        need: text(&args.bant_need),
+        timeline: text(&args.bant_timeline),
+    };
+    if !bant.is_empty() {
+        choices.bant = Some(
+            bant.checked()
+                .map_err(|err| anyhow::anyhow!("--bant-{err}"))?,
+        );
+    }
     match for_call(home, log, &choices, &ringside_core::time::agent_zone()) {
         Ok(actions) => Ok(actions),
         // An unreadable ringside.toml must not cost the call its log: the log is queued

@@ -251,7 +251,11 @@ impl LoggingSettings {
             }
             body.insert(name.clone(), value.clone());
         }
-        Value::Object(body)
+        // Everything here is what people wrote or picked: an `@{` in it is text, never a
+        // composite reference (see `salesforce::composite::inert_text`).
+        let mut body = Value::Object(body);
+        salesforce::composite::make_inert(&mut body);
+        body
     }
 
     /// The call log's subject in "call log only" mode: what the Task's `Subject` would have
@@ -282,7 +286,6 @@ impl LoggingSettings {
         if created {
             map.insert("TaskSubtype".into(), json!("Call"));
         }
-        map.insert(self.call_log.task_lookup.clone(), json!(call_log_ref));
         if let Some(d) = log.effective_disposition() {
             map.insert("CallDisposition".into(), json!(d));
         }
@@ -302,6 +305,12 @@ impl LoggingSettings {
         }
         if let Some(what) = &log.what_id {
             map.insert("WhatId".into(), json!(what));
+        }
+        // What people wrote is text, never a composite reference; the call log's reference
+        // is Ringside's own and goes in after (see `salesforce::composite::inert_text`).
+        salesforce::composite::make_inert(&mut body);
+        if let Some(map) = body.as_object_mut() {
+            map.insert(self.call_log.task_lookup.clone(), json!(call_log_ref));
         }
         body
     }

@@ -41,6 +41,13 @@
 //! - A created Opportunity (`create_opportunity`) is an upsert on its External ID (the call
 //!   id), so sending it again updates the one Opportunity: no check is needed. The rows it
 //!   reads first (`GET`, which a graph allows) only feed it references.
+//! - BANT notes (`lead_notes`) are one `GET` of the Lead's field and one `PATCH` writing
+//!   back `@{leadNotesRead.Field}`, a blank line and the call's tagged block, in the same
+//!   graph: appended, never replacing. After a send that may have landed, or after the
+//!   graph was refused because the field was empty (a reference to a null field is refused:
+//!   the stricter reading of docs that are silent on it), [`look_at_lead_notes`] reads the
+//!   Lead first (one more request, on that path only): the call's tag already there means
+//!   applied; an empty field means the block is sent alone.
 
 use salesforce::{
     ApiVersion, Client, CompositeMethod, CompositeRequest, CompositeResponse, CompositeSubrequest,
@@ -50,7 +57,10 @@ use serde_json::Value;
 
 use crate::call_log::{CallLog, LoggingSettings};
 use crate::outcomes::ActionName;
-use crate::outcomes::plan::{ActionState, PlannedAction, RowRead, follow_up_marker};
+use crate::outcomes::plan::{
+    ActionState, LEAD_NOTES_REF, PlannedAction, RowRead, follow_up_marker, lead_notes_field,
+    lead_notes_tag,
+};
 
 /// The most calls one graph request carries (Salesforce allows 75 graphs per payload).
 pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
@@ -131,6 +141,8 @@ pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSetti
 pub(crate) struct Sent {
     pub log: Option<Result<Delivered, salesforce::Error>>,
     pub actions: Option<Result<(), salesforce::Error>>,
+    /// The actions' graph failed only because the Lead's notes field is empty.
+    pub lead_notes_empty: bool,
 }
 
 /// Ids learnt from a successful delivery.
@@ -352,6 +364,12 @@ pub(crate) async fn send_batch(
                 Some(e) => Err(e),
                 None => graph_result(format!("a{i}")).map(|_| ()),
             }),
+            lead_notes_empty: response
+                .as_ref()
+                .and_then(|r| r.get(&format!("a{i}")))
+                .is_some_and(|g| {
+                    !g.is_successful && is_empty_lead_notes_refusal(item, &g.graph_response)
+                }),
         })
         .collect())
 }
@@ -393,6 +411,63 @@ pub(crate) async fn find_follow_up(
     };
     let found: Vec<salesforce::Record> = client.query_all(&soql).await?;
     Ok(!found.is_empty())
+}
+
+/// What the call's Lead holds in the field its queued `lead_notes` appends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeadNotesNow {
+    /// This call's block is there already (an earlier send landed).
+    AlreadyThere,
+    /// The field is empty: the block goes in alone.
+    Empty,
+    /// Other text: the block is appended after it, as planned.
+    HasText,
+}
+
+/// The queued `lead_notes` action of `item`, if any.
+pub(crate) fn queued_lead_notes(item: &Claimed) -> Option<&PlannedAction> {
+    item.actions
+        .iter()
+        .find(|a| a.state == ActionState::Queued && a.name == ActionName::LeadNotes)
+}
+
+/// Whether a failed actions' graph of `item` failed on the reference to its Lead's notes
+/// field, i.e. the field is empty (see the module doc): a subresponse's error names it.
+fn is_empty_lead_notes_refusal(item: &Claimed, response: &CompositeResponse) -> bool {
+    let reference = format!("{LEAD_NOTES_REF}.");
+    queued_lead_notes(item).is_some_and(|a| !a.reads.is_empty())
+        && response.composite_response.iter().any(|r| {
+            r.error().is_some_and(|e| {
+                matches!(e, salesforce::Error::Api { .. }) && e.to_string().contains(&reference)
+            })
+        })
+}
+
+/// Reads the call's Lead (one request) to see what its `lead_notes` field holds. `None`
+/// when no `lead_notes` is queued.
+pub(crate) async fn look_at_lead_notes(
+    client: &Client,
+    item: &Claimed,
+) -> Result<Option<LeadNotesNow>, salesforce::Error> {
+    let Some(action) = queued_lead_notes(item) else {
+        return Ok(None);
+    };
+    let (Some(lead), Some(field)) = (&action.record_id, lead_notes_field(action)) else {
+        return Ok(None);
+    };
+    let record = client.get("Lead", lead, Some(&[field])).await?;
+    let text = record
+        .fields
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Ok(Some(if text.contains(&lead_notes_tag(&item.log.call_id)) {
+        LeadNotesNow::AlreadyThere
+    } else if text.is_empty() {
+        LeadNotesNow::Empty
+    } else {
+        LeadNotesNow::HasText
+    }))
 }
 
 /// After a send that may have landed: upserts the call log (taking its row lock) and finds

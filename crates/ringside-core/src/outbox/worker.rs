@@ -463,6 +463,51 @@ impl Worker {
                     }
                 }
             }
+            // BANT notes: after a send that may have landed, or once their field was seen
+            // empty, look at the Lead first (see delivery's module doc).
+            if delivery::queued_lead_notes(&item).is_some_and(|a| in_doubt || a.check_first) {
+                match delivery::look_at_lead_notes(&self.client, &item).await {
+                    Ok(now) => {
+                        let detail = match now {
+                            Some(delivery::LeadNotesNow::AlreadyThere) => {
+                                "the BANT notes are already on the Lead; they will not be added again"
+                            }
+                            Some(delivery::LeadNotesNow::Empty) => {
+                                "the Lead's notes field is empty; the BANT notes go in alone"
+                            }
+                            _ => "the Lead's notes field has text; the BANT notes follow it",
+                        };
+                        for action in &mut item.actions {
+                            if action.state != ActionState::Queued
+                                || action.name != crate::outcomes::ActionName::LeadNotes
+                            {
+                                continue;
+                            }
+                            action.check_first = false;
+                            match now {
+                                Some(delivery::LeadNotesNow::AlreadyThere) => {
+                                    action.state = ActionState::Applied;
+                                }
+                                Some(delivery::LeadNotesNow::Empty) => {
+                                    crate::outcomes::plan::lead_notes_alone(action);
+                                }
+                                _ => {}
+                            }
+                        }
+                        if now.is_some() {
+                            self.store_actions(&item, detail).await?;
+                        }
+                    }
+                    Err(err) => {
+                        if self.settle_error(&item, &err, report).await? {
+                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
+                            self.give_back(&rest, &err, report).await?;
+                            return Ok(true);
+                        }
+                        continue;
+                    }
+                }
+            }
             ready.push(item);
         }
         if ready.len() == 1 && !ready[0].actions_only() && !ready[0].has_queued_actions() {
@@ -548,10 +593,30 @@ impl Worker {
                 self.store_actions(&applied, "outcome actions applied")
                     .await?;
             }
+            // The Lead's notes field was empty, so the reference to it was refused: not a
+            // refusal of the notes. Look at the Lead on the next pass and send them alone.
+            Some(Err(err)) if sent.lead_notes_empty => {
+                let mut look = item.clone();
+                for action in &mut look.actions {
+                    if action.state == ActionState::Queued
+                        && action.name == crate::outcomes::ActionName::LeadNotes
+                    {
+                        action.check_first = true;
+                    }
+                }
+                if item.actions_only() {
+                    self.store_actions(&look, "the Lead's notes field is empty; looking again")
+                        .await?;
+                    self.give_back(std::slice::from_ref(&look), &err, report)
+                        .await?;
+                } else {
+                    self.split_actions(&look, &err, true, report).await?;
+                }
+            }
             Some(Err(err)) if item.actions_only() => {
                 self.settle_error(item, &err, report).await?;
             }
-            Some(Err(err)) => self.split_actions(item, &err, report).await?,
+            Some(Err(err)) => self.split_actions(item, &err, false, report).await?,
         }
         Ok(())
     }
@@ -582,11 +647,14 @@ impl Worker {
         &self,
         item: &Claimed,
         err: &salesforce::Error,
+        send_again: bool,
         report: &mut DrainReport,
     ) -> Result<(), OutboxError> {
         let verdict = classify(err);
         let now = now_ms();
         let (state, attempts, run_at, event) = match verdict {
+            // Not a refusal of the actions (`send_again`): the next pass sends them.
+            _ if send_again => ("pending", 0, now, AuditEvent::Waiting),
             Verdict::Dead => ("dead", 1, now, AuditEvent::Dead),
             Verdict::Retry { .. } => {
                 let wait = self.options.schedule.delay_after(1).unwrap_or_default();

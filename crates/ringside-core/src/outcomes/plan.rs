@@ -27,7 +27,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{ActionName, CreateOpportunity, FollowUpKind, Outcome, Template};
+use super::{ActionName, Bant, CreateOpportunity, FollowUpKind, Outcome, Template};
 use crate::call_log::CallLog;
 
 /// Where one planned action stands.
@@ -84,6 +84,11 @@ pub struct PlannedAction {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(optional, as = "Option<Vec<RowRead>>"))]
     pub reads: Vec<RowRead>,
+    /// Look in the org before sending (`lead_notes` after its Lead's field was found
+    /// empty): see [`lead_notes_alone`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
+    pub check_first: bool,
 }
 
 /// An External ID field and its value: the record an upsert creates or updates.
@@ -117,6 +122,7 @@ impl PlannedAction {
             body: Map::new(),
             upsert: None,
             reads: Vec::new(),
+            check_first: false,
         }
     }
 }
@@ -124,6 +130,99 @@ impl PlannedAction {
 /// Reference ids of the rows `create_opportunity` reads.
 const OPPORTUNITY_SOURCE_REF: &str = "newOpportunitySource";
 const OPPORTUNITY_ACCOUNT_REF: &str = "newOpportunityAccount";
+
+/// Reference id of the Lead row `lead_notes` reads.
+pub const LEAD_NOTES_REF: &str = "leadNotesRead";
+
+/// The first line of the BANT block a call appends: how the queue recognises, after a send
+/// that may have landed, that this call's notes are already on the Lead.
+pub fn lead_notes_tag(call_id: &str) -> String {
+    format!("[Ringside call {call_id}]")
+}
+
+/// The BANT block a call appends: its tag, then each note the agent gave, labelled.
+fn lead_notes_block(call_id: &str, bant: &Bant) -> String {
+    let mut block = lead_notes_tag(call_id);
+    for (label, text) in bant.parts() {
+        if !text.trim().is_empty() {
+            // The agent's words: an `@{` in them is text, not a reference.
+            block.push_str(&format!(
+                "\n{label}: {}",
+                salesforce::composite::inert_text(text.trim())
+            ));
+        }
+    }
+    block
+}
+
+/// `lead_notes` for `log`: the Lead's field read in the actions' own graph and written
+/// back as what it held, a blank line, then this call's BANT block. Appended, never
+/// replaced, and the read and the write are in one all-or-nothing graph.
+///
+/// A field with no value is the case the docs leave open: what `@{leadNotesRead.Field}`
+/// gives for a null field is not documented, so (as the demo org does) Ringside takes the
+/// stricter reading that the graph is refused. The queue then looks at the Lead (one
+/// counted `GET`, on that path only) and sends the block alone ([`lead_notes_alone`]).
+fn plan_lead_notes(field: &str, log: &CallLog, bant: Option<&Bant>) -> PlannedAction {
+    let Some(lead) = log.who_id.as_deref().filter(|id| id.starts_with("00Q")) else {
+        return PlannedAction::skipped(
+            ActionName::LeadNotes,
+            "Lead",
+            "the call is not with a Lead (no Lead id on the log)".into(),
+        );
+    };
+    let Some(bant) = bant.filter(|b| !b.is_empty()) else {
+        return PlannedAction::skipped(
+            ActionName::LeadNotes,
+            "Lead",
+            "no BANT notes were given for this call".into(),
+        );
+    };
+    let mut body = Map::new();
+    body.insert(
+        field.to_owned(),
+        json!(format!(
+            "@{{{LEAD_NOTES_REF}.{field}}}\n\n{}",
+            lead_notes_block(&log.call_id, bant)
+        )),
+    );
+    PlannedAction {
+        name: ActionName::LeadNotes,
+        state: ActionState::Queued,
+        note: None,
+        object: "Lead".into(),
+        record_id: Some(lead.to_owned()),
+        body,
+        upsert: None,
+        reads: vec![RowRead {
+            reference: LEAD_NOTES_REF.into(),
+            object: "Lead".into(),
+            id: lead.to_owned(),
+            fields: vec![field.to_owned()],
+        }],
+        check_first: false,
+    }
+}
+
+/// The field `lead_notes` writes, when `action` is one.
+pub fn lead_notes_field(action: &PlannedAction) -> Option<&str> {
+    (action.name == ActionName::LeadNotes)
+        .then(|| action.body.keys().next().map(String::as_str))
+        .flatten()
+}
+
+/// `lead_notes` for a Lead whose field was just seen empty: the block alone, no read.
+pub fn lead_notes_alone(action: &mut PlannedAction) {
+    let prefix_end = |text: &str| text.find("\n\n").map(|i| i + 2);
+    if let Some(value) = action.body.values_mut().next()
+        && let Some(text) = value.as_str()
+        && text.starts_with(&format!("@{{{LEAD_NOTES_REF}."))
+        && let Some(end) = prefix_end(text)
+    {
+        *value = json!(text[end..].to_owned());
+    }
+    action.reads.clear();
+}
 
 /// The value a created follow-up Task carries in `CallObject`, so that after an ambiguous
 /// failure the queue can find it instead of creating a second one. Distinct from the call
@@ -141,6 +240,8 @@ pub struct PlanOptions<'a> {
     pub zone: &'a TimeZone,
     /// A follow-up start chosen for this call (epoch ms), instead of `in_days` + `at`.
     pub follow_up_at_ms: Option<i64>,
+    /// The BANT notes the agent gave, for `lead_notes`.
+    pub bant: Option<&'a Bant>,
 }
 
 /// Why a call's actions cannot be planned.
@@ -166,10 +267,16 @@ pub fn plan(
         .map_err(|_| PlanError::BadCallTime)?
         .to_zoned(options.zone.clone())
         .date();
+    // The subject and disposition are what the agent wrote: an `@{` in them stays text in
+    // the graph, never a reference (see `salesforce::composite::inert_text`).
+    let inert = |text: &Option<String>| {
+        text.as_deref()
+            .map(|t| salesforce::composite::inert_text(t).into_owned())
+    };
     let value_of = |name: &str| match name {
         "date" => Some(call_day.to_string()),
-        "subject" => log.subject.clone(),
-        "disposition" => log.disposition.clone(),
+        "subject" => inert(&log.subject),
+        "disposition" => inert(&log.disposition),
         _ => None,
     };
     let fill = |template: &Template| template.render(value_of);
@@ -183,7 +290,7 @@ pub fn plan(
     for name in outcome.actions() {
         if options.skip.contains(&name) {
             let object = match name {
-                ActionName::Lead => "Lead",
+                ActionName::Lead | ActionName::LeadNotes => "Lead",
                 ActionName::Opportunity | ActionName::CreateOpportunity => "Opportunity",
                 ActionName::FollowUp => outcome
                     .follow_up
@@ -224,8 +331,15 @@ pub fn plan(
                         body: body_of(updates),
                         upsert: None,
                         reads: Vec::new(),
+                        check_first: false,
                     }),
                 }
+            }
+            ActionName::LeadNotes => {
+                let Some(field) = &outcome.lead_notes else {
+                    continue;
+                };
+                out.push(plan_lead_notes(field, log, options.bant));
             }
             ActionName::CreateOpportunity => {
                 let Some(c) = &outcome.create_opportunity else {
@@ -288,6 +402,7 @@ pub fn plan(
                     body,
                     upsert: None,
                     reads: Vec::new(),
+                    check_first: false,
                 });
             }
         }
@@ -368,6 +483,7 @@ fn plan_create_opportunity(
             value: log.call_id.clone(),
         }),
         reads,
+        check_first: false,
     })
 }
 
@@ -421,6 +537,7 @@ mod tests {
             skip: &[],
             zone: &zone,
             follow_up_at_ms: None,
+            bant: None,
         };
         let planned = plan(
             &o,
@@ -454,6 +571,7 @@ mod tests {
             skip: &[],
             zone: &zone,
             follow_up_at_ms: None,
+            bant: None,
         };
         // The call is at 00:46 in New York on 2025-12-06; two days on at 10:00 EST is 15:00Z.
         let planned = plan(&o, &log(None, None), &options).unwrap();

@@ -68,6 +68,7 @@ fn call_with_actions(id: &str) -> (CallLog, Vec<PlannedAction>) {
             skip: &[],
             zone: &zone,
             follow_up_at_ms: None,
+            bant: None,
         },
     )
     .expect("planned");
@@ -313,6 +314,7 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
             skip: &[],
             zone: &zone,
             follow_up_at_ms: None,
+            bant: None,
         },
     )
     .unwrap();
@@ -397,6 +399,7 @@ fn qualified_call(id: &str, config: &str) -> (CallLog, Vec<PlannedAction>) {
             skip: &[],
             zone: &zone,
             follow_up_at_ms: None,
+            bant: None,
         },
     )
     .expect("planned");
@@ -585,6 +588,7 @@ async fn a_call_with_no_account_plans_no_opportunity_and_says_why() {
             skip: &[],
             zone: &jiff::tz::TimeZone::UTC,
             follow_up_at_ms: None,
+            bant: None,
         },
     )
     .unwrap();
@@ -640,6 +644,7 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
         ActionChoices {
             skip: vec![ActionName::FollowUp],
             follow_up_at_ms: None,
+            bant: None,
         },
     );
     // 2025-12-01T14:30:00Z: the agent moved the demo.
@@ -650,6 +655,7 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
         ActionChoices {
             skip: Vec::new(),
             follow_up_at_ms: Some(moved_at),
+            bant: None,
         },
     );
     // "About": the moved demo is about the seeded open Opportunity.
@@ -727,5 +733,276 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
         json!(seed::JANE_OPEN_OPPORTUNITY_ID),
         "About sets the call log's Opportunity lookup, so the call shows on the deal: {about:?}"
     );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn agent_text_that_looks_like_a_reference_is_logged_as_typed_not_refused() {
+    // Salesforce reads `@{ref.Field}` anywhere in a graph body as a reference; the demo org
+    // refuses one it cannot resolve, as Salesforce does. Typed text must not be read so.
+    let f = fixture("actions-inert-text").await;
+    let typed_notes = "Customer pasted @{x.Id} from their template";
+    let typed_subject = "Quote @{q.records[0].Id}";
+    let (mut log, _) = call_with_actions("inert-1");
+    log.notes = Some(typed_notes.into());
+    log.subject = Some(typed_subject.into());
+    // Re-plan with the new subject: the follow-up's subject holds `{subject}`.
+    let config = Config::parse(CONFIG, Path::new("ringside.toml")).unwrap();
+    let actions = plan(
+        config.outcomes.get("Demo booked").unwrap(),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+            bant: None,
+        },
+    )
+    .unwrap();
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "not refused: {report:?}");
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(item.state, ItemState::Delivered, "{item:?}");
+    assert_eq!(
+        states(&item),
+        vec![ActionState::Applied; 3],
+        "the actions carrying the subject are not refused either"
+    );
+    let looks = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap_or_default()
+            .replace(salesforce::composite::REFERENCE_BREAK, "")
+    };
+    let task = query(
+        &f.org,
+        "SELECT Subject, Description FROM Task WHERE CallObject = 'inert-1'",
+    )
+    .await;
+    assert_eq!(task.len(), 1, "{task:?}");
+    assert_eq!(
+        looks(&task[0].fields["Subject"]),
+        typed_subject,
+        "the subject reads as typed"
+    );
+    assert!(
+        looks(&task[0].fields["Description"]).contains(typed_notes),
+        "the notes read as typed: {:?}",
+        task[0].fields["Description"]
+    );
+    let follow = follow_ups(&f.org, "inert-1").await;
+    assert_eq!(
+        looks(&follow[0].fields["Subject"]),
+        format!("Send the deck ({typed_subject})"),
+        "the follow-up's {{subject}} reads as typed"
+    );
+    f.org.shutdown().await;
+}
+
+const LEAD_NOTES: &str = r#"
+[outcomes.Qualified]
+lead_notes = "Description"
+"#;
+
+/// A Qualified call with the seeded Lead and the agent's BANT notes.
+fn bant_call(id: &str, budget: &str) -> (CallLog, Vec<PlannedAction>) {
+    let mut log = call(id);
+    log.disposition = Some("Qualified".into());
+    log.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
+    log.what_id = None;
+    let config = Config::parse(LEAD_NOTES, Path::new("ringside.toml")).expect("config parses");
+    let bant = ringside_core::outcomes::Bant {
+        budget: budget.into(),
+        authority: "CFO signs".into(),
+        need: "Fewer missed calls".into(),
+        timeline: "Q3".into(),
+    };
+    let actions = plan(
+        config.outcomes.get("Qualified").expect("configured"),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+            bant: Some(&bant),
+        },
+    )
+    .expect("planned");
+    (log, actions)
+}
+
+async fn lead_description(org: &DemoOrg) -> String {
+    query(
+        org,
+        &format!(
+            "SELECT Description FROM Lead WHERE Id = '{}'",
+            seed::SHARED_NUMBER_LEAD_ID
+        ),
+    )
+    .await[0]
+        .fields["Description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn set_lead_description(org: &DemoOrg, text: Option<&str>) {
+    client(org, Duration::from_secs(10))
+        .update(
+            "Lead",
+            seed::SHARED_NUMBER_LEAD_ID,
+            &json!({ "Description": text }),
+        )
+        .await
+        .expect("the Lead is writable");
+}
+
+#[tokio::test]
+async fn bant_notes_are_appended_to_the_leads_text_in_the_one_request() {
+    let f = fixture("lead-notes-append").await;
+    set_lead_description(&f.org, Some("Met at the expo.")).await;
+    let (log, actions) = bant_call("ln-1", "50k");
+    assert_eq!(actions[0].state, ActionState::Queued, "{actions:?}");
+    f.outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    f.org.clear_request_log();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let requests = f.org.data_requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "a Lead with notes: the log and the appended BANT notes are one request: {requests:?}"
+    );
+    assert_eq!(
+        lead_description(&f.org).await,
+        "Met at the expo.\n\n[Ringside call ln-1]\nBudget: 50k\nAuthority: CFO signs\nNeed: Fewer missed calls\nTimeline: Q3",
+        "appended after the earlier text, never replacing it"
+    );
+    let item = f.outbox.find_call("ln-1").await.unwrap().unwrap();
+    assert_eq!(states(&item), vec![ActionState::Applied]);
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn bant_notes_on_an_empty_lead_go_in_alone_after_one_look() {
+    let f = fixture("lead-notes-empty").await;
+    set_lead_description(&f.org, None).await;
+    let (log, actions) = bant_call("ln-empty", "10k");
+    f.outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    f.org.clear_request_log();
+    // Each pass sends what is due: the refused graph, then the look and the notes alone.
+    for _ in 0..3 {
+        f.worker.drain_due().await.unwrap();
+    }
+    let requests = f.org.data_requests();
+    assert_eq!(
+        requests.len(),
+        3,
+        "the refused graph (the log lands), one look at the Lead, the notes alone: {requests:?}"
+    );
+    assert_eq!(
+        lead_description(&f.org).await,
+        "[Ringside call ln-empty]\nBudget: 10k\nAuthority: CFO signs\nNeed: Fewer missed calls\nTimeline: Q3",
+        "the block alone: nothing was there to keep"
+    );
+    let log_item = f.outbox.find_call("ln-empty").await.unwrap().unwrap();
+    assert_eq!(log_item.state, ItemState::Delivered, "{log_item:?}");
+    let notes_item = f
+        .outbox
+        .find_call(&actions_item_call_id("ln-empty"))
+        .await
+        .unwrap()
+        .expect("the notes moved to their own item");
+    assert_eq!(notes_item.state, ItemState::Delivered, "{notes_item:?}");
+    assert_eq!(states(&notes_item), vec![ActionState::Applied]);
+    assert_eq!(call_tasks(&f.org, "ln-empty").await, 1, "one call Task");
+    f.org.shutdown().await;
+}
+
+#[tokio::test]
+async fn bant_notes_land_once_per_call_through_503s_lost_answers_and_an_expired_session() {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    set_lead_description(&org, Some("Earlier notes.")).await;
+    let outbox = Outbox::open_in_home(&temp_home("lead-notes-faults"))
+        .await
+        .expect("queue opens");
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            query_batch_size: None,
+        },
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    let worker = Worker::start(
+        outbox.clone(),
+        client,
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let ids: Vec<String> = (0..5).map(|i| format!("ln-f{i}")).collect();
+    for id in &ids {
+        let (log, actions) = bant_call(id, id);
+        outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+            .await
+            .unwrap();
+    }
+    let graph = "/services/data/v66.0/composite/graph";
+    org.faults().fail_next(
+        Some("POST"),
+        graph,
+        2,
+        503,
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}]),
+    );
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+    // A lone call whose answer is lost after it committed: its retry looks, adds nothing.
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    let (log, actions) = bant_call("ln-late", "late");
+    outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+
+    let text = lead_description(&org).await;
+    assert!(
+        text.starts_with("Earlier notes.\n\n"),
+        "the earlier text is kept, first: {text:?}"
+    );
+    for id in ids.iter().map(String::as_str).chain(["ln-late"]) {
+        let tag = format!("[Ringside call {id}]\n");
+        assert_eq!(
+            text.matches(&tag).count(),
+            1,
+            "{id}: its BANT block exactly once: {text:?}"
+        );
+        assert_eq!(call_tasks(&org, id).await, 1, "{id}: one call Task");
+        let item = outbox.find_call(id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        assert_eq!(states(&item), vec![ActionState::Applied], "{id}");
+    }
     org.shutdown().await;
 }
