@@ -32,4 +32,9 @@ upsert?: UpsertKey,
  * Rows read in the same graph before the write, which its body and these reads refer
  * to as `@{reference.Field}`.
  */
-reads?: Array<RowRead>, };
+reads?: Array<RowRead>, 
+/**
+ * Look in the org before sending (`lead_notes` after its Lead's field was found
+ * empty): see [`lead_notes_alone`].
+ */
+check_first?: boolean, };

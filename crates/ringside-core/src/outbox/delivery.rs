@@ -540,6 +540,7 @@ mod tests {
                     fields: vec!["AccountId".into()],
                 })
                 .collect(),
+            check_first: false,
         };
         Claimed {
             id: 1,
