@@ -675,6 +675,42 @@ fn build() -> Vec<ObjectDef> {
         ],
         true,
     );
+    // FeedItem: a post in a record's Chatter feed (an outcome's `chatter`). Per the object
+    // reference: ParentId (the record whose feed it is) is required; Body is a text area of
+    // 10,000 characters, "Create, Nillable, Sort, Update" (not Filter: it cannot be in a
+    // WHERE), required when Type is TextPost (see `Store::create`'s FeedItem rule); Type is a
+    // restricted picklist, TextPost when not given; ParentId and Type are set on create only.
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_feeditem.htm
+    let feed_item = object_def(
+        "FeedItem",
+        "Feed Item",
+        "Feed Items",
+        "0D5",
+        vec![
+            FieldDef::new("ParentId", "Parent ID", T::Reference)
+                .refers(
+                    &["Account", "Contact", "Lead", "Opportunity", "Case", "User"],
+                    "Parent",
+                )
+                .required()
+                .create_only(),
+            FieldDef::new("Type", "Feed Item Type", T::Picklist)
+                .picklist(
+                    &["TextPost", "AdvancedTextPost", "LinkPost", "ContentPost"],
+                    Some("TextPost"),
+                )
+                .restricted()
+                .create_only(),
+            FieldDef::new("Body", "Body", T::Textarea).len(10000),
+            FieldDef::new("IsRichText", "Is Rich Text", T::Boolean),
+            FieldDef::new("LinkUrl", "Link Url", T::Url).len(1000),
+            FieldDef::new("Title", "Title", T::String),
+            FieldDef::new("CreatedById", "Created By ID", T::Reference)
+                .refers(&["User"], "CreatedBy")
+                .readonly(),
+        ],
+        false,
+    );
     let mut user = object_def(
         "User",
         "User",
@@ -761,6 +797,7 @@ fn build() -> Vec<ObjectDef> {
         case,
         task,
         event,
+        feed_item,
         user,
         call_log,
         customer_profile(),

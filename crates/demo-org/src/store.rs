@@ -194,7 +194,9 @@ impl Store {
             }
             let value = match (f.name, f.ty) {
                 ("CreatedDate" | "LastModifiedDate", _) => stamp.clone(),
-                ("OwnerId", _) if !self.default_owner.is_empty() => json!(self.default_owner),
+                ("OwnerId" | "CreatedById", _) if !self.default_owner.is_empty() => {
+                    json!(self.default_owner)
+                }
                 ("CaseNumber", _) => {
                     let n = self.next_case_number;
                     self.next_case_number += 1;
@@ -239,6 +241,9 @@ impl Store {
         }
         if object.name == "Event" {
             event_times_given(&values)?;
+        }
+        if object.name == "FeedItem" {
+            feed_item_body_given(&values)?;
         }
         self.check_unique(object, &values, None)?;
         Ok(self.insert_raw(object, values, now_ms))
@@ -668,6 +673,29 @@ fn event_times_given(values: &Map<String, Value>) -> Result<(), ApiError> {
         )
         .with_fields(&[field])),
     }
+}
+
+/// Salesforce's rule for a new FeedItem: "Body: Required when Type is TextPost or
+/// AdvancedTextPost" (Type defaults to TextPost); without it the create fails with
+/// REQUIRED_FIELD_MISSING.
+/// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_feeditem.htm
+fn feed_item_body_given(values: &Map<String, Value>) -> Result<(), ApiError> {
+    let text_post = matches!(
+        values.get("Type").and_then(Value::as_str),
+        None | Some("TextPost" | "AdvancedTextPost")
+    );
+    let body = values
+        .get("Body")
+        .and_then(Value::as_str)
+        .is_some_and(|b| !b.trim().is_empty());
+    if text_post && !body {
+        return Err(ApiError::bad_request(
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Body]",
+        )
+        .with_fields(&["Body"]));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 mod case;
 
 mod composite;
+mod feed_item;
 mod limits;
 mod object_access;
 mod query;
