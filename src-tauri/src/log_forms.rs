@@ -318,7 +318,8 @@ async fn follow_calls<R: Runtime>(
                 tauri::async_runtime::spawn(async move {
                     let pop = pop_of(&app, &event).await;
                     let draft = CallDraft::after_call(&event, times, pop.as_ref(), now);
-                    let org = app.state::<ActiveOrg>().current().tag.clone();
+                    let link = app.state::<ActiveOrg>().current();
+                    let org = link.tag.clone();
                     let opened = app
                         .state::<LogForms>()
                         .open_after_call(draft, org.as_str())
@@ -427,7 +428,8 @@ pub async fn log_form<R: Runtime>(
         Some(draft) => match draft.to_call_log(fields) {
             Err(err) => failed(err.to_string()),
             Ok(log) => {
-                let org = app.state::<ActiveOrg>().current().tag.clone();
+                let link = app.state::<ActiveOrg>().current();
+                let org = link.tag.clone();
                 let actor = if automatic {
                     AuditActor::AutoLog
                 } else {
@@ -436,7 +438,8 @@ pub async fn log_form<R: Runtime>(
                 // The disposition's outcome actions as the agent left them ticked, from the
                 // config in use (a broken file leaves the last good one; Admin shows why).
                 let config = app.state::<Arc<ConfigWatch>>().current();
-                let actions = outcome_actions(config.config(), &log, &fields.actions);
+                let actions =
+                    outcome_actions(config.config(), &log, &fields.actions, &link.user_id);
                 let commit = Commit {
                     log: &log,
                     org: &org,
@@ -467,14 +470,16 @@ pub async fn log_form<R: Runtime>(
 }
 
 /// The outcome actions a form queues with its log (ringside-core plans them from the
-/// app's current config and the agent's choices).
+/// app's current config and the agent's choices; `user_id`, the signed-in user of the org the
+/// log is queued for, is whom `{agent}` names).
 pub fn outcome_actions(
     config: &Config,
     log: &CallLog,
     choices: &ringside_core::outcome_choices::ActionChoices,
+    user_id: &str,
 ) -> ringside_core::call_actions::FormActions {
     let zone = ringside_core::time::agent_zone();
-    ringside_core::call_actions::for_form(config, log, choices, &zone)
+    ringside_core::call_actions::for_form(config, log, choices, &zone, Some(user_id))
 }
 
 /// The committed log (queued, or kept as a file) as the form's outcome, in the desktop's words;

@@ -41,7 +41,8 @@ pub enum ForCallError {
 /// The outcome actions of `log`'s disposition, planned for this call with the agent's
 /// `choices`, from `home`'s `ringside.toml` (and the admin policy over it). No disposition,
 /// or one without an outcome: no actions. Choices with nothing to apply to are refused
-/// ([`ForCallError::NoDisposition`], [`ForCallError::NoOutcome`]).
+/// ([`ForCallError::NoDisposition`], [`ForCallError::NoOutcome`]). The agent (for
+/// `chatter`'s `{agent}`) is the user of `home`'s active org, the org the log is queued for.
 pub fn for_call(
     home: &Path,
     log: &CallLog,
@@ -50,19 +51,33 @@ pub fn for_call(
 ) -> Result<Vec<PlannedAction>, ForCallError> {
     if log.disposition.is_none() {
         // No config needed to say there is nothing to plan (or to refuse the choices).
-        return plan_with(&Config::default(), log, choices, zone);
+        return plan_with(&Config::default(), log, choices, zone, None);
     }
     let config = Config::load_from_home(home).map_err(ForCallError::Config)?;
-    plan_with(&config, log, choices, zone)
+    let agent = active_user_id(home);
+    plan_with(&config, log, choices, zone, agent.as_deref())
+}
+
+/// The user id of `home`'s active org (from `orgs.toml`, no network); `None` with no
+/// signed-in org (the built-in demo org) or an unreadable registry.
+pub fn active_user_id(home: &Path) -> Option<String> {
+    let registry = crate::orgs::OrgRegistry::load(home).ok()?;
+    let active = registry.active.as_deref()?;
+    registry
+        .orgs
+        .iter()
+        .find(|o| o.alias == active)
+        .map(|o| o.user_id.clone())
 }
 
 /// [`for_call`] with the config already read (the app's current one, see
-/// [`crate::config_watch`]).
+/// [`crate::config_watch`]) and the signed-in user's id (`agent_user_id`, for `{agent}`).
 pub fn plan_with(
     config: &Config,
     log: &CallLog,
     choices: &ActionChoices,
     zone: &TimeZone,
+    agent_user_id: Option<&str>,
 ) -> Result<Vec<PlannedAction>, ForCallError> {
     let Some(disposition) = &log.disposition else {
         if !choices.is_empty() {
@@ -86,6 +101,7 @@ pub fn plan_with(
             zone,
             follow_up_at_ms: choices.follow_up_at_ms,
             bant: choices.bant.as_ref(),
+            agent_user_id,
         },
     )?)
 }
@@ -111,10 +127,11 @@ pub fn for_form(
     log: &CallLog,
     choices: &ActionChoices,
     zone: &TimeZone,
+    agent_user_id: Option<&str>,
 ) -> FormActions {
-    let planned = match plan_with(config, log, choices, zone) {
+    let planned = match plan_with(config, log, choices, zone, agent_user_id) {
         Err(ForCallError::NoDisposition | ForCallError::NoOutcome { .. }) => {
-            plan_with(config, log, &ActionChoices::default(), zone)
+            plan_with(config, log, &ActionChoices::default(), zone, agent_user_id)
         }
         other => other,
     };
@@ -143,6 +160,7 @@ pub fn preview(
     draft: &CallDraft,
     fields: &DraftFields,
     zone: &TimeZone,
+    agent_user_id: Option<&str>,
 ) -> FormActions {
     let log = draft.unchecked_call_log(fields);
     let choices = ActionChoices {
@@ -150,7 +168,7 @@ pub fn preview(
         follow_up_at_ms: fields.actions.follow_up_at_ms,
         bant: fields.actions.bant.clone(),
     };
-    for_form(config, &log, &choices, zone)
+    for_form(config, &log, &choices, zone, agent_user_id)
 }
 
 #[cfg(test)]
@@ -281,7 +299,7 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
             follow_up_at_ms: None,
             bant: None,
         };
-        let form = for_form(&ok, &log(Some("Resolved")), &stale, &zone);
+        let form = for_form(&ok, &log(Some("Resolved")), &stale, &zone, None);
         assert_eq!(
             form,
             FormActions::default(),
@@ -292,6 +310,7 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
             &log(Some("Demo booked")),
             &ActionChoices::default(),
             &zone,
+            None,
         );
         assert_eq!(demo.actions.len(), 2, "the configured actions are planned");
         assert_eq!(demo.problem, None);

@@ -6,8 +6,10 @@
 //! Task `Type` is visible; each `[outcomes]` action writes fields that exist, that this user may
 //! update (Lead, Opportunity) or create (the follow-up Task or Event, a new Opportunity, which
 //! also needs the setup kit's External ID `Opportunity.Ringside_Call_Id__c`), with values the
-//! field takes (a restricted picklist's value must be one of its values). Problems are collected, not
-//! stopped at, so the admin fixes them in one pass.
+//! field takes (a restricted picklist's value must be one of its values); `lead_notes` names
+//! a Lead text field (text, text area or long text area) this user may update; `chatter`
+//! needs the privileged scope profile and a FeedItem this user may create. Problems are
+//! collected, not stopped at, so the admin fixes them in one pass.
 
 use std::fmt;
 
@@ -396,6 +398,16 @@ async fn check_outcomes(
                 check_create_opportunity(&key, create, &describe, issues);
             }
         }
+        if let Some(field) = &outcome.lead_notes {
+            let key = format!("[outcomes.{disposition:?}] lead_notes");
+            if let Some(describe) = describe_or_issue(describes, "Lead", &key, issues).await? {
+                check_lead_notes(&key, field, &describe, issues);
+            }
+        }
+        if outcome.chatter.is_some() {
+            let key = format!("[outcomes.{disposition:?}] chatter");
+            check_chatter(&key, config, describes, issues).await?;
+        }
         if let Some(follow_up) = &outcome.follow_up {
             let key = format!("[outcomes.{disposition:?}] follow_up");
             let object = follow_up.kind.object();
@@ -481,6 +493,89 @@ fn check_create_opportunity(
             issues.push(issue(&update.field, reason));
         }
     }
+}
+
+/// `lead_notes`'s field against the Lead describe: it exists for this user, is updateable,
+/// and holds text (the notes are appended to what it has, so a picklist, number or date
+/// field cannot take them).
+fn check_lead_notes(
+    key: &str,
+    field: &str,
+    describe: &SObjectDescribe,
+    issues: &mut Vec<ConfigIssue>,
+) {
+    let Some(f) = describe.field(field) else {
+        issues.push(missing(key, "Lead", field));
+        return;
+    };
+    let reason = if !f.updateable {
+        Some("is read-only for this user (not updateable): the BANT notes are appended to it; grant edit access in its field-level security or name another field".to_owned())
+    } else if !matches!(
+        f.field_type,
+        salesforce::FieldType::String | salesforce::FieldType::TextArea
+    ) {
+        Some(format!(
+            "is a {} field: the BANT notes are text appended to what the field holds, so name a Text, Text Area or Long Text Area field of Lead (e.g. Description)",
+            f.field_type.as_str()
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        issues.push(ConfigIssue {
+            key: key.to_owned(),
+            field: format!("Lead.{field}"),
+            reason,
+        });
+    }
+}
+
+/// The fields a Chatter post writes on create.
+const FEED_ITEM_FIELDS: [&str; 3] = ["ParentId", "Type", "Body"];
+
+/// `chatter`: the config asks for the privileged scope profile (issue 17 keeps posting to
+/// Chatter to the profile an admin chose for it; Salesforce itself takes a FeedItem over
+/// the sObject API with `api`), and this user may create a FeedItem with its fields.
+async fn check_chatter(
+    key: &str,
+    config: &Config,
+    describes: &DescribeCache,
+    issues: &mut Vec<ConfigIssue>,
+) -> Result<(), salesforce::Error> {
+    use salesforce::oauth::ScopeProfile;
+    let profile = config.sign_in.scope_profile.unwrap_or_default();
+    if profile != ScopeProfile::Privileged {
+        issues.push(ConfigIssue {
+            key: key.to_owned(),
+            field: "[salesforce] scope_profile".into(),
+            reason: format!(
+                "is {profile}: posting to Chatter is only for the privileged scope profile; set scope_profile = \"privileged\" in [salesforce] (agents then sign in again to grant chatter_api) or remove chatter from the outcome"
+            ),
+        });
+    }
+    let Some(describe) = describe_or_issue(describes, "FeedItem", key, issues).await? else {
+        return Ok(());
+    };
+    if !describe.createable {
+        issues.push(ConfigIssue {
+            key: key.to_owned(),
+            field: "FeedItem".into(),
+            reason: "this user cannot create feed items: turn on Chatter for the org, or remove the action".into(),
+        });
+        return Ok(());
+    }
+    for name in FEED_ITEM_FIELDS {
+        match describe.field(name) {
+            None => issues.push(missing(key, "FeedItem", name)),
+            Some(f) if !f.createable => issues.push(ConfigIssue {
+                key: key.to_owned(),
+                field: format!("FeedItem.{name}"),
+                reason: "cannot be set by this user when posting to a feed".into(),
+            }),
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Why an outcome's value cannot be written to `f` (an update of an existing record), if

@@ -1,5 +1,5 @@
 //! The names of the outcome actions (`lead`, `opportunity`, `create_opportunity`,
-//! `follow_up`) and what an agent
+//! `follow_up`, `lead_notes`, `chatter`) and what an agent
 //! chose about them for one call (unticked actions, a moved follow-up). Apart from
 //! [`crate::outcomes`], which plans the actions from a call log, so that the log form's
 //! saved fields ([`crate::call_log::draft::DraftFields`]) can hold the choices without the
@@ -21,15 +21,17 @@ pub enum ActionName {
     CreateOpportunity,
     FollowUp,
     LeadNotes,
+    Chatter,
 }
 
 impl ActionName {
-    pub const ALL: [ActionName; 5] = [
+    pub const ALL: [ActionName; 6] = [
         ActionName::Lead,
         ActionName::Opportunity,
         ActionName::CreateOpportunity,
         ActionName::FollowUp,
         ActionName::LeadNotes,
+        ActionName::Chatter,
     ];
 
     /// The config key (and CLI name) of this action.
@@ -40,6 +42,7 @@ impl ActionName {
             ActionName::CreateOpportunity => "create_opportunity",
             ActionName::FollowUp => "follow_up",
             ActionName::LeadNotes => "lead_notes",
+            ActionName::Chatter => "chatter",
         }
     }
 
@@ -161,7 +164,7 @@ impl ActionChoices {
 pub enum ChoiceError {
     /// A skipped action's name is not one of [`ActionName::ALL`].
     #[error(
-        "{0:?} is not an outcome action; the actions are lead, opportunity, create_opportunity, follow_up, lead_notes"
+        "{0:?} is not an outcome action; the actions are lead, opportunity, create_opportunity, follow_up, lead_notes, chatter"
     )]
     UnknownAction(String),
     /// The chosen follow-up time is not a date-time.

@@ -18,8 +18,11 @@
 //!   authority, need, timeline) appended to that text field of the call's Lead, after what
 //!   it already holds, once per call (see [`plan`]).
 //!
-//! `chatter` is named in issue 17 but not built yet: a config that uses it is refused in
-//! words rather than silently doing nothing.
+//! - `chatter = "Qualified on a call by {agent}: {subject}"`: a post (a FeedItem, TextPost)
+//!   in the Chatter feed of the Opportunity the call was about, else of the call's Lead or
+//!   Contact, once per call (see [`plan`]). `{agent}` ([`AGENT_PLACEHOLDER`]) is the
+//!   signed-in user's name, read in Salesforce when the post is sent. Only with the
+//!   privileged scope profile (checked in [`crate::config_check`]).
 //!
 //! Values and subjects may hold the placeholders in [`PLACEHOLDERS`]; an Opportunity's
 //! name may also hold [`ACCOUNT_PLACEHOLDER`]. Any other `{name}` is refused at config
@@ -51,8 +54,20 @@ pub const ACCOUNT_PLACEHOLDER: (&str, &str) = (
     "the name of the Account the Opportunity is created on (read in Salesforce when the action is sent)",
 );
 
-/// The actions an outcome may name (the keys of an `[outcomes."…"]` table), including the
-/// ones refused as not supported yet.
+/// `{agent}`: the signed-in user's name. Only `chatter` may use it: the post reads the
+/// user's `Name` in Salesforce when it is sent (a `GET` row in the actions' graph, by the
+/// user id the sign-in gave), so planning needs no network and the name is the one the org
+/// shows, not a local guess.
+pub const AGENT_PLACEHOLDER: (&str, &str) = (
+    "agent",
+    "the signed-in user's name (read in Salesforce when the post is sent)",
+);
+
+/// The longest Chatter post Salesforce takes: FeedItem `Body` is a 10,000-character text area
+/// (<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_feeditem.htm>).
+pub const MAX_CHATTER_CHARS: usize = 10_000;
+
+/// The actions an outcome may name (the keys of an `[outcomes."…"]` table).
 pub const ACTION_KEYS: [&str; 6] = [
     "lead",
     "opportunity",
@@ -61,9 +76,6 @@ pub const ACTION_KEYS: [&str; 6] = [
     "lead_notes",
     "chatter",
 ];
-
-/// Keys issue 17 names whose actions are not built yet.
-const NOT_SUPPORTED_YET: [&str; 1] = ["chatter"];
 
 /// The keys of a `create_opportunity` table besides the fields it sets.
 const CREATE_OPPORTUNITY_KEYS: [&str; 2] = ["name", "close_in_days"];
@@ -274,6 +286,8 @@ pub struct Outcome {
     pub follow_up: Option<FollowUp>,
     /// The Lead's text field the BANT notes are appended to.
     pub lead_notes: Option<String>,
+    /// The Chatter post's text; may use [`AGENT_PLACEHOLDER`].
+    pub chatter: Option<Template>,
 }
 
 impl Outcome {
@@ -294,6 +308,9 @@ impl Outcome {
         }
         if self.lead_notes.is_some() {
             out.push(ActionName::LeadNotes);
+        }
+        if self.chatter.is_some() {
+            out.push(ActionName::Chatter);
         }
         out
     }
@@ -376,11 +393,26 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
                 })?;
                 outcome.lead_notes = Some(field.to_owned());
             }
-            k if NOT_SUPPORTED_YET.contains(&k) => {
-                return Err(error(
-                    k,
-                    "is not supported yet: Ringside does not run this action; remove it (supported: lead, opportunity, create_opportunity, follow_up, lead_notes)".into(),
-                ));
+            "chatter" => {
+                let text = value.as_str().unwrap_or_default();
+                if text.trim().is_empty() {
+                    return Err(error(
+                        "chatter",
+                        "must be the text of the Chatter post, e.g. chatter = \"Qualified on a call by {agent}: {subject}\"".into(),
+                    ));
+                }
+                if text.chars().count() > MAX_CHATTER_CHARS {
+                    return Err(error(
+                        "chatter",
+                        format!(
+                            "is longer than a Chatter post may be ({MAX_CHATTER_CHARS} characters); shorten it"
+                        ),
+                    ));
+                }
+                outcome.chatter = Some(
+                    Template::parse_with(text, &[AGENT_PLACEHOLDER])
+                        .map_err(|r| error("chatter", r))?,
+                );
             }
             other => {
                 return Err(error(
@@ -396,7 +428,7 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
     if outcome.actions().is_empty() {
         return Err(error(
             "",
-            "names no action: give lead, opportunity, create_opportunity, follow_up or lead_notes, or remove the outcome".into(),
+            "names no action: give lead, opportunity, create_opportunity, follow_up, lead_notes or chatter, or remove the outcome".into(),
         ));
     }
     Ok(outcome)
@@ -688,17 +720,29 @@ opportunity = { StageName = "Qualification" }
     }
 
     #[test]
-    fn actions_not_built_yet_are_refused_in_words() {
-        let err = parse(
+    fn chatter_takes_the_agent_placeholder_and_only_it_takes_it() {
+        let actions = parse(
             "[outcomes.Qualified]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n",
         )
-        .expect_err("an action that does nothing must not pass as configured");
-        assert_eq!(err.key, "chatter", "the error names the key");
-        assert!(
-            err.reason.contains("not supported yet"),
-            "says so in words: {}",
-            err.reason
-        );
+        .expect("the issue's example is valid");
+        let outcome = actions.get("Qualified").unwrap();
+        assert_eq!(outcome.actions(), vec![ActionName::Chatter]);
+        assert!(outcome.chatter.as_ref().unwrap().uses("agent"));
+        let err = parse("[outcomes.Qualified]\nlead = { Description = \"{agent}\" }\n")
+            .expect_err("only chatter reads the user's name");
+        assert_eq!(err.key, "lead", "{}", err.reason);
+        for (value, why) in [
+            ("\"\"", "empty"),
+            ("5", "not text"),
+            ("\"by {agnet}\"", "unknown placeholder"),
+        ] {
+            let err = parse(&format!("[outcomes.Qualified]\nchatter = {value}\n")).expect_err(why);
+            assert_eq!(err.key, "chatter", "{why}: {}", err.reason);
+        }
+        let long = "x".repeat(MAX_CHATTER_CHARS + 1);
+        let err = parse(&format!("[outcomes.Qualified]\nchatter = \"{long}\"\n"))
+            .expect_err("longer than a FeedItem Body");
+        assert!(err.reason.contains("10000"), "{}", err.reason);
     }
 
     #[test]
@@ -796,7 +840,7 @@ opportunity = { StageName = "Qualification" }
         let err = parse("[outcomes.Done]\nnotes = \"x\"\n").unwrap_err();
         assert!(
             err.reason
-                .contains("lead, opportunity, create_opportunity, follow_up, lead_notes"),
+                .contains("lead, opportunity, create_opportunity, follow_up, lead_notes, chatter"),
             "an unknown action lists the known ones: {}",
             err.reason
         );

@@ -193,6 +193,7 @@ pub fn preview_call_actions(
     fields: DraftFields,
     forms: State<'_, LogForms>,
     config: State<'_, Arc<ConfigWatch>>,
+    active: State<'_, crate::org::ActiveOrg>,
 ) -> Result<FormActions, IpcError> {
     let draft = forms.draft(&call_id).ok_or_else(closed)?;
     Ok(ringside_core::call_actions::preview(
@@ -200,5 +201,6 @@ pub fn preview_call_actions(
         &draft,
         &fields,
         &ringside_core::time::agent_zone(),
+        Some(&active.current().user_id),
     ))
 }

@@ -48,6 +48,12 @@
 //!   the stricter reading of docs that are silent on it), [`look_at_lead_notes`] reads the
 //!   Lead first (one more request, on that path only): the call's tag already there means
 //!   applied; an empty field means the block is sent alone.
+//! - A Chatter post (`chatter`) is a FeedItem create, with an optional `GET` of the
+//!   signed-in user's row for `{agent}`. FeedItem has no External ID and its `Body` cannot be
+//!   filtered (object reference: no Filter property), so after a send that may have landed
+//!   [`find_chatter_post`] (one more request, on that path only) reads the posts on the
+//!   parent since the call started and looks for the call's tag at the end of a `Body`:
+//!   found means applied, and it is not posted again.
 
 use salesforce::{
     ApiVersion, Client, CompositeMethod, CompositeRequest, CompositeResponse, CompositeSubrequest,
@@ -58,8 +64,8 @@ use serde_json::Value;
 use crate::call_log::{CallLog, LoggingSettings};
 use crate::outcomes::ActionName;
 use crate::outcomes::plan::{
-    ActionState, LEAD_NOTES_REF, PlannedAction, RowRead, follow_up_marker, lead_notes_field,
-    lead_notes_tag,
+    ActionState, LEAD_NOTES_REF, PlannedAction, RowRead, chatter_tag, follow_up_marker,
+    lead_notes_field, lead_notes_tag,
 };
 
 /// The most calls one graph request carries (Salesforce allows 75 graphs per payload).
@@ -411,6 +417,39 @@ pub(crate) async fn find_follow_up(
     };
     let found: Vec<salesforce::Record> = client.query_all(&soql).await?;
     Ok(!found.is_empty())
+}
+
+/// After a send that may have landed: whether the call's queued Chatter post already exists
+/// (see the module doc). `false` when none is queued.
+pub(crate) async fn find_chatter_post(
+    client: &Client,
+    item: &Claimed,
+) -> Result<bool, salesforce::Error> {
+    let Some(post) = item
+        .actions
+        .iter()
+        .find(|a| a.state == ActionState::Queued && a.name == ActionName::Chatter)
+    else {
+        return Ok(false);
+    };
+    let Some(parent) = post.body.get("ParentId").and_then(Value::as_str) else {
+        return Ok(false);
+    };
+    // Posted no earlier than the call started: bounds the read to this call's time, never
+    // the parent's whole feed. `Body` is selected, not filtered (it cannot be).
+    let soql = format!(
+        "SELECT Id, Body FROM FeedItem WHERE ParentId = {} AND CreatedDate >= {}",
+        salesforce::escape::soql_literal(parent),
+        crate::time::soql_datetime(item.log.started_at_ms)
+    );
+    let tag = chatter_tag(&item.log.call_id);
+    let found: Vec<salesforce::Record> = client.query_all(&soql).await?;
+    Ok(found.iter().any(|r| {
+        r.fields
+            .get("Body")
+            .and_then(Value::as_str)
+            .is_some_and(|body| body.trim_end().ends_with(&tag))
+    }))
 }
 
 /// What the call's Lead holds in the field its queued `lead_notes` appends to.

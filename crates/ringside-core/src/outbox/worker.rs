@@ -463,6 +463,35 @@ impl Worker {
                     }
                 }
             }
+            // The Chatter post is a create without an External ID: after a send that may
+            // have landed, look for the call's post first.
+            if in_doubt && item.has_queued_actions() {
+                match delivery::find_chatter_post(&self.client, &item).await {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        for action in &mut item.actions {
+                            if action.state == ActionState::Queued
+                                && action.name == crate::outcomes::ActionName::Chatter
+                            {
+                                action.state = ActionState::Applied;
+                            }
+                        }
+                        self.store_actions(
+                            &item,
+                            "the Chatter post already exists; it will not be posted again",
+                        )
+                        .await?;
+                    }
+                    Err(err) => {
+                        if self.settle_error(&item, &err, report).await? {
+                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
+                            self.give_back(&rest, &err, report).await?;
+                            return Ok(true);
+                        }
+                        continue;
+                    }
+                }
+            }
             // BANT notes: after a send that may have landed, or once their field was seen
             // empty, look at the Lead first (see delivery's module doc).
             if delivery::queued_lead_notes(&item).is_some_and(|a| in_doubt || a.check_first) {

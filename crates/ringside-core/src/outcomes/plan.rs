@@ -19,6 +19,15 @@
 //!   must not block the log), and an update of the log from the actions' graph would, by
 //!   upsert, create a log whose own graph failed.
 //!
+//! - `chatter` posts a FeedItem (TextPost) in the feed of the Opportunity the call was about
+//!   (the log's `WhatId` when it is an Opportunity), else of the call's Lead or Contact
+//!   (`WhoId`). `{agent}` becomes `@{chatterAgent.Name}`, a reference to a `GET` of the
+//!   signed-in user's row in the same graph (the user id comes from the sign-in, known
+//!   offline). FeedItem has no External ID and its `Body` cannot be filtered, so the post
+//!   ends with the call's tag ([`chatter_tag`]) and, after a send that may have landed, the
+//!   queue reads the parent's posts since the call and looks for the tag
+//!   (`delivery::find_chatter_post`) before posting again.
+//!
 //! An action with no record to write (no Lead on the call) is planned as skipped, with the
 //! reason, never sent.
 
@@ -224,6 +233,77 @@ pub fn lead_notes_alone(action: &mut PlannedAction) {
     action.reads.clear();
 }
 
+/// Reference id of the signed-in user's row `chatter` reads for `{agent}`.
+pub const CHATTER_AGENT_REF: &str = "chatterAgent";
+
+/// The last line of a call's Chatter post: how the queue recognises, after a send that may
+/// have landed, that the post exists (FeedItem has no External ID, and `Body` cannot be in
+/// a WHERE clause, so the queue reads the parent's recent posts and looks for this).
+pub fn chatter_tag(call_id: &str) -> String {
+    format!("[Ringside call {call_id}]")
+}
+
+/// `chatter` for `log` (see the module doc), or why it is skipped.
+fn plan_chatter(
+    text: &Template,
+    log: &CallLog,
+    agent_user_id: Option<&str>,
+    value_of: &dyn Fn(&str) -> Option<String>,
+) -> PlannedAction {
+    let with_prefix = |id: &Option<String>, prefixes: &[&str]| {
+        id.as_deref()
+            .filter(|id| prefixes.iter().any(|p| id.starts_with(p)))
+            .map(str::to_owned)
+    };
+    let Some(parent) =
+        with_prefix(&log.what_id, &["006"]).or_else(|| with_prefix(&log.who_id, &["00Q", "003"]))
+    else {
+        return PlannedAction::skipped(
+            ActionName::Chatter,
+            "FeedItem",
+            "the call has no Opportunity, Lead or Contact whose feed the post goes to".into(),
+        );
+    };
+    let mut reads = Vec::new();
+    if text.uses("agent") {
+        let Some(user) = agent_user_id.filter(|id| id.starts_with("005")) else {
+            return PlannedAction::skipped(
+                ActionName::Chatter,
+                "FeedItem",
+                "the post names the agent ({agent}), but no signed-in user is known for this call; sign in to the org, then log again".into(),
+            );
+        };
+        reads.push(RowRead {
+            reference: CHATTER_AGENT_REF.into(),
+            object: "User".into(),
+            id: user.to_owned(),
+            fields: vec!["Name".into()],
+        });
+    }
+    let filled = text.render(|name| match name {
+        "agent" => Some(format!("@{{{CHATTER_AGENT_REF}.Name}}")),
+        other => value_of(other),
+    });
+    let mut body = Map::new();
+    body.insert("ParentId".into(), json!(parent));
+    body.insert("Type".into(), json!("TextPost"));
+    body.insert(
+        "Body".into(),
+        json!(format!("{filled}\n\n{}", chatter_tag(&log.call_id))),
+    );
+    PlannedAction {
+        name: ActionName::Chatter,
+        state: ActionState::Queued,
+        note: None,
+        object: "FeedItem".into(),
+        record_id: None,
+        body,
+        upsert: None,
+        reads,
+        check_first: false,
+    }
+}
+
 /// The value a created follow-up Task carries in `CallObject`, so that after an ambiguous
 /// failure the queue can find it instead of creating a second one. Distinct from the call
 /// Task's own `CallObject` (the bare call id): `#` never occurs in a call id.
@@ -242,6 +322,8 @@ pub struct PlanOptions<'a> {
     pub follow_up_at_ms: Option<i64>,
     /// The BANT notes the agent gave, for `lead_notes`.
     pub bant: Option<&'a Bant>,
+    /// The signed-in user's id (`005…`), from the sign-in: `chatter` reads their name.
+    pub agent_user_id: Option<&'a str>,
 }
 
 /// Why a call's actions cannot be planned.
@@ -291,6 +373,7 @@ pub fn plan(
         if options.skip.contains(&name) {
             let object = match name {
                 ActionName::Lead | ActionName::LeadNotes => "Lead",
+                ActionName::Chatter => "FeedItem",
                 ActionName::Opportunity | ActionName::CreateOpportunity => "Opportunity",
                 ActionName::FollowUp => outcome
                     .follow_up
@@ -340,6 +423,12 @@ pub fn plan(
                     continue;
                 };
                 out.push(plan_lead_notes(field, log, options.bant));
+            }
+            ActionName::Chatter => {
+                let Some(text) = &outcome.chatter else {
+                    continue;
+                };
+                out.push(plan_chatter(text, log, options.agent_user_id, &value_of));
             }
             ActionName::CreateOpportunity => {
                 let Some(c) = &outcome.create_opportunity else {
@@ -538,6 +627,7 @@ mod tests {
             zone: &zone,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         };
         let planned = plan(
             &o,
@@ -572,6 +662,7 @@ mod tests {
             zone: &zone,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         };
         // The call is at 00:46 in New York on 2025-12-06; two days on at 10:00 EST is 15:00Z.
         let planned = plan(&o, &log(None, None), &options).unwrap();
@@ -595,5 +686,73 @@ mod tests {
             planned[0].body.is_empty(),
             "a skipped action carries nothing to send"
         );
+    }
+
+    #[test]
+    fn chatter_posts_on_the_opportunity_else_the_person_with_the_agent_read_in_the_graph() {
+        let o = outcome("[outcomes.X]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n");
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        let mut options = PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+            bant: None,
+            agent_user_id: Some("005Dm0000000001IAA"),
+        };
+        let planned = plan(
+            &o,
+            &log(Some("00QDm0000000009MAA"), Some("006Dm0000000004IAA")),
+            &options,
+        )
+        .unwrap();
+        let post = &planned[0];
+        assert_eq!(
+            (post.name, post.state),
+            (ActionName::Chatter, ActionState::Queued)
+        );
+        assert_eq!(
+            post.body["ParentId"],
+            json!("006Dm0000000004IAA"),
+            "the Opportunity first"
+        );
+        assert_eq!(post.body["Type"], json!("TextPost"));
+        assert_eq!(
+            post.body["Body"],
+            json!("Qualified on a call by @{chatterAgent.Name}: Pricing\n\n[Ringside call plan-1]"),
+            "the agent's name by reference, the call's tag last"
+        );
+        assert_eq!(post.reads[0].object, "User");
+        assert_eq!(post.reads[0].id, "005Dm0000000001IAA");
+        let planned = plan(&o, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();
+        assert_eq!(
+            planned[0].body["ParentId"],
+            json!("003Dm0000000003IAA"),
+            "else the Contact"
+        );
+        let planned = plan(&o, &log(None, Some("001Dm0000000002IAA")), &options).unwrap();
+        assert_eq!(
+            planned[0].state,
+            ActionState::Skipped,
+            "an Account alone is not the call's person or deal"
+        );
+        options.agent_user_id = None;
+        let planned = plan(&o, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();
+        assert_eq!(planned[0].state, ActionState::Skipped);
+        assert!(
+            planned[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("{agent}")),
+            "says why: {:?}",
+            planned[0].note
+        );
+        let plain = outcome("[outcomes.X]\nchatter = \"Qualified: {subject}\"\n");
+        let planned = plan(&plain, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();
+        assert_eq!(
+            planned[0].state,
+            ActionState::Queued,
+            "no {{agent}}: no user needed"
+        );
+        assert!(planned[0].reads.is_empty(), "and no read");
     }
 }

@@ -458,3 +458,97 @@ create_opportunity = { name = "{account}", StageName = "Qualified", close_in_day
     );
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn lead_notes_must_name_an_updateable_text_field_of_lead() {
+    let issues = issues_for(
+        r#"
+[outcomes."A"]
+lead_notes = "Description"
+[outcomes."B"]
+lead_notes = "LeadSource"
+[outcomes."C"]
+lead_notes = "IsConverted"
+[outcomes."D"]
+lead_notes = "Budget_Notes__c"
+[outcomes."E"]
+lead_notes = "Country"
+"#,
+    )
+    .await;
+    assert!(
+        !issues
+            .iter()
+            .any(|i| i.key.contains("\"A\"") || i.key.contains("\"E\"")),
+        "a long text area and a text field take the notes: {issues:#?}"
+    );
+    let picklist = find(&issues, "Lead.LeadSource");
+    assert!(
+        picklist.key.contains("lead_notes") && picklist.reason.contains("picklist"),
+        "names the key and the field's type: {picklist:?}"
+    );
+    assert!(
+        find(&issues, "Lead.IsConverted")
+            .reason
+            .contains("read-only"),
+        "a read-only field cannot take appended notes"
+    );
+    assert!(
+        find(&issues, "Lead.Budget_Notes__c")
+            .reason
+            .contains("does not exist"),
+        "a missing field is named"
+    );
+    let hidden = issues_hiding(
+        "[outcomes.\"A\"]\nlead_notes = \"Description\"\n",
+        &[("Lead", "Description")],
+    )
+    .await;
+    assert!(
+        find(&hidden, "Lead.Description")
+            .reason
+            .contains("field-level security"),
+        "a field hidden by field-level security is reported: {hidden:#?}"
+    );
+}
+
+#[tokio::test]
+async fn chatter_needs_the_privileged_profile_and_a_feed_item_the_user_may_create() {
+    const CHATTER: &str =
+        "[outcomes.\"Qualified\"]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n";
+    let narrow = issues_for(CHATTER).await;
+    let profile = find(&narrow, "[salesforce] scope_profile");
+    assert!(
+        profile.key.contains("chatter")
+            && profile.reason.contains("is standard")
+            && profile.reason.contains("scope_profile = \"privileged\""),
+        "says why and what to change: {profile:?}"
+    );
+    let extended = issues_for(&format!(
+        "[salesforce]\nscope_profile = \"extended\"\n{CHATTER}"
+    ))
+    .await;
+    assert!(
+        find(&extended, "[salesforce] scope_profile")
+            .reason
+            .contains("is extended"),
+        "extended is not privileged either"
+    );
+    let privileged = issues_for(&format!(
+        "[salesforce]\nscope_profile = \"privileged\"\n{CHATTER}"
+    ))
+    .await;
+    assert!(
+        privileged.is_empty(),
+        "with the privileged profile the demo org's FeedItem takes the post: {privileged:#?}"
+    );
+    let hidden = issues_hiding(
+        &format!("[salesforce]\nscope_profile = \"privileged\"\n{CHATTER}"),
+        &[("FeedItem", "Body")],
+    )
+    .await;
+    assert!(
+        find(&hidden, "FeedItem.Body").key.contains("chatter"),
+        "a Body the user cannot set is named: {hidden:#?}"
+    );
+}

@@ -69,6 +69,7 @@ fn call_with_actions(id: &str) -> (CallLog, Vec<PlannedAction>) {
             zone: &zone,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         },
     )
     .expect("planned");
@@ -315,6 +316,7 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
             zone: &zone,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         },
     )
     .unwrap();
@@ -400,6 +402,7 @@ fn qualified_call(id: &str, config: &str) -> (CallLog, Vec<PlannedAction>) {
             zone: &zone,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         },
     )
     .expect("planned");
@@ -589,6 +592,7 @@ async fn a_call_with_no_account_plans_no_opportunity_and_says_why() {
             zone: &jiff::tz::TimeZone::UTC,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         },
     )
     .unwrap();
@@ -680,7 +684,13 @@ async fn a_log_forms_choices_survive_a_restart_and_decide_what_is_sent() {
             "the choices are saved with the form"
         );
         let log = back.draft.to_call_log(&back.draft.fields).unwrap();
-        let actions = for_form(config.config(), &log, &back.draft.fields.actions, &zone);
+        let actions = for_form(
+            config.config(),
+            &log,
+            &back.draft.fields.actions,
+            &zone,
+            None,
+        );
         assert_eq!(actions.problem, None);
         outbox
             .enqueue_form_with_actions(&log, None, AuditActor::Agent, &actions.actions)
@@ -756,6 +766,7 @@ async fn agent_text_that_looks_like_a_reference_is_logged_as_typed_not_refused()
             zone: &jiff::tz::TimeZone::UTC,
             follow_up_at_ms: None,
             bant: None,
+            agent_user_id: None,
         },
     )
     .unwrap();
@@ -829,6 +840,7 @@ fn bant_call(id: &str, budget: &str) -> (CallLog, Vec<PlannedAction>) {
             zone: &jiff::tz::TimeZone::UTC,
             follow_up_at_ms: None,
             bant: Some(&bant),
+            agent_user_id: None,
         },
     )
     .expect("planned");
@@ -1004,5 +1016,173 @@ async fn bant_notes_land_once_per_call_through_503s_lost_answers_and_an_expired_
         assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
         assert_eq!(states(&item), vec![ActionState::Applied], "{id}");
     }
+    org.shutdown().await;
+}
+
+const CHATTER: &str = r#"
+[outcomes."Qualified"]
+chatter = "Qualified on a call by {agent}: {subject}"
+"#;
+
+/// A "Qualified" call about the seeded Opportunity, planned for the demo org's user.
+fn chatter_call(id: &str) -> (CallLog, Vec<PlannedAction>) {
+    let mut log = call(id);
+    log.disposition = Some("Qualified".into());
+    log.subject = Some("Pricing".into());
+    log.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
+    let config = Config::parse(CHATTER, Path::new("ringside.toml")).expect("config parses");
+    let actions = plan(
+        config.outcomes.get("Qualified").expect("configured"),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+            bant: None,
+            agent_user_id: Some(seed::DEMO_USER_ID),
+        },
+    )
+    .expect("planned");
+    (log, actions)
+}
+
+/// The Opportunity's posts that end with the call's tag.
+async fn chatter_posts(org: &DemoOrg, call_id: &str) -> Vec<String> {
+    query(
+        org,
+        &format!(
+            "SELECT Body FROM FeedItem WHERE ParentId = '{}'",
+            seed::JANE_OPEN_OPPORTUNITY_ID
+        ),
+    )
+    .await
+    .iter()
+    .filter_map(|r| r.fields["Body"].as_str().map(str::to_owned))
+    .filter(|b| b.ends_with(&format!("[Ringside call {call_id}]")))
+    .collect()
+}
+
+#[tokio::test]
+async fn a_chatter_post_exists_once_per_call_through_503s_lost_answers_and_an_expired_session() {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let outbox = Outbox::open_in_home(&temp_home("actions-chatter"))
+        .await
+        .expect("queue opens");
+    // The worker's session expires before it sends anything; the refresher gets a new one.
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            query_batch_size: None,
+        },
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    let worker = Worker::start(
+        outbox.clone(),
+        client,
+        LoggingSettings::default(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let ids: Vec<String> = (0..6).map(|i| format!("chat-{i}")).collect();
+    for id in &ids {
+        let (log, actions) = chatter_call(id);
+        assert_eq!(actions[0].state, ActionState::Queued, "{actions:?}");
+        outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+            .await
+            .unwrap();
+    }
+    let graph = "/services/data/v66.0/composite/graph";
+    org.faults().fail_next(
+        Some("POST"),
+        graph,
+        2,
+        503,
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}]),
+    );
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+    // A call whose post landed but whose answer was lost, sent alone: the look finds it.
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    let (log, actions) = chatter_call("chat-late");
+    outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    worker.drain(Duration::from_secs(3)).await.unwrap();
+
+    let name = query(
+        &org,
+        &format!("SELECT Name FROM User WHERE Id = '{}'", seed::DEMO_USER_ID),
+    )
+    .await[0]
+        .fields["Name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in ids.iter().map(String::as_str).chain(["chat-late"]) {
+        let posts = chatter_posts(&org, id).await;
+        assert_eq!(
+            posts,
+            vec![format!(
+                "Qualified on a call by {name}: Pricing\n\n[Ringside call {id}]"
+            )],
+            "{id}: exactly one post, the agent's name and the subject filled"
+        );
+        assert_eq!(call_tasks(&org, id).await, 1, "{id}: one call Task");
+        let item = outbox.find_call(id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        assert_eq!(states(&item), vec![ActionState::Applied], "{id}");
+    }
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_chatter_post_is_its_own_dead_letter_and_the_log_lands() {
+    let Fixture {
+        org,
+        outbox,
+        worker,
+    } = fixture("actions-chatter-refused").await;
+    // A post on a Contact that does not exist: Salesforce refuses the FeedItem's ParentId.
+    let (mut log, mut actions) = chatter_call("chat-refused");
+    log.what_id = None;
+    actions[0].body["ParentId"] = json!("003Dm00000000ZZIAA");
+    outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    worker.drain(Duration::from_secs(1)).await.unwrap();
+    let item = outbox.find_call("chat-refused").await.unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Delivered, "the log lands: {item:?}");
+    assert_eq!(call_tasks(&org, "chat-refused").await, 1);
+    let moved = outbox
+        .find_call(&actions_item_call_id("chat-refused"))
+        .await
+        .unwrap()
+        .expect("the post moved to its own item");
+    assert_eq!(
+        moved.state,
+        ItemState::Dead,
+        "a permanent refusal: {moved:?}"
+    );
+    assert!(
+        moved
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("ParentId") || e.contains("cross reference")),
+        "the reason in words: {:?}",
+        moved.last_error
+    );
     org.shutdown().await;
 }
