@@ -3,4 +3,4 @@
 /**
  * One action of an outcome, by name (what `--skip-action` and reports use).
  */
-export type ActionName = "lead" | "opportunity" | "create_opportunity" | "follow_up" | "lead_notes";
+export type ActionName = "lead" | "opportunity" | "create_opportunity" | "follow_up" | "lead_notes" | "chatter";
