@@ -52,6 +52,11 @@ export function describeAction(action: PlannedAction): string {
     }
     return t("callLog.actions.followUpTask", { subject, date });
   }
+  if (action.name === "chatter") {
+    // The post as planned: the agent's name is read in Salesforce when it is sent.
+    const text = typeof body.Body === "string" ? body.Body.replace("@{chatterAgent.Name}", "…") : "";
+    return t("callLog.actions.chatter", { text });
+  }
   const fields = Object.entries(body)
     .map(([field, value]) => t("callLog.actions.fieldValue", { field, value: String(value) }))
     .join(t("callLog.actions.fieldSeparator"));
