@@ -1407,13 +1407,11 @@ mod tests {
             ]),
             "the outcome's actions are part of the one parse"
         );
-        let message = parse("[outcomes.Qualified]\nchatter = \"Qualified by {agent}\"\n")
+        let message = parse("[outcomes.Qualified]\nchatter = \"Qualified by {agnet}\"\n")
             .unwrap_err()
             .to_string();
         assert!(
-            message.starts_with(
-                "ringside.toml: [outcomes.\"Qualified\"] chatter is not supported yet"
-            ),
+            message.starts_with("ringside.toml: [outcomes.\"Qualified\"] chatter uses {agnet}"),
             "names the file, the outcome and the key, and says why: {message}"
         );
         let message = parse("[outcomes.Qualified]\nopportunity = { StageName = \"{stage}\" }\n")
