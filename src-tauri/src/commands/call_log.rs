@@ -149,11 +149,16 @@ pub async fn press_call_intent(
         input.as_deref(),
         std::time::SystemTime::now(),
     )
-    .map_err(|problem| IpcError {
+    .map_err(|problem| intent_invalid(&problem))?;
+    forms.press(&call_id, intent).await.ok_or_else(closed)
+}
+
+/// An intent whose value the field refuses, in words.
+fn intent_invalid(problem: &dyn std::fmt::Display) -> IpcError {
+    IpcError {
         code: "intent_invalid".into(),
         message: problem.to_string(),
-    })?;
-    forms.press(&call_id, intent).await.ok_or_else(closed)
+    }
 }
 
 /// Takes a pressed intent back.
