@@ -89,3 +89,27 @@ fn the_scan_measures_a_command_from_its_fn_line_to_its_closing_brace() {
         "five lines from `pub async fn` to `}}`; the helper is not a command"
     );
 }
+
+#[test]
+fn the_shell_reaches_salesforce_only_through_core() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("src-tauri/Cargo.toml is readable");
+    let mut section = "";
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+        } else if section.ends_with("dependencies]")
+            && section != "[dev-dependencies]"
+            && section != "[build-dependencies]"
+        {
+            let name = line.split(['.', ' ', '=']).next().unwrap_or_default();
+            assert!(
+                name != "salesforce" && name != "demo-org",
+                "{section} names `{name}`: the shell gets what it needs from ringside-core \
+                 (ringside_core::OrgClient, org_error::OrgError, login::LoginUrl …)"
+            );
+        }
+    }
+}

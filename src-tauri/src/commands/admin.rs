@@ -172,7 +172,7 @@ fn home() -> Result<std::path::PathBuf, IpcError> {
     })
 }
 
-fn salesforce_error(err: salesforce::Error) -> IpcError {
+fn salesforce_error(err: ringside_core::org_error::OrgError) -> IpcError {
     let code = ringside_core::org_error::code(&err);
     tracing::warn!(code, "admin describe failed");
     IpcError {

@@ -84,7 +84,7 @@ pub async fn call_log_state(
     Ok(item.map(|item| super::queue::state_name(item.state).to_owned()))
 }
 
-fn describe_error(err: salesforce::Error) -> IpcError {
+fn describe_error(err: ringside_core::org_error::OrgError) -> IpcError {
     IpcError {
         code: "describe_failed".into(),
         message: format!(
