@@ -41,7 +41,7 @@ pub struct OrgLink {
     pub user_id: String,
     /// What this org's queued logs and edits and its usage counts are tagged with.
     pub tag: OrgTag,
-    pub client: salesforce::Client,
+    pub client: ringside_core::OrgClient,
     pub screen_pop: Arc<ScreenPop>,
     /// Describes for the log form and the record panel, kept while the org is in use and
     /// checked again (`If-Modified-Since`) once older than [`DESCRIBE_MAX_AGE`].
@@ -69,7 +69,7 @@ impl OrgLink {
         home: Option<&Path>,
         identity: OrgIdentity,
         user_id: String,
-        client: salesforce::Client,
+        client: ringside_core::OrgClient,
         config: &Config,
     ) -> Self {
         let settings = config.lookup_settings();

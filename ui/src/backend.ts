@@ -6,6 +6,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { CallerMatch } from "./bindings/CallerMatch";
 import type { CurrentOrg } from "./bindings/CurrentOrg";
 import type { IpcError } from "./bindings/IpcError";
+import { toIpcError, type Outcome } from "./ipc";
 import type { LookupResult } from "./bindings/LookupResult";
 import type { PopUpdate } from "./bindings/PopUpdate";
 
@@ -13,10 +14,8 @@ export type { CallerMatch, CurrentOrg, IpcError, LookupResult, PopUpdate };
 export type { Pop } from "./bindings/Pop";
 export type { CallerObject } from "./bindings/CallerObject";
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
-
-/** The code the UI shows when the shell itself did not answer (not a domain error). */
-export const BACKEND_UNAVAILABLE = "backend_unavailable";
+export type { Outcome } from "./ipc";
+export { BACKEND_UNAVAILABLE } from "./ipc";
 
 /** Searches Salesforce for the caller's phone number or email (Tauri command `lookup_caller`). */
 export async function lookupCaller(query: string): Promise<Outcome<LookupResult>> {
@@ -82,18 +81,4 @@ async function listenTo<T>(event: string, handler: (payload: T) => void): Promis
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }

@@ -17,7 +17,7 @@ use ringside_core::demo::BuiltinDemo;
 /// A connection to the org a command should use. Keep it alive for as long as
 /// the client is used: for the built-in demo it owns the server.
 pub struct OrgConnection {
-    pub client: salesforce::Client,
+    pub client: ringside_core::OrgClient,
     /// The in-process demo org, when no real org is configured.
     demo: Option<BuiltinDemo>,
     /// Counts the client's requests into the home's usage file (issue 18); `None` when the
@@ -152,7 +152,10 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
 
 /// Counts `client`'s requests for `tag` in the home's usage file (the same function the
 /// desktop uses), flushed shortly after each request and at [`OrgConnection::close`].
-async fn attach_usage(client: &salesforce::Client, tag: &OrgTag) -> Option<Arc<UsageRecorder>> {
+async fn attach_usage(
+    client: &ringside_core::OrgClient,
+    tag: &OrgTag,
+) -> Option<Arc<UsageRecorder>> {
     let home = ringside_core::config::ringside_home()?;
     ringside_core::api_budget::count_requests(&home, client, tag.as_str()).await
 }

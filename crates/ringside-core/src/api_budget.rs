@@ -16,7 +16,7 @@ use crate::api_usage::{
     ApiSettings, OptionalRequests, RequestKind, UsageRecorder, UsageReport, UsageReportError,
     UsageStore,
 };
-use crate::outbox::{OrgFilter, Outbox};
+use crate::outbox::{OrgFilter, OrgTag, Outbox};
 
 /// How long counted requests wait in memory before the flusher writes them: requests in a
 /// burst (a pop and its related records) share one write.
@@ -60,6 +60,47 @@ pub async fn report_today(
         None => Ok(0),
     };
     UsageReport::today(recorder, now_ms, handled_between).await
+}
+
+/// Why today's budget cannot be shown. Both are `usage_unavailable` to a UI: the budget view
+/// says the count is missing, whatever the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    /// The usage file could not be opened when the org was linked ([`count_requests`]
+    /// returned `None`), so nothing is counted in this run.
+    #[error(
+        "Ringside cannot open its API usage file (api-usage.db) in its home folder, so requests are not counted in this run; check that the folder is writable and restart Ringside"
+    )]
+    NotCounted,
+    /// The usage file could not be read.
+    #[error(transparent)]
+    Report(#[from] UsageReportError),
+}
+
+impl BudgetError {
+    /// The stable code a UI branches on.
+    pub fn code(&self) -> &'static str {
+        "usage_unavailable"
+    }
+}
+
+/// Today's budget of the org tagged `tag`, as the desktop shows it: the report of
+/// `recorder` (the org's count; `None` when it could not be opened), the logs `outbox`
+/// delivered today to that org as handled calls, and the governor's decision under `api`
+/// from `latest` (the org's client's newest `Sforce-Limit-Info`).
+pub async fn budget_today(
+    recorder: Option<&UsageRecorder>,
+    outbox: Option<&Outbox>,
+    tag: &OrgTag,
+    api: ApiSettings,
+    latest: Option<salesforce::LimitInfo>,
+    now_ms: i64,
+) -> Result<BudgetView, BudgetError> {
+    let recorder = recorder.ok_or(BudgetError::NotCounted)?;
+    // The same filter the org's queue worker sends with: its own logs (and, for a signed-in
+    // org, untagged ones) are the calls it handled.
+    let report = report_today(recorder, outbox, &tag.worker_filter(), now_ms).await?;
+    Ok(BudgetView::new(&report, api, latest))
 }
 
 /// The desktop's view of the budget: the report in a shape the UI reads, plus what the

@@ -85,6 +85,32 @@ pub struct Environment<'a> {
     pub config: Result<&'a Config, String>,
 }
 
+/// The keyring as the doctor reports it: `Ok(backend)` when it answers a probe now (which
+/// may wait up to the probe's timeout), else the reason with its fix.
+pub fn keyring_state() -> Result<String, String> {
+    crate::secrets::KeyringStore::open()
+        .map(|_| crate::secrets::BACKEND.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+impl<'a> Environment<'a> {
+    /// The desktop app's environment: signed in as `username` (`None`: the org's user), or
+    /// on the built-in demo org when `demo`; the keyring probed now; `config` as loaded.
+    pub fn of_app(demo: bool, username: Option<&str>, config: Result<&'a Config, String>) -> Self {
+        let sign_in = if demo {
+            "no org signed in: checking the built-in demo org (sign in to yours in Settings)"
+                .to_owned()
+        } else {
+            format!("signed in as {}", username.unwrap_or("the org's user"))
+        };
+        Environment {
+            sign_in: Ok(sign_in),
+            keyring: keyring_state(),
+            config,
+        }
+    }
+}
+
 /// Runs every check against `describes`' org. Never fails as a whole: a check that
 /// cannot run is reported as failed or skipped.
 pub async fn run_checks(describes: &DescribeCache, env: Environment<'_>) -> Vec<Check> {

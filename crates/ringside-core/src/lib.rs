@@ -90,3 +90,8 @@ pub use lookup::{
     OpenOpportunity, QueryKind, RelatedRecords,
 };
 pub use settings::{LookupSettings, ObjectPriority};
+
+/// The authenticated Salesforce client of one org, as the CLI and the desktop hold it: they
+/// pass it to core (lookups, describes, the queue worker) and never build a request with it,
+/// so they depend on core alone and core decides what every request means.
+pub type OrgClient = salesforce::Client;

@@ -18,11 +18,13 @@
 mod browser;
 mod loopback;
 mod pending;
+mod settings_view;
 mod sign_out;
 
 pub use browser::{BROWSER_VARIABLE, open_in_browser};
 pub use loopback::{CALLBACK_PATH, LoopbackRedirect};
 pub use pending::{BegunSignIn, CompletedSignIn, PendingSignIns, SignInFailure, SignInOutcome};
+pub use settings_view::{ListOrgsError, OrgEntry, OrgsListing, SignInDefaults, list_orgs};
 pub use sign_out::{OrgStatus, SignOut, SignOutError, org_statuses, remove_org, sign_out};
 
 /// The desktop's redirect URI: the `ringside` scheme the deep-link plugin registers.
@@ -33,7 +35,10 @@ use std::path::Path;
 use std::pin::Pin;
 use std::time::Duration;
 
-use salesforce::oauth::{LoginUrl, OAuthApp, OAuthError, ScopeProfile};
+use salesforce::oauth::OAuthError;
+/// The Salesforce sign-in types a front end names (a login host, the consumer key's app, a
+/// scope profile), handed out here so the CLI and the desktop depend on core alone.
+pub use salesforce::oauth::{LoginUrl, OAuthApp, ScopeProfile};
 
 use crate::orgs::{OrgRecord, OrgRegistry, OrgsError, validate_alias};
 use crate::secrets::{SecretError, SecretKey, SecretStore, StoredTokens};
@@ -238,6 +243,11 @@ pub enum LoginError {
         "Salesforce granted no refresh token, so the sign-in would not last; add the `refresh_token` and `offline_access` scopes to the External Client App"
     )]
     NoRefreshToken,
+    /// The form left the consumer key blank and the admin set none.
+    #[error(
+        "no consumer key: enter the External Client App's consumer key, or ask your admin to set [salesforce] client_id in ringside.toml"
+    )]
+    NoClientId,
     #[error("{0}")]
     OAuth(#[from] OAuthError),
     #[error("{0}")]
@@ -258,6 +268,7 @@ impl LoginError {
             LoginError::Abandoned => "abandoned",
             LoginError::Browser(_) => "browser",
             LoginError::NoRefreshToken => "no_refresh_token",
+            LoginError::NoClientId => "invalid_input",
             LoginError::OAuth(OAuthError::ApiDisabled) => "api_disabled",
             LoginError::OAuth(OAuthError::UnknownClient { .. }) => "unknown_client",
             LoginError::OAuth(OAuthError::InvalidGrant { .. }) => "invalid_grant",

@@ -2,6 +2,10 @@
 //! code a UI branches on: decided here once, so no shell or CLI matches on the Salesforce
 //! client's error variants.
 
+/// A failed request to the org, as core's functions that talk to it return it; front ends
+/// turn it into words and a [`code`], never match on its variants.
+pub use salesforce::Error as OrgError;
+
 /// `signed_out` (the session is gone: sign in again), `salesforce_unreachable` (the network:
 /// try again when online) or `salesforce_error` (Salesforce answered with an error).
 pub fn code(err: &salesforce::Error) -> &'static str {

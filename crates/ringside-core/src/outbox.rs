@@ -632,6 +632,22 @@ impl Outbox {
         self.items_where("1 = 1").await
     }
 
+    /// What a queue view lists: the items still open (pending, in flight, dead), oldest
+    /// first, then the `delivered_shown` newest deliveries, newest first — so a view confirms
+    /// recent logs without growing with every call ever delivered.
+    pub async fn open_and_recent(
+        &self,
+        delivered_shown: usize,
+    ) -> Result<Vec<OutboxItem>, OutboxError> {
+        let (delivered, open): (Vec<_>, Vec<_>) = self
+            .list()
+            .await?
+            .into_iter()
+            .partition(|item| item.state == ItemState::Delivered);
+        let newest_delivered = delivered.into_iter().rev().take(delivered_shown);
+        Ok(open.into_iter().chain(newest_delivered).collect())
+    }
+
     /// Dead letters, oldest first.
     pub async fn dead(&self) -> Result<Vec<OutboxItem>, OutboxError> {
         self.items_where("state = 'dead'").await

@@ -679,3 +679,152 @@ async fn without_a_keyring_the_sign_in_fails_naming_the_backend_and_records_noth
         "no org is recorded without its tokens (never a file fallback)"
     );
 }
+
+#[test]
+fn the_sign_in_form_is_checked_into_a_request_with_the_admins_defaults() {
+    use ringside_core::signin_settings::SignInSettings;
+    let admin = SignInSettings {
+        client_id: Some("admins-key".into()),
+        scope_profile: Some(ScopeProfile::Extended),
+        ..Default::default()
+    };
+    let timeout = Duration::from_secs(300);
+
+    let request = LoginRequest::from_form(
+        "  acme ",
+        " https://test.salesforce.com ",
+        Some("   "),
+        &admin,
+        timeout,
+    )
+    .expect("a sandbox URL and a blank key (the admin's) make a request");
+    assert_eq!(request.alias, "acme", "the alias is trimmed");
+    assert_eq!(request.login_url.to_string(), LoginUrl::SANDBOX);
+    assert_eq!(
+        request.client_id, "admins-key",
+        "a blank consumer key falls back to the admin's"
+    );
+    assert_eq!(
+        request.scope_profile,
+        ScopeProfile::Extended,
+        "the admin's scope profile is asked for"
+    );
+    let own = LoginRequest::from_form("a", LoginUrl::PRODUCTION, Some(" mine "), &admin, timeout)
+        .expect("a typed key is used");
+    assert_eq!(own.client_id, "mine", "the typed key wins, trimmed");
+
+    let none = LoginRequest::from_form(
+        "a",
+        LoginUrl::PRODUCTION,
+        None,
+        &SignInSettings::default(),
+        timeout,
+    )
+    .expect_err("no typed key and none from the admin");
+    assert!(matches!(none, LoginError::NoClientId), "{none:?}");
+    assert_eq!(
+        none.code(),
+        "invalid_input",
+        "the form shows it as bad input"
+    );
+    assert!(
+        none.to_string().contains("[salesforce] client_id"),
+        "the sentence says where the admin sets it: {none}"
+    );
+    assert_eq!(
+        ScopeProfile::Standard,
+        LoginRequest::from_form(
+            "a",
+            LoginUrl::PRODUCTION,
+            Some("k"),
+            &SignInSettings::default(),
+            timeout
+        )
+        .unwrap()
+        .scope_profile,
+        "without an admin's choice the narrowest profile is asked for"
+    );
+
+    let bad = LoginRequest::from_form("a", "http://evil.example", Some("k"), &admin, timeout)
+        .expect_err("plain http off loopback is refused");
+    assert_eq!(bad.code(), "invalid_input", "{bad}");
+    assert!(
+        bad.to_string().contains("plain http"),
+        "the sentence says what is wrong with the URL: {bad}"
+    );
+}
+
+#[tokio::test]
+async fn the_settings_list_marks_the_active_org_and_the_one_in_use_with_the_forms_defaults() {
+    use ringside_core::login::{ListOrgsError, list_orgs};
+    use ringside_core::orgs::OrgRecord;
+
+    let f = Fixture::new("list").await;
+    let record = |alias: &str| OrgRecord {
+        alias: alias.into(),
+        login_url: LoginUrl::PRODUCTION.into(),
+        instance_url: format!("https://{alias}.my.salesforce.com"),
+        client_id: "key".into(),
+        org_id: "00D000000000001AAA".into(),
+        user_id: format!("005{alias}"),
+        username: format!("agent@{alias}.example"),
+        scope_profile: "standard".into(),
+        api_version: None,
+    };
+    let mut registry = OrgRegistry::default();
+    registry.upsert(record("alpha"));
+    registry.upsert(record("beta"));
+    registry.set_active("alpha").unwrap();
+    registry.save(&f.home).unwrap();
+    std::fs::write(
+        f.home.join("ringside.toml"),
+        "[salesforce]\nclient_id = \"admins-key\"\nredirect_port = 1717\n",
+    )
+    .unwrap();
+
+    let listing = list_orgs(&f.home, NAMESPACE, Some("beta"), "http://127.0.0.1:9")
+        .await
+        .expect("the registry and the admin's table read");
+    let flags: Vec<(&str, bool, bool)> = listing
+        .orgs
+        .iter()
+        .map(|o| (o.alias.as_str(), o.active, o.in_use))
+        .collect();
+    assert_eq!(
+        flags,
+        [("alpha", true, false), ("beta", false, true)],
+        "alpha is the registry's active org, beta the one the app uses now"
+    );
+    assert_eq!(
+        listing.keyring_problem.is_some(),
+        listing.orgs[0].signed_in.is_none(),
+        "the sign-in state is unknown exactly when the keyring cannot be used: {:?}",
+        listing.keyring_problem
+    );
+    let defaults = &listing.defaults;
+    assert_eq!(defaults.client_id.as_deref(), Some("admins-key"));
+    assert_eq!(
+        defaults.login_url,
+        LoginUrl::PRODUCTION,
+        "production when the admin set no login URL"
+    );
+    assert_eq!(defaults.redirect_port, Some(1717));
+    assert_eq!(defaults.scope_profile, "standard");
+    assert_eq!(defaults.demo_login_url, "http://127.0.0.1:9");
+    assert!(
+        !defaults.demo_client_id.is_empty(),
+        "the demo org's consumer key is offered for a try-out sign-in"
+    );
+
+    std::fs::write(
+        f.home.join("ringside.toml"),
+        "[salesforce]\nredirect_port = \"x\"\n",
+    )
+    .unwrap();
+    let err = list_orgs(&f.home, NAMESPACE, None, "http://127.0.0.1:9")
+        .await
+        .expect_err("a broken [salesforce] table is named");
+    assert!(matches!(err, ListOrgsError::Settings(_)), "{err:?}");
+    assert_eq!(err.code(), "invalid_input");
+    assert!(err.to_string().contains("ringside.toml"), "{err}");
+}

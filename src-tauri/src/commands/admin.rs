@@ -159,26 +159,9 @@ pub async fn run_doctor(
         Some(problem) => Err(problem.clone()),
         None => Ok(snapshot.config()),
     };
-    let keyring = ringside_core::secrets::KeyringStore::open()
-        .map(|_| ringside_core::secrets::BACKEND.to_owned())
-        .map_err(|e| e.to_string());
-    let sign_in = Ok(if link.identity.demo {
-        "no org signed in: checking the built-in demo org (sign in to yours in Settings)".to_owned()
-    } else {
-        format!(
-            "signed in as {}",
-            link.identity
-                .username
-                .as_deref()
-                .unwrap_or("the org's user")
-        )
-    });
+    let identity = &link.identity;
+    let env = Environment::of_app(identity.demo, identity.username.as_deref(), config);
     let describes = DescribeCache::new(link.client.clone());
-    let env = Environment {
-        sign_in,
-        keyring,
-        config,
-    };
     Ok(run_checks(&describes, env).await)
 }
 
@@ -189,7 +172,7 @@ fn home() -> Result<std::path::PathBuf, IpcError> {
     })
 }
 
-fn salesforce_error(err: salesforce::Error) -> IpcError {
+fn salesforce_error(err: ringside_core::org_error::OrgError) -> IpcError {
     let code = ringside_core::org_error::code(&err);
     tracing::warn!(code, "admin describe failed");
     IpcError {

@@ -84,7 +84,7 @@ pub async fn call_log_state(
     Ok(item.map(|item| super::queue::state_name(item.state).to_owned()))
 }
 
-fn describe_error(err: salesforce::Error) -> IpcError {
+fn describe_error(err: ringside_core::org_error::OrgError) -> IpcError {
     IpcError {
         code: "describe_failed".into(),
         message: format!(
@@ -149,11 +149,16 @@ pub async fn press_call_intent(
         input.as_deref(),
         std::time::SystemTime::now(),
     )
-    .map_err(|problem| IpcError {
+    .map_err(|problem| intent_invalid(&problem))?;
+    forms.press(&call_id, intent).await.ok_or_else(closed)
+}
+
+/// An intent whose value the field refuses, in words.
+fn intent_invalid(problem: &dyn std::fmt::Display) -> IpcError {
+    IpcError {
         code: "intent_invalid".into(),
         message: problem.to_string(),
-    })?;
-    forms.press(&call_id, intent).await.ok_or_else(closed)
+    }
 }
 
 /// Takes a pressed intent back.

@@ -194,20 +194,14 @@ pub async fn queue_overview(
         });
     };
     let counts = outbox.status().await.map_err(queue_error)?;
-    let items = outbox.list().await.map_err(queue_error)?;
+    let items = outbox.open_and_recent(DELIVERED_SHOWN).await;
     let org_in_use = active.current().tag.clone();
-    let (delivered, open): (Vec<_>, Vec<_>) = items
-        .into_iter()
-        .partition(|item| item.state == ItemState::Delivered);
-    let newest_delivered = delivered.into_iter().rev().take(DELIVERED_SHOWN);
-    let entries = open
-        .into_iter()
-        .chain(newest_delivered)
-        .map(|item| entry(item, org_in_use.as_str()))
-        .collect();
+    let entries = items.map_err(queue_error)?.into_iter();
     Ok(QueueOverview {
         counts: counts.into(),
-        entries,
+        entries: entries
+            .map(|item| entry(item, org_in_use.as_str()))
+            .collect(),
         problem: None,
         notice,
     })

@@ -8,14 +8,13 @@ use std::time::Duration;
 
 use ringside_core::config_watch::ConfigWatch;
 use ringside_core::login::{
-    DEEP_LINK_REDIRECT, LoginRequest, LoopbackRedirect, PendingSignIns, SignOut, SignOutError,
-    open_in_browser,
+    ListOrgsError, LoginRequest, OrgEntry, PendingSignIns, SignInDefaults, SignOut, SignOutError,
 };
 use ringside_core::org_session::SessionError;
 use ringside_core::orgs::{OrgRegistry, OrgsError};
+use ringside_core::secrets::SecretStore;
 use ringside_core::secrets::{KeyringStore, SecretError};
 use ringside_core::signin_settings::SignInSettings;
-use salesforce::oauth::{LoginUrl, ScopeProfile};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -25,44 +24,6 @@ use crate::signin::{RefusedLink, Stores};
 
 /// How long a sign-in waits for the browser before giving up.
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// One org of `orgs.toml` as the settings list shows it (no secret in here).
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
-pub struct OrgEntry {
-    pub alias: String,
-    pub username: String,
-    pub instance_url: String,
-    pub login_url: String,
-    /// The consumer key it signed in with (not a secret), for signing in again.
-    pub client_id: String,
-    /// `standard`, `extended` or `privileged`: the scope profile this sign-in holds.
-    pub scope_profile: String,
-    /// The registry's active org (what the CLI uses too).
-    pub active: bool,
-    /// The org the app talks to now.
-    pub in_use: bool,
-    /// Whether a sign-in is stored in the keyring; `null` when the keyring could not say.
-    pub signed_in: Option<bool>,
-}
-
-/// What the sign-in form starts with: the admin's `[salesforce]` settings and the demo org.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
-pub struct SignInDefaults {
-    /// The External Client App's consumer key from `ringside.toml`, if set.
-    pub client_id: Option<String>,
-    /// The admin's login URL (production when unset).
-    pub login_url: String,
-    /// The built-in demo org's login URL and client id, to try the sign-in without Salesforce.
-    pub demo_login_url: String,
-    pub demo_client_id: String,
-    /// Set when the admin chose a loopback redirect instead of the `ringside://` link.
-    pub redirect_port: Option<u16>,
-    pub scope_profile: String,
-}
 
 /// Everything the settings view lists.
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +83,15 @@ impl From<SecretError> for IpcError {
     fn from(err: SecretError) -> Self {
         IpcError {
             code: secret_code(&err).to_owned(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<ListOrgsError> for IpcError {
+    fn from(err: ListOrgsError) -> Self {
+        IpcError {
+            code: err.code().to_owned(),
             message: err.to_string(),
         }
     }
@@ -189,57 +159,22 @@ pub async fn list_orgs(
     refused: State<'_, RefusedLink>,
 ) -> Result<OrgsOverview, IpcError> {
     let stores = stores()?;
-    let registry = OrgRegistry::load(&stores.home)?;
-    let settings = settings(&stores)?;
-    let (secrets, keyring_problem) = match keyring().await {
-        Ok(store) => (Some(store), None),
-        Err(err) => (None, Some(err.message)),
-    };
-    let namespace = stores.namespace.clone();
-    let listed = registry.clone();
-    let statuses = tauri::async_runtime::spawn_blocking(move || {
-        ringside_core::login::org_statuses(
-            &listed,
-            secrets
-                .as_ref()
-                .map(|s| s as &dyn ringside_core::secrets::SecretStore),
-            &namespace,
-        )
-    })
-    .await
-    .map_err(|e| internal(anyhow::anyhow!("listing orgs stopped: {e}")))?;
     let in_use = active.current().identity.clone();
-    let orgs = statuses
-        .into_iter()
-        .map(|status| OrgEntry {
-            in_use: in_use.alias.as_deref() == Some(status.record.alias.as_str()),
-            alias: status.record.alias,
-            username: status.record.username,
-            instance_url: status.record.instance_url,
-            login_url: status.record.login_url,
-            client_id: status.record.client_id,
-            scope_profile: status.record.scope_profile,
-            active: status.active,
-            signed_in: status.signed_in,
-        })
-        .collect();
+    let demo_login_url = &active.demo_identity().instance_url;
+    let listing = ringside_core::login::list_orgs(
+        &stores.home,
+        &stores.namespace,
+        in_use.alias.as_deref(),
+        demo_login_url,
+    );
+    let listing = listing.await?;
     Ok(OrgsOverview {
-        orgs,
+        orgs: listing.orgs,
         demo_in_use: in_use.demo,
-        keyring_problem,
+        keyring_problem: listing.keyring_problem,
         active_problem: active.problem(),
         refused_link: refused.take(),
-        defaults: SignInDefaults {
-            client_id: settings.client_id,
-            login_url: settings
-                .login_url
-                .map(|u| u.to_string())
-                .unwrap_or_else(|| LoginUrl::PRODUCTION.to_owned()),
-            demo_login_url: active.demo_identity().instance_url.clone(),
-            demo_client_id: ringside_core::demo::BuiltinDemo::client_id().to_owned(),
-            redirect_port: settings.redirect_port,
-            scope_profile: settings.scope_profile.unwrap_or_default().name().to_owned(),
-        },
+        defaults: listing.defaults,
     })
 }
 
@@ -255,54 +190,15 @@ pub async fn sign_in(
 ) -> Result<OrgIdentity, IpcError> {
     let stores = stores()?;
     let settings = settings(&stores)?;
-    let login_url = LoginUrl::parse(form.login_url.trim()).map_err(|e| invalid(e.to_string()))?;
-    let client_id = form
-        .client_id
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty())
-        .or(settings.client_id)
-        .ok_or_else(|| {
-            invalid(
-                "no consumer key: enter the External Client App's consumer key, or ask your admin to set [salesforce] client_id in ringside.toml".into(),
-            )
-        })?;
-    let request = LoginRequest {
-        alias: form.alias.trim().to_owned(),
-        login_url,
-        client_id,
-        scope_profile: settings.scope_profile.unwrap_or(ScopeProfile::Standard),
-        timeout: SIGN_IN_TIMEOUT,
-    };
+    let (alias, login_url) = (&form.alias, &form.login_url);
+    let client_id = form.client_id.as_deref();
+    let request = LoginRequest::from_form(alias, login_url, client_id, &settings, SIGN_IN_TIMEOUT)?;
     // Fail before the browser opens if the tokens would have nowhere to go.
     keyring().await?;
-    let loopback = match settings.redirect_port {
-        Some(port) => Some(LoopbackRedirect::bind(port).await.map_err(IpcError::from)?),
-        None => None,
-    };
-    let redirect_uri = match &loopback {
-        Some(redirect) => format!(
-            "http://127.0.0.1:{}{}",
-            redirect.port(),
-            ringside_core::login::CALLBACK_PATH
-        ),
-        None => DEEP_LINK_REDIRECT.to_owned(),
-    };
-    let begun = pending.begin(request, &redirect_uri)?;
-    let id = begun.id;
-    if let Some(redirect) = loopback {
-        let pending = Arc::clone(&pending);
-        let served = stores.clone();
-        tauri::async_runtime::spawn(async move {
-            pending
-                .serve_loopback(id, redirect, SIGN_IN_TIMEOUT, served.borrow())
-                .await;
-        });
-    }
-    if let Err(err) = open_in_browser(&begun.authorize_url) {
-        pending.cancel(id);
-        return Err(err.into());
-    }
-    let signed_in = pending.wait(begun).await?;
+    let (home, namespace) = (stores.home, stores.namespace);
+    let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore);
+    let begun = pending.start(request, settings.redirect_port, home, namespace, secrets);
+    let signed_in = pending.wait(begun.await?).await?;
     let link = connect_signed_in(&signed_in.record, config.current().config())
         .await
         .map_err(connect_error)?;

@@ -27,7 +27,7 @@ pub async fn run(command: ContactCommand) -> anyhow::Result<()> {
     }
 }
 
-fn editor(client: salesforce::Client) -> anyhow::Result<RecordEditor> {
+fn editor(client: ringside_core::OrgClient) -> anyhow::Result<RecordEditor> {
     let (config, _) = super::config::load(None)?;
     Ok(RecordEditor::new(DescribeCache::new(client), config.fields).with_intents(config.intents))
 }

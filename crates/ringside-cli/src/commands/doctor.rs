@@ -10,9 +10,7 @@ use crate::args::DoctorArgs;
 
 pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
     let config = super::config::load(None);
-    let keyring = ringside_core::secrets::KeyringStore::open()
-        .map(|_| ringside_core::secrets::BACKEND.to_owned())
-        .map_err(|e| e.to_string());
+    let keyring = ringside_core::doctor::keyring_state();
     let config = config
         .as_ref()
         .map(|(c, _)| c)

@@ -8,10 +8,10 @@ use anyhow::{Context, bail};
 use ringside_core::login::{
     LoginError, LoginRequest, LoginStores, LoopbackRedirect, SignOut, login, sign_out,
 };
+use ringside_core::login::{LoginUrl, OAuthApp, ScopeProfile};
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::secrets::{SecretKey, SecretStore};
 use ringside_core::signin_settings::SignInSettings;
-use salesforce::oauth::{LoginUrl, OAuthApp, ScopeProfile};
 use serde_json::json;
 
 use crate::args::{OrgCommand, OrgLoginArgs};

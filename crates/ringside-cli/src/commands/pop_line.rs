@@ -24,12 +24,12 @@ pub fn lookup_settings() -> anyhow::Result<LookupSettings> {
 }
 
 /// A screen pop over an org client, with the real clock.
-pub fn screen_pop(client: salesforce::Client) -> anyhow::Result<ScreenPop> {
+pub fn screen_pop(client: ringside_core::OrgClient) -> anyhow::Result<ScreenPop> {
     Ok(screen_pop_with(client, lookup_settings()?))
 }
 
 /// [`screen_pop`] with lookup settings the caller already read.
-pub fn screen_pop_with(client: salesforce::Client, settings: LookupSettings) -> ScreenPop {
+pub fn screen_pop_with(client: ringside_core::OrgClient, settings: LookupSettings) -> ScreenPop {
     ScreenPop::new(
         CallerLookup::new(client, settings),
         Arc::new(MonotonicClock::new()),

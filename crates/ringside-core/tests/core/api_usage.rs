@@ -352,3 +352,56 @@ async fn session_renewals_and_sign_ins_are_counted_as_sign_in() {
     );
     org.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_budget_today_says_when_nothing_is_counted_and_decides_from_the_latest_usage() {
+    use ringside_core::api_budget::{BudgetError, OrgFigures, budget_today};
+    use ringside_core::outbox::OrgTag;
+
+    let tag = OrgTag::of(Some("acme"));
+    let now = ringside_core::outbox::now_ms();
+    let err = budget_today(None, None, &tag, ApiSettings::default(), None, now)
+        .await
+        .expect_err("without a usage count there is no budget to show");
+    assert!(
+        matches!(err, BudgetError::NotCounted),
+        "the missing count is named: {err:?}"
+    );
+    assert_eq!(
+        err.code(),
+        "usage_unavailable",
+        "the UI's budget view branches on this code"
+    );
+    assert!(
+        err.to_string().contains("api-usage.db"),
+        "the sentence names the file to check: {err}"
+    );
+
+    let home = temp_home("budget-today");
+    let store = UsageStore::open_in_home(&home).await.expect("usage file");
+    let recorder = UsageRecorder::new(store, tag.as_str());
+    let view = budget_today(
+        Some(recorder.as_ref()),
+        None,
+        &tag,
+        ApiSettings::default(),
+        Some(salesforce::LimitInfo { used: 95, max: 100 }),
+        now,
+    )
+    .await
+    .expect("a fresh usage file gives today's budget");
+    assert_eq!(
+        view.org,
+        Some(OrgFigures { used: 95, max: 100 }),
+        "the client's latest Sforce-Limit-Info is the org's figure"
+    );
+    assert!(
+        !view.optional.allowed(),
+        "95 % is over the default pause_optional_at, so optional requests pause"
+    );
+    assert_eq!(
+        (view.ringside_today, view.handled_calls),
+        (0, 0),
+        "nothing was counted or delivered yet"
+    );
+}

@@ -256,3 +256,27 @@ async fn a_used_up_allowance_is_said_in_words() {
     );
     org.shutdown().await;
 }
+
+#[test]
+fn the_apps_doctor_names_who_is_signed_in_or_the_demo_org() {
+    use ringside_core::doctor::Environment;
+    let demo = Environment::of_app(true, None, Err("no config".into()));
+    assert_eq!(
+        demo.sign_in.as_deref(),
+        Ok("no org signed in: checking the built-in demo org (sign in to yours in Settings)"),
+        "on the demo org the check says how to check one's own org"
+    );
+    let signed_in = Environment::of_app(false, Some("agent@acme.example"), Err("x".into()));
+    assert_eq!(
+        signed_in.sign_in.as_deref(),
+        Ok("signed in as agent@acme.example"),
+        "a signed-in org names its user"
+    );
+    assert_eq!(
+        Environment::of_app(false, None, Err("x".into()))
+            .sign_in
+            .as_deref(),
+        Ok("signed in as the org's user"),
+        "an identity without a username still reads as a sentence"
+    );
+}

@@ -1394,3 +1394,36 @@ async fn dial_answer_and_end_times_and_the_ring_time_land_on_the_call_log_only_w
         );
     }
 }
+
+#[tokio::test]
+async fn a_queue_view_lists_open_items_oldest_first_then_only_the_newest_deliveries() {
+    let f = fixture("open-and-recent").await;
+    for id in ["sent-1", "sent-2", "sent-3"] {
+        f.outbox
+            .enqueue(&call(id), AuditActor::Agent)
+            .await
+            .unwrap();
+        let report = f.worker.drain(Duration::ZERO).await.unwrap();
+        assert_eq!(report.delivered, 1, "{id} is delivered: {report:?}");
+    }
+    let mut refused = call("refused-1");
+    refused.who_id = Some("003Dm00000000ZZIAA".into());
+    f.outbox.enqueue(&refused, AuditActor::Agent).await.unwrap();
+    let report = f.worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(
+        report.dead, 1,
+        "an unknown WhoId is refused at once: {report:?}"
+    );
+    f.outbox
+        .enqueue(&call("waiting-1"), AuditActor::Agent)
+        .await
+        .unwrap();
+
+    let listed = f.outbox.open_and_recent(2).await.expect("the queue reads");
+    let ids: Vec<&str> = listed.iter().map(|item| item.call_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["refused-1", "waiting-1", "sent-3", "sent-2"],
+        "open items oldest first, then the two newest deliveries newest first; sent-1 is left out"
+    );
+}

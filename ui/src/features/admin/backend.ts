@@ -1,8 +1,8 @@
 // The admin view's calls to the Rust shell (commands in src-tauri/src/commands/admin.rs), in the
 // same `Outcome` shape as ../../backend.ts.
 
-import { invoke } from "@tauri-apps/api/core";
-import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import { call } from "../../ipc";
+import { type IpcError, type Outcome } from "../../backend";
 import type { AdminSettings } from "../../bindings/AdminSettings";
 import type { AdminView } from "../../bindings/AdminView";
 import type { Check } from "../../bindings/Check";
@@ -27,24 +27,3 @@ export const importConfig = (text: string): Promise<Outcome<ConfigSave>> => call
 export const exportConfig = (): Promise<Outcome<string>> => call("export_config", {});
 /** The readiness checks (`run_doctor`). */
 export const runDoctor = (): Promise<Outcome<Check[]>> => call("run_doctor", {});
-
-async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
-}

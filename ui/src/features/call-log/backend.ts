@@ -1,9 +1,8 @@
 // The log form's IPC: every call to the shell goes through here, in the shared `Outcome` shape.
 
-import { invoke } from "@tauri-apps/api/core";
+import { call, toIpcError } from "../../ipc";
 import { listen } from "@tauri-apps/api/event";
-import type { Outcome, IpcError } from "../../backend";
-import { BACKEND_UNAVAILABLE } from "../../backend";
+import type { Outcome } from "../../backend";
 import type { CallDraft } from "../../bindings/CallDraft";
 import type { CallIntent } from "../../bindings/CallIntent";
 import type { CallIntentButton } from "../../bindings/CallIntentButton";
@@ -35,14 +34,6 @@ export type {
   PlannedAction,
   QueueCounts,
 };
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
 
 /** The forms waiting for the agent (`open_call_logs`). */
 export const openCallLogs = (): Promise<Outcome<OpenCallLog[]>> => call("open_call_logs");
@@ -99,17 +90,4 @@ async function listenTo<T>(event: string, handler: (payload: T) => void): Promis
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }
-}
-
-export function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }

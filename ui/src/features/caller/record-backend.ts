@@ -3,9 +3,9 @@
 // intents (`apply_intent`), and the record's queued edits (`queued_record_edits`,
 // `resolve_queued_edit`, the `record-edits-changed` event). Same `Outcome` shape as ../../backend.ts.
 
-import { invoke } from "@tauri-apps/api/core";
+import { call } from "../../ipc";
 import { listen } from "@tauri-apps/api/event";
-import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import { type Outcome } from "../../backend";
 import type { FieldChange } from "../../bindings/FieldChange";
 import type { IntentButton } from "../../bindings/IntentButton";
 import type { QueuedEdit } from "../../bindings/QueuedEdit";
@@ -57,26 +57,4 @@ export async function onRecordEditsChanged(handler: () => void): Promise<void> {
   } catch {
     // No event permission or no Tauri runtime: the panel still re-reads after each save.
   }
-}
-
-async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  // A missing command, a denied permission or no Tauri runtime rejects with a plain string.
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }

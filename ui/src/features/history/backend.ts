@@ -1,8 +1,8 @@
 // The history view's calls to the Rust shell (commands in src-tauri/src/commands/history.rs).
 // Same `Outcome` shape as ../../backend.ts: components never call `invoke` themselves.
 
-import { invoke } from "@tauri-apps/api/core";
-import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import { call } from "../../ipc";
+import { type Outcome } from "../../backend";
 import type { AgentDay } from "../../bindings/AgentDay";
 import type { CallBack } from "../../bindings/CallBack";
 import type { ExportedCsv } from "../../bindings/ExportedCsv";
@@ -68,26 +68,4 @@ export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
 /** Opens a call recording's web link in the browser (`open_recording`). */
 export function openRecording(url: string): Promise<Outcome<null>> {
   return call<null>("open_recording", { url });
-}
-
-async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  // A missing command, a denied permission or no Tauri runtime rejects with a plain string.
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }

@@ -2,8 +2,8 @@
 // load a match's related records on demand, and send the tray labels and pop-up title in the
 // UI's language. Same `Outcome` shape as ../../backend.ts; errors arrive as the generated `IpcError`.
 
-import { invoke } from "@tauri-apps/api/core";
-import { BACKEND_UNAVAILABLE, type CallerMatch, type CallerObject, type IpcError, type Outcome } from "../../backend";
+import { call } from "../../ipc";
+import { type CallerMatch, type CallerObject, type Outcome } from "../../backend";
 import type { NewCaller } from "../../bindings/NewCaller";
 import type { RelatedRecords } from "../../bindings/RelatedRecords";
 import type { ShellLabels } from "../../bindings/ShellLabels";
@@ -28,21 +28,4 @@ export function relatedRecords(object: CallerObject, id: string): Promise<Outcom
 /** Relabels the tray menu and titles the pop-up in the UI's language: `set_shell_labels`. */
 export function setShellLabels(labels: ShellLabels): Promise<Outcome<null>> {
   return call<null>("set_shell_labels", { labels });
-}
-
-async function call<T>(command: string, args: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (typeof thrown === "object" && thrown !== null) {
-    const { code, message } = thrown as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && typeof message === "string") return { code, message };
-  }
-  // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }

@@ -1,22 +1,13 @@
 // The queue view's IPC, in the shared `Outcome` shape.
 
-import { invoke } from "@tauri-apps/api/core";
+import { call } from "../../ipc";
 import type { Outcome } from "../../backend";
 import type { QueueEdit } from "../../bindings/QueueEdit";
 import type { QueueEntry } from "../../bindings/QueueEntry";
 import type { QueueOverview } from "../../bindings/QueueOverview";
-import { toIpcError } from "../call-log/backend";
 
 export type { QueueEdit, QueueEntry, QueueOverview };
 export { onQueueChanged } from "../call-log/backend";
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
 
 /** Counts and items (`queue_overview`). */
 export const queueOverview = (): Promise<Outcome<QueueOverview>> => call("queue_overview");

@@ -1,9 +1,9 @@
 // The settings view's calls to the Rust shell (commands in src-tauri/src/commands/settings.rs).
 // Same `Outcome` shape as ../../backend.ts: components never call `invoke` themselves.
 
-import { invoke } from "@tauri-apps/api/core";
+import { call, toIpcError } from "../../ipc";
 import { listen } from "@tauri-apps/api/event";
-import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../../backend";
+import { type IpcError, type Outcome } from "../../backend";
 import type { OrgEntry } from "../../bindings/OrgEntry";
 import type { OrgIdentity } from "../../bindings/OrgIdentity";
 import type { OrgsOverview } from "../../bindings/OrgsOverview";
@@ -62,26 +62,4 @@ export async function onSignInLinkRefused(handler: (error: IpcError) => void): P
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }
-}
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await invoke<T>(command, args) };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
-
-function toIpcError(thrown: unknown): IpcError {
-  if (
-    typeof thrown === "object" &&
-    thrown !== null &&
-    typeof (thrown as { code?: unknown }).code === "string" &&
-    typeof (thrown as { message?: unknown }).message === "string"
-  ) {
-    const { code, message } = thrown as IpcError;
-    return { code, message };
-  }
-  // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
-  return { code: BACKEND_UNAVAILABLE, message: String(thrown) };
 }
