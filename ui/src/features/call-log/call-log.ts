@@ -617,6 +617,9 @@ function renderOutcomeActions(group: HTMLFieldSetElement, preview: ActionsPrevie
     const item = document.createElement("li");
     item.className = "call-log-action";
     item.dataset.action = action.name;
+    // The record it writes (empty for a create, or when the call has none): tests and styles
+    // can tell the list for the picked record from the one before.
+    item.dataset.recordId = action.record_id ?? "";
     const possible = action.state !== "skipped";
     const label = document.createElement("label");
     const tick = document.createElement("input");
