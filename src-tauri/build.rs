@@ -44,6 +44,7 @@ fn main() {
             "describe_fields",
             "save_admin_settings",
             "import_config",
+            "save_outcome",
             "export_config",
             "run_doctor",
             "history_first_page",

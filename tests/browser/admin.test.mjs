@@ -243,3 +243,88 @@ test("the locked note is in every language", async () => {
     }
   }
 });
+
+// Issue 17 item 1: outcome actions edited in the Admin tab, one outcome at a time as TOML,
+// saved through the same check (the org's describes), each problem listed under the outcome.
+const OUTCOMES_VIEW = {
+  ...VIEW,
+  policyPath: POLICY,
+  outcomes: [
+    {
+      name: "Demo booked",
+      actions: ["lead", "follow_up"],
+      text: 'lead = { Status = "Working - Contacted" }\nfollow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }\n',
+      source: "user",
+      locked: null,
+    },
+    { name: "Qualified", actions: ["opportunity"], text: 'opportunity = { StageName = "Qualification" }\n', source: "policy", locked: "outcomes.Qualified" },
+  ],
+};
+
+test("outcome actions: each outcome listed with its actions; a locked one is read-only; an edit is checked and its problems listed under it; a new one is added", async () => {
+  const saved = { kind: "saved", path: VIEW.path };
+  const { page, errors } = await openAdmin({
+    admin_settings: [{ result: OUTCOMES_VIEW }],
+    save_outcome: [
+      { result: { kind: "invalid", issues: [{ key: '[outcomes."Demo booked"] lead', field: "Lead.Status", reason: "\"Hot lead\" is not one of the picklist values" }] } },
+      { result: saved },
+      { result: saved },
+    ],
+  });
+  const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
+  const qualified = page.locator('#admin-outcomes .admin-outcome[data-name="Qualified"]');
+  await demo.waitFor();
+  assert.equal(plain(await page.textContent("#admin-outcomes .admin-title")), en["admin.outcomes.title"]);
+  assert.deepEqual(await demo.locator(".admin-outcome-action").allTextContents(), ["lead", "follow_up"], "its actions are listed");
+  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), OUTCOMES_VIEW.outcomes[0].text, "its TOML is editable");
+  assert.equal(await demo.locator(".admin-outcome-text").getAttribute("dir"), "ltr", "TOML reads left to right in every language");
+  assert.equal(await qualified.getAttribute("data-locked"), "true");
+  assert.equal(await qualified.locator(".admin-outcome-text").getAttribute("readonly"), "", "a locked outcome is read-only");
+  assert.equal(await qualified.locator(".admin-outcome-save").count(), 0, "and has no save or remove");
+  assert.equal(plain(await qualified.locator(".admin-locked").textContent()), plain(fill(en["admin.locked"], { path: POLICY })), "and says the policy sets it");
+
+  // An invalid edit: sent as typed, the problem listed under the outcome with its key.
+  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Hot lead" }\n');
+  await demo.locator(".admin-outcome-save").click();
+  await demo.locator(".admin-outcome-status .admin-issue").waitFor();
+  assert.deepEqual(await calls(page, "save_outcome"), [{ name: "Demo booked", text: 'lead = { Status = "Hot lead" }\n' }]);
+  assert.equal(await demo.locator(".admin-issue").getAttribute("data-key"), '[outcomes."Demo booked"] lead', "the issue names the outcome and action");
+  assert.equal(await demo.locator(".admin-issue-field").textContent(), "Lead.Status");
+  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), 'lead = { Status = "Hot lead" }\n', "what the admin typed is kept to fix");
+
+  // Fixed and saved: the view re-reads the file.
+  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Working - Contacted" }\n');
+  await demo.locator(".admin-outcome-save").click();
+  await demo.locator('.admin-outcome-status[data-state="saved"]').waitFor();
+  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
+
+  // A new outcome.
+  await page.fill("#admin-outcome-new-name", "Meeting");
+  await page.fill("#admin-outcome-new-text", 'follow_up = { kind = "Task", subject = "Call back", in_days = 1 }\n');
+  await page.click("#admin-outcome-add");
+  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "save_outcome").length === 3);
+  const sent = await calls(page, "save_outcome");
+  assert.deepEqual(sent[2], { name: "Meeting", text: 'follow_up = { kind = "Task", subject = "Call back", in_days = 1 }\n' }, "the new outcome's name and actions");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("removing an outcome sends it with no text", async () => {
+  const { page } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome: [{ result: { kind: "saved", path: VIEW.path } }] });
+  await page.click('#admin-outcomes .admin-outcome[data-name="Demo booked"] .admin-outcome-remove');
+  await page.waitForFunction(() => window.__adminCalls.some((c) => c.cmd === "save_outcome"));
+  assert.deepEqual(await calls(page, "save_outcome"), [{ name: "Demo booked", text: null }]);
+  await page.close();
+});
+
+test("the outcome editor's texts are in every language", async () => {
+  const keys = Object.keys(en).filter((key) => key.startsWith("admin.outcomes."));
+  assert.ok(keys.length >= 10, "the section's texts are in the catalog");
+  for (const lang of ["de", "fr", "tr", "ja", "ar"]) {
+    const catalog = JSON.parse(await readFile(fileURLToPath(new URL(`../../ui/src/features/admin/locales/${lang}.json`, import.meta.url)), "utf8"));
+    for (const key of keys) {
+      assert.ok(typeof catalog[key] === "string" && catalog[key] !== "", `${lang} has ${key}`);
+      if (en[key].includes("{name}")) assert.ok(catalog[key].includes("{name}"), `${lang} ${key} names the outcome`);
+    }
+  }
+});

@@ -61,6 +61,21 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
     case "call_log_state": return "pending";
     case "preview_call_actions": {
       const f = args.fields;
+      if (f.disposition === "Qualified") {
+        // create_opportunity reads the Account's name in Salesforce when sent; lead_notes
+        // waits for BANT notes, then appends them to the Lead's old text (a reference).
+        const b = f.actions.bant;
+        const notes = b && [b.budget, b.authority, b.need, b.timeline].some((t) => t.trim() !== "")
+          ? { name: "lead_notes", state: "queued", object: "Lead", record_id: f.who_id, body: { Description: "@{leadNotesRead.Description}\\n\\n[Ringside call " + args.callId + "]\\nBudget: " + b.budget }, reads: [{ reference: "leadNotesRead", object: "Lead", id: f.who_id, fields: ["Description"] }] }
+          : { name: "lead_notes", state: "skipped", note: "no BANT notes were given for this call", object: "Lead", record_id: f.who_id, body: {} };
+        return {
+          actions: [
+            { name: "create_opportunity", state: "queued", object: "Opportunity", body: { Name: "@{newOpportunityAccount.Name} – 2026-11-22", StageName: "Prospecting", CloseDate: "2026-12-22", AccountId: "@{newOpportunitySource.AccountId}" }, upsert: { field: "Ringside_Call_Id__c", value: args.callId } },
+            notes,
+          ],
+          problem: null,
+        };
+      }
       if (f.disposition !== "Demo booked") return { actions: [], problem: null };
       if (${broken}) return { actions: [], problem: "ringside.toml: expected a table" };
       const start = f.actions.follow_up_at_ms ?? DEFAULT_START;
@@ -215,6 +230,83 @@ test("a config the shell cannot read says the actions are not applied, and the c
     "the result line repeats it",
   );
   assert.match(await result.getAttribute("data-state"), /^(queued|pending)$/, "the log itself is queued");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Qualified says what the new Opportunity and the BANT notes do, without references; BANT is saved with the draft and sent", async () => {
+  const { page, errors, form } = await openForm();
+  const bant = form.locator(".call-log-bant");
+  assert.equal(await bant.isHidden(), true, "no outcome with lead_notes: no BANT fields");
+  await form.locator(".call-log-disposition").fill("Qualified");
+  await form.locator('.call-log-action[data-action="create_opportunity"]').waitFor();
+  await bant.waitFor({ state: "visible" });
+  const text = async (name) => plain(await form.locator(`.call-log-action[data-action="${name}"] .call-log-action-text`).textContent());
+  const close = await page.evaluate(() => new Intl.DateTimeFormat("en-US", { dateStyle: "medium" }).format(new Date(2026, 11, 22, 12)));
+  assert.equal(
+    await text("create_opportunity"),
+    plain(fill(en["callLog.actions.createOpportunity"], { name: `${en["callLog.actions.accountName"]} – 2026-11-22`, stage: "Prospecting", date: close })),
+    "name, stage and close date in words; the Account's name is read at send time, said so",
+  );
+  assert.equal(
+    await text("lead_notes"),
+    plain(fill(en["callLog.actions.leadNotesWaiting"], { object: "Lead" })),
+    "no notes yet: the form says to write them",
+  );
+  assert.equal(await form.locator('.call-log-action[data-action="lead_notes"] .call-log-action-run').isDisabled(), true);
+  for (const part of ["budget", "authority", "need", "timeline"]) {
+    const label = plain(await bant.locator(`.call-log-bant-${part}-field .call-log-label`).textContent());
+    assert.equal(label, en[`callLog.bant.${part}`], `the ${part} input is labelled`);
+    assert.equal(await bant.locator(`input.call-log-bant-${part}`).getAttribute("dir"), "auto", "RTL-safe: the agent's words set their own direction");
+    assert.equal(await bant.locator(`input.call-log-bant-${part}`).getAttribute("maxlength"), "1000", "at most what the core takes");
+  }
+
+  await bant.locator("input.call-log-bant-budget").fill("50k");
+  await bant.locator("input.call-log-bant-need").fill("Headsets for 40 agents");
+  const saved = await savedWhen(page, () => window.__lastFields?.actions.bant?.need === "Headsets for 40 agents");
+  assert.deepEqual(saved.actions.bant, { budget: "50k", authority: "", need: "Headsets for 40 agents", timeline: "" }, "saved with the draft");
+  await form.locator('.call-log-action[data-action="lead_notes"] .call-log-action-run:not([disabled])').waitFor();
+  assert.equal(
+    await text("lead_notes"),
+    plain(fill(en["callLog.actions.leadNotes"], { object: "Lead", field: "Description" })),
+    "the notes go to the Lead's Description, said in words",
+  );
+  assert.ok(!(await form.textContent()).includes("@{"), "no reference is ever shown");
+  assert.equal(await bant.locator("input.call-log-bant-need").inputValue(), "Headsets for 40 agents", "typing is not undone by the list's refresh");
+
+  // Another outcome hides the fields but keeps what was typed.
+  await form.locator(".call-log-disposition").fill("Resolved");
+  await page.waitForFunction(() => document.querySelector(".call-log-bant")?.hidden === true);
+  await form.locator(".call-log-disposition").fill("Qualified");
+  await bant.waitFor({ state: "visible" });
+  assert.equal(await bant.locator("input.call-log-bant-budget").inputValue(), "50k", "nothing typed is lost");
+
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-77"]');
+  const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.deepEqual(sent.actions.bant, { budget: "50k", authority: "", need: "Headsets for 40 agents", timeline: "" }, "Log call sends the BANT notes");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("in Arabic the actions read in Arabic, without references, and the BANT group mirrors", async () => {
+  const { page, errors } = await openForm();
+  const ar = JSON.parse(await readFile(localeFile("ar"), "utf8"));
+  await page.selectOption("#language-select", "ar");
+  await page.waitForFunction(() => document.documentElement.dir === "rtl");
+  const arForm = page.locator('.call-log-form[data-call-id="call-77"]');
+  await arForm.locator(".call-log-disposition").fill("Qualified");
+  await arForm.locator('.call-log-action[data-action="create_opportunity"]').waitFor();
+  await arForm.locator(".call-log-bant").waitFor({ state: "visible" });
+  const opportunity = plain(await arForm.locator('.call-log-action[data-action="create_opportunity"] .call-log-action-text').textContent());
+  assert.ok(opportunity.includes(ar["callLog.actions.accountName"]) && opportunity.includes("Prospecting"), `Arabic line with the stage: ${opportunity}`);
+  assert.equal(plain(await arForm.locator(".call-log-bant legend").textContent()), ar["callLog.bant.title"]);
+  assert.equal(
+    await arForm.locator(".call-log-bant").evaluate((el) => getComputedStyle(el).direction),
+    "rtl",
+    "the group follows the page's direction",
+  );
+  assert.ok(!(await arForm.textContent()).includes("@{"), "no reference is ever shown");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -550,16 +550,8 @@ pub async fn save_settings(
     describes: &DescribeCache,
 ) -> Result<ConfigSave, ConfigEditError> {
     let path = home.join(CONFIG_FILE);
-    let mut document = match std::fs::read_to_string(&path) {
-        Ok(text) => ConfigDocument::parse(&text).map_err(|reason| ConfigEditError::Read {
-            path: path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
-        })?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            // A new file starts with a line saying what it is; an existing one keeps its own.
-            ConfigDocument::parse(NEW_FILE_HEADER).unwrap_or_default()
-        }
-        Err(source) => return Err(ConfigEditError::Read { path, source }),
+    let mut document = ConfigDocument {
+        document: read_document(&path)?,
     };
     match LoadedConfig::load_home(home, policy_file) {
         Ok(loaded) => {
@@ -584,6 +576,26 @@ pub async fn save_settings(
     write_if_valid(&path, &document.to_text(), policy_file, describes).await
 }
 
+/// The config file at `path` as a document to edit in place; a file not there yet starts
+/// with a line saying what it is (an existing one keeps its own).
+pub(crate) fn read_document(path: &Path) -> Result<DocumentMut, ConfigEditError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => text
+            .parse::<DocumentMut>()
+            .map_err(|err| ConfigEditError::Read {
+                path: path.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, err.to_string()),
+            }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Ok(NEW_FILE_HEADER.parse().unwrap_or_default())
+        }
+        Err(source) => Err(ConfigEditError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
 /// Replaces `home`'s config file with `text` (an imported file) if it is valid; the text is
 /// written as given, comments included.
 /// A file setting a key the policy file locks is refused.
@@ -596,7 +608,8 @@ pub async fn import_text(
     write_if_valid(&home.join(CONFIG_FILE), text, policy_file, describes).await
 }
 
-async fn write_if_valid(
+/// Writes `text` to `path` only when it is valid over `policy_file` against the org.
+pub(crate) async fn write_if_valid(
     path: &Path,
     text: &str,
     policy_file: &Path,

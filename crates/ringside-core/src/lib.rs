@@ -71,6 +71,7 @@ pub mod org_session;
 pub mod orgs;
 pub mod outbox;
 pub mod outcome_choices;
+pub mod outcome_edit;
 pub mod outcomes;
 pub mod phone;
 pub mod pop;

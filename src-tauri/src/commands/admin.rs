@@ -1,10 +1,12 @@
 //! The admin view's commands: read the settings it edits (`admin_settings`), list an
 //! object's fields from the live describe (`describe_fields`), save or import the config only
 //! when it is valid against the org (`save_admin_settings`, `import_config`), export the file
-//! (`export_config`), and run the readiness checks (`run_doctor`). The view shows the app's
+//! (`export_config`), edit one outcome's actions (`save_outcome`), and run the readiness
+//! checks (`run_doctor`). The view shows the app's
 //! config in use ([`ConfigWatch`]: the user's file over the system policy file), and a save
 //! or import reloads it, so every feature uses the new file at once. The logic lives in
-//! [`ringside_core::config_edit`] and [`ringside_core::doctor`]; this module forwards.
+//! [`ringside_core::config_edit`], [`ringside_core::outcome_edit`] and
+//! [`ringside_core::doctor`]; this module forwards.
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use ringside_core::config_edit::{self, AdminSettings, ConfigSave, KeySource};
 use ringside_core::config_watch::ConfigWatch;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::doctor::{Check, Environment, run_checks};
+use ringside_core::outcome_edit::{self, OutcomeSetting};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -33,6 +36,8 @@ pub struct AdminView {
     pub policy_path: Option<String>,
     /// Where each value the view edits comes from, and which the policy locks.
     pub sources: Vec<KeySource>,
+    /// The outcome actions in use, by disposition, each with its TOML and its lock.
+    pub outcomes: Vec<OutcomeSetting>,
 }
 
 /// One field of an object's describe, with the hints the field picker shows.
@@ -64,6 +69,7 @@ pub fn admin_settings(config: State<'_, Arc<ConfigWatch>>) -> AdminView {
         policy_path: (loaded.policy_present || config.policy_file().exists())
             .then(|| config.policy_file().display().to_string()),
         sources: config_edit::key_sources(loaded),
+        outcomes: outcome_edit::outcome_settings(loaded),
     }
 }
 
@@ -117,6 +123,27 @@ pub async fn import_config(
 ) -> Result<ConfigSave, IpcError> {
     let describes = DescribeCache::new(active.current().client.clone());
     let saved = config_edit::import_text(&home()?, config.policy_file(), &text, &describes).await;
+    reloaded(&config, saved)
+}
+
+/// Replaces one outcome's actions with `text` (its table as TOML), or removes the outcome
+/// when `text` is null, only when the file is then valid against the org.
+#[tauri::command]
+pub async fn save_outcome(
+    name: String,
+    text: Option<String>,
+    active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
+) -> Result<ConfigSave, IpcError> {
+    let describes = DescribeCache::new(active.current().client.clone());
+    let saved = outcome_edit::save_outcome(
+        &home()?,
+        config.policy_file(),
+        &name,
+        text.as_deref(),
+        &describes,
+    )
+    .await;
     reloaded(&config, saved)
 }
 

@@ -17,7 +17,8 @@ note?: string,
  */
 object: string, 
 /**
- * The record updated; `None` for a create (the follow-up).
+ * The record updated; `None` for a create (the follow-up). A skipped `lead_notes`
+ * names the call's Lead when only the BANT notes were missing.
  */
 record_id?: string, 
 /**

@@ -77,7 +77,8 @@ pub struct PlannedAction {
     pub note: Option<String>,
     /// The sObject written.
     pub object: String,
-    /// The record updated; `None` for a create (the follow-up).
+    /// The record updated; `None` for a create (the follow-up). A skipped `lead_notes`
+    /// names the call's Lead when only the BANT notes were missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub record_id: Option<String>,
@@ -181,11 +182,15 @@ fn plan_lead_notes(field: &str, log: &CallLog, bant: Option<&Bant>) -> PlannedAc
         );
     };
     let Some(bant) = bant.filter(|b| !b.is_empty()) else {
-        return PlannedAction::skipped(
+        // The Lead is named although nothing is sent: the log form tells "write the notes
+        // to add them" (this Lead) apart from "the call is not with a Lead" (no record).
+        let mut waiting = PlannedAction::skipped(
             ActionName::LeadNotes,
             "Lead",
             "no BANT notes were given for this call".into(),
         );
+        waiting.record_id = Some(lead.to_owned());
+        return waiting;
     };
     let mut body = Map::new();
     body.insert(
@@ -648,6 +653,39 @@ mod tests {
                 .iter()
                 .all(|a| a.state == ActionState::Skipped && a.note.is_some()),
             "a Contact is no Lead and no Opportunity is named: nothing to write, said why: {planned:?}"
+        );
+    }
+
+    #[test]
+    fn lead_notes_without_notes_name_the_lead_and_without_a_lead_name_nothing() {
+        let o = outcome("[outcomes.X]\nlead_notes = \"Description\"\n");
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        let options = PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+            bant: None,
+            agent_user_id: None,
+        };
+        let waiting = plan(&o, &log(Some("00QDm0000000009MAA"), None), &options).unwrap();
+        assert_eq!(
+            waiting[0].state,
+            ActionState::Skipped,
+            "no notes: nothing to send"
+        );
+        assert_eq!(
+            waiting[0].record_id.as_deref(),
+            Some("00QDm0000000009MAA"),
+            "the form can tell the agent to write notes for this Lead"
+        );
+        assert!(
+            waiting[0].body.is_empty(),
+            "a skipped action carries nothing to send"
+        );
+        let no_lead = plan(&o, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();
+        assert_eq!(
+            no_lead[0].record_id, None,
+            "a call with a Contact has no Lead to add notes to"
         );
     }
 

@@ -378,3 +378,195 @@ async fn a_broken_policy_file_blocks_the_save_and_says_so() {
     assert!(!home.join(CONFIG_FILE).exists(), "nothing was written");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// Issue 17 item 1: the Admin tab edits one outcome's actions. A valid one is written in
+/// place (the rest of the file kept) and reads back as the admin wrote it; one the org
+/// refuses names the outcome and action and writes nothing; text that is not TOML says so.
+#[tokio::test]
+async fn an_outcome_edited_in_the_admin_tab_is_checked_against_the_org_before_it_is_written() {
+    use ringside_core::outcome_edit::{outcome_settings, save_outcome};
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let home = temp_home("outcome-edit");
+    let before = "# mine\n[phone]\ndefault_region = \"GB\"\n";
+    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let policy = no_policy(&home);
+
+    let text = "lead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n";
+    let saved = save_outcome(&home, &policy, "Demo booked", Some(text), &describes)
+        .await
+        .expect("the check runs");
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let written = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        written.starts_with(before),
+        "the admin's file and comments are kept:\n{written}"
+    );
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("the written file loads");
+    let shown = outcome_settings(&loaded);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].name, "Demo booked");
+    assert_eq!(
+        shown[0].actions,
+        vec!["lead", "follow_up"],
+        "both actions read back"
+    );
+    assert_eq!(shown[0].source, Source::User);
+
+    // A Lead Status the org's restricted picklist lacks: refused, naming outcome and action.
+    let bad = "lead = { Status = \"Hot lead\" }\n";
+    let saved = save_outcome(&home, &policy, "Demo booked", Some(bad), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("a picklist value the org lacks is not saved: {saved:?}");
+    };
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.key == "[outcomes.\"Demo booked\"] lead"
+                && i.field == "Lead.Status"
+                && i.reason.contains("Working - Contacted")),
+        "names the outcome, the action, the field and the values there are: {issues:#?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        written,
+        "nothing was written"
+    );
+
+    // Not TOML, and an action that does not exist: said in words, nothing written.
+    let saved = save_outcome(&home, &policy, "Demo booked", Some("lead = {"), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("text that is not TOML is not saved: {saved:?}");
+    };
+    assert_eq!(issues[0].key, "[outcomes.\"Demo booked\"]");
+    assert!(issues[0].reason.contains("is not TOML"), "{issues:#?}");
+    let saved = save_outcome(
+        &home,
+        &policy,
+        "Demo booked",
+        Some("leed = { Status = \"Working - Contacted\" }\n"),
+        &describes,
+    )
+    .await
+    .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("an unknown action is not saved: {saved:?}");
+    };
+    assert!(
+        issues[0].reason.contains("leed"),
+        "the unknown key is named: {issues:#?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        written,
+        "nothing was written"
+    );
+
+    // Removing it leaves the file as it was before.
+    let saved = save_outcome(&home, &policy, "Demo booked", None, &describes)
+        .await
+        .expect("the check runs");
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let after = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        !after.contains("outcomes") && after.starts_with(before),
+        "the outcome is gone, the rest kept:\n{after}"
+    );
+    org.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// An outcome the policy file locks is shown locked and its change refused, naming the key
+/// and the policy file; an action the policy sets cannot be removed from the user's file,
+/// and one left as the policy sets it is not copied into the user's file.
+#[tokio::test]
+async fn an_outcome_the_policy_locks_or_sets_is_refused_or_left_to_the_policy() {
+    use ringside_core::outcome_edit::{outcome_settings, save_outcome};
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let policy_text = "locked = [\"outcomes.Qualified\"]\n\
+        [outcomes.Qualified]\nopportunity = { StageName = \"Qualification\" }\n\
+        [outcomes.\"Demo booked\"]\nlead = { Status = \"Working - Contacted\" }\n";
+    let (home, policy) = layered_home("outcome-edit-policy", "", policy_text);
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("loads");
+    let shown = outcome_settings(&loaded);
+    let qualified = shown
+        .iter()
+        .find(|o| o.name == "Qualified")
+        .expect("listed");
+    assert_eq!(
+        qualified.locked.as_deref(),
+        Some("outcomes.Qualified"),
+        "shown locked"
+    );
+    assert_eq!(qualified.source, Source::Policy);
+    let demo_booked = shown
+        .iter()
+        .find(|o| o.name == "Demo booked")
+        .expect("listed");
+    assert_eq!(demo_booked.locked, None, "not locked: editable");
+
+    let saved = save_outcome(
+        &home,
+        &policy,
+        "Qualified",
+        Some("opportunity = { StageName = \"Prospecting\" }\n"),
+        &describes,
+    )
+    .await
+    .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("a locked outcome is not saved: {saved:?}");
+    };
+    assert_eq!(issues[0].key, "[outcomes.\"Qualified\"] opportunity");
+    assert!(
+        issues[0].reason.contains("locked")
+            && issues[0].reason.contains(&policy.display().to_string()),
+        "says the policy file locks it: {issues:#?}"
+    );
+    let saved = save_outcome(&home, &policy, "Demo booked", Some(""), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("removing a policy action is refused: {saved:?}");
+    };
+    assert!(
+        issues[0].key == "[outcomes.\"Demo booked\"] lead"
+            && issues[0].reason.contains("not remove"),
+        "{issues:#?}"
+    );
+    assert!(!home.join(CONFIG_FILE).exists(), "nothing was written");
+
+    // Adding a follow-up to the policy's outcome: only the follow-up goes to the user's file.
+    let saved = save_outcome(
+        &home,
+        &policy,
+        "Demo booked",
+        Some("lead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Task\", subject = \"Call back\", in_days = 1 }\n"),
+        &describes,
+    )
+    .await
+    .expect("the check runs");
+    org.shutdown().await;
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        text.contains("follow_up") && !text.contains("lead ="),
+        "the policy's action is left to the policy:\n{text}"
+    );
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("loads");
+    let demo_booked = outcome_settings(&loaded)
+        .into_iter()
+        .find(|o| o.name == "Demo booked")
+        .expect("listed");
+    assert_eq!(
+        demo_booked.actions,
+        vec!["lead", "follow_up"],
+        "both in use"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}

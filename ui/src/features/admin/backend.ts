@@ -11,8 +11,9 @@ import type { ConfigSave } from "../../bindings/ConfigSave";
 import type { FieldChoice } from "../../bindings/FieldChoice";
 import type { IntentSetting } from "../../bindings/IntentSetting";
 import type { KeySource } from "../../bindings/KeySource";
+import type { OutcomeSetting } from "../../bindings/OutcomeSetting";
 
-export type { AdminSettings, AdminView, Check, ConfigIssue, ConfigSave, FieldChoice, IntentSetting, IpcError, KeySource };
+export type { AdminSettings, AdminView, Check, ConfigIssue, ConfigSave, FieldChoice, IntentSetting, IpcError, KeySource, OutcomeSetting };
 
 /** The settings from the config file on disk (`admin_settings`). */
 export const adminSettings = (): Promise<Outcome<AdminView>> => call("admin_settings", {});
@@ -23,6 +24,8 @@ export const saveAdminSettings = (settings: AdminSettings): Promise<Outcome<Conf
   call("save_admin_settings", { settings });
 /** Replaces the config file with `text` if it is valid (`import_config`). */
 export const importConfig = (text: string): Promise<Outcome<ConfigSave>> => call("import_config", { text });
+/** Replaces one outcome's actions with `text` (TOML), or removes it when null, if valid (`save_outcome`). */
+export const saveOutcome = (name: string, text: string | null): Promise<Outcome<ConfigSave>> => call("save_outcome", { name, text });
 /** The config file's text (`export_config`). */
 export const exportConfig = (): Promise<Outcome<string>> => call("export_config", {});
 /** The readiness checks (`run_doctor`). */

@@ -3,7 +3,8 @@
 // buttons (field and a type-aware value), the logging mode and scope profile; "Check and save"
 // validates against the org and writes ringside.toml only when valid, listing each problem
 // with its key, field and reason. Import / export of the file, and a "Check connection" panel
-// running doctor. With a system policy file, each value says where it comes from (default,
+// running doctor. "Outcome actions" lists each configured outcome with its actions and edits
+// one outcome at a time as TOML (issue 17), saved through the same check. With a system policy file, each value says where it comes from (default,
 // policy file, this desk's file) and a value the policy locks is read-only here; the save path
 // in ringside-core refuses a locked change too. The rules live in ringside-core (config_edit,
 // config_check, config_policy, doctor).
@@ -18,6 +19,7 @@ import {
   importConfig,
   runDoctor,
   saveAdminSettings,
+  saveOutcome,
   type AdminSettings,
   type Check,
   type ConfigSave,
@@ -25,6 +27,7 @@ import {
   type IntentSetting,
   type IpcError,
   type KeySource,
+  type OutcomeSetting,
 } from "./backend";
 
 const OBJECTS = ["Contact", "Lead", "Account"] as const;
@@ -58,6 +61,12 @@ function mountAdmin(root: HTMLElement): void {
   let problem: string | null = null;
   let policyPath: string | null = null;
   let sources: KeySource[] = [];
+  let outcomes: OutcomeSetting[] = [];
+  // What the admin typed per outcome ("" key: the new one), kept across re-renders until saved.
+  const outcomeDrafts = new Map<string, string>();
+  let newOutcomeName = "";
+  // The last outcome save's answer, shown under the outcome it was for.
+  let outcomeStatus: { name: string; status: Status } | null = null;
   let object: (typeof OBJECTS)[number] = "Contact";
   let search = "";
   let status: Status = { kind: "idle" };
@@ -101,9 +110,11 @@ function mountAdmin(root: HTMLElement): void {
   const fileSection = el("section", "admin-section");
   const doctorSection = el("section", "admin-section");
   doctorSection.id = "admin-doctor-section";
+  const outcomesSection = el("section", "admin-section");
+  outcomesSection.id = "admin-outcomes";
   const problemBox = el("p", "admin-problem");
   problemBox.id = "admin-file-problem";
-  container.append(problemBox, fieldsSection, intentsSection, loggingSection, actions, statusBox, fileSection, doctorSection);
+  container.append(problemBox, fieldsSection, intentsSection, loggingSection, actions, statusBox, outcomesSection, fileSection, doctorSection);
 
   const objectSettings = () => settings?.objects.find((o) => o.object === object) ?? null;
   /** The policy's `locked` entry covering `key`, if any. */
@@ -363,20 +374,22 @@ function mountAdmin(root: HTMLElement): void {
 
   const renderStatus = (): void => {
     statusBox.dataset["state"] = status.kind;
-    switch (status.kind) {
+    statusBox.replaceChildren(...statusNodes(status, "admin-issues"));
+  };
+
+  /** What a save came to, in words: each problem with its key, field and reason. */
+  const statusNodes = (shown: Status, issuesId: string | null): HTMLElement[] => {
+    switch (shown.kind) {
       case "idle":
-        statusBox.replaceChildren();
-        return;
+        return [];
       case "busy":
-        statusBox.replaceChildren(el("p", "", t("admin.saving")));
-        return;
+        return [el("p", "", t("admin.saving"))];
       case "saved":
-        statusBox.replaceChildren(el("p", "admin-saved", t(status.imported ? "admin.imported" : "admin.saved", { path: status.path })));
-        return;
+        return [el("p", "admin-saved", t(shown.imported ? "admin.imported" : "admin.saved", { path: shown.path }))];
       case "invalid": {
         const list = el("ul", "admin-issues");
-        list.id = "admin-issues";
-        for (const issue of status.save.issues) {
+        if (issuesId !== null) list.id = issuesId;
+        for (const issue of shown.save.issues) {
           const item = el("li", "admin-issue");
           item.dataset["key"] = issue.key;
           item.dataset["field"] = issue.field;
@@ -387,13 +400,129 @@ function mountAdmin(root: HTMLElement): void {
           item.append(el("span", "admin-issue-reason", issue.reason));
           list.append(item);
         }
-        statusBox.replaceChildren(el("p", "admin-error", t("admin.invalid")), list);
-        return;
+        return [el("p", "admin-error", t("admin.invalid")), list];
       }
       case "failed":
-        statusBox.replaceChildren(...errorNodes(status.error));
-        return;
+        return errorNodes(shown.error);
     }
+  };
+
+  /**
+   * Each configured outcome with its actions and its TOML, editable one at a time (read-only
+   * with the policy's note when the policy locks it), and a new outcome's name and TOML.
+   * "Check and save" goes through ringside-core's save: checked against the org, written only
+   * when valid, each problem listed under the outcome with its key.
+   */
+  const renderOutcomes = (): void => {
+    const focused = document.activeElement;
+    const refocus = focused instanceof HTMLElement && outcomesSection.contains(focused) ? (focused.dataset["focusKey"] ?? null) : null;
+    outcomesSection.replaceChildren(el("h2", "admin-title", t("admin.outcomes.title")), el("p", "admin-hint", t("admin.outcomes.hint")));
+    if (settings === null) return;
+    const save = (name: string, text: string | null): void => {
+      outcomeStatus = { name, status: { kind: "busy" } };
+      renderOutcomes();
+      void saveOutcome(name, text).then((outcome) => {
+        let shown: Status;
+        if (!outcome.ok) shown = { kind: "failed", error: outcome.error };
+        else if (outcome.value.kind === "saved") shown = { kind: "saved", path: outcome.value.path, imported: false };
+        else shown = { kind: "invalid", save: outcome.value };
+        outcomeStatus = { name, status: shown };
+        if (shown.kind === "saved") {
+          // Saved: the editor shows the file's text again; the new-outcome form is emptied.
+          if (outcomes.some((o) => o.name === name)) outcomeDrafts.delete(name);
+          else {
+            outcomeDrafts.delete("");
+            newOutcomeName = "";
+          }
+          load(false);
+        }
+        renderOutcomes();
+      });
+    };
+    const statusFor = (name: string): HTMLElement => {
+      const box = el("div", "admin-outcome-status");
+      box.setAttribute("role", "status");
+      if (outcomeStatus !== null && outcomeStatus.name === name) {
+        box.dataset["state"] = outcomeStatus.status.kind;
+        box.append(...statusNodes(outcomeStatus.status, null));
+      }
+      return box;
+    };
+    const busy = outcomeStatus?.status.kind === "busy";
+    if (outcomes.length === 0) outcomesSection.append(el("p", "admin-hint admin-outcomes-none", t("admin.outcomes.none")));
+    for (const outcome of outcomes) {
+      const box = el("div", "admin-outcome");
+      box.dataset["name"] = outcome.name;
+      const title = el("h3", "admin-outcome-name", outcome.name);
+      title.dir = "auto";
+      const source = el("span", "admin-source");
+      source.dataset["source"] = outcome.source;
+      source.append(el("span", "admin-source-name", t(`admin.source.${outcome.source}` as MessageKey)));
+      if (outcome.locked !== null) {
+        box.dataset["locked"] = "true";
+        source.dataset["locked"] = "true";
+        source.append(el("span", "admin-locked", t("admin.locked", { path: policyPath ?? "" })));
+      }
+      title.append(source);
+      const list = el("p", "admin-outcome-actions");
+      list.append(el("span", "", t("admin.outcomes.actions")), " ");
+      for (const action of outcome.actions) list.append(el("code", "admin-outcome-action", action), " ");
+      const text = outcomeEditor(outcome.name, outcome.text, `outcome:${outcome.name}`);
+      text.readOnly = outcome.locked !== null;
+      text.setAttribute("aria-label", t("admin.outcomes.text", { name: outcome.name }));
+      box.append(title, list, text);
+      if (outcome.locked === null) {
+        const buttons = el("div", "admin-outcome-buttons");
+        const saveButton = el("button", "admin-outcome-save", t("admin.save"));
+        saveButton.type = "button";
+        saveButton.disabled = busy;
+        saveButton.addEventListener("click", () => save(outcome.name, text.value));
+        const remove = el("button", "admin-outcome-remove", t("admin.outcomes.remove"));
+        remove.type = "button";
+        remove.disabled = busy;
+        remove.addEventListener("click", () => save(outcome.name, null));
+        buttons.append(saveButton, remove);
+        box.append(buttons);
+      }
+      box.append(statusFor(outcome.name));
+      outcomesSection.append(box);
+    }
+    // A new outcome: the disposition it is for and its actions.
+    const fresh = el("div", "admin-outcome admin-outcome-new");
+    fresh.append(el("h3", "admin-outcome-name", t("admin.outcomes.new")));
+    const name = el("input", "admin-outcome-new-name");
+    name.id = "admin-outcome-new-name";
+    name.dir = "auto";
+    name.dataset["focusKey"] = "new-name";
+    name.placeholder = t("admin.outcomes.namePlaceholder");
+    name.value = newOutcomeName;
+    name.addEventListener("input", () => (newOutcomeName = name.value));
+    const text = outcomeEditor("", "", "outcome:");
+    text.id = "admin-outcome-new-text";
+    text.placeholder = 'lead = { Status = "Working - Contacted" }';
+    text.setAttribute("aria-label", t("admin.outcomes.newText"));
+    const add = el("button", "admin-outcome-add", t("admin.outcomes.add"));
+    add.id = "admin-outcome-add";
+    add.type = "button";
+    add.disabled = busy;
+    add.addEventListener("click", () => save(name.value.trim(), text.value));
+    fresh.append(labelled(t("admin.outcomes.name"), name), text, add, statusFor(newOutcomeName.trim()));
+    outcomesSection.append(fresh);
+    if (refocus !== null) outcomesSection.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(refocus)}"]`)?.focus();
+  };
+
+  /** A TOML editor for one outcome, keeping what the admin typed across re-renders. */
+  const outcomeEditor = (draftKey: string, saved: string, focusKey: string): HTMLTextAreaElement => {
+    const text = el("textarea", "admin-outcome-text");
+    text.rows = Math.max(3, saved.split("\n").length + 1);
+    // TOML reads left to right whatever the language; its strings set their own direction.
+    text.dir = "ltr";
+    text.lang = "en";
+    text.spellcheck = false;
+    text.dataset["focusKey"] = focusKey;
+    text.value = outcomeDrafts.get(draftKey) ?? saved;
+    text.addEventListener("input", () => outcomeDrafts.set(draftKey, text.value));
+    return text;
   };
 
   const renderFile = (): void => {
@@ -502,6 +631,7 @@ function mountAdmin(root: HTMLElement): void {
     renderLogging();
     renderActions();
     renderStatus();
+    renderOutcomes();
     renderFile();
     renderDoctor();
   };
@@ -518,6 +648,7 @@ function mountAdmin(root: HTMLElement): void {
       problem = outcome.value.problem;
       policyPath = outcome.value.policyPath;
       sources = outcome.value.sources;
+      outcomes = outcome.value.outcomes ?? [];
       if (resetStatus) status = { kind: "idle" };
       container.dataset["path"] = path;
       renderAll();

@@ -38,11 +38,22 @@ function pad(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-/** What one action does, in the agent's language. */
+/**
+ * A value as the agent reads it: a reference to a row the action reads in Salesforce when it
+ * is sent (`@{newOpportunityAccount.Name}`) is not shown as such but said in words; the
+ * Account's name is not known until then.
+ */
+export function readableValue(value: unknown): string {
+  return String(value).replace(/@\{([^}]*)\}/gu, (_, reference: string) =>
+    /Account\.Name$/u.test(reference) ? t("callLog.actions.accountName") : t("callLog.actions.readAtSend"),
+  );
+}
+
+/** What one action does, in the agent's language. Never shows a `@{…}` reference. */
 export function describeAction(action: PlannedAction): string {
   const body = action.body;
   if (action.name === "follow_up") {
-    const subject = typeof body.Subject === "string" ? body.Subject : "";
+    const subject = typeof body.Subject === "string" ? readableValue(body.Subject) : "";
     const at = followUpAt(action);
     const date = at ? new Intl.DateTimeFormat(currentLocale(), { dateStyle: "medium" }).format(at) : "";
     if (action.object === "Event") {
@@ -54,11 +65,42 @@ export function describeAction(action: PlannedAction): string {
   }
   if (action.name === "chatter") {
     // The post as planned: the agent's name is read in Salesforce when it is sent.
-    const text = typeof body.Body === "string" ? body.Body.replace("@{chatterAgent.Name}", "…") : "";
+    const text = typeof body.Body === "string" ? readableValue(body.Body) : "";
     return t("callLog.actions.chatter", { text });
   }
-  const fields = Object.entries(body)
-    .map(([field, value]) => t("callLog.actions.fieldValue", { field, value: String(value) }))
+  if (action.name === "create_opportunity") {
+    // Name, stage and close date in one line; the Account (a reference read at send time)
+    // is "the caller's Account"; any other configured field follows as field: value.
+    const close = typeof body.CloseDate === "string" ? localDay(body.CloseDate) : null;
+    const date = close ? new Intl.DateTimeFormat(currentLocale(), { dateStyle: "medium" }).format(close) : "";
+    const line = t("callLog.actions.createOpportunity", {
+      name: readableValue(body.Name ?? ""),
+      stage: readableValue(body.StageName ?? ""),
+      date,
+    });
+    const rest = Object.entries(body).filter(([field]) => !["Name", "StageName", "CloseDate", "AccountId"].includes(field));
+    return rest.length === 0 ? line : `${line}${t("callLog.actions.fieldSeparator")}${fieldList(rest)}`;
+  }
+  if (action.name === "lead_notes") {
+    // The body is the field's old text (a reference) plus the call's block: say what it does.
+    const field = Object.keys(body)[0] ?? "";
+    return t("callLog.actions.leadNotes", { object: objectName(action.object), field });
+  }
+  return t("callLog.actions.update", { object: objectName(action.object), fields: fieldList(Object.entries(body)) });
+}
+
+/**
+ * What a skipped action would have done, in words: the agent unticked it, or the call lacks
+ * what it needs (no Lead, no Account, no BANT notes yet).
+ */
+export function describeSkipped(action: PlannedAction): string {
+  if (action.name === "lead_notes" && action.record_id) return t("callLog.actions.leadNotesWaiting", { object: objectName(action.object) });
+  if (action.name === "create_opportunity") return t("callLog.actions.noAccount");
+  return t("callLog.actions.noRecord", { object: objectName(action.object) });
+}
+
+function fieldList(entries: [string, unknown][]): string {
+  return entries
+    .map(([field, value]) => t("callLog.actions.fieldValue", { field, value: readableValue(value) }))
     .join(t("callLog.actions.fieldSeparator"));
-  return t("callLog.actions.update", { object: objectName(action.object), fields });
 }

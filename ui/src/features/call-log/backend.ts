@@ -12,6 +12,7 @@ import type { DraftFields } from "../../bindings/DraftFields";
 import type { DraftRecord } from "../../bindings/DraftRecord";
 import type { ActionChoices } from "../../bindings/ActionChoices";
 import type { ActionName } from "../../bindings/ActionName";
+import type { Bant } from "../../bindings/Bant";
 import type { FormActions as ActionsPreview } from "../../bindings/FormActions";
 import type { PlannedAction } from "../../bindings/PlannedAction";
 import type { LoggedCall } from "../../bindings/LoggedCall";
@@ -22,6 +23,7 @@ export type {
   ActionChoices,
   ActionName,
   ActionsPreview,
+  Bant,
   CallDraft,
   CallIntent,
   CallIntentButton,

@@ -21,6 +21,7 @@ import {
   updateCallLog,
   type ActionChoices,
   type ActionsPreview,
+  type Bant,
   type CallIntentButton,
   type DraftFields,
   type FormOptions,
@@ -28,7 +29,7 @@ import {
   type OpenCallLog,
 } from "./backend";
 import { queueOverview } from "../queue/backend";
-import { dateInputValue, dateTimeInputValue, describeAction, followUpAt, localDay } from "./actions";
+import { dateInputValue, dateTimeInputValue, describeAction, describeSkipped, followUpAt, localDay } from "./actions";
 import type { Outcome } from "../../backend";
 import "./call-log.css";
 
@@ -444,7 +445,11 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   const outcomeActions = document.createElement("fieldset");
   outcomeActions.className = "call-log-actions";
   outcomeActions.hidden = true;
-  form.append(row, dispositions, outcomeActions, field("callLog.notes", notes, "call-log-notes"), count);
+  // The BANT notes `lead_notes` appends to the Lead: their own group, shown while the chosen
+  // outcome has that action, kept (not rebuilt) as the list above changes so typing is never
+  // interrupted, and saved with the form whether shown or not (nothing typed is lost).
+  const bant = renderBant(fields.actions?.bant);
+  form.append(row, dispositions, outcomeActions, bant.group, field("callLog.notes", notes, "call-log-notes"), count);
   form.append(
     field("callLog.aiSummary", aiSummary, "call-log-ai-summary"),
     field("callLog.keyTopics", topics, "call-log-key-topics"),
@@ -468,21 +473,24 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   footer.append(submit, auto);
   form.append(error, footer);
 
-  const current = (): DraftFields => ({
-    direction: direction.value === "outbound" ? "outbound" : "inbound",
-    from: from.value,
-    to: to.value,
-    duration_seconds: Math.max(0, Math.trunc(Number(duration.value) || 0)),
-    disposition: disposition.value,
-    subject: subject.value,
-    notes: notes.value,
-    who_id: fields.who_id,
-    what_id: what.value === "" ? (draft.what_choices.length > 0 ? null : fields.what_id) : what.value,
-    summary: aiSummary.value,
-    key_topics: splitTopics(topics.value),
-    recording_url: recording.value.trim(),
-    actions: { skip: [...choices.skip], follow_up_at_ms: choices.follow_up_at_ms },
-  });
+  const current = (): DraftFields => {
+    const notesForLead = bant.value();
+    return {
+      direction: direction.value === "outbound" ? "outbound" : "inbound",
+      from: from.value,
+      to: to.value,
+      duration_seconds: Math.max(0, Math.trunc(Number(duration.value) || 0)),
+      disposition: disposition.value,
+      subject: subject.value,
+      notes: notes.value,
+      who_id: fields.who_id,
+      what_id: what.value === "" ? (draft.what_choices.length > 0 ? null : fields.what_id) : what.value,
+      summary: aiSummary.value,
+      key_topics: splitTopics(topics.value),
+      recording_url: recording.value.trim(),
+      actions: { skip: [...choices.skip], follow_up_at_ms: choices.follow_up_at_ms, ...(notesForLead ? { bant: notesForLead } : {}) },
+    };
+  };
   // Only a web link opens as a recording: anything else (javascript:, file:) is refused here
   // in words, and again by the core when the log is made.
   const recordingOk = (): boolean => {
@@ -506,6 +514,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
         outcomeActions.hidden = true;
         return;
       }
+      bant.group.hidden = !answer.value.actions.some((action) => action.name === "lead_notes");
       // The same actions again (the agent typed notes): leave the list, and its focus, alone.
       const key = JSON.stringify([answer.value, choices]);
       if (key === shown) return;
@@ -608,6 +617,9 @@ function renderOutcomeActions(group: HTMLFieldSetElement, preview: ActionsPrevie
     const item = document.createElement("li");
     item.className = "call-log-action";
     item.dataset.action = action.name;
+    // The record it writes (empty for a create, or when the call has none): tests and styles
+    // can tell the list for the picked record from the one before.
+    item.dataset.recordId = action.record_id ?? "";
     const possible = action.state !== "skipped";
     const label = document.createElement("label");
     const tick = document.createElement("input");
@@ -625,7 +637,7 @@ function renderOutcomeActions(group: HTMLFieldSetElement, preview: ActionsPrevie
     const text = document.createElement("span");
     text.className = "call-log-action-text";
     text.dir = "auto";
-    text.textContent = possible ? describeAction(action) : t("callLog.actions.noRecord", { object: objectName(action.object) });
+    text.textContent = possible ? describeAction(action) : describeSkipped(action);
     label.append(tick, " ", text);
     item.append(label);
     const at = possible && action.name === "follow_up" ? followUpAt(action) : null;
@@ -648,6 +660,37 @@ function renderOutcomeActions(group: HTMLFieldSetElement, preview: ActionsPrevie
   children.push(list);
   group.replaceChildren(...children);
   group.hidden = preview.actions.length === 0 && !preview.problem;
+}
+
+/** A BANT note's longest text (ringside-core's `Bant::MAX_CHARS`): a short note, not a document. */
+const MAX_BANT_CHARS = 1000;
+
+/**
+ * The four BANT inputs (Budget, Authority, Need, Timeline), hidden until the chosen outcome
+ * has `lead_notes`. `value()` is what the form saves: `undefined` when nothing is written.
+ */
+function renderBant(saved: Bant | undefined): { group: HTMLFieldSetElement; value(): Bant | undefined } {
+  const group = document.createElement("fieldset");
+  group.className = "call-log-bant";
+  group.hidden = true;
+  const legend = document.createElement("legend");
+  legend.textContent = t("callLog.bant.title");
+  group.append(legend);
+  const parts = ["budget", "authority", "need", "timeline"] as const;
+  const inputs = {} as Record<(typeof parts)[number], HTMLInputElement>;
+  for (const part of parts) {
+    const control = input(`call-log-bant-${part}`, saved?.[part] ?? "");
+    control.maxLength = MAX_BANT_CHARS;
+    inputs[part] = control;
+    group.append(field(`callLog.bant.${part}`, control, `call-log-bant-${part}`));
+  }
+  return {
+    group,
+    value: () => {
+      const bant: Bant = { budget: inputs.budget.value, authority: inputs.authority.value, need: inputs.need.value, timeline: inputs.timeline.value };
+      return parts.some((part) => bant[part].trim() !== "") ? bant : undefined;
+    },
+  };
 }
 
 /** The call's intent buttons: pressed ones show their value and take a second press to undo. */
