@@ -397,8 +397,16 @@ impl EditQueue {
     ) -> Result<EditSendReport, EditQueueError> {
         crate::api_usage::as_kind(crate::api_usage::RequestKind::Edit, async move {
             let mut report = EditSendReport::default();
+            // An edit is tried once per pass: one that failed waits for the next pass even if
+            // its backoff (milliseconds in tests) ran out while this pass went on.
+            let mut tried = std::collections::HashSet::new();
             loop {
-                let due = self.due(org).await?;
+                let due: Vec<DueEdit> = self
+                    .due(org)
+                    .await?
+                    .into_iter()
+                    .filter(|row| tried.insert(row.id))
+                    .collect();
                 if due.is_empty() {
                     break;
                 }
