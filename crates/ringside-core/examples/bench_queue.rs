@@ -1,6 +1,8 @@
 //! Call-log queue benchmark (DESIGN §8): durable enqueue latency, API calls per logged
 //! call, and API calls to drain a backlog of 1,000 calls, against the demo org over
-//! loopback with an injected latency (default 20 ms; `BENCH_LATENCY_MS` overrides).
+//! loopback with an injected latency (default 20 ms; `BENCH_LATENCY_MS` overrides); then
+//! the same for calls with outcome actions (issue 17: the Lead's status, the Opportunity's
+//! stage and a follow-up Event, planned from a `ringside.toml` outcome).
 //!
 //! `cargo run --release -p ringside-core --example bench_queue`
 
@@ -8,7 +10,49 @@ use ringside_core::audit::AuditActor;
 use std::time::{Duration, Instant};
 
 use ringside_core::call_log::{CallLog, Direction, LoggingSettings};
+use ringside_core::config::Config;
 use ringside_core::outbox::{Outbox, Worker, WorkerOptions};
+use ringside_core::outcomes::plan::{ActionState, PlanOptions, PlannedAction, plan};
+
+/// The outcome the calls with actions are logged with: three actions, each a write.
+const OUTCOME: &str = r#"
+[outcomes."Demo booked"]
+lead = { Status = "Working - Contacted" }
+opportunity = { StageName = "Qualification" }
+follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }
+"#;
+
+/// A "Demo booked" call with the seeded Lead about the seeded open Opportunity, and its
+/// planned actions.
+fn call_with_actions(
+    id: String,
+) -> Result<(CallLog, Vec<PlannedAction>), Box<dyn std::error::Error>> {
+    let mut log = call(id);
+    log.disposition = Some("Demo booked".into());
+    log.who_id = Some(demo_org::seed::SHARED_NUMBER_LEAD_ID.into());
+    let config = Config::parse(OUTCOME, std::path::Path::new("ringside.toml"))?;
+    let outcome = config
+        .outcomes
+        .get("Demo booked")
+        .ok_or("the outcome is configured")?;
+    let zone = jiff::tz::TimeZone::UTC;
+    let actions = plan(
+        outcome,
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &zone,
+            follow_up_at_ms: None,
+            bant: None,
+            agent_user_id: None,
+        },
+    )?;
+    assert!(
+        actions.iter().all(|a| a.state == ActionState::Queued),
+        "every action is planned: {actions:?}"
+    );
+    Ok((log, actions))
+}
 
 fn call(id: String) -> CallLog {
     CallLog {
@@ -127,6 +171,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         calls as f64 / f64::from(n)
     );
     summary("enqueue-to-delivered, one call at a time", send_samples);
+
+    // 4. Calls with outcome actions: the log's graph and the actions' graph in one request.
+    let mut enqueue_samples = Vec::new();
+    let mut send_samples = Vec::new();
+    let mut calls = 0;
+    let n = 200;
+    for i in 0..n {
+        let (log, actions) = call_with_actions(format!("act-{i}"))?;
+        let started = Instant::now();
+        outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+            .await?;
+        enqueue_samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        let before = org.api_usage();
+        let started = Instant::now();
+        let report = worker.drain_due().await?;
+        send_samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(report.delivered, 1, "each call is delivered: {report:?}");
+        calls += org.api_usage() - before;
+        let item = outbox
+            .find_call(&log.call_id)
+            .await?
+            .ok_or("the call is queued")?;
+        assert!(
+            item.actions.iter().all(|a| a.state == ActionState::Applied),
+            "every action applied: {:?}",
+            item.actions
+        );
+    }
+    summary(
+        "durable enqueue with 3 outcome actions (200 calls)",
+        enqueue_samples,
+    );
+    println!(
+        "API calls per logged call with 3 outcome actions (Task + call log + Lead + Opportunity + Event): {:.2} over {n} calls",
+        calls as f64 / f64::from(n)
+    );
+    summary(
+        "enqueue-to-delivered with actions, one call at a time",
+        send_samples,
+    );
     outbox.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
