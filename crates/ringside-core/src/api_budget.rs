@@ -6,6 +6,7 @@
 //! It sits above [`crate::api_usage`] and [`crate::outbox`]: the queue labels its own requests
 //! through `api_usage`, so the report's "handled calls" (delivered logs) are joined here.
 
+use crate::ipc_code::IpcCode;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,8 +80,8 @@ pub enum BudgetError {
 
 impl BudgetError {
     /// The stable code a UI branches on.
-    pub fn code(&self) -> &'static str {
-        "usage_unavailable"
+    pub fn code(&self) -> IpcCode {
+        IpcCode::UsageUnavailable
     }
 }
 

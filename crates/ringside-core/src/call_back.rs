@@ -3,6 +3,7 @@
 //! opener, which starts the softphone registered for `tel:`. And opening a call's
 //! recording, only as a web link. Both are what the desktop's buttons do; the shell forwards.
 
+use crate::ipc_code::IpcCode;
 use serde::Serialize;
 
 use crate::events::baresip::{BaresipCommandError, BaresipControl};
@@ -42,11 +43,11 @@ pub enum LinkError {
 
 impl LinkError {
     /// The stable code a UI branches on: `invalid_input`, `baresip_failed`, `opener_failed`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            LinkError::Invalid(_) => "invalid_input",
-            LinkError::Baresip(_) => "baresip_failed",
-            LinkError::Opener { .. } => "opener_failed",
+            LinkError::Invalid(_) => IpcCode::InvalidInput,
+            LinkError::Baresip(_) => IpcCode::BaresipFailed,
+            LinkError::Opener { .. } => IpcCode::OpenerFailed,
         }
     }
 }

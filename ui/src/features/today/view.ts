@@ -5,15 +5,16 @@
 // softphone registered for tel: dials); the note says which path was used.
 
 import { bdi, currentLocale, onLocaleChange, t, type MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import type { View } from "../../shell/view";
 import { agentDay, callBack, type AgentDay, type HistoryRow, type MissedCall } from "../history/backend";
 import { formatDuration, formatNumber, formatTime, otherParty, todayStart } from "../history/format";
 import "../history/history.css";
 import "./today.css";
 
-const KNOWN_ERRORS = new Set(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed", "baresip_failed"]);
+const KNOWN_ERRORS = new Set<IpcCode>(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed", "baresip_failed"]);
 
-function errorKey(code: string): MessageKey {
+function errorKey(code: IpcCode): MessageKey {
   return (KNOWN_ERRORS.has(code) ? `today.error.${code}` : "today.error.unknown") as MessageKey;
 }
 
