@@ -14,7 +14,6 @@ use crate::settings::LookupSettings;
 /// How a call back was started.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct CallBack {
     /// `baresip`: baresip accepted its `dial` command (over the adapter's ctrl_tcp
     /// connection). `tel`: the `tel:` link was handed to the system's opener (the softphone
