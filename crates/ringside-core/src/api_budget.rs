@@ -108,7 +108,6 @@ pub async fn budget_today(
 /// governor decides now (the banner and the paused optional requests follow it).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct BudgetView {
     /// The org's latest reported usage; `None` when no answer has told it yet.
     pub org: Option<OrgFigures>,
