@@ -2,6 +2,7 @@
 //! (it picks the catalog message); `message` is the English sentence, shown as the detail.
 
 use ringside_core::LookupError;
+use ringside_core::ipc_code::IpcCode;
 use serde::Serialize;
 
 /// An error returned by a Tauri command. Generated into `ui/src/bindings/IpcError.ts`
@@ -10,8 +11,8 @@ use serde::Serialize;
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 #[error("{message} ({code})")]
 pub struct IpcError {
-    /// Stable machine code, e.g. `invalid_input`, `salesforce_unreachable`, `signed_out`.
-    pub code: String,
+    /// Stable machine code from the one closed list, `ringside_core::ipc_code::IpcCode`.
+    pub code: IpcCode,
     /// One English line for a person, with the next step. Never holds a token.
     pub message: String,
 }
@@ -19,7 +20,7 @@ pub struct IpcError {
 impl From<LookupError> for IpcError {
     fn from(err: LookupError) -> Self {
         IpcError {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }
@@ -59,7 +60,7 @@ mod tests {
     #[test]
     fn serialises_as_exactly_code_and_message() {
         let ipc = IpcError {
-            code: "signed_out".to_owned(),
+            code: IpcCode::SignedOut,
             message: "sign in again".to_owned(),
         };
         let json = serde_json::to_value(&ipc).expect("IpcError must serialise");

@@ -85,7 +85,7 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
             bring_main_window_forward(&app);
         }
         Err(err) => {
-            tracing::warn!(code = err.code(), "refused a sign-in link: {err}");
+            tracing::warn!(code = %err.code(), "refused a sign-in link: {err}");
             let shown = IpcError::from(err);
             app.state::<RefusedLink>().keep(shown.clone());
             if let Err(e) = app.emit_to("main", LINK_REFUSED_EVENT, &shown) {
@@ -99,7 +99,7 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
 impl From<LoginError> for IpcError {
     fn from(err: LoginError) -> Self {
         IpcError {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }

@@ -50,17 +50,17 @@ const dayCall = (id, ms, direction, from, to, disposition, seconds, name) => ({
 const MISSED_OPEN = dayCall("d-3", at(11, 5), "inbound", "+81 3 1234 5678", "+1 415 555 0100", "Missed", 0, "山田 太郎");
 const MISSED_DONE = dayCall("d-1", at(9, 0), "inbound", "+1 415 555 0123", "+1 415 555 0100", "Missed", 0, "Jane Caller");
 const DAY = {
-  agentId: "005000000000000AAA",
+  agent_id: "005000000000000AAA",
   calls: [
     MISSED_OPEN,
     dayCall("d-2", at(10, 0), "outbound", "+1 415 555 0100", "(415) 555-0123", "Connected", 125, "Jane Caller"),
     MISSED_DONE,
   ],
   missed: [
-    { call: MISSED_OPEN, number: "+81 3 1234 5678", calledBack: false },
-    { call: MISSED_DONE, number: "+1 415 555 0123", calledBack: true },
+    { call: MISSED_OPEN, number: "+81 3 1234 5678", called_back: false },
+    { call: MISSED_DONE, number: "+1 415 555 0123", called_back: true },
   ],
-  limitReached: false,
+  limit_reached: false,
 };
 
 let server;

@@ -19,11 +19,11 @@ const budget = (used, max, counts = {}, extra = {}) => {
   const paused = used / max >= 0.9;
   return {
     org: { used, max },
-    ringsideToday: byKind.reduce((sum, k) => sum + k.requests, 0),
-    byKind,
-    perCall: 2.5,
-    handledCalls: 4,
-    pauseAt: 0.9,
+    ringside_today: byKind.reduce((sum, k) => sum + k.requests, 0),
+    by_kind: byKind,
+    per_call: 2.5,
+    handled_calls: 4,
+    pause_at: 0.9,
     optional: paused ? { state: "paused", used, max, pause_at: 0.9 } : { state: "allowed" },
     ...extra,
   };

@@ -41,9 +41,9 @@ test("the app's own count matches the org's, Settings shows it, and the banner c
   const [appAfter, orgAfter] = [await appUsage(), await demoUsage()];
   assert.ok(orgAfter.api_usage > orgBefore.api_usage, "the searches reached the org");
   assert.equal(
-    appAfter.ringsideToday - appBefore.ringsideToday,
+    appAfter.ringside_today - appBefore.ringside_today,
     orgAfter.api_usage - orgBefore.api_usage,
-    `the app counted exactly the requests the org counted: ${JSON.stringify(appAfter.byKind)}`,
+    `the app counted exactly the requests the org counted: ${JSON.stringify(appAfter.by_kind)}`,
   );
   assert.deepEqual(appAfter.org, { used: orgAfter.api_usage, max: orgAfter.limit }, "the org's latest figures");
   assert.equal(appAfter.optional.state, "allowed", "far below the threshold");
@@ -53,7 +53,7 @@ test("the app's own count matches the org's, Settings shows it, and the banner c
   await session.waitFor("#settings-usage[data-state='ready']");
   assert.equal(
     Number(await session.attribute(await session.find("#settings-usage-ringside"), "data-today")),
-    appAfter.ringsideToday,
+    appAfter.ringside_today,
     "Settings shows the same count",
   );
   assert.equal(Number(await session.attribute(await session.find("#settings-usage-org"), "data-used")), orgAfter.api_usage);

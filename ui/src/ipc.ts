@@ -4,14 +4,85 @@
 // whichever command failed.
 
 import { invoke } from "@tauri-apps/api/core";
+import type { IpcCode } from "./bindings/IpcCode";
 import type { IpcError } from "./bindings/IpcError";
 
-export type { IpcError };
+export type { IpcCode, IpcError };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 /** The code the UI shows when the shell itself did not answer (not a domain error). */
-export const BACKEND_UNAVAILABLE = "backend_unavailable";
+export const BACKEND_UNAVAILABLE: IpcCode = "backend_unavailable";
+
+// Why a table and not a list: `Record<IpcCode, true>` must name every code of the generated
+// type and no other, so `tsc` fails here when the Rust enum gains or loses a code.
+const IPC_CODES: Readonly<Record<IpcCode, true>> = {
+  invalid_input: true,
+  misconfigured: true,
+  no_changes: true,
+  unsupported_record: true,
+  refused: true,
+  conflict: true,
+  record_deleted: true,
+  record_not_found: true,
+  record_not_in_pop: true,
+  intent_invalid: true,
+  signed_out: true,
+  salesforce_unreachable: true,
+  salesforce_error: true,
+  salesforce_rejected: true,
+  api_allowance_used_up: true,
+  api_optional_paused: true,
+  describe_failed: true,
+  duplicates_detected: true,
+  duplicate_value: true,
+  required_field_missing: true,
+  field_custom_validation_exception: true,
+  string_too_long: true,
+  access_denied: true,
+  timeout: true,
+  redirect_port: true,
+  malformed_link: true,
+  foreign_link: true,
+  abandoned: true,
+  browser: true,
+  no_refresh_token: true,
+  api_disabled: true,
+  unknown_client: true,
+  invalid_grant: true,
+  oauth_refused: true,
+  keyring_unavailable: true,
+  keyring_refused: true,
+  keyring_corrupt: true,
+  unknown_org: true,
+  org_registry: true,
+  org_unavailable: true,
+  no_home: true,
+  config_unreadable: true,
+  config_unwritable: true,
+  usage_unavailable: true,
+  call_log_closed: true,
+  call_log_invalid: true,
+  call_log_record: true,
+  queue_unusable: true,
+  queue_failed: true,
+  queue_unreadable: true,
+  queue_unavailable: true,
+  queue_item_not_found: true,
+  queue_item_not_dead: true,
+  cursor_expired: true,
+  org_changed: true,
+  export_failed: true,
+  baresip_failed: true,
+  opener_failed: true,
+  backend_unavailable: true,
+  internal: true,
+};
+
+/** Whether `code` is one of the shell's codes (`IpcCode`). */
+export function isIpcCode(code: string): code is IpcCode {
+  return Object.hasOwn(IPC_CODES, code);
+}
 
 /** Runs Tauri command `command` with `args`; a rejection becomes `{ ok: false, error }`. */
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
@@ -26,7 +97,12 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
 export function toIpcError(thrown: unknown): IpcError {
   if (typeof thrown === "object" && thrown !== null) {
     const { code, message } = thrown as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && typeof message === "string") return { code, message };
+    if (typeof code === "string" && typeof message === "string") {
+      if (isIpcCode(code)) return { code, message };
+      // Why: a shell newer or older than this page sent a code the page does not know; it is
+      // kept in the words so nothing is lost, and the page shows its generic failure.
+      return { code: "internal", message: `${message} (${code})` };
+    }
   }
   // Why: a missing command, a denied permission or no Tauri runtime rejects with a plain string.
   return { code: BACKEND_UNAVAILABLE, message: String(thrown) };

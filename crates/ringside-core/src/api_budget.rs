@@ -6,6 +6,7 @@
 //! It sits above [`crate::api_usage`] and [`crate::outbox`]: the queue labels its own requests
 //! through `api_usage`, so the report's "handled calls" (delivered logs) are joined here.
 
+use crate::ipc_code::IpcCode;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,8 +80,8 @@ pub enum BudgetError {
 
 impl BudgetError {
     /// The stable code a UI branches on.
-    pub fn code(&self) -> &'static str {
-        "usage_unavailable"
+    pub fn code(&self) -> IpcCode {
+        IpcCode::UsageUnavailable
     }
 }
 
@@ -107,7 +108,6 @@ pub async fn budget_today(
 /// governor decides now (the banner and the paused optional requests follow it).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct BudgetView {
     /// The org's latest reported usage; `None` when no answer has told it yet.
     pub org: Option<OrgFigures>,

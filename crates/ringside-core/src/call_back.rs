@@ -3,6 +3,7 @@
 //! opener, which starts the softphone registered for `tel:`. And opening a call's
 //! recording, only as a web link. Both are what the desktop's buttons do; the shell forwards.
 
+use crate::ipc_code::IpcCode;
 use serde::Serialize;
 
 use crate::events::baresip::{BaresipCommandError, BaresipControl};
@@ -13,7 +14,6 @@ use crate::settings::LookupSettings;
 /// How a call back was started.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct CallBack {
     /// `baresip`: baresip accepted its `dial` command (over the adapter's ctrl_tcp
     /// connection). `tel`: the `tel:` link was handed to the system's opener (the softphone
@@ -42,11 +42,11 @@ pub enum LinkError {
 
 impl LinkError {
     /// The stable code a UI branches on: `invalid_input`, `baresip_failed`, `opener_failed`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            LinkError::Invalid(_) => "invalid_input",
-            LinkError::Baresip(_) => "baresip_failed",
-            LinkError::Opener { .. } => "opener_failed",
+            LinkError::Invalid(_) => IpcCode::InvalidInput,
+            LinkError::Baresip(_) => IpcCode::BaresipFailed,
+            LinkError::Opener { .. } => IpcCode::OpenerFailed,
         }
     }
 }

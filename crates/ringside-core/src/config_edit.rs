@@ -11,6 +11,7 @@
 //! refused here (not only greyed out in the view), and a key the admin did not change is not
 //! copied into the user's file, so the policy's later changes still reach this desk.
 
+use crate::ipc_code::IpcCode;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -466,10 +467,10 @@ pub enum ConfigEditError {
 impl ConfigEditError {
     /// The stable code a UI branches on: `config_unreadable`, `config_unwritable`, or the
     /// Salesforce failure's ([`crate::org_error::code`]).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            ConfigEditError::Read { .. } => "config_unreadable",
-            ConfigEditError::Write { .. } => "config_unwritable",
+            ConfigEditError::Read { .. } => IpcCode::ConfigUnreadable,
+            ConfigEditError::Write { .. } => IpcCode::ConfigUnwritable,
             ConfigEditError::Salesforce(e) => crate::org_error::code(e),
         }
     }

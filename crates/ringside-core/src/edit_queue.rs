@@ -626,7 +626,8 @@ impl EditQueue {
                 }
             }
             Err(other) => {
-                self.failed(row, other.code(), &other.to_string()).await?;
+                self.failed(row, other.code().as_str(), &other.to_string())
+                    .await?;
                 report.failed += 1;
             }
         }
@@ -958,7 +959,7 @@ pub async fn save_or_queue(
         }
     }
     tracing::info!(
-        code = err.code(),
+        code = %err.code(),
         "Salesforce unreachable; queueing the edit"
     );
     let edit = queue

@@ -44,6 +44,7 @@ pub use row::{DeliveryState, HistoryRow, MatchedRecord, Owner};
 pub use source::{DEFAULT_TASK_RELATIONSHIP, HistorySource};
 pub use stats::{HistoryStats, StatsZone};
 
+use crate::ipc_code::IpcCode;
 use crate::outbox::OutboxError;
 
 /// Why a history could not be read. Input errors are found before anything is sent.
@@ -89,7 +90,7 @@ impl HistoryError {
     /// The stable code a UI branches on: `invalid_input` (the filter: the user's to fix),
     /// `misconfigured`, `signed_out`, `salesforce_unreachable`, `salesforce_error`,
     /// `queue_unreadable`, `cursor_expired`, `org_changed`, `export_failed`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
             HistoryError::Date(_)
             | HistoryError::EmptyRange
@@ -99,13 +100,13 @@ impl HistoryError {
             | HistoryError::Direction(_)
             | HistoryError::PageSize(_)
             | HistoryError::Limit
-            | HistoryError::Offset(_) => "invalid_input",
-            HistoryError::Name { .. } => "misconfigured",
+            | HistoryError::Offset(_) => IpcCode::InvalidInput,
+            HistoryError::Name { .. } => IpcCode::Misconfigured,
             HistoryError::Salesforce(e) => crate::org_error::code(e),
-            HistoryError::Outbox(_) => "queue_unreadable",
-            HistoryError::CursorExpired => "cursor_expired",
-            HistoryError::OrgChanged => "org_changed",
-            HistoryError::Export(_) => "export_failed",
+            HistoryError::Outbox(_) => IpcCode::QueueUnreadable,
+            HistoryError::CursorExpired => IpcCode::CursorExpired,
+            HistoryError::OrgChanged => IpcCode::OrgChanged,
+            HistoryError::Export(_) => IpcCode::ExportFailed,
         }
     }
 }

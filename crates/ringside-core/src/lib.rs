@@ -35,6 +35,7 @@
 //! - [`edit_queue`]: record edits made while Salesforce is unreachable, queued durably and sent later.
 //! - [`intents`]: what an intent button writes (record fields, or the call's Task and call log).
 //! - [`doctor`]: the org readiness checks, each pass/fail with the fix.
+//! - [`ipc_code`]: the closed list of error codes a front end branches on ([`ipc_code::IpcCode`]).
 //! - [`history`]: call history (Salesforce merged with the local queue), chart stats, CSV.
 //! - [`update_settings`]: the admin's `[update]` key and endpoint for signed auto-updates.
 //! - [`time`]: instants, Salesforce date/datetime text, HTTP dates, zone offsets (over `jiff`).
@@ -63,6 +64,7 @@ pub mod field_value;
 pub mod history;
 pub mod home_files;
 pub mod intents;
+pub mod ipc_code;
 pub mod login;
 pub mod lookup;
 pub mod new_caller;

@@ -30,6 +30,7 @@ pub use sign_out::{OrgStatus, SignOut, SignOutError, org_statuses, remove_org, s
 /// The desktop's redirect URI: the `ringside` scheme the deep-link plugin registers.
 pub const DEEP_LINK_REDIRECT: &str = "ringside://oauth/callback";
 
+use crate::ipc_code::IpcCode;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
@@ -258,29 +259,27 @@ pub enum LoginError {
 
 impl LoginError {
     /// A stable code for each kind of failure, for a UI that words them itself.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            LoginError::Cancelled => "access_denied",
-            LoginError::Timeout { .. } => "timeout",
-            LoginError::Listen { .. } => "redirect_port",
-            LoginError::MalformedCallback { .. } => "malformed_link",
-            LoginError::ForeignLink => "foreign_link",
-            LoginError::Abandoned => "abandoned",
-            LoginError::Browser(_) => "browser",
-            LoginError::NoRefreshToken => "no_refresh_token",
-            LoginError::NoClientId => "invalid_input",
-            LoginError::OAuth(OAuthError::ApiDisabled) => "api_disabled",
-            LoginError::OAuth(OAuthError::UnknownClient { .. }) => "unknown_client",
-            LoginError::OAuth(OAuthError::InvalidGrant { .. }) => "invalid_grant",
-            LoginError::OAuth(OAuthError::Http(_)) => "salesforce_unreachable",
-            LoginError::OAuth(OAuthError::InvalidConfig(_)) => "invalid_input",
-            LoginError::OAuth(_) => "oauth_refused",
-            LoginError::Secrets(SecretError::Unavailable { .. }) => "keyring_unavailable",
-            LoginError::Secrets(SecretError::Refused { .. }) => "keyring_refused",
-            LoginError::Secrets(SecretError::Corrupt { .. }) => "keyring_corrupt",
-            LoginError::Orgs(OrgsError::InvalidAlias { .. }) => "invalid_input",
-            LoginError::Orgs(OrgsError::UnknownAlias { .. }) => "unknown_org",
-            LoginError::Orgs(_) => "org_registry",
+            LoginError::Cancelled => IpcCode::AccessDenied,
+            LoginError::Timeout { .. } => IpcCode::Timeout,
+            LoginError::Listen { .. } => IpcCode::RedirectPort,
+            LoginError::MalformedCallback { .. } => IpcCode::MalformedLink,
+            LoginError::ForeignLink => IpcCode::ForeignLink,
+            LoginError::Abandoned => IpcCode::Abandoned,
+            LoginError::Browser(_) => IpcCode::Browser,
+            LoginError::NoRefreshToken => IpcCode::NoRefreshToken,
+            LoginError::NoClientId => IpcCode::InvalidInput,
+            LoginError::OAuth(OAuthError::ApiDisabled) => IpcCode::ApiDisabled,
+            LoginError::OAuth(OAuthError::UnknownClient { .. }) => IpcCode::UnknownClient,
+            LoginError::OAuth(OAuthError::InvalidGrant { .. }) => IpcCode::InvalidGrant,
+            LoginError::OAuth(OAuthError::Http(_)) => IpcCode::SalesforceUnreachable,
+            LoginError::OAuth(OAuthError::InvalidConfig(_)) => IpcCode::InvalidInput,
+            LoginError::OAuth(_) => IpcCode::OauthRefused,
+            LoginError::Secrets(err) => err.code(),
+            LoginError::Orgs(OrgsError::InvalidAlias { .. }) => IpcCode::InvalidInput,
+            LoginError::Orgs(OrgsError::UnknownAlias { .. }) => IpcCode::UnknownOrg,
+            LoginError::Orgs(_) => IpcCode::OrgRegistry,
         }
     }
 }

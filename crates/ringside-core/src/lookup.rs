@@ -10,6 +10,7 @@ mod model;
 mod related;
 mod sosl;
 
+use crate::ipc_code::IpcCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -77,16 +78,16 @@ impl LookupError {
     /// A stable code for UIs and scripts: `invalid_input`, `misconfigured`,
     /// `salesforce_unreachable`, `signed_out`, `api_allowance_used_up`, `salesforce_error`,
     /// `record_not_found`, `api_optional_paused`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            LookupError::InvalidInput(_) | LookupError::InvalidRecordId(_) => "invalid_input",
-            LookupError::RecordNotFound { .. } => "record_not_found",
-            LookupError::Misconfigured(_) => "misconfigured",
-            LookupError::Unreachable(_) => "salesforce_unreachable",
-            LookupError::SignedOut(_) => "signed_out",
-            LookupError::AllowanceUsedUp(_) => "api_allowance_used_up",
-            LookupError::Salesforce(_) => "salesforce_error",
-            LookupError::OptionalPaused(_) => "api_optional_paused",
+            LookupError::InvalidInput(_) | LookupError::InvalidRecordId(_) => IpcCode::InvalidInput,
+            LookupError::RecordNotFound { .. } => IpcCode::RecordNotFound,
+            LookupError::Misconfigured(_) => IpcCode::Misconfigured,
+            LookupError::Unreachable(_) => IpcCode::SalesforceUnreachable,
+            LookupError::SignedOut(_) => IpcCode::SignedOut,
+            LookupError::AllowanceUsedUp(_) => IpcCode::ApiAllowanceUsedUp,
+            LookupError::Salesforce(_) => IpcCode::SalesforceError,
+            LookupError::OptionalPaused(_) => IpcCode::ApiOptionalPaused,
         }
     }
 

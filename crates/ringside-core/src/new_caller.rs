@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::ipc_code::IpcCode;
 use crate::lookup::{CallerMatch, CallerObject, MatchSource};
 use crate::phone::normalize_phone;
 use crate::pop::{CreatedRecord, ScreenPop, StoredPhone};
@@ -48,7 +49,9 @@ pub enum CreateCallerError {
     #[error("Salesforce could not be reached ({0}); the record was not created, try again")]
     Unreachable(salesforce::Error),
     /// Salesforce refused the record (a duplicate rule, a required field, a validation rule…).
-    #[error("Salesforce did not create the record: {message} ({advice})")]
+    // Why the code is in the words: the UI's code names only the refusals it words itself,
+    // so for any other refusal Salesforce's own code reaches the agent (and admin) here.
+    #[error("Salesforce did not create the record: {message} ({advice}; {error_code})")]
     Refused {
         /// Salesforce's `errorCode`, e.g. `DUPLICATES_DETECTED`.
         error_code: String,
@@ -60,14 +63,27 @@ pub enum CreateCallerError {
 }
 
 impl CreateCallerError {
-    /// `invalid_input`, `signed_out`, `salesforce_unreachable`, or Salesforce's
-    /// error code in lower case (`duplicates_detected`, `required_field_missing`…).
-    pub fn code(&self) -> String {
+    /// `invalid_input`, `signed_out`, `salesforce_unreachable`, the refusals the pop-up
+    /// words itself (`duplicates_detected`, `duplicate_value`, `required_field_missing`,
+    /// `field_custom_validation_exception`, `string_too_long`), else `salesforce_error`
+    /// (the message then carries Salesforce's own code and words).
+    pub fn code(&self) -> IpcCode {
         match self {
-            CreateCallerError::Invalid { .. } => "invalid_input".into(),
-            CreateCallerError::SignedOut(_) => "signed_out".into(),
-            CreateCallerError::Unreachable(_) => "salesforce_unreachable".into(),
-            CreateCallerError::Refused { error_code, .. } => error_code.to_ascii_lowercase(),
+            CreateCallerError::Invalid { .. } => IpcCode::InvalidInput,
+            CreateCallerError::SignedOut(_) => IpcCode::SignedOut,
+            CreateCallerError::Unreachable(_) => IpcCode::SalesforceUnreachable,
+            CreateCallerError::Refused { error_code, .. } => {
+                match salesforce::ErrorCode::from_wire(error_code) {
+                    salesforce::ErrorCode::DuplicatesDetected => IpcCode::DuplicatesDetected,
+                    salesforce::ErrorCode::DuplicateValue => IpcCode::DuplicateValue,
+                    salesforce::ErrorCode::RequiredFieldMissing => IpcCode::RequiredFieldMissing,
+                    salesforce::ErrorCode::FieldCustomValidationException => {
+                        IpcCode::FieldCustomValidationException
+                    }
+                    salesforce::ErrorCode::StringTooLong => IpcCode::StringTooLong,
+                    _ => IpcCode::SalesforceError,
+                }
+            }
         }
     }
 
@@ -255,5 +271,35 @@ mod tests {
         assert!(err.to_string().contains("at most 80"), "{err}");
         let err = optional_text("company", Some("A\nB".into()), COMPANY_MAX).unwrap_err();
         assert_eq!(err.code(), "invalid_input", "a newline is refused: {err}");
+    }
+
+    fn refused(error_code: &str) -> CreateCallerError {
+        CreateCallerError::Refused {
+            error_code: error_code.to_owned(),
+            message: "Salesforce's words".to_owned(),
+            advice: "the next step",
+        }
+    }
+
+    #[test]
+    fn refusals_the_pop_up_words_keep_their_code_and_others_keep_salesforces_in_the_words() {
+        assert_eq!(
+            refused("DUPLICATES_DETECTED").code(),
+            IpcCode::DuplicatesDetected,
+            "the pop-up words a duplicate rule itself"
+        );
+        assert_eq!(refused("STRING_TOO_LONG").code(), IpcCode::StringTooLong);
+        let other = refused("INVALID_FIELD_FOR_INSERT_UPDATE");
+        assert_eq!(
+            other.code(),
+            IpcCode::SalesforceError,
+            "a refusal without its own words is a Salesforce error, not a made-up code"
+        );
+        assert!(
+            other
+                .to_string()
+                .contains("INVALID_FIELD_FOR_INSERT_UPDATE"),
+            "Salesforce's own code is kept in the words: {other}"
+        );
     }
 }

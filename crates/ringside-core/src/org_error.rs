@@ -6,14 +6,16 @@
 /// turn it into words and a [`code`], never match on its variants.
 pub use salesforce::Error as OrgError;
 
+use crate::ipc_code::IpcCode;
+
 /// `signed_out` (the session is gone: sign in again), `salesforce_unreachable` (the network:
 /// try again when online) or `salesforce_error` (Salesforce answered with an error).
-pub fn code(err: &salesforce::Error) -> &'static str {
+pub fn code(err: &salesforce::Error) -> IpcCode {
     if err.needs_reauth() {
-        "signed_out"
+        IpcCode::SignedOut
     } else if matches!(err, salesforce::Error::Transport { .. }) {
-        "salesforce_unreachable"
+        IpcCode::SalesforceUnreachable
     } else {
-        "salesforce_error"
+        IpcCode::SalesforceError
     }
 }

@@ -61,7 +61,7 @@ pub enum Pop {
         /// The normalised number (E.164), for a manual search.
         number: String,
         /// [`crate::LookupError::code`], or `timeout`.
-        code: String,
+        code: crate::ipc_code::IpcCode,
         message: String,
     },
 }
@@ -181,10 +181,10 @@ impl ScreenPop {
                 let found = match outcome {
                     Ok(Ok(found)) => found,
                     Ok(Err(err)) => {
-                        tracing::warn!(code = err.code(), error = %err, "screen pop lookup failed");
+                        tracing::warn!(code = %err.code(), error = %err, "screen pop lookup failed");
                         return Pop::Failed {
                             number: key,
-                            code: err.code().to_owned(),
+                            code: err.code(),
                             message: err.to_string(),
                         };
                     }
@@ -195,7 +195,7 @@ impl ScreenPop {
                         );
                         return Pop::Failed {
                             number: key,
-                            code: "timeout".into(),
+                            code: crate::ipc_code::IpcCode::Timeout,
                             message: format!(
                                 "Salesforce did not answer within {} s; search for the number by hand",
                                 self.timeout.as_secs()

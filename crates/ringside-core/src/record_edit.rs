@@ -7,6 +7,7 @@
 //! composite PATCH with `If-Unmodified-Since`; Salesforce answers 412 when someone changed
 //! the record since, and the edit reports both values instead of overwriting theirs.
 
+use crate::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use salesforce::{CompositeRequest, CompositeSubrequest, ErrorCode, Record, SObjectDescribe};
@@ -134,20 +135,22 @@ pub enum EditError {
 
 impl EditError {
     /// A stable code a UI branches on (it picks its message by it).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            EditError::UnsupportedRecord { .. } => "unsupported_record",
-            EditError::NoChanges => "no_changes",
-            EditError::Refused { .. } => "refused",
-            EditError::Conflict { .. } => "conflict",
-            EditError::Deleted { .. } => "record_deleted",
-            EditError::NotFound { .. } => "record_not_found",
-            EditError::BadTimestamp(_) => "invalid_input",
-            EditError::Rejected { .. } => "salesforce_rejected",
-            EditError::NotQueued { .. } => "queue_unavailable",
-            EditError::Salesforce(err) if err.needs_reauth() => "signed_out",
-            EditError::Salesforce(salesforce::Error::Transport { .. }) => "salesforce_unreachable",
-            EditError::Salesforce(_) => "salesforce_error",
+            EditError::UnsupportedRecord { .. } => IpcCode::UnsupportedRecord,
+            EditError::NoChanges => IpcCode::NoChanges,
+            EditError::Refused { .. } => IpcCode::Refused,
+            EditError::Conflict { .. } => IpcCode::Conflict,
+            EditError::Deleted { .. } => IpcCode::RecordDeleted,
+            EditError::NotFound { .. } => IpcCode::RecordNotFound,
+            EditError::BadTimestamp(_) => IpcCode::InvalidInput,
+            EditError::Rejected { .. } => IpcCode::SalesforceRejected,
+            EditError::NotQueued { .. } => IpcCode::QueueUnavailable,
+            EditError::Salesforce(err) if err.needs_reauth() => IpcCode::SignedOut,
+            EditError::Salesforce(salesforce::Error::Transport { .. }) => {
+                IpcCode::SalesforceUnreachable
+            }
+            EditError::Salesforce(_) => IpcCode::SalesforceError,
         }
     }
 }
@@ -295,7 +298,7 @@ impl RecordEditor {
                     }
                 }
                 Err(err) => {
-                    tracing::warn!(object, code = err.code(), "no intents for related records")
+                    tracing::warn!(object, code = %err.code(), "no intents for related records")
                 }
             }
         }

@@ -101,6 +101,19 @@ pub enum SecretError {
     Corrupt { account: String },
 }
 
+impl SecretError {
+    /// The stable code a UI branches on: `keyring_unavailable`, `keyring_refused`,
+    /// `keyring_corrupt`.
+    pub fn code(&self) -> crate::ipc_code::IpcCode {
+        use crate::ipc_code::IpcCode;
+        match self {
+            SecretError::Unavailable { .. } => IpcCode::KeyringUnavailable,
+            SecretError::Refused { .. } => IpcCode::KeyringRefused,
+            SecretError::Corrupt { .. } => IpcCode::KeyringCorrupt,
+        }
+    }
+}
+
 /// A place for sign-in tokens.
 pub trait SecretStore: Send + Sync + fmt::Debug {
     /// The tokens of `key`, or `None` when this user is not signed in on this device.

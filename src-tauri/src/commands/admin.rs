@@ -8,6 +8,7 @@
 //! [`ringside_core::config_edit`], [`ringside_core::outcome_edit`] and
 //! [`ringside_core::doctor`]; this module forwards.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use ringside_core::config::CONFIG_FILE;
@@ -167,7 +168,7 @@ pub fn export_config() -> Result<String, IpcError> {
         Ok(text) => Ok(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
         Err(err) => Err(IpcError {
-            code: "config_unreadable".into(),
+            code: IpcCode::ConfigUnreadable,
             message: format!("cannot read {}: {err}", path.display()),
         }),
     }
@@ -194,25 +195,25 @@ pub async fn run_doctor(
 
 fn home() -> Result<std::path::PathBuf, IpcError> {
     org::home().map_err(|err| IpcError {
-        code: "no_home".into(),
+        code: IpcCode::NoHome,
         message: format!("{err:#}"),
     })
 }
 
 fn salesforce_error(err: ringside_core::org_error::OrgError) -> IpcError {
     let code = ringside_core::org_error::code(&err);
-    tracing::warn!(code, "admin describe failed");
+    tracing::warn!(%code, "admin describe failed");
     IpcError {
-        code: code.into(),
+        code,
         message: err.to_string(),
     }
 }
 
 fn edit_error(err: config_edit::ConfigEditError) -> IpcError {
     let code = err.code();
-    tracing::warn!(code, "admin config save failed");
+    tracing::warn!(%code, "admin config save failed");
     IpcError {
-        code: code.into(),
+        code,
         message: err.to_string(),
     }
 }

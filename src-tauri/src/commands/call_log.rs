@@ -5,6 +5,7 @@
 //! actions the chosen disposition will run.
 //! Granted to the main window by `capabilities/call-log.json`.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use ringside_core::call_actions::FormActions;
@@ -35,7 +36,7 @@ pub async fn start_call_log(
 
 fn closed() -> IpcError {
     IpcError {
-        code: "call_log_closed".into(),
+        code: IpcCode::CallLogClosed,
         message: "This call was already logged.".into(),
     }
 }
@@ -60,7 +61,7 @@ pub async fn log_call<R: Runtime>(
     let logged = crate::log_forms::log_form(&app, &call_id, &fields, false).await;
     match logged.outcome.as_str() {
         "failed" => Err(IpcError {
-            code: "call_log_invalid".into(),
+            code: IpcCode::CallLogInvalid,
             message: logged.message.unwrap_or_default(),
         }),
         _ => Ok(logged),
@@ -86,7 +87,7 @@ pub async fn call_log_state(
 
 fn describe_error(err: ringside_core::org_error::OrgError) -> IpcError {
     IpcError {
-        code: "describe_failed".into(),
+        code: IpcCode::DescribeFailed,
         message: format!(
             "The call-log fields could not be read from Salesforce ({err}); the form offers free text until it is reachable."
         ),
@@ -156,7 +157,7 @@ pub async fn press_call_intent(
 /// An intent whose value the field refuses, in words.
 fn intent_invalid(problem: &dyn std::fmt::Display) -> IpcError {
     IpcError {
-        code: "intent_invalid".into(),
+        code: IpcCode::IntentInvalid,
         message: problem.to_string(),
     }
 }
@@ -183,7 +184,7 @@ pub async fn choose_call_record(
         .choose(&call_id, &record_id)
         .await
         .ok_or_else(|| IpcError {
-            code: "call_log_record".into(),
+            code: IpcCode::CallLogRecord,
             message: "That record did not match this caller, or the call was already logged."
                 .into(),
         })

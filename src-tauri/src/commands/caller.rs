@@ -25,7 +25,7 @@ pub async fn lookup_caller(
         .await
         .map_err(|err| {
             // The code only: the query is a caller's phone number or email (personal data).
-            tracing::warn!(code = err.code(), "caller lookup failed");
+            tracing::warn!(code = %err.code(), "caller lookup failed");
             IpcError::from(err)
         })
 }
@@ -48,7 +48,7 @@ pub async fn related_records(
         .related_for(object, &id)
         .await
         .map_err(|err| {
-            tracing::warn!(code = err.code(), "related records could not be loaded");
+            tracing::warn!(code = %err.code(), "related records could not be loaded");
             IpcError::from(err)
         })?;
     latest.add_related(&id, &related);

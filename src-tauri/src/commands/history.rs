@@ -5,6 +5,7 @@
 //! commands pick the org in use and the queue, forward, and map errors to [`IpcError`].
 //! Granted to the main window by `capabilities/history.json`.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use ringside_core::call_back::{CallBack, LinkError};
@@ -151,18 +152,18 @@ fn with_queue_problem(
 /// Core's code (`invalid_input`, `signed_out`, `salesforce_unreachable`…) and its words.
 fn history_error(err: HistoryError) -> IpcError {
     let code = err.code();
-    if code != "invalid_input" {
-        tracing::warn!(code, "history read failed");
+    if code != IpcCode::InvalidInput {
+        tracing::warn!(%code, "history read failed");
     }
     IpcError {
-        code: code.into(),
+        code,
         message: err.to_string(),
     }
 }
 
 fn link_error(err: LinkError) -> IpcError {
     IpcError {
-        code: err.code().into(),
+        code: err.code(),
         message: err.to_string(),
     }
 }

@@ -4,6 +4,7 @@
 //! pop-up title (granted to the main window only, `capabilities/shell-labels.json`).
 
 use ringside_core::CallerMatch;
+use ringside_core::ipc_code::IpcCode;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::IpcError;
@@ -34,12 +35,12 @@ pub fn open_caller_record<R: Runtime>(
     latest: State<'_, LatestPop>,
 ) -> Result<(), IpcError> {
     let record = find_record(latest.get(), &call_id, &record_id).ok_or_else(|| IpcError {
-        code: "record_not_in_pop".into(),
+        code: IpcCode::RecordNotInPop,
         message: "That record is no longer in the pop-up (another call replaced it). Search for it in the main window.".into(),
     })?;
     let Some(main) = app.get_webview_window("main") else {
         return Err(IpcError {
-            code: "backend_unavailable".into(),
+            code: IpcCode::BackendUnavailable,
             message: "The main window is gone. Restart Ringside.".into(),
         });
     };
@@ -48,7 +49,7 @@ pub fn open_caller_record<R: Runtime>(
         .and_then(|()| main.set_focus())
         .and_then(|()| app.emit_to("main", SHOW_RECORD_EVENT, &record))
         .map_err(|err| IpcError {
-            code: "backend_unavailable".into(),
+            code: IpcCode::BackendUnavailable,
             message: format!("Could not show the main window: {err}"),
         })?;
     popup::hide(&app);
@@ -63,13 +64,13 @@ pub fn set_shell_labels<R: Runtime>(
     title: State<'_, PopupTitle>,
 ) -> Result<(), IpcError> {
     let labels = labels.checked().map_err(|message| IpcError {
-        code: "invalid_input".into(),
+        code: IpcCode::InvalidInput,
         message,
     })?;
     // No tray (no StatusNotifier host) is not an error: there is nothing to relabel.
     if let Some(tray) = app.try_state::<TrayMenu<R>>() {
         tray.relabel(&labels).map_err(|err| IpcError {
-            code: "backend_unavailable".into(),
+            code: IpcCode::BackendUnavailable,
             message: format!("the tray menu could not be relabelled: {err}"),
         })?;
         // What the menu says now, read back from the menu items (the desktop test checks it).

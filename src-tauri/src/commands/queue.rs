@@ -3,6 +3,7 @@
 //! forwarders to ringside-core's `Outbox`; edits and replays are audited with the actor
 //! `admin`. Granted to the main window by `capabilities/queue.json`.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use ringside_core::audit::AuditActor;
@@ -121,21 +122,21 @@ pub fn state_name(state: ItemState) -> &'static str {
 
 pub fn queue_error(err: OutboxError) -> IpcError {
     let code = match &err {
-        OutboxError::Invalid(_) => "call_log_invalid",
-        OutboxError::NotFound(_) => "queue_item_not_found",
-        OutboxError::NotDead { .. } => "queue_item_not_dead",
-        err if err.database_unusable() => "queue_unusable",
-        _ => "queue_failed",
+        OutboxError::Invalid(_) => IpcCode::CallLogInvalid,
+        OutboxError::NotFound(_) => IpcCode::QueueItemNotFound,
+        OutboxError::NotDead { .. } => IpcCode::QueueItemNotDead,
+        err if err.database_unusable() => IpcCode::QueueUnusable,
+        _ => IpcCode::QueueFailed,
     };
     IpcError {
-        code: code.into(),
+        code,
         message: err.to_string(),
     }
 }
 
 fn unavailable(queue: &CallLogQueue) -> IpcError {
     IpcError {
-        code: "queue_unusable".into(),
+        code: IpcCode::QueueUnusable,
         message: queue
             .problem()
             .unwrap_or("The call-log queue is not open.")

@@ -4,6 +4,7 @@
 //! and a checked id, never taken from the UI). Granted to the pop-up only.
 
 use ringside_core::CallerMatch;
+use ringside_core::ipc_code::IpcCode;
 use ringside_core::new_caller::{NewCaller, create_caller_record};
 use ringside_core::record_link::lightning_record_url;
 use tauri::{AppHandle, Runtime, State};
@@ -46,12 +47,12 @@ pub fn open_in_salesforce(
     let url =
         lightning_record_url(link.client.instance_url(), record_id.trim()).map_err(|err| {
             IpcError {
-                code: "invalid_input".into(),
+                code: IpcCode::InvalidInput,
                 message: err.to_string(),
             }
         })?;
     ringside_core::login::open_in_browser(&url).map_err(|err| IpcError {
-        code: "opener_failed".into(),
+        code: IpcCode::OpenerFailed,
         message: format!("the browser could not be started: {err}"),
     })?;
     tracing::info!(record_id = %record_id.trim(), "opened a record in Salesforce");

@@ -7,6 +7,7 @@
 //! The policy and the checks live in [`ringside_core::record_edit`] and
 //! [`ringside_core::edit_queue`]; this module forwards.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 
 use ringside_core::config::Config;
@@ -96,7 +97,7 @@ pub async fn resolve_queued_edit(
 ) -> Result<(), IpcError> {
     let Some(queue) = queue.queue() else {
         return Err(IpcError {
-            code: "queue_unavailable".into(),
+            code: IpcCode::QueueUnavailable,
             message: "the record-edit queue is not available".into(),
         });
     };
@@ -105,11 +106,11 @@ pub async fn resolve_queued_edit(
 
 fn queue_error(err: EditQueueError) -> IpcError {
     let code = match err {
-        EditQueueError::NotFound(_) | EditQueueError::NotOpen { .. } => "invalid_input",
-        _ => "queue_unavailable",
+        EditQueueError::NotFound(_) | EditQueueError::NotOpen { .. } => IpcCode::InvalidInput,
+        _ => IpcCode::QueueUnavailable,
     };
     IpcError {
-        code: code.into(),
+        code,
         message: err.to_string(),
     }
 }
@@ -123,9 +124,9 @@ pub(crate) fn editor_for(link: &OrgLink, config: &Config) -> RecordEditor {
 
 fn edit_error(err: EditError) -> IpcError {
     // The code only: the message may hold field values (personal data).
-    tracing::warn!(code = err.code(), "record edit failed");
+    tracing::warn!(code = %err.code(), "record edit failed");
     IpcError {
-        code: err.code().to_owned(),
+        code: err.code(),
         message: err.to_string(),
     }
 }

@@ -3,6 +3,7 @@
 //! org, sign out, remove. Each forwards to ringside-core (`login`, `orgs`) and swaps
 //! [`ActiveOrg`] so every feature uses the new org at once.
 
+use ringside_core::ipc_code::IpcCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,14 +68,14 @@ pub struct SignOutResult {
 
 fn invalid(message: String) -> IpcError {
     IpcError {
-        code: "invalid_input".into(),
+        code: IpcCode::InvalidInput,
         message,
     }
 }
 
 fn internal(err: anyhow::Error) -> IpcError {
     IpcError {
-        code: "internal".into(),
+        code: IpcCode::Internal,
         message: format!("{err:#}"),
     }
 }
@@ -82,7 +83,7 @@ fn internal(err: anyhow::Error) -> IpcError {
 impl From<SecretError> for IpcError {
     fn from(err: SecretError) -> Self {
         IpcError {
-            code: secret_code(&err).to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }
@@ -91,7 +92,7 @@ impl From<SecretError> for IpcError {
 impl From<ListOrgsError> for IpcError {
     fn from(err: ListOrgsError) -> Self {
         IpcError {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }
@@ -106,17 +107,9 @@ impl From<OrgsError> for IpcError {
 impl From<SignOutError> for IpcError {
     fn from(err: SignOutError) -> Self {
         IpcError {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
-    }
-}
-
-fn secret_code(err: &SecretError) -> &'static str {
-    match err {
-        SecretError::Unavailable { .. } => "keyring_unavailable",
-        SecretError::Refused { .. } => "keyring_refused",
-        SecretError::Corrupt { .. } => "keyring_corrupt",
     }
 }
 
@@ -126,12 +119,12 @@ fn connect_error(err: anyhow::Error) -> IpcError {
         err.downcast_ref::<SessionError>(),
         err.downcast_ref::<SecretError>(),
     ) {
-        (Some(SessionError::SignedOut { .. }), _) => "signed_out",
-        (Some(SessionError::Secrets(e)), _) | (_, Some(e)) => secret_code(e),
-        _ => "org_unavailable",
+        (Some(SessionError::SignedOut { .. }), _) => IpcCode::SignedOut,
+        (Some(SessionError::Secrets(e)), _) | (_, Some(e)) => e.code(),
+        _ => IpcCode::OrgUnavailable,
     };
     IpcError {
-        code: code.into(),
+        code,
         message: format!("{err:#}"),
     }
 }

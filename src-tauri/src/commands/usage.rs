@@ -14,7 +14,7 @@ use crate::outbox_runner::CallLogQueue;
 impl From<BudgetError> for IpcError {
     fn from(err: BudgetError) -> Self {
         IpcError {
-            code: err.code().to_owned(),
+            code: err.code(),
             message: err.to_string(),
         }
     }

@@ -9,7 +9,7 @@ export type AgentDay = {
 /**
  * The signed-in user (the owner of the calls listed).
  */
-agentId: string, 
+agent_id: string, 
 /**
  * Newest first.
  */
@@ -21,4 +21,4 @@ missed: Array<MissedCall>,
 /**
  * True when the day has more than the calls listed.
  */
-limitReached: boolean, };
+limit_reached: boolean, };

@@ -15,23 +15,23 @@ org: OrgFigures | null,
 /**
  * Ringside's requests today (all kinds).
  */
-ringsideToday: number, 
+ringside_today: number, 
 /**
  * Ringside's requests today per kind, in report order, zeros included.
  */
-byKind: Array<KindCount>, 
+by_kind: Array<KindCount>, 
 /**
  * Requests per handled call today; `None` before a call log is delivered today.
  */
-perCall: number | null, 
+per_call: number | null, 
 /**
  * Call logs delivered today.
  */
-handledCalls: number, 
+handled_calls: number, 
 /**
  * `[api] pause_optional_at`, the share from which optional requests stop.
  */
-pauseAt: number, 
+pause_at: number, 
 /**
  * The governor's decision now.
  */

@@ -12,4 +12,4 @@ number: string | null,
 /**
  * The agent called this number later the same day.
  */
-calledBack: boolean, };
+called_back: boolean, };

@@ -2,8 +2,7 @@
 // window's quiet banner, Settings and the history's auto-refresh. Reading it is local (the
 // shell's usage file and the last answer's Sforce-Limit-Info): it costs no Salesforce request.
 
-import { invoke } from "@tauri-apps/api/core";
-import { BACKEND_UNAVAILABLE, type IpcError, type Outcome } from "../backend";
+import { call, type Outcome } from "../ipc";
 import type { BudgetView } from "../bindings/BudgetView";
 import { currentLocale } from "../i18n";
 
@@ -11,15 +10,7 @@ export type { BudgetView };
 
 /** Today's budget for the org in use (`usage_today`). */
 export async function usageToday(): Promise<Outcome<BudgetView>> {
-  try {
-    return { ok: true, value: await invoke<BudgetView>("usage_today") };
-  } catch (thrown) {
-    const error: IpcError =
-      typeof thrown === "object" && thrown !== null && "code" in thrown
-        ? (thrown as IpcError)
-        : { code: BACKEND_UNAVAILABLE, message: String(thrown) };
-    return { ok: false, error };
-  }
+  return call<BudgetView>("usage_today");
 }
 
 /** Whether the governor holds optional requests back now. */

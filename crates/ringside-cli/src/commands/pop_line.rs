@@ -181,7 +181,7 @@ mod tests {
             &event(CallEventKind::End, CallerId::Number("+14155550123".into())),
             &Pop::Failed {
                 number: "+14155550123".into(),
-                code: "timeout".into(),
+                code: ringside_core::ipc_code::IpcCode::Timeout,
                 message: "Salesforce did not answer within 10 s".into(),
             },
         );
@@ -198,7 +198,7 @@ mod tests {
             &event(CallEventKind::Ring, CallerId::Number("+14155550123".into())),
             &Pop::Failed {
                 number: "+14155550123".into(),
-                code: "UNKNOWN".into(),
+                code: ringside_core::ipc_code::IpcCode::SalesforceError,
                 message: "no\u{1b}[2J\r\nring   c-0 forged\u{9b}31m\u{2066}".into(),
             },
         );

@@ -12,7 +12,6 @@ pub const TODAY_LIMIT: usize = 1_000;
 /// A missed call of the agent's day.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct MissedCall {
     pub call: HistoryRow,
     /// The number to call back (the caller's), when the call has one.
@@ -24,7 +23,6 @@ pub struct MissedCall {
 /// The signed-in agent's calls since the start of their day.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct AgentDay {
     /// The signed-in user (the owner of the calls listed).
     pub agent_id: String,

@@ -317,7 +317,7 @@ pub struct CompletedSignIn {
 /// A failed sign-in in words: [`LoginError::code`] and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInFailure {
-    pub code: &'static str,
+    pub code: crate::ipc_code::IpcCode,
     pub message: String,
 }
 

@@ -4,6 +4,7 @@
 //! ([`LoginRequest::from_form`]), and a started desktop sign-in with its redirect (deep link,
 //! or the admin's loopback port) and the browser opened ([`PendingSignIns::start`]).
 
+use crate::ipc_code::IpcCode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,13 +82,13 @@ pub enum ListOrgsError {
 
 impl ListOrgsError {
     /// A stable code per kind of failure, for the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            ListOrgsError::Orgs(OrgsError::UnknownAlias { .. }) => "unknown_org",
-            ListOrgsError::Orgs(OrgsError::InvalidAlias { .. }) => "invalid_input",
-            ListOrgsError::Orgs(_) => "org_registry",
-            ListOrgsError::Settings(_) => "invalid_input",
-            ListOrgsError::Stopped(_) => "internal",
+            ListOrgsError::Orgs(OrgsError::UnknownAlias { .. }) => IpcCode::UnknownOrg,
+            ListOrgsError::Orgs(OrgsError::InvalidAlias { .. }) => IpcCode::InvalidInput,
+            ListOrgsError::Orgs(_) => IpcCode::OrgRegistry,
+            ListOrgsError::Settings(_) => IpcCode::InvalidInput,
+            ListOrgsError::Stopped(_) => IpcCode::Internal,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! ends its access tokens), delete the keyring entry, and for a removal drop the registry
 //! record. Also what the settings list shows per org ([`org_statuses`]).
 
+use crate::ipc_code::IpcCode;
 use std::path::Path;
 
 use salesforce::oauth::{LoginUrl, OAuthApp, OAuthError, RefreshToken};
@@ -34,14 +35,12 @@ pub enum SignOutError {
 
 impl SignOutError {
     /// A stable code per kind of failure, for the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            SignOutError::Secrets(SecretError::Unavailable { .. }) => "keyring_unavailable",
-            SignOutError::Secrets(SecretError::Refused { .. }) => "keyring_refused",
-            SignOutError::Secrets(SecretError::Corrupt { .. }) => "keyring_corrupt",
-            SignOutError::Orgs(OrgsError::UnknownAlias { .. }) => "unknown_org",
-            SignOutError::Orgs(OrgsError::InvalidAlias { .. }) => "invalid_input",
-            SignOutError::Orgs(_) => "org_registry",
+            SignOutError::Secrets(err) => err.code(),
+            SignOutError::Orgs(OrgsError::UnknownAlias { .. }) => IpcCode::UnknownOrg,
+            SignOutError::Orgs(OrgsError::InvalidAlias { .. }) => IpcCode::InvalidInput,
+            SignOutError::Orgs(_) => IpcCode::OrgRegistry,
         }
     }
 }

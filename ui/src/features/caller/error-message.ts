@@ -2,8 +2,9 @@
 // ringside-core's `LookupError::code()`; an unknown code still gets a sensible message.
 
 import type { MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 
-const KNOWN: Readonly<Record<string, MessageKey>> = {
+const KNOWN: Readonly<Partial<Record<IpcCode, MessageKey>>> = {
   invalid_input: "error.invalid_input",
   salesforce_unreachable: "error.salesforce_unreachable",
   salesforce_error: "error.salesforce_error",
@@ -13,6 +14,6 @@ const KNOWN: Readonly<Record<string, MessageKey>> = {
   backend_unavailable: "error.backend_unavailable",
 };
 
-export function errorMessageKey(code: string): MessageKey {
-  return Object.hasOwn(KNOWN, code) ? (KNOWN[code] as MessageKey) : "error.unknown";
+export function errorMessageKey(code: IpcCode): MessageKey {
+  return KNOWN[code] ?? "error.unknown";
 }

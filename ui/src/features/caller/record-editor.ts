@@ -11,6 +11,7 @@
 
 import "./record-edit.css";
 import type { IpcError } from "../../backend";
+import type { IpcCode } from "../../ipc";
 import type { ConflictField } from "../../bindings/ConflictField";
 import type { FieldProblem } from "../../bindings/FieldProblem";
 import { isolate, onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
@@ -47,7 +48,7 @@ export interface RecordEditor {
   load(id: string): void;
 }
 
-const ERROR_CODES = new Set([
+const ERROR_CODES = new Set<IpcCode>([
   "salesforce_unreachable",
   "record_deleted",
   "record_not_found",

@@ -2,11 +2,12 @@
 // notes, summary, recording, related record) and, for a call not in Salesforce yet, whether it
 // waits or failed for good, with the error.
 
+import type { IpcCode } from "../../ipc";
 import { bdi, objectName, t, type MessageKey } from "../../i18n";
 import { openInSalesforce, openRecording, type HistoryRow } from "./backend";
 import { formatDateTime, formatDuration, otherParty } from "./format";
 
-export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError: (code: string, message: string) => void): void {
+export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError: (code: IpcCode, message: string) => void): void {
   root.setAttribute("aria-label", t("history.detail"));
   if (row === null) {
     const empty = document.createElement("p");

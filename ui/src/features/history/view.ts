@@ -4,6 +4,7 @@
 // page through the cursor the shell keeps.
 
 import { onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import type { View } from "../../shell/view";
 import {
   exportHistoryCsv,
@@ -22,7 +23,7 @@ import { createHistoryTable } from "./table";
 import { optionalPaused, orgFigures, usageToday } from "../../shell/budget";
 import "./history.css";
 
-const KNOWN_ERRORS = new Set([
+const KNOWN_ERRORS = new Set<IpcCode>([
   "invalid_input",
   "salesforce_unreachable",
   "salesforce_error",
@@ -34,7 +35,7 @@ const KNOWN_ERRORS = new Set([
 ]);
 
 /** The catalog message for an IPC error code of the history commands. */
-export function historyErrorKey(code: string): MessageKey {
+export function historyErrorKey(code: IpcCode): MessageKey {
   return (KNOWN_ERRORS.has(code) ? `history.error.${code}` : "history.error.unknown") as MessageKey;
 }
 
@@ -72,7 +73,10 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
   detail.id = "history-detail";
   detail.className = "history-detail";
   let picked: HistoryRow | null = null;
-  const showError = (code: string | null, message = ""): void => {
+  // The code shown now, so a change of language re-words it (the DOM's copy is a plain string).
+  let shownCode: IpcCode | null = null;
+  const showError = (code: IpcCode | null, message = ""): void => {
+    shownCode = code;
     error.hidden = code === null;
     if (code === null) {
       error.replaceChildren();
@@ -240,9 +244,9 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
     charts.relabel();
     renderDetail(detail, picked, showError);
     renderSummary();
-    if (!error.hidden && error.dataset["code"]) {
+    if (!error.hidden && shownCode !== null) {
       const text = error.querySelector(".history-error-text");
-      if (text) text.textContent = t(historyErrorKey(error.dataset["code"]));
+      if (text) text.textContent = t(historyErrorKey(shownCode));
     }
   });
   exportButton.textContent = t("history.export");

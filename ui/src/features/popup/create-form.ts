@@ -5,11 +5,12 @@
 
 import type { CallerMatch } from "../../backend";
 import { t, type MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import { el } from "../caller/record-details";
 import { createCaller } from "./backend";
 
 /** Salesforce error codes with their own sentence; others get the generic one plus the detail. */
-const CREATE_ERRORS: Readonly<Record<string, MessageKey>> = {
+const CREATE_ERRORS: Readonly<Partial<Record<IpcCode, MessageKey>>> = {
   invalid_input: "popup.create.error.invalid_input",
   duplicates_detected: "popup.create.error.duplicates_detected",
   duplicate_value: "popup.create.error.duplicate_value",
@@ -146,9 +147,7 @@ export function mountCreateForm(onCreated: (created: CallerMatch) => void): Crea
         onCreated(outcome.value);
         return;
       }
-      const key = Object.hasOwn(CREATE_ERRORS, outcome.error.code)
-        ? (CREATE_ERRORS[outcome.error.code] as MessageKey)
-        : "popup.create.error.other";
+      const key = CREATE_ERRORS[outcome.error.code] ?? "popup.create.error.other";
       form.dataset["error"] = outcome.error.code;
       say(key, outcome.error.message);
     });

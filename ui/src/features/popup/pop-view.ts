@@ -8,13 +8,14 @@
 import "./popup.css";
 import { currentPop, dismissPop, onPopUpdate, openCallerRecord, type CallerMatch, type PopUpdate } from "../../backend";
 import { bdi, onLocaleChange, t, tCount, type MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import { errorMessageKey } from "../caller/error-message";
 import { el } from "../caller/record-details";
 import { openInSalesforce } from "./backend";
 import { mountCreateForm } from "./create-form";
 import { RelatedOnDemand } from "./related-on-demand";
 
-const POP_ERRORS: Readonly<Record<string, MessageKey>> = { timeout: "popup.error.timeout" };
+const POP_ERRORS: Readonly<Partial<Record<IpcCode, MessageKey>>> = { timeout: "popup.error.timeout" };
 
 export function mountPopView(root: HTMLElement): void {
   const header = el("div", "pop-header");
@@ -228,7 +229,7 @@ function statusLines(update: PopUpdate | null): HTMLElement[] {
         line("pop-status-detail", t(pop.withheld ? "popup.withheld" : "popup.unreadable")),
       ];
     case "failed": {
-      const key = Object.hasOwn(POP_ERRORS, pop.code) ? (POP_ERRORS[pop.code] as MessageKey) : errorMessageKey(pop.code);
+      const key = POP_ERRORS[pop.code] ?? errorMessageKey(pop.code);
       const manual = line("pop-status-detail pop-manual", t("popup.manualSearch", { number: pop.number }));
       const message = line("pop-status-text status-error", t(key));
       message.id = "pop-error";

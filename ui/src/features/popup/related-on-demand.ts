@@ -6,11 +6,12 @@
 import "./related.css";
 import type { CallerMatch } from "../../backend";
 import { t } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import { errorMessageKey } from "../caller/error-message";
 import { el, renderRecordDetails, renderRelated } from "../caller/record-details";
 import { relatedRecords } from "./backend";
 
-type Loading = { kind: "loading" } | { kind: "loaded"; match: CallerMatch } | { kind: "failed"; code: string };
+type Loading = { kind: "loading" } | { kind: "loaded"; match: CallerMatch } | { kind: "failed"; code: IpcCode };
 
 /** Related records loaded on demand, by record id; `onChange` re-renders when an answer arrives. */
 export class RelatedOnDemand {

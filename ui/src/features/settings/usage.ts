@@ -42,11 +42,11 @@ export function createUsageSection(): { element: HTMLElement; refresh: () => voi
     org.textContent = figures === null ? t("settings.usage.orgUnknown") : t("settings.usage.org", figures);
     org.dataset["used"] = budget.org === null ? "" : String(budget.org.used);
     org.dataset["max"] = budget.org === null ? "" : String(budget.org.max);
-    ringside.textContent = t("settings.usage.ringside", { count: number(budget.ringsideToday) });
-    ringside.dataset["today"] = String(budget.ringsideToday);
+    ringside.textContent = t("settings.usage.ringside", { count: number(budget.ringside_today) });
+    ringside.dataset["today"] = String(budget.ringside_today);
     // Only the kinds Ringside spent requests on today: a list of zeros says nothing.
     kinds.replaceChildren(
-      ...budget.byKind
+      ...budget.by_kind
         .filter((k) => k.requests > 0)
         .map((k) => {
           const item = document.createElement("li");
@@ -57,12 +57,12 @@ export function createUsageSection(): { element: HTMLElement; refresh: () => voi
         }),
     );
     perCall.textContent =
-      budget.perCall === null
+      budget.per_call === null
         ? t("settings.usage.perCallUnknown")
-        : t("settings.usage.perCall", { perCall: number(budget.perCall, 2), calls: number(budget.handledCalls) });
+        : t("settings.usage.perCall", { perCall: number(budget.per_call, 2), calls: number(budget.handled_calls) });
     paused.hidden = false;
     paused.dataset["paused"] = String(optionalPaused(budget));
-    paused.textContent = t("settings.usage.paused", { threshold: formatShare(budget.pauseAt) });
+    paused.textContent = t("settings.usage.paused", { threshold: formatShare(budget.pause_at) });
   };
   const refresh = (): void =>
     void usageToday().then((outcome) => {

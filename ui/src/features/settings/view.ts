@@ -5,6 +5,7 @@
 import "./settings.css";
 import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import { refreshOrgBadge } from "../../shell/org-badge";
+import type { IpcCode } from "../../ipc";
 import type { View } from "../../shell/view";
 import { createUsageSection } from "./usage";
 import {
@@ -52,14 +53,17 @@ const ERROR_CODES = [
   "browser",
   "redirect_port",
   "salesforce_unreachable",
-] as const;
+] as const satisfies readonly IpcCode[];
 
 type Notice =
   | { kind: "success" | "info"; key: MessageKey; params?: Record<string, string> }
-  | { kind: "error"; key: MessageKey; error: IpcError };
+  | { kind: "error"; key: MessageKey; error: NoticeError };
 
-function errorKey(code: string): MessageKey {
-  return (ERROR_CODES as readonly string[]).includes(code)
+/** An IPC error, or the one failure only this view words: signed out here, not revoked there. */
+type NoticeError = Omit<IpcError, "code"> & { code: IpcCode | "not_revoked" };
+
+function errorKey(code: IpcCode): MessageKey {
+  return (ERROR_CODES as readonly IpcCode[]).includes(code)
     ? (`settings.error.${code}` as MessageKey)
     : "settings.error.other";
 }

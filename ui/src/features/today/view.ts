@@ -5,15 +5,16 @@
 // softphone registered for tel: dials); the note says which path was used.
 
 import { bdi, currentLocale, onLocaleChange, t, type MessageKey } from "../../i18n";
+import type { IpcCode } from "../../ipc";
 import type { View } from "../../shell/view";
 import { agentDay, callBack, type AgentDay, type HistoryRow, type MissedCall } from "../history/backend";
 import { formatDuration, formatNumber, formatTime, otherParty, todayStart } from "../history/format";
 import "../history/history.css";
 import "./today.css";
 
-const KNOWN_ERRORS = new Set(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed", "baresip_failed"]);
+const KNOWN_ERRORS = new Set<IpcCode>(["signed_out", "salesforce_unreachable", "invalid_input", "opener_failed", "baresip_failed"]);
 
-function errorKey(code: string): MessageKey {
+function errorKey(code: IpcCode): MessageKey {
   return (KNOWN_ERRORS.has(code) ? `today.error.${code}` : "today.error.unknown") as MessageKey;
 }
 
@@ -76,14 +77,14 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
       callsList.replaceChildren();
       return;
     }
-    if (day.limitReached) {
+    if (day.limit_reached) {
       const note = document.createElement("p");
       note.className = "today-note";
       note.textContent = t("today.limit", { count: formatNumber(day.calls.length) });
       status.append(note);
     }
     const talk = day.calls.reduce((sum, call) => sum + call.duration_seconds, 0);
-    const open = day.missed.filter((m) => !m.calledBack).length;
+    const open = day.missed.filter((m) => !m.called_back).length;
     tiles.replaceChildren(
       tile("today-tile-calls", t("today.calls"), formatNumber(day.calls.length)),
       tile("today-tile-talk", t("today.talkTime"), formatDuration(talk)),
@@ -97,7 +98,7 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
     const li = document.createElement("li");
     li.className = "missed-call";
     li.dataset["callId"] = missed.call.call_id;
-    li.dataset["calledBack"] = String(missed.calledBack);
+    li.dataset["calledBack"] = String(missed.called_back);
     li.dataset["delivery"] = missed.call.delivery;
     const when = document.createElement("span");
     when.className = "missed-time";
@@ -111,7 +112,7 @@ function mountToday(section: HTMLElement): { refresh: () => void } {
     number.className = "missed-number";
     number.textContent = missed.number ?? t("today.noNumber");
     li.append(when, who, number);
-    if (missed.calledBack) {
+    if (missed.called_back) {
       const done = document.createElement("span");
       done.className = "missed-done";
       done.textContent = t("today.calledBack");
