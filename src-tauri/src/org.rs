@@ -21,7 +21,6 @@ use ringside_core::secrets::{KeyringStore, namespace_for_home};
 /// Which org a link talks to, as the UI may show it (no secret in here).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct OrgIdentity {
     /// The alias in `orgs.toml`; `None` for the built-in demo org.
     pub alias: Option<String>,

@@ -18,7 +18,7 @@ const MAX_LABEL_CHARS: usize = 80;
 /// The texts of the tray menu and the pop-up window's title, in the UI's language.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct ShellLabels {
     pub show: String,
     pub show_caller: String,
@@ -44,9 +44,9 @@ impl ShellLabels {
         };
         Ok(ShellLabels {
             show: check("show", self.show)?,
-            show_caller: check("showCaller", self.show_caller)?,
+            show_caller: check("show_caller", self.show_caller)?,
             quit: check("quit", self.quit)?,
-            popup_title: check("popupTitle", self.popup_title)?,
+            popup_title: check("popup_title", self.popup_title)?,
         })
     }
 }

@@ -49,7 +49,6 @@ pub fn plugin_config(settings: &UpdateSettings) -> serde_json::Value {
 /// Something about updates the agent should know, shown quietly in Settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct UpdateNotice {
     /// `refused` (the signature does not match the organisation's key, or there is none),
     /// `notInstallable` (verified, but this copy was not installed from a .deb or .rpm),

@@ -52,7 +52,7 @@ const DEFAULT_START = Date.UTC(2026, 10, 24, 9, 0);
 window.__tauriMocks.mockIPC(async (cmd, args) => {
   window.__calls.push({ cmd, args });
   switch (cmd) {
-    case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
+    case "current_org": return { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null };
     case "open_call_logs": return [];
     case "call_log_options": throw { code: "describe_failed", message: "no describe in this test" };
     case "queue_overview": return { counts: { pending: 0, in_flight: 0, delivered: 0, dead: 0 }, entries: [], problem: null, notice: null };

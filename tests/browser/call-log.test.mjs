@@ -49,7 +49,7 @@ window.__calls = [];
 window.__tauriMocks.mockIPC(async (cmd, args) => {
   window.__calls.push({ cmd, args });
   switch (cmd) {
-    case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
+    case "current_org": return { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null };
     case "open_call_logs": return [];
     case "update_call_log": window.__lastFields = args.fields; return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
     case "log_call": return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };

@@ -95,7 +95,7 @@ const scenario = ${JSON.stringify(scenario)};
 window.__ipcCalls = [];
 window.__allIpcCalls = [];
 const otherCommands = {
-  current_org: { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null },
+  current_org: { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null },
   ...scenario.commands,
 };
 let release;

@@ -175,18 +175,18 @@ test("the main window sends the tray labels and the pop-up title in its language
   await page.waitForFunction(() => window.__allIpcCalls.some((call) => call.cmd === "set_shell_labels"));
   assert.deepEqual((await sent())[0], {
     show: en["popup.tray.show"],
-    showCaller: en["popup.tray.showCaller"],
+    show_caller: en["popup.tray.showCaller"],
     quit: en["popup.tray.quit"],
-    popupTitle: en["popup.title"],
+    popup_title: en["popup.title"],
   }, "English at start");
   await page.selectOption("#language-select", "de");
   await page.waitForFunction(() => window.__allIpcCalls.filter((call) => call.cmd === "set_shell_labels").length >= 2);
   const labels = await sent();
   assert.deepEqual(labels[labels.length - 1], {
     show: de["popup.tray.show"],
-    showCaller: de["popup.tray.showCaller"],
+    show_caller: de["popup.tray.showCaller"],
     quit: de["popup.tray.quit"],
-    popupTitle: de["popup.title"],
+    popup_title: de["popup.title"],
   }, "German after the switch");
   assert.deepEqual(errors, [], "no script errors");
   await page.close();

@@ -59,7 +59,7 @@ window.__calls = [];
 window.__tauriMocks.mockIPC(async (cmd, args) => {
   window.__calls.push({ cmd, args });
   switch (cmd) {
-    case "current_org": return { org: { alias: null, username: null, instanceUrl: "http://127.0.0.1:1", demo: true }, problem: null };
+    case "current_org": return { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null };
     case "queue_overview": return window.__overview;
     case "open_call_logs": return [];
     case "edit_queued_call_log": return null;

@@ -13,9 +13,9 @@ const catalogOf = async (locale) => JSON.parse(await readFile(`${settingsLocales
 
 const DEMO_URL = "http://127.0.0.1:4555";
 const DEMO_CLIENT_ID = "RingsideDemoConsumerKey";
-const demoOrg = { org: { alias: null, username: null, instanceUrl: DEMO_URL, demo: true }, problem: null };
+const demoOrg = { org: { alias: null, username: null, instance_url: DEMO_URL, demo: true }, problem: null };
 const acmeOrg = {
-  org: { alias: "acme", username: "dana@acme.example", instanceUrl: "https://acme.my.salesforce.com", demo: false },
+  org: { alias: "acme", username: "dana@acme.example", instance_url: "https://acme.my.salesforce.com", demo: false },
   problem: null,
 };
 const entry = (alias, extra = {}) => ({
@@ -329,7 +329,7 @@ test("each update notice is one quiet line in words, the installed update's incl
     const catalog = await catalogOf(locale);
     for (const kind of ["refused", "notInstallable", "installFailed", "installed"]) {
       const { page, errors } = await openSettings(
-        { currentOrg: demoOrg, overview: overview([]), updateNotice: { kind, version: "0.2.0", atMs: 0 } },
+        { currentOrg: demoOrg, overview: overview([]), updateNotice: { kind, version: "0.2.0", at_ms: 0 } },
         { locale },
       );
       const line = page.locator("#settings-update");

@@ -25,8 +25,8 @@ before(async () => {
   app = await launchApp({ app: APP, driver: DRIVER });
   const current = await app.session.execute("return window.__TAURI_INTERNALS__.invoke('current_org')");
   assert.equal(current?.org?.demo, true, `the test app runs on its built-in demo org; got ${JSON.stringify(current)}`);
-  assert.equal(current.allowanceUsedUp, false, "a fresh app knows of no used-up allowance");
-  org = current.org.instanceUrl;
+  assert.equal(current.allowance_used_up, false, "a fresh app knows of no used-up allowance");
+  org = current.org.instance_url;
 });
 
 after(async () => {

@@ -71,7 +71,7 @@ before(async () => {
   // The org the app talks to, from the app itself (the header's `current_org`).
   const current = await session.execute("return window.__TAURI_INTERNALS__.invoke('current_org')");
   assert.equal(current?.org?.demo, true, `the test app runs on its built-in demo org; got ${JSON.stringify(current)}`);
-  org = current.org.instanceUrl;
+  org = current.org.instance_url;
   token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
   // A big window, so the screenshot shows the filters, the table, the details and a chart.
   await fetch(`${base}/session/${session.id}/window/rect`, {

@@ -45,7 +45,7 @@ test(
     const { port } = JSON.parse(await readFile(join(home, "event-api.json"), "utf8"));
     const apiToken = (await readFile(join(home, "event-api.token"), "utf8")).trim();
     const current = await session.execute("return window.__TAURI_INTERNALS__.invoke('current_org')");
-    const org = current.org.instanceUrl;
+    const org = current.org.instance_url;
     const orgToken = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
     const soql = async (q) => {
       const started = now();

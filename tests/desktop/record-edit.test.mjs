@@ -72,7 +72,7 @@ before(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.ok(current?.org?.demo, `the app must run on its built-in demo org; got ${JSON.stringify(current)}`);
-  const url = current.org.instanceUrl.replace(/\/$/, "");
+  const url = current.org.instance_url.replace(/\/$/, "");
   const tokens = await fetch(`${url}/__demo/tokens`, { method: "POST" });
   assert.equal(tokens.status, 200, "the demo org's control API issues a token");
   org = { url, token: (await tokens.json()).access_token };

@@ -21,7 +21,7 @@ before(async () => {
   app = await launchApp({ app: APP, driver: DRIVER });
   const current = await app.session.execute("return window.__TAURI_INTERNALS__.invoke('current_org')");
   assert.equal(current?.org?.demo, true, `the test app runs on its built-in demo org; got ${JSON.stringify(current)}`);
-  org = current.org.instanceUrl;
+  org = current.org.instance_url;
 });
 
 after(async () => {

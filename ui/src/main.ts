@@ -46,7 +46,7 @@ function mountHeader(root: HTMLElement): void {
     title.textContent = t("app.title");
     const demo = org === null || org.org.demo;
     const name = demo ? t("app.demoOrg") : (org?.org.alias ?? "");
-    const usedUp = org?.allowanceUsedUp === true;
+    const usedUp = org?.allowance_used_up === true;
     // A used-up daily API allowance is an org-wide state: said on the badge, in words.
     badge.textContent = usedUp ? t("app.allowanceUsedUpBadge", { org: name }) : name;
     badge.title = usedUp

@@ -10,7 +10,6 @@ use crate::outbox_runner::CallLogQueue;
 /// The org in use and, when the active org of `orgs.toml` could not be used, why.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct CurrentOrg {
     pub org: OrgIdentity,
     pub problem: Option<String>,

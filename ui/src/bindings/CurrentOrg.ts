@@ -9,4 +9,4 @@ export type CurrentOrg = { org: OrgIdentity, problem: string | null,
  * The org's daily API allowance is used up: the last search found it so, or call logs
  * wait for it in the queue. The header's badge says so in words.
  */
-allowanceUsedUp: boolean, };
+allowance_used_up: boolean, };

@@ -11,4 +11,4 @@ alias: string | null,
 /**
  * The signed-in user's username; `None` for the demo org.
  */
-username: string | null, instanceUrl: string, demo: boolean, };
+username: string | null, instance_url: string, demo: boolean, };

@@ -3,4 +3,4 @@
 /**
  * The texts of the tray menu and the pop-up window's title, in the UI's language.
  */
-export type ShellLabels = { show: string, showCaller: string, quit: string, popupTitle: string, };
+export type ShellLabels = { show: string, show_caller: string, quit: string, popup_title: string, };

@@ -18,4 +18,4 @@ version: string | null,
 /**
  * When it happened (epoch ms).
  */
-atMs: number, };
+at_ms: number, };

@@ -9,9 +9,9 @@ export function syncShellLabels(): void {
   const send = (): void => {
     void setShellLabels({
       show: t("popup.tray.show"),
-      showCaller: t("popup.tray.showCaller"),
+      show_caller: t("popup.tray.showCaller"),
       quit: t("popup.tray.quit"),
-      popupTitle: t("popup.title"),
+      popup_title: t("popup.title"),
     }).then((outcome) => {
       // Not fatal: the tray keeps its English labels. Said on the console for diagnosis.
       if (!outcome.ok) console.warn(`tray labels not sent: ${outcome.error.message}`);
