@@ -21,28 +21,28 @@ const acmeOrg = {
 const entry = (alias, extra = {}) => ({
   alias,
   username: `${alias}@example.com`,
-  instanceUrl: `https://${alias}.my.salesforce.com`,
-  loginUrl: "https://login.salesforce.com",
-  clientId: "3MVGkey",
-  scopeProfile: "standard",
+  instance_url: `https://${alias}.my.salesforce.com`,
+  login_url: "https://login.salesforce.com",
+  client_id: "3MVGkey",
+  scope_profile: "standard",
   active: false,
-  inUse: false,
-  signedIn: true,
+  in_use: false,
+  signed_in: true,
   ...extra,
 });
 const overview = (orgs, extra = {}) => ({
   orgs,
-  demoInUse: !orgs.some((o) => o.inUse),
-  keyringProblem: null,
-  activeProblem: null,
-  refusedLink: null,
+  demo_in_use: !orgs.some((o) => o.in_use),
+  keyring_problem: null,
+  active_problem: null,
+  refused_link: null,
   defaults: {
-    clientId: "3MVGadminKey",
-    loginUrl: "https://login.salesforce.com",
-    demoLoginUrl: DEMO_URL,
-    demoClientId: DEMO_CLIENT_ID,
-    redirectPort: null,
-    scopeProfile: "standard",
+    client_id: "3MVGadminKey",
+    login_url: "https://login.salesforce.com",
+    demo_login_url: DEMO_URL,
+    demo_client_id: DEMO_CLIENT_ID,
+    redirect_port: null,
+    scope_profile: "standard",
   },
   ...extra,
 });
@@ -124,9 +124,9 @@ test("the list shows the demo org in use, a signed-in org, a signed-out org and 
   const { page, errors } = await openSettings({
     currentOrg: demoOrg,
     overview: overview([
-      entry("acme", { active: false, scopeProfile: "extended" }),
-      entry("old", { signedIn: false }),
-      entry("locked", { signedIn: null }),
+      entry("acme", { active: false, scope_profile: "extended" }),
+      entry("old", { signed_in: false }),
+      entry("locked", { signed_in: null }),
     ]),
   });
   const demo = page.locator('.org-row[data-demo="true"]');
@@ -164,7 +164,7 @@ test("the list shows the demo org in use, a signed-in org, a signed-out org and 
 });
 
 test("signing in shows Signing in…, then success, the refreshed list and the header badge", async () => {
-  const acme = entry("acme", { active: true, inUse: true, username: "dana@acme.example" });
+  const acme = entry("acme", { active: true, in_use: true, username: "dana@acme.example" });
   const { page, errors } = await openSettings({
     currentOrg: demoOrg,
     overview: overview([]),
@@ -182,7 +182,7 @@ test("signing in shows Signing in…, then success, the refreshed list and the h
   assert.equal(await page.textContent("#signin-progress span"), en["settings.signIn.progress"]);
   assert.equal(await page.isDisabled("#signin-submit"), true, "no second sign-in while one runs");
   const [call] = await calls(page, "sign_in");
-  assert.deepEqual(call.args.form, { alias: "acme", loginUrl: DEMO_URL, clientId: DEMO_CLIENT_ID }, "the form is sent");
+  assert.deepEqual(call.args.form, { alias: "acme", login_url: DEMO_URL, client_id: DEMO_CLIENT_ID }, "the form is sent");
 
   await page.evaluate(() => window.__releaseSignIn());
   await page.waitForSelector('#settings-notice[data-kind="success"]');
@@ -256,20 +256,20 @@ test("a refused sign-in link is explained", async () => {
 
 test("Use, Sign out and Remove (two clicks) call their commands and refresh the badge", async () => {
   const acmeIdle = entry("acme", { username: "dana@acme.example" });
-  const acmeInUse = { ...acmeIdle, active: true, inUse: true };
+  const acmeInUse = { ...acmeIdle, active: true, in_use: true };
   const { page, errors } = await openSettings({
     currentOrg: demoOrg,
-    overview: overview([acmeIdle, entry("old", { signedIn: false })]),
-    useOrg: { afterOrg: acmeOrg, afterOverview: overview([acmeInUse, entry("old", { signedIn: false })]) },
+    overview: overview([acmeIdle, entry("old", { signed_in: false })]),
+    useOrg: { afterOrg: acmeOrg, afterOverview: overview([acmeInUse, entry("old", { signed_in: false })]) },
     sign_out_org: {
-      result: { revoked: true, notRevokedReason: null },
+      result: { revoked: true, not_revoked_reason: null },
       afterOrg: demoOrg,
-      afterOverview: overview([{ ...acmeIdle, signedIn: false }, entry("old", { signedIn: false })]),
+      afterOverview: overview([{ ...acmeIdle, signed_in: false }, entry("old", { signed_in: false })]),
     },
     remove_org: {
-      result: { revoked: true, notRevokedReason: null },
+      result: { revoked: true, not_revoked_reason: null },
       afterOrg: demoOrg,
-      afterOverview: overview([{ ...acmeIdle, signedIn: false }]),
+      afterOverview: overview([{ ...acmeIdle, signed_in: false }]),
     },
   });
   await page.click('.org-row[data-alias="acme"] button[data-action="use"]');
@@ -299,9 +299,9 @@ test("a keyring problem and an unusable active org are shown; Arabic is right-to
   const { page } = await openSettings(
     {
       currentOrg: demoOrg,
-      overview: overview([entry("acme", { active: true, signedIn: null })], {
-        keyringProblem: "no OS keyring is available (Secret Service (D-Bus org.freedesktop.secrets): …)",
-        activeProblem: "acme is signed out",
+      overview: overview([entry("acme", { active: true, signed_in: null })], {
+        keyring_problem: "no OS keyring is available (Secret Service (D-Bus org.freedesktop.secrets): …)",
+        active_problem: "acme is signed out",
       }),
     },
     { locale: "ar" },
@@ -317,7 +317,7 @@ test("a keyring problem and an unusable active org are shown; Arabic is right-to
 test("a sign-in link refused before the view loaded (the app's start link) is shown once", async () => {
   const { page } = await openSettings({
     currentOrg: demoOrg,
-    overview: overview([], { refusedLink: { code: "foreign_link", message: "this sign-in link was not started by Ringside" } }),
+    overview: overview([], { refused_link: { code: "foreign_link", message: "this sign-in link was not started by Ringside" } }),
   });
   await page.waitForSelector('#settings-notice[data-code="foreign_link"]');
   assert.equal(await page.textContent("#settings-notice-text"), en["settings.error.foreign_link"]);

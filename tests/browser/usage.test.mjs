@@ -79,9 +79,9 @@ async function open(first, { locale = "en" } = {}) {
   await page.addInitScript({
     content: await ipcMockScript({
       commands: {
-        list_orgs: { orgs: [], demoInUse: true, keyringProblem: null, activeProblem: null, refusedLink: null,
-          defaults: { clientId: null, loginUrl: "https://login.salesforce.com", demoLoginUrl: "http://127.0.0.1:1",
-            demoClientId: "demo", redirectPort: null, scopeProfile: "standard" } },
+        list_orgs: { orgs: [], demo_in_use: true, keyring_problem: null, active_problem: null, refused_link: null,
+          defaults: { client_id: null, login_url: "https://login.salesforce.com", demo_login_url: "http://127.0.0.1:1",
+            demo_client_id: "demo", redirect_port: null, scope_profile: "standard" } },
         update_notice: null,
         history_stats: { stats: STATS, capped: false, cap: 20000 },
         queue_overview: QUEUE,

@@ -29,7 +29,6 @@ const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 /// Everything the settings view lists.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct OrgsOverview {
     pub orgs: Vec<OrgEntry>,
     /// Whether the app talks to the built-in demo org now.
@@ -47,7 +46,6 @@ pub struct OrgsOverview {
 /// The sign-in form.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct SignInForm {
     pub alias: String,
     /// https://login.salesforce.com, https://test.salesforce.com, a My Domain URL, or the demo org's.
@@ -59,7 +57,6 @@ pub struct SignInForm {
 /// What signing out did at Salesforce.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct SignOutResult {
     pub revoked: bool,
     /// Why Salesforce could not revoke it (the local sign-in is gone anyway).

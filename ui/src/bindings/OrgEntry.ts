@@ -3,15 +3,15 @@
 /**
  * One org of `orgs.toml` as the settings list shows it (no secret in here).
  */
-export type OrgEntry = { alias: string, username: string, instanceUrl: string, loginUrl: string, 
+export type OrgEntry = { alias: string, username: string, instance_url: string, login_url: string, 
 /**
  * The consumer key it signed in with (not a secret), for signing in again.
  */
-clientId: string, 
+client_id: string, 
 /**
  * `standard`, `extended` or `privileged`: the scope profile this sign-in holds.
  */
-scopeProfile: string, 
+scope_profile: string, 
 /**
  * The registry's active org (what the CLI uses too).
  */
@@ -19,8 +19,8 @@ active: boolean,
 /**
  * The org the app talks to now.
  */
-inUse: boolean, 
+in_use: boolean, 
 /**
  * Whether a sign-in is stored in the keyring; `null` when the keyring could not say.
  */
-signedIn: boolean | null, };
+signed_in: boolean | null, };

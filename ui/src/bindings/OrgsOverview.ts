@@ -10,17 +10,17 @@ export type OrgsOverview = { orgs: Array<OrgEntry>,
 /**
  * Whether the app talks to the built-in demo org now.
  */
-demoInUse: boolean, 
+demo_in_use: boolean, 
 /**
  * Why the keyring cannot be used (names the backend), if so.
  */
-keyringProblem: string | null, 
+keyring_problem: string | null, 
 /**
  * Why the registry's active org is not the one in use, if so.
  */
-activeProblem: string | null, 
+active_problem: string | null, 
 /**
  * A sign-in link refused before anyone listened (e.g. the one the app was started
  * with); returned once.
  */
-refusedLink: IpcError | null, defaults: SignInDefaults, };
+refused_link: IpcError | null, defaults: SignInDefaults, };

@@ -7,16 +7,16 @@ export type SignInDefaults = {
 /**
  * The External Client App's consumer key from `ringside.toml`, if set.
  */
-clientId: string | null, 
+client_id: string | null, 
 /**
  * The admin's login URL (production when unset).
  */
-loginUrl: string, 
+login_url: string, 
 /**
  * The built-in demo org's login URL and client id, to try the sign-in without Salesforce.
  */
-demoLoginUrl: string, demoClientId: string, 
+demo_login_url: string, demo_client_id: string, 
 /**
  * Set when the admin chose a loopback redirect instead of the `ringside://` link.
  */
-redirectPort: number | null, scopeProfile: string, };
+redirect_port: number | null, scope_profile: string, };

@@ -7,8 +7,8 @@ export type SignInForm = { alias: string,
 /**
  * https://login.salesforce.com, https://test.salesforce.com, a My Domain URL, or the demo org's.
  */
-loginUrl: string, 
+login_url: string, 
 /**
  * The consumer key; empty uses the admin's.
  */
-clientId: string | null, };
+client_id: string | null, };

@@ -7,4 +7,4 @@ export type SignOutResult = { revoked: boolean,
 /**
  * Why Salesforce could not revoke it (the local sign-in is gone anyway).
  */
-notRevokedReason: string | null, };
+not_revoked_reason: string | null, };

@@ -23,7 +23,6 @@ use crate::signin_settings::SignInSettings;
 /// One org of `orgs.toml` as the settings list shows it (no secret in here).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct OrgEntry {
     pub alias: String,
     pub username: String,
@@ -44,7 +43,6 @@ pub struct OrgEntry {
 /// What the sign-in form starts with: the admin's `[salesforce]` settings and the demo org.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct SignInDefaults {
     /// The External Client App's consumer key from `ringside.toml`, if set.
     pub client_id: Option<String>,

@@ -139,8 +139,8 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
         if (first) applyDefaults();
         // A link refused before this view listened (the one the app was started with); later
         // refusals arrive as events and were shown then, so only the first load shows one.
-        if (first && outcome.value.refusedLink !== null) {
-          notice = { kind: "error", key: errorKey(outcome.value.refusedLink.code), error: outcome.value.refusedLink };
+        if (first && outcome.value.refused_link !== null) {
+          notice = { kind: "error", key: errorKey(outcome.value.refused_link.code), error: outcome.value.refused_link };
         }
       } else {
         fail(outcome.error);
@@ -152,7 +152,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   /** The form starts with the admin's login host and consumer key. */
   const applyDefaults = (): void => {
     if (overview === null) return;
-    const url = overview.defaults.loginUrl;
+    const url = overview.defaults.login_url;
     host.value = url === PRODUCTION ? "production" : url === SANDBOX ? "sandbox" : "myDomain";
     if (host.value === "myDomain") myDomain.value = url;
     clientId.value = "";
@@ -165,7 +165,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
       case "sandbox":
         return SANDBOX;
       case "demo":
-        return overview?.defaults.demoLoginUrl ?? "";
+        return overview?.defaults.demo_login_url ?? "";
       default:
         return myDomain.value.trim();
     }
@@ -173,9 +173,9 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
 
   host.addEventListener("change", () => {
     if (host.value === "demo" && overview !== null) {
-      clientId.value = overview.defaults.demoClientId;
+      clientId.value = overview.defaults.demo_client_id;
       if (alias.value.trim() === "") alias.value = "demo";
-    } else if (overview !== null && clientId.value === overview.defaults.demoClientId) {
+    } else if (overview !== null && clientId.value === overview.defaults.demo_client_id) {
       clientId.value = "";
     }
     render();
@@ -193,7 +193,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
     notice = { kind: "info", key: "settings.signIn.progress" };
     render();
     const chosen = clientId.value.trim();
-    void signIn({ alias: alias.value.trim(), loginUrl: loginUrl(), clientId: chosen === "" ? null : chosen }).then(
+    void signIn({ alias: alias.value.trim(), login_url: loginUrl(), client_id: chosen === "" ? null : chosen }).then(
       (outcome) => {
         signingIn = false;
         if (outcome.ok) {
@@ -248,7 +248,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
               : {
                   kind: "error",
                   key: "settings.signOut.notRevoked",
-                  error: { code: "not_revoked", message: o.value.notRevokedReason ?? "" },
+                  error: { code: "not_revoked", message: o.value.not_revoked_reason ?? "" },
                 },
           );
         });
@@ -265,9 +265,9 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
         break;
       case "sign-in-again":
         alias.value = org.alias;
-        host.value = org.loginUrl === PRODUCTION ? "production" : org.loginUrl === SANDBOX ? "sandbox" : org.loginUrl === overview?.defaults.demoLoginUrl ? "demo" : "myDomain";
-        if (host.value === "myDomain") myDomain.value = org.loginUrl;
-        clientId.value = org.clientId;
+        host.value = org.login_url === PRODUCTION ? "production" : org.login_url === SANDBOX ? "sandbox" : org.login_url === overview?.defaults.demo_login_url ? "demo" : "myDomain";
+        if (host.value === "myDomain") myDomain.value = org.login_url;
+        clientId.value = org.client_id;
         render();
         submit.focus();
         break;
@@ -291,22 +291,22 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   const renderList = (): void => {
     list.replaceChildren();
     if (overview === null) return;
-    const demo = el("li", { class: "org-row", "data-demo": "true", "data-in-use": String(overview.demoInUse) });
+    const demo = el("li", { class: "org-row", "data-demo": "true", "data-in-use": String(overview.demo_in_use) });
     const demoName = el("strong", { class: "org-alias" });
     demoName.textContent = t("settings.demo.name");
     const demoHint = el("span", { class: "org-detail" });
     demoHint.textContent = t("settings.demo.hint");
     demo.append(demoName, demoHint);
-    if (overview.demoInUse) demo.append(badge(t("settings.org.inUse"), "in-use"));
+    if (overview.demo_in_use) demo.append(badge(t("settings.org.inUse"), "in-use"));
     else demo.append(button("use", "settings.action.use", null));
     list.append(demo);
 
     for (const org of overview.orgs) {
-      const signedIn = org.signedIn === null ? "unknown" : String(org.signedIn);
+      const signedIn = org.signed_in === null ? "unknown" : String(org.signed_in);
       const row = el("li", {
         class: "org-row",
         "data-alias": org.alias,
-        "data-in-use": String(org.inUse),
+        "data-in-use": String(org.in_use),
         "data-active": String(org.active),
         "data-signed-in": signedIn,
       });
@@ -315,11 +315,11 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
       const who = el("span", { class: "org-detail org-username" });
       who.textContent = org.username;
       const where = el("span", { class: "org-detail org-instance" });
-      where.textContent = org.instanceUrl;
+      where.textContent = org.instance_url;
       const profile = el("span", { class: "org-detail org-profile" });
-      profile.textContent = t("settings.org.profile", { profile: profileName(org.scopeProfile) });
+      profile.textContent = t("settings.org.profile", { profile: profileName(org.scope_profile) });
       row.append(name, who, where, profile);
-      if (org.inUse) row.append(badge(t("settings.org.inUse"), "in-use"));
+      if (org.in_use) row.append(badge(t("settings.org.inUse"), "in-use"));
       row.append(
         signedIn === "true"
           ? badge(t("settings.org.signedIn"), "signed-in")
@@ -328,7 +328,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
             : badge(t("settings.org.unknownState"), "unknown"),
       );
       const actions = el("span", { class: "org-actions" });
-      if (signedIn === "true" && !org.inUse) actions.append(button("use", "settings.action.use", org));
+      if (signedIn === "true" && !org.in_use) actions.append(button("use", "settings.action.use", org));
       if (signedIn === "false") actions.append(button("sign-in-again", "settings.action.signInAgain", org));
       if (signedIn === "true") actions.append(button("sign-out", "settings.action.signOut", org));
       actions.append(
@@ -344,14 +344,14 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
   const render = (): void => {
     title.textContent = t("settings.orgs.title");
     problems.replaceChildren();
-    if (overview?.keyringProblem) {
+    if (overview?.keyring_problem) {
       const p = el("p", { id: "settings-keyring-problem", class: "settings-problem" });
-      p.textContent = `${t("settings.keyringProblem")} ${isolate(overview.keyringProblem)}`;
+      p.textContent = `${t("settings.keyringProblem")} ${isolate(overview.keyring_problem)}`;
       problems.append(p);
     }
-    if (overview?.activeProblem) {
+    if (overview?.active_problem) {
       const p = el("p", { id: "settings-active-problem", class: "settings-problem" });
-      p.textContent = `${t("settings.activeProblem")} ${isolate(overview.activeProblem)}`;
+      p.textContent = `${t("settings.activeProblem")} ${isolate(overview.active_problem)}`;
       problems.append(p);
     }
 
@@ -380,7 +380,7 @@ function mountSettings(section: HTMLElement): { refresh(): void } {
     myDomainLabel.hidden = !mine;
     myDomain.hidden = !mine;
     clientIdLabel.textContent = t("settings.signIn.clientId");
-    clientId.placeholder = overview?.defaults.clientId ?? "";
+    clientId.placeholder = overview?.defaults.client_id ?? "";
     clientIdHint.textContent = t("settings.signIn.clientIdHint");
     submit.textContent = t("settings.signIn.submit");
     for (const input of [alias, host, myDomain, clientId, submit]) input.disabled = signingIn;
