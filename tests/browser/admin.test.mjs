@@ -32,13 +32,13 @@ const SETTINGS = {
   logging_mode: "task_and_call_log",
   scope_profile: null,
 };
-const VIEW = { settings: SETTINGS, path: "/home/agent/.config/ringside/ringside.toml", problem: null, policyPath: null, sources: [] };
+const VIEW = { settings: SETTINGS, path: "/home/agent/.config/ringside/ringside.toml", problem: null, policy_path: null, sources: [] };
 const POLICY = "/etc/ringside/ringside.toml";
 // The same settings with a system policy file: the logging mode and Contact's editable list
 // locked, Contact's visible list set (not locked) by the policy, the intents from this desk.
 const LOCKED_VIEW = {
   ...VIEW,
-  policyPath: POLICY,
+  policy_path: POLICY,
   sources: [
     { key: "fields.Contact.visible", source: "policy", locked: null },
     { key: "fields.Contact.editable", source: "policy", locked: "fields.Contact.editable" },
@@ -248,7 +248,7 @@ test("the locked note is in every language", async () => {
 // saved through the same check (the org's describes), each problem listed under the outcome.
 const OUTCOMES_VIEW = {
   ...VIEW,
-  policyPath: POLICY,
+  policy_path: POLICY,
   outcomes: [
     {
       name: "Demo booked",

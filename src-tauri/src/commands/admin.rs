@@ -25,7 +25,6 @@ use crate::org::{self, ActiveOrg};
 /// The settings the admin view shows, and why the file on disk could not be read if so.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct AdminView {
     pub settings: AdminSettings,
     /// Where the config file is (it may not exist yet: the defaults apply).
@@ -44,7 +43,6 @@ pub struct AdminView {
 /// One field of an object's describe, with the hints the field picker shows.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct FieldChoice {
     pub name: String,
     pub label: String,

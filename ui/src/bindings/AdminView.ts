@@ -19,7 +19,7 @@ problem: string | null,
 /**
  * The system policy file read under the user's (`None`: there is none on this machine).
  */
-policyPath: string | null, 
+policy_path: string | null, 
 /**
  * Where each value the view edits comes from, and which the policy locks.
  */

@@ -646,7 +646,7 @@ function mountAdmin(root: HTMLElement): void {
       settings = outcome.value.settings;
       path = outcome.value.path;
       problem = outcome.value.problem;
-      policyPath = outcome.value.policyPath;
+      policyPath = outcome.value.policy_path;
       sources = outcome.value.sources;
       outcomes = outcome.value.outcomes ?? [];
       if (resetStatus) status = { kind: "idle" };
