@@ -129,9 +129,9 @@ async function openHistory(scenario = {}) {
           rows,
           cursor: (n + 1) * scenario.PAGE < scenario.TOTAL ? n + 1 : null,
           // Like the shell: a full first page does not know the total yet.
-          totalInSalesforce: n === 0 ? null : scenario.TOTAL - 3,
-          localUndelivered: 3,
-          queueProblem: null,
+          total_in_salesforce: n === 0 ? null : scenario.TOTAL - 3,
+          local_undelivered: 3,
+          queue_problem: null,
         };
       };
       const handlers = {
@@ -185,7 +185,7 @@ test("opening History loads the first page only: a few dozen DOM rows for 500 lo
   assert.equal(first.length, 1, "one first-page request when the view opens");
   assert.deepEqual(
     first[0].args.query,
-    { since: null, until: null, agent: null, direction: null, disposition: null, matchedObject: null },
+    { since: null, until: null, agent: null, direction: null, disposition: null, matched_object: null },
     "no filter set: every field is sent as null, the shape HistoryQuery expects",
   );
   assert.equal(await page.getAttribute("#history-grid", "data-loaded"), String(PAGE), "the grid knows how many rows are loaded");
@@ -274,7 +274,7 @@ test("filters are sent as HistoryQuery: direction, outcome, matched object, agen
   await page.fill("#history-until", "2026-10-19");
   await page.dispatchEvent("#history-until", "change");
   last = (await calls(page, "history_first_page")).at(-1).args.query;
-  assert.equal(last.matchedObject, "Lead");
+  assert.equal(last.matched_object, "Lead");
   assert.equal(last.agent, "005000000000001AAA");
   assert.equal(last.disposition, "Left voicemail");
   assert.match(last.since, /^2026-10-01T00:00:00[+-]\d\d:\d\d$/, "From is the local midnight with its offset");

@@ -41,7 +41,7 @@ const HELD_ROW = {
   owner: { id: "005000000000000AAA", name: "Demo User" }, delivery: "pending",
   delivery_error: "TotalRequests Limit exceeded.", held_for_allowance: true, call_log_id: null, task_id: null,
 };
-const page0 = { rows: [HELD_ROW], cursor: null, totalInSalesforce: 0, localUndelivered: 1, queueProblem: null };
+const page0 = { rows: [HELD_ROW], cursor: null, total_in_salesforce: 0, local_undelivered: 1, queue_problem: null };
 const STATS = {
   calls: 1, pending: 1, dead: 0, per_hour: Array(24).fill(0), per_day: [], outcomes: [],
   average_duration_seconds: 60, longest: null, per_agent: [],

@@ -383,7 +383,7 @@ test(
     }
     await fetch(`${org}/__demo/requests`, { method: "DELETE" });
     const timings = await session.execute(`return (async () => {
-      const query = { since: null, until: null, agent: null, direction: null, disposition: null, matchedObject: null };
+      const query = { since: null, until: null, agent: null, direction: null, disposition: null, matched_object: null };
       const times = [];
       for (let i = 0; i < ${runs}; i++) {
         const started = performance.now();

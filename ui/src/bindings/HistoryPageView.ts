@@ -13,12 +13,12 @@ cursor: number | null,
  * Calls Salesforce matched in all, once known: `None` after a full first page (it
  * asked for one page only); known from the second page on.
  */
-totalInSalesforce: number | null, 
+total_in_salesforce: number | null, 
 /**
  * Calls of this machine's queue that match (not delivered yet, or dead).
  */
-localUndelivered: number, 
+local_undelivered: number, 
 /**
  * Why queued calls are not shown, when the local queue cannot be read.
  */
-queueProblem: string | null, };
+queue_problem: string | null, };

@@ -21,4 +21,4 @@ direction: string | null, disposition: string | null,
 /**
  * `Contact`, `Lead` or `Account`.
  */
-matchedObject: string | null, };
+matched_object: string | null, };

@@ -13,7 +13,6 @@ pub const STATS_CAP: usize = 20_000;
 /// The charts' numbers for a filter.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct HistoryStatsView {
     pub stats: HistoryStats,
     /// True when the filter matches more than `cap` calls: the stats cover the newest `cap`.

@@ -20,7 +20,6 @@ const CURSORS_KEPT: usize = 16;
 /// One page of the table.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct HistoryPageView {
     pub rows: Vec<HistoryRow>,
     /// Hand to the next-page call for the following rows; `None` at the end.

@@ -11,7 +11,6 @@ use super::{History, HistoryError, HistoryFilter, HistoryRow, check_offset, writ
 /// Where an export was written.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase")]
 pub struct ExportedCsv {
     pub path: String,
     pub folder: String,

@@ -12,7 +12,9 @@ use crate::call_log::Direction;
 /// sends the user's local midnight, e.g. `2026-11-01T00:00:00+09:00`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "camelCase", default)]
+// Unknown keys are refused: a misspelt or old (camelCase) key would otherwise drop that filter
+// silently and show, count or export more calls than the agent asked for.
+#[serde(default, deny_unknown_fields)]
 pub struct HistoryQuery {
     pub since: Option<String>,
     /// Exclusive when an instant; a day includes all of itself.

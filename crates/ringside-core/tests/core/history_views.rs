@@ -270,3 +270,24 @@ async fn the_charts_cover_the_filtered_calls_and_say_they_are_not_capped() {
     assert_eq!(view.cap as usize, ringside_core::history::STATS_CAP);
     org.shutdown().await;
 }
+
+/// The UI sends the history filter as JSON with snake_case keys (issue 16, casing). A key the
+/// struct does not know, like the old camelCase `matchedObject`, is refused in words instead of
+/// dropping that filter and answering with more calls than were asked for.
+#[test]
+fn history_query_reads_snake_case_keys_and_refuses_unknown_ones() {
+    let query: ringside_core::history::HistoryQuery =
+        serde_json::from_str(r#"{"matched_object":"Lead","direction":"inbound"}"#)
+            .expect("snake_case keys are read");
+    assert_eq!(query.matched_object.as_deref(), Some("Lead"));
+    assert_eq!(query.direction.as_deref(), Some("inbound"));
+    assert_eq!(query.since, None, "a missing key means any");
+
+    let err =
+        serde_json::from_str::<ringside_core::history::HistoryQuery>(r#"{"matchedObject":"Lead"}"#)
+            .expect_err("a camelCase key must not be dropped silently");
+    assert!(
+        err.to_string().contains("unknown field `matchedObject`"),
+        "the error names the key: {err}"
+    );
+}

@@ -122,7 +122,7 @@ export function createHistoryFilters(onApply: () => void): HistoryFilters {
         agent: blank(agent.control.value),
         direction: blank(direction.control.value),
         disposition: blank(dispositionInput.value),
-        matchedObject: blank(object.control.value),
+        matched_object: blank(object.control.value),
       };
     },
     learn(stats) {

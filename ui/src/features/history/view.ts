@@ -186,7 +186,7 @@ function mountHistory(section: HTMLElement): { refresh: () => void } {
   const accept = (page: HistoryPageView, first: boolean): void => {
     pages = first ? 1 : pages + 1;
     cursor = page.cursor;
-    totals = { salesforce: page.totalInSalesforce, local: page.localUndelivered };
+    totals = { salesforce: page.total_in_salesforce, local: page.local_undelivered };
     state = "ready";
     if (first) table.reset(page.rows, cursor !== null);
     else table.append(page.rows, cursor !== null);
