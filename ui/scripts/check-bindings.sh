@@ -15,4 +15,24 @@ if ! git diff --exit-code -- "$bindings" || [ -n "$(git ls-files --others --excl
   echo "Run ui/scripts/check-bindings.sh, then commit the regenerated files." >&2
   exit 1
 fi
+# IPC field names are snake_case (issue 16): a field name with a lowercase letter followed by an
+# uppercase one (`instanceUrl`, `LastModifiedDate`) fails here, so a new type cannot bring a
+# `#[serde(rename_all = "camelCase")]` back. Checked on the generated files, which are what the
+# UI and the events see. Allowed, as `Type.field`, only names Salesforce gives (API field names
+# a type carries as they are, e.g. a record's `LastModifiedDate`); none is carried as a struct
+# field today (records' fields travel as maps, whose keys are not field names here).
+allowed_camel_fields=""
+camel="$(perl -0ne '
+  my ($type) = $ARGV =~ m{([^/]+)\.ts$};
+  s{/\*.*?\*/}{}gs; s{//[^\n]*}{}g;   # comments (ts-rs puts the doc comments in)
+  while (/(?:^|[{,\s])"?([A-Za-z_][A-Za-z0-9_]*)"?\??\s*:/g) {
+    my $field = $1;
+    print "$type.$field\n" if $field =~ /[a-z][A-Z]/;
+  }' "$bindings"/*.ts | sort -u)"
+for allowed in $allowed_camel_fields; do camel="$(grep -vxF "$allowed" <<<"$camel" || true)"; done
+if [ -n "$camel" ]; then
+  echo "check-bindings: these IPC fields are camelCase; IPC fields are snake_case (drop the serde rename_all):" >&2
+  echo "$camel" >&2
+  exit 1
+fi
 echo "check-bindings: ui/src/bindings matches the Rust types."
