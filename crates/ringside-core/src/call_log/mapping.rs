@@ -375,6 +375,29 @@ mod tests {
     }
 
     #[test]
+    fn the_memo_goes_semicolon_joined_to_its_field_only_when_one_is_named() {
+        let mut memo = log();
+        memo.memo = vec!["Pricing".into(), "Demo requested".into(), "Pricing".into()];
+        let off = LoggingSettings::default().call_log_body(&memo);
+        assert!(
+            off.get("Memo__c").is_none(),
+            "no memo field by default: {off}"
+        );
+        let mut settings = LoggingSettings::default();
+        settings.call_log.memo = "Memo__c".into();
+        let body = settings.call_log_body(&memo);
+        assert_eq!(
+            body["Memo__c"], "Pricing;Demo requested",
+            "each value once: {body}"
+        );
+        let none = settings.call_log_body(&log());
+        assert!(
+            none.get("Memo__c").is_none(),
+            "no values: an update never blanks the memo: {none}"
+        );
+    }
+
+    #[test]
     fn task_carries_every_call_field_and_subtype_only_on_create() {
         let s = LoggingSettings::default();
         let created = s.task_body(&log(), true, "@{log.id}");
