@@ -429,6 +429,18 @@ pub async fn log_form<R: Runtime>(
             Err(err) => failed(err.to_string()),
             Ok(log) => {
                 let link = app.state::<ActiveOrg>().current();
+                let config = app.state::<Arc<ConfigWatch>>().current();
+                // A memo value the org's multi-select picklist does not list is refused
+                // now, in words, with the form kept open (the org would refuse the log).
+                if let Err(err) = ringside_core::call_log::memo::check_memo_with_org(
+                    &log.memo,
+                    &config.config().logging,
+                    &link.describes,
+                )
+                .await
+                {
+                    return finish(app, &forms, call_id, failed(err.to_string()));
+                }
                 let org = link.tag.clone();
                 let actor = if automatic {
                     AuditActor::AutoLog
@@ -437,7 +449,6 @@ pub async fn log_form<R: Runtime>(
                 };
                 // The disposition's outcome actions as the agent left them ticked, from the
                 // config in use (a broken file leaves the last good one; Admin shows why).
-                let config = app.state::<Arc<ConfigWatch>>().current();
                 let actions =
                     outcome_actions(config.config(), &log, &fields.actions, &link.user_id);
                 let commit = Commit {
@@ -460,6 +471,16 @@ pub async fn log_form<R: Runtime>(
             }
         },
     };
+    finish(app, &forms, call_id, logged)
+}
+
+/// Closes a logged form (a failed one stays open, nothing lost) and tells the window.
+fn finish<R: Runtime>(
+    app: &AppHandle<R>,
+    forms: &LogForms,
+    call_id: &str,
+    logged: LoggedCall,
+) -> LoggedCall {
     if logged.outcome != "failed" {
         forms.close(call_id);
     }

@@ -37,6 +37,7 @@ const DRAFT = {
     what_id: null,
     summary: "",
     key_topics: [],
+    memo: [],
     recording_url: "",
     actions: { skip: [], follow_up_at_ms: null },
   },

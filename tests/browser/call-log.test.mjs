@@ -36,6 +36,7 @@ const DRAFT = {
     what_id: null,
     summary: "",
     key_topics: [],
+    memo: [],
     recording_url: "",
   },
   timing: { dialed_at_ms: Date.UTC(2026, 10, 22, 9, 29, 50), answered_at_ms: Date.UTC(2026, 10, 22, 9, 30), ended_at_ms: Date.UTC(2026, 10, 22, 9, 31, 35) },
@@ -52,9 +53,11 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
     case "current_org": return { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null };
     case "open_call_logs": return [];
     case "update_call_log": window.__lastFields = args.fields; return { draft: { ...window.__draft, fields: args.fields }, auto_log_at_ms: Date.now() + 120000 };
-    case "log_call": return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };
+    case "log_call":
+      if ((args.fields.memo ?? []).includes("Golf")) throw { code: "call_log_invalid", message: "the memo value Golf is not one of the values of Call_Log__c.Memo__c in this org" };
+      return { call_id: args.callId, outcome: "queued", queue_id: 7, automatic: false, message: null };
     case "call_log_state": return window.__state;
-    case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null, summary: "", key_topics: [], recording_url: "" }, timing: {} }, auto_log_at_ms: null };
+    case "start_call_log": return { draft: { ...window.__draft, call_id: "rs-manual", manual: true, matched: null, what_choices: [], fields: { direction: "inbound", from: "", to: "", duration_seconds: 0, disposition: "", subject: "", notes: "", who_id: null, what_id: null, summary: "", key_topics: [], memo: [], recording_url: "" }, timing: {} }, auto_log_at_ms: null };
     case "call_log_options":
       if (!window.__options) throw { code: "describe_failed", message: "no describe in this test" };
       return window.__options;
@@ -291,7 +294,7 @@ test("one match: no picker, the record is named", async () => {
 });
 
 test("a picklist outcome is a select of the org's values; without a describe it stays free text", async () => {
-  const { page, errors } = await openForm({ options: { intents: [], dispositions: ["Resolved", "Call back"] } });
+  const { page, errors } = await openForm({ options: { intents: [], dispositions: ["Resolved", "Call back"], memo: { kind: "none" } } });
   await page.waitForFunction(() => document.querySelector(".call-log-disposition")?.tagName === "SELECT");
   const form = page.locator('.call-log-form[data-call-id="call-42"]');
   const values = await form.locator(".call-log-disposition option").evaluateAll((options) => options.map((o) => o.value));
@@ -312,7 +315,7 @@ test("a picklist outcome is a select of the org's values; without a describe it 
 
 test("a call intent is pressed with its text, shown pressed, refused in words when it does not fit, and taken back", async () => {
   const summary = { record: "task", name: "call_summary", field: "Description", label: "Call summary", kind: "typed", length: 32000 };
-  const { page, errors } = await openForm({ options: { intents: [summary], dispositions: null } });
+  const { page, errors } = await openForm({ options: { intents: [summary], dispositions: null, memo: { kind: "none" } } });
   const intent = page.locator('.call-log-intent[data-intent="call_summary"]');
   await intent.waitFor();
   await intent.locator(".call-log-intent-input").fill("bad");
@@ -389,6 +392,80 @@ test("in Arabic the log form isolates the caller's number so it reads +1 415 555
   assert.ok(!/[\u2066-\u2069]/.test(JSON.stringify(sent)), "no isolate mark reaches the shell");
   const result = await page.locator('.call-log-result[data-call-id="call-42"] .call-log-result-text').textContent();
   assert.ok(result.includes(`${FSI}+1 415 555 0123${PDI}`), `the result line isolates the number inside the caller's label: ${JSON.stringify(result)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a multi-select memo is a group of the org's values; the ticked ones are sent, a refused one keeps the form and what was ticked", async () => {
+  const memo = { kind: "picklist", values: ["Pricing", "Demo requested", "Budget confirmed"] };
+  // A value the saved form held that the org no longer lists is shown ticked, not dropped.
+  const held = { ...DRAFT, fields: { ...DRAFT.fields, memo: ["Golf"] } };
+  const { page, errors } = await openForm({ draft: held, options: { intents: [], dispositions: null, memo } });
+  // The language chosen by an earlier test is remembered: this one reads English.
+  await page.selectOption("#language-select", "en");
+  await page.waitForFunction(() => document.documentElement.dir === "ltr");
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  await form.locator("fieldset.call-log-memo").waitFor();
+  assert.equal(await form.locator("fieldset.call-log-memo legend").textContent(), en["callLog.memo"]);
+  const boxes = form.locator(".call-log-memo-option input[type=checkbox]");
+  assert.deepEqual(await boxes.evaluateAll((all) => all.map((b) => [b.value, b.checked])), [
+    ["Pricing", false],
+    ["Demo requested", false],
+    ["Budget confirmed", false],
+    ["Golf", true],
+  ]);
+  assert.equal(await form.locator('.call-log-memo-option[data-unlisted="true"]').count(), 1, "the unlisted value is marked");
+  await form.locator('.call-log-memo-option input[value="Pricing"]').check();
+  await form.locator('.call-log-memo-option input[value="Demo requested"]').check();
+  await form.locator(".call-log-submit").click();
+  // Refused in words (the shell checks the org's values), the form stays with every tick.
+  await form.locator(".call-log-error:not([hidden])").waitFor();
+  assert.match(await form.locator(".call-log-error").textContent(), /Golf/);
+  assert.deepEqual(await boxes.evaluateAll((all) => all.filter((b) => b.checked).map((b) => b.value)), ["Pricing", "Demo requested", "Golf"]);
+  await form.locator('.call-log-memo-option input[value="Golf"]').uncheck();
+  await form.locator(".call-log-submit").click();
+  await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const sent = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "log_call").at(-1).args.fields);
+  assert.deepEqual(sent.memo, ["Pricing", "Demo requested"], "the ticked values, in the org's order");
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // A text memo field: typed values, separated like key topics.
+  const text = await openForm({ options: { intents: [], dispositions: null, memo: { kind: "text" } } });
+  const textForm = text.page.locator('.call-log-form[data-call-id="call-42"]');
+  await textForm.locator("input.call-log-memo").fill("pricing, next steps");
+  await textForm.locator(".call-log-submit").click();
+  await text.page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  const typed = await text.page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args.fields);
+  assert.deepEqual(typed.memo, ["pricing", "next steps"]);
+  await text.page.close();
+
+  // No memo field in the org: no memo control.
+  const none = await openForm({ options: { intents: [], dispositions: null, memo: { kind: "none" } } });
+  await none.page.waitForFunction(() => window.__calls.some((c) => c.cmd === "call_log_options"));
+  assert.equal(await none.page.locator(".call-log-memo").count(), 0);
+  await none.page.close();
+});
+
+test("the memo group reads in every locale and lays out right to left in Arabic", async () => {
+  for (const locale of ["en", "de", "fr", "tr", "ja", "ar"]) {
+    const words = JSON.parse(await readFile(localeFile(locale), "utf8"));
+    assert.ok(words["callLog.memo"] && words["callLog.memoHint"], `${locale} has the memo strings`);
+  }
+  const ar = JSON.parse(await readFile(localeFile("ar"), "utf8"));
+  const memo = { kind: "picklist", values: ["Pricing", "Demo requested"] };
+  const { page, errors } = await openForm({ options: { intents: [], dispositions: null, memo } });
+  await page.selectOption("#language-select", "ar");
+  await page.waitForFunction(() => document.documentElement.dir === "rtl");
+  const form = page.locator('.call-log-form[data-call-id="call-42"]');
+  await form.locator("fieldset.call-log-memo").waitFor();
+  assert.equal(await form.locator("fieldset.call-log-memo legend").textContent(), ar["callLog.memo"]);
+  // Right to left: the first value's box sits to the right of the second's.
+  const [first, second] = await form
+    .locator(".call-log-memo-option")
+    .evaluateAll((all) => all.map((label) => label.getBoundingClientRect().left));
+  assert.ok(first > second, `the options run right to left (${first}, ${second})`);
+  await page.selectOption("#language-select", "en");
   assert.deepEqual(errors, []);
   await page.close();
 });

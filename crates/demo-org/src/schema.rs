@@ -14,6 +14,8 @@ pub enum FieldType {
     Phone,
     Email,
     Picklist,
+    /// A multi-select picklist: its value is the chosen values joined by `;`.
+    MultiPicklist,
     Reference,
     Textarea,
     Datetime,
@@ -33,6 +35,7 @@ impl FieldType {
             FieldType::Phone => "phone",
             FieldType::Email => "email",
             FieldType::Picklist => "picklist",
+            FieldType::MultiPicklist => "multipicklist",
             FieldType::Reference => "reference",
             FieldType::Textarea => "textarea",
             FieldType::Datetime => "datetime",
@@ -66,6 +69,7 @@ impl FieldType {
                 | FieldType::Phone
                 | FieldType::Email
                 | FieldType::Picklist
+                | FieldType::MultiPicklist
                 | FieldType::Reference
                 | FieldType::Textarea
                 | FieldType::Url
@@ -107,6 +111,8 @@ impl FieldDef {
             FieldType::String | FieldType::Email | FieldType::Url => 255,
             FieldType::Phone => 40,
             FieldType::Picklist => 255,
+            // Salesforce's limit for a multi-select picklist's whole value.
+            FieldType::MultiPicklist => 4099,
             FieldType::Textarea => 255,
             _ => 0,
         };
@@ -768,6 +774,20 @@ fn build() -> Vec<ObjectDef> {
             // holds them): Text(255) and Long Text Area(32,000), as on the Task.
             FieldDef::new("Subject__c", "Subject", T::String).len(255),
             FieldDef::new("Notes__c", "Notes", T::Textarea).len(32000),
+            // The memo as MiiTel writes it: a restricted multi-select picklist, so the
+            // client must offer and check the org's values (an unlisted one is refused).
+            FieldDef::new("Memo__c", "Memo", T::MultiPicklist)
+                .picklist(
+                    &[
+                        "Pricing",
+                        "Demo requested",
+                        "Competitor mentioned",
+                        "Budget confirmed",
+                        "Follow-up needed",
+                    ],
+                    None,
+                )
+                .restricted(),
             // A picklist, not restricted: the log form offers its values, and a softphone's
             // own outcome words are still accepted.
             FieldDef::new("Disposition__c", "Disposition", T::Picklist).picklist(

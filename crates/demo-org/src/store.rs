@@ -559,6 +559,23 @@ impl Store {
                     )
                     .with_fields(&[field.name]));
                 }
+                // A restricted multi-select picklist checks each `;`-separated value.
+                if field.ty == FieldType::MultiPicklist
+                    && field.restricted
+                    && let Some(bad) = s
+                        .split(';')
+                        .find(|v| !v.is_empty() && !field.picklist.contains(v))
+                {
+                    return Err(ApiError::bad_request(
+                        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                        format!(
+                            "{}: bad value for restricted picklist field: {}",
+                            field.label,
+                            preview(bad)
+                        ),
+                    )
+                    .with_fields(&[field.name]));
+                }
                 let _ = object;
                 Ok(json!(s))
             }

@@ -208,6 +208,12 @@ pub struct LogCallArgs {
     /// A key topic of the call (repeatable).
     #[arg(long = "key-topic", value_name = "S")]
     pub key_topics: Vec<String>,
+    /// A memo value (repeatable), written `;`-joined to `[logging.call_log] memo`. When the
+    /// org's field is a multi-select picklist, each value must be one of its values: checked
+    /// against the org before queueing (queued unchecked, with a warning, when the org
+    /// cannot be reached).
+    #[arg(long = "memo", value_name = "VALUE")]
+    pub memo: Vec<String>,
     /// Nobody answered.
     #[arg(long)]
     pub missed: bool,

@@ -132,6 +132,7 @@ async fn main() {
             summary: None,
             key_topics: vec![],
             missed: false,
+            memo: Vec::new(),
             intent_fields: Default::default(),
             timing: Default::default(),
         };

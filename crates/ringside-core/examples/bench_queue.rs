@@ -72,6 +72,7 @@ fn call(id: String) -> CallLog {
         key_topics: vec![],
         missed: false,
         timing: Default::default(),
+        memo: Vec::new(),
         intent_fields: Default::default(),
     }
 }

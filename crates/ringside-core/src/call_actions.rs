@@ -212,6 +212,7 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
             key_topics: vec![],
             missed: false,
             timing: Default::default(),
+            memo: Vec::new(),
             intent_fields: Default::default(),
         }
     }

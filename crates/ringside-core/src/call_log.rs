@@ -9,6 +9,7 @@
 pub mod draft;
 pub mod form_options;
 pub mod mapping;
+pub mod memo;
 pub mod timing;
 
 pub use mapping::{CallLogFields, LoggingMode, LoggingSettings};
@@ -113,6 +114,11 @@ pub struct CallLog {
     pub summary: Option<String>,
     #[serde(default)]
     pub key_topics: Vec<String>,
+    /// The memo's values (MiiTel's "memo"): written `;`-joined to `[logging.call_log] memo`,
+    /// which may be a multi-select picklist (values checked against its describe before
+    /// the log is queued, see [`memo`]) or text. Absent in logs queued before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memo: Vec<String>,
     /// Nobody answered.
     #[serde(default)]
     pub missed: bool,
@@ -191,6 +197,8 @@ pub enum CallLogError {
     IntentField(String),
     #[error(transparent)]
     Timing(#[from] TimingError),
+    #[error(transparent)]
+    Memo(#[from] memo::MemoError),
 }
 
 /// The key prefixes a `WhoId` may have: Contact (003) and Lead (00Q).
@@ -233,6 +241,7 @@ impl CallLog {
         for topic in &self.key_topics {
             check_single_line("key topic", Some(topic))?;
         }
+        memo::check_memo_text(&self.memo)?;
         if let Some(c) = self.notes.as_deref().and_then(|notes| {
             notes
                 .chars()
@@ -313,6 +322,11 @@ impl CallLog {
                 self.key_topics.clone()
             } else {
                 newer.key_topics.clone()
+            },
+            memo: if newer.memo.is_empty() {
+                self.memo.clone()
+            } else {
+                newer.memo.clone()
             },
             missed: newer.missed,
             timing: if newer.timing.is_empty() {
@@ -493,6 +507,7 @@ mod tests {
             key_topics: vec![],
             missed: false,
             timing: Default::default(),
+            memo: Vec::new(),
             intent_fields: IntentFields::default(),
         }
     }

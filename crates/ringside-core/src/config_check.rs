@@ -191,7 +191,9 @@ async fn check_logging(
                     reason: "is not marked External ID, so calls cannot be upserted by call id: tick External ID (and Unique) on the field".into(),
                 }),
                 Some(f) => {
-                    if let Some(reason) = own_text_problem(key, f).or_else(|| timing_type_problem(key, f)) {
+                    if let Some(reason) = own_text_problem(key, f)
+                        .or_else(|| timing_type_problem(key, f))
+                        .or_else(|| memo_type_problem(key, f)) {
                         issues.push(ConfigIssue {
                             key: config_key,
                             field: format!("{object}.{name}"),
@@ -292,6 +294,32 @@ fn timing_type_problem(key: &str, f: &salesforce::FieldDescribe) -> Option<Strin
             key.replace('_', " ")
         )
     })
+}
+
+/// Why the memo field cannot hold a memo: a multi-select picklist (its values offered and
+/// checked) or text (typed values, `;`-joined); a single-select picklist would refuse two
+/// values joined, which would only show as a dead letter.
+fn memo_type_problem(key: &str, f: &salesforce::FieldDescribe) -> Option<String> {
+    use salesforce::FieldType;
+    if key != "memo" {
+        return None;
+    }
+    let ok = matches!(
+        f.field_type,
+        FieldType::MultiPicklist | FieldType::String | FieldType::TextArea
+    );
+    if !ok {
+        return Some(format!(
+            "is a {} field; the memo is a list of values: make it a Picklist (Multi-Select) or a text field",
+            f.field_type.as_str()
+        ));
+    }
+    if f.field_type == FieldType::MultiPicklist && !f.picklist_values.iter().any(|v| v.active) {
+        return Some(
+            "is a multi-select picklist with no active values: the agent would have nothing to pick; add values in Setup".into(),
+        );
+    }
+    None
 }
 
 /// In call-log-only mode the notes field holds the agent's notes joined with any summary, so

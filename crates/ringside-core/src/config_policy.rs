@@ -48,6 +48,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logging.call_log.recording_url",
     "logging.call_log.summary",
     "logging.call_log.key_topics",
+    "logging.call_log.memo",
     "logging.call_log.disposition",
     "logging.call_log.subject",
     "logging.call_log.notes",

@@ -57,6 +57,7 @@ kit_files![
     "objects/Call_Log__c/fields/Disposition__c.field-meta.xml",
     "objects/Call_Log__c/fields/Subject__c.field-meta.xml",
     "objects/Call_Log__c/fields/Notes__c.field-meta.xml",
+    "objects/Call_Log__c/fields/Memo__c.field-meta.xml",
     "objects/Call_Log__c/fields/Contact__c.field-meta.xml",
     "objects/Call_Log__c/fields/Lead__c.field-meta.xml",
     "objects/Call_Log__c/fields/Account__c.field-meta.xml",
@@ -186,13 +187,24 @@ pub fn parse_file(path: &str, text: &str) -> Result<MetadataFile, KitError> {
 /// A custom field's type, with what Salesforce's describe says for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KitFieldType {
-    Text { length: u32 },
-    LongTextArea { length: u32 },
-    Number { precision: u32, scale: u32 },
+    Text {
+        length: u32,
+    },
+    LongTextArea {
+        length: u32,
+    },
+    Number {
+        precision: u32,
+        scale: u32,
+    },
     Phone,
     DateTime,
     Url,
     Picklist,
+    /// A multi-select picklist (the memo): `visibleLines` rows shown in Salesforce's editor.
+    MultiselectPicklist {
+        visible_lines: u32,
+    },
     Lookup,
 }
 
@@ -207,6 +219,7 @@ impl KitFieldType {
             KitFieldType::DateTime => "datetime",
             KitFieldType::Url => "url",
             KitFieldType::Picklist => "picklist",
+            KitFieldType::MultiselectPicklist { .. } => "multipicklist",
             KitFieldType::Lookup => "reference",
         }
     }
@@ -218,6 +231,8 @@ impl KitFieldType {
             KitFieldType::Text { length } | KitFieldType::LongTextArea { length } => *length,
             KitFieldType::Phone => 40,
             KitFieldType::Url | KitFieldType::Picklist => 255,
+            // Salesforce's limit for the whole `;`-joined value.
+            KitFieldType::MultiselectPicklist { .. } => 4099,
             KitFieldType::Lookup => 18,
             KitFieldType::Number { .. } | KitFieldType::DateTime => 0,
         }
@@ -235,6 +250,8 @@ impl KitFieldType {
             KitFieldType::DateTime => &["datetime"],
             KitFieldType::Url => &["url", "string"],
             KitFieldType::Picklist => &["picklist", "string"],
+            // The memo's values go `;`-joined into text as well (unchecked there).
+            KitFieldType::MultiselectPicklist { .. } => &["multipicklist", "string", "textarea"],
             KitFieldType::Lookup => &["reference"],
         };
         alternatives.contains(&describe_type)
@@ -261,6 +278,7 @@ impl std::fmt::Display for KitFieldType {
             KitFieldType::DateTime => f.write_str("Date/Time"),
             KitFieldType::Url => f.write_str("URL"),
             KitFieldType::Picklist => f.write_str("Picklist"),
+            KitFieldType::MultiselectPicklist { .. } => f.write_str("Picklist (Multi-Select)"),
             KitFieldType::Lookup => f.write_str("Lookup"),
         }
     }
@@ -494,18 +512,25 @@ fn read_field(path: &str, object: &str, file: &MetadataFile) -> Result<KitField,
         "DateTime" => KitFieldType::DateTime,
         "Url" => KitFieldType::Url,
         "Picklist" => KitFieldType::Picklist,
+        "MultiselectPicklist" => KitFieldType::MultiselectPicklist {
+            visible_lines: number(path, root, "visibleLines")?,
+        },
         "Lookup" => KitFieldType::Lookup,
         other => {
             return Err(KitError::Unexpected {
                 path: path.into(),
                 element: "type",
                 value: other.into(),
-                expected: "Text, LongTextArea, Number, Phone, DateTime, Url, Picklist or Lookup",
+                expected: "Text, LongTextArea, Number, Phone, DateTime, Url, Picklist, MultiselectPicklist or Lookup",
             });
         }
     };
     let picklist = match root.child("valueSet") {
-        None if field_type == KitFieldType::Picklist => {
+        None if matches!(
+            field_type,
+            KitFieldType::Picklist | KitFieldType::MultiselectPicklist { .. }
+        ) =>
+        {
             return Err(KitError::Missing {
                 path: path.into(),
                 element: "valueSet",

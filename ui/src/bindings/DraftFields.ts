@@ -24,6 +24,12 @@ summary: string,
  */
 key_topics: Array<string>, 
 /**
+ * The memo's values: picked from the org's multi-select picklist when the configured
+ * memo field is one, else typed (see [`super::memo`]). Absent in a form saved before
+ * the form had it.
+ */
+memo: Array<string>, 
+/**
  * A link to the call's recording: http or https only.
  */
 recording_url: string, 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use ringside_core::call_actions::{ForCallError, for_call};
 use ringside_core::call_log::{
-    CallLog, CallTiming, Direction, external_call_id, new_call_id, parse_iso_datetime,
+    CallLog, CallTiming, Direction, external_call_id, memo, new_call_id, parse_iso_datetime,
 };
 use ringside_core::orgs::OrgRegistry;
 use ringside_core::outbox::{self, Commit, CommitError, Committed, OrgTag, now_ms};
@@ -28,6 +28,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     let log = call_log(&args, now_ms())?;
     // Bad input is refused before the database is touched.
     log.validate()?;
+    check_memo(&home, &log).await?;
     let actions = outcome_actions(&home, &args, &log)?;
     // Queued for the active org (or the demo org when none is signed in), so only that
     // org's worker ever sends it. Reading the registry needs no network.
@@ -141,6 +142,45 @@ fn outcome_actions(
     }
 }
 
+/// A memo is checked against the org's memo field before queueing: a value its
+/// multi-select picklist does not list would only come back as a dead letter. This is the
+/// one case log-call talks to Salesforce, and only to read the (cached) describe; if the org
+/// cannot be reached the log is queued anyway and the agent is warned.
+async fn check_memo(home: &std::path::Path, log: &CallLog) -> anyhow::Result<()> {
+    if log.memo.is_empty() {
+        return Ok(());
+    }
+    let config = ringside_core::config::Config::load_from_home(home)
+        .context("--memo needs ringside.toml's [logging.call_log] memo")?;
+    let logging = &config.logging;
+    if logging.call_log.memo.is_empty() {
+        anyhow::bail!(
+            "--memo was given, but ringside.toml names no memo field: set [logging.call_log] memo (e.g. \"Memo__c\"); nothing was queued"
+        );
+    }
+    let org = match crate::org::connect(None).await {
+        Ok(org) => org,
+        Err(err) => {
+            eprintln!(
+                "ringside: warning: the memo could not be checked against the org ({err:#}); the log is queued, and a value the org refuses will show in `ringside queue dead`"
+            );
+            return Ok(());
+        }
+    };
+    let describes = ringside_core::describe_cache::DescribeCache::new(org.client.clone());
+    let checked = memo::check_memo_with_org(&log.memo, logging, &describes).await;
+    org.close().await;
+    match checked? {
+        memo::MemoCheck::Checked => Ok(()),
+        memo::MemoCheck::Unchecked { reason } => {
+            eprintln!(
+                "ringside: warning: the memo could not be checked against the org ({reason}); the log is queued, and a value the org refuses will show in `ringside queue dead`"
+            );
+            Ok(())
+        }
+    }
+}
+
 /// The call started when it was answered (else dialed), as the desktop form has it; with
 /// neither given, it ended now and started `duration` seconds ago.
 fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
@@ -181,6 +221,12 @@ fn call_log(a: &LogCallArgs, now: i64) -> anyhow::Result<CallLog> {
         recording_url: a.recording_url.clone(),
         summary: a.summary.clone(),
         key_topics: a.key_topics.clone(),
+        memo: a
+            .memo
+            .iter()
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect(),
         missed: a.missed,
         timing,
         intent_fields: Default::default(),

@@ -877,3 +877,77 @@ fn a_broken_config_costs_the_call_its_actions_not_its_log() {
     let status = json_in(&home, &["queue", "status", "--json"]);
     assert_eq!(status["pending"], 1, "the log is queued: {status}");
 }
+
+/// `--memo` (repeatable) when the org's memo field is a multi-select picklist (the demo org's
+/// `Memo__c`): listed values are queued and land `;`-joined; an unlisted one is refused
+/// before queueing, in words naming the value and what may be picked; --memo with no memo
+/// field configured is refused too (the agent meant something that would not happen).
+#[test]
+fn log_call_memo_values_are_checked_against_the_orgs_multi_select_picklist() {
+    let home = home("memo");
+    let run = run_in(
+        &home,
+        &[CALL, &["--call-id", "memo-0", "--memo", "Pricing"]].concat(),
+    );
+    assert_ne!(run.code, 0, "no memo field configured: {}", run.stdout);
+    assert!(
+        run.stderr.contains("[logging.call_log] memo") && run.stderr.contains("nothing was queued"),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[logging.call_log]\nmemo = \"Memo__c\"\n",
+    )
+    .expect("config written");
+    let run = run_in(
+        &home,
+        &[
+            CALL,
+            &["--call-id", "memo-1", "--memo", "Pricing", "--memo", "Golf"],
+        ]
+        .concat(),
+    );
+    assert_ne!(run.code, 0, "an unlisted value is refused: {}", run.stdout);
+    assert!(
+        run.stderr.contains("\"Golf\"")
+            && run.stderr.contains("Call_Log__c.Memo__c")
+            && run.stderr.contains("Demo requested"),
+        "names the value, the field and the values to pick from: {}",
+        run.stderr
+    );
+    let run = run_in(
+        &home,
+        &[CALL, &["--call-id", "memo-2", "--memo", "a;b"]].concat(),
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("`;`"), "{}", run.stderr);
+    let status = json_in(&home, &["queue", "status", "--json"]);
+    assert_eq!(
+        status["pending"], 0,
+        "nothing queued for refused calls: {status}"
+    );
+
+    let queued = run_in(
+        &home,
+        &[
+            CALL,
+            &[
+                "--call-id",
+                "memo-3",
+                "--memo",
+                "Pricing",
+                "--memo",
+                "Demo requested",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(queued.code, 0, "{}", queued.stderr);
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 1, "{drained}");
+    assert_eq!(drained["report"]["dead"], 0, "{drained}");
+}

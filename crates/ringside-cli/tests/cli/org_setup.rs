@@ -46,7 +46,7 @@ fn org_setup_check_passes_against_the_demo_org() {
     );
     assert!(
         text.stdout
-            .contains("Call_Log__c matches the setup kit: 21 fields"),
+            .contains("Call_Log__c matches the setup kit: 22 fields"),
         "says what was checked: {}",
         text.stdout
     );

@@ -71,6 +71,11 @@ pub struct DraftFields {
     /// The call's key topics, one each (the call log's key-topics field).
     #[serde(default)]
     pub key_topics: Vec<String>,
+    /// The memo's values: picked from the org's multi-select picklist when the configured
+    /// memo field is one, else typed (see [`super::memo`]). Absent in a form saved before
+    /// the form had it.
+    #[serde(default)]
+    pub memo: Vec<String>,
     /// A link to the call's recording: http or https only.
     #[serde(default)]
     pub recording_url: String,
@@ -252,6 +257,7 @@ impl CallDraft {
                 what_id,
                 summary: String::new(),
                 key_topics: Vec::new(),
+                memo: Vec::new(),
                 recording_url: String::new(),
                 actions: Default::default(),
             },
@@ -310,6 +316,7 @@ impl CallDraft {
             key_topics: fields.key_topics.iter().filter_map(|t| text(t)).collect(),
             missed: self.missed,
             timing: self.timing,
+            memo: fields.memo.iter().filter_map(|m| text(m)).collect(),
             intent_fields: self.intent_fields(),
         }
     }

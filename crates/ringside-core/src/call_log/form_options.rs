@@ -33,6 +33,8 @@ pub struct FormOptions {
     pub intents: Vec<CallIntentButton>,
     /// The disposition field's active picklist values, when it is a picklist; `null`: free text.
     pub dispositions: Option<Vec<String>>,
+    /// How the memo is taken: not at all, typed, or picked from a multi-select picklist.
+    pub memo: super::memo::MemoInput,
 }
 
 /// The options for a form, from the Task and call-log describes (`task` is `None` in
@@ -65,6 +67,7 @@ pub fn form_options(
     FormOptions {
         intents: buttons,
         dispositions: disposition_values(logging, call_log),
+        memo: super::memo::memo_input(logging, call_log),
     }
 }
 

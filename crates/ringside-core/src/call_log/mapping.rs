@@ -76,6 +76,9 @@ pub struct CallLogFields {
     pub recording_url: String,
     pub summary: String,
     pub key_topics: String,
+    /// The memo (MiiTel's multi-select memo, or text): its values `;`-joined. May be `""`
+    /// (the default): no memo is written, so an org without the field keeps logging.
+    pub memo: String,
     pub disposition: String,
     /// Where "call log only" mode writes the subject (Text(255), like `Task.Subject`).
     /// Task mode never writes it, so an org set up for Tasks need not have it.
@@ -117,6 +120,9 @@ impl Default for CallLogFields {
             recording_url: s("Recording_Url__c"),
             summary: s("Summary__c"),
             key_topics: s("Key_Topics__c"),
+            // Off unless the admin names it, like the ring time: an org set up before the
+            // kit had `Memo__c` would refuse every log naming it (INVALID_FIELD).
+            memo: s(""),
             disposition: s("Disposition__c"),
             subject: s("Subject__c"),
             notes: s("Notes__c"),
@@ -132,18 +138,19 @@ impl Default for CallLogFields {
 
 /// The `[logging.call_log]` keys that may be `""`: that field is then not written (an org
 /// without it, e.g. set up before it was in the setup kit).
-pub const OPTIONAL_CALL_LOG_KEYS: [&str; 6] = [
+pub const OPTIONAL_CALL_LOG_KEYS: [&str; 7] = [
     "dialed_at",
     "answered_at",
     "ended_at",
     "ring_seconds",
+    "memo",
     "opportunity",
     "case",
 ];
 
 impl CallLogFields {
     /// Every configured name with its config key, for validation.
-    pub fn named(&self) -> [(&'static str, &str); 23] {
+    pub fn named(&self) -> [(&'static str, &str); 24] {
         [
             ("object", &self.object),
             ("external_id", &self.external_id),
@@ -159,6 +166,7 @@ impl CallLogFields {
             ("recording_url", &self.recording_url),
             ("summary", &self.summary),
             ("key_topics", &self.key_topics),
+            ("memo", &self.memo),
             ("disposition", &self.disposition),
             ("subject", &self.subject),
             ("notes", &self.notes),
@@ -216,6 +224,9 @@ impl LoggingSettings {
             &f.key_topics,
             (!log.key_topics.is_empty()).then(|| log.key_topics.join("; ")),
         );
+        if !f.memo.is_empty() {
+            put(&f.memo, super::memo::joined(&log.memo));
+        }
         put(&f.disposition, log.effective_disposition());
         if let Some(who) = &log.who_id {
             let field = if is_lead_id(who) { &f.lead } else { &f.contact };
@@ -358,8 +369,32 @@ mod tests {
             key_topics: vec!["pricing".into(), "demo".into()],
             missed: false,
             timing: Default::default(),
+            memo: Vec::new(),
             intent_fields: Default::default(),
         }
+    }
+
+    #[test]
+    fn the_memo_goes_semicolon_joined_to_its_field_only_when_one_is_named() {
+        let mut memo = log();
+        memo.memo = vec!["Pricing".into(), "Demo requested".into(), "Pricing".into()];
+        let off = LoggingSettings::default().call_log_body(&memo);
+        assert!(
+            off.get("Memo__c").is_none(),
+            "no memo field by default: {off}"
+        );
+        let mut settings = LoggingSettings::default();
+        settings.call_log.memo = "Memo__c".into();
+        let body = settings.call_log_body(&memo);
+        assert_eq!(
+            body["Memo__c"], "Pricing;Demo requested",
+            "each value once: {body}"
+        );
+        let none = settings.call_log_body(&log());
+        assert!(
+            none.get("Memo__c").is_none(),
+            "no values: an update never blanks the memo: {none}"
+        );
     }
 
     #[test]

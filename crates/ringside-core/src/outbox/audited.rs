@@ -114,6 +114,7 @@ mod tests {
             key_topics: vec![],
             missed: false,
             timing: Default::default(),
+            memo: Vec::new(),
             intent_fields: Default::default(),
         }
     }

@@ -605,6 +605,7 @@ mod tests {
                 key_topics: vec![],
                 missed: false,
                 timing: Default::default(),
+                memo: Vec::new(),
                 intent_fields: Default::default(),
             },
             last_error_code: None,

@@ -186,6 +186,7 @@ mod tests {
             key_topics: vec![],
             missed: false,
             timing: Default::default(),
+            memo: Vec::new(),
             intent_fields: Default::default(),
         };
         let mut bytes = b"\x00\x01SQLite garbage".to_vec();

@@ -334,6 +334,33 @@ async fn timing_fields_must_exist_and_be_date_times_or_numbers_or_be_switched_of
     );
 }
 
+/// The memo (issue 17 item 4): a multi-select picklist with values, or text; anything else,
+/// or a field the org lacks, is a config issue in words saying what to do.
+#[tokio::test]
+async fn the_memo_field_must_be_a_multi_select_picklist_or_text_or_be_switched_off() {
+    let good = issues_for("[logging.call_log]\nmemo = \"Memo__c\"\n").await;
+    assert!(good.is_empty(), "the demo org's memo is fine: {good:#?}");
+    // Task mode keeps the notes on the Task, so Notes__c (a Long Text Area) is free here.
+    let text = issues_for("[logging.call_log]\nmemo = \"Notes__c\"\n").await;
+    assert!(
+        text.iter().all(|i| i.field != "Call_Log__c.Notes__c"),
+        "a text memo is fine: {text:#?}"
+    );
+    let wrong = issues_for("[logging.call_log]\ndialed_at = \"\"\nmemo = \"Dialed_At__c\"\n").await;
+    let issue = find(&wrong, "Call_Log__c.Dialed_At__c");
+    assert_eq!(issue.key, "[logging.call_log] memo");
+    assert!(
+        issue.reason.contains("datetime") && issue.reason.contains("Picklist (Multi-Select)"),
+        "{issue}"
+    );
+    let missing = issues_for("[logging.call_log]\nmemo = \"Mmeo__c\"\n").await;
+    let issue = find(&missing, "Call_Log__c.Mmeo__c");
+    assert!(
+        issue.reason.contains("memo = \"\""),
+        "says how to log without it: {issue}"
+    );
+}
+
 #[tokio::test]
 async fn outcome_actions_are_checked_against_the_describes() {
     let valid = issues_for(

@@ -346,6 +346,7 @@ fn local_call(id: &str, started_at_ms: i64, direction: Direction) -> CallLog {
         key_topics: vec![],
         missed: false,
         timing: Default::default(),
+        memo: Vec::new(),
         intent_fields: Default::default(),
     }
 }

@@ -34,6 +34,7 @@ fn call(id: &str, at_ms: i64, direction: Direction, from: &str, to: &str) -> Cal
         key_topics: vec![],
         missed: false,
         timing: Default::default(),
+        memo: Vec::new(),
         intent_fields: Default::default(),
     }
 }

@@ -49,6 +49,7 @@ pub fn call(id: &str) -> CallLog {
         key_topics: vec![],
         missed: false,
         timing: Default::default(),
+        memo: Vec::new(),
         intent_fields: Default::default(),
     }
 }
@@ -1425,5 +1426,106 @@ async fn a_queue_view_lists_open_items_oldest_first_then_only_the_newest_deliver
         ids,
         ["refused-1", "waiting-1", "sent-3", "sent-2"],
         "open items oldest first, then the two newest deliveries newest first; sent-1 is left out"
+    );
+}
+
+/// The memo as MiiTel writes it (issue 17 item 4): a multi-select picklist on the demo org
+/// (`Memo__c`, restricted). Listed values land `;`-joined; an unlisted one is refused before
+/// queueing, in words, by the check the desktop form and the CLI run; one that slipped
+/// through unchecked (queued while the org was unreachable) is refused by the org and
+/// becomes a dead letter naming the field, the other logs still delivered.
+#[tokio::test]
+async fn a_multi_select_memo_lands_semicolon_joined_and_an_unlisted_value_is_refused_in_words() {
+    use ringside_core::call_log::memo::{MemoCheck, MemoError, MemoInput, check_memo_with_org};
+    use ringside_core::describe_cache::DescribeCache;
+    let mut settings = LoggingSettings::default();
+    settings.call_log.memo = "Memo__c".into();
+    let f = fixture_with("memo", settings.clone(), Duration::from_secs(10)).await;
+    let describes = DescribeCache::new(client(&f.org, Duration::from_secs(10)));
+    let described = describes.describe("Call_Log__c").await.expect("describe");
+    assert!(
+        matches!(
+            ringside_core::call_log::memo::memo_input(&settings, &described),
+            MemoInput::Picklist { ref values } if values.iter().any(|v| v == "Pricing")
+        ),
+        "the form offers the org's values"
+    );
+
+    let mut good = call("memo-good");
+    good.memo = vec!["Pricing".into(), "Demo requested".into()];
+    assert_eq!(
+        check_memo_with_org(&good.memo, &settings, &describes).await,
+        Ok(MemoCheck::Checked)
+    );
+    let mut bad = call("memo-bad");
+    bad.memo = vec!["Pricing".into(), "Golf".into()];
+    let refused = check_memo_with_org(&bad.memo, &settings, &describes)
+        .await
+        .expect_err("an unlisted value is refused before queueing");
+    assert!(matches!(refused, MemoError::UnknownValue { .. }));
+    let words = refused.to_string();
+    assert!(
+        words.contains("\"Golf\"")
+            && words.contains("Call_Log__c.Memo__c")
+            && words.contains("Pricing"),
+        "names the value, the field and what may be picked: {words}"
+    );
+
+    // Queued unchecked (as when the org was unreachable at log time): the org refuses it.
+    for log in [&good, &bad] {
+        f.outbox
+            .enqueue(log, AuditActor::Agent)
+            .await
+            .expect("queued");
+    }
+    let report = f.worker.drain(Duration::ZERO).await.expect("drain");
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert_eq!(report.dead, 1, "{report:?}");
+    let dead = f.outbox.dead().await.expect("dead letters");
+    assert_eq!(dead[0].call_id, "memo-bad");
+    assert_eq!(
+        dead[0].last_error_code.as_deref(),
+        Some("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")
+    );
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("Golf")),
+        "the dead letter says which value: {:?}",
+        dead[0].last_error
+    );
+    let rows: Vec<Record> = client(&f.org, Duration::from_secs(10))
+        .query_all(
+            "SELECT External_Id__c, Memo__c FROM Call_Log__c WHERE External_Id__c = 'memo-good'",
+        )
+        .await
+        .expect("call logs readable");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].fields["Memo__c"], "Pricing;Demo requested");
+}
+
+#[tokio::test]
+async fn a_text_memo_field_takes_typed_values_and_no_memo_field_offers_none() {
+    use ringside_core::call_log::memo::{MemoCheck, MemoInput, check_memo_with_org, memo_input};
+    use ringside_core::describe_cache::DescribeCache;
+    // Notes__c is a Long Text Area: a memo pointed there is text, unchecked.
+    let mut settings = LoggingSettings::default();
+    settings.call_log.memo = "Notes__c".into();
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let describes = DescribeCache::new(client(&org, Duration::from_secs(10)));
+    let described = describes.describe("Call_Log__c").await.expect("describe");
+    assert_eq!(memo_input(&settings, &described), MemoInput::Text);
+    let typed = vec!["anything goes".to_owned()];
+    assert_eq!(
+        check_memo_with_org(&typed, &settings, &describes).await,
+        Ok(MemoCheck::Checked)
+    );
+    assert_eq!(
+        memo_input(&LoggingSettings::default(), &described),
+        MemoInput::None,
+        "no memo field is configured by default"
     );
 }

@@ -69,6 +69,7 @@ fn design_defaults() -> Vec<(&'static str, KitFieldType)> {
         ("Disposition__c", T::Picklist),
         ("Subject__c", T::Text { length: 255 }),
         ("Notes__c", T::LongTextArea { length: 32000 }),
+        ("Memo__c", T::MultiselectPicklist { visible_lines: 5 }),
         ("Contact__c", T::Lookup),
         ("Lead__c", T::Lookup),
         ("Account__c", T::Lookup),

@@ -110,6 +110,69 @@ async fn restricted_picklists_refuse_values_they_do_not_list() {
     assert!(!err.is_retryable(), "{err}");
 }
 
+/// Multi-select picklists: the value is the chosen values joined by `;` (the SOQL page shows
+/// `MSP1__c = 'AAA;BBB'`); a restricted one refuses any value it does not list, as a
+/// restricted picklist does (PICKLIST_DOC).
+const MULTI_PICKLIST_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/api/sforce_api_calls_soql_querying_multiselect_picklists.htm";
+
+#[tokio::test]
+async fn restricted_multi_select_picklists_take_listed_values_joined_by_semicolons_only() {
+    let org = org().await;
+    let describe = Case::new(
+        "sobjects: a multi-select picklist is described as type multipicklist with its values",
+        MULTI_PICKLIST_DOC,
+        Method::GET,
+        "sobjects/Call_Log__c/describe",
+    );
+    let answer = describe.check(&org).await;
+    let parsed: salesforce::SObjectDescribe =
+        serde_json::from_str(&answer.text).expect("the client reads the describe");
+    let memo = parsed
+        .field("Memo__c")
+        .expect("Call_Log__c.Memo__c is described");
+    assert_eq!(memo.field_type, salesforce::FieldType::MultiPicklist);
+    assert!(
+        memo.picklist_values.iter().any(|v| v.value == "Pricing"),
+        "the client sees the values it may choose"
+    );
+    let raw = answer.json(&describe);
+    assert!(
+        raw["fields"].as_array().is_some_and(|fs| fs
+            .iter()
+            .any(|f| f["name"] == "Memo__c" && f["restrictedPicklist"] == true)),
+        "the demo org's memo is restricted"
+    );
+
+    let listed = Case::new(
+        "sobjects: listed multi-select values joined by ';' are accepted",
+        MULTI_PICKLIST_DOC,
+        Method::POST,
+        "sobjects/Call_Log__c",
+    )
+    .body(json!({"Memo__c": "Pricing;Demo requested"}))
+    .answers(201, None);
+    let created = listed.check(&org).await.json(&listed);
+    let id = created["id"].as_str().expect("an id");
+    let row = client(&org)
+        .get("Call_Log__c", id, Some(&["Memo__c"]))
+        .await
+        .expect("the log reads back");
+    assert_eq!(row.fields["Memo__c"], "Pricing;Demo requested");
+
+    let unlisted = Case::new(
+        "sobjects: one unlisted value in a restricted multi-select picklist is 400 INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        PICKLIST_DOC,
+        Method::POST,
+        "sobjects/Call_Log__c",
+    )
+    .body(json!({"Memo__c": "Pricing;Golf"}))
+    .answers(400, Some("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"));
+    let answer = unlisted.check(&org).await;
+    let errors = api_errors(&unlisted, &answer);
+    assert_eq!(errors[0].fields, ["Memo__c"]);
+    assert!(errors[0].message.contains("Golf"), "{}", answer.text);
+}
+
 #[tokio::test]
 async fn writes_that_are_not_json_are_415() {
     let org = org().await;

@@ -102,7 +102,7 @@ export function mountCallLog(root: HTMLElement): void {
   const open = new Map<string, { form: OpenCallLog; element: HTMLFormElement }>();
   // Intent buttons and outcome picklist from the org's describe; until (or unless) they
   // arrive, the form has free text and no intents.
-  let options: FormOptions = { intents: [], dispositions: null };
+  let options: FormOptions = { intents: [], dispositions: null, memo: { kind: "none" } };
   const done = new Map<string, Result>();
 
   const renderChrome = (): void => {
@@ -429,6 +429,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   aiSummary.value = fields.summary;
   const topics = input("call-log-key-topics", fields.key_topics.join(", "));
   topics.placeholder = t("callLog.keyTopicsHint");
+  const memo = renderMemo(options.memo, fields.memo);
   const recording = input("call-log-recording-url", fields.recording_url);
   recording.type = "url";
   recording.placeholder = "https://";
@@ -453,6 +454,7 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
   form.append(
     field("callLog.aiSummary", aiSummary, "call-log-ai-summary"),
     field("callLog.keyTopics", topics, "call-log-key-topics"),
+    ...(memo ? [memo.element] : []),
     field("callLog.recordingUrl", recording, "call-log-recording-url"),
     recordingError,
   );
@@ -487,6 +489,8 @@ function renderForm(open: OpenCallLog, options: FormOptions, actions: FormAction
       what_id: what.value === "" ? (draft.what_choices.length > 0 ? null : fields.what_id) : what.value,
       summary: aiSummary.value,
       key_topics: splitTopics(topics.value),
+      // No memo field in this org: what a saved form held is kept, never dropped.
+      memo: memo ? memo.value() : fields.memo,
       recording_url: recording.value.trim(),
       actions: { skip: [...choices.skip], follow_up_at_ms: choices.follow_up_at_ms, ...(notesForLead ? { bant: notesForLead } : {}) },
     };
@@ -758,6 +762,49 @@ function recordChoice(record: { object: string; label: string }): string {
 }
 
 /** Key topics as typed: separated by commas (also the Japanese 、 and the Arabic ،) or `;`. */
+/**
+ * The memo, as the org's memo field takes it: one checkbox per value of a multi-select
+ * picklist (a value the form held that the org no longer lists stays, ticked, so nothing is
+ * lost and the agent can untick it), or typed values separated like key topics. `null` when
+ * the org has no memo field.
+ */
+function renderMemo(memoInput: FormOptions["memo"], held: string[]): { element: HTMLElement; value: () => string[] } | null {
+  if (memoInput.kind === "none") return null;
+  if (memoInput.kind === "text") {
+    const text = document.createElement("input");
+    text.type = "text";
+    text.className = "call-log-memo";
+    text.dir = "auto";
+    text.value = held.join(", ");
+    text.placeholder = t("callLog.memoHint");
+    return { element: field("callLog.memo", text, "call-log-memo"), value: () => splitTopics(text.value) };
+  }
+  const group = document.createElement("fieldset");
+  group.className = "call-log-memo call-log-memo-field";
+  const legend = document.createElement("legend");
+  legend.className = "call-log-label";
+  legend.textContent = t("callLog.memo");
+  group.append(legend);
+  const listed = memoInput.values;
+  const values = [...listed, ...held.filter((value) => !listed.includes(value))];
+  const boxes: HTMLInputElement[] = [];
+  for (const value of values) {
+    const label = document.createElement("label");
+    label.className = "call-log-memo-option";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = value;
+    box.checked = held.includes(value);
+    if (!listed.includes(value)) label.dataset.unlisted = "true";
+    const text = document.createElement("bdi");
+    text.textContent = value;
+    label.append(box, " ", text);
+    group.append(label);
+    boxes.push(box);
+  }
+  return { element: group, value: () => boxes.filter((box) => box.checked).map((box) => box.value) };
+}
+
 export function splitTopics(text: string): string[] {
   return text
     .split(/[,;、،\n]/u)
