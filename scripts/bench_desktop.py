@@ -10,8 +10,10 @@ a private HOME.
    queue, tray icon) and "UI ready" (the main window's page has loaded and sent its labels to
    the tray: `tray menu relabelled`).
 2. Memory of the last start, summed over the app and every process it started (WebKit's web
-   and network processes): PSS (each shared page counted once across them) and RSS, per
-   process and in all, at three points, each after BENCH_IDLE_SECS of idling:
+   and network processes): PSS (each shared page counted once across them), RSS and anonymous
+   memory (heaps, JavaScript, caches: private to the app, so other programs mapping the same
+   libraries, e.g. another WebKit app or a test run beside it, do not move it as they move
+   PSS), per process and in all, at three points, each after BENCH_IDLE_SECS of idling:
    - "idle after start";
    - "after one pop-up": one ring through the loopback event API, the pop-up window shown,
      the call ended and its log form logged by the idle rule;
@@ -131,17 +133,19 @@ def descendants(pid):
 
 
 def memory_kib(pid):
-    """(name, PSS KiB, RSS KiB) of one process, from smaps_rollup."""
+    """(name, PSS KiB, RSS KiB, anonymous KiB) of one process, from smaps_rollup."""
     with open(f"/proc/{pid}/comm") as f:
         name = f.read().strip()
-    pss = rss = 0
+    pss = rss = anon = 0
     with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
             if line.startswith("Pss:"):
                 pss = int(line.split()[1])
             elif line.startswith("Rss:"):
                 rss = int(line.split()[1])
-    return name, pss, rss
+            elif line.startswith("Anonymous:"):
+                anon = int(line.split()[1])
+    return name, pss, rss, anon
 
 
 def mappings_kib(pid):
@@ -158,7 +162,7 @@ def mappings_kib(pid):
 
 
 def memory(app):
-    """[(pid, name, PSS KiB, RSS KiB)] of the app and every process below it."""
+    """[(pid, name, PSS KiB, RSS KiB, anonymous KiB)] of the app and every process below it."""
     rows = []
     for pid in descendants(app.process.pid):
         try:
@@ -170,8 +174,11 @@ def memory(app):
 
 def report(label, rows):
     print(f"memory {label} (app and the processes it started):")
-    for pid, name, pss, rss in rows:
-        print(f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB")
+    for pid, name, pss, rss, anon in rows:
+        print(
+            f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB, "
+            f"anonymous {anon / 1024:.1f} MiB"
+        )
         if MAPPINGS:
             try:
                 largest = sorted(mappings_kib(pid).items(), key=lambda item: -item[1])[:MAPPINGS]
@@ -180,8 +187,12 @@ def report(label, rows):
             for mapping, kib in largest:
                 print(f"      {kib / 1024:6.1f} MiB  {mapping}")
     total = sum(r[2] for r in rows)
-    print(f"  all: PSS {total / 1024:.1f} MiB, RSS {sum(r[3] for r in rows) / 1024:.1f} MiB")
-    return total
+    anon = sum(r[4] for r in rows)
+    print(
+        f"  all: PSS {total / 1024:.1f} MiB, RSS {sum(r[3] for r in rows) / 1024:.1f} MiB, "
+        f"anonymous {anon / 1024:.1f} MiB"
+    )
+    return total, anon
 
 
 class Api:
@@ -296,7 +307,7 @@ def main():
     app = startups()
     try:
         time.sleep(IDLE_SECS)
-        idle = report(f"idle {IDLE_SECS:.0f} s after start", memory(app))
+        idle, idle_anon = report(f"idle {IDLE_SECS:.0f} s after start", memory(app))
 
         api = Api(app.home)
         if app.org is None:
@@ -313,7 +324,7 @@ def main():
         wait_for("the pop-up window showing", popup_visible, 30)
         wait_for("the first call being logged", lambda: logged_tasks(org, "bench-pop-") == 1, 60)
         time.sleep(IDLE_SECS)
-        popped = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app))
+        popped, popped_anon = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app))
 
         if SOAK_CALLS == 0:
             return
@@ -327,8 +338,8 @@ def main():
                 time.sleep(pause)
             call(api, f"soak-{n}", numbers[n % len(numbers)], timings)
             if (n + 1) % max(1, SOAK_CALLS // SOAK_SAMPLES) == 0:
-                total = sum(r[2] for r in memory(app))
-                samples.append((n + 1, total))
+                rows = memory(app)
+                samples.append((n + 1, sum(r[2] for r in rows), sum(r[4] for r in rows)))
         sent = time.monotonic() - started
         wait_for(
             f"all {SOAK_CALLS} soak calls being logged to the demo org",
@@ -343,13 +354,18 @@ def main():
         )
         print(f"  event API takes a ring: {summary_ms(timings['ring'])}")
         print(f"  event API takes an end: {summary_ms(timings['end'])}")
-        print("  PSS while sending: " + ", ".join(f"{n} calls {kib / 1024:.1f} MiB" for n, kib in samples))
+        print(
+            "  PSS (anonymous) while sending: "
+            + ", ".join(f"{n} calls {kib / 1024:.1f} ({anon / 1024:.1f}) MiB" for n, kib, anon in samples)
+        )
         time.sleep(IDLE_SECS)
-        soaked = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app))
+        soaked, soaked_anon = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app))
         print(
             f"summary: PSS idle {idle / 1024:.1f} MiB, after one pop-up {popped / 1024:.1f} MiB, "
             f"after {SOAK_CALLS} calls {soaked / 1024:.1f} MiB: soak growth "
-            f"{(soaked - popped) / popped * 100:+.1f} %"
+            f"{(soaked - popped) / popped * 100:+.1f} %; anonymous memory {idle_anon / 1024:.1f} → "
+            f"{popped_anon / 1024:.1f} → {soaked_anon / 1024:.1f} MiB, "
+            f"{(soaked_anon - popped_anon) / SOAK_CALLS:.1f} KiB per call"
         )
     finally:
         app.stop()
