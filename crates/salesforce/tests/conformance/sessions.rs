@@ -181,6 +181,20 @@ async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
         "{}\n  documented at {}",
         case.name, case.doc
     );
+    // Chatter's Connect REST resources too: a token needs `api` (or `chatter_api`, which
+    // "allows access to Connect REST API resources only"); this one has neither.
+    Case::new(
+        "sessions: a token without api or chatter_api is 401 INVALID_SESSION_ID on chatter/feed-elements",
+        API_SCOPE_DOC,
+        Method::GET,
+        format!(
+            "chatter/feeds/record/{}/feed-elements",
+            demo_org::seed::JANE_OPEN_OPPORTUNITY_ID
+        ),
+    )
+    .answers(401, Some("INVALID_SESSION_ID"))
+    .check_with_token(&org, token)
+    .await;
     let err = client_with_token(&org, token)
         .describe("Contact")
         .await
