@@ -123,6 +123,14 @@ pub struct RowRead {
 }
 
 impl PlannedAction {
+    /// Whether this is a `chatter` post skipped only because no signed-in user is known for
+    /// `{agent}` (its feed is known): planning again with the user's id would queue it.
+    pub fn waits_for_signed_in_user(&self) -> bool {
+        self.name == ActionName::Chatter
+            && self.state == ActionState::Skipped
+            && self.record_id.is_some()
+    }
+
     fn skipped(name: ActionName, object: &str, note: String) -> PlannedAction {
         PlannedAction {
             name,
