@@ -21,7 +21,10 @@
 //! added for "posting with an invalid record id to Chatter", restforce PR #808), and so is any
 //! input this org does not model (segment types other than Text and Mention, capabilities,
 //! an out-of-range `pageSize`). Requests count against the daily API allocation like every
-//! other `/services/data` request (the HTTP layer counts them before routing).
+//! other `/services/data` request (the HTTP layer counts them before routing). A token needs
+//! `api`, or `chatter_api`, which "allows access to Connect REST API resources only" (OAuth
+//! Tokens and Scopes): the HTTP layer lets a `chatter_api`-only token reach `chatter/…` and
+//! nothing else (see `sessions`).
 
 use super::{Answer, Call, method_not_allowed};
 use crate::api_error::ApiError;
