@@ -328,7 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn a_log_held_for_the_allowance_is_flagged_in_its_own_last_column() {
+    fn a_log_held_for_the_allowance_is_flagged_in_its_own_column() {
         let mut held = row("Jane Doe", "n");
         held.delivery = DeliveryState::Pending;
         held.delivery_error = Some("TotalRequests Limit exceeded.".into());
