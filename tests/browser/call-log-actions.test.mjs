@@ -77,6 +77,9 @@ window.__tauriMocks.mockIPC(async (cmd, args) => {
           problem: null,
         };
       }
+      // chatter skipped: for want of a signed-in user (it names its feed), or of a feed.
+      if (f.disposition === "Posted") return { actions: [{ name: "chatter", state: "skipped", note: "no signed-in user", object: "FeedItem", record_id: f.who_id, body: {} }], problem: null };
+      if (f.disposition === "Posted nowhere") return { actions: [{ name: "chatter", state: "skipped", note: "no feed", object: "FeedItem", body: {} }], problem: null };
       if (f.disposition !== "Demo booked") return { actions: [], problem: null };
       if (${broken}) return { actions: [], problem: "ringside.toml: expected a table" };
       const start = f.actions.follow_up_at_ms ?? DEFAULT_START;
@@ -196,6 +199,20 @@ test("Demo booked lists its actions; untick, a moved follow-up and About are sav
   assert.equal(sent.disposition, "Demo booked");
   assert.equal(sent.what_id, OPPORTUNITY, "About sets the log's WhatId");
   assert.deepEqual(sent.actions, { skip: ["lead"], follow_up_at_ms: movedMs }, "Log call sends the agent's choices");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a skipped Chatter post says it is not posted and why, not that a FeedItem is not updated", async () => {
+  const { page, errors, form } = await openForm();
+  const text = () => form.locator('.call-log-action[data-action="chatter"] .call-log-action-text').textContent();
+  await form.locator(".call-log-disposition").fill("Posted");
+  await form.locator('.call-log-action[data-action="chatter"]').waitFor();
+  assert.equal(plain(await text()), plain(en["callLog.actions.chatterNoAgent"]), "the feed is known; the signed-in user is not");
+  assert.equal(await form.locator('.call-log-action[data-action="chatter"] .call-log-action-run').isDisabled(), true);
+  await form.locator(".call-log-disposition").fill("Posted nowhere");
+  await page.waitForFunction((want) => document.querySelector('.call-log-action[data-action="chatter"] .call-log-action-text')?.textContent === want, en["callLog.actions.chatterNoFeed"]);
+  assert.ok(!(await text()).includes("FeedItem"), "no API name in the sentence");
   assert.deepEqual(errors, []);
   await page.close();
 });

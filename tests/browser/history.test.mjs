@@ -42,7 +42,7 @@ const STATS = {
 const at = (h, m) => Date.UTC(2026, 10, 22, h, m);
 const dayCall = (id, ms, direction, from, to, disposition, seconds, name) => ({
   call_id: id, started_at: new Date(ms).toISOString(), started_at_ms: ms, direction, from, to,
-  duration_seconds: seconds, disposition, subject: null, notes: null, summary: null, key_topics: [], recording_url: null,
+  duration_seconds: seconds, disposition, subject: null, notes: null, summary: null, key_topics: [], memo: [], recording_url: null,
   matched: name ? { object: "Contact", id: "003000000000001AAA", name } : null,
   owner: { id: "005000000000000AAA", name: "Demo User" }, delivery: "delivered", delivery_error: null,
   call_log_id: null, task_id: null,
@@ -113,6 +113,7 @@ async function openHistory(scenario = {}) {
           notes: i === 3 ? "折り返し電話を希望。\\nيرغب العميل في عرض سعر" : null,
           summary: i === 3 ? "Caller discussed pricing." : null,
           key_topics: i === 3 ? ["Pricing", "見積もり"] : [],
+          memo: i === 3 ? ["Demo requested", "Budget confirmed"] : [],
           recording_url: i === 3 ? "https://recordings.example.com/c-3.mp3" : null,
           matched: i % 10 === 9 ? null : { object: i % 3 === 1 ? "Lead" : "Contact", id: "003000000000" + String(i).padStart(4, "0") + "AA", name: "Caller " + i },
           owner: { id: i % 2 ? "005000000000001AAA" : "005000000000002AAA", name: i % 2 ? "Ayşe Yılmaz" : "山田 太郎" },
@@ -303,6 +304,8 @@ test("picking a call shows its notes, recording, related record; a dead letter s
   assert.match(await page.textContent("#history-detail .detail-notes"), /折り返し電話を希望。\s*يرغب العميل في عرض سعر/, "notes show as written, in any script");
   assert.equal(await page.textContent("#history-detail .detail-summary"), "Caller discussed pricing.");
   assert.equal(await page.textContent("#history-detail .detail-key-topics"), "Pricing, 見積もり", "the call's key topics are in the detail panel");
+  assert.equal(await page.textContent("#history-detail .detail-memo"), "Demo requested, Budget confirmed", "the call's memo values are in the detail panel");
+  assert.equal(await page.evaluate(() => document.querySelector("#history-detail .detail-memo")?.previousElementSibling?.textContent), en["history.field.memo"], "under its own label");
   assert.equal(await page.textContent("#history-detail .detail-related-name"), " Caller 3 ", "the related record's name is shown");
   await page.click("#history-detail .history-recording");
   await page.waitForFunction(() => window.__historyCalls.some((c) => c.cmd === "open_recording"));

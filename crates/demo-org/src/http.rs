@@ -252,7 +252,11 @@ async fn data(
     // different messages (see `sessions`' module doc); neither counts as an API call.
     let refused = match bearer(&headers).map(|t| org.check_token(t)) {
         Some(TokenCheck::Valid) => None,
-        Some(TokenCheck::NoApiScope) => Some(ApiError::session_not_valid_for_rest()),
+        // `chatter_api` without `api`: Connect REST API resources only.
+        Some(TokenCheck::ConnectOnly) if is_connect_resource(uri.path()) => None,
+        Some(TokenCheck::NoApiScope | TokenCheck::ConnectOnly) => {
+            Some(ApiError::session_not_valid_for_rest())
+        }
         Some(TokenCheck::Invalid) | None => Some(ApiError::invalid_session()),
     };
     if let Some(refused) = refused {
@@ -309,6 +313,13 @@ async fn data(
         rest::dispatch(&org, &mut store, &call, org.now_ms(), true)
     };
     answer_response(&org, answer)
+}
+
+/// Whether `path` is a Connect REST API resource (`/services/data/vNN.N/chatter/…`), which
+/// a `chatter_api` token may call.
+fn is_connect_resource(path: &str) -> bool {
+    rest::parse_path(path)
+        .is_ok_and(|(_, segments)| segments.first().is_some_and(|s| s == "chatter"))
 }
 
 /// A write (POST, PATCH, PUT) whose `Content-Type` is not JSON: 415 Unsupported Media Type.

@@ -28,6 +28,9 @@
 //!   request with 401 `INVALID_SESSION_ID` "This session is not valid for use with the REST
 //!   API", the answer Salesforce gives a token whose app lacks the "Manage user data via
 //!   APIs (api)" scope (<https://help.salesforce.com/s/articleView?id=005226515&type=1>).
+//!   A token with `chatter_api` but not `api` ("allows access to Connect REST API resources
+//!   only", same page) may call `/services/data/vNN.N/chatter/…` and nothing else
+//!   ([`TokenCheck::ConnectOnly`]).
 //! - Authorization codes are single use and expire 15 minutes after they were issued, on
 //!   the org's clock: the web-server flow page says so
 //!   (<https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5>,
@@ -120,6 +123,8 @@ struct Access {
     issued_ms: i64,
     /// Whether its scopes allow the REST API (`api` or `full`).
     api: bool,
+    /// Whether its scopes allow the Connect REST API alone (`chatter_api`).
+    connect: bool,
 }
 
 /// The org's session timeout unless configured otherwise: Salesforce's default, two hours.
@@ -136,6 +141,9 @@ pub enum TokenCheck {
     Valid,
     /// Valid, but issued without the `api` scope: the REST API refuses it.
     NoApiScope,
+    /// Valid, issued with `chatter_api` but not `api`: Connect REST API (Chatter) resources
+    /// take it, the rest of the REST API refuses it as [`TokenCheck::NoApiScope`].
+    ConnectOnly,
     /// Unknown, expired (session timeout, fault) or revoked.
     Invalid,
 }
@@ -143,6 +151,11 @@ pub enum TokenCheck {
 /// Whether a space-separated scope list allows the REST API.
 pub fn scope_allows_api(scope: &str) -> bool {
     scope.split_whitespace().any(|s| s == "api" || s == "full")
+}
+
+/// Whether a space-separated scope list allows the Connect REST API (`chatter_api`).
+pub fn scope_allows_connect(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| s == "chatter_api")
 }
 
 #[derive(Debug)]
@@ -239,9 +252,17 @@ impl Sessions {
                 user: None,
                 issued_ms: now_ms,
                 api,
+                connect: false,
             },
         );
         token
+    }
+
+    /// Marks `token` as allowed on the Connect REST API (its scopes hold `chatter_api`).
+    fn allow_connect(&mut self, token: &str, connect: bool) {
+        if let Some(access) = self.access.get_mut(token) {
+            access.connect = connect;
+        }
     }
 
     /// A new access token acting as `user`, with full scopes (no refresh token; for tests
@@ -273,10 +294,11 @@ impl Sessions {
         let alive = a.epoch == epoch
             && a.family.is_none_or(|f| !self.revoked_families.contains(&f))
             && now_ms.saturating_sub(a.issued_ms) < timeout_ms;
-        match (alive, a.api) {
-            (false, _) => TokenCheck::Invalid,
-            (true, true) => TokenCheck::Valid,
-            (true, false) => TokenCheck::NoApiScope,
+        match (alive, a.api, a.connect) {
+            (false, _, _) => TokenCheck::Invalid,
+            (true, true, _) => TokenCheck::Valid,
+            (true, false, true) => TokenCheck::ConnectOnly,
+            (true, false, false) => TokenCheck::NoApiScope,
         }
     }
 
@@ -308,6 +330,7 @@ impl Sessions {
             t
         });
         let access_token = self.issue_access(epoch, Some(family), now_ms, scope_allows_api(&scope));
+        self.allow_connect(&access_token, scope_allows_connect(&scope));
         Grant {
             access_token,
             refresh_token,
@@ -406,6 +429,7 @@ impl Sessions {
             },
         );
         let access_token = self.issue_access(epoch, Some(family), now_ms, scope_allows_api(&scope));
+        self.allow_connect(&access_token, scope_allows_connect(&scope));
         Ok(Grant {
             access_token,
             refresh_token: Some(new_refresh),

@@ -150,6 +150,16 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
     })
 }
 
+/// The built-in demo org's user id (`005…`), as its sign-in names it (the identity URL of the
+/// token answer, as the desktop reads it): the demo org is started, signed in to and stopped.
+/// For work queued while no org is signed in that must name the agent (`chatter`'s `{agent}`).
+pub async fn builtin_demo_user_id() -> anyhow::Result<String> {
+    let demo = BuiltinDemo::start().await?;
+    let user = demo.connect().await.map(|session| session.user_id);
+    demo.shutdown().await;
+    Ok(user?)
+}
+
 /// Counts `client`'s requests for `tag` in the home's usage file (the same function the
 /// desktop uses), flushed shortly after each request and at [`OrgConnection::close`].
 async fn attach_usage(

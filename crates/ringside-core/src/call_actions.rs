@@ -49,13 +49,25 @@ pub fn for_call(
     choices: &ActionChoices,
     zone: &TimeZone,
 ) -> Result<Vec<PlannedAction>, ForCallError> {
+    for_call_as(home, log, choices, zone, active_user_id(home).as_deref())
+}
+
+/// [`for_call`] for a given signed-in user (`agent_user_id`, for `{agent}`): the built-in
+/// demo org's user, whom only its sign-in names (see [`crate::demo`]), when no org is
+/// signed in.
+pub fn for_call_as(
+    home: &Path,
+    log: &CallLog,
+    choices: &ActionChoices,
+    zone: &TimeZone,
+    agent_user_id: Option<&str>,
+) -> Result<Vec<PlannedAction>, ForCallError> {
     if log.disposition.is_none() {
         // No config needed to say there is nothing to plan (or to refuse the choices).
         return plan_with(&Config::default(), log, choices, zone, None);
     }
     let config = Config::load_from_home(home).map_err(ForCallError::Config)?;
-    let agent = active_user_id(home);
-    plan_with(&config, log, choices, zone, agent.as_deref())
+    plan_with(&config, log, choices, zone, agent_user_id)
 }
 
 /// The user id of `home`'s active org (from `orgs.toml`, no network); `None` with no

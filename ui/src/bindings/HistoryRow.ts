@@ -36,7 +36,12 @@ notes: string | null, summary: string | null,
 /**
  * The call's key topics (the call log's `;`-separated key-topics field, split).
  */
-key_topics: Array<string>, recording_url: string | null, matched: MatchedRecord | null, owner: Owner | null, delivery: DeliveryState, 
+key_topics: Array<string>, 
+/**
+ * The memo's values (the call log's `;`-joined memo field, split; empty when no memo
+ * field is configured).
+ */
+memo: Array<string>, recording_url: string | null, matched: MatchedRecord | null, owner: Owner | null, delivery: DeliveryState, 
 /**
  * Why a pending call last failed, or why a dead one died (for the team lead).
  */

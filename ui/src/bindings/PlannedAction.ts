@@ -18,7 +18,8 @@ note?: string,
 object: string, 
 /**
  * The record updated; `None` for a create (the follow-up). A skipped `lead_notes`
- * names the call's Lead when only the BANT notes were missing.
+ * names the call's Lead when only the BANT notes were missing; a skipped `chatter`
+ * names the feed's record when only the signed-in user (for `{agent}`) was missing.
  */
 record_id?: string, 
 /**

@@ -5,6 +5,7 @@
 //! same request sent alone.
 
 pub mod batch;
+pub mod chatter;
 pub mod composite;
 pub mod query;
 pub mod sobjects;
@@ -211,6 +212,9 @@ fn route(org: &Org, store: &mut Store, call: &Call, now_ms: i64, allow_composite
         (["sobjects", ..], _) => {
             sobjects::route(store, call, &segs[1..], now_ms, &call.viewer(org))
         }
+        // Connect REST API's Chatter feeds (see `chatter`' module doc); a FeedItem is the
+        // same row as sobjects/FeedItem's.
+        (["chatter", ..], _) => chatter::route(store, call, &segs[1..], now_ms),
         (["query"], "GET") => query::query(org, store, call, now_ms, Rows::Live),
         (["queryAll"], "GET") => query::query(org, store, call, now_ms, Rows::IncludingDeleted),
         (["query" | "queryAll", locator], "GET") => {
@@ -248,5 +252,7 @@ fn resources(version: &str) -> Value {
         "search": format!("{base}/search"),
         "composite": format!("{base}/composite"),
         "limits": format!("{base}/limits"),
+        "connect": format!("{base}/connect"),
+        "chatter": format!("{base}/chatter"),
     })
 }

@@ -255,6 +255,7 @@ mod tests {
             notes: None,
             summary: None,
             key_topics: Vec::new(),
+            memo: Vec::new(),
             recording_url: None,
             matched: Some(MatchedRecord {
                 object: MatchedObject::Contact,

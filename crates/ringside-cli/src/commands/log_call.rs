@@ -12,7 +12,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use ringside_core::call_actions::{ForCallError, for_call};
+use ringside_core::call_actions::{ForCallError, active_user_id, for_call, for_call_as};
 use ringside_core::call_log::{
     CallLog, CallTiming, Direction, external_call_id, memo, new_call_id, parse_iso_datetime,
 };
@@ -29,7 +29,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
     // Bad input is refused before the database is touched.
     log.validate()?;
     check_memo(&home, &log).await?;
-    let actions = outcome_actions(&home, &args, &log)?;
+    let actions = outcome_actions(&home, &args, &log).await?;
     // Queued for the active org (or the demo org when none is signed in), so only that
     // org's worker ever sends it. Reading the registry needs no network.
     let active = OrgRegistry::load(&home).ok().and_then(|r| r.active);
@@ -103,7 +103,7 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
 /// `call_actions::for_call`), or none (no disposition, no outcome for it). A misspelt
 /// `--skip-action` is refused; so is a `--skip-action` or `--follow-up-at` with nothing to
 /// apply it to, since the agent meant something that would not happen.
-fn outcome_actions(
+async fn outcome_actions(
     home: &std::path::Path,
     args: &LogCallArgs,
     log: &CallLog,
@@ -127,7 +127,11 @@ fn outcome_actions(
                 .map_err(|err| anyhow::anyhow!("--bant-{err}"))?,
         );
     }
-    match for_call(home, log, &choices, &ringside_core::time::agent_zone()) {
+    let zone = ringside_core::time::agent_zone();
+    match for_call(home, log, &choices, &zone) {
+        Ok(actions) if actions.iter().any(PlannedAction::waits_for_signed_in_user) => {
+            demo_agent_actions(home, log, &choices, actions).await
+        }
         Ok(actions) => Ok(actions),
         // An unreadable ringside.toml must not cost the call its log: the log is queued
         // without the outcome's actions, and the agent is told which did not happen and why.
@@ -139,6 +143,38 @@ fn outcome_actions(
             Ok(Vec::new())
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// A `chatter` post naming the agent (`{agent}`) needs the signed-in user's id. A signed-in
+/// org's is in `orgs.toml`; with none signed in, the log is queued for the built-in demo org,
+/// whose user only its sign-in names (as in the desktop), so the demo org is started to ask.
+/// If it cannot start, the post stays skipped (the log is queued; the agent is told).
+async fn demo_agent_actions(
+    home: &std::path::Path,
+    log: &CallLog,
+    choices: &ActionChoices,
+    planned: Vec<PlannedAction>,
+) -> anyhow::Result<Vec<PlannedAction>> {
+    let signed_in = OrgRegistry::load(home)
+        .ok()
+        .and_then(|r| r.active)
+        .is_some();
+    if signed_in || active_user_id(home).is_some() {
+        // A signed-in org without a known user: its post stays skipped, with its reason.
+        return Ok(planned);
+    }
+    match crate::org::builtin_demo_user_id().await {
+        Ok(user) => {
+            let zone = ringside_core::time::agent_zone();
+            Ok(for_call_as(home, log, choices, &zone, Some(&user))?)
+        }
+        Err(err) => {
+            eprintln!(
+                "ringside: warning: the built-in demo org's user could not be read ({err:#}); the Chatter post that names the agent is skipped"
+            );
+            Ok(planned)
+        }
     }
 }
 

@@ -355,3 +355,66 @@ fn call_log_only_history_shows_the_subject_and_notes_from_the_call_log() {
         "no Task is read in this mode"
     );
 }
+
+/// The memo (`[logging.call_log] memo`, `log-call --memo`) shows in `history --json` (a
+/// `memo` list) and `--csv` (a `memo` column, values `; `-joined like key topics).
+#[test]
+fn a_logged_memo_shows_in_history_json_and_csv() {
+    let home = home("memo");
+    std::fs::write(
+        home.join("ringside.toml"),
+        "[logging.call_log]\nmemo = \"Memo__c\"\n",
+    )
+    .expect("config written");
+    let queued = run_in(
+        &home,
+        &[
+            "log-call",
+            "--from",
+            "+14155550123",
+            "--to",
+            "+14155550100",
+            "--direction",
+            "inbound",
+            "--duration",
+            "42",
+            "--call-id",
+            "memo-history-1",
+            "--memo",
+            "Pricing",
+            "--memo",
+            "Demo requested",
+        ],
+    );
+    assert_eq!(queued.code, 0, "log-call queues; stderr: {}", queued.stderr);
+    let all = calls(&home, &[]);
+    let call = all
+        .iter()
+        .find(|c| c["call_id"] == "memo-history-1")
+        .expect("the queued call is in the history");
+    assert_eq!(
+        call["memo"],
+        serde_json::json!(["Pricing", "Demo requested"]),
+        "{call}"
+    );
+    let csv = run_in(&home, &["history", "--csv"]);
+    assert_eq!(csv.code, 0, "stderr: {}", csv.stderr);
+    let records = parse_rfc4180(&csv.stdout).expect("strict RFC 4180");
+    let memo_at = COLUMNS
+        .iter()
+        .position(|c| *c == "memo")
+        .expect("a memo column");
+    assert_eq!(records[0][memo_at], "memo");
+    let row = records
+        .iter()
+        .find(|r| r[0] == "memo-history-1")
+        .expect("the call's row");
+    assert_eq!(row[memo_at], "Pricing; Demo requested");
+    assert!(
+        records[1..]
+            .iter()
+            .filter(|r| r[0] != "memo-history-1")
+            .all(|r| r[memo_at].is_empty()),
+        "the seeded calls carry no memo"
+    );
+}

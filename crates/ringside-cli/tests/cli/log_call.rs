@@ -951,3 +951,59 @@ fn log_call_memo_values_are_checked_against_the_orgs_multi_select_picklist() {
     assert_eq!(drained["report"]["delivered"], 1, "{drained}");
     assert_eq!(drained["report"]["dead"], 0, "{drained}");
 }
+
+const CHATTER_OUTCOME: &str =
+    "[outcomes.\"Qualified\"]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n";
+
+/// `{agent}` with no org signed in: log-call asks the built-in demo org who its user is (as
+/// the desktop does, from the sign-in) instead of skipping the post with "sign in"; the post
+/// reads that user's name in the graph and lands when the queue drains. (The demo org is new
+/// in every command, so the post's text is checked in ringside-core's `demo` test, which
+/// keeps one org across the drain.)
+#[test]
+fn a_chatter_post_naming_the_agent_is_queued_and_sent_on_the_builtin_demo_org() {
+    let home = home("chatter-agent");
+    std::fs::write(home.join("ringside.toml"), CHATTER_OUTCOME).expect("config written");
+    let call: Vec<&str> = OUTCOME_CALL
+        .iter()
+        .map(|a| if *a == "Demo booked" { "Qualified" } else { a })
+        .chain([
+            "--call-id",
+            "chat-agent-1",
+            "--subject",
+            "Pricing",
+            "--json",
+        ])
+        .collect();
+    let queued = json_in(&home, &call);
+    assert_eq!(
+        queued["actions"],
+        serde_json::json!([{"name": "chatter", "state": "queued"}]),
+        "the post is queued, not skipped for want of a signed-in user: {queued}"
+    );
+    let list = json_in(&home, &["queue", "list", "--json"]);
+    let action = &list["items"][0]["actions"][0];
+    assert_eq!(
+        action["reads"][0]["object"], "User",
+        "the post reads its agent's name in the graph: {action}"
+    );
+    assert_eq!(
+        action["reads"][0]["id"], "005Dm0000000001IAA",
+        "the demo org's signed-in user: {action}"
+    );
+    assert!(
+        action["body"]["Body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Qualified on a call by @{chatterAgent.Name}: Pricing")),
+        "{action}"
+    );
+    let drained = json_in(&home, &["queue", "drain", "--json"]);
+    assert_eq!(drained["report"]["delivered"], 1, "{drained}");
+    assert_eq!(drained["report"]["dead"], 0, "{drained}");
+    let list = run_in(&home, &["queue", "list"]);
+    assert!(
+        list.stdout.contains("actions chatter:applied"),
+        "the post was made: {}",
+        list.stdout
+    );
+}

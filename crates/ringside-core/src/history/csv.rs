@@ -52,9 +52,11 @@ pub const COLUMNS: &[&str] = &[
     // `true` for a pending log held because the org's daily API allowance is used up: not in
     // Salesforce yet, but not this call's failure (a team lead filters on it).
     "held_for_allowance",
+    // The memo's values, `; `-joined like key topics (added last, as above).
+    "memo",
 ];
 
-fn fields(row: &HistoryRow) -> [String; 22] {
+fn fields(row: &HistoryRow) -> [String; 23] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let matched = row.matched.as_ref();
     let owner = row.owner.as_ref();
@@ -85,6 +87,7 @@ fn fields(row: &HistoryRow) -> [String; 22] {
         opt(&row.task_id),
         row.key_topics.join("; "),
         row.held_for_allowance.to_string(),
+        row.memo.join("; "),
     ]
 }
 
@@ -247,6 +250,7 @@ mod tests {
             notes: Some(notes.into()),
             summary: None,
             key_topics: Vec::new(),
+            memo: Vec::new(),
             recording_url: None,
             matched: Some(MatchedRecord {
                 object: MatchedObject::Contact,
@@ -324,7 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn a_log_held_for_the_allowance_is_flagged_in_its_own_last_column() {
+    fn a_log_held_for_the_allowance_is_flagged_in_its_own_column() {
         let mut held = row("Jane Doe", "n");
         held.delivery = DeliveryState::Pending;
         held.delivery_error = Some("TotalRequests Limit exceeded.".into());
@@ -332,16 +336,16 @@ mod tests {
         let failed = row("John Roe", "n");
         let parsed = parse_rfc4180(&history_csv(&[held, failed])).expect("strict RFC 4180");
         assert_eq!(
-            parsed[0].last().map(String::as_str),
+            parsed[0].get(21).map(String::as_str),
             Some("held_for_allowance"),
-            "added last, so scripts reading older columns by position still read them"
+            "added after key_topics, so scripts reading older columns by position still read them"
         );
         assert_eq!(
             parsed[0].get(20).map(String::as_str),
             Some("key_topics"),
             "the older columns keep their positions"
         );
-        let flag = |record: &Vec<String>| record.last().cloned().unwrap_or_default();
+        let flag = |record: &Vec<String>| record.get(21).cloned().unwrap_or_default();
         assert_eq!(
             (flag(&parsed[1]), parsed[1][16].as_str()),
             ("true".to_owned(), "pending"),
@@ -351,6 +355,28 @@ mod tests {
             flag(&parsed[2]),
             "false",
             "a dead log is not held for the allowance"
+        );
+    }
+
+    #[test]
+    fn the_memo_is_the_last_column_its_values_joined_like_key_topics() {
+        let mut with_memo = row("Jane Doe", "n");
+        with_memo.memo = vec!["Pricing".into(), "Demo requested".into()];
+        let without = row("John Roe", "n");
+        let parsed = parse_rfc4180(&history_csv(&[with_memo, without])).expect("strict RFC 4180");
+        assert_eq!(
+            parsed[0].last().map(String::as_str),
+            Some("memo"),
+            "added last, so scripts reading older columns by position still read them"
+        );
+        assert_eq!(
+            parsed[1].last().map(String::as_str),
+            Some("Pricing; Demo requested")
+        );
+        assert_eq!(
+            parsed[2].last().map(String::as_str),
+            Some(""),
+            "no memo: empty"
         );
     }
 

@@ -180,6 +180,7 @@ mod tests {
             notes: Some("折り返し電話を希望, \"至急\"".into()),
             summary: None,
             key_topics: Vec::new(),
+            memo: Vec::new(),
             recording_url: None,
             matched: None,
             owner: None,

@@ -80,6 +80,9 @@ pub struct HistoryRow {
     pub summary: Option<String>,
     /// The call's key topics (the call log's `;`-separated key-topics field, split).
     pub key_topics: Vec<String>,
+    /// The memo's values (the call log's `;`-joined memo field, split; empty when no memo
+    /// field is configured).
+    pub memo: Vec<String>,
     pub recording_url: Option<String>,
     pub matched: Option<MatchedRecord>,
     pub owner: Option<Owner>,
@@ -167,6 +170,11 @@ impl HistoryRow {
             key_topics: text(&f.key_topics)
                 .map(|t| split_key_topics(&t))
                 .unwrap_or_default(),
+            memo: Some(&f.memo)
+                .filter(|m| !m.is_empty())
+                .and_then(|m| text(m))
+                .map(|t| split_key_topics(&t))
+                .unwrap_or_default(),
             recording_url: text(&f.recording_url),
             matched,
             owner,
@@ -202,6 +210,7 @@ impl HistoryRow {
             notes: log.notes.clone(),
             summary: log.summary.clone(),
             key_topics: log.key_topics.clone(),
+            memo: log.memo.clone(),
             recording_url: log.recording_url.clone(),
             matched,
             owner: owner_id.map(|id| Owner {
@@ -244,6 +253,9 @@ impl HistoryRow {
         if !local.key_topics.is_empty() {
             self.key_topics = local.key_topics;
         }
+        if !local.memo.is_empty() {
+            self.memo = local.memo;
+        }
         keep(&mut self.recording_url, local.recording_url);
         if let Some(m) = local.matched
             && self.matched.as_ref().is_none_or(|old| old.id != m.id)
@@ -269,8 +281,8 @@ pub(crate) fn relationship_name(field: &str) -> String {
     }
 }
 
-/// The key topics a call log holds: `; `-joined as Ringside writes them (a multi-select
-/// picklist joins with `;` alone), each trimmed, empty ones left out.
+/// The key topics (or memo values) a call log holds: `; `-joined as Ringside writes them (a
+/// multi-select picklist joins with `;` alone), each trimmed, empty ones left out.
 pub fn split_key_topics(text: &str) -> Vec<String> {
     text.split(';')
         .map(str::trim)

@@ -58,6 +58,11 @@ fn query(source: &HistorySource, filter: &HistoryFilter, keyset: Option<String>)
         f.key_topics.clone(),
         f.disposition.clone(),
     ];
+    // The memo only when one is configured (`""` switches it off: an org without the field
+    // keeps its history).
+    if !f.memo.is_empty() && !fields.iter().any(|s| s.eq_ignore_ascii_case(&f.memo)) {
+        fields.push(f.memo.clone());
+    }
     for lookup in [&f.contact, &f.lead, &f.account] {
         fields.push(lookup.clone());
         fields.push(format!("{}.Name", relationship_name(lookup)));

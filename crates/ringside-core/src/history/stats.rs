@@ -244,6 +244,7 @@ mod tests {
             notes: None,
             summary: None,
             key_topics: Vec::new(),
+            memo: Vec::new(),
             recording_url: None,
             matched: None,
             owner: Some(Owner {

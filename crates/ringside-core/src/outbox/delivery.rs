@@ -436,7 +436,11 @@ pub(crate) async fn find_chatter_post(
         return Ok(false);
     };
     // Posted no earlier than the call started: bounds the read to this call's time, never
-    // the parent's whole feed. `Body` is selected, not filtered (it cannot be).
+    // the parent's whole feed. `Body` is selected, not filtered (it cannot be). A SOQL query
+    // rather than the record feed (`GET chatter/feeds/record/{id}/feed-elements`): the feed
+    // cannot be bounded by time, so a busy record's older posts would be paged through (25
+    // a page, one request each) before the call's, and the query reads the same FeedItem
+    // rows with the `api` scope every profile has.
     let soql = format!(
         "SELECT Id, Body FROM FeedItem WHERE ParentId = {} AND CreatedDate >= {}",
         salesforce::escape::soql_literal(parent),

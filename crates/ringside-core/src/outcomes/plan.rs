@@ -78,7 +78,8 @@ pub struct PlannedAction {
     /// The sObject written.
     pub object: String,
     /// The record updated; `None` for a create (the follow-up). A skipped `lead_notes`
-    /// names the call's Lead when only the BANT notes were missing.
+    /// names the call's Lead when only the BANT notes were missing; a skipped `chatter`
+    /// names the feed's record when only the signed-in user (for `{agent}`) was missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub record_id: Option<String>,
@@ -122,6 +123,14 @@ pub struct RowRead {
 }
 
 impl PlannedAction {
+    /// Whether this is a `chatter` post skipped only because no signed-in user is known for
+    /// `{agent}` (its feed is known): planning again with the user's id would queue it.
+    pub fn waits_for_signed_in_user(&self) -> bool {
+        self.name == ActionName::Chatter
+            && self.state == ActionState::Skipped
+            && self.record_id.is_some()
+    }
+
     fn skipped(name: ActionName, object: &str, note: String) -> PlannedAction {
         PlannedAction {
             name,
@@ -272,11 +281,15 @@ fn plan_chatter(
     let mut reads = Vec::new();
     if text.uses("agent") {
         let Some(user) = agent_user_id.filter(|id| id.starts_with("005")) else {
-            return PlannedAction::skipped(
-                ActionName::Chatter,
-                "FeedItem",
-                "the post names the agent ({agent}), but no signed-in user is known for this call; sign in to the org, then log again".into(),
-            );
+            // The feed is known: name it, so the form can say only the user is missing.
+            return PlannedAction {
+                record_id: Some(parent),
+                ..PlannedAction::skipped(
+                    ActionName::Chatter,
+                    "FeedItem",
+                    "the post names the agent ({agent}), but no signed-in user is known for this call; sign in to the org, then log again".into(),
+                )
+            };
         };
         reads.push(RowRead {
             reference: CHATTER_AGENT_REF.into(),
@@ -784,6 +797,16 @@ mod tests {
                 .is_some_and(|n| n.contains("{agent}")),
             "says why: {:?}",
             planned[0].note
+        );
+        assert_eq!(
+            planned[0].record_id.as_deref(),
+            Some("003Dm0000000003IAA"),
+            "names the feed, so the form can say only the signed-in user is missing"
+        );
+        let unlinked = plan(&o, &log(None, None), &options).unwrap();
+        assert_eq!(
+            unlinked[0].record_id, None,
+            "no feed: the form says the call has none"
         );
         let plain = outcome("[outcomes.X]\nchatter = \"Qualified: {subject}\"\n");
         let planned = plan(&plain, &log(Some("003Dm0000000003IAA"), None), &options).unwrap();

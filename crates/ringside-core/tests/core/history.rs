@@ -912,15 +912,89 @@ async fn key_topics_come_back_in_the_history_its_json_and_csv() {
     );
     let csv = history_csv(&rows);
     let header = csv.lines().next().unwrap();
-    // key_topics came after the older columns; only the allowance flag was added after it.
+    // key_topics came after the older columns; only the allowance flag and the memo were
+    // added after it.
     assert!(
-        header.ends_with(",key_topics,held_for_allowance"),
+        header.ends_with(",key_topics,held_for_allowance,memo"),
         "{header}"
     );
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("local-topics,") && l.ends_with(",\"Renewal; Pricing\",false")),
+            .any(|l| l.starts_with("local-topics,") && l.ends_with(",\"Renewal; Pricing\",false,")),
         "the CSV row carries them: {csv}"
     );
+    org.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_logged_memo_comes_back_in_the_history_its_json_and_csv() {
+    let (org, seeded, plain_history) = seeded_org(40, 29).await;
+    let mut logging = LoggingSettings::default();
+    logging.call_log.memo = "Memo__c".into();
+    let history = History::new(
+        client(&org, Duration::from_secs(30)),
+        HistorySource::new(&logging),
+    );
+    let home = temp_home("history-memo");
+    let outbox = Outbox::open_in_home(&home).await.expect("queue opens");
+    let worker = Worker::start(
+        outbox.clone(),
+        client(&org, Duration::from_secs(10)),
+        logging.clone(),
+        fast_options(),
+    )
+    .await
+    .expect("worker starts");
+    let mut sent = local_call("memo-sent", seeded.until_ms - 2, Direction::Inbound);
+    sent.memo = vec!["Pricing".into(), "Demo requested".into()];
+    outbox.enqueue(&sent, AuditActor::Agent).await.unwrap();
+    let report = worker.drain(Duration::ZERO).await.unwrap();
+    assert_eq!(report.delivered, 1, "the memo's log lands: {report:?}");
+    let mut queued = local_call("memo-queued", seeded.until_ms - 1, Direction::Outbound);
+    queued.memo = vec!["Budget confirmed".into()];
+    outbox.enqueue(&queued, AuditActor::Agent).await.unwrap();
+
+    let rows = history
+        .clone()
+        .with_outbox(outbox.clone(), Some(seed::DEMO_USER_ID.into()))
+        .all(&window(&seeded))
+        .await
+        .expect("history");
+    let row = |id: &str| rows.iter().find(|r| r.call_id == id).unwrap();
+    assert_eq!(
+        row("memo-sent").delivery,
+        DeliveryState::Delivered,
+        "read back from Salesforce"
+    );
+    assert_eq!(
+        row("memo-sent").memo,
+        ["Pricing", "Demo requested"],
+        "Memo__c's ';'-joined values, split again"
+    );
+    assert_eq!(
+        row("memo-queued").memo,
+        ["Budget confirmed"],
+        "a queued call's memo"
+    );
+    assert_eq!(
+        serde_json::to_value(row("memo-sent")).unwrap()["memo"],
+        serde_json::json!(["Pricing", "Demo requested"]),
+        "the JSON the CLI and the window read"
+    );
+    let csv = history_csv(&rows);
+    assert!(
+        csv.lines().next().unwrap().ends_with(",memo"),
+        "the memo column, added last"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("memo-sent,") && l.ends_with(",\"Pricing; Demo requested\"")),
+        "the CSV row carries it: {csv}"
+    );
+    // With no memo field configured (the default), the history does not select one: an org
+    // without Memo__c keeps its history, and the row's memo is empty.
+    let plain = plain_history.all(&window(&seeded)).await.expect("history");
+    let sent_plain = plain.iter().find(|r| r.call_id == "memo-sent").unwrap();
+    assert!(sent_plain.memo.is_empty(), "{sent_plain:?}");
     org.shutdown().await;
 }

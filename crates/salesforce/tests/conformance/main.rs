@@ -14,6 +14,7 @@
 
 mod case;
 
+mod chatter_feed_elements;
 mod composite;
 mod feed_item;
 mod limits;

@@ -30,6 +30,10 @@ const TIMEOUT_DOC: &str = "https://developer.salesforce.com/docs/platform/api-me
 /// A token whose app lacks the "Manage user data via APIs (api)" scope: "401 Unauthorized —
 /// This session is not valid for use with the REST API".
 const API_SCOPE_DOC: &str = "https://help.salesforce.com/s/articleView?id=005226515&type=1";
+/// "OAuth Tokens and Scopes": `chatter_api` "allows access to Connect REST API resources only";
+/// `api` allows the REST API (and, with it, Connect REST API resources).
+const SCOPES_DOC: &str =
+    "https://help.salesforce.com/HTViewHelpDoc?id=remoteaccess_oauth_scopes.htm&language=en_US";
 /// The web-server flow: the authorization code expires after 15 minutes. The answer's text,
 /// `{"error":"invalid_grant","error_description":"expired authorization code"}`, is a real
 /// org's, recorded in newrelic/newrelic-salesforce-exporter#31.
@@ -128,15 +132,13 @@ async fn an_access_token_is_401_invalid_session_id_after_the_session_timeout() {
     );
 }
 
-#[tokio::test]
-async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
-    let org = org().await;
+/// An access token granted for `scope` through the web-server flow, raw: no scope profile
+/// leaves out `api` (Ringside never asks for less), so the cases send what the client would not.
+async fn token_with_scope(org: &demo_org::DemoOrg, scope: &str) -> String {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a plain HTTP client");
-    // Raw: no scope profile leaves out `api` (Ringside never asks for less), so the case
-    // sends what the client would not.
     let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
     let authorize = http
         .get(format!("{}/services/oauth2/authorize", org.base_url()))
@@ -146,7 +148,7 @@ async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
             ("redirect_uri", REDIRECT),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
-            ("scope", "id refresh_token"),
+            ("scope", scope),
         ])
         .build()
         .expect("an authorize URL");
@@ -166,7 +168,16 @@ async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
         .json()
         .await
         .expect("a JSON grant");
-    let token = grant["access_token"].as_str().expect("an access token");
+    grant["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
+    let org = org().await;
+    let token = &token_with_scope(&org, "id refresh_token").await;
     let case = Case::new(
         "sessions: a token granted without the api scope is 401 INVALID_SESSION_ID on the REST API",
         API_SCOPE_DOC,
@@ -181,6 +192,20 @@ async fn a_token_without_the_api_scope_is_refused_by_the_rest_api() {
         "{}\n  documented at {}",
         case.name, case.doc
     );
+    // Chatter's Connect REST resources too: a token needs `api` (or `chatter_api`, which
+    // "allows access to Connect REST API resources only"); this one has neither.
+    Case::new(
+        "sessions: a token without api or chatter_api is 401 INVALID_SESSION_ID on chatter/feed-elements",
+        SCOPES_DOC,
+        Method::GET,
+        format!(
+            "chatter/feeds/record/{}/feed-elements",
+            demo_org::seed::JANE_OPEN_OPPORTUNITY_ID
+        ),
+    )
+    .answers(401, Some("INVALID_SESSION_ID"))
+    .check_with_token(&org, token)
+    .await;
     let err = client_with_token(&org, token)
         .describe("Contact")
         .await
@@ -314,4 +339,35 @@ async fn sosl_does_not_find_a_record_until_the_index_has_caught_up() {
 
 fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// `chatter_api` "allows access to Connect REST API resources only": such a token posts to a
+/// record's feed, and the rest of the REST API refuses it as a token without `api`.
+#[tokio::test]
+async fn a_chatter_api_token_reaches_connect_resources_only() {
+    let org = org().await;
+    let token = &token_with_scope(&org, "chatter_api refresh_token").await;
+    Case::new(
+        "sessions: a chatter_api token posts a feed element",
+        SCOPES_DOC,
+        Method::POST,
+        "chatter/feed-elements",
+    )
+    .body(serde_json::json!({
+        "feedElementType": "FeedItem",
+        "subjectId": demo_org::seed::JANE_OPEN_OPPORTUNITY_ID,
+        "body": {"messageSegments": [{"type": "Text", "text": "Qualified"}]},
+    }))
+    .answers(201, None)
+    .check_with_token(&org, token)
+    .await;
+    Case::new(
+        "sessions: a chatter_api token without api is 401 INVALID_SESSION_ID on sobjects",
+        API_SCOPE_DOC,
+        Method::GET,
+        "sobjects",
+    )
+    .answers(401, Some("INVALID_SESSION_ID"))
+    .check_with_token(&org, token)
+    .await;
 }

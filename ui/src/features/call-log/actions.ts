@@ -91,11 +91,14 @@ export function describeAction(action: PlannedAction): string {
 
 /**
  * What a skipped action would have done, in words: the agent unticked it, or the call lacks
- * what it needs (no Lead, no Account, no BANT notes yet).
+ * what it needs (no Lead, no Account, no BANT notes yet, no feed or signed-in user for a post).
  */
 export function describeSkipped(action: PlannedAction): string {
   if (action.name === "lead_notes" && action.record_id) return t("callLog.actions.leadNotesWaiting", { object: objectName(action.object) });
   if (action.name === "create_opportunity") return t("callLog.actions.noAccount");
+  // A post is created, not updated: say it is not posted, and why. A skipped `chatter` names
+  // the feed's record when only the signed-in user (for `{agent}`) was missing.
+  if (action.name === "chatter") return t(action.record_id ? "callLog.actions.chatterNoAgent" : "callLog.actions.chatterNoFeed");
   return t("callLog.actions.noRecord", { object: objectName(action.object) });
 }
 

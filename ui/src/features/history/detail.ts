@@ -49,6 +49,8 @@ export function renderDetail(root: HTMLElement, row: HistoryRow | null, onError:
   add("history.field.notes", row.notes, "detail-notes");
   add("history.field.summary", row.summary, "detail-summary");
   add("history.field.keyTopics", row.key_topics.join(", "), "detail-key-topics");
+  // The memo's values (Memo__c, ';'-joined in Salesforce), listed like the key topics.
+  add("history.field.memo", row.memo.join(", "), "detail-memo");
   if (row.recording_url) {
     const button = document.createElement("button");
     button.type = "button";
