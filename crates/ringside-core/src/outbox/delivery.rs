@@ -34,7 +34,11 @@
 //! own, so an action Salesforce refuses (a stage a restricted picklist does not list, a
 //! validation rule) rolls back only the actions, never the log. An item holding only
 //! actions (split from its log) sends only its `a<i>` graph.
-//! - Updates are idempotent (the same fields set again). The follow-up is a create: a
+//! - Updates (`lead`, `opportunity`) are idempotent (the same fields set again), yet a
+//!   second write is a second write in the record's history, its triggers and flows: after
+//!   a send that may have landed, [`updates_already_applied`] reads each updated record's
+//!   fields (one `GET` per update, on that path only) and one that already holds every
+//!   value is not written again. The follow-up is a create: a
 //!   follow-up Task carries `CallObject` = `<call id>#follow_up`, a follow-up Event is known
 //!   by its subject, start and person; after a send that may have landed ([`find_follow_up`],
 //!   run under the same `check_first` as [`verify`]) an existing one is not created again.
@@ -450,6 +454,38 @@ pub(crate) async fn find_chatter_post(
             .and_then(Value::as_str)
             .is_some_and(|body| body.trim_end().ends_with(&tag))
     }))
+}
+
+/// After a send that may have landed: the indexes of `item`'s queued field updates (`lead`,
+/// `opportunity`: by record id, nothing read first) whose record already holds every value
+/// they set, read with one `GET` each (see the module doc).
+pub(crate) async fn updates_already_applied(
+    client: &Client,
+    item: &Claimed,
+) -> Result<Vec<usize>, salesforce::Error> {
+    let mut applied = Vec::new();
+    for (i, action) in item.actions.iter().enumerate() {
+        let is_update = action.state == ActionState::Queued
+            && matches!(action.name, ActionName::Lead | ActionName::Opportunity)
+            && action.reads.is_empty()
+            && action.upsert.is_none();
+        let Some(id) = action.record_id.as_deref().filter(|_| is_update) else {
+            continue;
+        };
+        let fields: Vec<&str> = action.body.keys().map(String::as_str).collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let record = client.get(&action.object, id, Some(&fields)).await?;
+        if action
+            .body
+            .iter()
+            .all(|(field, value)| record.fields.get(field) == Some(value))
+        {
+            applied.push(i);
+        }
+    }
+    Ok(applied)
 }
 
 /// What the call's Lead holds in the field its queued `lead_notes` appends to.

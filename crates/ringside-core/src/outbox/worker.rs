@@ -474,7 +474,7 @@ impl Worker {
 
     /// Looks in the org before sending what may have landed already: after a send whose
     /// result the queue did not learn (`check_first`), the call's Task and each action kind
-    /// that a second send would duplicate; and `lead_notes` once its field was seen empty.
+    /// that a second send would duplicate or write twice; and `lead_notes` once its field was seen empty.
     /// What is found is recorded (audited) so it is never looked up again. `Ok(Err(_))`:
     /// a look failed, and the item is settled by that error like a failed send.
     async fn look_before_sending(
@@ -517,6 +517,20 @@ impl Worker {
                 "the Chatter post already exists; it will not be posted again",
             )
             .await?;
+        }
+        // Field updates: the same values again would still be a second write; look first.
+        if in_doubt {
+            let applied = delivery::updates_already_applied(&self.client, item).await?;
+            if !applied.is_empty() {
+                for i in &applied {
+                    item.actions[*i].state = ActionState::Applied;
+                }
+                self.store_actions(
+                    item,
+                    "the record already holds the update's values; it will not be written again",
+                )
+                .await?;
+            }
         }
         // BANT notes: after a send that may have landed, or once their field was seen
         // empty, look at the Lead first (see delivery's module doc).
