@@ -51,7 +51,14 @@
 //!   graph was refused because the field was empty (a reference to a null field is refused:
 //!   the stricter reading of docs that are silent on it), [`look_at_lead_notes`] reads the
 //!   Lead first (one more request, on that path only): the call's tag already there means
-//!   applied; an empty field means the block is sent alone.
+//!   applied; an empty field means the block is sent alone, with `If-Unmodified-Since` set
+//!   to the Lead's `LastModifiedDate` as that look read it
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm>):
+//!   a note written to the Lead between the look and the write makes Salesforce refuse the
+//!   write (412 PRECONDITION_FAILED), the queue looks again, sees text and appends after
+//!   it. Text is never overwritten. Residual risk, stated plainly: HTTP dates have whole
+//!   seconds, so a write in the same second as the Lead's previous change, before the
+//!   look, cannot be told apart by the header.
 //! - A Chatter post (`chatter`) is a FeedItem create, with an optional `GET` of the
 //!   signed-in user's row for `{agent}`. FeedItem has no External ID and its `Body` cannot be
 //!   filtered (object reference: no Filter property), so after a send that may have landed
@@ -151,8 +158,10 @@ pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSetti
 pub(crate) struct Sent {
     pub log: Option<Result<Delivered, salesforce::Error>>,
     pub actions: Option<Result<(), salesforce::Error>>,
-    /// The actions' graph failed only because the Lead's notes field is empty.
-    pub lead_notes_empty: bool,
+    /// The actions' graph failed only on the BANT notes' sight of their Lead: the field
+    /// is empty (the reference to it refused), or the Lead changed since the look that
+    /// planned the notes alone (412). Either way: look at the Lead again.
+    pub lead_notes_look_again: bool,
 }
 
 /// Ids learnt from a successful delivery.
@@ -221,7 +230,13 @@ fn action_nodes(
         let reference = format!("action{i}");
         let body = Value::Object(a.body.clone());
         out.push(match (&a.record_id, &a.upsert) {
-            (Some(id), _) => CompositeSubrequest::update(version, &reference, &a.object, id, body)?,
+            (Some(id), _) => {
+                let update = CompositeSubrequest::update(version, &reference, &a.object, id, body)?;
+                match &a.unmodified_since {
+                    Some(since) => update.with_header("If-Unmodified-Since", since),
+                    None => update,
+                }
+            }
             (None, Some(key)) => CompositeSubrequest::upsert(
                 version, &reference, &a.object, &key.field, &key.value, body,
             )?,
@@ -374,11 +389,11 @@ pub(crate) async fn send_batch(
                 Some(e) => Err(e),
                 None => graph_result(format!("a{i}")).map(|_| ()),
             }),
-            lead_notes_empty: response
+            lead_notes_look_again: response
                 .as_ref()
                 .and_then(|r| r.get(&format!("a{i}")))
                 .is_some_and(|g| {
-                    !g.is_successful && is_empty_lead_notes_refusal(item, &g.graph_response)
+                    !g.is_successful && is_lead_notes_sight_refused(item, &g.graph_response)
                 }),
         })
         .collect())
@@ -489,12 +504,13 @@ pub(crate) async fn updates_already_applied(
 }
 
 /// What the call's Lead holds in the field its queued `lead_notes` appends to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LeadNotesNow {
     /// This call's block is there already (an earlier send landed).
     AlreadyThere,
-    /// The field is empty: the block goes in alone.
-    Empty,
+    /// The field is empty: the block goes in alone, if the Lead is unchanged since this
+    /// HTTP date (its `LastModifiedDate` as read).
+    Empty { unmodified_since: String },
     /// Other text: the block is appended after it, as planned.
     HasText,
 }
@@ -506,16 +522,32 @@ pub(crate) fn queued_lead_notes(item: &Claimed) -> Option<&PlannedAction> {
         .find(|a| a.state == ActionState::Queued && a.name == ActionName::LeadNotes)
 }
 
-/// Whether a failed actions' graph of `item` failed on the reference to its Lead's notes
-/// field, i.e. the field is empty (see the module doc): a subresponse's error names it.
-fn is_empty_lead_notes_refusal(item: &Claimed, response: &CompositeResponse) -> bool {
+/// Whether a failed actions' graph of `item` failed on its `lead_notes`' sight of the Lead
+/// (see the module doc): a subresponse's error names the reference to the Lead's notes
+/// field (the field is empty), or the notes' own write answered 412 PRECONDITION_FAILED
+/// (the Lead changed since the look).
+fn is_lead_notes_sight_refused(item: &Claimed, response: &CompositeResponse) -> bool {
     let reference = format!("{LEAD_NOTES_REF}.");
-    queued_lead_notes(item).is_some_and(|a| !a.reads.is_empty())
-        && response.composite_response.iter().any(|r| {
-            r.error().is_some_and(|e| {
-                matches!(e, salesforce::Error::Api { .. }) && e.to_string().contains(&reference)
-            })
+    let notes = item
+        .actions
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.state == ActionState::Queued && a.name == ActionName::LeadNotes);
+    let Some((index, action)) = notes else {
+        return false;
+    };
+    let write_ref = format!("action{index}");
+    response.composite_response.iter().any(|r| {
+        r.error().is_some_and(|e| {
+            let empty = !action.reads.is_empty()
+                && matches!(e, salesforce::Error::Api { .. })
+                && e.to_string().contains(&reference);
+            let changed = action.unmodified_since.is_some()
+                && r.http_status_code == 412
+                && r.reference_id.as_deref() == Some(write_ref.as_str());
+            empty || changed
         })
+    })
 }
 
 /// Reads the call's Lead (one request) to see what its `lead_notes` field holds. `None`
@@ -530,7 +562,9 @@ pub(crate) async fn look_at_lead_notes(
     let (Some(lead), Some(field)) = (&action.record_id, lead_notes_field(action)) else {
         return Ok(None);
     };
-    let record = client.get("Lead", lead, Some(&[field])).await?;
+    let record = client
+        .get("Lead", lead, Some(&[field, "LastModifiedDate"]))
+        .await?;
     let text = record
         .fields
         .get(field)
@@ -539,7 +573,19 @@ pub(crate) async fn look_at_lead_notes(
     Ok(Some(if text.contains(&lead_notes_tag(&item.log.call_id)) {
         LeadNotesNow::AlreadyThere
     } else if text.is_empty() {
-        LeadNotesNow::Empty
+        // Without the Lead's time the write could not be conditional: refuse to guess.
+        let unmodified_since = record
+            .fields
+            .get("LastModifiedDate")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_datetime)
+            .and_then(crate::time::http_date)
+            .ok_or_else(|| salesforce::Error::UnexpectedResponse {
+                status: 200,
+                endpoint: format!("GET sobjects/Lead/{lead}"),
+                detail: "the Lead came back without a readable LastModifiedDate".into(),
+            })?;
+        LeadNotesNow::Empty { unmodified_since }
     } else {
         LeadNotesNow::HasText
     }))
@@ -616,6 +662,7 @@ mod tests {
                 })
                 .collect(),
             check_first: false,
+            unmodified_since: None,
         };
         Claimed {
             id: 1,

@@ -540,8 +540,8 @@ impl Worker {
                 Some(delivery::LeadNotesNow::AlreadyThere) => {
                     "the BANT notes are already on the Lead; they will not be added again"
                 }
-                Some(delivery::LeadNotesNow::Empty) => {
-                    "the Lead's notes field is empty; the BANT notes go in alone"
+                Some(delivery::LeadNotesNow::Empty { .. }) => {
+                    "the Lead's notes field is empty; the BANT notes go in alone, unless the Lead changes first"
                 }
                 _ => "the Lead's notes field has text; the BANT notes follow it",
             };
@@ -550,14 +550,19 @@ impl Worker {
                     continue;
                 }
                 action.check_first = false;
-                match now {
+                match &now {
                     Some(delivery::LeadNotesNow::AlreadyThere) => {
                         action.state = ActionState::Applied;
                     }
-                    Some(delivery::LeadNotesNow::Empty) => {
-                        crate::outcomes::plan::lead_notes_alone(action);
+                    Some(delivery::LeadNotesNow::Empty { unmodified_since }) => {
+                        crate::outcomes::plan::lead_notes_alone(action, unmodified_since.clone());
                     }
-                    _ => {}
+                    // Text there now (written since an earlier look saw none): append after
+                    // it, never send the block alone over it.
+                    Some(delivery::LeadNotesNow::HasText) => {
+                        crate::outcomes::plan::lead_notes_appended(action);
+                    }
+                    None => {}
                 }
             }
             if now.is_some() {
@@ -618,9 +623,11 @@ impl Worker {
                 self.store_actions(&applied, "outcome actions applied")
                     .await?;
             }
-            // The Lead's notes field was empty, so the reference to it was refused: not a
-            // refusal of the notes. Look at the Lead on the next pass and send them alone.
-            Some(Err(err)) if sent.lead_notes_empty => {
+            // The Lead's notes field was empty (the reference to it refused), or the Lead
+            // changed since the look that sent the notes alone (412): not a refusal of the
+            // notes. Look at the Lead again on the next pass: alone if still empty, appended
+            // after whatever text is there now.
+            Some(Err(err)) if sent.lead_notes_look_again => {
                 let mut look = item.clone();
                 for action in &mut look.actions {
                     if action.state == ActionState::Queued

@@ -1476,3 +1476,76 @@ async fn a_validation_rule_refusing_the_stage_leaves_a_dead_letter_in_words_and_
     );
     f.org.shutdown().await;
 }
+
+/// Regression (the `lead_notes` empty-field race): the queue saw the Lead's notes field
+/// empty and planned the BANT block alone; someone writes a note to that field before the
+/// block's write reaches Salesforce. The write carries `If-Unmodified-Since` (the look's
+/// `LastModifiedDate`), so Salesforce refuses it (412); the queue looks again and appends
+/// after the new note. Both texts survive.
+#[tokio::test]
+async fn a_note_written_between_the_look_and_the_bant_write_is_kept_and_the_notes_follow_it() {
+    let f = fixture("lead-notes-race").await;
+    set_lead_description(&f.org, None).await;
+    let (log, actions) = bant_call("ln-race", "20k");
+    f.outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    let graph = "/services/data/v66.0/composite/graph";
+    // The first graph: the log lands, the notes' reference to the empty field is refused.
+    let first = f.org.faults().hold_next(Some("POST"), graph);
+    let worker = std::sync::Arc::new(f.worker);
+    let draining = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.drain_due().await }
+    });
+    first.reached().await;
+    // The second graph comes after the look at the Lead: the block alone, conditional.
+    let second = f.org.faults().hold_next(Some("POST"), graph);
+    first.release();
+    second.reached().await;
+    let looks: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/sobjects/Lead/"))
+        .collect();
+    assert_eq!(looks.len(), 1, "the look at the Lead came first: {looks:?}");
+    // Someone writes a note in between (a second later than the Lead's last change: HTTP
+    // dates, and so If-Unmodified-Since, have whole seconds).
+    f.org.advance_clock(Duration::from_secs(2));
+    set_lead_description(&f.org, Some("Called back by Sam: wants pricing.")).await;
+    second.release();
+    draining
+        .await
+        .expect("the drain ran")
+        .expect("the drain passed");
+    worker.drain_due().await.unwrap();
+
+    let text = lead_description(&f.org).await;
+    assert_eq!(
+        text,
+        "Called back by Sam: wants pricing.\n\n[Ringside call ln-race]\nBudget: 20k\nAuthority: CFO signs\nNeed: Fewer missed calls\nTimeline: Q3",
+        "the note written in between is kept, the BANT notes follow it, once"
+    );
+    let refused: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.path == graph)
+        .collect();
+    assert!(
+        refused.len() >= 3,
+        "the log's graph, the conditional write Salesforce refused, the append: {refused:?}"
+    );
+    let notes_item = f
+        .outbox
+        .find_call(&actions_item_call_id("ln-race"))
+        .await
+        .unwrap()
+        .expect("the notes are their own item");
+    assert_eq!(notes_item.state, ItemState::Delivered, "{notes_item:?}");
+    assert_eq!(states(&notes_item), vec![ActionState::Applied]);
+    assert_eq!(call_tasks(&f.org, "ln-race").await, 1, "one call Task");
+    f.org.shutdown().await;
+}
