@@ -54,6 +54,25 @@ pub(crate) enum Action {
     Hold(std::sync::Arc<Gate>),
 }
 
+/// Equal when the same fault: two holds are equal only if they are the same gate.
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Action::Error { status, body },
+                Action::Error {
+                    status: s2,
+                    body: b2,
+                },
+            ) => status == s2 && body == b2,
+            (Action::DropBeforeHandler, Action::DropBeforeHandler)
+            | (Action::DropAfterCommit, Action::DropAfterCommit) => true,
+            (Action::Hold(a), Action::Hold(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 /// The two signals of a held request: it arrived (and waits), and it may go on.
 #[derive(Debug, Default)]
 pub(crate) struct Gate {
