@@ -85,6 +85,14 @@ pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
 /// The most nodes (over all graphs) one graph request carries (Salesforce allows 500).
 const MAX_NODES_PER_REQUEST: usize = salesforce::graph::MAX_GRAPH_NODES;
 
+/// The most different nodes (HTTP method and object; one request has one API version) one
+/// graph request carries (Salesforce allows 15).
+const MAX_DIFFERENT_NODES_PER_REQUEST: usize = salesforce::graph::MAX_DIFFERENT_GRAPH_NODES;
+
+/// What makes two graph nodes different for Salesforce's limit, besides the API version
+/// (the same for a whole request): the HTTP method and the object, compared without case.
+type NodeKind = (&'static str, String);
+
 /// A claimed item, as the worker sends it.
 #[derive(Debug, Clone)]
 pub(crate) struct Claimed {
@@ -129,24 +137,69 @@ impl Claimed {
         let actions = usize::from(action_nodes > 0);
         (log + actions, log_nodes + action_nodes)
     }
+
+    /// The kinds of node this item adds to a graph request, as [`nodes`] and
+    /// [`action_nodes`] build them (for the different-nodes limit).
+    fn node_kinds(&self, settings: &LoggingSettings) -> Vec<NodeKind> {
+        let kind = |method: &'static str, object: &str| (method, object.to_ascii_lowercase());
+        let mut kinds = Vec::new();
+        if !self.actions_only() {
+            kinds.push(kind("PATCH", &settings.call_log.object));
+            if settings.mode.writes_task() {
+                let method = if self.task_id.is_some() {
+                    "PATCH"
+                } else {
+                    "POST"
+                };
+                kinds.push(kind(method, "Task"));
+            }
+        }
+        for a in self
+            .actions
+            .iter()
+            .filter(|a| a.state == ActionState::Queued)
+        {
+            kinds.extend(a.reads.iter().map(|r| kind("GET", &r.object)));
+            let method = if a.record_id.is_some() || a.upsert.is_some() {
+                "PATCH"
+            } else {
+                "POST"
+            };
+            kinds.push(kind(method, &a.object));
+        }
+        kinds
+    }
 }
 
 /// Where the graph request that starts at `items[start]` ends: as many items as fit in
-/// Salesforce's limits for one `/composite/graph` (75 graphs and 500 nodes,
+/// Salesforce's limits for one `/composite/graph` (75 graphs, 500 nodes and 15 different
+/// nodes,
 /// <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>),
 /// so a backlog drains in the largest batches Salesforce allows, and at least one item, so
-/// the drain always moves (one item's graphs are far below both limits).
+/// the drain always moves (one item's graphs are far below the limits).
 pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSettings) -> usize {
     let (mut graphs, mut nodes) = (0, 0);
+    let mut kinds = std::collections::HashSet::new();
     let mut end = start;
     while end < items.len() {
         let (g, n) = items[end].graph_size(settings);
-        if end > start && (graphs + g > MAX_GRAPHS_PER_REQUEST || nodes + n > MAX_NODES_PER_REQUEST)
+        let item_kinds = items[end].node_kinds(settings);
+        let new_kinds = item_kinds
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .filter(|k| !kinds.contains(*k))
+            .count();
+        if end > start
+            && (graphs + g > MAX_GRAPHS_PER_REQUEST
+                || nodes + n > MAX_NODES_PER_REQUEST
+                || kinds.len() + new_kinds > MAX_DIFFERENT_NODES_PER_REQUEST)
         {
             break;
         }
         graphs += g;
         nodes += n;
+        kinds.extend(item_kinds);
         end += 1;
     }
     end
@@ -728,6 +781,67 @@ mod tests {
             batch_end(&plain, 0, &log_only),
             75,
             "still at most 75 graphs"
+        );
+    }
+
+    #[test]
+    fn a_backlog_is_cut_before_a_16th_different_node() {
+        let task_mode = LoggingSettings::default();
+        // Each item updates its own object (PATCH) and reads another (GET): 2 kinds of its
+        // own, plus the 2 every log brings (PATCH the call log, POST the Task).
+        let objects = [
+            "Account",
+            "Contact",
+            "Lead",
+            "Opportunity",
+            "Case",
+            "Event",
+            "Campaign",
+            "Asset",
+            "Contract",
+            "Order",
+            "Product2",
+            "Quote",
+            "Solution",
+            "Idea",
+        ];
+        let items: Vec<Claimed> = objects
+            .iter()
+            .enumerate()
+            .map(|(i, object)| {
+                let mut item = claimed(1, 1);
+                item.actions[0].object = (*object).into();
+                item.actions[0].reads[0].object = objects[(i + 7) % objects.len()].into();
+                item
+            })
+            .collect();
+        // Item 0: call log, Task, PATCH Account, GET Campaign = 4 kinds; each next item adds
+        // a PATCH and (from item 7 on, where the reads wrap round) at most one GET.
+        let end = batch_end(&items, 0, &task_mode);
+        let kinds: std::collections::HashSet<_> = items[..end]
+            .iter()
+            .flat_map(|i| i.node_kinds(&task_mode))
+            .collect();
+        assert!(
+            kinds.len() <= 15,
+            "never more than 15 different nodes in one request: {kinds:?}"
+        );
+        let with_next: std::collections::HashSet<_> = items[..=end]
+            .iter()
+            .flat_map(|i| i.node_kinds(&task_mode))
+            .collect();
+        assert!(
+            with_next.len() > 15,
+            "and cut only when the next item would pass 15 ({end} items)"
+        );
+        assert!(end < items.len(), "the rest goes in the next request");
+
+        // The same kinds again and again never cut early: 37 calls as before.
+        let same = vec![claimed(1, 1); 100];
+        assert_eq!(
+            batch_end(&same, 0, &task_mode),
+            37,
+            "4 different nodes however many calls; the graph limit cuts"
         );
     }
 

@@ -1549,3 +1549,131 @@ async fn a_note_written_between_the_look_and_the_bant_write_is_kept_and_the_note
     assert_eq!(call_tasks(&f.org, "ln-race").await, 1, "one call Task");
     f.org.shutdown().await;
 }
+
+/// One queued action writing `object` (an update of `record`, else a create) after reading
+/// `read` (object, id), built by hand: the configured outcomes reach too few kinds of
+/// node to pass Salesforce's different-nodes limit.
+fn hand_action(
+    object: &str,
+    record: Option<&str>,
+    body: serde_json::Value,
+    read: (&str, &str),
+) -> PlannedAction {
+    PlannedAction {
+        name: ringside_core::outcomes::ActionName::Opportunity,
+        state: ActionState::Queued,
+        note: None,
+        object: object.into(),
+        record_id: record.map(str::to_owned),
+        body: body.as_object().cloned().expect("an object"),
+        upsert: None,
+        reads: vec![ringside_core::outcomes::plan::RowRead {
+            reference: "handRead".into(),
+            object: read.0.into(),
+            id: read.1.into(),
+            fields: vec!["Id".into()],
+        }],
+        check_first: false,
+        unmodified_since: None,
+    }
+}
+
+/// A backlog whose calls together write and read more than 15 kinds of node (method ×
+/// object) is cut into requests of at most 15 different nodes, which Salesforce requires
+/// (resources_composite_graph_limits.htm; the demo org refuses a 16th): every call lands.
+#[tokio::test]
+async fn a_backlog_with_more_than_15_different_nodes_is_cut_into_requests_salesforce_takes() {
+    let f = fixture("actions-node-kinds").await;
+    let calls = [
+        hand_action(
+            "Account",
+            Some(seed::ACME_ACCOUNT_ID),
+            json!({"Description": "a"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Contact",
+            Some(seed::JANE_CALLER_ID),
+            json!({"Title": "Buyer"}),
+            ("Account", seed::ACME_ACCOUNT_ID),
+        ),
+        hand_action(
+            "Lead",
+            Some(seed::SHARED_NUMBER_LEAD_ID),
+            json!({"Description": "l"}),
+            ("Contact", seed::JANE_CALLER_ID),
+        ),
+        hand_action(
+            "Case",
+            Some(seed::JANE_OPEN_CASE_ID),
+            json!({"Description": "c"}),
+            ("Lead", seed::SHARED_NUMBER_LEAD_ID),
+        ),
+        hand_action(
+            "Opportunity",
+            Some(seed::JANE_OPEN_OPPORTUNITY_ID),
+            json!({"StageName": "Qualification"}),
+            ("Case", seed::JANE_OPEN_CASE_ID),
+        ),
+        hand_action(
+            "Account",
+            None,
+            json!({"Name": "Kinds Inc"}),
+            ("Opportunity", seed::JANE_OPEN_OPPORTUNITY_ID),
+        ),
+        hand_action(
+            "Contact",
+            None,
+            json!({"LastName": "Kinds"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Lead",
+            None,
+            json!({"LastName": "Kinds", "Company": "Kinds Inc"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Event",
+            None,
+            json!({"Subject": "Kinds", "StartDateTime": "2025-11-15T10:00:00.000Z", "DurationInMinutes": 30}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+    ];
+    for (i, action) in calls.into_iter().enumerate() {
+        let log = call(&format!("kinds-{i}"));
+        f.outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &[action])
+            .await
+            .unwrap();
+    }
+    f.org.clear_request_log();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 9, "{report:?}");
+    assert_eq!(report.dead, 0, "nothing refused for the limit: {report:?}");
+    for i in 0..9 {
+        let id = format!("kinds-{i}");
+        let item = f.outbox.find_call(&id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        assert_eq!(states(&item), vec![ActionState::Applied], "{id}: {item:?}");
+        assert!(
+            f.outbox
+                .find_call(&actions_item_call_id(&id))
+                .await
+                .unwrap()
+                .is_none(),
+            "{id}: no action split off"
+        );
+    }
+    // 2 kinds every log brings, 9 writes (5 PATCH, 4 POST), 7 kinds of read: 18 in all,
+    // so two requests.
+    let graphs: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/composite/graph"))
+        .collect();
+    assert_eq!(graphs.len(), 2, "cut once, no more: {graphs:?}");
+    assert!(graphs.iter().all(|r| r.status == 200), "{graphs:?}");
+    f.org.shutdown().await;
+}
