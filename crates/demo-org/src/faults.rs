@@ -14,6 +14,10 @@
 //! [`FaultCommand`] JSON posted to `/__demo/faults`, or given at start in the environment
 //! as a JSON list, `RINGSIDE_DEMO_FAULTS='[{"kind":"refuse_connections","seconds":60}]'`
 //! (how a test makes the CLI's built-in demo org unreachable, say).
+//!
+//! One control is Rust-only: [`Faults::hold_next`] stops the next matching request before
+//! its handler runs until the test releases it, so a test can make another write land at a
+//! precise point between two of the client's requests (a race, on purpose).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,11 +46,63 @@ pub(crate) fn apply_from_env(faults: &Faults) {
 }
 
 /// What a matching request gets instead of a normal answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub(crate) enum Action {
     Error { status: u16, body: Value },
     DropBeforeHandler,
     DropAfterCommit,
+    Hold(std::sync::Arc<Gate>),
+}
+
+/// Equal when the same fault: two holds are equal only if they are the same gate.
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Action::Error { status, body },
+                Action::Error {
+                    status: s2,
+                    body: b2,
+                },
+            ) => status == s2 && body == b2,
+            (Action::DropBeforeHandler, Action::DropBeforeHandler)
+            | (Action::DropAfterCommit, Action::DropAfterCommit) => true,
+            (Action::Hold(a), Action::Hold(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The two signals of a held request: it arrived (and waits), and it may go on.
+#[derive(Debug, Default)]
+pub(crate) struct Gate {
+    reached: Notify,
+    release: Notify,
+}
+
+impl Gate {
+    /// Called by the server for a held request: says it arrived, waits for the release.
+    pub(crate) async fn hold(&self) {
+        self.reached.notify_one();
+        self.release.notified().await;
+    }
+}
+
+/// A request held by [`Faults::hold_next`].
+#[derive(Debug, Clone)]
+pub struct HeldRequest(std::sync::Arc<Gate>);
+
+impl HeldRequest {
+    /// Waits until the matching request has arrived (it is held, its handler not run).
+    pub async fn reached(&self) {
+        self.0.reached.notified().await;
+    }
+
+    /// Lets the held request go on to its handler (or lets the next one through at once,
+    /// if none has arrived yet).
+    pub fn release(&self) {
+        self.0.release.notify_one();
+    }
 }
 
 #[derive(Debug)]
@@ -251,6 +307,14 @@ impl Faults {
     /// connection is closed instead of sending the response.
     pub fn drop_after_commit(&self, method: Option<&str>, path_prefix: &str, times: u32) {
         self.push(method, path_prefix, times, Action::DropAfterCommit);
+    }
+
+    /// The next request matching `method` and `path_prefix` waits before its handler runs
+    /// until the returned handle is released; other requests are served meanwhile.
+    pub fn hold_next(&self, method: Option<&str>, path_prefix: &str) -> HeldRequest {
+        let gate = std::sync::Arc::new(Gate::default());
+        self.push(method, path_prefix, 1, Action::Hold(gate.clone()));
+        HeldRequest(gate)
     }
 
     /// Invalidates every access token issued so far.

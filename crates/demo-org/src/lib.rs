@@ -183,11 +183,12 @@ mod sosl;
 mod store;
 
 pub use call_log_seed::{CallLogSeed, CallLogSeedError, SeededCallLogs};
-pub use faults::{FaultCommand, Faults};
+pub use faults::{FaultCommand, Faults, HeldRequest};
 pub use oauth::{DEMO_USERNAME, ORG_ID};
 pub use org::{DEFAULT_API_LIMIT, LoggedRequest};
 pub use sessions::{DEFAULT_SESSION_TIMEOUT, DEMO_CLIENT_ID, OAuthCounts};
 pub use sosl::search::DEFAULT_INDEX_LAG;
+pub use store::ValidationRule;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -382,6 +383,24 @@ impl DemoOrg {
     pub fn advance_clock(&self, by: Duration) -> i64 {
         self.org
             .advance_clock(i64::try_from(by.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    /// How many updates to the record `id` the org committed: a rolled-back composite or
+    /// graph counts none, a request whose answer was lost after it committed counts. What
+    /// a test asks to see that a record was written once, whatever the client believes.
+    pub fn updates_applied(&self, id: &str) -> u32 {
+        org::lock(&self.org.store).updates_applied(id)
+    }
+
+    /// Adds a validation rule: creates and updates setting its field to its value are
+    /// refused with FIELD_CUSTOM_VALIDATION_EXCEPTION (see [`ValidationRule`]).
+    pub fn add_validation_rule(&self, rule: ValidationRule) {
+        org::lock(&self.org.store).add_validation_rule(rule);
+    }
+
+    /// Removes every validation rule, as an admin fixing a rule does.
+    pub fn clear_validation_rules(&self) {
+        org::lock(&self.org.store).clear_validation_rules();
     }
 
     /// The org's time in epoch milliseconds: the wall clock plus every [`DemoOrg::advance_clock`].

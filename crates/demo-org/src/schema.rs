@@ -542,6 +542,9 @@ fn build() -> Vec<ObjectDef> {
                     Some("Open - Not Contacted"),
                 )
                 .restricted(),
+            // Lead.Rating as Salesforce ships it: Hot, Warm, Cold, no default, unrestricted
+            // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm).
+            FieldDef::new("Rating", "Rating", T::Picklist).picklist(&["Hot", "Warm", "Cold"], None),
             FieldDef::new("IsConverted", "Converted", T::Boolean).readonly(),
             FieldDef::new("LeadSource", "Lead Source", T::Picklist).picklist(LEAD_SOURCES, None),
             FieldDef::new("Country", "Country", T::String).len(80),

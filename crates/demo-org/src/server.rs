@@ -89,7 +89,11 @@ async fn handle(
             log(r.status().as_u16(), false);
             Err(DropConnection)
         }
-        None => {
+        // A held request waits for its release, then is served as any other.
+        held @ (Some(Action::Hold(_)) | None) => {
+            if let Some(Action::Hold(gate)) = held {
+                gate.hold().await;
+            }
             let r = router
                 .oneshot(req.map(Body::new))
                 .await

@@ -1,7 +1,8 @@
 //! The org's records in memory, and the DML rules Salesforce applies to them: field
 //! validation against the schema (types, lengths, required, createable/updateable,
 //! references, restricted picklists, unique external ids), derived fields (compound
-//! Name, IsClosed, auto-numbers), timestamps, deletes and upserts.
+//! Name, IsClosed, auto-numbers), timestamps, deletes and upserts; validation rules a test
+//! adds ([`ValidationRule`]); and how many updates each record took ([`Store::updates_applied`]).
 //!
 //! Records keep every field of their describe, `null` when unset, in describe order,
 //! so rendering a record needs no further lookups.
@@ -91,6 +92,24 @@ pub struct Store {
     next_call_log_number: u64,
     /// Owner given to records created without OwnerId: the demo user.
     pub default_owner: String,
+    /// Updates committed per record id. Part of the store, so a rolled-back composite or
+    /// graph takes its updates back with it: what is left is what the org applied.
+    updates: HashMap<String, u32>,
+    /// Validation rules a test added (an org's admin-written rules, in miniature).
+    validation_rules: Vec<ValidationRule>,
+}
+
+/// A validation rule: a create or update that sets `object`.`field` to `refused_value`
+/// fails with 400 FIELD_CUSTOM_VALIDATION_EXCEPTION, `message` and the field, as a rule
+/// whose error shows at the field does
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>).
+/// In a composite or graph it fails that subrequest like any other DML error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationRule {
+    pub object: String,
+    pub field: String,
+    pub refused_value: String,
+    pub message: String,
 }
 
 impl Store {
@@ -101,6 +120,44 @@ impl Store {
             next_call_log_number: 1,
             ..Default::default()
         }
+    }
+
+    /// How many updates to the record `id` the org committed (creates not counted).
+    pub fn updates_applied(&self, id: &str) -> u32 {
+        self.updates.get(id).copied().unwrap_or(0)
+    }
+
+    /// Adds a validation rule (see [`ValidationRule`]).
+    pub fn add_validation_rule(&mut self, rule: ValidationRule) {
+        self.validation_rules.push(rule);
+    }
+
+    /// Removes every validation rule (the admin fixed them).
+    pub fn clear_validation_rules(&mut self) {
+        self.validation_rules.clear();
+    }
+
+    /// The first validation rule `values` break on `object`, as Salesforce's error.
+    fn check_validation_rules(
+        &self,
+        object: &ObjectDef,
+        values: &Map<String, Value>,
+    ) -> Result<(), ApiError> {
+        for rule in &self.validation_rules {
+            if rule.object.eq_ignore_ascii_case(object.name)
+                && values
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&rule.field))
+                    .is_some_and(|(_, v)| v.as_str() == Some(rule.refused_value.as_str()))
+            {
+                return Err(ApiError::bad_request(
+                    "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                    rule.message.clone(),
+                )
+                .with_fields(&[rule.field.as_str()]));
+            }
+        }
+        Ok(())
     }
 
     pub fn records_of(&self, object: &str) -> impl Iterator<Item = &Record> {
@@ -245,6 +302,7 @@ impl Store {
         if object.name == "FeedItem" {
             feed_item_body_given(&values)?;
         }
+        self.check_validation_rules(object, &values)?;
         self.check_unique(object, &values, None)?;
         Ok(self.insert_raw(object, values, now_ms))
     }
@@ -269,7 +327,9 @@ impl Store {
                 .with_fields(&[f.name]));
             }
         }
+        self.check_validation_rules(object, &values)?;
         self.check_unique(object, &values, Some(&id))?;
+        *self.updates.entry(id.clone()).or_default() += 1;
         let record = self
             .records
             .get_mut(object.name)

@@ -973,6 +973,88 @@ mod faults {
     use super::*;
     use reqwest::Method;
 
+    /// A validation rule refuses its value with FIELD_CUSTOM_VALIDATION_EXCEPTION, the
+    /// message and the field, alone or inside a graph (rolling that graph back), and the
+    /// org counts only the updates it committed.
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+    #[tokio::test]
+    async fn a_validation_rule_refuses_its_value_and_only_committed_updates_count() {
+        let h = Harness::start().await;
+        let opp = seed::JANE_OPEN_OPPORTUNITY_ID;
+        h.org.add_validation_rule(demo_org::ValidationRule {
+            object: "Opportunity".into(),
+            field: "StageName".into(),
+            refused_value: "Qualification".into(),
+            message: "Qualify only after a discovery call".into(),
+        });
+        let path = format!("sobjects/Opportunity/{opp}");
+        let r = h
+            .send(Method::PATCH, &path, json!({"StageName": "Qualification"}))
+            .await;
+        assert_eq!(r.status(), 400, "the rule refuses the value");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            body,
+            json!([{"errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "Qualify only after a discovery call", "fields": ["StageName"]}]),
+            "Salesforce's shape: code, the rule's message, the field"
+        );
+        let graph = json!({"graphs": [{"graphId": "g", "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v{LATEST_API_VERSION}/{path}"), "referenceId": "name", "body": {"Description": "first"}},
+            {"method": "PATCH", "url": format!("/services/data/v{LATEST_API_VERSION}/{path}"), "referenceId": "stage", "body": {"StageName": "Qualification"}}
+        ]}]});
+        let out: Value = h
+            .send(Method::POST, "composite/graph", graph.clone())
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(out["graphs"][0]["isSuccessful"], false, "{out}");
+        assert_eq!(
+            h.org.updates_applied(opp),
+            0,
+            "the refused update and the rolled-back one count nothing"
+        );
+        h.org.clear_validation_rules();
+        let r = h
+            .send(Method::PATCH, &path, json!({"StageName": "Qualification"}))
+            .await;
+        assert_eq!(r.status(), 204, "the rule fixed, the value is taken");
+        assert_eq!(h.org.updates_applied(opp), 1, "one committed update");
+        h.org.shutdown().await;
+    }
+
+    /// A held request waits before its handler until released; other requests go on.
+    #[tokio::test]
+    async fn a_held_request_waits_for_its_release_while_others_are_served() {
+        let h = Harness::start().await;
+        let prefix = format!("/services/data/v{LATEST_API_VERSION}/sobjects/Account");
+        let held = h.org.faults().hold_next(Some("POST"), &prefix);
+        let url = h.url("sobjects/Account");
+        let (client, token) = (h.client.clone(), h.token.clone());
+        let create = tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"Name": "Held"}))
+                .send()
+                .await
+                .expect("POST")
+                .status()
+        });
+        held.reached().await;
+        let (status, found) = h.query("SELECT Id FROM Account WHERE Name = 'Held'").await;
+        assert_eq!(status, 200, "other requests are served meanwhile");
+        assert_eq!(
+            found["totalSize"], 0,
+            "the held create has not run: {found}"
+        );
+        held.release();
+        assert_eq!(create.await.unwrap(), 201, "released, it runs");
+        let (_, found) = h.query("SELECT Id FROM Account WHERE Name = 'Held'").await;
+        assert_eq!(found["totalSize"], 1, "{found}");
+        h.org.shutdown().await;
+    }
+
     #[tokio::test]
     async fn injected_errors_then_recovery() {
         let h = Harness::start().await;
@@ -2551,6 +2633,70 @@ mod conditional_requests {
             out["compositeResponse"][0]["httpStatusCode"], 412,
             "subrequest headers are honoured"
         );
+        h.org.shutdown().await;
+    }
+    /// `If-Unmodified-Since` on a Lead's PATCH inside a composite graph (how the queue
+    /// writes BANT notes to a Lead whose field it saw empty): unchanged since → applied;
+    /// written since → 412 PRECONDITION_FAILED, the graph rolled back, the newer text kept.
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm
+    #[tokio::test]
+    async fn if_unmodified_since_guards_a_leads_patch_in_a_graph() {
+        let h = Harness::start().await;
+        let path = format!("sobjects/Lead/{}", seed::SHARED_NUMBER_LEAD_ID);
+        let seen: Value = h
+            .get(&format!("{path}?fields=Description,LastModifiedDate"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let since = http_date(seen["LastModifiedDate"].as_str().expect("LastModifiedDate"));
+        let graph = |text: &str| {
+            json!({"graphs": [{"graphId": "a0", "compositeRequest": [
+                {"method": "PATCH", "url": format!("/services/data/v{LATEST_API_VERSION}/{path}"), "referenceId": "notes", "httpHeaders": {"If-Unmodified-Since": since}, "body": {"Description": text}}
+            ]}]})
+        };
+        // Another writer lands first (a second later on the org's clock).
+        h.org.advance_clock(std::time::Duration::from_secs(2));
+        let r = h
+            .send(
+                Method::PATCH,
+                &path,
+                json!({"Description": "The agent's own note"}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+        let out: Value = h
+            .send(Method::POST, "composite/graph", graph("[Ringside call x]"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let node = &out["graphs"][0]["graphResponse"]["compositeResponse"][0];
+        assert_eq!(out["graphs"][0]["isSuccessful"], false, "{out}");
+        assert_eq!(node["httpStatusCode"], 412, "{out}");
+        assert_eq!(node["body"][0]["errorCode"], "PRECONDITION_FAILED", "{out}");
+        let now: Value = h
+            .get(&format!("{path}?fields=Description,LastModifiedDate"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            now["Description"], "The agent's own note",
+            "the newer text is kept"
+        );
+        // Based on a fresh read, the same PATCH applies.
+        let since = http_date(now["LastModifiedDate"].as_str().expect("LastModifiedDate"));
+        let fresh = json!({"graphs": [{"graphId": "a0", "compositeRequest": [
+            {"method": "PATCH", "url": format!("/services/data/v{LATEST_API_VERSION}/{path}"), "referenceId": "notes", "httpHeaders": {"If-Unmodified-Since": since}, "body": {"Description": "both"}}
+        ]}]});
+        let out: Value = h
+            .send(Method::POST, "composite/graph", fresh)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(out["graphs"][0]["isSuccessful"], true, "{out}");
         h.org.shutdown().await;
     }
 }

@@ -3,7 +3,7 @@
 //! request while one bad record sinks only its own graph.
 //!
 //! Limits per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>:
-//! at most 75 graphs and 500 nodes in one payload; after 14 failed graphs Salesforce halts
+//! at most 75 graphs, 500 nodes and 15 different nodes in one payload; after 14 failed graphs Salesforce halts
 //! the rest (they answer `PROCESSING_HALTED`). Graph nodes are the same subrequests as in
 //! `/composite`, so [`CompositeSubrequest`]'s typed constructors build them.
 
@@ -17,6 +17,9 @@ use crate::error::Error;
 pub const MAX_GRAPHS: usize = 75;
 /// The most nodes (subrequests, over all graphs) one payload may carry.
 pub const MAX_GRAPH_NODES: usize = 500;
+/// The most *different* nodes one payload may carry: nodes differ by API version, HTTP
+/// method or object (`GET sobjects/Account` and `PATCH sobjects/Account` are two).
+pub const MAX_DIFFERENT_GRAPH_NODES: usize = 15;
 
 /// One graph: subrequests that succeed or fail together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

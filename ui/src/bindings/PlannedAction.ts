@@ -39,4 +39,10 @@ reads?: Array<RowRead>,
  * Look in the org before sending (`lead_notes` after its Lead's field was found
  * empty): see [`lead_notes_alone`].
  */
-check_first?: boolean, };
+check_first?: boolean, 
+/**
+ * Sent as the write's `If-Unmodified-Since` (an HTTP date): the write applies only
+ * if the record is unchanged since the look that planned it (`lead_notes` sent alone,
+ * see [`lead_notes_alone`]); Salesforce answers 412 otherwise.
+ */
+unmodified_since?: string, };

@@ -34,7 +34,11 @@
 //! own, so an action Salesforce refuses (a stage a restricted picklist does not list, a
 //! validation rule) rolls back only the actions, never the log. An item holding only
 //! actions (split from its log) sends only its `a<i>` graph.
-//! - Updates are idempotent (the same fields set again). The follow-up is a create: a
+//! - Updates (`lead`, `opportunity`) are idempotent (the same fields set again), yet a
+//!   second write is a second write in the record's history, its triggers and flows: after
+//!   a send that may have landed, [`updates_already_applied`] reads each updated record's
+//!   fields (one `GET` per update, on that path only) and one that already holds every
+//!   value is not written again. The follow-up is a create: a
 //!   follow-up Task carries `CallObject` = `<call id>#follow_up`, a follow-up Event is known
 //!   by its subject, start and person; after a send that may have landed ([`find_follow_up`],
 //!   run under the same `check_first` as [`verify`]) an existing one is not created again.
@@ -47,7 +51,14 @@
 //!   graph was refused because the field was empty (a reference to a null field is refused:
 //!   the stricter reading of docs that are silent on it), [`look_at_lead_notes`] reads the
 //!   Lead first (one more request, on that path only): the call's tag already there means
-//!   applied; an empty field means the block is sent alone.
+//!   applied; an empty field means the block is sent alone, with `If-Unmodified-Since` set
+//!   to the Lead's `LastModifiedDate` as that look read it
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm>):
+//!   a note written to the Lead between the look and the write makes Salesforce refuse the
+//!   write (412 PRECONDITION_FAILED), the queue looks again, sees text and appends after
+//!   it. Text is never overwritten. Residual risk, stated plainly: HTTP dates have whole
+//!   seconds, so a write in the same second as the Lead's previous change, before the
+//!   look, cannot be told apart by the header.
 //! - A Chatter post (`chatter`) is a FeedItem create, with an optional `GET` of the
 //!   signed-in user's row for `{agent}`. FeedItem has no External ID and its `Body` cannot be
 //!   filtered (object reference: no Filter property), so after a send that may have landed
@@ -73,6 +84,14 @@ pub(crate) const MAX_GRAPHS_PER_REQUEST: usize = salesforce::graph::MAX_GRAPHS;
 
 /// The most nodes (over all graphs) one graph request carries (Salesforce allows 500).
 const MAX_NODES_PER_REQUEST: usize = salesforce::graph::MAX_GRAPH_NODES;
+
+/// The most different nodes (HTTP method and object; one request has one API version) one
+/// graph request carries (Salesforce allows 15).
+const MAX_DIFFERENT_NODES_PER_REQUEST: usize = salesforce::graph::MAX_DIFFERENT_GRAPH_NODES;
+
+/// What makes two graph nodes different for Salesforce's limit, besides the API version
+/// (the same for a whole request): the HTTP method and the object, compared without case.
+type NodeKind = (&'static str, String);
 
 /// A claimed item, as the worker sends it.
 #[derive(Debug, Clone)]
@@ -118,24 +137,69 @@ impl Claimed {
         let actions = usize::from(action_nodes > 0);
         (log + actions, log_nodes + action_nodes)
     }
+
+    /// The kinds of node this item adds to a graph request, as [`nodes`] and
+    /// [`action_nodes`] build them (for the different-nodes limit).
+    fn node_kinds(&self, settings: &LoggingSettings) -> Vec<NodeKind> {
+        let kind = |method: &'static str, object: &str| (method, object.to_ascii_lowercase());
+        let mut kinds = Vec::new();
+        if !self.actions_only() {
+            kinds.push(kind("PATCH", &settings.call_log.object));
+            if settings.mode.writes_task() {
+                let method = if self.task_id.is_some() {
+                    "PATCH"
+                } else {
+                    "POST"
+                };
+                kinds.push(kind(method, "Task"));
+            }
+        }
+        for a in self
+            .actions
+            .iter()
+            .filter(|a| a.state == ActionState::Queued)
+        {
+            kinds.extend(a.reads.iter().map(|r| kind("GET", &r.object)));
+            let method = if a.record_id.is_some() || a.upsert.is_some() {
+                "PATCH"
+            } else {
+                "POST"
+            };
+            kinds.push(kind(method, &a.object));
+        }
+        kinds
+    }
 }
 
 /// Where the graph request that starts at `items[start]` ends: as many items as fit in
-/// Salesforce's limits for one `/composite/graph` (75 graphs and 500 nodes,
+/// Salesforce's limits for one `/composite/graph` (75 graphs, 500 nodes and 15 different
+/// nodes,
 /// <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_graph_limits.htm>),
 /// so a backlog drains in the largest batches Salesforce allows, and at least one item, so
-/// the drain always moves (one item's graphs are far below both limits).
+/// the drain always moves (one item's graphs are far below the limits).
 pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSettings) -> usize {
     let (mut graphs, mut nodes) = (0, 0);
+    let mut kinds = std::collections::HashSet::new();
     let mut end = start;
     while end < items.len() {
         let (g, n) = items[end].graph_size(settings);
-        if end > start && (graphs + g > MAX_GRAPHS_PER_REQUEST || nodes + n > MAX_NODES_PER_REQUEST)
+        let item_kinds = items[end].node_kinds(settings);
+        let new_kinds = item_kinds
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .filter(|k| !kinds.contains(*k))
+            .count();
+        if end > start
+            && (graphs + g > MAX_GRAPHS_PER_REQUEST
+                || nodes + n > MAX_NODES_PER_REQUEST
+                || kinds.len() + new_kinds > MAX_DIFFERENT_NODES_PER_REQUEST)
         {
             break;
         }
         graphs += g;
         nodes += n;
+        kinds.extend(item_kinds);
         end += 1;
     }
     end
@@ -147,8 +211,10 @@ pub(crate) fn batch_end(items: &[Claimed], start: usize, settings: &LoggingSetti
 pub(crate) struct Sent {
     pub log: Option<Result<Delivered, salesforce::Error>>,
     pub actions: Option<Result<(), salesforce::Error>>,
-    /// The actions' graph failed only because the Lead's notes field is empty.
-    pub lead_notes_empty: bool,
+    /// The actions' graph failed only on the BANT notes' sight of their Lead: the field
+    /// is empty (the reference to it refused), or the Lead changed since the look that
+    /// planned the notes alone (412). Either way: look at the Lead again.
+    pub lead_notes_look_again: bool,
 }
 
 /// Ids learnt from a successful delivery.
@@ -217,7 +283,13 @@ fn action_nodes(
         let reference = format!("action{i}");
         let body = Value::Object(a.body.clone());
         out.push(match (&a.record_id, &a.upsert) {
-            (Some(id), _) => CompositeSubrequest::update(version, &reference, &a.object, id, body)?,
+            (Some(id), _) => {
+                let update = CompositeSubrequest::update(version, &reference, &a.object, id, body)?;
+                match &a.unmodified_since {
+                    Some(since) => update.with_header("If-Unmodified-Since", since),
+                    None => update,
+                }
+            }
             (None, Some(key)) => CompositeSubrequest::upsert(
                 version, &reference, &a.object, &key.field, &key.value, body,
             )?,
@@ -370,11 +442,11 @@ pub(crate) async fn send_batch(
                 Some(e) => Err(e),
                 None => graph_result(format!("a{i}")).map(|_| ()),
             }),
-            lead_notes_empty: response
+            lead_notes_look_again: response
                 .as_ref()
                 .and_then(|r| r.get(&format!("a{i}")))
                 .is_some_and(|g| {
-                    !g.is_successful && is_empty_lead_notes_refusal(item, &g.graph_response)
+                    !g.is_successful && is_lead_notes_sight_refused(item, &g.graph_response)
                 }),
         })
         .collect())
@@ -456,13 +528,46 @@ pub(crate) async fn find_chatter_post(
     }))
 }
 
+/// After a send that may have landed: the indexes of `item`'s queued field updates (`lead`,
+/// `opportunity`: by record id, nothing read first) whose record already holds every value
+/// they set, read with one `GET` each (see the module doc).
+pub(crate) async fn updates_already_applied(
+    client: &Client,
+    item: &Claimed,
+) -> Result<Vec<usize>, salesforce::Error> {
+    let mut applied = Vec::new();
+    for (i, action) in item.actions.iter().enumerate() {
+        let is_update = action.state == ActionState::Queued
+            && matches!(action.name, ActionName::Lead | ActionName::Opportunity)
+            && action.reads.is_empty()
+            && action.upsert.is_none();
+        let Some(id) = action.record_id.as_deref().filter(|_| is_update) else {
+            continue;
+        };
+        let fields: Vec<&str> = action.body.keys().map(String::as_str).collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let record = client.get(&action.object, id, Some(&fields)).await?;
+        if action
+            .body
+            .iter()
+            .all(|(field, value)| record.fields.get(field) == Some(value))
+        {
+            applied.push(i);
+        }
+    }
+    Ok(applied)
+}
+
 /// What the call's Lead holds in the field its queued `lead_notes` appends to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LeadNotesNow {
     /// This call's block is there already (an earlier send landed).
     AlreadyThere,
-    /// The field is empty: the block goes in alone.
-    Empty,
+    /// The field is empty: the block goes in alone, if the Lead is unchanged since this
+    /// HTTP date (its `LastModifiedDate` as read).
+    Empty { unmodified_since: String },
     /// Other text: the block is appended after it, as planned.
     HasText,
 }
@@ -474,16 +579,32 @@ pub(crate) fn queued_lead_notes(item: &Claimed) -> Option<&PlannedAction> {
         .find(|a| a.state == ActionState::Queued && a.name == ActionName::LeadNotes)
 }
 
-/// Whether a failed actions' graph of `item` failed on the reference to its Lead's notes
-/// field, i.e. the field is empty (see the module doc): a subresponse's error names it.
-fn is_empty_lead_notes_refusal(item: &Claimed, response: &CompositeResponse) -> bool {
+/// Whether a failed actions' graph of `item` failed on its `lead_notes`' sight of the Lead
+/// (see the module doc): a subresponse's error names the reference to the Lead's notes
+/// field (the field is empty), or the notes' own write answered 412 PRECONDITION_FAILED
+/// (the Lead changed since the look).
+fn is_lead_notes_sight_refused(item: &Claimed, response: &CompositeResponse) -> bool {
     let reference = format!("{LEAD_NOTES_REF}.");
-    queued_lead_notes(item).is_some_and(|a| !a.reads.is_empty())
-        && response.composite_response.iter().any(|r| {
-            r.error().is_some_and(|e| {
-                matches!(e, salesforce::Error::Api { .. }) && e.to_string().contains(&reference)
-            })
+    let notes = item
+        .actions
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.state == ActionState::Queued && a.name == ActionName::LeadNotes);
+    let Some((index, action)) = notes else {
+        return false;
+    };
+    let write_ref = format!("action{index}");
+    response.composite_response.iter().any(|r| {
+        r.error().is_some_and(|e| {
+            let empty = !action.reads.is_empty()
+                && matches!(e, salesforce::Error::Api { .. })
+                && e.to_string().contains(&reference);
+            let changed = action.unmodified_since.is_some()
+                && r.http_status_code == 412
+                && r.reference_id.as_deref() == Some(write_ref.as_str());
+            empty || changed
         })
+    })
 }
 
 /// Reads the call's Lead (one request) to see what its `lead_notes` field holds. `None`
@@ -498,7 +619,9 @@ pub(crate) async fn look_at_lead_notes(
     let (Some(lead), Some(field)) = (&action.record_id, lead_notes_field(action)) else {
         return Ok(None);
     };
-    let record = client.get("Lead", lead, Some(&[field])).await?;
+    let record = client
+        .get("Lead", lead, Some(&[field, "LastModifiedDate"]))
+        .await?;
     let text = record
         .fields
         .get(field)
@@ -507,7 +630,19 @@ pub(crate) async fn look_at_lead_notes(
     Ok(Some(if text.contains(&lead_notes_tag(&item.log.call_id)) {
         LeadNotesNow::AlreadyThere
     } else if text.is_empty() {
-        LeadNotesNow::Empty
+        // Without the Lead's time the write could not be conditional: refuse to guess.
+        let unmodified_since = record
+            .fields
+            .get("LastModifiedDate")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_datetime)
+            .and_then(crate::time::http_date)
+            .ok_or_else(|| salesforce::Error::UnexpectedResponse {
+                status: 200,
+                endpoint: format!("GET sobjects/Lead/{lead}"),
+                detail: "the Lead came back without a readable LastModifiedDate".into(),
+            })?;
+        LeadNotesNow::Empty { unmodified_since }
     } else {
         LeadNotesNow::HasText
     }))
@@ -584,6 +719,7 @@ mod tests {
                 })
                 .collect(),
             check_first: false,
+            unmodified_since: None,
         };
         Claimed {
             id: 1,
@@ -649,6 +785,67 @@ mod tests {
             batch_end(&plain, 0, &log_only),
             75,
             "still at most 75 graphs"
+        );
+    }
+
+    #[test]
+    fn a_backlog_is_cut_before_a_16th_different_node() {
+        let task_mode = LoggingSettings::default();
+        // Each item updates its own object (PATCH) and reads another (GET): 2 kinds of its
+        // own, plus the 2 every log brings (PATCH the call log, POST the Task).
+        let objects = [
+            "Account",
+            "Contact",
+            "Lead",
+            "Opportunity",
+            "Case",
+            "Event",
+            "Campaign",
+            "Asset",
+            "Contract",
+            "Order",
+            "Product2",
+            "Quote",
+            "Solution",
+            "Idea",
+        ];
+        let items: Vec<Claimed> = objects
+            .iter()
+            .enumerate()
+            .map(|(i, object)| {
+                let mut item = claimed(1, 1);
+                item.actions[0].object = (*object).into();
+                item.actions[0].reads[0].object = objects[(i + 7) % objects.len()].into();
+                item
+            })
+            .collect();
+        // Item 0: call log, Task, PATCH Account, GET Campaign = 4 kinds; each next item adds
+        // a PATCH and (from item 7 on, where the reads wrap round) at most one GET.
+        let end = batch_end(&items, 0, &task_mode);
+        let kinds: std::collections::HashSet<_> = items[..end]
+            .iter()
+            .flat_map(|i| i.node_kinds(&task_mode))
+            .collect();
+        assert!(
+            kinds.len() <= 15,
+            "never more than 15 different nodes in one request: {kinds:?}"
+        );
+        let with_next: std::collections::HashSet<_> = items[..=end]
+            .iter()
+            .flat_map(|i| i.node_kinds(&task_mode))
+            .collect();
+        assert!(
+            with_next.len() > 15,
+            "and cut only when the next item would pass 15 ({end} items)"
+        );
+        assert!(end < items.len(), "the rest goes in the next request");
+
+        // The same kinds again and again never cut early: 37 calls as before.
+        let same = vec![claimed(1, 1); 100];
+        assert_eq!(
+            batch_end(&same, 0, &task_mode),
+            37,
+            "4 different nodes however many calls; the graph limit cuts"
         );
     }
 

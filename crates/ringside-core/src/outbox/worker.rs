@@ -23,6 +23,7 @@ use super::retry::{RetrySchedule, Verdict, classify};
 use super::{Outbox, OutboxError, database, now_ms};
 use crate::audit::{AuditActor, AuditEvent};
 use crate::call_log::{CallLog, LoggingSettings};
+use crate::outcomes::ActionName;
 use crate::outcomes::plan::{ActionState, PlannedAction};
 
 /// Which queued logs a worker sends: it is connected to one org, and a log queued for
@@ -414,128 +415,13 @@ impl Worker {
         let mut ready = Vec::with_capacity(claimed.len());
         let mut queue = claimed.into_iter();
         while let Some(mut item) = queue.next() {
-            let in_doubt = item.check_first;
-            if in_doubt && !item.actions_only() && self.settings.mode.writes_task() {
-                match delivery::verify(&self.client, &self.settings, &item).await {
-                    Ok(found) => {
-                        if found.is_some() {
-                            item.task_id = found;
-                        }
-                        item.check_first = false;
-                        self.record_check(&item).await?;
-                    }
-                    Err(err) => {
-                        if self.settle_error(&item, &err, report).await? {
-                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
-                            self.give_back(&rest, &err, report).await?;
-                            return Ok(true);
-                        }
-                        continue;
-                    }
+            if let Err(err) = self.look_before_sending(&mut item).await? {
+                if self.settle_error(&item, &err, report).await? {
+                    let rest: Vec<_> = ready.into_iter().chain(queue).collect();
+                    self.give_back(&rest, &err, report).await?;
+                    return Ok(true);
                 }
-            }
-            // The follow-up is a create: after a send that may have landed, look for it first.
-            if in_doubt && item.has_queued_actions() {
-                match delivery::find_follow_up(&self.client, &item).await {
-                    Ok(false) => {}
-                    Ok(true) => {
-                        // Only the follow-up: the other creates are upserts, safe to send again.
-                        for action in &mut item.actions {
-                            if action.state == ActionState::Queued
-                                && action.name == crate::outcomes::ActionName::FollowUp
-                            {
-                                action.state = ActionState::Applied;
-                            }
-                        }
-                        self.store_actions(
-                            &item,
-                            "the follow-up already exists; it will not be created again",
-                        )
-                        .await?;
-                    }
-                    Err(err) => {
-                        if self.settle_error(&item, &err, report).await? {
-                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
-                            self.give_back(&rest, &err, report).await?;
-                            return Ok(true);
-                        }
-                        continue;
-                    }
-                }
-            }
-            // The Chatter post is a create without an External ID: after a send that may
-            // have landed, look for the call's post first.
-            if in_doubt && item.has_queued_actions() {
-                match delivery::find_chatter_post(&self.client, &item).await {
-                    Ok(false) => {}
-                    Ok(true) => {
-                        for action in &mut item.actions {
-                            if action.state == ActionState::Queued
-                                && action.name == crate::outcomes::ActionName::Chatter
-                            {
-                                action.state = ActionState::Applied;
-                            }
-                        }
-                        self.store_actions(
-                            &item,
-                            "the Chatter post already exists; it will not be posted again",
-                        )
-                        .await?;
-                    }
-                    Err(err) => {
-                        if self.settle_error(&item, &err, report).await? {
-                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
-                            self.give_back(&rest, &err, report).await?;
-                            return Ok(true);
-                        }
-                        continue;
-                    }
-                }
-            }
-            // BANT notes: after a send that may have landed, or once their field was seen
-            // empty, look at the Lead first (see delivery's module doc).
-            if delivery::queued_lead_notes(&item).is_some_and(|a| in_doubt || a.check_first) {
-                match delivery::look_at_lead_notes(&self.client, &item).await {
-                    Ok(now) => {
-                        let detail = match now {
-                            Some(delivery::LeadNotesNow::AlreadyThere) => {
-                                "the BANT notes are already on the Lead; they will not be added again"
-                            }
-                            Some(delivery::LeadNotesNow::Empty) => {
-                                "the Lead's notes field is empty; the BANT notes go in alone"
-                            }
-                            _ => "the Lead's notes field has text; the BANT notes follow it",
-                        };
-                        for action in &mut item.actions {
-                            if action.state != ActionState::Queued
-                                || action.name != crate::outcomes::ActionName::LeadNotes
-                            {
-                                continue;
-                            }
-                            action.check_first = false;
-                            match now {
-                                Some(delivery::LeadNotesNow::AlreadyThere) => {
-                                    action.state = ActionState::Applied;
-                                }
-                                Some(delivery::LeadNotesNow::Empty) => {
-                                    crate::outcomes::plan::lead_notes_alone(action);
-                                }
-                                _ => {}
-                            }
-                        }
-                        if now.is_some() {
-                            self.store_actions(&item, detail).await?;
-                        }
-                    }
-                    Err(err) => {
-                        if self.settle_error(&item, &err, report).await? {
-                            let rest: Vec<_> = ready.into_iter().chain(queue).collect();
-                            self.give_back(&rest, &err, report).await?;
-                            return Ok(true);
-                        }
-                        continue;
-                    }
-                }
+                continue;
             }
             ready.push(item);
         }
@@ -586,6 +472,121 @@ impl Worker {
         Ok(false)
     }
 
+    /// Looks in the org before sending what may have landed already: after a send whose
+    /// result the queue did not learn (`check_first`), the call's Task and each action kind
+    /// that a second send would duplicate or write twice; and `lead_notes` once its field was seen empty.
+    /// What is found is recorded (audited) so it is never looked up again. `Ok(Err(_))`:
+    /// a look failed, and the item is settled by that error like a failed send.
+    async fn look_before_sending(
+        &self,
+        item: &mut Claimed,
+    ) -> Result<Result<(), salesforce::Error>, OutboxError> {
+        match self.looks(item).await {
+            Ok(()) => Ok(Ok(())),
+            Err(Look::Org(err)) => Ok(Err(err)),
+            Err(Look::Queue(err)) => Err(err),
+        }
+    }
+
+    /// The looks of [`Worker::look_before_sending`], in order; the first failure ends them.
+    async fn looks(&self, item: &mut Claimed) -> Result<(), Look> {
+        let in_doubt = item.check_first;
+        if in_doubt && !item.actions_only() && self.settings.mode.writes_task() {
+            let found = delivery::verify(&self.client, &self.settings, item).await?;
+            if found.is_some() {
+                item.task_id = found;
+            }
+            item.check_first = false;
+            self.record_check(item).await?;
+        }
+        // The follow-up is a create: after a send that may have landed, look for it first.
+        // (The other creates are upserts, safe to send again.)
+        if in_doubt && delivery::find_follow_up(&self.client, item).await? {
+            self.mark_applied(
+                item,
+                ActionName::FollowUp,
+                "the follow-up already exists; it will not be created again",
+            )
+            .await?;
+        }
+        // The Chatter post is a create without an External ID: look for the call's post.
+        if in_doubt && delivery::find_chatter_post(&self.client, item).await? {
+            self.mark_applied(
+                item,
+                ActionName::Chatter,
+                "the Chatter post already exists; it will not be posted again",
+            )
+            .await?;
+        }
+        // Field updates: the same values again would still be a second write; look first.
+        if in_doubt {
+            let applied = delivery::updates_already_applied(&self.client, item).await?;
+            if !applied.is_empty() {
+                for i in &applied {
+                    item.actions[*i].state = ActionState::Applied;
+                }
+                self.store_actions(
+                    item,
+                    "the record already holds the update's values; it will not be written again",
+                )
+                .await?;
+            }
+        }
+        // BANT notes: after a send that may have landed, or once their field was seen
+        // empty, look at the Lead first (see delivery's module doc).
+        if delivery::queued_lead_notes(item).is_some_and(|a| in_doubt || a.check_first) {
+            let now = delivery::look_at_lead_notes(&self.client, item).await?;
+            let detail = match now {
+                Some(delivery::LeadNotesNow::AlreadyThere) => {
+                    "the BANT notes are already on the Lead; they will not be added again"
+                }
+                Some(delivery::LeadNotesNow::Empty { .. }) => {
+                    "the Lead's notes field is empty; the BANT notes go in alone, unless the Lead changes first"
+                }
+                _ => "the Lead's notes field has text; the BANT notes follow it",
+            };
+            for action in &mut item.actions {
+                if action.state != ActionState::Queued || action.name != ActionName::LeadNotes {
+                    continue;
+                }
+                action.check_first = false;
+                match &now {
+                    Some(delivery::LeadNotesNow::AlreadyThere) => {
+                        action.state = ActionState::Applied;
+                    }
+                    Some(delivery::LeadNotesNow::Empty { unmodified_since }) => {
+                        crate::outcomes::plan::lead_notes_alone(action, unmodified_since.clone());
+                    }
+                    // Text there now (written since an earlier look saw none): append after
+                    // it, never send the block alone over it.
+                    Some(delivery::LeadNotesNow::HasText) => {
+                        crate::outcomes::plan::lead_notes_appended(action);
+                    }
+                    None => {}
+                }
+            }
+            if now.is_some() {
+                self.store_actions(item, detail).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks `item`'s queued `name` action applied (found in the org) and records why.
+    async fn mark_applied(
+        &self,
+        item: &mut Claimed,
+        name: ActionName,
+        detail: &str,
+    ) -> Result<(), OutboxError> {
+        for action in &mut item.actions {
+            if action.state == ActionState::Queued && action.name == name {
+                action.state = ActionState::Applied;
+            }
+        }
+        self.store_actions(item, detail).await
+    }
+
     /// Records what one item's graphs answered: the log as ever (delivered, retried, dead),
     /// and its actions: applied, or, when Salesforce did not take them, moved to their own
     /// item (see [`Worker::split_actions`]). An item of actions alone is acked or failed
@@ -622,9 +623,11 @@ impl Worker {
                 self.store_actions(&applied, "outcome actions applied")
                     .await?;
             }
-            // The Lead's notes field was empty, so the reference to it was refused: not a
-            // refusal of the notes. Look at the Lead on the next pass and send them alone.
-            Some(Err(err)) if sent.lead_notes_empty => {
+            // The Lead's notes field was empty (the reference to it refused), or the Lead
+            // changed since the look that sent the notes alone (412): not a refusal of the
+            // notes. Look at the Lead again on the next pass: alone if still empty, appended
+            // after whatever text is there now.
+            Some(Err(err)) if sent.lead_notes_look_again => {
                 let mut look = item.clone();
                 for action in &mut look.actions {
                     if action.state == ActionState::Queued
@@ -982,6 +985,25 @@ const SPLIT_OFF_ACTIONS: &str = "INSERT INTO outbox (call_id, payload, state, at
        actions = excluded.actions, revision = revision + 1, \
        last_error_code = excluded.last_error_code, last_error = excluded.last_error \
      RETURNING id";
+
+/// Why a look before sending stopped: the org's answer (settled like a failed send), or
+/// the queue's own database.
+enum Look {
+    Org(salesforce::Error),
+    Queue(OutboxError),
+}
+
+impl From<salesforce::Error> for Look {
+    fn from(err: salesforce::Error) -> Self {
+        Look::Org(err)
+    }
+}
+
+impl From<OutboxError> for Look {
+    fn from(err: OutboxError) -> Self {
+        Look::Queue(err)
+    }
+}
 
 /// Sets the report's flag for an org-wide verdict; `false` for a verdict about one log.
 fn note_org_wide(verdict: Verdict, report: &mut DrainReport) -> bool {

@@ -100,6 +100,12 @@ pub struct PlannedAction {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
     pub check_first: bool,
+    /// Sent as the write's `If-Unmodified-Since` (an HTTP date): the write applies only
+    /// if the record is unchanged since the look that planned it (`lead_notes` sent alone,
+    /// see [`lead_notes_alone`]); Salesforce answers 412 otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub unmodified_since: Option<String>,
 }
 
 /// An External ID field and its value: the record an upsert creates or updates.
@@ -142,6 +148,7 @@ impl PlannedAction {
             upsert: None,
             reads: Vec::new(),
             check_first: false,
+            unmodified_since: None,
         }
     }
 }
@@ -224,6 +231,7 @@ fn plan_lead_notes(field: &str, log: &CallLog, bant: Option<&Bant>) -> PlannedAc
             fields: vec![field.to_owned()],
         }],
         check_first: false,
+        unmodified_since: None,
     }
 }
 
@@ -234,8 +242,11 @@ pub fn lead_notes_field(action: &PlannedAction) -> Option<&str> {
         .flatten()
 }
 
-/// `lead_notes` for a Lead whose field was just seen empty: the block alone, no read.
-pub fn lead_notes_alone(action: &mut PlannedAction) {
+/// `lead_notes` for a Lead whose field was just seen empty: the block alone, no read, and
+/// written only if the Lead is unchanged since that look (`seen_unmodified_since`, the
+/// Lead's `LastModifiedDate` as an HTTP date): a note someone wrote in between is never
+/// overwritten; Salesforce refuses the write (412) and the queue looks again.
+pub fn lead_notes_alone(action: &mut PlannedAction, seen_unmodified_since: String) {
     let prefix_end = |text: &str| text.find("\n\n").map(|i| i + 2);
     if let Some(value) = action.body.values_mut().next()
         && let Some(text) = value.as_str()
@@ -245,6 +256,31 @@ pub fn lead_notes_alone(action: &mut PlannedAction) {
         *value = json!(text[end..].to_owned());
     }
     action.reads.clear();
+    action.unmodified_since = Some(seen_unmodified_since);
+}
+
+/// `lead_notes` back in its planned form (the Lead's field read in the graph, the block
+/// appended after it), for a Lead that was seen empty and has text now.
+pub fn lead_notes_appended(action: &mut PlannedAction) {
+    action.unmodified_since = None;
+    if !action.reads.is_empty() {
+        return;
+    }
+    let Some(lead) = action.record_id.clone() else {
+        return;
+    };
+    let Some((field, value)) = action.body.iter_mut().next() else {
+        return;
+    };
+    if let Some(block) = value.as_str() {
+        *value = json!(format!("@{{{LEAD_NOTES_REF}.{field}}}\n\n{block}"));
+    }
+    action.reads.push(RowRead {
+        reference: LEAD_NOTES_REF.into(),
+        object: "Lead".into(),
+        id: lead,
+        fields: vec![field.clone()],
+    });
 }
 
 /// Reference id of the signed-in user's row `chatter` reads for `{agent}`.
@@ -319,6 +355,7 @@ fn plan_chatter(
         upsert: None,
         reads,
         check_first: false,
+        unmodified_since: None,
     }
 }
 
@@ -433,6 +470,7 @@ pub fn plan(
                         upsert: None,
                         reads: Vec::new(),
                         check_first: false,
+                        unmodified_since: None,
                     }),
                 }
             }
@@ -510,6 +548,7 @@ pub fn plan(
                     upsert: None,
                     reads: Vec::new(),
                     check_first: false,
+                    unmodified_since: None,
                 });
             }
         }
@@ -591,6 +630,7 @@ fn plan_create_opportunity(
         }),
         reads,
         check_first: false,
+        unmodified_since: None,
     })
 }
 
@@ -668,6 +708,43 @@ mod tests {
                 .all(|a| a.state == ActionState::Skipped && a.note.is_some()),
             "a Contact is no Lead and no Opportunity is named: nothing to write, said why: {planned:?}"
         );
+    }
+
+    #[test]
+    fn lead_notes_sent_alone_are_conditional_and_go_back_to_appending_unchanged() {
+        let bant = Bant {
+            budget: "50k".into(),
+            authority: String::new(),
+            need: String::new(),
+            timeline: String::new(),
+        };
+        let planned = plan_lead_notes(
+            "Description",
+            &log(Some("00QDm0000000009MAA"), None),
+            Some(&bant),
+        );
+        let mut action = planned.clone();
+        lead_notes_alone(&mut action, "Tue, 31 Mar 2026 14:30:00 GMT".into());
+        assert!(action.reads.is_empty(), "alone: nothing read");
+        assert!(
+            !action.body["Description"]
+                .as_str()
+                .unwrap()
+                .contains(LEAD_NOTES_REF),
+            "alone: the block only"
+        );
+        assert_eq!(
+            action.unmodified_since.as_deref(),
+            Some("Tue, 31 Mar 2026 14:30:00 GMT"),
+            "alone: written only if the Lead is unchanged since the look"
+        );
+        lead_notes_appended(&mut action);
+        assert_eq!(
+            action, planned,
+            "appending again is exactly the planned action (read, reference, no condition)"
+        );
+        lead_notes_appended(&mut action);
+        assert_eq!(action, planned, "and appending twice changes nothing");
     }
 
     #[test]

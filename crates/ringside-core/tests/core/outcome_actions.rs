@@ -1186,3 +1186,494 @@ async fn a_refused_chatter_post_is_its_own_dead_letter_and_the_log_lands() {
     );
     org.shutdown().await;
 }
+
+/// Issue 17's acceptance outcomes, as its closing example writes them.
+const ACCEPTANCE: &str = r#"
+[outcomes."Demo booked"]
+lead = { Status = "Working - Contacted", Rating = "Hot" }
+follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }
+
+[outcomes."Qualified"]
+opportunity = { StageName = "Qualification" }
+create_opportunity = { name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }
+lead_notes = "Description"
+"#;
+
+/// A call with its own Lead (and, when Qualified, the seeded open Opportunity), planned from
+/// [`ACCEPTANCE`].
+fn acceptance_call(id: &str, lead: &str, outcome: &str) -> (CallLog, Vec<PlannedAction>) {
+    let mut log = call(id);
+    log.who_id = Some(lead.to_owned());
+    log.what_id = (outcome == "Qualified").then(|| seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
+    log.disposition = Some(outcome.into());
+    log.subject = Some("Pricing".into());
+    let config = Config::parse(ACCEPTANCE, Path::new("ringside.toml")).expect("config parses");
+    let bant = ringside_core::outcomes::Bant {
+        budget: format!("budget of {id}"),
+        authority: "CFO signs".into(),
+        need: "Fewer missed calls".into(),
+        timeline: "Q3".into(),
+    };
+    let actions = plan(
+        config.outcomes.get(outcome).expect("configured"),
+        &log,
+        &PlanOptions {
+            skip: &[],
+            zone: &jiff::tz::TimeZone::UTC,
+            follow_up_at_ms: None,
+            bant: Some(&bant),
+            agent_user_id: None,
+        },
+    )
+    .expect("planned");
+    (log, actions)
+}
+
+/// Issue 17, acceptance: 20 calls with outcomes through 503 bursts, connections dropped
+/// after commit and an expired session: each Lead updated once (counted by the org, not
+/// the client), exactly one Event per "Demo booked", exactly one new Opportunity per
+/// "Qualified", one Task and one call log per call, linked.
+#[tokio::test]
+async fn twenty_calls_with_outcomes_through_503s_lost_answers_and_an_expired_session_land_once_and_linked()
+ {
+    let org = demo_org::start(demo_org::DemoOrgConfig::default())
+        .await
+        .expect("demo org starts");
+    let setup = client(&org, Duration::from_secs(10));
+    // One Lead per call, so "updated once" is per call; half the Qualified Leads have notes
+    // already (appended after), half none (the notes go in alone).
+    let mut calls = Vec::new();
+    for i in 0..20 {
+        let outcome = if i % 2 == 0 {
+            "Demo booked"
+        } else {
+            "Qualified"
+        };
+        let description = (i % 4 == 1).then(|| format!("Met lead {i} at the expo."));
+        let lead = setup
+            .create(
+                "Lead",
+                &json!({"LastName": format!("Acceptance {i}"), "Company": "Initech", "Status": "Open - Not Contacted", "Description": description}),
+            )
+            .await
+            .expect("a Lead is created")
+            .id;
+        calls.push((format!("acc-{i:02}"), lead, outcome, description));
+    }
+    let outbox = Outbox::open_in_home(&temp_home("actions-acceptance"))
+        .await
+        .expect("queue opens");
+    // The worker's session expires before it sends anything; the refresher gets a new one.
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let worker_client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            query_batch_size: None,
+        },
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    // Passes of 6 calls, so the faults fall on different batches.
+    let worker = Worker::start(
+        outbox.clone(),
+        worker_client,
+        LoggingSettings::default(),
+        ringside_core::outbox::WorkerOptions {
+            batch: 6,
+            ..fast_options()
+        },
+    )
+    .await
+    .expect("worker starts");
+    for (id, lead, outcome, _) in &calls {
+        let (log, actions) = acceptance_call(id, lead, outcome);
+        assert!(
+            actions.iter().all(|a| a.state == ActionState::Queued),
+            "{id}: every action planned: {actions:?}"
+        );
+        outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+            .await
+            .unwrap();
+    }
+    let graph = "/services/data/v66.0/composite/graph";
+    let unavailable =
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable"}]);
+    org.faults()
+        .fail_next(Some("POST"), graph, 2, 503, unavailable.clone());
+    org.faults().drop_after_commit(Some("POST"), graph, 2);
+    org.faults()
+        .fail_next(Some("POST"), graph, 1, 503, unavailable);
+    org.faults().drop_after_commit(Some("POST"), graph, 1);
+    worker.drain(Duration::from_secs(5)).await.unwrap();
+
+    let acme = seed::ACME_ACCOUNT_ID;
+    for (id, lead, outcome, description) in &calls {
+        let item = outbox.find_call(id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        if let Some(split) = outbox.find_call(&actions_item_call_id(id)).await.unwrap() {
+            assert_eq!(split.state, ItemState::Delivered, "{id}: {split:?}");
+        }
+        assert_eq!(
+            org.updates_applied(lead),
+            1,
+            "{id}: the org applied exactly one update to its Lead"
+        );
+        let logs = query(
+            &org,
+            &format!("SELECT Id, Lead__c, Contact__c, Opportunity__c FROM Call_Log__c WHERE External_Id__c = '{id}'"),
+        )
+        .await;
+        assert_eq!(logs.len(), 1, "{id}: one call log: {logs:?}");
+        let log = &logs[0].fields;
+        assert_eq!(log["Lead__c"], json!(lead), "{id}: the log names its Lead");
+        assert_eq!(log["Contact__c"], json!(null), "{id}: and no Contact");
+        let tasks = query(
+            &org,
+            &format!("SELECT Id, WhoId, WhatId, Call_Log__c FROM Task WHERE CallObject = '{id}'"),
+        )
+        .await;
+        assert_eq!(tasks.len(), 1, "{id}: one call Task: {tasks:?}");
+        let task = &tasks[0].fields;
+        assert_eq!(
+            task["Call_Log__c"], log["Id"],
+            "{id}: the Task points at the log"
+        );
+        assert_eq!(
+            task["WhoId"],
+            json!(lead),
+            "{id}: the Task is with the Lead"
+        );
+        let events = query(
+            &org,
+            &format!("SELECT Id FROM Event WHERE WhoId = '{lead}' AND Subject = 'Product demo'"),
+        )
+        .await;
+        let lead_row = query(
+            &org,
+            &format!("SELECT Status, Rating, Description FROM Lead WHERE Id = '{lead}'"),
+        )
+        .await;
+        let lead_row = &lead_row[0].fields;
+        if *outcome == "Demo booked" {
+            assert_eq!(events.len(), 1, "{id}: exactly one Event: {events:?}");
+            assert_eq!(lead_row["Status"], json!("Working - Contacted"), "{id}");
+            assert_eq!(lead_row["Rating"], json!("Hot"), "{id}");
+            assert_eq!(log["Opportunity__c"], json!(null), "{id}");
+        } else {
+            assert!(events.is_empty(), "{id}: no Event for Qualified");
+            assert_eq!(
+                log["Opportunity__c"],
+                json!(seed::JANE_OPEN_OPPORTUNITY_ID),
+                "{id}: the log names the Opportunity it was about"
+            );
+            assert_eq!(
+                task["WhatId"],
+                json!(seed::JANE_OPEN_OPPORTUNITY_ID),
+                "{id}"
+            );
+            let created = created_opportunities(&org, id).await;
+            assert_eq!(
+                created.len(),
+                1,
+                "{id}: exactly one new Opportunity: {created:?}"
+            );
+            assert_eq!(created[0].fields["AccountId"], json!(acme), "{id}");
+            let text = lead_row["Description"].as_str().unwrap_or_default();
+            let tag = format!("[Ringside call {id}]\n");
+            assert_eq!(
+                text.matches(&tag).count(),
+                1,
+                "{id}: its BANT notes once: {text:?}"
+            );
+            if let Some(earlier) = description {
+                assert!(
+                    text.starts_with(&format!("{earlier}\n\n")),
+                    "{id}: the earlier text kept, first: {text:?}"
+                );
+            } else {
+                assert!(text.starts_with(&tag), "{id}: the notes alone: {text:?}");
+            }
+        }
+    }
+    assert_eq!(stage(&org).await, json!("Qualification"), "the stage moved");
+    let logs = query(
+        &org,
+        "SELECT Id FROM Call_Log__c WHERE External_Id__c LIKE 'acc-%'",
+    )
+    .await;
+    assert_eq!(logs.len(), 20, "one call log per call, no more");
+    org.shutdown().await;
+}
+
+/// Issue 17, acceptance: a validation rule refusing the stage change. The call log lands,
+/// the stage action is a dead letter that says why (the rule's own message), and replaying
+/// it after the admin fixes the rule applies it once (counted by the org).
+#[tokio::test]
+async fn a_validation_rule_refusing_the_stage_leaves_a_dead_letter_in_words_and_the_replay_applies_it_once()
+ {
+    let f = fixture("actions-validation-rule").await;
+    let opp = seed::JANE_OPEN_OPPORTUNITY_ID;
+    f.org.add_validation_rule(demo_org::ValidationRule {
+        object: "Opportunity".into(),
+        field: "StageName".into(),
+        refused_value: "Qualification".into(),
+        message: "Qualify only after a discovery call is logged".into(),
+    });
+    let (log, actions) = call_with_actions("act-rule");
+    let queued = f
+        .outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    f.worker.drain_due().await.unwrap();
+    let item = f.outbox.get(queued.id).await.unwrap();
+    assert_eq!(item.state, ItemState::Delivered, "the log landed: {item:?}");
+    assert_eq!(call_tasks(&f.org, "act-rule").await, 1, "its Task too");
+    let dead = f
+        .outbox
+        .find_call(&actions_item_call_id("act-rule"))
+        .await
+        .unwrap()
+        .expect("the refused actions are their own item");
+    assert_eq!(
+        dead.state,
+        ItemState::Dead,
+        "a validation rule is permanent: {dead:?}"
+    );
+    let why = dead.last_error.clone().unwrap_or_default();
+    assert!(
+        why.contains("Qualify only after a discovery call is logged")
+            && why.contains("FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        "the dead letter says why, in the rule's words: {why}"
+    );
+    assert_eq!(f.org.updates_applied(opp), 0, "the stage was not changed");
+
+    f.org.clear_validation_rules();
+    f.outbox.replay(dead.id, AuditActor::Admin).await.unwrap();
+    f.worker.drain_due().await.unwrap();
+    assert_eq!(
+        stage(&f.org).await,
+        json!("Qualification"),
+        "applied on replay"
+    );
+    assert_eq!(f.org.updates_applied(opp), 1, "once");
+    assert_eq!(
+        f.outbox.get(dead.id).await.unwrap().state,
+        ItemState::Delivered
+    );
+    f.worker.drain_due().await.unwrap();
+    assert_eq!(f.org.updates_applied(opp), 1, "nothing sent again");
+    assert_eq!(
+        call_tasks(&f.org, "act-rule").await,
+        1,
+        "the log was not resent"
+    );
+    f.org.shutdown().await;
+}
+
+/// Regression (the `lead_notes` empty-field race): the queue saw the Lead's notes field
+/// empty and planned the BANT block alone; someone writes a note to that field before the
+/// block's write reaches Salesforce. The write carries `If-Unmodified-Since` (the look's
+/// `LastModifiedDate`), so Salesforce refuses it (412); the queue looks again and appends
+/// after the new note. Both texts survive.
+#[tokio::test]
+async fn a_note_written_between_the_look_and_the_bant_write_is_kept_and_the_notes_follow_it() {
+    let f = fixture("lead-notes-race").await;
+    set_lead_description(&f.org, None).await;
+    let (log, actions) = bant_call("ln-race", "20k");
+    f.outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    let graph = "/services/data/v66.0/composite/graph";
+    // The first graph: the log lands, the notes' reference to the empty field is refused.
+    let first = f.org.faults().hold_next(Some("POST"), graph);
+    let worker = std::sync::Arc::new(f.worker);
+    let draining = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.drain_due().await }
+    });
+    first.reached().await;
+    // The second graph comes after the look at the Lead: the block alone, conditional.
+    let second = f.org.faults().hold_next(Some("POST"), graph);
+    first.release();
+    second.reached().await;
+    let looks: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/sobjects/Lead/"))
+        .collect();
+    assert_eq!(looks.len(), 1, "the look at the Lead came first: {looks:?}");
+    // Someone writes a note in between (a second later than the Lead's last change: HTTP
+    // dates, and so If-Unmodified-Since, have whole seconds).
+    f.org.advance_clock(Duration::from_secs(2));
+    set_lead_description(&f.org, Some("Called back by Sam: wants pricing.")).await;
+    second.release();
+    draining
+        .await
+        .expect("the drain ran")
+        .expect("the drain passed");
+    worker.drain_due().await.unwrap();
+
+    let text = lead_description(&f.org).await;
+    assert_eq!(
+        text,
+        "Called back by Sam: wants pricing.\n\n[Ringside call ln-race]\nBudget: 20k\nAuthority: CFO signs\nNeed: Fewer missed calls\nTimeline: Q3",
+        "the note written in between is kept, the BANT notes follow it, once"
+    );
+    let refused: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.path == graph)
+        .collect();
+    assert!(
+        refused.len() >= 3,
+        "the log's graph, the conditional write Salesforce refused, the append: {refused:?}"
+    );
+    let notes_item = f
+        .outbox
+        .find_call(&actions_item_call_id("ln-race"))
+        .await
+        .unwrap()
+        .expect("the notes are their own item");
+    assert_eq!(notes_item.state, ItemState::Delivered, "{notes_item:?}");
+    assert_eq!(states(&notes_item), vec![ActionState::Applied]);
+    assert_eq!(call_tasks(&f.org, "ln-race").await, 1, "one call Task");
+    f.org.shutdown().await;
+}
+
+/// One queued action writing `object` (an update of `record`, else a create) after reading
+/// `read` (object, id), built by hand: the configured outcomes reach too few kinds of
+/// node to pass Salesforce's different-nodes limit.
+fn hand_action(
+    object: &str,
+    record: Option<&str>,
+    body: serde_json::Value,
+    read: (&str, &str),
+) -> PlannedAction {
+    PlannedAction {
+        name: ringside_core::outcomes::ActionName::Opportunity,
+        state: ActionState::Queued,
+        note: None,
+        object: object.into(),
+        record_id: record.map(str::to_owned),
+        body: body.as_object().cloned().expect("an object"),
+        upsert: None,
+        reads: vec![ringside_core::outcomes::plan::RowRead {
+            reference: "handRead".into(),
+            object: read.0.into(),
+            id: read.1.into(),
+            fields: vec!["Id".into()],
+        }],
+        check_first: false,
+        unmodified_since: None,
+    }
+}
+
+/// A backlog whose calls together write and read more than 15 kinds of node (method ×
+/// object) is cut into requests of at most 15 different nodes, which Salesforce requires
+/// (resources_composite_graph_limits.htm; the demo org refuses a 16th): every call lands.
+#[tokio::test]
+async fn a_backlog_with_more_than_15_different_nodes_is_cut_into_requests_salesforce_takes() {
+    let f = fixture("actions-node-kinds").await;
+    let calls = [
+        hand_action(
+            "Account",
+            Some(seed::ACME_ACCOUNT_ID),
+            json!({"Description": "a"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Contact",
+            Some(seed::JANE_CALLER_ID),
+            json!({"Title": "Buyer"}),
+            ("Account", seed::ACME_ACCOUNT_ID),
+        ),
+        hand_action(
+            "Lead",
+            Some(seed::SHARED_NUMBER_LEAD_ID),
+            json!({"Description": "l"}),
+            ("Contact", seed::JANE_CALLER_ID),
+        ),
+        hand_action(
+            "Case",
+            Some(seed::JANE_OPEN_CASE_ID),
+            json!({"Description": "c"}),
+            ("Lead", seed::SHARED_NUMBER_LEAD_ID),
+        ),
+        hand_action(
+            "Opportunity",
+            Some(seed::JANE_OPEN_OPPORTUNITY_ID),
+            json!({"StageName": "Qualification"}),
+            ("Case", seed::JANE_OPEN_CASE_ID),
+        ),
+        hand_action(
+            "Account",
+            None,
+            json!({"Name": "Kinds Inc"}),
+            ("Opportunity", seed::JANE_OPEN_OPPORTUNITY_ID),
+        ),
+        hand_action(
+            "Contact",
+            None,
+            json!({"LastName": "Kinds"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Lead",
+            None,
+            json!({"LastName": "Kinds", "Company": "Kinds Inc"}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+        hand_action(
+            "Event",
+            None,
+            json!({"Subject": "Kinds", "StartDateTime": "2025-11-15T10:00:00.000Z", "DurationInMinutes": 30}),
+            ("User", seed::DEMO_USER_ID),
+        ),
+    ];
+    for (i, action) in calls.into_iter().enumerate() {
+        let log = call(&format!("kinds-{i}"));
+        f.outbox
+            .enqueue_with_actions(&log, None, AuditActor::Agent, &[action])
+            .await
+            .unwrap();
+    }
+    f.org.clear_request_log();
+    let report = f.worker.drain_due().await.unwrap();
+    assert_eq!(report.delivered, 9, "{report:?}");
+    assert_eq!(report.dead, 0, "nothing refused for the limit: {report:?}");
+    for i in 0..9 {
+        let id = format!("kinds-{i}");
+        let item = f.outbox.find_call(&id).await.unwrap().unwrap();
+        assert_eq!(item.state, ItemState::Delivered, "{id}: {item:?}");
+        assert_eq!(states(&item), vec![ActionState::Applied], "{id}: {item:?}");
+        assert!(
+            f.outbox
+                .find_call(&actions_item_call_id(&id))
+                .await
+                .unwrap()
+                .is_none(),
+            "{id}: no action split off"
+        );
+    }
+    // 2 kinds every log brings, 9 writes (5 PATCH, 4 POST), 7 kinds of read: 18 in all,
+    // so two requests.
+    let graphs: Vec<_> = f
+        .org
+        .data_requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/composite/graph"))
+        .collect();
+    assert_eq!(graphs.len(), 2, "cut once, no more: {graphs:?}");
+    assert!(graphs.iter().all(|r| r.status == 200), "{graphs:?}");
+    f.org.shutdown().await;
+}
