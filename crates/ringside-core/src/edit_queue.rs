@@ -966,3 +966,53 @@ pub async fn save_or_queue(
         })?;
     Ok(RecordSave::Queued { edit })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared transaction-and-audit step holds for the record-edit queue too: a queued
+    /// edit whose audit row fails is not queued (no edit the log does not know about).
+    #[tokio::test]
+    async fn a_refused_audit_row_leaves_no_queued_edit() {
+        let home =
+            std::env::temp_dir().join(format!("ringside-edit-queue-audit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        let outbox = Outbox::open(&home.join("ringside.db")).await.unwrap();
+        let queue = EditQueue::new(&outbox);
+        // A real SQLite failure of the audit insert (as a full disk or a damaged table would
+        // give), only for this event.
+        sqlx::query(
+            "CREATE TRIGGER test_refuses_queued_edits BEFORE INSERT ON audit \
+             WHEN NEW.event = 'edit_queued' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        )
+        .execute(outbox.pool())
+        .await
+        .unwrap();
+        let request = EditRequest::Fields {
+            changes: vec![("Title".into(), "Head of Sales".into())],
+            expected_modified: None,
+        };
+        let err = queue
+            .queue("demo", "003000000000001AAA", &request)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EditQueueError::Database {
+                    context: "auditing a queued edit",
+                    ..
+                }
+            ),
+            "the error says the audit row failed: {err:?}"
+        );
+        assert!(
+            queue.list().await.unwrap().is_empty(),
+            "the queued edit was rolled back with its audit row"
+        );
+        outbox.close().await;
+        let _ = std::fs::remove_dir_all(&home);
+    }
+}
