@@ -5,7 +5,7 @@
 //! config from disk, so a sign-in, a switch or a config change applies at the next pass. It
 //! sleeps between passes, wakes at once when an edit is queued, and while the org is
 //! unreachable or signed out only probes (no attempt is spent; see `edit_queue`). Every
-//! committed change is announced to the main window as [`RECORD_EDITS_CHANGED_EVENT`], so the
+//! committed change is announced to the main window as [`RECORD_EDITS_CHANGED_EVENT`](crate::ipc::RECORD_EDITS_CHANGED_EVENT), so the
 //! record panel turns "pending" into saved, conflict or failed by itself.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,13 +14,10 @@ use std::time::Duration;
 use ringside_core::config_watch::ConfigWatch;
 use ringside_core::edit_queue::EditQueue;
 use ringside_core::outbox::{Outbox, RetrySchedule};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::watch;
 
 use crate::org::ActiveOrg;
-
-/// The event the record panel re-reads its record's queued edits on.
-pub const RECORD_EDITS_CHANGED_EVENT: &str = "record-edits-changed";
 
 /// The queue in managed state (none when the database cannot be opened: edits made while
 /// Salesforce is unreachable are then refused in words, as before).
@@ -130,7 +127,7 @@ async fn send_loop<R: Runtime>(
 
 async fn announce_changes<R: Runtime>(app: AppHandle<R>, mut changes: watch::Receiver<u64>) {
     while changes.changed().await.is_ok() {
-        if let Err(err) = app.emit_to("main", RECORD_EDITS_CHANGED_EVENT, ()) {
+        if let Err(err) = crate::ipc::emit_record_edits_changed(&app, &()) {
             tracing::debug!(%err, "could not announce a record-edit change");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -8,6 +8,10 @@ mod demo;
 mod edit_runner;
 mod error;
 mod intake;
+/// Event names and typed emit functions, generated from `ipc/contract.rs` by build.rs.
+mod ipc {
+    include!(concat!(env!("OUT_DIR"), "/ipc_events.rs"));
+}
 mod log_forms;
 mod org;
 mod outbox_runner;
@@ -118,59 +122,8 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::caller::lookup_caller,
-            commands::caller::related_records,
-            commands::settings::list_orgs,
-            commands::settings::sign_in,
-            commands::settings::cancel_sign_in,
-            commands::settings::use_org,
-            commands::settings::use_demo_org,
-            commands::settings::sign_out_org,
-            commands::settings::remove_org,
-            commands::org::current_org,
-            commands::popup::current_pop,
-            commands::popup::dismiss_pop,
-            commands::popup::open_caller_record,
-            commands::popup::set_shell_labels,
-            commands::record::create_caller,
-            commands::record::open_in_salesforce,
-            commands::call_log::open_call_logs,
-            commands::call_log::start_call_log,
-            commands::call_log::update_call_log,
-            commands::call_log::log_call,
-            commands::call_log::call_log_state,
-            commands::call_log::call_log_options,
-            commands::call_log::press_call_intent,
-            commands::call_log::release_call_intent,
-            commands::call_log::choose_call_record,
-            commands::call_log::preview_call_actions,
-            commands::queue::queue_overview,
-            commands::queue::edit_queued_call_log,
-            commands::queue::replay_queued_call_log,
-            commands::queue::replay_all_call_logs,
-            commands::record_edit::show_record,
-            commands::record_edit::save_record,
-            commands::record_edit::apply_intent,
-            commands::record_edit::queued_record_edits,
-            commands::record_edit::resolve_queued_edit,
-            commands::admin::admin_settings,
-            commands::admin::describe_fields,
-            commands::admin::save_admin_settings,
-            commands::admin::import_config,
-            commands::admin::save_outcome,
-            commands::admin::export_config,
-            commands::admin::run_doctor,
-            commands::history::history_first_page,
-            commands::history::history_next_page,
-            commands::history::history_stats,
-            commands::history::export_history_csv,
-            commands::history::agent_day,
-            commands::history::call_back,
-            commands::history::open_recording,
-            commands::update::update_notice,
-            commands::usage::usage_today
-        ])
+        // The list is generated from ipc/contract.rs by build.rs (one declaration per command).
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/ipc_handlers.rs")))
         .build(context)?;
     app.run(|app, event| {
         // The main window is the app: once it is gone, a hidden pop-up must not keep a

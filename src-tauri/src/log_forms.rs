@@ -26,17 +26,12 @@ use ringside_core::events::{CallEvent, CallEventKind, EventStream};
 use ringside_core::outbox::{self, Commit, CommitError, Committed, Outbox, now_ms};
 use ringside_core::update_schedule::Activity;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::org::ActiveOrg;
 use crate::outbox_runner::CallLogQueue;
 use crate::popup::LatestPop;
-
-/// A form opened (or reopened) in the main window.
-pub const CALL_LOG_OPENED_EVENT: &str = "call-log-opened";
-/// A form was logged (by the agent or the idle rule), or could not be.
-pub const CALL_LOG_LOGGED_EVENT: &str = "call-log-logged";
 
 /// How often the idle rule looks at the open forms.
 const IDLE_TICK: Duration = Duration::from_millis(200);
@@ -325,7 +320,7 @@ async fn follow_calls<R: Runtime>(
                         .open_after_call(draft, org.as_str())
                         .await;
                     show_main(&app);
-                    if let Err(err) = app.emit_to("main", CALL_LOG_OPENED_EVENT, &opened) {
+                    if let Err(err) = crate::ipc::emit_call_log_opened(&app, &opened) {
                         tracing::warn!(%err, "could not send the log form to the main window");
                     }
                 });
@@ -484,7 +479,7 @@ fn finish<R: Runtime>(
     if logged.outcome != "failed" {
         forms.close(call_id);
     }
-    if let Err(err) = app.emit_to("main", CALL_LOG_LOGGED_EVENT, &logged) {
+    if let Err(err) = crate::ipc::emit_call_log_logged(app, &logged) {
         tracing::debug!(%err, "could not announce a logged call");
     }
     logged

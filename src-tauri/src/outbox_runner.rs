@@ -9,7 +9,7 @@
 //! attempt spent, until that org is signed in again; they never go to the demo org.
 //! A database that cannot be opened (read-only, full, damaged) does not stop the app: the
 //! problem is kept in words for the queue view and the log form.
-//! Every committed change of the queue is announced to the main window as [`QUEUE_CHANGED_EVENT`].
+//! Every committed change of the queue is announced to the main window as [`QUEUE_CHANGED_EVENT`](crate::ipc::QUEUE_CHANGED_EVENT).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -19,13 +19,10 @@ use ringside_core::config_watch::{ConfigSnapshot, ConfigWatch};
 use ringside_core::outbox::{
     DeadLetterWebhook, Outbox, OutboxError, QueueStatus, ReadOnlyCause, Worker, WorkerOptions,
 };
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::watch;
 
 use crate::org::{ActiveOrg, OrgLink};
-
-/// The event the main window refreshes its queue view and log-form states on.
-pub const QUEUE_CHANGED_EVENT: &str = "queue-changed";
 
 /// How often the runner looks whether another org came into use.
 const ORG_POLL: Duration = Duration::from_millis(500);
@@ -290,11 +287,8 @@ async fn announce_changes<R: Runtime>(app: AppHandle<R>, mut changes: watch::Rec
             None => None,
         };
         let status: Option<QueueStatus> = status;
-        if let Err(err) = app.emit_to(
-            "main",
-            QUEUE_CHANGED_EVENT,
-            status.map(crate::commands::queue::QueueCounts::from),
-        ) {
+        let counts = status.map(crate::commands::queue::QueueCounts::from);
+        if let Err(err) = crate::ipc::emit_queue_changed(&app, &counts) {
             tracing::debug!(%err, "could not announce a queue change");
         }
         // Coalesce a burst (a batch settles many items at once) into one refresh.

@@ -1,5 +1,5 @@
 //! The pop-up window: what it shows ([`PopUpdate`], sent as the typed Tauri event
-//! [`POP_UPDATE_EVENT`]), the latest update kept for a window that opens after it was sent
+//! [`POP_UPDATE_EVENT`](crate::ipc::POP_UPDATE_EVENT)), the latest update kept for a window that opens after it was sent
 //! (and changed when the call ends or the agent creates a record for the caller), and opening
 //! the small always-on-top window itself. The pop is computed in ringside-core.
 
@@ -9,14 +9,12 @@ use ringside_core::events::{CallEvent, CallerId};
 use ringside_core::pop::Pop;
 use ringside_core::{CallerMatch, RelatedRecords};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 /// The pop-up window's label; `capabilities/popup.json` grants this window its commands.
 pub const POPUP_LABEL: &str = "popup";
 /// The main window's label (tauri.conf.json); the pop-up's page shares its web process.
 pub const MAIN_LABEL: &str = "main";
-/// The event the pop-up window listens to.
-pub const POP_UPDATE_EVENT: &str = "pop-update";
 
 /// What the pop-up shows for one call. `pop` is `null` while the search runs ("searching…").
 /// Generated into `ui/src/bindings/PopUpdate.ts` by ts-rs (`export_bindings` tests).
@@ -135,7 +133,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Sends the update to the pop-up window (if it is open; otherwise it reads [`LatestPop`]).
 pub fn send<R: Runtime>(app: &AppHandle<R>, update: &PopUpdate) {
-    if let Err(err) = app.emit_to(POPUP_LABEL, POP_UPDATE_EVENT, update) {
+    if let Err(err) = crate::ipc::emit_pop_update(app, update) {
         tracing::warn!(%err, "could not send the pop to its window");
     }
 }

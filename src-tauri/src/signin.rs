@@ -4,7 +4,7 @@
 //! storing, refusing foreign links) is ringside-core's [`PendingSignIns`].
 //!
 //! A refused link (forged or reused `state`, malformed) is sent to the main window as the
-//! event [`LINK_REFUSED_EVENT`] so the settings view can say "this sign-in link was not
+//! event [`LINK_REFUSED_EVENT`](crate::ipc::LINK_REFUSED_EVENT) so the settings view can say "this sign-in link was not
 //! started by Ringside", and kept in [`RefusedLink`] for a view that loads later; the pending
 //! sign-in keeps waiting.
 
@@ -12,13 +12,10 @@ use std::path::PathBuf;
 
 use ringside_core::login::{LoginError, LoginStores, PendingSignIns};
 use ringside_core::secrets::KeyringStore;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::IpcError;
 use crate::org::{home, keyring_namespace};
-
-/// The event the main window gets when a sign-in link was refused: an [`IpcError`].
-pub const LINK_REFUSED_EVENT: &str = "sign-in-link-refused";
 
 /// The last refused sign-in link, kept for a window that was not listening yet (a link the
 /// app was started with arrives before the UI loads); the settings view reads it once.
@@ -88,7 +85,7 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
             tracing::warn!(code = %err.code(), "refused a sign-in link: {err}");
             let shown = IpcError::from(err);
             app.state::<RefusedLink>().keep(shown.clone());
-            if let Err(e) = app.emit_to("main", LINK_REFUSED_EVENT, &shown) {
+            if let Err(e) = crate::ipc::emit_sign_in_link_refused(&app, &shown) {
                 tracing::warn!(%e, "could not tell the main window about a refused sign-in link");
             }
             bring_main_window_forward(&app);

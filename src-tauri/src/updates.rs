@@ -46,15 +46,26 @@ pub fn plugin_config(settings: &UpdateSettings) -> serde_json::Value {
     })
 }
 
+/// What kind of update notice it is; snake_case on the wire like every IPC name (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub enum UpdateNoticeKind {
+    /// The signature does not match the organisation's key, or there is none.
+    Refused,
+    /// Verified, but this copy was not installed from a .deb or .rpm.
+    NotInstallable,
+    /// The package manager did not install it.
+    InstallFailed,
+    /// Installed; the app relaunches into it between calls.
+    Installed,
+}
+
 /// Something about updates the agent should know, shown quietly in Settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct UpdateNotice {
-    /// `refused` (the signature does not match the organisation's key, or there is none),
-    /// `notInstallable` (verified, but this copy was not installed from a .deb or .rpm),
-    /// `installFailed` (the package manager did not install it), or `installed` (installed;
-    /// the app relaunches into it between calls).
-    pub kind: String,
+    pub kind: UpdateNoticeKind,
     /// The version the server offered.
     pub version: Option<String>,
     /// When it happened (epoch ms).
@@ -74,9 +85,9 @@ impl UpdateNotices {
             .clone()
     }
 
-    fn set(&self, kind: &str, version: Option<String>) {
+    fn set(&self, kind: UpdateNoticeKind, version: Option<String>) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(UpdateNotice {
-            kind: kind.to_owned(),
+            kind,
             version,
             at_ms: ringside_core::outbox::now_ms(),
         });
@@ -152,14 +163,15 @@ async fn run<R: Runtime>(app: AppHandle<R>) {
                             %version,
                             "updates: installed; relaunching once no call is in progress and the open log forms are left alone"
                         );
-                        app.state::<UpdateNotices>().set("installed", Some(version));
+                        app.state::<UpdateNotices>()
+                            .set(UpdateNoticeKind::Installed, Some(version));
                         schedule.installed();
                         continue;
                     }
                     Ok(Err(err)) => {
                         tracing::warn!(%version, "updates: the install failed: {err}");
                         app.state::<UpdateNotices>()
-                            .set("installFailed", Some(version));
+                            .set(UpdateNoticeKind::InstallFailed, Some(version));
                     }
                     Err(err) => tracing::warn!("updates: the install task failed: {err}"),
                 }
@@ -225,7 +237,7 @@ async fn check<R: Runtime>(
             %version,
             "updates: the update's signature matches, but this copy was not installed from a .deb or .rpm, so it cannot install it; update it the way it was installed"
         );
-        notices.set("notInstallable", Some(version));
+        notices.set(UpdateNoticeKind::NotInstallable, Some(version));
         return Err(CheckOutcome::Failed);
     }
     tracing::info!(%version, "updates: downloaded and its signature matches; installing once no call or log form is open");
@@ -244,7 +256,7 @@ fn failure(err: &UpdaterError, version: Option<String>, notices: &UpdateNotices)
                 version = version.as_deref().unwrap_or("?"),
                 "updates: an update was refused: its signature does not match your organisation's key ({err})"
             );
-            notices.set("refused", version);
+            notices.set(UpdateNoticeKind::Refused, version);
         }
         _ => tracing::warn!("updates: the update check failed: {err}"),
     }

@@ -327,7 +327,7 @@ test("a sign-in link refused before the view loaded (the app's start link) is sh
 test("each update notice is one quiet line in words, the installed update's included, in English and Arabic", async () => {
   for (const locale of ["en", "ar"]) {
     const catalog = await catalogOf(locale);
-    for (const kind of ["refused", "notInstallable", "installFailed", "installed"]) {
+    for (const kind of ["refused", "not_installable", "install_failed", "installed"]) {
       const { page, errors } = await openSettings(
         { currentOrg: demoOrg, overview: overview([]), updateNotice: { kind, version: "0.2.0", at_ms: 0 } },
         { locale },

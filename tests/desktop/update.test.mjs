@@ -130,9 +130,9 @@ test("a newer version signed with the organisation's key is downloaded and accep
     assert.ok(requests.includes("/latest.json") && requests.includes("/good.deb"), `checked and downloaded: ${requests}`);
     assert.doesNotMatch(app.log(), /an update was refused/, "a good signature is accepted");
     const line = await updateLine(app.session);
-    assert.equal(line.kind, "notInstallable", "a debug build verifies but never overwrites its own binary");
+    assert.equal(line.kind, "not_installable", "a debug build verifies but never overwrites its own binary");
     const plain = (text) => text.replace(/[\u2066-\u2069]/g, "");
-    assert.equal(plain(line.text), catalog["settings.update.notInstallable"].replace("{version}", NEWER), "said in words");
+    assert.equal(plain(line.text), catalog["settings.update.not_installable"].replace("{version}", NEWER), "said in words");
   } finally {
     await app.close();
   }

@@ -7,9 +7,13 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 bindings=ui/src/bindings
 # Start from an empty dir so a type that was removed or renamed in Rust shows up as a diff too.
-rm -f "$bindings"/*.ts
+# ipc-contract.ts is not a ts-rs file: src-tauri/build.rs writes it from src-tauri/ipc/contract.rs
+# (the command names, event names and payloads) when the desktop crate builds, just below.
+find "$bindings" -maxdepth 1 -name '*.ts' ! -name ipc-contract.ts -delete
 cargo test -p ringside-core --features ts --lib --quiet export_bindings
 cargo test -p ringside-desktop --lib --quiet export_bindings
+# The contract against the code and the generated files (capabilities/*.json, ipc-contract.ts).
+cargo test -p ringside-desktop --test ipc_contract --quiet
 if ! git diff --exit-code -- "$bindings" || [ -n "$(git ls-files --others --exclude-standard -- "$bindings")" ]; then
   echo "check-bindings: ui/src/bindings is out of date with the Rust types." >&2
   echo "Run ui/scripts/check-bindings.sh, then commit the regenerated files." >&2

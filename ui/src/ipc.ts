@@ -4,10 +4,12 @@
 // whichever command failed.
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { CommandName, EventName, EventPayloads } from "./bindings/ipc-contract";
 import type { IpcCode } from "./bindings/IpcCode";
 import type { IpcError } from "./bindings/IpcError";
 
-export type { IpcCode, IpcError };
+export type { CommandName, EventName, EventPayloads, IpcCode, IpcError };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
@@ -84,10 +86,31 @@ export function isIpcCode(code: string): code is IpcCode {
   return Object.hasOwn(IPC_CODES, code);
 }
 
-/** Runs Tauri command `command` with `args`; a rejection becomes `{ ok: false, error }`. */
-export async function call<T>(command: string, args?: Record<string, unknown>): Promise<Outcome<T>> {
+/**
+ * Runs Tauri command `command` with `args`; a rejection becomes `{ ok: false, error }`.
+ * `CommandName` is generated from the shell's one declaration of its commands
+ * (src-tauri/ipc/contract.rs), so a misspelt or removed command is a `tsc` error here.
+ */
+export async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await invoke<T>(command, args) };
+  } catch (thrown) {
+    return { ok: false, error: toIpcError(thrown) };
+  }
+}
+
+/**
+ * Calls `handler` with each payload of event `event` (a generated constant such as
+ * `QUEUE_CHANGED_EVENT`); the payload's type comes from the same declaration. A refused listen
+ * (no event permission, no Tauri runtime) becomes `{ ok: false, error }`.
+ */
+export async function listenTo<E extends EventName>(
+  event: E,
+  handler: (payload: EventPayloads[E]) => void,
+): Promise<Outcome<null>> {
+  try {
+    await listen<EventPayloads[E]>(event, (received) => handler(received.payload));
+    return { ok: true, value: null };
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }

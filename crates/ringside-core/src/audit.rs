@@ -52,6 +52,58 @@ pub(crate) struct RecordEditAudit<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// An audit row written by [`write_audited`] with the change it records: a call-log queue
+/// note (`outbox::AuditNote`) or a record-edit entry ([`RecordEditAudit`]).
+pub(crate) trait AuditRow {
+    /// Appends this row, at `at` by `actor`, inside the caller's transaction.
+    async fn append_to(
+        &self,
+        conn: &mut SqliteConnection,
+        at: i64,
+        actor: AuditActor,
+    ) -> Result<(), sqlx::Error>;
+}
+
+impl AuditRow for RecordEditAudit<'_> {
+    async fn append_to(
+        &self,
+        conn: &mut SqliteConnection,
+        at: i64,
+        actor: AuditActor,
+    ) -> Result<(), sqlx::Error> {
+        append_record_edit(conn, at, actor, *self).await
+    }
+}
+
+/// The one transaction-and-audit step of the queues (the call-log outbox and the record-edit
+/// queue): runs `change` in one `BEGIN IMMEDIATE` transaction (taken at once, so two writers
+/// never deadlock upgrading a read), writes the audit rows it returns (by `actor`, at `at`) in
+/// the same transaction, and commits. A change and its audit rows commit together or not at
+/// all, so the log never says something happened that did not, nor misses something that
+/// did. A failure of the change or the commit becomes `error(doing, e)`; of an audit row,
+/// `error(auditing, e)`.
+pub(crate) async fn write_audited<T, N: AuditRow, E>(
+    pool: &SqlitePool,
+    (doing, auditing): (&'static str, &'static str),
+    actor: AuditActor,
+    at: i64,
+    change: impl AsyncFnOnce(&mut SqliteConnection) -> Result<(T, Vec<N>), sqlx::Error>,
+    error: impl Fn(&'static str, sqlx::Error) -> E,
+) -> Result<T, E> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| error(doing, e))?;
+    let (value, rows) = change(&mut tx).await.map_err(|e| error(doing, e))?;
+    for row in &rows {
+        row.append_to(&mut tx, at, actor)
+            .await
+            .map_err(|e| error(auditing, e))?;
+    }
+    tx.commit().await.map_err(|e| error(doing, e))?;
+    Ok(value)
+}
+
 /// Appends one record-edit entry inside the caller's transaction (or on its own).
 pub(crate) async fn append_record_edit(
     conn: &mut SqliteConnection,

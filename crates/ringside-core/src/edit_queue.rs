@@ -264,42 +264,38 @@ impl EditQueue {
                 ("[]".to_owned(), Some(name.clone()), input.clone(), None)
             }
         };
-        let mut tx = self.pool.begin().await.map_err(db("queueing an edit"))?;
-        let row_id: i64 = sqlx::query_scalar(
-            "INSERT INTO record_edits (org, object, record_id, changes, intent, intent_input, \
-             expected_modified, run_at, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(org)
-        .bind(object)
-        .bind(id)
-        .bind(&changes)
-        .bind(&intent)
-        .bind(&input)
-        .bind(&expected)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("queueing an edit"))?;
         let (names, intent_note) = request_audit(request);
-        audit::append_record_edit(
-            &mut tx,
-            now,
-            AGENT,
-            RecordEditAudit {
-                event: AuditEvent::EditQueued,
-                record_id: id,
-                edit_id: Some(row_id),
-                fields: &names,
-                error_code: None,
-                detail: intent_note.as_deref(),
-            },
-        )
-        .await
-        .map_err(db("auditing a queued edit"))?;
-        tx.commit().await.map_err(db("queueing an edit"))?;
+        let steps = ("queueing an edit", "auditing a queued edit");
+        let row_id = self
+            .write_audited(steps, AGENT, now, async |conn| {
+                let row_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO record_edits (org, object, record_id, changes, intent, \
+                     intent_input, expected_modified, run_at, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(org)
+                .bind(object)
+                .bind(id)
+                .bind(&changes)
+                .bind(&intent)
+                .bind(&input)
+                .bind(&expected)
+                .bind(now)
+                .bind(now)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+                let entry = RecordEditAudit {
+                    event: AuditEvent::EditQueued,
+                    record_id: id,
+                    edit_id: Some(row_id),
+                    fields: &names,
+                    error_code: None,
+                    detail: intent_note.as_deref(),
+                };
+                Ok((row_id, vec![entry]))
+            })
+            .await?;
         tracing::info!(
             object,
             edit = row_id,
@@ -641,48 +637,42 @@ impl EditQueue {
         changed: &[String],
         note: Option<&str>,
     ) -> Result<(), EditQueueError> {
-        let mut tx = self.pool.begin().await.map_err(db("recording an edit"))?;
-        audit::append_record_edit(
-            &mut tx,
-            now_ms(),
-            WORKER,
-            RecordEditAudit {
-                event: AuditEvent::EditApplied,
-                record_id: &row.record_id,
-                edit_id: Some(row.id),
-                fields: changed,
-                error_code: None,
-                detail: note.or(row.intent.as_deref()),
-            },
-        )
-        .await
-        .map_err(db("auditing an edit"))?;
-        sqlx::query(
-            "UPDATE record_edits SET state = 'applied', last_modified = ?, error_code = NULL, \
-             error = NULL, updated_at = ? WHERE id = ?",
-        )
-        .bind(last_modified)
-        .bind(now_ms())
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording an edit"))?;
-        // Later queued edits of this record were made from the same version as this one;
-        // the version this edit produced is theirs now.
-        if let (Some(before), Some(after)) = (&row.expected, last_modified) {
+        let entry = RecordEditAudit {
+            event: AuditEvent::EditApplied,
+            record_id: &row.record_id,
+            edit_id: Some(row.id),
+            fields: changed,
+            error_code: None,
+            detail: note.or(row.intent.as_deref()),
+        };
+        let steps = ("recording an edit", "auditing an edit");
+        self.write_audited(steps, WORKER, now_ms(), async |conn| {
             sqlx::query(
-                "UPDATE record_edits SET expected_modified = ? WHERE record_id = ? \
-                 AND state = 'pending' AND expected_modified = ? AND id > ?",
+                "UPDATE record_edits SET state = 'applied', last_modified = ?, error_code = NULL, \
+                 error = NULL, updated_at = ? WHERE id = ?",
             )
-            .bind(after)
-            .bind(&row.record_id)
-            .bind(before)
+            .bind(last_modified)
+            .bind(now_ms())
             .bind(row.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording an edit"))?;
-        }
-        tx.commit().await.map_err(db("recording an edit"))?;
+            .execute(&mut *conn)
+            .await?;
+            // Later queued edits of this record were made from the same version as this one;
+            // the version this edit produced is theirs now.
+            if let (Some(before), Some(after)) = (&row.expected, last_modified) {
+                sqlx::query(
+                    "UPDATE record_edits SET expected_modified = ? WHERE record_id = ? \
+                     AND state = 'pending' AND expected_modified = ? AND id > ?",
+                )
+                .bind(after)
+                .bind(&row.record_id)
+                .bind(before)
+                .bind(row.id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(((), vec![entry]))
+        })
+        .await?;
         tracing::info!(edit = row.id, "queued record edit applied");
         self.prune_expired().await?;
         Ok(())
@@ -726,31 +716,25 @@ impl EditQueue {
         message: &str,
     ) -> Result<(), EditQueueError> {
         let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
-        let mut tx = self.pool.begin().await.map_err(db("scheduling a retry"))?;
         let names = row.field_names();
-        audit::append_record_edit(
-            &mut tx,
-            now_ms(),
-            WORKER,
-            row.audit(AuditEvent::EditRetry, &names, Some(code)),
-        )
+        let entry = row.audit(AuditEvent::EditRetry, &names, Some(code));
+        let steps = ("scheduling a retry", "auditing a retry");
+        self.write_audited(steps, WORKER, now_ms(), async |conn| {
+            sqlx::query(
+                "UPDATE record_edits SET attempts = ?, run_at = ?, error_code = ?, error = ?, \
+                 updated_at = ? WHERE id = ?",
+            )
+            .bind(i64::from(attempts))
+            .bind(now_ms() + wait_ms)
+            .bind(code)
+            .bind(message)
+            .bind(now_ms())
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(((), vec![entry]))
+        })
         .await
-        .map_err(db("auditing a retry"))?;
-        sqlx::query(
-            "UPDATE record_edits SET attempts = ?, run_at = ?, error_code = ?, error = ?, \
-             updated_at = ? WHERE id = ?",
-        )
-        .bind(i64::from(attempts))
-        .bind(now_ms() + wait_ms)
-        .bind(code)
-        .bind(message)
-        .bind(now_ms())
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("scheduling a retry"))?;
-        tx.commit().await.map_err(db("scheduling a retry"))?;
-        Ok(())
     }
 
     /// Moves edit `id` to `state` and audits it (`entry`, by `actor`) in one transaction.
@@ -761,30 +745,42 @@ impl EditQueue {
         note: StateNote<'_>,
         (actor, entry): (AuditActor, RecordEditAudit<'_>),
     ) -> Result<(), EditQueueError> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(db("recording an edit's state"))?;
-        audit::append_record_edit(&mut tx, now_ms(), actor, entry)
-            .await
-            .map_err(db("auditing an edit's state"))?;
-        sqlx::query(
-            "UPDATE record_edits SET state = ?, error_code = COALESCE(?, error_code), \
-             error = COALESCE(?, error), conflict = COALESCE(?, conflict), updated_at = ? \
-             WHERE id = ?",
-        )
-        .bind(state.as_str())
-        .bind(note.code)
-        .bind(note.message)
-        .bind(note.conflict)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
+        let steps = ("recording an edit's state", "auditing an edit's state");
+        self.write_audited(steps, actor, now_ms(), async |conn| {
+            sqlx::query(
+                "UPDATE record_edits SET state = ?, error_code = COALESCE(?, error_code), \
+                 error = COALESCE(?, error), conflict = COALESCE(?, conflict), updated_at = ? \
+                 WHERE id = ?",
+            )
+            .bind(state.as_str())
+            .bind(note.code)
+            .bind(note.message)
+            .bind(note.conflict)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(((), vec![entry]))
+        })
         .await
-        .map_err(db("recording an edit's state"))?;
-        tx.commit().await.map_err(db("recording an edit's state"))?;
-        Ok(())
+    }
+
+    /// The one transaction-and-audit step ([`audit::write_audited`], shared with the call-log
+    /// queue) on this queue's database: `change` and its audit entries commit together.
+    /// `steps` names what was being recorded and what was being audited, for the error.
+    async fn write_audited<'a, T>(
+        &self,
+        steps: (&'static str, &'static str),
+        actor: AuditActor,
+        at: i64,
+        change: impl AsyncFnOnce(
+            &mut sqlx::SqliteConnection,
+        ) -> Result<(T, Vec<RecordEditAudit<'a>>), sqlx::Error>,
+    ) -> Result<T, EditQueueError> {
+        audit::write_audited(&self.pool, steps, actor, at, change, |context, source| {
+            EditQueueError::Database { context, source }
+        })
+        .await
     }
 
     /// Audits an edit saved live (Salesforce answered at once, nothing queued), so the audit
@@ -969,4 +965,54 @@ pub async fn save_or_queue(
             reason: queue_err.to_string(),
         })?;
     Ok(RecordSave::Queued { edit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared transaction-and-audit step holds for the record-edit queue too: a queued
+    /// edit whose audit row fails is not queued (no edit the log does not know about).
+    #[tokio::test]
+    async fn a_refused_audit_row_leaves_no_queued_edit() {
+        let home =
+            std::env::temp_dir().join(format!("ringside-edit-queue-audit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        let outbox = Outbox::open(&home.join("ringside.db")).await.unwrap();
+        let queue = EditQueue::new(&outbox);
+        // A real SQLite failure of the audit insert (as a full disk or a damaged table would
+        // give), only for this event.
+        sqlx::query(
+            "CREATE TRIGGER test_refuses_queued_edits BEFORE INSERT ON audit \
+             WHEN NEW.event = 'edit_queued' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        )
+        .execute(outbox.pool())
+        .await
+        .unwrap();
+        let request = EditRequest::Fields {
+            changes: vec![("Title".into(), "Head of Sales".into())],
+            expected_modified: None,
+        };
+        let err = queue
+            .queue("demo", "003000000000001AAA", &request)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EditQueueError::Database {
+                    context: "auditing a queued edit",
+                    ..
+                }
+            ),
+            "the error says the audit row failed: {err:?}"
+        );
+        assert!(
+            queue.list().await.unwrap().is_empty(),
+            "the queued edit was rolled back with its audit row"
+        );
+        outbox.close().await;
+        let _ = std::fs::remove_dir_all(&home);
+    }
 }

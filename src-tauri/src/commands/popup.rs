@@ -5,14 +5,11 @@
 
 use ringside_core::CallerMatch;
 use ringside_core::ipc_code::IpcCode;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::IpcError;
 use crate::popup::{self, LatestPop, PopUpdate, PopupTitle};
 use crate::tray::{ShellLabels, TrayMenu};
-
-/// The event the main window listens to for "show this caller's record".
-pub const SHOW_RECORD_EVENT: &str = "show-record";
 
 /// The pop to show now (`null` before any call), for a window that just opened.
 #[tauri::command]
@@ -47,7 +44,7 @@ pub fn open_caller_record<R: Runtime>(
     main.unminimize()
         .and_then(|()| main.show())
         .and_then(|()| main.set_focus())
-        .and_then(|()| app.emit_to("main", SHOW_RECORD_EVENT, &record))
+        .and_then(|()| crate::ipc::emit_show_record(&app, &record))
         .map_err(|err| IpcError {
             code: IpcCode::BackendUnavailable,
             message: format!("Could not show the main window: {err}"),

@@ -1,8 +1,8 @@
-//! The one transaction-and-audit step of the queue: begin → change the items → write the
-//! audit rows that record the change → commit. A change and its audit rows commit together
-//! or not at all, so the log never says something happened that did not, nor misses
-//! something that did. Every state change the worker makes goes through
-//! [`Outbox::write_audited`], and so do an admin's edit and replay and a salvage.
+//! The queue's use of the one transaction-and-audit step ([`crate::audit::write_audited`]):
+//! begin → change the items → write the audit rows that record the change → commit. A change
+//! and its audit rows commit together or not at all, so the log never says something happened
+//! that did not, nor misses something that did. Every state change the worker makes goes
+//! through [`Outbox::write_audited`], and so do an admin's edit and replay and a salvage.
 //! Queueing ([`Outbox::enqueue`]) writes its own: it reads and merges the stored payload
 //! (which can fail as unreadable, not as a database error) and closes the log form in the
 //! same transaction.
@@ -10,7 +10,7 @@
 use sqlx::SqliteConnection;
 
 use super::{Outbox, OutboxError};
-use crate::audit::{self, AuditActor, AuditEvent};
+use crate::audit::{self, AuditActor, AuditEvent, AuditRow};
 
 /// One audit row to write with the change it records (the actor and time are the step's).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,11 +42,31 @@ impl AuditNote {
     }
 }
 
+impl AuditRow for AuditNote {
+    async fn append_to(
+        &self,
+        conn: &mut SqliteConnection,
+        at: i64,
+        actor: AuditActor,
+    ) -> Result<(), sqlx::Error> {
+        audit::append(
+            conn,
+            at,
+            actor,
+            &self.call_id,
+            self.event,
+            self.error_code.as_deref(),
+            self.detail.as_deref(),
+        )
+        .await
+    }
+}
+
 impl Outbox {
-    /// Runs `change` in one `BEGIN IMMEDIATE` transaction (taken at once, so two writers
-    /// never deadlock upgrading a read), writes the audit rows it returns (by `actor`, at
-    /// `at`) in the same transaction, and commits. Any failure, the change's or an audit
-    /// row's, rolls all of it back. `doing` says what was being recorded, for the error.
+    /// [`audit::write_audited`] on the queue's database: `change` and the audit rows it
+    /// returns (by `actor`, at `at`) commit together. Any failure, the change's or an audit
+    /// row's, rolls all of it back. `doing` says what was being recorded, for the error
+    /// (recognising a full or read-only database).
     pub(crate) async fn write_audited<T>(
         &self,
         doing: &'static str,
@@ -54,29 +74,15 @@ impl Outbox {
         at: i64,
         change: impl AsyncFnOnce(&mut SqliteConnection) -> Result<(T, Vec<AuditNote>), sqlx::Error>,
     ) -> Result<T, OutboxError> {
-        let mut tx = self
-            .pool()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| self.write_error(doing, e))?;
-        let (value, notes) = change(&mut *tx)
-            .await
-            .map_err(|e| self.write_error(doing, e))?;
-        for note in &notes {
-            audit::append(
-                &mut tx,
-                at,
-                actor,
-                &note.call_id,
-                note.event,
-                note.error_code.as_deref(),
-                note.detail.as_deref(),
-            )
-            .await
-            .map_err(|e| self.write_error("auditing", e))?;
-        }
-        tx.commit().await.map_err(|e| self.write_error(doing, e))?;
-        Ok(value)
+        audit::write_audited(
+            self.pool(),
+            (doing, "auditing"),
+            actor,
+            at,
+            change,
+            |context, e| self.write_error(context, e),
+        )
+        .await
     }
 }
 

@@ -1,7 +1,7 @@
 // The log form's IPC: every call to the shell goes through here, in the shared `Outcome` shape.
 
-import { call, toIpcError } from "../../ipc";
-import { listen } from "@tauri-apps/api/event";
+import { call, listenTo } from "../../ipc";
+import { CALL_LOG_LOGGED_EVENT, CALL_LOG_OPENED_EVENT, QUEUE_CHANGED_EVENT } from "../../bindings/ipc-contract";
 import type { Outcome } from "../../backend";
 import type { CallDraft } from "../../bindings/CallDraft";
 import type { CallIntent } from "../../bindings/CallIntent";
@@ -75,21 +75,12 @@ export const previewCallActions = (callId: string, fields: DraftFields): Promise
 
 /** A form opened by a call's end (event `call-log-opened`). */
 export const onCallLogOpened = (handler: (form: OpenCallLog) => void): Promise<Outcome<null>> =>
-  listenTo("call-log-opened", handler);
+  listenTo(CALL_LOG_OPENED_EVENT, handler);
 
 /** A form was logged, by the agent or the idle rule (event `call-log-logged`). */
 export const onCallLogLogged = (handler: (logged: LoggedCall) => void): Promise<Outcome<null>> =>
-  listenTo("call-log-logged", handler);
+  listenTo(CALL_LOG_LOGGED_EVENT, handler);
 
 /** The queue changed (event `queue-changed`, with the new counts). */
 export const onQueueChanged = (handler: (counts: QueueCounts | null) => void): Promise<Outcome<null>> =>
-  listenTo("queue-changed", handler);
-
-async function listenTo<T>(event: string, handler: (payload: T) => void): Promise<Outcome<null>> {
-  try {
-    await listen<T>(event, (received) => handler(received.payload));
-    return { ok: true, value: null };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
-}
+  listenTo(QUEUE_CHANGED_EVENT, handler);

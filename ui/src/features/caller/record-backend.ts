@@ -3,8 +3,8 @@
 // intents (`apply_intent`), and the record's queued edits (`queued_record_edits`,
 // `resolve_queued_edit`, the `record-edits-changed` event). Same `Outcome` shape as ../../backend.ts.
 
-import { call } from "../../ipc";
-import { listen } from "@tauri-apps/api/event";
+import { call, listenTo } from "../../ipc";
+import { RECORD_EDITS_CHANGED_EVENT } from "../../bindings/ipc-contract";
 import { type Outcome } from "../../backend";
 import type { FieldChange } from "../../bindings/FieldChange";
 import type { IntentButton } from "../../bindings/IntentButton";
@@ -14,9 +14,6 @@ import type { ShownField } from "../../bindings/ShownField";
 import type { ShownRecord } from "../../bindings/ShownRecord";
 
 export type { FieldChange, IntentButton, QueuedEdit, RecordSave, ShownField, ShownRecord };
-
-/** The event the background sender announces each change of the queued edits with. */
-export const RECORD_EDITS_CHANGED = "record-edits-changed";
 
 /** The visible fields of a Contact, Lead or Account under the admin's policy: `show_record`. */
 export function showRecord(id: string): Promise<Outcome<ShownRecord>> {
@@ -52,9 +49,7 @@ export function resolveQueuedEdit(edit: number): Promise<Outcome<null>> {
 
 /** Calls `handler` whenever queued edits change (sent, conflict, failed). No-op without Tauri events. */
 export async function onRecordEditsChanged(handler: () => void): Promise<void> {
-  try {
-    await listen(RECORD_EDITS_CHANGED, () => handler());
-  } catch {
-    // No event permission or no Tauri runtime: the panel still re-reads after each save.
-  }
+  // A refused listen (no event permission, no Tauri runtime) is ignored: the panel still
+  // re-reads after each save.
+  await listenTo(RECORD_EDITS_CHANGED_EVENT, () => handler());
 }

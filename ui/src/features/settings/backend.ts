@@ -1,8 +1,8 @@
 // The settings view's calls to the Rust shell (commands in src-tauri/src/commands/settings.rs).
 // Same `Outcome` shape as ../../backend.ts: components never call `invoke` themselves.
 
-import { call, toIpcError } from "../../ipc";
-import { listen } from "@tauri-apps/api/event";
+import { call, listenTo } from "../../ipc";
+import { LINK_REFUSED_EVENT } from "../../bindings/ipc-contract";
 import { type IpcError, type Outcome } from "../../backend";
 import type { OrgEntry } from "../../bindings/OrgEntry";
 import type { OrgIdentity } from "../../bindings/OrgIdentity";
@@ -55,11 +55,6 @@ export function updateNotice(): Promise<Outcome<UpdateNotice | null>> {
 }
 
 /** Calls `handler` when a sign-in link was refused (event `sign-in-link-refused`). */
-export async function onSignInLinkRefused(handler: (error: IpcError) => void): Promise<Outcome<null>> {
-  try {
-    await listen<IpcError>("sign-in-link-refused", (event) => handler(event.payload));
-    return { ok: true, value: null };
-  } catch (thrown) {
-    return { ok: false, error: toIpcError(thrown) };
-  }
+export function onSignInLinkRefused(handler: (error: IpcError) => void): Promise<Outcome<null>> {
+  return listenTo(LINK_REFUSED_EVENT, handler);
 }

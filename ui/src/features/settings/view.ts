@@ -6,6 +6,7 @@ import "./settings.css";
 import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import { refreshOrgBadge } from "../../shell/org-badge";
 import type { IpcCode } from "../../ipc";
+import type { UpdateNoticeKind } from "../../bindings/UpdateNoticeKind";
 import type { View } from "../../shell/view";
 import { createUsageSection } from "./usage";
 import {
@@ -30,12 +31,20 @@ type Host = "production" | "sandbox" | "myDomain" | "demo";
 const HOSTS: readonly Host[] = ["production", "sandbox", "myDomain", "demo"];
 
 /** The error codes with their own message; any other code gets `settings.error.other`. */
-/** The update notices with their own message (`UpdateNotice.kind`). */
-const UPDATE_KINDS = ["refused", "notInstallable", "installFailed", "installed"] as const;
+/**
+ * Each update notice's message (`UpdateNotice.kind`). Why a table: `Record<UpdateNoticeKind, …>`
+ * must name every kind of the generated type, so `tsc` fails when the Rust enum gains one.
+ */
+const UPDATE_MESSAGES: Readonly<Record<UpdateNoticeKind, MessageKey>> = {
+  refused: "settings.update.refused",
+  not_installable: "settings.update.not_installable",
+  install_failed: "settings.update.install_failed",
+  installed: "settings.update.installed",
+};
 
-/** Ids an admin or a test can find: `settings-update-refused` etc. */
+/** The message of an update notice; `null` for a kind this page does not know (a newer shell). */
 function updateKey(kind: string): MessageKey | null {
-  return (UPDATE_KINDS as readonly string[]).includes(kind) ? (`settings.update.${kind}` as MessageKey) : null;
+  return Object.hasOwn(UPDATE_MESSAGES, kind) ? UPDATE_MESSAGES[kind as UpdateNoticeKind] : null;
 }
 
 const ERROR_CODES = [
