@@ -159,6 +159,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::admin::save_admin_settings,
             commands::admin::import_config,
             commands::admin::save_outcome,
+            commands::admin::save_outcome_form,
             commands::admin::export_config,
             commands::admin::run_doctor,
             commands::history::history_first_page,
