@@ -634,4 +634,18 @@ mod tests {
         assert_eq!(issue.key, "[outcomes.\"X\"] lead");
         assert!(issue.reason.contains("names no field"), "{issue:?}");
     }
+
+    #[test]
+    fn a_new_outcome_leaves_the_files_leading_comment_at_the_top() {
+        let before = "# Ringside admin config.\n# Comments are kept.\n\n[fields.Contact]\nvisible = [\"Name\"]\n\n[intents]\nqualified = \"Lead.Status\"\n";
+        let after = applied(
+            before,
+            "Demo booked",
+            Some("lead = { Status = \"Working\" }\n"),
+        );
+        assert!(
+            after.starts_with(before),
+            "the file's first comment stays first, the outcome comes after the rest:\n{after}"
+        );
+    }
 }
