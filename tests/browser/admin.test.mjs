@@ -472,7 +472,9 @@ test("the outcome editor's texts are in every language", async () => {
     const catalog = JSON.parse(await readFile(fileURLToPath(new URL(`../../ui/src/features/admin/locales/${lang}.json`, import.meta.url)), "utf8"));
     for (const key of keys) {
       assert.ok(typeof catalog[key] === "string" && catalog[key] !== "", `${lang} has ${key}`);
-      if (en[key].includes("{name}")) assert.ok(catalog[key].includes("{name}"), `${lang} ${key} names the outcome`);
+      for (const placeholder of en[key].match(/\{\w+\}/g) ?? []) {
+        assert.ok(catalog[key].includes(placeholder), `${lang} ${key} keeps ${placeholder}`);
+      }
     }
   }
 });
