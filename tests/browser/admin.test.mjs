@@ -350,6 +350,11 @@ test("outcome form: a new outcome with a Lead Status and a follow-up Event is se
   await fresh.locator(".admin-action-add-button").focus();
   await page.keyboard.press("Enter");
   const lead = fresh.locator('[data-action="lead"]');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest("[data-action]")?.dataset.action),
+    "lead",
+    "the keyboard goes on in the new block",
+  );
   await lead.locator(".admin-form-field-pick").selectOption("Status");
   await lead.locator("select.admin-form-value").selectOption("Working - Contacted");
 
@@ -413,6 +418,7 @@ test("outcome form: an edit of an existing outcome is sent whole; an action remo
   const { page, errors } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome_form: [{ result: { kind: "saved", path: VIEW.path } }] });
   const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
   await demo.locator('[data-action="follow_up"] .admin-action-remove').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "admin-action-pick", "after a removal the keyboard goes on at the action picker");
   await demo.locator(".admin-action-pick").selectOption("create_opportunity");
   await demo.locator(".admin-action-add-button").click();
   const create = demo.locator('[data-action="create_opportunity"]');

@@ -220,6 +220,8 @@ export function outcomeFormEditor(ctx: FormContext): { node: HTMLElement; placed
     remove.addEventListener("click", () => {
       form[action] = null;
       ctx.changed();
+      // The block is gone: the keyboard goes on from the action picker.
+      focusFirst(`${ctx.scope}:action-pick`);
     });
     section.append(...body);
     // What is left: issues of the action no input took (e.g. a field's access, the scope).
@@ -322,8 +324,11 @@ export function outcomeFormEditor(ctx: FormContext): { node: HTMLElement; placed
     add.type = "button";
     add.dataset["focusKey"] = `${ctx.scope}:add-action`;
     add.addEventListener("click", () => {
-      Object.assign(form, fresh(pick.value as ActionKey));
+      const action = pick.value as ActionKey;
+      Object.assign(form, fresh(action));
       ctx.changed();
+      // The keyboard goes on in the new block, at its first input.
+      focusFirst(`${ctx.scope}:${action}:`);
     });
     pick.dataset["focusKey"] = `${ctx.scope}:action-pick`;
     const caption = el("label", "admin-inline");
@@ -332,6 +337,11 @@ export function outcomeFormEditor(ctx: FormContext): { node: HTMLElement; placed
     box.append(adder);
   }
   return { node: box, placed };
+}
+
+/** Focuses the first control (re-rendered by now) whose focus key starts with `prefix`. */
+function focusFirst(prefix: string): void {
+  document.querySelector<HTMLElement>(`[data-focus-key^="${CSS.escape(prefix)}"]`)?.focus();
 }
 
 function lastPart(field: string): string {
