@@ -463,6 +463,31 @@ test("outcome TOML: an edit is checked and its problems listed under the outcome
   await page.close();
 });
 
+test("in Arabic the outcome form reads right to left in Arabic; the org's problems and the TOML stay left to right", async () => {
+  const { page, errors } = await openAdmin({
+    admin_settings: [{ result: OUTCOMES_VIEW }],
+    save_outcome_form: [{ result: { kind: "invalid", issues: [{ key: '[outcomes."Demo booked"] lead', field: "Lead.Status", reason: "is not one of the picklist values" }] } }],
+  });
+  const ar = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/admin/locales/ar.json", import.meta.url)), "utf8"));
+  await page.selectOption("#language-select", "ar");
+  await page.waitForFunction(() => document.documentElement.dir === "rtl");
+  const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
+  await demo.locator('[data-action="follow_up"]').waitFor();
+  assert.deepEqual(
+    (await demo.locator(".admin-action > legend").allTextContents()).map(plain),
+    [ar["admin.outcomes.action.lead"], ar["admin.outcomes.action.follow_up"]],
+    "the blocks are named in Arabic",
+  );
+  assert.equal(await demo.locator('[data-action="lead"]').evaluate((el) => getComputedStyle(el).direction), "rtl", "the blocks follow the page's direction");
+  await demo.locator(".admin-outcome-save").click();
+  const issue = demo.locator('[data-action="lead"] .admin-field-issue');
+  await issue.waitFor();
+  assert.equal(await issue.getAttribute("dir"), "ltr", "the org's words (English) read left to right");
+  assert.equal(await demo.locator(".admin-outcome-text").getAttribute("dir"), "ltr", "so does the TOML");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("removing an outcome sends it with no form", async () => {
   const { page } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome_form: [{ result: { kind: "saved", path: VIEW.path } }] });
   await page.click('#admin-outcomes .admin-outcome[data-name="Demo booked"] .admin-outcome-remove');
