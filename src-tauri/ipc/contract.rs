@@ -60,7 +60,7 @@ const LISTEN: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"
 pub const CAPABILITIES: &[Capability] = &[
     Capability {
         identifier: "admin",
-        description: "The main window's admin view: read and save the admin config (checked against the org first), list an object's fields, import/export the config file, edit one outcome's actions, run the readiness checks.",
+        description: "The main window's admin view: read and save the admin config (checked against the org first), list an object's fields, import/export the config file, edit one outcome's actions (from the form or as TOML), run the readiness checks.",
         windows: &["main"],
         also: &[],
     },
@@ -180,6 +180,7 @@ pub const COMMANDS: &[Command] = &[
     cmd("save_admin_settings", "admin", &["admin"]),
     cmd("import_config", "admin", &["admin"]),
     cmd("save_outcome", "admin", &["admin"]),
+    cmd("save_outcome_form", "admin", &["admin"]),
     cmd("export_config", "admin", &["admin"]),
     cmd("run_doctor", "admin", &["admin"]),
     cmd("history_first_page", "history", &["history"]),

@@ -22,6 +22,7 @@ const CONTACT = [
   ...Array.from({ length: 220 }, (_, i) => f(`Field_${String(i + 1).padStart(3, "0")}__c`, `Custom ${i + 1}`, i % 2 ? "date" : "string", { length: i % 2 ? 0 : 255 })),
 ];
 const LEAD = [f("Name", "Full Name", "string", { updateable: false }), f("Status", "Status", "picklist", { picklist: ["Open - Not Contacted", "Working - Contacted"] })];
+const OPPORTUNITY = [f("Name", "Name", "string", { length: 120 }), f("StageName", "Stage", "picklist", { picklist: ["Prospecting", "Qualification", "Closed Won"] })];
 const SETTINGS = {
   objects: [
     { object: "Contact", visible: ["Name", "Title", "Email"], editable: ["Title"] },
@@ -71,7 +72,7 @@ async function openAdmin(answers) {
   await page.addInitScript({
     content: `(() => {
       const answers = ${JSON.stringify({ admin_settings: [{ result: VIEW }], ...answers })};
-      const describes = ${JSON.stringify({ Contact: CONTACT, Lead: LEAD, Account: [f("Name", "Account Name", "string")], Task: [], Opportunity: [] })};
+      const describes = ${JSON.stringify({ Contact: CONTACT, Lead: LEAD, Account: [f("Name", "Account Name", "string")], Task: [], Opportunity: OPPORTUNITY })};
       const used = {};
       window.__adminCalls = [];
       const fallback = window.__TAURI_INTERNALS__.invoke;
@@ -244,8 +245,10 @@ test("the locked note is in every language", async () => {
   }
 });
 
-// Issue 17 item 1: outcome actions edited in the Admin tab, one outcome at a time as TOML,
-// saved through the same check (the org's describes), each problem listed under the outcome.
+// Issue 17 item 1: outcome actions edited in the Admin tab as a form (one block per action,
+// typed inputs from the describe), sent as a typed value and checked against the org; the TOML
+// stays behind "Edit as TOML". Each problem is shown next to the input it concerns.
+const EMPTY_FORM = { lead: null, opportunity: null, follow_up: null, create_opportunity: null, lead_notes: null, chatter: null };
 const OUTCOMES_VIEW = {
   ...VIEW,
   policy_path: POLICY,
@@ -256,64 +259,240 @@ const OUTCOMES_VIEW = {
       text: 'lead = { Status = "Working - Contacted" }\nfollow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00", minutes = 30 }\n',
       source: "user",
       locked: null,
+      form: {
+        ...EMPTY_FORM,
+        lead: [{ field: "Status", value: "Working - Contacted" }],
+        follow_up: { kind: "Event", subject: "Product demo", in_days: 2, at: "10:00", minutes: 30 },
+      },
     },
-    { name: "Qualified", actions: ["opportunity"], text: 'opportunity = { StageName = "Qualification" }\n', source: "policy", locked: "outcomes.Qualified" },
+    {
+      name: "Qualified",
+      actions: ["opportunity"],
+      text: 'opportunity = { StageName = "Qualification" }\n',
+      source: "policy",
+      locked: "outcomes.Qualified",
+      form: { ...EMPTY_FORM, opportunity: [{ field: "StageName", value: "Qualification" }] },
+    },
   ],
 };
 
-test("outcome actions: each outcome listed with its actions; a locked one is read-only; an edit is checked and its problems listed under it; a new one is added", async () => {
-  const saved = { kind: "saved", path: VIEW.path };
-  const { page, errors } = await openAdmin({
-    admin_settings: [{ result: OUTCOMES_VIEW }],
-    save_outcome: [
-      { result: { kind: "invalid", issues: [{ key: '[outcomes."Demo booked"] lead', field: "Lead.Status", reason: "\"Hot lead\" is not one of the picklist values" }] } },
-      { result: saved },
-      { result: saved },
-    ],
-  });
+test("outcome form: each outcome shown as blocks of typed inputs from the describe; a locked one is read-only", async () => {
+  const { page, errors } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }] });
   const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
   const qualified = page.locator('#admin-outcomes .admin-outcome[data-name="Qualified"]');
-  await demo.waitFor();
+  await demo.locator('[data-action="lead"] select.admin-form-value').waitFor();
   assert.equal(plain(await page.textContent("#admin-outcomes .admin-title")), en["admin.outcomes.title"]);
   assert.deepEqual(await demo.locator(".admin-outcome-action").allTextContents(), ["lead", "follow_up"], "its actions are listed");
-  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), OUTCOMES_VIEW.outcomes[0].text, "its TOML is editable");
-  assert.equal(await demo.locator(".admin-outcome-text").getAttribute("dir"), "ltr", "TOML reads left to right in every language");
+  assert.deepEqual(
+    await demo.locator(".admin-action > legend").allTextContents(),
+    [en["admin.outcomes.action.lead"], en["admin.outcomes.action.follow_up"]],
+    "one block per action, named in words",
+  );
+  const lead = demo.locator('[data-action="lead"]');
+  assert.equal(await lead.locator(".admin-form-field-pick").inputValue(), "Status", "the field is picked from the Lead describe");
+  assert.deepEqual(
+    await lead.locator("select.admin-form-value option").allTextContents(),
+    [en["admin.outcomes.chooseValue"], "Open - Not Contacted", "Working - Contacted"],
+    "a picklist field offers its values",
+  );
+  assert.equal(await lead.locator("select.admin-form-value").inputValue(), "Working - Contacted");
+  const followUp = demo.locator('[data-action="follow_up"]');
+  assert.equal(await followUp.locator(".admin-form-kind").inputValue(), "Event");
+  assert.equal(await followUp.locator(".admin-form-time").inputValue(), "10:00");
+  assert.equal(await followUp.locator('[data-slot="minutes"] input').inputValue(), "30");
+  // Every input has a label (its for= points at it).
+  const unlabelled = await page.$$eval("#admin-outcomes .admin-outcome-form input, #admin-outcomes .admin-outcome-form select, #admin-outcomes .admin-outcome-form textarea", (controls) =>
+    controls.filter((c) => c.labels === null || c.labels.length === 0).map((c) => c.outerHTML),
+  );
+  assert.deepEqual(unlabelled, [], "every input of the form is labelled");
+
   assert.equal(await qualified.getAttribute("data-locked"), "true");
-  assert.equal(await qualified.locator(".admin-outcome-text").getAttribute("readonly"), "", "a locked outcome is read-only");
+  assert.equal(await qualified.locator(".admin-outcome-form").getAttribute("disabled"), "", "a locked outcome's form is read-only");
+  assert.equal(await qualified.locator(".admin-form-field-pick").isDisabled(), true, "its inputs too");
   assert.equal(await qualified.locator(".admin-outcome-save").count(), 0, "and has no save or remove");
+  assert.equal(await qualified.locator(".admin-action-add").count(), 0, "nor an add");
   assert.equal(plain(await qualified.locator(".admin-locked").textContent()), plain(fill(en["admin.locked"], { path: POLICY })), "and says the policy sets it");
 
-  // An invalid edit: sent as typed, the problem listed under the outcome with its key.
-  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Hot lead" }\n');
-  await demo.locator(".admin-outcome-save").click();
-  await demo.locator(".admin-outcome-status .admin-issue").waitFor();
-  assert.deepEqual(await calls(page, "save_outcome"), [{ name: "Demo booked", text: 'lead = { Status = "Hot lead" }\n' }]);
-  assert.equal(await demo.locator(".admin-issue").getAttribute("data-key"), '[outcomes."Demo booked"] lead', "the issue names the outcome and action");
-  assert.equal(await demo.locator(".admin-issue-field").textContent(), "Lead.Status");
-  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), 'lead = { Status = "Hot lead" }\n', "what the admin typed is kept to fix");
-
-  // Fixed and saved: the view re-reads the file.
-  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Working - Contacted" }\n');
-  await demo.locator(".admin-outcome-save").click();
-  await demo.locator('.admin-outcome-status[data-state="saved"]').waitFor();
-  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
-
-  // A new outcome.
-  await page.fill("#admin-outcome-new-name", "Meeting");
-  await page.fill("#admin-outcome-new-text", 'follow_up = { kind = "Task", subject = "Call back", in_days = 1 }\n');
-  await page.click("#admin-outcome-add");
-  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "save_outcome").length === 3);
-  const sent = await calls(page, "save_outcome");
-  assert.deepEqual(sent[2], { name: "Meeting", text: 'follow_up = { kind = "Task", subject = "Call back", in_days = 1 }\n' }, "the new outcome's name and actions");
+  // The TOML fallback, behind "Edit as TOML": left to right in every language, read-only when locked.
+  await demo.locator(".admin-outcome-toml > summary").click();
+  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), OUTCOMES_VIEW.outcomes[0].text, "its TOML is there");
+  assert.equal(await demo.locator(".admin-outcome-text").getAttribute("dir"), "ltr", "TOML reads left to right in every language");
+  await qualified.locator(".admin-outcome-toml > summary").click();
+  assert.equal(await qualified.locator(".admin-outcome-text").getAttribute("readonly"), "", "a locked outcome's TOML is read-only");
   assert.deepEqual(errors, [], "no script errors");
   await page.close();
 });
 
-test("removing an outcome sends it with no text", async () => {
-  const { page } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome: [{ result: { kind: "saved", path: VIEW.path } }] });
+test("outcome form: a new outcome with a Lead Status and a follow-up Event is sent typed; refused values are shown next to their inputs and nothing typed is lost", async () => {
+  const saved = { kind: "saved", path: VIEW.path };
+  const { page, errors } = await openAdmin({
+    admin_settings: [{ result: OUTCOMES_VIEW }],
+    save_outcome_form: [
+      {
+        result: {
+          kind: "invalid",
+          issues: [
+            { key: '[outcomes."Meeting booked"] lead', field: "Lead.Status", reason: '"Working - Contacted" is not one of the picklist values: Open - Not Contacted' },
+            { key: '[outcomes."Meeting booked"] follow_up', field: "follow_up.subject", reason: "uses {acount}, which is not a placeholder Ringside fills" },
+            { key: '[outcomes."Meeting booked"] follow_up', field: "Event.DurationInMinutes", reason: "cannot be set by this user when creating a Event" },
+          ],
+        },
+      },
+      { result: saved },
+    ],
+  });
+  const fresh = page.locator("#admin-outcomes .admin-outcome-new");
+  await fresh.locator(".admin-action-pick").waitFor();
+  await page.fill("#admin-outcome-new-name", "Meeting booked");
+
+  // Add a lead block by keyboard: pick the action, press the button.
+  await fresh.locator(".admin-action-pick").selectOption("lead");
+  await fresh.locator(".admin-action-add-button").focus();
+  await page.keyboard.press("Enter");
+  const lead = fresh.locator('[data-action="lead"]');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.closest("[data-action]")?.dataset.action),
+    "lead",
+    "the keyboard goes on in the new block",
+  );
+  await lead.locator(".admin-form-field-pick").selectOption("Status");
+  await lead.locator("select.admin-form-value").selectOption("Working - Contacted");
+
+  await fresh.locator(".admin-action-pick").selectOption("follow_up");
+  await fresh.locator(".admin-action-add-button").click();
+  const followUp = fresh.locator('[data-action="follow_up"]');
+  assert.equal(await followUp.locator(".admin-form-time").count(), 0, "a Task has no start time");
+  await followUp.locator(".admin-form-kind").selectOption("Event");
+  await followUp.locator('[data-slot="subject"] input').fill("Demo for {acount}");
+  await followUp.locator('[data-slot="in_days"] input').fill("1.5");
+  await followUp.locator(".admin-form-time").fill("10:00");
+
+  // Not a whole number: said next to it, nothing sent.
+  await page.click("#admin-outcome-add");
+  await followUp.locator('[data-slot="in_days"] .admin-field-issue').waitFor();
+  assert.equal(plain(await followUp.locator('[data-slot="in_days"] .admin-field-issue').textContent()), en["admin.outcomes.wholeNumber"]);
+  assert.deepEqual(await calls(page, "save_outcome_form"), [], "nothing is sent with a number that is not one");
+  await followUp.locator('[data-slot="in_days"] input').fill("2");
+
+  await page.click("#admin-outcome-add");
+  await followUp.locator('[data-slot="subject"] .admin-field-issue').waitFor();
+  assert.deepEqual(
+    await calls(page, "save_outcome_form"),
+    [
+      {
+        name: "Meeting booked",
+        form: { ...EMPTY_FORM, lead: [{ field: "Status", value: "Working - Contacted" }], follow_up: { kind: "Event", subject: "Demo for {acount}", in_days: 2, at: "10:00", minutes: 30 } },
+      },
+    ],
+    "the outcome goes as a typed value, not TOML",
+  );
+  assert.match(await lead.locator(".admin-form-row .admin-field-issue").textContent(), /not one of the picklist values/, "the Status problem sits in the Status row");
+  assert.equal(await lead.locator(".admin-form-field-pick").getAttribute("aria-invalid"), "true");
+  assert.match(await followUp.locator('[data-slot="subject"] .admin-field-issue').textContent(), /\{acount\}/, "the placeholder problem sits under the subject");
+  assert.match(
+    await followUp.locator(":scope > .admin-field-issue").textContent(),
+    /cannot be set/,
+    "a problem no input holds is shown in its action's block",
+  );
+  assert.equal(await fresh.locator(".admin-outcome-status .admin-issue").count(), 0, "placed problems are not listed twice");
+  assert.equal(plain(await fresh.locator(".admin-outcome-status .admin-error").textContent()), en["admin.invalid"]);
+  // Nothing the admin typed is lost.
+  assert.equal(await page.inputValue("#admin-outcome-new-name"), "Meeting booked");
+  assert.equal(await lead.locator("select.admin-form-value").inputValue(), "Working - Contacted");
+  assert.equal(await followUp.locator('[data-slot="subject"] input').inputValue(), "Demo for {acount}");
+  assert.equal(await followUp.locator('[data-slot="in_days"] input').inputValue(), "2");
+
+  // Fixed and saved: the view re-reads the file and the new-outcome form is emptied.
+  await followUp.locator('[data-slot="subject"] input').fill("Product demo");
+  await page.click("#admin-outcome-add");
+  await page.waitForFunction(() => window.__adminCalls.filter((c) => c.cmd === "admin_settings").length >= 2);
+  assert.equal((await calls(page, "save_outcome_form"))[1].form.follow_up.subject, "Product demo");
+  await fresh.locator('.admin-outcome-status[data-state="saved"]').waitFor({ state: "detached" }).catch(() => {});
+  assert.equal(await page.inputValue("#admin-outcome-new-name"), "", "the new-outcome form is emptied once saved");
+  assert.equal(await fresh.locator(".admin-action").count(), 0);
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("outcome form: an edit of an existing outcome is sent whole; an action removed is left out", async () => {
+  const { page, errors } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome_form: [{ result: { kind: "saved", path: VIEW.path } }] });
+  const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
+  await demo.locator('[data-action="follow_up"] .admin-action-remove').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "admin-action-pick", "after a removal the keyboard goes on at the action picker");
+  await demo.locator(".admin-action-pick").selectOption("create_opportunity");
+  await demo.locator(".admin-action-add-button").click();
+  const create = demo.locator('[data-action="create_opportunity"]');
+  await create.locator('[data-slot="StageName"] select').selectOption("Prospecting");
+  await demo.locator(".admin-outcome-save").click();
+  await demo.locator('.admin-outcome-status[data-state="saved"]').waitFor();
+  assert.deepEqual(await calls(page, "save_outcome_form"), [
+    {
+      name: "Demo booked",
+      form: {
+        ...EMPTY_FORM,
+        lead: [{ field: "Status", value: "Working - Contacted" }],
+        create_opportunity: { name: "{account} – {date}", stage_name: "Prospecting", close_in_days: 30, fields: [] },
+      },
+    },
+  ]);
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("outcome TOML: an edit is checked and its problems listed under the outcome; what was typed is kept", async () => {
+  const saved = { kind: "saved", path: VIEW.path };
+  const { page, errors } = await openAdmin({
+    admin_settings: [{ result: OUTCOMES_VIEW }],
+    save_outcome: [
+      { result: { kind: "invalid", issues: [{ key: '[outcomes."Demo booked"]', field: "", reason: "is not TOML: expected `}`" }] } },
+      { result: saved },
+    ],
+  });
+  const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
+  await demo.locator(".admin-outcome-toml > summary").click();
+  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Hot lead"\n');
+  await demo.locator(".admin-outcome-save-toml").click();
+  await demo.locator(".admin-outcome-status .admin-issue").waitFor();
+  assert.deepEqual(await calls(page, "save_outcome"), [{ name: "Demo booked", text: 'lead = { Status = "Hot lead"\n' }]);
+  assert.equal(await demo.locator(".admin-issue").getAttribute("data-key"), '[outcomes."Demo booked"]', "the issue names the outcome");
+  assert.equal(await demo.locator(".admin-outcome-text").inputValue(), 'lead = { Status = "Hot lead"\n', "what the admin typed is kept to fix");
+  await demo.locator(".admin-outcome-text").fill('lead = { Status = "Working - Contacted" }\n');
+  await demo.locator(".admin-outcome-save-toml").click();
+  await demo.locator('.admin-outcome-status[data-state="saved"]').waitFor();
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("in Arabic the outcome form reads right to left in Arabic; the org's problems and the TOML stay left to right", async () => {
+  const { page, errors } = await openAdmin({
+    admin_settings: [{ result: OUTCOMES_VIEW }],
+    save_outcome_form: [{ result: { kind: "invalid", issues: [{ key: '[outcomes."Demo booked"] lead', field: "Lead.Status", reason: "is not one of the picklist values" }] } }],
+  });
+  const ar = JSON.parse(await readFile(fileURLToPath(new URL("../../ui/src/features/admin/locales/ar.json", import.meta.url)), "utf8"));
+  await page.selectOption("#language-select", "ar");
+  await page.waitForFunction(() => document.documentElement.dir === "rtl");
+  const demo = page.locator('#admin-outcomes .admin-outcome[data-name="Demo booked"]');
+  await demo.locator('[data-action="follow_up"]').waitFor();
+  assert.deepEqual(
+    (await demo.locator(".admin-action > legend").allTextContents()).map(plain),
+    [ar["admin.outcomes.action.lead"], ar["admin.outcomes.action.follow_up"]],
+    "the blocks are named in Arabic",
+  );
+  assert.equal(await demo.locator('[data-action="lead"]').evaluate((el) => getComputedStyle(el).direction), "rtl", "the blocks follow the page's direction");
+  await demo.locator(".admin-outcome-save").click();
+  const issue = demo.locator('[data-action="lead"] .admin-field-issue');
+  await issue.waitFor();
+  assert.equal(await issue.getAttribute("dir"), "ltr", "the org's words (English) read left to right");
+  assert.equal(await demo.locator(".admin-outcome-text").getAttribute("dir"), "ltr", "so does the TOML");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("removing an outcome sends it with no form", async () => {
+  const { page } = await openAdmin({ admin_settings: [{ result: OUTCOMES_VIEW }], save_outcome_form: [{ result: { kind: "saved", path: VIEW.path } }] });
   await page.click('#admin-outcomes .admin-outcome[data-name="Demo booked"] .admin-outcome-remove');
-  await page.waitForFunction(() => window.__adminCalls.some((c) => c.cmd === "save_outcome"));
-  assert.deepEqual(await calls(page, "save_outcome"), [{ name: "Demo booked", text: null }]);
+  await page.waitForFunction(() => window.__adminCalls.some((c) => c.cmd === "save_outcome_form"));
+  assert.deepEqual(await calls(page, "save_outcome_form"), [{ name: "Demo booked", form: null }]);
   await page.close();
 });
 
@@ -324,7 +503,9 @@ test("the outcome editor's texts are in every language", async () => {
     const catalog = JSON.parse(await readFile(fileURLToPath(new URL(`../../ui/src/features/admin/locales/${lang}.json`, import.meta.url)), "utf8"));
     for (const key of keys) {
       assert.ok(typeof catalog[key] === "string" && catalog[key] !== "", `${lang} has ${key}`);
-      if (en[key].includes("{name}")) assert.ok(catalog[key].includes("{name}"), `${lang} ${key} names the outcome`);
+      for (const placeholder of en[key].match(/\{\w+\}/g) ?? []) {
+        assert.ok(catalog[key].includes(placeholder), `${lang} ${key} keeps ${placeholder}`);
+      }
     }
   }
 });

@@ -157,3 +157,60 @@ test("a broken ringside.toml shows its problem in the admin view while the last 
   await writeFile(CONFIG, good);
   await reopenUntil("clear", "the problem to clear once the file is fixed");
 });
+
+// Issue 17 item 1: an outcome added in the Admin tab's form (not TOML), in the real window
+// against the demo org: the Lead's Status values come from its live describe, a follow-up
+// Event is booked; an unknown placeholder is refused next to the subject and nothing is
+// written; fixed, the outcome is written to ringside.toml and shown again from the file.
+test("an outcome added in the admin form with a Lead Status and a follow-up Event is checked against the org and written", async () => {
+  assert.ok(CONFIG, "run.sh sets RINGSIDE_HOME");
+  const pick = (css, value) =>
+    session.execute(
+      "const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change')); return s.value;",
+      [css, value],
+    );
+  const fresh = "#admin-outcomes .admin-outcome-new";
+  await session.click(await session.find("#nav-caller"));
+  await session.click(await session.find("#nav-admin"));
+  await session.waitFor(`${fresh} .admin-action-pick`, 20_000);
+  const before = await readFile(CONFIG, "utf8").catch(() => "");
+  await session.type(await session.find("#admin-outcome-new-name"), "Demo booked");
+
+  await pick(`${fresh} .admin-action-pick`, "lead");
+  await session.click(await session.find(`${fresh} .admin-action-add-button`));
+  await session.waitFor(`${fresh} [data-action="lead"] .admin-form-field-pick option[value="Status"]`, 20_000);
+  await pick(`${fresh} [data-action="lead"] .admin-form-field-pick`, "Status");
+  await session.waitFor(`${fresh} [data-action="lead"] select.admin-form-value option[value="Working - Contacted"]`);
+  assert.equal(await pick(`${fresh} [data-action="lead"] select.admin-form-value`, "Working - Contacted"), "Working - Contacted", "the demo org's Lead Status values are offered");
+
+  await pick(`${fresh} .admin-action-pick`, "follow_up");
+  await session.click(await session.find(`${fresh} .admin-action-add-button`));
+  await session.waitFor(`${fresh} [data-action="follow_up"] .admin-form-kind`);
+  await pick(`${fresh} [data-action="follow_up"] .admin-form-kind`, "Event");
+  await session.waitFor(`${fresh} [data-action="follow_up"] .admin-form-time`);
+  const subject = `${fresh} [data-action="follow_up"] [data-slot="subject"] input`;
+  await session.type(await session.find(subject), "Demo for {acount}");
+
+  await session.click(await session.find("#admin-outcome-add"));
+  await session.waitFor(`${fresh} .admin-outcome-status[data-state="invalid"], ${fresh} .admin-outcome-status[data-state="failed"], ${fresh} .admin-outcome-status[data-state="saved"]`, 20_000);
+  const shown = await session.text(await session.find(fresh));
+  assert.equal((await session.findAll(`${fresh} [data-slot="subject"] .admin-field-issue`)).length, 1, `the problem is shown under the subject:\n${shown}`);
+  const issue = await session.text(await session.find(`${fresh} [data-slot="subject"] .admin-field-issue`));
+  assert.match(issue, /\{acount\}/, `the unknown placeholder is named next to the subject: ${issue}`);
+  assert.equal(await readFile(CONFIG, "utf8").catch(() => ""), before, "nothing was written");
+  assert.equal(await session.execute("return document.querySelector(arguments[0]).value", [subject]), "Demo for {acount}", "what was typed is kept");
+
+  await session.clear(await session.find(subject));
+  await session.type(await session.find(subject), "Product demo");
+  await session.click(await session.find("#admin-outcome-add"));
+  await session.waitFor('#admin-outcomes .admin-outcome[data-name="Demo booked"] [data-action="follow_up"]', 20_000);
+  const written = await readFile(CONFIG, "utf8");
+  assert.match(written, /\[outcomes\."Demo booked"\]/, `the outcome has its table:\n${written}`);
+  assert.match(written, /lead = \{ Status = "Working - Contacted" \}/, `the Lead Status:\n${written}`);
+  const followUp = written.split("\n").find((line) => line.startsWith("follow_up = ")) ?? "";
+  for (const part of ['kind = "Event"', 'subject = "Product demo"', 'at = "10:00"', "minutes = 30"]) {
+    assert.ok(followUp.includes(part), `the follow-up Event has ${part}:\n${written}`);
+  }
+  assert.ok(written.startsWith(before), `the rest of the file is kept:\n${written}`);
+  await writeFile(CONFIG, before);
+});

@@ -588,7 +588,14 @@ pub(crate) fn read_document(path: &Path) -> Result<DocumentMut, ConfigEditError>
                 source: std::io::Error::new(std::io::ErrorKind::InvalidData, err.to_string()),
             }),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            Ok(NEW_FILE_HEADER.parse().unwrap_or_default())
+            // As the root table's prefix, not as parsed text: a document of comments only
+            // keeps them as its trailing text, which is written after every table added.
+            let mut document = DocumentMut::new();
+            document
+                .as_table_mut()
+                .decor_mut()
+                .set_prefix(NEW_FILE_HEADER);
+            Ok(document)
         }
         Err(source) => Err(ConfigEditError::Read {
             path: path.to_owned(),
@@ -780,5 +787,19 @@ auto_log_after_secs = 30
             .collect();
         assert_eq!(names.len(), 1, "only the config file remains: {names:?}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_new_files_first_lines_stay_first_when_tables_are_added() {
+        let dir = std::env::temp_dir().join(format!("ringside-new-header-{}", std::process::id()));
+        let mut document = read_document(&dir.join("absent.toml")).expect("a new document");
+        let mut table = toml_edit::Table::new();
+        table.insert("default_region", toml_edit::value("GB"));
+        document.insert("phone", toml_edit::Item::Table(table));
+        let text = document.to_string();
+        assert!(
+            text.starts_with(NEW_FILE_HEADER) && text.ends_with("default_region = \"GB\"\n"),
+            "the header says what the file is, at its top:\n{text}"
+        );
     }
 }

@@ -328,6 +328,9 @@ pub struct OutcomeError {
     pub outcome: String,
     /// The action key (`lead`, `follow_up.at`, …); empty for the outcome itself.
     pub key: String,
+    /// The field of a `lead` or `opportunity` table the problem is in (the reason names it
+    /// too), so the Admin tab's form can show it next to that field's row.
+    pub field: Option<String>,
     pub reason: String,
 }
 
@@ -361,6 +364,7 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
     let error = |key: &str, reason: String| OutcomeError {
         outcome: name.to_owned(),
         key: key.to_owned(),
+        field: None,
         reason,
     };
     if name.trim().is_empty() || name.trim() != name {
@@ -370,12 +374,23 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
                 .into(),
         ));
     }
+    // A field's problem names the field first, as the config file's reader expects.
+    let field_error = |key: &str, (field, reason): (Option<String>, String)| OutcomeError {
+        outcome: name.to_owned(),
+        key: key.to_owned(),
+        reason: match &field {
+            Some(field) => format!("{field}: {reason}"),
+            None => reason,
+        },
+        field,
+    };
     let mut outcome = Outcome::default();
     for (key, value) in table {
         match key.as_str() {
-            "lead" => outcome.lead = field_updates(&value).map_err(|r| error("lead", r))?,
+            "lead" => outcome.lead = field_updates(&value).map_err(|e| field_error("lead", e))?,
             "opportunity" => {
-                outcome.opportunity = field_updates(&value).map_err(|r| error("opportunity", r))?;
+                outcome.opportunity =
+                    field_updates(&value).map_err(|e| field_error("opportunity", e))?;
             }
             "follow_up" => outcome.follow_up = Some(follow_up(name, &value)?),
             "create_opportunity" => {
@@ -434,25 +449,33 @@ fn parse_outcome(name: &str, table: toml::Table) -> Result<Outcome, OutcomeError
     Ok(outcome)
 }
 
-fn field_updates(value: &toml::Value) -> Result<Vec<FieldUpdate>, String> {
+/// The updates of a `lead` or `opportunity` table; an error names the field it is in, if any.
+fn field_updates(value: &toml::Value) -> Result<Vec<FieldUpdate>, (Option<String>, String)> {
     let Some(table) = value.as_table() else {
-        return Err(
+        return Err((
+            None,
             "must be a table of field API names and values, e.g. { Status = \"Working - Contacted\" }"
                 .into(),
-        );
+        ));
     };
     if table.is_empty() {
-        return Err("names no field: give at least one field and its value".into());
+        return Err((
+            None,
+            "names no field: give at least one field and its value".into(),
+        ));
     }
     table
         .iter()
         .map(|(field, value)| {
+            let in_field = |reason: String| (Some(field.clone()), reason);
             salesforce::validate_api_name("field", field)
-                .map_err(|e| format!("{field:?} is not a field API name: {e}"))?;
+                .map_err(|e| in_field(format!("is not a field API name: {e}")))?;
             let text = value.as_str().ok_or_else(|| {
-                format!("{field}: give the value as text in quotes, e.g. {field} = \"…\"")
+                in_field(format!(
+                    "give the value as text in quotes, e.g. {field} = \"…\""
+                ))
             })?;
-            let value = Template::parse(text).map_err(|r| format!("{field}: the value {r}"))?;
+            let value = Template::parse(text).map_err(|r| in_field(format!("the value {r}")))?;
             Ok(FieldUpdate {
                 field: field.clone(),
                 value,
@@ -472,6 +495,7 @@ fn create_opportunity(
         } else {
             format!("create_opportunity.{key}")
         },
+        field: None,
         reason,
     };
     let Some(table) = value.as_table() else {
@@ -554,6 +578,7 @@ fn follow_up(outcome: &str, value: &toml::Value) -> Result<FollowUp, OutcomeErro
         } else {
             format!("follow_up.{key}")
         },
+        field: None,
         reason,
     };
     let Some(table) = value.as_table() else {

@@ -1,7 +1,8 @@
 //! The admin view's commands: read the settings it edits (`admin_settings`), list an
 //! object's fields from the live describe (`describe_fields`), save or import the config only
 //! when it is valid against the org (`save_admin_settings`, `import_config`), export the file
-//! (`export_config`), edit one outcome's actions (`save_outcome`), and run the readiness
+//! (`export_config`), edit one outcome's actions (`save_outcome_form` from the form,
+//! `save_outcome` from its TOML), and run the readiness
 //! checks (`run_doctor`). The view shows the app's
 //! config in use ([`ConfigWatch`]: the user's file over the system policy file), and a save
 //! or import reloads it, so every feature uses the new file at once. The logic lives in
@@ -16,7 +17,7 @@ use ringside_core::config_edit::{self, AdminSettings, ConfigSave, KeySource};
 use ringside_core::config_watch::ConfigWatch;
 use ringside_core::describe_cache::DescribeCache;
 use ringside_core::doctor::{Check, Environment, run_checks};
-use ringside_core::outcome_edit::{self, OutcomeSetting};
+use ringside_core::outcome_edit::{self, OutcomeForm, OutcomeSetting};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -140,6 +141,27 @@ pub async fn save_outcome(
         config.policy_file(),
         &name,
         text.as_deref(),
+        &describes,
+    )
+    .await;
+    reloaded(&config, saved)
+}
+
+/// Replaces one outcome's actions with the Admin tab's form (typed, not TOML), or removes
+/// the outcome when `form` is null, only when the file is then valid against the org.
+#[tauri::command]
+pub async fn save_outcome_form(
+    name: String,
+    form: Option<OutcomeForm>,
+    active: State<'_, ActiveOrg>,
+    config: State<'_, Arc<ConfigWatch>>,
+) -> Result<ConfigSave, IpcError> {
+    let describes = DescribeCache::new(active.current().client.clone());
+    let saved = outcome_edit::save_outcome_form(
+        &home()?,
+        config.policy_file(),
+        &name,
+        form.as_ref(),
         &describes,
     )
     .await;

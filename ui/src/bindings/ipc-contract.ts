@@ -49,6 +49,7 @@ export type CommandName =
   | "save_admin_settings"
   | "import_config"
   | "save_outcome"
+  | "save_outcome_form"
   | "export_config"
   | "run_doctor"
   | "history_first_page"

@@ -570,3 +570,125 @@ async fn an_outcome_the_policy_locks_or_sets_is_refused_or_left_to_the_policy() 
     );
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// Issue 17 item 1, the form: the Admin tab sends an outcome as a typed value, not TOML. A
+/// good one (a Lead Status and a follow-up Event) is written and reads back as the same form;
+/// a picklist value the org lacks is refused naming the action and the field; an unknown
+/// placeholder is refused by the config's own parser, on the field it is in; nothing is
+/// written on a refusal.
+#[tokio::test]
+async fn an_outcome_saved_from_the_form_is_checked_and_reads_back_as_the_same_form() {
+    use ringside_core::outcome_edit::{
+        OutcomeFieldValue, OutcomeFollowUp, OutcomeForm, outcome_settings, save_outcome_form,
+    };
+    let (org, client) = demo().await;
+    let describes = DescribeCache::new(client);
+    let home = temp_home("outcome-form");
+    let before = "# mine\n[phone]\ndefault_region = \"GB\"\n";
+    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let policy = no_policy(&home);
+
+    let row = |field: &str, value: &str| OutcomeFieldValue {
+        field: field.into(),
+        value: value.into(),
+    };
+    let good = OutcomeForm {
+        lead: Some(vec![row("Status", "Working - Contacted")]),
+        follow_up: Some(OutcomeFollowUp {
+            kind: "Event".into(),
+            subject: "Product demo on {date}".into(),
+            in_days: Some(2),
+            at: Some("10:00".into()),
+            minutes: Some(30),
+        }),
+        ..OutcomeForm::default()
+    };
+    let saved = save_outcome_form(&home, &policy, "Demo booked", Some(&good), &describes)
+        .await
+        .expect("the check runs");
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let written = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        written.starts_with(before) && written.contains("[outcomes.\"Demo booked\"]\n"),
+        "the outcome is added under its own header, the admin's file kept:\n{written}"
+    );
+    let loaded = LoadedConfig::load_home(&home, &policy).expect("the written file loads");
+    let shown = outcome_settings(&loaded);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(
+        shown[0].form, good,
+        "the saved outcome reads back as the form that was sent:\n{written}"
+    );
+
+    // A Lead Status the org's restricted picklist lacks: refused on that field.
+    let mut bad = good.clone();
+    bad.lead = Some(vec![row("Status", "Hot lead")]);
+    let saved = save_outcome_form(&home, &policy, "Demo booked", Some(&bad), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("a picklist value the org lacks is not saved: {saved:?}");
+    };
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.key == "[outcomes.\"Demo booked\"] lead"
+                && i.field == "Lead.Status"
+                && i.reason.contains("Working - Contacted")),
+        "names the action and the field, and the values there are: {issues:#?}"
+    );
+
+    // An unknown placeholder in the follow-up's subject: refused by the parser, on `subject`.
+    let mut bad = good.clone();
+    if let Some(follow_up) = bad.follow_up.as_mut() {
+        follow_up.subject = "Demo for {acount}".into();
+    }
+    let saved = save_outcome_form(&home, &policy, "Demo booked", Some(&bad), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("an unknown placeholder is not saved: {saved:?}");
+    };
+    assert_eq!(
+        (issues[0].key.as_str(), issues[0].field.as_str()),
+        ("[outcomes.\"Demo booked\"] follow_up", "follow_up.subject"),
+        "the issue is on the follow-up's subject: {issues:#?}"
+    );
+    assert!(
+        issues[0].reason.contains("{acount}") && issues[0].reason.contains("{date}"),
+        "names the wrong placeholder and the ones there are: {issues:#?}"
+    );
+
+    // The same in a Lead value: on that field, the reason not repeating its name.
+    let mut bad = good.clone();
+    bad.lead = Some(vec![row("Description", "Booked by {agnet}")]);
+    let saved = save_outcome_form(&home, &policy, "Demo booked", Some(&bad), &describes)
+        .await
+        .expect("the check runs");
+    let ConfigSave::Invalid { issues } = &saved else {
+        panic!("an unknown placeholder is not saved: {saved:?}");
+    };
+    assert_eq!(issues[0].field, "Lead.Description", "{issues:#?}");
+    assert!(
+        issues[0].reason.starts_with("the value uses {agnet}"),
+        "{issues:#?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        written,
+        "nothing was written by a refused save"
+    );
+
+    // Removed from the form: the file as it was.
+    let saved = save_outcome_form(&home, &policy, "Demo booked", None, &describes)
+        .await
+        .expect("the check runs");
+    assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
+    let after = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    assert!(
+        !after.contains("outcomes") && after.starts_with(before),
+        "{after}"
+    );
+    org.shutdown().await;
+    let _ = std::fs::remove_dir_all(&home);
+}

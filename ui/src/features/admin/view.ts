@@ -4,7 +4,8 @@
 // validates against the org and writes ringside.toml only when valid, listing each problem
 // with its key, field and reason. Import / export of the file, and a "Check connection" panel
 // running doctor. "Outcome actions" lists each configured outcome with its actions and edits
-// one outcome at a time as TOML (issue 17), saved through the same check. With a system policy file, each value says where it comes from (default,
+// one outcome at a time in a form (outcome_form.ts; its TOML behind "Edit as TOML"; issue 17),
+// saved through the same check. With a system policy file, each value says where it comes from (default,
 // policy file, this desk's file) and a value the policy locks is read-only here; the save path
 // in ringside-core refuses a locked change too. The rules live in ringside-core (config_edit,
 // config_check, config_policy, doctor).
@@ -20,15 +21,20 @@ import {
   runDoctor,
   saveAdminSettings,
   saveOutcome,
+  saveOutcomeForm,
   type AdminSettings,
+  type ConfigIssue,
   type Check,
   type ConfigSave,
   type FieldChoice,
   type IntentSetting,
   type IpcError,
   type KeySource,
+  type OutcomeForm,
   type OutcomeSetting,
 } from "./backend";
+import { el, option } from "./dom";
+import { emptyForm, outcomeFormEditor } from "./outcome_form";
 
 const OBJECTS = ["Contact", "Lead", "Account"] as const;
 /** Objects an intent may write: the record panel's, Opportunity, and the call's Task. */
@@ -64,6 +70,12 @@ function mountAdmin(root: HTMLElement): void {
   let outcomes: OutcomeSetting[] = [];
   // What the admin typed per outcome ("" key: the new one), kept across re-renders until saved.
   const outcomeDrafts = new Map<string, string>();
+  // The form per outcome ("" key: the new one), edited in place until saved.
+  const formDrafts = new Map<string, OutcomeForm>();
+  // Number inputs of the forms holding something that is not a whole number (their focus keys).
+  const badNumbers = new Set<string>();
+  // Outcomes whose "Edit as TOML" is open, kept across re-renders.
+  const tomlOpen = new Set<string>();
   let newOutcomeName = "";
   // The last outcome save's answer, shown under the outcome it was for.
   let outcomeStatus: { name: string; status: Status } | null = null;
@@ -139,11 +151,21 @@ function mountAdmin(root: HTMLElement): void {
   fieldsSource.id = "admin-fields-source";
   fieldsSection.insertBefore(fieldsSource, fieldCount);
 
+  // Who waits for a describe being read: one request per object, every waiter re-rendered.
+  const waiting = new Map<string, Array<() => void>>();
   const ensureDescribe = (name: string, then: () => void): void => {
     if (describes.has(name)) return;
+    const queue = waiting.get(name);
+    if (queue !== undefined) {
+      if (!queue.includes(then)) queue.push(then);
+      return;
+    }
+    waiting.set(name, [then]);
     void describeFields(name).then((outcome) => {
       describes.set(name, outcome.ok ? outcome.value : outcome.error);
-      then();
+      const callbacks = waiting.get(name) ?? [];
+      waiting.delete(name);
+      for (const callback of callbacks) callback();
     });
   };
 
@@ -378,7 +400,7 @@ function mountAdmin(root: HTMLElement): void {
   };
 
   /** What a save came to, in words: each problem with its key, field and reason. */
-  const statusNodes = (shown: Status, issuesId: string | null): HTMLElement[] => {
+  const statusNodes = (shown: Status, issuesId: string | null, placed?: Set<ConfigIssue>): HTMLElement[] => {
     switch (shown.kind) {
       case "idle":
         return [];
@@ -389,7 +411,8 @@ function mountAdmin(root: HTMLElement): void {
       case "invalid": {
         const list = el("ul", "admin-issues");
         if (issuesId !== null) list.id = issuesId;
-        for (const issue of shown.save.issues) {
+        // Issues the outcome form shows next to their input are not listed again.
+        for (const issue of shown.save.issues.filter((i) => placed === undefined || !placed.has(i))) {
           const item = el("li", "admin-issue");
           item.dataset["key"] = issue.key;
           item.dataset["field"] = issue.field;
@@ -400,7 +423,7 @@ function mountAdmin(root: HTMLElement): void {
           item.append(el("span", "admin-issue-reason", issue.reason));
           list.append(item);
         }
-        return [el("p", "admin-error", t("admin.invalid")), list];
+        return list.childElementCount > 0 ? [el("p", "admin-error", t("admin.invalid")), list] : [el("p", "admin-error", t("admin.invalid"))];
       }
       case "failed":
         return errorNodes(shown.error);
@@ -408,45 +431,68 @@ function mountAdmin(root: HTMLElement): void {
   };
 
   /**
-   * Each configured outcome with its actions and its TOML, editable one at a time (read-only
-   * with the policy's note when the policy locks it), and a new outcome's name and TOML.
-   * "Check and save" goes through ringside-core's save: checked against the org, written only
-   * when valid, each problem listed under the outcome with its key.
+   * Each configured outcome as a form (one block per action, typed inputs; read-only with the
+   * policy's note when the policy locks it), with its TOML behind "Edit as TOML", and a new
+   * outcome's name and form. "Check and save" sends the form as a typed value to
+   * ringside-core, which checks it against the org and writes it only when valid; each
+   * problem is shown next to the input it concerns, the rest listed under the outcome. What
+   * the admin typed stays in the form until it is saved.
    */
   const renderOutcomes = (): void => {
     const focused = document.activeElement;
     const refocus = focused instanceof HTMLElement && outcomesSection.contains(focused) ? (focused.dataset["focusKey"] ?? null) : null;
     outcomesSection.replaceChildren(el("h2", "admin-title", t("admin.outcomes.title")), el("p", "admin-hint", t("admin.outcomes.hint")));
     if (settings === null) return;
-    const save = (name: string, text: string | null): void => {
+    const answered = (name: string, outcome: Awaited<ReturnType<typeof saveOutcome>>, isNew: boolean): void => {
+      let shown: Status;
+      if (!outcome.ok) shown = { kind: "failed", error: outcome.error };
+      else if (outcome.value.kind === "saved") shown = { kind: "saved", path: outcome.value.path, imported: false };
+      else shown = { kind: "invalid", save: outcome.value };
+      outcomeStatus = { name, status: shown };
+      if (shown.kind === "saved") {
+        // Saved: the form and the TOML show the file's again; the new-outcome form is emptied.
+        if (isNew) {
+          formDrafts.delete("");
+          newOutcomeName = "";
+        } else {
+          formDrafts.delete(name);
+          outcomeDrafts.delete(name);
+        }
+        load(false);
+      }
+      renderOutcomes();
+    };
+    const saveText = (name: string, text: string | null): void => {
       outcomeStatus = { name, status: { kind: "busy" } };
       renderOutcomes();
-      void saveOutcome(name, text).then((outcome) => {
-        let shown: Status;
-        if (!outcome.ok) shown = { kind: "failed", error: outcome.error };
-        else if (outcome.value.kind === "saved") shown = { kind: "saved", path: outcome.value.path, imported: false };
-        else shown = { kind: "invalid", save: outcome.value };
-        outcomeStatus = { name, status: shown };
-        if (shown.kind === "saved") {
-          // Saved: the editor shows the file's text again; the new-outcome form is emptied.
-          if (outcomes.some((o) => o.name === name)) outcomeDrafts.delete(name);
-          else {
-            outcomeDrafts.delete("");
-            newOutcomeName = "";
-          }
-          load(false);
-        }
-        renderOutcomes();
-      });
+      void saveOutcome(name, text).then((outcome) => answered(name, outcome, false));
     };
-    const statusFor = (name: string): HTMLElement => {
+    const saveForm = (name: string, scope: string, form: OutcomeForm | null, isNew: boolean): void => {
+      // A number that is not a whole number is said next to it; nothing is sent until fixed.
+      if (form !== null && [...badNumbers].some((key) => key.startsWith(`${scope}:`))) {
+        outcomeStatus = null;
+        renderOutcomes();
+        return;
+      }
+      outcomeStatus = { name, status: { kind: "busy" } };
+      renderOutcomes();
+      void saveOutcomeForm(name, form).then((outcome) => answered(name, outcome, isNew));
+    };
+    const issuesOf = (name: string): ConfigIssue[] =>
+      outcomeStatus !== null && outcomeStatus.name === name && outcomeStatus.status.kind === "invalid" ? outcomeStatus.status.save.issues : [];
+    const statusFor = (name: string, placed: Set<ConfigIssue>): HTMLElement => {
       const box = el("div", "admin-outcome-status");
       box.setAttribute("role", "status");
       if (outcomeStatus !== null && outcomeStatus.name === name) {
         box.dataset["state"] = outcomeStatus.status.kind;
-        box.append(...statusNodes(outcomeStatus.status, null));
+        box.append(...statusNodes(outcomeStatus.status, null, placed));
       }
       return box;
+    };
+    const fieldsOf = (object: string): FieldChoice[] | null => {
+      const described = describes.get(object);
+      if (described === undefined) ensureDescribe(object, renderOutcomes);
+      return Array.isArray(described) ? described : null;
     };
     const busy = outcomeStatus?.status.kind === "busy";
     if (outcomes.length === 0) outcomesSection.append(el("p", "admin-hint admin-outcomes-none", t("admin.outcomes.none")));
@@ -458,7 +504,8 @@ function mountAdmin(root: HTMLElement): void {
       const source = el("span", "admin-source");
       source.dataset["source"] = outcome.source;
       source.append(el("span", "admin-source-name", t(`admin.source.${outcome.source}` as MessageKey)));
-      if (outcome.locked !== null) {
+      const locked = outcome.locked !== null;
+      if (locked) {
         box.dataset["locked"] = "true";
         source.dataset["locked"] = "true";
         source.append(el("span", "admin-locked", t("admin.locked", { path: policyPath ?? "" })));
@@ -467,24 +514,55 @@ function mountAdmin(root: HTMLElement): void {
       const list = el("p", "admin-outcome-actions");
       list.append(el("span", "", t("admin.outcomes.actions")), " ");
       for (const action of outcome.actions) list.append(el("code", "admin-outcome-action", action), " ");
-      const text = outcomeEditor(outcome.name, outcome.text, `outcome:${outcome.name}`);
-      text.readOnly = outcome.locked !== null;
-      text.setAttribute("aria-label", t("admin.outcomes.text", { name: outcome.name }));
-      box.append(title, list, text);
-      if (outcome.locked === null) {
+      let form = formDrafts.get(outcome.name);
+      if (form === undefined) {
+        form = structuredClone(outcome.form);
+        formDrafts.set(outcome.name, form);
+      }
+      const scope = `form:${outcome.name}`;
+      const editor = outcomeFormEditor({
+        name: outcome.name,
+        form,
+        scope,
+        locked,
+        issues: issuesOf(outcome.name),
+        fields: fieldsOf,
+        badNumbers,
+        changed: renderOutcomes,
+      });
+      box.append(title, list, editor.node);
+      const sent = form;
+      if (!locked) {
         const buttons = el("div", "admin-outcome-buttons");
         const saveButton = el("button", "admin-outcome-save", t("admin.save"));
         saveButton.type = "button";
         saveButton.disabled = busy;
-        saveButton.addEventListener("click", () => save(outcome.name, text.value));
+        saveButton.addEventListener("click", () => saveForm(outcome.name, scope, sent, false));
         const remove = el("button", "admin-outcome-remove", t("admin.outcomes.remove"));
         remove.type = "button";
         remove.disabled = busy;
-        remove.addEventListener("click", () => save(outcome.name, null));
+        remove.addEventListener("click", () => saveForm(outcome.name, scope, null, false));
         buttons.append(saveButton, remove);
         box.append(buttons);
       }
-      box.append(statusFor(outcome.name));
+      // The fallback: the outcome's TOML, saved through the same check.
+      const toml = el("details", "admin-outcome-toml");
+      toml.open = tomlOpen.has(outcome.name);
+      toml.addEventListener("toggle", () => (toml.open ? tomlOpen.add(outcome.name) : tomlOpen.delete(outcome.name)));
+      const summary = el("summary", "", t("admin.outcomes.editToml"));
+      summary.dataset["focusKey"] = `toml-open:${outcome.name}`;
+      const text = outcomeEditor(outcome.name, outcome.text, `outcome:${outcome.name}`);
+      text.readOnly = locked;
+      text.setAttribute("aria-label", t("admin.outcomes.text", { name: outcome.name }));
+      toml.append(summary, text);
+      if (!locked) {
+        const saveToml = el("button", "admin-outcome-save-toml", t("admin.outcomes.saveToml"));
+        saveToml.type = "button";
+        saveToml.disabled = busy;
+        saveToml.addEventListener("click", () => saveText(outcome.name, text.value));
+        toml.append(saveToml);
+      }
+      box.append(toml, statusFor(outcome.name, editor.placed));
       outcomesSection.append(box);
     }
     // A new outcome: the disposition it is for and its actions.
@@ -497,16 +575,29 @@ function mountAdmin(root: HTMLElement): void {
     name.placeholder = t("admin.outcomes.namePlaceholder");
     name.value = newOutcomeName;
     name.addEventListener("input", () => (newOutcomeName = name.value));
-    const text = outcomeEditor("", "", "outcome:");
-    text.id = "admin-outcome-new-text";
-    text.placeholder = 'lead = { Status = "Working - Contacted" }';
-    text.setAttribute("aria-label", t("admin.outcomes.newText"));
+    let form = formDrafts.get("");
+    if (form === undefined) {
+      form = emptyForm();
+      formDrafts.set("", form);
+    }
+    const newName = newOutcomeName.trim();
+    const editor = outcomeFormEditor({
+      name: newName,
+      form,
+      scope: "form:",
+      locked: false,
+      issues: issuesOf(newName),
+      fields: fieldsOf,
+      badNumbers,
+      changed: renderOutcomes,
+    });
+    const sent = form;
     const add = el("button", "admin-outcome-add", t("admin.outcomes.add"));
     add.id = "admin-outcome-add";
     add.type = "button";
     add.disabled = busy;
-    add.addEventListener("click", () => save(name.value.trim(), text.value));
-    fresh.append(labelled(t("admin.outcomes.name"), name), text, add, statusFor(newOutcomeName.trim()));
+    add.addEventListener("click", () => saveForm(name.value.trim(), "form:", sent, true));
+    fresh.append(labelled(t("admin.outcomes.name"), name), editor.node, add, statusFor(newName, editor.placed));
     outcomesSection.append(fresh);
     if (refocus !== null) outcomesSection.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(refocus)}"]`)?.focus();
   };
@@ -736,15 +827,3 @@ function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   return label;
 }
 
-function option(value: string, label: string): HTMLOptionElement {
-  const item = el("option", "", label);
-  item.value = value;
-  return item;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className !== "") node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
