@@ -87,16 +87,34 @@ pub async fn run(args: LogCallArgs) -> anyhow::Result<()> {
             "id": queued.id,
             "updated": queued.updated,
             "enqueue_ms": enqueue_ms,
-            "actions": actions
-                .iter()
-                .map(|a| serde_json::json!({"name": a.name, "state": a.state}))
-                .collect::<Vec<_>>(),
+            "actions": actions.iter().map(action_json).collect::<Vec<_>>(),
         });
         writeln!(stdout, "{value}").context("cannot write to stdout")?;
     } else {
         writeln!(stdout, "{}", queued.call_id).context("cannot write to stdout")?;
+        // The agent asked for the outcome: say which of its actions will not happen, and why.
+        for action in actions.iter().filter(|a| a.note.is_some()) {
+            eprintln!(
+                "ringside: {} {}: {}",
+                action.name,
+                serde_json::to_value(action.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                action.note.as_deref().unwrap_or_default()
+            );
+        }
     }
     Ok(())
+}
+
+/// One action in `--json`: its name, its state and, when it will not be applied, why.
+fn action_json(action: &PlannedAction) -> serde_json::Value {
+    let mut value = serde_json::json!({"name": action.name, "state": action.state});
+    if let Some(note) = &action.note {
+        value["note"] = serde_json::json!(note);
+    }
+    value
 }
 
 /// The disposition's outcome actions planned for this call (ringside-core's

@@ -809,9 +809,9 @@ fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_th
         serde_json::json!([
             {"name": "lead", "state": "queued"},
             {"name": "opportunity", "state": "queued"},
-            {"name": "follow_up", "state": "skipped"},
+            {"name": "follow_up", "state": "skipped", "note": "skipped by the agent"},
         ]),
-        "--json reports each action and what will happen to it: {queued}"
+        "--json reports each action, what will happen to it and why one will not: {queued}"
     );
     let drained = json_in(&home, &["queue", "drain", "--json"]);
     assert_eq!(drained["report"]["delivered"], 1, "{drained}");
@@ -847,6 +847,25 @@ fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_th
     assert_eq!(
         status["pending"], 0,
         "nothing queued for the refused call: {status}"
+    );
+
+    // Without --json the call id goes to stdout and each action that will not happen is
+    // named on stderr with its reason.
+    let run = run_in(
+        &home,
+        &[
+            OUTCOME_CALL,
+            &["--call-id", "out-3", "--skip-action", "follow_up"],
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "out-3");
+    assert!(
+        run.stderr
+            .contains("ringside: follow_up skipped: skipped by the agent"),
+        "the skipped action and why: {}",
+        run.stderr
     );
 }
 

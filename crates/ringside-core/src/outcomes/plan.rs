@@ -458,7 +458,13 @@ pub fn plan(
                     None => out.push(PlannedAction::skipped(
                         name,
                         object,
-                        format!("the call is not with a {object} (no {object} id on the log)"),
+                        if name == ActionName::Lead {
+                            "the call is not with a Lead (no Lead id on the log)".to_owned()
+                        } else {
+                            "the call is not about an Opportunity (no Opportunity id on the \
+                             log: choose one under About, or give --about)"
+                                .to_owned()
+                        },
                     )),
                     Some(id) => out.push(PlannedAction {
                         name,
