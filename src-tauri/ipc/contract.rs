@@ -18,6 +18,33 @@ pub struct Command {
     pub module: &'static str,
     /// Identifiers of the capabilities (below) that grant it; at least one.
     pub granted_by: &'static [&'static str],
+    /// The arguments as the UI sends them: each name exactly as on the wire (Tauri turns the
+    /// Rust parameter `call_id` into `callId`) and its TypeScript type, a ts-rs exported type or
+    /// a primitive (`string`, `number`, `boolean`, `T[]`, `T | null`). Empty when it takes none.
+    pub args: &'static [(&'static str, &'static str)],
+    /// What it resolves with, as a TypeScript type (`null` for `()`). Empty until `returns` is
+    /// given, which `tests/ipc_contract.rs` refuses: every command states its result.
+    pub returns: &'static str,
+}
+
+impl Command {
+    /// The arguments the UI sends (see [`Command::args`]).
+    pub const fn args(self, args: &'static [(&'static str, &'static str)]) -> Self {
+        Command { args, ..self }
+    }
+
+    /// The TypeScript type the command resolves with.
+    pub const fn returns(self, returns: &'static str) -> Self {
+        Command { returns, ..self }
+    }
+}
+
+/// One window the app opens, by its Tauri label.
+pub struct Window {
+    pub label: &'static str,
+    /// The Rust constant that spells the label (`crate::ipc`), e.g. `POPUP_LABEL`.
+    pub constant: &'static str,
+    pub doc: &'static str,
 }
 
 /// One capability file, `capabilities/<identifier>.json`.
@@ -55,73 +82,91 @@ pub struct Event {
     pub doc: &'static str,
 }
 
+/// The main window's label (also in `tauri.conf.json`, which creates it).
+const MAIN: &str = "main";
+/// The pop-up's label (created by `src/popup.rs`).
+const POPUP: &str = "popup";
+
+pub const WINDOWS: &[Window] = &[
+    Window {
+        label: MAIN,
+        constant: "MAIN_LABEL",
+        doc: "The main window (created from tauri.conf.json).",
+    },
+    Window {
+        label: POPUP,
+        constant: "POPUP_LABEL",
+        doc: "The caller pop-up (created on a ring by popup.rs).",
+    },
+];
+
 const LISTEN: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 pub const CAPABILITIES: &[Capability] = &[
     Capability {
         identifier: "admin",
         description: "The main window's admin view: read and save the admin config (checked against the org first), list an object's fields, import/export the config file, edit one outcome's actions (from the form or as TOML), run the readiness checks.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "call-log",
         description: "The main window's log form: list, open, update and log call logs, and read a logged call's queue state; the form's intents, outcome choices and their actions' preview, and record picker.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "history",
         description: "The main window's history view and the agent's own day: pages, chart numbers, CSV export, call back, recordings, and Open in Salesforce for a call's related record.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "main",
         description: "The main window may call lookup_caller and listen for the pop-up's show-record event: an explicit allow-list.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: LISTEN,
     },
     Capability {
         identifier: "popup",
         description: "The pop-up window reads the current pop, listens for pop updates, dismisses itself, opens a record in the main window or in Salesforce (the URL is built in Rust from the org and a checked id; the opener's JS API is not granted), and creates a Lead or Contact for an unknown caller; nothing else.",
-        windows: &["popup"],
+        windows: &[POPUP],
         also: LISTEN,
     },
     Capability {
         identifier: "queue",
         description: "The main window's queue view: counts and items, edit a queued or dead log, replay dead letters.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "record-edit",
         description: "The main window's record panel reads a record's allowed fields, saves the agent's edits (queued while Salesforce is unreachable) and applies intent buttons.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "related-records",
         description: "The pop-up and the main window may load the open Opportunities and Cases of a match the pop did not fetch them for (one Salesforce request for one checked record id).",
-        windows: &["main", "popup"],
+        windows: &[MAIN, POPUP],
         also: &[],
     },
     Capability {
         identifier: "settings",
         description: "The settings view lists orgs, signs in (browser + deep link), cancels, switches, signs out and removes orgs, hears about refused sign-in links, and reads the quiet update notice (the update itself runs in Rust; no updater permission is granted): an explicit allow-list.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: LISTEN,
     },
     Capability {
         identifier: "shell-labels",
         description: "The main window sends the tray menu's labels and the pop-up's title in the UI's language; nothing else.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
     Capability {
         identifier: "usage",
         description: "The main window reads the org's API budget (usage_today) for Settings, the quiet banner near the allocation and the history's auto-refresh; no other window may.",
-        windows: &["main"],
+        windows: &[MAIN],
         also: &[],
     },
 ];
@@ -136,69 +181,159 @@ const fn cmd(
         name,
         module,
         granted_by,
+        args: &[],
+        returns: "",
     }
 }
 
 pub const COMMANDS: &[Command] = &[
-    cmd("lookup_caller", "caller", &["main"]),
-    cmd("related_records", "caller", &["related-records"]),
-    cmd("list_orgs", "settings", &["settings"]),
-    cmd("sign_in", "settings", &["settings"]),
-    cmd("cancel_sign_in", "settings", &["settings"]),
-    cmd("use_org", "settings", &["settings"]),
-    cmd("use_demo_org", "settings", &["settings"]),
-    cmd("sign_out_org", "settings", &["settings"]),
-    cmd("remove_org", "settings", &["settings"]),
-    cmd("current_org", "org", &["main"]),
-    cmd("current_pop", "popup", &["popup"]),
-    cmd("dismiss_pop", "popup", &["popup"]),
-    cmd("open_caller_record", "popup", &["popup"]),
-    cmd("set_shell_labels", "popup", &["shell-labels"]),
-    cmd("create_caller", "record", &["popup"]),
-    cmd("open_in_salesforce", "record", &["history", "popup"]),
-    cmd("open_call_logs", "call_log", &["call-log"]),
-    cmd("start_call_log", "call_log", &["call-log"]),
-    cmd("update_call_log", "call_log", &["call-log"]),
-    cmd("log_call", "call_log", &["call-log"]),
-    cmd("call_log_state", "call_log", &["call-log"]),
-    cmd("call_log_options", "call_log", &["call-log"]),
-    cmd("press_call_intent", "call_log", &["call-log"]),
-    cmd("release_call_intent", "call_log", &["call-log"]),
-    cmd("choose_call_record", "call_log", &["call-log"]),
-    cmd("preview_call_actions", "call_log", &["call-log"]),
-    cmd("queue_overview", "queue", &["queue"]),
-    cmd("edit_queued_call_log", "queue", &["queue"]),
-    cmd("replay_queued_call_log", "queue", &["queue"]),
-    cmd("replay_all_call_logs", "queue", &["queue"]),
-    cmd("show_record", "record_edit", &["record-edit"]),
-    cmd("save_record", "record_edit", &["record-edit"]),
-    cmd("apply_intent", "record_edit", &["record-edit"]),
-    cmd("queued_record_edits", "record_edit", &["record-edit"]),
-    cmd("resolve_queued_edit", "record_edit", &["record-edit"]),
-    cmd("admin_settings", "admin", &["admin"]),
-    cmd("describe_fields", "admin", &["admin"]),
-    cmd("save_admin_settings", "admin", &["admin"]),
-    cmd("import_config", "admin", &["admin"]),
-    cmd("save_outcome", "admin", &["admin"]),
-    cmd("save_outcome_form", "admin", &["admin"]),
-    cmd("export_config", "admin", &["admin"]),
-    cmd("run_doctor", "admin", &["admin"]),
-    cmd("history_first_page", "history", &["history"]),
-    cmd("history_next_page", "history", &["history"]),
-    cmd("history_stats", "history", &["history"]),
-    cmd("export_history_csv", "history", &["history"]),
-    cmd("agent_day", "history", &["history"]),
-    cmd("call_back", "history", &["history"]),
-    cmd("open_recording", "history", &["history"]),
-    cmd("update_notice", "update", &["settings"]),
-    cmd("usage_today", "usage", &["usage"]),
+    cmd("lookup_caller", "caller", &["main"])
+        .args(&[("query", "string")])
+        .returns("LookupResult"),
+    cmd("related_records", "caller", &["related-records"])
+        .args(&[("object", "CallerObject"), ("id", "string")])
+        .returns("RelatedRecords"),
+    cmd("list_orgs", "settings", &["settings"]).returns("OrgsOverview"),
+    cmd("sign_in", "settings", &["settings"])
+        .args(&[("form", "SignInForm")])
+        .returns("OrgIdentity"),
+    cmd("cancel_sign_in", "settings", &["settings"]).returns("number"),
+    cmd("use_org", "settings", &["settings"])
+        .args(&[("alias", "string")])
+        .returns("OrgIdentity"),
+    cmd("use_demo_org", "settings", &["settings"]).returns("null"),
+    cmd("sign_out_org", "settings", &["settings"])
+        .args(&[("alias", "string")])
+        .returns("SignOutResult"),
+    cmd("remove_org", "settings", &["settings"])
+        .args(&[("alias", "string")])
+        .returns("SignOutResult"),
+    cmd("current_org", "org", &["main"]).returns("CurrentOrg"),
+    cmd("current_pop", "popup", &["popup"]).returns("PopUpdate | null"),
+    cmd("dismiss_pop", "popup", &["popup"]).returns("null"),
+    cmd("open_caller_record", "popup", &["popup"])
+        .args(&[("callId", "string"), ("recordId", "string")])
+        .returns("null"),
+    cmd("set_shell_labels", "popup", &["shell-labels"])
+        .args(&[("labels", "ShellLabels")])
+        .returns("null"),
+    cmd("create_caller", "record", &["popup"])
+        .args(&[("callId", "string"), ("caller", "NewCaller")])
+        .returns("CallerMatch"),
+    cmd("open_in_salesforce", "record", &["history", "popup"])
+        .args(&[("recordId", "string")])
+        .returns("string"),
+    cmd("open_call_logs", "call_log", &["call-log"]).returns("OpenCallLog[]"),
+    cmd("start_call_log", "call_log", &["call-log"]).returns("OpenCallLog"),
+    cmd("update_call_log", "call_log", &["call-log"])
+        .args(&[("callId", "string"), ("fields", "DraftFields")])
+        .returns("OpenCallLog"),
+    cmd("log_call", "call_log", &["call-log"])
+        .args(&[("callId", "string"), ("fields", "DraftFields")])
+        .returns("LoggedCall"),
+    cmd("call_log_state", "call_log", &["call-log"])
+        .args(&[("callId", "string")])
+        .returns("string | null"),
+    cmd("call_log_options", "call_log", &["call-log"]).returns("FormOptions"),
+    cmd("press_call_intent", "call_log", &["call-log"])
+        .args(&[
+            ("callId", "string"),
+            ("name", "string"),
+            ("input", "string | null"),
+        ])
+        .returns("OpenCallLog"),
+    cmd("release_call_intent", "call_log", &["call-log"])
+        .args(&[("callId", "string"), ("name", "string")])
+        .returns("OpenCallLog"),
+    cmd("choose_call_record", "call_log", &["call-log"])
+        .args(&[("callId", "string"), ("recordId", "string")])
+        .returns("OpenCallLog"),
+    cmd("preview_call_actions", "call_log", &["call-log"])
+        .args(&[("callId", "string"), ("fields", "DraftFields")])
+        .returns("FormActions"),
+    cmd("queue_overview", "queue", &["queue"]).returns("QueueOverview"),
+    cmd("edit_queued_call_log", "queue", &["queue"])
+        .args(&[("id", "number"), ("edit", "QueueEdit")])
+        .returns("null"),
+    cmd("replay_queued_call_log", "queue", &["queue"])
+        .args(&[("id", "number")])
+        .returns("null"),
+    cmd("replay_all_call_logs", "queue", &["queue"]).returns("number"),
+    cmd("show_record", "record_edit", &["record-edit"])
+        .args(&[("id", "string")])
+        .returns("ShownRecord"),
+    cmd("save_record", "record_edit", &["record-edit"])
+        .args(&[
+            ("id", "string"),
+            ("changes", "FieldChange[]"),
+            ("expectedModified", "string | null"),
+        ])
+        .returns("RecordSave"),
+    cmd("apply_intent", "record_edit", &["record-edit"])
+        .args(&[
+            ("id", "string"),
+            ("intent", "string"),
+            ("input", "string | null"),
+        ])
+        .returns("RecordSave"),
+    cmd("queued_record_edits", "record_edit", &["record-edit"])
+        .args(&[("id", "string")])
+        .returns("QueuedEdit[]"),
+    cmd("resolve_queued_edit", "record_edit", &["record-edit"])
+        .args(&[("edit", "number")])
+        .returns("null"),
+    cmd("admin_settings", "admin", &["admin"]).returns("AdminView"),
+    cmd("describe_fields", "admin", &["admin"])
+        .args(&[("object", "string")])
+        .returns("FieldChoice[]"),
+    cmd("save_admin_settings", "admin", &["admin"])
+        .args(&[("settings", "AdminSettings")])
+        .returns("ConfigSave"),
+    cmd("import_config", "admin", &["admin"])
+        .args(&[("text", "string")])
+        .returns("ConfigSave"),
+    cmd("save_outcome", "admin", &["admin"])
+        .args(&[("name", "string"), ("text", "string | null")])
+        .returns("ConfigSave"),
+    cmd("save_outcome_form", "admin", &["admin"])
+        .args(&[("name", "string"), ("form", "OutcomeForm | null")])
+        .returns("ConfigSave"),
+    cmd("export_config", "admin", &["admin"]).returns("string"),
+    cmd("run_doctor", "admin", &["admin"]).returns("Check[]"),
+    cmd("history_first_page", "history", &["history"])
+        .args(&[("query", "HistoryQuery")])
+        .returns("HistoryPageView"),
+    cmd("history_next_page", "history", &["history"])
+        .args(&[("cursor", "number")])
+        .returns("HistoryPageView"),
+    cmd("history_stats", "history", &["history"])
+        .args(&[
+            ("query", "HistoryQuery"),
+            ("utcOffsetMinutes", "number"),
+            ("timeZone", "string | null"),
+        ])
+        .returns("HistoryStatsView"),
+    cmd("export_history_csv", "history", &["history"])
+        .args(&[("query", "HistoryQuery"), ("utcOffsetMinutes", "number")])
+        .returns("ExportedCsv"),
+    cmd("agent_day", "history", &["history"])
+        .args(&[("since", "string")])
+        .returns("AgentDay"),
+    cmd("call_back", "history", &["history"])
+        .args(&[("number", "string")])
+        .returns("CallBack"),
+    cmd("open_recording", "history", &["history"])
+        .args(&[("url", "string")])
+        .returns("null"),
+    cmd("update_notice", "update", &["settings"]).returns("UpdateNotice | null"),
+    cmd("usage_today", "usage", &["usage"]).returns("BudgetView"),
 ];
 
 pub const EVENTS: &[Event] = &[
     Event {
         name: "queue-changed",
         constant: "QUEUE_CHANGED_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "Option<crate::commands::queue::QueueCounts>",
         payload: Payload::Optional("QueueCounts"),
         doc: "The call-log queue committed a change (coalesced per burst); the new counts, or none when the queue cannot be read.",
@@ -206,7 +341,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "pop-update",
         constant: "POP_UPDATE_EVENT",
-        window: "popup",
+        window: POPUP,
         rust_type: "crate::popup::PopUpdate",
         payload: Payload::Type("PopUpdate"),
         doc: "What the pop-up shows for the current call.",
@@ -214,7 +349,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "show-record",
         constant: "SHOW_RECORD_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "ringside_core::CallerMatch",
         payload: Payload::Type("CallerMatch"),
         doc: "The pop-up asked the main window to show this matched record.",
@@ -222,7 +357,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "call-log-opened",
         constant: "CALL_LOG_OPENED_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "crate::log_forms::OpenCallLog",
         payload: Payload::Type("OpenCallLog"),
         doc: "A call ended and its log form opened.",
@@ -230,7 +365,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "call-log-logged",
         constant: "CALL_LOG_LOGGED_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "crate::log_forms::LoggedCall",
         payload: Payload::Type("LoggedCall"),
         doc: "A form was logged, by the agent or the idle rule.",
@@ -238,7 +373,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "record-edits-changed",
         constant: "RECORD_EDITS_CHANGED_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "()",
         payload: Payload::Nothing,
         doc: "Queued record edits changed (sent, conflict, failed).",
@@ -246,7 +381,7 @@ pub const EVENTS: &[Event] = &[
     Event {
         name: "sign-in-link-refused",
         constant: "LINK_REFUSED_EVENT",
-        window: "main",
+        window: MAIN,
         rust_type: "crate::error::IpcError",
         payload: Payload::Type("IpcError"),
         doc: "A sign-in link reached the app and was refused; why, in words.",

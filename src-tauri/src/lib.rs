@@ -8,7 +8,8 @@ mod demo;
 mod edit_runner;
 mod error;
 mod intake;
-/// Event names and typed emit functions, generated from `ipc/contract.rs` by build.rs.
+/// Window labels, event names and typed emit functions, generated from `ipc/contract.rs` by
+/// build.rs.
 mod ipc {
     include!(concat!(env!("OUT_DIR"), "/ipc_events.rs"));
 }
@@ -65,7 +66,7 @@ pub fn run() -> anyhow::Result<()> {
     }
     let app = builder
         .setup(move |app| {
-            if let Some(main) = app.get_webview_window(popup::MAIN_LABEL) {
+            if let Some(main) = app.get_webview_window(ipc::MAIN_LABEL) {
                 webview_memory::tune(&main);
             }
             tauri::async_runtime::spawn(Arc::clone(&config).watch_files(config_watch::POLL_EVERY));
@@ -133,7 +134,7 @@ pub fn run() -> anyhow::Result<()> {
             event: tauri::WindowEvent::Destroyed,
             ..
         } = &event
-            && label == "main"
+            && label == ipc::MAIN_LABEL
         {
             app.exit(0);
         }

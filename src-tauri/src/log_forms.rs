@@ -346,7 +346,7 @@ async fn pop_of<R: Runtime>(
 }
 
 fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(main) = app.get_webview_window("main")
+    if let Some(main) = app.get_webview_window(crate::ipc::MAIN_LABEL)
         && let Err(err) = main.unminimize().and_then(|()| main.show())
     {
         tracing::warn!(%err, "could not show the main window for the log form");

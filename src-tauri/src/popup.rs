@@ -11,10 +11,9 @@ use ringside_core::{CallerMatch, RelatedRecords};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
-/// The pop-up window's label; `capabilities/popup.json` grants this window its commands.
-pub const POPUP_LABEL: &str = "popup";
-/// The main window's label (tauri.conf.json); the pop-up's page shares its web process.
-pub const MAIN_LABEL: &str = "main";
+// The labels are generated from the IPC contract (ipc/contract.rs), which also names these
+// windows in the capabilities that grant them their commands: one spelling of each.
+use crate::ipc::{MAIN_LABEL, POPUP_LABEL};
 
 /// What the pop-up shows for one call. `pop` is `null` while the search runs ("searching…").
 /// Generated into `ui/src/bindings/PopUpdate.ts` by ts-rs (`export_bindings` tests).

@@ -104,7 +104,7 @@ impl From<LoginError> for IpcError {
 
 /// The browser has the focus after a sign-in; the result is shown in the main window.
 pub fn bring_main_window_forward<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
+    if let Some(window) = app.get_webview_window(crate::ipc::MAIN_LABEL) {
         let shown = window
             .unminimize()
             .and_then(|()| window.show())

@@ -100,7 +100,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    let Some(window) = app.get_webview_window("main") else {
+    let Some(window) = app.get_webview_window(crate::ipc::MAIN_LABEL) else {
         tracing::warn!("tray: the main window is gone");
         return;
     };

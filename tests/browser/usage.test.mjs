@@ -37,7 +37,7 @@ const figures = (locale, used, max) => ({
 const HELD_ROW = {
   call_id: "held-1", started_at: "2026-11-22T09:00:00.000Z", started_at_ms: Date.UTC(2026, 10, 22, 9, 0),
   direction: "inbound", from: "+14155550123", to: "+14155550100", duration_seconds: 60, disposition: "Connected",
-  subject: "Call", notes: null, summary: null, key_topics: [], recording_url: null, matched: null,
+  subject: "Call", notes: null, summary: null, key_topics: [], memo: [], recording_url: null, matched: null,
   owner: { id: "005000000000000AAA", name: "Demo User" }, delivery: "pending",
   delivery_error: "TotalRequests Limit exceeded.", held_for_allowance: true, call_log_id: null, task_id: null,
 };

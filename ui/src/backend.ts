@@ -18,27 +18,27 @@ export { BACKEND_UNAVAILABLE } from "./ipc";
 
 /** Searches Salesforce for the caller's phone number or email (Tauri command `lookup_caller`). */
 export function lookupCaller(query: string): Promise<Outcome<LookupResult>> {
-  return call<LookupResult>("lookup_caller", { query });
+  return call("lookup_caller", { query });
 }
 
 /** Which org the app talks to now, and why not the signed-in one if it can't: `current_org`. */
 export function currentOrg(): Promise<Outcome<CurrentOrg>> {
-  return call<CurrentOrg>("current_org");
+  return call("current_org");
 }
 
 /** The pop the pop-up window shows now (`null` before any call): Tauri command `current_pop`. */
 export function currentPop(): Promise<Outcome<PopUpdate | null>> {
-  return call<PopUpdate | null>("current_pop");
+  return call("current_pop");
 }
 
 /** Hides the pop-up window (Esc): Tauri command `dismiss_pop`. */
 export function dismissPop(): Promise<Outcome<null>> {
-  return call<null>("dismiss_pop");
+  return call("dismiss_pop");
 }
 
 /** Shows the main window on one matched record of a call's pop (Enter): `open_caller_record`. */
 export function openCallerRecord(callId: string, recordId: string): Promise<Outcome<null>> {
-  return call<null>("open_caller_record", { callId, recordId });
+  return call("open_caller_record", { callId, recordId });
 }
 
 /** Calls `handler` with each pop update the shell sends to the pop-up (event `pop-update`). */

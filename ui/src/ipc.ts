@@ -5,11 +5,11 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { CommandName, EventName, EventPayloads } from "./bindings/ipc-contract";
+import type { CommandName, Commands, EventName, EventPayloads } from "./bindings/ipc-contract";
 import type { IpcCode } from "./bindings/IpcCode";
 import type { IpcError } from "./bindings/IpcError";
 
-export type { CommandName, EventName, EventPayloads, IpcCode, IpcError };
+export type { CommandName, Commands, EventName, EventPayloads, IpcCode, IpcError };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
@@ -86,14 +86,22 @@ export function isIpcCode(code: string): code is IpcCode {
   return Object.hasOwn(IPC_CODES, code);
 }
 
+/** What command `C` takes after its name: its arguments, or nothing when it has none. */
+export type ArgsOf<C extends CommandName> = Commands[C]["args"] extends null ? [] : [args: Commands[C]["args"]];
+
 /**
  * Runs Tauri command `command` with `args`; a rejection becomes `{ ok: false, error }`.
- * `CommandName` is generated from the shell's one declaration of its commands
- * (src-tauri/ipc/contract.rs), so a misspelt or removed command is a `tsc` error here.
+ * `Commands` is generated from the shell's one declaration of its commands
+ * (src-tauri/ipc/contract.rs), which tests/ipc_contract.rs holds to each Rust fn's parameters and
+ * result: a misspelt command, a renamed or retyped argument, or a changed result is a `tsc` error
+ * where the UI calls it.
  */
-export async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<Outcome<T>> {
+export async function call<C extends CommandName>(
+  command: C,
+  ...args: ArgsOf<C>
+): Promise<Outcome<Commands[C]["result"]>> {
   try {
-    return { ok: true, value: await invoke<T>(command, args) };
+    return { ok: true, value: await invoke<Commands[C]["result"]>(command, args[0] ?? undefined) };
   } catch (thrown) {
     return { ok: false, error: toIpcError(thrown) };
   }

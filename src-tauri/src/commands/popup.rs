@@ -35,7 +35,7 @@ pub fn open_caller_record<R: Runtime>(
         code: IpcCode::RecordNotInPop,
         message: "That record is no longer in the pop-up (another call replaced it). Search for it in the main window.".into(),
     })?;
-    let Some(main) = app.get_webview_window("main") else {
+    let Some(main) = app.get_webview_window(crate::ipc::MAIN_LABEL) else {
         return Err(IpcError {
             code: IpcCode::BackendUnavailable,
             message: "The main window is gone. Restart Ringside.".into(),

@@ -10,7 +10,7 @@ export type { BudgetView };
 
 /** Today's budget for the org in use (`usage_today`). */
 export async function usageToday(): Promise<Outcome<BudgetView>> {
-  return call<BudgetView>("usage_today");
+  return call("usage_today");
 }
 
 /** Whether the governor holds optional requests back now. */

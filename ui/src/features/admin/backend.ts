@@ -31,7 +31,7 @@ export type {
 };
 
 /** The settings from the config file on disk (`admin_settings`). */
-export const adminSettings = (): Promise<Outcome<AdminView>> => call("admin_settings", {});
+export const adminSettings = (): Promise<Outcome<AdminView>> => call("admin_settings");
 /** Every field of `object` the user can see, from the live describe (`describe_fields`). */
 export const describeFields = (object: string): Promise<Outcome<FieldChoice[]>> => call("describe_fields", { object });
 /** Saves the settings if they are valid against the org (`save_admin_settings`). */
@@ -45,6 +45,6 @@ export const saveOutcome = (name: string, text: string | null): Promise<Outcome<
 export const saveOutcomeForm = (name: string, form: OutcomeForm | null): Promise<Outcome<ConfigSave>> =>
   call("save_outcome_form", { name, form });
 /** The config file's text (`export_config`). */
-export const exportConfig = (): Promise<Outcome<string>> => call("export_config", {});
+export const exportConfig = (): Promise<Outcome<string>> => call("export_config");
 /** The readiness checks (`run_doctor`). */
-export const runDoctor = (): Promise<Outcome<Check[]>> => call("run_doctor", {});
+export const runDoctor = (): Promise<Outcome<Check[]>> => call("run_doctor");

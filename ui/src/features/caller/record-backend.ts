@@ -17,7 +17,7 @@ export type { FieldChange, IntentButton, QueuedEdit, RecordSave, ShownField, Sho
 
 /** The visible fields of a Contact, Lead or Account under the admin's policy: `show_record`. */
 export function showRecord(id: string): Promise<Outcome<ShownRecord>> {
-  return call<ShownRecord>("show_record", { id });
+  return call("show_record", { id });
 }
 
 /**
@@ -29,22 +29,22 @@ export function saveRecord(
   changes: FieldChange[],
   expectedModified: string | null,
 ): Promise<Outcome<RecordSave>> {
-  return call<RecordSave>("save_record", { id, changes, expectedModified });
+  return call("save_record", { id, changes, expectedModified });
 }
 
 /** Presses intent `intent` on record `id` (`apply_intent`); `input` is the agent's pick or text. */
 export function applyIntent(id: string, intent: string, input: string | null): Promise<Outcome<RecordSave>> {
-  return call<RecordSave>("apply_intent", { id, intent, input });
+  return call("apply_intent", { id, intent, input });
 }
 
 /** Record `id`'s queued edits still to see: pending, in conflict or failed (`queued_record_edits`). */
 export function queuedRecordEdits(id: string): Promise<Outcome<QueuedEdit[]>> {
-  return call<QueuedEdit[]>("queued_record_edits", { id });
+  return call("queued_record_edits", { id });
 }
 
 /** The agent dealt with a queued edit's conflict or failure (`resolve_queued_edit`). */
 export function resolveQueuedEdit(edit: number): Promise<Outcome<null>> {
-  return call<null>("resolve_queued_edit", { edit });
+  return call("resolve_queued_edit", { edit });
 }
 
 /** Calls `handler` whenever queued edits change (sent, conflict, failed). No-op without Tauri events. */

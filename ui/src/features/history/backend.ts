@@ -31,41 +31,41 @@ export function utcOffsetMinutes(): number {
 
 /** The first page of calls for `query`, newest first (`history_first_page`). */
 export function historyFirstPage(query: HistoryQuery): Promise<Outcome<HistoryPageView>> {
-  return call<HistoryPageView>("history_first_page", { query });
+  return call("history_first_page", { query });
 }
 
 /** The page after `cursor` (`history_next_page`). */
 export function historyNextPage(cursor: number): Promise<Outcome<HistoryPageView>> {
-  return call<HistoryPageView>("history_next_page", { cursor });
+  return call("history_next_page", { cursor });
 }
 
 /** The charts' numbers for `query` in the user's time zone (`history_stats`). */
 export function historyStats(query: HistoryQuery): Promise<Outcome<HistoryStatsView>> {
   // The IANA zone lets the backend use the offset of each call's own date (DST).
-  return call<HistoryStatsView>("history_stats", { query, utcOffsetMinutes: utcOffsetMinutes(), timeZone: timeZone() });
+  return call("history_stats", { query, utcOffsetMinutes: utcOffsetMinutes(), timeZone: timeZone() });
 }
 
 /** Writes the calls of `query` as CSV to the Downloads folder (`export_history_csv`). */
 export function exportHistoryCsv(query: HistoryQuery): Promise<Outcome<ExportedCsv>> {
-  return call<ExportedCsv>("export_history_csv", { query, utcOffsetMinutes: utcOffsetMinutes() });
+  return call("export_history_csv", { query, utcOffsetMinutes: utcOffsetMinutes() });
 }
 
 /** The signed-in agent's calls since `since` (local midnight as an instant) (`agent_day`). */
 export function agentDay(since: string): Promise<Outcome<AgentDay>> {
-  return call<AgentDay>("agent_day", { since });
+  return call("agent_day", { since });
 }
 
 /** Calls `number` back through the system's `tel:` handler (`call_back`). */
 export function callBack(number: string): Promise<Outcome<CallBack>> {
-  return call<CallBack>("call_back", { number });
+  return call("call_back", { number });
 }
 
 /** Opens a Contact, Lead or Account in Salesforce in the browser (`open_in_salesforce`). */
 export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
-  return call<string>("open_in_salesforce", { recordId });
+  return call("open_in_salesforce", { recordId });
 }
 
 /** Opens a call recording's web link in the browser (`open_recording`). */
 export function openRecording(url: string): Promise<Outcome<null>> {
-  return call<null>("open_recording", { url });
+  return call("open_recording", { url });
 }

@@ -12,20 +12,20 @@ export type { NewCaller, RelatedRecords, ShellLabels };
 
 /** Creates a Lead or Contact for call `callId`'s caller in the org in use: `create_caller`. */
 export function createCaller(callId: string, caller: NewCaller): Promise<Outcome<CallerMatch>> {
-  return call<CallerMatch>("create_caller", { callId, caller });
+  return call("create_caller", { callId, caller });
 }
 
 /** Opens the record's Lightning page in the system browser; resolves to the URL: `open_in_salesforce`. */
 export function openInSalesforce(recordId: string): Promise<Outcome<string>> {
-  return call<string>("open_in_salesforce", { recordId });
+  return call("open_in_salesforce", { recordId });
 }
 
 /** One match's open Opportunities and Cases, when the pop did not bring them: `related_records`. */
 export function relatedRecords(object: CallerObject, id: string): Promise<Outcome<RelatedRecords>> {
-  return call<RelatedRecords>("related_records", { object, id });
+  return call("related_records", { object, id });
 }
 
 /** Relabels the tray menu and titles the pop-up in the UI's language: `set_shell_labels`. */
 export function setShellLabels(labels: ShellLabels): Promise<Outcome<null>> {
-  return call<null>("set_shell_labels", { labels });
+  return call("set_shell_labels", { labels });
 }
