@@ -374,12 +374,7 @@ pub async fn resolve_intents(
                 target: format!("{}.{}", intent.object, f.name),
                 value_type: f.field_type.as_str().to_owned(),
                 length: f.length,
-                picklist: f
-                    .picklist_values
-                    .iter()
-                    .filter(|v| v.active)
-                    .map(|v| v.value.clone())
-                    .collect(),
+                picklist: f.active_picklist_values().map(str::to_owned).collect(),
             });
         }
     }
