@@ -712,7 +712,7 @@ pub(crate) async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call_log::{Direction, LoggingMode};
+    use crate::call_log::LoggingMode;
 
     fn claimed(actions: usize, reads: usize) -> Claimed {
         let action = |i: usize| PlannedAction {
@@ -743,23 +743,11 @@ mod tests {
             task_id: None,
             log: CallLog {
                 call_id: "c".into(),
-                direction: Direction::Inbound,
-                from: "+14155550123".into(),
-                to: "+14155550100".into(),
                 started_at_ms: 0,
                 duration_seconds: 1,
-                disposition: None,
-                subject: None,
                 notes: None,
                 who_id: None,
-                what_id: None,
-                recording_url: None,
-                summary: None,
-                key_topics: vec![],
-                missed: false,
-                timing: Default::default(),
-                memo: Vec::new(),
-                intent_fields: Default::default(),
+                ..crate::call_log::tests::sample()
             },
             last_error_code: None,
             actions: (0..actions).map(action).collect(),
