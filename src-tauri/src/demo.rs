@@ -33,14 +33,7 @@ pub async fn start(
     home: Option<&Path>,
     config: &Config,
 ) -> anyhow::Result<(DemoOrgHandle, OrgLink)> {
-    let demo = BuiltinDemo::start().await?;
-    let session = match demo.connect().await {
-        Ok(session) => session,
-        Err(err) => {
-            demo.shutdown().await;
-            return Err(err.into());
-        }
-    };
+    let (demo, session) = BuiltinDemo::start_signed_in().await?;
     let identity = OrgIdentity {
         alias: None,
         username: None,

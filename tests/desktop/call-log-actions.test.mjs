@@ -4,21 +4,11 @@
 // appends the BANT notes typed on the form to the Lead's Description, once. Calls come from
 // the real `ringside call ring|end` CLI; what landed is read back from the app's demo org over
 // HTTP. Run inside Xvfb and its own D-Bus session (run.sh).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchApp } from "./webdriver.mjs";
+import { appWithConfig, demoOrgQuery, ringside } from "./call-log-app.mjs";
 import { plain } from "../i18n-fill.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
-const HOME = process.env.RINGSIDE_HOME;
-const CONFIG = HOME ? join(HOME, "ringside.toml") : null;
 // Olivia Bennett's number: the demo org's seeded Lead shares it with a Contact, so the form
 // offers both and the agent picks the Lead.
 const SHARED_NUMBER = "+44 20 7946 0958";
@@ -37,49 +27,11 @@ follow_up = { kind = "Event", subject = "Product demo: {subject}", in_days = 2, 
 lead_notes = "Description"
 `;
 
-function ringside(args) {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-let app;
 let session;
-let savedConfig = null;
-
-before(async () => {
-  assert.ok(HOME, "run.sh sets RINGSIDE_HOME for the app and the CLI");
-  savedConfig = await readFile(CONFIG, "utf8").catch(() => null);
-  await writeFile(CONFIG, `${savedConfig ?? ""}\n${OUTCOMES}`);
-  // RINGSIDE_QUEUE_FAST: the app's worker retries within milliseconds (test timings).
-  app = await launchApp({ app: APP, driver: DRIVER, env: { RINGSIDE_QUEUE_FAST: "1" }, readySelector: "#call-log-start" });
+const running = appWithConfig(OUTCOMES, (app) => {
   session = app.session;
 });
-
-after(async () => {
-  await app?.close();
-  if (CONFIG) {
-    if (savedConfig === null) await rm(CONFIG, { force: true });
-    else await writeFile(CONFIG, savedConfig);
-  }
-});
-
-/** The app's demo org (named in its log) and a SOQL query on it. */
-async function demoOrg() {
-  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(app.log());
-  assert.ok(found, `the app's log must name its demo org address; log:\n${app.log().slice(-2000)}`);
-  const org = found[1];
-  const token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
-  const versions = await (await fetch(`${org}/services/data`, { headers: { authorization: `Bearer ${token}` } })).json();
-  const api = versions.at(-1).url;
-  return async (soql) => {
-    const response = await fetch(`${org}${api}/query?q=${encodeURIComponent(soql)}`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(response.status, 200, `query failed: ${soql}: ${await response.clone().text()}`);
-    return (await response.json()).records;
-  };
-}
+const demoOrg = () => demoOrgQuery(running.app);
 
 /** Rings and ends a call with Olivia (`disposition`, "Demo booked" by default), picks her Lead and types the subject. */
 async function demoBookedCall(callId, subject, disposition = "Demo booked") {

@@ -130,14 +130,7 @@ async fn connect_signed_in(record: &OrgRecord) -> anyhow::Result<OrgConnection> 
 
 async fn connect_demo() -> anyhow::Result<OrgConnection> {
     eprintln!("ringside: no Salesforce org configured; using the built-in demo org");
-    let demo = BuiltinDemo::start().await?;
-    let session = match demo.connect().await {
-        Ok(session) => session,
-        Err(err) => {
-            demo.shutdown().await;
-            return Err(err.into());
-        }
-    };
+    let (demo, session) = BuiltinDemo::start_signed_in().await?;
     let client = session.client;
     let tag = OrgTag::of(None);
     let usage = attach_usage(&client, &tag).await;
@@ -154,10 +147,9 @@ async fn connect_demo() -> anyhow::Result<OrgConnection> {
 /// token answer, as the desktop reads it): the demo org is started, signed in to and stopped.
 /// For work queued while no org is signed in that must name the agent (`chatter`'s `{agent}`).
 pub async fn builtin_demo_user_id() -> anyhow::Result<String> {
-    let demo = BuiltinDemo::start().await?;
-    let user = demo.connect().await.map(|session| session.user_id);
+    let (demo, session) = BuiltinDemo::start_signed_in().await?;
     demo.shutdown().await;
-    Ok(user?)
+    Ok(session.user_id)
 }
 
 /// Counts `client`'s requests for `tag` in the home's usage file (the same function the

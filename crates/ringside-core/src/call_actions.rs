@@ -209,23 +209,12 @@ follow_up = { kind = "Event", subject = "Product demo", in_days = 2, at = "10:00
     fn log(disposition: Option<&str>) -> CallLog {
         CallLog {
             call_id: "for-call-1".into(),
-            direction: crate::call_log::Direction::Inbound,
-            from: "+14155550123".into(),
-            to: "+14155550100".into(),
             started_at_ms: 1_765_000_000_000,
             duration_seconds: 60,
             disposition: disposition.map(str::to_owned),
-            subject: None,
             notes: None,
             who_id: Some("00QDm0000000009MAA".into()),
-            what_id: None,
-            recording_url: None,
-            summary: None,
-            key_topics: vec![],
-            missed: false,
-            timing: Default::default(),
-            memo: Vec::new(),
-            intent_fields: Default::default(),
+            ..crate::call_log::tests::sample()
         }
     }
 

@@ -486,7 +486,7 @@ pub(crate) fn is_account_id(id: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample() -> CallLog {

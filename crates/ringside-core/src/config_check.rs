@@ -374,12 +374,7 @@ pub async fn resolve_intents(
                 target: format!("{}.{}", intent.object, f.name),
                 value_type: f.field_type.as_str().to_owned(),
                 length: f.length,
-                picklist: f
-                    .picklist_values
-                    .iter()
-                    .filter(|v| v.active)
-                    .map(|v| v.value.clone())
-                    .collect(),
+                picklist: f.active_picklist_values().map(str::to_owned).collect(),
             });
         }
     }
@@ -405,17 +400,9 @@ async fn check_outcomes(
                 continue;
             };
             for update in updates {
-                let Some(f) = describe.field(&update.field) else {
-                    issues.push(missing(&key, object, &update.field));
-                    continue;
-                };
-                if let Some(reason) = outcome_value_problem(f, &update.value) {
-                    issues.push(ConfigIssue {
-                        key: key.clone(),
-                        field: format!("{object}.{}", update.field),
-                        reason,
-                    });
-                }
+                check_field(&key, object, &describe, &update.field, issues, |f| {
+                    outcome_value_problem(f, &update.value)
+                });
             }
         }
         if let Some(create) = &outcome.create_opportunity {
@@ -443,15 +430,9 @@ async fn check_outcomes(
                 continue;
             };
             for name in follow_up.kind.created_fields() {
-                match describe.field(name) {
-                    None => issues.push(missing(&key, object, name)),
-                    Some(f) if !f.createable => issues.push(ConfigIssue {
-                        key: key.clone(),
-                        field: format!("{object}.{name}"),
-                        reason: format!("cannot be set by this user when creating a {object}: grant edit access in its field-level security"),
-                    }),
-                    Some(_) => {}
-                }
+                check_field(&key, object, &describe, name, issues, |f| {
+                    (!f.createable).then(|| format!("cannot be set by this user when creating a {object}: grant edit access in its field-level security"))
+                });
             }
         }
     }
@@ -468,11 +449,6 @@ fn check_create_opportunity(
     issues: &mut Vec<ConfigIssue>,
 ) {
     use crate::outcomes::CreateOpportunity;
-    let issue = |field: &str, reason: String| ConfigIssue {
-        key: key.to_owned(),
-        field: format!("Opportunity.{field}"),
-        reason,
-    };
     if !describe.createable {
         issues.push(ConfigIssue {
             key: key.to_owned(),
@@ -482,44 +458,37 @@ fn check_create_opportunity(
         return;
     }
     let id_field = CreateOpportunity::CALL_ID_FIELD;
-    match describe.field(id_field) {
-        None => issues.push(issue(
-            id_field,
-            format!("does not exist or is hidden from this user: it keys each new Opportunity to its call so a retry never creates a second one; {}", crate::setup_kit::check::DEPLOY),
-        )),
-        Some(f) if !(f.external_id && f.unique) => issues.push(issue(
-            id_field,
-            "must be a unique External ID (Setup → Object Manager → Opportunity → the field → Edit: tick Unique and External ID), or a retried call could create a second Opportunity".into(),
-        )),
-        Some(f) if !(f.createable && f.updateable) => issues.push(issue(
-            id_field,
-            "is read-only for this user: grant edit access in its field-level security (the setup kit's permission set does)".into(),
-        )),
-        Some(_) => {}
+    // Missing, it gets its own words (the setup kit deploys it); present, the shared check.
+    if describe.field(id_field).is_none() {
+        issues.push(ConfigIssue {
+            key: key.to_owned(),
+            field: format!("Opportunity.{id_field}"),
+            reason: format!("does not exist or is hidden from this user: it keys each new Opportunity to its call so a retry never creates a second one; {}", crate::setup_kit::check::DEPLOY),
+        });
+    } else {
+        check_field(key, "Opportunity", describe, id_field, issues, |f| {
+            if !(f.external_id && f.unique) {
+                Some("must be a unique External ID (Setup → Object Manager → Opportunity → the field → Edit: tick Unique and External ID), or a retried call could create a second Opportunity".into())
+            } else if !(f.createable && f.updateable) {
+                Some("is read-only for this user: grant edit access in its field-level security (the setup kit's permission set does)".into())
+            } else {
+                None
+            }
+        });
     }
     for name in ["Name", "CloseDate", "AccountId"] {
-        match describe.field(name) {
-            None => issues.push(missing(key, "Opportunity", name)),
-            Some(f) if !(f.createable && f.updateable) => issues.push(issue(
-                name,
-                "cannot be set by this user on an Opportunity: grant edit access in its field-level security".into(),
-            )),
-            Some(_) => {}
-        }
+        check_field(key, "Opportunity", describe, name, issues, |f| {
+            (!(f.createable && f.updateable)).then(|| "cannot be set by this user on an Opportunity: grant edit access in its field-level security".into())
+        });
     }
     for update in &create.fields {
-        let Some(f) = describe.field(&update.field) else {
-            issues.push(missing(key, "Opportunity", &update.field));
-            continue;
-        };
-        let reason = if !f.createable {
-            Some("cannot be set by this user when creating an Opportunity: grant edit access in its field-level security".into())
-        } else {
-            outcome_value_problem(f, &update.value)
-        };
-        if let Some(reason) = reason {
-            issues.push(issue(&update.field, reason));
-        }
+        check_field(key, "Opportunity", describe, &update.field, issues, |f| {
+            if !f.createable {
+                Some("cannot be set by this user when creating an Opportunity: grant edit access in its field-level security".into())
+            } else {
+                outcome_value_problem(f, &update.value)
+            }
+        });
     }
 }
 
@@ -532,30 +501,21 @@ fn check_lead_notes(
     describe: &SObjectDescribe,
     issues: &mut Vec<ConfigIssue>,
 ) {
-    let Some(f) = describe.field(field) else {
-        issues.push(missing(key, "Lead", field));
-        return;
-    };
-    let reason = if !f.updateable {
-        Some("is read-only for this user (not updateable): the BANT notes are appended to it; grant edit access in its field-level security or name another field".to_owned())
-    } else if !matches!(
-        f.field_type,
-        salesforce::FieldType::String | salesforce::FieldType::TextArea
-    ) {
-        Some(format!(
-            "is a {} field: the BANT notes are text appended to what the field holds, so name a Text, Text Area or Long Text Area field of Lead (e.g. Description)",
-            f.field_type.as_str()
-        ))
-    } else {
-        None
-    };
-    if let Some(reason) = reason {
-        issues.push(ConfigIssue {
-            key: key.to_owned(),
-            field: format!("Lead.{field}"),
-            reason,
-        });
-    }
+    check_field(key, "Lead", describe, field, issues, |f| {
+        if !f.updateable {
+            Some("is read-only for this user (not updateable): the BANT notes are appended to it; grant edit access in its field-level security or name another field".to_owned())
+        } else if !matches!(
+            f.field_type,
+            salesforce::FieldType::String | salesforce::FieldType::TextArea
+        ) {
+            Some(format!(
+                "is a {} field: the BANT notes are text appended to what the field holds, so name a Text, Text Area or Long Text Area field of Lead (e.g. Description)",
+                f.field_type.as_str()
+            ))
+        } else {
+            None
+        }
+    });
 }
 
 /// The fields a Chatter post writes on create.
@@ -593,15 +553,9 @@ async fn check_chatter(
         return Ok(());
     }
     for name in FEED_ITEM_FIELDS {
-        match describe.field(name) {
-            None => issues.push(missing(key, "FeedItem", name)),
-            Some(f) if !f.createable => issues.push(ConfigIssue {
-                key: key.to_owned(),
-                field: format!("FeedItem.{name}"),
-                reason: "cannot be set by this user when posting to a feed".into(),
-            }),
-            Some(_) => {}
-        }
+        check_field(key, "FeedItem", &describe, name, issues, |f| {
+            (!f.createable).then(|| "cannot be set by this user when posting to a feed".into())
+        });
     }
     Ok(())
 }
@@ -637,6 +591,31 @@ fn outcome_value_problem(
     crate::field_value::check_value(f, value.as_str())
         .err()
         .map(|reason| format!("value: {reason}"))
+}
+
+/// One field an outcome action writes, against its object's describe: an issue when it is
+/// missing (or hidden), or when `problem` says why this user cannot write it as configured.
+/// Every per-action check goes through here, so a field is always named and worded alike.
+fn check_field(
+    key: &str,
+    object: &str,
+    describe: &SObjectDescribe,
+    field: &str,
+    issues: &mut Vec<ConfigIssue>,
+    problem: impl FnOnce(&salesforce::FieldDescribe) -> Option<String>,
+) {
+    let issue = match describe.field(field) {
+        None => missing(key, object, field),
+        Some(f) => match problem(f) {
+            Some(reason) => ConfigIssue {
+                key: key.to_owned(),
+                field: format!("{object}.{field}"),
+                reason,
+            },
+            None => return,
+        },
+    };
+    issues.push(issue);
 }
 
 fn missing(key: &str, object: &str, field: &str) -> ConfigIssue {

@@ -84,6 +84,19 @@ impl BuiltinDemo {
         })
     }
 
+    /// Starts the demo org and signs in as its user; a failed sign-in stops the server
+    /// again, so no caller leaves an org running that nothing can reach.
+    pub async fn start_signed_in() -> Result<(BuiltinDemo, DemoSession), DemoError> {
+        let demo = BuiltinDemo::start().await?;
+        match demo.connect().await {
+            Ok(session) => Ok((demo, session)),
+            Err(err) => {
+                demo.shutdown().await;
+                Err(err)
+            }
+        }
+    }
+
     /// Stops the server.
     pub async fn shutdown(self) {
         self.org.shutdown().await;

@@ -131,12 +131,7 @@ fn text(field: &FieldDescribe, raw: &str) -> Result<Value, String> {
 }
 
 fn picklist_value(field: &FieldDescribe, raw: &str) -> Result<String, String> {
-    let active: Vec<&str> = field
-        .picklist_values
-        .iter()
-        .filter(|v| v.active)
-        .map(|v| v.value.as_str())
-        .collect();
+    let active: Vec<&str> = field.active_picklist_values().collect();
     active
         .iter()
         .find(|v| v.eq_ignore_ascii_case(raw))

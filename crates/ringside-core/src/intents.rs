@@ -72,11 +72,7 @@ pub fn intent_kind(field: &FieldDescribe, configured: Option<&str>) -> Result<In
         FieldType::Date => Ok(IntentKind::Today),
         FieldType::Boolean => Ok(IntentKind::Check),
         FieldType::Picklist | FieldType::MultiPicklist => {
-            let values: Vec<String> = field
-                .picklist_values
-                .iter()
-                .filter(|v| v.active)
-                .map(|v| v.value.clone())
+            let values: Vec<String> = field.active_picklist_values().map(str::to_owned)
                 .collect();
             if values.is_empty() {
                 Err("is a picklist with no active values, so the intent has nothing to write".into())

@@ -689,7 +689,8 @@ fn follow_up(outcome: &str, value: &toml::Value) -> Result<FollowUp, OutcomeErro
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<OutcomeActions, OutcomeError> {
+    /// The outcomes of a whole config text (the other test modules parse through it too).
+    pub(super) fn parse(text: &str) -> Result<OutcomeActions, OutcomeError> {
         #[derive(serde::Deserialize)]
         struct Raw {
             outcomes: BTreeMap<String, toml::Table>,
@@ -879,13 +880,9 @@ mod create_opportunity_tests {
     use super::*;
 
     fn parse(value: &str) -> Result<OutcomeActions, OutcomeError> {
-        let text = format!("[outcomes.Qualified]\ncreate_opportunity = {value}\n");
-        #[derive(serde::Deserialize)]
-        struct Raw {
-            outcomes: BTreeMap<String, toml::Table>,
-        }
-        let raw: Raw = toml::from_str(&text).expect("valid TOML");
-        OutcomeActions::from_tables(raw.outcomes)
+        super::tests::parse(&format!(
+            "[outcomes.Qualified]\ncreate_opportunity = {value}\n"
+        ))
     }
 
     #[test]
@@ -953,13 +950,7 @@ mod create_opportunity_tests {
     #[test]
     fn account_is_no_placeholder_of_other_actions() {
         let text = "[outcomes.Qualified]\nlead = { Description = \"{account}\" }\n";
-        #[derive(serde::Deserialize)]
-        struct Raw {
-            outcomes: BTreeMap<String, toml::Table>,
-        }
-        let raw: Raw = toml::from_str(text).unwrap();
-        let err = OutcomeActions::from_tables(raw.outcomes)
-            .expect_err("only create_opportunity reads the Account");
+        let err = super::tests::parse(text).expect_err("only create_opportunity reads the Account");
         let offered = err
             .reason
             .split_once("the placeholders are")
@@ -978,13 +969,7 @@ mod lead_notes_tests {
     use super::*;
 
     fn parse(value: &str) -> Result<OutcomeActions, OutcomeError> {
-        let text = format!("[outcomes.Qualified]\nlead_notes = {value}\n");
-        #[derive(serde::Deserialize)]
-        struct Raw {
-            outcomes: BTreeMap<String, toml::Table>,
-        }
-        let raw: Raw = toml::from_str(&text).expect("valid TOML");
-        OutcomeActions::from_tables(raw.outcomes)
+        super::tests::parse(&format!("[outcomes.Qualified]\nlead_notes = {value}\n"))
     }
 
     #[test]

@@ -254,12 +254,7 @@ impl RecordEditor {
                     value: record.field(&f.name).cloned().unwrap_or(Value::Null),
                     editable: policy.is_editable(&f.name) && f.updateable,
                     length: f.length,
-                    picklist: f
-                        .picklist_values
-                        .iter()
-                        .filter(|v| v.active)
-                        .map(|v| v.value.clone())
-                        .collect(),
+                    picklist: f.active_picklist_values().map(str::to_owned).collect(),
                 })
                 .collect();
             Ok(ShownRecord {

@@ -97,6 +97,17 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+impl FieldDescribe {
+    /// The picklist values that may be written now, in the org's order: inactive ones stay
+    /// in the describe (old records hold them) but Salesforce refuses them on write.
+    pub fn active_picklist_values(&self) -> impl Iterator<Item = &str> {
+        self.picklist_values
+            .iter()
+            .filter(|v| v.active)
+            .map(|v| v.value.as_str())
+    }
+}
+
 /// One picklist entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

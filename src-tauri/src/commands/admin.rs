@@ -91,12 +91,7 @@ pub async fn describe_fields(
             updateable: f.updateable,
             custom: f.name.ends_with("__c"),
             length: f.length,
-            picklist: f
-                .picklist_values
-                .iter()
-                .filter(|v| v.active)
-                .map(|v| v.value.clone())
-                .collect(),
+            picklist: f.active_picklist_values().map(str::to_owned).collect(),
         })
         .collect())
 }

@@ -80,12 +80,7 @@ pub fn disposition_values(
     if field.field_type != FieldType::Picklist {
         return None;
     }
-    let values: Vec<String> = field
-        .picklist_values
-        .iter()
-        .filter(|v| v.active)
-        .map(|v| v.value.clone())
-        .collect();
+    let values: Vec<String> = field.active_picklist_values().map(str::to_owned).collect();
     (!values.is_empty()).then_some(values)
 }
 

@@ -112,12 +112,7 @@ pub fn memo_input(logging: &LoggingSettings, call_log: &SObjectDescribe) -> Memo
     };
     if field.field_type == FieldType::MultiPicklist {
         MemoInput::Picklist {
-            values: field
-                .picklist_values
-                .iter()
-                .filter(|v| v.active)
-                .map(|v| v.value.clone())
-                .collect(),
+            values: field.active_picklist_values().map(str::to_owned).collect(),
         }
     } else {
         MemoInput::Text

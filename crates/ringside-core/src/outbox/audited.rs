@@ -92,7 +92,7 @@ mod tests {
 
     use super::*;
     use crate::audit::AuditEntry;
-    use crate::call_log::{CallLog, Direction};
+    use crate::call_log::CallLog;
 
     fn temp_home(name: &str) -> PathBuf {
         let dir =
@@ -105,23 +105,9 @@ mod tests {
     fn call(id: &str) -> CallLog {
         CallLog {
             call_id: id.into(),
-            direction: Direction::Inbound,
-            from: "+14155550123".into(),
-            to: "+14155550100".into(),
-            started_at_ms: 1_700_000_000_000,
-            duration_seconds: 42,
-            disposition: None,
-            subject: None,
             notes: None,
             who_id: None,
-            what_id: None,
-            recording_url: None,
-            summary: None,
-            key_topics: vec![],
-            missed: false,
-            timing: Default::default(),
-            memo: Vec::new(),
-            intent_fields: Default::default(),
+            ..crate::call_log::tests::sample()
         }
     }
 

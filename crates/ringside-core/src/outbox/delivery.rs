@@ -214,7 +214,18 @@ pub(crate) struct Sent {
     /// The actions' graph failed only on the BANT notes' sight of their Lead: the field
     /// is empty (the reference to it refused), or the Lead changed since the look that
     /// planned the notes alone (412). Either way: look at the Lead again.
-    pub lead_notes_look_again: bool,
+    pub lead_notes_look_again: Option<LookAgain>,
+}
+
+/// Why the BANT notes' write must look at their Lead again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookAgain {
+    /// The notes field is empty, so the reference to its text was refused: learnt once
+    /// per call (the next write goes alone, conditionally), so it spends no attempt.
+    Empty,
+    /// The Lead changed since the look that planned the notes alone (412): something
+    /// else writes the Lead, maybe without end, so this waits and spends like a retry.
+    Changed,
 }
 
 /// Ids learnt from a successful delivery.
@@ -445,9 +456,8 @@ pub(crate) async fn send_batch(
             lead_notes_look_again: response
                 .as_ref()
                 .and_then(|r| r.get(&format!("a{i}")))
-                .is_some_and(|g| {
-                    !g.is_successful && is_lead_notes_sight_refused(item, &g.graph_response)
-                }),
+                .filter(|g| !g.is_successful)
+                .and_then(|g| lead_notes_sight_refused(item, &g.graph_response)),
         })
         .collect())
 }
@@ -582,28 +592,31 @@ pub(crate) fn queued_lead_notes(item: &Claimed) -> Option<&PlannedAction> {
 /// Whether a failed actions' graph of `item` failed on its `lead_notes`' sight of the Lead
 /// (see the module doc): a subresponse's error names the reference to the Lead's notes
 /// field (the field is empty), or the notes' own write answered 412 PRECONDITION_FAILED
-/// (the Lead changed since the look).
-fn is_lead_notes_sight_refused(item: &Claimed, response: &CompositeResponse) -> bool {
+/// (the Lead changed since the look). `None` when the graph failed for another reason.
+fn lead_notes_sight_refused(item: &Claimed, response: &CompositeResponse) -> Option<LookAgain> {
     let reference = format!("{LEAD_NOTES_REF}.");
     let notes = item
         .actions
         .iter()
         .enumerate()
         .find(|(_, a)| a.state == ActionState::Queued && a.name == ActionName::LeadNotes);
-    let Some((index, action)) = notes else {
-        return false;
-    };
+    let (index, action) = notes?;
     let write_ref = format!("action{index}");
-    response.composite_response.iter().any(|r| {
-        r.error().is_some_and(|e| {
-            let empty = !action.reads.is_empty()
-                && matches!(e, salesforce::Error::Api { .. })
-                && e.to_string().contains(&reference);
-            let changed = action.unmodified_since.is_some()
-                && r.http_status_code == 412
-                && r.reference_id.as_deref() == Some(write_ref.as_str());
-            empty || changed
-        })
+    response.composite_response.iter().find_map(|r| {
+        let e = r.error()?;
+        let empty = !action.reads.is_empty()
+            && matches!(e, salesforce::Error::Api { .. })
+            && e.to_string().contains(&reference);
+        let changed = action.unmodified_since.is_some()
+            && r.http_status_code == 412
+            && r.reference_id.as_deref() == Some(write_ref.as_str());
+        if changed {
+            Some(LookAgain::Changed)
+        } else if empty {
+            Some(LookAgain::Empty)
+        } else {
+            None
+        }
     })
 }
 
@@ -699,7 +712,7 @@ pub(crate) async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call_log::{Direction, LoggingMode};
+    use crate::call_log::LoggingMode;
 
     fn claimed(actions: usize, reads: usize) -> Claimed {
         let action = |i: usize| PlannedAction {
@@ -730,23 +743,11 @@ mod tests {
             task_id: None,
             log: CallLog {
                 call_id: "c".into(),
-                direction: Direction::Inbound,
-                from: "+14155550123".into(),
-                to: "+14155550100".into(),
                 started_at_ms: 0,
                 duration_seconds: 1,
-                disposition: None,
-                subject: None,
                 notes: None,
                 who_id: None,
-                what_id: None,
-                recording_url: None,
-                summary: None,
-                key_topics: vec![],
-                missed: false,
-                timing: Default::default(),
-                memo: Vec::new(),
-                intent_fields: Default::default(),
+                ..crate::call_log::tests::sample()
             },
             last_error_code: None,
             actions: (0..actions).map(action).collect(),

@@ -171,23 +171,11 @@ mod tests {
     fn payloads_are_found_among_garbage_and_a_cut_one_is_skipped() {
         let log = |id: &str| CallLog {
             call_id: id.into(),
-            direction: crate::call_log::Direction::Inbound,
-            from: "+14155550123".into(),
-            to: "+14155550100".into(),
             started_at_ms: 1,
             duration_seconds: 2,
-            disposition: None,
-            subject: None,
             notes: Some("メモ".into()),
             who_id: None,
-            what_id: None,
-            recording_url: None,
-            summary: None,
-            key_topics: vec![],
-            missed: false,
-            timing: Default::default(),
-            memo: Vec::new(),
-            intent_fields: Default::default(),
+            ..crate::call_log::tests::sample()
         };
         let mut bytes = b"\x00\x01SQLite garbage".to_vec();
         bytes.extend(serde_json::to_vec(&log("a")).unwrap());

@@ -18,7 +18,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::audited::AuditNote;
-use super::delivery::{self, Claimed, Delivered, MAX_GRAPHS_PER_REQUEST};
+use super::delivery::{self, Claimed, Delivered, LookAgain, MAX_GRAPHS_PER_REQUEST};
 use super::retry::{RetrySchedule, Verdict, classify};
 use super::{Outbox, OutboxError, database, now_ms};
 use crate::audit::{AuditActor, AuditEvent};
@@ -626,8 +626,11 @@ impl Worker {
             // The Lead's notes field was empty (the reference to it refused), or the Lead
             // changed since the look that sent the notes alone (412): not a refusal of the
             // notes. Look at the Lead again on the next pass: alone if still empty, appended
-            // after whatever text is there now.
-            Some(Err(err)) if sent.lead_notes_look_again => {
+            // after whatever text is there now. Learning the field is empty is free; a 412
+            // waits and spends an attempt like a retry, so a Lead that something else keeps
+            // writing cannot make the queue look and write (two requests) without end.
+            Some(Err(err)) if sent.lead_notes_look_again.is_some() => {
+                let changed = sent.lead_notes_look_again == Some(LookAgain::Changed);
                 let mut look = item.clone();
                 for action in &mut look.actions {
                     if action.state == ActionState::Queued
@@ -636,19 +639,38 @@ impl Worker {
                         action.check_first = true;
                     }
                 }
-                if item.actions_only() {
-                    self.store_actions(&look, "the Lead's notes field is empty; looking again")
+                match (item.actions_only(), changed) {
+                    (true, false) => {
+                        self.store_actions(&look, "the Lead's notes field is empty; looking again")
+                            .await?;
+                        self.give_back(std::slice::from_ref(&look), &err, report)
+                            .await?;
+                    }
+                    (true, true) => {
+                        self.store_actions(
+                            &look,
+                            "the Lead changed since Ringside looked at it; looking again",
+                        )
                         .await?;
-                    self.give_back(std::slice::from_ref(&look), &err, report)
-                        .await?;
-                } else {
-                    self.split_actions(&look, &err, true, report).await?;
+                        self.settle_lead_changed(item, &err, report).await?;
+                    }
+                    (false, false) => {
+                        self.split_actions(&look, &err, SplitAs::SendAgain, report)
+                            .await?
+                    }
+                    (false, true) => {
+                        self.split_actions(&look, &err, SplitAs::Retry, report)
+                            .await?
+                    }
                 }
             }
             Some(Err(err)) if item.actions_only() => {
                 self.settle_error(item, &err, report).await?;
             }
-            Some(Err(err)) => self.split_actions(item, &err, false, report).await?,
+            Some(Err(err)) => {
+                self.split_actions(item, &err, SplitAs::Verdict, report)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -679,14 +701,16 @@ impl Worker {
         &self,
         item: &Claimed,
         err: &salesforce::Error,
-        send_again: bool,
+        how: SplitAs,
         report: &mut DrainReport,
     ) -> Result<(), OutboxError> {
-        let verdict = classify(err);
+        let verdict = match how {
+            SplitAs::Verdict => classify(err),
+            SplitAs::SendAgain => Verdict::Halted,
+            SplitAs::Retry => Verdict::Retry { in_doubt: false },
+        };
         let now = now_ms();
         let (state, attempts, run_at, event) = match verdict {
-            // Not a refusal of the actions (`send_again`): the next pass sends them.
-            _ if send_again => ("pending", 0, now, AuditEvent::Waiting),
             Verdict::Dead => ("dead", 1, now, AuditEvent::Dead),
             Verdict::Retry { .. } => {
                 let wait = self.options.schedule.delay_after(1).unwrap_or_default();
@@ -760,6 +784,39 @@ impl Worker {
             _ => report.retried += 1,
         }
         Ok(())
+    }
+
+    /// The BANT notes' conditional write of an item of actions alone was refused because
+    /// the Lead changed since the look (412): an attempt spent and the schedule's wait,
+    /// and once the schedule is done a dead letter that says so in words (replayable).
+    async fn settle_lead_changed(
+        &self,
+        item: &Claimed,
+        err: &salesforce::Error,
+        report: &mut DrainReport,
+    ) -> Result<(), OutboxError> {
+        let spent = item.attempts + 1;
+        let delay = self
+            .options
+            .schedule
+            .delay_after(u32::try_from(spent).unwrap_or(u32::MAX));
+        tracing::info!(call_id = %item.call_id, spent, dead = delay.is_none(), "the Lead changed before the call's notes were written");
+        let message = match delay {
+            Some(_) => {
+                report.retried += 1;
+                format!(
+                    "the Lead changed since Ringside looked at it; the call's notes wait and look again ({err})"
+                )
+            }
+            None => {
+                report.dead += 1;
+                format!(
+                    "the Lead kept changing while Ringside wrote the call's notes; replay it ({err})"
+                )
+            }
+        };
+        self.fail_with(item, &err.code(), &message, spent, delay, false)
+            .await
     }
 
     /// Records a failed attempt by its verdict. Returns true when the drain must stop.
@@ -869,9 +926,21 @@ impl Worker {
         delay: Option<Duration>,
         in_doubt: bool,
     ) -> Result<(), OutboxError> {
+        self.fail_with(item, &err.code(), &err.to_string(), spent, delay, in_doubt)
+            .await
+    }
+
+    /// [`Worker::fail`] with the error's code and message given.
+    async fn fail_with(
+        &self,
+        item: &Claimed,
+        code: &str,
+        message: &str,
+        spent: i64,
+        delay: Option<Duration>,
+        in_doubt: bool,
+    ) -> Result<(), OutboxError> {
         let now = now_ms();
-        let code = err.code();
-        let message = err.to_string();
         let (state, run_at, event) = match delay {
             Some(d) => ("pending", now + d.as_millis() as i64, AuditEvent::Retry),
             None => ("dead", now, AuditEvent::Dead),
@@ -893,21 +962,21 @@ impl Worker {
                 .bind(spent)
                 .bind(run_at)
                 .bind(i64::from(in_doubt))
-                .bind(&code)
-                .bind(&message)
+                .bind(code)
+                .bind(message)
                 .bind(now)
                 .fetch_optional(&mut *conn)
                 .await?;
                 let note = AuditNote::new(&item.call_id, event)
-                    .code(&code)
-                    .detail(message.as_str());
+                    .code(code)
+                    .detail(message);
                 Ok((now_state, vec![note]))
             })
             .await?;
         if now_state.as_deref() == Some("dead")
             && let Some(hook) = &self.options.dead_letter_webhook
         {
-            hook.alert(item.id, &item.call_id, &code, &message).await;
+            hook.alert(item.id, &item.call_id, code, message).await;
         }
         Ok(())
     }
@@ -985,6 +1054,17 @@ const SPLIT_OFF_ACTIONS: &str = "INSERT INTO outbox (call_id, payload, state, at
        actions = excluded.actions, revision = revision + 1, \
        last_error_code = excluded.last_error_code, last_error = excluded.last_error \
      RETURNING id";
+
+/// How [`Worker::split_actions`] queues the actions it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SplitAs {
+    /// By what the error means ([`classify`]).
+    Verdict,
+    /// Not a refusal of the actions: pending for the next pass, no attempt spent.
+    SendAgain,
+    /// A failed attempt: the schedule's first wait, one attempt spent.
+    Retry,
+}
 
 /// Why a look before sending stopped: the org's answer (settled like a failed send), or
 /// the queue's own database.

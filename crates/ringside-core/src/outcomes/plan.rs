@@ -661,9 +661,6 @@ mod tests {
     fn log(who: Option<&str>, what: Option<&str>) -> CallLog {
         CallLog {
             call_id: "plan-1".into(),
-            direction: crate::call_log::Direction::Inbound,
-            from: "+14155550123".into(),
-            to: "+14155550100".into(),
             started_at_ms: 1_765_000_000_000, // 2025-12-06T05:46:40Z
             duration_seconds: 60,
             disposition: Some("X".into()),
@@ -671,13 +668,7 @@ mod tests {
             notes: None,
             who_id: who.map(str::to_owned),
             what_id: what.map(str::to_owned),
-            recording_url: None,
-            summary: None,
-            key_topics: vec![],
-            missed: false,
-            timing: Default::default(),
-            memo: Vec::new(),
-            intent_fields: Default::default(),
+            ..crate::call_log::tests::sample()
         }
     }
 

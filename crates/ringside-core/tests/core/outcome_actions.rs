@@ -1520,7 +1520,8 @@ async fn a_note_written_between_the_look_and_the_bant_write_is_kept_and_the_note
         .await
         .expect("the drain ran")
         .expect("the drain passed");
-    worker.drain_due().await.unwrap();
+    // The 412 waits the schedule's first step (an attempt spent) before the look again.
+    worker.drain(Duration::from_secs(5)).await.unwrap();
 
     let text = lead_description(&f.org).await;
     assert_eq!(
@@ -1547,6 +1548,98 @@ async fn a_note_written_between_the_look_and_the_bant_write_is_kept_and_the_note
     assert_eq!(notes_item.state, ItemState::Delivered, "{notes_item:?}");
     assert_eq!(states(&notes_item), vec![ActionState::Applied]);
     assert_eq!(call_tasks(&f.org, "ln-race").await, 1, "one call Task");
+    f.org.shutdown().await;
+}
+
+/// Issue 16: a Lead that something else writes between every look and every conditional
+/// BANT write. Each 412 spends an attempt and waits the schedule's step, so the queue stops
+/// after the schedule (a bounded number of requests, not a loop without end) with a dead
+/// letter that says why in words; replayed once the Lead is quiet, the notes land once.
+#[tokio::test]
+async fn a_lead_that_keeps_changing_dead_letters_the_bant_notes_after_the_schedule_and_the_replay_writes_them()
+ {
+    let f = fixture("lead-notes-keeps-changing").await;
+    set_lead_description(&f.org, None).await;
+    let (log, actions) = bant_call("ln-churn", "30k");
+    f.outbox
+        .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
+        .await
+        .unwrap();
+    let graph = "/services/data/v66.0/composite/graph";
+    // Before every graph reaches the org, another integration writes the Lead (a second
+    // later each time: If-Unmodified-Since has whole seconds), leaving the notes empty.
+    f.org.clear_request_log();
+    let worker = std::sync::Arc::new(f.worker);
+    let mut draining = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.drain(Duration::from_secs(10)).await }
+    });
+    let mut held = f.org.faults().hold_next(Some("POST"), graph);
+    let mut round = 0;
+    // Without a bound the queue would look and write for ever: fail instead of hanging.
+    let give_up = tokio::time::sleep(Duration::from_secs(20));
+    tokio::pin!(give_up);
+    let report = loop {
+        tokio::select! {
+            done = &mut draining => break done.expect("the drain ran").expect("the drain passed"),
+            () = &mut give_up => panic!("still looking and writing after {round} conditional writes"),
+            () = held.reached() => {
+                round += 1;
+                f.org.advance_clock(Duration::from_secs(2));
+                client(&f.org, Duration::from_secs(10))
+                    .update(
+                        "Lead",
+                        seed::SHARED_NUMBER_LEAD_ID,
+                        &json!({ "Title": format!("Synced {round}") }),
+                    )
+                    .await
+                    .expect("the Lead is writable");
+                let next = f.org.faults().hold_next(Some("POST"), graph);
+                held.release();
+                held = next;
+            }
+        }
+    };
+    f.org.faults().clear();
+
+    let item = f
+        .outbox
+        .find_call(&actions_item_call_id("ln-churn"))
+        .await
+        .unwrap()
+        .expect("the notes are their own item");
+    assert_eq!(item.state, ItemState::Dead, "{item:?} {report:?}");
+    let why = item.last_error.clone().unwrap_or_default();
+    assert!(
+        why.contains("the Lead kept changing while Ringside wrote the call's notes; replay it"),
+        "the dead letter says why in words: {why}"
+    );
+    // The schedule (5 waits in the test options) gives 6 conditional writes; with the
+    // first graph (log + notes reading the empty field) that is 7, and one look per write.
+    let requests = f.org.data_requests();
+    let graphs = requests.iter().filter(|r| r.path == graph).count();
+    let looks = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/sobjects/Lead/"))
+        .count();
+    assert_eq!(graphs, 7, "bounded: {requests:?}");
+    assert_eq!(looks, 6, "one look per conditional write: {requests:?}");
+    assert_eq!(
+        lead_description(&f.org).await,
+        "",
+        "nothing written over the Lead"
+    );
+
+    // Quiet now: the replay looks once more and writes the notes alone, once.
+    f.outbox.replay(item.id, AuditActor::Admin).await.unwrap();
+    worker.drain(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        lead_description(&f.org).await,
+        "[Ringside call ln-churn]\nBudget: 30k\nAuthority: CFO signs\nNeed: Fewer missed calls\nTimeline: Q3",
+    );
+    let replayed = f.outbox.get(item.id).await.unwrap();
+    assert_eq!(replayed.state, ItemState::Delivered, "{replayed:?}");
+    assert_eq!(call_tasks(&f.org, "ln-churn").await, 1, "one call Task");
     f.org.shutdown().await;
 }
 
