@@ -658,6 +658,18 @@ mod tests {
             .clone()
     }
 
+    /// Planning options that name only the agent's zone: nothing skipped, no follow-up time,
+    /// no BANT notes, no signed-in user. A test changes the one field it is about.
+    fn options(zone: &TimeZone) -> PlanOptions<'_> {
+        PlanOptions {
+            skip: &[],
+            zone,
+            follow_up_at_ms: None,
+            bant: None,
+            agent_user_id: None,
+        }
+    }
+
     fn log(who: Option<&str>, what: Option<&str>) -> CallLog {
         CallLog {
             call_id: "plan-1".into(),
@@ -678,13 +690,7 @@ mod tests {
             "[outcomes.X]\nlead = { Status = \"Working - Contacted\", Description = \"Called on {date} about {subject}\" }\nopportunity = { StageName = \"Qualification\" }\n",
         );
         let zone = TimeZone::get("Europe/Berlin").unwrap();
-        let options = PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        };
+        let options = options(&zone);
         let planned = plan(
             &o,
             &log(Some("00QDm0000000009MAA"), Some("006Dm0000000004IAA")),
@@ -748,13 +754,7 @@ mod tests {
     fn lead_notes_without_notes_name_the_lead_and_without_a_lead_name_nothing() {
         let o = outcome("[outcomes.X]\nlead_notes = \"Description\"\n");
         let zone = TimeZone::get("Europe/Berlin").unwrap();
-        let options = PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        };
+        let options = options(&zone);
         let waiting = plan(&o, &log(Some("00QDm0000000009MAA"), None), &options).unwrap();
         assert_eq!(
             waiting[0].state,
@@ -783,13 +783,7 @@ mod tests {
             "[outcomes.X]\nfollow_up = { kind = \"Event\", subject = \"Demo\", in_days = 2, at = \"10:00\", minutes = 45 }\n",
         );
         let zone = TimeZone::get("America/New_York").unwrap();
-        let mut options = PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        };
+        let mut options = options(&zone);
         // The call is at 00:46 in New York on 2025-12-06; two days on at 10:00 EST is 15:00Z.
         let planned = plan(&o, &log(None, None), &options).unwrap();
         assert_eq!(
@@ -819,11 +813,8 @@ mod tests {
         let o = outcome("[outcomes.X]\nchatter = \"Qualified on a call by {agent}: {subject}\"\n");
         let zone = TimeZone::get("Europe/Berlin").unwrap();
         let mut options = PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
             agent_user_id: Some("005Dm0000000001IAA"),
+            ..options(&zone)
         };
         let planned = plan(
             &o,
