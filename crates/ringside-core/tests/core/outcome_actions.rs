@@ -10,7 +10,9 @@ use std::time::Duration;
 use demo_org::{DemoOrg, seed};
 use ringside_core::call_log::{CallLog, LoggingSettings};
 use ringside_core::config::Config;
-use ringside_core::outbox::{ItemState, Outbox, OutboxItem, Worker, actions_item_call_id};
+use ringside_core::outbox::{
+    ItemState, Outbox, OutboxItem, Worker, WorkerOptions, actions_item_call_id,
+};
 use ringside_core::outcomes::plan::{ActionState, PlanOptions, PlannedAction, plan};
 use salesforce::Record;
 use serde_json::json;
@@ -386,6 +388,30 @@ impl salesforce::oauth::TokenRefresher for FreshToken {
     }
 }
 
+/// A worker over `outbox` whose session the org expires before it sends anything: its first
+/// request is refused with `INVALID_SESSION_ID` and [`FreshToken`] hands it a token issued
+/// after the expiry, so the fault tests also prove a refresh costs no attempt and writes
+/// nothing twice.
+async fn expiring_worker(org: &DemoOrg, outbox: &Outbox, options: WorkerOptions) -> Worker {
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    let client = salesforce::Client::with_refresher(
+        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        salesforce::ApiVersion::default(),
+        salesforce::ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            query_batch_size: None,
+        },
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client");
+    Worker::start(outbox.clone(), client, LoggingSettings::default(), options)
+        .await
+        .expect("worker starts")
+}
+
 /// A Qualified call with the seeded Contact (of Acme), its actions planned from `config`.
 fn qualified_call(id: &str, config: &str) -> (CallLog, Vec<PlannedAction>) {
     let mut log = call(id);
@@ -426,29 +452,7 @@ async fn a_created_opportunity_exists_once_per_call_through_503s_lost_answers_an
     let outbox = Outbox::open_in_home(&temp_home("actions-create-opp"))
         .await
         .expect("queue opens");
-    // The worker's session expires before it sends anything; the refresher gets a new one.
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
-        salesforce::ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            query_batch_size: None,
-        },
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
-    let worker = Worker::start(
-        outbox.clone(),
-        client,
-        LoggingSettings::default(),
-        fast_options(),
-    )
-    .await
-    .expect("worker starts");
+    let worker = expiring_worker(&org, &outbox, fast_options()).await;
     let ids: Vec<String> = (0..6).map(|i| format!("opp-{i}")).collect();
     for id in &ids {
         let (log, actions) = qualified_call(id, CREATE_OPPORTUNITY);
@@ -950,28 +954,7 @@ async fn bant_notes_land_once_per_call_through_503s_lost_answers_and_an_expired_
     let outbox = Outbox::open_in_home(&temp_home("lead-notes-faults"))
         .await
         .expect("queue opens");
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
-        salesforce::ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            query_batch_size: None,
-        },
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
-    let worker = Worker::start(
-        outbox.clone(),
-        client,
-        LoggingSettings::default(),
-        fast_options(),
-    )
-    .await
-    .expect("worker starts");
+    let worker = expiring_worker(&org, &outbox, fast_options()).await;
     let ids: Vec<String> = (0..5).map(|i| format!("ln-f{i}")).collect();
     for id in &ids {
         let (log, actions) = bant_call(id, id);
@@ -1070,29 +1053,7 @@ async fn a_chatter_post_exists_once_per_call_through_503s_lost_answers_and_an_ex
     let outbox = Outbox::open_in_home(&temp_home("actions-chatter"))
         .await
         .expect("queue opens");
-    // The worker's session expires before it sends anything; the refresher gets a new one.
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
-        salesforce::ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            query_batch_size: None,
-        },
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
-    let worker = Worker::start(
-        outbox.clone(),
-        client,
-        LoggingSettings::default(),
-        fast_options(),
-    )
-    .await
-    .expect("worker starts");
+    let worker = expiring_worker(&org, &outbox, fast_options()).await;
     let ids: Vec<String> = (0..6).map(|i| format!("chat-{i}")).collect();
     for id in &ids {
         let (log, actions) = chatter_call(id);
@@ -1263,33 +1224,16 @@ async fn twenty_calls_with_outcomes_through_503s_lost_answers_and_an_expired_ses
     let outbox = Outbox::open_in_home(&temp_home("actions-acceptance"))
         .await
         .expect("queue opens");
-    // The worker's session expires before it sends anything; the refresher gets a new one.
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let worker_client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
-        salesforce::ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            query_batch_size: None,
-        },
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
     // Passes of 6 calls, so the faults fall on different batches.
-    let worker = Worker::start(
-        outbox.clone(),
-        worker_client,
-        LoggingSettings::default(),
-        ringside_core::outbox::WorkerOptions {
+    let worker = expiring_worker(
+        &org,
+        &outbox,
+        WorkerOptions {
             batch: 6,
             ..fast_options()
         },
     )
-    .await
-    .expect("worker starts");
+    .await;
     for (id, lead, outcome, _) in &calls {
         let (log, actions) = acceptance_call(id, lead, outcome);
         assert!(
