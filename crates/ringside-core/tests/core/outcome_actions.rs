@@ -61,21 +61,33 @@ fn call_with_actions(id: &str) -> (CallLog, Vec<PlannedAction>) {
     log.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
     log.disposition = Some("Demo booked".into());
     log.subject = Some("Pricing".into());
-    let config = Config::parse(CONFIG, Path::new("ringside.toml")).expect("config parses");
-    let zone = jiff::tz::TimeZone::UTC;
-    let actions = plan(
-        config.outcomes.get("Demo booked").expect("configured"),
-        &log,
-        &PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        },
-    )
-    .expect("planned");
+    let actions = plan_outcome(CONFIG, "Demo booked", &log, &in_utc());
     (log, actions)
+}
+
+static UTC: jiff::tz::TimeZone = jiff::tz::TimeZone::UTC;
+
+/// Planning options that change nothing: UTC, nothing skipped, no follow-up time, no BANT
+/// notes, no signed-in user. A test names only the field it is about.
+fn in_utc() -> PlanOptions<'static> {
+    PlanOptions {
+        skip: &[],
+        zone: &UTC,
+        follow_up_at_ms: None,
+        bant: None,
+        agent_user_id: None,
+    }
+}
+
+/// Plans `log`'s actions for the outcome `name` of `config` (a `ringside.toml`'s text).
+fn plan_outcome(
+    config: &str,
+    name: &str,
+    log: &CallLog,
+    options: &PlanOptions<'_>,
+) -> Vec<PlannedAction> {
+    let config = Config::parse(config, Path::new("ringside.toml")).expect("config parses");
+    plan(config.outcomes.get(name).expect("configured"), log, options).expect("planned")
 }
 
 async fn query(org: &DemoOrg, soql: &str) -> Vec<Record> {
@@ -304,24 +316,16 @@ async fn a_follow_up_event_is_created_once_even_when_the_answer_is_lost() {
     let f = fixture("actions-event").await;
     let mut log = call("act-4");
     log.disposition = Some("Meeting".into());
-    let config = Config::parse(
-        "[outcomes.Meeting]\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n",
-        Path::new("ringside.toml"),
-    )
-    .unwrap();
     let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
-    let actions = plan(
-        config.outcomes.get("Meeting").unwrap(),
+    let actions = plan_outcome(
+        "[outcomes.Meeting]\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n",
+        "Meeting",
         &log,
         &PlanOptions {
-            skip: &[],
             zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
+            ..in_utc()
         },
-    )
-    .unwrap();
+    );
     f.outbox
         .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
         .await
@@ -418,20 +422,7 @@ fn qualified_call(id: &str, config: &str) -> (CallLog, Vec<PlannedAction>) {
     log.disposition = Some("Qualified".into());
     log.subject = Some("Pricing".into());
     log.what_id = None;
-    let config = Config::parse(config, Path::new("ringside.toml")).expect("config parses");
-    let zone = jiff::tz::TimeZone::UTC;
-    let actions = plan(
-        config.outcomes.get("Qualified").expect("configured"),
-        &log,
-        &PlanOptions {
-            skip: &[],
-            zone: &zone,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        },
-    )
-    .expect("planned");
+    let actions = plan_outcome(config, "Qualified", &log, &in_utc());
     (log, actions)
 }
 
@@ -587,19 +578,7 @@ async fn a_call_with_no_account_plans_no_opportunity_and_says_why() {
     let mut log = call("opp-none");
     log.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
     log.what_id = None;
-    let config = Config::parse(CREATE_OPPORTUNITY, Path::new("ringside.toml")).unwrap();
-    let actions = plan(
-        config.outcomes.get("Qualified").unwrap(),
-        &log,
-        &PlanOptions {
-            skip: &[],
-            zone: &jiff::tz::TimeZone::UTC,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        },
-    )
-    .unwrap();
+    let actions = plan_outcome(CREATE_OPPORTUNITY, "Qualified", &log, &in_utc());
     assert_eq!(actions[0].state, ActionState::Skipped);
     assert!(
         actions[0]
@@ -761,19 +740,7 @@ async fn agent_text_that_looks_like_a_reference_is_logged_as_typed_not_refused()
     log.notes = Some(typed_notes.into());
     log.subject = Some(typed_subject.into());
     // Re-plan with the new subject: the follow-up's subject holds `{subject}`.
-    let config = Config::parse(CONFIG, Path::new("ringside.toml")).unwrap();
-    let actions = plan(
-        config.outcomes.get("Demo booked").unwrap(),
-        &log,
-        &PlanOptions {
-            skip: &[],
-            zone: &jiff::tz::TimeZone::UTC,
-            follow_up_at_ms: None,
-            bant: None,
-            agent_user_id: None,
-        },
-    )
-    .unwrap();
+    let actions = plan_outcome(CONFIG, "Demo booked", &log, &in_utc());
     let queued = f
         .outbox
         .enqueue_with_actions(&log, None, AuditActor::Agent, &actions)
@@ -829,25 +796,21 @@ fn bant_call(id: &str, budget: &str) -> (CallLog, Vec<PlannedAction>) {
     log.disposition = Some("Qualified".into());
     log.who_id = Some(seed::SHARED_NUMBER_LEAD_ID.to_owned());
     log.what_id = None;
-    let config = Config::parse(LEAD_NOTES, Path::new("ringside.toml")).expect("config parses");
     let bant = ringside_core::outcomes::Bant {
         budget: budget.into(),
         authority: "CFO signs".into(),
         need: "Fewer missed calls".into(),
         timeline: "Q3".into(),
     };
-    let actions = plan(
-        config.outcomes.get("Qualified").expect("configured"),
+    let actions = plan_outcome(
+        LEAD_NOTES,
+        "Qualified",
         &log,
         &PlanOptions {
-            skip: &[],
-            zone: &jiff::tz::TimeZone::UTC,
-            follow_up_at_ms: None,
             bant: Some(&bant),
-            agent_user_id: None,
+            ..in_utc()
         },
-    )
-    .expect("planned");
+    );
     (log, actions)
 }
 
@@ -1013,19 +976,15 @@ fn chatter_call(id: &str) -> (CallLog, Vec<PlannedAction>) {
     log.disposition = Some("Qualified".into());
     log.subject = Some("Pricing".into());
     log.what_id = Some(seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
-    let config = Config::parse(CHATTER, Path::new("ringside.toml")).expect("config parses");
-    let actions = plan(
-        config.outcomes.get("Qualified").expect("configured"),
+    let actions = plan_outcome(
+        CHATTER,
+        "Qualified",
         &log,
         &PlanOptions {
-            skip: &[],
-            zone: &jiff::tz::TimeZone::UTC,
-            follow_up_at_ms: None,
-            bant: None,
             agent_user_id: Some(seed::DEMO_USER_ID),
+            ..in_utc()
         },
-    )
-    .expect("planned");
+    );
     (log, actions)
 }
 
@@ -1168,25 +1127,21 @@ fn acceptance_call(id: &str, lead: &str, outcome: &str) -> (CallLog, Vec<Planned
     log.what_id = (outcome == "Qualified").then(|| seed::JANE_OPEN_OPPORTUNITY_ID.to_owned());
     log.disposition = Some(outcome.into());
     log.subject = Some("Pricing".into());
-    let config = Config::parse(ACCEPTANCE, Path::new("ringside.toml")).expect("config parses");
     let bant = ringside_core::outcomes::Bant {
         budget: format!("budget of {id}"),
         authority: "CFO signs".into(),
         need: "Fewer missed calls".into(),
         timeline: "Q3".into(),
     };
-    let actions = plan(
-        config.outcomes.get(outcome).expect("configured"),
+    let actions = plan_outcome(
+        ACCEPTANCE,
+        outcome,
         &log,
         &PlanOptions {
-            skip: &[],
-            zone: &jiff::tz::TimeZone::UTC,
-            follow_up_at_ms: None,
             bant: Some(&bant),
-            agent_user_id: None,
+            ..in_utc()
         },
-    )
-    .expect("planned");
+    );
     (log, actions)
 }
 
