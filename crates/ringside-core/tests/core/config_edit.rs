@@ -2,7 +2,7 @@
 //! reads back the same; an invalid one is refused with key, field and reason and leaves the
 //! file as it was.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ringside_core::config::CONFIG_FILE;
 use ringside_core::config_edit::{
@@ -20,12 +20,25 @@ fn temp_home(name: &str) -> PathBuf {
     dir
 }
 
+/// A temp home whose `ringside.toml` holds `config`.
+fn home_with(name: &str, config: &str) -> PathBuf {
+    let home = temp_home(name);
+    std::fs::write(home.join(CONFIG_FILE), config).expect("config written");
+    home
+}
+
+/// What the home's `ringside.toml` holds now: the tests compare it with what was there
+/// before, so a refused save that wrote anything fails.
+fn config_text(home: &Path) -> String {
+    std::fs::read_to_string(home.join(CONFIG_FILE)).expect("config readable")
+}
+
 /// A policy path with no file: nothing locked, whatever this machine has in /etc.
-fn no_policy(home: &std::path::Path) -> PathBuf {
+fn no_policy(home: &Path) -> PathBuf {
     home.join("no-policy-file.toml")
 }
 
-fn shown(home: &std::path::Path) -> AdminSettings {
+fn shown(home: &Path) -> AdminSettings {
     let loaded = LoadedConfig::load_home(home, &no_policy(home)).expect("config loads");
     AdminSettings::from_config(&loaded.config)
 }
@@ -33,12 +46,7 @@ fn shown(home: &std::path::Path) -> AdminSettings {
 #[tokio::test]
 async fn a_valid_change_is_written_and_reads_back_the_same() {
     let (org, client) = demo().await;
-    let home = temp_home("config-edit-ok");
-    std::fs::write(
-        home.join(CONFIG_FILE),
-        "[salesforce]\nclient_id = \"3MVGdemo\"\n",
-    )
-    .unwrap();
+    let home = home_with("config-edit-ok", "[salesforce]\nclient_id = \"3MVGdemo\"\n");
     let mut settings = shown(&home);
     settings.objects[0].visible.push("MailingCountry".into());
     settings.objects[0].editable.push("MailingCountry".into());
@@ -58,7 +66,7 @@ async fn a_valid_change_is_written_and_reads_back_the_same() {
         settings,
         "the saved file reads back as the admin set it"
     );
-    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let text = config_text(&home);
     assert!(
         text.contains("3MVGdemo"),
         "the consumer key is kept:\n{text}"
@@ -70,9 +78,8 @@ async fn a_valid_change_is_written_and_reads_back_the_same() {
 async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
     let (org, client) = demo().await;
     let describes = DescribeCache::new(client);
-    let home = temp_home("config-edit-bad");
     let before = "[phone]\ndefault_region = \"US\"\n";
-    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let home = home_with("config-edit-bad", before);
     let mut settings = shown(&home);
     // Name is a formula (not updateable); Shoe_Size__c does not exist.
     settings.objects[0].editable.push("Name".into());
@@ -92,11 +99,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
             && keyed.contains(&("[fields.Contact] visible", "Contact.Shoe_Size__c")),
         "each problem names its key and field: {issues:#?}"
     );
-    assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
-        before,
-        "nothing was written"
-    );
+    assert_eq!(config_text(&home), before, "nothing was written");
 
     let imported = import_text(
         &home,
@@ -123,7 +126,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
         "a file that does not parse is refused with the parse error: {imported:?}"
     );
     assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        config_text(&home),
         before,
         "a refused import writes nothing"
     );
@@ -133,7 +136,7 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
         .expect("the check runs");
     assert!(matches!(imported, ConfigSave::Saved { .. }), "{imported:?}");
     assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        config_text(&home),
         text,
         "a valid import is written as given, comments included"
     );
@@ -144,13 +147,12 @@ async fn an_invalid_change_names_key_field_and_reason_and_writes_nothing() {
 #[tokio::test]
 async fn a_commented_file_keeps_its_comments_after_a_save() {
     let (org, client) = demo().await;
-    let home = temp_home("config-edit-comments");
     let before = "# Ringside for the Berlin team: ask ops@example.com before changing.\n\n\
         [salesforce]\nclient_id = \"3MVGdemo\"  # External Client App \"Ringside\"\n\n\
         # Contacts: agents may fix titles.\n[fields.Contact]\n\
         visible  = [\"Name\", \"Title\", \"Email\", \"Phone\"]\neditable = [\"Title\"]  # nothing else\n\n\
         [intents]\n# Sales asked for this one.\ndemo_requested = \"Opportunity.Demo_Requested_At__c\"\n";
-    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let home = home_with("config-edit-comments", before);
     let mut settings = shown(&home);
     settings.objects[0].visible.push("Department".into());
     settings.objects[0].editable.push("Department".into());
@@ -164,7 +166,7 @@ async fn a_commented_file_keeps_its_comments_after_a_save() {
     .expect("the check runs");
     org.shutdown().await;
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let text = config_text(&home);
     for comment in [
         "# Ringside for the Berlin team: ask ops@example.com before changing.",
         "# External Client App \"Ringside\"",
@@ -182,9 +184,8 @@ async fn a_commented_file_keeps_its_comments_after_a_save() {
 async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_writes_nothing() {
     let (org, client) = demo().await;
     org.faults().hide_field("Call_Log__c", "Subject__c");
-    let home = temp_home("config-edit-call-log-only");
     let before = "[logging]\nmode = \"task_and_call_log\"\n";
-    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let home = home_with("config-edit-call-log-only", before);
     let mut settings = shown(&home);
     settings.logging_mode = "call_log_only".into();
     let saved = save_settings(
@@ -205,11 +206,7 @@ async fn switching_to_call_log_only_without_the_subject_field_is_refused_and_wri
             .any(|i| i.key == "[logging.call_log] subject" && i.field == "Call_Log__c.Subject__c"),
         "the Admin tab names the key and the field: {issues:#?}"
     );
-    assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
-        before,
-        "the mode is not switched"
-    );
+    assert_eq!(config_text(&home), before, "the mode is not switched");
     let _ = std::fs::remove_dir_all(&home);
 }
 
@@ -269,11 +266,7 @@ async fn the_admin_save_refuses_to_change_a_key_the_policy_locks() {
             "and says the policy file locks it: {}",
             issues[0].reason
         );
-        assert_eq!(
-            std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
-            before,
-            "{key}: nothing was written"
-        );
+        assert_eq!(config_text(&home), before, "{key}: nothing was written");
     }
     let imported = import_text(
         &home,
@@ -310,7 +303,7 @@ async fn an_admin_save_writes_only_what_changed_so_policy_values_stay_the_policy
         .expect("the check runs");
     org.shutdown().await;
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let text = config_text(&home);
     assert!(
         text.contains("[fields.Account]") && text.contains("\"Fax\""),
         "the change is written:\n{text}"
@@ -387,9 +380,8 @@ async fn an_outcome_edited_in_the_admin_tab_is_checked_against_the_org_before_it
     use ringside_core::outcome_edit::{outcome_settings, save_outcome};
     let (org, client) = demo().await;
     let describes = DescribeCache::new(client);
-    let home = temp_home("outcome-edit");
     let before = "# mine\n[phone]\ndefault_region = \"GB\"\n";
-    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let home = home_with("outcome-edit", before);
     let policy = no_policy(&home);
 
     let text = "lead = { Status = \"Working - Contacted\" }\nfollow_up = { kind = \"Event\", subject = \"Product demo\", in_days = 2, at = \"10:00\", minutes = 30 }\n";
@@ -397,7 +389,7 @@ async fn an_outcome_edited_in_the_admin_tab_is_checked_against_the_org_before_it
         .await
         .expect("the check runs");
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let written = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let written = config_text(&home);
     assert!(
         written.starts_with(before),
         "the admin's file and comments are kept:\n{written}"
@@ -429,11 +421,7 @@ async fn an_outcome_edited_in_the_admin_tab_is_checked_against_the_org_before_it
                 && i.reason.contains("Working - Contacted")),
         "names the outcome, the action, the field and the values there are: {issues:#?}"
     );
-    assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
-        written,
-        "nothing was written"
-    );
+    assert_eq!(config_text(&home), written, "nothing was written");
 
     // Not TOML, and an action that does not exist: said in words, nothing written.
     let saved = save_outcome(&home, &policy, "Demo booked", Some("lead = {"), &describes)
@@ -460,18 +448,14 @@ async fn an_outcome_edited_in_the_admin_tab_is_checked_against_the_org_before_it
         issues[0].reason.contains("leed"),
         "the unknown key is named: {issues:#?}"
     );
-    assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
-        written,
-        "nothing was written"
-    );
+    assert_eq!(config_text(&home), written, "nothing was written");
 
     // Removing it leaves the file as it was before.
     let saved = save_outcome(&home, &policy, "Demo booked", None, &describes)
         .await
         .expect("the check runs");
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let after = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let after = config_text(&home);
     assert!(
         !after.contains("outcomes") && after.starts_with(before),
         "the outcome is gone, the rest kept:\n{after}"
@@ -553,7 +537,7 @@ async fn an_outcome_the_policy_locks_or_sets_is_refused_or_left_to_the_policy() 
     .expect("the check runs");
     org.shutdown().await;
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let text = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let text = config_text(&home);
     assert!(
         text.contains("follow_up") && !text.contains("lead ="),
         "the policy's action is left to the policy:\n{text}"
@@ -583,9 +567,8 @@ async fn an_outcome_saved_from_the_form_is_checked_and_reads_back_as_the_same_fo
     };
     let (org, client) = demo().await;
     let describes = DescribeCache::new(client);
-    let home = temp_home("outcome-form");
     let before = "# mine\n[phone]\ndefault_region = \"GB\"\n";
-    std::fs::write(home.join(CONFIG_FILE), before).unwrap();
+    let home = home_with("outcome-form", before);
     let policy = no_policy(&home);
 
     let row = |field: &str, value: &str| OutcomeFieldValue {
@@ -607,7 +590,7 @@ async fn an_outcome_saved_from_the_form_is_checked_and_reads_back_as_the_same_fo
         .await
         .expect("the check runs");
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let written = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let written = config_text(&home);
     assert!(
         written.starts_with(before) && written.contains("[outcomes.\"Demo booked\"]\n"),
         "the outcome is added under its own header, the admin's file kept:\n{written}"
@@ -674,7 +657,7 @@ async fn an_outcome_saved_from_the_form_is_checked_and_reads_back_as_the_same_fo
         "{issues:#?}"
     );
     assert_eq!(
-        std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap(),
+        config_text(&home),
         written,
         "nothing was written by a refused save"
     );
@@ -684,7 +667,7 @@ async fn an_outcome_saved_from_the_form_is_checked_and_reads_back_as_the_same_fo
         .await
         .expect("the check runs");
     assert!(matches!(saved, ConfigSave::Saved { .. }), "{saved:?}");
-    let after = std::fs::read_to_string(home.join(CONFIG_FILE)).unwrap();
+    let after = config_text(&home);
     assert!(
         !after.contains("outcomes") && after.starts_with(before),
         "{after}"
