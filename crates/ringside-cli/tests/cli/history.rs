@@ -9,7 +9,7 @@ use std::process::Output;
 use ringside_core::history::csv::{COLUMNS, parse_rfc4180};
 use serde_json::Value;
 
-use super::support::{Run, ringside};
+use super::support::{Run, ringside, write_config};
 
 /// A private home per test, so a queued call here never shows in another test's queue.
 fn home(name: &str) -> PathBuf {
@@ -334,11 +334,7 @@ fn history_shows_terminal_escapes_from_data_as_text() {
 #[test]
 fn call_log_only_history_shows_the_subject_and_notes_from_the_call_log() {
     let home = home("call-log-only");
-    std::fs::write(
-        home.join("ringside.toml"),
-        "[logging]\nmode = \"call_log_only\"\n",
-    )
-    .expect("config written");
+    write_config(&home, "[logging]\nmode = \"call_log_only\"\n");
     let calls = calls(&home, &[]);
     let yamada = calls
         .iter()
@@ -361,11 +357,7 @@ fn call_log_only_history_shows_the_subject_and_notes_from_the_call_log() {
 #[test]
 fn a_logged_memo_shows_in_history_json_and_csv() {
     let home = home("memo");
-    std::fs::write(
-        home.join("ringside.toml"),
-        "[logging.call_log]\nmemo = \"Memo__c\"\n",
-    )
-    .expect("config written");
+    write_config(&home, "[logging.call_log]\nmemo = \"Memo__c\"\n");
     let queued = run_in(
         &home,
         &[

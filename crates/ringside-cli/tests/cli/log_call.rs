@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::Run;
+use crate::support::{Run, write_config};
 
 fn home(name: &str) -> PathBuf {
     let dir =
@@ -650,11 +650,7 @@ fn log_call_leaves_the_home_private() {
 
     let old = parent.join("old");
     std::fs::create_dir_all(&old).unwrap();
-    std::fs::write(
-        old.join("ringside.toml"),
-        "[phone]\ndefault_region = \"US\"\n",
-    )
-    .unwrap();
+    write_config(&old, "[phone]\ndefault_region = \"US\"\n");
     std::fs::set_permissions(
         old.join("ringside.toml"),
         std::fs::Permissions::from_mode(0o644),
@@ -795,7 +791,7 @@ const OUTCOME_CALL: &[&str] = &[
 #[test]
 fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_their_state() {
     let home = home("outcome");
-    std::fs::write(home.join("ringside.toml"), OUTCOMES).expect("config written");
+    write_config(&home, OUTCOMES);
     let queued = json_in(
         &home,
         &[
@@ -872,11 +868,7 @@ fn log_call_with_a_disposition_queues_its_outcome_actions_and_the_queue_shows_th
 #[test]
 fn a_broken_config_costs_the_call_its_actions_not_its_log() {
     let home = home("outcome-broken-config");
-    std::fs::write(
-        home.join("ringside.toml"),
-        "[outcomes.\"Demo booked\"\nlead = {",
-    )
-    .expect("config written");
+    write_config(&home, "[outcomes.\"Demo booked\"\nlead = {");
     let run = run_in(
         &home,
         &[OUTCOME_CALL, &["--call-id", "out-broken"]].concat(),
@@ -915,11 +907,7 @@ fn log_call_memo_values_are_checked_against_the_orgs_multi_select_picklist() {
         run.stderr
     );
 
-    std::fs::write(
-        home.join("ringside.toml"),
-        "[logging.call_log]\nmemo = \"Memo__c\"\n",
-    )
-    .expect("config written");
+    write_config(&home, "[logging.call_log]\nmemo = \"Memo__c\"\n");
     let run = run_in(
         &home,
         &[
@@ -982,7 +970,7 @@ const CHATTER_OUTCOME: &str =
 #[test]
 fn a_chatter_post_naming_the_agent_is_queued_and_sent_on_the_builtin_demo_org() {
     let home = home("chatter-agent");
-    std::fs::write(home.join("ringside.toml"), CHATTER_OUTCOME).expect("config written");
+    write_config(&home, CHATTER_OUTCOME);
     let call: Vec<&str> = OUTCOME_CALL
         .iter()
         .map(|a| if *a == "Demo booked" { "Qualified" } else { a })

@@ -1,6 +1,6 @@
 //! Running the built `ringside` binary with a private `RINGSIDE_HOME`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn ringside() -> Command {
@@ -24,6 +24,11 @@ fn private_home() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ringside-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp home can be created");
     dir
+}
+
+/// Writes `toml` as the `ringside.toml` of `home`, the file every command reads.
+pub fn write_config(home: &Path, toml: &str) {
+    std::fs::write(home.join("ringside.toml"), toml).expect("config written");
 }
 
 pub struct Run {
