@@ -2,21 +2,10 @@
 // in-process demo org), driven through tauri-driver → WebKitWebDriver; calls come from the real
 // `ringside call ring|end` CLI, and what landed in Salesforce is read back from the demo org over
 // HTTP. Run inside Xvfb and its own D-Bus session (run.sh).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Session, closeDriverSession } from "./webdriver.mjs";
+import { appWithConfig, demoOrg as appDemoOrg, ringside } from "./call-log-app.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
-const HOME = process.env.RINGSIDE_HOME;
-const CONFIG = HOME ? join(HOME, "ringside.toml") : null;
 // The idle time after which a form left alone is logged anyway (read once at the app's start, so
 // one value for every form here): short enough for the "logged anyway" test, long enough that
 // the tests filling a form by hand finish before it on a loaded 2-core machine (they take a few
@@ -27,89 +16,14 @@ const JANE = "+1 415 555 0123";
 const run = Date.now().toString(36);
 const id = (name) => `cl-${run}-${name}`;
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-function ringside(args) {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-let driver;
-let driverLog = "";
 let session;
 let mainHandle;
-let savedConfig = null;
-
-before(async () => {
-  assert.ok(HOME, "run.sh sets RINGSIDE_HOME for the app and the CLI");
-  savedConfig = await readFile(CONFIG, "utf8").catch(() => null);
-  await writeFile(CONFIG, `${savedConfig ?? ""}\n[logging]\nauto_log_after_secs = ${AUTO_LOG_SECS}\n`);
-  const port = await freePortPair();
-  const base = `http://127.0.0.1:${port}`;
-  // RINGSIDE_QUEUE_FAST: the app's worker retries within milliseconds (test timings).
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RINGSIDE_QUEUE_FAST: "1" },
-  });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#call-log-start");
+const running = appWithConfig(`[logging]\nauto_log_after_secs = ${AUTO_LOG_SECS}\n`, async (app) => {
+  session = app.session;
   mainHandle = await session.windowHandle();
 });
-
-after(async () => {
-  await closeDriverSession(driver, session);
-  if (CONFIG) {
-    if (savedConfig === null) await rm(CONFIG, { force: true });
-    else await writeFile(CONFIG, savedConfig);
-  }
-});
-
-/** The demo org the app started (its address is in the app's log) and a token for it. */
-async function demoOrg() {
-  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(driverLog.replace(/\x1b\[[0-9;]*m/g, ""));
-  assert.ok(found, `the app's log must name its demo org address; log:\n${driverLog.slice(-2000)}`);
-  const org = found[1];
-  const token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
-  const versions = await (await fetch(`${org}/services/data`, { headers: { authorization: `Bearer ${token}` } })).json();
-  const api = versions.at(-1).url;
-  const query = async (soql) => {
-    const response = await fetch(`${org}${api}/query?q=${encodeURIComponent(soql)}`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(response.status, 200, `query failed: ${soql}: ${await response.clone().text()}`);
-    return (await response.json()).records;
-  };
-  const fault = (body) =>
-    fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { org, query, fault };
-}
+/** The demo org the app started: `{ org, query, fault }`. */
+const demoOrg = () => appDemoOrg(running.app);
 
 /** Rings and ends a call through the real CLI, and waits for its log form in the main window. */
 async function callEnds(callId, { duration = 42, ring = true } = {}) {

@@ -4,46 +4,15 @@
 // its own D-Bus session, RINGSIDE_HOME in a temp dir).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
 import { chmod, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Session, closeDriverSession } from "./webdriver.mjs";
+import { launch, ringside } from "./call-log-app.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
 const HOME = process.env.RINGSIDE_HOME;
 const DB = HOME ? join(HOME, "ringside.db") : null;
 const NOTES = `Customer wants the H2 headset, call back Friday — 金曜日に折り返し (${Date.now()})`;
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-function ringside(args) {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-let driver;
-let driverLog = "";
+let app;
 let session;
 
 before(async () => {
@@ -52,28 +21,12 @@ before(async () => {
   const created = await ringside(["queue", "status"]);
   assert.equal(created.code, 0, created.stderr);
   await chmod(DB, 0o444);
-  const port = await freePortPair();
-  const base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], { stdio: ["ignore", "pipe", "pipe"] });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#call-log-start");
+  app = await launch();
+  session = app.session;
 });
 
 after(async () => {
-  await closeDriverSession(driver, session);
+  await app?.close();
   if (DB) await chmod(DB, 0o644).catch(() => {});
 });
 

@@ -159,9 +159,11 @@ export class Session {
 /**
  * Starts tauri-driver (on a free port pair) with `env` added to this process's environment,
  * so the app it launches gets it too (e.g. its own RINGSIDE_HOME), and opens a session on the
- * app. Resolves to { session, log() (the driver's and the app's output so far), close() }.
+ * app, waiting up to `readyTimeoutMs` for `readySelector`. Resolves to { session, log() (the
+ * driver's and the app's output so far), driverPid (the app runs below it), relaunch() (a new
+ * session, so a new app, on the same driver: after the app was killed), close() }.
  */
-export async function launchApp({ app, driver, env = {}, readySelector = "#search-input" }) {
+export async function launchApp({ app, driver, env = {}, readySelector = "#search-input", readyTimeoutMs = 15_000 }) {
   const { spawn } = await import("node:child_process");
   const { createServer } = await import("node:net");
   const free = (port) =>
@@ -194,13 +196,22 @@ export async function launchApp({ app, driver, env = {}, readySelector = "#searc
     if (Date.now() > deadline) throw new WebDriverError(`tauri-driver did not start within 20 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: app } });
-  await session.waitFor(readySelector);
-  return {
-    session,
-    log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
-    close: () => closeDriverSession(child, session),
+  const open = async () => {
+    const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: app } });
+    await session.waitFor(readySelector, readyTimeoutMs);
+    return session;
   };
+  const running = {
+    session: await open(),
+    log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
+    driverPid: child.pid,
+    relaunch: async () => {
+      running.session = await open();
+      return running.session;
+    },
+    close: () => closeDriverSession(child, running.session),
+  };
+  return running;
 }
 
 /** Pids of `root`'s descendants (from /proc), to find the app tauri-driver started. */
