@@ -10,13 +10,9 @@ import { execFile, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
-import { Session, closeDriverSession, untilAnswering, untilRefused, waitUntil } from "./webdriver.mjs";
+import { APP, demoOrg, launch } from "./call-log-app.mjs";
+import { untilAnswering, untilRefused, waitUntil } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const ALIAS = "held-org";
 // How long the org refuses connections: the log, its queue row and the sign-out must all happen
 // while it is down, with room for a loaded 2-core machine (they take a few seconds unloaded).
@@ -27,11 +23,10 @@ const WORKER_PASS_MS = 5_000;
 
 let dir;
 let env;
-let driver;
-let output = "";
+let app;
 let session;
 
-const log = () => output.replace(/\x1b\[[0-9;]*m/g, "");
+const log = () => app?.log() ?? "";
 const urlsFile = () => join(dir, "opened-urls.txt");
 
 before(async () => {
@@ -41,34 +36,13 @@ before(async () => {
   await writeFile(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urlsFile()}'\n`);
   await chmod(browser, 0o755);
   env = { RINGSIDE_HOME: join(dir, "home"), RINGSIDE_BROWSER: browser, RINGSIDE_QUEUE_FAST: "1" };
-  const free = (port) =>
-    new Promise((resolve) => {
-      const probe = createServer().once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-    });
-  let port = 0;
-  while (port === 0) {
-    const candidate = 20000 + Math.floor(Math.random() * 20000);
-    if ((await free(candidate)) && (await free(candidate + 1))) port = candidate;
-  }
-  const base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  driver.stdout.on("data", (chunk) => (output += chunk));
-  driver.stderr.on("data", (chunk) => (output += chunk));
-  await waitUntil(async () => {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${output}`);
-    return fetch(`${base}/status`).then((r) => r.ok).catch(() => false);
-  }, "tauri-driver to listen", 20_000);
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#call-log-start", 30_000);
+  app = await launch({ env, readyTimeoutMs: 30_000 });
+  session = app.session;
 });
 
 after(async () => {
   console.log(`# app log (last lines):\n${log().split("\n").slice(-30).join("\n")}`);
-  await closeDriverSession(driver, session);
+  await app?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -100,25 +74,6 @@ function sqlite(sql) {
       error ? reject(new Error(`sqlite3 failed (apt package sqlite3) on ${sql}: ${error.message}\n${stderr}`)) : resolve(stdout.trim()),
     ),
   );
-}
-
-/** The app's demo org: its address, a SOQL reader, and its fault switch. */
-async function demoOrg() {
-  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(log());
-  assert.ok(found, `the app's log must name its demo org address; log:\n${log().slice(-2000)}`);
-  const org = found[1];
-  const query = async (soql) => {
-    const token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
-    const versions = await (await fetch(`${org}/services/data`, { headers: { authorization: `Bearer ${token}` } })).json();
-    const response = await fetch(`${org}${versions.at(-1).url}/query?q=${encodeURIComponent(soql)}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    assert.equal(response.status, 200, `query failed: ${soql}`);
-    return (await response.json()).records;
-  };
-  const fault = (body) =>
-    fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { org, query, fault };
 }
 
 /** Clicks `css`, finding it again if the view re-rendered between the find and the click. */
@@ -155,7 +110,7 @@ async function signIn() {
 
 test("logs queued for an org that signs out stay pending and never go to the demo org the app falls back to", async () => {
   await signIn();
-  const { org, query, fault } = await demoOrg();
+  const { org, query, fault } = await demoOrg(app);
 
   // The org goes unreachable; a call is logged by hand meanwhile (queued for the org in use).
   const down = await fault({ kind: "refuse_connections", seconds: DOWN_SECONDS });

@@ -4,50 +4,35 @@
 // (the demo org's index_lag fault plays Salesforce's minutes-long lag).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchApp, waitUntil } from "./webdriver.mjs";
+import { demoOrg, launch, repo, ringside as ringsideIn } from "./call-log-app.mjs";
+import { waitUntil } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
 const NUMBER = "+1 212 555 0142";
 
 let home;
 let app;
 let org;
+let query;
 
 /** `ringside call …` against this test's app (same RINGSIDE_HOME). */
-function ringside(args) {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { timeout: 30_000, env: { ...process.env, RINGSIDE_HOME: home } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function demo(path, init = {}) {
-  return fetch(`${org}${path}`, { ...init, headers: { "content-type": "application/json", ...init.headers } });
-}
+const ringside = (args) => ringsideIn(args, { RINGSIDE_HOME: home });
 
 before(async () => {
   home = await mkdtemp(join(tmpdir(), "ringside-create-caller-"));
   // The "browser": records the URL it was asked to open (RINGSIDE_BROWSER, as in sign-in tests).
   await writeFile(join(home, "browser.sh"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${join(home, "opened.txt")}'\n`);
   await chmod(join(home, "browser.sh"), 0o755);
-  app = await launchApp({
-    app: APP,
-    driver: DRIVER,
+  app = await launch({
     env: { RINGSIDE_HOME: home, RINGSIDE_POP_ON: "", RINGSIDE_EVENT_PORT: "", RINGSIDE_BROWSER: join(home, "browser.sh") },
+    readySelector: "#search-input",
   });
-  // The app logs its built-in demo org's address; tauri-driver passes the app's output on.
-  const found = await waitUntil(() => /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(app.log()), "the demo org's address in the log");
-  org = found[1];
-  const lag = await demo("/__demo/faults", { method: "POST", body: JSON.stringify({ kind: "index_lag", ms: 600000 }) });
+  const demo = await demoOrg(app);
+  ({ org, query } = demo);
+  const lag = await demo.fault({ kind: "index_lag", ms: 600000 });
   assert.equal(lag.status, 204, "the demo org accepts the index lag");
 });
 
@@ -78,12 +63,10 @@ test("an unknown number offers Create Lead; the new Lead is in Salesforce and th
   assert.equal(await session.text(await session.find("#pop-created")), en["popup.create.created"], "the agent is told it is saved");
 
   // It really is in the org, with the caller's number.
-  const token = await (await demo("/__demo/tokens", { method: "POST" })).json();
-  const soql = encodeURIComponent("SELECT Id, Name, Company, Phone FROM Lead WHERE LastName = 'Newcaller'");
-  const rows = await (await fetch(`${org}/services/data/v66.0/query?q=${soql}`, { headers: { authorization: `Bearer ${token.access_token}` } })).json();
-  assert.equal(rows.totalSize, 1, `one Lead was created: ${JSON.stringify(rows)}`);
-  assert.equal(rows.records[0].Company, "Newco Ltd");
-  assert.equal(rows.records[0].Phone, "+12125550142", "saved with the caller's number in E.164");
+  const leads = await query("SELECT Id, Name, Company, Phone FROM Lead WHERE LastName = 'Newcaller'");
+  assert.equal(leads.length, 1, `one Lead was created: ${JSON.stringify(leads)}`);
+  assert.equal(leads[0].Company, "Newco Ltd");
+  assert.equal(leads[0].Phone, "+12125550142", "saved with the caller's number in E.164");
 
   // The caller rings back while Salesforce's index still lags: found locally, no Create prompt.
   const again = await ringside(["call", "ring", "--call-id", "N2", "--from", "(212) 555-0142"]);
@@ -99,7 +82,7 @@ test("an unknown number offers Create Lead; the new Lead is in Salesforce and th
     () => readFile(join(home, "opened.txt"), "utf8").catch(() => ""),
     "the browser to be asked to open the record",
   );
-  assert.equal(opened.trim(), `${org}/lightning/r/Lead/${rows.records[0].Id}/view`, "the Lead's Lightning page in the org in use");
+  assert.equal(opened.trim(), `${org}/lightning/r/Lead/${leads[0].Id}/view`, "the Lead's Lightning page in the org in use");
   await session.switchToWindow(mainHandle);
 });
 

@@ -2,18 +2,11 @@
 // through tauri-driver → WebKitWebDriver. Run inside Xvfb and its own D-Bus session (run.sh).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { KEY_ENTER, KEY_ESCAPE, Session, closeDriverSession, descendantPids, fill } from "./webdriver.mjs";
+import { demoOrg, launch, repo, ringside } from "./call-log-app.mjs";
+import { KEY_ENTER, KEY_ESCAPE, descendantPids, fill } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-// The `ringside` CLI; it finds the running app through RINGSIDE_HOME, which run.sh sets for both.
-const CLI = process.env.RINGSIDE_CLI ?? join(repo, "target", "debug", "ringside");
 const SCREENSHOT = process.env.RINGSIDE_SCREENSHOT; // where to save the window picture, if set
 
 // The demo org seeds a Contact whose Phone is stored as "(415) 555-0123".
@@ -23,56 +16,19 @@ const catalog = async (locale) =>
   JSON.parse(await readFile(join(repo, "ui", "src", "i18n", "locales", `${locale}.json`), "utf8"));
 const digits = (text) => text.replace(/\D/g, "");
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-/** A port P with P+1 free too: tauri-driver listens on P and WebKitWebDriver on P+1. */
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-let driver;
-let driverLog = "";
+let app;
 let session;
-let base;
 
 before(async () => {
-  const port = await freePortPair();
-  base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const status = await fetch(`${base}/status`);
-      if (status.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
   const started = Date.now();
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
   // The window's content is ready once the search box exists.
-  await session.waitFor("#search-input");
-  console.log(`window ready ${Date.now() - started} ms after the session request`);
+  app = await launch({ readySelector: "#search-input" });
+  session = app.session;
+  console.log(`window ready ${Date.now() - started} ms after the launch (tauri-driver's start included)`);
 });
 
 after(async () => {
-  await closeDriverSession(driver, session);
+  await app?.close();
 });
 
 test("the search box has focus and the header says Demo org", async () => {
@@ -145,15 +101,6 @@ test("choosing Arabic in the real window switches it to right-to-left", async ()
   assert.equal(await session.execute("return document.documentElement.dir"), "ltr", "back to left to right");
 });
 
-/** Runs the `ringside` CLI (same environment, so the same RINGSIDE_HOME as the app). */
-function ringside(args) {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 /** Polls the session's window handles until one besides `known` appears (the pop-up). */
 async function waitForNewWindow(known, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
@@ -197,7 +144,7 @@ test("the pop-up's page runs in the main window's WebKit web process, not a seco
   const handles = await session.windowHandles();
   assert.equal(handles.length, 2, `the pop-up from the test before is open; handles: ${JSON.stringify(handles)}`);
   const webProcesses = [];
-  for (const pid of await descendantPids(driver.pid)) {
+  for (const pid of await descendantPids(app.driverPid)) {
     const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
     if (comm.startsWith("WebKitWebProces")) webProcesses.push(pid);
   }
@@ -232,17 +179,10 @@ test("a withheld number pops Unknown caller in the same pop-up window, and Esc h
 });
 
 test("with Salesforce failing, a ring pops the catalog error and the number for a manual search", async (t) => {
-  // The app logs its built-in demo org's address; tauri-driver passes the app's output on.
-  const found = /built-in demo org running.*?(http:\/\/127\.0\.0\.1:\d+)/.exec(driverLog.replace(/\x1b\[[0-9;]*m/g, ""));
-  assert.ok(found, `the app's log must name its demo org address; log:\n${driverLog.slice(-2000)}`);
-  const org = found[1];
-  const fault = await fetch(`${org}/__demo/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: "error", path_prefix: "/services/data", times: 100, status: 503, body: [{ message: "busy", errorCode: "SERVER_UNAVAILABLE" }] }),
-  });
-  assert.equal(fault.status, 204, "the demo org accepts the fault");
-  t.after(() => fetch(`${org}/__demo/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"kind":"clear"}' }));
+  const { fault } = await demoOrg(app);
+  const injected = await fault({ kind: "error", path_prefix: "/services/data", times: 100, status: 503, body: [{ message: "busy", errorCode: "SERVER_UNAVAILABLE" }] });
+  assert.equal(injected.status, 204, "the demo org accepts the fault");
+  t.after(() => fault({ kind: "clear" }));
 
   const mainHandle = await session.windowHandle();
   // Another number than Jane's: hers is cached for 60 s and would pop without a request.
