@@ -338,35 +338,10 @@ async fn the_pop_stays_inside_the_composite_limits_and_loads_the_top_match() {
 /// again after the refresh, and says so.
 #[tokio::test]
 async fn api_calls_counts_a_resend_after_a_refreshed_session() {
-    #[derive(Debug)]
-    struct FreshToken(String);
-    impl salesforce::oauth::TokenRefresher for FreshToken {
-        fn refresh(
-            &self,
-        ) -> std::pin::Pin<
-            Box<
-                dyn std::future::Future<Output = Result<salesforce::AccessToken, salesforce::Error>>
-                    + Send
-                    + '_,
-            >,
-        > {
-            let token = self.0.clone();
-            Box::pin(async move { salesforce::AccessToken::new(token) })
-        }
-    }
     let org = demo_org::start(demo_org::DemoOrgConfig::default())
         .await
         .expect("demo org starts");
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
-        salesforce::ClientOptions::default(),
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
+    let client = crate::outbox::expired_session_client(&org, salesforce::ClientOptions::default());
     let lookup = CallerLookup::new(client, LookupSettings::with_region(Region::US));
     org.clear_request_log();
     let result = lookup

@@ -68,6 +68,40 @@ pub fn client(org: &DemoOrg, timeout: Duration) -> salesforce::Client {
     .expect("client")
 }
 
+/// A refresher that hands out a token the demo org issued after its tokens were expired.
+#[derive(Debug)]
+struct FreshToken(String);
+
+impl salesforce::oauth::TokenRefresher for FreshToken {
+    fn refresh(
+        &self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<salesforce::AccessToken, salesforce::Error>>
+                + Send
+                + '_,
+        >,
+    > {
+        let token = self.0.clone();
+        Box::pin(async move { salesforce::AccessToken::new(token) })
+    }
+}
+
+/// A client whose session the org has already expired: its first request is refused with
+/// `INVALID_SESSION_ID`, and its refresher hands it a token issued after the expiry.
+pub fn expired_session_client(org: &DemoOrg, options: ClientOptions) -> salesforce::Client {
+    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
+    org.faults().expire_tokens();
+    salesforce::Client::with_refresher(
+        InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
+        stale,
+        ApiVersion::default(),
+        options,
+        std::sync::Arc::new(FreshToken(org.issue_access_token())),
+    )
+    .expect("client")
+}
+
 /// Short waits so fault scenarios finish in milliseconds.
 pub fn fast_options() -> WorkerOptions {
     WorkerOptions {

@@ -17,7 +17,7 @@ use ringside_core::outcomes::plan::{ActionState, PlanOptions, PlannedAction, pla
 use salesforce::Record;
 use serde_json::json;
 
-use crate::outbox::{call, client, fast_options, temp_home};
+use crate::outbox::{call, client, expired_session_client, fast_options, temp_home};
 
 const CONFIG: &str = r#"
 [outcomes."Demo booked"]
@@ -373,44 +373,18 @@ const CREATE_OPPORTUNITY: &str = r#"
 create_opportunity = { name = "{account} – {date}", StageName = "Prospecting", close_in_days = 30 }
 "#;
 
-/// A refresher that hands out a token the demo org issued after its tokens were expired.
-#[derive(Debug)]
-struct FreshToken(String);
-
-impl salesforce::oauth::TokenRefresher for FreshToken {
-    fn refresh(
-        &self,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<salesforce::AccessToken, salesforce::Error>>
-                + Send
-                + '_,
-        >,
-    > {
-        let token = self.0.clone();
-        Box::pin(async move { salesforce::AccessToken::new(token) })
-    }
-}
-
-/// A worker over `outbox` whose session the org expires before it sends anything: its first
-/// request is refused with `INVALID_SESSION_ID` and [`FreshToken`] hands it a token issued
-/// after the expiry, so the fault tests also prove a refresh costs no attempt and writes
-/// nothing twice.
+/// A worker over `outbox` whose session the org expires before it sends anything (see
+/// [`expired_session_client`]), so the fault tests also prove a refresh costs no attempt and
+/// writes nothing twice.
 async fn expiring_worker(org: &DemoOrg, outbox: &Outbox, options: WorkerOptions) -> Worker {
-    let stale = salesforce::AccessToken::new(org.issue_access_token()).expect("token");
-    org.faults().expire_tokens();
-    let client = salesforce::Client::with_refresher(
-        salesforce::InstanceUrl::parse(&org.base_url()).expect("loopback URL"),
-        stale,
-        salesforce::ApiVersion::default(),
+    let client = expired_session_client(
+        org,
         salesforce::ClientOptions {
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(10),
             query_batch_size: None,
         },
-        std::sync::Arc::new(FreshToken(org.issue_access_token())),
-    )
-    .expect("client");
+    );
     Worker::start(outbox.clone(), client, LoggingSettings::default(), options)
         .await
         .expect("worker starts")
