@@ -6,63 +6,26 @@
 // The config file is removed afterwards: the other desktop tests expect the defaults.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session, closeDriverSession } from "./webdriver.mjs";
+import { launch } from "./call-log-app.mjs";
+import { KEY_ENTER } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const NUMBER = "(415) 555-0123";
 const HOME = process.env.RINGSIDE_HOME;
 const CONFIG = HOME ? join(HOME, "ringside.toml") : null;
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-let driver;
-let driverLog = "";
+let app;
 let session;
 
 before(async () => {
-  const port = await freePortPair();
-  const base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], { stdio: ["ignore", "pipe", "pipe"] });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#search-input");
+  app = await launch({ readySelector: "#search-input" });
+  session = app.session;
 });
 
 after(async () => {
   if (CONFIG) await rm(CONFIG, { force: true });
-  await closeDriverSession(driver, session);
+  await app?.close();
 });
 
 test("making MailingCountry editable in the admin view writes ringside.toml and the record panel offers it", async () => {

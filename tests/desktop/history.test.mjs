@@ -7,17 +7,11 @@
 //   RINGSIDE_HISTORY_SCREENSHOT=docs/history.png  also saves the window (and …-charts.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Session, closeDriverSession } from "./webdriver.mjs";
+import { launch, repo } from "./call-log-app.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 // Relative to the repository (run.sh runs from there); an absolute path is kept.
 const SCREENSHOT = process.env.RINGSIDE_HISTORY_SCREENSHOT ? resolve(repo, process.env.RINGSIDE_HISTORY_SCREENSHOT) : null;
 const SEEDED = 5000;
@@ -27,54 +21,21 @@ const API = "/services/data/v66.0";
 const historyCatalog = async (locale) =>
   JSON.parse(await readFile(join(repo, "ui", "src", "features", "history", "locales", `${locale}.json`), "utf8"));
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-let driver;
-let driverLog = "";
+let app;
 let session;
-let base;
 let org; // the app's built-in demo org, e.g. http://127.0.0.1:40123
 let token;
 
 before(async () => {
-  const port = await freePortPair();
-  base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], { stdio: ["ignore", "pipe", "pipe"] });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#nav-history");
+  app = await launch({ readySelector: "#nav-history" });
+  session = app.session;
   // The org the app talks to, from the app itself (the header's `current_org`).
   const current = await session.execute("return window.__TAURI_INTERNALS__.invoke('current_org')");
   assert.equal(current?.org?.demo, true, `the test app runs on its built-in demo org; got ${JSON.stringify(current)}`);
   org = current.org.instance_url;
   token = (await (await fetch(`${org}/__demo/tokens`, { method: "POST" })).json()).access_token;
   // A big window, so the screenshot shows the filters, the table, the details and a chart.
-  await fetch(`${base}/session/${session.id}/window/rect`, {
+  await fetch(`${session.base}/session/${session.id}/window/rect`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ width: 1280, height: 800 }),
@@ -82,7 +43,7 @@ before(async () => {
 });
 
 after(async () => {
-  await closeDriverSession(driver, session);
+  await app?.close();
 });
 
 async function seed(spec) {

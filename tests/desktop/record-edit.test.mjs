@@ -6,15 +6,9 @@
 // app sends it by itself once the org is back. The demo org is read and changed over its REST API.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { KEY_ENTER, Session, closeDriverSession, untilAnswering, untilRefused } from "./webdriver.mjs";
+import { launch } from "./call-log-app.mjs";
+import { KEY_ENTER, untilAnswering, untilRefused } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 // The demo org seeds Jane Caller (Contact) with this phone, and the default field policy
 // ([fields.Contact], no ringside.toml) makes Title editable and Email read-only.
 const NUMBER = "(415) 555-0123";
@@ -23,46 +17,14 @@ const API = "/services/data/v66.0";
 // and the pending row to be seen while it is down, even on a loaded 2-core machine.
 const DOWN_SECONDS = 20;
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer().once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
-
-let driver;
-let driverLog = "";
+let app;
 let session;
 let org; // { url, token }: the app's demo org, reached over HTTP like Salesforce
 let janeId;
 
 before(async () => {
-  const port = await freePortPair();
-  const base = `http://127.0.0.1:${port}`;
-  driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], { stdio: ["ignore", "pipe", "pipe"] });
-  driver.stdout.on("data", (chunk) => (driverLog += chunk));
-  driver.stderr.on("data", (chunk) => (driverLog += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode}):\n${driverLog}`);
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start within 20 s:\n${driverLog}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP } });
-  await session.waitFor("#search-input");
+  app = await launch({ readySelector: "#search-input" });
+  session = app.session;
 
   // Which demo org the app runs: ask the app itself (the header's `current_org` command).
   await session.execute("window.__TAURI_INTERNALS__.invoke('current_org').then((o) => { window.__testOrg = o; })");
@@ -79,7 +41,7 @@ before(async () => {
 });
 
 after(async () => {
-  await closeDriverSession(driver, session);
+  await app?.close();
 });
 
 async function sf(method, path, body) {
