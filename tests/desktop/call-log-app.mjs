@@ -33,11 +33,12 @@ export function ringside(args, env = {}) {
 }
 
 /**
- * Starts the app under tauri-driver (see webdriver.mjs's launchApp), ready once the log form's
- * "Log a call" button is there. `env` is added to the app's environment.
+ * Starts the app under tauri-driver (see webdriver.mjs's launchApp), by default ready once the
+ * log form's "Log a call" button is there. `env` is added to the app's environment; `args` are
+ * its command line (a link, as the OS passes one).
  */
-export function launch({ env = {}, readySelector = "#call-log-start", readyTimeoutMs } = {}) {
-  return launchApp({ app: APP, driver: DRIVER, env, readySelector, readyTimeoutMs });
+export function launch({ env = {}, args, readySelector = "#call-log-start", readyTimeoutMs } = {}) {
+  return launchApp({ app: APP, driver: DRIVER, env, args, readySelector, readyTimeoutMs });
 }
 
 /** Appends `toml` to this run's ringside.toml; resolves to the function that puts it back. */

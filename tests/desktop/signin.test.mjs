@@ -13,60 +13,25 @@ import { execFile, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
-import { Session, closeDriverSession, fill } from "./webdriver.mjs";
+import { APP, launch, repo } from "./call-log-app.mjs";
+import { fill } from "./webdriver.mjs";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const APP = process.env.RINGSIDE_APP ?? join(repo, "target", "debug", "ringside-desktop");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const settingsCatalog = JSON.parse(
   await readFile(join(repo, "ui", "src", "features", "settings", "locales", "en.json"), "utf8"),
 );
 
 /**
- * Starts tauri-driver on a free port pair with `env` added (the app it launches inherits it)
- * and opens a session on the app started with `args`. Resolves to { session, close() }.
+ * The app (with this test's `env`) started with `args`, ready on the search box; its close()
+ * prints the app's last log lines first, for a failure's diagnosis (no secret is logged).
  */
 async function launchApp({ args = [], readySelector = "#search-input" } = {}) {
-  const free = (port) =>
-    new Promise((resolve) => {
-      const probe = createServer().once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-    });
-  let port = 0;
-  for (let attempt = 0; attempt < 50 && port === 0; attempt++) {
-    const candidate = 20000 + Math.floor(Math.random() * 20000);
-    if ((await free(candidate)) && (await free(candidate + 1))) port = candidate;
-  }
-  if (port === 0) throw new Error("no free port pair on 127.0.0.1");
-  const base = `http://127.0.0.1:${port}`;
-  let output = "";
-  const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited (${child.exitCode}):\n${output}`);
-    try {
-      return (await fetch(`${base}/status`)).ok;
-    } catch {
-      return false; // Not listening yet.
-    }
-  }, "tauri-driver to listen");
-  const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: APP, args } });
-  await session.waitFor(readySelector);
-  return {
-    session,
-    log: () => output.replace(/\x1b\[[0-9;]*m/g, ""),
-    async close() {
-      // The app's log (through tauri-driver), for a failure's diagnosis; no secret is logged.
-      console.log(`# app log (last lines):\n${output.replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-40).join("\n")}`);
-      await closeDriverSession(child, session);
-    },
+  const running = await launch({ env, args, readySelector });
+  const close = running.close;
+  running.close = async () => {
+    console.log(`# app log (last lines):\n${running.log().split("\n").slice(-40).join("\n")}`);
+    await close();
   };
+  return running;
 }
 
 /** Polls until `predicate()` is truthy; throws naming `what` after `timeoutMs`. */

@@ -159,11 +159,11 @@ export class Session {
 /**
  * Starts tauri-driver (on a free port pair) with `env` added to this process's environment,
  * so the app it launches gets it too (e.g. its own RINGSIDE_HOME), and opens a session on the
- * app, waiting up to `readyTimeoutMs` for `readySelector`. Resolves to { session, log() (the
+ * app (started with `args`, if given), waiting up to `readyTimeoutMs` for `readySelector`. Resolves to { session, log() (the
  * driver's and the app's output so far), driverPid (the app runs below it), relaunch() (a new
  * session, so a new app, on the same driver: after the app was killed), close() }.
  */
-export async function launchApp({ app, driver, env = {}, readySelector = "#search-input", readyTimeoutMs = 15_000 }) {
+export async function launchApp({ app, driver, env = {}, args, readySelector = "#search-input", readyTimeoutMs = 15_000 }) {
   const { spawn } = await import("node:child_process");
   const { createServer } = await import("node:net");
   const free = (port) =>
@@ -197,7 +197,7 @@ export async function launchApp({ app, driver, env = {}, readySelector = "#searc
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const open = async () => {
-    const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: app } });
+    const session = await Session.create(base, { browserName: "wry", "tauri:options": { application: app, ...(args ? { args } : {}) } });
     await session.waitFor(readySelector, readyTimeoutMs);
     return session;
   };
