@@ -339,7 +339,7 @@ def main():
             call(api, f"soak-{n}", numbers[n % len(numbers)], timings)
             if (n + 1) % max(1, SOAK_CALLS // SOAK_SAMPLES) == 0:
                 rows = memory(app)
-                samples.append((n + 1, sum(r[2] for r in rows), sum(r[4] for r in rows)))
+                samples.append((n + 1, sum(r[2] for r in rows), sum(r[4] for r in rows), rows))
         sent = time.monotonic() - started
         wait_for(
             f"all {SOAK_CALLS} soak calls being logged to the demo org",
@@ -356,8 +356,14 @@ def main():
         print(f"  event API takes an end: {summary_ms(timings['end'])}")
         print(
             "  PSS (anonymous) while sending: "
-            + ", ".join(f"{n} calls {kib / 1024:.1f} ({anon / 1024:.1f}) MiB" for n, kib, anon in samples)
+            + ", ".join(f"{n} calls {kib / 1024:.1f} ({anon / 1024:.1f}) MiB" for n, kib, anon, _ in samples)
         )
+        # Per process, to tell which one keeps what each call leaves.
+        for n, _, _, rows in samples:
+            print(
+                f"    at {n} calls: "
+                + ", ".join(f"{name} {pss / 1024:.1f} ({anon / 1024:.1f})" for _, name, pss, _, anon in rows)
+            )
         time.sleep(IDLE_SECS)
         soaked, soaked_anon = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app))
         print(
