@@ -79,7 +79,8 @@ pub enum UpsertOutcome {
     Multiple(Vec<String>),
 }
 
-/// All records of the org. Cloned to take a snapshot for composite `allOrNone` rollback.
+/// All records of the org. A composite or graph that is all-or-none runs inside
+/// [`Store::all_or_none`], which undoes its changes when it fails.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     /// Per object name, by 18-character id. Ids grow with creation, so iteration is creation order.
@@ -97,6 +98,32 @@ pub struct Store {
     updates: HashMap<String, u32>,
     /// Validation rules a test added (an org's admin-written rules, in miniature).
     validation_rules: Vec<ValidationRule>,
+    /// While an all-or-none request runs: how to undo each change it made, oldest first.
+    /// (A journal, not a copy of the store: copying every record for each request made the
+    /// built-in demo org's cost — CPU and the app's memory — grow with every call logged.)
+    journal: Option<Vec<Undo>>,
+}
+
+/// How to take back one change (see [`Store::all_or_none`]).
+#[derive(Clone, Debug)]
+enum Undo {
+    /// A record was created: remove it.
+    Created { object: &'static str, id: String },
+    /// A record was updated: put `before` back and its committed-update count.
+    Updated {
+        before: Record,
+        updates_before: Option<u32>,
+    },
+    /// A record went to the Recycle Bin: bring `before` back.
+    Deleted { before: Record },
+}
+
+/// The counters an all-or-none request may advance, as they were when it started.
+#[derive(Clone, Copy, Debug)]
+struct Counters {
+    next_number: u64,
+    next_case_number: u64,
+    next_call_log_number: u64,
 }
 
 /// A validation rule: a create or update that sets `object`.`field` to `refused_value`
@@ -119,6 +146,84 @@ impl Store {
             next_case_number: 1001,
             next_call_log_number: 1,
             ..Default::default()
+        }
+    }
+
+    /// Runs `request` as one all-or-none unit: when it says `false` (something failed),
+    /// every record it created, updated or deleted is as it was before, and the ids and
+    /// auto-numbers it took are given back. Returns what `request` returned.
+    pub fn all_or_none<T>(&mut self, request: impl FnOnce(&mut Store) -> (T, bool)) -> T {
+        let counters = self.counters();
+        let outer = self.journal.replace(Vec::new());
+        let (answer, keep) = request(self);
+        let changes = self.journal.take().unwrap_or_default();
+        self.journal = outer;
+        if keep {
+            // Inside another all-or-none unit, these changes are that unit's to undo too.
+            if let Some(outer) = self.journal.as_mut() {
+                outer.extend(changes);
+            }
+        } else {
+            for change in changes.into_iter().rev() {
+                self.undo(change);
+            }
+            self.set_counters(counters);
+        }
+        answer
+    }
+
+    fn counters(&self) -> Counters {
+        Counters {
+            next_number: self.next_number,
+            next_case_number: self.next_case_number,
+            next_call_log_number: self.next_call_log_number,
+        }
+    }
+
+    fn set_counters(&mut self, counters: Counters) {
+        self.next_number = counters.next_number;
+        self.next_case_number = counters.next_case_number;
+        self.next_call_log_number = counters.next_call_log_number;
+    }
+
+    fn remember(&mut self, change: impl FnOnce() -> Undo) {
+        if let Some(journal) = self.journal.as_mut() {
+            journal.push(change());
+        }
+    }
+
+    fn undo(&mut self, change: Undo) {
+        match change {
+            Undo::Created { object, id } => {
+                if let Some(records) = self.records.get_mut(object) {
+                    records.remove(&id);
+                }
+            }
+            Undo::Updated {
+                before,
+                updates_before,
+            } => {
+                let id = before.id().to_owned();
+                match updates_before {
+                    Some(count) => self.updates.insert(id.clone(), count),
+                    None => self.updates.remove(&id),
+                };
+                self.records
+                    .entry(before.object.name)
+                    .or_default()
+                    .insert(id, before);
+            }
+            Undo::Deleted { before } => {
+                let id = before.id().to_owned();
+                if let Some(bin) = self.recycle_bin.get_mut(before.object.name) {
+                    bin.remove(&id);
+                }
+                self.deleted.remove(&id);
+                self.records
+                    .entry(before.object.name)
+                    .or_default()
+                    .insert(id, before);
+            }
         }
     }
 
@@ -239,6 +344,10 @@ impl Store {
             .entry(object.name)
             .or_default()
             .insert(id.clone(), Record { object, fields });
+        self.remember(|| Undo::Created {
+            object: object.name,
+            id: id.clone(),
+        });
         id
     }
 
@@ -329,12 +438,19 @@ impl Store {
         }
         self.check_validation_rules(object, &values)?;
         self.check_unique(object, &values, Some(&id))?;
-        *self.updates.entry(id.clone()).or_default() += 1;
+        let updates_before = self.updates.get(&id).copied();
         let record = self
             .records
             .get_mut(object.name)
             .and_then(|m| m.get_mut(&id))
             .ok_or_else(ApiError::not_found)?;
+        if let Some(journal) = self.journal.as_mut() {
+            journal.push(Undo::Updated {
+                before: record.clone(),
+                updates_before,
+            });
+        }
+        *self.updates.entry(id.clone()).or_default() += 1;
         for (k, v) in values {
             record.fields.insert(k, v);
         }
@@ -355,6 +471,9 @@ impl Store {
             .get_mut(object.name)
             .and_then(|m| m.remove(&id))
         {
+            self.remember(|| Undo::Deleted {
+                before: record.clone(),
+            });
             record.fields.insert(IS_DELETED.into(), Value::Bool(true));
             self.recycle_bin
                 .entry(object.name)
@@ -781,6 +900,94 @@ mod tests {
 
     fn contact() -> &'static ObjectDef {
         schema::object("Contact").expect("Contact exists")
+    }
+
+    /// Every record of every object (live and in the Recycle Bin), with its committed-update
+    /// count, and the next ids the store would hand out: what a rollback must restore.
+    fn state(store: &Store) -> String {
+        let mut out = String::new();
+        for object in schema::objects() {
+            for record in store.rows_of(object.name, true) {
+                let updates = store.updates_applied(record.id());
+                out.push_str(&format!(
+                    "{} {:?} updates={updates}\n",
+                    object.name, record.fields
+                ));
+            }
+        }
+        let mut probe = store.clone();
+        let next = probe.insert_raw(contact(), Map::new(), 0);
+        out.push_str(&format!("next id {next} counters {:?}\n", probe.counters()));
+        out
+    }
+
+    #[test]
+    fn a_failed_all_or_none_request_leaves_every_record_and_counter_as_it_was() {
+        let mut store = crate::seed::build();
+        let account = schema::object("Account").expect("Account");
+        let case = schema::object("Case").expect("Case");
+        let existing = store
+            .records_of("Contact")
+            .next()
+            .expect("seeded Contacts")
+            .id()
+            .to_owned();
+        let doomed = store
+            .records_of("Contact")
+            .nth(1)
+            .expect("two Contacts")
+            .id()
+            .to_owned();
+        store
+            .update(contact(), &existing, &json!({"Title": "Before"}), 0)
+            .expect("update");
+        let before = state(&store);
+
+        let answer = store.all_or_none(|store| {
+            store
+                .create(contact(), &json!({"LastName": "Yılmaz"}), 1)
+                .expect("create");
+            store
+                .create(account, &json!({"Name": "Acme"}), 1)
+                .expect("create");
+            store
+                .create(case, &json!({"Subject": "Auto-numbered"}), 1)
+                .expect("create");
+            store
+                .update(contact(), &existing, &json!({"Title": "During"}), 1)
+                .expect("update");
+            store
+                .update(contact(), &existing, &json!({"Title": "Twice"}), 1)
+                .expect("update");
+            store.delete(contact(), &doomed).expect("delete");
+            // A nested unit that succeeds is still undone with the one around it.
+            store.all_or_none(|store| {
+                store
+                    .create(contact(), &json!({"LastName": "Nested"}), 1)
+                    .expect("create");
+                ((), true)
+            });
+            ("failed", false)
+        });
+        assert_eq!(answer, "failed", "all_or_none returns the request's answer");
+        assert_eq!(state(&store), before, "the failed request left a trace");
+
+        store.all_or_none(|store| {
+            store
+                .update(contact(), &existing, &json!({"Title": "Kept"}), 2)
+                .expect("update");
+            ((), true)
+        });
+        assert_eq!(
+            store.find(contact(), &existing).expect("live").get("Title"),
+            &json!("Kept")
+        );
+        assert_eq!(
+            store.updates_applied(&existing),
+            2,
+            "a kept unit keeps its update count"
+        );
+        assert_ne!(state(&store), before);
     }
 
     #[test]

@@ -380,7 +380,27 @@ fn run_all(
     subs: &[Sub],
     now_ms: i64,
 ) -> (Vec<Value>, bool) {
-    let snapshot = all_or_none.then(|| store.clone());
+    if all_or_none {
+        // Everything a failed subrequest's request did before it is taken back.
+        store.all_or_none(|store| {
+            let (items, all_ok) = run_in_order(org, store, call, true, subs, now_ms);
+            ((items, all_ok), all_ok)
+        })
+    } else {
+        run_in_order(org, store, call, false, subs, now_ms)
+    }
+}
+
+/// [`run_all`]'s loop: with `all_or_none`, stops at the first failure and answers every
+/// other subrequest "rolled back" (the caller undoes the store's changes).
+fn run_in_order(
+    org: &Org,
+    store: &mut Store,
+    call: &Call,
+    all_or_none: bool,
+    subs: &[Sub],
+    now_ms: i64,
+) -> (Vec<Value>, bool) {
     let mut results: HashMap<String, (u16, Value)> = HashMap::new();
     let mut answers: Vec<Option<Answer>> = Vec::new();
     let mut failed_at = None;
@@ -399,8 +419,7 @@ fn run_all(
             break;
         }
     }
-    if let (Some(failed), Some(snapshot)) = (failed_at, snapshot) {
-        *store = snapshot;
+    if let Some(failed) = failed_at {
         answers.resize(subs.len(), None);
         for (i, a) in answers.iter_mut().enumerate() {
             if i != failed {
@@ -598,42 +617,52 @@ pub fn collection_create(store: &mut Store, call: &Call, now_ms: i64) -> Answer 
                 ),
             ));
         }
-        let snapshot = all_or_none.then(|| store.clone());
-        let mut out = Vec::new();
-        let mut any_failed = false;
-        for record in records {
-            let result = (|| {
-                let ty = record
-                    .pointer("/attributes/type")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| {
+        let create_each = |store: &mut Store| {
+            let mut out = Vec::new();
+            let mut any_failed = false;
+            for record in records {
+                let result = (|| {
+                    let ty = record
+                        .pointer("/attributes/type")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            ApiError::bad_request(
+                                "INVALID_TYPE",
+                                "Must specify a type in attributes for every record",
+                            )
+                        })?;
+                    let object = schema::object(ty).ok_or_else(|| {
                         ApiError::bad_request(
                             "INVALID_TYPE",
-                            "Must specify a type in attributes for every record",
+                            format!("sObject type '{ty}' is not supported."),
                         )
                     })?;
-                let object = schema::object(ty).ok_or_else(|| {
-                    ApiError::bad_request(
-                        "INVALID_TYPE",
-                        format!("sObject type '{ty}' is not supported."),
-                    )
-                })?;
-                store.create(object, record, now_ms)
-            })();
-            match result {
-                Ok(id) => out.push(json!({"id": id, "success": true, "errors": []})),
-                Err(e) => {
-                    any_failed = true;
-                    out.push(json!({"success": false, "errors": [{"statusCode": e.code, "message": e.message, "fields": e.fields}]}));
+                    store.create(object, record, now_ms)
+                })();
+                match result {
+                    Ok(id) => out.push(json!({"id": id, "success": true, "errors": []})),
+                    Err(e) => {
+                        any_failed = true;
+                        out.push(json!({"success": false, "errors": [{"statusCode": e.code, "message": e.message, "fields": e.fields}]}));
+                    }
                 }
             }
-        }
-        if any_failed && let Some(snapshot) = snapshot {
-            *store = snapshot;
-            for item in out.iter_mut().filter(|i| i["success"] == json!(true)) {
-                *item = json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]});
+            (out, any_failed)
+        };
+        let out = if all_or_none {
+            let (mut out, any_failed) = store.all_or_none(|store| {
+                let (out, any_failed) = create_each(store);
+                ((out, any_failed), !any_failed)
+            });
+            if any_failed {
+                for item in out.iter_mut().filter(|i| i["success"] == json!(true)) {
+                    *item = json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]});
+                }
             }
-        }
+            out
+        } else {
+            create_each(store).0
+        };
         Ok(Answer::json(200, Value::Array(out)))
     };
     run().unwrap_or_else(Answer::from)
