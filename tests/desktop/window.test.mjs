@@ -140,7 +140,7 @@ test("`ringside call ring` pops Jane Caller and her open Case in the pop-up wind
   assert.equal(await session.text(await session.find("#record-panel .record-name")), "Jane Caller", "Enter in the pop-up shows the picked record in the main window");
 });
 
-test("the pop-up's page runs in the main window's WebKit web process, not a second one, without the DMA-BUF renderer (memory)", async () => {
+test("the pop-up's page runs in the main window's WebKit web process, not a second one, without the DMA-BUF renderer or the JavaScript JIT (memory)", async () => {
   const handles = await session.windowHandles();
   assert.equal(handles.length, 2, `the pop-up from the test before is open; handles: ${JSON.stringify(handles)}`);
   const webProcesses = [];
@@ -149,10 +149,11 @@ test("the pop-up's page runs in the main window's WebKit web process, not a seco
     if (comm.startsWith("WebKitWebProces")) webProcesses.push(pid);
   }
   assert.equal(webProcesses.length, 1, `one web process serves both windows; found pids ${JSON.stringify(webProcesses)}`);
-  // The app turns WebKit's DMA-BUF renderer off (src-tauri/src/webview_memory.rs); the web
-  // process inherits it from the app's environment.
+  // The app turns WebKit's DMA-BUF renderer and JavaScriptCore's JIT off
+  // (src-tauri/src/webview_memory.rs); the web process inherits both from the app's environment.
   const environ = (await readFile(`/proc/${webProcesses[0]}/environ`, "utf8")).split("\0");
   assert.ok(environ.includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), "the web process runs without the DMA-BUF renderer");
+  assert.ok(environ.includes("JSC_useJIT=0"), "the web process runs JavaScript without the JIT");
 });
 
 test("a withheld number pops Unknown caller in the same pop-up window, and Esc hides it", async () => {
