@@ -24,6 +24,15 @@ sandbox="$(mktemp -d -t ringside-desktop-bench.XXXXXX)"
 source "$repo/tests/sandbox.sh"
 trap 'remove_sandbox_on_exit "$sandbox"' EXIT
 mkdir -p "$sandbox"/{config,data,cache,state,runtime}
+# The WebKitGTK floor beside the app (scripts/webkit-floor.c): skipped, with a word, when
+# there is no C compiler.
+if command -v cc >/dev/null && pkg-config --exists gtk+-3.0 webkit2gtk-4.1; then
+  # shellcheck disable=SC2046 # pkg-config prints separate flags
+  cc -O2 -o "$sandbox/webkit-floor" scripts/webkit-floor.c $(pkg-config --cflags --libs gtk+-3.0 webkit2gtk-4.1)
+  export BENCH_FLOOR_APP="$sandbox/webkit-floor"
+else
+  echo "bench-desktop: no cc or webkit2gtk-4.1 dev files, so no WebKitGTK floor measured" >&2
+fi
 chmod 700 "$sandbox/runtime"
 env HOME="$sandbox" XDG_CONFIG_HOME="$sandbox/config" XDG_DATA_HOME="$sandbox/data" \
   XDG_CACHE_HOME="$sandbox/cache" XDG_STATE_HOME="$sandbox/state" XDG_RUNTIME_DIR="$sandbox/runtime" \

@@ -172,8 +172,8 @@ def memory(app):
     return rows
 
 
-def report(label, rows):
-    print(f"memory {label} (app and the processes it started):")
+def report(label, rows, whose="app and the processes it started"):
+    print(f"memory {label} ({whose}):")
     for pid, name, pss, rss, anon in rows:
         print(
             f"  {name} (pid {pid}): PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB, "
@@ -301,7 +301,34 @@ def startups():
     return last
 
 
+def floor():
+    """Memory of scripts/webkit-floor.c (one small page in a WebKitGTK view with Ringside's
+    settings, and a second window sharing its web process): what any WebKitGTK app costs
+    here, so the app's figures can be read against it."""
+    program = os.environ.get("BENCH_FLOOR_APP")
+    if not program:
+        return
+    process = subprocess.Popen([program, "with-popup"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(IDLE_SECS)
+        rows = []
+        for pid in descendants(process.pid):
+            try:
+                rows.append((pid, *memory_kib(pid)))
+            except OSError:
+                continue
+        report(
+            f"of the WebKitGTK floor, {IDLE_SECS:.0f} s after start",
+            rows,
+            "scripts/webkit-floor.c: two windows, one web process, Ringside's WebKit settings",
+        )
+    finally:
+        process.terminate()
+        process.wait()
+
+
 def main():
+    floor()
     if not os.access(APP, os.X_OK):
         sys.exit(f"bench-desktop: {APP} is not built (cargo build --release -p ringside-desktop)")
     app = startups()
