@@ -149,6 +149,9 @@ test("edits reach the shell, and Log call sends the agent's fields and follows t
   assert.equal(await page.locator(".call-log-form").count(), 0, "the logged form is closed");
   const result = page.locator('.call-log-result[data-call-id="call-42"]');
   assert.match(await result.getAttribute("data-state"), /^(queued|pending)$/, "right after Log call it is queued");
+  await page.evaluate(() => {
+    window.__resultLine = document.querySelector('.call-log-result[data-call-id="call-42"]');
+  });
 
   await page.evaluate(() => {
     window.__state = "delivered";
@@ -156,6 +159,10 @@ test("edits reach the shell, and Log call sends the agent's fields and follows t
   });
   await page.waitForSelector('.call-log-result[data-call-id="call-42"][data-state="delivered"]');
   assert.ok((await result.textContent()).includes(en["callLog.result.delivered"].replace("{call}: ", "")), "the line says sent");
+  assert.ok(
+    await page.evaluate(() => window.__resultLine === document.querySelector('.call-log-result[data-call-id="call-42"]')),
+    "the line is changed in place, not made anew on each state change (DOM churn per call)",
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });

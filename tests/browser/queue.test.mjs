@@ -157,6 +157,28 @@ test("a queue-changed event from the worker refreshes the view", async () => {
   await page.close();
 });
 
+test("a hidden queue view does not ask for the queue on each change, and shows the latest when opened", async () => {
+  const { page } = await openQueue();
+  await page.click("#nav-caller");
+  await page.waitForSelector("#view-queue[hidden]", { state: "attached" });
+  const asked = () => page.evaluate(() => window.__calls.filter((c) => c.cmd === "queue_overview").length);
+  const before = await asked();
+  await page.evaluate(() => {
+    window.__overview = {
+      ...window.__overview,
+      counts: { pending: 1, in_flight: 0, delivered: 6, dead: 0 },
+      entries: window.__overview.entries.filter((e) => e.call_id !== "dead-1"),
+    };
+    for (let n = 0; n < 5; n++) window.__emit("queue-changed", { pending: 1, in_flight: 0, delivered: 6, dead: 0 });
+  });
+  await page.waitForTimeout(200);
+  assert.equal(await asked(), before, "five changes while the view is hidden ask the shell nothing");
+  await page.click("#nav-queue");
+  await page.waitForSelector('#queue-counts [data-count="dead"]:has-text("0")');
+  assert.equal(await page.locator('.queue-item[data-call-id="dead-1"]').count(), 0, "opening the view shows the queue as it is now");
+  await page.close();
+});
+
 test("what the admin types in a dead letter's editor survives other calls' queue changes", async () => {
   const { page } = await openQueue();
   const item = page.locator('.queue-item[data-call-id="dead-1"]');

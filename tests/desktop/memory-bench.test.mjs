@@ -101,6 +101,12 @@ test("memory per call", { skip: SKIP, timeout: 1_800_000 }, async () => {
     });
   await new Promise((r) => setTimeout(r, 5000));
   await report("idle");
+  // DOM nodes the main window creates per call (each added node and everything below it):
+  // WebKitGTK keeps memory for each node made and dropped (README, performance), so this
+  // count is what the web process's growth per call follows.
+  await session.execute(
+    `window.__nodesAdded = 0; new MutationObserver((changes) => { for (const change of changes) for (const node of change.addedNodes) window.__nodesAdded += 1 + (node.nodeType === 1 ? node.getElementsByTagName("*").length + [...node.querySelectorAll("*")].reduce((n, e) => n + [...e.childNodes].filter((c) => c.nodeType === 3).length, [...node.childNodes].filter((c) => c.nodeType === 3).length) : 0); }).observe(document.body, { childList: true, subtree: true, characterData: false }); return 1;`,
+  );
   for (let round = 0; round < ROUNDS; round++) {
     for (let n = 0; n < calls / ROUNDS; n++) {
       const call = { call_id: `m-${round}-${n}`, from: numbers[(round * 1000 + n) % numbers.length], direction: "inbound" };
@@ -112,6 +118,8 @@ test("memory per call", { skip: SKIP, timeout: 1_800_000 }, async () => {
     await waitUntil(logged, `round ${round}'s calls logged`, 300_000);
     await new Promise((r) => setTimeout(r, 5000));
     await report(`after ${((round + 1) * calls) / ROUNDS} calls`);
+    const added = await session.execute("return window.__nodesAdded");
+    console.log(`main window: ${added} DOM nodes added in ${((round + 1) * calls) / ROUNDS} calls (${(added / (((round + 1) * calls) / ROUNDS)).toFixed(0)} per call)`);
   }
   for (let wait = 1; wait <= Number(process.env.BENCH_IDLE_WAITS ?? 0); wait++) {
     await new Promise((r) => setTimeout(r, 30_000));

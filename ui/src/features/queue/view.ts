@@ -280,7 +280,12 @@ function mountQueue(root: HTMLElement): void {
     render();
   });
   render();
-  void onQueueChanged(() => void refresh());
+  // A hidden queue view is refreshed when shown (`onShow`), not on every change: each render
+  // asks the shell for the whole queue and makes the list's nodes anew, work (and DOM churn)
+  // for a list nobody looks at while calls come and go.
+  void onQueueChanged(() => {
+    if (!root.hidden) void refresh();
+  });
   void refresh();
 }
 
