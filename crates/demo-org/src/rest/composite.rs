@@ -381,7 +381,7 @@ fn run_all(
     now_ms: i64,
 ) -> (Vec<Value>, bool) {
     if all_or_none {
-        // Everything a failed subrequest's request did before it is taken back.
+        // When a subrequest fails, what the ones before it did is taken back.
         store.all_or_none(|store| {
             let (items, all_ok) = run_in_order(org, store, call, true, subs, now_ms);
             ((items, all_ok), all_ok)
