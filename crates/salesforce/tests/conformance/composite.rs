@@ -660,3 +660,123 @@ async fn a_graph_reads_the_account_and_upserts_an_opportunity_by_external_id_onc
         "the reference inside the text is replaced by the Account's name: {found:?}"
     );
 }
+
+/// The Contact's Title, through the client's query parser.
+async fn title_of(org: &demo_org::DemoOrg, id: &str) -> Option<String> {
+    let case = Case::new(
+        "query: read the Title a case changed",
+        "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm",
+        Method::GET,
+        format!("query?q=SELECT+Title+FROM+Contact+WHERE+Id+=+'{id}'"),
+    );
+    let answer = case.check(org).await;
+    let page: QueryPage<Record> =
+        serde_json::from_str(&answer.text).expect("the client reads a query page");
+    page.records
+        .first()
+        .and_then(|r| r.fields.get("Title"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn an_all_or_none_composite_that_fails_takes_back_what_ran_before() {
+    let org = org().await;
+    let made = Case::new(
+        "composite: a Contact made before the all-or-none request",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"allOrNone": false, "compositeRequest": [create("kept", "AllOrNoneKept")]}))
+    .answers(200, None)
+    .check(&org)
+    .await;
+    let kept: CompositeResponse = serde_json::from_str(&made.text).expect("readable");
+    let kept_id = kept
+        .get("kept")
+        .and_then(|s| s.body["id"].as_str())
+        .expect("created")
+        .to_owned();
+    let case = Case::new(
+        "composite: with allOrNone true, a failing subrequest rolls back the create and the update before it; they answer PROCESSING_HALTED",
+        COMPOSITE_DOC,
+        Method::POST,
+        "composite",
+    )
+    .body(json!({"allOrNone": true, "compositeRequest": [
+        create("first", "AllOrNoneRolledBack"),
+        {"method": "PATCH", "url": url(&format!("sobjects/Contact/{kept_id}")), "referenceId": "retitle", "body": {"Title": "Changed"}},
+        {"method": "POST", "url": url("sobjects/Contact"), "referenceId": "noLastName", "body": {"FirstName": "Nobody"}},
+    ]}))
+    .answers(200, Some("PROCESSING_HALTED"));
+    let answer = case.check(&org).await;
+    let parsed: CompositeResponse = serde_json::from_str(&answer.text).expect("readable");
+    let failed = parsed
+        .get("noLastName")
+        .and_then(|s| s.error())
+        .expect("the failing one");
+    assert_eq!(
+        failed.api_errors()[0].error_code,
+        ErrorCode::RequiredFieldMissing,
+        "{}: {failed}",
+        case.name
+    );
+    assert_eq!(
+        contacts_named(&org, "AllOrNoneRolledBack").await,
+        0,
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        title_of(&org, &kept_id).await,
+        None,
+        "{}: the update was taken back",
+        case.name
+    );
+}
+
+const COLLECTIONS_CREATE_DOC: &str = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm";
+
+#[tokio::test]
+async fn an_all_or_none_collection_with_a_bad_record_creates_none() {
+    let org = org().await;
+    let case = Case::new(
+        "composite/sobjects: with allOrNone true, one invalid record rolls back the whole request: 200, every SaveResult success false, the valid ones ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        COLLECTIONS_CREATE_DOC,
+        Method::POST,
+        "composite/sobjects",
+    )
+    .body(json!({"allOrNone": true, "records": [
+        {"attributes": {"type": "Contact"}, "LastName": "CollectionRolledBack"},
+        {"attributes": {"type": "Contact"}, "FirstName": "NoLastName"},
+    ]}))
+    .answers(200, None);
+    let results = case.check(&org).await.json(&case);
+    let codes: Vec<(bool, &str)> = results
+        .as_array()
+        .expect("a list of SaveResults")
+        .iter()
+        .map(|r| {
+            (
+                r["success"] == json!(true),
+                r["errors"][0]["statusCode"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (false, "ALL_OR_NONE_OPERATION_ROLLED_BACK"),
+            (false, "REQUIRED_FIELD_MISSING")
+        ],
+        "{}",
+        case.name
+    );
+    assert_eq!(
+        contacts_named(&org, "CollectionRolledBack").await,
+        0,
+        "{}",
+        case.name
+    );
+}
