@@ -161,10 +161,10 @@ def mappings_kib(pid):
     return found
 
 
-def memory(app):
-    """[(pid, name, PSS KiB, RSS KiB, anonymous KiB)] of the app and every process below it."""
+def memory(root):
+    """[(pid, name, PSS KiB, RSS KiB, anonymous KiB)] of process `root` and every process below it."""
     rows = []
-    for pid in descendants(app.process.pid):
+    for pid in descendants(root):
         try:
             rows.append((pid, *memory_kib(pid)))
         except OSError:
@@ -311,15 +311,9 @@ def floor():
     process = subprocess.Popen([program, "with-popup"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(IDLE_SECS)
-        rows = []
-        for pid in descendants(process.pid):
-            try:
-                rows.append((pid, *memory_kib(pid)))
-            except OSError:
-                continue
         report(
             f"of the WebKitGTK floor, {IDLE_SECS:.0f} s after start",
-            rows,
+            memory(process.pid),
             "scripts/webkit-floor.c: two windows, one web process, Ringside's WebKit settings",
         )
     finally:
@@ -334,7 +328,7 @@ def main():
     app = startups()
     try:
         time.sleep(IDLE_SECS)
-        idle, idle_anon = report(f"idle {IDLE_SECS:.0f} s after start", memory(app))
+        idle, idle_anon = report(f"idle {IDLE_SECS:.0f} s after start", memory(app.process.pid))
 
         api = Api(app.home)
         if app.org is None:
@@ -351,7 +345,7 @@ def main():
         wait_for("the pop-up window showing", popup_visible, 30)
         wait_for("the first call being logged", lambda: logged_tasks(org, "bench-pop-") == 1, 60)
         time.sleep(IDLE_SECS)
-        popped, popped_anon = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app))
+        popped, popped_anon = report(f"idle {IDLE_SECS:.0f} s after one pop-up and its log", memory(app.process.pid))
 
         if SOAK_CALLS == 0:
             return
@@ -365,7 +359,7 @@ def main():
                 time.sleep(pause)
             call(api, f"soak-{n}", numbers[n % len(numbers)], timings)
             if (n + 1) % max(1, SOAK_CALLS // SOAK_SAMPLES) == 0:
-                rows = memory(app)
+                rows = memory(app.process.pid)
                 samples.append((n + 1, sum(r[2] for r in rows), sum(r[4] for r in rows), rows))
         sent = time.monotonic() - started
         wait_for(
@@ -392,7 +386,7 @@ def main():
                 + ", ".join(f"{name} {pss / 1024:.1f} ({anon / 1024:.1f})" for _, name, pss, _, anon in rows)
             )
         time.sleep(IDLE_SECS)
-        soaked, soaked_anon = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app))
+        soaked, soaked_anon = report(f"idle {IDLE_SECS:.0f} s after the soak", memory(app.process.pid))
         print(
             f"summary: PSS idle {idle / 1024:.1f} MiB, after one pop-up {popped / 1024:.1f} MiB, "
             f"after {SOAK_CALLS} calls {soaked / 1024:.1f} MiB: soak growth "

@@ -149,10 +149,17 @@ impl Store {
         }
     }
 
-    /// Runs `request` as one all-or-none unit: when it says `false` (something failed),
-    /// every record it created, updated or deleted is as it was before, and the ids and
-    /// auto-numbers it took are given back. Returns what `request` returned.
-    pub fn all_or_none<T>(&mut self, request: impl FnOnce(&mut Store) -> (T, bool)) -> T {
+    /// Runs `request`; when `all_or_none`, as one unit: when it says `false` (something
+    /// failed), every record it created, updated or deleted is as it was before, and the ids
+    /// and auto-numbers it took are given back. Returns what `request` returned.
+    pub fn all_or_none<T>(
+        &mut self,
+        all_or_none: bool,
+        request: impl FnOnce(&mut Store) -> (T, bool),
+    ) -> T {
+        if !all_or_none {
+            return request(self).0;
+        }
         let counters = self.counters();
         let outer = self.journal.replace(Vec::new());
         let (answer, keep) = request(self);
@@ -943,7 +950,7 @@ mod tests {
             .expect("update");
         let before = state(&store);
 
-        let answer = store.all_or_none(|store| {
+        let answer = store.all_or_none(true, |store| {
             store
                 .create(contact(), &json!({"LastName": "Yılmaz"}), 1)
                 .expect("create");
@@ -961,7 +968,7 @@ mod tests {
                 .expect("update");
             store.delete(contact(), &doomed).expect("delete");
             // A nested unit that succeeds is still undone with the one around it.
-            store.all_or_none(|store| {
+            store.all_or_none(true, |store| {
                 store
                     .create(contact(), &json!({"LastName": "Nested"}), 1)
                     .expect("create");
@@ -972,7 +979,7 @@ mod tests {
         assert_eq!(answer, "failed", "all_or_none returns the request's answer");
         assert_eq!(state(&store), before, "the failed request left a trace");
 
-        store.all_or_none(|store| {
+        store.all_or_none(true, |store| {
             store
                 .update(contact(), &existing, &json!({"Title": "Kept"}), 2)
                 .expect("update");

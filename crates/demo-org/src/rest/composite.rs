@@ -380,69 +380,52 @@ fn run_all(
     subs: &[Sub],
     now_ms: i64,
 ) -> (Vec<Value>, bool) {
-    if all_or_none {
-        // When a subrequest fails, what the ones before it did is taken back.
-        store.all_or_none(|store| {
-            let (items, all_ok) = run_in_order(org, store, call, true, subs, now_ms);
-            ((items, all_ok), all_ok)
-        })
-    } else {
-        run_in_order(org, store, call, false, subs, now_ms)
-    }
-}
-
-/// [`run_all`]'s loop: with `all_or_none`, stops at the first failure and answers every
-/// other subrequest "rolled back" (the caller undoes the store's changes).
-fn run_in_order(
-    org: &Org,
-    store: &mut Store,
-    call: &Call,
-    all_or_none: bool,
-    subs: &[Sub],
-    now_ms: i64,
-) -> (Vec<Value>, bool) {
-    let mut results: HashMap<String, (u16, Value)> = HashMap::new();
-    let mut answers: Vec<Option<Answer>> = Vec::new();
-    let mut failed_at = None;
-    let mut all_ok = true;
-    for (i, sub) in subs.iter().enumerate() {
-        let answer = run_sub(org, store, call, sub, &results, now_ms);
-        let ok = (200..300).contains(&answer.status);
-        all_ok &= ok;
-        results.insert(
-            sub.reference_id.clone(),
-            (answer.status, answer.body.clone().unwrap_or(Value::Null)),
-        );
-        answers.push(Some(answer));
-        if !ok && all_or_none {
-            failed_at = Some(i);
-            break;
-        }
-    }
-    if let Some(failed) = failed_at {
-        answers.resize(subs.len(), None);
-        for (i, a) in answers.iter_mut().enumerate() {
-            if i != failed {
-                *a = Some(Answer::json(400, halted(ROLLED_BACK.to_owned())));
+    // When a subrequest fails, what the ones before it did is taken back (and the rest
+    // answer "rolled back").
+    store.all_or_none(all_or_none, |store| {
+        let mut results: HashMap<String, (u16, Value)> = HashMap::new();
+        let mut answers: Vec<Option<Answer>> = Vec::new();
+        let mut failed_at = None;
+        let mut all_ok = true;
+        for (i, sub) in subs.iter().enumerate() {
+            let answer = run_sub(org, store, call, sub, &results, now_ms);
+            let ok = (200..300).contains(&answer.status);
+            all_ok &= ok;
+            results.insert(
+                sub.reference_id.clone(),
+                (answer.status, answer.body.clone().unwrap_or(Value::Null)),
+            );
+            answers.push(Some(answer));
+            if !ok && all_or_none {
+                failed_at = Some(i);
+                break;
             }
         }
-    }
-    let items = subs
-        .iter()
-        .zip(answers)
-        .map(|(sub, answer)| {
-            let answer = answer.unwrap_or_else(|| Answer::json(400, halted(ROLLED_BACK.to_owned())));
-            let mut headers = json!({});
-            if let Some(loc) = &answer.location {
-                headers["Location"] = json!(loc);
+        if let Some(failed) = failed_at {
+            answers.resize(subs.len(), None);
+            for (i, a) in answers.iter_mut().enumerate() {
+                if i != failed {
+                    *a = Some(Answer::json(400, halted(ROLLED_BACK.to_owned())));
+                }
             }
-            if let Some(tag) = &answer.etag {
-                headers["ETag"] = json!(tag);
-            }
-            json!({"body": answer.body.unwrap_or(Value::Null), "httpHeaders": headers, "httpStatusCode": answer.status, "referenceId": sub.reference_id})
-        })
-        .collect();
-    (items, all_ok)
+        }
+        let items = subs
+            .iter()
+            .zip(answers)
+            .map(|(sub, answer)| {
+                let answer = answer.unwrap_or_else(|| Answer::json(400, halted(ROLLED_BACK.to_owned())));
+                let mut headers = json!({});
+                if let Some(loc) = &answer.location {
+                    headers["Location"] = json!(loc);
+                }
+                if let Some(tag) = &answer.etag {
+                    headers["ETag"] = json!(tag);
+                }
+                json!({"body": answer.body.unwrap_or(Value::Null), "httpHeaders": headers, "httpStatusCode": answer.status, "referenceId": sub.reference_id})
+            })
+            .collect();
+        ((items, all_ok), all_ok)
+    })
 }
 
 /// Whether a graph node is an sObject-row operation, the only kind a graph may hold:
@@ -649,20 +632,15 @@ pub fn collection_create(store: &mut Store, call: &Call, now_ms: i64) -> Answer 
             }
             (out, any_failed)
         };
-        let out = if all_or_none {
-            let (mut out, any_failed) = store.all_or_none(|store| {
-                let (out, any_failed) = create_each(store);
-                ((out, any_failed), !any_failed)
-            });
-            if any_failed {
-                for item in out.iter_mut().filter(|i| i["success"] == json!(true)) {
-                    *item = json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]});
-                }
+        let (mut out, any_failed) = store.all_or_none(all_or_none, |store| {
+            let (out, any_failed) = create_each(store);
+            ((out, any_failed), !any_failed)
+        });
+        if all_or_none && any_failed {
+            for item in out.iter_mut().filter(|i| i["success"] == json!(true)) {
+                *item = json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]});
             }
-            out
-        } else {
-            create_each(store).0
-        };
+        }
         Ok(Answer::json(200, Value::Array(out)))
     };
     run().unwrap_or_else(Answer::from)
