@@ -137,8 +137,16 @@ test("edits reach the shell, and Log call sends the agent's fields and follows t
   await form.locator(".call-log-what").selectOption("500000000000001AAA");
   await form.locator(".call-log-notes").fill("Sent a new headset — 新しいヘッドセット");
   await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "update_call_log" && c.args.fields.notes.includes("新しい")));
+  await page.evaluate(() => {
+    window.__loggedForm = document.querySelector('.call-log-form[data-call-id="call-42"]');
+  });
   await form.locator(".call-log-submit").click();
   await page.waitForSelector('.call-log-result[data-call-id="call-42"]');
+  assert.deepEqual(
+    await page.evaluate(() => [window.__loggedForm.isConnected, window.__loggedForm.childElementCount]),
+    [false, 0],
+    "the logged form is out of the page and emptied: WebKitGTK never frees a <form> dropped with its controls in it",
+  );
   const sent = await page.evaluate(() => window.__calls.find((c) => c.cmd === "log_call").args);
   assert.equal(sent.callId, "call-42");
   assert.equal(sent.fields.disposition, "Resolved");
@@ -329,8 +337,16 @@ test("a call intent is pressed with its text, shown pressed, refused in words wh
   await intent.locator(".call-log-intent-button").click();
   await page.waitForFunction(() => document.querySelector(".call-log-error")?.textContent.includes("too long"));
   await page.locator('.call-log-intent[data-intent="call_summary"] .call-log-intent-input').fill("Wants the enterprise plan");
+  await page.evaluate(() => {
+    window.__formBeforePress = document.querySelector('.call-log-form[data-call-id="call-42"]');
+  });
   await page.locator('.call-log-intent[data-intent="call_summary"] .call-log-intent-button').click();
   await page.waitForSelector('.call-log-intent[data-intent="call_summary"][data-pressed="true"]');
+  assert.deepEqual(
+    await page.evaluate(() => [window.__formBeforePress.isConnected, window.__formBeforePress.childElementCount]),
+    [false, 0],
+    "the form the press re-rendered is out of the page and emptied (a <form> dropped whole is never freed by WebKitGTK)",
+  );
   const press = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "press_call_intent").at(-1).args);
   assert.deepEqual(press, { callId: "call-42", name: "call_summary", input: "Wants the enterprise plan" });
   const pressed = page.locator('.call-log-intent[data-intent="call_summary"]');
