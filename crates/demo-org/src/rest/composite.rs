@@ -10,6 +10,19 @@
 //! Without it, subrequests that reference a failed one are not run (PROCESSING_HALTED),
 //! the others run normally.
 //!
+//! ## `allOrNone` and sObject Collections subrequests
+//! Per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_allornone.htm>
+//! a composite's `allOrNone: true` "also applies to each of the sObject Collections
+//! subrequests, overriding the value of allOrNone in the subrequests": a collection
+//! subrequest (`composite/sobjects`) with a failed record fails the composite, though the
+//! collection itself answers 200. Its subresponse is its own answer — the docs' example
+//! shows `"success": true` for the valid record, which is nonetheless rolled back — and the
+//! other subrequests answer PROCESSING_HALTED. (With both flags true the page shows no
+//! body: the collection's own all-or-none answer is kept the same way.) With the
+//! composite's `allOrNone` false the collection follows its own flag and the composite goes
+//! on. The rollback is the composite's journal ([`Store::all_or_none`]), which already
+//! holds what the collection wrote.
+//!
 //! ## `/composite` limits
 //! Per <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm>
 //! a composite holds at most 25 subrequests, and at most 5 of them may be query or sObject
@@ -371,6 +384,24 @@ pub fn composite(org: &Org, store: &mut Store, call: &Call, now_ms: i64) -> Answ
     Answer::json(200, json!({"compositeResponse": items}))
 }
 
+/// Whether a subrequest succeeded: a 2xx answer, and for an sObject Collections one, no
+/// SaveResult with `"success": false` (it answers 200 whatever its records did, and a
+/// failed record fails an all-or-none composite: see the module doc).
+fn succeeded(sub: &Sub, answer: &Answer) -> bool {
+    let collection = matches!(
+        resource_segments(&sub.url).as_slice(),
+        ["composite", "sobjects", ..]
+    );
+    let record_failed = || {
+        answer
+            .body
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_some_and(|results| results.iter().any(|r| r["success"] == json!(false)))
+    };
+    (200..300).contains(&answer.status) && !(collection && record_failed())
+}
+
 /// Runs subrequests in order; returns the subresponses and whether all succeeded.
 fn run_all(
     org: &Org,
@@ -389,7 +420,7 @@ fn run_all(
         let mut all_ok = true;
         for (i, sub) in subs.iter().enumerate() {
             let answer = run_sub(org, store, call, sub, &results, now_ms);
-            let ok = (200..300).contains(&answer.status);
+            let ok = succeeded(sub, &answer);
             all_ok &= ok;
             results.insert(
                 sub.reference_id.clone(),
