@@ -5,7 +5,7 @@
 # it prints start-up percentiles, PSS per process (idle, after one pop-up, after the soak) and
 # the soak's growth; it fails only when the app does not start, the pop-up does not show or a
 # soak call is not logged.
-#   BENCH_RUNS=10 BENCH_IDLE_SECS=15 BENCH_SOAK_CALLS=2000 BENCH_SOAK_RATE=10 scripts/bench-desktop.sh
+#   BENCH_RUNS=10 BENCH_IDLE_SECS=15 BENCH_SOAK_CALLS=2000 BENCH_SOAK_RATE=10 BENCH_SOAK_SAMPLES=4 scripts/bench-desktop.sh
 #   BENCH_SKIP_BUILD=1 …   measures the release binary as it is (e.g. to compare environments).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

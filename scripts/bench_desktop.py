@@ -46,8 +46,9 @@ SOAK_CALLS = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
 SOAK_RATE = float(os.environ.get("BENCH_SOAK_RATE", "10"))
 # BENCH_MAPPINGS=N also prints each process's N largest mappings by PSS (where memory goes).
 MAPPINGS = int(os.environ.get("BENCH_MAPPINGS", "0"))
-# Sampled during the soak, to tell a leak (keeps climbing) from a plateau.
-SOAK_SAMPLES = 4
+# Sampled during the soak (BENCH_SOAK_SAMPLES times), to tell a leak (keeps climbing) from a
+# warm-up that levels off.
+SOAK_SAMPLES = int(os.environ.get("BENCH_SOAK_SAMPLES", "4"))
 START_TIMEOUT_SECS = 60
 DRAIN_TIMEOUT_SECS = 900
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
