@@ -49,6 +49,8 @@ MAPPINGS = int(os.environ.get("BENCH_MAPPINGS", "0"))
 # Sampled during the soak (BENCH_SOAK_SAMPLES times), to tell a leak (keeps climbing) from a
 # warm-up that levels off.
 SOAK_SAMPLES = int(os.environ.get("BENCH_SOAK_SAMPLES", "4"))
+# How many of the seeded Contacts call in the soak, in turn; 0 (the default): all of them.
+SOAK_CALLERS = int(os.environ.get("BENCH_SOAK_CALLERS", "0"))
 START_TIMEOUT_SECS = 60
 DRAIN_TIMEOUT_SECS = 900
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -338,6 +340,8 @@ def main():
         # Seeded Contacts' numbers, so each pop searches and finds someone.
         records = org.query("SELECT Phone FROM Contact WHERE Phone != null LIMIT 400")["records"]
         numbers = sorted({"+" + "".join(c for c in r["Phone"] if c.isdigit()) for r in records})
+        # BENCH_SOAK_CALLERS=1: the same caller every call (tells what many callers add).
+        numbers = numbers[: SOAK_CALLERS] if SOAK_CALLERS > 0 else numbers
         if not numbers:
             sys.exit("bench-desktop: the demo org has no Contact with a phone number")
 
@@ -371,7 +375,7 @@ def main():
         drained = time.monotonic() - started
         landed = logged_tasks(org, "soak-")
         print(
-            f"soak: {SOAK_CALLS} calls (ring, pop-up, end, log form logged by the 1 s idle rule) "
+            f"soak: {SOAK_CALLS} calls from {len(numbers)} callers (ring, pop-up, end, log form logged by the 1 s idle rule) "
             f"sent in {sent:.0f} s, all {landed} Tasks in the demo org after {drained:.0f} s"
         )
         print(f"  event API takes a ring: {summary_ms(timings['ring'])}")
