@@ -853,6 +853,31 @@ fn assert_halted(case: &Case, parsed: &CompositeResponse, reference: &str) {
     );
 }
 
+/// Asserts that the collection subrequest `reference` gave its own all-or-none answer: the
+/// valid record ALL_OR_NONE_OPERATION_ROLLED_BACK, the one without LastName
+/// REQUIRED_FIELD_MISSING (Collections create page).
+fn assert_collection_rolled_back(case: &Case, parsed: &CompositeResponse, reference: &str) {
+    assert_eq!(
+        save_results(case, parsed, reference),
+        vec![
+            (false, "ALL_OR_NONE_OPERATION_ROLLED_BACK".to_owned()),
+            (false, "REQUIRED_FIELD_MISSING".to_owned())
+        ],
+        "{}: the collection's own all-or-none answer: its valid record rolled back too",
+        case.name
+    );
+}
+
+/// Asserts that the create `reference` answered 201: the composite went on past a failure.
+fn assert_created(case: &Case, parsed: &CompositeResponse, reference: &str) {
+    let sub = subresponse(case, parsed, reference);
+    assert_eq!(
+        sub.http_status_code, 201,
+        "{}: the composite went on and `{reference}` was created: {:?}",
+        case.name, sub.body
+    );
+}
+
 #[tokio::test]
 async fn an_all_or_none_composite_takes_back_a_partly_failed_collection_subrequest() {
     // The docs' case 4 (composite true, collection false). Its documented answer: the
@@ -920,15 +945,7 @@ async fn an_all_or_none_composite_with_an_all_or_none_collection_rolls_both_back
     .answers(200, None);
     let answer = case.check(&org).await;
     let parsed: CompositeResponse = serde_json::from_str(&answer.text).expect("readable");
-    assert_eq!(
-        save_results(&case, &parsed, "records"),
-        vec![
-            (false, "ALL_OR_NONE_OPERATION_ROLLED_BACK".to_owned()),
-            (false, "REQUIRED_FIELD_MISSING".to_owned())
-        ],
-        "{}: the collection's own all-or-none answer: its valid record rolled back too",
-        case.name
-    );
+    assert_collection_rolled_back(&case, &parsed, "records");
     assert_halted(&case, &parsed, "after");
     for last_name in ["AonBothRecord", "AonBothAfter"] {
         assert_eq!(
@@ -959,22 +976,8 @@ async fn an_all_or_none_collection_in_a_partial_composite_rolls_back_alone() {
     .answers(200, None);
     let answer = case.check(&org).await;
     let parsed: CompositeResponse = serde_json::from_str(&answer.text).expect("readable");
-    assert_eq!(
-        save_results(&case, &parsed, "records"),
-        vec![
-            (false, "ALL_OR_NONE_OPERATION_ROLLED_BACK".to_owned()),
-            (false, "REQUIRED_FIELD_MISSING".to_owned())
-        ],
-        "{}: the collection's own all-or-none answer: its valid record rolled back too",
-        case.name
-    );
-    assert_eq!(
-        parsed.get("after").map(|s| s.http_status_code),
-        Some(201),
-        "{}: the composite went on: {}",
-        case.name,
-        answer.text
-    );
+    assert_collection_rolled_back(&case, &parsed, "records");
+    assert_created(&case, &parsed, "after");
     assert_eq!(
         contacts_named(&org, "AonInnerRecord").await,
         0,
@@ -1016,13 +1019,7 @@ async fn a_partial_collection_in_a_partial_composite_keeps_what_succeeded() {
         "{}: partial success: the valid record saved, the other failed",
         case.name
     );
-    assert_eq!(
-        parsed.get("after").map(|s| s.http_status_code),
-        Some(201),
-        "{}: the composite went on: {}",
-        case.name,
-        answer.text
-    );
+    assert_created(&case, &parsed, "after");
     for last_name in ["AonNeitherRecord", "AonNeitherAfter"] {
         assert_eq!(
             contacts_named(&org, last_name).await,
