@@ -209,6 +209,7 @@ pub const COMMANDS: &[Command] = &[
         .args(&[("alias", "string")])
         .returns("SignOutResult"),
     cmd("current_org", "org", &["main"]).returns("CurrentOrg"),
+    cmd("record_to_show", "popup", &["main"]).returns("CallerMatch | null"),
     cmd("current_pop", "popup", &["popup"]).returns("PopUpdate | null"),
     cmd("dismiss_pop", "popup", &["popup"]).returns("null"),
     cmd("open_caller_record", "popup", &["popup"])

@@ -14,6 +14,7 @@ mod ipc {
     include!(concat!(env!("OUT_DIR"), "/ipc_events.rs"));
 }
 mod log_forms;
+mod main_window;
 mod org;
 mod outbox_runner;
 mod popup;
@@ -57,17 +58,20 @@ pub fn run() -> anyhow::Result<()> {
         // link to this copy and exits; the deep-link feature forwards it to `deep_link`.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             if argv.len() <= 1 {
-                signin::bring_main_window_forward(app);
+                main_window::show_or_log(app, "a second launch");
             }
         }))
         .plugin(tauri_plugin_deep_link::init());
     if update.is_some() {
         builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
     }
+    let start_hidden = main_window::starts_hidden(std::env::args().skip(1));
     let app = builder
         .setup(move |app| {
-            if let Some(main) = app.get_webview_window(ipc::MAIN_LABEL) {
-                webview_memory::tune(&main);
+            // tauri.conf.json makes no window (`create: false`): the main window is made here,
+            // or later from the tray when Ringside starts in it.
+            if !start_hidden {
+                main_window::open(app.handle())?;
             }
             tauri::async_runtime::spawn(Arc::clone(&config).watch_files(config_watch::POLL_EVERY));
             app.manage(Arc::clone(&config));
@@ -81,6 +85,8 @@ pub fn run() -> anyhow::Result<()> {
             app.manage(active);
             app.manage(popup::LatestPop::default());
             app.manage(popup::PopupTitle::default());
+            app.manage(popup::PopupRelease::default());
+            app.manage(popup::RecordToShow::default());
             app.manage(commands::history::HistoryCursors::default());
             // Without the intake the search box still works; say why no pop-up will come.
             match tauri::async_runtime::block_on(intake::start(app.handle().clone())) {
@@ -127,8 +133,17 @@ pub fn run() -> anyhow::Result<()> {
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/ipc_handlers.rs")))
         .build(context)?;
     app.run(|app, event| {
-        // The main window is the app: once it is gone, a hidden pop-up must not keep a
-        // window-less process running (it would also hold the single-instance name).
+        // With a tray icon, closing the last window leaves Ringside in the tray (calls still
+        // pop and are logged; "Quit" ends it). Without one, nothing could bring a window back,
+        // so closing the main window quits, as does closing the last window. `code` is set
+        // when the app itself asked to exit (the tray's "Quit", an update).
+        if let tauri::RunEvent::ExitRequested {
+            code: None, api, ..
+        } = &event
+            && tray::is_installed(app)
+        {
+            api.prevent_exit();
+        }
         if let tauri::RunEvent::WindowEvent {
             label,
             event: tauri::WindowEvent::Destroyed,
@@ -136,7 +151,12 @@ pub fn run() -> anyhow::Result<()> {
         } = &event
             && label == ipc::MAIN_LABEL
         {
-            app.exit(0);
+            if tray::is_installed(app) {
+                tracing::info!("main window closed: Ringside stays in the tray");
+                popup::main_window_closed(app);
+            } else {
+                app.exit(0);
+            }
         }
         if let tauri::RunEvent::Exit = event {
             // The API first: its endpoint file must not point `ringside call` at a dead app.

@@ -345,6 +345,9 @@ async fn pop_of<R: Runtime>(
     Some(screen_pop.pop(event.peer()).await)
 }
 
+/// Brings an open main window up for the log form. A closed one stays closed: the agent put
+/// Ringside in the tray, the form waits in the list the window shows when it opens again,
+/// and the idle rule logs it meanwhile.
 fn show_main<R: Runtime>(app: &AppHandle<R>) {
     if let Some(main) = app.get_webview_window(crate::ipc::MAIN_LABEL)
         && let Err(err) = main.unminimize().and_then(|()| main.show())

@@ -4,6 +4,7 @@
 //! the small always-on-top window itself. The pop is computed in ringside-core.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use ringside_core::events::{CallEvent, CallerId};
 use ringside_core::pop::Pop;
@@ -137,6 +138,21 @@ pub fn send<R: Runtime>(app: &AppHandle<R>, update: &PopUpdate) {
     }
 }
 
+/// A record to show in a main window made for it (Enter in the pop-up while the main window
+/// was closed), kept until that window's page asks.
+#[derive(Debug, Default)]
+pub struct RecordToShow(Mutex<Option<CallerMatch>>);
+
+impl RecordToShow {
+    pub fn keep(&self, record: CallerMatch) {
+        *lock(&self.0) = Some(record);
+    }
+
+    pub fn take(&self) -> Option<CallerMatch> {
+        lock(&self.0).take()
+    }
+}
+
 /// The pop-up window's title until the UI sends the one in the agent's language.
 pub const DEFAULT_POPUP_TITLE: &str = "Ringside: caller";
 
@@ -168,18 +184,24 @@ impl PopupTitle {
 
 /// Opens the pop-up window, or brings the existing one to the front.
 ///
-/// The window is made on the first call that needs it, and its page runs in the main
-/// window's WebKit web process (a related view) instead of a second one of its own: a web
-/// process is the largest part of the app's memory (README, performance). WebKitGTK objects
-/// live on the main thread, so the window is made there, from the main web view.
+/// The window is made on the first call that needs it. While the main window is open, its
+/// page runs in the main window's WebKit web process (a related view) instead of a second one
+/// of its own: a web process is the largest part of the app's memory (README, performance).
+/// WebKitGTK objects live on the main thread, so the window is made there, from the main web
+/// view. With the main window closed (Ringside in the tray) it gets a web process of its own,
+/// closed `[pop] keep_loaded_secs` after the agent dismisses it ([`hide`]).
 pub fn show<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(state) = app.try_state::<PopupRelease>() {
+        state.shown();
+    }
     if let Some(window) = app.get_webview_window(POPUP_LABEL) {
         bring_forward(&window);
         return;
     }
     let Some(main) = app.get_webview_window(MAIN_LABEL) else {
-        // No main window (it is closing): the app is about to exit, nothing to pop over.
-        tracing::warn!("no main window, so no pop-up");
+        if let Some(window) = build(app, None) {
+            crate::webview_memory::tune(&window);
+        }
         return;
     };
     let handle = app.clone();
@@ -189,27 +211,59 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
             bring_forward(&window);
             return;
         }
-        let title = handle
-            .try_state::<PopupTitle>()
-            .map_or_else(|| DEFAULT_POPUP_TITLE.to_owned(), |t| t.get());
-        let builder =
-            WebviewWindowBuilder::new(&handle, POPUP_LABEL, WebviewUrl::App("popup.html".into()))
-                .title(title)
-                .inner_size(360.0, 420.0)
-                .min_inner_size(300.0, 240.0)
-                .always_on_top(true)
-                .focused(true);
         #[cfg(target_os = "linux")]
-        let builder = builder.with_related_view(main_view.inner());
+        let related = Some(main_view.inner());
         #[cfg(not(target_os = "linux"))]
-        let _ = main_view;
-        match builder.build() {
-            Ok(window) => crate::webview_memory::tune(&window),
-            Err(err) => tracing::warn!(%err, "could not open the pop-up window"),
+        let related = {
+            let _ = main_view;
+            None
+        };
+        if let Some(window) = build(&handle, related) {
+            crate::webview_memory::tune(&window);
+            if let Some(state) = handle.try_state::<PopupRelease>() {
+                state.set_shares_main(true);
+            }
         }
     });
     if let Err(err) = made {
         tracing::warn!(%err, "could not open the pop-up window");
+    }
+}
+
+/// The web view the pop-up's page shares a web process with (the main window's), where the
+/// platform has one.
+#[cfg(target_os = "linux")]
+type RelatedView = webkit2gtk::WebView;
+#[cfg(not(target_os = "linux"))]
+type RelatedView = ();
+
+/// Makes the pop-up window; `None` (logged) when it cannot.
+fn build<R: Runtime>(
+    app: &AppHandle<R>,
+    related: Option<RelatedView>,
+) -> Option<tauri::WebviewWindow<R>> {
+    let title = app
+        .try_state::<PopupTitle>()
+        .map_or_else(|| DEFAULT_POPUP_TITLE.to_owned(), |t| t.get());
+    let builder = WebviewWindowBuilder::new(app, POPUP_LABEL, WebviewUrl::App("popup.html".into()))
+        .title(title)
+        .inner_size(360.0, 420.0)
+        .min_inner_size(300.0, 240.0)
+        .always_on_top(true)
+        .focused(true);
+    #[cfg(target_os = "linux")]
+    let builder = match related {
+        Some(view) => builder.with_related_view(view),
+        None => builder,
+    };
+    #[cfg(not(target_os = "linux"))]
+    let _ = related;
+    match builder.build() {
+        Ok(window) => Some(window),
+        Err(err) => {
+            tracing::warn!(%err, "could not open the pop-up window");
+            None
+        }
     }
 }
 
@@ -223,13 +277,99 @@ fn bring_forward<R: Runtime>(window: &tauri::WebviewWindow<R>) {
     }
 }
 
-/// Hides the pop-up window (Esc); it is reused for the next call.
+/// Hides the pop-up window (Esc); it is reused for the next call, or closed after
+/// `[pop] keep_loaded_secs` if it holds a web process alone ([`release_when_idle`]).
 pub fn hide<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(POPUP_LABEL)
-        && let Err(err) = window.hide()
-    {
-        tracing::warn!(%err, "could not hide the pop-up window");
+    if let Some(window) = app.get_webview_window(POPUP_LABEL) {
+        if let Err(err) = window.hide() {
+            tracing::warn!(%err, "could not hide the pop-up window");
+        }
+        if let Some(state) = app.try_state::<PopupRelease>() {
+            state.hidden();
+        }
+        release_when_idle(app);
     }
+}
+
+/// When the hidden pop-up is closed to give its memory back (`[pop] keep_loaded_secs`), and
+/// whether its page shares the open main window's web process (then closing it gives
+/// little back, and the next call would wait for a new page: it stays).
+#[derive(Debug, Default)]
+pub struct PopupRelease(Mutex<ReleaseState>);
+
+#[derive(Debug, Default, Clone, Copy)]
+struct ReleaseState {
+    hidden_at: Option<Instant>,
+    shares_main: bool,
+}
+
+impl PopupRelease {
+    fn shown(&self) {
+        lock(&self.0).hidden_at = None;
+    }
+
+    fn hidden(&self) {
+        lock(&self.0).hidden_at = Some(Instant::now());
+    }
+
+    /// Called with `false` when the main window closes: its web process then holds the
+    /// pop-up's page alone.
+    pub fn set_shares_main(&self, shares: bool) {
+        lock(&self.0).shares_main = shares;
+    }
+
+    fn due(&self, keep: Duration, now: Instant) -> bool {
+        let state = *lock(&self.0);
+        due_for_release(
+            state.hidden_at.map(|at| now.duration_since(at)),
+            keep,
+            state.shares_main,
+        )
+    }
+}
+
+/// Whether a pop-up hidden for `hidden_for` (`None`: on screen) is closed now.
+fn due_for_release(hidden_for: Option<Duration>, keep: Duration, shares_main: bool) -> bool {
+    !shares_main && hidden_for.is_some_and(|hidden| hidden >= keep)
+}
+
+/// The main window closed: the pop-up's page (made in its web process) now holds that
+/// process alone, so a hidden pop-up is closed after the keep time.
+pub fn main_window_closed<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(state) = app.try_state::<PopupRelease>() {
+        state.set_shares_main(false);
+    }
+    release_when_idle(app);
+}
+
+/// Closes the pop-up once it has been hidden for `[pop] keep_loaded_secs` and holds a web
+/// process of its own (the main window is closed, or was when the pop-up was made), unless a
+/// call shows it again first. Called when the agent dismisses it and when the main window
+/// closes; the next call makes a new one.
+fn release_when_idle<R: Runtime>(app: &AppHandle<R>) {
+    if app.try_state::<PopupRelease>().is_none() {
+        return;
+    }
+    let keep_secs = app
+        .state::<std::sync::Arc<ringside_core::config_watch::ConfigWatch>>()
+        .current()
+        .config()
+        .pop
+        .keep_loaded_secs;
+    let keep = Duration::from_secs(u64::from(keep_secs));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(keep).await;
+        let Some(window) = app.get_webview_window(POPUP_LABEL) else {
+            return;
+        };
+        if app.state::<PopupRelease>().due(keep, Instant::now()) {
+            tracing::info!(keep_secs, "pop-up closed to give its memory back");
+            if let Err(err) = window.destroy() {
+                tracing::warn!(%err, "could not close the hidden pop-up window");
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -390,6 +530,40 @@ mod tests {
         assert!(
             !latest.add_related("003Z", &related),
             "a record not in the pop changes nothing"
+        );
+    }
+
+    #[test]
+    fn a_hidden_pop_up_is_closed_after_the_keep_time_unless_it_shares_the_main_window() {
+        let keep = Duration::from_secs(300);
+        assert!(
+            !due_for_release(None, keep, false),
+            "a pop-up on screen is never closed"
+        );
+        assert!(
+            !due_for_release(Some(Duration::from_secs(299)), keep, false),
+            "dismissed a moment ago: the next call may come"
+        );
+        assert!(
+            due_for_release(Some(keep), keep, false),
+            "hidden for the whole keep time, in a web process of its own"
+        );
+        assert!(
+            !due_for_release(Some(Duration::from_secs(3600)), keep, true),
+            "in the open main window's web process it costs little: kept for a fast next pop"
+        );
+        assert!(
+            due_for_release(Some(Duration::ZERO), Duration::ZERO, false),
+            "keep_loaded_secs = 0 closes it at once"
+        );
+        let state = PopupRelease::default();
+        let now = Instant::now();
+        state.hidden();
+        assert!(state.due(Duration::ZERO, now + Duration::from_secs(1)));
+        state.shown();
+        assert!(
+            !state.due(Duration::ZERO, now + Duration::from_secs(1)),
+            "a call showed it again after it was dismissed"
         );
     }
 

@@ -79,7 +79,8 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
     match pending.complete(&link, stores.borrow()).await {
         Ok(done) => {
             tracing::info!(id = done.id, alias = %done.alias, ok = done.result.is_ok(), "sign-in link handled");
-            bring_main_window_forward(&app);
+            // The browser has the focus after a sign-in; the result is shown in the main window.
+            crate::main_window::show_or_log(&app, "a sign-in link");
         }
         Err(err) => {
             tracing::warn!(code = %err.code(), "refused a sign-in link: {err}");
@@ -88,7 +89,7 @@ pub async fn complete_from_link<R: Runtime>(app: AppHandle<R>, link: String) {
             if let Err(e) = crate::ipc::emit_sign_in_link_refused(&app, &shown) {
                 tracing::warn!(%e, "could not tell the main window about a refused sign-in link");
             }
-            bring_main_window_forward(&app);
+            crate::main_window::show_or_log(&app, "a sign-in link");
         }
     }
 }
@@ -98,19 +99,6 @@ impl From<LoginError> for IpcError {
         IpcError {
             code: err.code(),
             message: err.to_string(),
-        }
-    }
-}
-
-/// The browser has the focus after a sign-in; the result is shown in the main window.
-pub fn bring_main_window_forward<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(crate::ipc::MAIN_LABEL) {
-        let shown = window
-            .unminimize()
-            .and_then(|()| window.show())
-            .and_then(|()| window.set_focus());
-        if let Err(err) = shown {
-            tracing::debug!(%err, "could not bring the main window forward");
         }
     }
 }

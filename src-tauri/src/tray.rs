@@ -1,4 +1,5 @@
-//! The tray icon and its menu: "Show Ringside" brings the main window to the front, "Show
+//! The tray icon and its menu: "Show Ringside" brings the main window to the front (making it
+//! again if the agent closed it: [`crate::main_window`]), "Show
 //! caller" opens the pop-up on the latest call (the way in when pops are set to manual), "Quit" exits.
 //! The labels start in English and follow the UI's language: the main window sends them from
 //! its message catalog (`set_shell_labels`), so the tray speaks the language the agent chose.
@@ -80,37 +81,30 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let show_caller = MenuItem::with_id(app, SHOW_CALLER, "Show caller", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &show_caller, &quit])?;
-    app.manage(TrayMenu {
-        show: show.clone(),
-        show_caller: show_caller.clone(),
-        quit: quit.clone(),
-    });
     TrayIconBuilder::with_id("main")
         .icon(tauri::include_image!("../icons/32x32.png"))
         .tooltip("Ringside")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            SHOW => show_main_window(app),
+            SHOW => crate::main_window::show_or_log(app, "the tray's Show Ringside"),
             SHOW_CALLER => crate::popup::show(app),
             QUIT => app.exit(0),
             other => tracing::warn!(id = other, "unknown tray menu item"),
         })
         .build(app)?;
+    // Managed once the icon is up: `is_installed` reads it.
+    app.manage(TrayMenu {
+        show,
+        show_caller,
+        quit,
+    });
     Ok(())
 }
 
-fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    let Some(window) = app.get_webview_window(crate::ipc::MAIN_LABEL) else {
-        tracing::warn!("tray: the main window is gone");
-        return;
-    };
-    let shown = window
-        .unminimize()
-        .and_then(|()| window.show())
-        .and_then(|()| window.set_focus());
-    if let Err(err) = shown {
-        tracing::warn!(%err, "tray: could not show the main window");
-    }
+/// Whether the tray icon is up ([`install`] succeeded): then the app can live without a
+/// window, since "Show Ringside" brings one back.
+pub fn is_installed<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<TrayMenu<R>>().is_some()
 }
 
 #[cfg(test)]

@@ -82,7 +82,8 @@ export async function launchBrowser({ locale = "en-US" } = {}) {
  *   { result } → resolves with it; { error } → rejects with it (as Tauri does with IpcError);
  *   hold: true → waits until the page calls `window.__releaseLookup()` (to see "Searching…");
  *   delayMs → answers after that long; byQuery: { [query]: answer } → a different answer per query.
- *   commands: { [cmd]: answer } → what other commands answer (default: `current_org` says demo org).
+ *   commands: { [cmd]: answer } → what other commands answer (default: `current_org` says demo org,
+ *   `record_to_show` null).
  * Each lookup_caller call is recorded in `window.__ipcCalls`, every call in `window.__allIpcCalls`.
  */
 export async function ipcMockScript(scenario) {
@@ -96,6 +97,8 @@ window.__ipcCalls = [];
 window.__allIpcCalls = [];
 const otherCommands = {
   current_org: { org: { alias: null, username: null, instance_url: "http://127.0.0.1:1", demo: true }, problem: null },
+  // The shell's answer when Enter in the pop-up left no record for a new main window.
+  record_to_show: null,
   ...scenario.commands,
 };
 let release;

@@ -193,6 +193,17 @@ test("in Arabic the pop-up is right to left and its labels come from the Arabic 
   }
 });
 
+test("a main window made for Enter in the pop-up (it was closed, Ringside in the tray) opens the record waiting in the shell", async () => {
+  const { page, errors } = await openApp(browser, server.url, { result: null, commands: { record_to_show: JANE } });
+  await page.waitForSelector("#record-panel:not([hidden]) .record-name");
+  assert.equal(await page.textContent("#record-panel .record-name"), "Jane Caller", "the record Enter asked for, with no show-record event");
+  assert.equal(await page.textContent("#record-panel .case-subject"), "Headset drops calls", "with its open case");
+  const asked = await page.evaluate(() => window.__allIpcCalls.filter((call) => call.cmd === "record_to_show").length);
+  assert.equal(asked, 1, "the page asks once, when it starts");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
 test("the main window shows the record the pop-up opened (show-record) with its cases", async () => {
   const { page, errors } = await openApp(browser, server.url, { result: null });
   assert.equal(await page.isHidden("#record-panel"), true, "no record panel before a record is opened");

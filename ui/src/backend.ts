@@ -26,6 +26,11 @@ export function currentOrg(): Promise<Outcome<CurrentOrg>> {
   return call("current_org");
 }
 
+/** The record Enter in the pop-up asked for while the main window was closed (once; else `null`): `record_to_show`. */
+export function recordToShow(): Promise<Outcome<CallerMatch | null>> {
+  return call("record_to_show");
+}
+
 /** The pop the pop-up window shows now (`null` before any call): Tauri command `current_pop`. */
 export function currentPop(): Promise<Outcome<PopUpdate | null>> {
   return call("current_pop");

@@ -3,8 +3,8 @@
 //! program never sees raw TOML.
 //!
 //! Read here: `[phone]`, `[logging]` (mode and call-log API names), `[lookup]`
-//! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `event_port`,
-//! `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
+//! (`object_priority`, `phone_fields.<Object>`), `[pop]` (`open_on`, `keep_loaded_secs`,
+//! `event_port`, `baresip`), `[fields.<Object>]` and `[intents]` (see [`crate::field_policy`]);
 //! `[salesforce]` (validated by [`crate::signin_settings`], in this same parse); `[update]`
 //! (the signed auto-update's key and endpoint, [`crate::update_settings`]); `[outcomes]` (what
 //! a disposition also does in Salesforce, [`crate::outcomes`]).
@@ -22,7 +22,9 @@ use crate::field_policy::{FieldPolicy, IntentMap, IntentTarget, ObjectFields};
 use crate::lookup::CallerObject;
 use crate::outbox::DeadLetterWebhook;
 use crate::phone::Region;
-use crate::pop::settings::{PopOpenOn, PopSettings, validate_host_port};
+use crate::pop::settings::{
+    DEFAULT_KEEP_LOADED_SECS, MAX_KEEP_LOADED_SECS, PopOpenOn, PopSettings, validate_host_port,
+};
 use crate::settings::{CustomPhoneFields, LookupSettings, ObjectPriority};
 use crate::signin_settings::SignInSettings;
 use crate::update_settings::UpdateSettings;
@@ -570,7 +572,7 @@ fn phone_fields(raw: &RawLookup, path: &Path) -> Result<CustomPhoneFields, Confi
     Ok(fields)
 }
 
-/// `[pop]`: `open_on`, `event_port`, `baresip`.
+/// `[pop]`: `open_on`, `keep_loaded_secs`, `event_port`, `baresip`.
 fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
     let invalid = |key, reason: String| ConfigError::InvalidPop {
         path: path.to_owned(),
@@ -585,6 +587,20 @@ fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
                 format!("= {value:?} is not one of \"ring\", \"answer\", \"manual\""),
             )
         })?,
+    };
+    let keep_loaded_secs = match raw.keep_loaded_secs {
+        None => DEFAULT_KEEP_LOADED_SECS,
+        Some(secs) => u32::try_from(secs)
+            .ok()
+            .filter(|secs| *secs <= MAX_KEEP_LOADED_SECS)
+            .ok_or_else(|| {
+                invalid(
+                    "keep_loaded_secs",
+                    format!(
+                        "= {secs} is out of range: give 0 (close a dismissed pop-up at once) to {MAX_KEEP_LOADED_SECS} seconds"
+                    ),
+                )
+            })?,
     };
     let event_port = match raw.event_port {
         None | Some(0) => None,
@@ -616,6 +632,7 @@ fn pop_settings(raw: RawPop, path: &Path) -> Result<PopSettings, ConfigError> {
     };
     Ok(PopSettings {
         open_on,
+        keep_loaded_secs,
         event_port,
         baresip,
     })
@@ -735,6 +752,7 @@ struct RawLookup {
 #[serde(deny_unknown_fields)]
 struct RawPop {
     open_on: Option<String>,
+    keep_loaded_secs: Option<i64>,
     // Wider than u16 so 70000 gets the port message rather than a bare type error.
     event_port: Option<i64>,
     baresip: Option<String>,
@@ -1231,13 +1249,14 @@ mod tests {
             "no [pop]: open on ring, any free port, no baresip"
         );
         let config = parse(
-            "[pop]\nopen_on = \"answer\"\nevent_port = 47123\nbaresip = \"127.0.0.1:4444\"\n",
+            "[pop]\nopen_on = \"answer\"\nkeep_loaded_secs = 0\nevent_port = 47123\nbaresip = \"127.0.0.1:4444\"\n",
         )
         .expect("valid [pop]");
         assert_eq!(
             config.pop,
             PopSettings {
                 open_on: PopOpenOn::Answer,
+                keep_loaded_secs: 0,
                 event_port: Some(47123),
                 baresip: Some("127.0.0.1:4444".into()),
             }
@@ -1246,6 +1265,12 @@ mod tests {
             ("[pop]\nopen_on = \"ringing\"", "[pop] open_on"),
             ("[pop]\nopen_on = 1", "line 2: open_on = 1"),
             ("[pop]\nevent_port = 70000", "[pop] event_port"),
+            ("[pop]\nkeep_loaded_secs = -1", "[pop] keep_loaded_secs"),
+            ("[pop]\nkeep_loaded_secs = 86401", "[pop] keep_loaded_secs"),
+            (
+                "[pop]\nkeep_loaded_secs = \"5m\"",
+                "line 2: keep_loaded_secs",
+            ),
             ("[pop]\nevent_port = \"4444\"", "line 2: event_port"),
             ("[pop]\nbaresip = \"127.0.0.1\"", "[pop] baresip"),
             ("[pop]\nbaresip = 4444", "line 2: baresip"),

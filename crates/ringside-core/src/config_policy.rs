@@ -63,6 +63,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "lookup.phone_fields.Lead",
     "lookup.phone_fields.Account",
     "pop.open_on",
+    "pop.keep_loaded_secs",
     "pop.event_port",
     "pop.baresip",
     "pop.baresip_allow_remote",

@@ -1,5 +1,6 @@
 //! The pop-up window's commands: read the current pop, dismiss the window (Esc), and open a
-//! matched record in the main window (Enter). Granted to the pop-up only (`capabilities/popup.json`).
+//! matched record in the main window (Enter). Granted to the pop-up only (`capabilities/popup.json`),
+//! except `record_to_show`, with which a main window made for that Enter reads its record.
 //! Also `set_shell_labels`, which the main window calls with its catalog's tray labels and
 //! pop-up title (granted to the main window only, `capabilities/shell-labels.json`).
 
@@ -8,13 +9,20 @@ use ringside_core::ipc_code::IpcCode;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::IpcError;
-use crate::popup::{self, LatestPop, PopUpdate, PopupTitle};
+use crate::popup::{self, LatestPop, PopUpdate, PopupTitle, RecordToShow};
 use crate::tray::{ShellLabels, TrayMenu};
 
 /// The pop to show now (`null` before any call), for a window that just opened.
 #[tauri::command]
 pub fn current_pop(latest: State<'_, LatestPop>) -> Option<PopUpdate> {
     latest.get()
+}
+
+/// The record Enter in the pop-up asked for while the main window was closed, once: the
+/// main window's page asks when it starts.
+#[tauri::command]
+pub fn record_to_show(pending: State<'_, RecordToShow>) -> Option<CallerMatch> {
+    pending.take()
 }
 
 /// Hides the pop-up (Esc). Never blocks answering: the window is only hidden.
@@ -35,20 +43,20 @@ pub fn open_caller_record<R: Runtime>(
         code: IpcCode::RecordNotInPop,
         message: "That record is no longer in the pop-up (another call replaced it). Search for it in the main window.".into(),
     })?;
-    let Some(main) = app.get_webview_window(crate::ipc::MAIN_LABEL) else {
-        return Err(IpcError {
-            code: IpcCode::BackendUnavailable,
-            message: "The main window is gone. Restart Ringside.".into(),
-        });
+    let unavailable = |err: tauri::Error| IpcError {
+        code: IpcCode::BackendUnavailable,
+        message: format!("Could not show the main window: {err}"),
     };
-    main.unminimize()
-        .and_then(|()| main.show())
-        .and_then(|()| main.set_focus())
-        .and_then(|()| crate::ipc::emit_show_record(&app, &record))
-        .map_err(|err| IpcError {
-            code: IpcCode::BackendUnavailable,
-            message: format!("Could not show the main window: {err}"),
-        })?;
+    if crate::main_window::is_open(&app) {
+        crate::main_window::show(&app)
+            .and_then(|_| crate::ipc::emit_show_record(&app, &record))
+            .map_err(unavailable)?;
+    } else {
+        // Closed (Ringside in the tray): the new window's page is not listening yet, so it
+        // reads the record when it starts (`record_to_show`).
+        app.state::<RecordToShow>().keep(record);
+        crate::main_window::show(&app).map_err(unavailable)?;
+    }
     popup::hide(&app);
     Ok(())
 }

@@ -55,6 +55,7 @@ export type Commands = {
   sign_out_org: { args: { alias: string }; result: SignOutResult };
   remove_org: { args: { alias: string }; result: SignOutResult };
   current_org: { args: null; result: CurrentOrg };
+  record_to_show: { args: null; result: CallerMatch | null };
   current_pop: { args: null; result: PopUpdate | null };
   dismiss_pop: { args: null; result: null };
   open_caller_record: { args: { callId: string; recordId: string }; result: null };

@@ -1,5 +1,6 @@
-//! The `[pop]` settings: when the pop-up opens by itself, the loopback event
-//! API's port, and the baresip `ctrl_tcp` address to listen to. Validated once
+//! The `[pop]` settings: when the pop-up opens by itself, how long a dismissed pop-up stays
+//! loaded while the main window is closed, the loopback event API's port, and the baresip
+//! `ctrl_tcp` address to listen to. Validated once
 //! when the config is read ([`crate::config`]); the desktop intake only reads them.
 
 /// When the pop-up opens without the agent asking (`[pop] open_on`).
@@ -34,15 +35,37 @@ impl PopOpenOn {
     }
 }
 
+/// `[pop] keep_loaded_secs` when the config leaves it out: five minutes, so the pop-ups of a
+/// busy shift open on a loaded page and a quiet desk gives the memory back.
+pub const DEFAULT_KEEP_LOADED_SECS: u32 = 300;
+
+/// The longest `[pop] keep_loaded_secs` accepted (a day).
+pub const MAX_KEEP_LOADED_SECS: u32 = 86_400;
+
 /// `[pop]`: how calls reach the desktop app and when its pop-up opens.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopSettings {
     pub open_on: PopOpenOn,
+    /// `keep_loaded_secs`: while the main window is closed (Ringside in the tray), how long a
+    /// dismissed pop-up keeps its page loaded for the next call before it is closed to give
+    /// its memory back (a WebKit web process of its own). 0 closes it at once.
+    pub keep_loaded_secs: u32,
     /// `event_port`: the loopback API's port; `None` picks a free port (written
     /// to `RINGSIDE_HOME/event-api.json` for `ringside call`).
     pub event_port: Option<u16>,
     /// `baresip`: `host:port` of baresip's `ctrl_tcp_listen`; `None` runs no adapter.
     pub baresip: Option<String>,
+}
+
+impl Default for PopSettings {
+    fn default() -> Self {
+        PopSettings {
+            open_on: PopOpenOn::default(),
+            keep_loaded_secs: DEFAULT_KEEP_LOADED_SECS,
+            event_port: None,
+            baresip: None,
+        }
+    }
 }
 
 /// Checks a `host:port` address: a host (a name, an IPv4 address or a

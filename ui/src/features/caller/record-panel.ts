@@ -5,7 +5,7 @@
 // buttons the admin mapped to its object (e.g. "Demo requested" writing
 // Opportunity.Demo_Requested_At__c on that Opportunity), from the record's `related_intents`.
 
-import { onShowRecord, type CallerMatch, type CallerObject } from "../../backend";
+import { onShowRecord, recordToShow, type CallerMatch, type CallerObject } from "../../backend";
 import { isolate, onLocaleChange, t, type MessageKey } from "../../i18n";
 import type { IntentButton } from "../../bindings/IntentButton";
 import { applyIntent, type ShownRecord } from "./record-backend";
@@ -69,9 +69,15 @@ export function mountRecordPanel(root: HTMLElement, reveal: () => void): void {
   };
   onLocaleChange(render);
   // No event permission (e.g. in a plain browser) only means the pop-up cannot open records here.
-  void onShowRecord((shown) => {
-    open({ match: shown });
+  const show = (match: CallerMatch): void => {
+    open({ match });
     reveal();
+  };
+  void onShowRecord(show);
+  // A window made for Enter in the pop-up (it was closed, Ringside in the tray) missed that
+  // event: its record waits in the shell.
+  void recordToShow().then((outcome) => {
+    if (outcome.ok && outcome.value !== null) show(outcome.value);
   });
   // A match in the search results opens here too (the list is rendered by match-list.ts).
   root.addEventListener("click", (event) => {
