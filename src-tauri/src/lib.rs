@@ -7,6 +7,7 @@ mod deep_link;
 mod demo;
 mod edit_runner;
 mod error;
+mod idle_release;
 mod intake;
 /// Window labels, event names and typed emit functions, generated from `ipc/contract.rs` by
 /// build.rs.
@@ -143,6 +144,13 @@ pub fn run() -> anyhow::Result<()> {
             && tray::is_installed(app)
         {
             api.prevent_exit();
+        }
+        if let tauri::RunEvent::WindowEvent {
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } = &event
+        {
+            idle_release::when_no_window(app);
         }
         if let tauri::RunEvent::WindowEvent {
             label,

@@ -28,15 +28,20 @@ async function windows(name, { all = false } = {}) {
   return found.code === 0 ? found.stdout.split(/\s+/).filter(Boolean) : [];
 }
 
-/** Pids of the app's WebKit web processes (the network process is not counted). */
-async function webProcesses() {
+/** Pids of the app's processes whose name starts with `prefix` (from /proc). */
+async function helpers(prefix) {
   const found = [];
   for (const pid of await descendantPids(app.pid)) {
     const comm = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
-    if (comm.startsWith("WebKitWebProces")) found.push(pid);
+    if (comm.startsWith(prefix)) found.push(pid);
   }
   return found;
 }
+
+/** Pids of the app's WebKit web processes (one per page that is not shared). */
+const webProcesses = () => helpers("WebKitWebProces");
+/** Pids of WebKit's network process (one while any page is open). */
+const networkProcesses = () => helpers("WebKitNetworkPr");
 
 /** Presses `key` in the pop-up, as the agent does. */
 async function pressInPopup(key) {
@@ -86,6 +91,7 @@ test("started with --hidden, Ringside waits in the tray with no window and no We
   assert.deepEqual(await windows(MAIN_TITLE, { all: true }), [], "no main window was made");
   assert.deepEqual(await windows(POPUP_TITLE, { all: true }), [], "no pop-up before a call");
   assert.deepEqual(await webProcesses(), [], "no web page is loaded, so no web process runs");
+  assert.deepEqual(await networkProcesses(), [], "nor WebKit's network process");
 });
 
 test("a ring pops the caller in a pop-up of its own; the call's end is logged without opening the main window", async () => {
@@ -107,13 +113,16 @@ test("Esc hides the pop-up, and keep_loaded_secs later it is closed and its web 
   await waitUntil(async () => (await windows(POPUP_TITLE)).length === 0, "the pop-up hiding on Esc", 15_000);
   await waitUntil(async () => (await windows(POPUP_TITLE, { all: true })).length === 0, "the hidden pop-up closed after 1 s", 20_000);
   await waitUntil(async () => (await webProcesses()).length === 0, "its web process exiting", 20_000);
+  await waitUntil(async () => (await networkProcesses()).length === 0, "WebKit's network process stopped with no page open", 20_000);
+  assert.match(output, /stopped WebKit's network process/, "the app says why the process went");
   assert.equal(app.exitCode, null, "closing the last window leaves Ringside running in the tray");
 });
 
-test("the next ring makes a new pop-up; Enter on its caller opens the main window and hides the pop-up", async () => {
+test("the next ring makes a new pop-up (WebKit starts a new network process); Enter on its caller opens the main window and hides the pop-up", async () => {
   const rang = await call("ring", "TRAY-2");
   assert.equal(rang.code, 0, `ringside call ring failed:\n${rang.stderr}`);
   await waitUntil(async () => (await windows(POPUP_TITLE)).length === 1, "a new pop-up window", 30_000);
+  await waitUntil(async () => (await networkProcesses()).length === 1, "a new network process for the new page", 20_000);
   // Enter opens a found caller: by the time the call's log lands the pop has long been found.
   const ended = await call("end", "TRAY-2", ["--duration", "7"]);
   assert.equal(ended.code, 0, `ringside call end failed:\n${ended.stderr}`);

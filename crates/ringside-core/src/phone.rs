@@ -325,6 +325,17 @@ fn printable_char(ch: char) -> String {
     }
 }
 
+/// Forgets the compiled number patterns of the countries seen so far (libphonenumber's
+/// metadata regexes: up to 100 kept, about 175 KB each), for an app going idle. Numbers from
+/// those countries compile them again, once, on the next call.
+pub fn release_compiled_patterns() {
+    let cache = phonenumber::metadata::DATABASE.cache();
+    let mut compiled = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    compiled.clear();
+}
+
 /// Digits of a string, in order.
 pub fn digits_only(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
@@ -346,6 +357,17 @@ fn shorten_for_message(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_the_same_after_the_patterns_are_released() {
+        let before = normalize_phone("030 1234567", Region::parse("DE").expect("DE"))
+            .expect("a Berlin number");
+        // (Other tests compile patterns in parallel, so the cache being empty is not checked.)
+        release_compiled_patterns();
+        let after = normalize_phone("030 1234567", Region::parse("DE").expect("DE"))
+            .expect("still a Berlin number");
+        assert_eq!(before, after, "compiled again on demand, same reading");
+    }
 
     fn e164(input: &str, region: &str) -> String {
         match parse_caller_input(input, Region::parse(region).expect("test region is valid")) {
