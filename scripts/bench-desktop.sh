@@ -8,7 +8,8 @@
 # soak call is not logged.
 #   BENCH_RUNS=10 BENCH_IDLE_SECS=15 BENCH_SOAK_CALLS=2000 BENCH_SOAK_RATE=10 BENCH_SOAK_SAMPLES=4 scripts/bench-desktop.sh
 #   BENCH_ORG=builtin …   the tray run logs to the app's built-in demo org instead of a served one;
-#   BENCH_KEEP_LOADED_SECS=N   the pop-up's keep time in the tray run (default 10 s).
+#   BENCH_KEEP_LOADED_SECS=N   the pop-up's keep time in the tray run (default 10 s);
+#   BENCH_COLD_POPS=N   how many new pop-ups the tray run opens and times (default 5).
 #   BENCH_SKIP_BUILD=1 …   measures the release binary as it is (e.g. to compare environments).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

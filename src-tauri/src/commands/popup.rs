@@ -15,6 +15,9 @@ use crate::tray::{ShellLabels, TrayMenu};
 /// The pop to show now (`null` before any call), for a window that just opened.
 #[tauri::command]
 pub fn current_pop(latest: State<'_, LatestPop>) -> Option<PopUpdate> {
+    // The pop-up's page asks once it has loaded: scripts/bench_desktop.py times a new
+    // pop-up (Ringside in the tray) from the ring to this line.
+    tracing::debug!("pop-up page loaded: current pop asked for");
     latest.get()
 }
 
