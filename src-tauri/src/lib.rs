@@ -146,24 +146,19 @@ pub fn run() -> anyhow::Result<()> {
             api.prevent_exit();
         }
         if let tauri::RunEvent::WindowEvent {
+            label,
             event: tauri::WindowEvent::Destroyed,
             ..
         } = &event
         {
             idle_release::when_no_window(app);
-        }
-        if let tauri::RunEvent::WindowEvent {
-            label,
-            event: tauri::WindowEvent::Destroyed,
-            ..
-        } = &event
-            && label == ipc::MAIN_LABEL
-        {
-            if tray::is_installed(app) {
-                tracing::info!("main window closed: Ringside stays in the tray");
-                popup::main_window_closed(app);
-            } else {
-                app.exit(0);
+            if label == ipc::MAIN_LABEL {
+                if tray::is_installed(app) {
+                    tracing::info!("main window closed: Ringside stays in the tray");
+                    popup::main_window_closed(app);
+                } else {
+                    app.exit(0);
+                }
             }
         }
         if let tauri::RunEvent::Exit = event {

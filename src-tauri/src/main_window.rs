@@ -24,15 +24,14 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     if let Some(window) = app.get_webview_window(MAIN_LABEL) {
         return Ok(window);
     }
+    // Not found only if tauri.conf.json lost its main window entry.
     let config = app
         .config()
         .app
         .windows
         .iter()
         .find(|window| window.label == MAIN_LABEL)
-        .ok_or_else(|| {
-            tauri::Error::WindowNotFound // tauri.conf.json lost its main window entry
-        })?
+        .ok_or(tauri::Error::WindowNotFound)?
         .clone();
     match WebviewWindowBuilder::from_config(app, &config)?.build() {
         Ok(window) => {
