@@ -154,7 +154,9 @@ pub fn run() -> anyhow::Result<()> {
             idle_release::when_no_window(app);
             if label == ipc::MAIN_LABEL {
                 if tray::is_installed(app) {
-                    tracing::info!("main window closed: Ringside stays in the tray");
+                    tracing::info!(
+                        "main window closed: Ringside goes on in the tray (its menu's Quit ends it; starting ringside-desktop again opens the window)"
+                    );
                     popup::main_window_closed(app);
                 } else {
                     app.exit(0);
