@@ -85,7 +85,10 @@ pub fn run() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(active.connect_registered(config.current().config()));
             app.manage(active);
             app.manage(popup::LatestPop::default());
-            app.manage(popup::PopupTitle::default());
+            // The tray's and the pop-up's first words, in the OS language (the UI corrects
+            // them to the agent's choice when a page opens).
+            let shell_labels = tray::ShellLabels::in_os_language();
+            app.manage(popup::PopupTitle::new(shell_labels.popup_title.clone()));
             app.manage(popup::PopupRelease::default());
             app.manage(popup::RecordToShow::default());
             app.manage(commands::history::HistoryCursors::default());
@@ -123,7 +126,7 @@ pub fn run() -> anyhow::Result<()> {
             // After the intake: a link the app was started with may be a call event.
             deep_link::install(app.handle());
             // A missing tray (no StatusNotifier host) must not stop the window from working.
-            match tray::install(app.handle()) {
+            match tray::install(app.handle(), &shell_labels) {
                 // The start-up benchmark (scripts/bench-desktop.py) times this line.
                 Ok(()) => tracing::info!("tray ready"),
                 Err(err) => tracing::warn!(%err, "no tray icon"),

@@ -167,6 +167,10 @@ impl Default for PopupTitle {
 }
 
 impl PopupTitle {
+    pub fn new(title: String) -> PopupTitle {
+        PopupTitle(Mutex::new(title))
+    }
+
     pub fn get(&self) -> String {
         lock(&self.0).clone()
     }

@@ -1,8 +1,10 @@
 //! The tray icon and its menu: "Show Ringside" brings the main window to the front (making it
 //! again if the agent closed it: [`crate::main_window`]), "Show
 //! caller" opens the pop-up on the latest call (the way in when pops are set to manual), "Quit" exits.
-//! The labels start in English and follow the UI's language: the main window sends them from
-//! its message catalog (`set_shell_labels`), so the tray speaks the language the agent chose.
+//! The labels start in the OS language (from the UI's own catalogs, so a Ringside started in
+//! the tray speaks it before any page exists) and follow the UI's language: the main window
+//! sends them from its message catalog (`set_shell_labels`), so the tray speaks the language
+//! the agent chose.
 
 use serde::Deserialize;
 use tauri::menu::{Menu, MenuItem};
@@ -27,7 +29,97 @@ pub struct ShellLabels {
     pub popup_title: String,
 }
 
+/// The pop-up feature's message catalogs, the UI's own files: where the labels below come from
+/// before the UI sends any (Ringside started in the tray has no page yet).
+const CATALOGS: [(&str, &str); 6] = [
+    (
+        "en",
+        include_str!("../../ui/src/features/popup/locales/en.json"),
+    ),
+    (
+        "de",
+        include_str!("../../ui/src/features/popup/locales/de.json"),
+    ),
+    (
+        "fr",
+        include_str!("../../ui/src/features/popup/locales/fr.json"),
+    ),
+    (
+        "tr",
+        include_str!("../../ui/src/features/popup/locales/tr.json"),
+    ),
+    (
+        "ja",
+        include_str!("../../ui/src/features/popup/locales/ja.json"),
+    ),
+    (
+        "ar",
+        include_str!("../../ui/src/features/popup/locales/ar.json"),
+    ),
+];
+
 impl ShellLabels {
+    /// The labels in the first of `preferences` (locale names as the OS gives them: `de_AT.UTF-8`,
+    /// `fr`, `C`) that the UI speaks, else English: the language the UI would start in
+    /// (`pickLocale` in ui/src/i18n), until the page sends the agent's choice.
+    pub fn in_language(preferences: &[&str]) -> ShellLabels {
+        let base = |preference: &str| {
+            preference
+                .split(['_', '-', '.', '@'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        preferences
+            .iter()
+            .find_map(|preference| {
+                let language = base(preference);
+                CATALOGS
+                    .iter()
+                    .find(|(code, _)| *code == language)
+                    .and_then(|(_, catalog)| ShellLabels::from_catalog(catalog))
+            })
+            .or_else(|| ShellLabels::from_catalog(CATALOGS[0].1))
+            .unwrap_or_else(ShellLabels::english)
+    }
+
+    /// The labels in the OS language (GLib's list: LANGUAGE, LC_ALL, LC_MESSAGES, LANG, which
+    /// WebKit reads too).
+    pub fn in_os_language() -> ShellLabels {
+        #[cfg(target_os = "linux")]
+        let names: Vec<String> = webkit2gtk::glib::language_names()
+            .iter()
+            .map(|name| name.to_string())
+            .collect();
+        #[cfg(not(target_os = "linux"))]
+        let names: Vec<String> = Vec::new();
+        ShellLabels::in_language(&names.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn from_catalog(catalog: &str) -> Option<ShellLabels> {
+        let messages: std::collections::HashMap<String, String> =
+            serde_json::from_str(catalog).ok()?;
+        let text = |key: &str| messages.get(key).cloned();
+        ShellLabels {
+            show: text("popup.tray.show")?,
+            show_caller: text("popup.tray.showCaller")?,
+            quit: text("popup.tray.quit")?,
+            popup_title: text("popup.title")?,
+        }
+        .checked()
+        .ok()
+    }
+
+    /// What the menu said before it had catalogs (a catalog that lost a key falls back here).
+    fn english() -> ShellLabels {
+        ShellLabels {
+            show: "Show Ringside".into(),
+            show_caller: "Show caller".into(),
+            quit: "Quit".into(),
+            popup_title: crate::popup::DEFAULT_POPUP_TITLE.into(),
+        }
+    }
+
     /// Trims every label; refuses an empty one, one with control characters, or one over
     /// 80 characters (says which).
     pub fn checked(self) -> Result<ShellLabels, String> {
@@ -76,10 +168,11 @@ impl<R: Runtime> TrayMenu<R> {
     }
 }
 
-pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let show = MenuItem::with_id(app, SHOW, "Show Ringside", true, None::<&str>)?;
-    let show_caller = MenuItem::with_id(app, SHOW_CALLER, "Show caller", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
+/// Puts the tray icon up with its menu in `labels`' language.
+pub fn install<R: Runtime>(app: &AppHandle<R>, labels: &ShellLabels) -> tauri::Result<()> {
+    let show = MenuItem::with_id(app, SHOW, &labels.show, true, None::<&str>)?;
+    let show_caller = MenuItem::with_id(app, SHOW_CALLER, &labels.show_caller, true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, QUIT, &labels.quit, true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &show_caller, &quit])?;
     TrayIconBuilder::with_id("main")
         .icon(tauri::include_image!("../icons/32x32.png"))
@@ -117,6 +210,36 @@ mod tests {
             show_caller: " Anrufer zeigen ".into(),
             quit: "Beenden".into(),
             popup_title: "Ringside: Anrufer".into(),
+        }
+    }
+
+    #[test]
+    fn the_first_labels_are_in_the_os_language_the_ui_speaks() {
+        let german = ShellLabels::in_language(&["de_AT.UTF-8", "de_AT", "de", "C"]);
+        assert_eq!(
+            german.show, "Ringside anzeigen",
+            "de_AT reads the German catalog"
+        );
+        assert_eq!(german.popup_title, "Ringside: Anrufer");
+        assert_eq!(
+            ShellLabels::in_language(&["pt_BR.UTF-8", "fr_FR@euro"]).quit,
+            "Quitter",
+            "a language the UI lacks is skipped, the next one used"
+        );
+        assert_eq!(
+            ShellLabels::in_language(&["ar_EG.UTF-8"]).show_caller,
+            "إظهار المتصل"
+        );
+        assert_eq!(
+            ShellLabels::in_language(&["C"]),
+            ShellLabels::english(),
+            "no language the UI speaks: English, as the UI starts"
+        );
+        for (code, catalog) in CATALOGS {
+            assert!(
+                ShellLabels::from_catalog(catalog).is_some(),
+                "the {code} catalog has all four labels, each a line of text"
+            );
         }
     }
 

@@ -1,7 +1,8 @@
 // Ringside in the tray: started with `--hidden` (as a login item starts it) there is no window
 // and no WebKit process; a ring pops the caller in a pop-up of its own, its end is logged without
 // opening the main window, Esc hides the pop-up and `[pop] keep_loaded_secs` later closes it
-// with its web process; Enter on a pop opens the main window. No WebDriver (there is no window
+// with its web process (and WebKit's network process); Enter on a pop opens the main window. The
+// desk is German: the pop-up's title comes from the OS language before any page exists. No WebDriver (there is no window
 // to attach to at the start): the app is spawned directly, seen through X (xdotool) and /proc,
 // and rung with the real `ringside call` CLI. Run inside Xvfb and its own D-Bus session (run.sh).
 // TRAY_DEBUG=1 prints the app's log at the end.
@@ -66,8 +67,9 @@ before(async () => {
   home = await mkdtemp(join(tmpdir(), "ringside-tray-"));
   // A 1 s idle rule logs the forms by themselves; a dismissed pop-up stays loaded 1 s.
   await writeFile(join(home, "ringside.toml"), "[logging]\nauto_log_after_secs = 1\n[pop]\nkeep_loaded_secs = 1\n");
+  // A German desk: the tray and the pop-up's title start in the OS language, with no page yet.
   app = spawn(APP, ["--hidden"], {
-    env: { ...process.env, RINGSIDE_HOME: home, RUST_LOG: "info" },
+    env: { ...process.env, RINGSIDE_HOME: home, RUST_LOG: "info", LANGUAGE: "de", LANG: "de_DE.UTF-8" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   app.stderr.on("data", (chunk) => (output += chunk.toString().replace(/\x1b\[[0-9;]*m/g, "")));
@@ -99,6 +101,9 @@ test("a ring pops the caller in a pop-up of its own; the call's end is logged wi
   assert.equal(rang.code, 0, `ringside call ring failed:\n${rang.stderr}`);
   assert.match(rang.stderr, /sent to the running Ringside/, "the CLI reached the app in the tray");
   await waitUntil(async () => (await windows(POPUP_TITLE)).length === 1, "the pop-up window", 30_000);
+  const [popup] = await windows(POPUP_TITLE);
+  const title = await run("xdotool", ["getwindowname", popup]);
+  assert.equal(title.stdout.trim(), "Ringside: Anrufer", "titled from the German catalog before any page sent the labels");
   await waitUntil(async () => (await webProcesses()).length === 1, "the pop-up's page in a web process of its own", 15_000);
 
   const ended = await call("end", "TRAY-1", ["--duration", "42"]);
