@@ -1,10 +1,10 @@
 // Ringside in the tray: started with `--hidden` (as a login item starts it) there is no window
 // and no WebKit process; a ring pops the caller in a pop-up of its own, its end is logged without
 // opening the main window, Esc hides the pop-up and `[pop] keep_loaded_secs` later closes it
-// with its web process (and WebKit's network process); Enter on a pop opens the main window. The
-// desk is German: the pop-up's title comes from the OS language before any page exists. No WebDriver (there is no window
-// to attach to at the start): the app is spawned directly, seen through X (xdotool) and /proc,
-// and rung with the real `ringside call` CLI. Run inside Xvfb and its own D-Bus session (run.sh).
+// with its web process (and WebKit's network process); Enter on a pop opens the main window.
+// The desk is German: the pop-up's title comes from the OS language before any page exists.
+// No WebDriver (there is no window to attach to at the start): the app is spawned directly,
+// seen through X (xdotool) and /proc, and rung with the real `ringside call` CLI. Run inside Xvfb and its own D-Bus session (run.sh).
 // TRAY_DEBUG=1 prints the app's log at the end.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
