@@ -153,7 +153,8 @@ impl RecordToShow {
     }
 }
 
-/// The pop-up window's title until the UI sends the one in the agent's language.
+/// The pop-up window's English title: the fallback when the UI's catalogs give none
+/// (`ShellLabels::in_os_language` sets the first one; the UI sends the agent's choice).
 pub const DEFAULT_POPUP_TITLE: &str = "Ringside: caller";
 
 /// The pop-up's title in the UI's language (set by `set_shell_labels`).
@@ -205,6 +206,9 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
     let Some(main) = app.get_webview_window(MAIN_LABEL) else {
         if let Some(window) = build(app, None) {
             crate::webview_memory::tune(&window);
+            if let Some(state) = app.try_state::<PopupRelease>() {
+                state.set_shares_main(false);
+            }
         }
         return;
     };
@@ -316,8 +320,8 @@ impl PopupRelease {
         lock(&self.0).hidden_at = Some(Instant::now());
     }
 
-    /// Called with `false` when the main window closes: its web process then holds the
-    /// pop-up's page alone.
+    /// Whether the pop-up just made shares the main window's web process; `false` also when
+    /// the main window closes (its web process then holds the pop-up's page alone).
     pub fn set_shares_main(&self, shares: bool) {
         lock(&self.0).shares_main = shares;
     }
