@@ -6,9 +6,9 @@
 //! closed pages' and the patterns' memory stays with the process otherwise; 13 MiB after a
 //! 300-call soak, README performance).
 //!
-//! Why the network process: WebKitGTK starts one network process with the first page and never stops it, even
-//! when no page is left (tauri keeps the web context for the app's life for that reason:
-//! <https://github.com/tauri-apps/tauri/issues/14626>). With no page it does nothing, yet it
+//! Why the network process: WebKitGTK starts one network process with the first page and
+//! never stops it, even when no page is left (tauri keeps the web context for the app's life
+//! for that reason: <https://github.com/tauri-apps/tauri/issues/14626>). With no page it does nothing, yet it
 //! is about 34 MiB (PSS) of an app waiting in the tray for the next call. WebKit starts a new
 //! one with the next page, as it does after the process crashed; its storage is on disk
 //! (`tests/desktop/tray.test.mjs` checks the next ring's pop-up and Enter on it after a stop).
